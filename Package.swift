@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "TandemVision", dependencies: ["TandemCore", "TandemNN"]),
         .target(name: "TandemNodes", dependencies: ["TandemCore", "TandemMedia", "TandemDSP", "TandemNN", "TandemModels", "TandemVision"]),
         .executableTarget(name: "tandem", dependencies: [
-            "TandemNodes", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TandemCore", "TandemMedia", "TandemNodes", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "tandem-bench", dependencies: ["TandemNodes"], path: "Benchmarks/TandemBench"),
