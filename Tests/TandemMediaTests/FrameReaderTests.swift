@@ -5,7 +5,8 @@ import TandemCore
 
 /// Every frame of a fixture, by full sequential decode.
 func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions()) throws -> [VideoFrame] {
-    let reader = try FrameReader(url: Fixture.url(name), sampling: .all, options: options)
+    let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : Fixture.url(name)
+    let reader = try FrameReader(url: url, sampling: .all, options: options)
     var frames: [VideoFrame] = []
     while let frame = try reader.next() { frames.append(frame) }
     return frames

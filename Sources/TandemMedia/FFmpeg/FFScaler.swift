@@ -31,4 +31,23 @@ final class FFScaler {
         let rows = sws_scale(context, source, frame.lineSizes, 0, Int32(frame.height), &planes, &strides)
         if rows < 0 { throw MediaError(ffmpeg: rows, path: path, operation: "convert pixels", code: .other) }
     }
+
+    /// Converts a packed picture (`source`, `stride` bytes per row) into `frame`, whose format,
+    /// width and height are already set and whose buffers are allocated.
+    func scale(packed source: UnsafePointer<UInt8>, stride: Int, width: Int, height: Int, format: AVPixelFormat,
+               into frame: FFFrame, path: String) throws {
+        let wanted = (width, height, format.rawValue, frame.width, frame.height, frame.format)
+        if context == nil || wanted != key {
+            context = sws_getCachedContext(context, Int32(width), Int32(height), format, Int32(frame.width), Int32(frame.height),
+                                           AVPixelFormat(rawValue: frame.format), flags, nil, nil, nil)
+            key = wanted
+            guard context != nil else {
+                throw MediaError(.invalidArgument, path: path, operation: "configure scaler", message: "cannot convert \(width)x\(height) for encoding")
+            }
+        }
+        var planes: [UnsafePointer<UInt8>?] = [source, nil, nil, nil]
+        var strides: [Int32] = [Int32(stride), 0, 0, 0]
+        let rows = sws_scale(context, &planes, &strides, 0, Int32(height), frame.data, frame.lineSizes)
+        if rows < 0 { throw MediaError(ffmpeg: rows, path: path, operation: "convert pixels", code: .other) }
+    }
 }

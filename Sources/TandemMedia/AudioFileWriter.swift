@@ -1,0 +1,258 @@
+import CFFmpeg
+import CSndfile
+import Foundation
+import TandemCore
+
+/// Writes audio files: WAV and FLAC through libsndfile, m4a (AAC) and Opus through FFmpeg.
+///
+/// The file is written under a temporary name beside the final one and renamed into place by
+/// `finish()` (`AtomicOutput`), so an interrupted job never leaves a half-written file under the
+/// final name. A writer dropped without `finish()` removes its temporary file.
+///
+/// Not `Sendable`: one owner writes, from one thread at a time.
+public final class AudioFileWriter {
+    public enum Container: String, Sendable, CaseIterable {
+        case wav, flac, m4a, opus
+
+        /// The container for a file name's extension (`wav`, `flac`, `m4a`/`aac`/`mp4`, `opus`/`ogg`).
+        public init?(fileExtension: String) {
+            switch fileExtension.lowercased() {
+            case "wav", "wave": self = .wav
+            case "flac": self = .flac
+            case "m4a", "aac", "mp4": self = .m4a
+            case "opus", "ogg": self = .opus
+            default: return nil
+            }
+        }
+    }
+
+    /// Sample encoding of the lossless containers (lossy codecs choose their own).
+    public enum SampleFormat: Sendable {
+        /// WAV: 32-bit float (exact); FLAC: 24-bit.
+        case automatic
+        case pcm16, pcm24, float32
+    }
+
+    public let url: URL
+    public let sampleRate: Int
+    public let channelCount: Int
+    public let container: Container
+    private let output: AtomicOutput
+    private var sndfile: SndfileHandle?
+    private var encoder: LibavAudioEncoder?
+    private var interleaved: [Float] = []
+    private var finished = false
+
+    /// Creates the temporary file and prepares the encoder.
+    /// - Parameters:
+    ///   - container: `nil` picks it from `url`'s extension.
+    ///   - bitRate: for AAC and Opus, bits per second (default 128k AAC, 64k Opus).
+    /// - Throws: `MediaError` (invalid argument for an unknown extension or unsupported settings, io).
+    public init(url: URL, sampleRate: Int, channels: Int, container: Container? = nil,
+                sampleFormat: SampleFormat = .automatic, bitRate: Int? = nil) throws {
+        guard let kind = container ?? Container(fileExtension: url.pathExtension) else {
+            throw MediaError(.invalidArgument, path: url.path, operation: "create audio file",
+                             message: "unknown audio extension .\(url.pathExtension) (wav, flac, m4a, opus)")
+        }
+        guard sampleRate > 0, channels > 0 else {
+            throw MediaError(.invalidArgument, path: url.path, operation: "create audio file", message: "sample rate and channels must be positive")
+        }
+        self.url = url
+        self.sampleRate = sampleRate
+        self.channelCount = channels
+        self.container = kind
+        do {
+            output = try AtomicOutput(finalURL: url)
+        } catch {
+            throw MediaError(.io, path: url.path, operation: "create audio file", message: "\(error)")
+        }
+        let temporary = output.temporaryURL.path
+        switch kind {
+        case .wav, .flac:
+            let subtype: Int32 = switch (kind, sampleFormat) {
+            case (.wav, .automatic), (_, .float32): Int32(SF_FORMAT_FLOAT)
+            case (_, .pcm16): Int32(SF_FORMAT_PCM_16)
+            default: Int32(SF_FORMAT_PCM_24)
+            }
+            let major = kind == .wav ? Int32(SF_FORMAT_WAV) : Int32(SF_FORMAT_FLAC)
+            sndfile = try SndfileHandle(writing: temporary, sampleRate: sampleRate, channels: channels, format: major | subtype)
+        case .m4a:
+            encoder = try LibavAudioEncoder(path: temporary, muxer: "ipod", codec: "aac", sampleRate: sampleRate,
+                                            channels: channels, bitRate: bitRate ?? 128_000)
+        case .opus:
+            encoder = try LibavAudioEncoder(path: temporary, muxer: "ogg", codec: "libopus", sampleRate: sampleRate,
+                                            channels: channels, bitRate: bitRate ?? 64_000)
+        }
+    }
+
+    /// Convenience: creates the file at `path`.
+    public convenience init(path: String, sampleRate: Int, channels: Int) throws {
+        try self.init(url: URL(fileURLWithPath: path), sampleRate: sampleRate, channels: channels)
+    }
+
+    /// Appends `buffer`, which must have the writer's sample rate and channel count.
+    public func write(_ buffer: AudioBuffer) throws {
+        guard !finished else {
+            throw MediaError(.invalidArgument, path: url.path, operation: "write audio", message: "the writer is finished")
+        }
+        guard buffer.sampleRate == sampleRate, buffer.channelCount == channelCount else {
+            throw MediaError(.invalidArgument, path: url.path, operation: "write audio",
+                             message: "buffer is \(buffer.channelCount) ch at \(buffer.sampleRate) Hz, the file \(channelCount) ch at \(sampleRate) Hz")
+        }
+        let frames = buffer.frameCount
+        guard frames > 0 else { return }
+        if let sndfile {
+            if interleaved.count < frames * channelCount { interleaved = [Float](repeating: 0, count: frames * channelCount) }
+            for c in 0..<channelCount {
+                buffer.channels[c].withUnsafeBufferPointer { samples in
+                    for i in 0..<frames { interleaved[i * channelCount + c] = samples[i] }
+                }
+            }
+            try interleaved.withUnsafeBufferPointer { try sndfile.write(interleaved: $0.baseAddress!, frames: frames) }
+        } else if let encoder {
+            try encoder.write(buffer)
+        }
+    }
+
+    /// Flushes the encoder, closes the file and renames it to its final name.
+    public func finish() throws {
+        guard !finished else { return }
+        finished = true
+        try sndfile?.close()
+        try encoder?.finish()
+        sndfile = nil
+        encoder = nil
+        do { try output.commit() } catch {
+            throw MediaError(.io, path: url.path, operation: "finish audio file", message: "\(error)")
+        }
+    }
+
+    /// Writes all of `buffer` to `url` in one call.
+    public static func write(_ buffer: AudioBuffer, to url: URL, sampleFormat: SampleFormat = .automatic) throws {
+        let writer = try AudioFileWriter(url: url, sampleRate: buffer.sampleRate, channels: buffer.channelCount, sampleFormat: sampleFormat)
+        try writer.write(buffer)
+        try writer.finish()
+    }
+}
+
+/// Encodes planar Float32 audio with an FFmpeg encoder into a container: resamples to what the
+/// encoder accepts, cuts the stream into the encoder's frame size, muxes the packets.
+final class LibavAudioEncoder {
+    private let muxer: FFOutputContext
+    private let encoder: FFEncoder
+    private let stream: UnsafeMutablePointer<AVStream>
+    private let resampler: OpaquePointer
+    private let fifo: OpaquePointer
+    private let packet = FFPacket()
+    private let frameSize: Int
+    private let channels: Int
+    private let path: String
+    private var samplesWritten: Int64 = 0
+
+    init(path: String, muxer muxerName: String, codec: String, sampleRate: Int, channels: Int, bitRate: Int) throws {
+        self.path = path
+        self.channels = channels
+        muxer = try FFOutputContext(path: path, formatName: muxerName)
+        let globalHeader = muxer.wantsGlobalHeader
+        encoder = try FFEncoder(name: codec, path: path) { context, codec in
+            let formats = FFEncoder.list(codec.pointee.sample_fmts, end: AV_SAMPLE_FMT_NONE)
+            context.pointee.sample_fmt = formats.first { $0 == AV_SAMPLE_FMT_FLTP || $0 == AV_SAMPLE_FMT_FLT } ?? formats.first ?? AV_SAMPLE_FMT_FLTP
+            // Encoders with a fixed list of rates (Opus: 48/24/16/12/8 kHz) get 48 kHz (or their highest)
+            // when the input's rate is not in it; the resampler converts.
+            let rates = FFEncoder.list(codec.pointee.supported_samplerates, end: 0)
+            context.pointee.sample_rate = rates.isEmpty || rates.contains(Int32(sampleRate)) ? Int32(sampleRate)
+                : rates.contains(48000) ? 48000 : rates.max()!
+            av_channel_layout_default(&context.pointee.ch_layout, Int32(channels))
+            context.pointee.bit_rate = Int64(bitRate)
+            context.pointee.time_base = AVRational(num: 1, den: context.pointee.sample_rate)
+            if globalHeader { context.pointee.flags |= tandem_AV_CODEC_FLAG_GLOBAL_HEADER }
+        }
+        let context = encoder.pointer.pointee
+        frameSize = context.frame_size > 0 ? Int(context.frame_size) : 1024
+        stream = try muxer.addStream(for: encoder)
+
+        var inputLayout = AVChannelLayout()
+        av_channel_layout_default(&inputLayout, Int32(channels))
+        defer { av_channel_layout_uninit(&inputLayout) }
+        var swr: OpaquePointer?
+        var outputLayout = context.ch_layout
+        var status = swr_alloc_set_opts2(&swr, &outputLayout, context.sample_fmt, context.sample_rate,
+                                         &inputLayout, AV_SAMPLE_FMT_FLTP, Int32(sampleRate), 0, nil)
+        if status >= 0 { status = swr_init(swr) }
+        guard status >= 0, let swr else {
+            var owned = swr
+            swr_free(&owned)
+            throw MediaError(ffmpeg: status, path: path, operation: "configure resampler", code: .invalidArgument)
+        }
+        resampler = swr
+        fifo = av_audio_fifo_alloc(context.sample_fmt, Int32(channels), Int32(frameSize * 4))
+        try muxer.writeHeader()
+    }
+
+    deinit {
+        var swr: OpaquePointer? = resampler
+        swr_free(&swr)
+        av_audio_fifo_free(fifo)
+    }
+
+    func write(_ buffer: AudioBuffer) throws {
+        let scratch = PlanarScratch(channels: channels)
+        scratch.reserve(buffer.frameCount)
+        for c in 0..<channels {
+            buffer.channels[c].withUnsafeBufferPointer { scratch.channel(c).update(from: $0.baseAddress!, count: buffer.frameCount) }
+        }
+        try convert(input: scratch.planes, count: buffer.frameCount)
+        try encodeFull(flushing: false)
+    }
+
+    func finish() throws {
+        try convert(input: nil, count: 0)
+        try encodeFull(flushing: true)
+        try encoder.encode(nil, packet: packet) { try muxer.write($0, stream: stream, from: encoder.pointer.pointee.time_base) }
+        try muxer.finish()
+    }
+
+    /// Resamples into the FIFO (`nil` input drains the resampler).
+    private func convert(input: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?, count: Int) throws {
+        let capacity = Int(swr_get_out_samples(resampler, Int32(count))) + 64
+        let frame = try makeFrame(samples: capacity)
+        let written = input.map { planes in
+            planes.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: channels) {
+                swr_convert(resampler, frame.pointer.pointee.extended_data, Int32(capacity), $0, Int32(count))
+            }
+        } ?? swr_convert(resampler, frame.pointer.pointee.extended_data, Int32(capacity), nil, 0)
+        if written < 0 { throw MediaError(ffmpeg: written, path: path, operation: "resample for encoding", code: .other) }
+        if written > 0 {
+            let raw = UnsafeMutableRawPointer(frame.pointer.pointee.extended_data!).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+            if av_audio_fifo_write(fifo, raw, written) < written {
+                throw MediaError(.other, path: path, operation: "encode audio", message: "audio FIFO write failed")
+            }
+        }
+    }
+
+    /// Encodes every whole frame in the FIFO (and the short last one when flushing).
+    private func encodeFull(flushing: Bool) throws {
+        while av_audio_fifo_size(fifo) >= frameSize || (flushing && av_audio_fifo_size(fifo) > 0) {
+            let count = min(frameSize, Int(av_audio_fifo_size(fifo)))
+            let frame = try makeFrame(samples: count)
+            let raw = UnsafeMutableRawPointer(frame.pointer.pointee.extended_data!).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+            _ = av_audio_fifo_read(fifo, raw, Int32(count))
+            frame.pointer.pointee.pts = samplesWritten
+            samplesWritten += Int64(count)
+            try encoder.encode(frame, packet: packet) { try muxer.write($0, stream: stream, from: encoder.pointer.pointee.time_base) }
+        }
+    }
+
+    private func makeFrame(samples: Int) throws -> FFFrame {
+        let frame = FFFrame()
+        let context = encoder.pointer.pointee
+        frame.pointer.pointee.nb_samples = Int32(samples)
+        frame.pointer.pointee.format = context.sample_fmt.rawValue
+        frame.pointer.pointee.sample_rate = context.sample_rate
+        var layout = context.ch_layout
+        _ = av_channel_layout_copy(&frame.pointer.pointee.ch_layout, &layout)
+        let status = av_frame_get_buffer(frame.pointer, 0)
+        if status < 0 { throw MediaError(ffmpeg: status, path: path, operation: "allocate audio frame", code: .other) }
+        return frame
+    }
+}
