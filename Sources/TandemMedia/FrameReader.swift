@@ -29,6 +29,8 @@ public final class FrameReader {
     public var frameCount: Int? { index.map(\.frameCount) }
     /// How many times the reader seeked (sparse strategies), for tests and statistics.
     public private(set) var seekCount = 0
+    /// Frames the decoder produced so far, returned or not (the work a sampling cost).
+    public var decodedFrameCount: Int { decodedCount }
 
     private let loop: DecodeLoop
     private let converter: FrameConverter
@@ -130,6 +132,16 @@ public final class FrameReader {
         return queue[queueHead]
     }
 
+    /// Advances past the next sampled frame without converting its pixels (for counting, and
+    /// for measuring decode speed alone). Returns false when the sampling is complete.
+    public func skip() throws -> Bool {
+        convertPixels = false
+        defer { convertPixels = true }
+        return try next() != nil
+    }
+
+    private var convertPixels = true
+
     // MARK: - Decoding steps
 
     private func configureDecoding() {
@@ -187,8 +199,12 @@ public final class FrameReader {
     }
 
     private func makeFrame(_ frame: FFFrame, index frameIndex: Int) throws -> VideoFrame {
-        let pixels = try converter.convert(frame, path: path)
         let pts = frame.presentationTime ?? 0
+        guard convertPixels else {
+            return VideoFrame(layout: options.layout, width: frame.width, height: frame.height, stride: 0, pts: pts, timeBase: timeBase,
+                              frameIndex: frameIndex, seconds: clock.seconds(pts, timeBase: timeBase), isKeyFrame: frame.isKeyFrame)
+        }
+        let pixels = try converter.convert(frame, path: path)
         return VideoFrame(layout: options.layout, width: pixels.width, height: pixels.height, stride: pixels.stride,
                           bytes: pixels.bytes, floats: pixels.floats, pts: pts, timeBase: timeBase, frameIndex: frameIndex,
                           seconds: clock.seconds(pts, timeBase: timeBase), isKeyFrame: frame.isKeyFrame)
@@ -240,8 +256,13 @@ public final class FrameReader {
     }
 
     private func emitHeld(_ fps: inout FpsState) throws {
-        if fps.heldConverted == nil { fps.heldConverted = try makeFrame(fps.held, index: fps.heldIndex) }
-        queue.append(fps.heldConverted!)
+        if let converted = fps.heldConverted {
+            queue.append(converted)
+            return
+        }
+        let frame = try makeFrame(fps.held, index: fps.heldIndex)
+        if convertPixels { fps.heldConverted = frame }
+        queue.append(frame)
     }
 
     // MARK: scene

@@ -7,7 +7,7 @@ final class FFScaler {
     private var key: (Int, Int, Int32, Int, Int, Int32) = (0, 0, -1, 0, 0, -1)
     let flags: Int32
 
-    init(flags: Int32 = tandem_SWS_BILINEAR | tandem_SWS_ACCURATE_RND) { self.flags = flags }
+    init(flags: Int32 = tandem_SWS_BILINEAR) { self.flags = flags }
 
     deinit { sws_freeContext(context) }
 
