@@ -242,7 +242,15 @@ public final class FrameReader {
         }
         let time = seconds(of: loop.frame)
         if fps.heldIndex >= 0 { fps.frameDuration = max(0, time - fps.heldTime) }
-        let first = fps.firstTime ?? time
+        var first = fps.firstTime ?? time
+        if time - (first + Double(fps.instant) * fps.period) > FrameReader.maximumGap {
+            // A jump of the timestamps (a damaged or concatenated file) would repeat the held frame
+            // for hours: restart the output clock at this frame instead.
+            first = time - Double(fps.instant) * fps.period
+            if fps.heldIndex >= 0 { try emitHeld(&fps) }
+            fps.instant += fps.heldIndex >= 0 ? 1 : 0
+            first = time - Double(fps.instant) * fps.period
+        }
         fps.firstTime = first
         // Every instant before this frame's time shows the held frame.
         while fps.heldIndex >= 0 && first + Double(fps.instant) * fps.period < time - 1e-9 {
@@ -254,6 +262,9 @@ public final class FrameReader {
         fps.heldTime = time
         fps.heldConverted = nil
     }
+
+    /// The longest gap between two frames that `fps` sampling fills by repeating a frame (seconds).
+    static let maximumGap = 600.0
 
     private func emitHeld(_ fps: inout FpsState) throws {
         if let converted = fps.heldConverted {
