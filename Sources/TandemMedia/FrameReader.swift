@@ -147,9 +147,11 @@ public final class FrameReader {
     private func configureDecoding() {
         switch state {
         case .keyframes:
+            // Without exact pts the frames can only be numbered by decoding them all; otherwise
+            // non-key packets are not even handed to the decoder.
+            guard index?.isExact == true else { break }
             loop.decoder.skipFrame = AVDISCARD_NONKEY
-            // Non-key packets are not even handed to the decoder, when the index can vouch for keys.
-            if index?.isExact == true { loop.shouldSend = { $0.isKeyFrame } }
+            loop.shouldSend = { $0.isKeyFrame }
         case .targets(let targets) where targets.exact:
             let decoder = loop.decoder
             let wanted = targets.wantedPts
@@ -177,8 +179,8 @@ public final class FrameReader {
             state = .scene(scene)
         case .keyframes:
             guard try decode() else { finished = true; return }
-            let frameIndex = indexOfDecoded()
-            queue.append(try makeFrame(loop.frame, index: frameIndex))
+            guard loop.frame.isKeyFrame else { return }
+            queue.append(try makeFrame(loop.frame, index: indexOfDecoded()))
         case .targets(var targets):
             try stepTargets(&targets)
             state = .targets(targets)

@@ -21,7 +21,8 @@ struct PacketIndex {
     /// False when some packet has no pts: then frames can only be counted by decoding.
     private(set) var isExact = true
 
-    var frameCount: Int { sortedPts.count }
+    /// The number of frames: pts-bearing packets, or every packet when some have no pts.
+    var frameCount: Int { isExact ? sortedPts.count : entries.count }
 
     /// Demuxes `path` (stream `streamIndex`) once and records every packet.
     init(path: String, streamIndex: Int) throws {

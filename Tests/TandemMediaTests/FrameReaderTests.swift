@@ -52,6 +52,21 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         }
     }
 
+    @Test func packetsWithoutTimestampsFallBackToDecodingForward() throws {
+        // AVI with packed B-frames: some packets carry no pts, so the index cannot number frames.
+        let full = try decodeAll("mpeg4_nopts.avi")
+        #expect(full.count == 60)
+        for sampling in [FrameSampling.uniform(count: 7), .clips(count: 2, frames: 3, stride: 5), .keyframes] {
+            let reader = try FrameReader(url: Fixture.url("mpeg4_nopts.avi"), sampling: sampling)
+            var sampled: [VideoFrame] = []
+            while let frame = try reader.next() { sampled.append(frame) }
+            if let expected = sampling.indices(frameCount: 60) { #expect(sampled.map(\.frameIndex) == expected) }
+            #expect(!sampled.isEmpty)
+            #expect(reader.seekCount == 0)
+            for frame in sampled { #expect(frame.bytes == full[frame.frameIndex].bytes, "\(sampling) frame \(frame.frameIndex)") }
+        }
+    }
+
     @Test func timestampsPickTheFrameOnScreen() throws {
         // hevc_offset.mkv: video starts 0.5 s after the file's origin.
         let reader = try FrameReader(url: Fixture.url("hevc_offset.mkv"), sampling: .timestamps([0.5, 0.52, 0.55, 2.4, 0.0]))
