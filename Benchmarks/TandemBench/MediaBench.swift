@@ -15,7 +15,7 @@ let mediaBenchSuite = BenchSuite(name: "media") {
     try makeMediaBenchInputs(directory)
     let short = URL(fileURLWithPath: directory + "/bench60.mp4")
     let long = URL(fileURLWithPath: directory + "/bench600.mp4")
-    let threads = ProcessInfo.processInfo.activeProcessorCount
+    let threads = 0  // FFmpeg's automatic count, as PyAV's thread_type AUTO
 
     @Sendable func decodeOnly(_ url: URL) throws -> Int {
         let reader = try FrameReader(url: url, options: VideoDecodeOptions(threads: threads))

@@ -5,7 +5,8 @@ public struct VideoDecodeOptions: Sendable, Hashable {
     /// Output pixel layout: packed rgb24, gray8, or Float32 C×H×W in 0…1.
     public var layout: PixelLayout
     public var resize: ResizeMode
-    /// Decoder threads (`thread_count`, frame and slice threading); 0 = one per core.
+    /// Decoder threads (`thread_count`, frame and slice threading); 0 lets FFmpeg choose
+    /// (one per core plus one, as PyAV's `thread_type = "AUTO"` also gets).
     public var threads: Int
     /// Turn frames upright according to the stream's display matrix.
     public var applyRotation: Bool
