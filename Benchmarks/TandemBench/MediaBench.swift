@@ -30,6 +30,13 @@ let mediaBenchSuite = BenchSuite(name: "media") {
     }
     let shortFrames = Double(try decodeOnly(short))
     try describeSparseSampling(long)
+    // CPU time is steadier than wall time when other jobs share the machine: print it once per case.
+    for (name, body) in [("decode60", { _ = try decodeOnly(short) }),
+                         ("decode60-rgb224", { _ = try drain(FrameReader(url: short, options: VideoDecodeOptions(resize: .exact(width: 224, height: 224), threads: threads))) })]
+        as [(String, () throws -> Void)] {
+        let (wall, cpu) = try measureCPU(body)
+        print(String(format: "media/%@: one run: wall %.3f s, CPU %.3f s (user + system, all threads)", name, wall, cpu))
+    }
     if ProcessInfo.processInfo.environment["TANDEM_BENCH_LONG"] == "1" { try checkLongFileMemory(directory) }
 
     return [
@@ -47,6 +54,18 @@ let mediaBenchSuite = BenchSuite(name: "media") {
         },
         BenchCase(name: "decode600", units: 18000, unitName: "frames") { _ = try decodeOnly(long) },
     ]
+}
+
+/// Wall and CPU seconds (user + system, every thread of the process) of one call of `body`.
+private func measureCPU(_ body: () throws -> Void) throws -> (Double, Double) {
+    func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+    let cpu0 = cpuSeconds(), wall0 = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return (Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e9, cpuSeconds() - cpu0)
 }
 
 /// Runs Tools/bench/make_media_bench_inputs.sh when the inputs are missing.

@@ -12,6 +12,7 @@ Run with /work/venv/bin/python (needs `av`). Inputs come from make_media_bench_i
   decode600         decode every frame of the 10-minute file
 """
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -89,6 +90,13 @@ def main():
     if not (os.path.exists(SHORT) and os.path.exists(LONG)):
         subprocess.run([os.path.join(os.path.dirname(__file__), "make_media_bench_inputs.sh"), DIR], check=True)
     short_frames = decode_only(SHORT)
+    # CPU time is steadier than wall time when other jobs share the machine: print it once per case.
+    for name, fn in (("decode60", decode_only), ("decode60-rgb224", decode_rgb224)):
+        r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        fn(SHORT)
+        wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
+        cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+        print(f"pyav/{name}: one run: wall {wall:.3f} s, CPU {cpu:.3f} s (user + system, all threads)", flush=True)
     run("decode60", decode_only, SHORT, short_frames, "frames", repeats)
     run("decode60-rgb224", decode_rgb224, SHORT, short_frames, "frames", repeats)
     run("uniform8-10min", uniform8, LONG, 8, "frames", repeats)
