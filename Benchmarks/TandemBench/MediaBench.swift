@@ -6,7 +6,8 @@ import TandemMedia
 // time PyAV on the same files.
 //
 //   decode60            full decode of 60 s 640x360 30 fps H.264, no pixel conversion
-//   decode60-rgb224     full decode + rgb24 224x224 (what a model consumes)
+//   decode60-rgb224     full decode + rgb24 224x224 (what a model consumes), bilinear
+//   decode60-rgb224-fastbilinear   the same with libswscale's two-tap fast bilinear
 //   uniform8-10min      8 frame-exact frames spread over a 10-minute file (index + seeks)
 //   keyframes-10min     key frames only of the 10-minute file
 //   decode600           full decode of the 10-minute file, for the ratios
@@ -43,6 +44,10 @@ let mediaBenchSuite = BenchSuite(name: "media") {
         BenchCase(name: "decode60", units: shortFrames, unitName: "frames") { _ = try decodeOnly(short) },
         BenchCase(name: "decode60-rgb224", units: shortFrames, unitName: "frames") {
             let options = VideoDecodeOptions(layout: .rgb24, resize: .exact(width: 224, height: 224), threads: threads)
+            _ = try drain(FrameReader(url: short, options: options))
+        },
+        BenchCase(name: "decode60-rgb224-fastbilinear", units: shortFrames, unitName: "frames") {
+            let options = VideoDecodeOptions(layout: .rgb24, resize: .exact(width: 224, height: 224), threads: threads, interpolation: .fastBilinear)
             _ = try drain(FrameReader(url: short, options: options))
         },
         BenchCase(name: "uniform8-10min", units: 8, unitName: "frames") {

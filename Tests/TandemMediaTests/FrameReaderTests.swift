@@ -155,6 +155,16 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         }
     }
 
+    @Test func interpolationFiltersAllWork() throws {
+        var outputs: [VideoDecodeOptions.Interpolation: VideoFrame] = [:]
+        for filter in VideoDecodeOptions.Interpolation.allCases {
+            let options = VideoDecodeOptions(resize: .exact(width: 40, height: 30), interpolation: filter)
+            outputs[filter] = try #require(try FrameReader(url: Fixture.url("h264_bframes.mp4"), options: options).next())
+            #expect(outputs[filter]?.width == 40 && outputs[filter]?.height == 30)
+        }
+        #expect(outputs[.nearest]?.bytes != outputs[.bilinear]?.bytes)
+    }
+
     @Test func rotationIsApplied() throws {
         // rotated90.mp4 is h264_bframes.mp4's video with a display matrix asking for 270° clockwise.
         let upright = try #require(try FrameReader(url: Fixture.url("h264_bframes.mp4")).next())
