@@ -199,6 +199,21 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         #expect(Int64((frame.seconds * Double(audio.sampleRate)).rounded()) == 8000)
     }
 
+    @Test func samplingParsesItsShortForm() {
+        #expect(FrameSampling(parsing: "all") == .all)
+        #expect(FrameSampling(parsing: "keyframes") == .keyframes)
+        #expect(FrameSampling(parsing: "fps:2.5") == .fps(2.5))
+        #expect(FrameSampling(parsing: "uniform:8") == .uniform(count: 8))
+        #expect(FrameSampling(parsing: "segments:3") == .segments(count: 3))
+        #expect(FrameSampling(parsing: "clips:1x8x32") == .clips(count: 1, frames: 8, stride: 32))
+        #expect(FrameSampling(parsing: "timestamps:0.5,1,2.25") == .timestamps([0.5, 1, 2.25]))
+        #expect(FrameSampling(parsing: "scene") == .scene(threshold: 0.3))
+        #expect(FrameSampling(parsing: "scene:0.5") == .scene(threshold: 0.5))
+        for bad in ["", "uniform", "uniform:0", "uniform:x", "fps:-1", "clips:1x8", "timestamps:a", "scene:2", "every:3", "all:1"] {
+            #expect(FrameSampling(parsing: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func samplingIsCodable() throws {
         let all: [FrameSampling] = [.all, .fps(2.5), .uniform(count: 8), .segments(count: 3), .clips(count: 1, frames: 8, stride: 32),
                                     .keyframes, .timestamps([0.5, 1]), .scene(threshold: 0.3)]
