@@ -4,6 +4,7 @@
 #include <libavformat/avformat.h>
 #include <libavcodec/avcodec.h>
 #include <libavutil/avutil.h>
+#include <libavutil/audio_fifo.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/display.h>
 #include <libavutil/error.h>
@@ -37,7 +38,11 @@ static const int tandem_AV_CODEC_FLAG_GLOBAL_HEADER = AV_CODEC_FLAG_GLOBAL_HEADE
 static const int tandem_AVFMT_GLOBALHEADER = AVFMT_GLOBALHEADER;
 static const int tandem_AVFMT_NOFILE = AVFMT_NOFILE;
 static const int tandem_AVIO_FLAG_WRITE = AVIO_FLAG_WRITE;
+static const int tandem_AV_CODEC_FLAG_QSCALE = AV_CODEC_FLAG_QSCALE;
+static const int tandem_FF_QP2LAMBDA = FF_QP2LAMBDA;
+static const int tandem_SWS_FAST_BILINEAR = SWS_FAST_BILINEAR;
 static const int tandem_SWS_BILINEAR = SWS_BILINEAR;
+static const int tandem_SWS_BICUBIC = SWS_BICUBIC;
 static const int tandem_SWS_AREA = SWS_AREA;
 static const int tandem_SWS_POINT = SWS_POINT;
 static const int tandem_SWS_ACCURATE_RND = SWS_ACCURATE_RND;

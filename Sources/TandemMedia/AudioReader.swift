@@ -42,6 +42,8 @@ public final class AudioReader {
     /// Samples still to drop from the front when the stream starts before the clock origin.
     private var samplesToDrop: Int64 = 0
     private var finished = false
+    /// A read failure part-way (a truncated file), thrown once the audio before it is handed out.
+    private var deferredError: MediaError?
 
     /// Opens `url` and prepares its audio stream for decoding.
     /// - Throws: `MediaError` when the file cannot be opened, has no audio stream, the codec is
@@ -114,20 +116,31 @@ public final class AudioReader {
 
     /// The next chunk of `options.chunkFrames` samples per channel (the last may be shorter),
     /// or `nil` at the end of the stream.
-    /// - Throws: `MediaError` on a decoder failure or a truncated file (after the audio before it).
+    /// - Throws: `MediaError` on a decoder failure, or for a truncated file once the audio before
+    ///   the damage has been returned.
     /// - Complexity: decodes about one chunk's worth of packets.
     public func next() throws -> AudioBuffer? {
         let chunk = options.chunkFrames
         while pendingCount < chunk && !finished {
-            if try loop.nextFrame() {
-                try convert(loop.frame)
-            } else {
-                try drainResampler()
-                finished = true
+            do {
+                if try loop.nextFrame() {
+                    try convert(loop.frame)
+                    continue
+                }
+            } catch let error as MediaError {
+                deferredError = error
             }
+            try drainResampler()
+            finished = true
         }
         let count = min(chunk, pendingCount)
-        guard count > 0, let position = nextPosition else { return nil }
+        guard count > 0, let position = nextPosition else {
+            if let error = deferredError {
+                deferredError = nil
+                throw error
+            }
+            return nil
+        }
         let channels = pending.map { samples in
             SharedArray(Array(samples[pendingOffset..<(pendingOffset + count)]))
         }
@@ -193,36 +206,5 @@ public final class AudioReader {
             let start = scratch.channel(c) + skip
             pending[c].append(contentsOf: UnsafeBufferPointer(start: start, count: written))
         }
-    }
-}
-
-/// Per-channel Float32 output buffers handed to `swr_convert`, grown on demand.
-final class PlanarScratch {
-    private(set) var planes: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>
-    private let channels: Int
-    private var capacity = 0
-
-    init(channels: Int) {
-        self.channels = channels
-        planes = .allocate(capacity: max(1, channels))
-        planes.initialize(repeating: nil, count: max(1, channels))
-    }
-
-    deinit {
-        for c in 0..<channels { planes[c]?.deallocate() }
-        planes.deallocate()
-    }
-
-    func reserve(_ samples: Int) {
-        guard samples > capacity else { return }
-        for c in 0..<channels {
-            planes[c]?.deallocate()
-            planes[c] = UnsafeMutableRawPointer.allocate(byteCount: samples * 4, alignment: 32).assumingMemoryBound(to: UInt8.self)
-        }
-        capacity = samples
-    }
-
-    func channel(_ c: Int) -> UnsafeMutablePointer<Float> {
-        UnsafeMutableRawPointer(planes[c]!).assumingMemoryBound(to: Float.self)
     }
 }

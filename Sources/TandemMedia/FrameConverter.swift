@@ -11,12 +11,20 @@ final class FrameConverter {
     let options: VideoDecodeOptions
     /// Clockwise quarter turns for display: 0, 90, 180 or 270.
     let rotation: Int
-    private let scaler = FFScaler()
+    private let scaler: FFScaler
     private var scratch: [UInt8] = []
 
     init(options: VideoDecodeOptions, rotation: Int) {
         self.options = options
         self.rotation = options.applyRotation ? rotation : 0
+        let filter: Int32 = switch options.interpolation {
+        case .nearest: tandem_SWS_POINT
+        case .fastBilinear: tandem_SWS_FAST_BILINEAR
+        case .bilinear: tandem_SWS_BILINEAR
+        case .area: tandem_SWS_AREA
+        case .bicubic: tandem_SWS_BICUBIC
+        }
+        scaler = FFScaler(flags: filter)
     }
 
     private var bytesPerPixel: Int { options.layout == .gray8 ? 1 : 3 }

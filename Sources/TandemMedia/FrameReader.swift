@@ -28,24 +28,26 @@ public final class FrameReader {
     /// The exact number of frames, when the sampling needed the packet index (else `nil`).
     public var frameCount: Int? { index.map(\.frameCount) }
     /// How many times the reader seeked (sparse strategies), for tests and statistics.
-    public private(set) var seekCount = 0
+    public internal(set) var seekCount = 0
+    /// Frames the decoder produced so far, returned or not (the work a sampling cost).
+    public var decodedFrameCount: Int { decodedCount }
 
-    private let loop: DecodeLoop
-    private let converter: FrameConverter
-    private let clock: MediaClock
-    private let timeBase: Rational
-    private let path: String
-    private var index: PacketIndex?
+    let loop: DecodeLoop
+    let converter: FrameConverter
+    let clock: MediaClock
+    let timeBase: Rational
+    let path: String
+    var index: PacketIndex?
 
     /// Frames ready to hand out (several only when one decoded frame is returned more than once).
-    private var queue: [VideoFrame] = []
-    private var queueHead = 0
-    private var finished = false
+    var queue: [VideoFrame] = []
+    var queueHead = 0
+    var finished = false
     /// Frames the decoder has returned so far (the frame index of a sequential decode).
-    private var decodedCount = 0
-    private var state: State
+    var decodedCount = 0
+    var state: State
 
-    private enum State {
+    enum State {
         case all
         case fps(FpsState)
         case scene(SceneState)
@@ -74,8 +76,7 @@ public final class FrameReader {
         }
         try FrameReader.validate(sampling, options: options, path: path)
         input.discardAll(except: streamIndex)
-        let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
-        let decoder = try FFDecoder(input: input, streamIndex: streamIndex, threads: threads)
+        let decoder = try FFDecoder(input: input, streamIndex: streamIndex, threads: max(0, options.threads))
         let avStream = input.stream(streamIndex)
         self.url = url
         self.path = path
@@ -130,14 +131,26 @@ public final class FrameReader {
         return queue[queueHead]
     }
 
+    /// Advances past the next sampled frame without converting its pixels (for counting, and
+    /// for measuring decode speed alone). Returns false when the sampling is complete.
+    public func skip() throws -> Bool {
+        convertPixels = false
+        defer { convertPixels = true }
+        return try next() != nil
+    }
+
+    var convertPixels = true
+
     // MARK: - Decoding steps
 
-    private func configureDecoding() {
+    func configureDecoding() {
         switch state {
         case .keyframes:
+            // Without exact pts the frames can only be numbered by decoding them all; otherwise
+            // non-key packets are not even handed to the decoder.
+            guard index?.isExact == true else { break }
             loop.decoder.skipFrame = AVDISCARD_NONKEY
-            // Non-key packets are not even handed to the decoder, when the index can vouch for keys.
-            if index?.isExact == true { loop.shouldSend = { $0.isKeyFrame } }
+            loop.shouldSend = { $0.isKeyFrame }
         case .targets(let targets) where targets.exact:
             let decoder = loop.decoder
             let wanted = targets.wantedPts
@@ -152,7 +165,7 @@ public final class FrameReader {
         }
     }
 
-    private func step() throws {
+    func step() throws {
         switch state {
         case .all:
             guard try decode() else { finished = true; return }
@@ -165,8 +178,8 @@ public final class FrameReader {
             state = .scene(scene)
         case .keyframes:
             guard try decode() else { finished = true; return }
-            let frameIndex = indexOfDecoded()
-            queue.append(try makeFrame(loop.frame, index: frameIndex))
+            guard loop.frame.isKeyFrame else { return }
+            queue.append(try makeFrame(loop.frame, index: indexOfDecoded()))
         case .targets(var targets):
             try stepTargets(&targets)
             state = .targets(targets)
@@ -174,219 +187,44 @@ public final class FrameReader {
     }
 
     /// Decodes the next frame into `loop.frame`; false at the end.
-    private func decode() throws -> Bool {
+    func decode() throws -> Bool {
         guard try loop.nextFrame() else { return false }
         decodedCount += 1
         return true
     }
 
     /// The frame index of `loop.frame`: its pts rank when the index is exact, else the decode count.
-    private func indexOfDecoded() -> Int {
+    func indexOfDecoded() -> Int {
         if let index, index.isExact, let pts = loop.frame.presentationTime { return index.frameIndex(pts: pts) }
         return decodedCount - 1
     }
 
-    private func makeFrame(_ frame: FFFrame, index frameIndex: Int) throws -> VideoFrame {
-        let pixels = try converter.convert(frame, path: path)
+    func makeFrame(_ frame: FFFrame, index frameIndex: Int) throws -> VideoFrame {
         let pts = frame.presentationTime ?? 0
+        guard convertPixels else {
+            return VideoFrame(layout: options.layout, width: frame.width, height: frame.height, stride: 0, pts: pts, timeBase: timeBase,
+                              frameIndex: frameIndex, seconds: clock.seconds(pts, timeBase: timeBase), isKeyFrame: frame.isKeyFrame)
+        }
+        let pixels = try converter.convert(frame, path: path)
         return VideoFrame(layout: options.layout, width: pixels.width, height: pixels.height, stride: pixels.stride,
                           bytes: pixels.bytes, floats: pixels.floats, pts: pts, timeBase: timeBase, frameIndex: frameIndex,
                           seconds: clock.seconds(pts, timeBase: timeBase), isKeyFrame: frame.isKeyFrame)
     }
 
-    private func seconds(of frame: FFFrame) -> Double {
+    func seconds(of frame: FFFrame) -> Double {
         clock.seconds(frame.presentationTime ?? 0, timeBase: timeBase)
     }
 
-    // MARK: fps
-
-    struct FpsState {
-        let period: Double
-        /// The frame on screen so far, its index, time, converted pixels (once asked for).
-        var held = FFFrame()
-        var heldIndex = -1
-        var heldTime = 0.0
-        var heldConverted: VideoFrame?
-        var firstTime: Double?
-        var instant = 0
-        var frameDuration = 0.0
-    }
-
-    private func stepFps(_ fps: inout FpsState) throws {
-        guard try decode() else {
-            finished = true
-            guard fps.heldIndex >= 0, let first = fps.firstTime else { return }
-            // The last frame stays on screen for one frame duration.
-            let end = fps.heldTime + max(fps.frameDuration, 1e-6)
-            repeat {
-                try emitHeld(&fps)
-                fps.instant += 1
-            } while first + Double(fps.instant) * fps.period < end - 1e-9
-            return
-        }
-        let time = seconds(of: loop.frame)
-        if fps.heldIndex >= 0 { fps.frameDuration = max(0, time - fps.heldTime) }
-        let first = fps.firstTime ?? time
-        fps.firstTime = first
-        // Every instant before this frame's time shows the held frame.
-        while fps.heldIndex >= 0 && first + Double(fps.instant) * fps.period < time - 1e-9 {
-            try emitHeld(&fps)
-            fps.instant += 1
-        }
-        fps.held.take(from: loop.frame)
-        fps.heldIndex = decodedCount - 1
-        fps.heldTime = time
-        fps.heldConverted = nil
-    }
-
-    private func emitHeld(_ fps: inout FpsState) throws {
-        if fps.heldConverted == nil { fps.heldConverted = try makeFrame(fps.held, index: fps.heldIndex) }
-        queue.append(fps.heldConverted!)
-    }
-
-    // MARK: scene
-
-    struct SceneState {
-        let threshold: Double
-        let thumbnailer = FFScaler(flags: tandem_SWS_AREA)
-        var previous: [UInt8]?
-    }
-
-    private func stepScene(_ scene: inout SceneState) throws {
-        guard try decode() else { finished = true; return }
-        let side = 32
-        var thumbnail = [UInt8](repeating: 0, count: side * side)
-        try thumbnail.withUnsafeMutableBufferPointer { buffer in
-            try scene.thumbnailer.scale(loop.frame, to: AV_PIX_FMT_GRAY8, width: side, height: side,
-                                        destination: buffer.baseAddress!, stride: side, path: path)
-        }
-        defer { scene.previous = thumbnail }
-        if let previous = scene.previous {
-            var total = 0
-            for i in 0..<thumbnail.count { total += abs(Int(thumbnail[i]) - Int(previous[i])) }
-            let change = Double(total) / Double(thumbnail.count * 255)
-            guard change > scene.threshold else { return }
-        }
-        queue.append(try makeFrame(loop.frame, index: decodedCount - 1))
-    }
-
-    // MARK: index-based targets
-
-    struct TargetState {
-        /// Frame indices in output order (may repeat, may go backwards).
-        let order: [Int]
-        /// The distinct indices, ascending: the order frames are decoded in.
-        let ascending: [Int]
-        /// How often each index occurs in `order`.
-        let multiplicity: [Int: Int]
-        let streamsInOrder: Bool
-        let exact: Bool
-        let wantedPts: Set<Int64>
-        var next = 0
-        /// Frames kept until all are decoded, when `order` is not ascending.
-        var captured: [Int: VideoFrame] = [:]
-
-        init(order: [Int], exact: Bool, targetPts index: PacketIndex) {
-            self.order = order
-            ascending = Array(Set(order)).sorted()
-            multiplicity = order.reduce(into: [:]) { $0[$1, default: 0] += 1 }
-            streamsInOrder = zip(order, order.dropFirst()).allSatisfy { $0 <= $1 }
-            self.exact = exact
-            wantedPts = exact ? Set(ascending.map { index.sortedPts[$0] }) : []
-        }
-    }
+    // Seek bookkeeping of the index-based samplings (FrameReader+Targets.swift).
 
     /// Where reading is, in the index's decode order: the entry of the last packet read.
-    private var lastReadEntry: Int?
+    var lastReadEntry: Int?
     /// After a seek, the entry we must land at or before.
-    private var landingLimit: Int?
-    private var landedLate = false
-    private var seekingDisabled = false
+    var landingLimit: Int?
+    var landedLate = false
+    var seekingDisabled = false
 
-    private func noteRead(_ packet: FFPacket) {
-        guard let index else { return }
-        let entry = index.entry(pts: packet.pts)
-        if let limit = landingLimit {
-            landingLimit = nil
-            if entry == nil || entry! > limit { landedLate = true }
-        }
-        if let entry { lastReadEntry = entry }
-    }
-
-    private func stepTargets(_ targets: inout TargetState) throws {
-        guard targets.next < targets.ascending.count else {
-            finishTargets(&targets)
-            return
-        }
-        let target = targets.ascending[targets.next]
-        if targets.exact, let index, !seekingDisabled {
-            let start = index.seekEntry(forFrame: target)
-            if lastReadEntry.map({ start > $0 }) ?? (start > 0) {
-                try seek(toEntry: start, index: index)
-            }
-        }
-        // Decode forward until the target (or, if the decoder cannot produce it, the next frame after it).
-        while true {
-            guard try decode() else {
-                // The stream ended before the remaining targets: nothing more can be returned.
-                targets.next = targets.ascending.count
-                finishTargets(&targets)
-                return
-            }
-            if landedLate {
-                // The demuxer landed after the key frame we need: start over from the beginning
-                // and decode forward from there for the rest of this reader's life.
-                landedLate = false
-                seekingDisabled = true
-                try seek(toEntry: 0, index: index!)
-                continue
-            }
-            let frameIndex = targets.exact ? indexOfDecoded() : decodedCount - 1
-            if frameIndex < target { continue }
-            let frame = try makeFrame(loop.frame, index: frameIndex)
-            // One decoded frame may answer several targets when the decoder skipped one.
-            while targets.next < targets.ascending.count && targets.ascending[targets.next] <= frameIndex {
-                let answered = targets.ascending[targets.next]
-                if targets.streamsInOrder {
-                    queue.append(contentsOf: repeatElement(frame, count: targets.multiplicity[answered] ?? 1))
-                } else {
-                    targets.captured[answered] = frame
-                }
-                targets.next += 1
-            }
-            return
-        }
-    }
-
-    private func finishTargets(_ targets: inout TargetState) {
-        finished = true
-        if !targets.streamsInOrder {
-            queue.append(contentsOf: targets.order.compactMap { targets.captured[$0] })
-            targets.captured = [:]
-        }
-    }
-
-    private func seek(toEntry entry: Int, index: PacketIndex) throws {
-        try loop.seek(timestamp: index.seekTimestamp(entry: entry))
-        seekCount += 1
-        landingLimit = entry
-        lastReadEntry = nil
-    }
-
-    // MARK: timestamps
-
-    /// The frame on screen at `seconds` on the file clock: the last frame whose time is not after it.
-    static func frameOnScreen(at seconds: Double, index: PacketIndex, clock: MediaClock, timeBase: Rational) -> Int {
-        guard index.frameCount > 0 else { return 0 }
-        let pts = Int64(((seconds + Double(clock.originMicroseconds) / 1e6) / timeBase.doubleValue).rounded(.down))
-        var low = 0, high = index.frameCount
-        while low < high {
-            let mid = (low + high) / 2
-            if index.sortedPts[mid] <= pts { low = mid + 1 } else { high = mid }
-        }
-        return max(0, low - 1)
-    }
-
+    /// Rejects samplings and sizes that cannot work, before any decoding.
     static func validate(_ sampling: FrameSampling, options: VideoDecodeOptions, path: String) throws {
         func fail(_ message: String) -> MediaError { MediaError(.invalidArgument, path: path, operation: "open video", message: message) }
         switch sampling {

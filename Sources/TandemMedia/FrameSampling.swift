@@ -21,6 +21,8 @@ public enum FrameSampling: Sendable, Hashable {
     /// video (one clip: centered). Indices past the end repeat the last frame. Clips come out in order.
     case clips(count: Int, frames: Int, stride: Int)
     /// Key frames only, decoded with `skip_frame = AVDISCARD_NONKEY` (much faster than a full decode).
+    /// Files whose packets lack timestamps (AVI with packed B-frames) are decoded in full instead,
+    /// so that the key frames still carry their true frame index.
     case keyframes
     /// The frame on screen at each time (seconds on the file's clock), in the order given.
     case timestamps([Double])

@@ -21,11 +21,16 @@ struct PacketIndex {
     /// False when some packet has no pts: then frames can only be counted by decoding.
     private(set) var isExact = true
 
-    var frameCount: Int { sortedPts.count }
+    /// The number of frames: pts-bearing packets, or every packet when some have no pts.
+    var frameCount: Int { isExact ? sortedPts.count : entries.count }
 
     /// Demuxes `path` (stream `streamIndex`) once and records every packet.
     init(path: String, streamIndex: Int) throws {
-        let input = try FFInputContext(path: path)
+        // Most containers list their streams in the header; the others (MPEG-TS) need probing.
+        var input = try FFInputContext(path: path, findStreamInfo: false)
+        if streamIndex >= input.streamCount {
+            input = try FFInputContext(path: path)
+        }
         input.discardAll(except: streamIndex)
         let packet = FFPacket()
         while try input.read(into: packet) == .packet {
@@ -63,11 +68,14 @@ struct PacketIndex {
         return e
     }
 
-    /// The timestamp to hand to `av_seek_frame` for entry `e`: demuxers index by pts (Matroska)
-    /// or dts (MP4), so use the smaller, which with `AVSEEK_FLAG_BACKWARD` lands at or before it.
+    /// The timestamp to hand to `av_seek_frame` for entry `e`: its pts. Demuxers index key frames
+    /// by pts (Matroska) or by dts (MP4, whose key frames' dts is below their pts); with
+    /// `AVSEEK_FLAG_BACKWARD` the key frame's pts lands on it in both cases, since the next key
+    /// frame's dts is later still. (Its dts would land one GOP early in MP4 files with edit lists.)
+    /// The reader checks where it landed and falls back to decoding from the start if it is late.
     func seekTimestamp(entry e: Int) -> Int64 {
         let entry = entries[e]
-        return entry.dts == tandem_AV_NOPTS_VALUE ? entry.pts : min(entry.pts, entry.dts)
+        return entry.pts == tandem_AV_NOPTS_VALUE ? entry.dts : entry.pts
     }
 
     /// The position in `entries` of the packet with `pts`, if any.

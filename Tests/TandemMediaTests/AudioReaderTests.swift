@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TandemCore
 @testable import TandemMedia
 
 @Suite struct AudioReaderTests {
@@ -55,5 +56,19 @@ import Testing
 
     @Test func fileWithoutAudioIsNoUsableStream() throws {
         #expect { try AudioReader(url: Fixture.url("vp9.webm")) } throws: { ($0 as? MediaError)?.code == .noUsableStream }
+    }
+}
+
+@Suite struct MediaClockTests {
+    @Test func positionsAreRelativeToTheFileOrigin() {
+        // A file whose origin is 2.0 s: a pts of 2.5 s in a 1/1000 time base is 0.5 s on the clock.
+        let clock = MediaClock(originMicroseconds: 2_000_000)
+        #expect(clock.seconds(2500, timeBase: Rational(1, 1000)) == 0.5)
+        #expect(clock.sampleIndex(2500, timeBase: Rational(1, 1000), sampleRate: 16000) == 8000)
+        // 44.1 kHz time base, stream starting 1024 samples after the origin.
+        #expect(clock.sampleIndex(88200 + 1024, timeBase: Rational(1, 44100), sampleRate: 44100) == 1024)
+        // Rounded to the nearest sample when rates differ: 0.5 s + 1/90000 s at 48 kHz is sample 24000.53.
+        #expect(clock.sampleIndex(225_001, timeBase: Rational(1, 90000), sampleRate: 48000) == 24001)
+        #expect(clock.origin(in: Rational(1, 90000)) == 180_000)
     }
 }

@@ -5,7 +5,8 @@ import TandemCore
 
 /// Every frame of a fixture, by full sequential decode.
 func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions()) throws -> [VideoFrame] {
-    let reader = try FrameReader(url: Fixture.url(name), sampling: .all, options: options)
+    let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : Fixture.url(name)
+    let reader = try FrameReader(url: url, sampling: .all, options: options)
     var frames: [VideoFrame] = []
     while let frame = try reader.next() { frames.append(frame) }
     return frames
@@ -48,6 +49,21 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
                 #expect(frame.bytes == reference.bytes, "\(name) \(sampling) frame \(frame.frameIndex) differs from the full decode")
             }
             if case .uniform(7) = sampling { #expect(reader.seekCount > 0, "\(name): uniform sampling should seek") }
+        }
+    }
+
+    @Test func packetsWithoutTimestampsFallBackToDecodingForward() throws {
+        // AVI with packed B-frames: some packets carry no pts, so the index cannot number frames.
+        let full = try decodeAll("mpeg4_nopts.avi")
+        #expect(full.count == 60)
+        for sampling in [FrameSampling.uniform(count: 7), .clips(count: 2, frames: 3, stride: 5), .keyframes] {
+            let reader = try FrameReader(url: Fixture.url("mpeg4_nopts.avi"), sampling: sampling)
+            var sampled: [VideoFrame] = []
+            while let frame = try reader.next() { sampled.append(frame) }
+            if let expected = sampling.indices(frameCount: 60) { #expect(sampled.map(\.frameIndex) == expected) }
+            #expect(!sampled.isEmpty)
+            #expect(reader.seekCount == 0)
+            for frame in sampled { #expect(frame.bytes == full[frame.frameIndex].bytes, "\(sampling) frame \(frame.frameIndex)") }
         }
     }
 
@@ -139,6 +155,17 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         }
     }
 
+    @Test func interpolationFiltersAllWork() throws {
+        var outputs: [VideoDecodeOptions.Interpolation: VideoFrame] = [:]
+        for filter in VideoDecodeOptions.Interpolation.allCases {
+            let options = VideoDecodeOptions(resize: .exact(width: 40, height: 30), interpolation: filter)
+            let frame = try #require(try FrameReader(url: Fixture.url("h264_bframes.mp4"), options: options).next())
+            #expect(frame.width == 40 && frame.height == 30)
+            outputs[filter] = frame
+        }
+        #expect(outputs[.nearest]?.bytes != outputs[.bilinear]?.bytes)
+    }
+
     @Test func rotationIsApplied() throws {
         // rotated90.mp4 is h264_bframes.mp4's video with a display matrix asking for 270° clockwise.
         let upright = try #require(try FrameReader(url: Fixture.url("h264_bframes.mp4")).next())
@@ -170,6 +197,21 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         #expect(audio.firstSample == 0)
         // The sample at the frame's time is 0.5 s × 16 kHz in.
         #expect(Int64((frame.seconds * Double(audio.sampleRate)).rounded()) == 8000)
+    }
+
+    @Test func samplingParsesItsShortForm() {
+        #expect(FrameSampling(parsing: "all") == .all)
+        #expect(FrameSampling(parsing: "keyframes") == .keyframes)
+        #expect(FrameSampling(parsing: "fps:2.5") == .fps(2.5))
+        #expect(FrameSampling(parsing: "uniform:8") == .uniform(count: 8))
+        #expect(FrameSampling(parsing: "segments:3") == .segments(count: 3))
+        #expect(FrameSampling(parsing: "clips:1x8x32") == .clips(count: 1, frames: 8, stride: 32))
+        #expect(FrameSampling(parsing: "timestamps:0.5,1,2.25") == .timestamps([0.5, 1, 2.25]))
+        #expect(FrameSampling(parsing: "scene") == .scene(threshold: 0.3))
+        #expect(FrameSampling(parsing: "scene:0.5") == .scene(threshold: 0.5))
+        for bad in ["", "uniform", "uniform:0", "uniform:x", "fps:-1", "clips:1x8", "timestamps:a", "scene:2", "every:3", "all:1"] {
+            #expect(FrameSampling(parsing: bad) == nil, "\(bad)")
+        }
     }
 
     @Test func samplingIsCodable() throws {

@@ -10,9 +10,11 @@ final class FFInputContext {
 
     /// Opens `path` and reads enough of it to know its streams.
     /// The corresponding C functions are `avformat_open_input` and `avformat_find_stream_info`.
+    /// - Parameter findStreamInfo: false skips `avformat_find_stream_info` (which decodes a few
+    ///   frames), for a pass that only reads packets and already knows the stream to read.
     /// - Throws: `MediaError` classified as not found, permission denied, directory, not a media
     ///   file (empty or unrecognised), or truncated/corrupt (streams unreadable).
-    init(path: String) throws {
+    init(path: String, findStreamInfo: Bool = true) throws {
         MediaLog.installTrampoline()
         try MediaError.checkReadable(path)
         var context: UnsafeMutablePointer<AVFormatContext>?
@@ -23,7 +25,7 @@ final class FFInputContext {
         }
         pointer = context
         self.path = path
-        let found = avformat_find_stream_info(context, nil)
+        let found = findStreamInfo ? avformat_find_stream_info(context, nil) : 0
         if found < 0 {
             // The deinit does not run for a failed init; close here.
             var owned: UnsafeMutablePointer<AVFormatContext>? = context
