@@ -47,6 +47,7 @@ public struct STFT: Sendable {
         let hop = configuration.hop
         return signal.withUnsafeBufferPointer { source in
             [Float](unsafeUninitializedCapacity: frames * stride) { output, initialized in
+                LargeOutput.adviseHugePages(output.baseAddress!, byteCount: frames * stride * 4)
                 analyze(frames: 0..<frames, source: source, start: { $0 * hop - pad }, output: output.baseAddress!)
                 initialized = frames * stride
             }
