@@ -24,7 +24,7 @@ public struct InverseSTFT: Sendable {
         configuration.output = .complex
         self.configuration = configuration
         window = try configuration.window.padded(length: configuration.windowLength, fftSize: configuration.fftSize)
-        plan = try FFTWPlanner.plan(size: configuration.fftSize, direction: .inverse)
+        plan = try FFTWPlanner.plan(size: configuration.fftSize, direction: .inverse, rigor: .init(configuration.planning))
     }
 
     /// Samples the inverse yields for `frameCount` frames when no `length` is given:

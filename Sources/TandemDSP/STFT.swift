@@ -31,7 +31,7 @@ public struct STFT: Sendable {
         window = try configuration.window.padded(length: configuration.windowLength, fftSize: configuration.fftSize)
         let left = (configuration.fftSize - configuration.windowLength) / 2
         windowSpan = left..<(left + configuration.windowLength)
-        plan = try FFTWPlanner.plan(size: configuration.fftSize, direction: .forward)
+        plan = try FFTWPlanner.plan(size: configuration.fftSize, direction: .forward, rigor: .init(configuration.planning))
         threadCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 

@@ -36,11 +36,23 @@ public struct STFTConfiguration: Sendable, Hashable {
     /// Scale the spectrum by `1 / √fftSize`, as `torch.stft(normalized=True)`; the inverse undoes it.
     public var normalized: Bool
     public var output: Output
+    /// How hard FFTW searches for a fast plan: `.measure` (default) costs a few hundred
+    /// milliseconds once per size and process and runs about 1.4× faster for n_fft 1024;
+    /// `.estimate` plans in about a millisecond, for short one-off transforms.
+    public var planning: Planning
+
+    /// FFTW planning rigor (`FFTW_MEASURE` or `FFTW_ESTIMATE`).
+    public enum Planning: String, Sendable, Hashable {
+        case estimate
+        case measure
+    }
 
     public init(
         fftSize: Int, hop: Int, windowLength: Int? = nil, window: Window = .hann(),
-        center: Bool = true, padding: Padding = .reflect, normalized: Bool = false, output: Output = .complex
+        center: Bool = true, padding: Padding = .reflect, normalized: Bool = false, output: Output = .complex,
+        planning: Planning = .measure
     ) {
+        self.planning = planning
         self.fftSize = fftSize
         self.hop = hop
         self.windowLength = windowLength ?? fftSize

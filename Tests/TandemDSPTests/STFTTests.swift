@@ -58,6 +58,7 @@ struct STFTTests {
         STFTConfiguration(fftSize: 400, hop: 160),
         STFTConfiguration(fftSize: 512, hop: 128, windowLength: 400, window: .hamming(periodic: false), padding: .constant),
         STFTConfiguration(fftSize: 256, hop: 64, window: .blackman(), normalized: true),
+        STFTConfiguration(fftSize: 1000, hop: 250, planning: .estimate),
     ])
     func roundTrip(_ configuration: STFTConfiguration) throws {
         let x = testSignal(5000)
@@ -83,6 +84,17 @@ struct STFTTests {
         let frames = stft([Float](repeating: 0.5, count: 10))
         #expect(frames.count == stft.frameCount(forLength: 10) * 2 * 33)
         for t in 0..<(frames.count / 66) { #expect(abs(frames[t * 66] - 32) < 1e-5) }
+    }
+
+    @Test("plans are made once per size, direction and rigor, and estimated plans agree with measured ones")
+    func planCache() throws {
+        let a = try FFTWPlanner.plan(size: 96, direction: .forward, rigor: .estimate)
+        #expect(a === (try FFTWPlanner.plan(size: 96, direction: .forward, rigor: .estimate)))
+        #expect(a !== (try FFTWPlanner.plan(size: 96, direction: .inverse, rigor: .estimate)))
+        let x = testSignal(3000)
+        let measured = try STFT(STFTConfiguration(fftSize: 96, hop: 24))(x)
+        let estimated = try STFT(STFTConfiguration(fftSize: 96, hop: 24, planning: .estimate))(x)
+        #expect(relativeError(estimated, measured) <= 1e-5)
     }
 
     @Test("invalid configurations are rejected with the values in the message")
