@@ -16,8 +16,11 @@ public struct GriffinLim: Sendable {
         case random(seed: UInt64)
     }
 
+    /// The STFT whose consistency is enforced (complex output).
     public let configuration: STFTConfiguration
+    /// Analysis–synthesis rounds; librosa's default is 32.
     public var iterations: Int
+    /// The fast Griffin–Lim momentum (0 gives the classic algorithm; above 1 can diverge).
     public var momentum: Float
     public var initialPhase: InitialPhase
     let stft: STFT

@@ -9,6 +9,7 @@ import TandemCore
 /// below 1e-11 (only possible without `center`, at the outermost samples) the overlap-added
 /// value is returned undivided, like librosa, instead of failing like torch.
 public struct InverseSTFT: Sendable {
+    /// The forward transform's configuration (output forced to complex).
     public let configuration: STFTConfiguration
     let window: [Float]
     let plan: FFTWPlan

@@ -14,6 +14,7 @@ import TandemCore
 /// let frames = stft(samples)          // frameCount × 513 floats, frame-major
 /// ```
 public struct STFT: Sendable {
+    /// What this transform computes.
     public let configuration: STFTConfiguration
     /// The window zero-padded to `fftSize`.
     let window: [Float]

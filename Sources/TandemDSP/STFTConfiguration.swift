@@ -29,12 +29,15 @@ public struct STFTConfiguration: Sendable, Hashable {
     public var hop: Int
     /// Window length `win_length` (≤ `fftSize`); the window is centred in the frame with zeros around it.
     public var windowLength: Int
+    /// The analysis window (also the synthesis window of the inverse).
     public var window: Window
     /// Pad `fftSize / 2` samples on both ends so frame `t` is centred on sample `t · hop`.
     public var center: Bool
+    /// How `center` pads the ends.
     public var padding: Padding
     /// Scale the spectrum by `1 / √fftSize`, as `torch.stft(normalized=True)`; the inverse undoes it.
     public var normalized: Bool
+    /// What each bin of the result holds.
     public var output: Output
     /// How hard FFTW searches for a fast plan: `.measure` (default) costs a few hundred
     /// milliseconds once per size and process and runs about 1.4× faster for n_fft 1024;
@@ -47,6 +50,7 @@ public struct STFTConfiguration: Sendable, Hashable {
         case measure
     }
 
+    /// A configuration; unspecified values follow `torch.stft`'s defaults (`windowLength` nil means `fftSize`).
     public init(
         fftSize: Int, hop: Int, windowLength: Int? = nil, window: Window = .hann(),
         center: Bool = true, padding: Padding = .reflect, normalized: Bool = false, output: Output = .complex,

@@ -28,6 +28,7 @@ public struct SpectrogramImage: Sendable {
         case decibels(range: Float = 80, power: Bool = false)
     }
 
+    /// Colours from low to high values.
     public var colorMap: ColorMap
     /// nil picks from the spectrogram's kind: decibels for magnitude / power / mel, linear for log-mel.
     public var scaling: Scaling?
@@ -36,6 +37,7 @@ public struct SpectrogramImage: Sendable {
     /// Plot area height in pixels; nil for one row per bin.
     public var plotHeight: Int?
 
+    /// A renderer; nil sizes draw one pixel per frame and bin.
     public init(colorMap: ColorMap = .magma, scaling: Scaling? = nil, plotWidth: Int? = nil, plotHeight: Int? = nil) {
         self.colorMap = colorMap
         self.scaling = scaling

@@ -14,6 +14,7 @@ import TandemCore
 /// consume(stream.finish())
 /// ```
 public struct StreamingSTFT: Sendable {
+    /// The one-shot transform whose frames this stream reproduces.
     public let stft: STFT
     public var configuration: STFTConfiguration { stft.configuration }
 

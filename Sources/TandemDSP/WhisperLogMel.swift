@@ -16,8 +16,10 @@ public struct WhisperLogMel: Sendable {
     /// Frames in one model window.
     public static let windowFrames = 3000
 
+    /// Mel bands per frame (80 or 128).
     public let melCount: Int
     let stft: STFT
+    /// The Slaney mel filters (librosa's, as in whisper's `mel_filters.npz`).
     public let filterbank: MelFilterbank
 
     /// Plans the STFT and builds the filters.
