@@ -94,15 +94,18 @@ public struct STFT: Sendable {
             analyzeSerially(frames: frames, source: source, start: start, output: output)
             return
         }
-        let perWorker = (frames.count + workers - 1) / workers
+        // Several blocks per thread, taken dynamically, so a core busy with other work does not
+        // leave the whole transform waiting for its half.
+        let blocks = min(frames.count / 64, workers * 8)
+        let perBlock = (frames.count + blocks - 1) / blocks
         let stride = configuration.floatsPerFrame
-        // Each worker writes a disjoint range of `output`; the plan is shared (execution is thread-safe).
+        // Each block writes a disjoint range of `output`; the plan is shared (execution is thread-safe).
         nonisolated(unsafe) let output = output
         nonisolated(unsafe) let source = source
         nonisolated(unsafe) let start = start
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let lower = frames.lowerBound + worker * perWorker
-            let upper = min(frames.upperBound, lower + perWorker)
+        DispatchQueue.concurrentPerform(iterations: blocks) { block in
+            let lower = frames.lowerBound + block * perBlock
+            let upper = min(frames.upperBound, lower + perBlock)
             guard lower < upper else { return }
             analyzeSerially(frames: lower..<upper, source: source, start: start,
                             output: output + (lower - frames.lowerBound) * stride)
