@@ -97,6 +97,17 @@ struct STFTTests {
         #expect(relativeError(estimated, measured) <= 1e-5)
     }
 
+    @Test("window coefficients: symmetric and periodic forms, padding into the frame")
+    func windows() throws {
+        func close(_ a: [Float], _ b: [Float]) -> Bool { a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) < 1e-6 } }
+        #expect(close(try Window.hann(periodic: false).coefficients(length: 5), [0, 0.5, 1, 0.5, 0]))
+        #expect(close(try Window.hann(periodic: true).coefficients(length: 4), [0, 0.5, 1, 0.5]))
+        #expect(close(try Window.hamming(periodic: true).coefficients(length: 4), [0.08, 0.54, 1, 0.54]))
+        #expect(close(try Window.blackman(periodic: false).coefficients(length: 3), [0, 1, 0]))
+        #expect(close(try Window.rectangular.padded(length: 3, fftSize: 6), [0, 1, 1, 1, 0, 0]))
+        #expect(throws: DSPError.self) { try Window.hann().padded(length: 7, fftSize: 6) }
+    }
+
     @Test("invalid configurations are rejected with the values in the message")
     func invalid() {
         #expect(throws: DSPError.self) { try STFT(STFTConfiguration(fftSize: 256, hop: 0)) }
