@@ -46,6 +46,7 @@ public struct STFT: Sendable {
         let stride = configuration.floatsPerFrame
         let pad = configuration.centerPadding
         let hop = configuration.hop
+        guard frames > 0 else { return [] }
         return signal.withUnsafeBufferPointer { source in
             [Float](unsafeUninitializedCapacity: frames * stride) { output, initialized in
                 LargeOutput.adviseHugePages(output.baseAddress!, byteCount: frames * stride * 4)

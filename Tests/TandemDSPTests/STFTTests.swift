@@ -108,6 +108,16 @@ struct STFTTests {
         #expect(throws: DSPError.self) { try Window.hann().padded(length: 7, fftSize: 6) }
     }
 
+    @Test("empty input gives no frames, and no frames give no samples")
+    func empty() throws {
+        let configuration = STFTConfiguration(fftSize: 64, hop: 16)
+        #expect(try STFT(configuration)([]).isEmpty)
+        #expect(try InverseSTFT(configuration)([]).isEmpty)
+        #expect(try InverseSTFT(configuration)([], length: 3) == [0, 0, 0])
+        var stream = try StreamingSTFT(configuration)
+        #expect(stream.finish().isEmpty)
+    }
+
     @Test("invalid configurations are rejected with the values in the message")
     func invalid() {
         #expect(throws: DSPError.self) { try STFT(STFTConfiguration(fftSize: 256, hop: 0)) }
