@@ -6,7 +6,7 @@ STFT n_fft 1024, hop 256, periodic Hann, centred with reflect padding, complex o
 the other, on the same cores; each prints the median of REPEATS timed runs after one warm-up.
 
     make -s build  (or: swift build -c release --product tandem-bench)
-    /work/venv/bin/python Tools/bench/dsp_peers.py [--repeats 5]
+    /work/venv/bin/python Tools/bench/dsp_peers.py [--repeats 5] [--rounds 3] [--skip-scipy]
 
 librosa/numpy run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from the environment
 (they are tuned for the NN layer and can mislead numpy); torch runs with torch.set_num_threads(2).
@@ -100,26 +100,40 @@ def run_tandem(repeats):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--skip-scipy", action="store_true")
     parser.add_argument("--peer")
     args = parser.parse_args()
     if args.peer:
         peer(args.peer, args.repeats)
         return
-    tandem = run_tandem(args.repeats)
-    rows = [("tandem STFT (2 threads)", tandem["stft-1024-256-10min"]),
-            ("tandem STFT (1 thread)", tandem["stft-1024-256-10min-1thread"]),
-            ("C loop, fftwf_execute_dft_r2c (1 thread)", run_c_loop(args.repeats)),
-            ("torch.stft (2 threads)", run_peer("torch", args.repeats)),
-            ("librosa.stft", run_peer("librosa", args.repeats)),
-            ("scipy.signal.stft", run_peer("scipy", args.repeats))]
-    base = rows[0][1]
+    # Rounds interleave the peers so that load from other processes hits them alike.
+    names = ["tandem STFT (2 threads)", "tandem STFT (1 thread)", "C loop, fftwf_execute_dft_r2c (1 thread)",
+             "torch.stft (2 threads)", "librosa.stft", "scipy.signal.stft"]
+    results = {name: [] for name in names}
+    tandem_all = {}
+    for _ in range(args.rounds):
+        tandem = run_tandem(args.repeats)
+        for key, value in tandem.items():
+            tandem_all.setdefault(key, []).append(value)
+        results[names[0]].append(tandem["stft-1024-256-10min"])
+        results[names[1]].append(tandem["stft-1024-256-10min-1thread"])
+        results[names[2]].append(run_c_loop(args.repeats))
+        results[names[3]].append(run_peer("torch", args.repeats))
+        results[names[4]].append(run_peer("librosa", args.repeats))
+        if not args.skip_scipy:
+            results[names[5]].append(run_peer("scipy", args.repeats))
     print(f"STFT n_fft {N_FFT}, hop {HOP}, {SECONDS // 60} min of {SAMPLE_RATE} Hz mono, complex output; "
-          f"median of {args.repeats} runs")
-    for name, seconds in rows:
-        print(f"  {name:42s} {seconds:8.3f} s   {seconds / base:5.2f}x tandem's time")
-    for name, seconds in sorted(tandem.items()):
-        print(f"  tandem-bench dsp/{name}: {seconds:.4f} s")
-
+          f"median over {args.rounds} round(s) of the median of {args.repeats} runs")
+    base = statistics.median(results[names[0]])
+    for name in names:
+        if not results[name]:
+            continue
+        seconds = statistics.median(results[name])
+        rounds = ", ".join(f"{value:.3f}" for value in results[name])
+        print(f"  {name:42s} {seconds:8.3f} s   {seconds / base:5.2f}x tandem's time   (rounds: {rounds})")
+    for name, values in sorted(tandem_all.items()):
+        print(f"  tandem-bench dsp/{name}: {statistics.median(values):.4f} s")
 
 if __name__ == "__main__":
     main()
