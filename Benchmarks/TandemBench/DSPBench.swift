@@ -13,6 +13,15 @@ private func benchSignal(seconds: Int, sampleRate: Int) -> [Float] {
     }
 }
 
+/// An output array kept across runs (the benchmark closures must be Sendable).
+private final class Reusable: @unchecked Sendable {
+    // Safe: only touched under `lock`.
+    private var value: [Float]
+    private let lock = NSLock()
+    init(_ value: [Float]) { self.value = value }
+    func withLock(_ body: (inout [Float]) -> Void) { lock.withLock { body(&value) } }
+}
+
 // Benchmarks of the dsp layer. The headline case is `stft-1024-256-10min` (complex output, centred,
 // reflect padding), compared with librosa.stft, torch.stft and a plain C FFTW loop by
 // Tools/bench/dsp_peers.py.
@@ -31,8 +40,12 @@ let dspBenchSuite = BenchSuite(name: "dsp") {
     let oneMinute = Array(tenMinutes.prefix(60 * 44100))
     let oneMinuteFrames = stft(oneMinute)
     let minutes = Double(tenMinutes.count) / 44100 / 60
+    let reusable = Reusable([Float]())
     return [
         BenchCase(name: "stft-1024-256-10min", units: minutes, unitName: "audio-min") { _ = stft(tenMinutes) },
+        BenchCase(name: "stft-1024-256-10min-reused-output", units: minutes, unitName: "audio-min") {
+            reusable.withLock { stft.transform(tenMinutes, into: &$0) }
+        },
         BenchCase(name: "stft-1024-256-10min-1thread", units: minutes, unitName: "audio-min") { _ = serial(tenMinutes) },
         BenchCase(name: "stft-magnitude-1024-256-10min", units: minutes, unitName: "audio-min") { _ = magnitude(tenMinutes) },
         BenchCase(name: "istft-1024-256-1min", units: 1, unitName: "audio-min") { _ = try inverse(oneMinuteFrames) },

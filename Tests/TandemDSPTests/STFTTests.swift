@@ -77,6 +77,17 @@ struct STFTTests {
         #expect(stft(x) == serial)
     }
 
+    @Test("transform(into:) reuses the caller's array and gives the same frames")
+    func into() throws {
+        let stft = try STFT(STFTConfiguration(fftSize: 256, hop: 64, output: .magnitude))
+        let x = testSignal(3000)
+        var output = [Float](repeating: 7, count: 10)
+        stft.transform(x, into: &output)
+        #expect(output == stft(x))
+        stft.transform(Array(x.prefix(500)), into: &output)
+        #expect(output == stft(Array(x.prefix(500))))
+    }
+
     @Test("reflect padding mirrors repeatedly when the signal is shorter than the padding")
     func shortSignal() throws {
         let stft = try STFT(STFTConfiguration(fftSize: 64, hop: 16, window: .rectangular, output: .complex))

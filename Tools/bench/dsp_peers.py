@@ -3,7 +3,9 @@
 
 STFT n_fft 1024, hop 256, periodic Hann, centred with reflect padding, complex output, of
 10 minutes of 44.1 kHz mono (sines plus noise). Every peer runs in its own process, one after
-the other, on the same cores; each prints the median of REPEATS timed runs after one warm-up.
+the other, on the same cores (the C loop writes into one output buffer it reuses, so Tandem is
+also timed writing into a reused array; torch and librosa return a fresh array each call, like
+Tandem's plain call); each prints the median of REPEATS timed runs after one warm-up.
 
     make -s build  (or: swift build -c release --product tandem-bench)
     /work/venv/bin/python Tools/bench/dsp_peers.py [--repeats 5] [--rounds 3] [--skip-scipy]
@@ -108,7 +110,8 @@ def main():
         peer(args.peer, args.repeats)
         return
     # Rounds interleave the peers so that load from other processes hits them alike.
-    names = ["tandem STFT (2 threads)", "tandem STFT (1 thread)", "C loop, fftwf_execute_dft_r2c (1 thread)",
+    names = ["tandem STFT (2 threads)", "tandem STFT (1 thread)", "tandem STFT (2 threads, reused output)",
+             "C loop, fftwf_execute_dft_r2c (1 thread, reused output)",
              "torch.stft (2 threads)", "librosa.stft", "scipy.signal.stft"]
     results = {name: [] for name in names}
     tandem_all = {}
@@ -118,11 +121,12 @@ def main():
             tandem_all.setdefault(key, []).append(value)
         results[names[0]].append(tandem["stft-1024-256-10min"])
         results[names[1]].append(tandem["stft-1024-256-10min-1thread"])
-        results[names[2]].append(run_c_loop(args.repeats))
-        results[names[3]].append(run_peer("torch", args.repeats))
-        results[names[4]].append(run_peer("librosa", args.repeats))
+        results[names[2]].append(tandem["stft-1024-256-10min-reused-output"])
+        results[names[3]].append(run_c_loop(args.repeats))
+        results[names[4]].append(run_peer("torch", args.repeats))
+        results[names[5]].append(run_peer("librosa", args.repeats))
         if not args.skip_scipy:
-            results[names[5]].append(run_peer("scipy", args.repeats))
+            results[names[6]].append(run_peer("scipy", args.repeats))
     print(f"STFT n_fft {N_FFT}, hop {HOP}, {SECONDS // 60} min of {SAMPLE_RATE} Hz mono, complex output; "
           f"median over {args.rounds} round(s) of the median of {args.repeats} runs")
     base = statistics.median(results[names[0]])
@@ -131,7 +135,7 @@ def main():
             continue
         seconds = statistics.median(results[name])
         rounds = ", ".join(f"{value:.3f}" for value in results[name])
-        print(f"  {name:42s} {seconds:8.3f} s   {seconds / base:5.2f}x tandem's time   (rounds: {rounds})")
+        print(f"  {name:56s} {seconds:8.3f} s   {seconds / base:5.2f}x tandem's time   (rounds: {rounds})")
     for name, values in sorted(tandem_all.items()):
         print(f"  tandem-bench dsp/{name}: {statistics.median(values):.4f} s")
 
