@@ -14,10 +14,12 @@ public struct DSPError: Error, Sendable, CustomStringConvertible {
         public var description: String { name }
     }
 
+    /// The kind of failure.
     public var code: Code
     /// What was wrong, with the offending values.
     public var message: String
 
+    /// An error of `code` explained by `message`.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message

@@ -16,8 +16,11 @@ public struct GriffinLim: Sendable {
         case random(seed: UInt64)
     }
 
+    /// The STFT whose consistency is enforced (complex output).
     public let configuration: STFTConfiguration
+    /// Analysis–synthesis rounds; librosa's default is 32.
     public var iterations: Int
+    /// The fast Griffin–Lim momentum (0 gives the classic algorithm; above 1 can diverge).
     public var momentum: Float
     public var initialPhase: InitialPhase
     let stft: STFT
@@ -84,19 +87,4 @@ public struct GriffinLim: Sendable {
         }
         return try inverse(angles, length: length)
     }
-}
-
-/// A small, fast, seedable generator (SplitMix64) so random initial phases are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func nextUnitFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }

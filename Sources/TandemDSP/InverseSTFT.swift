@@ -9,6 +9,7 @@ import TandemCore
 /// below 1e-11 (only possible without `center`, at the outermost samples) the overlap-added
 /// value is returned undivided, like librosa, instead of failing like torch.
 public struct InverseSTFT: Sendable {
+    /// The forward transform's configuration (output forced to complex).
     public let configuration: STFTConfiguration
     let window: [Float]
     let plan: FFTWPlan
@@ -24,7 +25,7 @@ public struct InverseSTFT: Sendable {
         configuration.output = .complex
         self.configuration = configuration
         window = try configuration.window.padded(length: configuration.windowLength, fftSize: configuration.fftSize)
-        plan = try FFTWPlanner.plan(size: configuration.fftSize, direction: .inverse)
+        plan = try FFTWPlanner.plan(size: configuration.fftSize, direction: .inverse, rigor: .init(configuration.planning))
     }
 
     /// Samples the inverse yields for `frameCount` frames when no `length` is given:
@@ -76,35 +77,5 @@ public struct InverseSTFT: Sendable {
             throw DSPError(.shapeMismatch, "need a complex spectrogram of \(configuration.binCount) bins, got \(spectrogram.values) with \(spectrogram.binCount)")
         }
         return try self(spectrogram.data.array, length: length)
-    }
-}
-
-/// Per-thread scratch for turning one complex frame into a windowed time frame.
-final class FrameSynthesizer {
-    let plan: FFTWPlan
-    let window: [Float]
-    let bins: Int
-    let scale: Float
-    let spectrum: FFTWBuffer
-    let time: FFTWBuffer
-
-    init(_ inverse: InverseSTFT) {
-        let n = inverse.configuration.fftSize
-        plan = inverse.plan
-        window = inverse.window
-        bins = inverse.configuration.binCount
-        // FFTW's c2r is unscaled (returns n · x); `normalized` frames were scaled by 1/√n.
-        scale = inverse.configuration.normalized ? 1 / Float(n).squareRoot() : 1 / Float(n)
-        spectrum = FFTWBuffer(complexCount: bins)
-        time = FFTWBuffer(realCount: n)
-    }
-
-    /// The windowed inverse transform of the `2 · bins` floats at `frame`; valid until the next call.
-    func synthesize(_ frame: UnsafePointer<Float>) -> UnsafeMutablePointer<Float> {
-        spectrum.real.update(from: frame, count: 2 * bins)
-        plan.inverse(spectrum.complex, time.real)
-        let out = time.real
-        for i in 0..<window.count { out[i] *= window[i] * scale }
-        return out
     }
 }

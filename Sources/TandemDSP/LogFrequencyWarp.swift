@@ -2,7 +2,7 @@ import Foundation
 
 /// Sound of Pixels' log-frequency resampling of a linear-frequency spectrogram, and its inverse.
 ///
-/// hangzhaomit/Sound-of-Pixels warps the 512-bin magnitude to 256 rows with
+/// hangzhaomit/Sound-of-Pixels (`utils.py` `warpgrid`, used in `main.py`) warps the 512-bin magnitude to 256 rows with
 /// `F.grid_sample(mag, warpgrid(B, 256, T, warp=True))`, whose y grid is
 /// `(21^((y + 1) / 2) − 11) / 10` for `y = linspace(−1, 1, 256)`, and un-warps predicted masks
 /// back to 512 bins with `warp=False`: `log(10·y + 11) / log(21) · 2 − 1`. `grid_sample` ran

@@ -12,8 +12,10 @@ public struct SpectralMask: Sendable {
         case ratio(maximum: Float? = nil)
     }
 
+    /// How mask values become gains.
     public var kind: Kind
 
+    /// A mask of `kind`.
     public init(_ kind: Kind) { self.kind = kind }
 
     /// The gain for one mask value.

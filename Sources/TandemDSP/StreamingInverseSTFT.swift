@@ -4,6 +4,7 @@
 ///
 /// Not thread-safe: one stream, one owner.
 public struct StreamingInverseSTFT: Sendable {
+    /// The one-shot inverse whose output this stream reproduces.
     public let inverse: InverseSTFT
     public var configuration: STFTConfiguration { inverse.configuration }
 

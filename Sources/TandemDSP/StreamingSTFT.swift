@@ -14,6 +14,7 @@ import TandemCore
 /// consume(stream.finish())
 /// ```
 public struct StreamingSTFT: Sendable {
+    /// The one-shot transform whose frames this stream reproduces.
     public let stft: STFT
     public var configuration: STFTConfiguration { stft.configuration }
 
@@ -29,6 +30,8 @@ public struct StreamingSTFT: Sendable {
     /// Index of the next frame to emit.
     public private(set) var nextFrame = 0
     private var finished = false
+    /// Frame index of this stream's frame 0 on the stream timeline (from the first buffer's position).
+    private var originFrame: Int64 = 0
 
     /// Plans the transform for `configuration`.
     /// - Throws: `DSPError` (`.invalidConfiguration`, `.planFailed`).
@@ -67,7 +70,38 @@ public struct StreamingSTFT: Sendable {
 
     /// Appends channel `channel` of `audio`.
     public mutating func push(_ audio: AudioBuffer, channel: Int = 0) -> [Float] {
-        push(audio.channels[channel].array)
+        if rawCount == 0 { originFrame = audio.firstSample / Int64(configuration.hop) }
+        return push(audio.channels[channel].array)
+    }
+
+    /// Appends channel `channel` of `audio` and wraps the completed frames as a `Spectrogram`
+    /// packet (possibly of zero frames) whose `firstFrame` is their index on the stream's frame
+    /// timeline (the first buffer's `firstSample / hop` plus the frame's index in this stream).
+    /// - Throws: `DSPError` for `.phase` output (a `Spectrogram` has no phase kind) or a missing channel.
+    public mutating func pushSpectrogram(_ audio: AudioBuffer, channel: Int = 0) throws -> Spectrogram {
+        guard channel < audio.channelCount else {
+            throw DSPError(.shapeMismatch, "channel \(channel) requested from a buffer of \(audio.channelCount)")
+        }
+        let values = try stft.spectrogramValues()  // before consuming the samples
+        let first = nextFrame
+        let frames = push(audio, channel: channel)
+        return wrap(frames, values: values, firstFrame: first, sampleRate: audio.sampleRate)
+    }
+
+    /// Ends the stream like `finish()` and wraps the last frames as a `Spectrogram` packet.
+    /// - Throws: `DSPError` for `.phase` output.
+    public mutating func finishSpectrogram(sampleRate: Int) throws -> Spectrogram {
+        let values = try stft.spectrogramValues()
+        let first = nextFrame
+        let frames = finish()
+        return wrap(frames, values: values, firstFrame: first, sampleRate: sampleRate)
+    }
+
+    private func wrap(_ frames: [Float], values: Spectrogram.Values, firstFrame: Int, sampleRate: Int) -> Spectrogram {
+        Spectrogram(values: values, binCount: configuration.binCount,
+                    frameCount: frames.count / configuration.floatsPerFrame, hop: configuration.hop,
+                    fftSize: configuration.fftSize, sampleRate: sampleRate,
+                    firstFrame: originFrame + Int64(firstFrame), data: SharedArray(frames))
     }
 
     /// Ends the stream: pads the end (when centred) and returns the remaining frames.

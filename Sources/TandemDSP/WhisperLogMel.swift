@@ -16,8 +16,10 @@ public struct WhisperLogMel: Sendable {
     /// Frames in one model window.
     public static let windowFrames = 3000
 
+    /// Mel bands per frame (80 or 128).
     public let melCount: Int
     let stft: STFT
+    /// The Slaney mel filters (librosa's, as in whisper's `mel_filters.npz`).
     public let filterbank: MelFilterbank
 
     /// Plans the STFT and builds the filters.
@@ -53,6 +55,21 @@ public struct WhisperLogMel: Sendable {
         let data = features(samples, padding: padding)
         return Spectrogram(values: .logMel, binCount: melCount, frameCount: data.count / melCount, hop: Self.hop,
                            fftSize: Self.fftSize, sampleRate: Self.sampleRate, firstFrame: 0, data: SharedArray(data))
+    }
+
+    /// Log-mel features of one channel of 16 kHz `audio` as a `.logMel` `Spectrogram`.
+    /// - Throws: `DSPError.Code.invalidConfiguration` unless the audio is at 16 kHz (resample first),
+    ///   `.shapeMismatch` for a missing channel.
+    public func callAsFunction(_ audio: AudioBuffer, channel: Int = 0) throws -> Spectrogram {
+        guard audio.sampleRate == Self.sampleRate else {
+            throw DSPError(.invalidConfiguration, "Whisper's front end needs 16000 Hz audio, got \(audio.sampleRate) Hz")
+        }
+        guard channel < audio.channelCount else {
+            throw DSPError(.shapeMismatch, "channel \(channel) requested from a buffer of \(audio.channelCount)")
+        }
+        var spectrogram = self(audio.channels[channel].array)
+        spectrogram.firstFrame = audio.firstSample / Int64(Self.hop)
+        return spectrogram
     }
 
     /// One 30 s model input: the samples cut or zero-padded to 480 000 (whisper's `pad_or_trim`)

@@ -1,4 +1,5 @@
 import Testing
+import TandemCore
 @testable import TandemDSP
 
 @Suite("Mel, Whisper log-mel and log-frequency warp")
@@ -45,6 +46,19 @@ struct FilterbankTests {
             #expect(reference.shape == [spectrogram.frameCount, c.melCount])
             #expect(relativeError(spectrogram.data.array, reference.values) <= 1e-4)
         }
+    }
+
+    @Test("Whisper log-mel of an AudioBuffer checks the rate")
+    func whisperBuffer() throws {
+        let frontEnd = try WhisperLogMel()
+        let x = testSignal(3200)
+        let buffer = AudioBuffer(sampleRate: 16000, channelLayout: "mono", firstSample: 1600, channels: [SharedArray(x)])
+        let spectrogram = try frontEnd(buffer)
+        #expect(spectrogram.values == .logMel && spectrogram.frameCount == 20 && spectrogram.firstFrame == 10)
+        #expect(spectrogram.data.array == frontEnd.features(x))
+        var wrongRate = buffer
+        wrongRate.sampleRate = 44100
+        #expect(throws: DSPError.self) { try frontEnd(wrongRate) }
     }
 
     @Test("mel-major transpose")

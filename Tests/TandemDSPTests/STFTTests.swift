@@ -58,6 +58,7 @@ struct STFTTests {
         STFTConfiguration(fftSize: 400, hop: 160),
         STFTConfiguration(fftSize: 512, hop: 128, windowLength: 400, window: .hamming(periodic: false), padding: .constant),
         STFTConfiguration(fftSize: 256, hop: 64, window: .blackman(), normalized: true),
+        STFTConfiguration(fftSize: 1000, hop: 250, planning: .estimate),
     ])
     func roundTrip(_ configuration: STFTConfiguration) throws {
         let x = testSignal(5000)
@@ -76,6 +77,17 @@ struct STFTTests {
         #expect(stft(x) == serial)
     }
 
+    @Test("transform(into:) reuses the caller's array and gives the same frames")
+    func into() throws {
+        let stft = try STFT(STFTConfiguration(fftSize: 256, hop: 64, output: .magnitude))
+        let x = testSignal(3000)
+        var output = [Float](repeating: 7, count: 10)
+        stft.transform(x, into: &output)
+        #expect(output == stft(x))
+        stft.transform(Array(x.prefix(500)), into: &output)
+        #expect(output == stft(Array(x.prefix(500))))
+    }
+
     @Test("reflect padding mirrors repeatedly when the signal is shorter than the padding")
     func shortSignal() throws {
         let stft = try STFT(STFTConfiguration(fftSize: 64, hop: 16, window: .rectangular, output: .complex))
@@ -83,6 +95,38 @@ struct STFTTests {
         let frames = stft([Float](repeating: 0.5, count: 10))
         #expect(frames.count == stft.frameCount(forLength: 10) * 2 * 33)
         for t in 0..<(frames.count / 66) { #expect(abs(frames[t * 66] - 32) < 1e-5) }
+    }
+
+    @Test("plans are made once per size, direction and rigor, and estimated plans agree with measured ones")
+    func planCache() throws {
+        let a = try FFTWPlanner.plan(size: 96, direction: .forward, rigor: .estimate)
+        #expect(a === (try FFTWPlanner.plan(size: 96, direction: .forward, rigor: .estimate)))
+        #expect(a !== (try FFTWPlanner.plan(size: 96, direction: .inverse, rigor: .estimate)))
+        let x = testSignal(3000)
+        let measured = try STFT(STFTConfiguration(fftSize: 96, hop: 24))(x)
+        let estimated = try STFT(STFTConfiguration(fftSize: 96, hop: 24, planning: .estimate))(x)
+        #expect(relativeError(estimated, measured) <= 1e-5)
+    }
+
+    @Test("window coefficients: symmetric and periodic forms, padding into the frame")
+    func windows() throws {
+        func close(_ a: [Float], _ b: [Float]) -> Bool { a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) < 1e-6 } }
+        #expect(close(try Window.hann(periodic: false).coefficients(length: 5), [0, 0.5, 1, 0.5, 0]))
+        #expect(close(try Window.hann(periodic: true).coefficients(length: 4), [0, 0.5, 1, 0.5]))
+        #expect(close(try Window.hamming(periodic: true).coefficients(length: 4), [0.08, 0.54, 1, 0.54]))
+        #expect(close(try Window.blackman(periodic: false).coefficients(length: 3), [0, 1, 0]))
+        #expect(close(try Window.rectangular.padded(length: 3, fftSize: 6), [0, 1, 1, 1, 0, 0]))
+        #expect(throws: DSPError.self) { try Window.hann().padded(length: 7, fftSize: 6) }
+    }
+
+    @Test("empty input gives no frames, and no frames give no samples")
+    func empty() throws {
+        let configuration = STFTConfiguration(fftSize: 64, hop: 16)
+        #expect(try STFT(configuration)([]).isEmpty)
+        #expect(try InverseSTFT(configuration)([]).isEmpty)
+        #expect(try InverseSTFT(configuration)([], length: 3) == [0, 0, 0])
+        var stream = try StreamingSTFT(configuration)
+        #expect(stream.finish().isEmpty)
     }
 
     @Test("invalid configurations are rejected with the values in the message")

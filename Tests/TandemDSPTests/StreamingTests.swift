@@ -69,6 +69,32 @@ struct StreamingTests {
         #expect(frames == (try STFT(configuration)(right)))
     }
 
+    @Test("spectrogram packets carry their frame positions")
+    func packets() throws {
+        let configuration = STFTConfiguration(fftSize: 256, hop: 64, output: .power)
+        let x = testSignal(2000)
+        var stream = try StreamingSTFT(configuration)
+        var packets: [Spectrogram] = []
+        for start in stride(from: 0, to: 2000, by: 700) {
+            let chunk = Array(x[start..<min(2000, start + 700)])
+            let buffer = AudioBuffer(sampleRate: 16000, channelLayout: "mono", firstSample: Int64(6400 + start),
+                                     channels: [SharedArray(chunk)])
+            packets.append(try stream.pushSpectrogram(buffer))
+        }
+        packets.append(try stream.finishSpectrogram(sampleRate: 16000))
+        var expectedFirst: Int64 = 100  // 6400 / 64
+        for packet in packets {
+            #expect(packet.firstFrame == expectedFirst, "\(packet.frameCount)")
+            #expect(packet.values == .power && packet.binCount == 129)
+            expectedFirst += Int64(packet.frameCount)
+        }
+        #expect(packets.flatMap { $0.data.array } == (try STFT(configuration)(x)))
+        var phase = try StreamingSTFT(STFTConfiguration(fftSize: 256, hop: 64, output: .phase))
+        #expect(throws: DSPError.self) {
+            try phase.pushSpectrogram(AudioBuffer(sampleRate: 16000, channelLayout: "mono", firstSample: 0, channels: [SharedArray(x)]))
+        }
+    }
+
     @Test("chunked inverse equals the one-shot inverse", arguments: [
         STFTConfiguration(fftSize: 1024, hop: 256),
         STFTConfiguration(fftSize: 400, hop: 160, window: .hamming()),
