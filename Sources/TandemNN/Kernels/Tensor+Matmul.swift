@@ -41,8 +41,11 @@ extension Tensor {
     ///   - weight: [out, in].
     ///   - bias: [out] or nil.
     ///   - activation: applied after the bias.
+    ///   - residual: [..., out], added to the product (before the bias) by the GEMM itself
+    ///     (beta = 1), so a residual connection costs no extra pass. Not combined with `activation`.
     /// - Returns: [..., out].
-    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, activation: Activation? = nil) -> Tensor {
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, activation: Activation? = nil, residual: Tensor? = nil) -> Tensor {
+        precondition(residual == nil || activation == nil, "a fused residual is added after the activation would apply")
         precondition(weight.rank == 2, "linear weight must be [out, in], got \(weight.shape)")
         let inFeatures = weight.shape[1]
         let outFeatures = weight.shape[0]
@@ -53,9 +56,18 @@ extension Tensor {
             weight.withUnsafeBufferPointer { w in
                 Tensor(shape: Array(x.shape.dropLast()) + [outFeatures]) { out in
                     guard let outBase = out.baseAddress else { return }
+                    if let residual {
+                        precondition(residual.count == out.count, "residual \(residual.shape) for output of \(out.count) values")
+                        residual.withUnsafeBufferPointer { r in
+                            let source = r.baseAddress!
+                            ComputeThreads.parallelFor(out.count, grain: 1 << 16) { range in
+                                (outBase + range.lowerBound).initialize(from: source + range.lowerBound, count: range.count)
+                            }
+                        }
+                    }
                     linearInto(input.baseAddress!, rows: rows, inFeatures: inFeatures, ldx: inFeatures,
                                weight: w.baseAddress!, outFeatures: outFeatures, bias: bias, activation: activation,
-                               output: outBase, ldo: outFeatures)
+                               output: outBase, ldo: outFeatures, accumulate: residual != nil)
                 }
             }
         }
