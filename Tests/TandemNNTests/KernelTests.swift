@@ -296,3 +296,15 @@ import Testing
         #expect(ComputeThreads.count == 2)
     }
 }
+
+@Suite struct LinearFusionTests {
+    @Test func residualAndBiasAreAdded() {
+        var random = SeededValues(seed: 14)
+        let x = random.tensor([4, 3]), w = random.tensor([5, 3]), b = random.tensor([5]), r = random.tensor([4, 5])
+        let fused = Tensor.linear(x, weight: w, bias: b, residual: r)
+        let plain = Tensor.linear(x, weight: w, bias: b) + r
+        #expect(maxDifference(fused.scalars, plain.scalars) < 1e-6)
+        let noBias = Tensor.linear(x, weight: w, residual: r)
+        #expect(maxDifference(noBias.scalars, (Tensor.matmul(x, w, transposeB: true) + r).scalars) < 1e-6)
+    }
+}
