@@ -12,7 +12,7 @@ import Foundation
 /// multi-threaded GEMM; where a loop runs many small GEMMs side by side (attention heads) it
 /// first switches OpenBLAS to one thread with `withSingleThreadedBLAS`.
 ///
-/// The default is `ProcessInfo.activeProcessorCount`. The CLI's `--threads` sets it; the
+/// The default is `ProcessInfo.activeProcessorCount`. A `--threads` option calls `configure`; the
 /// environment variable `TANDEM_THREADS` overrides the default for tools and benchmarks.
 public enum ComputeThreads {
     private final class State: @unchecked Sendable {
