@@ -308,3 +308,20 @@ import Testing
         #expect(maxDifference(noBias.scalars, (Tensor.matmul(x, w, transposeB: true) + r).scalars) < 1e-6)
     }
 }
+
+@Suite struct VectorMathTests {
+    @Test func fastExpIsAccurate() {
+        var worst: Double = 0
+        for x in stride(from: Float(-87), through: 88, by: 0.037) {
+            let ours = Double(VectorMath.exp(x)), reference = exp(Double(x))
+            worst = max(worst, abs(ours - reference) / reference)
+        }
+        #expect(worst < 5e-7)
+        #expect(VectorMath.exp(0) == 1)
+    }
+
+    @Test func fastErfIsAccurate() {
+        let worst = stride(from: Float(-6), through: 6, by: 0.001).map { abs(Double(Activation.erf($0)) - erf(Double($0))) }.max()!
+        #expect(worst < 1e-6)
+    }
+}
