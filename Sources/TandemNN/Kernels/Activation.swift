@@ -95,7 +95,8 @@ extension Tensor {
     @inline(__always)
     static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
         var maximum = -Float.infinity
-        for i in 0..<count { maximum = max(maximum, row[i]) }
+        // `>` rather than `max`, whose NaN rules keep the loop scalar.
+        for i in 0..<count { let x = row[i]; maximum = x > maximum ? x : maximum }
         if maximum == -.infinity { maximum = 0 }
         for i in 0..<count {
             let x = row[i]
