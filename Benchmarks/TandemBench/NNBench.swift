@@ -5,7 +5,8 @@ import TandemNN
 // Benchmarks of the nn layer, at 2 threads (TANDEM_THREADS overrides) as the PyTorch peer
 // in Tools/bench/timesformer_peer.py runs. Throughput is printed in GFLOP/s.
 let nnBenchSuite = BenchSuite(name: "nn") {
-    ComputeThreads.configure(ProcessInfo.processInfo.environment["TANDEM_THREADS"].flatMap(Int.init) ?? 2)
+    let threads = ProcessInfo.processInfo.environment["TANDEM_THREADS"].flatMap(Int.init) ?? 2
+    ComputeThreads.configure(threads, gemm: .openBLAS)
     var cases: [BenchCase] = []
 
     // OpenBLAS sgemm peak: one 2048³ product (17.18 GFLOP).
@@ -25,8 +26,12 @@ let nnBenchSuite = BenchSuite(name: "nn") {
             out[i] = Float(seed >> 40) / Float(1 << 24) * 2 - 1
         }
     }
-    cases.append(BenchCase(name: "timesformer-base-8x224", units: 391.7, unitName: "GFLOP") {
-        _ = model.forward(pixelValues: clip)
-    })
+    // The same forward with each GEMM threading (see ComputeThreads.GEMMThreading).
+    for gemm in [ComputeThreads.GEMMThreading.openBLAS, .rows] {
+        cases.append(BenchCase(name: "timesformer-base-8x224" + (gemm == .rows ? "-rows" : ""), units: 391.7, unitName: "GFLOP") {
+            ComputeThreads.configure(threads, gemm: gemm)
+            _ = model.forward(pixelValues: clip)
+        })
+    }
     return cases
 }

@@ -325,3 +325,20 @@ import Testing
         #expect(worst < 1e-6)
     }
 }
+
+@Suite(.serialized) struct GEMMThreadingTests {
+    @Test func rowBandsMatchOneCall() {
+        var random = SeededValues(seed: 15)
+        let x = random.tensor([150, 40]), w = random.tensor([30, 40]), b = random.tensor([30])
+        let xt = random.tensor([40, 150])
+        ComputeThreads.configure(2, gemm: .openBLAS)
+        let whole = Tensor.linear(x, weight: w, bias: b)
+        let wholeT = Tensor.matmul(xt, w, transposeA: true, transposeB: true)
+        ComputeThreads.configure(2, gemm: .rows)
+        let banded = Tensor.linear(x, weight: w, bias: b)
+        let bandedT = Tensor.matmul(xt, w, transposeA: true, transposeB: true)
+        ComputeThreads.configure(2, gemm: .openBLAS)
+        #expect(maxDifference(whole.scalars, banded.scalars) < 1e-5)
+        #expect(maxDifference(wholeT.scalars, bandedT.scalars) < 1e-5)
+    }
+}

@@ -19,7 +19,7 @@ extension Tensor {
             b.withUnsafeBufferPointer { y in
                 Tensor(shape: Array(a.shape.dropLast(2)) + [m, n]) { out in
                     for item in 0..<batch {
-                        BLAS.sgemm(
+                        BLAS.sgemmParallel(
                             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                             a: x.baseAddress! + item * m * k, lda: transposeA ? m : k,
                             b: y.baseAddress! + (sharedB ? 0 : item * k * n), ldb: transposeB ? k : n,
@@ -80,7 +80,7 @@ extension Tensor {
                                     }
                                 }
                             }
-                            BLAS.sgemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
+                            BLAS.sgemmParallel(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
                                        a: input.baseAddress!, lda: inFeatures, b: w.baseAddress!, ldb: inFeatures,
                                        beta: prefilled ? 1 : 0, c: output, ldc: outFeatures)
                             if let activation {
