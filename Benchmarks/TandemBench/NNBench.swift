@@ -1,2 +1,37 @@
-// Benchmarks of the nn layer; cases are added with that layer's work.
-let nnBenchSuite = BenchSuite(name: "nn") { [] }
+import Foundation
+import TandemModels
+import TandemNN
+
+// Benchmarks of the nn layer, at 2 threads (TANDEM_THREADS overrides) as the PyTorch peer
+// in Tools/bench/timesformer_peer.py runs. Throughput is printed in GFLOP/s.
+let nnBenchSuite = BenchSuite(name: "nn") {
+    let threads = ProcessInfo.processInfo.environment["TANDEM_THREADS"].flatMap(Int.init) ?? 2
+    ComputeThreads.configure(threads, gemm: .openBLAS)
+    var cases: [BenchCase] = []
+
+    // OpenBLAS sgemm peak: one 2048³ product (17.18 GFLOP).
+    let n = 2048
+    let a = Tensor(repeating: 0.5, shape: [n, n]), b = Tensor(repeating: 0.25, shape: [n, n])
+    cases.append(BenchCase(name: "sgemm-2048", units: 2 * pow(Double(n), 3) / 1e9, unitName: "GFLOP") {
+        _ = Tensor.matmul(a, b)
+    })
+
+    // TimeSformer base (divided space-time, 121 M parameters, random weights): 1×8×3×224×224, fp32.
+    // 391.7 GFLOP per forward (the figure the issue quotes for transformers' model).
+    let model = TimesformerModel(randomWeightsFor: TimesformerConfiguration(), seed: 1)
+    var seed: UInt64 = 7
+    let clip = Tensor(shape: [1, 8, 3, 224, 224]) { out in
+        for i in out.indices {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            out[i] = Float(seed >> 40) / Float(1 << 24) * 2 - 1
+        }
+    }
+    // The same forward with each GEMM threading (see ComputeThreads.GEMMThreading).
+    for gemm in [ComputeThreads.GEMMThreading.openBLAS, .rows] {
+        cases.append(BenchCase(name: "timesformer-base-8x224" + (gemm == .rows ? "-rows" : ""), units: 391.7, unitName: "GFLOP") {
+            ComputeThreads.configure(threads, gemm: gemm)
+            _ = model.forward(pixelValues: clip)
+        })
+    }
+    return cases
+}

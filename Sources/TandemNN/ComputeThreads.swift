@@ -12,28 +12,53 @@ import Foundation
 /// multi-threaded GEMM; where a loop runs many small GEMMs side by side (attention heads) it
 /// first switches OpenBLAS to one thread with `withSingleThreadedBLAS`.
 ///
-/// The default is `ProcessInfo.activeProcessorCount`. The CLI's `--threads` sets it; the
-/// environment variable `TANDEM_THREADS` overrides the default for tools and benchmarks.
+/// Large GEMMs can be threaded two ways (`GEMMThreading`): by OpenBLAS's own pool, or by
+/// splitting the output rows over Tandem's loop threads with OpenBLAS held to one thread. The
+/// second leaves one pool in the process, so no idle OpenBLAS thread spins while Tandem's loops run.
+///
+/// The default is `ProcessInfo.activeProcessorCount`. A `--threads` option calls `configure`; the
+/// environment variables `TANDEM_THREADS` and `TANDEM_GEMM_THREADING` (`openblas` or `rows`)
+/// override the defaults for tools and benchmarks.
 public enum ComputeThreads {
+    /// Who parallelises a large GEMM.
+    public enum GEMMThreading: String, Sendable {
+        /// OpenBLAS's thread pool, `openblas_set_num_threads(n)`.
+        case openBLAS = "openblas"
+        /// Tandem's loop threads, each running single-threaded OpenBLAS on a band of output rows.
+        case rows
+    }
+
     private final class State: @unchecked Sendable {
         // Safe: every access holds `lock`.
         let lock = NSLock()
         var width = 0
         var configured = false
         var blasOverrides = 0
+        var gemmThreading = GEMMThreading.openBLAS
     }
 
     private static let state = State()
 
     /// Sets the thread count for OpenBLAS and for Tandem's parallel loops.
     /// - Parameter n: threads to use; values below 1 are treated as 1.
-    public static func configure(_ n: Int) {
+    /// - Parameter gemm: how large GEMMs are threaded; nil keeps the current choice.
+    public static func configure(_ n: Int, gemm: GEMMThreading? = nil) {
         let width = max(1, n)
         state.lock.lock()
         state.width = width
         state.configured = true
+        if let gemm { state.gemmThreading = gemm }
+        let blasThreads = state.gemmThreading == .rows ? 1 : width
         state.lock.unlock()
-        openblas_set_num_threads(Int32(width))
+        openblas_set_num_threads(Int32(blasThreads))
+    }
+
+    /// How large GEMMs are currently threaded.
+    public static var gemmThreading: GEMMThreading {
+        _ = count
+        state.lock.lock()
+        defer { state.lock.unlock() }
+        return state.gemmThreading
     }
 
     /// The configured thread count (configuring the default on first use).
@@ -41,8 +66,9 @@ public enum ComputeThreads {
         state.lock.lock()
         if !state.configured {
             state.lock.unlock()
-            let environment = ProcessInfo.processInfo.environment["TANDEM_THREADS"].flatMap(Int.init)
-            configure(environment ?? ProcessInfo.processInfo.activeProcessorCount)
+            let environment = ProcessInfo.processInfo.environment
+            configure(environment["TANDEM_THREADS"].flatMap(Int.init) ?? ProcessInfo.processInfo.activeProcessorCount,
+                      gemm: environment["TANDEM_GEMM_THREADING"].flatMap(GEMMThreading.init(rawValue:)))
             state.lock.lock()
         }
         let width = state.width
@@ -82,7 +108,7 @@ public enum ComputeThreads {
     /// and OpenBLAS's threads never multiply.
     public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
         let width = count
-        guard width > 1 else { return try body() }
+        guard width > 1, gemmThreading == .openBLAS else { return try body() }
         state.lock.lock()
         state.blasOverrides += 1
         if state.blasOverrides == 1 { openblas_set_num_threads(1) }
@@ -90,7 +116,7 @@ public enum ComputeThreads {
         defer {
             state.lock.lock()
             state.blasOverrides -= 1
-            if state.blasOverrides == 0 { openblas_set_num_threads(Int32(state.width)) }
+            if state.blasOverrides == 0 { openblas_set_num_threads(Int32(state.gemmThreading == .rows ? 1 : state.width)) }
             state.lock.unlock()
         }
         return try body()

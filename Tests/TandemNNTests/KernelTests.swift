@@ -216,7 +216,7 @@ import Testing
     func separateProjections(causal: Bool) {
         var random = SeededValues(seed: 11)
         // Long enough that the per-head GEMM path is taken as well as the small loop path.
-        for (lq, lk, width) in [(3, 5, 8), (40, 40, 64)] {
+        for (lq, lk, width) in [(3, 5, 8), (40, 48, 128)] {  // 40·48·32 ≥ 32768: the GEMM path
             let q = random.tensor([2, lq, width]), k = random.tensor([2, lk, width]), v = random.tensor([2, lk, width])
             let y = Attention.multiHead(query: q, key: k, value: v, heads: 4, causal: causal)
             #expect(maxDifference(y.scalars, naive(q: q, k: k, v: v, heads: 4, causal: causal)) < 1e-5)
@@ -294,5 +294,51 @@ import Testing
         }
         #expect(hits.allSatisfy { $0 == 1 })
         #expect(ComputeThreads.count == 2)
+    }
+}
+
+@Suite struct LinearFusionTests {
+    @Test func residualAndBiasAreAdded() {
+        var random = SeededValues(seed: 14)
+        let x = random.tensor([4, 3]), w = random.tensor([5, 3]), b = random.tensor([5]), r = random.tensor([4, 5])
+        let fused = Tensor.linear(x, weight: w, bias: b, residual: r)
+        let plain = Tensor.linear(x, weight: w, bias: b) + r
+        #expect(maxDifference(fused.scalars, plain.scalars) < 1e-6)
+        let noBias = Tensor.linear(x, weight: w, residual: r)
+        #expect(maxDifference(noBias.scalars, (Tensor.matmul(x, w, transposeB: true) + r).scalars) < 1e-6)
+    }
+}
+
+@Suite struct VectorMathTests {
+    @Test func fastExpIsAccurate() {
+        var worst: Double = 0
+        for x in stride(from: Float(-87), through: 88, by: 0.037) {
+            let ours = Double(VectorMath.exp(x)), reference = exp(Double(x))
+            worst = max(worst, abs(ours - reference) / reference)
+        }
+        #expect(worst < 5e-7)
+        #expect(VectorMath.exp(0) == 1)
+    }
+
+    @Test func fastErfIsAccurate() {
+        let worst = stride(from: Float(-6), through: 6, by: 0.001).map { abs(Double(Activation.erf($0)) - erf(Double($0))) }.max()!
+        #expect(worst < 1e-6)
+    }
+}
+
+@Suite(.serialized) struct GEMMThreadingTests {
+    @Test func rowBandsMatchOneCall() {
+        var random = SeededValues(seed: 15)
+        let x = random.tensor([150, 40]), w = random.tensor([30, 40]), b = random.tensor([30])
+        let xt = random.tensor([40, 150])
+        ComputeThreads.configure(2, gemm: .openBLAS)
+        let whole = Tensor.linear(x, weight: w, bias: b)
+        let wholeT = Tensor.matmul(xt, w, transposeA: true, transposeB: true)
+        ComputeThreads.configure(2, gemm: .rows)
+        let banded = Tensor.linear(x, weight: w, bias: b)
+        let bandedT = Tensor.matmul(xt, w, transposeA: true, transposeB: true)
+        ComputeThreads.configure(2, gemm: .openBLAS)
+        #expect(maxDifference(whole.scalars, banded.scalars) < 1e-5)
+        #expect(maxDifference(wholeT.scalars, bandedT.scalars) < 1e-5)
     }
 }

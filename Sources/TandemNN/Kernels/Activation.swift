@@ -34,20 +34,21 @@ public enum Activation: Sendable, Hashable {
 
     /// erf(x) ≈ x·P(x²)/Q(x²) on [−4, 4] (±1 beyond, where erf is 1 to float precision).
     ///
-    /// A rational minimax fit (the form Eigen and XLA use for float erf): no exp, no branch, so
-    /// the loop vectorises — libm's `erff` per element costs more than the GEMM it follows.
+    /// A rational minimax fit (the form Eigen and XLA use for float erf): no exp, no call, no
+    /// branch, so the loop below vectorises — libm's `erff` per element costs more than the GEMM
+    /// the activation follows.
     @inline(__always)
-    static func erf8(_ input: SIMD8<Float>) -> SIMD8<Float> {
-        let x = input.clamped(lowerBound: SIMD8(repeating: -4), upperBound: SIMD8(repeating: 4))
+    static func erf(_ value: Float) -> Float {
+        let x = min(max(value, -4), 4)
         let x2 = x * x
-        var p = SIMD8<Float>(repeating: -2.72614225801306e-10)
+        var p: Float = -2.72614225801306e-10
         p = p * x2 + 2.77068142495902e-08
         p = p * x2 - 2.10102402082508e-06
         p = p * x2 - 5.69250639462346e-05
         p = p * x2 - 7.34990630326855e-04
         p = p * x2 - 2.95459980854025e-03
         p = p * x2 - 1.60960333262415e-02
-        var q = SIMD8<Float>(repeating: -1.45660718464996e-05)
+        var q: Float = -1.45660718464996e-05
         q = q * x2 - 2.13374055278905e-04
         q = q * x2 - 1.68282697438203e-03
         q = q * x2 - 7.37332916720468e-03
@@ -56,21 +57,10 @@ public enum Activation: Sendable, Hashable {
     }
 
     static func geluInPlace(_ values: UnsafeMutableBufferPointer<Float>) {
-        let n = values.count
         guard let base = values.baseAddress else { return }
-        let vectorEnd = n - n % 8
-        let raw = UnsafeMutableRawPointer(base)
-        var i = 0
-        while i < vectorEnd {
-            let x = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            let y = 0.5 * x * (1 + erf8(x * Float(0.7071067811865476)))
-            raw.storeBytes(of: y, toByteOffset: i * 4, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < n {
+        for i in 0..<values.count {
             let x = base[i]
-            base[i] = 0.5 * x * (1 + erf8(SIMD8(repeating: x * Float(0.7071067811865476)))[0])
-            i += 1
+            base[i] = 0.5 * x * (1 + erf(x * 0.707_106_781_186_547_6))
         }
     }
 }
@@ -105,15 +95,15 @@ extension Tensor {
     @inline(__always)
     static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
         var maximum = -Float.infinity
-        for i in 0..<count { maximum = max(maximum, row[i]) }
+        // `>` rather than `max`, whose NaN rules keep the loop scalar.
+        for i in 0..<count { let x = row[i]; maximum = x > maximum ? x : maximum }
         if maximum == -.infinity { maximum = 0 }
-        var sum: Float = 0
         for i in 0..<count {
-            let e = Foundation.exp(row[i] - maximum)
-            row[i] = e
-            sum += e
+            let x = row[i]
+            // Masked (−∞) logits get exactly zero weight.
+            row[i] = x == -.infinity ? 0 : VectorMath.exp(x - maximum)
         }
-        let inverse = 1 / sum
+        let inverse = 1 / VectorMath.sum(row, count: count)
         for i in 0..<count { row[i] *= inverse }
     }
 }

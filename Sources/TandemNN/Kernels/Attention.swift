@@ -90,9 +90,7 @@ public enum Attention {
                         } else {
                             for i in 0..<lq {
                                 for j in 0..<lk {
-                                    var dot: Float = 0
-                                    for c in 0..<headDim { dot += q[i * queryRow + c] * k[j * keyRow + c] }
-                                    s[i * lk + j] = dot * alpha
+                                    s[i * lk + j] = VectorMath.dot(q + i * queryRow, k + j * keyRow, count: headDim) * alpha
                                 }
                             }
                         }

@@ -65,7 +65,7 @@ extension Tensor {
                                     }
                                 }
                             }
-                            BLAS.sgemm(transposeA: false, transposeB: false, m: outputs, n: positions, k: patch,
+                            BLAS.sgemmParallel(transposeA: false, transposeB: false, m: outputs, n: positions, k: patch,
                                        a: w.baseAddress!, lda: patch, b: colBase, ldb: positions,
                                        c: out.baseAddress! + n * outputs * positions, ldc: positions)
                         }
@@ -121,7 +121,7 @@ extension Tensor {
                 weight.withUnsafeBufferPointer { w in
                     columns.withUnsafeMutableBufferPointer { col in
                         for n in 0..<batch {
-                            BLAS.sgemm(transposeA: true, transposeB: false, m: rows, n: positions, k: inChannels,
+                            BLAS.sgemmParallel(transposeA: true, transposeB: false, m: rows, n: positions, k: inChannels,
                                        a: w.baseAddress!, lda: rows, b: x.baseAddress! + n * inChannels * positions, ldb: positions,
                                        c: col.baseAddress!, ldc: positions)
                             let image = out.baseAddress! + n * outChannels * outH * outW

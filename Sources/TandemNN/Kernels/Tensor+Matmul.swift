@@ -19,7 +19,7 @@ extension Tensor {
             b.withUnsafeBufferPointer { y in
                 Tensor(shape: Array(a.shape.dropLast(2)) + [m, n]) { out in
                     for item in 0..<batch {
-                        BLAS.sgemm(
+                        BLAS.sgemmParallel(
                             transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                             a: x.baseAddress! + item * m * k, lda: transposeA ? m : k,
                             b: y.baseAddress! + (sharedB ? 0 : item * k * n), ldb: transposeB ? k : n,
@@ -31,53 +31,66 @@ extension Tensor {
     }
 
     /// A linear layer: `x · Wᵀ + b` over the last axis, with PyTorch's weight layout [out, in],
-    /// and an optional activation fused into the bias pass.
+    /// and an optional activation or residual fused in.
     ///
     /// The product is one GEMM over all leading rows (no per-row calls, no transposed copy of
-    /// `W`: OpenBLAS reads it transposed); bias and activation are applied in one parallel
-    /// sweep while the output is still warm in cache.
+    /// `W`: OpenBLAS reads it transposed). The output is first filled with the bias (plus the
+    /// residual, when given) and the GEMM accumulates onto it (beta = 1): that fill replaces the
+    /// zeroing pass OpenBLAS would make anyway, so bias and residual cost no extra sweep. The
+    /// activation runs in one parallel sweep afterwards, while the output is still warm.
     /// - Parameters:
     ///   - x: [..., in].
     ///   - weight: [out, in].
     ///   - bias: [out] or nil.
     ///   - activation: applied after the bias.
+    ///   - residual: [..., out], added to the result. Not combined with `activation`.
     /// - Returns: [..., out].
-    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, activation: Activation? = nil) -> Tensor {
+    public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, activation: Activation? = nil, residual: Tensor? = nil) -> Tensor {
+        precondition(residual == nil || activation == nil, "a fused residual is added after the activation would apply")
         precondition(weight.rank == 2, "linear weight must be [out, in], got \(weight.shape)")
         let inFeatures = weight.shape[1]
         let outFeatures = weight.shape[0]
         precondition(x.shape.last == inFeatures, "input \(x.shape) does not end in \(inFeatures)")
         precondition(bias == nil || bias!.count == outFeatures, "bias of \(bias!.count) for \(outFeatures) outputs")
         let rows = x.count / max(inFeatures, 1)
+        precondition(residual == nil || residual!.count == rows * outFeatures, "residual \(residual!.shape) for \(rows)×\(outFeatures) outputs")
+        let empty = Tensor(shape: [0], values: [])
         return x.withUnsafeBufferPointer { input in
             weight.withUnsafeBufferPointer { w in
-                Tensor(shape: Array(x.shape.dropLast()) + [outFeatures]) { out in
-                    guard let outBase = out.baseAddress else { return }
-                    linearInto(input.baseAddress!, rows: rows, inFeatures: inFeatures, ldx: inFeatures,
-                               weight: w.baseAddress!, outFeatures: outFeatures, bias: bias, activation: activation,
-                               output: outBase, ldo: outFeatures)
-                }
-            }
-        }
-    }
-
-    /// `linear` on raw rows: the shared implementation used by models that write into slices.
-    static func linearInto(
-        _ input: UnsafePointer<Float>, rows: Int, inFeatures: Int, ldx: Int,
-        weight: UnsafePointer<Float>, outFeatures: Int, bias: Tensor?, activation: Activation?,
-        output: UnsafeMutablePointer<Float>, ldo: Int, accumulate: Bool = false
-    ) {
-        BLAS.sgemm(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
-                   a: input, lda: ldx, b: weight, ldb: inFeatures, beta: accumulate ? 1 : 0, c: output, ldc: ldo)
-        guard bias != nil || activation != nil else { return }
-        let emptyBias = Tensor(shape: [0], values: [])
-        (bias ?? emptyBias).withUnsafeBufferPointer { b in
-            let hasBias = bias != nil
-            ComputeThreads.parallelFor(rows, grain: max(1, 4096 / max(outFeatures, 1))) { range in
-                for row in range {
-                    let line = output + row * ldo
-                    if hasBias { for c in 0..<outFeatures { line[c] += b[c] } }
-                    if let activation { activation.apply(UnsafeMutableBufferPointer(start: line, count: outFeatures)) }
+                (bias ?? empty).withUnsafeBufferPointer { b in
+                    (residual ?? empty).withUnsafeBufferPointer { r in
+                        Tensor(shape: Array(x.shape.dropLast()) + [outFeatures]) { out in
+                            guard let output = out.baseAddress, rows > 0 else { return }
+                            let prefilled = bias != nil || residual != nil
+                            if prefilled {
+                                let hasBias = bias != nil, hasResidual = residual != nil
+                                ComputeThreads.parallelFor(rows, grain: max(1, 16384 / max(outFeatures, 1))) { range in
+                                    for row in range {
+                                        let line = output + row * outFeatures
+                                        if hasResidual {
+                                            let source = r.baseAddress! + row * outFeatures
+                                            if hasBias {
+                                                for c in 0..<outFeatures { line[c] = source[c] + b[c] }
+                                            } else {
+                                                line.initialize(from: source, count: outFeatures)
+                                            }
+                                        } else {
+                                            line.initialize(from: b.baseAddress!, count: outFeatures)
+                                        }
+                                    }
+                                }
+                            }
+                            BLAS.sgemmParallel(transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
+                                       a: input.baseAddress!, lda: inFeatures, b: w.baseAddress!, ldb: inFeatures,
+                                       beta: prefilled ? 1 : 0, c: output, ldc: outFeatures)
+                            if let activation {
+                                ComputeThreads.parallelFor(rows, grain: max(1, 16384 / max(outFeatures, 1))) { range in
+                                    activation.apply(UnsafeMutableBufferPointer(start: output + range.lowerBound * outFeatures,
+                                                                                count: range.count * outFeatures))
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

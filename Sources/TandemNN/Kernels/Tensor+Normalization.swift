@@ -34,11 +34,8 @@ extension Tensor {
         _ x: UnsafePointer<Float>, width: Int, gamma: UnsafeBufferPointer<Float>, beta: UnsafeBufferPointer<Float>,
         eps: Float, output: UnsafeMutablePointer<Float>
     ) {
-        var sum: Float = 0
-        for i in 0..<width { sum += x[i] }
-        let mean = sum / Float(width)
-        var squares: Float = 0
-        for i in 0..<width { let d = x[i] - mean; squares += d * d }
+        let mean = VectorMath.sum(x, count: width) / Float(width)
+        let squares = VectorMath.squaredDeviation(x, count: width, mean: mean)
         let inverse = 1 / (squares / Float(width) + eps).squareRoot()
         for i in 0..<width { output[i] = (x[i] - mean) * inverse * gamma[i] + beta[i] }
     }
