@@ -45,6 +45,7 @@ public struct InputCollector: Sendable {
         var found: [String: InputFile] = [:]
         var visitedDirectories = Set<String>()
         let skip = skipDirectory.flatMap { realPath($0.path) }
+        let base = URL(fileURLWithPath: base.path, isDirectory: true)
         for argument in arguments {
             try add(argument, base: base, depth: 0, into: &found, visited: &visitedDirectories, skip: skip)
         }
