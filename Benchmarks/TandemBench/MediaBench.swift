@@ -1,2 +1,113 @@
-// Benchmarks of the media layer; cases are added with that layer's work.
-let mediaBenchSuite = BenchSuite(name: "media") { [] }
+import Foundation
+import TandemMedia
+
+// Benchmarks of the media layer. Inputs are made once by Tools/bench/make_media_bench_inputs.sh
+// into /tmp/tandem-bench (or $TANDEM_BENCH_DIR); the Python peers (Tools/bench/media_peers.py)
+// time PyAV on the same files.
+//
+//   decode60            full decode of 60 s 640x360 30 fps H.264, no pixel conversion
+//   decode60-rgb224     full decode + rgb24 224x224 (what a model consumes)
+//   uniform8-10min      8 frame-exact frames spread over a 10-minute file (index + seeks)
+//   keyframes-10min     key frames only of the 10-minute file
+//   decode600           full decode of the 10-minute file, for the ratios
+let mediaBenchSuite = BenchSuite(name: "media") {
+    let directory = ProcessInfo.processInfo.environment["TANDEM_BENCH_DIR"] ?? "/tmp/tandem-bench"
+    try makeMediaBenchInputs(directory)
+    let short = URL(fileURLWithPath: directory + "/bench60.mp4")
+    let long = URL(fileURLWithPath: directory + "/bench600.mp4")
+    let threads = 0  // FFmpeg's automatic count, as PyAV's thread_type AUTO
+
+    @Sendable func decodeOnly(_ url: URL) throws -> Int {
+        let reader = try FrameReader(url: url, options: VideoDecodeOptions(threads: threads))
+        var frames = 0
+        while try reader.skip() { frames += 1 }
+        return frames
+    }
+    @Sendable func drain(_ reader: FrameReader) throws -> Int {
+        var frames = 0
+        while try reader.next() != nil { frames += 1 }
+        return frames
+    }
+    let shortFrames = Double(try decodeOnly(short))
+    try describeSparseSampling(long)
+    if ProcessInfo.processInfo.environment["TANDEM_BENCH_LONG"] == "1" { try checkLongFileMemory(directory) }
+
+    return [
+        BenchCase(name: "decode60", units: shortFrames, unitName: "frames") { _ = try decodeOnly(short) },
+        BenchCase(name: "decode60-rgb224", units: shortFrames, unitName: "frames") {
+            let options = VideoDecodeOptions(layout: .rgb24, resize: .exact(width: 224, height: 224), threads: threads)
+            _ = try drain(FrameReader(url: short, options: options))
+        },
+        BenchCase(name: "uniform8-10min", units: 8, unitName: "frames") {
+            let frames = try drain(FrameReader(url: long, sampling: .uniform(count: 8), options: VideoDecodeOptions(threads: threads)))
+            precondition(frames == 8)
+        },
+        BenchCase(name: "keyframes-10min", units: 1, unitName: "files") {
+            _ = try drain(FrameReader(url: long, sampling: .keyframes, options: VideoDecodeOptions(threads: threads)))
+        },
+        BenchCase(name: "decode600", units: 18000, unitName: "frames") { _ = try decodeOnly(long) },
+    ]
+}
+
+/// Runs Tools/bench/make_media_bench_inputs.sh when the inputs are missing.
+private func makeMediaBenchInputs(_ directory: String) throws {
+    let files = ["bench60.mp4", "bench600.mp4"].map { directory + "/" + $0 }
+    guard !files.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else { return }
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Tools/bench/make_media_bench_inputs.sh").standardized.path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = [script, directory]
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(script) failed"])
+    }
+}
+
+/// Prints where the time of `uniform(8)` goes (packet index, seeks, frames decoded), once, before the timings.
+private func describeSparseSampling(_ url: URL) throws {
+    var start = DispatchTime.now().uptimeNanoseconds
+    func lap() -> Double {
+        let now = DispatchTime.now().uptimeNanoseconds
+        defer { start = now }
+        return Double(now - start) / 1e9
+    }
+    let reader = try FrameReader(url: url, sampling: .uniform(count: 8))
+    let indexTime = lap()
+    var indices: [Int] = []
+    while let frame = try reader.next() { indices.append(frame.frameIndex) }
+    print(String(format: "media: uniform(8) on %@: open + packet index %.3f s (%d frames), seek + decode %.3f s; %d seeks, %d frames decoded for %@",
+                 url.lastPathComponent, indexTime, reader.frameCount ?? -1, lap(), reader.seekCount, reader.decodedFrameCount, "\(indices)"))
+}
+
+/// With TANDEM_BENCH_LONG=1: decodes a 60-minute file (six copies of the 10-minute one, joined without
+/// re-encoding) to rgb24 224x224 and prints the peak RSS after 1 minute of video and at the end.
+private func checkLongFileMemory(_ directory: String) throws {
+    let long = directory + "/bench3600.mp4"
+    if !FileManager.default.fileExists(atPath: long) {
+        let list = directory + "/concat.txt"
+        try String(repeating: "file 'bench600.mp4'\n", count: 6).write(toFile: list, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        process.arguments = ["-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", list, "-c", "copy", long]
+        try process.run()
+        process.waitUntilExit()
+    }
+    func peakRSS() -> Int {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss / 1024
+    }
+    let reader = try FrameReader(url: URL(fileURLWithPath: long), options: VideoDecodeOptions(resize: .exact(width: 224, height: 224)))
+    var frames = 0
+    var early = 0
+    let start = DispatchTime.now().uptimeNanoseconds
+    while try reader.next() != nil {
+        frames += 1
+        if frames == 1800 { early = peakRSS() }
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    print(String(format: "media: 60-minute file, %d frames to rgb24 224x224 in %.1f s: peak RSS %d MB after 1 minute, %d MB at the end",
+                 frames, seconds, early, peakRSS()))
+}

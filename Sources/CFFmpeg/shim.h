@@ -4,6 +4,7 @@
 #include <libavformat/avformat.h>
 #include <libavcodec/avcodec.h>
 #include <libavutil/avutil.h>
+#include <libavutil/audio_fifo.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/display.h>
 #include <libavutil/error.h>
@@ -24,5 +25,29 @@ static const int tandem_AVERROR_STREAM_NOT_FOUND = AVERROR_STREAM_NOT_FOUND;
 static const int64_t tandem_AV_NOPTS_VALUE = AV_NOPTS_VALUE;
 static const int tandem_AV_TIME_BASE = AV_TIME_BASE;
 static const int tandem_AV_ERROR_MAX_STRING_SIZE = AV_ERROR_MAX_STRING_SIZE;
+
+// Flag macros written as shifts, which Swift does not import.
+static const int tandem_AV_FRAME_FLAG_CORRUPT = AV_FRAME_FLAG_CORRUPT;
+static const int tandem_AV_PKT_FLAG_KEY = AV_PKT_FLAG_KEY;
+static const int tandem_AV_PKT_FLAG_CORRUPT = AV_PKT_FLAG_CORRUPT;
+static const int tandem_AV_PKT_FLAG_DISCARD = AV_PKT_FLAG_DISCARD;
+static const int tandem_AVSEEK_FLAG_BACKWARD = AVSEEK_FLAG_BACKWARD;
+static const int tandem_FF_THREAD_FRAME = FF_THREAD_FRAME;
+static const int tandem_FF_THREAD_SLICE = FF_THREAD_SLICE;
+static const int tandem_AV_CODEC_FLAG_GLOBAL_HEADER = AV_CODEC_FLAG_GLOBAL_HEADER;
+static const int tandem_AVFMT_GLOBALHEADER = AVFMT_GLOBALHEADER;
+static const int tandem_AVFMT_NOFILE = AVFMT_NOFILE;
+static const int tandem_AVIO_FLAG_WRITE = AVIO_FLAG_WRITE;
+static const int tandem_AV_CODEC_FLAG_QSCALE = AV_CODEC_FLAG_QSCALE;
+static const int tandem_FF_QP2LAMBDA = FF_QP2LAMBDA;
+static const int tandem_SWS_BILINEAR = SWS_BILINEAR;
+static const int tandem_SWS_AREA = SWS_AREA;
+static const int tandem_SWS_POINT = SWS_POINT;
+static const int tandem_SWS_ACCURATE_RND = SWS_ACCURATE_RND;
+static const int tandem_SWS_FULL_CHR_H_INT = SWS_FULL_CHR_H_INT;
+
+// The fixed-size plane arrays of an AVFrame, as pointers (Swift imports them as 8-tuples).
+static inline uint8_t **tandem_frame_data(AVFrame *frame) { return frame->data; }
+static inline int *tandem_frame_linesize(AVFrame *frame) { return frame->linesize; }
 
 #endif

@@ -1,0 +1,136 @@
+import CFFmpeg
+import CSndfile
+import Foundation
+import TandemCore
+
+/// Writes audio files: WAV and FLAC through libsndfile, m4a (AAC) and Opus through FFmpeg.
+///
+/// The file is written under a temporary name beside the final one and renamed into place by
+/// `finish()` (`AtomicOutput`), so an interrupted job never leaves a half-written file under the
+/// final name. A writer dropped without `finish()` removes its temporary file.
+///
+/// Not `Sendable`: one owner writes, from one thread at a time.
+public final class AudioFileWriter {
+    public enum Container: String, Sendable, CaseIterable {
+        case wav, flac, m4a, opus
+
+        /// The container for a file name's extension (`wav`, `flac`, `m4a`/`aac`/`mp4`, `opus`/`ogg`).
+        public init?(fileExtension: String) {
+            switch fileExtension.lowercased() {
+            case "wav", "wave": self = .wav
+            case "flac": self = .flac
+            case "m4a", "aac", "mp4": self = .m4a
+            case "opus", "ogg": self = .opus
+            default: return nil
+            }
+        }
+    }
+
+    /// Sample encoding of the lossless containers (lossy codecs choose their own).
+    public enum SampleFormat: Sendable {
+        /// WAV: 32-bit float (exact); FLAC: 24-bit.
+        case automatic
+        case pcm16, pcm24, float32
+    }
+
+    public let url: URL
+    public let sampleRate: Int
+    public let channelCount: Int
+    public let container: Container
+    private let output: AtomicOutput
+    private var sndfile: SndfileHandle?
+    private var encoder: LibavAudioEncoder?
+    private var interleaved: [Float] = []
+    private var finished = false
+
+    /// Creates the temporary file and prepares the encoder.
+    /// - Parameters:
+    ///   - container: `nil` picks it from `url`'s extension.
+    ///   - bitRate: for AAC and Opus, bits per second (default 128k AAC, 64k Opus).
+    /// - Throws: `MediaError` (invalid argument for an unknown extension or unsupported settings, io).
+    public init(url: URL, sampleRate: Int, channels: Int, container: Container? = nil,
+                sampleFormat: SampleFormat = .automatic, bitRate: Int? = nil) throws {
+        guard let kind = container ?? Container(fileExtension: url.pathExtension) else {
+            throw MediaError(.invalidArgument, path: url.path, operation: "create audio file",
+                             message: "unknown audio extension .\(url.pathExtension) (wav, flac, m4a, opus)")
+        }
+        guard sampleRate > 0, channels > 0 else {
+            throw MediaError(.invalidArgument, path: url.path, operation: "create audio file", message: "sample rate and channels must be positive")
+        }
+        self.url = url
+        self.sampleRate = sampleRate
+        self.channelCount = channels
+        self.container = kind
+        do {
+            output = try AtomicOutput(finalURL: url)
+        } catch {
+            throw MediaError(.io, path: url.path, operation: "create audio file", message: "\(error)")
+        }
+        let temporary = output.temporaryURL.path
+        switch kind {
+        case .wav, .flac:
+            let subtype: Int32 = switch (kind, sampleFormat) {
+            case (.wav, .automatic), (_, .float32): Int32(SF_FORMAT_FLOAT)
+            case (_, .pcm16): Int32(SF_FORMAT_PCM_16)
+            default: Int32(SF_FORMAT_PCM_24)
+            }
+            let major = kind == .wav ? Int32(SF_FORMAT_WAV) : Int32(SF_FORMAT_FLAC)
+            sndfile = try SndfileHandle(writing: temporary, sampleRate: sampleRate, channels: channels, format: major | subtype)
+        case .m4a:
+            encoder = try LibavAudioEncoder(path: temporary, muxer: "ipod", codec: "aac", sampleRate: sampleRate,
+                                            channels: channels, bitRate: bitRate ?? 128_000)
+        case .opus:
+            encoder = try LibavAudioEncoder(path: temporary, muxer: "ogg", codec: "libopus", sampleRate: sampleRate,
+                                            channels: channels, bitRate: bitRate ?? 64_000)
+        }
+    }
+
+    /// Convenience: creates the file at `path`.
+    public convenience init(path: String, sampleRate: Int, channels: Int) throws {
+        try self.init(url: URL(fileURLWithPath: path), sampleRate: sampleRate, channels: channels)
+    }
+
+    /// Appends `buffer`, which must have the writer's sample rate and channel count.
+    public func write(_ buffer: AudioBuffer) throws {
+        guard !finished else {
+            throw MediaError(.invalidArgument, path: url.path, operation: "write audio", message: "the writer is finished")
+        }
+        guard buffer.sampleRate == sampleRate, buffer.channelCount == channelCount else {
+            throw MediaError(.invalidArgument, path: url.path, operation: "write audio",
+                             message: "buffer is \(buffer.channelCount) ch at \(buffer.sampleRate) Hz, the file \(channelCount) ch at \(sampleRate) Hz")
+        }
+        let frames = buffer.frameCount
+        guard frames > 0 else { return }
+        if let sndfile {
+            if interleaved.count < frames * channelCount { interleaved = [Float](repeating: 0, count: frames * channelCount) }
+            for c in 0..<channelCount {
+                buffer.channels[c].withUnsafeBufferPointer { samples in
+                    for i in 0..<frames { interleaved[i * channelCount + c] = samples[i] }
+                }
+            }
+            try interleaved.withUnsafeBufferPointer { try sndfile.write(interleaved: $0.baseAddress!, frames: frames) }
+        } else if let encoder {
+            try encoder.write(buffer)
+        }
+    }
+
+    /// Flushes the encoder, closes the file and renames it to its final name.
+    public func finish() throws {
+        guard !finished else { return }
+        finished = true
+        try sndfile?.close()
+        try encoder?.finish()
+        sndfile = nil
+        encoder = nil
+        do { try output.commit() } catch {
+            throw MediaError(.io, path: url.path, operation: "finish audio file", message: "\(error)")
+        }
+    }
+
+    /// Writes all of `buffer` to `url` in one call.
+    public static func write(_ buffer: AudioBuffer, to url: URL, sampleFormat: SampleFormat = .automatic) throws {
+        let writer = try AudioFileWriter(url: url, sampleRate: buffer.sampleRate, channels: buffer.channelCount, sampleFormat: sampleFormat)
+        try writer.write(buffer)
+        try writer.finish()
+    }
+}

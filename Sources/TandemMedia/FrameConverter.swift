@@ -1,0 +1,105 @@
+import CFFmpeg
+import TandemCore
+
+/// Turns decoded frames into `VideoFrame` pixels: scale (libswscale), rotate, crop or letterbox,
+/// and convert to the output layout.
+///
+/// libswscale does the colour conversion and the scaling on the decoded (unrotated) picture at the
+/// scaled size; rotation, crop and bars are then a cheap copy of the small result. When there is
+/// no rotation and no crop, libswscale writes straight into the output.
+final class FrameConverter {
+    let options: VideoDecodeOptions
+    /// Clockwise quarter turns for display: 0, 90, 180 or 270.
+    let rotation: Int
+    private let scaler = FFScaler()
+    private var scratch: [UInt8] = []
+
+    init(options: VideoDecodeOptions, rotation: Int) {
+        self.options = options
+        self.rotation = options.applyRotation ? rotation : 0
+    }
+
+    private var bytesPerPixel: Int { options.layout == .gray8 ? 1 : 3 }
+    private var packedFormat: AVPixelFormat { options.layout == .gray8 ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_RGB24 }
+
+    /// The output size for a decoded `width`×`height` frame.
+    func geometry(width: Int, height: Int) -> FrameGeometry {
+        let turned = rotation % 180 != 0
+        return FrameGeometry.make(width: turned ? height : width, height: turned ? width : height, mode: options.resize)
+    }
+
+    /// Converts `frame`. The position fields are filled by the caller.
+    func convert(_ frame: FFFrame, path: String) throws -> (width: Int, height: Int, stride: Int, bytes: SharedArray<UInt8>, floats: SharedArray<Float>) {
+        let g = geometry(width: frame.width, height: frame.height)
+        let channels = bytesPerPixel
+        let outStride = g.outputWidth * channels
+        var packed: SharedArray<UInt8>
+        if rotation == 0 && g.isIdentityPlacement {
+            packed = try SharedArray(unsafeUninitializedCount: outStride * g.outputHeight) { buffer in
+                try scaler.scale(frame, to: packedFormat, width: g.scaledWidth, height: g.scaledHeight,
+                                 destination: buffer.baseAddress!, stride: outStride, path: path)
+            }
+        } else {
+            // Scale in the decoded orientation, then place (rotate, crop, pad) into the output.
+            let turned = rotation % 180 != 0
+            let sw = turned ? g.scaledHeight : g.scaledWidth, sh = turned ? g.scaledWidth : g.scaledHeight
+            let scratchStride = sw * channels
+            if scratch.count < scratchStride * sh { scratch = [UInt8](repeating: 0, count: scratchStride * sh) }
+            try scratch.withUnsafeMutableBufferPointer { buffer in
+                try scaler.scale(frame, to: packedFormat, width: sw, height: sh, destination: buffer.baseAddress!, stride: scratchStride, path: path)
+            }
+            packed = SharedArray(repeating: 0, count: outStride * g.outputHeight)
+            scratch.withUnsafeBufferPointer { source in
+                packed.withUnsafeMutableBufferPointer { output in
+                    place(source.baseAddress!, sw: sw, sh: sh, into: output.baseAddress!, geometry: g, channels: channels)
+                }
+            }
+        }
+        if options.layout == .float32CHW {
+            let plane = g.outputWidth * g.outputHeight
+            let floats = SharedArray<Float>(unsafeUninitializedCount: plane * 3) { output in
+                packed.withUnsafeBufferPointer { rgb in
+                    for i in 0..<plane {
+                        output[i] = Float(rgb[3 * i]) / 255
+                        output[plane + i] = Float(rgb[3 * i + 1]) / 255
+                        output[2 * plane + i] = Float(rgb[3 * i + 2]) / 255
+                    }
+                }
+            }
+            return (g.outputWidth, g.outputHeight, g.outputWidth, SharedArray([]), floats)
+        }
+        return (g.outputWidth, g.outputHeight, outStride, packed, SharedArray([]))
+    }
+
+    /// Copies the scaled picture `source` (`sw`×`sh`, decoded orientation) into the output,
+    /// turning it by `rotation` and placing it at the geometry's offset; the rest stays black.
+    private func place(_ source: UnsafePointer<UInt8>, sw: Int, sh: Int, into output: UnsafeMutablePointer<UInt8>,
+                       geometry g: FrameGeometry, channels: Int) {
+        // The output rectangle the picture covers, clipped to the output.
+        let x0 = max(0, g.offsetX), x1 = min(g.outputWidth, g.offsetX + g.scaledWidth)
+        let y0 = max(0, g.offsetY), y1 = min(g.outputHeight, g.offsetY + g.scaledHeight)
+        guard x0 < x1, y0 < y1 else { return }
+        let outStride = g.outputWidth * channels, srcStride = sw * channels
+        for y in y0..<y1 {
+            let dy = y - g.offsetY  // row in the displayed (turned) picture
+            let row = output + y * outStride
+            if rotation == 0 {
+                let dx = x0 - g.offsetX
+                (row + x0 * channels).update(from: source + dy * srcStride + dx * channels, count: (x1 - x0) * channels)
+                continue
+            }
+            for x in x0..<x1 {
+                let dx = x - g.offsetX
+                // Displayed (dx, dy) comes from decoded (sx, sy).
+                let (sx, sy): (Int, Int) = switch rotation {
+                case 90: (dy, sh - 1 - dx)
+                case 180: (sw - 1 - dx, sh - 1 - dy)
+                default: (sw - 1 - dy, dx)  // 270
+                }
+                let from = source + sy * srcStride + sx * channels
+                let to = row + x * channels
+                for c in 0..<channels { to[c] = from[c] }
+            }
+        }
+    }
+}

@@ -1,0 +1,246 @@
+import CFFmpeg
+import Foundation
+import TandemCore
+
+/// Reads the frames of a video stream chosen by a `FrameSampling`, converted as
+/// `VideoDecodeOptions` say.
+///
+/// A pull reader with bounded memory: `next()` decodes only as far as the next returned frame,
+/// and nothing is read ahead beyond what the decoder itself buffers, so a 60-minute file decodes
+/// in the same memory as a 6-second one.
+///
+/// Positions: `frameIndex` is the frame's rank in presentation order (what a full decode from the
+/// start would number it), `pts` is in the stream's time base, `seconds` is on the file's shared
+/// clock (`MediaClock`: the file's earliest start time is 0).
+///
+/// Not `Sendable`: it owns FFmpeg contexts that must be used from one thread at a time.
+public final class FrameReader {
+    public let url: URL
+    /// The stream being read, as probed.
+    public let stream: MediaInfo.Stream
+    public let sampling: FrameSampling
+    public let options: VideoDecodeOptions
+
+    /// Packets the demuxer flagged corrupt or the decoder rejected (skipped, decoding went on).
+    public var corruptPacketCount: Int { loop.corruptPacketCount }
+    /// Frames decoded with errors, or decode calls that failed on earlier data (decoding went on).
+    public var decodeErrorCount: Int { loop.decodeErrorCount }
+    /// The exact number of frames, when the sampling needed the packet index (else `nil`).
+    public var frameCount: Int? { index.map(\.frameCount) }
+    /// How many times the reader seeked (sparse strategies), for tests and statistics.
+    public internal(set) var seekCount = 0
+    /// Frames the decoder produced so far, returned or not (the work a sampling cost).
+    public var decodedFrameCount: Int { decodedCount }
+
+    let loop: DecodeLoop
+    let converter: FrameConverter
+    let clock: MediaClock
+    let timeBase: Rational
+    let path: String
+    var index: PacketIndex?
+
+    /// Frames ready to hand out (several only when one decoded frame is returned more than once).
+    var queue: [VideoFrame] = []
+    var queueHead = 0
+    var finished = false
+    /// Frames the decoder has returned so far (the frame index of a sequential decode).
+    var decodedCount = 0
+    var state: State
+
+    enum State {
+        case all
+        case fps(FpsState)
+        case scene(SceneState)
+        case keyframes
+        case targets(TargetState)
+    }
+
+    /// Opens `url` and prepares its video stream. Index-based samplings demux the file once here.
+    /// - Throws: `MediaError` when the file cannot be opened, has no video stream, or its codec is unsupported.
+    public init(url: URL, sampling: FrameSampling = .all, options: VideoDecodeOptions = VideoDecodeOptions()) throws {
+        let path = url.path
+        let input = try FFInputContext(path: path)
+        let streamIndex: Int
+        if let requested = options.streamIndex {
+            guard requested >= 0, requested < input.streamCount,
+                  input.stream(requested).pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO else {
+                throw MediaError(.noUsableStream, path: path, operation: "open video", message: "stream \(requested) is not a video stream")
+            }
+            streamIndex = requested
+        } else {
+            guard let best = input.bestStream(AVMEDIA_TYPE_VIDEO) else {
+                throw MediaError(.noUsableStream, path: path, operation: "open video",
+                                 ffmpegCode: tandem_AVERROR_STREAM_NOT_FOUND, message: "the file has no video stream")
+            }
+            streamIndex = best
+        }
+        try FrameReader.validate(sampling, options: options, path: path)
+        input.discardAll(except: streamIndex)
+        let decoder = try FFDecoder(input: input, streamIndex: streamIndex, threads: max(0, options.threads))
+        let avStream = input.stream(streamIndex)
+        self.url = url
+        self.path = path
+        self.sampling = sampling
+        self.options = options
+        self.stream = MediaFile.streamInfo(avStream, index: streamIndex)
+        self.loop = DecodeLoop(input: input, decoder: decoder)
+        self.converter = FrameConverter(options: options, rotation: MediaFile.displayRotation(avStream))
+        self.clock = MediaClock(originMicroseconds: input.startTimeMicroseconds)
+        self.timeBase = Rational(Int64(avStream.pointee.time_base.num), Int64(avStream.pointee.time_base.den))
+
+        switch sampling {
+        case .all:
+            state = .all
+        case .fps(let rate):
+            state = .fps(FpsState(period: 1 / rate))
+        case .scene(let threshold):
+            state = .scene(SceneState(threshold: threshold))
+        case .keyframes:
+            index = try PacketIndex(path: path, streamIndex: streamIndex)
+            state = .keyframes
+        case .uniform, .segments, .clips, .timestamps:
+            let built = try PacketIndex(path: path, streamIndex: streamIndex)
+            index = built
+            let wanted: [Int]
+            if case .timestamps(let seconds) = sampling {
+                let clock = self.clock, timeBase = self.timeBase
+                wanted = seconds.map { FrameReader.frameOnScreen(at: $0, index: built, clock: clock, timeBase: timeBase) }
+            } else {
+                wanted = sampling.indices(frameCount: built.frameCount) ?? []
+            }
+            state = .targets(TargetState(order: wanted, exact: built.isExact, targetPts: built))
+        }
+        configureDecoding()
+    }
+
+    /// Opens the file at `path`; see `init(url:sampling:options:)`.
+    public convenience init(path: String, sampling: FrameSampling = .all, options: VideoDecodeOptions = VideoDecodeOptions()) throws {
+        try self.init(url: URL(fileURLWithPath: path), sampling: sampling, options: options)
+    }
+
+    /// The next sampled frame, or `nil` when the sampling is complete.
+    /// - Throws: `MediaError` on a decoder failure or a truncated file (after the frames before it).
+    public func next() throws -> VideoFrame? {
+        while queueHead == queue.count && !finished {
+            queue.removeAll(keepingCapacity: true)
+            queueHead = 0
+            try step()
+        }
+        guard queueHead < queue.count else { return nil }
+        defer { queueHead += 1 }
+        return queue[queueHead]
+    }
+
+    /// Advances past the next sampled frame without converting its pixels (for counting, and
+    /// for measuring decode speed alone). Returns false when the sampling is complete.
+    public func skip() throws -> Bool {
+        convertPixels = false
+        defer { convertPixels = true }
+        return try next() != nil
+    }
+
+    var convertPixels = true
+
+    // MARK: - Decoding steps
+
+    func configureDecoding() {
+        switch state {
+        case .keyframes:
+            // Without exact pts the frames can only be numbered by decoding them all; otherwise
+            // non-key packets are not even handed to the decoder.
+            guard index?.isExact == true else { break }
+            loop.decoder.skipFrame = AVDISCARD_NONKEY
+            loop.shouldSend = { $0.isKeyFrame }
+        case .targets(let targets) where targets.exact:
+            let decoder = loop.decoder
+            let wanted = targets.wantedPts
+            // Frames nothing refers to and nobody asked for need not be decoded: skipping them
+            // cannot change any other frame, and halves the work between a key frame and a target.
+            loop.willSend = { packet in
+                decoder.skipFrame = wanted.contains(packet.pts) ? AVDISCARD_DEFAULT : AVDISCARD_NONREF
+            }
+            loop.didRead = { [unowned self] packet in self.noteRead(packet) }
+        default:
+            break
+        }
+    }
+
+    func step() throws {
+        switch state {
+        case .all:
+            guard try decode() else { finished = true; return }
+            queue.append(try makeFrame(loop.frame, index: decodedCount - 1))
+        case .fps(var fps):
+            try stepFps(&fps)
+            state = .fps(fps)
+        case .scene(var scene):
+            try stepScene(&scene)
+            state = .scene(scene)
+        case .keyframes:
+            guard try decode() else { finished = true; return }
+            guard loop.frame.isKeyFrame else { return }
+            queue.append(try makeFrame(loop.frame, index: indexOfDecoded()))
+        case .targets(var targets):
+            try stepTargets(&targets)
+            state = .targets(targets)
+        }
+    }
+
+    /// Decodes the next frame into `loop.frame`; false at the end.
+    func decode() throws -> Bool {
+        guard try loop.nextFrame() else { return false }
+        decodedCount += 1
+        return true
+    }
+
+    /// The frame index of `loop.frame`: its pts rank when the index is exact, else the decode count.
+    func indexOfDecoded() -> Int {
+        if let index, index.isExact, let pts = loop.frame.presentationTime { return index.frameIndex(pts: pts) }
+        return decodedCount - 1
+    }
+
+    func makeFrame(_ frame: FFFrame, index frameIndex: Int) throws -> VideoFrame {
+        let pts = frame.presentationTime ?? 0
+        guard convertPixels else {
+            return VideoFrame(layout: options.layout, width: frame.width, height: frame.height, stride: 0, pts: pts, timeBase: timeBase,
+                              frameIndex: frameIndex, seconds: clock.seconds(pts, timeBase: timeBase), isKeyFrame: frame.isKeyFrame)
+        }
+        let pixels = try converter.convert(frame, path: path)
+        return VideoFrame(layout: options.layout, width: pixels.width, height: pixels.height, stride: pixels.stride,
+                          bytes: pixels.bytes, floats: pixels.floats, pts: pts, timeBase: timeBase, frameIndex: frameIndex,
+                          seconds: clock.seconds(pts, timeBase: timeBase), isKeyFrame: frame.isKeyFrame)
+    }
+
+    func seconds(of frame: FFFrame) -> Double {
+        clock.seconds(frame.presentationTime ?? 0, timeBase: timeBase)
+    }
+
+    // Seek bookkeeping of the index-based samplings (FrameReader+Targets.swift).
+
+    /// Where reading is, in the index's decode order: the entry of the last packet read.
+    var lastReadEntry: Int?
+    /// After a seek, the entry we must land at or before.
+    var landingLimit: Int?
+    var landedLate = false
+    var seekingDisabled = false
+
+    /// Rejects samplings and sizes that cannot work, before any decoding.
+    static func validate(_ sampling: FrameSampling, options: VideoDecodeOptions, path: String) throws {
+        func fail(_ message: String) -> MediaError { MediaError(.invalidArgument, path: path, operation: "open video", message: message) }
+        switch sampling {
+        case .fps(let rate) where !(rate > 0 && rate.isFinite): throw fail("fps rate must be positive")
+        case .uniform(let count) where count <= 0, .segments(let count) where count <= 0: throw fail("count must be positive")
+        case .clips(let count, let frames, let stride) where count <= 0 || frames <= 0 || stride <= 0:
+            throw fail("clips need positive count, frames and stride")
+        case .scene(let threshold) where !(threshold >= 0 && threshold <= 1): throw fail("scene threshold must be in 0…1")
+        default: break
+        }
+        let sizes: [Int] = switch options.resize {
+        case .none: [1]
+        case .exact(let w, let h), .letterbox(let w, let h): [w, h]
+        case .shorterSide(let side): [side]
+        case .shorterSideCenterCrop(let side, let w, let h): [side, w, h]
+        }
+        if sizes.contains(where: { $0 <= 0 || $0 > 16384 }) { throw fail("output sizes must be in 1…16384") }
+    }
+}

@@ -1,0 +1,64 @@
+import TandemCore
+
+/// What a media file holds: its container, duration and streams, as read by `MediaFile.open`.
+///
+/// `Codable` so `tandem probe --json` and manifests can record it as is.
+public struct MediaInfo: Codable, Sendable, Equatable {
+    /// An exact ratio (time base, frame rate), encoded as `{"num": 1, "den": 30}`.
+    public struct Ratio: Codable, Sendable, Hashable, CustomStringConvertible {
+        public var num: Int64
+        public var den: Int64
+        public init(num: Int64, den: Int64) { self.num = num; self.den = den }
+        public init(_ rational: Rational) { self.init(num: rational.numerator, den: rational.denominator) }
+        public var rational: Rational { Rational(num, den) }
+        public var doubleValue: Double { den == 0 ? 0 : Double(num) / Double(den) }
+        public var description: String { "\(num)/\(den)" }
+    }
+
+    public enum StreamType: String, Codable, Sendable {
+        case video, audio, subtitle, data, attachment, unknown
+    }
+
+    /// One stream of the file. Fields that do not apply to the stream's type, or that the file
+    /// does not state, are `nil`.
+    public struct Stream: Codable, Sendable, Equatable {
+        public var index: Int
+        public var type: StreamType
+        /// FFmpeg's short codec name (`h264`, `aac`).
+        public var codec: String
+        public var timeBase: Ratio
+        /// First timestamp in `timeBase` units, as the container states it.
+        public var startPts: Int64?
+        public var startSeconds: Double?
+        public var durationSeconds: Double?
+        /// Frame count stated by the container; headers can lie, the frame index counts for real.
+        public var frameCount: Int?
+        public var averageFrameRate: Ratio?
+        /// The lowest rate at which all timestamps can be represented (`r_frame_rate`).
+        public var realFrameRate: Ratio?
+        public var width: Int?
+        public var height: Int?
+        /// Clockwise degrees (0, 90, 180, 270) the decoded picture must be turned for display,
+        /// from the display-matrix side data (the convention of FFmpeg's own `autorotate`).
+        public var rotation: Int?
+        public var pixelFormat: String?
+        public var sampleRate: Int?
+        public var channels: Int?
+        public var channelLayout: String?
+        public var sampleFormat: String?
+        public var bitRate: Int?
+    }
+
+    public var path: String
+    /// The demuxer's name(s), e.g. `mov,mp4,m4a,3gp,3g2,mj2`.
+    public var container: String
+    public var containerLongName: String?
+    /// Earliest start of any stream, in seconds: the origin of the file's shared clock.
+    public var startSeconds: Double
+    public var durationSeconds: Double?
+    public var bitRate: Int?
+    public var streams: [Stream]
+
+    /// The first stream of `type`, if any.
+    public func firstStream(_ type: StreamType) -> Stream? { streams.first { $0.type == type } }
+}

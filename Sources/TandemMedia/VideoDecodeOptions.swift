@@ -1,0 +1,24 @@
+import TandemCore
+
+/// How `FrameReader` decodes and converts frames.
+public struct VideoDecodeOptions: Sendable, Hashable {
+    /// Output pixel layout: packed rgb24, gray8, or Float32 C×H×W in 0…1.
+    public var layout: PixelLayout
+    public var resize: ResizeMode
+    /// Decoder threads (`thread_count`, frame and slice threading); 0 lets FFmpeg choose
+    /// (one per core plus one, as PyAV's `thread_type = "AUTO"` also gets).
+    public var threads: Int
+    /// Turn frames upright according to the stream's display matrix.
+    public var applyRotation: Bool
+    /// The video stream to read; `nil` picks FFmpeg's best video stream.
+    public var streamIndex: Int?
+
+    public init(layout: PixelLayout = .rgb24, resize: ResizeMode = .none, threads: Int = 0,
+                applyRotation: Bool = true, streamIndex: Int? = nil) {
+        self.layout = layout
+        self.resize = resize
+        self.threads = threads
+        self.applyRotation = applyRotation
+        self.streamIndex = streamIndex
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+import TandemCore
+@testable import TandemMedia
+
+/// Bad media must give typed errors (or decode what can be decoded), never crash or hang.
+@Suite struct BadInputTests {
+    private func code(_ body: () throws -> Void) -> MediaError.Code? {
+        do {
+            try body()
+            return nil
+        } catch let error as MediaError {
+            #expect(!error.message.isEmpty && !error.path.isEmpty && !error.operation.isEmpty)
+            return error.code
+        } catch {
+            Issue.record("not a MediaError: \(error)")
+            return nil
+        }
+    }
+
+    private func openAll(_ path: String) throws {
+        _ = try MediaFile.open(path)
+        let reader = try FrameReader(path: path)
+        while try reader.next() != nil {}
+    }
+
+    @Test func emptyFile() throws {
+        let url = Fixture.temporaryDirectory().appendingPathComponent("empty.mp4")
+        _ = FileManager.default.createFile(atPath: url.path, contents: Data())
+        #expect(code { try openAll(url.path) } == .notMediaFile)
+        #expect(code { _ = try AudioReader(url: url) } == .notMediaFile)
+    }
+
+    @Test func randomBytesWithAVideoExtension() throws {
+        var generator = SplitMix(seed: 42)
+        let bytes = (0..<20_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        let url = Fixture.temporaryDirectory().appendingPathComponent("noise.mp4")
+        try Data(bytes).write(to: url)
+        let result = code { try openAll(url.path) }
+        #expect(result == .notMediaFile || result == .noUsableStream, "got \(String(describing: result))")
+    }
+
+    @Test func missingFileAndDirectory() throws {
+        #expect(code { try openAll("/nonexistent/file.mp4") } == .notFound)
+        #expect(code { try openAll(Fixture.temporaryDirectory().path) } == .isDirectory)
+        #expect(code { _ = try AudioReader(url: Fixture.temporaryDirectory()) } == .isDirectory)
+    }
+
+    @Test func unreadableFile() throws {
+        // Root reads any file whatever its mode, so the check cannot fail as root (the tests run as root in CI).
+        guard getuid() != 0 else { return }
+        let url = Fixture.temporaryDirectory().appendingPathComponent("locked.mp4")
+        try FileManager.default.copyItem(at: Fixture.url("h264_bframes.mp4"), to: url)
+        chmod(url.path, 0)
+        defer { chmod(url.path, 0o644) }
+        #expect(code { try openAll(url.path) } == .permissionDenied)
+    }
+
+    @Test func truncatedFileDecodesWhatIsThereThenReportsTruncation() throws {
+        let reader = try FrameReader(url: Fixture.url("truncated.mp4"))
+        var frames = 0
+        var failure: MediaError?
+        do {
+            while try reader.next() != nil { frames += 1 }
+        } catch let error as MediaError {
+            failure = error
+        }
+        #expect(frames > 5 && frames < 60)
+        // Either the demuxer reports the cut (an error after the frames) or it flags the partial packet.
+        #expect(failure?.code == .truncatedOrCorrupt || reader.corruptPacketCount > 0 || reader.decodeErrorCount > 0,
+                "frames \(frames), failure \(String(describing: failure))")
+    }
+
+    @Test func corruptPacketIsSkippedAndCounted() throws {
+        let reader = try FrameReader(url: Fixture.url("corrupt_packet.mp4"))
+        var frames: [VideoFrame] = []
+        while let frame = try reader.next() { frames.append(frame) }
+        #expect(reader.corruptPacketCount >= 1)
+        // The frames that depend on the damaged one are lost (FFmpeg's command line also gives 48);
+        // decoding goes on to the last frame.
+        #expect(frames.count >= 45)
+        #expect(frames.last?.pts == (try decodeAll("h264_bframes.mp4")).last?.pts)
+        // Sparse sampling over the damaged file still returns frames.
+        let sparse = try FrameReader(url: Fixture.url("corrupt_packet.mp4"), sampling: .uniform(count: 5))
+        var sampled = 0
+        while try sparse.next() != nil { sampled += 1 }
+        #expect(sampled == 5)
+    }
+
+    @Test func invalidOptions() throws {
+        #expect(code { _ = try FrameReader(url: Fixture.url("vp9.webm"), sampling: .uniform(count: 0)) } == .invalidArgument)
+        #expect(code { _ = try FrameReader(url: Fixture.url("vp9.webm"), options: VideoDecodeOptions(resize: .exact(width: 0, height: 4))) } == .invalidArgument)
+        #expect(code { _ = try AudioReader(url: Fixture.url("stereo48k.flac"), options: AudioDecodeOptions(chunkFrames: 0)) } == .invalidArgument)
+        #expect(code { _ = try AudioReader(url: Fixture.url("stereo48k.flac"), options: AudioDecodeOptions(channelLayout: "no-such-layout")) } == .invalidArgument)
+    }
+}
+
+/// A small deterministic generator, so the "random" file is the same on every run.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

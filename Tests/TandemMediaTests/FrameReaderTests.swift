@@ -1,0 +1,203 @@
+import Foundation
+import Testing
+import TandemCore
+@testable import TandemMedia
+
+/// Every frame of a fixture, by full sequential decode.
+func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions()) throws -> [VideoFrame] {
+    let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : Fixture.url(name)
+    let reader = try FrameReader(url: url, sampling: .all, options: options)
+    var frames: [VideoFrame] = []
+    while let frame = try reader.next() { frames.append(frame) }
+    return frames
+}
+
+@Suite struct FrameReaderTests {
+    static let codecs = ["h264_bframes.mp4", "hevc_offset.mkv", "vp9.webm", "mpeg4.mp4"]
+
+    @Test(arguments: codecs)
+    func fullDecodeNumbersFramesInPresentationOrder(name: String) throws {
+        let frames = try decodeAll(name)
+        #expect(frames.count == 60)
+        #expect(frames.map(\.frameIndex) == Array(0..<60))
+        #expect(zip(frames, frames.dropFirst()).allSatisfy { $0.pts < $1.pts })
+        let first = try #require(frames.first)
+        #expect(first.width == 96 && first.height == 64 && first.stride == 288 && first.bytes.count == 288 * 64)
+        // Consecutive frames of a moving pattern differ.
+        #expect(frames[0].bytes != frames[1].bytes)
+    }
+
+    @Test(arguments: codecs, [1, 2])
+    func sparseSamplingIsFrameExact(name: String, threads: Int) throws {
+        let options = VideoDecodeOptions(threads: threads)
+        let full = try decodeAll(name, options: options)
+        let samplings: [FrameSampling] = [
+            .uniform(count: 7), .segments(count: 5), .clips(count: 2, frames: 4, stride: 3),
+            .timestamps([1.5, 0.2, 1.0]), .uniform(count: 1), .clips(count: 1, frames: 8, stride: 10),
+        ]
+        for sampling in samplings {
+            let reader = try FrameReader(url: Fixture.url(name), sampling: sampling, options: options)
+            var sampled: [VideoFrame] = []
+            while let frame = try reader.next() { sampled.append(frame) }
+            #expect(reader.frameCount == 60)
+            if let expected = sampling.indices(frameCount: 60) {
+                #expect(sampled.map(\.frameIndex) == expected, "\(name) \(sampling)")
+            }
+            for frame in sampled {
+                let reference = full[frame.frameIndex]
+                #expect(frame.pts == reference.pts, "\(name) \(sampling) frame \(frame.frameIndex)")
+                #expect(frame.bytes == reference.bytes, "\(name) \(sampling) frame \(frame.frameIndex) differs from the full decode")
+            }
+            if case .uniform(7) = sampling { #expect(reader.seekCount > 0, "\(name): uniform sampling should seek") }
+        }
+    }
+
+    @Test func packetsWithoutTimestampsFallBackToDecodingForward() throws {
+        // AVI with packed B-frames: some packets carry no pts, so the index cannot number frames.
+        let full = try decodeAll("mpeg4_nopts.avi")
+        #expect(full.count == 60)
+        for sampling in [FrameSampling.uniform(count: 7), .clips(count: 2, frames: 3, stride: 5), .keyframes] {
+            let reader = try FrameReader(url: Fixture.url("mpeg4_nopts.avi"), sampling: sampling)
+            var sampled: [VideoFrame] = []
+            while let frame = try reader.next() { sampled.append(frame) }
+            if let expected = sampling.indices(frameCount: 60) { #expect(sampled.map(\.frameIndex) == expected) }
+            #expect(!sampled.isEmpty)
+            #expect(reader.seekCount == 0)
+            for frame in sampled { #expect(frame.bytes == full[frame.frameIndex].bytes, "\(sampling) frame \(frame.frameIndex)") }
+        }
+    }
+
+    @Test func timestampsPickTheFrameOnScreen() throws {
+        // hevc_offset.mkv: video starts 0.5 s after the file's origin.
+        let reader = try FrameReader(url: Fixture.url("hevc_offset.mkv"), sampling: .timestamps([0.5, 0.52, 0.55, 2.4, 0.0]))
+        var indices: [Int] = []
+        while let frame = try reader.next() { indices.append(frame.frameIndex) }
+        #expect(indices == [0, 0, 1, 57, 0])
+    }
+
+    @Test(arguments: codecs)
+    func keyframesAreTheKeyFramesOfAFullDecode(name: String) throws {
+        let full = try decodeAll(name)
+        let reader = try FrameReader(url: Fixture.url(name), sampling: .keyframes)
+        var keys: [VideoFrame] = []
+        while let frame = try reader.next() { keys.append(frame) }
+        #expect(keys.count >= 4)
+        #expect(keys.first?.frameIndex == 0)
+        for key in keys {
+            #expect(key.isKeyFrame)
+            #expect(key.bytes == full[key.frameIndex].bytes && key.pts == full[key.frameIndex].pts)
+        }
+        if name == "h264_bframes.mp4" { #expect(keys.map(\.frameIndex) == [0, 15, 30, 45]) }
+    }
+
+    @Test func fpsSamplingGivesAConstantRateFromVariableFrameRate() throws {
+        let full = try decodeAll("vfr.mkv")
+        let reader = try FrameReader(url: Fixture.url("vfr.mkv"), sampling: .fps(10))
+        var sampled: [VideoFrame] = []
+        while let frame = try reader.next() { sampled.append(frame) }
+        let start = full[0].seconds
+        for (k, frame) in sampled.enumerated() {
+            let instant = start + Double(k) / 10
+            // The frame on screen at the instant: the last frame not after it.
+            let expected = full.lastIndex { $0.seconds <= instant + 1e-9 } ?? 0
+            #expect(frame.frameIndex == expected, "instant \(instant)")
+            #expect(frame.bytes == full[expected].bytes)
+        }
+        let last = try #require(full.last)
+        let end = last.seconds + (last.seconds - full[full.count - 2].seconds)
+        #expect(abs(Double(sampled.count) - (end - start) * 10) <= 1.01)
+        // Early frames are 1/30 s apart (some skipped), late ones far apart (some repeated).
+        #expect(Set(sampled.map(\.frameIndex)).count < sampled.count)
+    }
+
+    @Test func sceneSamplingFindsCuts() throws {
+        let all = try decodeAll("h264_bframes.mp4")
+        let reader = try FrameReader(url: Fixture.url("h264_bframes.mp4"), sampling: .scene(threshold: 1.0))
+        var frames: [VideoFrame] = []
+        while let frame = try reader.next() { frames.append(frame) }
+        // Nothing changes by 100 %: only the first frame.
+        #expect(frames.map(\.frameIndex) == [0])
+        let everyChange = try FrameReader(url: Fixture.url("h264_bframes.mp4"), sampling: .scene(threshold: 0))
+        var count = 0
+        while try everyChange.next() != nil { count += 1 }
+        #expect(count == all.count)
+    }
+
+    @Test func resizeModes() throws {
+        func first(_ resize: ResizeMode, _ layout: PixelLayout = .rgb24) throws -> VideoFrame {
+            try #require(try FrameReader(url: Fixture.url("h264_bframes.mp4"), options: VideoDecodeOptions(layout: layout, resize: resize)).next())
+        }
+        let exact = try first(.exact(width: 48, height: 30))
+        #expect(exact.width == 48 && exact.height == 30 && exact.bytes.count == 48 * 30 * 3)
+        let shorter = try first(.shorterSide(32))
+        #expect(shorter.width == 48 && shorter.height == 32)
+        let crop = try first(.shorterSideCenterCrop(side: 32, width: 32, height: 32))
+        #expect(crop.width == 32 && crop.height == 32)
+        // The crop is the middle of the shorter-side picture.
+        for y in 0..<32 {
+            for x in 0..<32 * 3 { #expect(crop.bytes[y * 96 + x] == shorter.bytes[y * 144 + 8 * 3 + x]) }
+        }
+        let box = try first(.letterbox(width: 64, height: 64))
+        #expect(box.width == 64 && box.height == 64)
+        // 96x64 fits as 64x43 at y = 10: black bars above and below.
+        #expect((0..<64 * 3 * 10).allSatisfy { box.bytes[$0] == 0 })
+        #expect((64 * 3 * 54..<64 * 3 * 64).allSatisfy { box.bytes[$0] == 0 })
+        #expect((64 * 3 * 11..<64 * 3 * 52).contains { box.bytes[$0] != 0 })
+
+        let gray = try first(.exact(width: 48, height: 30), .gray8)
+        #expect(gray.stride == 48 && gray.bytes.count == 48 * 30 && gray.channelCount == 1)
+        let floats = try first(.exact(width: 48, height: 30), .float32CHW)
+        #expect(floats.floats.count == 3 * 48 * 30 && floats.bytes.isEmpty)
+        for i in stride(from: 0, to: 48 * 30, by: 7) {
+            #expect(floats.floats[i] == Float(exact.bytes[3 * i]) / 255)
+            #expect(floats.floats[48 * 30 + i] == Float(exact.bytes[3 * i + 1]) / 255)
+            #expect(floats.floats[2 * 48 * 30 + i] == Float(exact.bytes[3 * i + 2]) / 255)
+        }
+    }
+
+    @Test func rotationIsApplied() throws {
+        // rotated90.mp4 is h264_bframes.mp4's video with a display matrix asking for 270° clockwise.
+        let upright = try #require(try FrameReader(url: Fixture.url("h264_bframes.mp4")).next())
+        let turned = try #require(try FrameReader(url: Fixture.url("rotated90.mp4")).next())
+        #expect(turned.width == 64 && turned.height == 96)
+        for y in 0..<96 {
+            for x in 0..<64 {
+                // 270° clockwise: displayed (x, y) is decoded (W - 1 - y, x).
+                let source = (x * 96 + (95 - y)) * 3
+                let target = (y * 64 + x) * 3
+                #expect(turned.bytes[target] == upright.bytes[source] && turned.bytes[target + 2] == upright.bytes[source + 2])
+            }
+        }
+        let raw = try #require(try FrameReader(url: Fixture.url("rotated90.mp4"), options: VideoDecodeOptions(applyRotation: false)).next())
+        #expect(raw.width == 96 && raw.bytes == upright.bytes)
+        // Rotation with a crop: the crop is taken in display orientation.
+        let cropped = try #require(try FrameReader(url: Fixture.url("rotated90.mp4"),
+            options: VideoDecodeOptions(resize: .shorterSideCenterCrop(side: 64, width: 64, height: 64))).next())
+        #expect(cropped.width == 64 && cropped.height == 64)
+        #expect(cropped.bytes.array == Array(turned.bytes.array[(16 * 64 * 3)..<(80 * 64 * 3)]))
+    }
+
+    @Test func videoAndAudioShareOneClock() throws {
+        // hevc_offset.mkv: audio starts at the file's origin (2.0 s), video 0.5 s later.
+        let frame = try #require(try FrameReader(url: Fixture.url("hevc_offset.mkv")).next())
+        #expect(abs(frame.seconds - 0.5) < 1e-9)
+        #expect(frame.pts == 2500 && frame.timeBase == Rational(1, 1000))
+        let audio = try #require(try AudioReader(url: Fixture.url("hevc_offset.mkv")).next())
+        #expect(audio.firstSample == 0)
+        // The sample at the frame's time is 0.5 s × 16 kHz in.
+        #expect(Int64((frame.seconds * Double(audio.sampleRate)).rounded()) == 8000)
+    }
+
+    @Test func samplingIsCodable() throws {
+        let all: [FrameSampling] = [.all, .fps(2.5), .uniform(count: 8), .segments(count: 3), .clips(count: 1, frames: 8, stride: 32),
+                                    .keyframes, .timestamps([0.5, 1]), .scene(threshold: 0.3)]
+        for sampling in all {
+            #expect(try JSONDecoder().decode(FrameSampling.self, from: JSONEncoder().encode(sampling)) == sampling)
+        }
+        let text = Data(#"{"kind":"clips","frames":8,"stride":32}"#.utf8)
+        #expect(try JSONDecoder().decode(FrameSampling.self, from: text) == .clips(count: 1, frames: 8, stride: 32))
+        #expect(FrameSampling.uniform(count: 4).indices(frameCount: 10) == [0, 3, 6, 9])
+        #expect(FrameSampling.segments(count: 4).indices(frameCount: 8) == [1, 3, 5, 7])
+        #expect(FrameSampling.clips(count: 1, frames: 8, stride: 32).indices(frameCount: 300) == (0..<8).map { 37 + $0 * 32 })
+    }
+}

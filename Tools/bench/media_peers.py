@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""PyAV peers of Benchmarks/TandemBench/MediaBench.swift, on the same inputs.
+
+Run with /work/venv/bin/python (needs `av`). Inputs come from make_media_bench_inputs.sh
+(/tmp/tandem-bench or $TANDEM_BENCH_DIR). Prints one line per case: median, min, throughput.
+
+  decode60          decode every frame, frame+slice threading (thread_type AUTO), no conversion
+  decode60-rgb224   decode + frame.reformat(224, 224, 'rgb24') + to_ndarray
+  uniform8-10min    8 frame-exact frames over the 10-minute file: for each target, seek backward
+                    to the key frame before it and decode forward to the frame with its pts
+  keyframes-10min   skip_frame NONKEY, decode the key frames, convert each to rgb24
+  decode600         decode every frame of the 10-minute file
+"""
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import av
+
+DIR = os.environ.get("TANDEM_BENCH_DIR", "/tmp/tandem-bench")
+SHORT = os.path.join(DIR, "bench60.mp4")
+LONG = os.path.join(DIR, "bench600.mp4")
+
+
+def decode_only(path):
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        return sum(1 for _ in container.decode(stream))
+
+
+def decode_rgb224(path):
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        n = 0
+        for frame in container.decode(stream):
+            frame.reformat(width=224, height=224, format="rgb24").to_ndarray()
+            n += 1
+        return n
+
+
+def uniform8(path):
+    """Frame-exact uniform sampling the way a PyAV user does it: frame count and rate from the
+    header, target pts from the index, seek backward, decode forward to the exact pts."""
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        n = stream.frames
+        rate = stream.average_rate
+        tb = stream.time_base
+        start = stream.start_time or 0
+        targets = [round(k * (n - 1) / 7) for k in range(8)]
+        out = []
+        for index in targets:
+            pts = start + int(round(index / rate / tb))
+            container.seek(pts, stream=stream, backward=True, any_frame=False)
+            for frame in container.decode(stream):
+                if frame.pts is not None and frame.pts >= pts:
+                    out.append(frame.to_ndarray(format="rgb24"))
+                    break
+        assert len(out) == 8
+        return 8
+
+
+def keyframes(path):
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        stream.codec_context.skip_frame = "NONKEY"
+        return sum(1 for frame in container.decode(stream) if frame.to_ndarray(format="rgb24") is not None)
+
+
+def run(name, fn, path, units, unit, repeats):
+    fn(path)  # warm-up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn(path)
+        times.append(time.perf_counter() - t0)
+    median = statistics.median(times)
+    print(f"pyav/{name}: median {median:.4f} s, min {min(times):.4f} s, {units / median:.1f} {unit}/s (n={repeats})", flush=True)
+
+
+def main():
+    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    if not (os.path.exists(SHORT) and os.path.exists(LONG)):
+        subprocess.run([os.path.join(os.path.dirname(__file__), "make_media_bench_inputs.sh"), DIR], check=True)
+    short_frames = decode_only(SHORT)
+    run("decode60", decode_only, SHORT, short_frames, "frames", repeats)
+    run("decode60-rgb224", decode_rgb224, SHORT, short_frames, "frames", repeats)
+    run("uniform8-10min", uniform8, LONG, 8, "frames", repeats)
+    run("keyframes-10min", keyframes, LONG, 1, "files", repeats)
+    run("decode600", decode_only, LONG, 18000, "frames", max(1, repeats // 2))
+
+
+if __name__ == "__main__":
+    main()
