@@ -5,6 +5,11 @@ extension NodeCatalog {
     /// Each layer's nodes are added with one `register` line.
     public static let standard: NodeCatalog = {
         var catalog = NodeCatalog()
+        catalog.register(DecodeNode.self)
+        catalog.register(SampleFramesNode.self)
+        catalog.register(WriteAudioNode.self)
+        catalog.register(WriteFramesNode.self)
+        catalog.register(WriteVideoNode.self)
         catalog.register(WriteJSONNode.self)
         catalog.register(WriteTensorNode.self)
         return catalog

@@ -118,12 +118,19 @@ public final class BatchProgress: @unchecked Sendable {
 
     /// The `--stats` table of one input.
     static func statisticsTable(_ record: ManifestRecord) -> String {
+        func cell(_ text: String, _ width: Int, left: Bool = false) -> String {
+            let pad = String(repeating: " ", count: max(0, width - text.count))
+            return left ? text + pad : pad + text
+        }
+        let idWidth = max(4, record.nodes.map(\.id.count).max() ?? 0) + 2
+        let kindWidth = max(4, record.nodes.map(\.kind.count).max() ?? 0) + 2
         var lines = ["  \(record.relpath): per-node statistics",
-                     String(format: "  %-16@ %-16@ %10@ %10@ %10@ %8@", "node" as NSString, "kind" as NSString, "in" as NSString,
-                            "out" as NSString, "busy s" as NSString, "queue hw" as NSString)]
+                     "  " + cell("node", idWidth, left: true) + cell("kind", kindWidth, left: true)
+                        + cell("in", 10) + cell("out", 10) + cell("busy s", 10) + cell("queue hw", 10)]
         for node in record.nodes {
-            lines.append(String(format: "  %-16@ %-16@ %10d %10d %10.3f %8d", node.id as NSString, node.kind as NSString,
-                                node.packetsIn, node.packetsOut, node.busySeconds, node.queueHighWater))
+            lines.append("  " + cell(node.id, idWidth, left: true) + cell(node.kind, kindWidth, left: true)
+                         + cell(String(node.packetsIn), 10) + cell(String(node.packetsOut), 10)
+                         + cell(String(format: "%.3f", node.busySeconds), 10) + cell(String(node.queueHighWater), 10))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -62,7 +62,7 @@ public struct Pipeline: Sendable {
         for node in nodes {
             let isSink = catalog.descriptor(node.kind)?.outputs.isEmpty ?? false
             let shape = isSink ? ", shape=folder" : (catalog.descriptor(node.kind)?.isSource ?? false ? ", shape=invhouse" : "")
-            lines.append("  \(quoted(node.id)) [label=\(quoted("\(node.id)\n\(node.kind)"))\(shape)];")
+            lines.append("  \(quoted(node.id)) [label=\(quoted(node.id + "\\n" + node.kind))\(shape)];")
         }
         for node in nodes {
             for input in node.inputs {
