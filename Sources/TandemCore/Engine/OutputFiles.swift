@@ -10,6 +10,8 @@ public final class OutputFiles: @unchecked Sendable {
     private let lock = NSLock()
     private var outputs: [AtomicOutput] = []
     private var finalPaths: Set<String> = []
+    /// Hidden temporaries found in each output folder when this run first wrote there.
+    private var staleTemporaries: [String: [String]] = [:]
 
     /// - Parameters:
     ///   - directory: the output folder every template is relative to.
@@ -31,11 +33,32 @@ public final class OutputFiles: @unchecked Sendable {
             throw NodeError(code: .outputFailed, message: "two outputs of this file resolve to '\(relative)'; add {index} or {id} to the template")
         }
         do {
+            removeStaleTemporaries(of: url)
             let output = try AtomicOutput(finalURL: url)
             lock.withLock { outputs.append(output) }
             return output
         } catch {
             throw NodeError(code: .outputFailed, message: "cannot create \(url.path): \(error.localizedDescription)", underlying: error)
+        }
+    }
+
+    /// Removes temporaries a killed earlier run left for this same final file (`.name.tandem-tmp-…`,
+    /// and `..name.tandem-tmp-…` from writers that stage their own temporary inside ours).
+    ///
+    /// Only names derived from this final name are touched, so other inputs writing into the same
+    /// folder at the same time keep theirs. Each folder is listed once per run.
+    private func removeStaleTemporaries(of url: URL) {
+        let directory = url.deletingLastPathComponent().path
+        let names = lock.withLock { () -> [String] in
+            if let cached = staleTemporaries[directory] { return cached }
+            let found = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.contains(".tandem-tmp-") }
+            staleTemporaries[directory] = found
+            return found
+        }
+        guard !names.isEmpty else { return }
+        let stem = url.deletingPathExtension().lastPathComponent
+        for name in names where name.hasPrefix(".\(stem).tandem-tmp-") || name.hasPrefix("..\(stem).tandem-tmp-") {
+            try? FileManager.default.removeItem(atPath: directory + "/" + name)
         }
     }
 
