@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The engine's subcommands (`run`, `validate`, `nodes`, `graph`), registered with the engine work.
+/// The engine's subcommands (`run`, `validate`, `nodes`, `graph`), one file each.
 enum TandemSubcommands {
-    static let engine: [any ParsableCommand.Type] = []
+    static let engine: [any ParsableCommand.Type] = [RunCommand.self, ValidateCommand.self, NodesCommand.self, GraphCommand.self]
 }

@@ -1,0 +1,196 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Options of one batch (`tandem run`'s flags).
+public struct BatchOptions: Sendable {
+    public var outputDirectory: URL
+    /// Inputs processed at once (each with its own graph and threads).
+    public var jobs = 1
+    /// Skip inputs the manifest records as done, with unchanged size and mtime.
+    public var resume = false
+    public var shard: Shard?
+    public var capacity = ChannelCapacity.standard
+
+    public init(outputDirectory: URL) { self.outputDirectory = outputDirectory }
+}
+
+/// Runs a pipeline over many inputs: one isolated graph per input, `jobs` inputs at a time.
+///
+/// A failing input is recorded and the batch goes on. Outputs of an input are committed (renamed
+/// into place) only when its whole graph completed. Each input's record is appended to
+/// `manifest.jsonl` as soon as it finishes, so an interrupted batch resumes where it stopped.
+public final class BatchRunner: @unchecked Sendable {
+    // @unchecked: `running`, `cancelled` and `summary` are guarded by `lock`; the rest is immutable.
+    public let pipeline: Pipeline
+    public let catalog: NodeCatalog
+    public let options: BatchOptions
+    private let progress: BatchProgress
+    private let lock = NSLock()
+    private var running: [ObjectIdentifier: GraphExecution] = [:]
+    private var cancelled = false
+
+    public init(pipeline: Pipeline, catalog: NodeCatalog, options: BatchOptions, progress: BatchProgress) {
+        self.pipeline = pipeline
+        self.catalog = catalog
+        self.options = options
+        self.progress = progress
+    }
+
+    /// The manifest's location for `options`.
+    public var manifestURL: URL { options.outputDirectory.appendingPathComponent("manifest.jsonl") }
+
+    /// Stops the batch: no new input starts, running graphs are cancelled and their outputs discarded.
+    /// Safe from any thread (a signal handler's queue).
+    public func cancel() {
+        let executions = lock.withLock { () -> [GraphExecution] in
+            cancelled = true
+            return Array(running.values)
+        }
+        for execution in executions { execution.cancel() }
+    }
+
+    /// Processes `inputs` (already collected and sorted) and blocks until done or cancelled.
+    /// - Throws: when the manifest cannot be opened (nothing has run then).
+    public func run(_ inputs: [InputFile]) throws -> BatchSummary {
+        let started = Clock.nanoseconds()
+        let mine = options.shard.map { shard in inputs.filter { shard.contains($0.relativePath) } } ?? inputs
+        var done: [String: ManifestRecord] = [:]
+        if options.resume {
+            // Later lines win: a file that failed after an earlier success is no longer done.
+            for record in Manifest.read(manifestURL) { done[record.path] = record.status == .failed ? nil : record }
+        }
+        let previous = done
+        let manifest = try Manifest(url: manifestURL)
+        var summary = BatchSummary(manifest: manifestURL)
+        summary.otherShards = inputs.count - mine.count
+        progress.start(total: mine.count, skippedByShard: summary.otherShards)
+
+        let next = Counter()
+        let group = DispatchGroup()
+        let summaryBox = SummaryBox(summary)
+        for _ in 0..<max(1, min(options.jobs, mine.count)) {
+            group.enter()
+            let worker = Thread { [self] in
+                while !lock.withLock({ cancelled }), let index = next.take(below: mine.count) {
+                    let input = mine[index]
+                    progress.fileStarted(input)
+                    guard let record = process(input, previous: previous[input.url.path]) else { continue }
+                    do { try manifest.append(record) } catch {
+                        FileHandle.standardError.write(Data("tandem: cannot append to the manifest: \(error)\n".utf8))
+                    }
+                    summaryBox.count(record.status)
+                    progress.fileFinished(input, record: record)
+                }
+                group.leave()
+            }
+            worker.name = "tandem.batch"
+            worker.start()
+        }
+        group.wait()
+        summary = summaryBox.value
+        summary.otherShards = inputs.count - mine.count
+        summary.cancelled = lock.withLock { cancelled }
+        summary.wallSeconds = Double(Clock.nanoseconds() - started) / 1e9
+        progress.finish(summary)
+        return summary
+    }
+
+    /// Runs one input; `nil` when the batch was cancelled meanwhile (no record, so `--resume` reruns it).
+    private func process(_ input: InputFile, previous: ManifestRecord?) -> ManifestRecord? {
+        let started = Clock.nanoseconds()
+        var record = ManifestRecord(path: input.url.path, relpath: input.relativePath, size: -1, mtime: 0, status: .failed)
+        func elapsed() -> Double { Double(Clock.nanoseconds() - started) / 1e9 }
+        var info = stat()
+        guard stat(input.url.path, &info) == 0 else {
+            record.error = .init(errorClass: "InputError", message: "cannot stat: \(String(cString: strerror(errno)))")
+            return record
+        }
+        record.size = Int64(info.st_size)
+        record.mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        if let previous, previous.size == record.size, abs(previous.mtime - record.mtime) < 1e-6 {
+            record.status = .skipped
+            record.outputs = previous.outputs
+            return record
+        }
+        do {
+            let graph = try pipeline.makeGraph(catalog: catalog, capacity: options.capacity)
+            let execution = try GraphExecution(graph, input: input, outputDirectory: options.outputDirectory)
+            let key = ObjectIdentifier(execution)
+            let admitted = lock.withLock { () -> Bool in
+                if cancelled { return false }
+                running[key] = execution
+                return true
+            }
+            guard admitted else { return nil }
+            defer { lock.withLock { _ = running.removeValue(forKey: key) } }
+            do {
+                let result = try execution.run()
+                record.status = .ok
+                record.outputs = result.outputs
+                record.nodes = result.statistics
+            } catch {
+                record.nodes = execution.statistics
+                throw error
+            }
+        } catch is GraphCancelled {
+            return nil
+        } catch let error as NodeError {
+            record.error = .init(errorClass: Self.errorClass(error), message: error.underlying.map { String(describing: $0) } ?? error.message,
+                                 node: error.nodeID, time: error.mediaTime)
+        } catch {
+            record.error = .init(errorClass: Self.errorClass(error), message: String(describing: error))
+        }
+        record.wallSeconds = elapsed()
+        return record
+    }
+
+    /// `Type.code` when the error has a `code` property (as every Tandem error does), else the type name.
+    static func errorClass(_ error: any Error) -> String {
+        if let nodeError = error as? NodeError {
+            guard let underlying = nodeError.underlying else { return "NodeError.\(nodeError.code)" }
+            return errorClass(underlying)
+        }
+        let type = String(describing: Swift.type(of: error))
+        if let code = Mirror(reflecting: error).children.first(where: { $0.label == "code" })?.value {
+            let text = String(describing: code)
+            return "\(type).\(text.split(separator: "(").first.map(String.init) ?? text)"
+        }
+        return type
+    }
+}
+
+/// Hands out indices 0, 1, 2, … to the worker threads.
+private final class Counter: @unchecked Sendable {
+    // @unchecked: `value` is guarded by `lock`.
+    private let lock = NSLock()
+    private var value = 0
+    func take(below limit: Int) -> Int? {
+        lock.withLock {
+            guard value < limit else { return nil }
+            defer { value += 1 }
+            return value
+        }
+    }
+}
+
+/// The running counts, updated by the worker threads.
+private final class SummaryBox: @unchecked Sendable {
+    // @unchecked: `value` is guarded by `lock`.
+    private let lock = NSLock()
+    private var summary: BatchSummary
+    init(_ summary: BatchSummary) { self.summary = summary }
+    func count(_ status: ManifestRecord.Status) {
+        lock.withLock {
+            switch status {
+            case .ok: summary.ok += 1
+            case .failed: summary.failed += 1
+            case .skipped: summary.skipped += 1
+            }
+        }
+    }
+    var value: BatchSummary { lock.withLock { summary } }
+}

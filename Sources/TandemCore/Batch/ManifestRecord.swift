@@ -1,0 +1,47 @@
+/// One line of `manifest.jsonl`: what happened to one input.
+public struct ManifestRecord: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable { case ok, failed, skipped }
+
+    /// Why an input failed.
+    public struct Failure: Sendable, Codable, Equatable {
+        /// The error's type and code (`MediaError.openFailed`, `NodeError.output-failed`).
+        public var errorClass: String
+        public var message: String
+        public var node: String?
+        /// Media time in seconds where the failing node was.
+        public var time: Double?
+
+        enum CodingKeys: String, CodingKey { case errorClass = "class", message, node, time }
+    }
+
+    /// Absolute path of the input.
+    public var path: String
+    public var relpath: String
+    public var size: Int64
+    /// Modification time, seconds since 1970 (nanosecond resolution where the file system has it).
+    public var mtime: Double
+    public var status: Status
+    public var error: Failure?
+    /// Outputs relative to the output folder.
+    public var outputs: [String]
+    public var wallSeconds: Double
+    public var nodes: [NodeStatistics]
+
+    enum CodingKeys: String, CodingKey {
+        case path, relpath, size, mtime, status, error, outputs, nodes
+        case wallSeconds = "wall_seconds"
+    }
+
+    public init(path: String, relpath: String, size: Int64, mtime: Double, status: Status, error: Failure? = nil,
+                outputs: [String] = [], wallSeconds: Double = 0, nodes: [NodeStatistics] = []) {
+        self.path = path
+        self.relpath = relpath
+        self.size = size
+        self.mtime = mtime
+        self.status = status
+        self.error = error
+        self.outputs = outputs
+        self.wallSeconds = wallSeconds
+        self.nodes = nodes
+    }
+}

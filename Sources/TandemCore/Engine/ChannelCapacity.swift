@@ -1,0 +1,19 @@
+/// The bound of one edge's queue: a producer waits while the queue holds `packets` packets or
+/// `bytes` bytes (`Packet.byteCount`), whichever is reached first.
+///
+/// A single packet larger than `bytes` is still admitted into an empty queue, so huge frames flow
+/// one at a time instead of blocking forever. Producers blocked on a full queue are woken when it
+/// drains to half its bound (a low watermark), so wake-ups come in batches, not per packet.
+public struct ChannelCapacity: Sendable, Hashable {
+    public var packets: Int
+    public var bytes: Int
+
+    public init(packets: Int, bytes: Int) {
+        precondition(packets >= 1 && bytes >= 1, "a channel must hold at least one packet")
+        self.packets = packets
+        self.bytes = bytes
+    }
+
+    /// 16 packets or 64 MiB: a few decoded HD frames, or several seconds of audio chunks.
+    public static let standard = ChannelCapacity(packets: 16, bytes: 64 << 20)
+}

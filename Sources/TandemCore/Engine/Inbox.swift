@@ -1,0 +1,235 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The input side of one node: one bounded FIFO per input port, all under one lock, so a node with
+/// several inputs can wait for "any input" and pick the next packet by media time.
+///
+/// Producers call `push` (blocking while the port's queue is full), the node's own thread calls
+/// `next()`. `close(port:)` is the explicit end of stream of that port's producer.
+///
+/// **Alignment rule** for nodes with several inputs: the next packet delivered is the one with the
+/// smallest `startSeconds` among the heads of all input queues, ties going to the lower port index.
+/// To be sure no earlier packet is still on its way, the node waits until every input that has not
+/// ended holds at least one packet. Two exceptions keep the graph live: a packet without a media
+/// time (`startSeconds == nil`) is delivered at once, and when a producer is blocked on a full
+/// port the earliest queued head is delivered without waiting for the empty ports — waiting there
+/// could deadlock a diamond (decode → audio and decode → video into one node) because the producer
+/// of the empty port may be the one that is blocked. The exception applies only when the producers
+/// of the empty ports are idle themselves (`NodeActivity`); while they run, the node waits for them.
+/// Order is therefore exact whenever the empty inputs' producers are working; under back-pressure
+/// with idle producers it is best effort, never a deadlock. A node that needs "all of port A up to time t"
+/// keeps what it received in its own buffer; this order guarantees that once a packet from port B
+/// at time t arrives, every packet of A starting before t has been delivered, unless A's producer
+/// was blocked (then A is ahead, never behind).
+final class Inbox: @unchecked Sendable {
+    // @unchecked: every mutable field is read and written only with `monitor` locked.
+    private struct PortQueue {
+        var packets: [Packet?] = []
+        var head = 0
+        var bytes = 0
+        var ended = false
+        var producerWaiting = false
+        var highWater = 0
+        var highWaterBytes = 0
+        var count: Int { packets.count - head }
+
+        mutating func append(_ packet: Packet, bytes size: Int) {
+            packets.append(packet)
+            bytes += size
+            highWater = max(highWater, count)
+            highWaterBytes = max(highWaterBytes, bytes)
+        }
+
+        mutating func removeFirst() -> Packet {
+            let packet = packets[head]!
+            packets[head] = nil
+            head += 1
+            bytes -= packet.byteCount
+            if head >= 64, head * 2 >= packets.count {
+                packets.removeFirst(head)
+                head = 0
+            }
+            return packet
+        }
+
+        var first: Packet? { head < packets.count ? packets[head] : nil }
+    }
+
+    private static let dataArrived = 0, spaceFreed = 1
+    private let monitor = Monitor(conditionCount: 2)
+    private var ports: [PortQueue]
+    private let capacities: [ChannelCapacity]
+    private var consumerWaiting = false
+    private var producersWaiting = 0
+    private var cancelled = false
+    /// The consuming node's activity, marked idle while it waits here.
+    var owner: NodeActivity?
+    /// Each port's producer's activity (nil for unconnected ports); set before the threads start.
+    var producers: [NodeActivity?]
+
+    init(capacities: [ChannelCapacity]) {
+        self.capacities = capacities
+        ports = Array(repeating: PortQueue(), count: capacities.count)
+        producers = Array(repeating: nil, count: capacities.count)
+    }
+
+    /// Makes a waiting consumer re-evaluate (a producer went idle).
+    func poke() {
+        monitor.withLock { if consumerWaiting { monitor.signal(Self.dataArrived) } }
+    }
+
+    /// Appends `packet` to `port`'s queue, waiting while the queue is full.
+    /// - Returns: the nanoseconds spent waiting (so busy time can exclude it).
+    /// - Throws: `GraphCancelled` when the graph is cancelled while waiting or before.
+    func push(_ packet: Packet, port: Int, from producer: NodeActivity?) throws -> UInt64 {
+        let size = packet.byteCount
+        var waited: UInt64 = 0
+        var markedIdle = false
+        monitor.lock()
+        defer {
+            monitor.unlock()
+            if markedIdle { producer?.becomeActive() }
+        }
+        while !cancelled, isFull(port) {
+            let start = Clock.nanoseconds()
+            if !markedIdle, let producer {
+                // Going idle pokes other consumers; do it without holding this lock (lock order).
+                monitor.unlock()
+                producer.becomeIdle()
+                markedIdle = true
+                monitor.lock()
+                continue
+            }
+            ports[port].producerWaiting = true
+            producersWaiting += 1
+            if consumerWaiting { monitor.signal(Self.dataArrived) }
+            monitor.wait(Self.spaceFreed)
+            producersWaiting -= 1
+            ports[port].producerWaiting = false
+            waited &+= Clock.nanoseconds() &- start
+        }
+        if cancelled { throw GraphCancelled() }
+        ports[port].append(packet, bytes: size)
+        if consumerWaiting { monitor.signal(Self.dataArrived) }
+        return waited
+    }
+
+    /// Marks the end of `port`'s stream.
+    func close(port: Int) {
+        monitor.withLock {
+            ports[port].ended = true
+            if consumerWaiting { monitor.signal(Self.dataArrived) }
+        }
+    }
+
+    /// Wakes everyone and makes every later `push` and `next` throw `GraphCancelled`.
+    func cancel() {
+        monitor.withLock {
+            cancelled = true
+            monitor.broadcast(Self.dataArrived)
+            monitor.broadcast(Self.spaceFreed)
+        }
+    }
+
+    /// The next packet by the alignment rule, or `nil` once every port has ended and drained.
+    /// - Throws: `GraphCancelled`.
+    func next() throws -> (packet: Packet, port: Int)? {
+        var markedIdle = false
+        monitor.lock()
+        defer {
+            monitor.unlock()
+            if markedIdle { owner?.becomeActive() }
+        }
+        while true {
+            if cancelled { throw GraphCancelled() }
+            switch choosePort() {
+            case .deliver(let port):
+                let packet = ports[port].removeFirst()
+                if producersWaiting > 0, ports[port].producerWaiting, belowLowWatermark(port) {
+                    // The woken producer counts as active from now on, or this node could decide
+                    // it is idle before it gets scheduled and break time order needlessly.
+                    producers[port]?.becomeActive()
+                    monitor.broadcast(Self.spaceFreed)
+                }
+                return (packet, port)
+            case .finished:
+                return nil
+            case .wait:
+                if !markedIdle, let owner, !owner.consumers.isEmpty {
+                    monitor.unlock()
+                    owner.becomeIdle()
+                    markedIdle = true
+                    monitor.lock()
+                    continue
+                }
+                consumerWaiting = true
+                monitor.wait(Self.dataArrived)
+                consumerWaiting = false
+            }
+        }
+    }
+
+    /// The largest number of packets (and bytes) each port's queue ever held.
+    func highWaterMarks() -> [(packets: Int, bytes: Int)] {
+        monitor.withLock { ports.map { ($0.highWater, $0.highWaterBytes) } }
+    }
+
+    private enum Choice { case deliver(Int), finished, wait }
+
+    private func choosePort() -> Choice {
+        if ports.count == 1 {
+            if ports[0].count > 0 { return .deliver(0) }
+            return ports[0].ended ? .finished : .wait
+        }
+        var best: Int?
+        var bestTime = Double.infinity
+        var someOpenPortEmpty = false
+        var someProducerBlocked = false
+        var anyOpen = false
+        var emptyProducersIdle = true
+        for index in ports.indices {
+            let queue = ports[index]
+            guard let head = queue.first else {
+                if !queue.ended {
+                    someOpenPortEmpty = true
+                    anyOpen = true
+                    if producers[index]?.isIdle == false { emptyProducersIdle = false }
+                }
+                continue
+            }
+            anyOpen = true
+            if queue.producerWaiting { someProducerBlocked = true }
+            guard let time = head.startSeconds else { return .deliver(index) }
+            if time < bestTime { best = index; bestTime = time }
+        }
+        if !anyOpen { return .finished }
+        guard let best else { return .wait }
+        if !someOpenPortEmpty { return .deliver(best) }
+        return someProducerBlocked && emptyProducersIdle ? .deliver(best) : .wait
+    }
+
+    private func isFull(_ port: Int) -> Bool {
+        let queue = ports[port]
+        return queue.count >= capacities[port].packets || (queue.count > 0 && queue.bytes >= capacities[port].bytes)
+    }
+
+    private func belowLowWatermark(_ port: Int) -> Bool {
+        let queue = ports[port]
+        return queue.count <= capacities[port].packets / 2 && queue.bytes <= capacities[port].bytes / 2
+    }
+}
+
+/// Thrown inside a graph once it has been cancelled; never reported as the cause of a failure.
+public struct GraphCancelled: Error, Sendable {}
+
+/// A monotonic clock in nanoseconds, for busy times and wall times.
+enum Clock {
+    @inline(__always) static func nanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// What a node may know about the run it is part of, handed to `Node.start(_:)`.
+public struct NodeContext: @unchecked Sendable {
+    // @unchecked: `outputs` is a lock-protected class; the rest are values.
+    /// The node's id in the graph (`{id}` in its output templates).
+    public var nodeID: String
+    /// The input file this graph processes, when run by the batch runner.
+    public var input: InputFile?
+    /// Where writer nodes create their outputs (atomically, committed when the graph completes).
+    public var outputs: OutputFiles
+    /// Which of the node's output ports have consumers.
+    public var connectedOutputs: Set<Int>
+
+    public init(nodeID: String, input: InputFile?, outputs: OutputFiles, connectedOutputs: Set<Int>) {
+        self.nodeID = nodeID
+        self.input = input
+        self.outputs = outputs
+        self.connectedOutputs = connectedOutputs
+    }
+
+    /// Creates an output file for `template`; see `OutputFiles.create`.
+    public func createOutput(_ template: PathTemplate, index: Int = 0) throws -> AtomicOutput {
+        try outputs.create(template, nodeID: nodeID, index: index)
+    }
+}

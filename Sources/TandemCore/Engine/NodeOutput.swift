@@ -1,0 +1,61 @@
+/// Where a node sends its packets: every output port fans out to the queues of its consumers.
+///
+/// `emit` blocks while any consumer's queue for that port is full (back-pressure). Each consumer
+/// has its own queue, so a packet is pushed once per consumer; its payload is shared, not copied.
+public final class NodeOutput {
+    struct Target {
+        let inbox: Inbox
+        let port: Int
+    }
+
+    let descriptor: NodeDescriptor
+    let activity: NodeActivity
+    private let targets: [[Target]]
+    /// Packets emitted and the nanoseconds spent blocked on full queues, for the node's statistics.
+    private(set) var emitted = 0
+    private(set) var blockedNanoseconds: UInt64 = 0
+    /// Start time of the last packet emitted, for error reports from sources.
+    private(set) var lastTime: Double?
+
+    init(descriptor: NodeDescriptor, activity: NodeActivity, targets: [[Target]]) {
+        self.descriptor = descriptor
+        self.activity = activity
+        self.targets = targets
+    }
+
+    /// Whether anything consumes output `port` (a decoder may skip a stream nobody reads).
+    public func isConnected(_ port: Int) -> Bool { !targets[port].isEmpty }
+
+    /// Whether anything consumes the output named `name`.
+    public func isConnected(_ name: String) -> Bool { descriptor.outputIndex(name).map(isConnected) ?? false }
+
+    /// Sends `packet` on output `port` (an index into `descriptor.outputs`).
+    /// - Throws: `GraphCancelled` when the graph was cancelled; `NodeError` when the packet's kind
+    ///   does not match the port's declared kind (a bug in the node).
+    /// - Complexity: O(consumers); waits while a consumer's queue is full.
+    public func emit(_ packet: Packet, port: Int = 0) throws {
+        let declared = descriptor.outputs[port].kind
+        if declared != .any, declared != packet.kind {
+            throw NodeError(code: .wrongPacketKind,
+                            message: "emitted a \(packet.kind) packet on output '\(descriptor.outputs[port].name)' declared as \(declared)")
+        }
+        emitted += 1
+        if let time = packet.startSeconds { lastTime = time }
+        for target in targets[port] {
+            blockedNanoseconds &+= try target.inbox.push(packet, port: target.port, from: activity)
+        }
+    }
+
+    /// Sends `packet` on the output named `name`.
+    public func emit(_ packet: Packet, port name: String) throws {
+        guard let index = descriptor.outputIndex(name) else {
+            throw NodeError(code: .wrongPacketKind, message: "\(descriptor.kind) has no output '\(name)'")
+        }
+        try emit(packet, port: index)
+    }
+
+    /// Sends end of stream on every output.
+    func closeAll() {
+        for port in targets { for target in port { target.inbox.close(port: target.port) } }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import TandemCore
+import TandemMedia
+
+/// `decode`: the source of most pipelines — decodes the input file's audio and/or video.
+///
+/// Only the outputs that are connected are decoded. When both are, packets are emitted in media
+/// time order (the earlier of the next audio chunk and the next frame first), so downstream nodes
+/// that join audio and video see them interleaved as in the file. Decoding runs on the node's own
+/// thread (see `GraphExecution`), never on Swift's cooperative pool.
+public struct DecodeNode: ConfigurableNode {
+    public static let descriptor = NodeDescriptor(
+        kind: "decode", doc: "Decode the input file's audio and video (only the connected outputs).",
+        outputs: [PortSpec("audio", .audio, "planar Float32 chunks on the file's clock"),
+                  PortSpec("video", .video, "frames, sampled and resized as asked")],
+        parameters: [
+            ParameterSpec("sample_rate", .int(0...768_000), default: .int(0), "audio output rate in Hz; 0 keeps the stream's"),
+            ParameterSpec("channels", .int(0...64), default: .int(0), "audio output channels; 0 keeps the stream's"),
+            ParameterSpec("chunk_frames", .int(16...(1 << 22)), default: .int(4096), "audio samples per channel in each packet"),
+            ParameterSpec("sampling", .choice(["all", "fps", "uniform", "segments", "clips", "keyframes", "scene"]), default: .string("all"),
+                          "which frames: every frame, a constant rate, N evenly spread, segment middles, clips, key frames, scene changes"),
+            ParameterSpec("fps", .double(0.0001...1000), default: .double(1), "frames per second for sampling: fps"),
+            ParameterSpec("count", .int(1...100_000), default: .int(8), "frames (uniform, segments) or clips (clips)"),
+            ParameterSpec("clip_frames", .int(1...10_000), default: .int(8), "frames per clip (sampling: clips)"),
+            ParameterSpec("clip_stride", .int(1...10_000), default: .int(1), "frame step inside a clip (sampling: clips)"),
+            ParameterSpec("scene_threshold", .double(0...1), default: .double(0.3), "picture change that starts a scene (sampling: scene)"),
+            ParameterSpec("layout", .choice(["rgb24", "gray8", "float32"]), default: .string("rgb24"), "pixel layout of frames"),
+            ParameterSpec("resize", .choice(["none", "exact", "shorter-side", "center-crop", "letterbox"]), default: .string("none"),
+                          "how frames are sized (uses width, height, side)"),
+            ParameterSpec("width", .int(2...16384), default: .int(224), "target width for exact, center-crop, letterbox"),
+            ParameterSpec("height", .int(2...16384), default: .int(224), "target height for exact, center-crop, letterbox"),
+            ParameterSpec("side", .int(2...16384), default: .int(256), "shorter side for shorter-side and center-crop"),
+            ParameterSpec("threads", .int(0...64), default: .int(0), "decoder threads; 0 lets FFmpeg choose"),
+        ])
+
+    private let audioOptions: AudioDecodeOptions
+    private let videoOptions: VideoDecodeOptions
+    private let sampling: FrameSampling
+    private var audio: AudioReader?
+    private var video: FrameReader?
+    private var nextChunk: AudioBuffer?
+    private var nextFrame: VideoFrame?
+
+    public init(parameters: NodeParameters) throws {
+        let rate = parameters.int("sample_rate"), channels = parameters.int("channels")
+        audioOptions = AudioDecodeOptions(sampleRate: rate == 0 ? nil : rate, channels: channels == 0 ? nil : channels,
+                                          chunkFrames: parameters.int("chunk_frames"))
+        let layout: PixelLayout = switch parameters.string("layout") {
+        case "gray8": .gray8
+        case "float32": .float32CHW
+        default: .rgb24
+        }
+        let width = parameters.int("width"), height = parameters.int("height"), side = parameters.int("side")
+        let resize: ResizeMode = switch parameters.string("resize") {
+        case "exact": .exact(width: width, height: height)
+        case "shorter-side": .shorterSide(side)
+        case "center-crop": .shorterSideCenterCrop(side: side, width: width, height: height)
+        case "letterbox": .letterbox(width: width, height: height)
+        default: .none
+        }
+        videoOptions = VideoDecodeOptions(layout: layout, resize: resize, threads: parameters.int("threads"))
+        sampling = switch parameters.string("sampling") {
+        case "fps": .fps(parameters.double("fps"))
+        case "uniform": .uniform(count: parameters.int("count"))
+        case "segments": .segments(count: parameters.int("count"))
+        case "clips": .clips(count: parameters.int("count"), frames: parameters.int("clip_frames"), stride: parameters.int("clip_stride"))
+        case "keyframes": .keyframes
+        case "scene": .scene(threshold: parameters.double("scene_threshold"))
+        default: .all
+        }
+    }
+
+    public mutating func start(_ context: NodeContext) throws {
+        guard let url = context.input?.url else {
+            throw NodeError(code: .invalidGraph, message: "decode needs an input file; run it with `tandem run` or give GraphExecution an input")
+        }
+        if context.connectedOutputs.contains(0) {
+            let reader = try AudioReader(url: url, options: audioOptions)
+            audio = reader
+            nextChunk = try reader.next()
+        }
+        if context.connectedOutputs.contains(1) {
+            let reader = try FrameReader(url: url, sampling: sampling, options: videoOptions)
+            video = reader
+            nextFrame = try reader.next()
+        }
+    }
+
+    public mutating func produce(output: NodeOutput) throws -> Bool {
+        guard nextChunk != nil || nextFrame != nil else { return false }
+        if let chunk = nextChunk, nextFrame.map({ chunk.startSeconds <= $0.seconds }) ?? true {
+            try output.emit(.audio(chunk), port: 0)
+            nextChunk = try audio?.next()
+        } else if let frame = nextFrame {
+            try output.emit(.video(frame), port: 1)
+            nextFrame = try video?.next()
+        }
+        return true
+    }
+}

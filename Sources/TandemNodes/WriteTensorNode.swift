@@ -1,0 +1,88 @@
+import Foundation
+import TandemCore
+
+/// `write-tensor`: gathers the tensors of one input and writes them as one `.npy` or `.safetensors` file.
+///
+/// With `layout: stack` every tensor must have the same shape and the file holds `[count] + shape`;
+/// with `concat` tensors are joined along their first axis (trailing shapes must agree). Spectrograms
+/// are taken as `[frames, bins]` tensors. The tensors of one input are held in memory until the end
+/// of the stream, since both formats put the total shape before the data; the safetensors file also
+/// holds `start_seconds` (one value per packet) when the packets carry times.
+public struct WriteTensorNode: ConfigurableNode {
+    public static let descriptor = NodeDescriptor(
+        kind: "write-tensor", doc: "Write the tensors of each input to a .npy or .safetensors file.",
+        inputs: [PortSpec("in", .any, "tensor or spectrogram packets")],
+        parameters: [
+            ParameterSpec("path", .pathTemplate, default: .string("{relpath}.{id}.npy"), "output path below --out"),
+            ParameterSpec("format", .choice(["npy", "safetensors"]), default: .string("npy"), "file format"),
+            ParameterSpec("layout", .choice(["stack", "concat"]), default: .string("stack"), "stack equal shapes on a new axis, or join along axis 0"),
+            ParameterSpec("name", .string, default: .string("data"), "tensor name inside a .safetensors file"),
+        ])
+
+    /// Why the tensors could not be written.
+    public struct Problem: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    private let template: PathTemplate
+    private let format: String
+    private let stack: Bool
+    private let name: String
+    private var output: AtomicOutput?
+    private var shapes: [[Int]] = []
+    private var values: [Float] = []
+    private var times: [Float] = []
+
+    public init(parameters: NodeParameters) throws {
+        template = try PathTemplate(parameters.string("path"))
+        format = parameters.string("format")
+        stack = parameters.string("layout") == "stack"
+        name = parameters.string("name")
+    }
+
+    public mutating func start(_ context: NodeContext) throws {
+        output = try context.createOutput(template)
+    }
+
+    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+        let shape: [Int]
+        switch packet {
+        case .tensor(let tensor):
+            shape = tensor.shape
+            values.append(contentsOf: tensor.data.array)
+        case .spectrogram(let spectrogram):
+            shape = [spectrogram.frameCount, spectrogram.binCount * (spectrogram.values == .complex ? 2 : 1)]
+            values.append(contentsOf: spectrogram.data.array)
+        default:
+            throw Problem(description: "write-tensor takes tensor or spectrogram packets, got \(packet.kind)")
+        }
+        if let first = shapes.first {
+            if stack, shape != first {
+                throw Problem(description: "cannot stack a tensor of shape \(shape) onto shape \(first); use layout: concat")
+            }
+            if !stack, shape.dropFirst() != first.dropFirst() {
+                throw Problem(description: "cannot concatenate shape \(shape) to shape \(first): trailing dimensions differ")
+            }
+        }
+        shapes.append(shape)
+        if let time = packet.startSeconds { times.append(Float(time)) }
+    }
+
+    public mutating func finish(output: NodeOutput) throws {
+        let shape: [Int]
+        if let first = shapes.first {
+            shape = stack ? [shapes.count] + first : [shapes.reduce(0) { $0 + ($1.first ?? 1) }] + first.dropFirst()
+        } else {
+            shape = [0]
+        }
+        let data: Data
+        if format == "npy" {
+            data = TensorFileFormat.npy(shape: shape, values: values)
+        } else {
+            var tensors = [(name: name, shape: shape, values: values)]
+            if !times.isEmpty, times.count == shapes.count { tensors.append((name: "start_seconds", shape: [times.count], values: times)) }
+            data = try TensorFileFormat.safetensors(tensors, metadata: ["format": "pt", "writer": "tandem"])
+        }
+        try data.write(to: self.output!.temporaryURL)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+@testable import TandemCore
+
+/// A lock-protected box the test nodes report into (they run on the engine's threads).
+final class Recorder<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Value] = []
+    func append(_ value: Value) { lock.withLock { storage.append(value) } }
+    var values: [Value] { lock.withLock { storage } }
+}
+
+/// A small tensor packet stamped with a media time.
+func tick(_ index: Int, step: Double = 0.01) -> Packet {
+    .tensor(TensorValue(shape: [1], data: SharedArray([Float(index)]), startSeconds: Double(index) * step))
+}
+
+/// Emits `count` tensor packets (or forever when `count` is nil), `step` seconds apart.
+struct CountingSource: Node {
+    static let descriptor = NodeDescriptor(kind: "test-count", doc: "counts", outputs: [PortSpec("out", .tensor)])
+    var count: Int?
+    var step = 0.01
+    var next = 0
+    init(count: Int?, step: Double = 0.01) { self.count = count; self.step = step }
+    mutating func produce(output: NodeOutput) throws -> Bool {
+        if let count, next >= count { return false }
+        try output.emit(tick(next, step: step))
+        next += 1
+        return true
+    }
+}
+
+/// Forwards every packet; optionally throws when it sees packet number `failAt`.
+struct PassThrough: Node {
+    static let descriptor = NodeDescriptor(kind: "test-pass", doc: "forwards", inputs: [PortSpec("in", .any)],
+                                           outputs: [PortSpec("out", .any)])
+    struct Boom: Error {}
+    var failAt: Int?
+    var seen = 0
+    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+        if seen == failAt { throw Boom() }
+        seen += 1
+        try output.emit(packet)
+    }
+}
+
+/// Records the first value of every tensor it receives (and from which port); optionally slow.
+struct RecordingSink: Node {
+    static let descriptor = NodeDescriptor(kind: "test-sink", doc: "records",
+                                           inputs: [PortSpec("in", .any), PortSpec("side", .any, optional: true)])
+    let recorder: Recorder<(port: Int, value: Float)>
+    var delay: TimeInterval = 0
+    var finished: Recorder<Bool>?
+    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        if case .tensor(let t) = packet { recorder.append((port, t.data[0])) }
+    }
+    mutating func finish(output: NodeOutput) throws { finished?.append(true) }
+}
+
+/// Writes one small file per run through the graph's atomic outputs.
+struct FileSink: Node {
+    static let descriptor = NodeDescriptor(kind: "test-file", doc: "writes", inputs: [PortSpec("in", .any)])
+    var template: PathTemplate
+    var output: AtomicOutput?
+    var count = 0
+    mutating func start(_ context: NodeContext) throws { output = try context.createOutput(template) }
+    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws { count += 1 }
+    mutating func finish(output: NodeOutput) throws { try Data("\(count)\n".utf8).write(to: self.output!.temporaryURL) }
+}
+
+/// Runs `body` on a thread and waits at most `seconds`; returns nil on timeout (a deadlock guard).
+func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () -> T) -> T? {
+    let semaphore = DispatchSemaphore(value: 0)
+    let result = Recorder<T>()
+    Thread {
+        result.append(body())
+        semaphore.signal()
+    }.start()
+    guard semaphore.wait(timeout: .now() + seconds) == .success else { return nil }
+    return result.values.first
+}

@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+import TandemCore
+
+/// Runs the built `tandem` binary, as users and cluster jobs do.
+@Suite(.serialized) struct CLIBatchTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-cli-\(UUID().uuidString)")
+
+    /// The `tandem` executable built beside this test bundle.
+    static func tandemBinary() throws -> URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("tandem")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "build the tandem product before the tests"])
+    }
+
+    func launch(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = try Self.tandemBinary()
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func run(_ arguments: [String]) throws -> Int32 {
+        let process = try launch(arguments)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func writePipeline() throws -> String {
+        let url = root.appendingPathComponent("frames.yaml")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try Data("""
+            version: 1
+            nodes:
+              - {id: decode, kind: decode}
+              - {id: frames, kind: write-frames, params: {path: "{relpath}/{index}.png"}, inputs: {video: decode.video}}
+            """.utf8).write(to: url)
+        return url.path
+    }
+
+    /// Every file below `directory` (hidden ones included) with its bytes, manifest excluded.
+    func contents(_ directory: URL) -> [String: Data] {
+        var files: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
+        while let url = enumerator?.nextObject() as? URL {
+            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
+            let relative = String(url.standardizedFileURL.path.dropFirst(directory.standardizedFileURL.path.count + 1))
+            if relative != "manifest.jsonl" { files[relative] = try? Data(contentsOf: url) }
+        }
+        return files
+    }
+
+    /// The last record of each input.
+    func finalRecords(_ directory: URL) -> [String: ManifestRecord] {
+        var last: [String: ManifestRecord] = [:]
+        for record in Manifest.read(directory.appendingPathComponent("manifest.jsonl")) { last[record.relpath] = record }
+        return last
+    }
+
+    @Test func resumeAfterKillMatchesAnUninterruptedRun() throws {
+        let inputs = root.appendingPathComponent("in")
+        for index in 0..<6 {
+            try MediaSamples.video(inputs.appendingPathComponent("clip\(index).mp4"), frames: 24, fps: 25, width: 96, height: 64)
+        }
+        let pipeline = try writePipeline()
+        let killed = root.appendingPathComponent("killed"), clean = root.appendingPathComponent("clean")
+        let manifest = killed.appendingPathComponent("manifest.jsonl")
+
+        // Ctrl-C: exit 130, and every output on disk belongs to an input the manifest records as ok.
+        let interrupted = root.appendingPathComponent("interrupted")
+        let interruptedManifest = interrupted.appendingPathComponent("manifest.jsonl")
+        let stopped = try launch(["run", pipeline, inputs.path, "--out", interrupted.path, "--progress", "none"])
+        let stopBy = Date().addingTimeInterval(60)
+        while Manifest.read(interruptedManifest).isEmpty, stopped.isRunning, Date() < stopBy { usleep(2_000) }
+        kill(stopped.processIdentifier, SIGINT)
+        stopped.waitUntilExit()
+        #expect(stopped.terminationStatus == 130)
+        let recorded = Set(Manifest.read(interruptedManifest).flatMap(\.outputs))
+        #expect(!recorded.isEmpty)
+        #expect(Set(contents(interrupted).keys) == recorded)
+
+        let process = try launch(["run", pipeline, inputs.path, "--out", killed.path, "--progress", "none"])
+        let deadline = Date().addingTimeInterval(60)
+        while Manifest.read(manifest).count < 2, process.isRunning, Date() < deadline { usleep(2_000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let doneBeforeKill = Manifest.read(manifest).count
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(doneBeforeKill >= 2 && doneBeforeKill < 6)
+
+        #expect(try run(["run", pipeline, inputs.path, "--out", killed.path, "--resume", "--progress", "none"]) == 0)
+        #expect(try run(["run", pipeline, inputs.path, "--out", clean.path, "--progress", "none"]) == 0)
+
+        let resumed = contents(killed), reference = contents(clean)
+        #expect(reference.count == 6 * 24)
+        #expect(resumed.keys.sorted() == reference.keys.sorted())  // no half-written or temporary files
+        #expect(resumed == reference)
+        let resumedRecords = finalRecords(killed), referenceRecords = finalRecords(clean)
+        #expect(resumedRecords.keys.sorted() == referenceRecords.keys.sorted())
+        for (path, record) in referenceRecords {
+            #expect(record.status == .ok)
+            #expect(resumedRecords[path]?.status == .ok || resumedRecords[path]?.status == .skipped)
+            #expect(resumedRecords[path]?.outputs == record.outputs)
+        }
+        // The resumed run skipped exactly the inputs recorded before the kill.
+        let skipped = Manifest.read(manifest).filter { $0.status == .skipped }.count
+        #expect(skipped == doneBeforeKill)
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    @Test func mixedFolderOfGoodAndBrokenFilesExitsWithOne() throws {
+        let inputs = root.appendingPathComponent("mixed")
+        try MediaSamples.video(inputs.appendingPathComponent("good.mp4"), frames: 5)
+        try Data("this is not a video".utf8).write(to: inputs.appendingPathComponent("text.mp4"))
+        let good = try Data(contentsOf: inputs.appendingPathComponent("good.mp4"))
+        try good.prefix(good.count / 3).write(to: inputs.appendingPathComponent("truncated.mp4"))
+        let pipeline = try writePipeline()
+        let out = root.appendingPathComponent("out")
+        #expect(try run(["run", pipeline, inputs.path, "--out", out.path, "--jobs", "2", "--progress", "none"]) == 1)
+        let records = finalRecords(out)
+        #expect(records["good.mp4"]?.status == .ok)
+        #expect(records["good.mp4"]?.outputs.count == 5)
+        #expect(records["text.mp4"]?.status == .failed)
+        #expect(records["text.mp4"]?.error?.errorClass.hasPrefix("MediaError.") == true)
+        #expect(records["text.mp4"]?.error?.node == "decode")
+        #expect(records["truncated.mp4"]?.status == .failed)
+        #expect(records["truncated.mp4"]?.outputs.isEmpty == true)
+        // Nothing of the failed inputs is left under any name.
+        #expect(contents(out).keys.allSatisfy { $0.hasPrefix("good/") })
+        // A broken pipeline file is a usage error: 2, and nothing runs.
+        let bad = root.appendingPathComponent("bad.yaml")
+        try Data("version: 1\nnodes:\n  - {id: d, kind: decodr}\n".utf8).write(to: bad)
+        #expect(try run(["run", bad.path, inputs.path, "--out", root.appendingPathComponent("never").path]) == 2)
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("never").path))
+        try? FileManager.default.removeItem(at: root)
+    }
+}

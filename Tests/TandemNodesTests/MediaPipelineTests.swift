@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import TandemCore
+import TandemMedia
+@testable import TandemNodes
+
+@Suite struct MediaPipelineTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-nodes-\(UUID().uuidString)")
+
+    func runPipeline(_ yaml: String, on file: URL, relativePath: String) throws -> GraphExecution.Result {
+        let pipeline = try Pipeline.load(yaml: yaml, file: "test.yaml", catalog: .standard)
+        let graph = try pipeline.makeGraph(catalog: .standard)
+        let input = InputFile(url: file, relativePath: relativePath)
+        return try GraphExecution(graph, input: input, outputDirectory: root.appendingPathComponent("out")).run()
+    }
+
+    @Test func framesAreSampledAndWrittenWithAContactSheet() throws {
+        let video = root.appendingPathComponent("in/clip.mp4")
+        try MediaSamples.video(video, frames: 30, fps: 10)  // 3 s
+        let result = try runPipeline("""
+            version: 1
+            nodes:
+              - {id: decode, kind: decode}
+              - {id: sample, kind: sample-frames, params: {fps: 2}, inputs: {video: decode.video}}
+              - id: frames
+                kind: write-frames
+                params: {path: "{relpath}/f_{index}.png", contact_sheet: "{relpath}/sheet.jpg", columns: 3, tile_width: 32}
+                inputs: {video: sample.video}
+            """, on: video, relativePath: "clip.mp4")
+        // Instants 0, 0.5, …, 2.5 s on a 0…2.9 s video: six frames.
+        #expect(result.outputs == ["clip/f_000000.png", "clip/f_000001.png", "clip/f_000002.png", "clip/f_000003.png",
+                                   "clip/f_000004.png", "clip/f_000005.png", "clip/sheet.jpg"])
+        #expect(result.statistics.map(\.packetsOut) == [30, 6, 0])
+        let sheet = try FrameReader(url: root.appendingPathComponent("out/clip/sheet.jpg")).next()
+        // 3 columns of 32 px tiles with 2 px gaps; 2 rows of 24 px tiles.
+        #expect(sheet?.width == 3 * 32 + 4 * 2)
+        #expect(sheet?.height == 2 * 24 + 3 * 2)
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    @Test func audioIsResampledToMono16kAndWrittenAsFlac() throws {
+        let wav = root.appendingPathComponent("in/tone.wav")
+        try MediaSamples.tone(wav, seconds: 1.5)
+        let result = try runPipeline("""
+            version: 1
+            nodes:
+              - {id: decode, kind: decode, params: {sample_rate: 16000, channels: 1}}
+              - {id: flac, kind: write-audio, params: {path: "{stem}.flac", sample_format: pcm16}, inputs: {audio: decode.audio}}
+            """, on: wav, relativePath: "tone.wav")
+        #expect(result.outputs == ["tone.flac"])
+        let audio = try AudioReader(url: root.appendingPathComponent("out/tone.flac")).readAll()
+        #expect(audio.sampleRate == 16_000)
+        #expect(audio.channelCount == 1)
+        #expect(abs(audio.frameCount - 24_000) <= 32)
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    @Test func tensorsAndJSONAreWritten() throws {
+        let wav = root.appendingPathComponent("in/tone.wav")
+        try MediaSamples.tone(wav, seconds: 0.5, rate: 8000)
+        // Audio packets are not tensors: write-tensor must fail the file with a clear error.
+        #expect(throws: NodeError.self) {
+            _ = try runPipeline("""
+                version: 1
+                nodes:
+                  - {id: decode, kind: decode}
+                  - {id: t, kind: write-tensor, inputs: {in: decode.audio}}
+                """, on: wav, relativePath: "tone.wav")
+        }
+        let result = try runPipeline("""
+            version: 1
+            nodes:
+              - {id: decode, kind: decode, params: {chunk_frames: 1000}}
+              - {id: j, kind: write-json, params: {path: "{stem}.json"}, inputs: {in: decode.audio}}
+            """, on: wav, relativePath: "tone.wav")
+        #expect(result.outputs == ["tone.json"])
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("out/tone.json"))) as? [String: Any]
+        let packets = json?["packets"] as? [[String: Any]]
+        #expect(packets?.count == 4)
+        #expect(packets?.first?["sample_rate"] as? Int == 8000)
+        #expect(packets?.last?["first_sample"] as? Int == 3000)
+        try? FileManager.default.removeItem(at: root)
+    }
+}
