@@ -1,0 +1,106 @@
+import CBLAS
+import Dispatch
+import Foundation
+
+/// The one place that decides how many threads the numeric kernels use.
+///
+/// Two pools do numeric work in this process: OpenBLAS's own threads (inside every GEMM) and
+/// Tandem's parallel loops (element-wise kernels, attention over heads, im2col). If each took
+/// every core they would oversubscribe the machine, so both are sized here, together:
+/// `configure(n)` calls `openblas_set_num_threads(n)` and makes `parallelFor` split work into
+/// at most `n` chunks run by `DispatchQueue.concurrentPerform`. Parallel loops never call a
+/// multi-threaded GEMM; where a loop runs many small GEMMs side by side (attention heads) it
+/// first switches OpenBLAS to one thread with `withSingleThreadedBLAS`.
+///
+/// The default is `ProcessInfo.activeProcessorCount`. The CLI's `--threads` sets it; the
+/// environment variable `TANDEM_THREADS` overrides the default for tools and benchmarks.
+public enum ComputeThreads {
+    private final class State: @unchecked Sendable {
+        // Safe: every access holds `lock`.
+        let lock = NSLock()
+        var width = 0
+        var configured = false
+        var blasOverrides = 0
+    }
+
+    private static let state = State()
+
+    /// Sets the thread count for OpenBLAS and for Tandem's parallel loops.
+    /// - Parameter n: threads to use; values below 1 are treated as 1.
+    public static func configure(_ n: Int) {
+        let width = max(1, n)
+        state.lock.lock()
+        state.width = width
+        state.configured = true
+        state.lock.unlock()
+        openblas_set_num_threads(Int32(width))
+    }
+
+    /// The configured thread count (configuring the default on first use).
+    public static var count: Int {
+        state.lock.lock()
+        if !state.configured {
+            state.lock.unlock()
+            let environment = ProcessInfo.processInfo.environment["TANDEM_THREADS"].flatMap(Int.init)
+            configure(environment ?? ProcessInfo.processInfo.activeProcessorCount)
+            state.lock.lock()
+        }
+        let width = state.width
+        state.lock.unlock()
+        return width
+    }
+
+    /// Runs `body` over `0..<count` split into at most `ComputeThreads.count` contiguous chunks.
+    ///
+    /// Work smaller than `grain` elements runs inline on the caller's thread, so tiny tensors
+    /// pay no dispatch cost.
+    /// - Parameters:
+    ///   - count: number of items.
+    ///   - grain: the smallest chunk worth a thread.
+    ///   - body: called with each chunk's range, possibly concurrently.
+    @inlinable
+    public static func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let chunks = min(Self.count, max(1, count / max(1, grain)))
+        if chunks <= 1 {
+            body(0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let start = count * chunk / chunks
+                let end = count * (chunk + 1) / chunks
+                box.value(start..<end)
+            }
+        }
+    }
+
+    /// Runs `body` with OpenBLAS limited to one thread, restoring the configured count afterwards.
+    ///
+    /// Used around parallel loops whose iterations each call a small GEMM, so the loop's threads
+    /// and OpenBLAS's threads never multiply.
+    public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
+        let width = count
+        guard width > 1 else { return try body() }
+        state.lock.lock()
+        state.blasOverrides += 1
+        if state.blasOverrides == 1 { openblas_set_num_threads(1) }
+        state.lock.unlock()
+        defer {
+            state.lock.lock()
+            state.blasOverrides -= 1
+            if state.blasOverrides == 0 { openblas_set_num_threads(Int32(state.width)) }
+            state.lock.unlock()
+        }
+        return try body()
+    }
+}
+
+/// Carries a non-Sendable closure into `concurrentPerform`, whose chunks touch disjoint data.
+@usableFromInline
+struct UncheckedBox<Value>: @unchecked Sendable {
+    // Safe: `parallelFor` callers write disjoint ranges; the closure does not outlive the call.
+    @usableFromInline let value: Value
+    @usableFromInline init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,153 @@
+/// Multi-head scaled dot-product attention over token-major tensors.
+///
+/// Queries, keys and values are [B, L, D] with the heads side by side in the last axis (head h
+/// owns columns h·d ..< (h+1)·d, as PyTorch's `reshape(B, L, H, d)`), so a fused QKV projection
+/// is attended in place: every head's Q, K and V are strided views into it and each head's
+/// output is written straight into its columns of the result. No head is transposed or copied.
+public enum Attention {
+    /// Attention with separate query, key and value tensors.
+    /// - Parameters:
+    ///   - query: [B, Lq, D].
+    ///   - key: [B, Lk, D].
+    ///   - value: [B, Lk, D].
+    ///   - heads: number of heads; D must divide evenly.
+    ///   - scale: multiplies the logits; nil means `1/sqrt(D/heads)`.
+    ///   - causal: query i (at absolute position Lk − Lq + i) sees keys 0...Lk − Lq + i.
+    /// - Returns: [B, Lq, D], the heads' outputs side by side (before any output projection).
+    public static func multiHead(query: Tensor, key: Tensor, value: Tensor, heads: Int, scale: Float? = nil, causal: Bool = false) -> Tensor {
+        precondition(query.rank == 3 && key.rank == 3 && value.shape == key.shape && query.shape[0] == key.shape[0] && query.shape[2] == key.shape[2],
+                     "attention shapes \(query.shape), \(key.shape), \(value.shape)")
+        let (batch, lq, width) = (query.shape[0], query.shape[1], query.shape[2])
+        let lk = key.shape[1]
+        return query.withUnsafeBufferPointer { q in
+            key.withUnsafeBufferPointer { k in
+                value.withUnsafeBufferPointer { v in
+                    Tensor(shape: [batch, lq, width]) { out in
+                        attend(query: q.baseAddress!, key: k.baseAddress!, value: v.baseAddress!,
+                               queryRow: width, keyRow: width, queryBatch: lq * width, keyBatch: lk * width,
+                               batch: batch, queryLength: lq, keyLength: lk, width: width, heads: heads,
+                               scale: scale, causal: causal, output: out.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Self-attention on a fused projection [B, L, 3D] laid out [q | k | v] along the last axis.
+    public static func multiHead(fusedQKV qkv: Tensor, heads: Int, scale: Float? = nil, causal: Bool = false) -> Tensor {
+        precondition(qkv.rank == 3 && qkv.shape[2] % 3 == 0, "fused QKV must be [B, L, 3D], got \(qkv.shape)")
+        let (batch, length, width) = (qkv.shape[0], qkv.shape[1], qkv.shape[2] / 3)
+        return qkv.withUnsafeBufferPointer { x in
+            Tensor(shape: [batch, length, width]) { out in
+                let base = x.baseAddress!
+                attend(query: base, key: base + width, value: base + 2 * width,
+                       queryRow: 3 * width, keyRow: 3 * width, queryBatch: length * 3 * width, keyBatch: length * 3 * width,
+                       batch: batch, queryLength: length, keyLength: length, width: width, heads: heads,
+                       scale: scale, causal: causal, output: out.baseAddress!)
+            }
+        }
+    }
+
+    /// Attention for one decoding step (or a chunk) against a growing cache: the new keys and
+    /// values are appended first, then the queries attend to everything cached (causally).
+    public static func multiHead(query: Tensor, newKey: Tensor, newValue: Tensor, cache: inout KVCache, heads: Int, scale: Float? = nil) -> Tensor {
+        cache.append(keys: newKey, values: newValue)
+        return multiHead(query: query, key: cache.keys, value: cache.values, heads: heads, scale: scale, causal: true)
+    }
+
+    /// The shared kernel on raw pointers. Rows are `queryRow`/`keyRow` floats apart (so Q, K and
+    /// V may interleave in a fused buffer); the output is dense [batch, queryLength, width].
+    ///
+    /// (batch, head) pairs run in parallel with OpenBLAS held to one thread; each pair's two
+    /// products are GEMMs on strided views when they are big enough to pay for a BLAS call, and
+    /// plain loops for the short sequences of temporal attention.
+    static func attend(
+        query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
+        queryRow: Int, keyRow: Int, queryBatch: Int, keyBatch: Int,
+        batch: Int, queryLength lq: Int, keyLength lk: Int, width: Int, heads: Int,
+        scale: Float?, causal: Bool, output: UnsafeMutablePointer<Float>
+    ) {
+        precondition(heads > 0 && width % heads == 0, "\(width) features in \(heads) heads")
+        let headDim = width / heads
+        let alpha = scale ?? 1 / Float(headDim).squareRoot()
+        let pairs = batch * heads
+        let useBLAS = lq * lk * headDim >= 32_768
+        let offset = lk - lq
+        ComputeThreads.withSingleThreadedBLAS {
+            ComputeThreads.parallelFor(pairs) { range in
+                var scores = [Float](repeating: 0, count: lq * lk)
+                scores.withUnsafeMutableBufferPointer { scoreBuffer in
+                    let s = scoreBuffer.baseAddress!
+                    for pair in range {
+                        let b = pair / heads, h = pair % heads
+                        let q = query + b * queryBatch + h * headDim
+                        let k = key + b * keyBatch + h * headDim
+                        let v = value + b * keyBatch + h * headDim
+                        let o = output + b * lq * width + h * headDim
+                        if useBLAS {
+                            BLAS.sgemm(transposeA: false, transposeB: true, m: lq, n: lk, k: headDim, alpha: alpha,
+                                       a: q, lda: queryRow, b: k, ldb: keyRow, c: s, ldc: lk)
+                        } else {
+                            for i in 0..<lq {
+                                for j in 0..<lk {
+                                    var dot: Float = 0
+                                    for c in 0..<headDim { dot += q[i * queryRow + c] * k[j * keyRow + c] }
+                                    s[i * lk + j] = dot * alpha
+                                }
+                            }
+                        }
+                        for i in 0..<lq {
+                            let row = s + i * lk
+                            if causal { for j in max(0, offset + i + 1)..<lk { row[j] = -.infinity } }
+                            Tensor.softmaxRow(row, count: lk)
+                        }
+                        if useBLAS {
+                            BLAS.sgemm(transposeA: false, transposeB: false, m: lq, n: headDim, k: lk,
+                                       a: s, lda: lk, b: v, ldb: keyRow, c: o, ldc: width)
+                        } else {
+                            for i in 0..<lq {
+                                let target = o + i * width
+                                for c in 0..<headDim { target[c] = 0 }
+                                for j in 0..<lk {
+                                    let p = s[i * lk + j]
+                                    let source = v + j * keyRow
+                                    for c in 0..<headDim { target[c] += p * source[c] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The keys and values a decoder has already computed, so each step attends to them without
+/// recomputing: [B, L, D] tensors that grow along L.
+public struct KVCache: Sendable {
+    public private(set) var keys: Tensor
+    public private(set) var values: Tensor
+
+    /// An empty cache for `batch` sequences of `width` features.
+    public init(batch: Int, width: Int) {
+        keys = Tensor(zeros: [batch, 0, width])
+        values = Tensor(zeros: [batch, 0, width])
+    }
+
+    /// Positions cached so far.
+    public var length: Int { keys.shape[1] }
+
+    /// Appends [B, l, D] keys and values.
+    public mutating func append(keys newKeys: Tensor, values newValues: Tensor) {
+        precondition(newKeys.shape == newValues.shape && newKeys.shape[0] == keys.shape[0] && newKeys.shape[2] == keys.shape[2],
+                     "cache of \(keys.shape) cannot take \(newKeys.shape)")
+        keys = Tensor.concatenate([keys, newKeys], axis: 1)
+        values = Tensor.concatenate([values, newValues], axis: 1)
+    }
+
+    /// Forgets everything (a new sequence).
+    public mutating func removeAll() {
+        keys = Tensor(zeros: [keys.shape[0], 0, keys.shape[2]])
+        values = Tensor(zeros: [values.shape[0], 0, values.shape[2]])
+    }
+}

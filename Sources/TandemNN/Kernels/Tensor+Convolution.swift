@@ -1,0 +1,173 @@
+/// Convolutions by im2col + GEMM, and the transposed convolution by GEMM + col2im.
+extension Tensor {
+    /// N-d convolution (1, 2 or 3 spatial axes) with PyTorch's layouts, groups = 1.
+    ///
+    /// Each batch item is unfolded into a [C·∏k, ∏out] column matrix and multiplied by the
+    /// [O, C·∏k] weight in one GEMM. Convolutions whose kernel equals their stride with no
+    /// padding (patch embeddings) still go through the same path; im2col is then a permutation.
+    /// - Parameters:
+    ///   - input: [N, C, *spatial].
+    ///   - weight: [O, C, *kernel].
+    ///   - bias: [O] or nil.
+    ///   - stride, padding, dilation: one value per spatial axis (or one for all).
+    /// - Returns: [N, O, *outSpatial], `out = (in + 2p − d·(k−1) − 1) / s + 1`.
+    public static func convolution(
+        _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0], dilation: [Int] = [1]
+    ) -> Tensor {
+        let dims = input.rank - 2
+        precondition(dims >= 1 && dims <= 3 && weight.rank == input.rank, "convolution of \(input.shape) with \(weight.shape)")
+        precondition(weight.shape[1] == input.shape[1], "weight \(weight.shape) expects \(weight.shape[1]) channels, input has \(input.shape[1])")
+        func expand(_ values: [Int]) -> [Int] { values.count == dims ? values : [Int](repeating: values[0], count: dims) }
+        // Work in 3-D: missing leading spatial axes have extent 1, kernel 1.
+        let pad3 = [Int](repeating: 1, count: 3 - dims)
+        let zero3 = [Int](repeating: 0, count: 3 - dims)
+        let inSize = pad3 + Array(input.shape[2...])
+        let kernel = pad3 + Array(weight.shape[2...])
+        let s = pad3 + expand(stride), p = zero3 + expand(padding), d = pad3 + expand(dilation)
+        var outSize = [Int](repeating: 0, count: 3)
+        for axis in 0..<3 {
+            let span: Int = d[axis] * (kernel[axis] - 1) + 1
+            outSize[axis] = (inSize[axis] + 2 * p[axis] - span) / s[axis] + 1
+        }
+        precondition(outSize.allSatisfy { $0 > 0 }, "convolution output would be empty: \(outSize)")
+        let batch = input.shape[0], channels = input.shape[1], outputs = weight.shape[0]
+        let patch = channels * kernel.reduce(1, *)
+        let positions = outSize.reduce(1, *)
+        let inPlane = inSize.reduce(1, *)
+        var columns = [Float](repeating: 0, count: patch * positions)
+        let result = Tensor(shape: [batch, outputs] + Array(outSize[(3 - dims)...])) { out in
+            input.withUnsafeBufferPointer { x in
+                weight.withUnsafeBufferPointer { w in
+                    columns.withUnsafeMutableBufferPointer { col in
+                        for n in 0..<batch {
+                            let image = x.baseAddress! + n * channels * inPlane
+                            let colBase = col.baseAddress!
+                            ComputeThreads.parallelFor(patch, grain: max(1, 4096 / positions)) { rows in
+                                for row in rows {
+                                    var rest = row
+                                    let kw = rest % kernel[2]; rest /= kernel[2]
+                                    let kh = rest % kernel[1]; rest /= kernel[1]
+                                    let kd = rest % kernel[0]; let c = rest / kernel[0]
+                                    let plane = image + c * inPlane
+                                    var target = colBase + row * positions
+                                    for od in 0..<outSize[0] {
+                                        let id = od * s[0] - p[0] + kd * d[0]
+                                        for oh in 0..<outSize[1] {
+                                            let ih = oh * s[1] - p[1] + kh * d[1]
+                                            let rowValid = id >= 0 && id < inSize[0] && ih >= 0 && ih < inSize[1]
+                                            let line = plane + (id * inSize[1] + ih) * inSize[2]
+                                            for ow in 0..<outSize[2] {
+                                                let iw = ow * s[2] - p[2] + kw * d[2]
+                                                target[ow] = rowValid && iw >= 0 && iw < inSize[2] ? line[iw] : 0
+                                            }
+                                            target += outSize[2]
+                                        }
+                                    }
+                                }
+                            }
+                            BLAS.sgemm(transposeA: false, transposeB: false, m: outputs, n: positions, k: patch,
+                                       a: w.baseAddress!, lda: patch, b: colBase, ldb: positions,
+                                       c: out.baseAddress! + n * outputs * positions, ldc: positions)
+                        }
+                    }
+                }
+            }
+        }
+        guard let bias else { return result }
+        return result.addingChannelBias(bias)
+    }
+
+    /// 1-D convolution: [N, C, L] with weight [O, C, k].
+    public static func conv1d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0, dilation: Int = 1) -> Tensor {
+        convolution(input, weight: weight, bias: bias, stride: [stride], padding: [padding], dilation: [dilation])
+    }
+
+    /// 2-D convolution: [N, C, H, W] with weight [O, C, kh, kw].
+    public static func conv2d(
+        _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0], dilation: [Int] = [1]
+    ) -> Tensor {
+        precondition(input.rank == 4)
+        return convolution(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation)
+    }
+
+    /// 3-D convolution: [N, C, D, H, W] with weight [O, C, kd, kh, kw].
+    public static func conv3d(
+        _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0], dilation: [Int] = [1]
+    ) -> Tensor {
+        precondition(input.rank == 5)
+        return convolution(input, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation)
+    }
+
+    /// 2-D transposed convolution ([N, Cin, H, W], weight [Cin, Cout, kh, kw] as PyTorch stores it).
+    ///
+    /// One GEMM `Wᵀ · x` gives every input pixel's contribution to a kh×kw window; col2im adds
+    /// them into place. Output extent `(in − 1)·s − 2p + d·(k − 1) + outputPadding + 1`.
+    public static func convTranspose2d(
+        _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0],
+        outputPadding: [Int] = [0], dilation: [Int] = [1]
+    ) -> Tensor {
+        precondition(input.rank == 4 && weight.rank == 4 && weight.shape[0] == input.shape[1], "transposed convolution of \(input.shape) with \(weight.shape)")
+        func pair(_ v: [Int]) -> [Int] { v.count == 2 ? v : [v[0], v[0]] }
+        let s = pair(stride), p = pair(padding), op = pair(outputPadding), d = pair(dilation)
+        let batch = input.shape[0], inChannels = input.shape[1], height = input.shape[2], width = input.shape[3]
+        let outChannels = weight.shape[1], kh = weight.shape[2], kw = weight.shape[3]
+        let outH = (height - 1) * s[0] - 2 * p[0] + d[0] * (kh - 1) + op[0] + 1
+        let outW = (width - 1) * s[1] - 2 * p[1] + d[1] * (kw - 1) + op[1] + 1
+        let rows = outChannels * kh * kw, positions = height * width
+        var columns = [Float](repeating: 0, count: rows * positions)
+        let result = Tensor(shape: [batch, outChannels, outH, outW]) { out in
+            out.initialize(repeating: 0)
+            input.withUnsafeBufferPointer { x in
+                weight.withUnsafeBufferPointer { w in
+                    columns.withUnsafeMutableBufferPointer { col in
+                        for n in 0..<batch {
+                            BLAS.sgemm(transposeA: true, transposeB: false, m: rows, n: positions, k: inChannels,
+                                       a: w.baseAddress!, lda: rows, b: x.baseAddress! + n * inChannels * positions, ldb: positions,
+                                       c: col.baseAddress!, ldc: positions)
+                            let image = out.baseAddress! + n * outChannels * outH * outW
+                            ComputeThreads.parallelFor(outChannels) { channelRange in
+                                for oc in channelRange {
+                                    for ky in 0..<kh {
+                                        for kx in 0..<kw {
+                                            let source = col.baseAddress! + ((oc * kh + ky) * kw + kx) * positions
+                                            for iy in 0..<height {
+                                                let oy = iy * s[0] - p[0] + ky * d[0]
+                                                guard oy >= 0 && oy < outH else { continue }
+                                                for ix in 0..<width {
+                                                    let ox = ix * s[1] - p[1] + kx * d[1]
+                                                    guard ox >= 0 && ox < outW else { continue }
+                                                    image[(oc * outH + oy) * outW + ox] += source[iy * width + ix]
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        guard let bias else { return result }
+        return result.addingChannelBias(bias)
+    }
+
+    /// Adds `bias[c]` to every element of channel `c` of an [N, C, ...] tensor.
+    public func addingChannelBias(_ bias: Tensor) -> Tensor {
+        let batch = shape[0], channels = shape[1]
+        precondition(bias.count == channels, "bias of \(bias.count) for \(channels) channels")
+        let spatial = count / max(batch * channels, 1)
+        var result = self
+        bias.withUnsafeBufferPointer { b in
+            result.withUnsafeMutableBufferPointer { values in
+                for n in 0..<batch {
+                    for c in 0..<channels {
+                        let offset = (n * channels + c) * spatial
+                        for i in 0..<spatial { values[offset + i] += b[c] }
+                    }
+                }
+            }
+        }
+        return result
+    }
+}
