@@ -67,6 +67,13 @@ public final class CTranslate2ModelFile: Sendable {
         public var variable: String?
         public var detail: String
 
+        public init(code: Code, file: String, variable: String?, detail: String) {
+            self.code = code
+            self.file = file
+            self.variable = variable
+            self.detail = detail
+        }
+
         public var description: String {
             var text = "\(file): \(code)"
             if let variable { text += " (variable '\(variable)')" }
