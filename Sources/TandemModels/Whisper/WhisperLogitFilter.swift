@@ -82,10 +82,11 @@ public struct WhisperLogitFilter: Sendable {
             }
         }
         guard checkTimestampMass else { return }
-        let logProbabilities = WhisperMath.logSoftmax(logits)
+        // log P(any timestamp) > max log P(text token); both sides share the softmax normaliser, so the
+        // comparison is made on the logits themselves.
         var maxText = -Float.infinity
-        for id in 0..<rules.timestampBegin { maxText = max(maxText, logProbabilities[id]) }
-        let timestampMass = WhisperMath.logSumExp(logProbabilities[rules.timestampBegin...end])
+        for id in 0..<rules.timestampBegin { maxText = max(maxText, logits[id]) }
+        let timestampMass = WhisperMath.logSumExp(logits[rules.timestampBegin...end])
         if timestampMass > maxText { suppress(0...(rules.timestampBegin - 1)) }
     }
 }

@@ -35,7 +35,10 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         var weight: Tensor
         var bias: Tensor?
         func callAsFunction(_ x: Tensor, activation: Activation? = nil) -> Tensor {
-            Tensor.linear(x, weight: weight, bias: bias, activation: activation)
+            if x.count / weight.shape[1] <= WhisperSmallBatch.maxRows {
+                return WhisperSmallBatch.linear(x, weight: weight, bias: bias, activation: activation)
+            }
+            return Tensor.linear(x, weight: weight, bias: bias, activation: activation)
         }
     }
 
@@ -242,7 +245,10 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         }
         cache.length += steps
         let last = steps == 1 ? x.reshaped([rows, width]) : x.slice(axis: 1, (steps - 1)..<steps).reshaped([rows, width])
-        let logits = Tensor.matmul(decoderNorm(last), projection, transposeB: true)
+        let normed = decoderNorm(last)
+        let logits = rows <= WhisperSmallBatch.maxRows
+            ? WhisperSmallBatch.linear(normed, weight: projection, bias: nil)
+            : Tensor.matmul(normed, projection, transposeB: true)
         return logits.withUnsafeBufferPointer { buffer in
             (0..<rows).map { Array(buffer[($0 * vocabularySize)..<(($0 + 1) * vocabularySize)]) }
         }
