@@ -1,0 +1,46 @@
+import Foundation
+import TandemModels
+
+// Whisper tiny.en on a speech file: `TANDEM_WHISPER_WAV` (16 kHz mono PCM16; Tools/bench/whisper_peer.py
+// makes 60 s of espeak-ng speech), `TANDEM_WHISPER_BEAM` (default 5), optional `TANDEM_WHISPER_JSON` to
+// write the segments for comparison. Without a WAV the suite has no cases.
+let whisperBenchSuite = BenchSuite(name: "whisper") {
+    let environment = ProcessInfo.processInfo.environment
+    guard let path = environment["TANDEM_WHISPER_WAV"] else { return [] }
+    let recognizer = try WhisperRecognizer(directory: URL(fileURLWithPath: "Models/whisper-tiny.en"))
+    let samples = try readPCM16(path)
+    var options = WhisperDecodingOptions()
+    options.beamSize = environment["TANDEM_WHISPER_BEAM"].flatMap(Int.init) ?? 5
+    options.temperatures = [0]
+    if let output = environment["TANDEM_WHISPER_JSON"] {
+        let segments = try recognizer.transcribe(samples, options: options)
+        try JSONEncoder().encode(segments).write(to: URL(fileURLWithPath: output))
+    }
+    let seconds = Double(samples.count) / 16000
+    let chosen = options
+    let window = [Float](recognizer.features(samples).values.prefix(recognizer.model.melCount * 3000))
+    return [
+        BenchCase(name: "encoder, one 30 s window", units: 30, unitName: "s of audio") {
+            _ = try recognizer.model.encode(window)
+        },
+        BenchCase(name: "tiny.en beam \(chosen.beamSize)", units: seconds, unitName: "s of audio") {
+            _ = try recognizer.transcribe(samples, options: chosen)
+        },
+    ]
+}
+
+/// The samples of a 16-bit PCM WAV, scaled by 1/32768.
+private func readPCM16(_ path: String) throws -> [Float] {
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    var position = 12
+    while position + 8 <= bytes.count {
+        let id = String(decoding: bytes[position..<position + 4], as: UTF8.self)
+        let size = Int(bytes[position + 4]) | Int(bytes[position + 5]) << 8 | Int(bytes[position + 6]) << 16 | Int(bytes[position + 7]) << 24
+        if id == "data" {
+            let end = min(bytes.count, position + 8 + size)
+            return stride(from: position + 8, to: end - 1, by: 2).map { Float(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8)) / 32768 }
+        }
+        position += 8 + size + (size & 1)
+    }
+    throw CocoaError(.fileReadCorruptFile)
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Whisper speed, side by side: Tandem (Swift, `tandem-bench whisper`) and faster-whisper
+(CTranslate2, compute_type float32) on the same 60 s of espeak-ng speech, 2 threads, same beam.
+
+Prints the median wall time of each over --repeat runs, the real-time factor (time / audio duration),
+and whether the transcripts agree.
+
+    /work/venv/bin/python Tools/bench/whisper_peer.py [--beam 5] [--repeat 3] [--threads 2]
+
+Needs `swift build -c release --product tandem-bench` (run from the package root) and Models/whisper-tiny.en.
+"""
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import tempfile
+import time
+
+import numpy as np
+import soundfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+MODEL = ROOT / "Models" / "whisper-tiny.en"
+BENCH = ROOT / ".build" / "release" / "tandem-bench"
+
+TEXT = (
+    "The river ran slowly through the valley, past the old mill and the empty school. "
+    "Every morning the baker opened his shop at six and sold warm bread to the farmers. "
+    "In the afternoon children played by the water, and their parents talked about the harvest, "
+    "the price of grain, and the weather that never seemed to behave. "
+    "One summer a stranger arrived with a cart full of books. He set up a table in the square "
+    "and offered to lend them to anyone who promised to bring them back within a week. "
+    "At first nobody came. Then a girl borrowed a book about the stars, and the next day her brother "
+    "asked for one about ships. By the end of the month half the village was reading, "
+    "and the stranger had become a friend to all of them. When autumn came he packed his cart and left, "
+    "but he left one box of books behind, with a note that said they belonged to the village now. "
+    "People still tell the story, and the box is still there, in the corner of the school."
+)
+
+
+def make_audio(seconds: float) -> pathlib.Path:
+    path = pathlib.Path(tempfile.gettempdir()) / f"tandem_whisper_bench_{int(seconds)}s.wav"
+    if path.exists():
+        return path
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = pathlib.Path(tmp) / "raw.wav"
+        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(raw), TEXT], check=True)
+        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(raw), "-ar", "16000", "-ac", "1",
+                        "-t", str(seconds), "-c:a", "pcm_s16le", str(path)], check=True)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--beam", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=60)
+    args = parser.parse_args()
+
+    wav = make_audio(args.seconds)
+    audio, rate = soundfile.read(wav, dtype="float32")
+    duration = len(audio) / rate
+
+    from faster_whisper import WhisperModel
+    model = WhisperModel(str(MODEL), device="cpu", compute_type="float32", cpu_threads=args.threads)
+    times = []
+    peer_segments = []
+    for i in range(args.repeat + 1):
+        start = time.perf_counter()
+        segments, _ = model.transcribe(audio, beam_size=args.beam, temperature=0, vad_filter=False)
+        peer_segments = [(s.start, s.end, s.tokens) for s in segments]
+        if i > 0:  # the first run warms up
+            times.append(time.perf_counter() - start)
+    peer = statistics.median(times)
+
+    # The encoder alone on the first 30 s window, as the Swift "encoder" case measures it.
+    from faster_whisper.transcribe import get_ctranslate2_storage, pad_or_trim
+    features = model.feature_extractor(audio)
+    window = get_ctranslate2_storage(pad_or_trim(features[:, :3000])[None])
+    encode_times = []
+    for i in range(args.repeat + 1):
+        start = time.perf_counter()
+        model.model.encode(window)
+        if i > 0:
+            encode_times.append(time.perf_counter() - start)
+    peer_encode = statistics.median(encode_times)
+
+    env = dict(os.environ, TANDEM_WHISPER_WAV=str(wav), TANDEM_WHISPER_BEAM=str(args.beam),
+               TANDEM_WHISPER_JSON=str(wav) + ".tandem.json", TANDEM_THREADS=str(args.threads),
+               OPENBLAS_NUM_THREADS=str(args.threads))
+    result = subprocess.run([str(BENCH), "whisper", "--repeat", str(args.repeat)], env=env, check=True,
+                            capture_output=True, text=True, cwd=ROOT)
+    lines = [l for l in result.stdout.splitlines() if l.startswith("whisper/")]
+    tandem_encode = float([l for l in lines if "encoder" in l][0].split("median ")[1].split(" s")[0])
+    tandem = float([l for l in lines if "beam" in l][0].split("median ")[1].split(" s")[0])
+    ours = json.loads(pathlib.Path(str(wav) + ".tandem.json").read_text())
+    same = [(s["start"], s["end"], s["tokens"]) for s in ours] == peer_segments
+
+    print(f"audio {duration:.1f} s, beam {args.beam}, {args.threads} threads, median of {args.repeat}")
+    print(f"  tandem         {tandem:7.3f} s   RTF {tandem / duration:.4f}")
+    print(f"  faster-whisper {peer:7.3f} s   RTF {peer / duration:.4f}   (float32)")
+    print(f"  encoder, one 30 s window: tandem {tandem_encode:.3f} s, faster-whisper {peer_encode:.3f} s")
+    print(f"  same tokens and timestamps: {same}")
+
+
+if __name__ == "__main__":
+    main()
