@@ -1,12 +1,12 @@
 /// Finds the parts of a picture that move, as rectangles, by clustering a `MotionMap`.
 ///
-/// Cells whose mean motion reaches `activeFraction` of the busiest cell's are active. Without a
-/// requested count, each 8-connected group of active cells is one region (groups holding less than
-/// `minimumShare` of the active energy are dropped as noise). With a count `k`, the active cells are
-/// split into `k` groups by k-means on their energy curves (z-scored, so the distance is 1 − correlation:
-/// cells that move together — one player's arm and bow — fall in one group, even when two players touch)
-/// plus their position (weighted by `positionWeight`, so a group stays compact). Each group's bounding box
-/// is a region. Regions come back left to right (then top to bottom), labelled `motion0`, `motion1`, ….
+/// Cells whose mean motion reaches `activeFraction` of the busiest cell's are active; each 8-connected
+/// group of active cells is a candidate (groups holding less than `minimumShare` of the active energy are
+/// dropped as noise). Without a requested count, every group is a region. With a count `k`, the `k` most
+/// energetic groups are kept; when there are fewer than `k` (players touching), the most energetic group
+/// is split in two by k-means on its cells' energy curves (z-scored, so the distance is 1 − correlation:
+/// cells that move together fall in one part) plus their position (weighted by `positionWeight`, so a
+/// part stays compact), until there are `k`. Each group's bounding box is a region. Regions come back left to right (then top to bottom), labelled `motion0`, `motion1`, ….
 public struct MotionRegionFinder: Sendable {
     public var activeFraction: Float
     public var minimumShare: Float
@@ -27,11 +27,19 @@ public struct MotionRegionFinder: Sendable {
         let means = (0..<map.cellCount).map { map.meanEnergy(cell: $0) }
         guard let peak = means.max(), peak > 0 else { return [] }
         let active = means.indices.filter { means[$0] >= activeFraction * peak }
-        let groups: [[Int]]
+        var groups = components(active, map: map, means: means)
         if let count, count >= 1 {
-            groups = cluster(active, into: count, map: map, means: means)
-        } else {
-            groups = components(active, map: map, means: means)
+            func energy(_ g: [Int]) -> Float { g.reduce(0) { $0 + means[$1] } }
+            if groups.count > count {
+                groups = Array(groups.sorted { energy($0) > energy($1) }.prefix(count))
+            }
+            // Too few separate blobs (players touching): split the most energetic blob by timing and place.
+            while groups.count < count {
+                guard let index = groups.indices.filter({ groups[$0].count >= 2 }).max(by: { energy(groups[$0]) < energy(groups[$1]) }) else { break }
+                let parts = cluster(groups[index], into: 2, map: map, means: means)
+                guard parts.count == 2 else { break }
+                groups.replaceSubrange(index...index, with: parts)
+            }
         }
         var regions = groups.map { boundingBox($0, map: map) }
         regions.sort { ($0.center.x, $0.center.y) < ($1.center.x, $1.center.y) }

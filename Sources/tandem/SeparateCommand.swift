@@ -34,7 +34,11 @@ struct SeparateCommand: ParsableCommand {
         guard info.firstStream(.audio) != nil else {
             throw ValidationError("\(input): no audio stream, nothing to separate")
         }
+        var phases: [String: Double] = [:]
+        var mark = Date()
+        func lap(_ name: String) { phases[name] = Date().timeIntervalSince(mark); mark = Date() }
         let audio = try AudioReader(path: input).readAll()
+        lap("decodeAudio")
         let audioStart = Double(audio.firstSample) / Double(audio.sampleRate)
 
         var regions: [MotionRegion] = []
@@ -45,6 +49,7 @@ struct SeparateCommand: ParsableCommand {
                                          options: VideoDecodeOptions(layout: .gray8, resize: .shorterSide(analysisSide)))
             var map = MotionMap(cellSize: max(2, analysisSide / 36))
             while let frame = try reader.next() { try map.append(frame) }
+            lap("decodeVideoAndMotion")
             if let w = video.width, map.width > 0 { scale = Double(w) / Double(map.width) }
             if let grid {
                 let parts = grid.lowercased().split(separator: "x").compactMap { Int($0) }
@@ -63,6 +68,7 @@ struct SeparateCommand: ParsableCommand {
         configuration.divergence = divergence == "is" ? .itakuraSaito : .kullbackLeibler
         let result = try MotionInformedNMF(configuration).separate(
             audio.channels.map(\.array), sampleRate: audio.sampleRate, motion: tracks, sources: count)
+        lap("separate")
 
         let folder = URL(fileURLWithPath: out)
         var summary: [[String: Any]] = []
@@ -80,7 +86,7 @@ struct SeparateCommand: ParsableCommand {
         let document: [String: Any] = [
             "input": input, "mode": result.mode.rawValue, "note": result.note, "sources": summary,
             "sampleRate": audio.sampleRate, "seconds": Double(audio.frameCount) / Double(audio.sampleRate),
-            "elapsedSeconds": Date().timeIntervalSince(started),
+            "elapsedSeconds": Date().timeIntervalSince(started), "phaseSeconds": phases,
         ]
         let json = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
         try AtomicOutput.write(json, to: folder.appendingPathComponent("summary.json"))

@@ -89,17 +89,26 @@ enum Synthetic {
     }
 
     @Test func kMeansSplitsTouchingPlayersByTheirTiming() throws {
-        // Two squares side by side (touching), moving at different times: k-means splits them by timing.
+        // Two touching 8×8 squares that flicker on their own beats: one blob, split in two by timing.
         var map = MotionMap(cellSize: 4)
         for t in 0..<30 {
-            let a = t % 6 < 3 ? 8 : 11
-            let b = t % 10 < 5 ? 8 : 12
-            try map.append(Synthetic.gray(width: 40, height: 24, squares: [(4, a, 8), (12, b, 8)]), time: Double(t))
+            var squares: [(x: Int, y: Int, size: Int)] = []
+            if t % 6 < 3 { squares.append((4, 8, 8)) }
+            if t % 10 < 5 { squares.append((12, 8, 8)) }
+            try map.append(Synthetic.gray(width: 40, height: 24, squares: squares), time: Double(t))
         }
+        #expect(MotionRegionFinder().regions(in: map).count == 1)
         let split = MotionRegionFinder().regions(in: map, count: 2)
         #expect(split.count == 2)
-        #expect(split[0].x < split[1].x)
-        #expect(split[0].x + split[0].width <= 16 && split[1].x >= 8)
+        #expect(split.map(\.x) == [4, 12] && split.map(\.width) == [8, 8])
+    }
+
+    @Test func countKeepsTheBusiestSeparateRegions() throws {
+        let map = try Self.twoPlayers()
+        let one = MotionRegionFinder().regions(in: map, count: 1)
+        #expect(one.count == 1)
+        let two = MotionRegionFinder().regions(in: map, count: 2)
+        #expect(two == MotionRegionFinder().regions(in: map))
     }
 
     @Test func stillVideoHasNoRegions() throws {

@@ -58,10 +58,7 @@ public struct SoundOfPixels: Sendable {
         // Depth: follow the nested blocks until one has no submodule.
         var depth = 2
         while source.shape(of: "sound." + SoundOfPixelsAudioNet.levelPrefix(depth) + "1.weight") != nil { depth += 1 }
-        var spec: [String: [Int]] = [:]
-        for (k, v) in SoundOfPixelsAudioNet.parameters(depth: depth, ngf: ngf, channels: channels) { spec["sound." + k] = v }
-        for (k, v) in SoundOfPixelsFrameNet.parameters(width: width, channels: channels) { spec["frame." + k] = v }
-        for (k, v) in SoundOfPixelsSynthesizer.parameters(channels: channels) { spec["synth." + k] = v }
+        let spec = Self.parameterShapes(depth: depth, ngf: ngf, channels: channels, frameWidth: width)
         let tensors = try WeightLoader.load(spec, from: source, ignoring: { $0.hasSuffix("num_batches_tracked") })
         func reader(_ prefix: String) -> CheckpointReader {
             var part: [String: Tensor] = [:]
@@ -84,4 +81,17 @@ public struct SoundOfPixels: Sendable {
 
     /// STFT frames must be a multiple of this for the U-Net (128 for unet7).
     public var frameMultiple: Int { audioNet.divisor }
+}
+
+extension SoundOfPixels {
+    /// Every tensor (converter key → shape) of a model of the given sizes; the published MUSIC model is
+    /// `depth` 7, `ngf` 64, `channels` 32, `frameWidth` 64. For checking a converted file, or building
+    /// a random-weight model of the published size (benchmarks).
+    public static func parameterShapes(depth: Int = 7, ngf: Int = 64, channels: Int = 32, frameWidth: Int = 64) -> [String: [Int]] {
+        var spec: [String: [Int]] = [:]
+        for (k, v) in SoundOfPixelsAudioNet.parameters(depth: depth, ngf: ngf, channels: channels) { spec["sound." + k] = v }
+        for (k, v) in SoundOfPixelsFrameNet.parameters(width: frameWidth, channels: channels) { spec["frame." + k] = v }
+        for (k, v) in SoundOfPixelsSynthesizer.parameters(channels: channels) { spec["synth." + k] = v }
+        return spec
+    }
 }
