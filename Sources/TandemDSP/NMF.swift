@@ -1,0 +1,196 @@
+import Foundation
+
+/// Non-negative matrix factorisation of a spectrogram with the β-divergence, by multiplicative updates.
+///
+/// A magnitude (or power) spectrogram `V` (frames × bins, frame-major as the STFT gives it) is
+/// approximated by `Λ = H · W`: `W` holds `components` spectral templates (rows of `bins` values) and
+/// `H` their activations over time (frames × components). The updates are those of Févotte & Idier,
+/// "Algorithms for nonnegative matrix factorization with the β-divergence" (Neural Computation 2011):
+///
+///     H ← H ⊙ [ ((V ⊙ Λ^{β−2}) Wᵀ) ⊘ (Λ^{β−1} Wᵀ) ]^γ      W ← W ⊙ [ (Hᵀ (V ⊙ Λ^{β−2})) ⊘ (Hᵀ Λ^{β−1}) ]^γ
+///
+/// with γ = 1/(2 − β) for β < 1 (which makes Itakura–Saito monotone) and γ = 1 for KL (β = 1),
+/// whose denominators reduce to row and column sums. Each product is one SGEMM. After each
+/// iteration the templates are scaled to unit sum (the scale moves into `H`), which removes the
+/// factorisation's scale ambiguity without changing `Λ`. Initialisation is uniform random from `seed`.
+public struct NMF: Sendable {
+    public enum Divergence: String, Sendable, Hashable, Codable {
+        /// Generalised Kullback–Leibler (β = 1): the usual choice for magnitude spectrograms.
+        case kullbackLeibler
+        /// Itakura–Saito (β = 0): scale-invariant, for power spectrograms.
+        case itakuraSaito
+
+        var beta: Float { self == .kullbackLeibler ? 1 : 0 }
+    }
+
+    public var components: Int
+    public var divergence: Divergence
+    public var iterations: Int
+    public var seed: UInt64
+
+    public init(components: Int, divergence: Divergence = .kullbackLeibler, iterations: Int = 60, seed: UInt64 = 0x5EED) {
+        self.components = components
+        self.divergence = divergence
+        self.iterations = iterations
+        self.seed = seed
+    }
+
+    /// A factorisation: `Λ = activations · templates`.
+    public struct Factors: Sendable {
+        public var frames: Int
+        public var bins: Int
+        public var components: Int
+        /// frames × components, row-major.
+        public var activations: [Float]
+        /// components × bins, row-major; each row sums to 1 (or is uniform when unused).
+        public var templates: [Float]
+
+        /// The part of the model due to `selected` components, frames × bins.
+        public func reconstruction(of selected: [Int]) -> [Float] {
+            var out = [Float](repeating: 0, count: frames * bins)
+            guard !selected.isEmpty else { return out }
+            let h = (0..<frames).flatMap { t in selected.map { activations[t * components + $0] } }
+            let w = selected.flatMap { Array(templates[($0 * bins)..<(($0 + 1) * bins)]) }
+            h.withUnsafeBufferPointer { hp in
+                w.withUnsafeBufferPointer { wp in
+                    out.withUnsafeMutableBufferPointer { op in
+                        NMFBLAS.sgemm(transposeA: false, transposeB: false, m: frames, n: bins, k: selected.count,
+                                      a: hp.baseAddress!, lda: selected.count, b: wp.baseAddress!, ldb: bins, c: op.baseAddress!, ldc: bins)
+                    }
+                }
+            }
+            return out
+        }
+
+        /// The activation curve of one component.
+        public func activation(_ k: Int) -> [Float] { (0..<frames).map { activations[$0 * components + k] } }
+    }
+
+    /// Factorises `V` (frames × bins, frame-major, non-negative).
+    /// - Throws: `DSPError(.shapeMismatch)` when `values` is not `frames × bins`, `.invalidConfiguration` for no components.
+    /// - Complexity: O(iterations · frames · bins · components), in four SGEMMs per iteration (six for IS).
+    public func factorize(_ values: [Float], frames: Int, bins: Int) throws -> Factors {
+        guard values.count == frames * bins, frames > 0, bins > 0 else {
+            throw DSPError(.shapeMismatch, "\(values.count) values are not \(frames) frames × \(bins) bins")
+        }
+        guard components >= 1 else { throw DSPError(.invalidConfiguration, "NMF needs at least one component") }
+        let k = components, n = frames * bins
+        var peak: Float = 0
+        var total: Double = 0
+        for v in values { peak = max(peak, v); total += Double(v) }
+        // Floors keep every quotient finite: silence factorises to zero activations, not NaN.
+        let floor = max(peak * 1e-9, Float.leastNormalMagnitude * 1e6)
+        let v = divergence == .itakuraSaito ? values.map { $0 + floor } : values
+        var rng = SplitMix64(seed: seed)
+        let scale = Float((total / Double(n) / Double(k)).squareRoot())
+        var h = (0..<(frames * k)).map { _ in (0.5 + rng.nextUnitFloat()) * scale }
+        var w = (0..<(k * bins)).map { _ in (0.5 + rng.nextUnitFloat()) * scale }
+        if peak == 0 {
+            return Factors(frames: frames, bins: bins, components: k, activations: [Float](repeating: 0, count: frames * k),
+                           templates: [Float](repeating: 1 / Float(bins), count: k * bins))
+        }
+        var model = [Float](repeating: 0, count: n)
+        var ratio = [Float](repeating: 0, count: n)
+        var inverse = [Float](repeating: 0, count: n)
+        var numerator = [Float](repeating: 0, count: max(frames, bins) * k)
+        var denominator = [Float](repeating: 0, count: max(frames, bins) * k)
+        let isIS = divergence == .itakuraSaito
+
+        /// Λ = H W, then ratio = V Λ^{β−2} and (IS) inverse = Λ^{−1}.
+        func refresh() {
+            h.withUnsafeBufferPointer { hp in
+                w.withUnsafeBufferPointer { wp in
+                    model.withUnsafeMutableBufferPointer { mp in
+                        NMFBLAS.sgemm(transposeA: false, transposeB: false, m: frames, n: bins, k: k,
+                                      a: hp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: bins, c: mp.baseAddress!, ldc: bins)
+                    }
+                }
+            }
+            if isIS {
+                for i in 0..<n {
+                    let inv = 1 / (model[i] + floor)
+                    inverse[i] = inv
+                    ratio[i] = v[i] * inv * inv
+                }
+            } else {
+                for i in 0..<n { ratio[i] = v[i] / (model[i] + floor) }
+            }
+        }
+
+        for _ in 0..<iterations {
+            // Activations.
+            refresh()
+            ratio.withUnsafeBufferPointer { rp in
+                w.withUnsafeBufferPointer { wp in
+                    numerator.withUnsafeMutableBufferPointer { np in
+                        NMFBLAS.sgemm(transposeA: false, transposeB: true, m: frames, n: k, k: bins,
+                                      a: rp.baseAddress!, lda: bins, b: wp.baseAddress!, ldb: bins, c: np.baseAddress!, ldc: k)
+                    }
+                }
+            }
+            if isIS {
+                inverse.withUnsafeBufferPointer { ip in
+                    w.withUnsafeBufferPointer { wp in
+                        denominator.withUnsafeMutableBufferPointer { dp in
+                            NMFBLAS.sgemm(transposeA: false, transposeB: true, m: frames, n: k, k: bins,
+                                          a: ip.baseAddress!, lda: bins, b: wp.baseAddress!, ldb: bins, c: dp.baseAddress!, ldc: k)
+                        }
+                    }
+                }
+                for i in 0..<(frames * k) { h[i] *= (numerator[i] / (denominator[i] + floor)).squareRoot() }
+            } else {
+                // Templates sum to one after normalisation, so Λ^0 Wᵀ is a row of ones… except on the first pass.
+                var sums = [Float](repeating: 0, count: k)
+                for c in 0..<k { var s: Float = 0; for f in 0..<bins { s += w[c * bins + f] }; sums[c] = s }
+                for t in 0..<frames { for c in 0..<k { h[t * k + c] *= numerator[t * k + c] / (sums[c] + floor) } }
+            }
+            // Templates.
+            refresh()
+            h.withUnsafeBufferPointer { hp in
+                ratio.withUnsafeBufferPointer { rp in
+                    numerator.withUnsafeMutableBufferPointer { np in
+                        NMFBLAS.sgemm(transposeA: true, transposeB: false, m: k, n: bins, k: frames,
+                                      a: hp.baseAddress!, lda: k, b: rp.baseAddress!, ldb: bins, c: np.baseAddress!, ldc: bins)
+                    }
+                }
+            }
+            if isIS {
+                h.withUnsafeBufferPointer { hp in
+                    inverse.withUnsafeBufferPointer { ip in
+                        denominator.withUnsafeMutableBufferPointer { dp in
+                            NMFBLAS.sgemm(transposeA: true, transposeB: false, m: k, n: bins, k: frames,
+                                          a: hp.baseAddress!, lda: k, b: ip.baseAddress!, ldb: bins, c: dp.baseAddress!, ldc: bins)
+                        }
+                    }
+                }
+                for i in 0..<(k * bins) { w[i] *= (numerator[i] / (denominator[i] + floor)).squareRoot() }
+            } else {
+                var sums = [Float](repeating: 0, count: k)
+                for t in 0..<frames { for c in 0..<k { sums[c] += h[t * k + c] } }
+                for c in 0..<k { for f in 0..<bins { w[c * bins + f] *= numerator[c * bins + f] / (sums[c] + floor) } }
+            }
+            // Unit-sum templates; the scale moves into the activations.
+            for c in 0..<k {
+                var s: Float = 0
+                for f in 0..<bins { s += w[c * bins + f] }
+                guard s > 0 else { continue }
+                for f in 0..<bins { w[c * bins + f] /= s }
+                for t in 0..<frames { h[t * k + c] *= s }
+            }
+        }
+        return Factors(frames: frames, bins: bins, components: k, activations: h, templates: w)
+    }
+
+    /// The β-divergence D(V | Λ) summed over all entries (for tests and diagnostics).
+    public static func divergence(_ v: [Float], _ model: [Float], _ kind: Divergence) -> Double {
+        var d = 0.0
+        for i in v.indices {
+            let x = Double(v[i]) + 1e-12, y = Double(model[i]) + 1e-12
+            switch kind {
+            case .kullbackLeibler: d += x * log(x / y) - x + y
+            case .itakuraSaito: d += x / y - log(x / y) - 1
+            }
+        }
+        return d
+    }
+}

@@ -1,0 +1,75 @@
+import TandemCore
+import TandemNN
+
+extension SoundOfPixels {
+    /// Frames as the frame net takes them: [T, 3, S, S], shorter side resized to S = `imageSize`,
+    /// centre-cropped, scaled to 0…1 and normalised with the ImageNet mean and std.
+    ///
+    /// The repository resizes with PIL's bicubic filter; this resize is bilinear (half-pixel centres).
+    /// For exact preprocessing, decode frames already at S × S (e.g. FFmpeg's bicubic scaler with a
+    /// centre crop), which this then only normalises.
+    /// - Parameter region: an optional crop (pixels) taken before resizing — one player of a wide shot.
+    /// - Throws: `SoundOfPixelsError(.invalidInput)` for no frames or a frame that cannot be read.
+    public func frameTensor(_ frames: [VideoFrame], region: (x: Int, y: Int, width: Int, height: Int)? = nil) throws -> Tensor {
+        guard !frames.isEmpty else { throw SoundOfPixelsError(.invalidInput, "no frames") }
+        let size = configuration.imageSize
+        let plane = size * size
+        var values = [Float](repeating: 0, count: frames.count * 3 * plane)
+        for (n, frame) in frames.enumerated() {
+            let crop = region ?? (0, 0, frame.width, frame.height)
+            guard crop.width > 0, crop.height > 0, crop.x >= 0, crop.y >= 0,
+                  crop.x + crop.width <= frame.width, crop.y + crop.height <= frame.height else {
+                throw SoundOfPixelsError(.invalidInput, "region \(crop) outside a \(frame.width)×\(frame.height) frame")
+            }
+            let sample = try Self.sampler(frame)
+            // Shorter side → size; the longer side keeps the aspect ratio (torchvision Resize(int)).
+            let (newW, newH) = crop.width <= crop.height
+                ? (size, Int(Double(size) * Double(crop.height) / Double(crop.width)))
+                : (Int(Double(size) * Double(crop.width) / Double(crop.height)), size)
+            let top = Int((Double(newH - size) / 2).rounded()), left = Int((Double(newW - size) / 2).rounded())
+            let sy = Double(crop.height) / Double(newH), sx = Double(crop.width) / Double(newW)
+            for y in 0..<size {
+                let fy = max(0, (Double(y + top) + 0.5) * sy - 0.5)
+                let y0 = min(Int(fy), crop.height - 1), y1 = min(y0 + 1, crop.height - 1)
+                let wy = Float(fy - Double(y0))
+                for x in 0..<size {
+                    let fx = max(0, (Double(x + left) + 0.5) * sx - 0.5)
+                    let x0 = min(Int(fx), crop.width - 1), x1 = min(x0 + 1, crop.width - 1)
+                    let wx = Float(fx - Double(x0))
+                    for c in 0..<3 {
+                        let a = sample(c, crop.x + x0, crop.y + y0), b = sample(c, crop.x + x1, crop.y + y0)
+                        let d = sample(c, crop.x + x0, crop.y + y1), e = sample(c, crop.x + x1, crop.y + y1)
+                        let v = (a * (1 - wx) + b * wx) * (1 - wy) + (d * (1 - wx) + e * wx) * wy
+                        values[(n * 3 + c) * plane + y * size + x] = (v - configuration.mean[c]) / configuration.std[c]
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [frames.count, 3, size, size], values: values)
+    }
+
+    /// Reads channel `c` at (x, y) as 0…1.
+    static func sampler(_ frame: VideoFrame) throws -> (Int, Int, Int) -> Float {
+        switch frame.layout {
+        case .rgb24:
+            guard frame.bytes.count >= frame.stride * (frame.height - 1) + 3 * frame.width else {
+                throw SoundOfPixelsError(.invalidInput, "rgb24 frame \(frame.width)×\(frame.height) has only \(frame.bytes.count) bytes")
+            }
+            let bytes = frame.bytes, stride = frame.stride
+            return { c, x, y in Float(bytes[y * stride + 3 * x + c]) / 255 }
+        case .gray8:
+            guard frame.bytes.count >= frame.stride * (frame.height - 1) + frame.width else {
+                throw SoundOfPixelsError(.invalidInput, "gray8 frame \(frame.width)×\(frame.height) has only \(frame.bytes.count) bytes")
+            }
+            let bytes = frame.bytes, stride = frame.stride
+            return { _, x, y in Float(bytes[y * stride + x]) / 255 }
+        case .float32CHW:
+            let plane = frame.width * frame.height
+            guard frame.floats.count >= 3 * plane else {
+                throw SoundOfPixelsError(.invalidInput, "float frame \(frame.width)×\(frame.height) has \(frame.floats.count) values")
+            }
+            let floats = frame.floats, width = frame.width
+            return { c, x, y in floats[c * plane + y * width + x] }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+/// Finds the parts of a picture that move, as rectangles, by clustering a `MotionMap`.
+///
+/// Cells whose mean motion reaches `activeFraction` of the busiest cell's are active. Without a
+/// requested count, each 8-connected group of active cells is one region (groups holding less than
+/// `minimumShare` of the active energy are dropped as noise). With a count `k`, the active cells are
+/// split into `k` groups by k-means on their energy curves (z-scored, so the distance is 1 − correlation:
+/// cells that move together — one player's arm and bow — fall in one group, even when two players touch)
+/// plus their position (weighted by `positionWeight`, so a group stays compact). Each group's bounding box
+/// is a region. Regions come back left to right (then top to bottom), labelled `motion0`, `motion1`, ….
+public struct MotionRegionFinder: Sendable {
+    public var activeFraction: Float
+    public var minimumShare: Float
+    public var positionWeight: Float
+    /// k-means iterations (the assignment rarely changes after a few).
+    public var iterations: Int
+
+    public init(activeFraction: Float = 0.2, minimumShare: Float = 0.05, positionWeight: Float = 1, iterations: Int = 25) {
+        self.activeFraction = activeFraction
+        self.minimumShare = minimumShare
+        self.positionWeight = positionWeight
+        self.iterations = iterations
+    }
+
+    /// The moving regions of `map`: connected groups, or exactly `count` clusters when `count` is given
+    /// (fewer when fewer cells move). Empty when nothing moves.
+    public func regions(in map: MotionMap, count: Int? = nil) -> [MotionRegion] {
+        let means = (0..<map.cellCount).map { map.meanEnergy(cell: $0) }
+        guard let peak = means.max(), peak > 0 else { return [] }
+        let active = means.indices.filter { means[$0] >= activeFraction * peak }
+        let groups: [[Int]]
+        if let count, count >= 1 {
+            groups = cluster(active, into: count, map: map, means: means)
+        } else {
+            groups = components(active, map: map, means: means)
+        }
+        var regions = groups.map { boundingBox($0, map: map) }
+        regions.sort { ($0.center.x, $0.center.y) < ($1.center.x, $1.center.y) }
+        for i in regions.indices { regions[i].label = "motion\(i)" }
+        return regions
+    }
+
+    /// 8-connected components of the active cells, small ones dropped.
+    func components(_ active: [Int], map: MotionMap, means: [Float]) -> [[Int]] {
+        var isActive = [Bool](repeating: false, count: map.cellCount)
+        for c in active { isActive[c] = true }
+        var seen = [Bool](repeating: false, count: map.cellCount)
+        var groups: [[Int]] = []
+        for start in active where !seen[start] {
+            var group: [Int] = []
+            var stack = [start]
+            seen[start] = true
+            while let cell = stack.popLast() {
+                group.append(cell)
+                let r = cell / map.columns, c = cell % map.columns
+                for dr in -1...1 {
+                    for dc in -1...1 where dr != 0 || dc != 0 {
+                        let nr = r + dr, nc = c + dc
+                        guard nr >= 0, nr < map.rows, nc >= 0, nc < map.columns else { continue }
+                        let n = nr * map.columns + nc
+                        if isActive[n] && !seen[n] { seen[n] = true; stack.append(n) }
+                    }
+                }
+            }
+            groups.append(group)
+        }
+        let total = active.reduce(Float(0)) { $0 + means[$1] }
+        return groups.filter { g in g.reduce(Float(0)) { $0 + means[$1] } >= minimumShare * total }
+    }
+
+    /// k-means over (z-scored curve, scaled position) features, seeded deterministically:
+    /// the busiest cell first, then each next seed the cell farthest from the seeds so far.
+    func cluster(_ active: [Int], into k: Int, map: MotionMap, means: [Float]) -> [[Int]] {
+        guard active.count > k else { return active.map { [$0] } }
+        let frames = map.frameCount
+        let scale = 1 / Float(max(map.rows, map.columns))
+        let dimension = frames + 2
+        var features = [[Float]]()
+        features.reserveCapacity(active.count)
+        for cell in active {
+            let curve = map.series(cell: cell)
+            let mean = curve.reduce(0, +) / Float(max(frames, 1))
+            var variance: Float = 0
+            for v in curve { variance += (v - mean) * (v - mean) }
+            let norm = max(variance.squareRoot(), 1e-12)
+            var f = curve.map { ($0 - mean) / norm }
+            f.append(positionWeight * Float(cell % map.columns) * scale)
+            f.append(positionWeight * Float(cell / map.columns) * scale)
+            features.append(f)
+        }
+        func distance(_ a: [Float], _ b: [Float]) -> Float {
+            var s: Float = 0
+            for i in 0..<dimension { let d = a[i] - b[i]; s += d * d }
+            return s
+        }
+        var centroids = [features[active.indices.max { means[active[$0]] < means[active[$1]] }!]]
+        var nearest = features.map { distance($0, centroids[0]) }
+        while centroids.count < k {
+            let next = nearest.indices.max { nearest[$0] < nearest[$1] }!
+            centroids.append(features[next])
+            for i in features.indices { nearest[i] = min(nearest[i], distance(features[i], features[next])) }
+        }
+        var assignment = [Int](repeating: 0, count: active.count)
+        for _ in 0..<iterations {
+            var changed = false
+            for i in features.indices {
+                var best = 0, bestDistance = Float.infinity
+                for (j, centroid) in centroids.enumerated() {
+                    let d = distance(features[i], centroid)
+                    if d < bestDistance { bestDistance = d; best = j }
+                }
+                if assignment[i] != best { assignment[i] = best; changed = true }
+            }
+            for j in 0..<k {
+                let members = features.indices.filter { assignment[$0] == j }
+                guard !members.isEmpty else { continue }
+                var c = [Float](repeating: 0, count: dimension)
+                for i in members { for d in 0..<dimension { c[d] += features[i][d] } }
+                centroids[j] = c.map { $0 / Float(members.count) }
+            }
+            if !changed { break }
+        }
+        return (0..<k).map { j in active.indices.filter { assignment[$0] == j }.map { active[$0] } }.filter { !$0.isEmpty }
+    }
+
+    func boundingBox(_ cells: [Int], map: MotionMap) -> MotionRegion {
+        var left = Int.max, top = Int.max, right = 0, bottom = 0
+        for cell in cells {
+            let rect = map.rectangle(cell: cell)
+            left = min(left, rect.x); top = min(top, rect.y)
+            right = max(right, rect.x + rect.width); bottom = max(bottom, rect.y + rect.height)
+        }
+        return MotionRegion(x: left, y: top, width: right - left, height: bottom - top)
+    }
+}

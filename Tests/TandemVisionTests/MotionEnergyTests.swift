@@ -1,0 +1,110 @@
+import Testing
+import TandemCore
+@testable import TandemVision
+
+/// Synthetic frames: a flat background with bright squares that move (or not) from frame to frame.
+enum Synthetic {
+    static func gray(width: Int, height: Int, background: UInt8 = 20, squares: [(x: Int, y: Int, size: Int)]) -> GrayImage {
+        var pixels = [UInt8](repeating: background, count: width * height)
+        for s in squares {
+            for y in max(0, s.y)..<min(height, s.y + s.size) { for x in max(0, s.x)..<min(width, s.x + s.size) { pixels[y * width + x] = 220 } }
+        }
+        return GrayImage(width: width, height: height, pixels: pixels)
+    }
+
+    static func frame(_ image: GrayImage, index: Int) -> VideoFrame {
+        VideoFrame(layout: .gray8, width: image.width, height: image.height, stride: image.width,
+                   bytes: SharedArray(image.pixels), pts: Int64(index), timeBase: Rational(1, 10), frameIndex: index, seconds: Double(index) / 10)
+    }
+}
+
+@Suite struct MotionEnergyTests {
+    @Test func rgbFrameBecomesBT601Luma() throws {
+        // Two pixels per row, row stride padded to 8 bytes.
+        let bytes: [UInt8] = [255, 0, 0, 0, 255, 0, 9, 9, 0, 0, 255, 255, 255, 255, 9, 9]
+        let frame = VideoFrame(layout: .rgb24, width: 2, height: 2, stride: 8, bytes: SharedArray(bytes),
+                               pts: 0, timeBase: Rational(1, 1), frameIndex: 0, seconds: 0)
+        let gray = try GrayImage(frame)
+        #expect(gray.pixels == [77, 149, 29, 255])
+    }
+
+    @Test func shortFrameBufferIsRejected() {
+        let frame = VideoFrame(layout: .rgb24, width: 4, height: 4, stride: 12, bytes: SharedArray([UInt8](repeating: 0, count: 20)),
+                               pts: 0, timeBase: Rational(1, 1), frameIndex: 0, seconds: 0)
+        #expect(throws: VisionError.self) { try GrayImage(frame) }
+    }
+
+    @Test func gridSeesMotionOnlyWhereTheSquareMoves() throws {
+        let regions = try MotionRegion.grid(rows: 1, columns: 2, width: 32, height: 16)
+        #expect(regions.map(\.width) == [16, 16])
+        var motion = try MotionEnergy(regions: regions)
+        let still = (x: 20, y: 4, size: 6)
+        let a = Synthetic.gray(width: 32, height: 16, squares: [(2, 2, 4), still])
+        let b = Synthetic.gray(width: 32, height: 16, squares: [(6, 2, 4), still])
+        #expect(try motion.append(Synthetic.frame(a, index: 0)) == [0, 0])
+        let energies = try motion.append(Synthetic.frame(b, index: 1))
+        // The square moved by its own width: 2 · 16 pixels changed by 200 in the left 16×16 cell.
+        #expect(abs(energies[0] - Float(32 * 200) / Float(255 * 256)) < 1e-6)
+        #expect(energies[1] == 0)
+        #expect(motion.series[0].count == 2 && motion.times == [0, 0.1])
+    }
+
+    @Test func arbitraryRectangleIsClippedToTheFrame() throws {
+        let a = Synthetic.gray(width: 10, height: 10, squares: [])
+        let b = Synthetic.gray(width: 10, height: 10, squares: [(8, 8, 2)])
+        let inside = try MotionEnergy.meanAbsoluteDifference(a, b, in: MotionRegion(x: 8, y: 8, width: 5, height: 5))
+        #expect(abs(inside - 200.0 / 255) < 1e-6)
+        #expect(throws: VisionError.self) { try MotionEnergy.meanAbsoluteDifference(a, b, in: MotionRegion(x: 20, y: 0, width: 2, height: 2)) }
+    }
+
+    @Test func sizeChangeIsAnError() throws {
+        var motion = try MotionEnergy(region: MotionRegion(x: 0, y: 0, width: 4, height: 4))
+        try motion.append(Synthetic.gray(width: 8, height: 8, squares: []), time: 0)
+        #expect(throws: VisionError.self) { try motion.append(Synthetic.gray(width: 9, height: 8, squares: []), time: 0.1) }
+    }
+}
+
+@Suite struct MotionRegionFinderTests {
+    /// Two squares in the left and right thirds of a 48×24 picture that move at different moments.
+    static func twoPlayers(frames: Int = 24) throws -> MotionMap {
+        var map = MotionMap(cellSize: 4)
+        for t in 0..<frames {
+            let left = (t % 6 < 3) ? 2 : 6           // jumps every 3 frames
+            let right = (t % 4 < 2) ? 16 : 19        // jumps every 2 frames
+            let image = Synthetic.gray(width: 48, height: 24, squares: [(left, 8, 6), (34, right - 8, 6)])
+            try map.append(image, time: Double(t))
+        }
+        return map
+    }
+
+    @Test func connectedComponentsFindEachMovingSquare() throws {
+        let map = try Self.twoPlayers()
+        let regions = MotionRegionFinder().regions(in: map)
+        #expect(regions.count == 2)
+        #expect(regions[0].label == "motion0" && regions[0].x < 16 && regions[0].x + regions[0].width <= 16)
+        #expect(regions[1].x >= 32)
+        // The map's curve for a found region follows that square's jumps only.
+        let curve = map.series(for: regions[0])
+        #expect(curve[3] > 0 && curve[1] == 0)
+    }
+
+    @Test func kMeansSplitsTouchingPlayersByTheirTiming() throws {
+        // Two squares side by side (touching), moving at different times: k-means splits them by timing.
+        var map = MotionMap(cellSize: 4)
+        for t in 0..<30 {
+            let a = t % 6 < 3 ? 8 : 11
+            let b = t % 10 < 5 ? 8 : 12
+            try map.append(Synthetic.gray(width: 40, height: 24, squares: [(4, a, 8), (12, b, 8)]), time: Double(t))
+        }
+        let split = MotionRegionFinder().regions(in: map, count: 2)
+        #expect(split.count == 2)
+        #expect(split[0].x < split[1].x)
+        #expect(split[0].x + split[0].width <= 16 && split[1].x >= 8)
+    }
+
+    @Test func stillVideoHasNoRegions() throws {
+        var map = MotionMap(cellSize: 4)
+        for t in 0..<5 { try map.append(Synthetic.gray(width: 16, height: 16, squares: [(4, 4, 4)]), time: Double(t)) }
+        #expect(MotionRegionFinder().regions(in: map).isEmpty)
+    }
+}
