@@ -21,12 +21,13 @@ let package = Package(
         .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "TandemCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "TandemMedia", dependencies: ["TandemCore", "CFFmpeg", "CSndfile"]),
         .target(name: "TandemDSP", dependencies: ["TandemCore", "CFFTW", "CBLAS"]),
         .target(name: "TandemNN", dependencies: ["TandemCore", "CBLAS"]),
-        .target(name: "TandemModels", dependencies: ["TandemNN", "TandemDSP"]),
+        .target(name: "TandemModels", dependencies: ["TandemNN", "TandemDSP", "CZlib"]),
         .target(name: "TandemVision", dependencies: ["TandemCore", "TandemNN"]),
         .target(name: "TandemNodes", dependencies: ["TandemCore", "TandemMedia", "TandemDSP", "TandemNN", "TandemModels", "TandemVision"]),
         .executableTarget(name: "tandem", dependencies: [

@@ -1,0 +1,41 @@
+/// Options of one transcription, with faster-whisper's defaults (`WhisperModel.transcribe`).
+public struct WhisperDecodingOptions: Sendable, Equatable {
+    /// Beam width at temperature 0; 1 is greedy.
+    public var beamSize = 5
+    /// Number of samples drawn at a temperature above 0.
+    public var bestOf = 5
+    /// Beam search stops after `round(beamSize × patience)` finished hypotheses.
+    public var patience: Float = 1
+    /// Finished hypotheses are ranked by their log probability divided by `length ^ lengthPenalty`.
+    public var lengthPenalty: Float = 1
+    /// Tried in order until a result passes the thresholds below.
+    public var temperatures: [Float] = [0, 0.2, 0.4, 0.6, 0.8, 1]
+    /// A result whose text compresses better than this (zlib) is too repetitive.
+    public var compressionRatioThreshold: Double? = 2.4
+    /// A result whose average token log probability is lower than this is rejected.
+    public var logProbThreshold: Double? = -1
+    /// A window whose no-speech probability is above this and whose log probability is below
+    /// `logProbThreshold` is silence.
+    public var noSpeechThreshold: Double? = 0.6
+    /// Whether the previous window's text is the prompt of the next.
+    public var conditionOnPreviousText = true
+    /// The prompt is reset after a window decoded at a temperature above this.
+    public var promptResetOnTemperature: Float = 0.5
+    /// Text (or its tokens) given as the previous text of the first window.
+    public var initialPrompt: String?
+    public var initialPromptTokens: [Int]?
+    /// Suppresses a blank or end of text as the first token.
+    public var suppressBlank = true
+    /// Token ids never sampled; `-1` stands for the tokenizer's non-speech tokens.
+    public var suppressTokens: [Int] = [-1]
+    /// Decodes text only, with `<|notimestamps|>` in the prompt.
+    public var withoutTimestamps = false
+    /// The first timestamp cannot be later than this, in seconds.
+    public var maxInitialTimestamp: Double = 1
+    /// Language code for multilingual models; English-only models always use English.
+    public var language: String? = "en"
+    /// Seed of the sampler used at temperatures above 0.
+    public var seed: UInt64 = 0
+
+    public init() {}
+}

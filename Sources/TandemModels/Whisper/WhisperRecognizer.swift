@@ -1,0 +1,74 @@
+import Foundation
+import TandemDSP
+import TandemNN
+
+/// Speech recognition with a Whisper model directory: front end, model, tokenizer and decoding together.
+///
+/// Reads the directories faster-whisper uses (CTranslate2 format): `model.bin`, `config.json`
+/// (`suppress_ids_begin`, …) and `tokenizer.json` or `vocabulary.json` / `vocabulary.txt`.
+/// Audio must be 16 kHz mono; resampling belongs to the media layer.
+public final class WhisperRecognizer: Sendable {
+    /// What is wrong with a model directory.
+    public struct Error: Swift.Error, CustomStringConvertible {
+        public var directory: String
+        public var detail: String
+        public var description: String { "\(directory): \(detail)" }
+    }
+
+    /// The configuration CTranslate2's converter writes (`config.json`), with its own key names.
+    public struct Configuration: Codable, Sendable, Equatable {
+        public var suppressIDs: [Int]?
+        public var suppressIDsBegin: [Int]?
+        public var langIDs: [Int]?
+        public var alignmentHeads: [[Int]]?
+
+        enum CodingKeys: String, CodingKey {
+            case suppressIDs = "suppress_ids", suppressIDsBegin = "suppress_ids_begin", langIDs = "lang_ids", alignmentHeads = "alignment_heads"
+        }
+    }
+
+    public let model: WhisperModel
+    public let tokenizer: WhisperTokenizer
+    public let configuration: Configuration
+    public let frontEnd: WhisperLogMel
+
+    /// Loads a model directory.
+    /// - Throws: ``Error`` naming a missing file, or the reader's error naming the broken variable.
+    public init(directory: URL) throws {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Error(directory: directory.path, detail: "no such model directory (run `make models` for the embedded tiny.en)")
+        }
+        let modelFile = directory.appendingPathComponent("model.bin")
+        guard manager.fileExists(atPath: modelFile.path) else {
+            throw Error(directory: directory.path, detail: "model.bin is missing (a CTranslate2 / faster-whisper Whisper directory is expected)")
+        }
+        let configFile = directory.appendingPathComponent("config.json")
+        if manager.fileExists(atPath: configFile.path) {
+            configuration = try JSONDecoder().decode(Configuration.self, from: Data(contentsOf: configFile))
+        } else {
+            configuration = Configuration()
+        }
+        tokenizer = try WhisperTokenizer(directory: directory)
+        model = try WhisperModel(modelFile: modelFile.path)
+        guard tokenizer.count <= model.vocabularySize else {
+            throw Error(directory: directory.path, detail: "tokenizer has \(tokenizer.count) tokens, model only \(model.vocabularySize)")
+        }
+        frontEnd = try WhisperLogMel(melCount: model.melCount)
+    }
+
+    /// faster-whisper's features: log-mel of the samples followed by 160 zeros, mel-major.
+    /// - Returns: the features and their frame count (`samples / 160 + 1`).
+    public func features(_ samples: [Float]) -> (values: [Float], frames: Int) {
+        let frameMajor = frontEnd.features(samples, padding: WhisperLogMel.hop)
+        return (WhisperLogMel.melMajor(frameMajor, melCount: model.melCount), frameMajor.count / model.melCount)
+    }
+
+    /// Transcribes 16 kHz mono samples.
+    public func transcribe(_ samples: [Float], options: WhisperDecodingOptions = .init()) throws -> [WhisperSegment] {
+        let (values, frames) = features(samples)
+        let transcriber = WhisperTranscriber(model: model, tokenizer: tokenizer, blankTokens: configuration.suppressIDsBegin)
+        return try transcriber.transcribe(features: values, frameCount: frames, options: options)
+    }
+}

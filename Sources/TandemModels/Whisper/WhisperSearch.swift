@@ -1,0 +1,188 @@
+import Foundation
+
+/// One decoded window: the best hypothesis of a greedy, beam or sampling search.
+public struct WhisperSearchResult: Sendable, Equatable {
+    /// Sampled tokens, timestamps included, end of text excluded.
+    public var tokens: [Int]
+    /// Sum of the chosen tokens' log probabilities, the end of text's included.
+    public var sumLogProbability: Float
+    /// `sumLogProbability / length ^ lengthPenalty`, the ranking score (CTranslate2's returned score).
+    public var score: Float
+    /// Probability of `<|nospeech|>` at the first step, from the raw logits.
+    public var noSpeechProbability: Float
+}
+
+/// Greedy, beam and sampling search over a ``WhisperModelProtocol``, following CTranslate2's
+/// `GreedySearch` / `BeamSearch` (`src/decoding.cc`) so tokens equal faster-whisper's:
+///
+/// - the prompt except its last token is run through the decoder first; the last token (`<|startoftranscript|>`
+///   or `<|notimestamps|>`) starts the search;
+/// - beam search keeps `beamSize` beams, looks at `2 × beamSize` candidates per step, moves a candidate that
+///   ends (end of text) to the finished list and replaces it by the next unfinished candidate, and stops
+///   once `round(beamSize × patience)` hypotheses have finished; the first step expands one row only;
+/// - finished hypotheses are ranked by `sum / length ^ lengthPenalty`;
+/// - at most `min(maxLength / 2, maxLength − promptLength + 1)` tokens are sampled.
+struct WhisperSearch<Model: WhisperModelProtocol> {
+    let model: Model
+    let filter: WhisperLogitFilter
+    let endOfText: Int
+    let noSpeech: Int
+    var maxLength = 448
+
+    /// Runs one search.
+    /// - Parameters:
+    ///   - temperature: 0 for greedy/beam search, else random sampling of `bestOf` candidates.
+    func run(encoded: Model.Encoded, prompt: [Int], options: WhisperDecodingOptions, temperature: Float,
+             generator: inout some RandomNumberGenerator) throws -> WhisperSearchResult {
+        precondition(!prompt.isEmpty, "a Whisper prompt holds at least <|startoftranscript|>")
+        var cache = try model.makeCache(for: encoded)
+        let startStep = prompt.count - 1
+        if startStep > 0 { _ = try model.decode([Array(prompt.dropLast())], cache: &cache) }
+        let steps = min(maxLength / 2, maxLength - startStep)
+        if temperature > 0 {
+            return try sample(cache: &cache, start: prompt.last!, steps: steps, rows: max(1, options.bestOf),
+                              temperature: temperature, lengthPenalty: options.lengthPenalty, generator: &generator)
+        }
+        if options.beamSize <= 1 {
+            return try sample(cache: &cache, start: prompt.last!, steps: steps, rows: 1, temperature: 0,
+                              lengthPenalty: options.lengthPenalty, generator: &generator)
+        }
+        return try beam(cache: &cache, start: prompt.last!, steps: steps, width: options.beamSize,
+                        patience: options.patience, lengthPenalty: options.lengthPenalty)
+    }
+
+    private func noSpeechProbability(_ logits: [Float]) -> Float {
+        guard noSpeech < logits.count else { return 0 }
+        return WhisperMath.softmax(logits)[noSpeech]
+    }
+
+    private func finalScore(_ sum: Float, length: Int, lengthPenalty: Float) -> Float {
+        sum / powf(Float(length), lengthPenalty)
+    }
+
+    /// Greedy search (temperature 0, one row) or independent random samples (one row each).
+    private func sample(cache: inout Model.Cache, start: Int, steps: Int, rows: Int, temperature: Float,
+                        lengthPenalty: Float, generator: inout some RandomNumberGenerator) throws -> WhisperSearchResult {
+        if rows > 1 { model.selectRows([Int](repeating: 0, count: rows), cache: &cache) }
+        var sequences = [[Int]](repeating: [], count: rows)
+        var sums = [Float](repeating: 0, count: rows)
+        var finished = [Bool](repeating: false, count: rows)
+        var input = [[Int]](repeating: [start], count: rows)
+        var noSpeech: Float = 0
+        for step in 0..<steps {
+            let logits = try model.decode(input, cache: &cache)
+            if step == 0 { noSpeech = noSpeechProbability(logits[0]) }
+            for row in 0..<rows where !finished[row] {
+                var row_logits = logits[row]
+                filter.apply(step: step, logits: &row_logits, sampled: sequences[row][...])
+                let logProbabilities = WhisperMath.logSoftmax(row_logits)
+                let token = temperature > 0
+                    ? Self.draw(logProbabilities, temperature: temperature, generator: &generator)
+                    : Self.argmax(logProbabilities)
+                sums[row] += logProbabilities[token]
+                if token == endOfText || step == steps - 1 {
+                    finished[row] = true
+                    if token != endOfText { sequences[row].append(token) }
+                } else {
+                    sequences[row].append(token)
+                }
+                input[row] = [token]
+            }
+            if !finished.contains(false) { break }
+        }
+        var best: WhisperSearchResult?
+        for row in 0..<rows {
+            let score = finalScore(sums[row], length: sequences[row].count, lengthPenalty: lengthPenalty)
+            if best == nil || score > best!.score {
+                best = WhisperSearchResult(tokens: sequences[row], sumLogProbability: sums[row], score: score, noSpeechProbability: noSpeech)
+            }
+        }
+        return best!
+    }
+
+    private func beam(cache: inout Model.Cache, start: Int, steps: Int, width: Int, patience: Float,
+                      lengthPenalty: Float) throws -> WhisperSearchResult {
+        let candidates = 2 * width
+        let maxFinished = Int((Float(width) * patience).rounded())
+        var beams: [[Int]] = [[]]
+        var scores: [Float] = [0]
+        var input: [[Int]] = [[start]]
+        var finished: [(tokens: [Int], sum: Float)] = []
+        var noSpeech: Float = 0
+        for step in 0..<steps {
+            let logits = try model.decode(input, cache: &cache)
+            if step == 0 { noSpeech = noSpeechProbability(logits[0]) }
+            // Every (row, token) with its cumulated log probability; keep the `candidates` best.
+            var top: [(score: Float, row: Int, token: Int)] = []
+            top.reserveCapacity(candidates + 1)
+            for row in 0..<beams.count {
+                var rowLogits = logits[row]
+                filter.apply(step: step, logits: &rowLogits, sampled: beams[row][...])
+                let logProbabilities = WhisperMath.logSoftmax(rowLogits)
+                for (token, value) in logProbabilities.enumerated() {
+                    let score = value + scores[row]
+                    if top.count == candidates, score <= top[candidates - 1].score { continue }
+                    var position = top.count
+                    while position > 0, top[position - 1].score < score { position -= 1 }
+                    top.insert((score, row, token), at: position)
+                    if top.count > candidates { top.removeLast() }
+                }
+            }
+            let lastStep = step == steps - 1
+            var nextBeams: [[Int]] = []
+            var nextScores: [Float] = []
+            var origins: [Int] = []
+            var secondary = width
+            for k in 0..<min(width, top.count) {
+                var chosen = k
+                let candidate = top[k]
+                if candidate.token == endOfText || lastStep {
+                    var tokens = beams[candidate.row]
+                    if candidate.token != endOfText { tokens.append(candidate.token) }
+                    finished.append((tokens, candidate.score))
+                    // Replace it by the next candidate that does not end.
+                    for j in secondary..<top.count where top[j].token != endOfText {
+                        chosen = j
+                        secondary = j + 1
+                        break
+                    }
+                }
+                let next = top[chosen]
+                nextBeams.append(beams[next.row] + [next.token])
+                nextScores.append(next.score)
+                origins.append(next.row)
+            }
+            if lastStep || finished.count >= maxFinished { break }
+            model.selectRows(origins, cache: &cache)
+            beams = nextBeams
+            scores = nextScores
+            input = nextBeams.map { [$0.last!] }
+        }
+        var best: WhisperSearchResult?
+        for hypothesis in finished {
+            let score = finalScore(hypothesis.sum, length: hypothesis.tokens.count, lengthPenalty: lengthPenalty)
+            if best == nil || score > best!.score {
+                best = WhisperSearchResult(tokens: hypothesis.tokens, sumLogProbability: hypothesis.sum, score: score,
+                                           noSpeechProbability: noSpeech)
+            }
+        }
+        return best ?? WhisperSearchResult(tokens: [], sumLogProbability: 0, score: 0, noSpeechProbability: noSpeech)
+    }
+
+    static func argmax(_ x: [Float]) -> Int {
+        var best = 0
+        for i in 1..<x.count where x[i] > x[best] { best = i }
+        return best
+    }
+
+    /// Draws from `softmax(logProbabilities / temperature)`.
+    static func draw(_ logProbabilities: [Float], temperature: Float, generator: inout some RandomNumberGenerator) -> Int {
+        let probabilities = WhisperMath.softmax(logProbabilities.map { $0 / temperature })
+        var threshold = Float.random(in: 0..<1, using: &generator)
+        for (i, p) in probabilities.enumerated() {
+            threshold -= p
+            if threshold < 0 { return i }
+        }
+        return argmax(logProbabilities)
+    }
+}
