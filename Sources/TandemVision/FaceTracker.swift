@@ -1,0 +1,130 @@
+/// Follows faces from frame to frame: detects every `redetectInterval` frames, associates detections
+/// with existing tracks by overlap, smooths each track's box, and gives each face a stable id.
+///
+/// Detection is the expensive step (a full cascade scan), and a talking head barely moves between
+/// frames, so boxes are held between re-detections. Smoothing (an exponential moving average of the
+/// box edges) removes the few-pixel jitter of the grouped cascade boxes, which would otherwise read
+/// as mouth motion downstream.
+///
+/// ```swift
+/// var tracker = try FaceTracker(detector: FaceDetector(cascade: .stock("frontalface_default")))
+/// for (i, image) in frames.enumerated() { let faces = tracker.update(image, frameIndex: i) }
+/// ```
+public struct FaceTracker: Sendable {
+    public struct Configuration: Sendable, Hashable {
+        /// Run the detector every this many frames (1 = every frame).
+        public var redetectInterval: Int = 5
+        /// Weight of a new detection in the smoothed box (1 = no smoothing).
+        public var smoothing: Double = 0.5
+        /// Minimum intersection-over-union for a detection to continue a track.
+        public var matchOverlap: Double = 0.3
+        /// Re-detections a track may miss before it is dropped (the face left, or turned away).
+        public var maxMissedDetections: Int = 2
+        /// Faces narrower than this (pixels) are tracked but flagged too small to read lips from.
+        public var minReadableWidth: Int = 48
+        public init() {}
+    }
+
+    public let detector: FaceDetector
+    public var configuration: Configuration
+    public private(set) var tracks: [TrackedFace] = []
+    private var nextID = 0
+    private var smoothed: [Int: (x: Double, y: Double, w: Double, h: Double)] = [:]
+
+    /// - Throws: `VisionError(.invalidParameter)` for a non-positive interval or a smoothing weight outside (0, 1].
+    public init(detector: FaceDetector, configuration: Configuration = Configuration()) throws {
+        guard configuration.redetectInterval >= 1 else {
+            throw VisionError(.invalidParameter, "redetectInterval \(configuration.redetectInterval) must be ≥ 1")
+        }
+        guard configuration.smoothing > 0, configuration.smoothing <= 1 else {
+            throw VisionError(.invalidParameter, "smoothing \(configuration.smoothing) must be in (0, 1]")
+        }
+        self.detector = detector
+        self.configuration = configuration
+    }
+
+    /// Advances to the next frame, detecting when due (or when nothing is tracked yet).
+    /// - Returns: the tracks after this frame, visible ones first by id.
+    @discardableResult
+    public mutating func update(_ image: GrayImage, frameIndex: Int) -> [TrackedFace] {
+        let due = frameIndex % configuration.redetectInterval == 0 || tracks.isEmpty
+        guard due else {
+            for i in tracks.indices { tracks[i].lastFrame = frameIndex; tracks[i].detectedThisFrame = false }
+            return tracks
+        }
+        return associate(detector.detect(in: image), frameIndex: frameIndex, width: image.width, height: image.height)
+    }
+
+    /// The association step alone: continues tracks with `detections` (matched greedily by overlap,
+    /// best pairs first), starts tracks for unmatched detections and drops tracks that missed too many
+    /// re-detections or lie wholly outside the frame.
+    @discardableResult
+    public mutating func associate(_ detections: [FaceBox], frameIndex: Int, width: Int, height: Int) -> [TrackedFace] {
+        var pairs: [(overlap: Double, track: Int, detection: Int)] = []
+        for (t, track) in tracks.enumerated() {
+            for (d, box) in detections.enumerated() {
+                let o = track.box.overlap(box)
+                if o >= configuration.matchOverlap { pairs.append((o, t, d)) }
+            }
+        }
+        pairs.sort { $0.overlap > $1.overlap }
+        var trackTaken = Set<Int>(), detectionTaken = Set<Int>()
+        for pair in pairs where !trackTaken.contains(pair.track) && !detectionTaken.contains(pair.detection) {
+            trackTaken.insert(pair.track)
+            detectionTaken.insert(pair.detection)
+            let id = tracks[pair.track].id
+            let box = detections[pair.detection]
+            let a = configuration.smoothing
+            var s = smoothed[id] ?? (Double(box.x), Double(box.y), Double(box.width), Double(box.height))
+            s = (s.x + a * (Double(box.x) - s.x), s.y + a * (Double(box.y) - s.y),
+                 s.w + a * (Double(box.width) - s.w), s.h + a * (Double(box.height) - s.h))
+            smoothed[id] = s
+            tracks[pair.track].box = FaceBox(x: Int(s.x.rounded()), y: Int(s.y.rounded()), width: Int(s.w.rounded()), height: Int(s.h.rounded()))
+            tracks[pair.track].missedDetections = 0
+            tracks[pair.track].detectedThisFrame = true
+        }
+        for t in tracks.indices where !trackTaken.contains(t) {
+            tracks[t].missedDetections += 1
+            tracks[t].detectedThisFrame = false
+        }
+        for (d, box) in detections.enumerated() where !detectionTaken.contains(d) {
+            tracks.append(TrackedFace(id: nextID, box: box, firstFrame: frameIndex, lastFrame: frameIndex))
+            smoothed[nextID] = (Double(box.x), Double(box.y), Double(box.width), Double(box.height))
+            nextID += 1
+        }
+        tracks.removeAll { track in
+            let gone = track.missedDetections > configuration.maxMissedDetections || track.box.clipped(width: width, height: height) == nil
+            if gone { smoothed[track.id] = nil }
+            return gone
+        }
+        for i in tracks.indices {
+            tracks[i].lastFrame = frameIndex
+            let visible = tracks[i].box.clipped(width: width, height: height)?.area ?? 0
+            tracks[i].isPartlyOutside = visible < tracks[i].box.area
+            tracks[i].isTooSmall = tracks[i].box.width < configuration.minReadableWidth
+        }
+        tracks.sort { $0.id < $1.id }
+        return tracks
+    }
+}
+
+/// One face followed across frames.
+public struct TrackedFace: Sendable, Hashable {
+    /// Stable for the life of the track; a face that leaves and comes back gets a new id.
+    public var id: Int
+    /// The smoothed box in frame pixels (may extend past the frame edge).
+    public var box: FaceBox
+    public var firstFrame: Int
+    public var lastFrame: Int
+    /// Consecutive re-detections without a matching detection.
+    public var missedDetections: Int = 0
+    /// Whether the detector confirmed the face on this frame (false between re-detections).
+    public var detectedThisFrame: Bool = true
+    /// The box crosses the frame edge: the face is entering or leaving.
+    public var isPartlyOutside: Bool = false
+    /// Narrower than `Configuration.minReadableWidth`: lip activity from it is unreliable.
+    public var isTooSmall: Bool = false
+
+    /// A label for outputs, e.g. `face0`.
+    public var label: String { "face\(id)" }
+}

@@ -1,0 +1,111 @@
+/// How much one face's lips move, frame by frame, and a 0…1 speaking score from it.
+///
+/// Two cues, both from the mouth region resampled to a fixed patch (so a face moving towards the
+/// camera does not change the scale of the numbers):
+/// - **motion energy**: the mean absolute difference of consecutive patches (`MotionEnergy`), which
+///   rises whenever lips, jaw or tongue move;
+/// - **opening**: the depth of the darkest horizontal band in the patch's vertical intensity profile
+///   (the gap between open lips is darker than lips and skin), normalised by the patch brightness;
+///   its frame-to-frame change tracks the open–close rhythm of syllables (3–8 Hz).
+///
+/// The speaking score is `a / (a + c)` of the smoothed activity `a = motion + w·|Δopening|`, with
+/// `c` the larger of a fixed floor and twice the activity's 10th percentile (the still-face level),
+/// so it reads 0.5 where activity is twice what a resting face shows.
+public struct LipActivity: Sendable {
+    public struct Configuration: Sendable, Hashable {
+        /// Patch the mouth box is resampled to.
+        public var patchWidth = 48
+        public var patchHeight = 32
+        /// Moving-average length in frames (5 frames = 0.2 s at 25 fps: about one syllable).
+        public var smoothingFrames = 5
+        /// Weight of the opening change relative to motion energy.
+        public var openingWeight: Float = 1
+        /// Lowest activity scale `c`, in the 0…1 units of `MotionEnergy` (≈ 1 grey level).
+        public var activityFloor: Float = 0.004
+        public init() {}
+    }
+
+    public var configuration: Configuration
+    /// Per frame: mean absolute patch difference (0…1), 0 for the first frame and frames without a face.
+    public private(set) var motion: [Float] = []
+    /// Per frame: dark-gap depth of the mouth patch (0…1).
+    public private(set) var opening: [Float] = []
+    /// Per frame: whether a mouth was seen (false frames score 0).
+    public private(set) var present: [Bool] = []
+    public private(set) var times: [Double] = []
+    private var previous: GrayImage?
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Adds a frame with the mouth at `mouth` (frame pixels; clipped to the image).
+    public mutating func append(_ image: GrayImage, mouth: FaceBox, time: Double) {
+        guard let visible = mouth.clipped(width: image.width, height: image.height), visible.width >= 2, visible.height >= 2 else {
+            appendMissing(time: time)
+            return
+        }
+        let patch = MouthROI.resample(image, centerX: mouth.centerX, centerY: mouth.centerY, side: Double(mouth.width),
+                                      width: configuration.patchWidth, height: configuration.patchHeight, sideY: Double(mouth.height))
+        var energy: Float = 0
+        if let previous {
+            energy = (try? MotionEnergy.meanAbsoluteDifference(
+                previous, patch, in: MotionRegion(x: 0, y: 0, width: patch.width, height: patch.height))) ?? 0
+        }
+        previous = patch
+        motion.append(energy)
+        opening.append(Self.opening(patch))
+        present.append(true)
+        times.append(time)
+    }
+
+    /// Adds a frame where this face's mouth is not visible.
+    public mutating func appendMissing(time: Double) {
+        previous = nil
+        motion.append(0)
+        opening.append(opening.last ?? 0)
+        present.append(false)
+        times.append(time)
+    }
+
+    /// Dark-gap depth: over the central half of the columns, (mean row brightness − darkest row) / (mean + 1).
+    public static func opening(_ patch: GrayImage) -> Float {
+        let x0 = patch.width / 4, x1 = max(x0 + 1, patch.width - patch.width / 4)
+        var profile: [Float] = []
+        for y in 0..<patch.height {
+            var sum = 0
+            for x in x0..<x1 { sum += Int(patch.pixels[y * patch.width + x]) }
+            profile.append(Float(sum) / Float(x1 - x0))
+        }
+        let mean = profile.reduce(0, +) / Float(max(1, profile.count))
+        return max(0, (mean - (profile.min() ?? mean)) / (mean + 1))
+    }
+
+    /// Smoothed activity per frame: moving average of motion plus weighted |Δopening|.
+    public func activity() -> [Float] {
+        let n = motion.count
+        guard n > 0 else { return [] }
+        var raw = [Float](repeating: 0, count: n)
+        for i in 0..<n {
+            let change = i > 0 && present[i] && present[i - 1] ? abs(opening[i] - opening[i - 1]) : 0
+            raw[i] = present[i] ? motion[i] + configuration.openingWeight * change : 0
+        }
+        let half = max(0, configuration.smoothingFrames / 2)
+        var prefix = [Float](repeating: 0, count: n + 1)
+        for i in 0..<n { prefix[i + 1] = prefix[i] + raw[i] }
+        return (0..<n).map { i in
+            let lo = max(0, i - half), hi = min(n, i + half + 1)
+            return (prefix[hi] - prefix[lo]) / Float(hi - lo)
+        }
+    }
+
+    /// Speaking score per frame in 0…1 (0 where no mouth was seen).
+    public func speakingScores() -> [Double] {
+        let a = activity()
+        guard !a.isEmpty else { return [] }
+        let seen = zip(a, present).filter(\.1).map(\.0).sorted()
+        let p10 = seen.isEmpty ? 0 : seen[min(seen.count - 1, seen.count / 10)]
+        let c = Double(max(configuration.activityFloor, 2 * p10))
+        return zip(a, present).map { value, seen in seen ? Double(value) / (Double(value) + c) : 0 }
+    }
+}
