@@ -6,7 +6,7 @@ SHELL := /bin/bash
 
 # Debian packages the build, the tests and `make run` need.
 APT_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswresample-dev \
-	libswscale-dev libsndfile1-dev libfftw3-dev libopenblas-dev opencv-data unzip python3-pip
+	libswscale-dev libsndfile1-dev libfftw3-dev libopenblas-dev zlib1g-dev opencv-data unzip python3-pip
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT ?= out
 TANDEM := .build/release/tandem
@@ -38,11 +38,11 @@ build: deps
 	swift build -c release
 
 ## run: the main job over Media/ on the embedded defaults; results land in $(OUT)/.
-run: build
+run: build models
 	@./Tools/run-main-job.sh $(TANDEM) Media $(OUT)
 
 ## test: every test, in release with testing enabled (its own build folder, so `make run` stays incremental).
-test: deps
+test: deps models
 	swift build -c release --scratch-path .build-test -Xswiftc -enable-testing --build-tests
 	swift test -c release --scratch-path .build-test -Xswiftc -enable-testing --skip-build
 
