@@ -33,7 +33,9 @@ let mediaBenchSuite = BenchSuite(name: "media") {
     try describeSparseSampling(long)
     // CPU time is steadier than wall time when other jobs share the machine: print it once per case.
     for (name, body) in [("decode60", { _ = try decodeOnly(short) }),
-                         ("decode60-rgb224", { _ = try drain(FrameReader(url: short, options: VideoDecodeOptions(resize: .exact(width: 224, height: 224), threads: threads))) })]
+                         ("decode60-rgb224", { _ = try drain(FrameReader(url: short, options: VideoDecodeOptions(resize: .exact(width: 224, height: 224), threads: threads))) }),
+                         ("uniform8-10min", { _ = try drain(FrameReader(url: long, sampling: .uniform(count: 8), options: VideoDecodeOptions(threads: threads))) }),
+                         ("keyframes-10min", { _ = try drain(FrameReader(url: long, sampling: .keyframes, options: VideoDecodeOptions(threads: threads))) })]
         as [(String, () throws -> Void)] {
         let (wall, cpu) = try measureCPU(body)
         print(String(format: "media/%@: one run: wall %.3f s, CPU %.3f s (user + system, all threads)", name, wall, cpu))

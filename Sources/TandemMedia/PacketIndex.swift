@@ -6,7 +6,7 @@ import CFFmpeg
 /// A frame's index is the rank of its pts among all the stream's pts: the position a full
 /// sequential decode gives it, since a decoder outputs frames in presentation order.
 struct PacketIndex {
-    struct Entry {
+    struct Entry: Equatable {
         var pts: Int64
         var dts: Int64
         var isKey: Bool
@@ -25,13 +25,38 @@ struct PacketIndex {
     var frameCount: Int { isExact ? sortedPts.count : entries.count }
 
     /// Demuxes `path` (stream `streamIndex`) once and records every packet.
-    init(path: String, streamIndex: Int) throws {
+    /// - Parameter readPayloads: `nil` chooses by container. MP4/MOV files are scanned without
+    ///   reading packet data: their demuxer still returns the packets of a discarded stream, with
+    ///   timestamps and key flags from the header's sample tables but without their bytes, so
+    ///   indexing a 10-minute file costs milliseconds instead of reading all of it. Other demuxers
+    ///   drop discarded streams' packets, so they are read in full.
+    init(path: String, streamIndex: Int, readPayloads: Bool? = nil) throws {
         // Most containers list their streams in the header; the others (MPEG-TS) need probing.
         var input = try FFInputContext(path: path, findStreamInfo: false)
         if streamIndex >= input.streamCount {
             input = try FFInputContext(path: path)
         }
-        input.discardAll(except: streamIndex)
+        let headerOnly = !(readPayloads ?? !input.formatName.hasPrefix("mov,"))
+        if headerOnly {
+            input.discardAll(except: -1)
+        } else {
+            input.discardAll(except: streamIndex)
+        }
+        try scan(input, streamIndex: streamIndex)
+        if headerOnly && entries.isEmpty {
+            try scan(try FFInputContext(path: path), streamIndex: streamIndex, discardOthers: true)
+        }
+        let order = entries.indices.filter { entries[$0].pts != tandem_AV_NOPTS_VALUE }.sorted { entries[$0].pts < entries[$1].pts }
+        entryOfFrame = order
+        sortedPts = order.map { entries[$0].pts }
+        // Two packets with one pts cannot be told apart by pts: treat the index as inexact.
+        if zip(sortedPts, sortedPts.dropFirst()).contains(where: { $0 == $1 }) { isExact = false }
+    }
+
+    private mutating func scan(_ input: FFInputContext, streamIndex: Int, discardOthers: Bool = false) throws {
+        if discardOthers { input.discardAll(except: streamIndex) }
+        entries.removeAll()
+        isExact = true
         let packet = FFPacket()
         while try input.read(into: packet) == .packet {
             defer { packet.unref() }
@@ -39,11 +64,6 @@ struct PacketIndex {
             if packet.pts == tandem_AV_NOPTS_VALUE { isExact = false }
             entries.append(Entry(pts: packet.pts, dts: packet.dts, isKey: packet.isKeyFrame))
         }
-        let order = entries.indices.filter { entries[$0].pts != tandem_AV_NOPTS_VALUE }.sorted { entries[$0].pts < entries[$1].pts }
-        entryOfFrame = order
-        sortedPts = order.map { entries[$0].pts }
-        // Two packets with one pts cannot be told apart by pts: treat the index as inexact.
-        if zip(sortedPts, sortedPts.dropFirst()).contains(where: { $0 == $1 }) { isExact = false }
     }
 
     /// The index of the frame with `pts`, or of the first frame after it when no frame has it.

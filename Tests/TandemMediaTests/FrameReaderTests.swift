@@ -227,3 +227,21 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         #expect(FrameSampling.clips(count: 1, frames: 8, stride: 32).indices(frameCount: 300) == (0..<8).map { 37 + $0 * 32 })
     }
 }
+
+@Suite struct PacketIndexTests {
+    @Test(arguments: ["h264_bframes.mp4", "mpeg4.mp4", "rotated90.mp4", "truncated.mp4"])
+    func headerOnlyScanOfMP4MatchesAFullRead(name: String) throws {
+        let fast = try PacketIndex(path: Fixture.path(name), streamIndex: 0, readPayloads: false)
+        let full = try PacketIndex(path: Fixture.path(name), streamIndex: 0, readPayloads: true)
+        #expect(fast.entries == full.entries)
+        #expect(fast.sortedPts == full.sortedPts && fast.isExact == full.isExact)
+        // The truncated file's samples past the end of the data are not listed either way.
+        #expect(fast.frameCount == (name == "truncated.mp4" ? 27 : 60))
+        if name.hasPrefix("h264") || name.hasPrefix("rotated") { #expect(fast.entries.filter(\.isKey).count == 4) }
+    }
+
+    @Test func otherContainersAreReadInFull() throws {
+        let index = try PacketIndex(path: Fixture.path("hevc_offset.mkv"), streamIndex: 0)
+        #expect(index.frameCount == 60 && index.isExact)
+    }
+}
