@@ -99,8 +99,17 @@ private func describeSparseSampling(_ url: URL) throws {
         defer { start = now }
         return Double(now - start) / 1e9
     }
+    _ = try FrameReader(url: url, sampling: .all)
+    let openTime = lap()
+    func bytesRead() -> Int {
+        let text = (try? String(contentsOfFile: "/proc/self/io", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").first { $0.hasPrefix("rchar:") }.flatMap { Int($0.dropFirst(6).trimmingCharacters(in: .whitespaces)) } ?? -1
+    }
+    let before = bytesRead()
     let reader = try FrameReader(url: url, sampling: .uniform(count: 8))
     let indexTime = lap()
+    print("media: the packet index read \((bytesRead() - before) / 1_000_000) MB")
+    print(String(format: "media: opening %@ for a full decode takes %.3f s", url.lastPathComponent, openTime))
     var indices: [Int] = []
     while let frame = try reader.next() { indices.append(frame.frameIndex) }
     print(String(format: "media: uniform(8) on %@: open + packet index %.3f s (%d frames), seek + decode %.3f s; %d seeks, %d frames decoded for %@",

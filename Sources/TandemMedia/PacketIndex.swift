@@ -25,27 +25,17 @@ struct PacketIndex {
     var frameCount: Int { isExact ? sortedPts.count : entries.count }
 
     /// Demuxes `path` (stream `streamIndex`) once and records every packet.
-    /// - Parameter readPayloads: `nil` chooses by container. MP4/MOV files are scanned without
-    ///   reading packet data: their demuxer still returns the packets of a discarded stream, with
-    ///   timestamps and key flags from the header's sample tables but without their bytes, so
-    ///   indexing a 10-minute file costs milliseconds instead of reading all of it. Other demuxers
-    ///   drop discarded streams' packets, so they are read in full.
-    init(path: String, streamIndex: Int, readPayloads: Bool? = nil) throws {
+    ///
+    /// Packet data is read too: demuxers give no timestamps for packets they are told to skip
+    /// (MP4's sample tables hold them, but FFmpeg drops a discarded stream's packets), and on a
+    /// page-cached file the read is a small part of the cost of a sparse sampling.
+    init(path: String, streamIndex: Int) throws {
         // Most containers list their streams in the header; the others (MPEG-TS) need probing.
         var input = try FFInputContext(path: path, findStreamInfo: false)
         if streamIndex >= input.streamCount {
             input = try FFInputContext(path: path)
         }
-        let headerOnly = !(readPayloads ?? !input.formatName.hasPrefix("mov,"))
-        if headerOnly {
-            input.discardAll(except: -1)
-        } else {
-            input.discardAll(except: streamIndex)
-        }
         try scan(input, streamIndex: streamIndex)
-        if headerOnly && entries.isEmpty {
-            try scan(try FFInputContext(path: path), streamIndex: streamIndex, discardOthers: true)
-        }
         let order = entries.indices.filter { entries[$0].pts != tandem_AV_NOPTS_VALUE }.sorted { entries[$0].pts < entries[$1].pts }
         entryOfFrame = order
         sortedPts = order.map { entries[$0].pts }
@@ -53,12 +43,12 @@ struct PacketIndex {
         if zip(sortedPts, sortedPts.dropFirst()).contains(where: { $0 == $1 }) { isExact = false }
     }
 
-    private mutating func scan(_ input: FFInputContext, streamIndex: Int, discardOthers: Bool = false) throws {
-        if discardOthers { input.discardAll(except: streamIndex) }
-        entries.removeAll()
-        isExact = true
+    private mutating func scan(_ input: FFInputContext, streamIndex: Int) throws {
+        input.discardAll(except: streamIndex)
         let packet = FFPacket()
-        while try input.read(into: packet) == .packet {
+        // A read failure part-way (a truncated file) ends the index: it lists the frames that can
+        // be read, and decoding reports the damage when it gets there.
+        while (try? input.read(into: packet)) == .packet {
             defer { packet.unref() }
             guard packet.streamIndex == streamIndex, !packet.isDiscarded else { continue }
             if packet.pts == tandem_AV_NOPTS_VALUE { isExact = false }

@@ -229,19 +229,21 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
 }
 
 @Suite struct PacketIndexTests {
-    @Test(arguments: ["h264_bframes.mp4", "mpeg4.mp4", "rotated90.mp4", "truncated.mp4"])
-    func headerOnlyScanOfMP4MatchesAFullRead(name: String) throws {
-        let fast = try PacketIndex(path: Fixture.path(name), streamIndex: 0, readPayloads: false)
-        let full = try PacketIndex(path: Fixture.path(name), streamIndex: 0, readPayloads: true)
-        #expect(fast.entries == full.entries)
-        #expect(fast.sortedPts == full.sortedPts && fast.isExact == full.isExact)
-        // The truncated file's samples past the end of the data are not listed either way.
-        #expect(fast.frameCount == (name == "truncated.mp4" ? 27 : 60))
-        if name.hasPrefix("h264") || name.hasPrefix("rotated") { #expect(fast.entries.filter(\.isKey).count == 4) }
+    @Test(arguments: ["h264_bframes.mp4", "hevc_offset.mkv", "vp9.webm", "mpeg4.mp4"])
+    func indexCountsFramesAndKeyFrames(name: String) throws {
+        let index = try PacketIndex(path: Fixture.path(name), streamIndex: 0)
+        #expect(index.frameCount == 60 && index.isExact)
+        #expect(index.entries.first?.isKey == true)
+        // Every frame index maps back to its own pts, and seeking for it starts at a key frame not after it.
+        for frame in 0..<index.frameCount {
+            #expect(index.frameIndex(pts: index.sortedPts[frame]) == frame)
+            let start = index.seekEntry(forFrame: frame)
+            #expect(index.entries[start].isKey && index.entries[start].pts <= index.sortedPts[frame])
+        }
     }
 
-    @Test func otherContainersAreReadInFull() throws {
-        let index = try PacketIndex(path: Fixture.path("hevc_offset.mkv"), streamIndex: 0)
-        #expect(index.frameCount == 60 && index.isExact)
+    @Test func truncatedFileIndexesWhatIsThere() throws {
+        let index = try PacketIndex(path: Fixture.path("truncated.mp4"), streamIndex: 0)
+        #expect(index.frameCount > 5 && index.frameCount < 60)
     }
 }

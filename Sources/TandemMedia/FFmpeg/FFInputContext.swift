@@ -41,9 +41,6 @@ final class FFInputContext {
 
     var streamCount: Int { Int(pointer.pointee.nb_streams) }
 
-    /// The demuxer's name(s), e.g. `mov,mp4,m4a,3gp,3g2,mj2`.
-    var formatName: String { pointer.pointee.iformat.map { String(cString: $0.pointee.name) } ?? "" }
-
     func stream(_ index: Int) -> UnsafeMutablePointer<AVStream> {
         precondition(index >= 0 && index < streamCount, "stream index out of range")
         return pointer.pointee.streams[index]!
