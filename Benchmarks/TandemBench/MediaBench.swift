@@ -11,6 +11,10 @@ import TandemMedia
 //   uniform8-10min      8 frame-exact frames spread over a 10-minute file (index + seeks)
 //   keyframes-10min     key frames only of the 10-minute file
 //   decode600           full decode of the 10-minute file, for the ratios
+//
+// Before the timings it prints, once: where uniform(8)'s time goes (index, seeks, frames decoded) and
+// the wall and CPU time of one run of each case (CPU time is steadier on a shared machine). With
+// TANDEM_BENCH_LONG=1 it also decodes a 60-minute file and prints its peak RSS after 1 minute and at the end.
 let mediaBenchSuite = BenchSuite(name: "media") {
     let directory = ProcessInfo.processInfo.environment["TANDEM_BENCH_DIR"] ?? "/tmp/tandem-bench"
     try makeMediaBenchInputs(directory)
@@ -106,9 +110,11 @@ private func describeSparseSampling(_ url: URL) throws {
         return text.split(separator: "\n").first { $0.hasPrefix("rchar:") }.flatMap { Int($0.dropFirst(6).trimmingCharacters(in: .whitespaces)) } ?? -1
     }
     let before = bytesRead()
-    let reader = try FrameReader(url: url, sampling: .uniform(count: 8))
+    var reader: FrameReader?
+    let (_, indexCPU) = try measureCPU { reader = try FrameReader(url: url, sampling: .uniform(count: 8)) }
     let indexTime = lap()
-    print("media: the packet index read \((bytesRead() - before) / 1_000_000) MB")
+    print(String(format: "media: the packet index read %d MB, CPU %.3f s", (bytesRead() - before) / 1_000_000, indexCPU))
+    guard let reader else { return }
     print(String(format: "media: opening %@ for a full decode takes %.3f s", url.lastPathComponent, openTime))
     var indices: [Int] = []
     while let frame = try reader.next() { indices.append(frame.frameIndex) }
