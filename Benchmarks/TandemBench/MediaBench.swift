@@ -11,6 +11,10 @@ import TandemMedia
 //   uniform8-10min      8 frame-exact frames spread over a 10-minute file (index + seeks)
 //   keyframes-10min     key frames only of the 10-minute file
 //   decode600           full decode of the 10-minute file, for the ratios
+//
+// Before the timings it prints, once: where uniform(8)'s time goes (index, seeks, frames decoded) and
+// the wall and CPU time of one run of each case (CPU time is steadier on a shared machine). With
+// TANDEM_BENCH_LONG=1 it also decodes a 60-minute file and prints its peak RSS after 1 minute and at the end.
 let mediaBenchSuite = BenchSuite(name: "media") {
     let directory = ProcessInfo.processInfo.environment["TANDEM_BENCH_DIR"] ?? "/tmp/tandem-bench"
     try makeMediaBenchInputs(directory)
@@ -33,7 +37,9 @@ let mediaBenchSuite = BenchSuite(name: "media") {
     try describeSparseSampling(long)
     // CPU time is steadier than wall time when other jobs share the machine: print it once per case.
     for (name, body) in [("decode60", { _ = try decodeOnly(short) }),
-                         ("decode60-rgb224", { _ = try drain(FrameReader(url: short, options: VideoDecodeOptions(resize: .exact(width: 224, height: 224), threads: threads))) })]
+                         ("decode60-rgb224", { _ = try drain(FrameReader(url: short, options: VideoDecodeOptions(resize: .exact(width: 224, height: 224), threads: threads))) }),
+                         ("uniform8-10min", { _ = try drain(FrameReader(url: long, sampling: .uniform(count: 8), options: VideoDecodeOptions(threads: threads))) }),
+                         ("keyframes-10min", { _ = try drain(FrameReader(url: long, sampling: .keyframes, options: VideoDecodeOptions(threads: threads))) })]
         as [(String, () throws -> Void)] {
         let (wall, cpu) = try measureCPU(body)
         print(String(format: "media/%@: one run: wall %.3f s, CPU %.3f s (user + system, all threads)", name, wall, cpu))
@@ -97,8 +103,19 @@ private func describeSparseSampling(_ url: URL) throws {
         defer { start = now }
         return Double(now - start) / 1e9
     }
-    let reader = try FrameReader(url: url, sampling: .uniform(count: 8))
+    _ = try FrameReader(url: url, sampling: .all)
+    let openTime = lap()
+    func bytesRead() -> Int {
+        let text = (try? String(contentsOfFile: "/proc/self/io", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").first { $0.hasPrefix("rchar:") }.flatMap { Int($0.dropFirst(6).trimmingCharacters(in: .whitespaces)) } ?? -1
+    }
+    let before = bytesRead()
+    var reader: FrameReader?
+    let (_, indexCPU) = try measureCPU { reader = try FrameReader(url: url, sampling: .uniform(count: 8)) }
     let indexTime = lap()
+    print(String(format: "media: the packet index read %d MB, CPU %.3f s", (bytesRead() - before) / 1_000_000, indexCPU))
+    guard let reader else { return }
+    print(String(format: "media: opening %@ for a full decode takes %.3f s", url.lastPathComponent, openTime))
     var indices: [Int] = []
     while let frame = try reader.next() { indices.append(frame.frameIndex) }
     print(String(format: "media: uniform(8) on %@: open + packet index %.3f s (%d frames), seek + decode %.3f s; %d seeks, %d frames decoded for %@",

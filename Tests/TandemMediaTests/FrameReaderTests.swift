@@ -227,3 +227,23 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         #expect(FrameSampling.clips(count: 1, frames: 8, stride: 32).indices(frameCount: 300) == (0..<8).map { 37 + $0 * 32 })
     }
 }
+
+@Suite struct PacketIndexTests {
+    @Test(arguments: ["h264_bframes.mp4", "hevc_offset.mkv", "vp9.webm", "mpeg4.mp4"])
+    func indexCountsFramesAndKeyFrames(name: String) throws {
+        let index = try PacketIndex(path: Fixture.path(name), streamIndex: 0)
+        #expect(index.frameCount == 60 && index.isExact)
+        #expect(index.entries.first?.isKey == true)
+        // Every frame index maps back to its own pts, and seeking for it starts at a key frame not after it.
+        for frame in 0..<index.frameCount {
+            #expect(index.frameIndex(pts: index.sortedPts[frame]) == frame)
+            let start = index.seekEntry(forFrame: frame)
+            #expect(index.entries[start].isKey && index.entries[start].pts <= index.sortedPts[frame])
+        }
+    }
+
+    @Test func truncatedFileIndexesWhatIsThere() throws {
+        let index = try PacketIndex(path: Fixture.path("truncated.mp4"), streamIndex: 0)
+        #expect(index.frameCount > 5 && index.frameCount < 60)
+    }
+}

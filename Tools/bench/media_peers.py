@@ -103,9 +103,10 @@ def main():
         subprocess.run([os.path.join(os.path.dirname(__file__), "make_media_bench_inputs.sh"), DIR], check=True)
     short_frames = decode_only(SHORT)
     # CPU time is steadier than wall time when other jobs share the machine: print it once per case.
-    for name, fn in (("decode60", decode_only), ("decode60-rgb224", decode_rgb224)):
+    for name, fn, path in (("decode60", decode_only, SHORT), ("decode60-rgb224", decode_rgb224, SHORT),
+                           ("uniform8-10min", uniform8, LONG), ("keyframes-10min", keyframes, LONG)):
         r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
-        fn(SHORT)
+        fn(path)
         wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
         cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
         print(f"pyav/{name}: one run: wall {wall:.3f} s, CPU {cpu:.3f} s (user + system, all threads)", flush=True)
