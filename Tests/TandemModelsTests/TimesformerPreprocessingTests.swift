@@ -25,6 +25,9 @@ import TandemNN
         #expect(maxDifference(ours.scalars, reference.scalars) < 1e-5)
         let clip = try processor.pixels(frames: [input, input], crop: .start)
         #expect(clip.shape == [2, 3, 20, 20])
+        let views = try processor.views(clips: [[input, input], [input, input]], crops: TimesformerPreprocessor.Crop.allCases)
+        let centered = try processor.pixels(frames: [input, input], crop: .center)
+        #expect(views.count == 6 && views[0] == clip && views[4] == centered)
     }
 
     @Test func crops() throws {

@@ -30,6 +30,7 @@ def once(fn):
 
 def swift_round(bench, threads):
     env = dict(os.environ, TANDEM_THREADS=str(threads))
+    env["TANDEM_NN_CASES"] = "sgemm-2048,timesformer-base-8x224"
     out = subprocess.run([bench, "nn", "--repeat", "1"], env=env, check=True, capture_output=True, text=True).stdout
     figures = dict(re.findall(r"nn/(\S+): median ([0-9.]+) s", out))
     return float(figures["sgemm-2048"]), float(figures["timesformer-base-8x224"])

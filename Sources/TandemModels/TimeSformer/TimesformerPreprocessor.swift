@@ -162,4 +162,11 @@ public struct TimesformerPreprocessor: Sendable, Equatable, Decodable {
         let planes = try frames.map { try pixels(frame: $0, crop: crop) }
         return Tensor.concatenate(planes.map { $0.reshaped([1] + $0.shape) }, axis: 0)
     }
+
+    /// Every view of a video for multi-view testing: each clip (frames chosen by `ClipSampler`)
+    /// cut at each crop, clip-major — the official test's 3 crops × N clips with
+    /// `crops: [.start, .center, .end]`. Pass the result to `TimesformerModel.predict(views:)`.
+    public func views(clips: [[VideoFrame]], crops: [Crop] = [.center]) throws -> [Tensor] {
+        try clips.flatMap { frames in try crops.map { try pixels(frames: frames, crop: $0) } }
+    }
 }
