@@ -73,9 +73,9 @@ struct WhisperSearch<Model: WhisperModelProtocol> {
             let logits = try model.decode(input, cache: &cache)
             if step == 0 { noSpeech = noSpeechProbability(logits[0]) }
             for row in 0..<rows where !finished[row] {
-                var row_logits = logits[row]
-                filter.apply(step: step, logits: &row_logits, sampled: sequences[row][...])
-                let logProbabilities = WhisperMath.logSoftmax(row_logits)
+                var rowLogits = logits[row]
+                filter.apply(step: step, logits: &rowLogits, sampled: sequences[row][...])
+                let logProbabilities = WhisperMath.logSoftmax(rowLogits)
                 let token = temperature > 0
                     ? Self.draw(logProbabilities, temperature: temperature, generator: &generator)
                     : Self.argmax(logProbabilities)
