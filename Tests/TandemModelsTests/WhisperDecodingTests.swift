@@ -206,6 +206,50 @@ private func features(frames: Int) -> [Float] { (0..<frames).map(Float.init) }
         #expect(segments[0].compressionRatio > 2.4)
     }
 
+    /// A multilingual-shaped vocabulary: the language is detected from the first step's language-token logits
+    /// and enters the prompt with the task.
+    @Test func multilingualPromptsCarryTheDetectedLanguage() throws {
+        var vocabulary = (0..<256).map { String(ByteLevel.scalar(for: UInt8($0))) }
+        vocabulary += [String](repeating: "", count: 50257 - 256).enumerated().map { "<pad\($0.offset)>" }
+        vocabulary += ["<|endoftext|>", "<|startoftranscript|>", "<|en|>", "<|de|>", "<|fr|>", "<|translate|>", "<|transcribe|>",
+                       "<|startoflm|>", "<|startofprev|>", "<|nospeech|>", "<|notimestamps|>"]
+        let tokenizer = try WhisperTokenizer(vocabulary: vocabulary)
+        #expect(tokenizer.isMultilingual && tokenizer.languages.map(\.code) == ["en", "de", "fr"])
+        let (sotM, de, translate, transcribe, tsM) = (50258, 50260, 50262, 50263, 50268)
+        final class Model: WhisperModelProtocol {
+            let vocabularySize = 50268 + 1501
+            let melCount = 1
+            var prompts: [[Int]] = []
+            func encode(_ features: [Float]) throws -> Int { 0 }
+            func makeCache(for encoded: Int) throws -> [[Int]] { [[]] }
+            func selectRows(_ rows: [Int], cache: inout [[Int]]) { cache = rows.map { cache[$0] } }
+            func decode(_ tokens: [[Int]], cache: inout [[Int]]) throws -> [[Float]] {
+                tokens.indices.map { row in
+                    cache[row] += tokens[row]
+                    var logits = [Float](repeating: 0, count: vocabularySize)
+                    if cache[row].last == 50258 { logits[50260] = 10; logits[50268] = 20 } else { logits[50257] = 30 }
+                    if cache[row].count >= 3, Array(cache[row].suffix(3)).first == 50258 { prompts.append(Array(cache[row].suffix(3))) }
+                    return logits
+                }
+            }
+        }
+        let model = Model()
+        let transcriber = WhisperTranscriber(model: model, tokenizer: tokenizer)
+        let detected = try transcriber.detectLanguage(features: [Float](repeating: 0, count: 101), frameCount: 101)
+        #expect(detected.language == "de" && detected.probability > 0.99)
+        var options = WhisperDecodingOptions()
+        options.beamSize = 1
+        options.temperatures = [0]
+        options.task = .translate
+        _ = try transcriber.transcribe(features: [Float](repeating: 0, count: 101), frameCount: 101, options: options)
+        #expect(model.prompts.last == [sotM, de, translate])
+        options.language = "fr"
+        options.task = .transcribe
+        _ = try transcriber.transcribe(features: [Float](repeating: 0, count: 101), frameCount: 101, options: options)
+        #expect(model.prompts.last == [sotM, de + 1, transcribe])
+        _ = tsM
+    }
+
     @Test func compressionRatioIsZlibs() {
         #expect(whisperCompressionRatio("The quick brown fox jumped over the lazy dog.") == 45.0 / 52.0)
         #expect(whisperCompressionRatio("the the the the the the the the the the the the the the the the") == 4.2)

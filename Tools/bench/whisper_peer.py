@@ -67,14 +67,18 @@ def main() -> None:
     from faster_whisper import WhisperModel
     model = WhisperModel(str(MODEL), device="cpu", compute_type="float32", cpu_threads=args.threads)
     times = []
+    cpu_times = []
     peer_segments = []
     for i in range(args.repeat + 1):
         start = time.perf_counter()
+        cpu_start = time.process_time()
         segments, _ = model.transcribe(audio, beam_size=args.beam, temperature=0, vad_filter=False)
         peer_segments = [(s.start, s.end, s.tokens) for s in segments]
         if i > 0:  # the first run warms up
             times.append(time.perf_counter() - start)
+            cpu_times.append(time.process_time() - cpu_start)
     peer = statistics.median(times)
+    peer_cpu = statistics.median(cpu_times)
 
     # The encoder alone on the first 30 s window, as the Swift "encoder" case measures it.
     from faster_whisper.transcribe import get_ctranslate2_storage, pad_or_trim
@@ -96,12 +100,14 @@ def main() -> None:
     lines = [l for l in result.stdout.splitlines() if l.startswith("whisper/")]
     tandem_encode = float([l for l in lines if "encoder" in l][0].split("median ")[1].split(" s")[0])
     tandem = float([l for l in lines if "beam" in l][0].split("median ")[1].split(" s")[0])
+    tandem_cpu = float([l for l in lines if l.startswith("whisper/cpu")][0].split(": ")[1].split(" s")[0])
     ours = json.loads(pathlib.Path(str(wav) + ".tandem.json").read_text())
     same = [(s["start"], s["end"], s["tokens"]) for s in ours] == peer_segments
 
     print(f"audio {duration:.1f} s, beam {args.beam}, {args.threads} threads, median of {args.repeat}")
-    print(f"  tandem         {tandem:7.3f} s   RTF {tandem / duration:.4f}")
-    print(f"  faster-whisper {peer:7.3f} s   RTF {peer / duration:.4f}   (float32)")
+    print(f"  tandem         wall {tandem:7.3f} s   RTF {tandem / duration:.4f}   CPU {tandem_cpu:7.3f} s")
+    print(f"  faster-whisper wall {peer:7.3f} s   RTF {peer / duration:.4f}   CPU {peer_cpu:7.3f} s   (float32)")
+    print(f"  load average now: {os.getloadavg()[0]:.1f} (wall times are only comparable on an idle machine)")
     print(f"  encoder, one 30 s window: tandem {tandem_encode:.3f} s, faster-whisper {peer_encode:.3f} s")
     print(f"  same tokens and timestamps: {same}")
 

@@ -32,10 +32,15 @@ public struct WhisperDecodingOptions: Sendable, Equatable {
     public var withoutTimestamps = false
     /// The first timestamp cannot be later than this, in seconds.
     public var maxInitialTimestamp: Double = 1
-    /// Language code for multilingual models; English-only models always use English.
-    public var language: String? = "en"
+    /// Language code for multilingual models (nil: detect it on the first window); English-only models
+    /// always transcribe English.
+    public var language: String?
+    /// Transcribe in the spoken language, or translate to English (multilingual models only).
+    public var task: Task = .transcribe
     /// Seed of the sampler used at temperatures above 0.
     public var seed: UInt64 = 0
+
+    public enum Task: String, Sendable, Equatable, Codable { case transcribe, translate }
 
     public init() {}
 }

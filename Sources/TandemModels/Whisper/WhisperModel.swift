@@ -96,8 +96,12 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         try self.init(file: try CTranslate2ModelFile(path: path))
     }
 
-    init(file: CTranslate2ModelFile) throws {
-        func tensor(_ name: String, _ shape: [Int]? = nil) throws -> Tensor {
+    convenience init(file: CTranslate2ModelFile) throws {
+        guard file.specName == "WhisperSpec" else {
+            throw CTranslate2ModelFile.Error(code: .missingVariable, file: file.path, variable: nil,
+                                             detail: "spec is '\(file.specName)', not a Whisper model (WhisperSpec)")
+        }
+        try self.init(source: file.path, contains: file.contains, heads: (try file.scalar("encoder/num_heads"), try file.scalar("decoder/num_heads"))) { name, shape in
             let (found, values) = try file.floats(name)
             if let shape, shape != found {
                 throw CTranslate2ModelFile.Error(code: .sizeMismatch, file: file.path, variable: name,
@@ -105,10 +109,18 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
             }
             return Tensor(shape: found, values: values)
         }
-        guard file.specName == "WhisperSpec" else {
-            throw CTranslate2ModelFile.Error(code: .missingVariable, file: file.path, variable: nil,
-                                             detail: "spec is '\(file.specName)', not a Whisper model (WhisperSpec)")
-        }
+    }
+
+    /// Builds the layers from tensors named as CTranslate2 names them.
+    /// - Parameters:
+    ///   - source: the checkpoint's path, for messages.
+    ///   - contains: whether a CTranslate2-named tensor exists.
+    ///   - heads: attention heads of the encoder and the decoder.
+    ///   - read: reads a CTranslate2-named tensor, checking its shape when one is given.
+    init(source: String, contains: (String) -> Bool, heads: (encoder: Int, decoder: Int),
+         read: (String, [Int]?) throws -> Tensor) throws {
+        func tensor(_ name: String, _ shape: [Int]? = nil) throws -> Tensor { try read(name, shape) }
+        let file = (path: source, contains: contains)
         let conv1Weight = try tensor("encoder/conv1/weight")
         guard conv1Weight.rank == 3 else {
             throw CTranslate2ModelFile.Error(code: .sizeMismatch, file: file.path, variable: "encoder/conv1/weight", detail: "expected rank 3")
@@ -154,8 +166,8 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         self.width = width
         self.melCount = mels
         self.vocabularySize = embeddings.shape[0]
-        self.encoderHeads = try file.scalar("encoder/num_heads")
-        self.decoderHeads = try file.scalar("decoder/num_heads")
+        self.encoderHeads = heads.encoder
+        self.decoderHeads = heads.decoder
         self.conv1 = (conv1Weight, try tensor("encoder/conv1/bias", [width]))
         self.conv2 = (try tensor("encoder/conv2/weight", [width, width, 3]), try tensor("encoder/conv2/bias", [width]))
         self.encoderPositions = try tensor("encoder/position_encodings/encodings")

@@ -4,8 +4,9 @@ import TandemNN
 
 /// Speech recognition with a Whisper model directory: front end, model, tokenizer and decoding together.
 ///
-/// Reads the directories faster-whisper uses (CTranslate2 format): `model.bin`, `config.json`
-/// (`suppress_ids_begin`, …) and `tokenizer.json` or `vocabulary.json` / `vocabulary.txt`.
+/// Reads the directories faster-whisper uses (CTranslate2 format: `model.bin`, `config.json` with
+/// `suppress_ids_begin`, …) and Hugging Face `openai/whisper-*` directories (`config.json` +
+/// `model.safetensors`), each with `tokenizer.json` or `vocabulary.json` / `vocabulary.txt`.
 /// Audio must be 16 kHz mono; resampling belongs to the media layer.
 public final class WhisperRecognizer: Sendable {
     /// What is wrong with a model directory.
@@ -41,17 +42,22 @@ public final class WhisperRecognizer: Sendable {
             throw Error(directory: directory.path, detail: "no such model directory (run `make models` for the embedded tiny.en)")
         }
         let modelFile = directory.appendingPathComponent("model.bin")
-        guard manager.fileExists(atPath: modelFile.path) else {
-            throw Error(directory: directory.path, detail: "model.bin is missing (a CTranslate2 / faster-whisper Whisper directory is expected)")
+        let isCTranslate2 = manager.fileExists(atPath: modelFile.path)
+        let isHuggingFace = ["model.safetensors", "model.safetensors.index.json"].contains {
+            manager.fileExists(atPath: directory.appendingPathComponent($0).path)
+        }
+        guard isCTranslate2 || isHuggingFace else {
+            throw Error(directory: directory.path, detail: "model.bin is missing (a CTranslate2 / faster-whisper directory), "
+                        + "and so is model.safetensors (a Hugging Face openai/whisper-* directory)")
         }
         let configFile = directory.appendingPathComponent("config.json")
-        if manager.fileExists(atPath: configFile.path) {
+        if isCTranslate2, manager.fileExists(atPath: configFile.path) {
             configuration = try JSONDecoder().decode(Configuration.self, from: Data(contentsOf: configFile))
         } else {
             configuration = Configuration()
         }
         tokenizer = try WhisperTokenizer(directory: directory)
-        model = try WhisperModel(modelFile: modelFile.path)
+        model = isCTranslate2 ? try WhisperModel(modelFile: modelFile.path) : try WhisperModel(huggingFaceDirectory: directory)
         guard tokenizer.count <= model.vocabularySize else {
             throw Error(directory: directory.path, detail: "tokenizer has \(tokenizer.count) tokens, model only \(model.vocabularySize)")
         }

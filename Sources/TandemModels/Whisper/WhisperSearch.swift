@@ -1,17 +1,5 @@
 import Foundation
 
-/// One decoded window: the best hypothesis of a greedy, beam or sampling search.
-public struct WhisperSearchResult: Sendable, Equatable {
-    /// Sampled tokens, timestamps included, end of text excluded.
-    public var tokens: [Int]
-    /// Sum of the chosen tokens' log probabilities, the end of text's included.
-    public var sumLogProbability: Float
-    /// `sumLogProbability / length ^ lengthPenalty`, the ranking score (CTranslate2's returned score).
-    public var score: Float
-    /// Probability of `<|nospeech|>` at the first step, from the raw logits.
-    public var noSpeechProbability: Float
-}
-
 /// Greedy, beam and sampling search over a ``WhisperModelProtocol``, following CTranslate2's
 /// `GreedySearch` / `BeamSearch` (`src/decoding.cc`) so tokens equal faster-whisper's:
 ///
@@ -73,9 +61,9 @@ struct WhisperSearch<Model: WhisperModelProtocol> {
             let logits = try model.decode(input, cache: &cache)
             if step == 0 { noSpeech = noSpeechProbability(logits[0]) }
             for row in 0..<rows where !finished[row] {
-                var row_logits = logits[row]
-                filter.apply(step: step, logits: &row_logits, sampled: sequences[row][...])
-                let logProbabilities = WhisperMath.logSoftmax(row_logits)
+                var rowLogits = logits[row]
+                filter.apply(step: step, logits: &rowLogits, sampled: sequences[row][...])
+                let logProbabilities = WhisperMath.logSoftmax(rowLogits)
                 let token = temperature > 0
                     ? Self.draw(logProbabilities, temperature: temperature, generator: &generator)
                     : Self.argmax(logProbabilities)

@@ -46,6 +46,10 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
         let search = WhisperSearch(model: model, filter: filter, endOfText: tokenizer.endOfText, noSpeech: tokenizer.noSpeech,
                                    maxLength: Self.maxLength)
 
+        var options = options
+        if tokenizer.isMultilingual, options.language == nil {
+            options.language = try detectLanguage(features: features, frameCount: frameCount).language
+        }
         var allTokens: [Int] = []
         if let tokens = options.initialPromptTokens {
             allTokens += tokens
@@ -100,6 +104,25 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
         return segments
     }
 
+    /// The spoken language, from the first 30 s window: the language tokens' probabilities after
+    /// `<|startoftranscript|>` (faster-whisper `detect_language` with one segment).
+    /// - Returns: the most probable language code, its probability, and every language's, most probable first.
+    public func detectLanguage(features: [Float], frameCount: Int) throws -> (language: String, probability: Float, all: [(String, Float)]) {
+        let mels = model.melCount
+        var window = [Float](repeating: 0, count: mels * Self.windowFrames)
+        let available = min(Self.windowFrames, frameCount)
+        for mel in 0..<mels {
+            for frame in 0..<available { window[mel * Self.windowFrames + frame] = features[mel * frameCount + frame] }
+        }
+        var cache = try model.makeCache(for: try model.encode(window))
+        let logits = try model.decode([[tokenizer.startOfTranscript]], cache: &cache)[0]
+        let languages = tokenizer.languages.filter { $0.id < logits.count }
+        guard !languages.isEmpty else { return ("en", 1, [("en", 1)]) }
+        let probabilities = WhisperMath.softmax(languages.map { logits[$0.id] })
+        let ranked = zip(languages.map(\.code), probabilities).sorted { $0.1 > $1.1 }
+        return (ranked[0].0, ranked[0].1, ranked)
+    }
+
     // MARK: - Pieces, internal for tests
 
     func makeFilter(_ options: WhisperDecodingOptions) -> WhisperLogitFilter {
@@ -124,7 +147,8 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
             prompt.append(tokenizer.startOfPrevious)
             prompt += previous.suffix(Self.maxLength / 2 - 1)
         }
-        prompt += tokenizer.startSequence(language: options.language)
+        prompt += tokenizer.startSequence(language: options.language,
+                                          task: options.task == .translate ? tokenizer.translate : tokenizer.transcribe)
         if options.withoutTimestamps { prompt.append(tokenizer.noTimestamps) }
         return prompt
     }
