@@ -160,6 +160,10 @@ public struct STFT: Sendable {
                 } else {
                     for i in span { frameIn[i] = Self.paddedSample(source, first + i, configuration.padding) * window[i] }
                 }
+                // Always through the aligned scratch spectrum: writing straight into the output
+                // would need a second plan for frames 8 bytes off alignment, whose rounding differs,
+                // and results would then depend on where a frame lands in memory (streamed frames
+                // would no longer equal one-shot frames bit for bit). The copy costs ~5 %.
                 plan.forward(frameIn, spectrum.complex)
                 switch configuration.output {
                 case .complex:
