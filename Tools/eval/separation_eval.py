@@ -147,6 +147,7 @@ def main():
     parser.add_argument("--counts", type=int, nargs="+", default=[2, 3])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--separate-args", default="", help="extra arguments for tandem separate, e.g. '--iterations 30'")
     parser.add_argument("--audio-only-baseline", action="store_true",
                         help="also separate the audio alone (no video: spectral-shape fallback), scored with the best permutation")
     args = parser.parse_args()
@@ -169,7 +170,7 @@ def main():
             write_video(video_frames(notes, [(lo, hi) for _, _, lo, hi in chosen], args.seconds), mixture, video, work)
             out = os.path.join(work, "separated")
             started = time.time()
-            proc = subprocess.run([args.tandem, "separate", video, "--out", out, "--sources", str(count)],
+            proc = subprocess.run([args.tandem, "separate", video, "--out", out, "--sources", str(count)] + args.separate_args.split(),
                                   capture_output=True, text=True)
             elapsed = time.time() - started
             if proc.returncode != 0:
