@@ -23,7 +23,7 @@ struct SeparateCommand: ParsableCommand {
     @Option(help: "Shorter side, in pixels, of the frames analysed for motion.") var analysisSide: Int = 144
     @Option(help: "Use a ROWSxCOLUMNS grid of regions instead of finding moving regions (e.g. 1x2).") var grid: String?
     @Option(help: "NMF divergence: kl or is.") var divergence: String = "kl"
-    @Option(help: "NMF iterations (multiplicative updates).") var iterations: Int = MotionInformedNMF.Configuration().iterations
+    @Option(help: "NMF iterations (multiplicative updates of the β-divergence).") var iterations: Int = MotionInformedNMF.Configuration().iterations
     @Option(help: "NMF components per source.") var componentsPerSource: Int = MotionInformedNMF.Configuration().componentsPerSource
 
     func run() throws {

@@ -28,6 +28,7 @@ public struct MotionInformedNMF: Sendable {
         public var hopFraction: Int = 4
         public var componentsPerSource: Int = 8
         public var divergence: NMF.Divergence = .kullbackLeibler
+        /// Multiplicative-update iterations; 30 gives the same SDR as 50 on the evaluation mixtures.
         public var iterations: Int = 30
         public var seed: UInt64 = 0x5EED
         public var maskExponent: Float = 2
