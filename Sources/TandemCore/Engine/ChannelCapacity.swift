@@ -14,6 +14,7 @@ public struct ChannelCapacity: Sendable, Hashable {
         self.bytes = bytes
     }
 
-    /// 16 packets or 64 MiB: a few decoded HD frames, or several seconds of audio chunks.
-    public static let standard = ChannelCapacity(packets: 16, bytes: 64 << 20)
+    /// 64 packets or 32 MiB: for small packets (audio chunks, embeddings) the count bounds the
+    /// queue and keeps thread wake-ups rare; for frames the bytes do (five 1080p RGB frames).
+    public static let standard = ChannelCapacity(packets: 64, bytes: 32 << 20)
 }
