@@ -14,7 +14,8 @@ public struct ChannelCapacity: Sendable, Hashable {
         self.bytes = bytes
     }
 
-    /// 64 packets or 32 MiB: for small packets (audio chunks, embeddings) the count bounds the
-    /// queue and keeps thread wake-ups rare; for frames the bytes do (five 1080p RGB frames).
-    public static let standard = ChannelCapacity(packets: 64, bytes: 32 << 20)
+    /// 64 packets or 16 MiB: for small packets (audio chunks, embeddings) the count bounds the
+    /// queue and keeps thread wake-ups rare; for frames the bytes do (two or three 1080p RGB frames,
+    /// about twenty at 640×360).
+    public static let standard = ChannelCapacity(packets: 64, bytes: 16 << 20)
 }

@@ -57,13 +57,16 @@ final class Inbox: @unchecked Sendable {
 
         var first: Packet? { head < packets.count ? packets[head] : nil }
 
-        /// Empties the queue, returning its packets in order.
-        mutating func removeAll() -> [Packet] {
-            let all = packets[head...].map { $0! }
-            packets.removeAll(keepingCapacity: true)
-            head = 0
-            bytes = 0
-            return all
+        /// Removes up to `limit` packets and about `byteLimit` bytes (at least one packet) from the front.
+        mutating func removeBatch(limit: Int, byteLimit: Int) -> [Packet] {
+            var taken: [Packet] = []
+            var takenBytes = 0
+            while head < packets.count, taken.count < limit, taken.isEmpty || takenBytes < byteLimit {
+                let packet = removeFirst()
+                takenBytes += packet.byteCount
+                taken.append(packet)
+            }
+            return taken
         }
     }
 
@@ -201,8 +204,8 @@ final class Inbox: @unchecked Sendable {
     /// The fast path for the common one-input node: take every queued packet under one lock
     /// acquisition, so lock traffic and wake-ups are per batch, not per packet.
     ///
-    /// The batch is bounded by the queue's capacity, so a node holds at most twice its capacity
-    /// (queue + batch). After `cancel()` it may still see the rest of its current batch; its next
+    /// A batch is at most a quarter of the queue's bound (in packets and in bytes), so a node
+    /// holds at most 1.25 times its bound (queue + batch). After `cancel()` it may still see the rest of its current batch; its next
     /// emit or pull then throws `GraphCancelled`.
     private func nextOfSinglePort() throws -> Packet? {
         if batchIndex < batch.count {
@@ -218,9 +221,9 @@ final class Inbox: @unchecked Sendable {
         while true {
             if cancelled { throw GraphCancelled() }
             if ports[0].count > 0 {
-                batch = ports[0].removeAll()
+                batch = ports[0].removeBatch(limit: max(1, capacities[0].packets / 4), byteLimit: max(1, capacities[0].bytes / 4))
                 batchIndex = 1
-                if ports[0].producerWaiting {
+                if ports[0].producerWaiting, belowLowWatermark(0) {
                     producers[0]?.becomeActive()
                     monitor.broadcast(Self.spaceFreed)
                 }
