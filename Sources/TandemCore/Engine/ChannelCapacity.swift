@@ -14,8 +14,9 @@ public struct ChannelCapacity: Sendable, Hashable {
         self.bytes = bytes
     }
 
-    /// 64 packets or 16 MiB: for small packets (audio chunks, embeddings) the count bounds the
-    /// queue and keeps thread wake-ups rare; for frames the bytes do (two or three 1080p RGB frames,
-    /// about twenty at 640×360).
-    public static let standard = ChannelCapacity(packets: 64, bytes: 16 << 20)
+    /// 256 packets or 16 MiB: for small packets (audio chunks, embeddings, segments) the count
+    /// bounds the queue — a large count keeps thread wake-ups rare, and 256 audio chunks of 4096
+    /// stereo samples are 8 MiB; for frames the bytes do (two or three 1080p RGB frames, about
+    /// twenty at 640×360). Queueing latency does not matter in batch work; memory does.
+    public static let standard = ChannelCapacity(packets: 256, bytes: 16 << 20)
 }
