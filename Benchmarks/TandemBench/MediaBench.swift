@@ -6,10 +6,15 @@ import TandemMedia
 // time PyAV on the same files.
 //
 //   decode60            full decode of 60 s 640x360 30 fps H.264, no pixel conversion
-//   decode60-rgb224     full decode + rgb24 224x224 (what a model consumes)
+//   decode60-rgb224     full decode + rgb24 224x224 (what a model consumes), bilinear
+//   decode60-rgb224-fastbilinear   the same with libswscale's two-tap fast bilinear
 //   uniform8-10min      8 frame-exact frames spread over a 10-minute file (index + seeks)
 //   keyframes-10min     key frames only of the 10-minute file
 //   decode600           full decode of the 10-minute file, for the ratios
+//
+// Before the timings it prints, once: where uniform(8)'s time goes (index, seeks, frames decoded) and
+// the wall and CPU time of one run of each case (CPU time is steadier on a shared machine). With
+// TANDEM_BENCH_LONG=1 it also decodes a 60-minute file and prints its peak RSS after 1 minute and at the end.
 let mediaBenchSuite = BenchSuite(name: "media") {
     let directory = ProcessInfo.processInfo.environment["TANDEM_BENCH_DIR"] ?? "/tmp/tandem-bench"
     try makeMediaBenchInputs(directory)
@@ -30,12 +35,25 @@ let mediaBenchSuite = BenchSuite(name: "media") {
     }
     let shortFrames = Double(try decodeOnly(short))
     try describeSparseSampling(long)
+    // CPU time is steadier than wall time when other jobs share the machine: print it once per case.
+    for (name, body) in [("decode60", { _ = try decodeOnly(short) }),
+                         ("decode60-rgb224", { _ = try drain(FrameReader(url: short, options: VideoDecodeOptions(resize: .exact(width: 224, height: 224), threads: threads))) }),
+                         ("uniform8-10min", { _ = try drain(FrameReader(url: long, sampling: .uniform(count: 8), options: VideoDecodeOptions(threads: threads))) }),
+                         ("keyframes-10min", { _ = try drain(FrameReader(url: long, sampling: .keyframes, options: VideoDecodeOptions(threads: threads))) })]
+        as [(String, () throws -> Void)] {
+        let (wall, cpu) = try measureCPU(body)
+        print(String(format: "media/%@: one run: wall %.3f s, CPU %.3f s (user + system, all threads)", name, wall, cpu))
+    }
     if ProcessInfo.processInfo.environment["TANDEM_BENCH_LONG"] == "1" { try checkLongFileMemory(directory) }
 
     return [
         BenchCase(name: "decode60", units: shortFrames, unitName: "frames") { _ = try decodeOnly(short) },
         BenchCase(name: "decode60-rgb224", units: shortFrames, unitName: "frames") {
             let options = VideoDecodeOptions(layout: .rgb24, resize: .exact(width: 224, height: 224), threads: threads)
+            _ = try drain(FrameReader(url: short, options: options))
+        },
+        BenchCase(name: "decode60-rgb224-fastbilinear", units: shortFrames, unitName: "frames") {
+            let options = VideoDecodeOptions(layout: .rgb24, resize: .exact(width: 224, height: 224), threads: threads, interpolation: .fastBilinear)
             _ = try drain(FrameReader(url: short, options: options))
         },
         BenchCase(name: "uniform8-10min", units: 8, unitName: "frames") {
@@ -47,6 +65,18 @@ let mediaBenchSuite = BenchSuite(name: "media") {
         },
         BenchCase(name: "decode600", units: 18000, unitName: "frames") { _ = try decodeOnly(long) },
     ]
+}
+
+/// Wall and CPU seconds (user + system, every thread of the process) of one call of `body`.
+private func measureCPU(_ body: () throws -> Void) throws -> (Double, Double) {
+    func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+    let cpu0 = cpuSeconds(), wall0 = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return (Double(DispatchTime.now().uptimeNanoseconds - wall0) / 1e9, cpuSeconds() - cpu0)
 }
 
 /// Runs Tools/bench/make_media_bench_inputs.sh when the inputs are missing.
@@ -73,8 +103,19 @@ private func describeSparseSampling(_ url: URL) throws {
         defer { start = now }
         return Double(now - start) / 1e9
     }
-    let reader = try FrameReader(url: url, sampling: .uniform(count: 8))
+    _ = try FrameReader(url: url, sampling: .all)
+    let openTime = lap()
+    func bytesRead() -> Int {
+        let text = (try? String(contentsOfFile: "/proc/self/io", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").first { $0.hasPrefix("rchar:") }.flatMap { Int($0.dropFirst(6).trimmingCharacters(in: .whitespaces)) } ?? -1
+    }
+    let before = bytesRead()
+    var reader: FrameReader?
+    let (_, indexCPU) = try measureCPU { reader = try FrameReader(url: url, sampling: .uniform(count: 8)) }
     let indexTime = lap()
+    print(String(format: "media: the packet index read %d MB, CPU %.3f s", (bytesRead() - before) / 1_000_000, indexCPU))
+    guard let reader else { return }
+    print(String(format: "media: opening %@ for a full decode takes %.3f s", url.lastPathComponent, openTime))
     var indices: [Int] = []
     while let frame = try reader.next() { indices.append(frame.frameIndex) }
     print(String(format: "media: uniform(8) on %@: open + packet index %.3f s (%d frames), seek + decode %.3f s; %d seeks, %d frames decoded for %@",

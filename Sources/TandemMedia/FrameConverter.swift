@@ -11,12 +11,22 @@ final class FrameConverter {
     let options: VideoDecodeOptions
     /// Clockwise quarter turns for display: 0, 90, 180 or 270.
     let rotation: Int
-    private let scaler = FFScaler()
+    private let scaler: FFScaler
+    /// Bytes allowed past the end of a destination handed to libswscale (see `convert`).
+    static let scalerPadding = 256
     private var scratch: [UInt8] = []
 
     init(options: VideoDecodeOptions, rotation: Int) {
         self.options = options
         self.rotation = options.applyRotation ? rotation : 0
+        let filter: Int32 = switch options.interpolation {
+        case .nearest: tandem_SWS_POINT
+        case .fastBilinear: tandem_SWS_FAST_BILINEAR
+        case .bilinear: tandem_SWS_BILINEAR
+        case .area: tandem_SWS_AREA
+        case .bicubic: tandem_SWS_BICUBIC
+        }
+        scaler = FFScaler(flags: filter)
     }
 
     private var bytesPerPixel: Int { options.layout == .gray8 ? 1 : 3 }
@@ -35,16 +45,23 @@ final class FrameConverter {
         let outStride = g.outputWidth * channels
         var packed: SharedArray<UInt8>
         if rotation == 0 && g.isIdentityPlacement {
-            packed = try SharedArray(unsafeUninitializedCount: outStride * g.outputHeight) { buffer in
+            let count = outStride * g.outputHeight
+            // Room past the end: libswscale's vectorised converters write whole blocks of pixels,
+            // up to a block beyond the last one of a row, so the last row spills over.
+            let elements = try [UInt8](unsafeUninitializedCapacity: count + FrameConverter.scalerPadding) { buffer, initialized in
                 try scaler.scale(frame, to: packedFormat, width: g.scaledWidth, height: g.scaledHeight,
                                  destination: buffer.baseAddress!, stride: outStride, path: path)
+                initialized = count
             }
+            packed = SharedArray(elements)
         } else {
             // Scale in the decoded orientation, then place (rotate, crop, pad) into the output.
             let turned = rotation % 180 != 0
             let sw = turned ? g.scaledHeight : g.scaledWidth, sh = turned ? g.scaledWidth : g.scaledHeight
             let scratchStride = sw * channels
-            if scratch.count < scratchStride * sh { scratch = [UInt8](repeating: 0, count: scratchStride * sh) }
+            if scratch.count < scratchStride * sh + FrameConverter.scalerPadding {
+                scratch = [UInt8](repeating: 0, count: scratchStride * sh + FrameConverter.scalerPadding)
+            }
             try scratch.withUnsafeMutableBufferPointer { buffer in
                 try scaler.scale(frame, to: packedFormat, width: sw, height: sh, destination: buffer.baseAddress!, stride: scratchStride, path: path)
             }

@@ -13,11 +13,12 @@ extension FrameReader {
     func stepScene(_ scene: inout SceneState) throws {
         guard try decode() else { finished = true; return }
         let side = 32
-        var thumbnail = [UInt8](repeating: 0, count: side * side)
-        try thumbnail.withUnsafeMutableBufferPointer { buffer in
+        var padded = [UInt8](repeating: 0, count: side * side + FrameConverter.scalerPadding)
+        try padded.withUnsafeMutableBufferPointer { buffer in
             try scene.thumbnailer.scale(loop.frame, to: AV_PIX_FMT_GRAY8, width: side, height: side,
                                         destination: buffer.baseAddress!, stride: side, path: path)
         }
+        let thumbnail = Array(padded[0..<(side * side)])
         defer { scene.previous = thumbnail }
         if let previous = scene.previous {
             var total = 0

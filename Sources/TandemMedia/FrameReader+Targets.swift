@@ -12,14 +12,17 @@ extension FrameReader {
         let ascending: [Int]
         /// How often each index occurs in `order`.
         let multiplicity: [Int: Int]
+        /// True when `order` never goes backwards: frames are handed out as soon as they are decoded.
         let streamsInOrder: Bool
+        /// True when the packet index numbers frames by pts (else frames are counted while decoding).
         let exact: Bool
+        /// The pts of the targets, so their packets are never skipped as non-reference frames.
         let wantedPts: Set<Int64>
         var next = 0
         /// Frames kept until all are decoded, when `order` is not ascending.
         var captured: [Int: VideoFrame] = [:]
 
-        init(order: [Int], exact: Bool, targetPts index: PacketIndex) {
+        init(order: [Int], exact: Bool, index: PacketIndex) {
             self.order = order
             ascending = Array(Set(order)).sorted()
             multiplicity = order.reduce(into: [:]) { $0[$1, default: 0] += 1 }
@@ -29,7 +32,7 @@ extension FrameReader {
         }
     }
 
-
+    /// Tracks where the demuxer is in the index, and checks that a seek landed at or before its key frame.
     func noteRead(_ packet: FFPacket) {
         guard let index else { return }
         let entry = index.entry(pts: packet.pts)

@@ -108,7 +108,7 @@ public final class FrameReader {
             } else {
                 wanted = sampling.indices(frameCount: built.frameCount) ?? []
             }
-            state = .targets(TargetState(order: wanted, exact: built.isExact, targetPts: built))
+            state = .targets(TargetState(order: wanted, exact: built.isExact, index: built))
         }
         configureDecoding()
     }

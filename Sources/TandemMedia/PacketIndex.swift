@@ -6,7 +6,7 @@ import CFFmpeg
 /// A frame's index is the rank of its pts among all the stream's pts: the position a full
 /// sequential decode gives it, since a decoder outputs frames in presentation order.
 struct PacketIndex {
-    struct Entry {
+    struct Entry: Equatable {
         var pts: Int64
         var dts: Int64
         var isKey: Bool
@@ -25,25 +25,35 @@ struct PacketIndex {
     var frameCount: Int { isExact ? sortedPts.count : entries.count }
 
     /// Demuxes `path` (stream `streamIndex`) once and records every packet.
+    ///
+    /// Packet data is read too: demuxers give no timestamps for packets they are told to skip
+    /// (MP4's sample tables hold them, but FFmpeg drops a discarded stream's packets), and on a
+    /// page-cached file the read is a small part of the cost of a sparse sampling.
     init(path: String, streamIndex: Int) throws {
         // Most containers list their streams in the header; the others (MPEG-TS) need probing.
         var input = try FFInputContext(path: path, findStreamInfo: false)
         if streamIndex >= input.streamCount {
             input = try FFInputContext(path: path)
         }
-        input.discardAll(except: streamIndex)
-        let packet = FFPacket()
-        while try input.read(into: packet) == .packet {
-            defer { packet.unref() }
-            guard packet.streamIndex == streamIndex, !packet.isDiscarded else { continue }
-            if packet.pts == tandem_AV_NOPTS_VALUE { isExact = false }
-            entries.append(Entry(pts: packet.pts, dts: packet.dts, isKey: packet.isKeyFrame))
-        }
+        try scan(input, streamIndex: streamIndex)
         let order = entries.indices.filter { entries[$0].pts != tandem_AV_NOPTS_VALUE }.sorted { entries[$0].pts < entries[$1].pts }
         entryOfFrame = order
         sortedPts = order.map { entries[$0].pts }
         // Two packets with one pts cannot be told apart by pts: treat the index as inexact.
         if zip(sortedPts, sortedPts.dropFirst()).contains(where: { $0 == $1 }) { isExact = false }
+    }
+
+    private mutating func scan(_ input: FFInputContext, streamIndex: Int) throws {
+        input.discardAll(except: streamIndex)
+        let packet = FFPacket()
+        // A read failure part-way (a truncated file) ends the index: it lists the frames that can
+        // be read, and decoding reports the damage when it gets there.
+        while (try? input.read(into: packet)) == .packet {
+            defer { packet.unref() }
+            guard packet.streamIndex == streamIndex, !packet.isDiscarded else { continue }
+            if packet.pts == tandem_AV_NOPTS_VALUE { isExact = false }
+            entries.append(Entry(pts: packet.pts, dts: packet.dts, isKey: packet.isKeyFrame))
+        }
     }
 
     /// The index of the frame with `pts`, or of the first frame after it when no frame has it.

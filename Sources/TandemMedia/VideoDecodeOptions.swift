@@ -12,13 +12,30 @@ public struct VideoDecodeOptions: Sendable, Hashable {
     public var applyRotation: Bool
     /// The video stream to read; `nil` picks FFmpeg's best video stream.
     public var streamIndex: Int?
+    /// The libswscale filter used when resizing.
+    public var interpolation: Interpolation
+
+    /// libswscale's scaling filters (`SWS_*`), cheapest first.
+    public enum Interpolation: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Nearest neighbour (`SWS_POINT`).
+        case nearest
+        /// Two-tap bilinear even when shrinking (`SWS_FAST_BILINEAR`): faster, aliases on large reductions.
+        case fastBilinear
+        /// Bilinear, widened when shrinking so every source pixel counts (`SWS_BILINEAR`), the default.
+        case bilinear
+        /// Area averaging (`SWS_AREA`).
+        case area
+        /// Bicubic (`SWS_BICUBIC`).
+        case bicubic
+    }
 
     public init(layout: PixelLayout = .rgb24, resize: ResizeMode = .none, threads: Int = 0,
-                applyRotation: Bool = true, streamIndex: Int? = nil) {
+                applyRotation: Bool = true, streamIndex: Int? = nil, interpolation: Interpolation = .bilinear) {
         self.layout = layout
         self.resize = resize
         self.threads = threads
         self.applyRotation = applyRotation
         self.streamIndex = streamIndex
+        self.interpolation = interpolation
     }
 }

@@ -71,6 +71,27 @@ import TandemCore
                 "frames \(frames), failure \(String(describing: failure))")
     }
 
+    @Test func sparseSamplingOfATruncatedFileReturnsTheFramesThatExist() throws {
+        let reader = try FrameReader(url: Fixture.url("truncated.mp4"), sampling: .uniform(count: 4))
+        var frames: [VideoFrame] = []
+        do {
+            while let frame = try reader.next() { frames.append(frame) }
+        } catch let error as MediaError {
+            #expect(error.code == .truncatedOrCorrupt)
+        }
+        #expect(frames.count >= 3)
+        let full = try decodeAllAvailable("truncated.mp4")
+        for frame in frames { #expect(frame.bytes == full[frame.frameIndex].bytes) }
+    }
+
+    /// The frames a full decode yields before the file's damage stops it.
+    private func decodeAllAvailable(_ name: String) throws -> [VideoFrame] {
+        let reader = try FrameReader(url: Fixture.url(name))
+        var frames: [VideoFrame] = []
+        while let frame = try? reader.next() { frames.append(frame) }
+        return frames
+    }
+
     @Test func corruptPacketIsSkippedAndCounted() throws {
         let reader = try FrameReader(url: Fixture.url("corrupt_packet.mp4"))
         var frames: [VideoFrame] = []

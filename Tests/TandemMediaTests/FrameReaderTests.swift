@@ -155,6 +155,17 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         }
     }
 
+    @Test func interpolationFiltersAllWork() throws {
+        var outputs: [VideoDecodeOptions.Interpolation: VideoFrame] = [:]
+        for filter in VideoDecodeOptions.Interpolation.allCases {
+            let options = VideoDecodeOptions(resize: .exact(width: 40, height: 30), interpolation: filter)
+            let frame = try #require(try FrameReader(url: Fixture.url("h264_bframes.mp4"), options: options).next())
+            #expect(frame.width == 40 && frame.height == 30)
+            outputs[filter] = frame
+        }
+        #expect(outputs[.nearest]?.bytes != outputs[.bilinear]?.bytes)
+    }
+
     @Test func rotationIsApplied() throws {
         // rotated90.mp4 is h264_bframes.mp4's video with a display matrix asking for 270° clockwise.
         let upright = try #require(try FrameReader(url: Fixture.url("h264_bframes.mp4")).next())
@@ -188,6 +199,21 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         #expect(Int64((frame.seconds * Double(audio.sampleRate)).rounded()) == 8000)
     }
 
+    @Test func samplingParsesItsShortForm() {
+        #expect(FrameSampling(parsing: "all") == .all)
+        #expect(FrameSampling(parsing: "keyframes") == .keyframes)
+        #expect(FrameSampling(parsing: "fps:2.5") == .fps(2.5))
+        #expect(FrameSampling(parsing: "uniform:8") == .uniform(count: 8))
+        #expect(FrameSampling(parsing: "segments:3") == .segments(count: 3))
+        #expect(FrameSampling(parsing: "clips:1x8x32") == .clips(count: 1, frames: 8, stride: 32))
+        #expect(FrameSampling(parsing: "timestamps:0.5,1,2.25") == .timestamps([0.5, 1, 2.25]))
+        #expect(FrameSampling(parsing: "scene") == .scene(threshold: 0.3))
+        #expect(FrameSampling(parsing: "scene:0.5") == .scene(threshold: 0.5))
+        for bad in ["", "uniform", "uniform:0", "uniform:x", "fps:-1", "clips:1x8", "timestamps:a", "scene:2", "every:3", "all:1"] {
+            #expect(FrameSampling(parsing: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func samplingIsCodable() throws {
         let all: [FrameSampling] = [.all, .fps(2.5), .uniform(count: 8), .segments(count: 3), .clips(count: 1, frames: 8, stride: 32),
                                     .keyframes, .timestamps([0.5, 1]), .scene(threshold: 0.3)]
@@ -199,5 +225,25 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         #expect(FrameSampling.uniform(count: 4).indices(frameCount: 10) == [0, 3, 6, 9])
         #expect(FrameSampling.segments(count: 4).indices(frameCount: 8) == [1, 3, 5, 7])
         #expect(FrameSampling.clips(count: 1, frames: 8, stride: 32).indices(frameCount: 300) == (0..<8).map { 37 + $0 * 32 })
+    }
+}
+
+@Suite struct PacketIndexTests {
+    @Test(arguments: ["h264_bframes.mp4", "hevc_offset.mkv", "vp9.webm", "mpeg4.mp4"])
+    func indexCountsFramesAndKeyFrames(name: String) throws {
+        let index = try PacketIndex(path: Fixture.path(name), streamIndex: 0)
+        #expect(index.frameCount == 60 && index.isExact)
+        #expect(index.entries.first?.isKey == true)
+        // Every frame index maps back to its own pts, and seeking for it starts at a key frame not after it.
+        for frame in 0..<index.frameCount {
+            #expect(index.frameIndex(pts: index.sortedPts[frame]) == frame)
+            let start = index.seekEntry(forFrame: frame)
+            #expect(index.entries[start].isKey && index.entries[start].pts <= index.sortedPts[frame])
+        }
+    }
+
+    @Test func truncatedFileIndexesWhatIsThere() throws {
+        let index = try PacketIndex(path: Fixture.path("truncated.mp4"), streamIndex: 0)
+        #expect(index.frameCount > 5 && index.frameCount < 60)
     }
 }

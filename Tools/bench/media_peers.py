@@ -5,13 +5,15 @@ Run with /work/venv/bin/python (needs `av`). Inputs come from make_media_bench_i
 (/tmp/tandem-bench or $TANDEM_BENCH_DIR). Prints one line per case: median, min, throughput.
 
   decode60          decode every frame, frame+slice threading (thread_type AUTO), no conversion
-  decode60-rgb224   decode + frame.reformat(224, 224, 'rgb24') + to_ndarray
+  decode60-rgb224   decode + frame.reformat(224, 224, 'rgb24') + to_ndarray (PyAV's default: bilinear)
+  decode60-rgb224-fastbilinear   the same with interpolation FAST_BILINEAR
   uniform8-10min    8 frame-exact frames over the 10-minute file: for each target, seek backward
                     to the key frame before it and decode forward to the frame with its pts
   keyframes-10min   skip_frame NONKEY, decode the key frames, convert each to rgb24
   decode600         decode every frame of the 10-minute file
 """
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -38,6 +40,17 @@ def decode_rgb224(path):
         n = 0
         for frame in container.decode(stream):
             frame.reformat(width=224, height=224, format="rgb24").to_ndarray()
+            n += 1
+        return n
+
+
+def decode_rgb224_fast(path):
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        n = 0
+        for frame in container.decode(stream):
+            frame.reformat(width=224, height=224, format="rgb24", interpolation="FAST_BILINEAR").to_ndarray()
             n += 1
         return n
 
@@ -89,8 +102,17 @@ def main():
     if not (os.path.exists(SHORT) and os.path.exists(LONG)):
         subprocess.run([os.path.join(os.path.dirname(__file__), "make_media_bench_inputs.sh"), DIR], check=True)
     short_frames = decode_only(SHORT)
+    # CPU time is steadier than wall time when other jobs share the machine: print it once per case.
+    for name, fn, path in (("decode60", decode_only, SHORT), ("decode60-rgb224", decode_rgb224, SHORT),
+                           ("uniform8-10min", uniform8, LONG), ("keyframes-10min", keyframes, LONG)):
+        r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        fn(path)
+        wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF)
+        cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+        print(f"pyav/{name}: one run: wall {wall:.3f} s, CPU {cpu:.3f} s (user + system, all threads)", flush=True)
     run("decode60", decode_only, SHORT, short_frames, "frames", repeats)
     run("decode60-rgb224", decode_rgb224, SHORT, short_frames, "frames", repeats)
+    run("decode60-rgb224-fastbilinear", decode_rgb224_fast, SHORT, short_frames, "frames", repeats)
     run("uniform8-10min", uniform8, LONG, 8, "frames", repeats)
     run("keyframes-10min", keyframes, LONG, 1, "files", repeats)
     run("decode600", decode_only, LONG, 18000, "frames", max(1, repeats // 2))
