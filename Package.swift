@@ -35,6 +35,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "tandem-bench", dependencies: ["TandemNodes"], path: "Benchmarks/TandemBench"),
+        .executableTarget(name: "tandem-example", dependencies: ["TandemCore", "TandemNodes"], path: "Examples/CustomNode"),
 
         .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore"]),
         .testTarget(name: "TandemMediaTests", dependencies: ["TandemMedia"], resources: [.copy("Fixtures")]),

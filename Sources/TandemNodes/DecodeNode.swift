@@ -30,6 +30,8 @@ public struct DecodeNode: ConfigurableNode {
             ParameterSpec("width", .int(2...16384), default: .int(224), "target width for exact, center-crop, letterbox"),
             ParameterSpec("height", .int(2...16384), default: .int(224), "target height for exact, center-crop, letterbox"),
             ParameterSpec("side", .int(2...16384), default: .int(256), "shorter side for shorter-side and center-crop"),
+            ParameterSpec("interpolation", .choice(VideoDecodeOptions.Interpolation.allCases.map(\.rawValue)), default: .string("bilinear"),
+                          "libswscale filter used when resizing"),
             ParameterSpec("threads", .int(0...64), default: .int(0), "decoder threads; 0 lets FFmpeg choose"),
         ])
 
@@ -58,7 +60,9 @@ public struct DecodeNode: ConfigurableNode {
         case "letterbox": .letterbox(width: width, height: height)
         default: .none
         }
-        videoOptions = VideoDecodeOptions(layout: layout, resize: resize, threads: parameters.int("threads"))
+        var videoOptions = VideoDecodeOptions(layout: layout, resize: resize, threads: parameters.int("threads"))
+        videoOptions.interpolation = VideoDecodeOptions.Interpolation(rawValue: parameters.string("interpolation")) ?? .bilinear
+        self.videoOptions = videoOptions
         sampling = switch parameters.string("sampling") {
         case "fps": .fps(parameters.double("fps"))
         case "uniform": .uniform(count: parameters.int("count"))

@@ -25,6 +25,7 @@ public struct SampleFramesNode: ConfigurableNode {
     private var pending: VideoFrame?
     private var origin: Double?
     private var emitted = 0
+    private var frameDuration = 0.0
 
     public init(parameters: NodeParameters) {
         mode = switch parameters.string("mode") {
@@ -45,8 +46,9 @@ public struct SampleFramesNode: ConfigurableNode {
         case .fps(let rate):
             if origin == nil { origin = frame.seconds }
             if let previous = pending {
+                frameDuration = max(0, frame.seconds - previous.seconds)
                 // `previous` is on screen at every instant before this frame's time.
-                try emitInstants(of: previous, rate: rate, output: output) { $0 < frame.seconds }
+                try emitInstants(of: previous, rate: rate, output: output) { $0 < frame.seconds - 1e-9 }
             }
             pending = frame
         }
@@ -54,11 +56,17 @@ public struct SampleFramesNode: ConfigurableNode {
 
     public mutating func finish(output: NodeOutput) throws {
         guard case .fps(let rate) = mode, let last = pending else { return }
-        try emitInstants(of: last, rate: rate, output: output) { $0 <= last.seconds }
+        // As in `FrameReader`: the last frame stays on screen for one frame duration (the gap
+        // before it), and is emitted for at least the next instant, so it is never dropped.
+        let end = last.seconds + max(frameDuration, 1e-6)
+        try output.emit(.video(last))
+        emitted += 1
+        try emitInstants(of: last, rate: rate, output: output) { $0 < end - 1e-9 }
     }
 
     /// Emits `frame` for each next instant origin + k/rate (computed from k, so no drift) that passes `test`.
     private mutating func emitInstants(of frame: VideoFrame, rate: Double, output: NodeOutput, while test: (Double) -> Bool) throws {
+        // Instants within a nanosecond of a frame's time belong to that frame (rounding of pts).
         guard let origin else { return }
         while test(origin + Double(emitted) / rate) {
             try output.emit(.video(frame))

@@ -5,13 +5,14 @@ import TandemCore
 ///
 /// With `layout: stack` every tensor must have the same shape and the file holds `[count] + shape`;
 /// with `concat` tensors are joined along their first axis (trailing shapes must agree). Spectrograms
-/// are taken as `[frames, bins]` tensors. The tensors of one input are held in memory until the end
+/// are taken as `[frames, bins]` tensors, float video frames as `[3, height, width]` and 8-bit
+/// frames as `[height, width, channels]` (values 0…255). The tensors of one input are held in memory until the end
 /// of the stream, since both formats put the total shape before the data; the safetensors file also
 /// holds `start_seconds` (one value per packet) when the packets carry times.
 public struct WriteTensorNode: ConfigurableNode {
     public static let descriptor = NodeDescriptor(
         kind: "write-tensor", doc: "Write the tensors of each input to a .npy or .safetensors file.",
-        inputs: [PortSpec("in", .any, "tensor or spectrogram packets")],
+        inputs: [PortSpec("in", .any, "tensor, spectrogram or video packets")],
         parameters: [
             ParameterSpec("path", .pathTemplate, default: .string("{relpath}.{id}.npy"), "output path below --out"),
             ParameterSpec("format", .choice(["npy", "safetensors"]), default: .string("npy"), "file format"),
@@ -53,8 +54,18 @@ public struct WriteTensorNode: ConfigurableNode {
         case .spectrogram(let spectrogram):
             shape = [spectrogram.frameCount, spectrogram.binCount * (spectrogram.values == .complex ? 2 : 1)]
             values.append(contentsOf: spectrogram.data.array)
+        case .video(let frame) where frame.layout == .float32CHW:
+            shape = [frame.channelCount, frame.height, frame.width]
+            values.append(contentsOf: frame.floats.array)
+        case .video(let frame):
+            // 8-bit frames become [height, width, channels] floats in 0…255 (rows may be padded).
+            let channels = frame.channelCount
+            shape = [frame.height, frame.width, channels]
+            for y in 0..<frame.height {
+                for x in 0..<frame.width * channels { values.append(Float(frame.bytes[y * frame.stride + x])) }
+            }
         default:
-            throw Problem(description: "write-tensor takes tensor or spectrogram packets, got \(packet.kind)")
+            throw Problem(description: "write-tensor takes tensor, spectrogram or video packets, got \(packet.kind)")
         }
         if let first = shapes.first {
             if stack, shape != first {

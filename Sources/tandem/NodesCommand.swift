@@ -20,7 +20,7 @@ struct NodesCommand: ParsableCommand {
             return
         }
         guard let descriptor = catalog.descriptor(kind) else {
-            let hint = catalog.kinds.min { a, b in distance(a, kind) < distance(b, kind) }.map { " (did you mean '\($0)'?)" } ?? ""
+            let hint = EditDistance.suggestion(for: kind, among: catalog.kinds).map { " (did you mean '\($0)'?)" } ?? ""
             throw usageError("unknown node kind '\(kind)'\(hint)")
         }
         print("\(descriptor.kind) — \(descriptor.doc)")
@@ -38,20 +38,5 @@ struct NodesCommand: ParsableCommand {
             let value = parameter.defaultValue.map { "default \($0)" } ?? "required"
             print("  \(parameter.name): \(parameter.type), \(value) — \(parameter.doc)")
         }
-    }
-
-    private func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where i <= a.count {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(b.count, 1) where j <= b.count {
-                let saved = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = saved
-            }
-        }
-        return row[b.count]
     }
 }

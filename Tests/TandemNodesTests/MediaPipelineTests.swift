@@ -27,14 +27,14 @@ import TandemMedia
                 params: {path: "{relpath}/f_{index}.png", contact_sheet: "{relpath}/sheet.jpg", columns: 3, tile_width: 32}
                 inputs: {video: sample.video}
             """, on: video, relativePath: "clip.mp4")
-        // Instants 0, 0.5, …, 2.5 s on a 0…2.9 s video: six frames.
+        // Instants 0, 0.5, …, 2.5 s on a 0…2.9 s video, and the last frame once more (FrameReader's rule): seven frames.
         #expect(result.outputs == ["clip/f_000000.png", "clip/f_000001.png", "clip/f_000002.png", "clip/f_000003.png",
-                                   "clip/f_000004.png", "clip/f_000005.png", "clip/sheet.jpg"])
-        #expect(result.statistics.map(\.packetsOut) == [30, 6, 0])
+                                   "clip/f_000004.png", "clip/f_000005.png", "clip/f_000006.png", "clip/sheet.jpg"])
+        #expect(result.statistics.map(\.packetsOut) == [30, 7, 0])
         let sheet = try FrameReader(url: root.appendingPathComponent("out/clip/sheet.jpg")).next()
-        // 3 columns of 32 px tiles with 2 px gaps; 2 rows of 24 px tiles.
+        // 3 columns of 32 px tiles with 2 px gaps; 3 rows of 24 px tiles.
         #expect(sheet?.width == 3 * 32 + 4 * 2)
-        #expect(sheet?.height == 2 * 24 + 3 * 2)
+        #expect(sheet?.height == 3 * 24 + 4 * 2)
         try? FileManager.default.removeItem(at: root)
     }
 
@@ -80,5 +80,44 @@ import TandemMedia
         #expect(packets?.first?["sample_rate"] as? Int == 8000)
         #expect(packets?.last?["first_sample"] as? Int == 3000)
         try? FileManager.default.removeItem(at: root)
+    }
+}
+
+/// Collects the frame indices it receives (the test reads them after the run).
+final class IndexBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Int] = []
+    func append(_ value: Int) { lock.withLock { storage.append(value) } }
+    var values: [Int] { lock.withLock { storage } }
+}
+
+struct FrameIndexSink: Node {
+    static let descriptor = NodeDescriptor(kind: "test-frame-indices", doc: "", inputs: [PortSpec("video", .video)])
+    let box: IndexBox
+    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+        if case .video(let frame) = packet { box.append(frame.frameIndex) }
+    }
+}
+
+@Suite struct SampleFramesTests {
+    @Test(arguments: [0.7, 3.0, 10.0, 25.0])
+    func fpsSamplingInTheGraphMatchesTheMediaLayer(rate: Double) throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-sample-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let video = root.appendingPathComponent("clip.mp4")
+        try MediaSamples.video(video, frames: 23, fps: 10)
+        var expected: [Int] = []
+        let reader = try FrameReader(url: video, sampling: .fps(rate))
+        while let frame = try reader.next() { expected.append(frame.frameIndex) }
+
+        let box = IndexBox()
+        var graph = Graph()
+        try graph.add("decode", try DecodeNode(parameters: NodeParameters([:], for: DecodeNode.descriptor)))
+        try graph.add("sample", SampleFramesNode(parameters: NodeParameters(["fps": .double(rate)], for: SampleFramesNode.descriptor)))
+        try graph.add("sink", FrameIndexSink(box: box))
+        try graph.connect("decode", "video", to: "sample", "video")
+        try graph.connect("sample", "video", to: "sink", "video")
+        _ = try GraphExecution(graph, input: InputFile(url: video, relativePath: "clip.mp4"), outputDirectory: root).run()
+        #expect(box.values == expected)
     }
 }

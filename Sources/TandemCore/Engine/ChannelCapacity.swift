@@ -14,6 +14,9 @@ public struct ChannelCapacity: Sendable, Hashable {
         self.bytes = bytes
     }
 
-    /// 16 packets or 64 MiB: a few decoded HD frames, or several seconds of audio chunks.
-    public static let standard = ChannelCapacity(packets: 16, bytes: 64 << 20)
+    /// 256 packets or 16 MiB: for small packets (audio chunks, embeddings, segments) the count
+    /// bounds the queue — a large count keeps thread wake-ups rare, and 256 audio chunks of 4096
+    /// stereo samples are 8 MiB; for frames the bytes do (two or three 1080p RGB frames, about
+    /// twenty at 640×360). Queueing latency does not matter in batch work; memory does.
+    public static let standard = ChannelCapacity(packets: 256, bytes: 16 << 20)
 }

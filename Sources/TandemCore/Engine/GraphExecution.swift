@@ -165,6 +165,7 @@ public final class GraphExecution: @unchecked Sendable {
                     start = Clock.nanoseconds()
                     let more = try slot.entry.node.produce(output: output)
                     busy &+= Clock.nanoseconds() &- start
+                    output.activity.flushWakes()
                     if !more { break }
                 }
             }

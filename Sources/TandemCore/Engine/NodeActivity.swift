@@ -13,11 +13,28 @@ final class NodeActivity: @unchecked Sendable {
     private var idleFlag = false
     /// Inboxes of multi-input nodes fed by this node.
     var consumers: [Inbox] = []
+    /// Consumers this node pushed to without waking them yet (see `Inbox.push`); only the node's
+    /// own thread touches it.
+    private var deferredWakes: [Inbox] = []
+
+    /// Remembers to wake `inbox`'s consumer before this node next waits or ends a source step.
+    func deferWake(_ inbox: Inbox) {
+        if !deferredWakes.contains(where: { $0 === inbox }) { deferredWakes.append(inbox) }
+    }
+
+    /// Wakes every consumer whose wake-up was deferred.
+    func flushWakes() {
+        guard !deferredWakes.isEmpty else { return }
+        for inbox in deferredWakes { inbox.poke() }
+        deferredWakes.removeAll(keepingCapacity: true)
+    }
 
     var isIdle: Bool { lock.withLock { idleFlag } }
 
-    /// Marks the node idle and pokes its multi-input consumers; call without holding any inbox lock.
+    /// Flushes deferred wake-ups, marks the node idle and pokes its multi-input consumers; called
+    /// before the node waits, without holding any inbox lock.
     func becomeIdle() {
+        flushWakes()
         let changed = lock.withLock { () -> Bool in
             defer { idleFlag = true }
             return !idleFlag

@@ -1,8 +1,8 @@
 /// Levenshtein distance, for "did you mean" hints on misspelt kinds, parameters and ports.
-enum EditDistance {
+public enum EditDistance {
     /// The number of single-character insertions, deletions and substitutions turning `a` into `b`.
     /// - Complexity: O(a.count × b.count).
-    static func between(_ a: String, _ b: String) -> Int {
+    public static func between(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         var previous = Array(0...b.count)
@@ -18,7 +18,7 @@ enum EditDistance {
     }
 
     /// The closest candidate within a distance of about a third of the word's length (at least 2).
-    static func suggestion(for word: String, among candidates: some Sequence<String>) -> String? {
+    public static func suggestion(for word: String, among candidates: some Sequence<String>) -> String? {
         let limit = max(2, word.count / 3)
         var best: (String, Int)?
         for candidate in candidates {
