@@ -18,6 +18,7 @@ extension NodeCatalog {
         catalog.register(LogMelNode.self)
         catalog.register(SpectrogramImageNode.self)
         catalog.register(WriteImageNode.self)
+        catalog.register(TimesformerNode.self)
         return catalog
     }()
 }
