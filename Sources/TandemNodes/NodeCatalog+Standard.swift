@@ -19,6 +19,8 @@ extension NodeCatalog {
         catalog.register(SpectrogramImageNode.self)
         catalog.register(WriteImageNode.self)
         catalog.register(TimesformerNode.self)
+        catalog.register(WhisperNode.self)
+        catalog.register(WriteTranscriptNode.self)
         return catalog
     }()
 }
