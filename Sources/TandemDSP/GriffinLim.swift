@@ -1,4 +1,5 @@
 import Foundation
+import TandemCore
 
 /// Phase reconstruction from a magnitude spectrogram by Griffin–Lim, with the "fast" momentum
 /// of Perraudin et al. as `librosa.griffinlim` implements it (momentum 0.99 by default).

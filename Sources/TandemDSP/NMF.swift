@@ -1,4 +1,5 @@
 import Foundation
+import TandemCore
 
 /// Non-negative matrix factorisation of a spectrogram with the β-divergence, by multiplicative updates.
 ///

@@ -20,12 +20,14 @@ extension FrameReader {
         guard try decode() else {
             finished = true
             guard fps.heldIndex >= 0, let first = fps.firstTime else { return }
-            // The last frame stays on screen for one frame duration.
+            // The last frame stays on screen for one frame duration (the gap before it), which is
+            // where the video ends: an instant at or past the end shows no frame and is not emitted
+            // (a 600 s video at 1 fps gives 600 frames, not 601).
             let end = fps.heldTime + max(fps.frameDuration, 1e-6)
-            repeat {
+            while first + Double(fps.instant) * fps.period < end - 1e-9 {
                 try emitHeld(&fps)
                 fps.instant += 1
-            } while first + Double(fps.instant) * fps.period < end - 1e-9
+            }
             return
         }
         let time = seconds(of: loop.frame)

@@ -10,7 +10,9 @@ public enum FrameSampling: Sendable, Hashable {
     case all
     /// A constant output rate: at each instant k/rate after the first frame, the frame on screen
     /// then (the last frame whose time is ≤ the instant). Frames repeat when the rate is higher than
-    /// the video's, and variable-frame-rate input comes out at a constant rate.
+    /// the video's, and variable-frame-rate input comes out at a constant rate. Only instants before
+    /// the video's end (the last frame's time plus one frame duration) are emitted: a 600 s video at
+    /// 1 fps gives 600 frames.
     case fps(Double)
     /// `count` frames evenly spread from the first to the last frame: index round(k·(N−1)/(count−1)).
     case uniform(count: Int)

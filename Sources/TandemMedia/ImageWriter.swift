@@ -1,4 +1,3 @@
-import CFFmpeg
 import Foundation
 import TandemCore
 
@@ -33,47 +32,8 @@ public enum ImageWriter {
         }
     }
 
-    /// The encoded image file's bytes.
+    /// The encoded image file's bytes. For many images in a row, keep one `ImageEncoder` instead.
     public static func encode(_ frame: VideoFrame, format: Format, quality: Int = 90, path: String = "<memory>") throws -> Data {
-        try frame.validatePayload(path: path, operation: "encode image")
-        let packed = frame.packedPixels()
-        let gray = packed.format == AV_PIX_FMT_GRAY8
-        let pixelFormat: AVPixelFormat = switch format {
-        case .png: gray ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_RGB24
-        case .jpeg: gray ? AV_PIX_FMT_GRAY8 : AV_PIX_FMT_YUVJ444P
-        }
-        let encoder = try FFEncoder(name: format == .png ? "png" : "mjpeg", path: path) { context, _ in
-            context.pointee.width = Int32(frame.width)
-            context.pointee.height = Int32(frame.height)
-            context.pointee.pix_fmt = pixelFormat
-            context.pointee.time_base = AVRational(num: 1, den: 1)
-            if format == .jpeg {
-                // mjpeg's quantiser scale 2 (best) … 31 (worst), from the 1…100 quality.
-                let q = 2 + (100 - max(1, min(100, quality))) * 29 / 99
-                context.pointee.flags |= tandem_AV_CODEC_FLAG_QSCALE
-                context.pointee.global_quality = Int32(q) * tandem_FF_QP2LAMBDA
-                context.pointee.color_range = AVCOL_RANGE_JPEG
-            }
-        }
-        let picture = FFFrame()
-        picture.pointer.pointee.format = pixelFormat.rawValue
-        picture.pointer.pointee.width = Int32(frame.width)
-        picture.pointer.pointee.height = Int32(frame.height)
-        let status = av_frame_get_buffer(picture.pointer, 0)
-        if status < 0 { throw MediaError(ffmpeg: status, path: path, operation: "allocate image", code: .other) }
-        let scaler = FFScaler(flags: tandem_SWS_POINT | tandem_SWS_ACCURATE_RND | tandem_SWS_FULL_CHR_H_INT)
-        try packed.bytes.withUnsafeBufferPointer { source in
-            try scaler.scale(packed: source.baseAddress!, stride: packed.stride, width: frame.width, height: frame.height,
-                             format: packed.format, into: picture, path: path)
-        }
-        picture.pointer.pointee.pts = 0
-        var data = Data()
-        let packet = FFPacket()
-        let collect: (FFPacket) -> Void = { packet in
-            data.append(packet.pointer.pointee.data, count: Int(packet.pointer.pointee.size))
-        }
-        try encoder.encode(picture, packet: packet, sink: collect)
-        try encoder.encode(nil, packet: packet, sink: collect)
-        return data
+        try ImageEncoder(format: format, quality: quality).encode(frame, path: path)
     }
 }

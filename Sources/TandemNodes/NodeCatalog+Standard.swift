@@ -7,6 +7,7 @@ extension NodeCatalog {
         var catalog = NodeCatalog()
         catalog.register(DecodeNode.self)
         catalog.register(SampleFramesNode.self)
+        catalog.register(ResampleNode.self)
         catalog.register(WriteAudioNode.self)
         catalog.register(WriteFramesNode.self)
         catalog.register(WriteVideoNode.self)

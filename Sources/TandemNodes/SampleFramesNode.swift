@@ -6,8 +6,8 @@ import TandemCore
 /// For sampling that needs the whole file (N evenly spread frames, clips, key frames) use
 /// `decode`'s `sampling`, which seeks instead of decoding everything. The `fps` rule is the one
 /// `FrameSampling.fps` documents: at each instant k/rate after the first frame, the frame on
-/// screen then (the last frame whose time is ≤ the instant); frames repeat when the rate is
-/// higher than the video's.
+/// screen then (the last frame whose time is ≤ the instant), for instants before the video's
+/// end; frames repeat when the rate is higher than the video's.
 public struct SampleFramesNode: ConfigurableNode {
     public static let descriptor = NodeDescriptor(
         kind: "sample-frames", doc: "Keep frames at a constant rate, every n-th frame, or the first n.",
@@ -57,10 +57,8 @@ public struct SampleFramesNode: ConfigurableNode {
     public mutating func finish(output: NodeOutput) throws {
         guard case .fps(let rate) = mode, let last = pending else { return }
         // As in `FrameReader`: the last frame stays on screen for one frame duration (the gap
-        // before it), and is emitted for at least the next instant, so it is never dropped.
+        // before it), where the video ends; instants at or past the end are not emitted.
         let end = last.seconds + max(frameDuration, 1e-6)
-        try output.emit(.video(last))
-        emitted += 1
         try emitInstants(of: last, rate: rate, output: output) { $0 < end - 1e-9 }
     }
 

@@ -3,7 +3,7 @@ import TandemCore
 import TandemMedia
 
 /// `write-frames`: writes each frame as a PNG or JPEG image (`{index}` numbers them), and
-/// optionally one contact sheet of all frames per input.
+/// optionally one contact sheet per input (all frames, or evenly spaced ones past `max_tiles`).
 public struct WriteFramesNode: ConfigurableNode {
     public static let descriptor = NodeDescriptor(
         kind: "write-frames", doc: "Write frames as PNG/JPEG images, and optionally a contact sheet.",
@@ -16,14 +16,17 @@ public struct WriteFramesNode: ConfigurableNode {
             ParameterSpec("contact_sheet", .string, default: .string(""), "also write a contact sheet to this path template (empty: none)"),
             ParameterSpec("columns", .int(1...64), default: .int(4), "contact sheet tiles per row"),
             ParameterSpec("tile_width", .int(16...4096), default: .int(160), "contact sheet tile width in pixels"),
+            ParameterSpec("max_tiles", .int(1...10_000), default: .int(100),
+                          "contact sheet tiles at most; longer inputs keep evenly spaced frames"),
         ])
 
     private let template: PathTemplate
-    private let format: ImageWriter.Format
-    private let quality: Int
+    /// One encoder for all images: a new one per image costs memory over thousands of images.
+    private let encoder: ImageEncoder
     private let images: Bool
     private let sheetTemplate: PathTemplate?
     private let sheetFormat: ImageWriter.Format
+    private let quality: Int
     private var sheet: ContactSheet
     private var context: NodeContext?
     private var index = 0
@@ -37,8 +40,8 @@ public struct WriteFramesNode: ConfigurableNode {
         guard template.hasIndex || !images else {
             throw NodeError(code: .invalidParameters, message: "write-frames path '\(template)' needs {index}: one image is written per frame")
         }
-        self.format = format
         quality = parameters.int("quality")
+        encoder = ImageEncoder(format: format, quality: quality)
         let sheetPath = parameters.string("contact_sheet")
         if sheetPath.isEmpty {
             sheetTemplate = nil
@@ -51,7 +54,8 @@ public struct WriteFramesNode: ConfigurableNode {
             self.sheetTemplate = sheetTemplate
             self.sheetFormat = sheetFormat
         }
-        sheet = ContactSheet(columns: parameters.int("columns"), tileWidth: parameters.int("tile_width"))
+        sheet = ContactSheet(columns: parameters.int("columns"), tileWidth: parameters.int("tile_width"),
+                             maxTiles: parameters.int("max_tiles"))
     }
 
     public mutating func start(_ context: NodeContext) throws {
@@ -62,7 +66,7 @@ public struct WriteFramesNode: ConfigurableNode {
         guard case .video(let frame) = packet else { return }
         if images {
             let file = try context!.createOutput(template, index: index)
-            try ImageWriter.encode(frame, format: format, quality: quality, path: file.finalURL.path).write(to: file.temporaryURL)
+            try encoder.encode(frame, path: file.finalURL.path).write(to: file.temporaryURL)
         }
         if sheetTemplate != nil { try sheet.add(frame) }
         index += 1

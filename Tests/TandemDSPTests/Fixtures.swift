@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TandemCore
 
 /// A float32 array read from a `.npy` fixture: its shape and values in C order.
 struct NpyArray {
@@ -121,14 +122,9 @@ func relativeError(_ a: [Float], _ b: [Float]) -> Float {
 
 /// A reproducible test signal (SplitMix64 noise plus two sines).
 func testSignal(_ count: Int, seed: UInt64 = 1) -> [Float] {
-    var state = seed
+    var generator = SplitMix64(seed: seed)
     return (0..<count).map { i in
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        let noise = Float(Double(z >> 11) / Double(1 << 53)) - 0.5
+        let noise = Float(generator.nextUnitDouble()) - 0.5
         let t = Float(i) / 16000
         return 0.5 * sin(2 * .pi * 440 * t) + 0.2 * sin(2 * .pi * 3000 * t) + 0.2 * noise
     }

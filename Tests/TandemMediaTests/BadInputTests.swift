@@ -32,7 +32,7 @@ import TandemCore
     }
 
     @Test func randomBytesWithAVideoExtension() throws {
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let bytes = (0..<20_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         let url = Fixture.temporaryDirectory().appendingPathComponent("noise.mp4")
         try Data(bytes).write(to: url)
@@ -113,18 +113,5 @@ import TandemCore
         #expect(code { _ = try FrameReader(url: Fixture.url("vp9.webm"), options: VideoDecodeOptions(resize: .exact(width: 0, height: 4))) } == .invalidArgument)
         #expect(code { _ = try AudioReader(url: Fixture.url("stereo48k.flac"), options: AudioDecodeOptions(chunkFrames: 0)) } == .invalidArgument)
         #expect(code { _ = try AudioReader(url: Fixture.url("stereo48k.flac"), options: AudioDecodeOptions(channelLayout: "no-such-layout")) } == .invalidArgument)
-    }
-}
-
-/// A small deterministic generator, so the "random" file is the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

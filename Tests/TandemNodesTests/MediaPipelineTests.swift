@@ -27,14 +27,14 @@ import TandemMedia
                 params: {path: "{relpath}/f_{index}.png", contact_sheet: "{relpath}/sheet.jpg", columns: 3, tile_width: 32}
                 inputs: {video: sample.video}
             """, on: video, relativePath: "clip.mp4")
-        // Instants 0, 0.5, …, 2.5 s on a 0…2.9 s video, and the last frame once more (FrameReader's rule): seven frames.
+        // Instants 0, 0.5, …, 2.5 s on a 3 s video (frames 0…2.9 s); 3 s is its end: six frames.
         #expect(result.outputs == ["clip/f_000000.png", "clip/f_000001.png", "clip/f_000002.png", "clip/f_000003.png",
-                                   "clip/f_000004.png", "clip/f_000005.png", "clip/f_000006.png", "clip/sheet.jpg"])
-        #expect(result.statistics.map(\.packetsOut) == [30, 7, 0])
+                                   "clip/f_000004.png", "clip/f_000005.png", "clip/sheet.jpg"])
+        #expect(result.statistics.map(\.packetsOut) == [30, 6, 0])
         let sheet = try FrameReader(url: root.appendingPathComponent("out/clip/sheet.jpg")).next()
-        // 3 columns of 32 px tiles with 2 px gaps; 3 rows of 24 px tiles.
+        // 3 columns of 32 px tiles with 2 px gaps; 2 rows of 24 px tiles.
         #expect(sheet?.width == 3 * 32 + 4 * 2)
-        #expect(sheet?.height == 3 * 24 + 4 * 2)
+        #expect(sheet?.height == 2 * 24 + 3 * 2)
         try? FileManager.default.removeItem(at: root)
     }
 
@@ -100,12 +100,12 @@ struct FrameIndexSink: Node {
 }
 
 @Suite struct SampleFramesTests {
-    @Test(arguments: [0.7, 3.0, 10.0, 25.0])
-    func fpsSamplingInTheGraphMatchesTheMediaLayer(rate: Double) throws {
+    @Test(arguments: [(23, 0.7), (23, 3.0), (23, 10.0), (23, 25.0), (20, 1.0), (20, 2.0)])
+    func fpsSamplingInTheGraphMatchesTheMediaLayer(frames: Int, rate: Double) throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-sample-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let video = root.appendingPathComponent("clip.mp4")
-        try MediaSamples.video(video, frames: 23, fps: 10)
+        try MediaSamples.video(video, frames: frames, fps: 10)
         var expected: [Int] = []
         let reader = try FrameReader(url: video, sampling: .fps(rate))
         while let frame = try reader.next() { expected.append(frame.frameIndex) }
@@ -119,5 +119,7 @@ struct FrameIndexSink: Node {
         try graph.connect("sample", "video", to: "sink", "video")
         _ = try GraphExecution(graph, input: InputFile(url: video, relativePath: "clip.mp4"), outputDirectory: root).run()
         #expect(box.values == expected)
+        // Only instants before the video's end (frames / 10 s): none past it.
+        #expect(expected.count == (0..<1000).filter { Double($0) / rate < Double(frames) / 10 - 1e-9 }.count)
     }
 }
