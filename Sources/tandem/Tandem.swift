@@ -6,6 +6,6 @@ struct Tandem: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem",
         abstract: "Streaming audio-visual pipelines over FFmpeg-decoded media.",
-        subcommands: [ProbeCommand.self, SeparateCommand.self] + TandemSubcommands.engine
+        subcommands: [ProbeCommand.self, SeparateCommand.self, TranscribeTalkingHeadCommand.self] + TandemSubcommands.engine
     )
 }
