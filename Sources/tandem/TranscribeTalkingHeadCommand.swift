@@ -21,7 +21,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
     @Flag(help: "Do not gate decoding to visual speech.") var noGate = false
     @Flag(help: "Do not enhance the audio.") var noEnhance = false
     @Flag(help: "Do not start windows at visual speech boundaries.") var noSegment = false
-    @Option(help: "Shorter side frames are scaled to for face analysis (0 = as decoded).") var analysisSide = 240
+    @Option(help: "Shorter side frames are scaled to for face analysis (0 = as decoded).") var analysisSide = 360
     @Option(help: "Beam size (1 = greedy).") var beamSize = 5
     @Option(help: "Write the JSON here instead of stdout.") var output: String?
 
@@ -51,7 +51,10 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         if !audioOnly {
             start = clock.now
             do {
-                let resize: ResizeMode = analysisSide > 0 ? .shorterSide(analysisSide) : .none
+                // Downscale big frames for the cascade scan; never upscale small ones.
+                let stream = try MediaFile.open(input).info.firstStream(.video)
+                let shorter = min(stream?.width ?? 0, stream?.height ?? 0)
+                let resize: ResizeMode = analysisSide > 0 && shorter > analysisSide ? .shorterSide(analysisSide) : .none
                 let reader = try FrameReader(path: input, options: VideoDecodeOptions(layout: .gray8, resize: resize))
                 var analyzer = try VisualVoiceActivity.Analyzer()
                 while let frame = try reader.next() {
@@ -71,7 +74,13 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         var decoding = WhisperDecodingOptions()
         decoding.beamSize = beamSize
         decoding.bestOf = beamSize
+        if audioOnly { notes.append("audio-only requested") }
         let options = audioOnly ? LipAssistOptions.audioOnly : LipAssistOptions(gate: !noGate, enhance: !noEnhance, segment: !noSegment)
+        if options.gate && speech != nil {
+            // Inside gated windows the picture has already said someone speaks: Whisper's own
+            // "no speech" skip would only throw away words that noise made improbable.
+            decoding.noSpeechThreshold = nil
+        }
         let transcriber = LipAssistedTranscriber(options: options) { [decoding] audio in
             try recognizer.transcribe(audio, options: decoding).map(\.transcriptSegment)
         }
