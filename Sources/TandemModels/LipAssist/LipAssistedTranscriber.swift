@@ -107,8 +107,13 @@ public struct LipAssistedTranscriber: Sendable {
                 segment.start += window.start
                 segment.end += window.start
                 let middle = (segment.start + segment.end) / 2
-                // Text the recogniser placed in silenced audio is not speech the picture saw.
-                if gated && !window.keep.contains(where: { middle >= $0.start && middle < $0.end }) { continue }
+                if gated {
+                    // Text the recogniser placed in silenced audio is not speech the picture saw;
+                    // timestamps reaching into silenced audio are pulled back to the kept stretch.
+                    guard let keep = window.keep.first(where: { middle >= $0.start && middle < $0.end }) else { continue }
+                    segment.start = max(segment.start, keep.start)
+                    segment.end = min(segment.end, keep.end)
+                }
                 segment.speaker = Self.speaker(of: segment, in: speech)
                 out.append(segment)
             }
