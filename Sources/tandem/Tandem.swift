@@ -7,7 +7,8 @@ struct Tandem: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem",
         abstract: "Streaming audio-visual pipelines over FFmpeg-decoded media.",
-        subcommands: [ProbeCommand.self, FramesCommand.self, SeparateCommand.self] + TandemSubcommands.engine
+        subcommands: [ProbeCommand.self, FramesCommand.self, SeparateCommand.self, TranscribeTalkingHeadCommand.self]
+            + TandemSubcommands.engine
     )
 
     /// The exit status of a usage error: an unknown flag, a missing argument, a bad value.
