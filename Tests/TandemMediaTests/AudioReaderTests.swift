@@ -29,6 +29,18 @@ import TandemCore
         #expect(abs(joined[0].count - (name.hasSuffix("mp4") ? 32000 : 24000)) < 400)
     }
 
+    @Test func stereoToMonoIsTheMeanOfTheChannels() throws {
+        let stereo = try AudioReader(url: Fixture.url("stereo48k.flac")).readAll()
+        let mono = try AudioReader(url: Fixture.url("stereo48k.flac"),
+                                   options: AudioDecodeOptions(sampleRate: 48000, channels: 1)).readAll()
+        #expect(mono.channelCount == 1 && mono.frameCount == stereo.frameCount)
+        var worst: Float = 0
+        for n in 0..<mono.frameCount {
+            worst = max(worst, abs(mono.channels[0][n] - 0.5 * (stereo.channels[0][n] + stereo.channels[1][n])))
+        }
+        #expect(worst < 1e-6)
+    }
+
     @Test func decodesNativeRateExactly() throws {
         let reader = try AudioReader(url: Fixture.url("stereo48k.flac"))
         #expect(reader.sampleRate == 48000 && reader.channelCount == 2 && reader.channelLayout == "stereo")

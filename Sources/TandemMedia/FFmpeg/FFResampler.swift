@@ -23,6 +23,11 @@ final class FFResampler {
         guard status >= 0, let context else {
             throw MediaError(ffmpeg: status, path: path, operation: "configure resampler", code: .invalidArgument)
         }
+        // Down-mixes are normalised so no output channel's gains sum above 1: stereo → mono is the
+        // mean (L + R) / 2, as `ffmpeg -ac 1` to 16-bit (what openai/whisper's `load_audio` reads),
+        // librosa's `to_mono` and torchaudio do. Float output would otherwise keep swresample's
+        // unnormalised √½ gains (3 dB louder than every front end our models were trained with).
+        av_opt_set_double(UnsafeMutableRawPointer(context), "rematrix_maxval", 1.0, 0)
         status = swr_init(context)
         if status < 0 {
             var owned: OpaquePointer? = context
