@@ -106,14 +106,23 @@ public struct NMF: Sendable {
                     }
                 }
             }
-            if isIS {
-                for i in 0..<n {
-                    let inv = 1 / (model[i] + floor)
-                    inverse[i] = inv
-                    ratio[i] = v[i] * inv * inv
+            // Raw pointers: these loops run over every bin of every frame twice per iteration.
+            v.withUnsafeBufferPointer { vp in
+                model.withUnsafeBufferPointer { mp in
+                    ratio.withUnsafeMutableBufferPointer { rp in
+                        if isIS {
+                            inverse.withUnsafeMutableBufferPointer { ip in
+                                for i in 0..<n {
+                                    let inv = 1 / (mp[i] + floor)
+                                    ip[i] = inv
+                                    rp[i] = vp[i] * inv * inv
+                                }
+                            }
+                        } else {
+                            for i in 0..<n { rp[i] = vp[i] / (mp[i] + floor) }
+                        }
+                    }
                 }
-            } else {
-                for i in 0..<n { ratio[i] = v[i] / (model[i] + floor) }
             }
         }
 
@@ -140,9 +149,13 @@ public struct NMF: Sendable {
                 for i in 0..<(frames * k) { h[i] *= (numerator[i] / (denominator[i] + floor)).squareRoot() }
             } else {
                 // Templates sum to one after normalisation, so Λ^0 Wᵀ is a row of ones… except on the first pass.
-                var sums = [Float](repeating: 0, count: k)
-                for c in 0..<k { var s: Float = 0; for f in 0..<bins { s += w[c * bins + f] }; sums[c] = s }
-                for t in 0..<frames { for c in 0..<k { h[t * k + c] *= numerator[t * k + c] / (sums[c] + floor) } }
+                var inverseSums = [Float](repeating: 0, count: k)
+                for c in 0..<k { var s: Float = 0; for f in 0..<bins { s += w[c * bins + f] }; inverseSums[c] = 1 / (s + floor) }
+                h.withUnsafeMutableBufferPointer { hp in
+                    numerator.withUnsafeBufferPointer { np in
+                        for t in 0..<frames { for c in 0..<k { hp[t * k + c] *= np[t * k + c] * inverseSums[c] } }
+                    }
+                }
             }
             // Templates.
             refresh()
@@ -166,16 +179,30 @@ public struct NMF: Sendable {
                 for i in 0..<(k * bins) { w[i] *= (numerator[i] / (denominator[i] + floor)).squareRoot() }
             } else {
                 var sums = [Float](repeating: 0, count: k)
-                for t in 0..<frames { for c in 0..<k { sums[c] += h[t * k + c] } }
-                for c in 0..<k { for f in 0..<bins { w[c * bins + f] *= numerator[c * bins + f] / (sums[c] + floor) } }
+                h.withUnsafeBufferPointer { hp in for t in 0..<frames { for c in 0..<k { sums[c] += hp[t * k + c] } } }
+                w.withUnsafeMutableBufferPointer { wp in
+                    numerator.withUnsafeBufferPointer { np in
+                        for c in 0..<k {
+                            let scale = 1 / (sums[c] + floor)
+                            for f in 0..<bins { wp[c * bins + f] *= np[c * bins + f] * scale }
+                        }
+                    }
+                }
             }
             // Unit-sum templates; the scale moves into the activations.
-            for c in 0..<k {
-                var s: Float = 0
-                for f in 0..<bins { s += w[c * bins + f] }
-                guard s > 0 else { continue }
-                for f in 0..<bins { w[c * bins + f] /= s }
-                for t in 0..<frames { h[t * k + c] *= s }
+            var norms = [Float](repeating: 1, count: k)
+            w.withUnsafeMutableBufferPointer { wp in
+                for c in 0..<k {
+                    var s: Float = 0
+                    for f in 0..<bins { s += wp[c * bins + f] }
+                    guard s > 0 else { continue }
+                    norms[c] = s
+                    let inverse = 1 / s
+                    for f in 0..<bins { wp[c * bins + f] *= inverse }
+                }
+            }
+            h.withUnsafeMutableBufferPointer { hp in
+                for t in 0..<frames { for c in 0..<k { hp[t * k + c] *= norms[c] } }
             }
         }
         return Factors(frames: frames, bins: bins, components: k, activations: h, templates: w)

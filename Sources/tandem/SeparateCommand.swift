@@ -23,6 +23,8 @@ struct SeparateCommand: ParsableCommand {
     @Option(help: "Shorter side, in pixels, of the frames analysed for motion.") var analysisSide: Int = 144
     @Option(help: "Use a ROWSxCOLUMNS grid of regions instead of finding moving regions (e.g. 1x2).") var grid: String?
     @Option(help: "NMF divergence: kl or is.") var divergence: String = "kl"
+    @Option(help: "NMF iterations (multiplicative updates of the β-divergence).") var iterations: Int = MotionInformedNMF.Configuration().iterations
+    @Option(help: "NMF components per source.") var componentsPerSource: Int = MotionInformedNMF.Configuration().componentsPerSource
 
     func run() throws {
         let started = Date()
@@ -66,6 +68,8 @@ struct SeparateCommand: ParsableCommand {
 
         var configuration = MotionInformedNMF.Configuration()
         configuration.divergence = divergence == "is" ? .itakuraSaito : .kullbackLeibler
+        configuration.iterations = max(1, iterations)
+        configuration.componentsPerSource = max(1, componentsPerSource)
         let result = try MotionInformedNMF(configuration).separate(
             audio.channels.map(\.array), sampleRate: audio.sampleRate, motion: tracks, sources: count)
         lap("separate")

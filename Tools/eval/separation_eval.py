@@ -147,6 +147,9 @@ def main():
     parser.add_argument("--counts", type=int, nargs="+", default=[2, 3])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--separate-args", default="", help="extra arguments for tandem separate, e.g. '--iterations 30'")
+    parser.add_argument("--audio-only-baseline", action="store_true",
+                        help="also separate the audio alone (no video: spectral-shape fallback), scored with the best permutation")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     rng = np.random.default_rng(args.seed)
@@ -167,7 +170,7 @@ def main():
             write_video(video_frames(notes, [(lo, hi) for _, _, lo, hi in chosen], args.seconds), mixture, video, work)
             out = os.path.join(work, "separated")
             started = time.time()
-            proc = subprocess.run([args.tandem, "separate", video, "--out", out, "--sources", str(count)],
+            proc = subprocess.run([args.tandem, "separate", video, "--out", out, "--sources", str(count)] + args.separate_args.split(),
                                   capture_output=True, text=True)
             elapsed = time.time() - started
             if proc.returncode != 0:
@@ -199,11 +202,20 @@ def main():
                 "tandem_best_perm_sdr": float(np.mean(best_sdr)), "seconds": elapsed, "mode": summary["mode"],
             }
             row["sdr_improvement"] = row["tandem_sdr"] - row["mixture_sdr"]
+            if args.audio_only_baseline:
+                out_audio = os.path.join(work, "audio-only")
+                subprocess.run([args.tandem, "separate", os.path.join(work, "mixture.wav"), "--out", out_audio, "--sources", str(count)],
+                               check=True, capture_output=True)
+                blind = json.load(open(os.path.join(out_audio, "summary.json")))
+                guesses = [sf.read(os.path.join(out_audio, s["file"]), dtype="float32", always_2d=True)[0].mean(axis=1)[: len(mixture)]
+                           for s in blind["sources"]]
+                row["audio_only_best_perm_sdr"] = float(np.mean(score(stems, guesses, True)[0]))
             results.append(row)
             print(f"n={count} #{m} {'+'.join(row['instruments']):36s} panels {attributed}/{count}  "
                   f"SDR mix {row['mixture_sdr']:6.2f}  oracle {row['oracle_sdr']:6.2f}  tandem {row['tandem_sdr']:6.2f} "
                   f"(best perm {row['tandem_best_perm_sdr']:6.2f})  SIR {row['tandem_sir']:6.2f}  SAR {row['tandem_sar']:6.2f}  "
-                  f"Δ {row['sdr_improvement']:+.2f} dB  {elapsed:.2f} s", flush=True)
+                  f"Δ {row['sdr_improvement']:+.2f} dB  {elapsed:.2f} s"
+                  + (f"  audio-only (best perm) {row['audio_only_best_perm_sdr']:6.2f}" if args.audio_only_baseline else ""), flush=True)
     print("\nmedians over mixtures (dB):")
     for count in args.counts:
         rows = [r for r in results if r["count"] == count]
@@ -212,7 +224,8 @@ def main():
               f"mixture SDR {med['mixture_sdr']:.2f} SIR {med['mixture_sir']:.2f} SAR {med['mixture_sar']:.2f} | "
               f"oracle IRM SDR {med['oracle_sdr']:.2f} SIR {med['oracle_sir']:.2f} SAR {med['oracle_sar']:.2f} | "
               f"tandem (fixed) SDR {med['tandem_sdr']:.2f} SIR {med['tandem_sir']:.2f} SAR {med['tandem_sar']:.2f} | "
-              f"best-perm SDR {med['tandem_best_perm_sdr']:.2f} | SDR improvement {med['sdr_improvement']:+.2f}")
+              f"best-perm SDR {med['tandem_best_perm_sdr']:.2f} | SDR improvement {med['sdr_improvement']:+.2f}"
+              + (f" | audio-only fallback (best perm) SDR {med['audio_only_best_perm_sdr']:.2f}" if "audio_only_best_perm_sdr" in med else ""))
     with open(os.path.join(args.work, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
 
