@@ -21,7 +21,7 @@ public struct FaceTracker: Sendable {
         /// Re-detections a track may miss before it is dropped (the face left, or turned away).
         public var maxMissedDetections: Int = 2
         /// Faces narrower than this (pixels) are tracked but flagged too small to read lips from.
-        public var minReadableWidth: Int = 48
+        public var minReadableWidth: Int = 32
         public init() {}
     }
 

@@ -11,7 +11,7 @@ public enum VisualVoiceActivity {
     public struct Configuration: Sendable, Hashable {
         public var onThreshold = 0.6
         public var offThreshold = 0.4
-        public var minSpeech = 0.15
+        public var minSpeech = 0.25
         public var minSilence = 0.3
         public var padding = 0.2
         public init() {}

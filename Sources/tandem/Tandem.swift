@@ -6,6 +6,7 @@ struct Tandem: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem",
         abstract: "Streaming audio-visual pipelines over FFmpeg-decoded media.",
-        subcommands: [ProbeCommand.self, FramesCommand.self, SeparateCommand.self] + TandemSubcommands.engine
+        subcommands: [ProbeCommand.self, FramesCommand.self, SeparateCommand.self, TranscribeTalkingHeadCommand.self]
+            + TandemSubcommands.engine
     )
 }

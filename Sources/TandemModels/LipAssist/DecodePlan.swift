@@ -1,0 +1,87 @@
+import TandemCore
+
+/// The stretches of audio the recogniser decodes, derived from visual speech segments.
+///
+/// A pure function of the segments and the switches, so the fusion can be tested without a model.
+public struct DecodePlan: Sendable, Equatable {
+    /// One recogniser call: audio `[start, end)` with everything outside `keep` silenced.
+    public struct Window: Sendable, Equatable {
+        public var start: Double
+        public var end: Double
+        /// Sub-intervals (absolute seconds) whose audio is kept.
+        public var keep: [Segment]
+    }
+
+    public var windows: [Window]
+
+    /// Plans the decoding of `duration` seconds given visual speech `speech` (sorted or not).
+    ///
+    /// - gate + segment: consecutive speech segments packed into windows of at most
+    ///   `windowSeconds`, each window starting where speech starts; only speech is kept.
+    /// - gate alone: one pass over the whole clip (the recogniser seeks its own 30 s windows) with
+    ///   non-speech silenced.
+    /// - segment alone: the clip cut into windows of at most `windowSeconds` at the middle of
+    ///   visual silences, so no window boundary falls inside speech; all audio kept.
+    /// - neither: one pass over everything.
+    public static func make(speech: [Segment], duration: Double, options: LipAssistOptions) -> DecodePlan {
+        let speech = speech.filter { $0.end > $0.start }.sorted { $0.start < $1.start }
+            .map { Segment(start: max(0, $0.start), end: min(duration, $0.end), label: $0.label, score: $0.score) }
+            .filter { $0.end > $0.start }
+        let limit = max(1, options.windowSeconds)
+        let whole = Segment(start: 0, end: duration, label: "all")
+        switch (options.gate, options.segment) {
+        case (false, false):
+            return DecodePlan(windows: duration > 0 ? [Window(start: 0, end: duration, keep: [whole])] : [])
+        case (true, false):
+            return DecodePlan(windows: speech.isEmpty ? [] : [Window(start: 0, end: duration, keep: speech)])
+        case (true, true):
+            var windows: [Window] = []
+            for s in speech {
+                if var last = windows.last, s.end - last.start <= limit {
+                    last.end = s.end
+                    last.keep.append(s)
+                    windows[windows.count - 1] = last
+                    continue
+                }
+                // A single segment longer than the limit is cut into limit-long pieces.
+                var start = s.start
+                while s.end - start > limit {
+                    windows.append(Window(start: start, end: start + limit, keep: [Segment(start: start, end: start + limit, label: s.label, score: s.score)]))
+                    start += limit
+                }
+                windows.append(Window(start: start, end: s.end, keep: [Segment(start: start, end: s.end, label: s.label, score: s.score)]))
+            }
+            return DecodePlan(windows: windows)
+        case (false, true):
+            guard duration > 0 else { return DecodePlan(windows: []) }
+            var cuts: [Double] = []
+            var cursor = 0.0
+            for s in speech {
+                if s.start > cursor, cursor > 0 { cuts.append((cursor + s.start) / 2) }
+                cursor = max(cursor, s.end)
+            }
+            var windows: [Window] = []
+            var start = 0.0
+            while duration - start > limit {
+                let cut = cuts.last { $0 > start + 1 && $0 <= start + limit } ?? start + limit
+                windows.append(Window(start: start, end: cut, keep: [Segment(start: start, end: cut, label: "all")]))
+                start = cut
+            }
+            windows.append(Window(start: start, end: duration, keep: [Segment(start: start, end: duration, label: "all")]))
+            return DecodePlan(windows: windows)
+        }
+    }
+
+    /// The complement of `speech` in `[0, duration)`, each stretch shrunk by `margin` at both ends
+    /// and kept only when something is left: the noise-only audio for the enhancer.
+    public static func silences(speech: [Segment], duration: Double, margin: Double) -> [Segment] {
+        var result: [Segment] = []
+        var cursor = 0.0
+        for s in speech.sorted(by: { $0.start < $1.start }) {
+            if s.start - margin > cursor + margin { result.append(Segment(start: cursor + margin, end: s.start - margin, label: "noise")) }
+            cursor = max(cursor, s.end)
+        }
+        if duration - margin > cursor + margin { result.append(Segment(start: cursor + margin, end: duration - margin, label: "noise")) }
+        return result
+    }
+}

@@ -1,0 +1,29 @@
+import TandemDSP
+
+/// Which lip-assistance fusions to apply; each is switchable so its effect can be measured.
+public struct LipAssistOptions: Sendable, Hashable {
+    /// Decode only where the on-screen speaker is speaking; audio elsewhere is silenced and text
+    /// placed there is dropped, so noise-only stretches cannot produce words.
+    public var gate = true
+    /// Clean the audio with a spectral gain whose noise spectrum comes from the stretches the lips
+    /// say are silent.
+    public var enhance = true
+    /// Start the recogniser's 30 s windows at visual speech boundaries instead of every 30 s.
+    public var segment = true
+    /// The enhancer's suppression rule.
+    public var enhancementRule: SpectralGain = .mmseLSA
+    /// Seconds trimmed from each end of a silence before it is used as noise (speech onsets and
+    /// tails leak into the padding around visual segments).
+    public var noiseMargin = 0.1
+    /// Longest window the recogniser takes at once.
+    public var windowSeconds = 30.0
+
+    public init(gate: Bool = true, enhance: Bool = true, segment: Bool = true) {
+        self.gate = gate
+        self.enhance = enhance
+        self.segment = segment
+    }
+
+    /// Everything off: plain audio-only recognition.
+    public static let audioOnly = LipAssistOptions(gate: false, enhance: false, segment: false)
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import TandemCore
+import TandemMedia
+import TandemModels
+import TandemVision
+
+/// `tandem transcribe-talking-head VIDEO --model DIR`: Whisper told when and what to listen to by
+/// the speaker's lips (gate, enhance, segment — each switchable), with the speaking face per segment.
+///
+/// Without a video stream or a readable face it falls back to audio-only recognition and says so
+/// in `notes`.
+struct TranscribeTalkingHeadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transcribe-talking-head",
+        abstract: "Lip-assisted transcription of a talking-head video (JSON on stdout or --output).")
+
+    @Argument(help: "Video (or audio) file.") var input: String
+    @Option(help: "CTranslate2 / faster-whisper Whisper model directory.") var model = "Models/whisper-tiny.en"
+    @Flag(help: "Ignore the picture: plain Whisper.") var audioOnly = false
+    @Flag(help: "Do not gate decoding to visual speech.") var noGate = false
+    @Flag(help: "Do not enhance the audio.") var noEnhance = false
+    @Flag(help: "Do not start windows at visual speech boundaries.") var noSegment = false
+    @Option(help: "Shorter side frames are scaled to for face analysis (0 = as decoded).") var analysisSide = 360
+    @Option(help: "Beam size (1 = greedy).") var beamSize = 5
+    @Option(help: "Write the JSON here instead of stdout.") var output: String?
+
+    struct Output: Encodable {
+        var input: String
+        var options: [String: Bool]
+        var segments: [TranscriptSegment]
+        var text: String
+        var visualSegments: [Segment]
+        var notes: [String]
+        var seconds: [String: Double]
+    }
+
+    func run() throws {
+        let clock = ContinuousClock()
+        var seconds: [String: Double] = [:]
+        func elapsed(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+
+        var start = clock.now
+        let audio = try AudioReader(path: input, options: AudioDecodeOptions(sampleRate: 16_000, channels: 1)).readAll()
+        let samples = audio.channels.first?.array ?? []
+        let duration = Double(samples.count) / 16_000
+        seconds["audio"] = elapsed(clock.now - start)
+
+        var notes: [String] = []
+        var speech: [Segment]? = nil
+        if !audioOnly {
+            start = clock.now
+            do {
+                // Downscale big frames for the cascade scan; never upscale small ones.
+                let stream = try MediaFile.open(input).info.firstStream(.video)
+                let shorter = min(stream?.width ?? 0, stream?.height ?? 0)
+                let resize: ResizeMode = analysisSide > 0 && shorter > analysisSide ? .shorterSide(analysisSide) : .none
+                let reader = try FrameReader(path: input, options: VideoDecodeOptions(layout: .gray8, resize: resize))
+                var analyzer = try VisualVoiceActivity.Analyzer()
+                while let frame = try reader.next() {
+                    analyzer.append(try GrayImage(frame), time: frame.seconds)
+                }
+                let report = analyzer.finish(duration: duration)
+                notes += report.notes
+                speech = report.hasReadableFace ? report.segments : nil
+            } catch {
+                notes.append("video unusable (\(error))")
+            }
+            seconds["vision"] = elapsed(clock.now - start)
+        }
+
+        start = clock.now
+        let recognizer = try WhisperRecognizer(directory: URL(fileURLWithPath: model))
+        var decoding = WhisperDecodingOptions()
+        decoding.beamSize = beamSize
+        decoding.bestOf = beamSize
+        if audioOnly { notes.append("audio-only requested") }
+        let options = audioOnly ? LipAssistOptions.audioOnly : LipAssistOptions(gate: !noGate, enhance: !noEnhance, segment: !noSegment)
+        if options.gate && speech != nil {
+            // Inside gated windows the picture has already said someone speaks: Whisper's own
+            // "no speech" skip would only throw away words that noise made improbable.
+            decoding.noSpeechThreshold = nil
+        }
+        let transcriber = LipAssistedTranscriber(options: options) { [decoding] audio in
+            try recognizer.transcribe(audio, options: decoding).map(\.transcriptSegment)
+        }
+        let result = try transcriber.transcribe(samples, speech: speech)
+        seconds["recognition"] = elapsed(clock.now - start)
+        notes += result.notes
+
+        let out = Output(
+            input: input, options: ["gate": options.gate, "enhance": options.enhance, "segment": options.segment],
+            segments: result.segments, text: result.segments.map(\.text).joined().trimmingCharacters(in: .whitespaces),
+            visualSegments: speech ?? [], notes: notes, seconds: seconds)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data = try encoder.encode(out)
+        if let output {
+            try data.write(to: URL(fileURLWithPath: output))
+        } else {
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import TandemCore
+@testable import TandemModels
+
+@Suite struct DecodePlanTests {
+    let speech = [Segment(start: 2, end: 5, label: "face0"), Segment(start: 12, end: 20, label: "face1"),
+                  Segment(start: 31, end: 40, label: "face0")]
+
+    @Test func gateAndSegmentDecodeOnlySpeechInWindowsStartingAtSpeech() {
+        let plan = DecodePlan.make(speech: speech, duration: 50, options: LipAssistOptions(gate: true, enhance: false, segment: true))
+        #expect(plan.windows.map(\.start) == [2, 31])
+        #expect(plan.windows.map(\.end) == [20, 40])
+        #expect(plan.windows[0].keep.map(\.label) == ["face0", "face1"])
+    }
+
+    @Test func gateAloneSilencesNonSpeechInOnePass() {
+        let plan = DecodePlan.make(speech: speech, duration: 50, options: LipAssistOptions(gate: true, enhance: false, segment: false))
+        #expect(plan.windows.count == 1 && plan.windows[0].start == 0 && plan.windows[0].end == 50)
+        #expect(plan.windows[0].keep.count == 3)
+        #expect(DecodePlan.make(speech: [], duration: 50, options: LipAssistOptions(gate: true, segment: false)).windows.isEmpty)
+    }
+
+    @Test func segmentAloneCutsInsideSilences() {
+        let plan = DecodePlan.make(speech: speech, duration: 50, options: LipAssistOptions(gate: false, enhance: false, segment: true))
+        // Cuts at silence middles (8.5, 25.5); the first window ends at the last cut within 30 s.
+        #expect(plan.windows.map(\.start) == [0, 25.5])
+        #expect(plan.windows.last?.end == 50)
+        for window in plan.windows {
+            #expect(window.end - window.start <= 30)
+            #expect(!speech.contains { $0.start < window.start && $0.end > window.start }, "no cut inside speech")
+        }
+    }
+
+    @Test func longSpeechIsSplitAndAudioOnlyIsOnePass() {
+        let long = DecodePlan.make(speech: [Segment(start: 0, end: 70)], duration: 70, options: LipAssistOptions())
+        #expect(long.windows.map(\.start) == [0, 30, 60])
+        #expect(DecodePlan.make(speech: speech, duration: 50, options: .audioOnly).windows == [
+            DecodePlan.Window(start: 0, end: 50, keep: [Segment(start: 0, end: 50, label: "all")])])
+    }
+
+    @Test func silencesAreTheShrunkComplement() {
+        let s = DecodePlan.silences(speech: speech, duration: 50, margin: 0.5)
+        #expect(s.map(\.start) == [0.5, 5.5, 20.5, 40.5])
+        #expect(s.map(\.end) == [1.5, 11.5, 30.5, 49.5])
+    }
+}
+
+@Suite struct LipAssistedTranscriberTests {
+    /// A recogniser that "hears" one word per second of audio wherever the audio is non-zero,
+    /// the way a hallucinating model turns noise into text.
+    static let scripted: LipAssistedTranscriber.Recognize = { samples in
+        let rate = 100
+        var out: [TranscriptSegment] = []
+        for second in 0..<(samples.count / rate) {
+            let chunk = samples[(second * rate)..<((second + 1) * rate)]
+            if chunk.contains(where: { $0 != 0 }) {
+                out.append(TranscriptSegment(start: Double(second), end: Double(second) + 1, text: "w\(second)"))
+            }
+        }
+        return out
+    }
+
+    let noise: [Float] = (0..<1000).map { Float(sin(Double($0) * 1.7)) }   // 10 s at 100 Hz, never zero
+
+    @Test func gateDropsTextOutsideVisualSpeech() throws {
+        let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true), recognize: Self.scripted)
+        let result = try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0"), Segment(start: 7, end: 8, label: "face1")])
+        #expect(result.segments.map(\.start) == [2, 3, 7])
+        #expect(result.segments.map(\.speaker) == ["face0", "face0", "face1"])
+        let ungated = LipAssistedTranscriber(sampleRate: 100, options: .audioOnly, recognize: Self.scripted)
+        #expect(try ungated.transcribe(noise, speech: []).segments.count == 10)
+    }
+
+    @Test func noSpeechMeansNoTextAndNoPictureMeansAudioOnly() throws {
+        let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false), recognize: Self.scripted)
+        #expect(try t.transcribe(noise, speech: []).segments.isEmpty)
+        let fallback = try t.transcribe(noise, speech: nil)
+        #expect(fallback.segments.count == 10)
+        #expect(fallback.notes.contains { $0.contains("audio-only") })
+    }
+
+    @Test func enhancementUsesTheVisualSilences() throws {
+        /// Test-only capture of what the recogniser received; the lock makes the shared write safe.
+        final class Capture: @unchecked Sendable { let lock = NSLock(); var audio: [Float] = [] }
+        let capture = Capture()
+        let rate = 16_000
+        let samples = (0..<(3 * rate)).map { i -> Float in
+            let t = Double(i) / Double(rate)
+            let tone: Float = t >= 1 && t < 2 ? Float(sin(2 * .pi * 440 * t)) : 0
+            return tone + 0.05 * Float(sin(Double(i) * 2.3) * cos(Double(i) * 0.77))
+        }
+        let t = LipAssistedTranscriber(sampleRate: rate, options: LipAssistOptions(gate: false, enhance: true, segment: false)) { audio in
+            capture.lock.withLock { capture.audio = audio }
+            return []
+        }
+        let result = try t.transcribe(samples, speech: [Segment(start: 0.9, end: 2.1, label: "face0")])
+        #expect(result.noiseSource == .noiseSegments)
+        let captured = capture.lock.withLock { capture.audio }
+        let quiet = captured[0..<(rate / 2)].map { Double($0 * $0) }.reduce(0, +)
+        let before = samples[0..<(rate / 2)].map { Double($0 * $0) }.reduce(0, +)
+        #expect(10 * log10(before / quiet) > 10, "noise-only audio attenuated")
+    }
+}

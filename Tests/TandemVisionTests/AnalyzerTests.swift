@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+import TandemCore
+@testable import TandemVision
+
+@Suite struct AnalyzerTests {
+    func analyzer() throws -> VisualVoiceActivity.Analyzer {
+        var configuration = FaceTracker.Configuration()
+        configuration.redetectInterval = 25   // two cascade scans per test clip keep the test quick
+        return try VisualVoiceActivity.Analyzer(
+            tracker: FaceTracker(detector: FaceDetector(cascade: VisionFixtures.face.get()), configuration: configuration),
+            mouth: MouthROI(smileDetector: FaceDetector(cascade: VisionFixtures.smile.get())))
+    }
+
+    /// The astronaut with a dark mouth gap that opens and closes at 5 Hz on frames 15–34 (25 fps).
+    func frame(_ i: Int, base: GrayImage) -> GrayImage {
+        var pixels = base.pixels
+        let t = Double(i) / 25
+        let open = (15..<35).contains(i) ? Int((2 + 2 * sin(2 * .pi * 5 * t)).rounded()) : 0
+        for y in 72..<(72 + open) { for x in 104..<122 { pixels[y * 256 + x] = 20 } }
+        return GrayImage(width: 256, height: 256, pixels: pixels)
+    }
+
+    @Test func findsTheSpeakingStretchOfTheAstronaut() throws {
+        let base = try VisionFixtures.image("astronaut", width: 256, height: 256)
+        var a = try analyzer()
+        for i in 0..<50 { a.append(frame(i, base: base), time: Double(i) / 25) }
+        let report = a.finish(duration: 2)
+        #expect(report.hasReadableFace)
+        // The astronaut (face0) speaks 0.6–1.4 s; the false-positive "face" on the suit stays still.
+        let spoken = report.segments.filter { $0.label == "face0" }
+        #expect(spoken.count == 1, "\(report.segments)")
+        if let s = spoken.first { #expect(s.start < 0.65 && s.start > 0.2 && s.end > 1.35 && s.end < 1.8, "\(s)") }
+        #expect(report.segments.allSatisfy { $0.label == "face0" }, "\(report.segments)")
+        #expect(report.notes.contains { $0.contains("faces at once") })
+    }
+
+    @Test func noFaceMeansNoSpeechAndSaysSo() throws {
+        let coffee = try VisionFixtures.image("coffee", width: 240, height: 160)
+        var a = try analyzer()
+        for i in 0..<3 { a.append(coffee, time: Double(i) / 25) }
+        let report = a.finish()
+        #expect(!report.hasReadableFace && report.segments.isEmpty)
+        #expect(report.notes == ["no face found"])
+    }
+}
