@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "TandemDSPTests", dependencies: ["TandemDSP"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TandemNNTests", dependencies: ["TandemNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TandemModelsTests", dependencies: ["TandemModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TandemNodesTests", dependencies: ["TandemNodes"]),
+        .testTarget(name: "TandemNodesTests", dependencies: ["TandemNodes"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TandemVisionTests", dependencies: ["TandemVision"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job `make run` performs over Media/: probe every sample, then run every pipeline
-# that works on the embedded defaults. Each step prints what it did.
+# The main job `make run` performs over Media/: probe every sample, then run every pipeline that
+# works on the embedded defaults, each into its own folder $out/<pipeline>/ (with its own manifest).
+# Each step prints what it did.
 set -euo pipefail
 tandem=$1 media=$2 out=$3
 mkdir -p "$out"
@@ -10,10 +11,37 @@ shopt -s nullglob nocaseglob
 samples=("$media"/*.{mp4,mkv,mov,webm,avi,wav,flac,mp3,m4a,ogg,opus})
 "$tandem" probe "${samples[@]}"
 
-# The pipelines that run on the embedded defaults (no model weights needed).
-for pipeline in frames audio; do
-  echo "== tandem run Pipelines/$pipeline.yaml $media --out $out --jobs 2"
-  "$tandem" run "Pipelines/$pipeline.yaml" "$media" --out "$out" --jobs 2 --progress plain
+# What a pipeline wrote, in a few lines.
+summarise() {
+  local pipeline=$1 dir=$2
+  case $pipeline in
+    frames)
+      find "$dir" -name contact_sheet.png | sort | while read -r sheet; do
+        folder=$(dirname "$sheet")
+        echo "  ${folder#$dir/}: $(find "$folder" -name 'frame_*.png' | wc -l) frames + contact_sheet.png"
+      done ;;
+    transcribe)
+      find "$dir" -name '*.txt' | sort | while read -r text; do
+        echo "  ${text#$dir/}:"
+        if [ -s "$text" ]; then head -n 3 "$text" | sed 's/^/    | /'; else echo "    | (no speech)"; fi
+      done ;;
+    *)
+      find "$dir" -type f ! -name manifest.jsonl | sort | while read -r file; do
+        echo "  ${file#$dir/} ($(du -h "$file" | cut -f1))"
+      done ;;
+  esac
+}
+
+# The pipelines that run on the embedded defaults (no downloaded checkpoint needed).
+for pipeline in frames audio spectrograms transcribe; do
+  dir="$out/$pipeline"
+  echo "== tandem run Pipelines/$pipeline.yaml $media --out $dir --jobs 2"
+  start=$(date +%s)
+  status=0
+  "$tandem" run "Pipelines/$pipeline.yaml" "$media" --out "$dir" --jobs 2 --progress plain || status=$?
+  echo "-- $pipeline: exit $status in $(( $(date +%s) - start )) s; manifest $dir/manifest.jsonl"
+  summarise "$pipeline" "$dir"
+  if [ "$status" -ne 0 ]; then echo "!! $pipeline failed (exit $status)"; failed=1; fi
 done
-echo "== outputs in $out (manifest: $out/manifest.jsonl)"
-find "$out" -type f ! -name manifest.jsonl | sort | sed 's/^/  /'
+echo "== outputs in $out/<pipeline>/ (frames, audio, spectrograms, transcribe)"
+exit "${failed:-0}"

@@ -12,6 +12,15 @@ extension NodeCatalog {
         catalog.register(WriteVideoNode.self)
         catalog.register(WriteJSONNode.self)
         catalog.register(WriteTensorNode.self)
+        catalog.register(STFTNode.self)
+        catalog.register(InverseSTFTNode.self)
+        catalog.register(MelNode.self)
+        catalog.register(LogMelNode.self)
+        catalog.register(SpectrogramImageNode.self)
+        catalog.register(WriteImageNode.self)
+        catalog.register(TimesformerNode.self)
+        catalog.register(WhisperNode.self)
+        catalog.register(WriteTranscriptNode.self)
         return catalog
     }()
 }

@@ -6,6 +6,7 @@ public struct NodeCatalog: Sendable {
     struct Entry: Sendable {
         let descriptor: NodeDescriptor
         let make: @Sendable (NodeParameters) throws -> any Node
+        let problems: @Sendable (NodeParameters) -> [NodeParameterProblem]
     }
 
     private var entries: [String: Entry] = [:]
@@ -14,13 +15,19 @@ public struct NodeCatalog: Sendable {
 
     /// Adds `type` under its `descriptor.kind`; a later registration of the same kind replaces the earlier.
     public mutating func register<N: ConfigurableNode & SendableMetatype>(_ type: N.Type) {
-        entries[N.descriptor.kind] = Entry(descriptor: N.descriptor, make: { try N(parameters: $0) })
+        entries[N.descriptor.kind] = Entry(descriptor: N.descriptor, make: { try N(parameters: $0) },
+                                           problems: { (N.self as? any ValidatingNode.Type)?.problems(in: $0) ?? [] })
     }
 
     /// All registered kinds, sorted by name.
     public var kinds: [String] { entries.keys.sorted() }
 
     public func descriptor(_ kind: String) -> NodeDescriptor? { entries[kind]?.descriptor }
+
+    /// What a `ValidatingNode` kind finds wrong with checked parameters (empty for other kinds).
+    public func problems(_ kind: String, parameters: NodeParameters) -> [NodeParameterProblem] {
+        entries[kind]?.problems(parameters) ?? []
+    }
 
     /// Builds a node of `kind` from checked parameters.
     /// - Throws: `NodeError` `.invalidGraph` for an unknown kind, or what the node's initialiser throws.

@@ -304,6 +304,12 @@ struct PipelineLoader {
                 issue(entry, "node '\(id)' (\(descriptor.kind)) needs parameter '\(spec.name)' (\(spec.type)): \(spec.doc)")
             }
         }
+        if values.count == descriptor.parameters.count {
+            for problem in catalog.problems(descriptor.kind, parameters: NodeParameters(values)) {
+                let place = problem.parameter.flatMap { paramsNode?.mapping?[$0] } ?? entry
+                issue(place, "node '\(id)' (\(descriptor.kind)): \(problem.message)")
+            }
+        }
         return values
     }
 

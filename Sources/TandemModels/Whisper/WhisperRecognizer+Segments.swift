@@ -1,0 +1,49 @@
+import TandemCore
+import TandemDSP
+
+extension WhisperRecognizer {
+    /// Transcribes only the stretches of 16 kHz mono `samples` that `regions` mark as speech (from a
+    /// voice-activity or lip-activity detector), as faster-whisper's `clip_timestamps` restricts decoding
+    /// to given clips: each region is decoded on its own, so silence and off-screen talk between them
+    /// cannot produce hallucinated text.
+    ///
+    /// Regions are sorted and overlapping ones merged first. With `conditionOnPreviousText` the text of
+    /// the previous region is the prompt of the next (after any `initialPrompt`), as between windows.
+    /// - Parameters:
+    ///   - regions: times in seconds from `samples[0]`; parts outside the samples are ignored.
+    /// - Returns: the segments of every region in time order, with times on the samples' clock and ids renumbered.
+    public func transcribe(_ samples: [Float], within regions: [Segment], options: WhisperDecodingOptions = .init()) throws -> [WhisperSegment] {
+        let rate = Double(WhisperLogMel.sampleRate)
+        var ranges: [Range<Int>] = []
+        for region in regions.sorted(by: { $0.start < $1.start }) {
+            let lower = max(0, min(samples.count, Int((region.start * rate).rounded())))
+            let upper = max(0, min(samples.count, Int((region.end * rate).rounded())))
+            guard upper > lower else { continue }
+            if let last = ranges.last, lower <= last.upperBound {
+                ranges[ranges.count - 1] = last.lowerBound..<max(last.upperBound, upper)
+            } else {
+                ranges.append(lower..<upper)
+            }
+        }
+        var result: [WhisperSegment] = []
+        var previousText = ""
+        for range in ranges {
+            var regionOptions = options
+            if options.conditionOnPreviousText, !previousText.isEmpty {
+                regionOptions.initialPrompt = (options.initialPrompt.map { $0 + " " } ?? "") + previousText
+                regionOptions.initialPromptTokens = nil
+            }
+            let offset = Double(range.lowerBound) / rate
+            let segments = try transcribe(Array(samples[range]), options: regionOptions)
+            for var segment in segments {
+                segment.id = result.count + 1
+                segment.start += offset
+                segment.end += offset
+                segment.seek += range.lowerBound / WhisperLogMel.hop
+                result.append(segment)
+            }
+            previousText = segments.map(\.text).joined()
+        }
+        return result
+    }
+}

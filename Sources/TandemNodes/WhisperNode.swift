@@ -1,0 +1,142 @@
+import Foundation
+import TandemCore
+import TandemDSP
+import TandemModels
+import TandemNN
+
+/// `whisper`: 16 kHz mono audio → transcript, with a Whisper model in CTranslate2 / faster-whisper
+/// format (`WhisperRecognizer`), decoding as faster-whisper does (beam search, temperature fallback,
+/// previous text as prompt).
+///
+/// Whisper reads whole 30 s windows and moves its window by what it decoded, so the node holds the
+/// input's samples (230 MB per hour) and transcribes at the end of the stream. When the optional
+/// `segments` input is connected (speech regions from a voice- or lip-activity node), only those
+/// regions are decoded. Resampling is `decode`'s job (`sample_rate: 16000, channels: 1`).
+public struct WhisperNode: ValidatingNode {
+    public static let descriptor = NodeDescriptor(
+        kind: "whisper", doc: "Whisper speech recognition (CTranslate2 model directory) of 16 kHz mono audio.",
+        inputs: [PortSpec("audio", .audio, "16 kHz mono audio (decode with sample_rate: 16000, channels: 1)"),
+                 PortSpec("segments", .segments, "speech regions to transcribe; unconnected: the whole input", optional: true)],
+        outputs: [PortSpec("transcript", .transcript, "the input's transcript segments, on the file's clock")],
+        parameters: [
+            ParameterSpec("model", .string, default: .string("Models/whisper-tiny.en"),
+                          "model directory (model.bin, config.json, tokenizer.json); relative: to the current directory, then the package root"),
+            ParameterSpec("beam_size", .int(1...32), default: .int(5), "beam width at temperature 0 (1: greedy)"),
+            ParameterSpec("best_of", .int(1...32), default: .int(5), "samples drawn at temperatures above 0"),
+            ParameterSpec("temperatures", .string, default: .string("0,0.2,0.4,0.6,0.8,1"),
+                          "temperature fallback: comma-separated, tried in order while a window's text is too repetitive or improbable"),
+            ParameterSpec("condition_on_previous_text", .bool, default: .bool(true), "prompt each window with the text before it"),
+            ParameterSpec("initial_prompt", .string, default: .string(""), "text given as the previous text of the first window"),
+            ParameterSpec("language", .string, default: .string("en"), "language code for multilingual models (English-only models ignore it)"),
+            ParameterSpec("without_timestamps", .bool, default: .bool(false), "decode text only, one segment per window"),
+            ParameterSpec("threads", .int(0...256), default: .int(0), "compute threads for the whole process; 0 keeps the default (all cores, or TANDEM_THREADS)"),
+        ])
+
+    public static func problems(in parameters: NodeParameters) -> [NodeParameterProblem] {
+        var problems: [NodeParameterProblem] = []
+        if temperatures(parameters.string("temperatures")) == nil {
+            problems.append(NodeParameterProblem(parameter: "temperatures",
+                                                 message: "temperatures '\(parameters.string("temperatures"))' must be numbers in 0...2 separated by commas"))
+        }
+        let directory = ModelDirectory.resolve(parameters.string("model"))
+        let manager = FileManager.default
+        let hint = "Whisper models are CTranslate2 directories as faster-whisper uses them: `make models` installs the embedded tiny.en "
+            + "in Models/whisper-tiny.en; others come from the Hugging Face hub, e.g. `huggingface-cli download Systran/faster-whisper-base.en "
+            + "--local-dir Models/whisper-base.en` on a machine with network access."
+        var isDirectory: ObjCBool = false
+        if !manager.fileExists(atPath: directory.path, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            problems.append(NodeParameterProblem(parameter: "model", message: "model directory \(directory.path) does not exist. " + hint))
+        } else {
+            for file in ["model.bin"] where !manager.fileExists(atPath: directory.appendingPathComponent(file).path) {
+                problems.append(NodeParameterProblem(parameter: "model", message: "\(directory.appendingPathComponent(file).path) is missing. " + hint))
+            }
+            let tokenizers = ["tokenizer.json", "vocabulary.json", "vocabulary.txt"]
+            if !tokenizers.contains(where: { manager.fileExists(atPath: directory.appendingPathComponent($0).path) }) {
+                problems.append(NodeParameterProblem(parameter: "model", message: "\(directory.path) has no tokenizer.json (nor vocabulary.json/.txt). " + hint))
+            }
+        }
+        return problems
+    }
+
+    /// Parses `0,0.2,…`; nil when a value is not a number in 0...2 or the list is empty.
+    static func temperatures(_ text: String) -> [Float]? {
+        let values = text.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0.map { (0...2).contains($0) } ?? false }) else { return nil }
+        return values.compactMap { $0 }
+    }
+
+    private let directory: URL
+    private let options: WhisperDecodingOptions
+    private let threads: Int
+    private var recognizer: WhisperRecognizer?
+    private var segmentsConnected = false
+    private var samples: [Float] = []
+    private var firstSample: Int64?
+    private var regions: [Segment] = []
+
+    public init(parameters: NodeParameters) throws {
+        if let problem = Self.problems(in: parameters).first {
+            throw NodeError(code: .invalidParameters, message: problem.message)
+        }
+        directory = ModelDirectory.resolve(parameters.string("model"))
+        var options = WhisperDecodingOptions()
+        options.beamSize = parameters.int("beam_size")
+        options.bestOf = parameters.int("best_of")
+        options.temperatures = Self.temperatures(parameters.string("temperatures")) ?? [0]
+        options.conditionOnPreviousText = parameters.bool("condition_on_previous_text")
+        let prompt = parameters.string("initial_prompt")
+        options.initialPrompt = prompt.isEmpty ? nil : prompt
+        let language = parameters.string("language")
+        options.language = language.isEmpty ? nil : language
+        options.withoutTimestamps = parameters.bool("without_timestamps")
+        self.options = options
+        threads = parameters.int("threads")
+    }
+
+    public mutating func start(_ context: NodeContext) throws {
+        if threads > 0 { ComputeThreads.configure(threads) }
+        let directory = self.directory
+        recognizer = try ModelCache.shared.model("whisper:" + directory.standardizedFileURL.path) {
+            try WhisperRecognizer(directory: directory)
+        }
+    }
+
+    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+        switch packet {
+        case .audio(let audio):
+            guard audio.sampleRate == WhisperLogMel.sampleRate, audio.channelCount == 1 else {
+                throw NodeError(code: .nodeFailed, message: "whisper needs 16000 Hz mono audio, got \(audio.sampleRate) Hz with "
+                                + "\(audio.channelCount) channels; decode with sample_rate: 16000 and channels: 1")
+            }
+            if firstSample == nil { firstSample = audio.firstSample }
+            samples.append(contentsOf: audio.channels[0].array)
+        case .segments(let segments):
+            segmentsConnected = true
+            regions.append(contentsOf: segments)
+        default:
+            break
+        }
+    }
+
+    public mutating func finish(output: NodeOutput) throws {
+        let origin = Double(firstSample ?? 0) / Double(WhisperLogMel.sampleRate)
+        var transcript: [TranscriptSegment] = []
+        if !samples.isEmpty {
+            let found: [WhisperSegment]
+            if segmentsConnected {
+                let shifted = regions.map { Segment(start: $0.start - origin, end: $0.end - origin, label: $0.label, score: $0.score) }
+                found = try recognizer!.transcribe(samples, within: shifted, options: options)
+            } else {
+                found = try recognizer!.transcribe(samples, options: options)
+            }
+            transcript = found.map { segment in
+                var item = segment.transcriptSegment
+                item.start += origin
+                item.end += origin
+                return item
+            }
+        }
+        samples = []
+        try output.emit(.transcript(transcript))
+    }
+}

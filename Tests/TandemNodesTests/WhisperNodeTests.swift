@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import TandemCore
+import TandemMedia
+@testable import TandemNodes
+
+/// Test source: emits one segments packet (speech regions), as a voice- or lip-activity node would.
+struct SegmentSource: Node {
+    static let descriptor = NodeDescriptor(kind: "segment-source", doc: "test source", outputs: [PortSpec("segments", .segments)])
+    let segments: [Segment]
+    var sent = false
+
+    mutating func produce(output: NodeOutput) throws -> Bool {
+        guard !sent else { return false }
+        sent = true
+        try output.emit(.segments(segments))
+        return true
+    }
+}
+
+/// The `whisper` and `write-transcript` nodes with the real embedded model (Models/whisper-tiny.en,
+/// installed by `make models`) on the model tests' first clip: "The quick brown fox jumps over the lazy dog."
+@Suite(.serialized) struct WhisperNodeTests {
+    static let clip = Bundle.module.url(forResource: "Fixtures/whisper/clip1", withExtension: "wav")!
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let model = packageRoot.appendingPathComponent("Models/whisper-tiny.en").path
+    /// faster-whisper's beam-5 transcript of clip1 with tiny.en (Tests/TandemModelsTests/Fixtures/whisper/transcripts.json).
+    static let reference = " The quick brown fox jumped over the lazy dog."
+
+    func transcript(_ packets: [Packet]) -> [TranscriptSegment] {
+        packets.flatMap { (packet: Packet) -> [TranscriptSegment] in
+            if case .transcript(let segments) = packet { return segments }
+            return []
+        }
+    }
+
+    @Test func transcribePipelineWritesEveryFormat() throws {
+        let harness = GraphHarness()
+        let pipeline = try Pipeline.load(contentsOf: Self.packageRoot.appendingPathComponent("Pipelines/transcribe.yaml"), catalog: .standard,
+                                         overrides: [("model", Self.model)])
+        let result = try GraphExecution(try pipeline.makeGraph(catalog: .standard), input: InputFile(url: Self.clip, relativePath: "talk/clip1.wav"),
+                                        outputDirectory: harness.root.appendingPathComponent("out")).run()
+        defer { try? FileManager.default.removeItem(at: harness.root) }
+        let base = "transcripts/talk/clip1"
+        #expect(result.outputs.sorted() == ["json", "srt", "txt", "vtt"].map { "\(base).\($0)" })
+        let out = harness.root.appendingPathComponent("out")
+        let text = try String(contentsOf: out.appendingPathComponent("\(base).txt"), encoding: .utf8)
+        #expect(text == Self.reference.trimmingCharacters(in: .whitespaces) + "\n")
+        let srt = try String(contentsOf: out.appendingPathComponent("\(base).srt"), encoding: .utf8)
+        #expect(srt.hasPrefix("1\n00:00:00,000 --> 00:00:0"))
+        let vtt = try String(contentsOf: out.appendingPathComponent("\(base).vtt"), encoding: .utf8)
+        #expect(vtt.hasPrefix("WEBVTT\n\n00:00.000 --> 00:0"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("\(base).json"))) as? [String: Any]
+        #expect(json?["text"] as? String == Self.reference)
+        let segment = (json?["segments"] as? [[String: Any]])?.first
+        #expect((segment?["tokens"] as? [Int])?.isEmpty == false)
+        #expect((segment?["avg_logprob"] as? Double).map { $0 < 0 && $0 > -1 } == true)
+        #expect(segment?["no_speech_prob"] is Double)
+    }
+
+    @Test func speechSegmentsRestrictWhatIsTranscribed() throws {
+        var harness = GraphHarness()
+        try harness.add("decode", "decode", ["sample_rate": .int(16_000), "channels": .int(1)])
+        try harness.add("whisper", "whisper", ["model": .string(Self.model), "beam_size": .int(1)])
+        try harness.graph.add("regions", SegmentSource(segments: [Segment(start: 1.2, end: 3.44, label: "speech")]))
+        try harness.connect("decode.audio", to: "whisper.audio")
+        try harness.connect("regions.segments", to: "whisper.segments")
+        let out = try harness.collect("out", from: "whisper.transcript")
+        _ = try harness.run(on: Self.clip)
+        defer { try? FileManager.default.removeItem(at: harness.root) }
+        let segments = transcript(out.packets)
+        #expect(!segments.isEmpty)
+        #expect(segments.allSatisfy { $0.start >= 1.2 && $0.end <= 3.44 + 0.02 })
+        let text = segments.map(\.text).joined()
+        #expect(text.contains("lazy dog"))
+        #expect(!text.contains("quick"))
+    }
+
+    @Test func audioThatIsNot16kMonoIsRefused() throws {
+        var harness = GraphHarness()
+        try harness.add("decode", "decode", ["channels": .int(2)])
+        try harness.add("whisper", "whisper", ["model": .string(Self.model)])
+        try harness.connect("decode.audio", to: "whisper.audio")
+        _ = try harness.collect("out", from: "whisper.transcript")
+        let error = try #require(throws: NodeError.self) { _ = try harness.run(on: Self.clip) }
+        #expect(error.description.contains("sample_rate: 16000"))
+    }
+
+    @Test func badModelAndFormatsAreValidationErrors() throws {
+        let file = Self.packageRoot.appendingPathComponent("Pipelines/transcribe.yaml")
+        let error = try #require(throws: PipelineValidationError.self) {
+            try Pipeline.load(contentsOf: file, catalog: .standard, overrides: [("model", "/nonexistent/whisper"), ("formats", "json,docx")])
+        }
+        #expect(error.issues.count == 2)
+        #expect(error.description.contains("/nonexistent/whisper does not exist"))
+        #expect(error.description.contains("make models"))
+        #expect(error.description.contains("formats 'json,docx'"))
+    }
+
+    @Test func temperaturesAreParsed() {
+        #expect(WhisperNode.temperatures("0, 0.5,1") == [0, 0.5, 1])
+        #expect(WhisperNode.temperatures("0,hot") == nil)
+        #expect(WhisperNode.temperatures("") == nil)
+        #expect(WhisperNode.temperatures("3") == nil)
+    }
+}
