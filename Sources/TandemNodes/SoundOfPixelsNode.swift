@@ -28,6 +28,10 @@ public struct SoundOfPixelsNode: ValidatingNode {
                           "the safetensors file made by Tools/convert_sound_of_pixels.py"),
             ParameterSpec("grid", .string, default: .string("1x2"), "ROWSxCOLUMNS regions, one source each"),
             ParameterSpec("masks", .choice(["binary", "ratio"]), default: .string("binary"), "binary masks (published) or sigmoid ratio masks"),
+            ParameterSpec("window_samples", .int(1023...1_048_575), default: .int(SoundOfPixelsConfiguration().windowSamples),
+                          "samples per window (published: 65535); only reduced networks trained otherwise need another"),
+            ParameterSpec("image_size", .int(16...1024), default: .int(SoundOfPixelsConfiguration().imageSize),
+                          "frame side the frame net sees (published: 224)"),
         ])
 
     public static func problems(in parameters: NodeParameters) -> [NodeParameterProblem] {
@@ -46,7 +50,7 @@ public struct SoundOfPixelsNode: ValidatingNode {
 
     private let weights: URL
     private let grid: (rows: Int, columns: Int)
-    private let binary: Bool
+    private let configuration: SoundOfPixelsConfiguration
     private var input: URL?
     private var model: SoundOfPixels?
     private var chunks: [AudioBuffer] = []
@@ -56,16 +60,17 @@ public struct SoundOfPixelsNode: ValidatingNode {
         if let problem = Self.problems(in: parameters).first { throw NodeError(code: .invalidParameters, message: problem.message) }
         weights = ModelDirectory.resolve(parameters.string("weights"))
         grid = try SeparateNode.grid(parameters.string("grid")) ?? (1, 2)
-        binary = parameters.string("masks") == "binary"
+        var configuration = SoundOfPixelsConfiguration()
+        configuration.binaryMask = parameters.string("masks") == "binary"
+        configuration.windowSamples = parameters.int("window_samples")
+        configuration.imageSize = parameters.int("image_size")
+        self.configuration = configuration
     }
 
     public mutating func start(_ context: NodeContext) throws {
         input = context.input?.url
-        var configuration = SoundOfPixelsConfiguration()
-        configuration.binaryMask = binary
         let url = weights
-        let base = try ModelCache.shared.model("sound-of-pixels:" + url.standardizedFileURL.path) { try SoundOfPixels(weightsAt: url) }
-        var model = base
+        var model = try ModelCache.shared.model("sound-of-pixels:" + url.standardizedFileURL.path) { try SoundOfPixels(weightsAt: url) }
         model.configuration = configuration
         self.model = model
     }
@@ -112,7 +117,7 @@ public struct SoundOfPixelsNode: ValidatingNode {
         let scale = stream?.width.map { Double($0) / Double(first.width) } ?? 1
         let start = origin, end = origin + audio.durationSeconds
         try output.emit(.segments([Segment(start: start, end: end, label: "Sound of Pixels, \(grid.rows)x\(grid.columns) regions, "
-                                           + (binary ? "binary" : "ratio") + " masks", score: 0)]), port: "notes")
+                                           + (configuration.binaryMask ? "binary" : "ratio") + " masks", score: 0)]), port: "notes")
         try output.emit(.segments(regions.map { region in
             let box = [region.x, region.y, region.width, region.height].map { Int(Double($0) * scale) }
             return Segment(start: start, end: end, label: "\(region.label) \(box[0]) \(box[1]) \(box[2]) \(box[3])", score: 1)
