@@ -21,7 +21,8 @@ enum ModelDirectory {
 
     /// The nearest parent of the executable holding a `Package.swift`.
     static func packageRoot() -> URL? {
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        // Bundle.main reads /proc/self/exe, so this also works when `tandem` was found through PATH.
+        let executable = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments.first ?? "")).resolvingSymlinksInPath()
         var directory = executable.deletingLastPathComponent()
         for _ in 0..<6 {
             if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) { return directory }

@@ -33,7 +33,7 @@ public struct TimesformerNode: ValidatingNode {
         let path = parameters.string("checkpoint")
         guard !path.isEmpty else {
             return [NodeParameterProblem(parameter: "checkpoint", message: "set 'checkpoint' (or --set checkpoint=DIR) to a TimeSformer "
-                                         + "checkpoint directory. " + TimesformerModel.howToObtain)]
+                                         + "checkpoint directory. " + TimesformerModel.howToObtain + " " + convertHint)]
         }
         let directory = ModelDirectory.resolve(path)
         do {
@@ -42,12 +42,15 @@ public struct TimesformerNode: ValidatingNode {
             _ = try TimesformerPreprocessor.load(directory: directory)
         } catch {
             let pickle = directory.appendingPathComponent("pytorch_model.bin")
-            let convert = FileManager.default.fileExists(atPath: pickle.path)
-                ? " The directory holds pytorch_model.bin: convert it with `python Tools/convert_timesformer.py \(directory.path)`." : ""
+            let convert = FileManager.default.fileExists(atPath: pickle.path) ? " " + convertHint : ""
             return [NodeParameterProblem(parameter: "checkpoint", message: "\(error)\(convert)")]
         }
         return []
     }
+
+    /// The hub's facebook/timesformer-* repositories hold PyTorch pickles, which Tandem does not read.
+    static let convertHint = "If the directory holds pytorch_model.bin (as the facebook/timesformer-* repositories do), "
+        + "write model.safetensors beside it with `python Tools/convert_timesformer.py DIR` (needs torch and safetensors)."
 
     private let directory: URL
     private let framesParameter: Int

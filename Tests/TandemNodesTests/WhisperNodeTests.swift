@@ -97,6 +97,22 @@ struct SegmentSource: Node {
         #expect(error.description.contains("formats 'json,docx'"))
     }
 
+    /// The default `Models/whisper-tiny.en` is found from another directory through the executable's package root.
+    @Test func theDefaultModelIsFoundFromAnyDirectory() throws {
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-cwd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        let process = Process()
+        process.executableURL = try CLIBatchTests.tandemBinary()
+        process.arguments = ["validate", Self.packageRoot.appendingPathComponent("Pipelines/transcribe.yaml").path]
+        process.currentDirectoryURL = elsewhere
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
     @Test func temperaturesAreParsed() {
         #expect(WhisperNode.temperatures("0, 0.5,1") == [0, 0.5, 1])
         #expect(WhisperNode.temperatures("0,hot") == nil)
