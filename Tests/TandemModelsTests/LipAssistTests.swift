@@ -100,5 +100,13 @@ import TandemCore
         let quiet = captured[0..<(rate / 2)].map { Double($0 * $0) }.reduce(0, +)
         let before = samples[0..<(rate / 2)].map { Double($0 * $0) }.reduce(0, +)
         #expect(10 * log10(before / quiet) > 10, "noise-only audio attenuated")
+        // The same audio is ~29 dB SNR: with a 15 dB limit the enhancer is skipped and says so.
+        var limited = LipAssistOptions(gate: false, enhance: true, segment: false)
+        limited.enhanceBelowSNR = 15
+        let skipping = LipAssistedTranscriber(sampleRate: rate, options: limited) { _ in [] }
+        let skipped = try skipping.transcribe(samples, speech: [Segment(start: 0.9, end: 2.1, label: "face0")])
+        #expect(skipped.noiseSource == nil && skipped.notes.contains { $0.contains("enhancement skipped") })
+        let snr = try #require(skipped.estimatedSNR)
+        #expect(abs(snr - 29) < 3, "estimated \(snr) dB")
     }
 }

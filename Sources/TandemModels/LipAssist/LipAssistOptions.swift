@@ -10,6 +10,10 @@ public struct LipAssistOptions: Sendable, Hashable {
     public var enhance = true
     /// Start the recogniser's 30 s windows at visual speech boundaries instead of every 30 s.
     public var segment = true
+    /// Enhance only when the SNR estimated from visual speech vs visual silence is below this
+    /// (dB); nil (the default, as measured by Tools/eval/lip_assist_eval.py) always enhances. Spectral gains distort clean speech, and a small recogniser
+    /// loses more from that distortion than it gains from removing noise it was never bothered by.
+    public var enhanceBelowSNR: Double? = nil
     /// The enhancer's suppression rule.
     public var enhancementRule: SpectralGain = .mmseLSA
     /// Seconds trimmed from each end of a silence before it is used as noise (speech onsets and

@@ -1,3 +1,4 @@
+import Foundation
 import TandemCore
 import TandemDSP
 
@@ -25,6 +26,8 @@ public struct LipAssistedTranscriber: Sendable {
         public var plan: DecodePlan
         /// How the enhancer found its noise spectrum (nil when enhancement was off).
         public var noiseSource: NoiseSpectrum.Source?
+        /// SNR (dB) estimated from visual speech vs visual silence, when enhancement was considered.
+        public var estimatedSNR: Double?
         /// Human-readable notes: fallbacks taken, inputs that could not be used.
         public var notes: [String]
     }
@@ -38,6 +41,7 @@ public struct LipAssistedTranscriber: Sendable {
         /// The switches actually applied (`audioOnly` after the fallback).
         public var options: LipAssistOptions
         public var noiseSource: NoiseSpectrum.Source?
+        public var estimatedSNR: Double?
         public var notes: [String]
     }
 
@@ -52,11 +56,18 @@ public struct LipAssistedTranscriber: Sendable {
         guard let speech else {
             notes.append("audio-only recognition: no visual speech information (no video stream or no usable face)")
             let plan = DecodePlan.make(speech: [], duration: duration, options: .audioOnly)
-            return Prepared(audio: samples, plan: plan, options: .audioOnly, noiseSource: nil, notes: notes)
+            return Prepared(audio: samples, plan: plan, options: .audioOnly, noiseSource: nil, estimatedSNR: nil, notes: notes)
         }
         var audio = samples
         var noiseSource: NoiseSpectrum.Source?
+        var estimatedSNR: Double?
         if options.enhance && !speech.isEmpty {
+            let silences = DecodePlan.silences(speech: speech, duration: duration, margin: options.noiseMargin)
+            estimatedSNR = Self.estimateSNR(samples, sampleRate: sampleRate, speech: speech, silences: silences)
+        }
+        if options.enhance && !speech.isEmpty, let limit = options.enhanceBelowSNR, let snr = estimatedSNR, snr >= limit {
+            notes.append("enhancement skipped: estimated SNR \(Int(snr.rounded())) dB ≥ \(Int(limit)) dB")
+        } else if options.enhance && !speech.isEmpty {
             let silences = DecodePlan.silences(speech: speech, duration: duration, margin: options.noiseMargin)
             let enhancer = try SpeechEnhancer(sampleRate: sampleRate, rule: options.enhancementRule)
             let noise = try enhancer.noiseSpectrum(samples, noiseSegments: silences)
@@ -70,7 +81,7 @@ public struct LipAssistedTranscriber: Sendable {
             notes.append("no visual speech: nothing decoded")
         }
         let plan = DecodePlan.make(speech: speech, duration: duration, options: options)
-        return Prepared(audio: audio, plan: plan, options: options, noiseSource: noiseSource, notes: notes)
+        return Prepared(audio: audio, plan: plan, options: options, noiseSource: noiseSource, estimatedSNR: estimatedSNR, notes: notes)
     }
 
     /// Transcribes `samples` (mono, `sampleRate`): `prepare`, then the recogniser on each window.
@@ -79,7 +90,24 @@ public struct LipAssistedTranscriber: Sendable {
     public func transcribe(_ samples: [Float], speech: [Segment]?) throws -> Result {
         let prepared = try prepare(samples, speech: speech)
         let segments = try decode(prepared.audio, plan: prepared.plan, gated: speech != nil && prepared.options.gate, speech: speech ?? [])
-        return Result(segments: segments, plan: prepared.plan, noiseSource: prepared.noiseSource, notes: prepared.notes)
+        return Result(segments: segments, plan: prepared.plan, noiseSource: prepared.noiseSource, estimatedSNR: prepared.estimatedSNR,
+                      notes: prepared.notes)
+    }
+
+    /// SNR in dB from mean power inside visual speech (speech + noise) and inside visual silence
+    /// (noise): `10 log10((P_speech − P_noise) / P_noise)`; nil without silence, +∞-like 99 for digital silence.
+    static func estimateSNR(_ samples: [Float], sampleRate: Int, speech: [Segment], silences: [Segment]) -> Double? {
+        func meanPower(_ segments: [Segment]) -> Double? {
+            var sum = 0.0, count = 0
+            for s in segments {
+                let a = max(0, Int(s.start * Double(sampleRate))), b = min(samples.count, Int(s.end * Double(sampleRate)))
+                if b > a { for i in a..<b { sum += Double(samples[i] * samples[i]) }; count += b - a }
+            }
+            return count > 0 ? sum / Double(count) : nil
+        }
+        guard let noisy = meanPower(speech), let noise = meanPower(silences) else { return nil }
+        guard noise > 1e-12 else { return 99 }
+        return 10 * log10(max(noisy - noise, 1e-12) / noise)
     }
 
     func decode(_ audio: [Float], plan: DecodePlan, gated: Bool, speech: [Segment]) throws -> [TranscriptSegment] {
