@@ -72,6 +72,15 @@ import TandemCore
         #expect(try ungated.transcribe(noise, speech: []).segments.count == 10)
     }
 
+    @Test func gatedTimestampsStayInsideTheKeptSpeech() throws {
+        // The recogniser claims one segment over 1.5–4.5 s of a window whose speech is 2–4 s.
+        let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: false)) { _ in
+            [TranscriptSegment(start: 1.5, end: 4.5, text: "hello")]
+        }
+        let result = try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")])
+        #expect(result.segments.map(\.start) == [2] && result.segments.map(\.end) == [4])
+    }
+
     @Test func noSpeechMeansNoTextAndNoPictureMeansAudioOnly() throws {
         let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false), recognize: Self.scripted)
         #expect(try t.transcribe(noise, speech: []).segments.isEmpty)

@@ -133,12 +133,17 @@ public struct LipAssistedTranscriber: Sendable {
 
     /// A recognised segment checked against the picture: nil when `keep` is given and the segment's
     /// middle lies outside it (text the recogniser placed in silenced audio is not speech the picture
-    /// saw), else the segment with `speaker` set to the face that spoke most of it.
+    /// saw); timestamps reaching into silenced audio are pulled back to the kept stretch; `speaker`
+    /// is set to the face that spoke most of it.
     public static func attribute(_ segment: TranscriptSegment, keep: [Segment]?, speech: [Segment]) -> TranscriptSegment? {
-        let middle = (segment.start + segment.end) / 2
-        if let keep, !keep.contains(where: { middle >= $0.start && middle < $0.end }) { return nil }
         var result = segment
-        result.speaker = speaker(of: segment, in: speech) ?? segment.speaker
+        if let keep {
+            let middle = (segment.start + segment.end) / 2
+            guard let stretch = keep.first(where: { middle >= $0.start && middle < $0.end }) else { return nil }
+            result.start = max(result.start, stretch.start)
+            result.end = min(result.end, stretch.end)
+        }
+        result.speaker = speaker(of: result, in: speech) ?? segment.speaker
         return result
     }
 
