@@ -30,8 +30,8 @@ summarise() {
       find "$dir" -name '*.txt' | sort | while read -r text; do
         echo "  ${text#$dir/}:"
         if [ -s "$text" ]; then head -n 3 "$text" | sed 's/^/    | /'; else echo "    | (no speech)"; fi
-        speakers=$(grep -o '"speaker" : "[^"]*"' "${text%.txt}.json" | sort | uniq -c | awk '{printf "%s×%s ", $4, $1}' | tr -d '"')
-        [ -n "$speakers" ] && echo "    speakers: $speakers"
+        speakers=$(grep -o '"speaker" : "[^"]*"' "${text%.txt}.json" | sort | uniq -c | awk '{printf "%s×%s ", $4, $1}' | tr -d '"' || true)
+        if [ -n "$speakers" ]; then echo "    speakers: $speakers"; fi
         grep -o '"label" : "[^"]*"' "${text%.txt}.notes.json" | sed 's/"label" : /    note: /' || true
       done ;;
     transcribe)
