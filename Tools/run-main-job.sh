@@ -20,6 +20,20 @@ summarise() {
         folder=$(dirname "$sheet")
         echo "  ${folder#$dir/}: $(find "$folder" -name 'frame_*.png' | wc -l) frames + contact_sheet.png"
       done ;;
+    separate-instruments)
+      find "$dir" -name summary.json | sort | while read -r summary; do
+        folder=$(dirname "$summary")
+        echo "  ${folder#$dir/}: $(find "$folder" -name '*.wav' -printf '%f ' | tr ' ' '\n' | sort | tr '\n' ' ')+ masks.png + summary.json"
+        grep -o '"notes" : \[[^]]*\]' "$summary" | tr -s ' \n' ' ' | sed 's/^/    /' || true
+      done ;;
+    transcribe-talking-head)
+      find "$dir" -name '*.txt' | sort | while read -r text; do
+        echo "  ${text#$dir/}:"
+        if [ -s "$text" ]; then head -n 3 "$text" | sed 's/^/    | /'; else echo "    | (no speech)"; fi
+        speakers=$(grep -o '"speaker" : "[^"]*"' "${text%.txt}.json" | sort | uniq -c | awk '{printf "%s×%s ", $4, $1}' | tr -d '"' || true)
+        if [ -n "$speakers" ]; then echo "    speakers: $speakers"; fi
+        grep -o '"label" : "[^"]*"' "${text%.txt}.notes.json" | sed 's/"label" : /    note: /' || true
+      done ;;
     transcribe)
       find "$dir" -name '*.txt' | sort | while read -r text; do
         echo "  ${text#$dir/}:"
@@ -33,7 +47,7 @@ summarise() {
 }
 
 # The pipelines that run on the embedded defaults (no downloaded checkpoint needed).
-for pipeline in frames audio spectrograms transcribe; do
+for pipeline in frames audio spectrograms transcribe separate-instruments transcribe-talking-head; do
   dir="$out/$pipeline"
   echo "== tandem run Pipelines/$pipeline.yaml $media --out $dir --jobs 2"
   start=$(date +%s)
@@ -43,5 +57,5 @@ for pipeline in frames audio spectrograms transcribe; do
   summarise "$pipeline" "$dir"
   if [ "$status" -ne 0 ]; then echo "!! $pipeline failed (exit $status)"; failed=1; fi
 done
-echo "== outputs in $out/<pipeline>/ (frames, audio, spectrograms, transcribe)"
+echo "== outputs in $out/<pipeline>/ (frames, audio, spectrograms, transcribe, separate-instruments, transcribe-talking-head)"
 exit "${failed:-0}"

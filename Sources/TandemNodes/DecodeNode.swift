@@ -33,11 +33,14 @@ public struct DecodeNode: ConfigurableNode {
             ParameterSpec("interpolation", .choice(VideoDecodeOptions.Interpolation.allCases.map(\.rawValue)), default: .string("bilinear"),
                           "libswscale filter used when resizing"),
             ParameterSpec("threads", .int(0...64), default: .int(0), "decoder threads; 0 lets FFmpeg choose"),
+            ParameterSpec("missing_video", .choice(["fail", "skip"]), default: .string("fail"),
+                          "a file without a video stream: fail, or skip (the video output just ends; for audio-visual nodes with an audio-only fallback)"),
         ])
 
     private let audioOptions: AudioDecodeOptions
     private let videoOptions: VideoDecodeOptions
     private let sampling: FrameSampling
+    private let skipMissingVideo: Bool
     private var audio: AudioReader?
     private var video: FrameReader?
     private var nextChunk: AudioBuffer?
@@ -60,6 +63,7 @@ public struct DecodeNode: ConfigurableNode {
         case "letterbox": .letterbox(width: width, height: height)
         default: .none
         }
+        skipMissingVideo = parameters.string("missing_video") == "skip"
         var videoOptions = VideoDecodeOptions(layout: layout, resize: resize, threads: parameters.int("threads"))
         videoOptions.interpolation = VideoDecodeOptions.Interpolation(rawValue: parameters.string("interpolation")) ?? .bilinear
         self.videoOptions = videoOptions
@@ -83,11 +87,18 @@ public struct DecodeNode: ConfigurableNode {
             audio = reader
             nextChunk = try reader.next()
         }
-        if context.connectedOutputs.contains(1) {
+        if context.connectedOutputs.contains(1), !(skipMissingVideo && !Self.hasVideo(url)) {
             let reader = try FrameReader(url: url, sampling: sampling, options: videoOptions)
             video = reader
             nextFrame = try reader.next()
         }
+    }
+
+    /// Whether `url` has a video stream (a file that cannot be opened counts as having one, so the
+    /// reader reports why it cannot be read).
+    static func hasVideo(_ url: URL) -> Bool {
+        guard let info = try? MediaFile.open(url).info else { return true }
+        return info.firstStream(.video) != nil
     }
 
     public mutating func produce(output: NodeOutput) throws -> Bool {

@@ -22,6 +22,14 @@ extension NodeCatalog {
         catalog.register(TimesformerNode.self)
         catalog.register(WhisperNode.self)
         catalog.register(WriteTranscriptNode.self)
+        catalog.register(SeparateNode.self)
+        catalog.register(SoundOfPixelsNode.self)
+        catalog.register(WriteSourcesNode.self)
+        catalog.register(FaceTrackNode.self)
+        catalog.register(MouthROINode.self)
+        catalog.register(LipActivityNode.self)
+        catalog.register(AVEnhanceNode.self)
+        catalog.register(AssignSpeakersNode.self)
         return catalog
     }()
 }

@@ -4,6 +4,9 @@ extension VisualVoiceActivity {
     /// Turns a talking-head video into who-speaks-when: tracks faces, places each mouth, measures
     /// lip activity per face, and at the end yields speaker-labelled speech segments.
     ///
+    /// The three stages are also usable one by one (the `face-track`, `mouth-roi` and
+    /// `lip-activity` nodes): `FaceTracker`, `MouthPlacer`, `SpeakerScorer`; this runs them in a row.
+    ///
     /// ```swift
     /// var analyzer = try VisualVoiceActivity.Analyzer()
     /// for frame in frames { try analyzer.append(GrayImage(frame), time: frame.seconds) }
@@ -11,50 +14,90 @@ extension VisualVoiceActivity {
     /// ```
     public struct Analyzer: Sendable {
         public var tracker: FaceTracker
-        public var mouth: MouthROI
-        public var lipConfiguration: LipActivity.Configuration
-        private(set) var lips: [Int: LipActivity] = [:]
-        private(set) var tooSmallFrames: [Int: Int] = [:]
-        private(set) var partlyOutsideFrames: [Int: Int] = [:]
-        private var mouthOffsets: [Int: (dx: Double, dy: Double)] = [:]
-        public private(set) var times: [Double] = []
-        private var maxSimultaneousFaces = 0
+        public var placer: MouthPlacer
+        public var scorer: SpeakerScorer
+        public var times: [Double] { scorer.times }
 
         /// An analyzer with the stock frontal-face and smile cascades.
         /// - Throws: `VisionError(.cascadeUnreadable)` when Debian's `opencv-data` is missing.
         public init(tracker: FaceTracker? = nil, mouth: MouthROI? = nil, lipConfiguration: LipActivity.Configuration = .init()) throws {
             self.tracker = try tracker ?? FaceTracker(detector: FaceDetector(cascade: .stock("frontalface_default")))
-            self.mouth = try mouth ?? MouthROI(smileDetector: FaceDetector(cascade: .stock("smile"), minNeighbors: 3))
-            self.lipConfiguration = lipConfiguration
+            placer = try MouthPlacer(mouth: mouth)
+            scorer = SpeakerScorer(lipConfiguration: lipConfiguration)
         }
 
         /// Adds the next frame.
         public mutating func append(_ image: GrayImage, time: Double) {
-            let index = times.count
-            let faces = tracker.update(image, frameIndex: index)
-            maxSimultaneousFaces = max(maxSimultaneousFaces, faces.count)
+            let faces = tracker.update(image, frameIndex: scorer.times.count).map(FaceObservation.init)
+            scorer.append(image, time: time, mouths: faces.map { placer.place($0, in: image) })
+        }
+
+        public typealias Report = SpeakerScorer.Report
+
+        /// Scores every face and segments the speech.
+        /// - Parameter duration: clip length in seconds (padding stops there).
+        public func finish(duration: Double? = nil, configuration: Configuration = Configuration()) -> Report {
+            scorer.finish(duration: duration, configuration: configuration)
+        }
+    }
+
+    /// Places the mouth of each tracked face: the face geometry, refined by the smile cascade on
+    /// frames where the detector confirmed the face; in between the mouth keeps its offset from the
+    /// (smoothed) face box, so the smile cascade does not run on every frame.
+    public struct MouthPlacer: Sendable {
+        public var mouth: MouthROI
+        private var offsets: [Int: (dx: Double, dy: Double)] = [:]
+
+        /// - Parameter mouth: nil uses the stock smile cascade for refinement.
+        /// - Throws: `VisionError(.cascadeUnreadable)` when Debian's `opencv-data` is missing.
+        public init(mouth: MouthROI? = nil) throws {
+            self.mouth = try mouth ?? MouthROI(smileDetector: FaceDetector(cascade: .stock("smile"), minNeighbors: 3))
+        }
+
+        /// The mouth of `face` on `image`: the same observation with the mouth's box.
+        public mutating func place(_ face: FaceObservation, in image: GrayImage) -> FaceObservation {
+            if face.detected || offsets[face.faceID] == nil {
+                let region = mouth.region(face: face.box, in: image)
+                let geometric = MouthROI.geometricRegion(face: face.box)
+                offsets[face.faceID] = (region.centerX - geometric.centerX, region.centerY - geometric.centerY)
+            }
+            let offset = offsets[face.faceID]!
+            var result = face
+            result.box = MouthROI.geometricRegion(face: face.box)
+            result.box.x += Int(offset.dx.rounded())
+            result.box.y += Int(offset.dy.rounded())
+            return result
+        }
+    }
+
+    /// Lip activity of every face over the frames, then who-speaks-when with bad-input notes.
+    public struct SpeakerScorer: Sendable {
+        public var lipConfiguration: LipActivity.Configuration
+        private(set) var lips: [Int: LipActivity] = [:]
+        private(set) var tooSmallFrames: [Int: Int] = [:]
+        private(set) var partlyOutsideFrames: [Int: Int] = [:]
+        public private(set) var times: [Double] = []
+        private var maxSimultaneousFaces = 0
+
+        public init(lipConfiguration: LipActivity.Configuration = .init()) {
+            self.lipConfiguration = lipConfiguration
+        }
+
+        /// Adds the next frame with the mouths placed on it (one observation per visible face,
+        /// its box the mouth's).
+        public mutating func append(_ image: GrayImage, time: Double, mouths: [FaceObservation]) {
+            maxSimultaneousFaces = max(maxSimultaneousFaces, mouths.count)
             var seen = Set<Int>()
-            for face in faces {
-                seen.insert(face.id)
-                if lips[face.id] == nil {
+            for face in mouths {
+                seen.insert(face.faceID)
+                if lips[face.faceID] == nil {
                     var fresh = LipActivity(configuration: lipConfiguration)
                     for t in times { fresh.appendMissing(time: t) }
-                    lips[face.id] = fresh
+                    lips[face.faceID] = fresh
                 }
-                // The smile cascade runs only when the detector confirmed the face; in between the
-                // mouth keeps its offset from the (smoothed) face box.
-                if face.detectedThisFrame || mouthOffsets[face.id] == nil {
-                    let region = mouth.region(face: face.box, in: image)
-                    let geometric = MouthROI.geometricRegion(face: face.box)
-                    mouthOffsets[face.id] = (region.centerX - geometric.centerX, region.centerY - geometric.centerY)
-                }
-                let offset = mouthOffsets[face.id]!
-                var box = MouthROI.geometricRegion(face: face.box)
-                box.x += Int(offset.dx.rounded())
-                box.y += Int(offset.dy.rounded())
-                if face.isTooSmall { tooSmallFrames[face.id, default: 0] += 1 }
-                if face.isPartlyOutside { partlyOutsideFrames[face.id, default: 0] += 1 }
-                lips[face.id]!.append(image, mouth: box, time: time)
+                if face.isTooSmall { tooSmallFrames[face.faceID, default: 0] += 1 }
+                if face.isPartlyOutside { partlyOutsideFrames[face.faceID, default: 0] += 1 }
+                lips[face.faceID]!.append(image, mouth: face.box, time: time)
             }
             for id in lips.keys where !seen.contains(id) { lips[id]!.appendMissing(time: time) }
             times.append(time)
@@ -90,7 +133,7 @@ extension VisualVoiceActivity {
                 }
                 scores["face\(id)"] = activity.speakingScores()
             }
-            if lips.isEmpty { notes.append("no face found") }
+            if lips.isEmpty { notes.append(times.isEmpty ? "no video frames" : "no face found") }
             if maxSimultaneousFaces > 1 { notes.append("\(maxSimultaneousFaces) faces at once; each segment names the face that spoke") }
             let frameDuration = times.count > 1 ? (times.last! - times.first!) / Double(times.count - 1) : 0.04
             let segments = scores.isEmpty ? [] : VisualVoiceActivity.speakerSegments(

@@ -3,7 +3,7 @@ import Foundation
 import TandemCore
 import TandemDSP
 import TandemMedia
-import TandemVision
+import TandemNodes
 
 /// `tandem separate INPUT --out DIR [--sources N|auto]`: one WAV per instrument, found by where it moves.
 ///
@@ -43,52 +43,43 @@ struct SeparateCommand: ParsableCommand {
         lap("decodeAudio")
         let audioStart = Double(audio.firstSample) / Double(audio.sampleRate)
 
-        var regions: [MotionRegion] = []
-        var tracks: [MotionTrack] = []
-        var scale = 1.0
-        if let video = info.firstStream(.video) {
+        var configuration = MotionGuidedSeparation.Configuration()
+        configuration.sources = count
+        configuration.cellSize = max(2, analysisSide / 36)
+        configuration.nmf.divergence = divergence == "is" ? .itakuraSaito : .kullbackLeibler
+        configuration.nmf.iterations = max(1, iterations)
+        configuration.nmf.componentsPerSource = max(1, componentsPerSource)
+        if let grid {
+            let parts = grid.lowercased().split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2 else { throw ValidationError("--grid wants ROWSxCOLUMNS, got '\(grid)'") }
+            configuration.grid = (parts[0], parts[1])
+        }
+        var separation = MotionGuidedSeparation(configuration: configuration)
+        let video = info.firstStream(.video)
+        if video != nil {
             let reader = try FrameReader(path: input, sampling: .fps(fps),
                                          options: VideoDecodeOptions(layout: .gray8, resize: .shorterSide(analysisSide)))
-            var map = MotionMap(cellSize: max(2, analysisSide / 36))
-            while let frame = try reader.next() { try map.append(frame) }
+            while let frame = try reader.next() { try separation.append(frame) }
             lap("decodeVideoAndMotion")
-            if let w = video.width, map.width > 0 { scale = Double(w) / Double(map.width) }
-            if let grid {
-                let parts = grid.lowercased().split(separator: "x").compactMap { Int($0) }
-                guard parts.count == 2 else { throw ValidationError("--grid wants ROWSxCOLUMNS, got '\(grid)'") }
-                regions = try MotionRegion.grid(rows: parts[0], columns: parts[1], width: map.width, height: map.height)
-            } else {
-                regions = MotionRegionFinder().regions(in: map, count: count)
-            }
-            tracks = regions.map { MotionTrack(label: $0.label, times: map.times.map { $0 - audioStart }, energy: map.series(for: $0)) }
-            if tracks.isEmpty { FileHandle.standardError.write(Data("tandem separate: \(input): nothing moves in the video; using the audio-only fallback\n".utf8)) }
-        } else {
-            FileHandle.standardError.write(Data("tandem separate: \(input): no video stream; using the audio-only fallback\n".utf8))
         }
-
-        var configuration = MotionInformedNMF.Configuration()
-        configuration.divergence = divergence == "is" ? .itakuraSaito : .kullbackLeibler
-        configuration.iterations = max(1, iterations)
-        configuration.componentsPerSource = max(1, componentsPerSource)
-        let result = try MotionInformedNMF(configuration).separate(
-            audio.channels.map(\.array), sampleRate: audio.sampleRate, motion: tracks, sources: count)
+        let output = try separation.separate(audio, videoWidth: video?.width, hasVideo: video != nil)
+        for note in output.notes { FileHandle.standardError.write(Data("tandem separate: \(input): \(note)\n".utf8)) }
+        let result = output.result
         lap("separate")
 
         let folder = URL(fileURLWithPath: out)
         var summary: [[String: Any]] = []
-        for source in result.sources {
+        for source in output.sources {
             let name = "\(source.label).wav"
             try AtomicOutput.write(Self.wav(source.channels, sampleRate: audio.sampleRate), to: folder.appendingPathComponent(name))
-            var entry: [String: Any] = ["label": source.label, "file": name, "confidence": Double(source.confidence),
-                                        "components": source.components]
-            if let region = regions.first(where: { $0.label == source.label }) {
-                entry["region"] = ["x": Int(Double(region.x) * scale), "y": Int(Double(region.y) * scale),
-                                   "width": Int(Double(region.width) * scale), "height": Int(Double(region.height) * scale)]
+            var entry: [String: Any] = ["label": source.label, "file": name, "confidence": Double(source.confidence)]
+            if let region = source.region {
+                entry["region"] = ["x": region.x, "y": region.y, "width": region.width, "height": region.height]
             }
             summary.append(entry)
         }
         let document: [String: Any] = [
-            "input": input, "mode": result.mode.rawValue, "note": result.note, "sources": summary,
+            "input": input, "mode": result.mode.rawValue, "note": output.notes.joined(separator: "; "), "sources": summary,
             "sampleRate": audio.sampleRate, "seconds": Double(audio.frameCount) / Double(audio.sampleRate),
             "elapsedSeconds": Date().timeIntervalSince(started), "phaseSeconds": phases,
         ]

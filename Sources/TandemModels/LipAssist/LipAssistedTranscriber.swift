@@ -32,21 +32,31 @@ public struct LipAssistedTranscriber: Sendable {
         public var notes: [String]
     }
 
-    /// Transcribes `samples` (mono, `sampleRate`).
+    /// The audio and plan the recogniser gets: enhanced (when asked and possible) and planned from
+    /// visual speech, with notes about fallbacks; `transcribe` decodes it, the `av-enhance` node emits it.
+    public struct Prepared: Sendable {
+        /// The audio to decode (enhanced, or the input).
+        public var audio: [Float]
+        public var plan: DecodePlan
+        /// The switches actually applied (`audioOnly` after the fallback).
+        public var options: LipAssistOptions
+        public var noiseSource: NoiseSpectrum.Source?
+        public var estimatedSNR: Double?
+        public var notes: [String]
+    }
+
+    /// Enhances and plans `samples` (mono, `sampleRate`) from visual speech.
     /// - Parameter speech: visual speech segments labelled with the speaking face, or nil when there
-    ///   is no usable picture (audio-only input, no face found) — then plain audio-only recognition
-    ///   runs and the result says so.
-    /// - Throws: what the recogniser or the enhancer throws.
-    public func transcribe(_ samples: [Float], speech: [Segment]?) throws -> Result {
+    ///   is no usable picture (audio-only input, no face found) — then the plan is plain audio-only
+    ///   recognition and the notes say so.
+    /// - Throws: what the enhancer throws.
+    public func prepare(_ samples: [Float], speech: [Segment]?) throws -> Prepared {
         let duration = Double(samples.count) / Double(sampleRate)
         var notes: [String] = []
-        var options = self.options
         guard let speech else {
             notes.append("audio-only recognition: no visual speech information (no video stream or no usable face)")
-            options = .audioOnly
-            let plan = DecodePlan.make(speech: [], duration: duration, options: options)
-            return Result(segments: try decode(samples, plan: plan, gated: false, speech: []), plan: plan, noiseSource: nil,
-                          estimatedSNR: nil, notes: notes)
+            let plan = DecodePlan.make(speech: [], duration: duration, options: .audioOnly)
+            return Prepared(audio: samples, plan: plan, options: .audioOnly, noiseSource: nil, estimatedSNR: nil, notes: notes)
         }
         var audio = samples
         var noiseSource: NoiseSpectrum.Source?
@@ -71,8 +81,17 @@ public struct LipAssistedTranscriber: Sendable {
             notes.append("no visual speech: nothing decoded")
         }
         let plan = DecodePlan.make(speech: speech, duration: duration, options: options)
-        let segments = try decode(audio, plan: plan, gated: options.gate, speech: speech)
-        return Result(segments: segments, plan: plan, noiseSource: noiseSource, estimatedSNR: estimatedSNR, notes: notes)
+        return Prepared(audio: audio, plan: plan, options: options, noiseSource: noiseSource, estimatedSNR: estimatedSNR, notes: notes)
+    }
+
+    /// Transcribes `samples` (mono, `sampleRate`): `prepare`, then the recogniser on each window.
+    /// - Parameter speech: as for `prepare`.
+    /// - Throws: what the recogniser or the enhancer throws.
+    public func transcribe(_ samples: [Float], speech: [Segment]?) throws -> Result {
+        let prepared = try prepare(samples, speech: speech)
+        let segments = try decode(prepared.audio, plan: prepared.plan, gated: speech != nil && prepared.options.gate, speech: speech ?? [])
+        return Result(segments: segments, plan: prepared.plan, noiseSource: prepared.noiseSource, estimatedSNR: prepared.estimatedSNR,
+                      notes: prepared.notes)
     }
 
     /// SNR in dB from mean power inside visual speech (speech + noise) and inside visual silence
@@ -106,19 +125,26 @@ public struct LipAssistedTranscriber: Sendable {
             for var segment in try recognize(slice) {
                 segment.start += window.start
                 segment.end += window.start
-                let middle = (segment.start + segment.end) / 2
-                if gated {
-                    // Text the recogniser placed in silenced audio is not speech the picture saw;
-                    // timestamps reaching into silenced audio are pulled back to the kept stretch.
-                    guard let keep = window.keep.first(where: { middle >= $0.start && middle < $0.end }) else { continue }
-                    segment.start = max(segment.start, keep.start)
-                    segment.end = min(segment.end, keep.end)
-                }
-                segment.speaker = Self.speaker(of: segment, in: speech)
-                out.append(segment)
+                if let kept = Self.attribute(segment, keep: gated ? window.keep : nil, speech: speech) { out.append(kept) }
             }
         }
         return out
+    }
+
+    /// A recognised segment checked against the picture: nil when `keep` is given and the segment's
+    /// middle lies outside it (text the recogniser placed in silenced audio is not speech the picture
+    /// saw); timestamps reaching into silenced audio are pulled back to the kept stretch; `speaker`
+    /// is set to the face that spoke most of it.
+    public static func attribute(_ segment: TranscriptSegment, keep: [Segment]?, speech: [Segment]) -> TranscriptSegment? {
+        var result = segment
+        if let keep {
+            let middle = (segment.start + segment.end) / 2
+            guard let stretch = keep.first(where: { middle >= $0.start && middle < $0.end }) else { return nil }
+            result.start = max(result.start, stretch.start)
+            result.end = min(result.end, stretch.end)
+        }
+        result.speaker = speaker(of: result, in: speech) ?? segment.speaker
+        return result
     }
 
     /// The label of the visual segment overlapping `segment` most, if any.

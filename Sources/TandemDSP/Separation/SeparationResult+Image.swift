@@ -1,0 +1,66 @@
+import TandemCore
+
+extension SeparationResult {
+    /// One picture of the separation: the mixture's spectrogram on top (dB), then each source's mask
+    /// (0 black … 1 bright) on the same time and frequency axes, each panel titled.
+    ///
+    /// The masks are the soft masks the separator applied, so the picture shows which
+    /// time–frequency cells each source took from the mixture.
+    /// - Parameters:
+    ///   - mixture: the channels that were separated (averaged for the picture).
+    ///   - plotWidth: plot width in pixels (nil: one column per STFT frame).
+    ///   - plotHeight: height of each panel's plot (nil: one row per bin).
+    /// - Throws: `DSPError` when the result has no frames.
+    public func picture(of mixture: [[Float]], firstSecond: Double = 0, plotWidth: Int? = 800, plotHeight: Int? = 160) throws -> VideoFrame {
+        guard frames > 0, bins > 0, let length = mixture.first?.count else {
+            throw DSPError(.invalidConfiguration, "nothing to draw: \(frames) frames × \(bins) bins")
+        }
+        var mean = [Float](repeating: 0, count: length)
+        for channel in mixture { for i in 0..<min(length, channel.count) { mean[i] += channel[i] / Float(mixture.count) } }
+        let stft = try STFT(STFTConfiguration(fftSize: fftSize, hop: hop, output: .complex))
+        let complex = stft(mean)
+        let count = min(frames * bins, complex.count / 2)
+        var magnitude = [Float](repeating: 0, count: frames * bins)
+        for i in 0..<count { magnitude[i] = (complex[2 * i] * complex[2 * i] + complex[2 * i + 1] * complex[2 * i + 1]).squareRoot() }
+
+        let secondsPerFrame = Double(hop) / Double(sampleRate)
+        let axis = SpectrogramImage.FrequencyAxis.hertz(maxFrequency: Double(sampleRate) / 2)
+        var panels: [(title: String, image: VideoFrame)] = []
+        let spectrum = SpectrogramImage(colorMap: .magma, scaling: .decibels(), plotWidth: plotWidth, plotHeight: plotHeight)
+        panels.append(("mixture (\(mode == .motion ? "motion-informed" : "audio-only") separation)",
+                       try spectrum.render(magnitude, frameCount: frames, binCount: bins, secondsPerFrame: secondsPerFrame,
+                                           firstSecond: firstSecond, frequencyAxis: axis)))
+        // Each mask drawn min…max (an all-zero mask, a source that took nothing, stays dark).
+        for source in sources {
+            let values = source.mask.count == frames * bins ? source.mask.map { $0.isFinite ? $0 : 0 } : [Float](repeating: 0, count: frames * bins)
+            let image = try SpectrogramImage(colorMap: .viridis, scaling: .linear, plotWidth: plotWidth, plotHeight: plotHeight)
+                .render(values, frameCount: frames, binCount: bins, secondsPerFrame: secondsPerFrame,
+                        firstSecond: firstSecond, frequencyAxis: axis)
+            panels.append(("mask of \(source.label) (confidence \(String(format: "%.2f", source.confidence)))", image))
+        }
+        return Self.stack(panels)
+    }
+
+    /// Panels of equal width stacked top to bottom, each under a title line.
+    static func stack(_ panels: [(title: String, image: VideoFrame)]) -> VideoFrame {
+        let width = panels.map(\.image.width).max() ?? 1
+        let titleHeight = 12
+        let height = panels.reduce(0) { $0 + titleHeight + $1.image.height }
+        var canvas = Canvas(width: width, height: height)
+        var top = 0
+        for (title, image) in panels {
+            canvas.text(title, x: SpectrogramImage.marginLeft, y: top + 3)
+            top += titleHeight
+            let bytes = image.bytes.array
+            for y in 0..<image.height {
+                for x in 0..<image.width {
+                    let i = y * image.stride + x * 3
+                    canvas.set(x, top + y, (bytes[i], bytes[i + 1], bytes[i + 2]))
+                }
+            }
+            top += image.height
+        }
+        return VideoFrame(layout: .rgb24, width: width, height: height, stride: width * 3, bytes: SharedArray(canvas.bytes),
+                          pts: 0, timeBase: Rational(1, 1), frameIndex: 0, seconds: 0)
+    }
+}

@@ -1,0 +1,80 @@
+import TandemCore
+import TandemDSP
+import TandemModels
+
+/// `av-enhance`: the lip-assisted front end of recognition (`LipAssistedTranscriber.prepare`):
+/// enhance — the noise spectrum is taken from stretches where the lips say nobody speaks and speech
+/// is cleaned with an MMSE-LSA (or Wiener) gain; gate — audio outside visual speech is silenced;
+/// segment — the recogniser's windows start at visual speech boundaries. Each switch is a parameter.
+///
+/// Emits at the end of the stream: `audio` (what the recogniser should hear), `windows` (the regions
+/// to decode, for `whisper`'s segments input) and `notes`. Without a `speech` packet (no video, no
+/// readable face) it falls back to audio-only recognition: the input unchanged, one window over
+/// everything, and a note saying so. Notes arriving on `notes` (from `lip-activity`) are passed on.
+public struct AVEnhanceNode: ConfigurableNode {
+    public static let descriptor = NodeDescriptor(
+        kind: "av-enhance", doc: "Lip-assisted enhancement, gating and windowing of speech audio (audio-only fallback without a face).",
+        inputs: [PortSpec("audio", .audio, "16 kHz mono speech audio"),
+                 PortSpec("speech", .segments, "lip-activity's speaker-labelled speech; absent: audio-only fallback", optional: true),
+                 PortSpec("notes", .segments, "notes to pass on (lip-activity's)", optional: true)],
+        outputs: [PortSpec("audio", .audio, "the audio to recognise: enhanced, silenced outside visual speech when gating"),
+                  PortSpec("windows", .segments, "regions to decode one by one (whisper's segments input)"),
+                  PortSpec("notes", .segments, "every note: the picture's and the fusion's (fallbacks)")],
+        parameters: [
+            ParameterSpec("gate", .bool, default: .bool(true), "decode only where the on-screen speaker speaks"),
+            ParameterSpec("enhance", .bool, default: .bool(true), "clean speech with a noise spectrum from visual silences"),
+            ParameterSpec("segment", .bool, default: .bool(true), "start recognition windows at visual speech boundaries"),
+            ParameterSpec("rule", .choice(["mmse-lsa", "wiener"]), default: .string("mmse-lsa"), "the enhancer's suppression rule"),
+            ParameterSpec("noise_margin", .double(0...2), default: .double(LipAssistOptions().noiseMargin),
+                          "seconds trimmed from each end of a visual silence before it serves as noise"),
+            ParameterSpec("window_seconds", .double(1...30), default: .double(LipAssistOptions().windowSeconds), "longest recognition window"),
+        ])
+
+    private var options: LipAssistOptions
+    private var chunks: [AudioBuffer] = []
+    private var speech: [Segment]?
+    private var notes: [Segment] = []
+
+    public init(parameters: NodeParameters) throws {
+        options = LipAssistOptions(gate: parameters.bool("gate"), enhance: parameters.bool("enhance"), segment: parameters.bool("segment"))
+        options.enhancementRule = parameters.string("rule") == "wiener" ? .wiener : .mmseLSA
+        options.noiseMargin = parameters.double("noise_margin")
+        options.windowSeconds = parameters.double("window_seconds")
+    }
+
+    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+        switch (port, packet) {
+        case (0, .audio(let chunk)): chunks.append(chunk)
+        case (1, .segments(let segments)): speech = (speech ?? []) + segments
+        case (2, .segments(let segments)): notes += segments
+        default: break
+        }
+    }
+
+    public mutating func finish(output: NodeOutput) throws {
+        guard let audio = try AudioBuffer(joining: chunks) else {
+            throw NodeError(code: .nodeFailed, message: "av-enhance: the input has no audio, nothing to transcribe (video-only file?)")
+        }
+        chunks = []
+        guard audio.channelCount == 1 else {
+            throw NodeError(code: .nodeFailed, message: "av-enhance needs mono audio, got \(audio.channelCount) channels; decode with channels: 1")
+        }
+        let origin = audio.startSeconds
+        // The fusion works on times from the audio's first sample.
+        let local = speech?.map { Segment(start: $0.start - origin, end: $0.end - origin, label: $0.label, score: $0.score) }
+        let prepared = try LipAssistedTranscriber(sampleRate: audio.sampleRate, options: options) { _ in [] }
+            .prepare(audio.channels[0].array, speech: local)
+        let heard = prepared.options.gate ? prepared.plan.keptAudio(prepared.audio, sampleRate: audio.sampleRate) : prepared.audio
+        let end = origin + audio.durationSeconds
+        var allNotes = notes
+        allNotes += prepared.notes.map { Segment(start: origin, end: end, label: $0, score: 0) }
+        let switches = "lip assistance: gate \(prepared.options.gate), enhance \(prepared.options.enhance), segment \(prepared.options.segment)"
+        allNotes.append(Segment(start: origin, end: end, label: switches, score: 0))
+        try output.emit(.segments(allNotes), port: "notes")
+        try output.emit(.segments(prepared.plan.windowSegments.map {
+            Segment(start: $0.start + origin, end: $0.end + origin, label: $0.label, score: $0.score)
+        }), port: "windows")
+        try output.emit(.audio(AudioBuffer(sampleRate: audio.sampleRate, channelLayout: audio.channelLayout, firstSample: audio.firstSample,
+                                           channels: [SharedArray(heard)])), port: "audio")
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import TandemCore
+import TandemMedia
+import TandemModels
+import TandemNN
+
+/// `sound-of-pixels`: separation with the published Sound of Pixels MUSIC model (`SoundOfPixels`),
+/// one source per region of the picture (a grid of columns by default: one player per column).
+///
+/// Each region's frames (3 frames 3 s apart around every 6 s window, cropped to the region) give
+/// the frame net's K weights; the sliding-window `SoundOfPixels.Stream` separates the whole
+/// recording with cross-faded windows. Audio must arrive at the model's 11025 Hz mono and frames
+/// at its 8 fps (`decode` with `sample_rate: 11025, channels: 1, sampling: fps, fps: 8`).
+/// Outputs follow `separate`'s protocol (`sources`, `regions`, `notes`), so `write-sources` writes them.
+///
+/// The weights are the official checkpoints converted by `Tools/convert_sound_of_pixels.py`; a
+/// missing file is reported when the pipeline is validated, before any input is opened.
+public struct SoundOfPixelsNode: ValidatingNode {
+    public static let descriptor = NodeDescriptor(
+        kind: "sound-of-pixels", doc: "Separate the sound of each picture region with Sound of Pixels (converted safetensors weights).",
+        inputs: [PortSpec("audio", .audio, "11025 Hz mono (decode with sample_rate: 11025, channels: 1)"),
+                 PortSpec("video", .video, "RGB frames at 8 fps (decode with sampling: fps, fps: 8)")],
+        outputs: [PortSpec("sources", .audio, "one whole-length packet per source, in the order of regions"),
+                  PortSpec("regions", .segments, "one segment per source: label 'name x y w h', score 1"),
+                  PortSpec("notes", .segments, "what was done, one sentence per segment label")],
+        parameters: [
+            ParameterSpec("weights", .string, default: .string("Models/sound-of-pixels.safetensors"),
+                          "the safetensors file made by Tools/convert_sound_of_pixels.py"),
+            ParameterSpec("grid", .string, default: .string("1x2"), "ROWSxCOLUMNS regions, one source each"),
+            ParameterSpec("masks", .choice(["binary", "ratio"]), default: .string("binary"), "binary masks (published) or sigmoid ratio masks"),
+            ParameterSpec("window_samples", .int(1023...1_048_575), default: .int(SoundOfPixelsConfiguration().windowSamples),
+                          "samples per window (published: 65535); only reduced networks trained otherwise need another"),
+            ParameterSpec("image_size", .int(16...1024), default: .int(SoundOfPixelsConfiguration().imageSize),
+                          "frame side the frame net sees (published: 224)"),
+        ])
+
+    public static func problems(in parameters: NodeParameters) -> [NodeParameterProblem] {
+        var problems: [NodeParameterProblem] = []
+        let path = parameters.string("weights")
+        let url = ModelDirectory.resolve(path)
+        if path.isEmpty || !FileManager.default.fileExists(atPath: url.path) {
+            problems.append(NodeParameterProblem(parameter: "weights", message: "Sound of Pixels weights \(url.path) do not exist: \(SoundOfPixels.howToObtain)"))
+        }
+        let grid: (rows: Int, columns: Int)? = try? SeparateNode.grid(parameters.string("grid"))
+        if grid == nil {
+            problems.append(NodeParameterProblem(parameter: "grid", message: "grid wants ROWSxCOLUMNS (each 1...16), got '\(parameters.string("grid"))'"))
+        }
+        return problems
+    }
+
+    private let weights: URL
+    private let grid: (rows: Int, columns: Int)
+    private let configuration: SoundOfPixelsConfiguration
+    private var input: URL?
+    private var model: SoundOfPixels?
+    private var chunks: [AudioBuffer] = []
+    private var frames: [VideoFrame] = []
+
+    public init(parameters: NodeParameters) throws {
+        if let problem = Self.problems(in: parameters).first { throw NodeError(code: .invalidParameters, message: problem.message) }
+        weights = ModelDirectory.resolve(parameters.string("weights"))
+        grid = try SeparateNode.grid(parameters.string("grid")) ?? (1, 2)
+        var configuration = SoundOfPixelsConfiguration()
+        configuration.binaryMask = parameters.string("masks") == "binary"
+        configuration.windowSamples = parameters.int("window_samples")
+        configuration.imageSize = parameters.int("image_size")
+        self.configuration = configuration
+    }
+
+    public mutating func start(_ context: NodeContext) throws {
+        input = context.input?.url
+        let url = weights
+        var model = try ModelCache.shared.model("sound-of-pixels:" + url.standardizedFileURL.path) { try SoundOfPixels(weightsAt: url) }
+        model.configuration = configuration
+        self.model = model
+    }
+
+    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+        switch packet {
+        case .audio(let chunk): chunks.append(chunk)
+        case .video(let frame): frames.append(frame)
+        default: break
+        }
+    }
+
+    public mutating func finish(output: NodeOutput) throws {
+        guard let model, let audio = try AudioBuffer(joining: chunks) else {
+            throw NodeError(code: .nodeFailed, message: "sound-of-pixels: the input has no audio, nothing to separate (video-only file?)")
+        }
+        chunks = []
+        let rate = model.configuration.sampleRate
+        guard audio.sampleRate == rate, audio.channelCount == 1 else {
+            throw NodeError(code: .nodeFailed, message: "sound-of-pixels needs \(rate) Hz mono audio, got \(audio.sampleRate) Hz × "
+                            + "\(audio.channelCount); decode with sample_rate: \(rate), channels: 1")
+        }
+        guard let first = frames.first else {
+            throw NodeError(code: .nodeFailed, message: "sound-of-pixels: the input has no video frames; Sound of Pixels needs the picture "
+                            + "(use the separate node, which falls back to an audio-only split)")
+        }
+        // Regions on the received frames; frames sorted by time for the nearest-frame lookup.
+        let columnWidth = first.width / grid.columns, rowHeight = first.height / grid.rows
+        var regions: [(label: String, x: Int, y: Int, width: Int, height: Int)] = []
+        for r in 0..<grid.rows {
+            for c in 0..<grid.columns {
+                regions.append(("r\(r)c\(c)", c * columnWidth, r * rowHeight, columnWidth, rowHeight))
+            }
+        }
+        let frames = self.frames
+        let origin = audio.startSeconds
+        let separated = try model.separateRecording(audio.channels[0].array, sources: regions.count) { source, center in
+            let region = regions[source]
+            let picked = model.configuration.frameOffsets.map { offset in Self.nearest(frames, to: origin + center + offset) }
+            return try model.frameTensor(picked, region: (region.x, region.y, region.width, region.height))
+        }
+        self.frames = []
+        let stream = input.flatMap { try? MediaFile.open($0.path).info.firstStream(.video) }
+        let scale = stream?.width.map { Double($0) / Double(first.width) } ?? 1
+        let start = origin, end = origin + audio.durationSeconds
+        try output.emit(.segments([Segment(start: start, end: end, label: "Sound of Pixels, \(grid.rows)x\(grid.columns) regions, "
+                                           + (configuration.binaryMask ? "binary" : "ratio") + " masks", score: 0)]), port: "notes")
+        try output.emit(.segments(regions.map { region in
+            let box = [region.x, region.y, region.width, region.height].map { Int(Double($0) * scale) }
+            return Segment(start: start, end: end, label: "\(region.label) \(box[0]) \(box[1]) \(box[2]) \(box[3])", score: 1)
+        }), port: "regions")
+        for samples in separated {
+            try output.emit(.audio(AudioBuffer(sampleRate: rate, channelLayout: audio.channelLayout, firstSample: audio.firstSample,
+                                               channels: [SharedArray(samples)])), port: "sources")
+        }
+    }
+
+    /// The frame whose time is closest to `seconds` (`frames` in time order, not empty).
+    static func nearest(_ frames: [VideoFrame], to seconds: Double) -> VideoFrame {
+        var low = 0, high = frames.count - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if frames[middle].seconds < seconds { low = middle + 1 } else { high = middle }
+        }
+        if low > 0, abs(frames[low - 1].seconds - seconds) <= abs(frames[low].seconds - seconds) { return frames[low - 1] }
+        return frames[low]
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import TandemCore
+import TandemMedia
+
+/// `write-sources`: writes a separator's output per input — one WAV per source named after its
+/// region, and a JSON summary (regions, confidences, files, notes).
+///
+/// Reads the protocol of `separate` and `sound-of-pixels`: `regions` is one segments packet with a
+/// segment per source (label `name x y w h` or just `name`, score the confidence), and `sources`
+/// carries one whole-length audio packet per source in the same order. Regions arrive first (same
+/// start time, lower port index), so the k-th audio packet is written as the k-th region's file.
+public struct WriteSourcesNode: ConfigurableNode {
+    public static let descriptor = NodeDescriptor(
+        kind: "write-sources", doc: "Write separated sources as one WAV per region plus a JSON summary.",
+        inputs: [PortSpec("regions", .segments, "one segment per source: label 'name x y w h', score = confidence"),
+                 PortSpec("sources", .audio, "one whole-length packet per source, in the order of regions"),
+                 PortSpec("notes", .segments, "sentences for the summary (fallbacks taken)", optional: true)],
+        parameters: [
+            ParameterSpec("folder", .pathTemplate, default: .string("{relpath}"), "folder below --out for this input's files"),
+            ParameterSpec("sample_format", .choice(["pcm16", "pcm24", "float32"]), default: .string("float32"), "WAV sample encoding"),
+        ])
+
+    /// One source's description, parsed from its region segment.
+    struct Region {
+        var name: String
+        var box: (x: Int, y: Int, width: Int, height: Int)?
+        var confidence: Double
+
+        init(_ segment: Segment) {
+            let words = segment.label.split(separator: " ").map(String.init)
+            let numbers = words.dropFirst().compactMap { Int($0) }
+            name = Self.fileSafe(words.first ?? "source")
+            box = words.count == 5 && numbers.count == 4 ? (numbers[0], numbers[1], numbers[2], numbers[3]) : nil
+            confidence = segment.score
+        }
+
+        /// Letters, digits, `-` and `_` only, so a label can name a file.
+        static func fileSafe(_ text: String) -> String {
+            let kept = text.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" }
+            return kept.isEmpty ? "source" : String(kept)
+        }
+    }
+
+    private let folder: String
+    private let sampleFormat: AudioFileWriter.SampleFormat
+    private var context: NodeContext?
+    private var regions: [Region] = []
+    private var notes: [String] = []
+    private var entries: [[String: Any]] = []
+    private var seconds = 0.0
+    private var sampleRate = 0
+
+    public init(parameters: NodeParameters) throws {
+        let folder = parameters.string("folder")
+        _ = try PathTemplate(folder + "/summary.json")
+        self.folder = folder
+        sampleFormat = switch parameters.string("sample_format") {
+        case "pcm16": .pcm16
+        case "pcm24": .pcm24
+        default: .float32
+        }
+    }
+
+    public mutating func start(_ context: NodeContext) throws {
+        self.context = context
+    }
+
+    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+        switch (port, packet) {
+        case (0, .segments(let segments)):
+            regions.append(contentsOf: segments.map(Region.init))
+        case (2, .segments(let segments)):
+            notes.append(contentsOf: segments.map(\.label))
+        case (1, .audio(let audio)):
+            let index = entries.count
+            guard index < regions.count else {
+                throw NodeError(code: .nodeFailed, message: "write-sources: source \(index + 1) arrived without a region segment")
+            }
+            let region = regions[index]
+            let names = regions.prefix(index).map(\.name)
+            // Two regions of the same name (not produced by our separators, but possible) get a suffix.
+            let name = names.contains(region.name) ? "\(region.name)_\(index)" : region.name
+            let file = try context!.createOutput(PathTemplate("\(folder)/\(name).wav"))
+            let writer = try AudioFileWriter(url: file.temporaryURL, sampleRate: audio.sampleRate, channels: audio.channelCount,
+                                             sampleFormat: sampleFormat)
+            try writer.write(audio)
+            try writer.finish()
+            var entry: [String: Any] = ["label": region.name, "file": "\(name).wav", "confidence": region.confidence,
+                                        "rms": Self.rms(audio)]
+            if let box = region.box { entry["region"] = ["x": box.x, "y": box.y, "width": box.width, "height": box.height] }
+            entries.append(entry)
+            seconds = audio.durationSeconds
+            sampleRate = audio.sampleRate
+        default:
+            break
+        }
+    }
+
+    public mutating func finish(output: NodeOutput) throws {
+        let mode = regions.contains { $0.box != nil } ? "motion" : "audio-only"
+        let document: [String: Any] = ["input": context?.input?.relativePath ?? "", "mode": mode, "notes": notes,
+                                       "sources": entries, "sample_rate": sampleRate, "seconds": seconds]
+        let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let file = try context!.createOutput(PathTemplate("\(folder)/summary.json"))
+        try (data + Data("\n".utf8)).write(to: file.temporaryURL)
+    }
+
+    /// Root-mean-square level over all channels (0 for silence), so a silent source is visible in the summary.
+    static func rms(_ audio: AudioBuffer) -> Double {
+        var sum = 0.0, count = 0
+        for channel in audio.channels { for v in channel.array { sum += Double(v) * Double(v) }; count += channel.count }
+        return count > 0 ? (sum / Double(count)).squareRoot() : 0
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+import TandemCore
+import TandemMedia
+@testable import TandemNodes
+
+/// Test sources: a buffer of audio in chunks, and a list of frames, as `decode` would emit them.
+struct AudioSource: Node {
+    static let descriptor = NodeDescriptor(kind: "audio-source", doc: "test source", outputs: [PortSpec("audio", .audio)])
+    let buffer: AudioBuffer
+    var position = 0
+    let chunk = 4096
+
+    mutating func produce(output: NodeOutput) throws -> Bool {
+        guard position < buffer.frameCount else { return false }
+        let end = min(buffer.frameCount, position + chunk)
+        try output.emit(.audio(AudioBuffer(sampleRate: buffer.sampleRate, channelLayout: buffer.channelLayout,
+                                           firstSample: buffer.firstSample + Int64(position),
+                                           channels: buffer.channels.map { SharedArray(Array($0.array[position..<end])) })))
+        position = end
+        return true
+    }
+}
+
+struct FrameSource: Node {
+    static let descriptor = NodeDescriptor(kind: "frame-source", doc: "test source", outputs: [PortSpec("video", .video)])
+    let frames: [VideoFrame]
+    var next = 0
+
+    mutating func produce(output: NodeOutput) throws -> Bool {
+        guard next < frames.count else { return false }
+        try output.emit(.video(frames[next]))
+        next += 1
+        return true
+    }
+}
+
+/// Two players: the left panel flashes with 440 Hz notes, the right one with 1320 Hz notes, at different times.
+enum TwoPlayers {
+    static let rate = 11_025, fps = 25, seconds = 4.0
+    /// Note onsets (seconds) of each player; each note lasts 0.2 s.
+    static let left: [Double] = [0.1, 0.9, 1.3, 2.5, 3.3]
+    static let right: [Double] = [0.5, 1.7, 2.1, 2.9, 3.7]
+
+    static func playing(_ onsets: [Double], at t: Double) -> Bool { onsets.contains { t >= $0 && t < $0 + 0.2 } }
+
+    static func audio(silent: Bool = false) -> AudioBuffer {
+        let count = Int(seconds * Double(rate))
+        let samples = (0..<count).map { i -> Float in
+            let t = Double(i) / Double(rate)
+            if silent { return 0 }
+            var v = 0.0
+            if playing(left, at: t) { v += 0.4 * sin(2 * .pi * 440 * t) }
+            if playing(right, at: t) { v += 0.4 * sin(2 * .pi * 1320 * t) }
+            return Float(v)
+        }
+        return AudioBuffer(sampleRate: rate, channelLayout: "mono", firstSample: 0, channels: [SharedArray(samples)])
+    }
+
+    /// 96×48 gray frames: a bright square in a panel while its player plays.
+    static func frames() -> [VideoFrame] {
+        (0..<Int(seconds * Double(fps))).map { index in
+            let t = Double(index) / Double(fps)
+            var pixels = [UInt8](repeating: 30, count: 96 * 48)
+            for (onsets, x0) in [(left, 12), (right, 60)] where playing(onsets, at: t) {
+                for y in 12..<36 { for x in x0..<(x0 + 24) { pixels[y * 96 + x] = 230 } }
+            }
+            return VideoFrame(layout: .gray8, width: 96, height: 48, stride: 96, bytes: SharedArray(pixels), pts: Int64(index),
+                              timeBase: Rational(1, Int64(fps)), frameIndex: index, seconds: t)
+        }
+    }
+
+    /// Energy of `samples` at `frequency` (a single DFT bin).
+    static func energy(_ samples: [Float], at frequency: Double) -> Double {
+        var re = 0.0, im = 0.0
+        for (i, v) in samples.enumerated() {
+            let phase = 2 * .pi * frequency * Double(i) / Double(rate)
+            re += Double(v) * cos(phase)
+            im += Double(v) * sin(phase)
+        }
+        return re * re + im * im
+    }
+}
+
+@Suite(.serialized) struct SeparateNodeTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func run(audio: AudioBuffer?, frames: [VideoFrame]?, parameters: [String: ParameterValue] = [:])
+        throws -> (packets: [String: [Packet]], harness: GraphHarness) {
+        var harness = GraphHarness()
+        try harness.add("separate", "separate", parameters)
+        if let audio {
+            try harness.graph.add("audio", AudioSource(buffer: audio))
+            try harness.connect("audio.audio", to: "separate.audio")
+        }
+        if let frames {
+            try harness.graph.add("video", FrameSource(frames: frames))
+            try harness.connect("video.video", to: "separate.video")
+        }
+        var boxes: [String: PacketCollector.Box] = [:]
+        for port in ["sources", "regions", "image", "notes"] { boxes[port] = try harness.collect("c-\(port)", from: "separate.\(port)") }
+        _ = try harness.run(on: harness.root.appendingPathComponent("in.mp4"))
+        return (boxes.mapValues(\.packets), harness)
+    }
+
+    func segments(_ packets: [Packet]?) -> [Segment] {
+        (packets ?? []).flatMap { (p: Packet) -> [Segment] in if case .segments(let s) = p { return s } else { return [] } }
+    }
+
+    @Test func eachPanelGetsItsOwnNote() throws {
+        let (packets, _) = try run(audio: TwoPlayers.audio(), frames: TwoPlayers.frames(), parameters: ["sources": .string("2")])
+        let regions = segments(packets["regions"])
+        let sources = packets["sources"]?.audio ?? []
+        try #require(regions.count == 2 && sources.count == 2, "\(regions)")
+        // Each region is `name x y w h`; the left one (x < 48) must carry the 440 Hz notes.
+        for (region, source) in zip(regions, sources) {
+            let words = region.label.split(separator: " ")
+            try #require(words.count == 5, "\(region.label)")
+            let x = Int(words[1])!, width = Int(words[3])!
+            let samples = source.channels[0].array
+            #expect(samples.count == TwoPlayers.audio().frameCount)
+            let low = TwoPlayers.energy(samples, at: 440), high = TwoPlayers.energy(samples, at: 1320)
+            if x + width / 2 < 48 { #expect(low > 4 * high, "\(region.label): 440 Hz \(low), 1320 Hz \(high)") } else {
+                #expect(high > 4 * low, "\(region.label): 440 Hz \(low), 1320 Hz \(high)")
+            }
+            #expect((0...1).contains(region.score))
+        }
+        let image = try #require(packets["image"]?.first)
+        if case .image(let picture) = image { #expect(picture.width > 800 && picture.height > 3 * 160) }
+        #expect(segments(packets["notes"]).isEmpty)
+    }
+
+    @Test func audioOnlyFallsBackAndSaysSo() throws {
+        let (packets, _) = try run(audio: TwoPlayers.audio(), frames: nil)
+        let regions = segments(packets["regions"])
+        #expect(regions.map(\.label) == ["source0", "source1"])
+        #expect(packets["sources"]?.audio.count == 2)
+        #expect(segments(packets["notes"]).contains { $0.label.contains("audio-only fallback") })
+    }
+
+    @Test func silenceGivesSilentSources() throws {
+        let (packets, _) = try run(audio: TwoPlayers.audio(silent: true), frames: TwoPlayers.frames(), parameters: ["sources": .string("2")])
+        let sources = packets["sources"]?.audio ?? []
+        #expect(sources.count == 2)
+        for source in sources { #expect(source.channels[0].array.allSatisfy { $0 == 0 }) }
+    }
+
+    @Test func badSourceCountIsRefused() throws {
+        #expect(throws: NodeError.self) { try NodeCatalog.standard.make("separate", parameters: NodeParameters(["sources": .string("many")], for: SeparateNode.descriptor)) }
+        #expect(throws: NodeError.self) { try NodeCatalog.standard.make("separate", parameters: NodeParameters(["grid": .string("2by2")], for: SeparateNode.descriptor)) }
+    }
+
+    /// The pipeline over files: an audio-only WAV (fallback, every output written), silence, and a video-only file.
+    @Test func separateInstrumentsPipeline() throws {
+        let harness = GraphHarness()
+        defer { try? FileManager.default.removeItem(at: harness.root) }
+        let pipeline = try Pipeline.load(contentsOf: Self.packageRoot.appendingPathComponent("Pipelines/separate-instruments.yaml"), catalog: .standard)
+        func run(_ file: URL) throws -> GraphExecution.Result {
+            try GraphExecution(try pipeline.makeGraph(catalog: .standard), input: InputFile(url: file, relativePath: file.lastPathComponent),
+                               outputDirectory: harness.root.appendingPathComponent("out")).run()
+        }
+        let tone = harness.root.appendingPathComponent("in/tone.wav")
+        try MediaSamples.tone(tone, seconds: 1, rate: 22_050)
+        let result = try run(tone)
+        #expect(result.outputs == ["masks.png", "source0.wav", "source1.wav", "summary.json"].map { "separated/tone/\($0)" })
+        let out = harness.root.appendingPathComponent("out/separated/tone")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any]
+        #expect(summary?["mode"] as? String == "audio-only")
+        #expect((summary?["notes"] as? [String])?.contains { $0.contains("no video stream") } == true)
+        let written = try AudioReader(url: out.appendingPathComponent("source0.wav")).readAll()
+        #expect(written.sampleRate == 22_050 && written.channelCount == 2 && written.frameCount == 22_050)
+
+        let silence = harness.root.appendingPathComponent("in/silence.wav")
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 8000, channelLayout: "mono", firstSample: 0,
+                                              channels: [SharedArray(repeating: 0, count: 8000)]), to: silence)
+        _ = try run(silence)
+        let quiet = try JSONSerialization.jsonObject(with: Data(contentsOf: harness.root.appendingPathComponent("out/separated/silence/summary.json"))) as? [String: Any]
+        let levels = (quiet?["sources"] as? [[String: Any]])?.compactMap { $0["rms"] as? Double } ?? []
+        #expect(levels == [0, 0])
+
+        let video = harness.root.appendingPathComponent("in/video.mp4")
+        try MediaSamples.video(video, frames: 5)
+        #expect { try run(video) } throws: { "\($0)".contains("no audio stream") }
+    }
+}

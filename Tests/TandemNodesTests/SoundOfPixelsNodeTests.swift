@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import TandemCore
+@testable import TandemNodes
+
+/// `sound-of-pixels` through the graph with the model tests' reduced random-weight network, and
+/// its validation when the weights are missing.
+@Suite(.serialized) struct SoundOfPixelsNodeTests {
+    static let weights = SeparateNodeTests.packageRoot.appendingPathComponent("Tests/TandemModelsTests/Fixtures/sound-of-pixels/weights.safetensors").path
+
+    @Test func missingWeightsFailValidationNamingTheConverter() throws {
+        let yaml = """
+            version: 1
+            nodes:
+              - id: decode
+                kind: decode
+                params: {sample_rate: 11025, channels: 1, sampling: fps, fps: 8}
+              - id: sop
+                kind: sound-of-pixels
+                params: {weights: /nonexistent/sop.safetensors}
+                inputs: {audio: decode.audio, video: decode.video}
+            sinks:
+              - id: out
+                kind: write-sources
+                inputs: {regions: sop.regions, sources: sop.sources}
+            """
+        #expect { try Pipeline.load(yaml: yaml, file: "sop.yaml", catalog: .standard) } throws: {
+            "\($0)".contains("/nonexistent/sop.safetensors") && "\($0)".contains("Tools/convert_sound_of_pixels.py")
+        }
+    }
+
+    @Test func oneSourcePerGridRegion() throws {
+        var harness = GraphHarness()
+        try harness.add("sop", "sound-of-pixels", ["weights": .string(Self.weights), "window_samples": .int(32767), "image_size": .int(48),
+                                                   "grid": .string("1x2")])
+        // TwoPlayers at the model's 11025 Hz, frames thinned to 8 fps.
+        try harness.graph.add("audio", AudioSource(buffer: TwoPlayers.audio()))
+        try harness.graph.add("video", FrameSource(frames: TwoPlayers.frames().enumerated().filter { $0.offset % 3 == 0 }.map(\.element)))
+        try harness.connect("audio.audio", to: "sop.audio")
+        try harness.connect("video.video", to: "sop.video")
+        let sources = try harness.collect("c-sources", from: "sop.sources")
+        let regions = try harness.collect("c-regions", from: "sop.regions")
+        _ = try harness.run(on: harness.root.appendingPathComponent("in.mp4"))
+        let labels = regions.packets.flatMap { (p: Packet) -> [String] in if case .segments(let s) = p { s.map(\.label) } else { [] } }
+        #expect(labels == ["r0c0 0 0 48 48", "r0c1 48 0 48 48"])
+        let audio = sources.packets.audio
+        #expect(audio.count == 2)
+        for source in audio {
+            #expect(source.frameCount == TwoPlayers.audio().frameCount && source.sampleRate == 11_025)
+            let finite = source.channels[0].array.allSatisfy { $0.isFinite }
+            #expect(finite)
+        }
+    }
+}
