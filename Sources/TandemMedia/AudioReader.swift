@@ -54,20 +54,7 @@ public final class AudioReader {
             throw MediaError(.invalidArgument, path: path, operation: "open audio", message: "chunkFrames must be positive")
         }
         let input = try FFInputContext(path: path)
-        let index: Int
-        if let requested = options.streamIndex {
-            guard requested >= 0, requested < input.streamCount,
-                  input.stream(requested).pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_AUDIO else {
-                throw MediaError(.noUsableStream, path: path, operation: "open audio", message: "stream \(requested) is not an audio stream")
-            }
-            index = requested
-        } else {
-            guard let best = input.bestStream(AVMEDIA_TYPE_AUDIO) else {
-                throw MediaError(.noUsableStream, path: path, operation: "open audio",
-                                 ffmpegCode: tandem_AVERROR_STREAM_NOT_FOUND, message: "the file has no audio stream")
-            }
-            index = best
-        }
+        let index = try input.selectStream(AVMEDIA_TYPE_AUDIO, requested: options.streamIndex, path: path, operation: "open audio")
         input.discardAll(except: index)
         let decoder = try FFDecoder(input: input, streamIndex: index, threads: 1)
         let parameters = input.stream(index).pointee.codecpar.pointee

@@ -60,20 +60,7 @@ public final class FrameReader {
     public init(url: URL, sampling: FrameSampling = .all, options: VideoDecodeOptions = VideoDecodeOptions()) throws {
         let path = url.path
         let input = try FFInputContext(path: path)
-        let streamIndex: Int
-        if let requested = options.streamIndex {
-            guard requested >= 0, requested < input.streamCount,
-                  input.stream(requested).pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO else {
-                throw MediaError(.noUsableStream, path: path, operation: "open video", message: "stream \(requested) is not a video stream")
-            }
-            streamIndex = requested
-        } else {
-            guard let best = input.bestStream(AVMEDIA_TYPE_VIDEO) else {
-                throw MediaError(.noUsableStream, path: path, operation: "open video",
-                                 ffmpegCode: tandem_AVERROR_STREAM_NOT_FOUND, message: "the file has no video stream")
-            }
-            streamIndex = best
-        }
+        let streamIndex = try input.selectStream(AVMEDIA_TYPE_VIDEO, requested: options.streamIndex, path: path, operation: "open video")
         try FrameReader.validate(sampling, options: options, path: path)
         input.discardAll(except: streamIndex)
         let decoder = try FFDecoder(input: input, streamIndex: streamIndex, threads: max(0, options.threads))

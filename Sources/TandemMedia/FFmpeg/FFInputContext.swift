@@ -53,6 +53,24 @@ final class FFInputContext {
         return index >= 0 ? Int(index) : nil
     }
 
+    /// The stream a reader decodes: `requested` when given (checked to be of `type`), else FFmpeg's best.
+    /// - Throws: `MediaError(.noUsableStream)` naming `path` and `operation` when there is none.
+    func selectStream(_ type: AVMediaType, requested: Int?, path: String, operation: String) throws -> Int {
+        let kind = type == AVMEDIA_TYPE_AUDIO ? "audio" : "video"
+        let article = type == AVMEDIA_TYPE_AUDIO ? "an" : "a"
+        if let requested {
+            guard requested >= 0, requested < streamCount, stream(requested).pointee.codecpar.pointee.codec_type == type else {
+                throw MediaError(.noUsableStream, path: path, operation: operation, message: "stream \(requested) is not \(article) \(kind) stream")
+            }
+            return requested
+        }
+        guard let best = bestStream(type) else {
+            throw MediaError(.noUsableStream, path: path, operation: operation,
+                             ffmpegCode: tandem_AVERROR_STREAM_NOT_FOUND, message: "the file has no \(kind) stream")
+        }
+        return best
+    }
+
     /// Makes the demuxer skip every stream but `keep`, so reading does not pay for the others.
     func discardAll(except keep: Int) {
         for index in 0..<streamCount where index != keep {
