@@ -2,7 +2,10 @@
 ///
 /// Cells whose mean motion reaches `activeFraction` of the busiest cell's are active; each 8-connected
 /// group of active cells is a candidate (groups holding less than `minimumShare` of the active energy are
-/// dropped as noise). Without a requested count, every group is a region. With a count `k`, the `k` most
+/// dropped as noise). Without a requested count, groups whose energy curves rise and fall together
+/// (Pearson correlation ≥ `mergeCorrelation`) are one mover seen in pieces — the two edges of a waveform
+/// whose middle does not change, a player's bow arm and head — and merge; every group left is a region.
+/// With a count `k`, the `k` most
 /// energetic groups are kept; when there are fewer than `k` (players touching), the most energetic group
 /// is split in two by k-means on its cells' energy curves (z-scored, so the distance is 1 − correlation:
 /// cells that move together fall in one part) plus their position (weighted by `positionWeight`, so a
@@ -11,13 +14,16 @@ public struct MotionRegionFinder: Sendable {
     public var activeFraction: Float
     public var minimumShare: Float
     public var positionWeight: Float
+    /// The correlation of two groups' energy curves above which they count as one mover (automatic count only).
+    public var mergeCorrelation: Float
     /// k-means iterations (the assignment rarely changes after a few).
     public var iterations: Int
 
-    public init(activeFraction: Float = 0.2, minimumShare: Float = 0.05, positionWeight: Float = 1, iterations: Int = 25) {
+    public init(activeFraction: Float = 0.2, minimumShare: Float = 0.05, positionWeight: Float = 1, mergeCorrelation: Float = 0.9, iterations: Int = 25) {
         self.activeFraction = activeFraction
         self.minimumShare = minimumShare
         self.positionWeight = positionWeight
+        self.mergeCorrelation = mergeCorrelation
         self.iterations = iterations
     }
 
@@ -40,6 +46,8 @@ public struct MotionRegionFinder: Sendable {
                 guard parts.count == 2 else { break }
                 groups.replaceSubrange(index...index, with: parts)
             }
+        } else {
+            groups = mergingCorrelated(groups, map: map)
         }
         var regions = groups.map { boundingBox($0, map: map) }
         regions.sort { ($0.center.x, $0.center.y) < ($1.center.x, $1.center.y) }
@@ -73,6 +81,45 @@ public struct MotionRegionFinder: Sendable {
         }
         let total = active.reduce(Float(0)) { $0 + means[$1] }
         return groups.filter { g in g.reduce(Float(0)) { $0 + means[$1] } >= minimumShare * total }
+    }
+
+    /// Merges, pair by pair (most correlated first), groups whose summed energy curves correlate at least
+    /// `mergeCorrelation`.
+    func mergingCorrelated(_ groups: [[Int]], map: MotionMap) -> [[Int]] {
+        var groups = groups
+        var curves = groups.map { summedCurve($0, map: map) }
+        while groups.count > 1 {
+            var best: (i: Int, j: Int, r: Float)?
+            for i in groups.indices {
+                for j in (i + 1)..<groups.count {
+                    let r = correlation(curves[i], curves[j])
+                    if r >= mergeCorrelation && r > (best?.r ?? -1) { best = (i, j, r) }
+                }
+            }
+            guard let (i, j, _) = best else { break }
+            groups[i] += groups.remove(at: j)
+            curves.remove(at: j)
+            curves[i] = summedCurve(groups[i], map: map)
+        }
+        return groups
+    }
+
+    func summedCurve(_ cells: [Int], map: MotionMap) -> [Float] {
+        (0..<map.frameCount).map { t in cells.reduce(Float(0)) { $0 + map.energies[t * map.cellCount + $1] } }
+    }
+
+    /// Pearson correlation; 0 when either curve is flat.
+    func correlation(_ a: [Float], _ b: [Float]) -> Float {
+        let n = Float(a.count)
+        guard n > 1 else { return 0 }
+        let ma = a.reduce(0, +) / n, mb = b.reduce(0, +) / n
+        var ab: Float = 0, aa: Float = 0, bb: Float = 0
+        for i in a.indices {
+            let da = a[i] - ma, db = b[i] - mb
+            ab += da * db; aa += da * da; bb += db * db
+        }
+        guard aa > 0, bb > 0 else { return 0 }
+        return ab / (aa.squareRoot() * bb.squareRoot())
     }
 
     /// k-means over (z-scored curve, scaled position) features, seeded deterministically:

@@ -111,6 +111,22 @@ enum Synthetic {
         #expect(two == MotionRegionFinder().regions(in: map))
     }
 
+    @Test func piecesThatMoveTogetherAreOneRegion() throws {
+        // One mover seen as two separate blobs (top and bottom edges of the same shape) flickering in step,
+        // and a second mover on its own beat: two regions, not three.
+        var map = MotionMap(cellSize: 4)
+        for t in 0..<30 {
+            var squares: [(x: Int, y: Int, size: Int)] = []
+            if t % 6 < 3 { squares += [(4, 0, 4), (4, 16, 4)] }
+            if t % 10 < 5 { squares.append((32, 8, 6)) }
+            try map.append(Synthetic.gray(width: 48, height: 24, squares: squares), time: Double(t))
+        }
+        let regions = MotionRegionFinder().regions(in: map)
+        #expect(regions.count == 2)
+        #expect(regions[0].x == 4 && regions[0].y == 0 && regions[0].height == 20)
+        #expect(MotionRegionFinder(mergeCorrelation: 1.01).regions(in: map).count == 3)
+    }
+
     @Test func stillVideoHasNoRegions() throws {
         var map = MotionMap(cellSize: 4)
         for t in 0..<5 { try map.append(Synthetic.gray(width: 16, height: 16, squares: [(4, 4, 4)]), time: Double(t)) }

@@ -210,21 +210,28 @@ def main():
                 guesses = [sf.read(os.path.join(out_audio, s["file"]), dtype="float32", always_2d=True)[0].mean(axis=1)[: len(mixture)]
                            for s in blind["sources"]]
                 row["audio_only_best_perm_sdr"] = float(np.mean(score(stems, guesses, True)[0]))
+            # The automatic count: how many movers `--sources auto` finds in the same video.
+            out_auto = os.path.join(work, "auto")
+            subprocess.run([args.tandem, "separate", video, "--out", out_auto, "--sources", "auto"] + args.separate_args.split(),
+                           check=True, capture_output=True)
+            row["auto_count"] = len(json.load(open(os.path.join(out_auto, "summary.json")))["sources"])
             results.append(row)
             print(f"n={count} #{m} {'+'.join(row['instruments']):36s} panels {attributed}/{count}  "
                   f"SDR mix {row['mixture_sdr']:6.2f}  oracle {row['oracle_sdr']:6.2f}  tandem {row['tandem_sdr']:6.2f} "
                   f"(best perm {row['tandem_best_perm_sdr']:6.2f})  SIR {row['tandem_sir']:6.2f}  SAR {row['tandem_sar']:6.2f}  "
-                  f"Δ {row['sdr_improvement']:+.2f} dB  {elapsed:.2f} s"
+                  f"Δ {row['sdr_improvement']:+.2f} dB  {elapsed:.2f} s  auto count {row['auto_count']}"
                   + (f"  audio-only (best perm) {row['audio_only_best_perm_sdr']:6.2f}" if args.audio_only_baseline else ""), flush=True)
     print("\nmedians over mixtures (dB):")
     for count in args.counts:
         rows = [r for r in results if r["count"] == count]
+        exact = sum(r["auto_count"] == count for r in rows)
         med = {k: float(np.median([r[k] for r in rows])) for k in rows[0] if isinstance(rows[0][k], float)}
         print(f"  {count} instruments ({len(rows)} mixtures): "
               f"mixture SDR {med['mixture_sdr']:.2f} SIR {med['mixture_sir']:.2f} SAR {med['mixture_sar']:.2f} | "
               f"oracle IRM SDR {med['oracle_sdr']:.2f} SIR {med['oracle_sir']:.2f} SAR {med['oracle_sar']:.2f} | "
               f"tandem (fixed) SDR {med['tandem_sdr']:.2f} SIR {med['tandem_sir']:.2f} SAR {med['tandem_sar']:.2f} | "
-              f"best-perm SDR {med['tandem_best_perm_sdr']:.2f} | SDR improvement {med['sdr_improvement']:+.2f}"
+              f"best-perm SDR {med['tandem_best_perm_sdr']:.2f} | SDR improvement {med['sdr_improvement']:+.2f} | "
+              f"auto count right {exact}/{len(rows)}"
               + (f" | audio-only fallback (best perm) SDR {med['audio_only_best_perm_sdr']:.2f}" if "audio_only_best_perm_sdr" in med else ""))
     with open(os.path.join(args.work, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
