@@ -8,7 +8,8 @@ import TandemVision
 /// region, then `MotionInformedNMF`.
 ///
 /// Frames go in one by one (gray, small: about 144 px on the shorter side is plenty for motion);
-/// the audio is given whole at the end, since NMF factorises the whole recording.
+/// the audio is given whole at the end: regions are found over the whole video, then the recording is
+/// factorised chunk by chunk (a minute at a time by default, cross-faded) with the same regions.
 public struct MotionGuidedSeparation: Sendable {
     public struct Configuration: Sendable {
         /// Number of sources; nil: one per moving region (2 without video).
@@ -18,6 +19,8 @@ public struct MotionGuidedSeparation: Sendable {
         /// Motion-map cell side in pixels of the analysed frames.
         public var cellSize = 4
         public var nmf = MotionInformedNMF.Configuration()
+        /// Long recordings are factorised chunk by chunk so memory stays bounded.
+        public var chunking = MotionInformedNMF.Chunking()
         public init() {}
     }
 
@@ -75,7 +78,8 @@ public struct MotionGuidedSeparation: Sendable {
             notes.append(hasVideo ? "no video frames decoded; used the audio-only fallback" : "no video stream; used the audio-only fallback")
         }
         let result = try MotionInformedNMF(configuration.nmf).separate(
-            audio.channels.map(\.array), sampleRate: audio.sampleRate, motion: tracks, sources: configuration.sources)
+            audio.channels.map(\.array), sampleRate: audio.sampleRate, motion: tracks, sources: configuration.sources,
+            chunking: configuration.chunking)
         if !result.note.isEmpty { notes.append(result.note) }
         let scale = videoWidth.map { map.width > 0 ? Double($0) / Double(map.width) : 1 } ?? 1
         let sources = result.sources.map { source in

@@ -10,7 +10,7 @@ import TandemVision
 ///
 /// Inputs arrive interleaved by media time (the engine's `Inbox` rule); frames feed the motion map
 /// as they come, the audio is gathered, and everything is separated at the end of the stream, since
-/// NMF factorises the whole recording. Outputs, all emitted at the end:
+/// regions are found over the whole video (the factorisation itself goes chunk by chunk). Outputs, all emitted at the end:
 /// - `sources`: one audio packet per source, each as long as the input, in the order of `regions`;
 /// - `regions`: one segment per source spanning the input, label `name x y w h` (the region's box
 ///   in the video's pixels; just `name` in audio-only mode), score the attribution confidence 0…1;
@@ -32,6 +32,8 @@ public struct SeparateNode: ConfigurableNode {
             ParameterSpec("divergence", .choice(["kl", "is"]), default: .string("kl"), "NMF divergence: Kullback–Leibler or Itakura–Saito"),
             ParameterSpec("iterations", .int(1...1000), default: .int(MotionInformedNMF.Configuration().iterations), "NMF multiplicative-update iterations"),
             ParameterSpec("components_per_source", .int(1...64), default: .int(MotionInformedNMF.Configuration().componentsPerSource), "NMF components per source"),
+            ParameterSpec("chunk_seconds", .double(5...3600), default: .double(MotionInformedNMF.Chunking().seconds),
+                          "longer recordings are factorised this many seconds at a time (cross-faded), so memory stays bounded"),
             ParameterSpec("image_width", .int(16...8192), default: .int(800), "plot width of the mask picture in pixels"),
         ])
 
@@ -67,6 +69,7 @@ public struct SeparateNode: ConfigurableNode {
         configuration.nmf.divergence = parameters.string("divergence") == "is" ? .itakuraSaito : .kullbackLeibler
         configuration.nmf.iterations = parameters.int("iterations")
         configuration.nmf.componentsPerSource = parameters.int("components_per_source")
+        configuration.chunking.seconds = parameters.double("chunk_seconds")
         separation = MotionGuidedSeparation(configuration: configuration)
         imageWidth = parameters.int("image_width")
     }

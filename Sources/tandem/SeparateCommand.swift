@@ -25,6 +25,8 @@ struct SeparateCommand: ParsableCommand {
     @Option(help: "NMF divergence: kl or is.") var divergence: String = "kl"
     @Option(help: "NMF iterations (multiplicative updates of the β-divergence).") var iterations: Int = MotionInformedNMF.Configuration().iterations
     @Option(help: "NMF components per source.") var componentsPerSource: Int = MotionInformedNMF.Configuration().componentsPerSource
+    @Option(help: "Longer recordings are factorised this many seconds at a time, cross-faded, so memory stays bounded.")
+    var chunkSeconds: Double = MotionInformedNMF.Chunking().seconds
 
     func run() throws {
         let started = Date()
@@ -48,6 +50,7 @@ struct SeparateCommand: ParsableCommand {
         configuration.cellSize = max(2, analysisSide / 36)
         configuration.nmf.divergence = divergence == "is" ? .itakuraSaito : .kullbackLeibler
         configuration.nmf.iterations = max(1, iterations)
+        configuration.chunking.seconds = max(5, chunkSeconds)
         configuration.nmf.componentsPerSource = max(1, componentsPerSource)
         if let grid {
             let parts = grid.lowercased().split(separator: "x").compactMap { Int($0) }

@@ -93,6 +93,52 @@ enum Duet {
         #expect(result.sources.allSatisfy { $0.channels[0].allSatisfy { $0 == 0 } })
     }
 
+    /// The duet played `times` times in a row, with its motion tracks.
+    static func longDuet(times: Int) -> (low: [Float], high: [Float], tracks: [MotionTrack]) {
+        let low = Array([[Float]](repeating: Duet.low, count: times).joined())
+        let high = Array([[Float]](repeating: Duet.high, count: times).joined())
+        func repeated(_ track: MotionTrack) -> MotionTrack {
+            let times = (0..<times).flatMap { k in track.times.map { $0 + Double(k) * Duet.seconds } }
+            return MotionTrack(label: track.label, times: times, energy: Array([[Float]](repeating: track.energy, count: times.count / track.times.count).joined()))
+        }
+        return (low, high, [repeated(Duet.motion(Duet.highOnsets, label: "right")), repeated(Duet.motion(Duet.lowOnsets, label: "left"))])
+    }
+
+    @Test func longRecordingsAreSeparatedChunkByChunkWithTheSameRegions() throws {
+        let duet = Self.longDuet(times: 3)
+        let mix = zip(duet.low, duet.high).map { $0 + $1 }
+        var configuration = MotionInformedNMF.Configuration()
+        configuration.componentsPerSource = 4
+        let chunking = MotionInformedNMF.Chunking(seconds: 4, overlapSeconds: 0.5, maskFrames: 100)
+        let result = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: duet.tracks, chunking: chunking)
+        #expect(result.sources.map(\.label) == ["right", "left"])
+        let right = result.sources[0].channels[0], left = result.sources[1].channels[0]
+        #expect(right.count == mix.count && left.count == mix.count)
+        let gainRight = Duet.sdr(right, duet.high) - Duet.sdr(mix, duet.high)
+        let gainLeft = Duet.sdr(left, duet.low) - Duet.sdr(mix, duet.low)
+        #expect(gainRight > 5 && gainLeft > 5, "SDR gains \(gainRight) dB, \(gainLeft) dB")
+        // The cross-fades keep the sources a partition of the mixture.
+        #expect(Duet.sdr(zip(right, left).map { $0 + $1 }, mix) > 30)
+        // Masks are sampled on a coarser hop to stay within the frame budget.
+        #expect(result.frames <= 100 && result.hop > 0 && result.sources.allSatisfy { $0.mask.count == result.frames * result.bins })
+    }
+
+    @Test func audioOnlyChunksKeepEachSourceInItsSlot() throws {
+        let duet = Self.longDuet(times: 3)
+        let mix = zip(duet.low, duet.high).map { $0 + $1 }
+        let chunking = MotionInformedNMF.Chunking(seconds: 4, overlapSeconds: 0.5)
+        let result = try MotionInformedNMF().separate([mix], sampleRate: Duet.rate, motion: [], chunking: chunking)
+        #expect(result.mode == .audioOnly && result.sources.count == 2)
+        // In every 4-second stretch, the same slot holds the low instrument.
+        let n = Int(Duet.seconds) * Duet.rate
+        let lowSlots = (0..<3).map { k -> Int in
+            let range = (k * n)..<((k + 1) * n)
+            let reference = Array(duet.low[range])
+            return (0..<2).max { Duet.sdr(Array(result.sources[$0].channels[0][range]), reference) < Duet.sdr(Array(result.sources[$1].channels[0][range]), reference) }!
+        }
+        #expect(Set(lowSlots).count == 1, "low instrument in slots \(lowSlots)")
+    }
+
     @Test func emptyAudioIsAnError() {
         #expect(throws: DSPError.self) { try MotionInformedNMF().separate([[]], sampleRate: 8000, motion: []) }
     }
