@@ -11,7 +11,7 @@ import TandemNN
 /// Whisper reads whole 30 s windows and moves its window by what it decoded, so the node holds the
 /// input's samples (230 MB per hour) and transcribes at the end of the stream. When the optional
 /// `segments` input is connected (speech regions from a voice- or lip-activity node), only those
-/// regions are decoded. Resampling is `decode`'s job (`sample_rate: 16000, channels: 1`).
+/// regions are decoded — none when the producer sends none. Resampling is `decode`'s job (`sample_rate: 16000, channels: 1`).
 public struct WhisperNode: ValidatingNode {
     public static let descriptor = NodeDescriptor(
         kind: "whisper", doc: "Whisper speech recognition (CTranslate2 model directory) of 16 kHz mono audio.",
@@ -94,6 +94,8 @@ public struct WhisperNode: ValidatingNode {
     }
 
     public mutating func start(_ context: NodeContext) throws {
+        // A wired segments input that never delivers a segment means "no speech", not "transcribe everything".
+        segmentsConnected = context.connectedInputs.contains(1)
         if threads > 0 { ComputeThreads.configure(threads) }
         let directory = self.directory
         recognizer = try ModelCache.shared.model("whisper:" + directory.standardizedFileURL.path) {

@@ -23,6 +23,22 @@ import Testing
         #expect(result.statistics.map(\.packetsOut) == [500, 500, 500, 0])
     }
 
+    @Test func nodesKnowWhichOptionalInputsAreWired() throws {
+        let alone = Recorder<Set<Int>>(), both = Recorder<Set<Int>>()
+        var graph = Graph()
+        try graph.add("src", CountingSource(count: 3))
+        try graph.add("silent", CountingSource(count: 0))
+        try graph.add("alone", RecordingSink(recorder: Recorder(), wiredInputs: alone))
+        try graph.add("both", RecordingSink(recorder: Recorder(), wiredInputs: both))
+        try graph.connect("src", "out", to: "alone", "in")
+        try graph.connect("src", "out", to: "both", "in")
+        try graph.connect("silent", "out", to: "both", "side")
+        _ = try GraphExecution(graph, outputDirectory: scratch).run()
+        #expect(alone.values == [[0]])
+        // Wired even though its producer never sends a packet.
+        #expect(both.values == [[0, 1]])
+    }
+
     @Test func slowSinkBoundsTheQueue() throws {
         let fast = Recorder<(port: Int, value: Float)>()
         let slow = Recorder<(port: Int, value: Float)>()

@@ -50,6 +50,8 @@ struct RecordingSink: Node {
     let recorder: Recorder<(port: Int, value: Float)>
     var delay: TimeInterval = 0
     var finished: Recorder<Bool>?
+    var wiredInputs: Recorder<Set<Int>>?
+    mutating func start(_ context: NodeContext) throws { wiredInputs?.append(context.connectedInputs) }
     mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         if case .tensor(let t) = packet { recorder.append((port, t.data[0])) }

@@ -140,7 +140,8 @@ public final class GraphExecution: @unchecked Sendable {
     private func runNode(_ slot: Slot) {
         let output = slot.output!
         let connected = Set(slot.entry.descriptor.outputs.indices.filter { output.isConnected($0) })
-        let context = NodeContext(nodeID: slot.entry.id, input: input, outputs: outputFiles, connectedOutputs: connected)
+        let wired = Set(slot.entry.sources.indices.filter { slot.entry.sources[$0] != nil })
+        let context = NodeContext(nodeID: slot.entry.id, input: input, outputs: outputFiles, connectedOutputs: connected, connectedInputs: wired)
         var busy: UInt64 = 0
         var lastTime: Double?
         defer {

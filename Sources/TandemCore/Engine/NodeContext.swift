@@ -11,12 +11,16 @@ public struct NodeContext: @unchecked Sendable {
     public var outputs: OutputFiles
     /// Which of the node's output ports have consumers.
     public var connectedOutputs: Set<Int>
+    /// Which of the node's input ports are wired to a producer. An optional input that is wired but
+    /// receives no packet (a detector that found nothing) means "nothing", not "not asked".
+    public var connectedInputs: Set<Int>
 
-    public init(nodeID: String, input: InputFile?, outputs: OutputFiles, connectedOutputs: Set<Int>) {
+    public init(nodeID: String, input: InputFile?, outputs: OutputFiles, connectedOutputs: Set<Int>, connectedInputs: Set<Int> = []) {
         self.nodeID = nodeID
         self.input = input
         self.outputs = outputs
         self.connectedOutputs = connectedOutputs
+        self.connectedInputs = connectedInputs
     }
 
     /// Creates an output file for `template`; see `OutputFiles.create`.
