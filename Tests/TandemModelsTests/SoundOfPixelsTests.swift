@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TandemCore
 import TandemDSP
 import TandemNN
 @testable import TandemModels
@@ -115,6 +116,23 @@ struct EditedWeights: WeightSource {
         let referenceMask = Tensor(shape: [512, 128], values: theirs).permuted([1, 0]).scalars
         let binaryAudio = try SpectralMask(.binary(threshold: 0.5)).separate(audio, mask: referenceMask, configuration: c).map { min(1, max(-1, $0)) }
         #expect(Self.relative(binaryAudio, try reference.tensor(named: "binary_source0")) <= 1e-4)
+    }
+
+    @Test func framePreprocessingMatchesTheRepositoryTransform() throws {
+        // Pillow bicubic resize (shorter side 16), centre crop with Python's round, ImageNet normalisation.
+        let file = try SafetensorsFile(url: SoundOfPixelsFixture.url("frames.safetensors"))
+        let source = try file.tensor(named: "frame")
+        let (height, width) = (source.shape[0], source.shape[1])
+        let frame = VideoFrame(layout: .rgb24, width: width, height: height, stride: width * 3,
+                               bytes: SharedArray(source.scalars.map { UInt8($0) }), pts: 0, timeBase: Rational(1, 25), frameIndex: 0, seconds: 0)
+        var configuration = SoundOfPixelsFixture.configuration
+        configuration.imageSize = 16
+        let model = try SoundOfPixels(weightsAt: SoundOfPixelsFixture.url("weights.safetensors"), configuration: configuration)
+        let ours = try model.frameTensor([frame, frame])
+        let reference = try file.tensor(named: "pixels")
+        #expect(ours.shape == [2, 3, 16, 16])
+        // Every resized byte equal: what is left is float rounding.
+        #expect(maxDifference(Array(ours.scalars[0..<(3 * 256)]), reference.scalars) < 1e-5)
     }
 
     @Test func windowOfWrongLengthIsRejected() throws {

@@ -3,11 +3,11 @@ import TandemNN
 
 extension SoundOfPixels {
     /// Frames as the frame net takes them: [T, 3, S, S], shorter side resized to S = `imageSize`,
-    /// centre-cropped, scaled to 0…1 and normalised with the ImageNet mean and std.
+    /// centre-cropped, scaled to 0…1 and normalised with the ImageNet mean and std — the repository's
+    /// evaluation transform.
     ///
-    /// The repository resizes with PIL's bicubic filter; this resize is bilinear (half-pixel centres).
-    /// For exact preprocessing, decode frames already at S × S (e.g. FFmpeg's bicubic scaler with a
-    /// centre crop), which this then only normalises.
+    /// RGB24 frames are resized with Pillow's bicubic filter, byte for byte (`PILResize`), as the
+    /// repository does; gray and float frames, which Pillow never sees there, bilinearly.
     /// - Parameter region: an optional crop (pixels) taken before resizing — one player of a wide shot.
     /// - Throws: `SoundOfPixelsError(.invalidInput)` for no frames or a frame that cannot be read.
     public func frameTensor(_ frames: [VideoFrame], region: (x: Int, y: Int, width: Int, height: Int)? = nil) throws -> Tensor {
@@ -26,7 +26,26 @@ extension SoundOfPixels {
             let (newW, newH) = crop.width <= crop.height
                 ? (size, Int(Double(size) * Double(crop.height) / Double(crop.width)))
                 : (Int(Double(size) * Double(crop.width) / Double(crop.height)), size)
-            let top = Int((Double(newH - size) / 2).rounded()), left = Int((Double(newW - size) / 2).rounded())
+            // Python's round() in CenterCrop: halves go to the even neighbour.
+            let top = Int((Double(newH - size) / 2).rounded(.toNearestOrEven))
+            let left = Int((Double(newW - size) / 2).rounded(.toNearestOrEven))
+            if frame.layout == .rgb24 {
+                let resized = frame.bytes.withUnsafeBufferPointer { bytes in
+                    let origin = crop.y * frame.stride + crop.x * 3
+                    return PILResize.resize(UnsafeBufferPointer(rebasing: bytes[origin...]), width: crop.width, height: crop.height,
+                                            stride: frame.stride, toWidth: newW, height: newH, filter: .bicubic)
+                }
+                for c in 0..<3 {
+                    let mean = configuration.mean[c], std = configuration.std[c]
+                    for y in 0..<size {
+                        for x in 0..<size {
+                            let v = Float(resized[((y + top) * newW + x + left) * 3 + c]) / 255
+                            values[(n * 3 + c) * plane + y * size + x] = (v - mean) / std
+                        }
+                    }
+                }
+                continue
+            }
             let sy = Double(crop.height) / Double(newH), sx = Double(crop.width) / Double(newW)
             for y in 0..<size {
                 let fy = max(0, (Double(y + top) + 0.5) * sy - 0.5)
