@@ -6,9 +6,9 @@ import TandemCore
 /// With `layout: stack` every tensor must have the same shape and the file holds `[count] + shape`;
 /// with `concat` tensors are joined along their first axis (trailing shapes must agree). Spectrograms
 /// are taken as `[frames, bins]` tensors, float video frames as `[3, height, width]` and 8-bit
-/// frames as `[height, width, channels]` (values 0…255). The tensors of one input are held in memory until the end
-/// of the stream, since both formats put the total shape before the data; the safetensors file also
-/// holds `start_seconds` (one value per packet) when the packets carry times.
+/// frames as `[height, width, channels]` (values 0…255). Values go to the file as they arrive
+/// (`TensorFileWriter`), so memory does not grow with the input; the safetensors file also holds
+/// `start_seconds` (one value per packet) when every packet carries a time.
 public struct WriteTensorNode: ConfigurableNode {
     public static let descriptor = NodeDescriptor(
         kind: "write-tensor", doc: "Write the tensors of each input to a .npy or .safetensors file.",
@@ -29,9 +29,8 @@ public struct WriteTensorNode: ConfigurableNode {
     private let format: String
     private let stack: Bool
     private let name: String
-    private var output: AtomicOutput?
+    private var writer: TensorFileWriter?
     private var shapes: [[Int]] = []
-    private var values: [Float] = []
     private var times: [Float] = []
 
     public init(parameters: NodeParameters) throws {
@@ -42,25 +41,30 @@ public struct WriteTensorNode: ConfigurableNode {
     }
 
     public mutating func start(_ context: NodeContext) throws {
-        output = try context.createOutput(template)
+        let output = try context.createOutput(template)
+        writer = try TensorFileWriter(url: output.temporaryURL,
+                                      format: format == "npy" ? .npy : .safetensors(name: name, metadata: ["format": "pt", "writer": "tandem"]))
     }
 
     public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
         let shape: [Int]
+        var values: [Float]
         switch packet {
         case .tensor(let tensor):
             shape = tensor.shape
-            values.append(contentsOf: tensor.data.array)
+            values = tensor.data.array
         case .spectrogram(let spectrogram):
             shape = [spectrogram.frameCount, spectrogram.binCount * (spectrogram.values == .complex ? 2 : 1)]
-            values.append(contentsOf: spectrogram.data.array)
+            values = spectrogram.data.array
         case .video(let frame) where frame.layout == .float32CHW:
             shape = [frame.channelCount, frame.height, frame.width]
-            values.append(contentsOf: frame.floats.array)
+            values = frame.floats.array
         case .video(let frame):
             // 8-bit frames become [height, width, channels] floats in 0…255 (rows may be padded).
             let channels = frame.channelCount
             shape = [frame.height, frame.width, channels]
+            values = []
+            values.reserveCapacity(frame.height * frame.width * channels)
             for y in 0..<frame.height {
                 for x in 0..<frame.width * channels { values.append(Float(frame.bytes[y * frame.stride + x])) }
             }
@@ -75,6 +79,7 @@ public struct WriteTensorNode: ConfigurableNode {
                 throw Problem(description: "cannot concatenate shape \(shape) to shape \(first): trailing dimensions differ")
             }
         }
+        try writer!.append(values, trailing: stack ? shape : Array(shape.dropFirst()))
         shapes.append(shape)
         if let time = packet.startSeconds { times.append(Float(time)) }
     }
@@ -86,14 +91,6 @@ public struct WriteTensorNode: ConfigurableNode {
         } else {
             shape = [0]
         }
-        let data: Data
-        if format == "npy" {
-            data = TensorFileFormat.npy(shape: shape, values: values)
-        } else {
-            var tensors = [(name: name, shape: shape, values: values)]
-            if !times.isEmpty, times.count == shapes.count { tensors.append((name: "start_seconds", shape: [times.count], values: times)) }
-            data = try TensorFileFormat.safetensors(tensors, metadata: ["format": "pt", "writer": "tandem"])
-        }
-        try data.write(to: self.output!.temporaryURL)
+        try writer!.finish(shape: shape, times: times.count == shapes.count ? times : [])
     }
 }

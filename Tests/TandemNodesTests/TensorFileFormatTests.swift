@@ -36,3 +36,48 @@ import Testing
         #expect(data.count == 8 + length + 12)
     }
 }
+
+@Suite struct TensorFileWriterTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-tensor-writer-\(UUID().uuidString)")
+
+    @Test func npyWrittenRowByRowReadsBackWithItsFinalShape() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent("rows.npy")
+        let writer = try TensorFileWriter(url: url, format: .npy)
+        try writer.append([1, 2, 3, 4, 5, 6], trailing: [3])
+        try writer.append([7, 8, 9], trailing: [3])
+        try writer.finish(shape: [3, 3], times: [])
+        let data = try Data(contentsOf: url)
+        let headerLength = Int(data[8]) | Int(data[9]) << 8
+        #expect((10 + headerLength) % 64 == 0)
+        let (shape, values) = try readNpy(url)
+        #expect(shape == [3, 3] && values == (1...9).map(Float.init))
+    }
+
+    @Test func safetensorsKeepsTheReservedHeaderAndAddsTimes() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent("rows.safetensors")
+        let writer = try TensorFileWriter(url: url, format: .safetensors(name: "x", metadata: ["format": "pt"]))
+        try writer.append([1, 2], trailing: [1, 2])
+        try writer.append([3, 4], trailing: [1, 2])
+        try writer.finish(shape: [2, 1, 2], times: [0.5, 1.5])
+        let data = try Data(contentsOf: url)
+        let length = data.prefix(8).withUnsafeBytes { Int($0.loadUnaligned(as: UInt64.self).littleEndian) }
+        #expect(length % 8 == 0)
+        let header = try #require(JSONSerialization.jsonObject(with: data[8..<(8 + length)]) as? [String: Any])
+        #expect((header["x"] as? [String: Any])?["shape"] as? [Int] == [2, 1, 2])
+        #expect((header["x"] as? [String: Any])?["data_offsets"] as? [Int] == [0, 16])
+        #expect((header["start_seconds"] as? [String: Any])?["data_offsets"] as? [Int] == [16, 24])
+        let floats = data.suffix(24).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        #expect(floats == [1, 2, 3, 4, 0.5, 1.5])
+        #expect(data.count == 8 + length + 24)
+    }
+
+    @Test func emptyInputGivesAnEmptyArray() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent("empty.npy")
+        try TensorFileWriter(url: url, format: .npy).finish(shape: [0], times: [])
+        let (shape, values) = try readNpy(url)
+        #expect(shape == [0] && values.isEmpty)
+    }
+}
