@@ -134,6 +134,39 @@ import TandemCore
         #expect(WhisperAlignmentHead.parse([[1]]) == nil)
     }
 
+    /// A model that cannot show its cross-attention says so instead of returning words without times.
+    @Test func modelsWithoutCrossAttentionThrow() throws {
+        struct Opaque: WhisperModelProtocol {
+            var vocabularySize: Int { 51864 }
+            var melCount: Int { 80 }
+            func encode(_ features: [Float]) throws -> Int { 0 }
+            func makeCache(for encoded: Int) throws -> Int { 0 }
+            func decode(_ tokens: [[Int]], cache: inout Int) throws -> [[Float]] { tokens.map { _ in [] } }
+            func selectRows(_ rows: [Int], cache: inout Int) {}
+        }
+        let tokenizer = try Self.aligner().tokenizer
+        let transcriber = WhisperTranscriber(model: Opaque(), tokenizer: tokenizer)
+        let piece = WhisperTranscriber<Opaque>.Piece(start: 0, end: 1, tokens: tokenizer.encode(" Hello"))
+        let error = try #require(throws: WhisperAlignmentError.self) {
+            _ = try transcriber.timeWords([piece], encoded: 0, segmentSize: 100, windowSeek: 0, lastSpeechTimestamp: 0, options: .init())
+        }
+        #expect(error.code == .unsupportedModel)
+        // Nothing to align: no model call, no words, bounds kept.
+        let silent = WhisperTranscriber<Opaque>.Piece(start: 0, end: 1, tokens: [tokenizer.timestampBegin])
+        let kept = try transcriber.timeWords([silent], encoded: 0, segmentSize: 100, windowSeek: 0, lastSpeechTimestamp: 0, options: .init())
+        #expect(kept.first?.words == [] && kept.first?.start == 0 && kept.first?.end == 1)
+    }
+
+    @Test func headsOutsideTheDecoderAreRefused() throws {
+        let recognizer = try #require(Self.recognizer)
+        let encoded = try recognizer.model.encode([Float](repeating: 0, count: 80 * 3000))
+        let error = try #require(throws: WhisperAlignmentError.self) {
+            _ = try recognizer.model.alignmentScores([50257, 50362, 383, 50256], encoded: encoded, frames: 10,
+                                                     heads: [WhisperAlignmentHead(layer: 4, head: 0)], textVocabulary: 50256)
+        }
+        #expect(error.code == .invalidHead)
+    }
+
     // MARK: - Against CTranslate2 and faster-whisper
 
     /// The embedded model's config.json lists its heads, and the decoder pass gives CTranslate2's DTW path and
@@ -194,6 +227,15 @@ import TandemCore
         print("words \(clip): largest time difference \(worstTime) s, largest probability difference \(worstProbability)")
         #expect(worstTime <= 0.02 + 1e-9)
         #expect(worstProbability <= 1e-3)
+    }
+
+    /// Lip gating pulls a segment back into the kept stretch, and its words with it.
+    @Test func gatedSegmentsKeepTheirWordsInside() {
+        let words = [TranscriptWord(word: " a", start: 0.8, end: 1.2, probability: 1), TranscriptWord(word: " b", start: 1.2, end: 2.4, probability: 1)]
+        let segment = TranscriptSegment(start: 0.8, end: 2.4, text: " a b", words: words)
+        let kept = LipAssistedTranscriber.attribute(segment, keep: [Segment(start: 1, end: 2)], speech: [])
+        #expect(kept?.start == 1 && kept?.end == 2)
+        #expect(kept?.words?.map(\.start) == [1, 1.2] && kept?.words?.map(\.end) == [1.2, 2])
     }
 
     /// write-transcript's JSON carries the words; the other formats do not change.
