@@ -29,9 +29,19 @@ let whisperBenchSuite = BenchSuite(name: "whisper") {
     var timed = options
     timed.wordTimestamps = true
     let window = [Float](recognizer.features(samples).values.prefix(recognizer.model.melCount * 3000))
+    // The decoder pass that times the words of the first window (its text as decoded), alone.
+    let tokenizer = recognizer.tokenizer
+    let firstText = try recognizer.transcribe(Array(samples.prefix(480_000)), options: options)
+        .filter { $0.seek == 0 }.flatMap(\.tokens).filter { $0 < tokenizer.endOfText }
+    let encoded = try recognizer.model.encode(window)
+    let sequence = [tokenizer.startOfTranscript, tokenizer.noTimestamps] + firstText + [tokenizer.endOfText]
     return [
         BenchCase(name: "encoder, one 30 s window", units: 30, unitName: "s of audio") {
             _ = try recognizer.model.encode(window)
+        },
+        BenchCase(name: "word alignment pass, first window (\(firstText.count) tokens)", units: 30, unitName: "s of audio") {
+            _ = try recognizer.model.alignmentScores(sequence, encoded: encoded, frames: 1500, heads: recognizer.alignmentHeads,
+                                                     textVocabulary: tokenizer.endOfText)
         },
         BenchCase(name: "tiny.en beam \(chosen.beamSize)", units: seconds, unitName: "s of audio") {
             _ = try recognizer.transcribe(samples, options: chosen)
