@@ -3,7 +3,8 @@ import TandemModels
 
 // Whisper tiny.en on a speech file: `TANDEM_WHISPER_WAV` (16 kHz mono PCM16; Tools/bench/whisper_peer.py
 // makes 60 s of espeak-ng speech), `TANDEM_WHISPER_BEAM` (default 5), optional `TANDEM_WHISPER_JSON` to
-// write the segments for comparison. Without a WAV the suite has no cases.
+// write the segments for comparison (and, with word timestamps, to `<path>.words.json`). Without a WAV the
+// suite has no cases.
 let whisperBenchSuite = BenchSuite(name: "whisper") {
     let environment = ProcessInfo.processInfo.environment
     guard let path = environment["TANDEM_WHISPER_WAV"] else { return [] }
@@ -19,16 +20,34 @@ let whisperBenchSuite = BenchSuite(name: "whisper") {
         let segments = try recognizer.transcribe(samples, options: options)
         print(String(format: "whisper/cpu: %.3f s", processCPUSeconds() - cpuBefore))
         try JSONEncoder().encode(segments).write(to: URL(fileURLWithPath: output))
+        var withWords = options
+        withWords.wordTimestamps = true
+        try JSONEncoder().encode(try recognizer.transcribe(samples, options: withWords)).write(to: URL(fileURLWithPath: output + ".words.json"))
     }
     let seconds = Double(samples.count) / 16000
     let chosen = options
+    var timed = options
+    timed.wordTimestamps = true
     let window = [Float](recognizer.features(samples).values.prefix(recognizer.model.melCount * 3000))
+    // The decoder pass that times the words of the first window (its text as decoded), alone.
+    let tokenizer = recognizer.tokenizer
+    let firstText = try recognizer.transcribe(Array(samples.prefix(480_000)), options: options)
+        .filter { $0.seek == 0 }.flatMap(\.tokens).filter { $0 < tokenizer.endOfText }
+    let encoded = try recognizer.model.encode(window)
+    let sequence = [tokenizer.startOfTranscript, tokenizer.noTimestamps] + firstText + [tokenizer.endOfText]
     return [
         BenchCase(name: "encoder, one 30 s window", units: 30, unitName: "s of audio") {
             _ = try recognizer.model.encode(window)
         },
+        BenchCase(name: "word alignment pass, first window (\(firstText.count) tokens)", units: 30, unitName: "s of audio") {
+            _ = try recognizer.model.alignmentScores(sequence, encoded: encoded, frames: 1500, heads: recognizer.alignmentHeads,
+                                                     textVocabulary: tokenizer.endOfText)
+        },
         BenchCase(name: "tiny.en beam \(chosen.beamSize)", units: seconds, unitName: "s of audio") {
             _ = try recognizer.transcribe(samples, options: chosen)
+        },
+        BenchCase(name: "tiny.en beam \(chosen.beamSize), word timestamps", units: seconds, unitName: "s of audio") { [timed] in
+            _ = try recognizer.transcribe(samples, options: timed)
         },
     ]
 }

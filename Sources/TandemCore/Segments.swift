@@ -23,9 +23,11 @@ public struct TranscriptSegment: Sendable, Equatable, Codable {
     public var noSpeechProbability: Double
     /// Which on-screen speaker spoke it, when known.
     public var speaker: String?
+    /// Its words with their times, when the recogniser timed them.
+    public var words: [TranscriptWord]?
 
     public init(start: Double, end: Double, text: String, tokens: [Int] = [], averageLogProbability: Double = 0,
-                noSpeechProbability: Double = 0, speaker: String? = nil) {
+                noSpeechProbability: Double = 0, speaker: String? = nil, words: [TranscriptWord]? = nil) {
         self.start = start
         self.end = end
         self.text = text
@@ -33,5 +35,24 @@ public struct TranscriptSegment: Sendable, Equatable, Codable {
         self.averageLogProbability = averageLogProbability
         self.noSpeechProbability = noSpeechProbability
         self.speaker = speaker
+        self.words = words
+    }
+}
+
+/// One word of a transcript segment with its time and confidence (faster-whisper's `Word`).
+public struct TranscriptWord: Sendable, Equatable, Codable {
+    /// The word as decoded, with its leading space and any punctuation merged into it (" dog.").
+    public var word: String
+    /// Seconds on the file's clock.
+    public var start: Double
+    public var end: Double
+    /// Mean probability of the word's tokens given the text before them.
+    public var probability: Double
+
+    public init(word: String, start: Double, end: Double, probability: Double) {
+        self.word = word
+        self.start = start
+        self.end = end
+        self.probability = probability
     }
 }

@@ -29,6 +29,8 @@ public struct WhisperNode: ValidatingNode {
             ParameterSpec("initial_prompt", .string, default: .string(""), "text given as the previous text of the first window"),
             ParameterSpec("language", .string, default: .string("en"), "language code for multilingual models (English-only models ignore it)"),
             ParameterSpec("without_timestamps", .bool, default: .bool(false), "decode text only, one segment per window"),
+            ParameterSpec("word_timestamps", .bool, default: .bool(true),
+                          "time every word from the cross-attention (faster-whisper word_timestamps; one more decoder pass per window)"),
             ParameterSpec("threads", .int(0...256), default: .int(0), "compute threads for the whole process; 0 keeps the default (all cores, or TANDEM_THREADS)"),
         ])
 
@@ -89,6 +91,7 @@ public struct WhisperNode: ValidatingNode {
         let language = parameters.string("language")
         options.language = language.isEmpty ? nil : language
         options.withoutTimestamps = parameters.bool("without_timestamps")
+        options.wordTimestamps = parameters.bool("word_timestamps")
         self.options = options
         threads = parameters.int("threads")
     }
@@ -135,6 +138,8 @@ public struct WhisperNode: ValidatingNode {
                 var item = segment.transcriptSegment
                 item.start += origin
                 item.end += origin
+                item.words = item.words?.map { TranscriptWord(word: $0.word, start: $0.start + origin, end: $0.end + origin,
+                                                              probability: $0.probability) }
                 return item
             }
         }

@@ -23,6 +23,8 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
     @Flag(help: "Do not start windows at visual speech boundaries.") var noSegment = false
     @Option(help: "Shorter side frames are scaled to for face analysis (0 = as decoded).") var analysisSide = 360
     @Option(help: "Beam size (1 = greedy).") var beamSize = 5
+    @Flag(inversion: .prefixedNo, help: "Time every word (each segment gets `words` with start, end and probability).")
+    var wordTimestamps = true
     @Option(help: "Write the JSON here instead of stdout.") var output: String?
 
     struct Output: Encodable {
@@ -74,6 +76,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         var decoding = WhisperDecodingOptions()
         decoding.beamSize = beamSize
         decoding.bestOf = beamSize
+        decoding.wordTimestamps = wordTimestamps
         if audioOnly { notes.append("audio-only requested") }
         let options = audioOnly ? LipAssistOptions.audioOnly : LipAssistOptions(gate: !noGate, enhance: !noEnhance, segment: !noSegment)
         if options.gate && speech != nil {

@@ -56,6 +56,11 @@ struct SegmentSource: Node {
         #expect((segment?["tokens"] as? [Int])?.isEmpty == false)
         #expect((segment?["avg_logprob"] as? Double).map { $0 < 0 && $0 > -1 } == true)
         #expect(segment?["no_speech_prob"] is Double)
+        // Words are timed by default: faster-whisper's words for this clip at beam 5 (Fixtures/whisper/words.json).
+        let words = segment?["words"] as? [[String: Any]] ?? []
+        #expect(words.map { $0["word"] as? String ?? "" }.joined() == Self.reference)
+        #expect(words.first?["start"] as? Double == 0 && words.last?["end"] as? Double == segment?["end"] as? Double)
+        #expect(words.allSatisfy { ($0["probability"] as? Double).map { (0...1).contains($0) } == true })
     }
 
     @Test func speechSegmentsRestrictWhatIsTranscribed() throws {

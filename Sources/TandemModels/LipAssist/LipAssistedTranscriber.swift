@@ -125,6 +125,9 @@ public struct LipAssistedTranscriber: Sendable {
             for var segment in try recognize(slice) {
                 segment.start += window.start
                 segment.end += window.start
+                segment.words = segment.words?.map {
+                    TranscriptWord(word: $0.word, start: $0.start + window.start, end: $0.end + window.start, probability: $0.probability)
+                }
                 if let kept = Self.attribute(segment, keep: gated ? window.keep : nil, speech: speech) { out.append(kept) }
             }
         }
@@ -133,7 +136,7 @@ public struct LipAssistedTranscriber: Sendable {
 
     /// A recognised segment checked against the picture: nil when `keep` is given and the segment's
     /// middle lies outside it (text the recogniser placed in silenced audio is not speech the picture
-    /// saw); timestamps reaching into silenced audio are pulled back to the kept stretch; `speaker`
+    /// saw); timestamps reaching into silenced audio (the segment's and its words') are pulled back to the kept stretch; `speaker`
     /// is set to the face that spoke most of it.
     public static func attribute(_ segment: TranscriptSegment, keep: [Segment]?, speech: [Segment]) -> TranscriptSegment? {
         var result = segment
@@ -142,6 +145,12 @@ public struct LipAssistedTranscriber: Sendable {
             guard let stretch = keep.first(where: { middle >= $0.start && middle < $0.end }) else { return nil }
             result.start = max(result.start, stretch.start)
             result.end = min(result.end, stretch.end)
+            result.words = result.words?.map { word in
+                var word = word
+                word.start = min(max(word.start, result.start), result.end)
+                word.end = min(max(word.end, result.start), result.end)
+                return word
+            }
         }
         result.speaker = speaker(of: result, in: speech) ?? segment.speaker
         return result

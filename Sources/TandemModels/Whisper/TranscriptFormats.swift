@@ -41,7 +41,7 @@ public enum TranscriptFormat: String, Sendable, CaseIterable, Codable {
     }
 
     /// JSON with the full text and every segment's times, tokens and probabilities
-    /// (openai/whisper's key names: `avg_logprob`, `no_speech_prob`).
+    /// (openai/whisper's key names: `avg_logprob`, `no_speech_prob`), and its `words` when they were timed.
     public static func json(_ segments: [TranscriptSegment]) -> String {
         struct Document: Encodable {
             var text: String
@@ -56,12 +56,13 @@ public enum TranscriptFormat: String, Sendable, CaseIterable, Codable {
             var avg_logprob: Double
             var no_speech_prob: Double
             var speaker: String?
+            var words: [TranscriptWord]?
         }
         let document = Document(
             text: segments.map(\.text).joined(),
             segments: segments.enumerated().map { index, s in
                 Entry(id: index, start: s.start, end: s.end, text: s.text, tokens: s.tokens, avg_logprob: s.averageLogProbability,
-                      no_speech_prob: s.noSpeechProbability, speaker: s.speaker)
+                      no_speech_prob: s.noSpeechProbability, speaker: s.speaker, words: s.words)
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -37,6 +37,14 @@ public struct WhisperDecodingOptions: Sendable, Equatable {
     public var language: String?
     /// Transcribe in the spoken language, or translate to English (multilingual models only).
     public var task: Task = .transcribe
+    /// Times every word from the decoder's cross-attention (faster-whisper `word_timestamps`): one more decoder
+    /// pass per 30 s window; segment bounds then follow the first and last word, and the next window starts
+    /// after the last word.
+    public var wordTimestamps = false
+    /// With word timestamps: punctuation joined to the following word.
+    public var prependPunctuations = "\"'“¿([{-"
+    /// With word timestamps: punctuation joined to the preceding word.
+    public var appendPunctuations = "\"'.。,，!！?？:：”)]}、"
     /// Seed of the sampler used at temperatures above 0.
     public var seed: UInt64 = 0
 

@@ -26,4 +26,19 @@ public protocol WhisperModelProtocol {
 
     /// Rebuilds the rows: new row `i` is a copy of old row `rows[i]` (beam reordering and expansion).
     func selectRows(_ rows: [Int], cache: inout Cache)
+
+    /// Runs the decoder once over a known sequence (start sequence, `<|notimestamps|>`, text, end of text)
+    /// and returns what word timing needs: the alignment heads' cross-attention over the first `frames`
+    /// encoder positions, and each next token's probability among the ids below `textVocabulary`.
+    /// - Parameter heads: nil for the model's default (the last half of its decoder layers).
+    func alignmentScores(_ tokens: [Int], encoded: Encoded, frames: Int, heads: [WhisperAlignmentHead]?,
+                         textVocabulary: Int) throws -> WhisperAlignmentScores
+}
+
+extension WhisperModelProtocol {
+    /// Models that cannot show their cross-attention cannot time words.
+    public func alignmentScores(_ tokens: [Int], encoded: Encoded, frames: Int, heads: [WhisperAlignmentHead]?,
+                                textVocabulary: Int) throws -> WhisperAlignmentScores {
+        throw WhisperAlignmentError(.unsupportedModel, "\(Self.self) returns no cross-attention")
+    }
 }

@@ -40,6 +40,12 @@ extension WhisperRecognizer {
                 segment.start += offset
                 segment.end += offset
                 segment.seek += range.lowerBound / WhisperLogMel.hop
+                segment.words = segment.words?.map { word in
+                    var word = word
+                    word.start += offset
+                    word.end += offset
+                    return word
+                }
                 result.append(segment)
             }
             previousText = segments.map(\.text).joined()

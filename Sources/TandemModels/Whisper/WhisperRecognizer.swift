@@ -32,6 +32,9 @@ public final class WhisperRecognizer: Sendable {
     public let tokenizer: WhisperTokenizer
     public let configuration: Configuration
     public let frontEnd: WhisperLogMel
+    /// Cross-attention heads that time words: `alignment_heads` of config.json (CTranslate2) or
+    /// generation_config.json (Hugging Face), else every head of the last half of the decoder layers.
+    public let alignmentHeads: [WhisperAlignmentHead]
 
     /// Loads a model directory.
     /// - Throws: ``Error`` naming a missing file, or the reader's error naming the broken variable.
@@ -62,6 +65,20 @@ public final class WhisperRecognizer: Sendable {
             throw Error(directory: directory.path, detail: "tokenizer has \(tokenizer.count) tokens, model only \(model.vocabularySize)")
         }
         frontEnd = try WhisperLogMel(melCount: model.melCount)
+        var listed = configuration.alignmentHeads
+        let generationConfig = directory.appendingPathComponent("generation_config.json")
+        if listed == nil, isHuggingFace, manager.fileExists(atPath: generationConfig.path) {
+            struct Generation: Decodable { var alignment_heads: [[Int]]? }
+            listed = try JSONDecoder().decode(Generation.self, from: Data(contentsOf: generationConfig)).alignment_heads
+        }
+        if let listed {
+            guard let heads = WhisperAlignmentHead.parse(listed) else {
+                throw Error(directory: directory.path, detail: "alignment_heads must be [layer, head] pairs, got \(listed)")
+            }
+            alignmentHeads = heads
+        } else {
+            alignmentHeads = model.fallbackAlignmentHeads
+        }
     }
 
     /// faster-whisper's features: log-mel of the samples followed by 160 zeros, mel-major.
@@ -74,7 +91,8 @@ public final class WhisperRecognizer: Sendable {
     /// Transcribes 16 kHz mono samples.
     public func transcribe(_ samples: [Float], options: WhisperDecodingOptions = .init()) throws -> [WhisperSegment] {
         let (values, frames) = features(samples)
-        let transcriber = WhisperTranscriber(model: model, tokenizer: tokenizer, blankTokens: configuration.suppressIDsBegin)
+        let transcriber = WhisperTranscriber(model: model, tokenizer: tokenizer, blankTokens: configuration.suppressIDsBegin,
+                                             alignmentHeads: alignmentHeads)
         return try transcriber.transcribe(features: values, frameCount: frames, options: options)
     }
 }

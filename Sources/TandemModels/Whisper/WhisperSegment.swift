@@ -15,10 +15,12 @@ public struct WhisperSegment: Sendable, Equatable, Codable {
     public var averageLogProbability: Double
     public var compressionRatio: Double
     public var noSpeechProbability: Double
+    /// Its words with their times, when word timestamps were asked for.
+    public var words: [TranscriptWord]? = nil
 
     /// The packet form used between nodes.
     public var transcriptSegment: TranscriptSegment {
         TranscriptSegment(start: start, end: end, text: text, tokens: tokens, averageLogProbability: averageLogProbability,
-                          noSpeechProbability: noSpeechProbability)
+                          noSpeechProbability: noSpeechProbability, words: words)
     }
 }

@@ -14,6 +14,8 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
     public let tokenizer: WhisperTokenizer
     /// Tokens suppressed at the first step when `suppressBlank` is on (config.json `suppress_ids_begin`).
     public var blankTokens: [Int]
+    /// Cross-attention heads that time words (config.json `alignment_heads`); nil: the model's default.
+    public var alignmentHeads: [WhisperAlignmentHead]?
 
     /// Frames per window (30 s of 10 ms frames).
     public static var windowFrames: Int { 3000 }
@@ -25,10 +27,11 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
     static var inputStride: Int { 2 }
     static var maxLength: Int { 448 }
 
-    public init(model: Model, tokenizer: WhisperTokenizer, blankTokens: [Int]? = nil) {
+    public init(model: Model, tokenizer: WhisperTokenizer, blankTokens: [Int]? = nil, alignmentHeads: [WhisperAlignmentHead]? = nil) {
         self.model = model
         self.tokenizer = tokenizer
         self.blankTokens = blankTokens ?? (tokenizer.encode(" ") + [tokenizer.endOfText])
+        self.alignmentHeads = alignmentHeads
     }
 
     /// Transcribes a whole recording.
@@ -58,6 +61,7 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
             allTokens += tokenizer.encode(" " + prompt.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         var promptResetSince = 0
+        var lastSpeechTimestamp = 0.0
         var seek = 0
         var segments: [WhisperSegment] = []
         var window = [Float](repeating: 0, count: mels * Self.windowFrames)
@@ -89,14 +93,26 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
             let split = splitByTimestamps(decoded.result.tokens, timeOffset: timeOffset, segmentSize: segmentSize,
                                           segmentDuration: segmentDuration, seek: seek)
             seek = split.seek
-            for piece in split.segments {
+            var pieces = split.segments
+            if options.wordTimestamps {
+                pieces = try timeWords(pieces, encoded: encoded, segmentSize: segmentSize, windowSeek: previousSeek,
+                                       lastSpeechTimestamp: lastSpeechTimestamp, options: options)
+                let lastWordEnd = pieces.reversed().lazy.compactMap { $0.words?.last?.end }.first ?? pieces.last?.end
+                // The next window starts after the last word rather than at the last timestamp.
+                if !split.singleTimestampEnding, let lastWordEnd, lastWordEnd > timeOffset {
+                    seek = Int((lastWordEnd * 100).rounded(.toNearestOrEven))
+                }
+                if let lastWordEnd { lastSpeechTimestamp = lastWordEnd }
+            }
+            for piece in pieces {
                 let text = tokenizer.decodeText(piece.tokens)
                 if piece.start == piece.end || text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
                 allTokens += piece.tokens
                 segments.append(WhisperSegment(
                     id: segments.count + 1, seek: previousSeek, start: piece.start, end: piece.end, text: text, tokens: piece.tokens,
                     temperature: decoded.temperature, averageLogProbability: decoded.averageLogProbability,
-                    compressionRatio: decoded.compressionRatio, noSpeechProbability: Double(decoded.result.noSpeechProbability)))
+                    compressionRatio: decoded.compressionRatio, noSpeechProbability: Double(decoded.result.noSpeechProbability),
+                    words: piece.words))
             }
             if !options.conditionOnPreviousText || decoded.temperature > options.promptResetOnTemperature {
                 promptResetSince = allTokens.count
@@ -199,12 +215,14 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
         var start: Double
         var end: Double
         var tokens: [Int]
+        /// Set when words are timed.
+        var words: [TranscriptWord]? = nil
     }
 
     /// Splits a window's tokens at consecutive timestamps and says where the next window starts
     /// (faster-whisper `_split_segments_by_timestamps`).
     func splitByTimestamps(_ tokens: [Int], timeOffset: Double, segmentSize: Int, segmentDuration: Double,
-                           seek: Int) -> (segments: [Piece], seek: Int) {
+                           seek: Int) -> (segments: [Piece], seek: Int, singleTimestampEnding: Bool) {
         let begin = tokenizer.timestampBegin
         var seek = seek
         var pieces: [Piece] = []
@@ -236,6 +254,6 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
             pieces.append(Piece(start: timeOffset, end: timeOffset + duration, tokens: tokens))
             seek += segmentSize
         }
-        return (pieces, seek)
+        return (pieces, seek, singleTimestampEnding)
     }
 }
