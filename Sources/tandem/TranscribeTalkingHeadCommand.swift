@@ -21,6 +21,8 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
     @Flag(help: "Do not gate decoding to visual speech.") var noGate = false
     @Flag(help: "Do not enhance the audio.") var noEnhance = false
     @Flag(help: "Do not start windows at visual speech boundaries.") var noSegment = false
+    @Option(help: "Enhance only when the SNR estimated from visual speech vs visual silence is below this (dB).")
+    var enhanceBelowSnr: Double?
     @Option(help: "Shorter side frames are scaled to for face analysis (0 = as decoded).") var analysisSide = 360
     @Option(help: "Beam size (1 = greedy).") var beamSize = 5
     @Option(help: "Write the JSON here instead of stdout.") var output: String?
@@ -48,6 +50,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
 
         var notes: [String] = []
         var speech: [Segment]? = nil
+        var visible: [Segment]? = nil
         if !audioOnly {
             start = clock.now
             do {
@@ -63,6 +66,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
                 let report = analyzer.finish(duration: duration)
                 notes += report.notes
                 speech = report.hasReadableFace ? report.segments : nil
+                visible = report.hasReadableFace ? report.visible : nil
             } catch {
                 notes.append("video unusable (\(error))")
             }
@@ -75,7 +79,8 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         decoding.beamSize = beamSize
         decoding.bestOf = beamSize
         if audioOnly { notes.append("audio-only requested") }
-        let options = audioOnly ? LipAssistOptions.audioOnly : LipAssistOptions(gate: !noGate, enhance: !noEnhance, segment: !noSegment)
+        var options = audioOnly ? LipAssistOptions.audioOnly : LipAssistOptions(gate: !noGate, enhance: !noEnhance, segment: !noSegment)
+        if let enhanceBelowSnr { options.enhanceBelowSNR = enhanceBelowSnr }
         if options.gate && speech != nil {
             // Inside gated windows the picture has already said someone speaks: Whisper's own
             // "no speech" skip would only throw away words that noise made improbable.
@@ -84,7 +89,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         let transcriber = LipAssistedTranscriber(options: options) { [decoding] audio in
             try recognizer.transcribe(audio, options: decoding).map(\.transcriptSegment)
         }
-        let result = try transcriber.transcribe(samples, speech: speech)
+        let result = try transcriber.transcribe(samples, speech: speech, visible: visible)
         seconds["recognition"] = elapsed(clock.now - start)
         notes += result.notes
 

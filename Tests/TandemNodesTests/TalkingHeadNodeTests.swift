@@ -44,7 +44,7 @@ import TandemMedia
         let video = harness.root.appendingPathComponent("in/astronaut.mp4")
         try Self.astronautVideo(video)
         try harness.add("decode", "decode", ["layout": .string("gray8")])
-        try harness.add("faces", "face-track", ["redetect_interval": .int(25)])
+        try harness.add("faces", "face-track", ["redetect_interval": .int(25), "confirmation_frames": .int(0)])
         try harness.add("mouths", "mouth-roi")
         try harness.add("lips", "lip-activity")
         try harness.connect("decode.video", to: "faces.video")

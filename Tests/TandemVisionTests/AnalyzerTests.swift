@@ -7,6 +7,7 @@ import TandemCore
     func analyzer() throws -> VisualVoiceActivity.Analyzer {
         var configuration = FaceTracker.Configuration()
         configuration.redetectInterval = 25   // two cascade scans per test clip keep the test quick
+        configuration.confirmationFrames = 0   // a still picture: confirmation would only delay the face
         return try VisualVoiceActivity.Analyzer(
             tracker: FaceTracker(detector: FaceDetector(cascade: VisionFixtures.face.get()), configuration: configuration),
             mouth: MouthROI(smileDetector: FaceDetector(cascade: VisionFixtures.smile.get())))

@@ -72,6 +72,19 @@ public struct DecodePlan: Sendable, Equatable {
         }
     }
 
+    /// `segments` sorted, with overlapping or touching ones merged (labels of the first kept).
+    public static func merged(_ segments: [Segment]) -> [Segment] {
+        var result: [Segment] = []
+        for s in segments.sorted(by: { $0.start < $1.start }) where s.end > s.start {
+            if let last = result.last, s.start <= last.end {
+                result[result.count - 1].end = max(last.end, s.end)
+            } else {
+                result.append(s)
+            }
+        }
+        return result
+    }
+
     /// The complement of `speech` in `[0, duration)`, each stretch shrunk by `margin` at both ends
     /// and kept only when something is left: the noise-only audio for the enhancer.
     public static func silences(speech: [Segment], duration: Double, margin: Double) -> [Segment] {

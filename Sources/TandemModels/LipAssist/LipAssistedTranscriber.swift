@@ -40,35 +40,59 @@ public struct LipAssistedTranscriber: Sendable {
         public var plan: DecodePlan
         /// The switches actually applied (`audioOnly` after the fallback).
         public var options: LipAssistOptions
+        /// The speech the plan was made from: visual speech plus `unseen` stretches (empty after the fallback).
         public var noiseSource: NoiseSpectrum.Source?
         public var estimatedSNR: Double?
+        public var speech: [Segment]
+        /// False after the audio-only fallback (no picture, or visual speech that misses the audio's speech).
+        public var usesPicture: Bool
         public var notes: [String]
     }
 
     /// Enhances and plans `samples` (mono, `sampleRate`) from visual speech.
-    /// - Parameter speech: visual speech segments labelled with the speaking face, or nil when there
-    ///   is no usable picture (audio-only input, no face found) — then the plan is plain audio-only
-    ///   recognition and the notes say so.
+    /// - Parameters:
+    ///   - speech: visual speech segments labelled with the speaking face, or nil when there is no
+    ///     usable picture (audio-only input, no face found) — then the plan is plain audio-only
+    ///     recognition and the notes say so.
+    ///   - visible: where a readable face was on screen (nil: everywhere). Stretches without one are
+    ///     decoded without lip assistance (labelled `unseen`), since the picture cannot rule out speech there.
     /// - Throws: what the enhancer throws.
-    public func prepare(_ samples: [Float], speech: [Segment]?) throws -> Prepared {
+    public func prepare(_ samples: [Float], speech: [Segment]?, visible: [Segment]? = nil) throws -> Prepared {
         let duration = Double(samples.count) / Double(sampleRate)
         var notes: [String] = []
-        guard let speech else {
-            notes.append("audio-only recognition: no visual speech information (no video stream or no usable face)")
+        func audioOnly() -> Prepared {
             let plan = DecodePlan.make(speech: [], duration: duration, options: .audioOnly)
-            return Prepared(audio: samples, plan: plan, options: .audioOnly, noiseSource: nil, estimatedSNR: nil, notes: notes)
+            return Prepared(audio: samples, plan: plan, options: .audioOnly, noiseSource: nil, estimatedSNR: nil, speech: [],
+                            usesPicture: false, notes: notes)
+        }
+        guard var speech else {
+            notes.append("audio-only recognition: no visual speech information (no video stream or no usable face)")
+            return audioOnly()
+        }
+        let seen = visible ?? [Segment(start: 0, end: duration, label: "visible")]
+        if let reason = Self.visualSpeechMisses(samples, sampleRate: sampleRate, speech: speech, seen: seen) {
+            notes.append("audio-only recognition: \(reason)")
+            return audioOnly()
+        }
+        let unseen = DecodePlan.silences(speech: seen, duration: duration, margin: 0).filter { $0.end - $0.start >= minimumUnseen }
+        if !unseen.isEmpty, options.gate {
+            let spans = unseen.map { String(format: "%.1f–%.1f s", $0.start, $0.end) }.joined(separator: ", ")
+            notes.append("no readable face at \(spans): decoded there without lip assistance")
+            speech = (speech + unseen.map { Segment(start: $0.start, end: $0.end, label: Self.unseenLabel, score: 0) })
+                .sorted { $0.start < $1.start }
         }
         var audio = samples
         var noiseSource: NoiseSpectrum.Source?
         var estimatedSNR: Double?
-        if options.enhance && !speech.isEmpty {
-            let silences = DecodePlan.silences(speech: speech, duration: duration, margin: options.noiseMargin)
-            estimatedSNR = Self.estimateSNR(samples, sampleRate: sampleRate, speech: speech, silences: silences)
+        let heard = speech.filter { $0.label != Self.unseenLabel }
+        // Noise is measured where a face is seen not speaking, never where no face is seen.
+        let silences = DecodePlan.silences(speech: speech, duration: duration, margin: options.noiseMargin)
+        if options.enhance && !heard.isEmpty {
+            estimatedSNR = Self.estimateSNR(samples, sampleRate: sampleRate, speech: heard, silences: silences)
         }
-        if options.enhance && !speech.isEmpty, let limit = options.enhanceBelowSNR, let snr = estimatedSNR, snr >= limit {
+        if options.enhance && !heard.isEmpty, let limit = options.enhanceBelowSNR, let snr = estimatedSNR, snr >= limit {
             notes.append("enhancement skipped: estimated SNR \(Int(snr.rounded())) dB ≥ \(Int(limit)) dB")
-        } else if options.enhance && !speech.isEmpty {
-            let silences = DecodePlan.silences(speech: speech, duration: duration, margin: options.noiseMargin)
+        } else if options.enhance && !heard.isEmpty {
             let enhancer = try SpeechEnhancer(sampleRate: sampleRate, rule: options.enhancementRule)
             let noise = try enhancer.noiseSpectrum(samples, noiseSegments: silences)
             noiseSource = noise.source
@@ -81,15 +105,45 @@ public struct LipAssistedTranscriber: Sendable {
             notes.append("no visual speech: nothing decoded")
         }
         let plan = DecodePlan.make(speech: speech, duration: duration, options: options)
-        return Prepared(audio: audio, plan: plan, options: options, noiseSource: noiseSource, estimatedSNR: estimatedSNR, notes: notes)
+        return Prepared(audio: audio, plan: plan, options: options, noiseSource: noiseSource, estimatedSNR: estimatedSNR,
+                        speech: speech, usesPicture: true, notes: notes)
+    }
+
+    /// Label of the stretches decoded without lip assistance because no readable face was on screen.
+    public static let unseenLabel = "unseen"
+    /// Shortest stretch without a readable face that is decoded unaided (shorter gaps are tracker blinks).
+    public var minimumUnseen = 0.3
+
+    /// Why visual speech cannot be trusted for this clip, or nil when it can: where a face is on
+    /// screen, the audio is plainly active (`EnergyVoiceActivity`) for a while, yet the lips cover
+    /// almost none of it. That happens when lip activity fails on a face (a drawing, a profile, a
+    /// mouth the geometry misplaces), and gating would then throw away most of the speech.
+    static func visualSpeechMisses(_ samples: [Float], sampleRate: Int, speech: [Segment], seen: [Segment],
+                                   minimumActive: Double = 1.5, minimumCoverage: Double = 0.25) -> String? {
+        let active = EnergyVoiceActivity().segments(samples, sampleRate: sampleRate)
+        let activeSeen = active.flatMap { a in
+            seen.compactMap { s -> Segment? in
+                let lo = max(a.start, s.start), hi = min(a.end, s.end)
+                return hi > lo ? Segment(start: lo, end: hi, label: "energy") : nil
+            }
+        }
+        let total = activeSeen.reduce(0) { $0 + $1.end - $1.start }
+        guard total >= minimumActive else { return nil }
+        let covered = EnergyVoiceActivity.overlap(activeSeen, DecodePlan.merged(speech))
+        guard covered / total < minimumCoverage else { return nil }
+        return String(format: "visual speech covers %.0f%% of the %.1f s where the audio is plainly active and a face is on screen; "
+                      + "lip activity looks unreliable here", 100 * covered / total, total)
     }
 
     /// Transcribes `samples` (mono, `sampleRate`): `prepare`, then the recogniser on each window.
-    /// - Parameter speech: as for `prepare`.
+    /// - Parameters:
+    ///   - speech: as for `prepare`.
+    ///   - visible: as for `prepare`.
     /// - Throws: what the recogniser or the enhancer throws.
-    public func transcribe(_ samples: [Float], speech: [Segment]?) throws -> Result {
-        let prepared = try prepare(samples, speech: speech)
-        let segments = try decode(prepared.audio, plan: prepared.plan, gated: speech != nil && prepared.options.gate, speech: speech ?? [])
+    public func transcribe(_ samples: [Float], speech: [Segment]?, visible: [Segment]? = nil) throws -> Result {
+        let prepared = try prepare(samples, speech: speech, visible: visible)
+        let segments = try decode(prepared.audio, plan: prepared.plan, gated: prepared.usesPicture && prepared.options.gate,
+                                  speech: prepared.speech)
         return Result(segments: segments, plan: prepared.plan, noiseSource: prepared.noiseSource, estimatedSNR: prepared.estimatedSNR,
                       notes: prepared.notes)
     }
@@ -150,7 +204,7 @@ public struct LipAssistedTranscriber: Sendable {
     /// The label of the visual segment overlapping `segment` most, if any.
     static func speaker(of segment: TranscriptSegment, in speech: [Segment]) -> String? {
         var best: (label: String, overlap: Double)?
-        for s in speech {
+        for s in speech where s.label != unseenLabel {
             let overlap = min(s.end, segment.end) - max(s.start, segment.start)
             if overlap > 0, overlap > (best?.overlap ?? 0) { best = (s.label, overlap) }
         }
