@@ -26,6 +26,16 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
     @Option(help: "Shorter side frames are scaled to for face analysis (0 = as decoded).") var analysisSide = 360
     @Option(help: "Beam size (1 = greedy).") var beamSize = 5
     @Option(help: "Write the JSON here instead of stdout.") var output: String?
+    @Option(help: "Take the picture's findings from an earlier JSON output of this command (its 'vision') instead of analysing the video again; for comparing fusion switches.")
+    var visionFrom: String?
+
+    /// What the picture said: speaker-labelled visual speech (nil: no readable face), where a readable
+    /// face was on screen, and the bad-input notes.
+    struct Vision: Codable {
+        var speech: [Segment]?
+        var visible: [Segment]?
+        var notes: [String]
+    }
 
     struct Output: Encodable {
         var input: String
@@ -33,6 +43,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         var segments: [TranscriptSegment]
         var text: String
         var visualSegments: [Segment]
+        var vision: Vision?
         var notes: [String]
         var seconds: [String: Double]
     }
@@ -48,10 +59,12 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         let duration = Double(samples.count) / 16_000
         seconds["audio"] = elapsed(clock.now - start)
 
-        var notes: [String] = []
-        var speech: [Segment]? = nil
-        var visible: [Segment]? = nil
-        if !audioOnly {
+        var vision: Vision?
+        if !audioOnly, let visionFrom {
+            struct Earlier: Decodable { var vision: Vision? }
+            let earlier = try JSONDecoder().decode(Earlier.self, from: Data(contentsOf: URL(fileURLWithPath: visionFrom)))
+            vision = earlier.vision ?? Vision(speech: nil, visible: nil, notes: ["\(visionFrom) holds no picture findings"])
+        } else if !audioOnly {
             start = clock.now
             do {
                 // Downscale big frames for the cascade scan; never upscale small ones.
@@ -64,14 +77,15 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
                     analyzer.append(try GrayImage(frame), time: frame.seconds)
                 }
                 let report = analyzer.finish(duration: duration)
-                notes += report.notes
-                speech = report.hasReadableFace ? report.segments : nil
-                visible = report.hasReadableFace ? report.visible : nil
+                vision = Vision(speech: report.hasReadableFace ? report.segments : nil,
+                                visible: report.hasReadableFace ? report.visible : nil, notes: report.notes)
             } catch {
-                notes.append("video unusable (\(error))")
+                vision = Vision(speech: nil, visible: nil, notes: ["video unusable (\(error))"])
             }
             seconds["vision"] = elapsed(clock.now - start)
         }
+        var notes = vision?.notes ?? []
+        let speech = vision?.speech, visible = vision?.visible
 
         start = clock.now
         let recognizer = try WhisperRecognizer(directory: URL(fileURLWithPath: model))
@@ -81,13 +95,15 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         if audioOnly { notes.append("audio-only requested") }
         var options = audioOnly ? LipAssistOptions.audioOnly : LipAssistOptions(gate: !noGate, enhance: !noEnhance, segment: !noSegment)
         if let enhanceBelowSnr { options.enhanceBelowSNR = enhanceBelowSnr }
-        if options.gate && speech != nil {
-            // Inside gated windows the picture has already said someone speaks: Whisper's own
-            // "no speech" skip would only throw away words that noise made improbable.
-            decoding.noSpeechThreshold = nil
-        }
-        let transcriber = LipAssistedTranscriber(options: options) { [decoding] audio in
-            try recognizer.transcribe(audio, options: decoding).map(\.transcriptSegment)
+        // Whisper's own "no speech" skip stays on inside gated windows: without it, windows of
+        // noisy speech came back as invented text more often than as the words (Tools/eval).
+        let transcriber = LipAssistedTranscriber(options: options) { [decoding] audio, previousText in
+            var windowOptions = decoding
+            if decoding.conditionOnPreviousText, let previousText {
+                windowOptions.initialPrompt = previousText
+                windowOptions.initialPromptTokens = nil
+            }
+            return try recognizer.transcribe(audio, options: windowOptions).map(\.transcriptSegment)
         }
         let result = try transcriber.transcribe(samples, speech: speech, visible: visible)
         seconds["recognition"] = elapsed(clock.now - start)
@@ -96,7 +112,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         let out = Output(
             input: input, options: ["gate": options.gate, "enhance": options.enhance, "segment": options.segment],
             segments: result.segments, text: result.segments.map(\.text).joined().trimmingCharacters(in: .whitespaces),
-            visualSegments: speech ?? [], notes: notes, seconds: seconds)
+            visualSegments: speech ?? [], vision: vision, notes: notes, seconds: seconds)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(out)

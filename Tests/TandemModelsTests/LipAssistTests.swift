@@ -7,11 +7,17 @@ import TandemCore
     let speech = [Segment(start: 2, end: 5, label: "face0"), Segment(start: 12, end: 20, label: "face1"),
                   Segment(start: 31, end: 40, label: "face0")]
 
-    @Test func gateAndSegmentDecodeOnlySpeechInWindowsStartingAtSpeech() {
+    @Test func gateAndSegmentDecodeEachSpeechStretchWithContext() {
         let plan = DecodePlan.make(speech: speech, duration: 50, options: LipAssistOptions(gate: true, enhance: false, segment: true))
-        #expect(plan.windows.map(\.start) == [2, 31])
-        #expect(plan.windows.map(\.end) == [20, 40])
-        #expect(plan.windows[0].keep.map(\.label) == ["face0", "face1"])
+        #expect(plan.windows.map(\.start) == [1.7, 11.7, 30.7])
+        #expect(plan.windows.map(\.end) == [5.3, 20.3, 40.3])
+        #expect(plan.windows.map { $0.keep.map(\.label) } == [["face0"], ["face1"], ["face0"]])
+        #expect(plan.windows.allSatisfy { $0.keep == [Segment(start: $0.start, end: $0.end, label: $0.keep[0].label)] },
+                "the audio inside a window is kept whole")
+        // Stretches closer than twice the padding share a window.
+        let close = DecodePlan.make(speech: [Segment(start: 2, end: 3, label: "face0"), Segment(start: 3.5, end: 4, label: "face0")],
+                                    duration: 10, options: LipAssistOptions(gate: true, enhance: false, segment: true))
+        #expect(close.windows.count == 1 && close.windows[0].start == 1.7 && close.windows[0].end == 4.3)
     }
 
     @Test func gateAloneSilencesNonSpeechInOnePass() {
@@ -66,7 +72,8 @@ import TandemCore
     @Test func gateDropsTextOutsideVisualSpeech() throws {
         let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true), recognize: Self.scripted)
         let result = try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0"), Segment(start: 7, end: 8, label: "face1")])
-        #expect(result.segments.map(\.start) == [2, 3, 7])
+        // Windows 1.7–4.3 s and 6.7–8.3 s (0.3 s of context each side); w0, w5 and w9 are never decoded.
+        #expect(result.segments.map(\.start) == [1.7, 2.7, 6.7])
         #expect(result.segments.map(\.speaker) == ["face0", "face0", "face1"])
         let ungated = LipAssistedTranscriber(sampleRate: 100, options: .audioOnly, recognize: Self.scripted)
         #expect(try ungated.transcribe(noise, speech: []).segments.count == 10)
@@ -89,6 +96,35 @@ import TandemCore
         #expect(fallback.notes.contains { $0.contains("audio-only") })
     }
 
+    @Test func stretchesWithoutAReadableFaceAreDecodedUnaided() throws {
+        // The face is on screen for 0–6 s (it leaves the frame at 6 s) and speaks at 2–4 s.
+        let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true), recognize: Self.scripted)
+        let result = try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")],
+                                      visible: [Segment(start: 0, end: 6, label: "visible")])
+        #expect(result.segments.map(\.start) == [1.7, 2.7, 5.7, 6.7, 7.7, 8.7])
+        #expect(result.segments.map(\.speaker) == ["face0", "face0", nil, nil, nil, nil])
+        #expect(result.notes.contains { $0.contains("no readable face at 6.0–10.0 s") })
+    }
+
+    @Test func visualSpeechMissingTheAudiosSpeechFallsBackToAudioOnly() throws {
+        // 4 s of loud syllables after 1 s of faint noise, but the lips "speak" only for 0.3 s of it.
+        let rate = 16_000
+        let samples = (0..<(5 * rate)).map { i -> Float in
+            let t = Double(i) / Double(rate)
+            let noise = 0.001 * Float(sin(Double(i) * 2.3) * cos(Double(i) * 0.77))
+            return t < 1 ? noise : noise + Float(0.3 * sin(2 * .pi * 200 * t) * (0.6 + 0.4 * sin(2 * .pi * 4 * t)))
+        }
+        let t = LipAssistedTranscriber(sampleRate: rate, options: LipAssistOptions(gate: true, enhance: false)) { _ in
+            [TranscriptSegment(start: 1, end: 5, text: "all of it")]
+        }
+        let result = try t.transcribe(samples, speech: [Segment(start: 1.0, end: 1.3, label: "face0")])
+        #expect(result.notes.contains { $0.hasPrefix("audio-only recognition: visual speech covers") }, "\(result.notes)")
+        #expect(result.segments.map(\.text) == ["all of it"] && result.segments[0].speaker == nil)
+        // Lips covering the speech keep the lip-assisted plan.
+        let covered = try t.transcribe(samples, speech: [Segment(start: 0.9, end: 5, label: "face0")])
+        #expect(!covered.notes.contains { $0.contains("audio-only") } && covered.segments.first?.speaker == "face0")
+    }
+
     @Test func enhancementUsesTheVisualSilences() throws {
         /// Test-only capture of what the recogniser received; the lock makes the shared write safe.
         final class Capture: @unchecked Sendable { let lock = NSLock(); var audio: [Float] = [] }
@@ -99,7 +135,9 @@ import TandemCore
             let tone: Float = t >= 1 && t < 2 ? Float(sin(2 * .pi * 440 * t)) : 0
             return tone + 0.05 * Float(sin(Double(i) * 2.3) * cos(Double(i) * 0.77))
         }
-        let t = LipAssistedTranscriber(sampleRate: rate, options: LipAssistOptions(gate: false, enhance: true, segment: false)) { audio in
+        var always = LipAssistOptions(gate: false, enhance: true, segment: false)
+        always.enhanceBelowSNR = nil
+        let t = LipAssistedTranscriber(sampleRate: rate, options: always) { audio in
             capture.lock.withLock { capture.audio = audio }
             return []
         }

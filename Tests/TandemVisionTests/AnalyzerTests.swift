@@ -34,6 +34,7 @@ import TandemCore
         if let s = spoken.first { #expect(s.start < 0.65 && s.start > 0.2 && s.end > 1.35 && s.end < 1.8, "\(s)") }
         #expect(report.segments.allSatisfy { $0.label == "face0" }, "\(report.segments)")
         #expect(report.notes.contains { $0.contains("faces at once") })
+        #expect(report.visible == [Segment(start: 0, end: 2, label: "visible")], "the face is on screen throughout")
     }
 
     @Test func noFaceMeansNoSpeechAndSaysSo() throws {
@@ -43,5 +44,6 @@ import TandemCore
         let report = a.finish()
         #expect(!report.hasReadableFace && report.segments.isEmpty)
         #expect(report.notes == ["no face found"])
+        #expect(report.visible.isEmpty)
     }
 }

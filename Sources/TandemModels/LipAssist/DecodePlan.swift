@@ -16,8 +16,8 @@ public struct DecodePlan: Sendable, Equatable {
 
     /// Plans the decoding of `duration` seconds given visual speech `speech` (sorted or not).
     ///
-    /// - gate + segment: consecutive speech segments packed into windows of at most
-    ///   `windowSeconds`, each window starting where speech starts; only speech is kept.
+    /// - gate + segment: one window per speech segment (at most `windowSeconds`), widened by
+    ///   `contextPadding` on both sides, the audio inside kept whole; nothing outside is decoded.
     /// - gate alone: one pass over the whole clip (the recogniser seeks its own 30 s windows) with
     ///   non-speech silenced.
     /// - segment alone: the clip cut into windows of at most `windowSeconds` at the middle of
@@ -35,21 +35,28 @@ public struct DecodePlan: Sendable, Equatable {
         case (true, false):
             return DecodePlan(windows: speech.isEmpty ? [] : [Window(start: 0, end: duration, keep: speech)])
         case (true, true):
-            var windows: [Window] = []
+            // One window per stretch of visual speech, widened by `contextPadding` of real audio on
+            // each side (sound starts before the lips move and the recogniser needs a little
+            // context); stretches closer than twice the padding share a window. The audio inside a
+            // window is kept whole: silencing the pauses inside speech made Whisper invent text.
+            var spans: [Segment] = []
             for s in speech {
-                if var last = windows.last, s.end - last.start <= limit {
-                    last.end = s.end
-                    last.keep.append(s)
-                    windows[windows.count - 1] = last
-                    continue
+                let start = max(0, s.start - options.contextPadding), end = min(duration, s.end + options.contextPadding)
+                if let last = spans.last, start <= last.end {
+                    spans[spans.count - 1].end = max(last.end, end)
+                } else {
+                    spans.append(Segment(start: start, end: end, label: s.label, score: s.score))
                 }
-                // A single segment longer than the limit is cut into limit-long pieces.
-                var start = s.start
-                while s.end - start > limit {
-                    windows.append(Window(start: start, end: start + limit, keep: [Segment(start: start, end: start + limit, label: s.label, score: s.score)]))
-                    start += limit
+            }
+            var windows: [Window] = []
+            for span in spans {
+                // A stretch longer than the limit is cut into limit-long pieces.
+                var start = span.start
+                while span.end - start > 0 {
+                    let end = min(span.end, start + limit)
+                    windows.append(Window(start: start, end: end, keep: [Segment(start: start, end: end, label: span.label, score: span.score)]))
+                    start = end
                 }
-                windows.append(Window(start: start, end: s.end, keep: [Segment(start: start, end: s.end, label: s.label, score: s.score)]))
             }
             return DecodePlan(windows: windows)
         case (false, true):

@@ -13,12 +13,15 @@ public struct LipAssistOptions: Sendable, Hashable {
     /// Enhance only when the SNR estimated from visual speech vs visual silence is below this
     /// (dB); nil (the default, as measured by Tools/eval/lip_assist_eval.py) always enhances. Spectral gains distort clean speech, and a small recogniser
     /// loses more from that distortion than it gains from removing noise it was never bothered by.
-    public var enhanceBelowSNR: Double? = nil
+    public var enhanceBelowSNR: Double? = 5
     /// The enhancer's suppression rule.
     public var enhancementRule: SpectralGain = .mmseLSA
     /// Seconds trimmed from each end of a silence before it is used as noise (speech onsets and
     /// tails leak into the padding around visual segments).
     public var noiseMargin = 0.1
+    /// Seconds of real audio added before and after each visual speech segment in a gated,
+    /// segmented window (in addition to the lip-activity padding).
+    public var contextPadding = 0.3
     /// Longest window the recogniser takes at once.
     public var windowSeconds = 30.0
 

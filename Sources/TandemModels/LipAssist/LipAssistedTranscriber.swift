@@ -9,15 +9,24 @@ import TandemDSP
 /// (a `WhisperRecognizer` in practice), so the fusion is testable with a scripted recogniser.
 public struct LipAssistedTranscriber: Sendable {
     public typealias Recognize = @Sendable ([Float]) throws -> [TranscriptSegment]
+    /// A recogniser that also takes the text kept so far (nil for the first window), to prompt with
+    /// it as Whisper prompts each window with the previous one's text.
+    public typealias PromptedRecognize = @Sendable (_ samples: [Float], _ previousText: String?) throws -> [TranscriptSegment]
 
     public var options: LipAssistOptions
     public let sampleRate: Int
-    let recognize: Recognize
+    let recognize: PromptedRecognize
 
     public init(sampleRate: Int = 16_000, options: LipAssistOptions = LipAssistOptions(), recognize: @escaping Recognize) {
         self.sampleRate = sampleRate
         self.options = options
-        self.recognize = recognize
+        self.recognize = { samples, _ in try recognize(samples) }
+    }
+
+    public init(sampleRate: Int = 16_000, options: LipAssistOptions = LipAssistOptions(), prompted: @escaping PromptedRecognize) {
+        self.sampleRate = sampleRate
+        self.options = options
+        self.recognize = prompted
     }
 
     /// What was decoded and how, alongside the transcript.
@@ -112,7 +121,7 @@ public struct LipAssistedTranscriber: Sendable {
     /// Label of the stretches decoded without lip assistance because no readable face was on screen.
     public static let unseenLabel = "unseen"
     /// Shortest stretch without a readable face that is decoded unaided (shorter gaps are tracker blinks).
-    public var minimumUnseen = 0.3
+    public var minimumUnseen = 0.5
 
     /// Why visual speech cannot be trusted for this clip, or nil when it can: where a face is on
     /// screen, the audio is plainly active (`EnergyVoiceActivity`) for a while, yet the lips cover
@@ -176,7 +185,8 @@ public struct LipAssistedTranscriber: Sendable {
                 let b = min(last, Int((keep.end * Double(sampleRate)).rounded()))
                 if b > a { for i in a..<b { slice[i - first] = audio[i] } }
             }
-            for var segment in try recognize(slice) {
+            let previous = out.isEmpty ? nil : out.map(\.text).joined()
+            for var segment in try recognize(slice, previous) {
                 segment.start += window.start
                 segment.end += window.start
                 if let kept = Self.attribute(segment, keep: gated ? window.keep : nil, speech: speech) { out.append(kept) }
