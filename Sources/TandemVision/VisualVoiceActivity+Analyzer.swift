@@ -73,9 +73,6 @@ extension VisualVoiceActivity {
     /// Lip activity of every face over the frames, then who-speaks-when with bad-input notes.
     public struct SpeakerScorer: Sendable {
         public var lipConfiguration: LipActivity.Configuration
-        /// Seconds a face is taken to have been on screen before it was first reported: the tracker's
-        /// confirmation delay (10 frames at 25 fps) plus a frame.
-        public var visibleLead = 0.45
         private(set) var lips: [Int: LipActivity] = [:]
         private(set) var tooSmallFrames: [Int: Int] = [:]
         private(set) var partlyOutsideFrames: [Int: Int] = [:]
@@ -147,11 +144,11 @@ extension VisualVoiceActivity {
             let readable = lips.filter { scores["face\($0.key)"] != nil }.map(\.value.present)
             let seen = times.indices.map { t in readable.contains { $0[t] } }
             return Report(segments: segments, scores: scores, times: times, notes: notes, hasReadableFace: !scores.isEmpty,
-                          visible: Self.runs(seen, times: times, frameDuration: frameDuration, end: duration, lead: visibleLead))
+                          visible: Self.runs(seen, times: times, frameDuration: frameDuration, end: duration))
         }
 
         /// The stretches where `flags` hold, from each run's first frame to its last frame's end.
-        static func runs(_ flags: [Bool], times: [Double], frameDuration: Double, end: Double?, lead: Double = 0) -> [Segment] {
+        static func runs(_ flags: [Bool], times: [Double], frameDuration: Double, end: Double?) -> [Segment] {
             var result: [Segment] = []
             var i = 0
             while i < flags.count {
@@ -160,9 +157,7 @@ extension VisualVoiceActivity {
                 while j + 1 < flags.count && flags[j + 1] { j += 1 }
                 // The last run reaches the clip's end: a face on the last frame is on screen until then.
                 let stop = j == flags.count - 1 ? max(times[j] + frameDuration, end ?? 0) : times[j] + frameDuration
-                // A face is reported only once the tracker has confirmed it, `lead` seconds after it appeared.
-                let begin = i == 0 ? min(0, times[0]) : max(result.last?.end ?? 0, times[i] - lead)
-                result.append(Segment(start: begin, end: stop, label: "visible"))
+                result.append(Segment(start: i == 0 ? min(0, times[0]) : times[i], end: stop, label: "visible"))
                 i = j + 1
             }
             return result

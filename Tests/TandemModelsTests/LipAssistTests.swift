@@ -12,8 +12,9 @@ import TandemCore
         #expect(plan.windows.map(\.start) == [1.7, 11.7, 30.7])
         #expect(plan.windows.map(\.end) == [5.3, 20.3, 40.3])
         #expect(plan.windows.map { $0.keep.map(\.label) } == [["face0"], ["face1"], ["face0"]])
-        #expect(plan.windows.allSatisfy { $0.keep == [Segment(start: $0.start, end: $0.end, label: $0.keep[0].label)] },
-                "the audio inside a window is kept whole")
+        #expect(plan.windows.allSatisfy { $0.audible == [Segment(start: $0.start, end: $0.end, label: $0.keep[0].label)] },
+                "the audio inside a window is heard whole")
+        #expect(plan.windows.map { $0.keep.map(\.start) } == [[2], [12], [31]], "text comes from visual speech only")
         // Stretches closer than twice the padding share a window.
         let close = DecodePlan.make(speech: [Segment(start: 2, end: 3, label: "face0"), Segment(start: 3.5, end: 4, label: "face0")],
                                     duration: 10, options: LipAssistOptions(gate: true, enhance: false, segment: true))
@@ -72,11 +73,25 @@ import TandemCore
     @Test func gateDropsTextOutsideVisualSpeech() throws {
         let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true), recognize: Self.scripted)
         let result = try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0"), Segment(start: 7, end: 8, label: "face1")])
-        // Windows 1.7–4.3 s and 6.7–8.3 s (0.3 s of context each side); w0, w5 and w9 are never decoded.
-        #expect(result.segments.map(\.start) == [1.7, 2.7, 6.7])
+        // Windows 1.7–4.3 s and 6.7–8.3 s (0.3 s of context each side); w0, w5 and w9 are never
+        // decoded, and times are clamped to the visual speech.
+        #expect(result.segments.map(\.start) == [2, 2.7, 7])
         #expect(result.segments.map(\.speaker) == ["face0", "face0", "face1"])
         let ungated = LipAssistedTranscriber(sampleRate: 100, options: .audioOnly, recognize: Self.scripted)
         #expect(try ungated.transcribe(noise, speech: []).segments.count == 10)
+    }
+
+    @Test func gatedTextWhisperRatesAsNoSpeechIsDropped() throws {
+        let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true)) { _ in
+            [TranscriptSegment(start: 0.5, end: 1.5, text: "thank you", averageLogProbability: -1.2, noSpeechProbability: 0.55)]
+        }
+        #expect(try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")]).segments.isEmpty)
+        var lenient = LipAssistOptions(gate: true, enhance: false, segment: true)
+        lenient.gatedNoSpeechThreshold = nil
+        let kept = LipAssistedTranscriber(sampleRate: 100, options: lenient) { _ in
+            [TranscriptSegment(start: 0.5, end: 1.5, text: "thank you", averageLogProbability: -1.2, noSpeechProbability: 0.55)]
+        }
+        #expect(try kept.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")]).segments.map(\.text) == ["thank you"])
     }
 
     @Test func gatedTimestampsStayInsideTheKeptSpeech() throws {
@@ -101,7 +116,7 @@ import TandemCore
         let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true), recognize: Self.scripted)
         let result = try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")],
                                       visible: [Segment(start: 0, end: 6, label: "visible")])
-        #expect(result.segments.map(\.start) == [1.7, 2.7, 5.7, 6.7, 7.7, 8.7])
+        #expect(result.segments.map(\.start) == [2, 2.7, 6, 6.7, 7.7, 8.7])
         #expect(result.segments.map(\.speaker) == ["face0", "face0", nil, nil, nil, nil])
         #expect(result.notes.contains { $0.contains("no readable face at 6.0–10.0 s") })
     }

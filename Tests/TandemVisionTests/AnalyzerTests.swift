@@ -46,4 +46,27 @@ import TandemCore
         #expect(report.notes == ["no face found"])
         #expect(report.visible.isEmpty)
     }
+
+    @Test func tooSmallFacesAreIgnoredAndLeavingFacesEndTheVisibleStretch() {
+        let mouth = FaceBox(x: 16, y: 32, width: 32, height: 20)
+        // A face too small to read: no readable face at all, and the notes say why.
+        var small = VisualVoiceActivity.SpeakerScorer()
+        for i in 0..<20 {
+            small.append(syntheticFace(open: 0, frame: i), time: Double(i) / 25,
+                         mouths: [FaceObservation(faceID: 0, box: mouth, isTooSmall: true)])
+        }
+        let ignored = small.finish(duration: 0.8)
+        #expect(!ignored.hasReadableFace && ignored.visible.isEmpty)
+        #expect(ignored.notes.contains { $0.contains("too small") })
+        // A face on screen for the first 30 of 50 frames, then gone.
+        var leaving = VisualVoiceActivity.SpeakerScorer()
+        for i in 0..<50 {
+            leaving.append(syntheticFace(open: 0, frame: i), time: Double(i) / 25,
+                           mouths: i < 30 ? [FaceObservation(faceID: 0, box: mouth, isPartlyOutside: i >= 25)] : [])
+        }
+        let report = leaving.finish(duration: 2)
+        #expect(report.hasReadableFace)
+        #expect(report.visible.count == 1 && report.visible[0].start == 0 && abs(report.visible[0].end - 1.2) < 1e-9, "\(report.visible)")
+        #expect(report.notes.contains { $0.contains("partly outside the frame on 5 frames") })
+    }
 }

@@ -52,6 +52,29 @@ func syntheticFace(open: Int, frame: Int) -> GrayImage {
         }
     }
 
+    @Test func boxJitterIsNotLipMotion() {
+        // A still face whose mouth box jumps by ±1–2 pixels (a tracker re-detecting) scores as still.
+        var steady = LipActivity(), jittery = LipActivity()
+        for i in 0..<50 {
+            let face = syntheticFace(open: 0, frame: i)
+            steady.append(face, mouth: mouth, time: Double(i) / 25)
+            let dx = [0, 2, -1, 1, -2][i % 5], dy = [0, 1, -1, 0, 1][i % 5]
+            jittery.append(face, mouth: FaceBox(x: mouth.x + dx, y: mouth.y + dy, width: mouth.width, height: mouth.height), time: Double(i) / 25)
+        }
+        let a = steady.motion.reduce(0, +), b = jittery.motion.reduce(0, +)
+        #expect(b < 1.5 * a + 0.01, "steady \(a), jittery \(b)")
+        #expect(VisualVoiceActivity.segments(scores: jittery.speakingScores(), times: jittery.times, frameDuration: 0.04).isEmpty)
+        // Without compensation the same jitter looks like motion.
+        var plain = LipActivity.Configuration()
+        plain.maxShift = 0
+        var uncompensated = LipActivity(configuration: plain)
+        for i in 0..<50 {
+            let dx = [0, 2, -1, 1, -2][i % 5], dy = [0, 1, -1, 0, 1][i % 5]
+            uncompensated.append(syntheticFace(open: 0, frame: i), mouth: FaceBox(x: mouth.x + dx, y: mouth.y + dy, width: mouth.width, height: mouth.height), time: Double(i) / 25)
+        }
+        #expect(uncompensated.motion.reduce(0, +) > 2 * b)
+    }
+
     @Test func stillOrMissingFaceGivesNoSpeech() {
         var lips = LipActivity()
         for i in 0..<50 {

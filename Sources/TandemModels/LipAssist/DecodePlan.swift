@@ -4,12 +4,25 @@ import TandemCore
 ///
 /// A pure function of the segments and the switches, so the fusion can be tested without a model.
 public struct DecodePlan: Sendable, Equatable {
-    /// One recogniser call: audio `[start, end)` with everything outside `keep` silenced.
+    /// One recogniser call: audio `[start, end)` with everything outside `heard` silenced; text is
+    /// kept where its middle falls inside `keep` (when gating).
     public struct Window: Sendable, Equatable {
         public var start: Double
         public var end: Double
-        /// Sub-intervals (absolute seconds) whose audio is kept.
+        /// Sub-intervals (absolute seconds) where text may come from: visual speech, or everything.
         public var keep: [Segment]
+        /// Sub-intervals (absolute seconds) whose audio the recogniser hears; nil: the same as `keep`.
+        public var heard: [Segment]?
+
+        public init(start: Double, end: Double, keep: [Segment], heard: [Segment]? = nil) {
+            self.start = start
+            self.end = end
+            self.keep = keep
+            self.heard = heard
+        }
+
+        /// The stretches whose audio is kept.
+        public var audible: [Segment] { heard ?? keep }
     }
 
     public var windows: [Window]
@@ -17,7 +30,8 @@ public struct DecodePlan: Sendable, Equatable {
     /// Plans the decoding of `duration` seconds given visual speech `speech` (sorted or not).
     ///
     /// - gate + segment: one window per speech segment (at most `windowSeconds`), widened by
-    ///   `contextPadding` on both sides, the audio inside kept whole; nothing outside is decoded.
+    ///   `contextPadding` on both sides, the audio inside heard whole; text kept inside the speech
+    ///   segments only; nothing outside is decoded.
     /// - gate alone: one pass over the whole clip (the recogniser seeks its own 30 s windows) with
     ///   non-speech silenced.
     /// - segment alone: the clip cut into windows of at most `windowSeconds` at the middle of
@@ -39,22 +53,30 @@ public struct DecodePlan: Sendable, Equatable {
             // each side (sound starts before the lips move and the recogniser needs a little
             // context); stretches closer than twice the padding share a window. The audio inside a
             // window is kept whole: silencing the pauses inside speech made Whisper invent text.
-            var spans: [Segment] = []
+            // Text is kept only where its middle lies in visual speech itself, and its times are
+            // clamped there, so context audio cannot place words in speechless stretches.
+            var spans: [(span: Segment, speech: [Segment])] = []
             for s in speech {
                 let start = max(0, s.start - options.contextPadding), end = min(duration, s.end + options.contextPadding)
-                if let last = spans.last, start <= last.end {
-                    spans[spans.count - 1].end = max(last.end, end)
+                if let last = spans.last, start <= last.span.end {
+                    spans[spans.count - 1].span.end = max(last.span.end, end)
+                    spans[spans.count - 1].speech.append(s)
                 } else {
-                    spans.append(Segment(start: start, end: end, label: s.label, score: s.score))
+                    spans.append((Segment(start: start, end: end, label: s.label, score: s.score), [s]))
                 }
             }
             var windows: [Window] = []
-            for span in spans {
+            for (span, inside) in spans {
                 // A stretch longer than the limit is cut into limit-long pieces.
                 var start = span.start
                 while span.end - start > 0 {
                     let end = min(span.end, start + limit)
-                    windows.append(Window(start: start, end: end, keep: [Segment(start: start, end: end, label: span.label, score: span.score)]))
+                    let keep = inside.compactMap { s -> Segment? in
+                        let lo = max(s.start, start), hi = min(s.end, end)
+                        return hi > lo ? Segment(start: lo, end: hi, label: s.label, score: s.score) : nil
+                    }
+                    windows.append(Window(start: start, end: end, keep: keep,
+                                          heard: [Segment(start: start, end: end, label: span.label, score: span.score)]))
                     start = end
                 }
             }

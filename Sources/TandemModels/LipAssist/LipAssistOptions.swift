@@ -11,14 +11,18 @@ public struct LipAssistOptions: Sendable, Hashable {
     /// Start the recogniser's 30 s windows at visual speech boundaries instead of every 30 s.
     public var segment = true
     /// Enhance only when the SNR estimated from visual speech vs visual silence is below this
-    /// (dB); nil (the default, as measured by Tools/eval/lip_assist_eval.py) always enhances. Spectral gains distort clean speech, and a small recogniser
-    /// loses more from that distortion than it gains from removing noise it was never bothered by.
+    /// (dB); nil always enhances. Spectral gains distort clean speech, and a small recogniser loses
+    /// more from that distortion than it gains from removing noise it was never bothered by
+    /// (Tools/eval/lip_assist_eval.py measures both settings).
     public var enhanceBelowSNR: Double? = 5
     /// The enhancer's suppression rule.
     public var enhancementRule: SpectralGain = .mmseLSA
     /// Seconds trimmed from each end of a silence before it is used as noise (speech onsets and
     /// tails leak into the padding around visual segments).
     public var noiseMargin = 0.1
+    /// When gating, text from a window Whisper rates this likely to hold no speech (and whose average
+    /// log-probability is below −1) is dropped; nil keeps it (Whisper's own 0.6 / −1 skip still applies).
+    public var gatedNoSpeechThreshold: Double? = 0.5
     /// Seconds of real audio added before and after each visual speech segment in a gated,
     /// segmented window (in addition to the lip-activity padding).
     public var contextPadding = 0.3

@@ -99,8 +99,10 @@ public struct LipAssistedTranscriber: Sendable {
         if options.enhance && !heard.isEmpty {
             estimatedSNR = Self.estimateSNR(samples, sampleRate: sampleRate, speech: heard, silences: silences)
         }
-        if options.enhance && !heard.isEmpty, let limit = options.enhanceBelowSNR, let snr = estimatedSNR, snr >= limit {
-            notes.append("enhancement skipped: estimated SNR \(Int(snr.rounded())) dB ≥ \(Int(limit)) dB")
+        if options.enhance && !heard.isEmpty, let limit = options.enhanceBelowSNR, (estimatedSNR ?? .infinity) >= limit {
+            // Without visual silence the SNR is unknown: distorting possibly clean speech is the worse risk.
+            notes.append(estimatedSNR.map { "enhancement skipped: estimated SNR \(Int($0.rounded())) dB ≥ \(Int(limit)) dB" }
+                         ?? "enhancement skipped: no visual silence to measure the noise in")
         } else if options.enhance && !heard.isEmpty {
             let enhancer = try SpeechEnhancer(sampleRate: sampleRate, rule: options.enhancementRule)
             let noise = try enhancer.noiseSpectrum(samples, noiseSegments: silences)
@@ -120,15 +122,19 @@ public struct LipAssistedTranscriber: Sendable {
 
     /// Label of the stretches decoded without lip assistance because no readable face was on screen.
     public static let unseenLabel = "unseen"
-    /// Shortest stretch without a readable face that is decoded unaided (shorter gaps are tracker blinks).
+    /// Shortest stretch without a readable face that is decoded unaided: shorter gaps are tracker
+    /// blinks, or the tracker's confirmation of a new face (10 frames, 0.4 s at 25 fps).
     public var minimumUnseen = 0.5
 
     /// Why visual speech cannot be trusted for this clip, or nil when it can: where a face is on
-    /// screen, the audio is plainly active (`EnergyVoiceActivity`) for a while, yet the lips cover
-    /// almost none of it. That happens when lip activity fails on a face (a drawing, a profile, a
+    /// screen, the audio is plainly active (`EnergyVoiceActivity`) for a while, yet the lips, which do
+    /// speak somewhere, cover almost none of it. That happens when lip activity fails on a face (a drawing, a profile, a
     /// mouth the geometry misplaces), and gating would then throw away most of the speech.
     static func visualSpeechMisses(_ samples: [Float], sampleRate: Int, speech: [Segment], seen: [Segment],
                                    minimumActive: Double = 1.5, minimumCoverage: Double = 0.25) -> String? {
+        // A face seen never speaking is believed (noise-only clips must stay empty, and babble or
+        // music is "plainly active" too); lips that speak for a moment but miss the rest are not.
+        guard !speech.isEmpty else { return nil }
         let active = EnergyVoiceActivity().segments(samples, sampleRate: sampleRate)
         let activeSeen = active.flatMap { a in
             seen.compactMap { s -> Segment? in
@@ -180,7 +186,7 @@ public struct LipAssistedTranscriber: Sendable {
             let last = min(audio.count, Int((window.end * Double(sampleRate)).rounded()))
             guard last > first else { continue }
             var slice = [Float](repeating: 0, count: last - first)
-            for keep in window.keep {
+            for keep in window.audible {
                 let a = max(first, Int((keep.start * Double(sampleRate)).rounded()))
                 let b = min(last, Int((keep.end * Double(sampleRate)).rounded()))
                 if b > a { for i in a..<b { slice[i - first] = audio[i] } }
@@ -189,7 +195,8 @@ public struct LipAssistedTranscriber: Sendable {
             for var segment in try recognize(slice, previous) {
                 segment.start += window.start
                 segment.end += window.start
-                if let kept = Self.attribute(segment, keep: gated ? window.keep : nil, speech: speech) { out.append(kept) }
+                if let kept = Self.attribute(segment, keep: gated ? window.keep : nil, speech: speech,
+                                             noSpeechThreshold: options.gatedNoSpeechThreshold) { out.append(kept) }
             }
         }
         return out
@@ -199,8 +206,17 @@ public struct LipAssistedTranscriber: Sendable {
     /// middle lies outside it (text the recogniser placed in silenced audio is not speech the picture
     /// saw); timestamps reaching into silenced audio are pulled back to the kept stretch; `speaker`
     /// is set to the face that spoke most of it.
-    public static func attribute(_ segment: TranscriptSegment, keep: [Segment]?, speech: [Segment]) -> TranscriptSegment? {
+    ///
+    /// With `noSpeechThreshold`, a gated segment Whisper itself rates as probably not speech
+    /// (no-speech probability ≥ the threshold) and improbable (average log-probability < −1) is dropped
+    /// too: Whisper's own skip (0.6 / −1) is tuned for 30 s windows, and in a short window around the
+    /// lips' speech the no-speech probability is diluted, so invented text over babble got through.
+    public static func attribute(_ segment: TranscriptSegment, keep: [Segment]?, speech: [Segment],
+                                 noSpeechThreshold: Double? = nil) -> TranscriptSegment? {
         var result = segment
+        if keep != nil, let noSpeechThreshold, segment.noSpeechProbability >= noSpeechThreshold, segment.averageLogProbability < -1 {
+            return nil
+        }
         if let keep {
             let middle = (segment.start + segment.end) / 2
             guard let stretch = keep.first(where: { middle >= $0.start && middle < $0.end }) else { return nil }
