@@ -32,6 +32,8 @@ public struct AVEnhanceNode: ConfigurableNode {
             ParameterSpec("window_seconds", .double(1...30), default: .double(LipAssistOptions().windowSeconds), "longest recognition window"),
             ParameterSpec("enhance_below_snr", .double(-100...100), default: .double(LipAssistOptions().enhanceBelowSNR ?? 100),
                           "enhance only when the SNR estimated from visual speech vs visual silence is below this (dB); 100: always"),
+            ParameterSpec("enhance_max_fluctuation", .double(0...100), default: .double(LipAssistOptions().enhanceMaxNoiseFluctuation ?? 100),
+                          "enhance only when the noise level in visual silences fluctuates less than this (dB, median band std); 100: always"),
         ])
 
     private var options: LipAssistOptions
@@ -47,6 +49,8 @@ public struct AVEnhanceNode: ConfigurableNode {
         options.windowSeconds = parameters.double("window_seconds")
         let limit = parameters.double("enhance_below_snr")
         options.enhanceBelowSNR = limit >= 100 ? nil : limit
+        let fluctuation = parameters.double("enhance_max_fluctuation")
+        options.enhanceMaxNoiseFluctuation = fluctuation >= 100 ? nil : fluctuation
     }
 
     public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {

@@ -23,8 +23,8 @@ public struct LipActivity: Sendable {
         public var openingWeight: Float = 1
         /// Lowest activity scale `c`, in the 0…1 units of `MotionEnergy` (≈ 1 grey level).
         public var activityFloor: Float = 0.004
-        /// Largest shift (patch pixels, ≈ 2 % of the mouth width each) compensated before differencing
-        /// consecutive patches, so face-box jitter and head motion do not read as lip motion.
+        /// Largest shift (patch pixels, ≈ 4 % of the mouth width each way) compensated before
+        /// differencing consecutive patches, so face-box jitter and head motion do not read as lip motion.
         public var maxShift = 2
         public init() {}
     }

@@ -23,6 +23,8 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
     @Flag(help: "Do not start windows at visual speech boundaries.") var noSegment = false
     @Option(help: "Enhance only when the SNR estimated from visual speech vs visual silence is below this (dB).")
     var enhanceBelowSnr: Double?
+    @Option(help: "Enhance only when the noise in visual silences fluctuates less than this (dB).")
+    var enhanceMaxFluctuation: Double?
     @Option(help: "Shorter side frames are scaled to for face analysis (0 = as decoded).") var analysisSide = 360
     @Option(help: "Beam size (1 = greedy).") var beamSize = 5
     @Option(help: "Write the JSON here instead of stdout.") var output: String?
@@ -95,6 +97,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         if audioOnly { notes.append("audio-only requested") }
         var options = audioOnly ? LipAssistOptions.audioOnly : LipAssistOptions(gate: !noGate, enhance: !noEnhance, segment: !noSegment)
         if let enhanceBelowSnr { options.enhanceBelowSNR = enhanceBelowSnr }
+        if let enhanceMaxFluctuation { options.enhanceMaxNoiseFluctuation = enhanceMaxFluctuation }
         // Whisper's own "no speech" skip stays on inside gated windows: without it, windows of
         // noisy speech came back as invented text more often than as the words (Tools/eval).
         let transcriber = LipAssistedTranscriber(options: options) { [decoding] audio, previousText in

@@ -53,26 +53,27 @@ func syntheticFace(open: Int, frame: Int) -> GrayImage {
     }
 
     @Test func boxJitterIsNotLipMotion() {
-        // A still face whose mouth box jumps by ±1–2 pixels (a tracker re-detecting) scores as still.
-        var steady = LipActivity(), jittery = LipActivity()
-        for i in 0..<50 {
-            let face = syntheticFace(open: 0, frame: i)
-            steady.append(face, mouth: mouth, time: Double(i) / 25)
-            let dx = [0, 2, -1, 1, -2][i % 5], dy = [0, 1, -1, 0, 1][i % 5]
-            jittery.append(face, mouth: FaceBox(x: mouth.x + dx, y: mouth.y + dy, width: mouth.width, height: mouth.height), time: Double(i) / 25)
+        // A still, half-open mouth whose box jumps sideways by a pixel (a tracker re-detecting) scores
+        // as still. The 48-pixel box maps one frame pixel to one patch pixel.
+        let box = FaceBox(x: 8, y: 32, width: 48, height: 20)
+        let shifts = [0, 1, -1, 1, 0, -1, 1, 0, -1, 1]
+        func run(_ configuration: LipActivity.Configuration, jitter: Bool) -> LipActivity {
+            var lips = LipActivity(configuration: configuration)
+            for i in 0..<50 {
+                let dx = jitter ? shifts[i % shifts.count] : 0
+                lips.append(syntheticFace(open: 4, frame: i), mouth: FaceBox(x: box.x + dx, y: box.y, width: box.width, height: box.height),
+                            time: Double(i) / 25)
+            }
+            return lips
         }
+        let steady = run(.init(), jitter: false), jittery = run(.init(), jitter: true)
         let a = steady.motion.reduce(0, +), b = jittery.motion.reduce(0, +)
         #expect(b < 1.5 * a + 0.01, "steady \(a), jittery \(b)")
         #expect(VisualVoiceActivity.segments(scores: jittery.speakingScores(), times: jittery.times, frameDuration: 0.04).isEmpty)
-        // Without compensation the same jitter looks like motion.
+        // Without compensation the same jitter reads as motion.
         var plain = LipActivity.Configuration()
         plain.maxShift = 0
-        var uncompensated = LipActivity(configuration: plain)
-        for i in 0..<50 {
-            let dx = [0, 2, -1, 1, -2][i % 5], dy = [0, 1, -1, 0, 1][i % 5]
-            uncompensated.append(syntheticFace(open: 0, frame: i), mouth: FaceBox(x: mouth.x + dx, y: mouth.y + dy, width: mouth.width, height: mouth.height), time: Double(i) / 25)
-        }
-        #expect(uncompensated.motion.reduce(0, +) > 2 * b)
+        #expect(run(plain, jitter: true).motion.reduce(0, +) > 2 * b)
     }
 
     @Test func stillOrMissingFaceGivesNoSpeech() {

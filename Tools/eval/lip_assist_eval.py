@@ -228,9 +228,14 @@ def main():
     ap.add_argument("--rescore", default=None,
                     help="recompute metrics from a previous --json run: Tandem from the clips' saved JSON, "
                          "faster-whisper re-run on the clips' audio")
+    ap.add_argument("--relip", default=None,
+                    help="re-run only the lip-assisted Tandem system of a previous --json run with --tandem, reusing each "
+                         "clip's picture findings (--vision-from), e.g. after a fusion change; writes --json/--markdown")
     args = ap.parse_args()
     if args.rescore:
         return rescore(args)
+    if args.relip:
+        return relip(args)
     os.makedirs(args.work, exist_ok=True)
     import jiwer
     import skimage.data
@@ -328,6 +333,29 @@ def rescore(args):
     with open(args.rescore.replace(".json", "") + "_rescored.json", "w") as f:
         json.dump(results, f, indent=1)
     table(results, ["tandem-audio", "tandem-lip", "fw", "fw-vad"])
+
+
+def relip(args):
+    import jiwer
+    with open(args.relip) as f:
+        results = json.load(f)
+    for ci, row in enumerate(results):
+        clip = os.path.join(args.work, f"clip{ci}.mkv")
+        segs, info = run_tandem(args.tandem, args.model, clip, ["--vision-from", clip + ".json"] + args.lip_args.split(),
+                                suffix=".relip")
+        hyp, ref = normalise(" ".join(s["text"] for s in segs)), normalise(row["reference"])
+        row["tandem-lip"] = {"wer": jiwer.wer(ref, hyp) if hyp else 1.0, "outside": words_outside(segs, row["intervals"], row["reference"]),
+                             "outside_time": words_outside(segs, row["intervals"]), "segments": segs, "hyp": hyp}
+        row["notes"] = info["notes"]
+        print(f"{row['noise']:6s} {str(row['snr']):>5s} tandem-lip: WER {row['tandem-lip']['wer']:.2f} "
+              f"out {row['tandem-lip']['outside']}  {[n for n in info['notes'] if 'enhancement' in n]}", flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    summary = table(results, [s for s in ["tandem-audio", "tandem-lip", "tandem-lip-noenh", "fw", "fw-vad"] if s in results[0]])
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(summary)
 
 
 def table(results, systems):

@@ -103,6 +103,11 @@ public struct LipAssistedTranscriber: Sendable {
             // Without visual silence the SNR is unknown: distorting possibly clean speech is the worse risk.
             notes.append(estimatedSNR.map { "enhancement skipped: estimated SNR \(Int($0.rounded())) dB ≥ \(Int(limit)) dB" }
                          ?? "enhancement skipped: no visual silence to measure the noise in")
+        } else if options.enhance && !heard.isEmpty, let limit = options.enhanceMaxNoiseFluctuation,
+                  let fluctuation = try SpeechEnhancer(sampleRate: sampleRate).noiseFluctuation(samples, noiseSegments: silences),
+                  fluctuation >= limit {
+            notes.append(String(format: "enhancement skipped: the noise fluctuates by %.1f dB (≥ %.0f dB), more than a fixed noise spectrum can follow",
+                                fluctuation, limit))
         } else if options.enhance && !heard.isEmpty {
             let enhancer = try SpeechEnhancer(sampleRate: sampleRate, rule: options.enhancementRule)
             let noise = try enhancer.noiseSpectrum(samples, noiseSegments: silences)
