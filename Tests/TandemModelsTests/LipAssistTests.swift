@@ -7,25 +7,20 @@ import TandemCore
     let speech = [Segment(start: 2, end: 5, label: "face0"), Segment(start: 12, end: 20, label: "face1"),
                   Segment(start: 31, end: 40, label: "face0")]
 
-    @Test func gateAndSegmentDecodeEachSpeechStretchWithContext() {
+    @Test func gateKeepsTextOfVisualSpeechWhileTheWholeAudioIsHeard() {
         let plan = DecodePlan.make(speech: speech, duration: 50, options: LipAssistOptions(gate: true, enhance: false, segment: true))
-        #expect(plan.windows.map(\.start) == [1.7, 11.7, 30.7])
-        #expect(plan.windows.map(\.end) == [5.3, 20.3, 40.3])
-        #expect(plan.windows.map { $0.keep.map(\.label) } == [["face0"], ["face1"], ["face0"]])
-        #expect(plan.windows.allSatisfy { $0.audible == [Segment(start: $0.start, end: $0.end, label: $0.keep[0].label)] },
-                "the audio inside a window is heard whole")
-        #expect(plan.windows.map { $0.keep.map(\.start) } == [[2], [12], [31]], "text comes from visual speech only")
-        // Stretches closer than twice the padding share a window.
-        let close = DecodePlan.make(speech: [Segment(start: 2, end: 3, label: "face0"), Segment(start: 3.5, end: 4, label: "face0")],
-                                    duration: 10, options: LipAssistOptions(gate: true, enhance: false, segment: true))
-        #expect(close.windows.count == 1 && close.windows[0].start == 1.7 && close.windows[0].end == 4.3)
+        // Windows cut in the visual silence at 25.5 s, as without the gate; every sample is heard.
+        #expect(plan.windows.map(\.start) == [0, 25.5] && plan.windows.map(\.end) == [25.5, 50])
+        #expect(plan.windows.map(\.audible) == [[Segment(start: 0, end: 25.5, label: "all")], [Segment(start: 25.5, end: 50, label: "all")]])
+        #expect(plan.windows.map { $0.keep.map(\.label) } == [["face0", "face1"], ["face0"]], "text comes from visual speech only")
     }
 
-    @Test func gateAloneSilencesNonSpeechInOnePass() {
+    @Test func gateAloneIsOnePassAndNoSpeechDecodesNothing() {
         let plan = DecodePlan.make(speech: speech, duration: 50, options: LipAssistOptions(gate: true, enhance: false, segment: false))
         #expect(plan.windows.count == 1 && plan.windows[0].start == 0 && plan.windows[0].end == 50)
         #expect(plan.windows[0].keep.count == 3)
         #expect(DecodePlan.make(speech: [], duration: 50, options: LipAssistOptions(gate: true, segment: false)).windows.isEmpty)
+        #expect(DecodePlan.make(speech: [], duration: 50, options: LipAssistOptions(gate: true, segment: true)).windows.isEmpty)
     }
 
     @Test func segmentAloneCutsInsideSilences() {
@@ -71,36 +66,41 @@ import TandemCore
     let noise: [Float] = (0..<1000).map { Float(sin(Double($0) * 1.7)) }   // 10 s at 100 Hz, never zero
 
     @Test func gateDropsTextOutsideVisualSpeech() throws {
-        let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true), recognize: Self.scripted)
+        var options = LipAssistOptions(gate: true, enhance: false, segment: true)
+        options.textTolerance = 0
+        let t = LipAssistedTranscriber(sampleRate: 100, options: options, recognize: Self.scripted)
         let result = try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0"), Segment(start: 7, end: 8, label: "face1")])
-        // Windows 1.7–4.3 s and 6.7–8.3 s (0.3 s of context each side); w0, w5 and w9 are never
-        // decoded, and times are clamped to the visual speech.
-        #expect(result.segments.map(\.start) == [2, 2.7, 7])
+        #expect(result.segments.map(\.start) == [2, 3, 7])
         #expect(result.segments.map(\.speaker) == ["face0", "face0", "face1"])
+        // With the default 1 s tolerance, w1 (middle 1.5 s) and w4 (4.5 s) stay too, clamped into speech.
+        let tolerant = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false), recognize: Self.scripted)
+        let kept = try tolerant.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0"), Segment(start: 7, end: 8, label: "face1")])
+        #expect(kept.segments.map(\.text) == ["w1", "w2", "w3", "w4", "w6", "w7", "w8"])
+        #expect(kept.segments.allSatisfy { s in [(2.0, 4.0), (7.0, 8.0)].contains { s.start >= $0.0 && s.end <= $0.1 } })
         let ungated = LipAssistedTranscriber(sampleRate: 100, options: .audioOnly, recognize: Self.scripted)
         #expect(try ungated.transcribe(noise, speech: []).segments.count == 10)
     }
 
-    @Test func gatedTextWhisperRatesAsNoSpeechIsDropped() throws {
-        let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true)) { _ in
-            [TranscriptSegment(start: 0.5, end: 1.5, text: "thank you", averageLogProbability: -1.2, noSpeechProbability: 0.55)]
-        }
-        #expect(try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")]).segments.isEmpty)
-        var lenient = LipAssistOptions(gate: true, enhance: false, segment: true)
-        lenient.gatedNoSpeechThreshold = nil
-        let kept = LipAssistedTranscriber(sampleRate: 100, options: lenient) { _ in
-            [TranscriptSegment(start: 0.5, end: 1.5, text: "thank you", averageLogProbability: -1.2, noSpeechProbability: 0.55)]
-        }
-        #expect(try kept.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")]).segments.map(\.text) == ["thank you"])
-    }
-
     @Test func gatedTimestampsStayInsideTheKeptSpeech() throws {
-        // The recogniser claims one segment over 1.5–4.5 s of a window whose speech is 2–4 s.
+        // The recogniser claims one segment over 1.5–4.5 s of a clip whose visual speech is 2–4 s.
         let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: false)) { _ in
             [TranscriptSegment(start: 1.5, end: 4.5, text: "hello")]
         }
         let result = try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")])
         #expect(result.segments.map(\.start) == [2] && result.segments.map(\.end) == [4])
+    }
+
+    @Test func gatedTextWhisperRatesAsNoSpeechIsDropped() throws {
+        let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true)) { _ in
+            [TranscriptSegment(start: 2.5, end: 3.5, text: "thank you", averageLogProbability: -1.2, noSpeechProbability: 0.55)]
+        }
+        #expect(try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")]).segments.isEmpty)
+        var lenient = LipAssistOptions(gate: true, enhance: false, segment: true)
+        lenient.gatedNoSpeechThreshold = nil
+        let kept = LipAssistedTranscriber(sampleRate: 100, options: lenient) { _ in
+            [TranscriptSegment(start: 2.5, end: 3.5, text: "thank you", averageLogProbability: -1.2, noSpeechProbability: 0.55)]
+        }
+        #expect(try kept.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")]).segments.map(\.text) == ["thank you"])
     }
 
     @Test func noSpeechMeansNoTextAndNoPictureMeansAudioOnly() throws {
@@ -116,8 +116,9 @@ import TandemCore
         let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true), recognize: Self.scripted)
         let result = try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")],
                                       visible: [Segment(start: 0, end: 6, label: "visible")])
-        #expect(result.segments.map(\.start) == [2, 2.7, 6, 6.7, 7.7, 8.7])
-        #expect(result.segments.map(\.speaker) == ["face0", "face0", nil, nil, nil, nil])
+        #expect(result.segments.map(\.text) == ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9"])
+        #expect(result.segments.map(\.start) == [2, 2, 3, 4, 6, 6, 7, 8, 9])
+        #expect(result.segments.map(\.speaker) == ["face0", "face0", "face0", "face0", nil, nil, nil, nil, nil])
         #expect(result.notes.contains { $0.contains("no readable face at 6.0–10.0 s") })
     }
 

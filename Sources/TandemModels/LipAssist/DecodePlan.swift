@@ -29,76 +29,50 @@ public struct DecodePlan: Sendable, Equatable {
 
     /// Plans the decoding of `duration` seconds given visual speech `speech` (sorted or not).
     ///
-    /// - gate + segment: one window per speech segment (at most `windowSeconds`), widened by
-    ///   `contextPadding` on both sides, the audio inside heard whole; text kept inside the speech
-    ///   segments only; nothing outside is decoded.
-    /// - gate alone: one pass over the whole clip (the recogniser seeks its own 30 s windows) with
-    ///   non-speech silenced.
-    /// - segment alone: the clip cut into windows of at most `windowSeconds` at the middle of
-    ///   visual silences, so no window boundary falls inside speech; all audio kept.
+    /// The recogniser always hears the audio whole, as audio-only recognition does: decoding short
+    /// windows around each visual speech stretch, or silencing the audio between them, made Whisper
+    /// tiny.en mishear speech it heard correctly with the whole clip (Tools/eval/lip_assist_eval.py).
+    /// The picture acts on *which text is kept* and on *where windows are cut*:
+    /// - gate: text is kept only where visual speech is (`keep`), and nothing is decoded when the lips
+    ///   never speak;
+    /// - segment: the clip is cut into windows of at most `windowSeconds` at the middle of visual
+    ///   silences, so no window boundary falls inside speech (one window when the clip is shorter);
     /// - neither: one pass over everything.
     public static func make(speech: [Segment], duration: Double, options: LipAssistOptions) -> DecodePlan {
         let speech = speech.filter { $0.end > $0.start }.sorted { $0.start < $1.start }
             .map { Segment(start: max(0, $0.start), end: min(duration, $0.end), label: $0.label, score: $0.score) }
             .filter { $0.end > $0.start }
-        let limit = max(1, options.windowSeconds)
-        let whole = Segment(start: 0, end: duration, label: "all")
-        switch (options.gate, options.segment) {
-        case (false, false):
-            return DecodePlan(windows: duration > 0 ? [Window(start: 0, end: duration, keep: [whole])] : [])
-        case (true, false):
-            return DecodePlan(windows: speech.isEmpty ? [] : [Window(start: 0, end: duration, keep: speech)])
-        case (true, true):
-            // One window per stretch of visual speech, widened by `contextPadding` of real audio on
-            // each side (sound starts before the lips move and the recogniser needs a little
-            // context); stretches closer than twice the padding share a window. The audio inside a
-            // window is kept whole: silencing the pauses inside speech made Whisper invent text.
-            // Text is kept only where its middle lies in visual speech itself, and its times are
-            // clamped there, so context audio cannot place words in speechless stretches.
-            var spans: [(span: Segment, speech: [Segment])] = []
-            for s in speech {
-                let start = max(0, s.start - options.contextPadding), end = min(duration, s.end + options.contextPadding)
-                if let last = spans.last, start <= last.span.end {
-                    spans[spans.count - 1].span.end = max(last.span.end, end)
-                    spans[spans.count - 1].speech.append(s)
-                } else {
-                    spans.append((Segment(start: start, end: end, label: s.label, score: s.score), [s]))
-                }
+        guard duration > 0, !(options.gate && speech.isEmpty) else { return DecodePlan(windows: []) }
+        let spans = options.segment ? cut(duration: duration, at: speech, limit: max(1, options.windowSeconds))
+                                    : [Segment(start: 0, end: duration, label: "all")]
+        return DecodePlan(windows: spans.map { span in
+            guard options.gate else { return Window(start: span.start, end: span.end, keep: [span]) }
+            let keep = speech.compactMap { s -> Segment? in
+                let lo = max(s.start, span.start), hi = min(s.end, span.end)
+                return hi > lo ? Segment(start: lo, end: hi, label: s.label, score: s.score) : nil
             }
-            var windows: [Window] = []
-            for (span, inside) in spans {
-                // A stretch longer than the limit is cut into limit-long pieces.
-                var start = span.start
-                while span.end - start > 0 {
-                    let end = min(span.end, start + limit)
-                    let keep = inside.compactMap { s -> Segment? in
-                        let lo = max(s.start, start), hi = min(s.end, end)
-                        return hi > lo ? Segment(start: lo, end: hi, label: s.label, score: s.score) : nil
-                    }
-                    windows.append(Window(start: start, end: end, keep: keep,
-                                          heard: [Segment(start: start, end: end, label: span.label, score: span.score)]))
-                    start = end
-                }
-            }
-            return DecodePlan(windows: windows)
-        case (false, true):
-            guard duration > 0 else { return DecodePlan(windows: []) }
-            var cuts: [Double] = []
-            var cursor = 0.0
-            for s in speech {
-                if s.start > cursor, cursor > 0 { cuts.append((cursor + s.start) / 2) }
-                cursor = max(cursor, s.end)
-            }
-            var windows: [Window] = []
-            var start = 0.0
-            while duration - start > limit {
-                let cut = cuts.last { $0 > start + 1 && $0 <= start + limit } ?? start + limit
-                windows.append(Window(start: start, end: cut, keep: [Segment(start: start, end: cut, label: "all")]))
-                start = cut
-            }
-            windows.append(Window(start: start, end: duration, keep: [Segment(start: start, end: duration, label: "all")]))
-            return DecodePlan(windows: windows)
+            return Window(start: span.start, end: span.end, keep: keep, heard: [span])
+        })
+    }
+
+    /// `[0, duration)` cut into pieces of at most `limit` seconds, each cut at the middle of a
+    /// visual silence when one lies in reach (else at the limit).
+    static func cut(duration: Double, at speech: [Segment], limit: Double) -> [Segment] {
+        var cuts: [Double] = []
+        var cursor = 0.0
+        for s in speech {
+            if s.start > cursor, cursor > 0 { cuts.append((cursor + s.start) / 2) }
+            cursor = max(cursor, s.end)
         }
+        var spans: [Segment] = []
+        var start = 0.0
+        while duration - start > limit {
+            let cut = cuts.last { $0 > start + 1 && $0 <= start + limit } ?? start + limit
+            spans.append(Segment(start: start, end: cut, label: "all"))
+            start = cut
+        }
+        spans.append(Segment(start: start, end: duration, label: "all"))
+        return spans
     }
 
     /// `segments` sorted, with overlapping or touching ones merged (labels of the first kept).

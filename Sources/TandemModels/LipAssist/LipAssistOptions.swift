@@ -2,13 +2,13 @@ import TandemDSP
 
 /// Which lip-assistance fusions to apply; each is switchable so its effect can be measured.
 public struct LipAssistOptions: Sendable, Hashable {
-    /// Decode only where the on-screen speaker is speaking; audio elsewhere is silenced and text
-    /// placed there is dropped, so noise-only stretches cannot produce words.
+    /// Keep text only where the on-screen speaker is speaking (and decode nothing when nobody does),
+    /// so noise-only stretches cannot produce words.
     public var gate = true
     /// Clean the audio with a spectral gain whose noise spectrum comes from the stretches the lips
     /// say are silent.
     public var enhance = true
-    /// Start the recogniser's 30 s windows at visual speech boundaries instead of every 30 s.
+    /// Cut the recogniser's windows (at most `windowSeconds`) in visual silences instead of every 30 s.
     public var segment = true
     /// Enhance only when the SNR estimated from visual speech vs visual silence is below this
     /// (dB); nil always enhances. Spectral gains distort clean speech, and a small recogniser loses
@@ -28,9 +28,10 @@ public struct LipAssistOptions: Sendable, Hashable {
     /// When gating, text from a window Whisper rates this likely to hold no speech (and whose average
     /// log-probability is below −1) is dropped; nil keeps it (Whisper's own 0.6 / −1 skip still applies).
     public var gatedNoSpeechThreshold: Double? = 0.5
-    /// Seconds of real audio added before and after each visual speech segment in a gated,
-    /// segmented window (in addition to the lip-activity padding).
-    public var contextPadding = 0.3
+    /// When gating, text whose middle lies within this many seconds of visual speech is kept (its
+    /// times then clamped to the speech): Whisper's segment times in noise are rough, and a stricter
+    /// rule dropped correctly heard sentences.
+    public var textTolerance = 1.0
     /// Longest window the recogniser takes at once.
     public var windowSeconds = 30.0
 

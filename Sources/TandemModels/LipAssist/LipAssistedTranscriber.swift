@@ -200,7 +200,7 @@ public struct LipAssistedTranscriber: Sendable {
             for var segment in try recognize(slice, previous) {
                 segment.start += window.start
                 segment.end += window.start
-                if let kept = Self.attribute(segment, keep: gated ? window.keep : nil, speech: speech,
+                if let kept = Self.attribute(segment, keep: gated ? window.keep : nil, speech: speech, tolerance: options.textTolerance,
                                              noSpeechThreshold: options.gatedNoSpeechThreshold) { out.append(kept) }
             }
         }
@@ -208,27 +208,32 @@ public struct LipAssistedTranscriber: Sendable {
     }
 
     /// A recognised segment checked against the picture: nil when `keep` is given and the segment's
-    /// middle lies outside it (text the recogniser placed in silenced audio is not speech the picture
-    /// saw); timestamps reaching into silenced audio are pulled back to the kept stretch; `speaker`
-    /// is set to the face that spoke most of it.
+    /// middle lies more than `tolerance` seconds from every kept stretch (text the recogniser placed
+    /// where the picture saw no speech); a kept segment's times are clamped to the kept stretches it
+    /// overlaps (Whisper's segment times drift in noise, the lips' do not); `speaker` is set to the
+    /// face that spoke most of it.
     ///
     /// With `noSpeechThreshold`, a gated segment Whisper itself rates as probably not speech
     /// (no-speech probability ≥ the threshold) and improbable (average log-probability < −1) is dropped
-    /// too: Whisper's own skip (0.6 / −1) is tuned for 30 s windows, and in a short window around the
-    /// lips' speech the no-speech probability is diluted, so invented text over babble got through.
+    /// too, as Whisper's own skip (0.6 / −1) does for whole windows.
     public static func attribute(_ segment: TranscriptSegment, keep: [Segment]?, speech: [Segment],
+                                 tolerance: Double = LipAssistOptions().textTolerance,
                                  noSpeechThreshold: Double? = nil) -> TranscriptSegment? {
         var result = segment
-        if keep != nil, let noSpeechThreshold, segment.noSpeechProbability >= noSpeechThreshold, segment.averageLogProbability < -1 {
-            return nil
-        }
+        var nearest: String?
         if let keep {
+            if let noSpeechThreshold, segment.noSpeechProbability >= noSpeechThreshold, segment.averageLogProbability < -1 {
+                return nil
+            }
             let middle = (segment.start + segment.end) / 2
-            guard let stretch = keep.first(where: { middle >= $0.start && middle < $0.end }) else { return nil }
-            result.start = max(result.start, stretch.start)
-            result.end = min(result.end, stretch.end)
+            guard let near = keep.first(where: { middle >= $0.start - tolerance && middle < $0.end + tolerance }) else { return nil }
+            let overlapping = keep.filter { $0.end > segment.start && $0.start < segment.end }
+            let lo = overlapping.map(\.start).min() ?? near.start, hi = overlapping.map(\.end).max() ?? near.end
+            result.start = min(max(segment.start, lo), hi)
+            result.end = max(min(segment.end, hi), result.start)
+            nearest = near.label == unseenLabel ? nil : near.label
         }
-        result.speaker = speaker(of: result, in: speech) ?? segment.speaker
+        result.speaker = speaker(of: result, in: speech) ?? speaker(of: segment, in: speech) ?? nearest ?? segment.speaker
         return result
     }
 
