@@ -88,6 +88,12 @@ import TandemCore
         }
         let result = try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")])
         #expect(result.segments.map(\.start) == [2] && result.segments.map(\.end) == [4])
+        // A last segment stretched to the end of the clip (middle 6 s) still covers 2 s of speech: kept.
+        let stretched = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false)) { _ in
+            [TranscriptSegment(start: 2, end: 10, text: "the words")]
+        }
+        let kept = try stretched.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")])
+        #expect(kept.segments.map(\.text) == ["the words"] && kept.segments.map(\.end) == [4])
     }
 
     @Test func gatedTextWhisperRatesAsNoSpeechIsDropped() throws {

@@ -207,9 +207,10 @@ public struct LipAssistedTranscriber: Sendable {
         return out
     }
 
-    /// A recognised segment checked against the picture: nil when `keep` is given and the segment's
-    /// middle lies more than `tolerance` seconds from every kept stretch (text the recogniser placed
-    /// where the picture saw no speech); a kept segment's times are clamped to the kept stretches it
+    /// A recognised segment checked against the picture: nil when `keep` is given, the segment's
+    /// middle lies more than `tolerance` seconds from every kept stretch and it covers less than
+    /// 1 s (and less than half its length) of them (text the recogniser placed where the picture saw
+    /// no speech); a kept segment's times are clamped to the kept stretches it
     /// overlaps (Whisper's segment times drift in noise, the lips' do not); `speaker` is set to the
     /// face that spoke most of it.
     ///
@@ -226,8 +227,13 @@ public struct LipAssistedTranscriber: Sendable {
                 return nil
             }
             let middle = (segment.start + segment.end) / 2
-            guard let near = keep.first(where: { middle >= $0.start - tolerance && middle < $0.end + tolerance }) else { return nil }
             let overlapping = keep.filter { $0.end > segment.start && $0.start < segment.end }
+            let covered = overlapping.reduce(0) { $0 + min($1.end, segment.end) - max($1.start, segment.start) }
+            // Whisper stretches a window's last segment to the window's end in noise: a segment that
+            // covers a second of visual speech (or half its own length) is speech whatever its middle.
+            let spansSpeech = covered >= min(1, 0.5 * (segment.end - segment.start))
+            guard let near = keep.first(where: { middle >= $0.start - tolerance && middle < $0.end + tolerance })
+                    ?? (spansSpeech ? overlapping.first : nil) else { return nil }
             let lo = overlapping.map(\.start).min() ?? near.start, hi = overlapping.map(\.end).max() ?? near.end
             result.start = min(max(segment.start, lo), hi)
             result.end = max(min(segment.end, hi), result.start)
