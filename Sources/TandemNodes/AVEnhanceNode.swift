@@ -24,7 +24,7 @@ public struct AVEnhanceNode: ConfigurableNode {
                   PortSpec("speech", .segments, "the speech the plan used (visual speech + 'unseen' stretches), for assign-speakers; absent after an audio-only fallback")],
         parameters: [
             ParameterSpec("gate", .bool, default: .bool(true), "decode only where the on-screen speaker speaks"),
-            ParameterSpec("enhance", .bool, default: .bool(true), "clean speech with a noise spectrum from visual silences"),
+            ParameterSpec("enhance", .bool, default: .bool(LipAssistOptions().enhance), "clean speech with a noise spectrum from visual silences"),
             ParameterSpec("segment", .bool, default: .bool(true), "start recognition windows at visual speech boundaries"),
             ParameterSpec("rule", .choice(["mmse-lsa", "wiener"]), default: .string("mmse-lsa"), "the enhancer's suppression rule"),
             ParameterSpec("noise_margin", .double(0...2), default: .double(LipAssistOptions().noiseMargin),

@@ -19,7 +19,8 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
     @Option(help: "CTranslate2 / faster-whisper Whisper model directory.") var model = "Models/whisper-tiny.en"
     @Flag(help: "Ignore the picture: plain Whisper.") var audioOnly = false
     @Flag(help: "Do not gate decoding to visual speech.") var noGate = false
-    @Flag(help: "Do not enhance the audio.") var noEnhance = false
+    @Flag(inversion: .prefixedNo, help: "Enhance the audio with a noise spectrum from visual silences (off by default).")
+    var enhance = false
     @Flag(help: "Do not start windows at visual speech boundaries.") var noSegment = false
     @Option(help: "Enhance only when the SNR estimated from visual speech vs visual silence is below this (dB).")
     var enhanceBelowSnr: Double?
@@ -95,7 +96,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         decoding.beamSize = beamSize
         decoding.bestOf = beamSize
         if audioOnly { notes.append("audio-only requested") }
-        var options = audioOnly ? LipAssistOptions.audioOnly : LipAssistOptions(gate: !noGate, enhance: !noEnhance, segment: !noSegment)
+        var options = audioOnly ? LipAssistOptions.audioOnly : LipAssistOptions(gate: !noGate, enhance: enhance, segment: !noSegment)
         if let enhanceBelowSnr { options.enhanceBelowSNR = enhanceBelowSnr }
         if let enhanceMaxFluctuation { options.enhanceMaxNoiseFluctuation = enhanceMaxFluctuation }
         // Whisper's own "no speech" skip stays on inside gated windows: without it, windows of

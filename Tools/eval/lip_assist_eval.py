@@ -6,8 +6,8 @@ opens with the speech envelope, two sentences spoken by an espeak-ng or flite vo
 speechless noise before, 2 s between and 3 s after, mixed with white, pink, babble or music noise
 at clean, 10, 5, 0 and -5 dB SNR (speech power over the speech samples / noise power).
 
-Systems: Tandem audio-only, Tandem with lip assistance (gate + enhance + segment, defaults),
-the same without enhancement (`--no-enhance`, reusing the first run's picture findings), and
+Systems: Tandem audio-only, Tandem with lip assistance (defaults: gate + segment),
+the same with enhancement (`--enhance`, reusing the first run's picture findings), and
 faster-whisper with and without vad_filter, all on the same CTranslate2 tiny.en model, beam 5.
 
 Metrics:
@@ -18,7 +18,8 @@ Metrics:
   time span (no system here gives word times); a word counts when its time lies more than 0.5 s
   from every true speech interval AND the jiwer alignment marks it as an insertion (so a correct
   word in a segment whose coarse timestamps start in the lead silence is not counted).
-  `outside_time` is the count by time alone, reported too.
+  `outside_time` is the count by time alone, reported too. Tandem's lip-assisted segment times are
+  clamped to visual speech, so its words are spread over visual speech only.
 
 Usage: /work/venv/bin/python Tools/eval/lip_assist_eval.py --tandem .build/release/tandem \
            --model /work/main/Models/whisper-tiny.en [--work /tmp/lipeval] [--quick] [--clips 2] \
@@ -258,7 +259,7 @@ def main():
                       for c in args.conditions.split(",")]
     conditions = [c for c in conditions for _ in range(args.clips)]
     rng = np.random.default_rng(1234)
-    systems = ["tandem-audio", "tandem-lip", "tandem-lip-noenh", "fw", "fw-vad"]
+    systems = ["tandem-audio", "tandem-lip", "tandem-lip-enh", "fw", "fw-vad"]
     results = []
     started = time.time()
     for ci, (kind, snr) in enumerate(conditions):
@@ -272,11 +273,11 @@ def main():
                 segs, info = run_tandem(args.tandem, args.model, clip, args.lip_args.split())
                 row["visual"] = [(s["start"], s["end"]) for s in info["visualSegments"]]
                 row["notes"] = info["notes"]
-            elif system == "tandem-lip-noenh":
-                # The same picture findings (read back, not recomputed), enhancement off.
-                segs, info = run_tandem(args.tandem, args.model, clip, ["--no-enhance", "--vision-from", clip + ".json"],
-                                        suffix=".noenh")
-                row["notes-noenh"] = info["notes"]
+            elif system == "tandem-lip-enh":
+                # The same picture findings (read back, not recomputed), enhancement on.
+                segs, info = run_tandem(args.tandem, args.model, clip, ["--enhance", "--vision-from", clip + ".json"],
+                                        suffix=".enh")
+                row["notes-enh"] = info["notes"]
             else:
                 it, _ = fw.transcribe(os.path.join(args.work, "mix.wav"), beam_size=5, language="en",
                                       vad_filter=(system == "fw-vad"))
@@ -352,7 +353,7 @@ def relip(args):
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
-    summary = table(results, [s for s in ["tandem-audio", "tandem-lip", "tandem-lip-noenh", "fw", "fw-vad"] if s in results[0]])
+    summary = table(results, [s for s in ["tandem-audio", "tandem-lip", "tandem-lip-enh", "tandem-lip-noenh", "fw", "fw-vad"] if s in results[0]])
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write(summary)
