@@ -94,6 +94,12 @@ import TandemCore
         }
         let kept = try stretched.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")])
         #expect(kept.segments.map(\.text) == ["the words"] && kept.segments.map(\.end) == [4])
+        // A start drifting 0.3 s back into the previous stretch does not pull the times there.
+        let drifting = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false)) { _ in
+            [TranscriptSegment(start: 3.7, end: 9, text: "second sentence")]
+        }
+        let second = try drifting.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0"), Segment(start: 6, end: 8, label: "face0")])
+        #expect(second.segments.map(\.start) == [6] && second.segments.map(\.end) == [8])
     }
 
     @Test func gatedTextWhisperRatesAsNoSpeechIsDropped() throws {

@@ -234,7 +234,12 @@ public struct LipAssistedTranscriber: Sendable {
             let spansSpeech = covered >= min(1, 0.5 * (segment.end - segment.start))
             guard let near = keep.first(where: { middle >= $0.start - tolerance && middle < $0.end + tolerance })
                     ?? (spansSpeech ? overlapping.first : nil) else { return nil }
-            let lo = overlapping.map(\.start).min() ?? near.start, hi = overlapping.map(\.end).max() ?? near.end
+            // Clamp to the stretches the segment really covers: a sliver of a neighbouring stretch
+            // (Whisper's start drifting back into the previous sentence) does not stretch the span.
+            func overlap(_ k: Segment) -> Double { min(k.end, segment.end) - max(k.start, segment.start) }
+            let substantial = overlapping.filter { overlap($0) >= 0.5 }
+            let span = substantial.isEmpty ? overlapping : substantial
+            let lo = span.map(\.start).min() ?? near.start, hi = span.map(\.end).max() ?? near.end
             result.start = min(max(segment.start, lo), hi)
             result.end = max(min(segment.end, hi), result.start)
             nearest = near.label == unseenLabel ? nil : near.label
