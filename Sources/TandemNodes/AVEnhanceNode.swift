@@ -3,14 +3,17 @@ import TandemDSP
 import TandemModels
 
 /// `av-enhance`: the lip-assisted front end of recognition (`LipAssistedTranscriber.prepare`):
-/// enhance — the noise spectrum is taken from stretches where the lips say nobody speaks and speech
-/// is cleaned with an MMSE-LSA (or Wiener) gain; gate — audio outside visual speech is silenced;
-/// segment — the recogniser's windows start at visual speech boundaries. Each switch is a parameter.
+/// enhance (off by default) — the noise spectrum is taken from stretches where the lips say nobody
+/// speaks and speech is cleaned with an MMSE-LSA (or Wiener) gain; gate — nothing is decoded when
+/// the lips never speak, and `speech` tells `assign-speakers` which text to keep; segment — the
+/// recogniser's windows are cut in visual silences. Each switch is a parameter.
 ///
-/// Emits at the end of the stream: `audio` (what the recogniser should hear), `windows` (the regions
-/// to decode, for `whisper`'s segments input) and `notes`. Without a `speech` packet (no video, no
-/// readable face) it falls back to audio-only recognition: the input unchanged, one window over
-/// everything, and a note saying so. Notes arriving on `notes` (from `lip-activity`) are passed on.
+/// Emits at the end of the stream: `audio` (what the recogniser should hear: the whole input,
+/// possibly enhanced), `windows` (the regions to decode, for `whisper`'s segments input), `speech`
+/// (visual speech plus stretches without a readable face) and `notes`. Without a `speech` packet
+/// (no video, no readable face), or when the lips cover almost none of the audio's plain speech, it
+/// falls back to audio-only recognition: the input unchanged, one window over everything, no
+/// `speech`, and a note saying so. Notes arriving on `notes` (from `lip-activity`) are passed on.
 public struct AVEnhanceNode: ConfigurableNode {
     public static let descriptor = NodeDescriptor(
         kind: "av-enhance", doc: "Lip-assisted enhancement, gating and windowing of speech audio (audio-only fallback without a face).",
@@ -18,14 +21,14 @@ public struct AVEnhanceNode: ConfigurableNode {
                  PortSpec("speech", .segments, "lip-activity's speaker-labelled speech; absent: audio-only fallback", optional: true),
                  PortSpec("notes", .segments, "notes to pass on (lip-activity's)", optional: true),
                  PortSpec("visible", .segments, "lip-activity's stretches with a readable face; absent: the face is taken as always visible", optional: true)],
-        outputs: [PortSpec("audio", .audio, "the audio to recognise: enhanced, silenced outside visual speech when gating"),
+        outputs: [PortSpec("audio", .audio, "the audio to recognise: the input, enhanced when asked; silent when gating and nobody speaks"),
                   PortSpec("windows", .segments, "regions to decode one by one (whisper's segments input)"),
                   PortSpec("notes", .segments, "every note: the picture's and the fusion's (fallbacks)"),
                   PortSpec("speech", .segments, "the speech the plan used (visual speech + 'unseen' stretches), for assign-speakers; absent after an audio-only fallback")],
         parameters: [
-            ParameterSpec("gate", .bool, default: .bool(true), "decode only where the on-screen speaker speaks"),
+            ParameterSpec("gate", .bool, default: .bool(true), "keep only text where the on-screen speaker speaks; decode nothing when nobody does"),
             ParameterSpec("enhance", .bool, default: .bool(LipAssistOptions().enhance), "clean speech with a noise spectrum from visual silences"),
-            ParameterSpec("segment", .bool, default: .bool(true), "start recognition windows at visual speech boundaries"),
+            ParameterSpec("segment", .bool, default: .bool(true), "cut recognition windows (at most window_seconds) in visual silences"),
             ParameterSpec("rule", .choice(["mmse-lsa", "wiener"]), default: .string("mmse-lsa"), "the enhancer's suppression rule"),
             ParameterSpec("noise_margin", .double(0...2), default: .double(LipAssistOptions().noiseMargin),
                           "seconds trimmed from each end of a visual silence before it serves as noise"),

@@ -18,10 +18,10 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
     @Argument(help: "Video (or audio) file.") var input: String
     @Option(help: "CTranslate2 / faster-whisper Whisper model directory.") var model = "Models/whisper-tiny.en"
     @Flag(help: "Ignore the picture: plain Whisper.") var audioOnly = false
-    @Flag(help: "Do not gate decoding to visual speech.") var noGate = false
+    @Flag(help: "Do not gate the transcript to visual speech.") var noGate = false
     @Flag(inversion: .prefixedNo, help: "Enhance the audio with a noise spectrum from visual silences (off by default).")
     var enhance = false
-    @Flag(help: "Do not start windows at visual speech boundaries.") var noSegment = false
+    @Flag(help: "Do not cut recognition windows in visual silences.") var noSegment = false
     @Option(help: "Enhance only when the SNR estimated from visual speech vs visual silence is below this (dB).")
     var enhanceBelowSnr: Double?
     @Option(help: "Enhance only when the noise in visual silences fluctuates less than this (dB).")

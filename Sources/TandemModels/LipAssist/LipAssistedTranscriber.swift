@@ -2,8 +2,14 @@ import Foundation
 import TandemCore
 import TandemDSP
 
-/// Speech recognition told when and what to listen to by the picture: gates, enhances and
-/// segments the audio from visual speech segments, then runs a recogniser on each window.
+/// Speech recognition told when and what to listen to by the picture: plans windows from visual
+/// speech segments (optionally enhancing the audio), runs a recogniser on each window, and keeps the
+/// text the lips account for (`attribute`), each segment labelled with the face that spoke it.
+///
+/// The recogniser hears the whole audio, as in audio-only recognition; the picture decides which
+/// text is kept, where windows are cut and whether anything is decoded at all. Stretches without a
+/// readable face are decoded unaided, and visual speech that misses most of the audio's plain speech
+/// falls back to audio-only recognition; the notes say so.
 ///
 /// The recogniser is any function from 16 kHz samples to segments timed from the samples' start
 /// (a `WhisperRecognizer` in practice), so the fusion is testable with a scripted recogniser.
