@@ -13,14 +13,19 @@ public struct AssignSpeakersNode: ConfigurableNode {
         outputs: [PortSpec("transcript", .transcript, "the transcript with speakers")],
         parameters: [
             ParameterSpec("gate", .bool, default: .bool(true), "drop segments whose middle is outside visual speech (as av-enhance's gate)"),
+            ParameterSpec("no_speech_threshold", .double(0...1), default: .double(LipAssistOptions().gatedNoSpeechThreshold ?? 1),
+                          "when gating, drop text whose window Whisper rates at least this likely to be no speech (and avg log-prob < -1); 1: off"),
         ])
 
     private let gate: Bool
+    private let noSpeechThreshold: Double?
     private var transcript: [TranscriptSegment] = []
     private var speech: [Segment]?
 
     public init(parameters: NodeParameters) throws {
         gate = parameters.bool("gate")
+        let threshold = parameters.double("no_speech_threshold")
+        noSpeechThreshold = threshold >= 1 ? nil : threshold
     }
 
     public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
@@ -36,6 +41,7 @@ public struct AssignSpeakersNode: ConfigurableNode {
             try output.emit(.transcript(transcript))
             return
         }
-        try output.emit(.transcript(transcript.compactMap { LipAssistedTranscriber.attribute($0, keep: gate ? speech : nil, speech: speech) }))
+        try output.emit(.transcript(transcript.compactMap { LipAssistedTranscriber.attribute($0, keep: gate ? speech : nil, speech: speech,
+                                                                                             noSpeechThreshold: noSpeechThreshold) }))
     }
 }

@@ -3,7 +3,8 @@ import TandemCore
 import TandemVision
 
 /// `face-track`: finds faces with OpenCV's Haar cascade and follows them across frames
-/// (`FaceTracker`: smoothed boxes, re-detection every N frames).
+/// (`FaceTracker`: smoothed boxes, re-detection every N frames, new faces confirmed over a few
+/// frames, known faces continued by weaker detections).
 ///
 /// Emits one segments packet per frame, in frame order — one `FaceObservation` segment per visible
 /// face (`face<id> x y w h` + flags), empty when none — so `mouth-roi` can pair them with frames.
@@ -20,6 +21,8 @@ public struct FaceTrackNode: ConfigurableNode {
             ParameterSpec("smoothing", .double(0...1), default: .double(FaceTracker.Configuration().smoothing), "box smoothing (0: none)"),
             ParameterSpec("min_readable_width", .int(1...4096), default: .int(FaceTracker.Configuration().minReadableWidth),
                           "faces narrower than this (pixels) are flagged too-small"),
+            ParameterSpec("confirmation_frames", .int(0...1000), default: .int(FaceTracker.Configuration().confirmationFrames),
+                          "a new face is reported once re-detected on every frame for this many frames (filters transient false faces)"),
         ])
 
     private var tracker: FaceTracker
@@ -32,6 +35,7 @@ public struct FaceTrackNode: ConfigurableNode {
         configuration.redetectInterval = parameters.int("redetect_interval")
         configuration.smoothing = parameters.double("smoothing")
         configuration.minReadableWidth = parameters.int("min_readable_width")
+        configuration.confirmationFrames = parameters.int("confirmation_frames")
         tracker = try FaceTracker(detector: FaceDetector(cascade: cascade), configuration: configuration)
     }
 

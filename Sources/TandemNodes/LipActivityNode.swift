@@ -7,14 +7,16 @@ import TandemVision
 ///
 /// `speech` is emitted once, at the end, and only when a readable face was seen — possibly empty
 /// (nobody spoke). No packet at all means the picture cannot tell (no video, no face, faces too small):
-/// downstream nodes then fall back to audio only. `notes` says why, in sentences.
+/// downstream nodes then fall back to audio only. `notes` says why, in sentences. `visible` tells
+/// where a readable face was on screen, so the fusion can listen unaided where none was.
 public struct LipActivityNode: ConfigurableNode {
     public static let descriptor = NodeDescriptor(
         kind: "lip-activity", doc: "Lip activity per face → speaker-labelled visual speech segments (hysteresis, padding).",
         inputs: [PortSpec("video", .video, "the frames mouth-roi saw"),
                  PortSpec("mouths", .segments, "mouth-roi's per-frame mouth boxes")],
         outputs: [PortSpec("speech", .segments, "speech segments labelled face<id>, score = mean speaking score; absent when no readable face"),
-                  PortSpec("notes", .segments, "bad-input findings (no face, several faces, too small, leaving the frame)")],
+                  PortSpec("notes", .segments, "bad-input findings (no face, several faces, too small, leaving the frame)"),
+                  PortSpec("visible", .segments, "where a readable face was on screen (label 'visible'); absent when no readable face")],
         parameters: [
             ParameterSpec("on_threshold", .double(0...1), default: .double(VisualVoiceActivity.Configuration().onThreshold), "score that starts speech"),
             ParameterSpec("off_threshold", .double(0...1), default: .double(VisualVoiceActivity.Configuration().offThreshold), "score that ends speech"),
@@ -54,6 +56,9 @@ public struct LipActivityNode: ConfigurableNode {
         if !notes.isEmpty {
             try output.emit(.segments(notes.map { Segment(start: span.start, end: span.end, label: $0, score: 0) }), port: "notes")
         }
-        if report.hasReadableFace { try output.emit(.segments(report.segments), port: "speech") }
+        if report.hasReadableFace {
+            try output.emit(.segments(report.segments), port: "speech")
+            try output.emit(.segments(report.visible), port: "visible")
+        }
     }
 }

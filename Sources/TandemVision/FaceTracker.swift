@@ -6,6 +6,15 @@
 /// box edges) removes the few-pixel jitter of the grouped cascade boxes, which would otherwise read
 /// as mouth motion downstream.
 ///
+/// Two rules keep the cascade's false positives (a test pattern, a patterned shirt) from becoming
+/// speakers, and real faces the cascade finds only weakly from being lost:
+/// - a new face is *tentative* until it has been found on every detection pass for
+///   `confirmationFrames` frames; tentative faces are not returned (OpenCV finds transient "faces" in
+///   FFmpeg's testsrc2 pattern with the stock `minNeighbors` 3, each on one or two frames);
+/// - a face already tracked is continued by a weaker group of cascade hits (`continuationNeighbors`,
+///   the same scan grouped with a lower threshold) that overlaps it, so a face the detector accepts on
+///   only some frames (a drawing, a profile turning) keeps its track.
+///
 /// ```swift
 /// var tracker = try FaceTracker(detector: FaceDetector(cascade: .stock("frontalface_default")))
 /// for (i, image) in frames.enumerated() { let faces = tracker.update(image, frameIndex: i) }
@@ -22,6 +31,12 @@ public struct FaceTracker: Sendable {
         public var maxMissedDetections: Int = 2
         /// Faces narrower than this (pixels) are tracked but flagged too small to read lips from.
         public var minReadableWidth: Int = 32
+        /// Frames a new face must keep being re-detected (every pass, no miss) before it is reported;
+        /// 0 reports faces from their first detection.
+        public var confirmationFrames: Int = 10
+        /// `minNeighbors` of the weaker grouping that may continue an existing track (≥ 0; values at or
+        /// above the detector's own make continuation as strict as detection).
+        public var continuationNeighbors: Int = 1
         public init() {}
     }
 
@@ -43,57 +58,90 @@ public struct FaceTracker: Sendable {
         self.configuration = configuration
     }
 
-    /// Advances to the next frame, detecting when due (or when nothing is tracked yet).
-    /// - Returns: the tracks after this frame, visible ones first by id.
+    /// Advances to the next frame, detecting when due (or when nothing is tracked yet, or a face awaits confirmation).
+    /// - Returns: the confirmed tracks after this frame, by id.
     @discardableResult
     public mutating func update(_ image: GrayImage, frameIndex: Int) -> [TrackedFace] {
-        let due = frameIndex % configuration.redetectInterval == 0 || tracks.isEmpty
+        // Tentative faces are re-checked on every frame, so confirmation takes `confirmationFrames`
+        // frames however sparse the re-detections of known faces are.
+        let due = frameIndex % configuration.redetectInterval == 0 || tracks.isEmpty || tracks.contains { !$0.isConfirmed }
         guard due else {
             for i in tracks.indices { tracks[i].lastFrame = frameIndex; tracks[i].detectedThisFrame = false }
-            return tracks
+            return confirmedTracks
         }
-        return associate(detector.detect(in: image), frameIndex: frameIndex, width: image.width, height: image.height)
+        // One scan, grouped twice: strictly for new faces, leniently to continue known ones.
+        let candidates = detector.candidates(in: image)
+        func grouped(_ threshold: Int) -> [FaceBox] {
+            FaceDetector.groupRectangles(candidates, threshold: threshold, eps: 0.2)
+                .compactMap { $0.clipped(width: image.width, height: image.height) }
+        }
+        let strong = grouped(detector.minNeighbors)
+        let weakThreshold = min(detector.minNeighbors, configuration.continuationNeighbors)
+        let weak = tracks.isEmpty || weakThreshold == detector.minNeighbors ? [] : grouped(weakThreshold)
+        associate(strong, continuing: weak, frameIndex: frameIndex, width: image.width, height: image.height)
+        return confirmedTracks
     }
 
+    /// The tracks that passed confirmation (what `update` returns).
+    public var confirmedTracks: [TrackedFace] { tracks.filter(\.isConfirmed) }
+
     /// The association step alone: continues tracks with `detections` (matched greedily by overlap,
-    /// best pairs first), starts tracks for unmatched detections and drops tracks that missed too many
-    /// re-detections or lie wholly outside the frame.
+    /// best pairs first), then tracks still unmatched with `continuing` (weaker detections), starts
+    /// tentative tracks for unmatched `detections`, confirms tentative tracks found long enough, and
+    /// drops tracks that missed too many re-detections (tentative ones: any) or lie wholly outside the frame.
+    /// - Returns: every track, tentative ones included.
     @discardableResult
-    public mutating func associate(_ detections: [FaceBox], frameIndex: Int, width: Int, height: Int) -> [TrackedFace] {
-        var pairs: [(overlap: Double, track: Int, detection: Int)] = []
-        for (t, track) in tracks.enumerated() {
-            for (d, box) in detections.enumerated() {
-                let o = track.box.overlap(box)
-                if o >= configuration.matchOverlap { pairs.append((o, t, d)) }
+    public mutating func associate(_ detections: [FaceBox], continuing weak: [FaceBox] = [], frameIndex: Int,
+                                   width: Int, height: Int) -> [TrackedFace] {
+        func pairs(_ boxes: [FaceBox], skipping taken: Set<Int>) -> [(overlap: Double, track: Int, detection: Int)] {
+            var pairs: [(overlap: Double, track: Int, detection: Int)] = []
+            for (t, track) in tracks.enumerated() where !taken.contains(t) {
+                for (d, box) in boxes.enumerated() {
+                    let o = track.box.overlap(box)
+                    if o >= configuration.matchOverlap { pairs.append((o, t, d)) }
+                }
             }
+            return pairs.sorted { $0.overlap > $1.overlap }
         }
-        pairs.sort { $0.overlap > $1.overlap }
-        var trackTaken = Set<Int>(), detectionTaken = Set<Int>()
-        for pair in pairs where !trackTaken.contains(pair.track) && !detectionTaken.contains(pair.detection) {
+        var trackTaken = Set<Int>(), detectionTaken = Set<Int>(), weakTaken = Set<Int>()
+        var matches: [(track: Int, box: FaceBox)] = []
+        for pair in pairs(detections, skipping: []) where !trackTaken.contains(pair.track) && !detectionTaken.contains(pair.detection) {
             trackTaken.insert(pair.track)
             detectionTaken.insert(pair.detection)
-            let id = tracks[pair.track].id
-            let box = detections[pair.detection]
+            matches.append((pair.track, detections[pair.detection]))
+        }
+        for pair in pairs(weak, skipping: trackTaken) where !trackTaken.contains(pair.track) && !weakTaken.contains(pair.detection) {
+            trackTaken.insert(pair.track)
+            weakTaken.insert(pair.detection)
+            matches.append((pair.track, weak[pair.detection]))
+        }
+        for (track, box) in matches {
+            let id = tracks[track].id
             let a = configuration.smoothing
             var s = smoothed[id] ?? (Double(box.x), Double(box.y), Double(box.width), Double(box.height))
             s = (s.x + a * (Double(box.x) - s.x), s.y + a * (Double(box.y) - s.y),
                  s.w + a * (Double(box.width) - s.w), s.h + a * (Double(box.height) - s.h))
             smoothed[id] = s
-            tracks[pair.track].box = FaceBox(x: Int(s.x.rounded()), y: Int(s.y.rounded()), width: Int(s.w.rounded()), height: Int(s.h.rounded()))
-            tracks[pair.track].missedDetections = 0
-            tracks[pair.track].detectedThisFrame = true
+            tracks[track].box = FaceBox(x: Int(s.x.rounded()), y: Int(s.y.rounded()), width: Int(s.w.rounded()), height: Int(s.h.rounded()))
+            tracks[track].missedDetections = 0
+            tracks[track].detectedThisFrame = true
+            if frameIndex - tracks[track].firstFrame >= configuration.confirmationFrames { tracks[track].isConfirmed = true }
         }
         for t in tracks.indices where !trackTaken.contains(t) {
             tracks[t].missedDetections += 1
             tracks[t].detectedThisFrame = false
         }
         for (d, box) in detections.enumerated() where !detectionTaken.contains(d) {
-            tracks.append(TrackedFace(id: nextID, box: box, firstFrame: frameIndex, lastFrame: frameIndex))
+            // A detection overlapping a track that a weaker group continued is that face, not a new one.
+            if tracks.contains(where: { $0.box.overlap(box) >= configuration.matchOverlap }) { continue }
+            tracks.append(TrackedFace(id: nextID, box: box, firstFrame: frameIndex, lastFrame: frameIndex,
+                                      isConfirmed: configuration.confirmationFrames <= 0))
             smoothed[nextID] = (Double(box.x), Double(box.y), Double(box.width), Double(box.height))
             nextID += 1
         }
         tracks.removeAll { track in
-            let gone = track.missedDetections > configuration.maxMissedDetections || track.box.clipped(width: width, height: height) == nil
+            let allowed = track.isConfirmed ? configuration.maxMissedDetections : 0
+            let gone = track.missedDetections > allowed || track.box.clipped(width: width, height: height) == nil
             if gone { smoothed[track.id] = nil }
             return gone
         }
@@ -120,6 +168,8 @@ public struct TrackedFace: Sendable, Hashable {
     public var missedDetections: Int = 0
     /// Whether the detector confirmed the face on this frame (false between re-detections).
     public var detectedThisFrame: Bool = true
+    /// Re-detected for `confirmationFrames` since it appeared: a face, not a passing false positive.
+    public var isConfirmed: Bool = true
     /// The box crosses the frame edge: the face is entering or leaving.
     public var isPartlyOutside: Bool = false
     /// Narrower than `Configuration.minReadableWidth`: lip activity from it is unreliable.

@@ -2,8 +2,9 @@
 ///
 /// Two cues, both from the mouth region resampled to a fixed patch (so a face moving towards the
 /// camera does not change the scale of the numbers):
-/// - **motion energy**: the mean absolute difference of consecutive patches (`MotionEnergy`), which
-///   rises whenever lips, jaw or tongue move;
+/// - **motion energy**: the mean absolute difference of consecutive patches after aligning them by
+///   the best small shift (`alignedDifference`), which rises whenever lips, jaw or tongue move but not
+///   when the tracked box jitters or the head moves as a whole;
 /// - **opening**: the depth of the darkest horizontal band in the patch's vertical intensity profile
 ///   (the gap between open lips is darker than lips and skin), normalised by the patch brightness;
 ///   its frame-to-frame change tracks the open–close rhythm of syllables (3–8 Hz).
@@ -22,6 +23,9 @@ public struct LipActivity: Sendable {
         public var openingWeight: Float = 1
         /// Lowest activity scale `c`, in the 0…1 units of `MotionEnergy` (≈ 1 grey level).
         public var activityFloor: Float = 0.004
+        /// Largest shift (patch pixels, ≈ 4 % of the mouth width each way) compensated before
+        /// differencing consecutive patches, so face-box jitter and head motion do not read as lip motion.
+        public var maxShift = 2
         public init() {}
     }
 
@@ -49,8 +53,7 @@ public struct LipActivity: Sendable {
                                       width: configuration.patchWidth, height: configuration.patchHeight, sideY: Double(mouth.height))
         var energy: Float = 0
         if let previous {
-            energy = (try? MotionEnergy.meanAbsoluteDifference(
-                previous, patch, in: MotionRegion(x: 0, y: 0, width: patch.width, height: patch.height))) ?? 0
+            energy = Self.alignedDifference(previous, patch, maxShift: configuration.maxShift)
         }
         previous = patch
         motion.append(energy)
@@ -66,6 +69,35 @@ public struct LipActivity: Sendable {
         opening.append(opening.last ?? 0)
         present.append(false)
         times.append(time)
+    }
+
+    /// Motion of the mouth relative to the face: the mean absolute difference of two patches after
+    /// the best whole-patch shift of at most `maxShift` pixels each way (compared over the interior
+    /// both shifted patches cover), scaled to 0…1.
+    ///
+    /// The mouth box follows the tracked face box, which the tracker moves by a pixel or two at each
+    /// re-detection and which lags a moving head; a plain difference reads those moves as lip motion.
+    /// A rigid shift cannot open a mouth, so the best-aligned difference keeps lip motion and drops box
+    /// jitter and head motion.
+    /// - Complexity: O((2·maxShift + 1)² · patch pixels).
+    public static func alignedDifference(_ a: GrayImage, _ b: GrayImage, maxShift: Int) -> Float {
+        precondition(a.width == b.width && a.height == b.height, "patches of one size")
+        let m = max(0, min(maxShift, min(a.width, a.height) / 4))
+        let x0 = m, x1 = a.width - m, y0 = m, y1 = a.height - m
+        guard x1 > x0, y1 > y0 else { return 0 }
+        var best = Int.max
+        for dy in -m...m {
+            for dx in -m...m {
+                var sum = 0
+                for y in y0..<y1 {
+                    let rowA = (y + dy) * a.width + dx, rowB = y * b.width
+                    for x in x0..<x1 { sum += abs(Int(a.pixels[rowA + x]) - Int(b.pixels[rowB + x])) }
+                    if sum >= best { break }
+                }
+                best = min(best, sum)
+            }
+        }
+        return Float(best) / Float((x1 - x0) * (y1 - y0)) / 255
     }
 
     /// Dark-gap depth: over the central half of the columns, (mean row brightness − darkest row) / (mean + 1).

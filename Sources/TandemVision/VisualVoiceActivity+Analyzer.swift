@@ -114,6 +114,9 @@ extension VisualVoiceActivity {
             public var notes: [String]
             /// False when no readable face was seen at all: callers should fall back to audio only.
             public var hasReadableFace: Bool
+            /// Where at least one readable face was on screen (label `visible`). Outside these stretches
+            /// the picture cannot say whether anyone speaks, so recognisers should listen there unaided.
+            public var visible: [Segment]
         }
 
         /// Scores every face and segments the speech.
@@ -138,7 +141,26 @@ extension VisualVoiceActivity {
             let frameDuration = times.count > 1 ? (times.last! - times.first!) / Double(times.count - 1) : 0.04
             let segments = scores.isEmpty ? [] : VisualVoiceActivity.speakerSegments(
                 scores: scores, times: times, frameDuration: frameDuration, totalDuration: duration, configuration: configuration)
-            return Report(segments: segments, scores: scores, times: times, notes: notes, hasReadableFace: !scores.isEmpty)
+            let readable = lips.filter { scores["face\($0.key)"] != nil }.map(\.value.present)
+            let seen = times.indices.map { t in readable.contains { $0[t] } }
+            return Report(segments: segments, scores: scores, times: times, notes: notes, hasReadableFace: !scores.isEmpty,
+                          visible: Self.runs(seen, times: times, frameDuration: frameDuration, end: duration))
+        }
+
+        /// The stretches where `flags` hold, from each run's first frame to its last frame's end.
+        static func runs(_ flags: [Bool], times: [Double], frameDuration: Double, end: Double?) -> [Segment] {
+            var result: [Segment] = []
+            var i = 0
+            while i < flags.count {
+                guard flags[i] else { i += 1; continue }
+                var j = i
+                while j + 1 < flags.count && flags[j + 1] { j += 1 }
+                // The last run reaches the clip's end: a face on the last frame is on screen until then.
+                let stop = j == flags.count - 1 ? max(times[j] + frameDuration, end ?? 0) : times[j] + frameDuration
+                result.append(Segment(start: i == 0 ? min(0, times[0]) : times[i], end: stop, label: "visible"))
+                i = j + 1
+            }
+            return result
         }
     }
 }

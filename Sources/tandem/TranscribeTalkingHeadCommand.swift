@@ -18,14 +18,29 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
     @Argument(help: "Video (or audio) file.") var input: String
     @Option(help: "CTranslate2 / faster-whisper Whisper model directory.") var model = "Models/whisper-tiny.en"
     @Flag(help: "Ignore the picture: plain Whisper.") var audioOnly = false
-    @Flag(help: "Do not gate decoding to visual speech.") var noGate = false
-    @Flag(help: "Do not enhance the audio.") var noEnhance = false
-    @Flag(help: "Do not start windows at visual speech boundaries.") var noSegment = false
+    @Flag(help: "Do not gate the transcript to visual speech.") var noGate = false
+    @Flag(inversion: .prefixedNo, help: "Enhance the audio with a noise spectrum from visual silences (off by default).")
+    var enhance = false
+    @Flag(help: "Do not cut recognition windows in visual silences.") var noSegment = false
+    @Option(help: "Enhance only when the SNR estimated from visual speech vs visual silence is below this (dB).")
+    var enhanceBelowSnr: Double?
+    @Option(help: "Enhance only when the noise in visual silences fluctuates less than this (dB).")
+    var enhanceMaxFluctuation: Double?
     @Option(help: "Shorter side frames are scaled to for face analysis (0 = as decoded).") var analysisSide = 360
     @Option(help: "Beam size (1 = greedy).") var beamSize = 5
     @Flag(inversion: .prefixedNo, help: "Time every word (each segment gets `words` with start, end and probability).")
     var wordTimestamps = true
     @Option(help: "Write the JSON here instead of stdout.") var output: String?
+    @Option(help: "Take the picture's findings from an earlier JSON output of this command (its 'vision') instead of analysing the video again; for comparing fusion switches.")
+    var visionFrom: String?
+
+    /// What the picture said: speaker-labelled visual speech (nil: no readable face), where a readable
+    /// face was on screen, and the bad-input notes.
+    struct Vision: Codable {
+        var speech: [Segment]?
+        var visible: [Segment]?
+        var notes: [String]
+    }
 
     struct Output: Encodable {
         var input: String
@@ -33,6 +48,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         var segments: [TranscriptSegment]
         var text: String
         var visualSegments: [Segment]
+        var vision: Vision?
         var notes: [String]
         var seconds: [String: Double]
     }
@@ -48,9 +64,12 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         let duration = Double(samples.count) / 16_000
         seconds["audio"] = elapsed(clock.now - start)
 
-        var notes: [String] = []
-        var speech: [Segment]? = nil
-        if !audioOnly {
+        var vision: Vision?
+        if !audioOnly, let visionFrom {
+            struct Earlier: Decodable { var vision: Vision? }
+            let earlier = try JSONDecoder().decode(Earlier.self, from: Data(contentsOf: URL(fileURLWithPath: visionFrom)))
+            vision = earlier.vision ?? Vision(speech: nil, visible: nil, notes: ["\(visionFrom) holds no picture findings"])
+        } else if !audioOnly {
             start = clock.now
             do {
                 // Downscale big frames for the cascade scan; never upscale small ones.
@@ -63,13 +82,15 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
                     analyzer.append(try GrayImage(frame), time: frame.seconds)
                 }
                 let report = analyzer.finish(duration: duration)
-                notes += report.notes
-                speech = report.hasReadableFace ? report.segments : nil
+                vision = Vision(speech: report.hasReadableFace ? report.segments : nil,
+                                visible: report.hasReadableFace ? report.visible : nil, notes: report.notes)
             } catch {
-                notes.append("video unusable (\(error))")
+                vision = Vision(speech: nil, visible: nil, notes: ["video unusable (\(error))"])
             }
             seconds["vision"] = elapsed(clock.now - start)
         }
+        var notes = vision?.notes ?? []
+        let speech = vision?.speech, visible = vision?.visible
 
         start = clock.now
         let recognizer = try WhisperRecognizer(directory: URL(fileURLWithPath: model))
@@ -78,23 +99,27 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         decoding.bestOf = beamSize
         decoding.wordTimestamps = wordTimestamps
         if audioOnly { notes.append("audio-only requested") }
-        let options = audioOnly ? LipAssistOptions.audioOnly : LipAssistOptions(gate: !noGate, enhance: !noEnhance, segment: !noSegment)
-        if options.gate && speech != nil {
-            // Inside gated windows the picture has already said someone speaks: Whisper's own
-            // "no speech" skip would only throw away words that noise made improbable.
-            decoding.noSpeechThreshold = nil
+        var options = audioOnly ? LipAssistOptions.audioOnly : LipAssistOptions(gate: !noGate, enhance: enhance, segment: !noSegment)
+        if let enhanceBelowSnr { options.enhanceBelowSNR = enhanceBelowSnr }
+        if let enhanceMaxFluctuation { options.enhanceMaxNoiseFluctuation = enhanceMaxFluctuation }
+        // Whisper's own "no speech" skip stays on inside gated windows: without it, windows of
+        // noisy speech came back as invented text more often than as the words (Tools/eval).
+        let transcriber = LipAssistedTranscriber(options: options) { [decoding] audio, previousText in
+            var windowOptions = decoding
+            if decoding.conditionOnPreviousText, let previousText {
+                windowOptions.initialPrompt = previousText
+                windowOptions.initialPromptTokens = nil
+            }
+            return try recognizer.transcribe(audio, options: windowOptions).map(\.transcriptSegment)
         }
-        let transcriber = LipAssistedTranscriber(options: options) { [decoding] audio in
-            try recognizer.transcribe(audio, options: decoding).map(\.transcriptSegment)
-        }
-        let result = try transcriber.transcribe(samples, speech: speech)
+        let result = try transcriber.transcribe(samples, speech: speech, visible: visible)
         seconds["recognition"] = elapsed(clock.now - start)
         notes += result.notes
 
         let out = Output(
             input: input, options: ["gate": options.gate, "enhance": options.enhance, "segment": options.segment],
             segments: result.segments, text: result.segments.map(\.text).joined().trimmingCharacters(in: .whitespaces),
-            visualSegments: speech ?? [], notes: notes, seconds: seconds)
+            visualSegments: speech ?? [], vision: vision, notes: notes, seconds: seconds)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let data = try encoder.encode(out)

@@ -98,3 +98,19 @@ func snr(clean: [Float], estimate: [Float], range: Range<Int>) -> Double {
         #expect(throws: DSPError.self) { try SpeechEnhancer(sampleRate: 16_000, gainFloor: 2) }
     }
 }
+
+@Suite struct EnergyVoiceActivityTests {
+    @Test func findsSpeechAboveTheNoiseFloor() {
+        let rate = 16_000
+        let speech = speechLike(sampleRate: rate, duration: 4, start: 1, end: 3)
+        let noise = whiteNoise(count: speech.count)
+        let mixed = zip(speech, noise).map { $0 + 0.005 * $1 }
+        let found = EnergyVoiceActivity().segments(mixed, sampleRate: rate)
+        #expect(!found.isEmpty)
+        #expect(found.allSatisfy { $0.start >= 0.95 && $0.end <= 3.05 }, "\(found)")
+        #expect(EnergyVoiceActivity.overlap(found, [Segment(start: 1, end: 3)]) > 1.2)
+        // Stationary noise alone, or digital silence, is never active.
+        #expect(EnergyVoiceActivity().segments(noise.map { 0.005 * $0 }, sampleRate: rate).isEmpty)
+        #expect(EnergyVoiceActivity().segments([Float](repeating: 0, count: rate), sampleRate: rate).isEmpty)
+    }
+}

@@ -7,18 +7,20 @@ import TandemCore
     let speech = [Segment(start: 2, end: 5, label: "face0"), Segment(start: 12, end: 20, label: "face1"),
                   Segment(start: 31, end: 40, label: "face0")]
 
-    @Test func gateAndSegmentDecodeOnlySpeechInWindowsStartingAtSpeech() {
+    @Test func gateKeepsTextOfVisualSpeechWhileTheWholeAudioIsHeard() {
         let plan = DecodePlan.make(speech: speech, duration: 50, options: LipAssistOptions(gate: true, enhance: false, segment: true))
-        #expect(plan.windows.map(\.start) == [2, 31])
-        #expect(plan.windows.map(\.end) == [20, 40])
-        #expect(plan.windows[0].keep.map(\.label) == ["face0", "face1"])
+        // Windows cut in the visual silence at 25.5 s, as without the gate; every sample is heard.
+        #expect(plan.windows.map(\.start) == [0, 25.5] && plan.windows.map(\.end) == [25.5, 50])
+        #expect(plan.windows.map(\.audible) == [[Segment(start: 0, end: 25.5, label: "all")], [Segment(start: 25.5, end: 50, label: "all")]])
+        #expect(plan.windows.map { $0.keep.map(\.label) } == [["face0", "face1"], ["face0"]], "text comes from visual speech only")
     }
 
-    @Test func gateAloneSilencesNonSpeechInOnePass() {
+    @Test func gateAloneIsOnePassAndNoSpeechDecodesNothing() {
         let plan = DecodePlan.make(speech: speech, duration: 50, options: LipAssistOptions(gate: true, enhance: false, segment: false))
         #expect(plan.windows.count == 1 && plan.windows[0].start == 0 && plan.windows[0].end == 50)
         #expect(plan.windows[0].keep.count == 3)
         #expect(DecodePlan.make(speech: [], duration: 50, options: LipAssistOptions(gate: true, segment: false)).windows.isEmpty)
+        #expect(DecodePlan.make(speech: [], duration: 50, options: LipAssistOptions(gate: true, segment: true)).windows.isEmpty)
     }
 
     @Test func segmentAloneCutsInsideSilences() {
@@ -64,21 +66,53 @@ import TandemCore
     let noise: [Float] = (0..<1000).map { Float(sin(Double($0) * 1.7)) }   // 10 s at 100 Hz, never zero
 
     @Test func gateDropsTextOutsideVisualSpeech() throws {
-        let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true), recognize: Self.scripted)
+        var options = LipAssistOptions(gate: true, enhance: false, segment: true)
+        options.textTolerance = 0
+        let t = LipAssistedTranscriber(sampleRate: 100, options: options, recognize: Self.scripted)
         let result = try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0"), Segment(start: 7, end: 8, label: "face1")])
         #expect(result.segments.map(\.start) == [2, 3, 7])
         #expect(result.segments.map(\.speaker) == ["face0", "face0", "face1"])
+        // With the default 1 s tolerance, w1 (middle 1.5 s) and w4 (4.5 s) stay too, clamped into speech.
+        let tolerant = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false), recognize: Self.scripted)
+        let kept = try tolerant.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0"), Segment(start: 7, end: 8, label: "face1")])
+        #expect(kept.segments.map(\.text) == ["w1", "w2", "w3", "w4", "w6", "w7", "w8"])
+        #expect(kept.segments.allSatisfy { s in [(2.0, 4.0), (7.0, 8.0)].contains { s.start >= $0.0 && s.end <= $0.1 } })
         let ungated = LipAssistedTranscriber(sampleRate: 100, options: .audioOnly, recognize: Self.scripted)
         #expect(try ungated.transcribe(noise, speech: []).segments.count == 10)
     }
 
     @Test func gatedTimestampsStayInsideTheKeptSpeech() throws {
-        // The recogniser claims one segment over 1.5–4.5 s of a window whose speech is 2–4 s.
+        // The recogniser claims one segment over 1.5–4.5 s of a clip whose visual speech is 2–4 s.
         let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: false)) { _ in
             [TranscriptSegment(start: 1.5, end: 4.5, text: "hello")]
         }
         let result = try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")])
         #expect(result.segments.map(\.start) == [2] && result.segments.map(\.end) == [4])
+        // A last segment stretched to the end of the clip (middle 6 s) still covers 2 s of speech: kept.
+        let stretched = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false)) { _ in
+            [TranscriptSegment(start: 2, end: 10, text: "the words")]
+        }
+        let kept = try stretched.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")])
+        #expect(kept.segments.map(\.text) == ["the words"] && kept.segments.map(\.end) == [4])
+        // A start drifting 0.3 s back into the previous stretch does not pull the times there.
+        let drifting = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false)) { _ in
+            [TranscriptSegment(start: 3.7, end: 9, text: "second sentence")]
+        }
+        let second = try drifting.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0"), Segment(start: 6, end: 8, label: "face0")])
+        #expect(second.segments.map(\.start) == [6] && second.segments.map(\.end) == [8])
+    }
+
+    @Test func gatedTextWhisperRatesAsNoSpeechIsDropped() throws {
+        let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true)) { _ in
+            [TranscriptSegment(start: 2.5, end: 3.5, text: "thank you", averageLogProbability: -1.2, noSpeechProbability: 0.55)]
+        }
+        #expect(try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")]).segments.isEmpty)
+        var lenient = LipAssistOptions(gate: true, enhance: false, segment: true)
+        lenient.gatedNoSpeechThreshold = nil
+        let kept = LipAssistedTranscriber(sampleRate: 100, options: lenient) { _ in
+            [TranscriptSegment(start: 2.5, end: 3.5, text: "thank you", averageLogProbability: -1.2, noSpeechProbability: 0.55)]
+        }
+        #expect(try kept.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")]).segments.map(\.text) == ["thank you"])
     }
 
     @Test func noSpeechMeansNoTextAndNoPictureMeansAudioOnly() throws {
@@ -87,6 +121,36 @@ import TandemCore
         let fallback = try t.transcribe(noise, speech: nil)
         #expect(fallback.segments.count == 10)
         #expect(fallback.notes.contains { $0.contains("audio-only") })
+    }
+
+    @Test func stretchesWithoutAReadableFaceAreDecodedUnaided() throws {
+        // The face is on screen for 0–6 s (it leaves the frame at 6 s) and speaks at 2–4 s.
+        let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true), recognize: Self.scripted)
+        let result = try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")],
+                                      visible: [Segment(start: 0, end: 6, label: "visible")])
+        #expect(result.segments.map(\.text) == ["w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9"])
+        #expect(result.segments.map(\.start) == [2, 2, 3, 4, 6, 6, 7, 8, 9])
+        #expect(result.segments.map(\.speaker) == ["face0", "face0", "face0", "face0", nil, nil, nil, nil, nil])
+        #expect(result.notes.contains { $0.contains("no readable face at 6.0–10.0 s") })
+    }
+
+    @Test func visualSpeechMissingTheAudiosSpeechFallsBackToAudioOnly() throws {
+        // 4 s of loud syllables after 1 s of faint noise, but the lips "speak" only for 0.3 s of it.
+        let rate = 16_000
+        let samples = (0..<(5 * rate)).map { i -> Float in
+            let t = Double(i) / Double(rate)
+            let noise = 0.001 * Float(sin(Double(i) * 2.3) * cos(Double(i) * 0.77))
+            return t < 1 ? noise : noise + Float(0.3 * sin(2 * .pi * 200 * t) * (0.6 + 0.4 * sin(2 * .pi * 4 * t)))
+        }
+        let t = LipAssistedTranscriber(sampleRate: rate, options: LipAssistOptions(gate: true, enhance: false)) { _ in
+            [TranscriptSegment(start: 1, end: 5, text: "all of it")]
+        }
+        let result = try t.transcribe(samples, speech: [Segment(start: 1.0, end: 1.3, label: "face0")])
+        #expect(result.notes.contains { $0.hasPrefix("audio-only recognition: visual speech covers") }, "\(result.notes)")
+        #expect(result.segments.map(\.text) == ["all of it"] && result.segments[0].speaker == nil)
+        // Lips covering the speech keep the lip-assisted plan.
+        let covered = try t.transcribe(samples, speech: [Segment(start: 0.9, end: 5, label: "face0")])
+        #expect(!covered.notes.contains { $0.contains("audio-only") } && covered.segments.first?.speaker == "face0")
     }
 
     @Test func enhancementUsesTheVisualSilences() throws {
@@ -99,7 +163,9 @@ import TandemCore
             let tone: Float = t >= 1 && t < 2 ? Float(sin(2 * .pi * 440 * t)) : 0
             return tone + 0.05 * Float(sin(Double(i) * 2.3) * cos(Double(i) * 0.77))
         }
-        let t = LipAssistedTranscriber(sampleRate: rate, options: LipAssistOptions(gate: false, enhance: true, segment: false)) { audio in
+        var always = LipAssistOptions(gate: false, enhance: true, segment: false)
+        always.enhanceBelowSNR = nil
+        let t = LipAssistedTranscriber(sampleRate: rate, options: always) { audio in
             capture.lock.withLock { capture.audio = audio }
             return []
         }

@@ -44,7 +44,7 @@ import TandemMedia
         let video = harness.root.appendingPathComponent("in/astronaut.mp4")
         try Self.astronautVideo(video)
         try harness.add("decode", "decode", ["layout": .string("gray8")])
-        try harness.add("faces", "face-track", ["redetect_interval": .int(25)])
+        try harness.add("faces", "face-track", ["redetect_interval": .int(25), "confirmation_frames": .int(0)])
         try harness.add("mouths", "mouth-roi")
         try harness.add("lips", "lip-activity")
         try harness.connect("decode.video", to: "faces.video")
@@ -55,6 +55,7 @@ import TandemMedia
         let faces = try harness.collect("c-faces", from: "faces.faces")
         let crops = try harness.collect("c-crops", from: "mouths.crops")
         let speech = try harness.collect("c-speech", from: "lips.speech")
+        let visible = try harness.collect("c-visible", from: "lips.visible")
         _ = try harness.run(on: video)
         #expect(faces.packets.count == 50)
         #expect(crops.packets.allSatisfy { if case .tensor(let t) = $0 { t.shape == [1, 88, 88] } else { false } })
@@ -62,6 +63,8 @@ import TandemMedia
         let spoken = segments(speech.packets).filter { $0.label == "face0" }
         #expect(spoken.count == 1, "\(segments(speech.packets))")
         if let s = spoken.first { #expect(s.start > 0.2 && s.start < 0.65 && s.end > 1.35 && s.end < 1.8, "\(s)") }
+        let onScreen = segments(visible.packets)
+        #expect(onScreen.count == 1 && onScreen.first?.start == 0 && (onScreen.first?.end ?? 0) > 1.9, "\(onScreen)")
     }
 
     /// av-enhance → whisper → assign-speakers on clip1 with given visual speech.

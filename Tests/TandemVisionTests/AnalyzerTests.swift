@@ -7,6 +7,7 @@ import TandemCore
     func analyzer() throws -> VisualVoiceActivity.Analyzer {
         var configuration = FaceTracker.Configuration()
         configuration.redetectInterval = 25   // two cascade scans per test clip keep the test quick
+        configuration.confirmationFrames = 0   // a still picture: confirmation would only delay the face
         return try VisualVoiceActivity.Analyzer(
             tracker: FaceTracker(detector: FaceDetector(cascade: VisionFixtures.face.get()), configuration: configuration),
             mouth: MouthROI(smileDetector: FaceDetector(cascade: VisionFixtures.smile.get())))
@@ -33,6 +34,7 @@ import TandemCore
         if let s = spoken.first { #expect(s.start < 0.65 && s.start > 0.2 && s.end > 1.35 && s.end < 1.8, "\(s)") }
         #expect(report.segments.allSatisfy { $0.label == "face0" }, "\(report.segments)")
         #expect(report.notes.contains { $0.contains("faces at once") })
+        #expect(report.visible == [Segment(start: 0, end: 2, label: "visible")], "the face is on screen throughout")
     }
 
     @Test func noFaceMeansNoSpeechAndSaysSo() throws {
@@ -42,5 +44,29 @@ import TandemCore
         let report = a.finish()
         #expect(!report.hasReadableFace && report.segments.isEmpty)
         #expect(report.notes == ["no face found"])
+        #expect(report.visible.isEmpty)
+    }
+
+    @Test func tooSmallFacesAreIgnoredAndLeavingFacesEndTheVisibleStretch() {
+        let mouth = FaceBox(x: 16, y: 32, width: 32, height: 20)
+        // A face too small to read: no readable face at all, and the notes say why.
+        var small = VisualVoiceActivity.SpeakerScorer()
+        for i in 0..<20 {
+            small.append(syntheticFace(open: 0, frame: i), time: Double(i) / 25,
+                         mouths: [FaceObservation(faceID: 0, box: mouth, isTooSmall: true)])
+        }
+        let ignored = small.finish(duration: 0.8)
+        #expect(!ignored.hasReadableFace && ignored.visible.isEmpty)
+        #expect(ignored.notes.contains { $0.contains("too small") })
+        // A face on screen for the first 30 of 50 frames, then gone.
+        var leaving = VisualVoiceActivity.SpeakerScorer()
+        for i in 0..<50 {
+            leaving.append(syntheticFace(open: 0, frame: i), time: Double(i) / 25,
+                           mouths: i < 30 ? [FaceObservation(faceID: 0, box: mouth, isPartlyOutside: i >= 25)] : [])
+        }
+        let report = leaving.finish(duration: 2)
+        #expect(report.hasReadableFace)
+        #expect(report.visible.count == 1 && report.visible[0].start == 0 && abs(report.visible[0].end - 1.2) < 1e-9, "\(report.visible)")
+        #expect(report.notes.contains { $0.contains("partly outside the frame on 5 frames") })
     }
 }

@@ -5,6 +5,7 @@ import Testing
 @Suite struct FaceTrackerTests {
     func tracker(_ configure: (inout FaceTracker.Configuration) -> Void = { _ in }) throws -> FaceTracker {
         var configuration = FaceTracker.Configuration()
+        configuration.confirmationFrames = 0   // association tests below; confirmation has its own
         configure(&configuration)
         return try FaceTracker(detector: FaceDetector(cascade: VisionFixtures.face.get()), configuration: configuration)
     }
@@ -60,6 +61,49 @@ import Testing
             #expect(face.detectedThisFrame == (frame % 2 == 0))
         }
         #expect(Set(ids).count == 1)
+    }
+
+    @Test func transientDetectionsNeverBecomeFaces() throws {
+        var t = try tracker { $0.confirmationFrames = 10 }
+        let box = FaceBox(x: 10, y: 10, width: 60, height: 60)
+        t.associate([box], frameIndex: 0, width: 320, height: 240)
+        #expect(t.tracks.count == 1 && t.confirmedTracks.isEmpty, "a first detection is tentative")
+        t.associate([], frameIndex: 5, width: 320, height: 240)
+        #expect(t.tracks.isEmpty, "a tentative face missing one pass is dropped")
+        t.associate([box], frameIndex: 10, width: 320, height: 240)
+        t.associate([box], frameIndex: 15, width: 320, height: 240)
+        #expect(t.confirmedTracks.isEmpty)
+        t.associate([box], frameIndex: 20, width: 320, height: 240)
+        #expect(t.confirmedTracks.map(\.id) == [1], "found on every pass for 10 frames: a face")
+    }
+
+    @Test func weakerDetectionsContinueATrackButStartNone() throws {
+        var t = try tracker { $0.maxMissedDetections = 0 }
+        let box = FaceBox(x: 10, y: 10, width: 60, height: 60)
+        t.associate([box], frameIndex: 0, width: 320, height: 240)
+        t.associate([], continuing: [FaceBox(x: 12, y: 10, width: 60, height: 60), FaceBox(x: 200, y: 100, width: 50, height: 50)],
+                    frameIndex: 5, width: 320, height: 240)
+        #expect(t.tracks.map(\.id) == [0] && t.tracks[0].detectedThisFrame)
+        t.associate([], frameIndex: 10, width: 320, height: 240)
+        #expect(t.tracks.isEmpty)
+    }
+
+    /// FFmpeg's testsrc2 pattern (Media/testpattern.mp4) makes OpenCV's cascade fire on a few
+    /// isolated frames; with confirmation the tracker reports no face there.
+    @Test func noFaceInATestPattern() throws {
+        let detector = try FaceDetector(cascade: VisionFixtures.face.get())
+        let frames = try VisionFixtures.testPatternFrames()
+        let opencv = try #require(VisionFixtures.expected().images["testpattern"]?.frames)
+        // The detector alone fires where OpenCV's does (frames 2 and 3 here)…
+        #expect(opencv.map { !$0.isEmpty } == [false, false, true, true, false, false])
+        for k in [2, 3] { #expect(matches(detector.detect(in: frames[k]), VisionFixtures.boxes(opencv[k]), tolerance: 2)) }
+        // …and the tracker, scanning every frame, still reports nobody.
+        var configuration = FaceTracker.Configuration()
+        configuration.redetectInterval = 1
+        var t = try FaceTracker(detector: detector, configuration: configuration)
+        var seen = 0
+        for (i, frame) in frames.enumerated() { seen += t.update(frame, frameIndex: i).count }
+        #expect(seen == 0)
     }
 
     @Test func rejectsBadConfiguration() throws {

@@ -21,6 +21,7 @@ enum VisionFixtures {
             var frontalface_default: [[Int]]?
             var frontalface_default_raw: [[Int]]?
             var smile: [[Int]]?
+            var frames: [[[Int]]]?
         }
         var images: [String: Image]
     }
@@ -31,6 +32,13 @@ enum VisionFixtures {
 
     static func boxes(_ list: [[Int]]) -> [FaceBox] {
         list.map { FaceBox(x: $0[0], y: $0[1], width: $0[2], height: $0[3]) }
+    }
+
+    /// Six 320×180 frames of FFmpeg's testsrc2 on which OpenCV finds transient false faces.
+    static func testPatternFrames() throws -> [GrayImage] {
+        let data = [UInt8](try Data(contentsOf: url("testpattern_320x180x6.gray")))
+        let size = 320 * 180
+        return (0..<data.count / size).map { GrayImage(width: 320, height: 180, pixels: Array(data[$0 * size..<($0 + 1) * size])) }
     }
 
     static let face = Result { try HaarCascade.stock("frontalface_default") }

@@ -52,6 +52,30 @@ func syntheticFace(open: Int, frame: Int) -> GrayImage {
         }
     }
 
+    @Test func boxJitterIsNotLipMotion() {
+        // A still, half-open mouth whose box jumps sideways by a pixel (a tracker re-detecting) scores
+        // as still. The 48-pixel box maps one frame pixel to one patch pixel.
+        let box = FaceBox(x: 8, y: 32, width: 48, height: 20)
+        let shifts = [0, 1, -1, 1, 0, -1, 1, 0, -1, 1]
+        func run(_ configuration: LipActivity.Configuration, jitter: Bool) -> LipActivity {
+            var lips = LipActivity(configuration: configuration)
+            for i in 0..<50 {
+                let dx = jitter ? shifts[i % shifts.count] : 0
+                lips.append(syntheticFace(open: 4, frame: i), mouth: FaceBox(x: box.x + dx, y: box.y, width: box.width, height: box.height),
+                            time: Double(i) / 25)
+            }
+            return lips
+        }
+        let steady = run(.init(), jitter: false), jittery = run(.init(), jitter: true)
+        let a = steady.motion.reduce(0, +), b = jittery.motion.reduce(0, +)
+        #expect(b < 1.5 * a + 0.01, "steady \(a), jittery \(b)")
+        #expect(VisualVoiceActivity.segments(scores: jittery.speakingScores(), times: jittery.times, frameDuration: 0.04).isEmpty)
+        // Without compensation the same jitter reads as motion.
+        var plain = LipActivity.Configuration()
+        plain.maxShift = 0
+        #expect(run(plain, jitter: true).motion.reduce(0, +) > 2 * b)
+    }
+
     @Test func stillOrMissingFaceGivesNoSpeech() {
         var lips = LipActivity()
         for i in 0..<50 {

@@ -6,7 +6,8 @@ opens with the speech envelope, two sentences spoken by an espeak-ng or flite vo
 speechless noise before, 2 s between and 3 s after, mixed with white, pink, babble or music noise
 at clean, 10, 5, 0 and -5 dB SNR (speech power over the speech samples / noise power).
 
-Systems: Tandem audio-only, Tandem with lip assistance (gate + enhance + segment), and
+Systems: Tandem audio-only, Tandem with lip assistance (defaults: gate + segment),
+the same with enhancement (`--enhance`, reusing the first run's picture findings), and
 faster-whisper with and without vad_filter, all on the same CTranslate2 tiny.en model, beam 5.
 
 Metrics:
@@ -17,10 +18,12 @@ Metrics:
   time span (no system here gives word times); a word counts when its time lies more than 0.5 s
   from every true speech interval AND the jiwer alignment marks it as an insertion (so a correct
   word in a segment whose coarse timestamps start in the lead silence is not counted).
-  `outside_time` is the count by time alone, reported too.
+  `outside_time` is the count by time alone, reported too. Tandem's lip-assisted segment times are
+  clamped to visual speech, so its words are spread over visual speech only.
 
 Usage: /work/venv/bin/python Tools/eval/lip_assist_eval.py --tandem .build/release/tandem \
-           --model /work/main/Models/whisper-tiny.en [--work /tmp/lipeval] [--quick]
+           --model /work/main/Models/whisper-tiny.en [--work /tmp/lipeval] [--quick] [--clips 2] \
+           [--json /tmp/lip.json] [--markdown /tmp/lip.md]
 """
 import argparse
 import json
@@ -219,13 +222,21 @@ def main():
     ap.add_argument("--quick", action="store_true", help="white and babble at 0 dB only")
     ap.add_argument("--conditions", default=None,
                     help="comma-separated noise:snr pairs to run instead of the full grid, e.g. white:clean,babble:-5")
+    ap.add_argument("--clips", type=int, default=1, help="clips per condition (different sentences and voices)")
     ap.add_argument("--json", default=None, help="write all results here")
+    ap.add_argument("--markdown", default=None, help="write the summary tables here")
+    ap.add_argument("--lip-args", default="", help="extra arguments for the lip-assisted Tandem run, e.g. '--no-enhance'")
     ap.add_argument("--rescore", default=None,
                     help="recompute metrics from a previous --json run: Tandem from the clips' saved JSON, "
                          "faster-whisper re-run on the clips' audio")
+    ap.add_argument("--relip", default=None,
+                    help="re-run only the lip-assisted Tandem system of a previous --json run with --tandem, reusing each "
+                         "clip's picture findings (--vision-from), e.g. after a fusion change; writes --json/--markdown")
     args = ap.parse_args()
     if args.rescore:
         return rescore(args)
+    if args.relip:
+        return relip(args)
     os.makedirs(args.work, exist_ok=True)
     import jiwer
     import skimage.data
@@ -239,15 +250,18 @@ def main():
     face = {"image": np.ascontiguousarray(astronaut), "box": [int(v) for v in box]}
     fw = WhisperModel(args.model, device="cpu", compute_type="float32", cpu_threads=2)
 
-    conditions = [(n, s) for n in NOISES for s in SNRS]
+    # The SNRs the target is about first, so an interrupted run still answers it.
+    conditions = [(n, s) for s in (0, -5, 5, 10, None) for n in NOISES]
     if args.quick:
         conditions = [("white", 0), ("babble", 0)]
     if args.conditions:
         conditions = [(c.split(":")[0], None if c.split(":")[1] == "clean" else int(c.split(":")[1]))
                       for c in args.conditions.split(",")]
+    conditions = [c for c in conditions for _ in range(args.clips)]
     rng = np.random.default_rng(1234)
-    systems = ["tandem-audio", "tandem-lip", "fw", "fw-vad"]
+    systems = ["tandem-audio", "tandem-lip", "tandem-lip-enh", "fw", "fw-vad"]
     results = []
+    started = time.time()
     for ci, (kind, snr) in enumerate(conditions):
         clip, reference, intervals, duration = make_clip(ci, kind, snr, args.work, rng, face)
         row = {"noise": kind, "snr": snr, "reference": reference, "intervals": intervals}
@@ -256,9 +270,14 @@ def main():
             if system == "tandem-audio":
                 segs, _ = run_tandem(args.tandem, args.model, clip, ["--audio-only"], suffix=".audio")
             elif system == "tandem-lip":
-                segs, info = run_tandem(args.tandem, args.model, clip, [])
+                segs, info = run_tandem(args.tandem, args.model, clip, args.lip_args.split())
                 row["visual"] = [(s["start"], s["end"]) for s in info["visualSegments"]]
                 row["notes"] = info["notes"]
+            elif system == "tandem-lip-enh":
+                # The same picture findings (read back, not recomputed), enhancement on.
+                segs, info = run_tandem(args.tandem, args.model, clip, ["--enhance", "--vision-from", clip + ".json"],
+                                        suffix=".enh")
+                row["notes-enh"] = info["notes"]
             else:
                 it, _ = fw.transcribe(os.path.join(args.work, "mix.wav"), beam_size=5, language="en",
                                       vad_filter=(system == "fw-vad"))
@@ -271,12 +290,16 @@ def main():
                            "hyp": hyp, "seconds": time.time() - t0}
         results.append(row)
         print(f"{kind:6s} {str(snr):>5s} " + "  ".join(
-            f"{s}: WER {row[s]['wer']:.2f} out {row[s]['outside']}" for s in systems), flush=True)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
+            f"{s}: WER {row[s]['wer']:.2f} out {row[s]['outside']}" for s in systems)
+              + f"  [{time.time() - started:.0f} s]", flush=True)
+        if args.json:   # after every clip, so a long run can be inspected (and survives an interruption)
+            with open(args.json, "w") as f:
+                json.dump(results, f, indent=1)
 
-    table(results, systems)
+    summary = table(results, systems)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(summary)
 
 
 def rescore(args):
@@ -313,21 +336,52 @@ def rescore(args):
     table(results, ["tandem-audio", "tandem-lip", "fw", "fw-vad"])
 
 
+def relip(args):
+    import jiwer
+    with open(args.relip) as f:
+        results = json.load(f)
+    for ci, row in enumerate(results):
+        clip = os.path.join(args.work, f"clip{ci}.mkv")
+        segs, info = run_tandem(args.tandem, args.model, clip, ["--vision-from", clip + ".json"] + args.lip_args.split(),
+                                suffix=".relip")
+        hyp, ref = normalise(" ".join(s["text"] for s in segs)), normalise(row["reference"])
+        row["tandem-lip"] = {"wer": jiwer.wer(ref, hyp) if hyp else 1.0, "outside": words_outside(segs, row["intervals"], row["reference"]),
+                             "outside_time": words_outside(segs, row["intervals"]), "segments": segs, "hyp": hyp}
+        row["notes"] = info["notes"]
+        print(f"{row['noise']:6s} {str(row['snr']):>5s} tandem-lip: WER {row['tandem-lip']['wer']:.2f} "
+              f"out {row['tandem-lip']['outside']}  {[n for n in info['notes'] if 'enhancement' in n]}", flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    summary = table(results, [s for s in ["tandem-audio", "tandem-lip", "tandem-lip-enh", "tandem-lip-noenh", "fw", "fw-vad"] if s in results[0]])
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(summary)
+
+
 def table(results, systems):
-    print("\n| noise | SNR dB | " + " | ".join(f"{s} WER / words in silence" for s in systems) + " |")
-    print("|---|---|" + "---|" * len(systems))
-    for r in results:
-        print(f"| {r['noise']} | {'clean' if r['snr'] is None else r['snr']} | " +
-              " | ".join(f"{r[s]['wer']:.2f} / {r[s]['outside']}" for s in systems) + " |")
-    print("\n| SNR | " + " | ".join(f"{s} mean WER" for s in systems) + " | " +
-          " | ".join(f"{s} words in silence" for s in systems) + " |")
-    print("|---|" + "---|" * (2 * len(systems)))
+    """Prints and returns the summary: per condition (mean WER / words in speechless stretches over its
+    clips) and per SNR over all noises."""
+    lines = ["| noise | SNR dB | clips | " + " | ".join(f"{s} WER / words in silence" for s in systems) + " |",
+             "|---|---|---|" + "---|" * len(systems)]
+    for snr in SNRS:
+        for kind in NOISES:
+            rows = [r for r in results if r["snr"] == snr and r["noise"] == kind]
+            if rows:
+                lines.append(f"| {kind} | {'clean' if snr is None else snr} | {len(rows)} | " + " | ".join(
+                    f"{np.mean([r[s]['wer'] for r in rows]):.2f} / {sum(r[s]['outside'] for r in rows)}" for s in systems) + " |")
+    lines += ["", "| SNR dB | clips | " + " | ".join(f"{s} mean WER" for s in systems) + " | " +
+              " | ".join(f"{s} words in silence" for s in systems) + " |",
+              "|---|---|" + "---|" * (2 * len(systems))]
     for snr in SNRS:
         rows = [r for r in results if r["snr"] == snr]
         if rows:
-            print(f"| {'clean' if snr is None else snr} | " +
-                  " | ".join(f"{np.mean([r[s]['wer'] for r in rows]):.3f}" for s in systems) + " | " +
-                  " | ".join(f"{sum(r[s]['outside'] for r in rows)}" for s in systems) + " |")
+            lines.append(f"| {'clean' if snr is None else snr} | {len(rows)} | " +
+                         " | ".join(f"{np.mean([r[s]['wer'] for r in rows]):.3f}" for s in systems) + " | " +
+                         " | ".join(f"{sum(r[s]['outside'] for r in rows)}" for s in systems) + " |")
+    text = "\n".join(lines) + "\n"
+    print("\n" + text)
+    return text
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
 import TandemCore
 
 extension DecodePlan {
-    /// `audio` with everything outside the windows' kept stretches silenced — what the recogniser
+    /// `audio` with everything outside the windows' audible stretches silenced — what the recogniser
     /// hears when the plan runs as graph nodes (`av-enhance` → `whisper` with its segments input).
     public func keptAudio(_ audio: [Float], sampleRate: Int) -> [Float] {
         var out = [Float](repeating: 0, count: audio.count)
         for window in windows {
-            for keep in window.keep {
+            for keep in window.audible {
                 let a = max(0, Int((max(keep.start, window.start) * Double(sampleRate)).rounded()))
                 let b = min(audio.count, Int((min(keep.end, window.end) * Double(sampleRate)).rounded()))
                 if b > a { for i in a..<b { out[i] = audio[i] } }

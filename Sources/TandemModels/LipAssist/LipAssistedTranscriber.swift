@@ -2,22 +2,37 @@ import Foundation
 import TandemCore
 import TandemDSP
 
-/// Speech recognition told when and what to listen to by the picture: gates, enhances and
-/// segments the audio from visual speech segments, then runs a recogniser on each window.
+/// Speech recognition told when and what to listen to by the picture: plans windows from visual
+/// speech segments (optionally enhancing the audio), runs a recogniser on each window, and keeps the
+/// text the lips account for (`attribute`), each segment labelled with the face that spoke it.
+///
+/// The recogniser hears the whole audio, as in audio-only recognition; the picture decides which
+/// text is kept, where windows are cut and whether anything is decoded at all. Stretches without a
+/// readable face are decoded unaided, and visual speech that misses most of the audio's plain speech
+/// falls back to audio-only recognition; the notes say so.
 ///
 /// The recogniser is any function from 16 kHz samples to segments timed from the samples' start
 /// (a `WhisperRecognizer` in practice), so the fusion is testable with a scripted recogniser.
 public struct LipAssistedTranscriber: Sendable {
     public typealias Recognize = @Sendable ([Float]) throws -> [TranscriptSegment]
+    /// A recogniser that also takes the text kept so far (nil for the first window), to prompt with
+    /// it as Whisper prompts each window with the previous one's text.
+    public typealias PromptedRecognize = @Sendable (_ samples: [Float], _ previousText: String?) throws -> [TranscriptSegment]
 
     public var options: LipAssistOptions
     public let sampleRate: Int
-    let recognize: Recognize
+    let recognize: PromptedRecognize
 
     public init(sampleRate: Int = 16_000, options: LipAssistOptions = LipAssistOptions(), recognize: @escaping Recognize) {
         self.sampleRate = sampleRate
         self.options = options
-        self.recognize = recognize
+        self.recognize = { samples, _ in try recognize(samples) }
+    }
+
+    public init(sampleRate: Int = 16_000, options: LipAssistOptions = LipAssistOptions(), prompted: @escaping PromptedRecognize) {
+        self.sampleRate = sampleRate
+        self.options = options
+        self.recognize = prompted
     }
 
     /// What was decoded and how, alongside the transcript.
@@ -40,35 +55,66 @@ public struct LipAssistedTranscriber: Sendable {
         public var plan: DecodePlan
         /// The switches actually applied (`audioOnly` after the fallback).
         public var options: LipAssistOptions
+        /// The speech the plan was made from: visual speech plus `unseen` stretches (empty after the fallback).
         public var noiseSource: NoiseSpectrum.Source?
         public var estimatedSNR: Double?
+        public var speech: [Segment]
+        /// False after the audio-only fallback (no picture, or visual speech that misses the audio's speech).
+        public var usesPicture: Bool
         public var notes: [String]
     }
 
     /// Enhances and plans `samples` (mono, `sampleRate`) from visual speech.
-    /// - Parameter speech: visual speech segments labelled with the speaking face, or nil when there
-    ///   is no usable picture (audio-only input, no face found) — then the plan is plain audio-only
-    ///   recognition and the notes say so.
+    /// - Parameters:
+    ///   - speech: visual speech segments labelled with the speaking face, or nil when there is no
+    ///     usable picture (audio-only input, no face found) — then the plan is plain audio-only
+    ///     recognition and the notes say so.
+    ///   - visible: where a readable face was on screen (nil: everywhere). Stretches without one are
+    ///     decoded without lip assistance (labelled `unseen`), since the picture cannot rule out speech there.
     /// - Throws: what the enhancer throws.
-    public func prepare(_ samples: [Float], speech: [Segment]?) throws -> Prepared {
+    public func prepare(_ samples: [Float], speech: [Segment]?, visible: [Segment]? = nil) throws -> Prepared {
         let duration = Double(samples.count) / Double(sampleRate)
         var notes: [String] = []
-        guard let speech else {
-            notes.append("audio-only recognition: no visual speech information (no video stream or no usable face)")
+        func audioOnly() -> Prepared {
             let plan = DecodePlan.make(speech: [], duration: duration, options: .audioOnly)
-            return Prepared(audio: samples, plan: plan, options: .audioOnly, noiseSource: nil, estimatedSNR: nil, notes: notes)
+            return Prepared(audio: samples, plan: plan, options: .audioOnly, noiseSource: nil, estimatedSNR: nil, speech: [],
+                            usesPicture: false, notes: notes)
+        }
+        guard var speech else {
+            notes.append("audio-only recognition: no visual speech information (no video stream or no usable face)")
+            return audioOnly()
+        }
+        let seen = visible ?? [Segment(start: 0, end: duration, label: "visible")]
+        if let reason = Self.visualSpeechMisses(samples, sampleRate: sampleRate, speech: speech, seen: seen) {
+            notes.append("audio-only recognition: \(reason)")
+            return audioOnly()
+        }
+        let unseen = DecodePlan.silences(speech: seen, duration: duration, margin: 0).filter { $0.end - $0.start >= minimumUnseen }
+        if !unseen.isEmpty, options.gate {
+            let spans = unseen.map { String(format: "%.1f–%.1f s", $0.start, $0.end) }.joined(separator: ", ")
+            notes.append("no readable face at \(spans): decoded there without lip assistance")
+            speech = (speech + unseen.map { Segment(start: $0.start, end: $0.end, label: Self.unseenLabel, score: 0) })
+                .sorted { $0.start < $1.start }
         }
         var audio = samples
         var noiseSource: NoiseSpectrum.Source?
         var estimatedSNR: Double?
-        if options.enhance && !speech.isEmpty {
-            let silences = DecodePlan.silences(speech: speech, duration: duration, margin: options.noiseMargin)
-            estimatedSNR = Self.estimateSNR(samples, sampleRate: sampleRate, speech: speech, silences: silences)
+        let heard = speech.filter { $0.label != Self.unseenLabel }
+        // Noise is measured where a face is seen not speaking, never where no face is seen.
+        let silences = DecodePlan.silences(speech: speech, duration: duration, margin: options.noiseMargin)
+        if options.enhance && !heard.isEmpty {
+            estimatedSNR = Self.estimateSNR(samples, sampleRate: sampleRate, speech: heard, silences: silences)
         }
-        if options.enhance && !speech.isEmpty, let limit = options.enhanceBelowSNR, let snr = estimatedSNR, snr >= limit {
-            notes.append("enhancement skipped: estimated SNR \(Int(snr.rounded())) dB ≥ \(Int(limit)) dB")
-        } else if options.enhance && !speech.isEmpty {
-            let silences = DecodePlan.silences(speech: speech, duration: duration, margin: options.noiseMargin)
+        if options.enhance && !heard.isEmpty, let limit = options.enhanceBelowSNR, (estimatedSNR ?? .infinity) >= limit {
+            // Without visual silence the SNR is unknown: distorting possibly clean speech is the worse risk.
+            notes.append(estimatedSNR.map { "enhancement skipped: estimated SNR \(Int($0.rounded())) dB ≥ \(Int(limit)) dB" }
+                         ?? "enhancement skipped: no visual silence to measure the noise in")
+        } else if options.enhance && !heard.isEmpty, let limit = options.enhanceMaxNoiseFluctuation,
+                  let fluctuation = try SpeechEnhancer(sampleRate: sampleRate).noiseFluctuation(samples, noiseSegments: silences),
+                  fluctuation >= limit {
+            notes.append(String(format: "enhancement skipped: the noise fluctuates by %.1f dB (≥ %.0f dB), more than a fixed noise spectrum can follow",
+                                fluctuation, limit))
+        } else if options.enhance && !heard.isEmpty {
             let enhancer = try SpeechEnhancer(sampleRate: sampleRate, rule: options.enhancementRule)
             let noise = try enhancer.noiseSpectrum(samples, noiseSegments: silences)
             noiseSource = noise.source
@@ -81,15 +127,49 @@ public struct LipAssistedTranscriber: Sendable {
             notes.append("no visual speech: nothing decoded")
         }
         let plan = DecodePlan.make(speech: speech, duration: duration, options: options)
-        return Prepared(audio: audio, plan: plan, options: options, noiseSource: noiseSource, estimatedSNR: estimatedSNR, notes: notes)
+        return Prepared(audio: audio, plan: plan, options: options, noiseSource: noiseSource, estimatedSNR: estimatedSNR,
+                        speech: speech, usesPicture: true, notes: notes)
+    }
+
+    /// Label of the stretches decoded without lip assistance because no readable face was on screen.
+    public static let unseenLabel = "unseen"
+    /// Shortest stretch without a readable face that is decoded unaided: shorter gaps are tracker
+    /// blinks, or the tracker's confirmation of a new face (10 frames, 0.4 s at 25 fps).
+    public var minimumUnseen = 0.5
+
+    /// Why visual speech cannot be trusted for this clip, or nil when it can: where a face is on
+    /// screen, the audio is plainly active (`EnergyVoiceActivity`) for a while, yet the lips, which do
+    /// speak somewhere, cover almost none of it. That happens when lip activity fails on a face (a drawing, a profile, a
+    /// mouth the geometry misplaces), and gating would then throw away most of the speech.
+    static func visualSpeechMisses(_ samples: [Float], sampleRate: Int, speech: [Segment], seen: [Segment],
+                                   minimumActive: Double = 1.5, minimumCoverage: Double = 0.25) -> String? {
+        // A face seen never speaking is believed (noise-only clips must stay empty, and babble or
+        // music is "plainly active" too); lips that speak for a moment but miss the rest are not.
+        guard !speech.isEmpty else { return nil }
+        let active = EnergyVoiceActivity().segments(samples, sampleRate: sampleRate)
+        let activeSeen = active.flatMap { a in
+            seen.compactMap { s -> Segment? in
+                let lo = max(a.start, s.start), hi = min(a.end, s.end)
+                return hi > lo ? Segment(start: lo, end: hi, label: "energy") : nil
+            }
+        }
+        let total = activeSeen.reduce(0) { $0 + $1.end - $1.start }
+        guard total >= minimumActive else { return nil }
+        let covered = EnergyVoiceActivity.overlap(activeSeen, DecodePlan.merged(speech))
+        guard covered / total < minimumCoverage else { return nil }
+        return String(format: "visual speech covers %.0f%% of the %.1f s where the audio is plainly active and a face is on screen; "
+                      + "lip activity looks unreliable here", 100 * covered / total, total)
     }
 
     /// Transcribes `samples` (mono, `sampleRate`): `prepare`, then the recogniser on each window.
-    /// - Parameter speech: as for `prepare`.
+    /// - Parameters:
+    ///   - speech: as for `prepare`.
+    ///   - visible: as for `prepare`.
     /// - Throws: what the recogniser or the enhancer throws.
-    public func transcribe(_ samples: [Float], speech: [Segment]?) throws -> Result {
-        let prepared = try prepare(samples, speech: speech)
-        let segments = try decode(prepared.audio, plan: prepared.plan, gated: speech != nil && prepared.options.gate, speech: speech ?? [])
+    public func transcribe(_ samples: [Float], speech: [Segment]?, visible: [Segment]? = nil) throws -> Result {
+        let prepared = try prepare(samples, speech: speech, visible: visible)
+        let segments = try decode(prepared.audio, plan: prepared.plan, gated: prepared.usesPicture && prepared.options.gate,
+                                  speech: prepared.speech)
         return Result(segments: segments, plan: prepared.plan, noiseSource: prepared.noiseSource, estimatedSNR: prepared.estimatedSNR,
                       notes: prepared.notes)
     }
@@ -117,34 +197,61 @@ public struct LipAssistedTranscriber: Sendable {
             let last = min(audio.count, Int((window.end * Double(sampleRate)).rounded()))
             guard last > first else { continue }
             var slice = [Float](repeating: 0, count: last - first)
-            for keep in window.keep {
+            for keep in window.audible {
                 let a = max(first, Int((keep.start * Double(sampleRate)).rounded()))
                 let b = min(last, Int((keep.end * Double(sampleRate)).rounded()))
                 if b > a { for i in a..<b { slice[i - first] = audio[i] } }
             }
-            for var segment in try recognize(slice) {
+            let previous = out.isEmpty ? nil : out.map(\.text).joined()
+            for var segment in try recognize(slice, previous) {
                 segment.start += window.start
                 segment.end += window.start
                 segment.words = segment.words?.map {
                     TranscriptWord(word: $0.word, start: $0.start + window.start, end: $0.end + window.start, probability: $0.probability)
                 }
-                if let kept = Self.attribute(segment, keep: gated ? window.keep : nil, speech: speech) { out.append(kept) }
+                if let kept = Self.attribute(segment, keep: gated ? window.keep : nil, speech: speech, tolerance: options.textTolerance,
+                                             noSpeechThreshold: options.gatedNoSpeechThreshold) { out.append(kept) }
             }
         }
         return out
     }
 
-    /// A recognised segment checked against the picture: nil when `keep` is given and the segment's
-    /// middle lies outside it (text the recogniser placed in silenced audio is not speech the picture
-    /// saw); timestamps reaching into silenced audio (the segment's and its words') are pulled back to the kept stretch; `speaker`
-    /// is set to the face that spoke most of it.
-    public static func attribute(_ segment: TranscriptSegment, keep: [Segment]?, speech: [Segment]) -> TranscriptSegment? {
+    /// A recognised segment checked against the picture: nil when `keep` is given, the segment's
+    /// middle lies more than `tolerance` seconds from every kept stretch and it covers less than
+    /// 1 s (and less than half its length) of them (text the recogniser placed where the picture saw
+    /// no speech); a kept segment's times are clamped to the kept stretches it
+    /// overlaps, and its words' times with them (Whisper's segment times drift in noise, the lips' do not); `speaker` is set to the
+    /// face that spoke most of it.
+    ///
+    /// With `noSpeechThreshold`, a gated segment Whisper itself rates as probably not speech
+    /// (no-speech probability ≥ the threshold) and improbable (average log-probability < −1) is dropped
+    /// too, as Whisper's own skip (0.6 / −1) does for whole windows.
+    public static func attribute(_ segment: TranscriptSegment, keep: [Segment]?, speech: [Segment],
+                                 tolerance: Double = LipAssistOptions().textTolerance,
+                                 noSpeechThreshold: Double? = nil) -> TranscriptSegment? {
         var result = segment
+        var nearest: String?
         if let keep {
+            if let noSpeechThreshold, segment.noSpeechProbability >= noSpeechThreshold, segment.averageLogProbability < -1 {
+                return nil
+            }
             let middle = (segment.start + segment.end) / 2
-            guard let stretch = keep.first(where: { middle >= $0.start && middle < $0.end }) else { return nil }
-            result.start = max(result.start, stretch.start)
-            result.end = min(result.end, stretch.end)
+            let overlapping = keep.filter { $0.end > segment.start && $0.start < segment.end }
+            let covered = overlapping.reduce(0) { $0 + min($1.end, segment.end) - max($1.start, segment.start) }
+            // Whisper stretches a window's last segment to the window's end in noise: a segment that
+            // covers a second of visual speech (or half its own length) is speech whatever its middle.
+            let spansSpeech = covered >= min(1, 0.5 * (segment.end - segment.start))
+            guard let near = keep.first(where: { middle >= $0.start - tolerance && middle < $0.end + tolerance })
+                    ?? (spansSpeech ? overlapping.first : nil) else { return nil }
+            // Clamp to the stretches the segment really covers: a sliver of a neighbouring stretch
+            // (Whisper's start drifting back into the previous sentence) does not stretch the span.
+            func overlap(_ k: Segment) -> Double { min(k.end, segment.end) - max(k.start, segment.start) }
+            let substantial = overlapping.filter { overlap($0) >= 0.5 }
+            let span = substantial.isEmpty ? overlapping : substantial
+            let lo = span.map(\.start).min() ?? near.start, hi = span.map(\.end).max() ?? near.end
+            result.start = min(max(segment.start, lo), hi)
+            result.end = max(min(segment.end, hi), result.start)
+            nearest = near.label == unseenLabel ? nil : near.label
             result.words = result.words?.map { word in
                 var word = word
                 word.start = min(max(word.start, result.start), result.end)
@@ -152,14 +259,14 @@ public struct LipAssistedTranscriber: Sendable {
                 return word
             }
         }
-        result.speaker = speaker(of: result, in: speech) ?? segment.speaker
+        result.speaker = speaker(of: result, in: speech) ?? speaker(of: segment, in: speech) ?? nearest ?? segment.speaker
         return result
     }
 
     /// The label of the visual segment overlapping `segment` most, if any.
     static func speaker(of segment: TranscriptSegment, in speech: [Segment]) -> String? {
         var best: (label: String, overlap: Double)?
-        for s in speech {
+        for s in speech where s.label != unseenLabel {
             let overlap = min(s.end, segment.end) - max(s.start, segment.start)
             if overlap > 0, overlap > (best?.overlap ?? 0) { best = (s.label, overlap) }
         }
