@@ -29,15 +29,22 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
     let decoderPositions: Tensor
     let decoderLayers: [DecoderLayer]
     let decoderNorm: LayerNorm
-    let projection: Tensor
+    let projection: SmallBatchLinear
 
     struct Linear: Sendable {
         var weight: Tensor
         var bias: Tensor?
+        /// The decoder's layers also keep a packed copy for its few rows per step.
+        var streamed: SmallBatchLinear?
+
+        init(weight: Tensor, bias: Tensor?, streamed: Bool = false) {
+            self.weight = weight
+            self.bias = bias
+            self.streamed = streamed ? SmallBatchLinear(weight: weight, bias: bias) : nil
+        }
+
         func callAsFunction(_ x: Tensor, activation: Activation? = nil) -> Tensor {
-            if x.count / weight.shape[1] <= WhisperSmallBatch.maxRows {
-                return WhisperSmallBatch.linear(x, weight: weight, bias: bias, activation: activation)
-            }
+            if let streamed { return streamed(x, activation: activation) }
             return Tensor.linear(x, weight: weight, bias: bias, activation: activation)
         }
     }
@@ -81,11 +88,10 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         let crossValues: [Tensor]
     }
 
-    /// Per-row self-attention keys and values of every decoder layer, [rows, length, width] each.
+    /// Per-row self-attention keys and values of every decoder layer.
     public struct Cache: Sendable {
         let encoded: Encoded
-        var keys: [Tensor]
-        var values: [Tensor]
+        var layers: [KVCache]
         var length: Int
         var rows: Int
     }
@@ -127,20 +133,20 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         }
         let width = conv1Weight.shape[0]
         let mels = conv1Weight.shape[1]
-        func linear(_ prefix: String, out: Int, bias: Bool = true) throws -> Linear {
+        func linear(_ prefix: String, out: Int, bias: Bool = true, streamed: Bool = false) throws -> Linear {
             Linear(weight: try tensor(prefix + "/weight", [out, width]),
-                   bias: bias && file.contains(prefix + "/bias") ? try tensor(prefix + "/bias", [out]) : nil)
+                   bias: bias && file.contains(prefix + "/bias") ? try tensor(prefix + "/bias", [out]) : nil, streamed: streamed)
         }
         func norm(_ prefix: String) throws -> LayerNorm {
             LayerNorm(gamma: try tensor(prefix + "/gamma", [width]), beta: try tensor(prefix + "/beta", [width]))
         }
-        func ffn(_ prefix: String) throws -> FeedForward {
+        func ffn(_ prefix: String, streamed: Bool = false) throws -> FeedForward {
             let inner = try tensor(prefix + "/linear_0/weight")
             let hidden = inner.shape[0]
             return FeedForward(norm: try norm(prefix + "/layer_norm"),
-                               inner: Linear(weight: inner, bias: try tensor(prefix + "/linear_0/bias", [hidden])),
+                               inner: Linear(weight: inner, bias: try tensor(prefix + "/linear_0/bias", [hidden]), streamed: streamed),
                                outer: Linear(weight: try tensor(prefix + "/linear_1/weight", [width, hidden]),
-                                             bias: try tensor(prefix + "/linear_1/bias", [width])))
+                                             bias: try tensor(prefix + "/linear_1/bias", [width]), streamed: streamed))
         }
         var encoderLayers: [EncoderLayer] = []
         while file.contains("encoder/layer_\(encoderLayers.count)/self_attention/linear_0/weight") {
@@ -153,11 +159,14 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         while file.contains("decoder/layer_\(decoderLayers.count)/self_attention/linear_0/weight") {
             let p = "decoder/layer_\(decoderLayers.count)"
             decoderLayers.append(DecoderLayer(
-                selfNorm: try norm(p + "/self_attention/layer_norm"), selfQKV: try linear(p + "/self_attention/linear_0", out: 3 * width),
-                selfOutput: try linear(p + "/self_attention/linear_1", out: width),
-                crossNorm: try norm(p + "/attention/layer_norm"), crossQuery: try linear(p + "/attention/linear_0", out: width),
-                crossKV: try linear(p + "/attention/linear_1", out: 2 * width), crossOutput: try linear(p + "/attention/linear_2", out: width),
-                ffn: try ffn(p + "/ffn")))
+                selfNorm: try norm(p + "/self_attention/layer_norm"),
+                selfQKV: try linear(p + "/self_attention/linear_0", out: 3 * width, streamed: true),
+                selfOutput: try linear(p + "/self_attention/linear_1", out: width, streamed: true),
+                crossNorm: try norm(p + "/attention/layer_norm"),
+                crossQuery: try linear(p + "/attention/linear_0", out: width, streamed: true),
+                crossKV: try linear(p + "/attention/linear_1", out: 2 * width),
+                crossOutput: try linear(p + "/attention/linear_2", out: width, streamed: true),
+                ffn: try ffn(p + "/ffn", streamed: true)))
         }
         guard !encoderLayers.isEmpty, !decoderLayers.isEmpty else {
             throw CTranslate2ModelFile.Error(code: .missingVariable, file: file.path, variable: "encoder/layer_0 or decoder/layer_0", detail: "no layers")
@@ -178,7 +187,8 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         self.maxPositions = decoderPositions.shape[0]
         self.decoderLayers = decoderLayers
         self.decoderNorm = try norm("decoder/layer_norm")
-        self.projection = file.contains("decoder/projection/weight") ? try tensor("decoder/projection/weight", embeddings.shape) : embeddings
+        self.projection = SmallBatchLinear(
+            weight: file.contains("decoder/projection/weight") ? try tensor("decoder/projection/weight", embeddings.shape) : embeddings)
     }
 
     // MARK: - Encoder
@@ -212,9 +222,8 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
     // MARK: - Decoder
 
     public func makeCache(for encoded: Encoded) throws -> Cache {
-        let empty = Tensor(zeros: [1, 0, width])
-        return Cache(encoded: encoded, keys: Array(repeating: empty, count: decoderLayers.count),
-                     values: Array(repeating: empty, count: decoderLayers.count), length: 0, rows: 1)
+        let empty = KVCache(batch: 1, width: width, capacity: maxPositions)
+        return Cache(encoded: encoded, layers: Array(repeating: empty, count: decoderLayers.count), length: 0, rows: 1)
     }
 
     public func decode(_ tokens: [[Int]], cache: inout Cache) throws -> [[Float]] {
@@ -244,9 +253,8 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         for (index, layer) in decoderLayers.enumerated() {
             let qkv = layer.selfQKV(layer.selfNorm(x))
             let q = qkv.slice(axis: 2, 0..<width)
-            cache.keys[index] = Tensor.concatenate([cache.keys[index], qkv.slice(axis: 2, width..<2 * width)], axis: 1)
-            cache.values[index] = Tensor.concatenate([cache.values[index], qkv.slice(axis: 2, 2 * width..<3 * width)], axis: 1)
-            let attended = Attention.multiHead(query: q, key: cache.keys[index], value: cache.values[index], heads: decoderHeads, causal: true)
+            cache.layers[index].append(fusedQKV: qkv)
+            let attended = Attention.multiHead(query: q, cache: cache.layers[index], heads: decoderHeads)
             x = x + layer.selfOutput(attended)
             // Every row attends to the same encoder output: fold the rows into one query sequence.
             let crossQuery = layer.crossQuery(layer.crossNorm(x)).reshaped([1, rows * steps, width])
@@ -258,27 +266,14 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         cache.length += steps
         let last = steps == 1 ? x.reshaped([rows, width]) : x.slice(axis: 1, (steps - 1)..<steps).reshaped([rows, width])
         let normed = decoderNorm(last)
-        let logits = rows <= WhisperSmallBatch.maxRows
-            ? WhisperSmallBatch.linear(normed, weight: projection, bias: nil)
-            : Tensor.matmul(normed, projection, transposeB: true)
+        let logits = projection(normed)
         return logits.withUnsafeBufferPointer { buffer in
             (0..<rows).map { Array(buffer[($0 * vocabularySize)..<(($0 + 1) * vocabularySize)]) }
         }
     }
 
     public func selectRows(_ rows: [Int], cache: inout Cache) {
-        func gather(_ tensor: Tensor) -> Tensor {
-            let rowSize = tensor.count / max(tensor.shape[0], 1)
-            return tensor.withUnsafeBufferPointer { source in
-                Tensor(shape: [rows.count] + tensor.shape.dropFirst()) { out in
-                    for (i, row) in rows.enumerated() where rowSize > 0 {
-                        (out.baseAddress! + i * rowSize).update(from: source.baseAddress! + row * rowSize, count: rowSize)
-                    }
-                }
-            }
-        }
-        cache.keys = cache.keys.map(gather)
-        cache.values = cache.values.map(gather)
+        for index in cache.layers.indices { cache.layers[index].selectRows(rows) }
         cache.rows = rows.count
     }
 }

@@ -52,7 +52,25 @@ public enum Attention {
     /// values are appended first, then the queries attend to everything cached (causally).
     public static func multiHead(query: Tensor, newKey: Tensor, newValue: Tensor, cache: inout KVCache, heads: Int, scale: Float? = nil) -> Tensor {
         cache.append(keys: newKey, values: newValue)
-        return multiHead(query: query, key: cache.keys, value: cache.values, heads: heads, scale: scale, causal: true)
+        return multiHead(query: query, cache: cache, heads: heads, scale: scale)
+    }
+
+    /// The queries [B, Lq, D] attending causally to everything in `cache` (whose last Lq
+    /// positions are the queries' own), read in place from the cache's storage.
+    public static func multiHead(query: Tensor, cache: KVCache, heads: Int, scale: Float? = nil) -> Tensor {
+        precondition(query.rank == 3 && query.shape[0] == cache.batch && query.shape[2] == cache.width && query.shape[1] <= cache.length,
+                     "attention of \(query.shape) on a cache of \(cache.batch) × \(cache.length) × \(cache.width)")
+        let (batch, lq, width) = (query.shape[0], query.shape[1], query.shape[2])
+        return query.withUnsafeBufferPointer { q in
+            cache.withUnsafeStorage { k, v, capacity in
+                Tensor(shape: [batch, lq, width]) { out in
+                    attend(query: q.baseAddress!, key: k, value: v,
+                           queryRow: width, keyRow: width, queryBatch: lq * width, keyBatch: capacity * width,
+                           batch: batch, queryLength: lq, keyLength: cache.length, width: width, heads: heads,
+                           scale: scale, causal: true, output: out.baseAddress!)
+                }
+            }
+        }
     }
 
     /// The shared kernel on raw pointers. Rows are `queryRow`/`keyRow` floats apart (so Q, K and
@@ -117,35 +135,5 @@ public enum Attention {
                 }
             }
         }
-    }
-}
-
-/// The keys and values a decoder has already computed, so each step attends to them without
-/// recomputing: [B, L, D] tensors that grow along L.
-public struct KVCache: Sendable {
-    public private(set) var keys: Tensor
-    public private(set) var values: Tensor
-
-    /// An empty cache for `batch` sequences of `width` features.
-    public init(batch: Int, width: Int) {
-        keys = Tensor(zeros: [batch, 0, width])
-        values = Tensor(zeros: [batch, 0, width])
-    }
-
-    /// Positions cached so far.
-    public var length: Int { keys.shape[1] }
-
-    /// Appends [B, l, D] keys and values.
-    public mutating func append(keys newKeys: Tensor, values newValues: Tensor) {
-        precondition(newKeys.shape == newValues.shape && newKeys.shape[0] == keys.shape[0] && newKeys.shape[2] == keys.shape[2],
-                     "cache of \(keys.shape) cannot take \(newKeys.shape)")
-        keys = Tensor.concatenate([keys, newKeys], axis: 1)
-        values = Tensor.concatenate([values, newValues], axis: 1)
-    }
-
-    /// Forgets everything (a new sequence).
-    public mutating func removeAll() {
-        keys = Tensor(zeros: [keys.shape[0], 0, keys.shape[2]])
-        values = Tensor(zeros: [values.shape[0], 0, values.shape[2]])
     }
 }

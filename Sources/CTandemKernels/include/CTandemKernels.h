@@ -1,0 +1,40 @@
+#ifndef TANDEM_KERNELS_H
+#define TANDEM_KERNELS_H
+// Tandem's own C kernels: the few loops that need instructions Swift cannot ask for per function
+// (AVX-512/AVX2, FMA and F16C half-to-float conversion), chosen at run time from what the CPU
+// supports, with a portable C fallback. TandemNN wraps them; nothing else calls them.
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Outputs per packed block: a linear weight [out, in] is stored as ceil(out / 16) blocks of
+/// [in][16], so one vector load gives one input feature's weights for 16 outputs.
+enum { tandem_linear_block = 16 };
+
+/// Packs a row-major fp32 weight [out, in] into fp16 blocks (`ceil(out/16) · 16 · in` values,
+/// missing outputs of the last block are zero). Returns 1 when every weight converted exactly
+/// (the checkpoint was stored in fp16), 0 otherwise (then `packed` must not be used).
+int tandem_pack_linear_f16(const float *weight, long out, long in, uint16_t *packed);
+
+/// Packs a row-major fp32 weight [out, in] into fp32 blocks (same layout as the fp16 packing).
+void tandem_pack_linear_f32(const float *weight, long out, long in, float *packed);
+
+/// y[r, o] = Σ_i x[r, i] · W[o, i] (+ bias[o]) for the outputs of blocks [blockBegin, blockEnd),
+/// every row r < rows; x is [rows, in], y is [rows, out] (row stride `out`); bias may be NULL.
+/// Each output is one fp32 sum in input order, as a GEMM micro-kernel forms it.
+void tandem_linear_f16(const float *x, long rows, long in, const uint16_t *packed, long out,
+                       long blockBegin, long blockEnd, const float *bias, float *y);
+
+/// As `tandem_linear_f16`, on fp32 blocks.
+void tandem_linear_f32(const float *x, long rows, long in, const float *packed, long out,
+                       long blockBegin, long blockEnd, const float *bias, float *y);
+
+/// The instruction set the kernels use on this CPU: "avx512", "avx2" or "portable".
+const char *tandem_kernels_isa(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
