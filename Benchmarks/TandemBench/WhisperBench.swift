@@ -3,7 +3,8 @@ import TandemModels
 
 // Whisper tiny.en on a speech file: `TANDEM_WHISPER_WAV` (16 kHz mono PCM16; Tools/bench/whisper_peer.py
 // makes 60 s of espeak-ng speech), `TANDEM_WHISPER_BEAM` (default 5), optional `TANDEM_WHISPER_JSON` to
-// write the segments for comparison. Without a WAV the suite has no cases.
+// write the segments for comparison, optional `TANDEM_WHISPER_ONLY` (a word of a case name) to run one case.
+// Without a WAV the suite has no cases.
 let whisperBenchSuite = BenchSuite(name: "whisper") {
     let environment = ProcessInfo.processInfo.environment
     guard let path = environment["TANDEM_WHISPER_WAV"] else { return [] }
@@ -23,7 +24,7 @@ let whisperBenchSuite = BenchSuite(name: "whisper") {
     let seconds = Double(samples.count) / 16000
     let chosen = options
     let window = [Float](recognizer.features(samples).values.prefix(recognizer.model.melCount * 3000))
-    return [
+    let cases = [
         BenchCase(name: "encoder, one 30 s window", units: 30, unitName: "s of audio") {
             _ = try recognizer.model.encode(window)
         },
@@ -31,6 +32,9 @@ let whisperBenchSuite = BenchSuite(name: "whisper") {
             _ = try recognizer.transcribe(samples, options: chosen)
         },
     ]
+    // `TANDEM_WHISPER_ONLY=encoder` (or `beam`) keeps the cases whose name contains it, for profiling one part.
+    guard let only = environment["TANDEM_WHISPER_ONLY"] else { return cases }
+    return cases.filter { $0.name.contains(only) }
 }
 
 /// User + system CPU time of the whole process (every thread).

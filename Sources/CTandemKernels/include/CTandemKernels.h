@@ -31,6 +31,16 @@ void tandem_linear_f16(const float *x, long rows, long in, const uint16_t *packe
 void tandem_linear_f32(const float *x, long rows, long in, const float *packed, long out,
                        long blockBegin, long blockEnd, const float *bias, float *y);
 
+/// Softmax of each of `rows` rows of `count` values (row stride `stride`) in place, the row maximum
+/// subtracted first; −∞ entries get exactly 0. For row r only the first `limit0 + r` entries
+/// are live when `limit0 >= 0` (causal attention: the rest are set to 0); `limit0 < 0` means all.
+/// eˣ is a degree-6 polynomial after range reduction (about 2 ulp).
+void tandem_softmax_rows(float *values, long rows, long count, long stride, long limit0);
+
+/// log Σ exp(x[i]) over `count` values, computed as max + log Σ exp(x[i] − max); −∞ when every
+/// value is −∞. The exponentials use the same polynomial as `tandem_softmax_rows`.
+float tandem_log_sum_exp(const float *x, long count);
+
 /// The instruction set the kernels use on this CPU: "avx512", "avx2" or "portable".
 const char *tandem_kernels_isa(void);
 

@@ -1,3 +1,5 @@
+import CTandemKernels
+
 /// Multi-head scaled dot-product attention over token-major tensors.
 ///
 /// Queries, keys and values are [B, L, D] with the heads side by side in the last axis (head h
@@ -76,9 +78,11 @@ public enum Attention {
     /// The shared kernel on raw pointers. Rows are `queryRow`/`keyRow` floats apart (so Q, K and
     /// V may interleave in a fused buffer); the output is dense [batch, queryLength, width].
     ///
-    /// (batch, head) pairs run in parallel with OpenBLAS held to one thread; each pair's two
-    /// products are GEMMs on strided views when they are big enough to pay for a BLAS call, and
-    /// plain loops for the short sequences of temporal attention.
+    /// Work items are (batch, head, block of query rows); they run in parallel with OpenBLAS held
+    /// to one thread. A block's scores (`queryBlock` × Lk) stay in the L2 cache between the two
+    /// products and the softmax, where one head's full Lq × Lk scores (9 MB for Whisper's 1500
+    /// positions) would go to memory and back three times. The products are GEMMs on strided views
+    /// when they are big enough to pay for a BLAS call, and plain loops for short sequences.
     static func attend(
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
         queryRow: Int, keyRow: Int, queryBatch: Int, keyBatch: Int,
@@ -88,40 +92,43 @@ public enum Attention {
         precondition(heads > 0 && width % heads == 0, "\(width) features in \(heads) heads")
         let headDim = width / heads
         let alpha = scale ?? 1 / Float(headDim).squareRoot()
-        let pairs = batch * heads
-        let useBLAS = lq * lk * headDim >= 32_768
+        // About 512 KB of scores per block.
+        let queryBlock = max(16, min(lq, 131_072 / max(lk, 1)))
+        let blocks = (lq + queryBlock - 1) / queryBlock
+        let items = batch * heads * blocks
         let offset = lk - lq
         ComputeThreads.withSingleThreadedBLAS {
-            ComputeThreads.parallelFor(pairs) { range in
-                var scores = [Float](repeating: 0, count: lq * lk)
+            ComputeThreads.parallelFor(items) { range in
+                var scores = [Float](repeating: 0, count: min(queryBlock, lq) * lk)
                 scores.withUnsafeMutableBufferPointer { scoreBuffer in
                     let s = scoreBuffer.baseAddress!
-                    for pair in range {
+                    for item in range {
+                        let pair = item / blocks, block = item % blocks
                         let b = pair / heads, h = pair % heads
-                        let q = query + b * queryBatch + h * headDim
+                        let first = block * queryBlock
+                        let rows = min(queryBlock, lq - first)
+                        let q = query + b * queryBatch + first * queryRow + h * headDim
                         let k = key + b * keyBatch + h * headDim
                         let v = value + b * keyBatch + h * headDim
-                        let o = output + b * lq * width + h * headDim
+                        let o = output + (b * lq + first) * width + h * headDim
+                        let useBLAS = rows * lk * headDim >= 32_768
                         if useBLAS {
-                            BLAS.sgemm(transposeA: false, transposeB: true, m: lq, n: lk, k: headDim, alpha: alpha,
+                            BLAS.sgemm(transposeA: false, transposeB: true, m: rows, n: lk, k: headDim, alpha: alpha,
                                        a: q, lda: queryRow, b: k, ldb: keyRow, c: s, ldc: lk)
                         } else {
-                            for i in 0..<lq {
+                            for i in 0..<rows {
                                 for j in 0..<lk {
                                     s[i * lk + j] = VectorMath.dot(q + i * queryRow, k + j * keyRow, count: headDim) * alpha
                                 }
                             }
                         }
-                        for i in 0..<lq {
-                            let row = s + i * lk
-                            if causal { for j in max(0, offset + i + 1)..<lk { row[j] = -.infinity } }
-                            Tensor.softmaxRow(row, count: lk)
-                        }
+                        // Query row first + i sees keys 0 ... offset + first + i when causal.
+                        tandem_softmax_rows(s, rows, lk, lk, causal ? offset + first + 1 : -1)
                         if useBLAS {
-                            BLAS.sgemm(transposeA: false, transposeB: false, m: lq, n: headDim, k: lk,
+                            BLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: headDim, k: lk,
                                        a: s, lda: lk, b: v, ldb: keyRow, c: o, ldc: width)
                         } else {
-                            for i in 0..<lq {
+                            for i in 0..<rows {
                                 let target = o + i * width
                                 for c in 0..<headDim { target[c] = 0 }
                                 for j in 0..<lk {
