@@ -107,13 +107,19 @@ struct WhisperSearch<Model: WhisperModelProtocol> {
                 var rowLogits = logits[row]
                 filter.apply(step: step, logits: &rowLogits, sampled: beams[row][...])
                 let logProbabilities = WhisperMath.logSoftmax(rowLogits)
-                for (token, value) in logProbabilities.enumerated() {
-                    let score = value + scores[row]
-                    if top.count == candidates, score <= top[candidates - 1].score { continue }
-                    var position = top.count
-                    while position > 0, top[position - 1].score < score { position -= 1 }
-                    top.insert((score, row, token), at: position)
-                    if top.count > candidates { top.removeLast() }
+                let rowScore = scores[row]
+                // The score a candidate must beat once `top` is full (its last entry's).
+                var threshold = top.count == candidates ? top[candidates - 1].score : -Float.infinity
+                logProbabilities.withUnsafeBufferPointer { values in
+                    for token in values.indices {
+                        let score = values[token] + rowScore
+                        if top.count == candidates, score <= threshold { continue }
+                        var position = top.count
+                        while position > 0, top[position - 1].score < score { position -= 1 }
+                        top.insert((score, row, token), at: position)
+                        if top.count > candidates { top.removeLast() }
+                        if top.count == candidates { threshold = top[candidates - 1].score }
+                    }
                 }
             }
             let lastStep = step == steps - 1
