@@ -24,9 +24,23 @@ let whisperBenchSuite = BenchSuite(name: "whisper") {
     let seconds = Double(samples.count) / 16000
     let chosen = options
     let window = [Float](recognizer.features(samples).values.prefix(recognizer.model.melCount * 3000))
+    // The decoder alone: 32 steps of 5 rows (as beam 5 runs them) after a 3-token prompt, on the first window's encoding.
+    let model = recognizer.model
+    var prepared = try model.makeCache(for: try model.encode(window))
+    let tokenizer = recognizer.tokenizer
+    _ = try model.decode([[tokenizer.startOfTranscript, tokenizer.transcribe]], cache: &prepared)
+    _ = try model.decode([[tokenizer.timestampBegin]], cache: &prepared)
+    model.selectRows([0, 0, 0, 0, 0], cache: &prepared)
+    let start = prepared
     let cases = [
         BenchCase(name: "encoder, one 30 s window", units: 30, unitName: "s of audio") {
-            _ = try recognizer.model.encode(window)
+            _ = try model.encode(window)
+        },
+        BenchCase(name: "decoder, 32 steps of 5 rows", units: 32 * 5, unitName: "tokens") {
+            var cache = start
+            for step in 0..<32 {
+                _ = try model.decode([[Int]](repeating: [440 + step], count: 5), cache: &cache)
+            }
         },
         BenchCase(name: "tiny.en beam \(chosen.beamSize)", units: seconds, unitName: "s of audio") {
             _ = try recognizer.transcribe(samples, options: chosen)
