@@ -86,6 +86,8 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         public let states: Tensor
         let crossKeys: [Tensor]
         let crossValues: [Tensor]
+        /// The same keys and values packed per head for the decoder's few rows per step.
+        let crossMemories: [CrossAttentionMemory]
     }
 
     /// Per-row self-attention keys and values of every decoder layer.
@@ -216,7 +218,8 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
             keys.append(kv.slice(axis: 2, 0..<width))
             values.append(kv.slice(axis: 2, width..<2 * width))
         }
-        return Encoded(states: states, crossKeys: keys, crossValues: values)
+        let memories = zip(keys, values).map { CrossAttentionMemory(keys: $0, values: $1, heads: decoderHeads) }
+        return Encoded(states: states, crossKeys: keys, crossValues: values, crossMemories: memories)
     }
 
     // MARK: - Decoder
@@ -258,8 +261,7 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
             x = x + layer.selfOutput(attended)
             // Every row attends to the same encoder output: fold the rows into one query sequence.
             let crossQuery = layer.crossQuery(layer.crossNorm(x)).reshaped([1, rows * steps, width])
-            let crossed = Attention.multiHead(query: crossQuery, key: cache.encoded.crossKeys[index],
-                                              value: cache.encoded.crossValues[index], heads: decoderHeads)
+            let crossed = Attention.multiHead(query: crossQuery, memory: cache.encoded.crossMemories[index])
             x = x + layer.crossOutput(crossed.reshaped([rows, steps, width]))
             x = layer.ffn(x)
         }
