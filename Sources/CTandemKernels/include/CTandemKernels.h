@@ -41,6 +41,15 @@ void tandem_softmax_rows(float *values, long rows, long count, long stride, long
 /// value is −∞. The exponentials use the same polynomial as `tandem_softmax_rows`.
 float tandem_log_sum_exp(const float *x, long count);
 
+/// Attention of one head for short sequences, where a GEMM call costs more than the work:
+/// for each query row i < lq, scores_j = alpha · q_i · k_j over the live keys j (all lk, or
+/// j ≤ causalOffset + i when causalOffset ≥ 0), softmax as `tandem_softmax_rows`, and
+/// out_i = Σ_j p_j · v_j. Rows of q, k, v and out are `qStride`, `kvStride`, `kvStride` and
+/// `outStride` floats apart; `scratch` holds lk floats.
+void tandem_attention_head(const float *q, long qStride, const float *k, const float *v, long kvStride,
+                           long lq, long lk, long headDim, float alpha, long causalOffset,
+                           float *scratch, float *out, long outStride);
+
 /// The instruction set the kernels use on this CPU: "avx512", "avx2" or "portable".
 const char *tandem_kernels_isa(void);
 

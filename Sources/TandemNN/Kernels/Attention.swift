@@ -111,33 +111,18 @@ public enum Attention {
                         let k = key + b * keyBatch + h * headDim
                         let v = value + b * keyBatch + h * headDim
                         let o = output + (b * lq + first) * width + h * headDim
-                        let useBLAS = rows * lk * headDim >= 32_768
-                        if useBLAS {
-                            BLAS.sgemm(transposeA: false, transposeB: true, m: rows, n: lk, k: headDim, alpha: alpha,
-                                       a: q, lda: queryRow, b: k, ldb: keyRow, c: s, ldc: lk)
-                        } else {
-                            for i in 0..<rows {
-                                for j in 0..<lk {
-                                    s[i * lk + j] = VectorMath.dot(q + i * queryRow, k + j * keyRow, count: headDim) * alpha
-                                }
-                            }
+                        guard rows * lk * headDim >= 32_768 else {
+                            // Short sequences: dot products and sums in registers, no GEMM call.
+                            tandem_attention_head(q, queryRow, k, v, keyRow, rows, lk, headDim, alpha,
+                                                  causal ? offset + first : -1, s, o, width)
+                            continue
                         }
+                        BLAS.sgemm(transposeA: false, transposeB: true, m: rows, n: lk, k: headDim, alpha: alpha,
+                                   a: q, lda: queryRow, b: k, ldb: keyRow, c: s, ldc: lk)
                         // Query row first + i sees keys 0 ... offset + first + i when causal.
                         tandem_softmax_rows(s, rows, lk, lk, causal ? offset + first + 1 : -1)
-                        if useBLAS {
-                            BLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: headDim, k: lk,
-                                       a: s, lda: lk, b: v, ldb: keyRow, c: o, ldc: width)
-                        } else {
-                            for i in 0..<rows {
-                                let target = o + i * width
-                                for c in 0..<headDim { target[c] = 0 }
-                                for j in 0..<lk {
-                                    let p = s[i * lk + j]
-                                    let source = v + j * keyRow
-                                    for c in 0..<headDim { target[c] += p * source[c] }
-                                }
-                            }
-                        }
+                        BLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: headDim, k: lk,
+                                   a: s, lda: lk, b: v, ldb: keyRow, c: o, ldc: width)
                     }
                 }
             }
