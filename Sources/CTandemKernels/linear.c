@@ -266,6 +266,32 @@ void tandem_linear_f32(const float *x, long rows, long in, const float *packed, 
     linear_f32_portable(x, rows, in, packed, out, blockBegin, blockEnd, bias, y);
 }
 
+int tandem_linear_f16_isa(int isa, const float *x, long rows, long in, const uint16_t *packed, long out,
+                          long blockBegin, long blockEnd, const float *bias, float *y) {
+    if (isa > current_isa() || isa < 0) return 0;
+    switch (isa) {
+#if TANDEM_X86
+    case isa_avx512: linear_f16_avx512(x, rows, in, packed, out, blockBegin, blockEnd, bias, y); break;
+    case isa_avx2: linear_f16_avx2(x, rows, in, packed, out, blockBegin, blockEnd, bias, y); break;
+#endif
+    default: linear_f16_portable(x, rows, in, packed, out, blockBegin, blockEnd, bias, y); break;
+    }
+    return 1;
+}
+
+int tandem_linear_f32_isa(int isa, const float *x, long rows, long in, const float *packed, long out,
+                          long blockBegin, long blockEnd, const float *bias, float *y) {
+    if (isa > current_isa() || isa < 0) return 0;
+    switch (isa) {
+#if TANDEM_X86
+    case isa_avx512: linear_f32_avx512(x, rows, in, packed, out, blockBegin, blockEnd, bias, y); break;
+    case isa_avx2: linear_f32_avx2(x, rows, in, packed, out, blockBegin, blockEnd, bias, y); break;
+#endif
+    default: linear_f32_portable(x, rows, in, packed, out, blockBegin, blockEnd, bias, y); break;
+    }
+    return 1;
+}
+
 const char *tandem_kernels_isa(void) {
     switch (current_isa()) {
     case isa_avx512: return "avx512";

@@ -1,3 +1,4 @@
+import CTandemKernels
 import Foundation
 import Testing
 @testable import TandemNN
@@ -42,6 +43,32 @@ import Testing
         // x = [1]: the output is the weight column itself (a zero's sign aside: −0 · 1 + 0 is +0).
         let got = layer(Tensor(shape: [1, 1], values: [1])).scalars
         #expect(got == values)
+    }
+
+    /// The portable, AVX2 and AVX-512 paths (those this CPU has) against the GEMM, fp16 and fp32.
+    @Test(arguments: [1, 3, 5, 8, 11])
+    func everyInstructionSetAgrees(rows: Int) {
+        var random = SeededValues(seed: UInt64(60 + rows))
+        let (out, inFeatures) = (21, 40)
+        let weight = halfExact(random.tensor([out, inFeatures]))
+        let bias = random.tensor([out]), x = random.tensor([rows, inFeatures])
+        let expected = Tensor.linear(x, weight: weight, bias: bias).scalars
+        let blocks = (out + 15) / 16
+        var half = [UInt16](repeating: 0, count: blocks * 16 * inFeatures)
+        var single = [Float](repeating: 0, count: blocks * 16 * inFeatures)
+        let w = weight.scalars, xs = x.scalars, b = bias.scalars
+        #expect(tandem_pack_linear_f16(w, out, inFeatures, &half) == 1)
+        tandem_pack_linear_f32(w, out, inFeatures, &single)
+        var ran = 0
+        for isa: Int32 in 0...2 {
+            var y16 = [Float](repeating: .infinity, count: rows * out), y32 = y16
+            guard tandem_linear_f16_isa(isa, xs, rows, inFeatures, half, out, 0, blocks, b, &y16) == 1 else { continue }
+            #expect(tandem_linear_f32_isa(isa, xs, rows, inFeatures, single, out, 0, blocks, b, &y32) == 1)
+            #expect(maxDifference(y16, expected) < 1e-5, "isa \(isa), fp16")
+            #expect(maxDifference(y32, expected) < 1e-5, "isa \(isa), fp32")
+            ran += 1
+        }
+        #expect(ran >= 1)  // the portable path always runs
     }
 
     @Test func theKernelNamesItsInstructionSet() {

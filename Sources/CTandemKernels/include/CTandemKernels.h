@@ -31,6 +31,14 @@ void tandem_linear_f16(const float *x, long rows, long in, const uint16_t *packe
 void tandem_linear_f32(const float *x, long rows, long in, const float *packed, long out,
                        long blockBegin, long blockEnd, const float *bias, float *y);
 
+/// `tandem_linear_f16` / `tandem_linear_f32` with a chosen instruction set (0 portable, 1 AVX2,
+/// 2 AVX-512), so tests can check every path the CPU has. Returns 0, computing nothing, when the
+/// CPU (or build) lacks it.
+int tandem_linear_f16_isa(int isa, const float *x, long rows, long in, const uint16_t *packed, long out,
+                          long blockBegin, long blockEnd, const float *bias, float *y);
+int tandem_linear_f32_isa(int isa, const float *x, long rows, long in, const float *packed, long out,
+                          long blockBegin, long blockEnd, const float *bias, float *y);
+
 /// Softmax of each of `rows` rows of `count` values (row stride `stride`) in place, the row maximum
 /// subtracted first; −∞ entries get exactly 0. For row r only the first `limit0 + r` entries
 /// are live when `limit0 >= 0` (causal attention: the rest are set to 0); `limit0 < 0` means all.
