@@ -10,6 +10,12 @@ import TandemNN
 /// and values per row), cross-attention (keys and values computed once per window), FFN, final layer
 /// norm, and logits against the token embeddings (`decoder/projection/weight`, usually an alias).
 ///
+/// A decoding step has one row per beam, so it is bound by reading weights, not by arithmetic: the
+/// decoder's linear layers and the vocabulary projection keep a packed copy (`SmallBatchLinear`, in fp16
+/// when the checkpoint stores fp16 — the same values CTranslate2 widens to fp32, half the bytes), each
+/// window's cross-attention keys and values are packed per head once (`CrossAttentionMemory`), and the
+/// self-attention cache grows in place (`KVCache`). Prompts and the encoder use OpenBLAS GEMMs.
+///
 /// The weights are immutable after loading, so one model serves any number of transcriptions.
 public final class WhisperModel: WhisperModelProtocol, Sendable {
     public let vocabularySize: Int
