@@ -46,9 +46,11 @@ let whisperBenchSuite = BenchSuite(name: "whisper") {
             _ = try recognizer.transcribe(samples, options: chosen)
         },
     ]
-    // `TANDEM_WHISPER_ONLY=encoder` (or `beam`) keeps the cases whose name contains it, for profiling one part.
+    // `TANDEM_WHISPER_ONLY` keeps the case of that name, or else the cases whose name contains it
+    // (`encoder`, `decoder`), to time or profile one part.
     guard let only = environment["TANDEM_WHISPER_ONLY"] else { return cases }
-    return cases.filter { $0.name.contains(only) }
+    let named = cases.filter { $0.name == only }
+    return named.isEmpty ? cases.filter { $0.name.contains(only) } : named
 }
 
 /// User + system CPU time of the whole process (every thread).

@@ -98,7 +98,7 @@ def main() -> None:
     peer_segments = peer_transcribe()
     model.model.encode(window)
     json_path = str(wav) + ".tandem.json"
-    _, tandem_cpu = tandem("beam", 1, json_path)
+    _, tandem_cpu = tandem(f"tiny.en beam {args.beam}", 1, json_path)
     times, cpu_times, tandem_times, encode_times, tandem_encode_times = [], [], [], [], []
     for _ in range(args.repeat):
         start = time.perf_counter()
@@ -106,7 +106,7 @@ def main() -> None:
         peer_transcribe()
         times.append(time.perf_counter() - start)
         cpu_times.append(time.process_time() - cpu_start)
-        tandem_times.append(tandem("beam", 1)[0])
+        tandem_times.append(tandem(f"tiny.en beam {args.beam}", 1)[0])
         start = time.perf_counter()
         for _ in range(3):
             model.model.encode(window)

@@ -35,7 +35,9 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
     let decoderPositions: Tensor
     let decoderLayers: [DecoderLayer]
     let decoderNorm: LayerNorm
-    let projection: SmallBatchLinear
+    let projection: Tensor
+    /// `projection` packed for the decoder's few rows per step.
+    let streamedProjection: SmallBatchLinear
 
     struct Linear: Sendable {
         var weight: Tensor
@@ -195,8 +197,8 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         self.maxPositions = decoderPositions.shape[0]
         self.decoderLayers = decoderLayers
         self.decoderNorm = try norm("decoder/layer_norm")
-        self.projection = SmallBatchLinear(
-            weight: file.contains("decoder/projection/weight") ? try tensor("decoder/projection/weight", embeddings.shape) : embeddings)
+        self.projection = file.contains("decoder/projection/weight") ? try tensor("decoder/projection/weight", embeddings.shape) : embeddings
+        self.streamedProjection = SmallBatchLinear(weight: projection)
     }
 
     // MARK: - Encoder
@@ -274,7 +276,7 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         cache.length += steps
         let last = steps == 1 ? x.reshaped([rows, width]) : x.slice(axis: 1, (steps - 1)..<steps).reshaped([rows, width])
         let normed = decoderNorm(last)
-        let logits = projection(normed)
+        let logits = streamedProjection(normed)
         return logits.withUnsafeBufferPointer { buffer in
             (0..<rows).map { Array(buffer[($0 * vocabularySize)..<(($0 + 1) * vocabularySize)]) }
         }
