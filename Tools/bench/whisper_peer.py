@@ -7,7 +7,7 @@ and whether the transcripts agree. The two sides alternate run by run (each Tand
 `tandem-bench` process that loads the model and warms up outside its timing), so a load that changes
 during the measurement reaches both; the CPU time of each side is printed too.
 
-    /work/venv/bin/python Tools/bench/whisper_peer.py [--beam 5] [--repeat 3] [--threads 2]
+    /work/venv/bin/python Tools/bench/whisper_peer.py [--beam 5] [--repeat 3] [--threads 2] [--omp-passive]
 
 Needs `swift build -c release --product tandem-bench` (run from the package root) and Models/whisper-tiny.en.
 """
@@ -60,7 +60,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--omp-passive", action="store_true",
+                        help="make CTranslate2's OpenMP threads sleep while they wait (OMP_WAIT_POLICY=PASSIVE): "
+                             "their default spinning loses most of its time to other processes on a loaded machine")
     args = parser.parse_args()
+    if args.omp_passive:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"  # read when libgomp loads, with faster_whisper below
 
     load_start = os.getloadavg()[0]
     wav = make_audio(args.seconds)
@@ -119,7 +124,8 @@ def main() -> None:
 
     print(f"audio {duration:.1f} s, beam {args.beam}, {args.threads} threads, median of {args.repeat}")
     print(f"  tandem         wall {ours_wall:7.3f} s   RTF {ours_wall / duration:.4f}   CPU {tandem_cpu:7.3f} s (one run)")
-    print(f"  faster-whisper wall {peer:7.3f} s   RTF {peer / duration:.4f}   CPU {peer_cpu:7.3f} s   (float32)")
+    policy = ", OMP_WAIT_POLICY=PASSIVE" if args.omp_passive else ""
+    print(f"  faster-whisper wall {peer:7.3f} s   RTF {peer / duration:.4f}   CPU {peer_cpu:7.3f} s   (float32{policy})")
     print(f"  load average at the start {load_start:.1f}, now {os.getloadavg()[0]:.1f} (wall times are only comparable on an idle machine)")
     print(f"  encoder, one 30 s window: tandem {tandem_encode:.3f} s, faster-whisper {peer_encode:.3f} s")
     print(f"  same tokens and timestamps: {same}")
