@@ -2,7 +2,7 @@
 #define TANDEM_KERNELS_H
 // Tandem's own C kernels: the few loops that need instructions Swift cannot ask for per function
 // (AVX-512/AVX2, FMA and F16C half-to-float conversion), chosen at run time from what the CPU
-// supports, with a portable C fallback. TandemNN wraps them; nothing else calls them.
+// supports, with a portable C fallback. TandemNN wraps them (tests also call the per-ISA entry points).
 #include <stdint.h>
 
 #ifdef __cplusplus
