@@ -3,8 +3,8 @@ import TandemModels
 
 // Whisper tiny.en on a speech file: `TANDEM_WHISPER_WAV` (16 kHz mono PCM16; Tools/bench/whisper_peer.py
 // makes 60 s of espeak-ng speech), `TANDEM_WHISPER_BEAM` (default 5), optional `TANDEM_WHISPER_JSON` to
-// write the segments for comparison (and, with word timestamps, to `<path>.words.json`). Without a WAV the
-// suite has no cases.
+// write the segments for comparison (and, with word timestamps, to `<path>.words.json`), optional
+// `TANDEM_WHISPER_ONLY` (a word of a case name) to run one case. Without a WAV the suite has no cases.
 let whisperBenchSuite = BenchSuite(name: "whisper") {
     let environment = ProcessInfo.processInfo.environment
     guard let path = environment["TANDEM_WHISPER_WAV"] else { return [] }
@@ -35,9 +35,22 @@ let whisperBenchSuite = BenchSuite(name: "whisper") {
         .filter { $0.seek == 0 }.flatMap(\.tokens).filter { $0 < tokenizer.endOfText }
     let encoded = try recognizer.model.encode(window)
     let sequence = [tokenizer.startOfTranscript, tokenizer.noTimestamps] + firstText + [tokenizer.endOfText]
-    return [
+    // The decoder alone: 32 steps of 5 rows (as beam 5 runs them) after a 3-token prompt, on the first window's encoding.
+    let model = recognizer.model
+    var prepared = try model.makeCache(for: encoded)
+    _ = try model.decode([[tokenizer.startOfTranscript, tokenizer.transcribe]], cache: &prepared)
+    _ = try model.decode([[tokenizer.timestampBegin]], cache: &prepared)
+    model.selectRows([0, 0, 0, 0, 0], cache: &prepared)
+    let start = prepared
+    let cases = [
         BenchCase(name: "encoder, one 30 s window", units: 30, unitName: "s of audio") {
-            _ = try recognizer.model.encode(window)
+            _ = try model.encode(window)
+        },
+        BenchCase(name: "decoder, 32 steps of 5 rows", units: 32 * 5, unitName: "tokens") {
+            var cache = start
+            for step in 0..<32 {
+                _ = try model.decode([[Int]](repeating: [440 + step], count: 5), cache: &cache)
+            }
         },
         BenchCase(name: "word alignment pass, first window (\(firstText.count) tokens)", units: 30, unitName: "s of audio") {
             _ = try recognizer.model.alignmentScores(sequence, encoded: encoded, frames: 1500, heads: recognizer.alignmentHeads,
@@ -50,6 +63,11 @@ let whisperBenchSuite = BenchSuite(name: "whisper") {
             _ = try recognizer.transcribe(samples, options: timed)
         },
     ]
+    // `TANDEM_WHISPER_ONLY` keeps the case of that name, or else the cases whose name contains it
+    // (`encoder`, `decoder`), to time or profile one part.
+    guard let only = environment["TANDEM_WHISPER_ONLY"] else { return cases }
+    let named = cases.filter { $0.name == only }
+    return named.isEmpty ? cases.filter { $0.name.contains(only) } : named
 }
 
 /// User + system CPU time of the whole process (every thread).

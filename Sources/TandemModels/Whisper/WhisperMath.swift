@@ -1,22 +1,16 @@
 import Foundation
+import TandemNN
 
 /// Float32 helpers shared by the search and the rules.
 enum WhisperMath {
     static func logSoftmax(_ x: [Float]) -> [Float] {
-        let m = x.max() ?? 0
-        guard m.isFinite else { return x }
-        var sum: Float = 0
-        for v in x { sum += expf(v - m) }
-        let shift = m + logf(sum)
+        let shift = VectorReductions.logSumExp(x)
+        guard shift.isFinite else { return x }
         return x.map { $0 - shift }
     }
 
     static func logSumExp(_ x: ArraySlice<Float>) -> Float {
-        let m = x.max() ?? -.infinity
-        guard m.isFinite else { return m }
-        var sum: Float = 0
-        for v in x { sum += expf(v - m) }
-        return m + logf(sum)
+        VectorReductions.logSumExp(x)
     }
 
     static func softmax(_ x: [Float]) -> [Float] {

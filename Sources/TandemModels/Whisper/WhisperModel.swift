@@ -10,6 +10,12 @@ import TandemNN
 /// and values per row), cross-attention (keys and values computed once per window), FFN, final layer
 /// norm, and logits against the token embeddings (`decoder/projection/weight`, usually an alias).
 ///
+/// A decoding step has one row per beam, so it is bound by reading weights, not by arithmetic: the
+/// decoder's linear layers and the vocabulary projection keep a packed copy (`SmallBatchLinear`, in fp16
+/// when the checkpoint stores fp16 — the same values CTranslate2 widens to fp32, half the bytes), each
+/// window's cross-attention keys and values are packed per head once (`CrossAttentionMemory`), and the
+/// self-attention cache grows in place (`KVCache`). Prompts and the encoder use OpenBLAS GEMMs.
+///
 /// The weights are immutable after loading, so one model serves any number of transcriptions.
 public final class WhisperModel: WhisperModelProtocol, Sendable {
     public let vocabularySize: Int
@@ -30,14 +36,23 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
     let decoderLayers: [DecoderLayer]
     let decoderNorm: LayerNorm
     let projection: Tensor
+    /// `projection` packed for the decoder's few rows per step.
+    let streamedProjection: SmallBatchLinear
 
     struct Linear: Sendable {
         var weight: Tensor
         var bias: Tensor?
+        /// The decoder's layers also keep a packed copy for its few rows per step.
+        var streamed: SmallBatchLinear?
+
+        init(weight: Tensor, bias: Tensor?, streamed: Bool = false) {
+            self.weight = weight
+            self.bias = bias
+            self.streamed = streamed ? SmallBatchLinear(weight: weight, bias: bias) : nil
+        }
+
         func callAsFunction(_ x: Tensor, activation: Activation? = nil) -> Tensor {
-            if x.count / weight.shape[1] <= WhisperSmallBatch.maxRows {
-                return WhisperSmallBatch.linear(x, weight: weight, bias: bias, activation: activation)
-            }
+            if let streamed { return streamed(x, activation: activation) }
             return Tensor.linear(x, weight: weight, bias: bias, activation: activation)
         }
     }
@@ -79,13 +94,14 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         public let states: Tensor
         let crossKeys: [Tensor]
         let crossValues: [Tensor]
+        /// The same keys and values packed per head for the decoder's few rows per step.
+        let crossMemories: [CrossAttentionMemory]
     }
 
-    /// Per-row self-attention keys and values of every decoder layer, [rows, length, width] each.
+    /// Per-row self-attention keys and values of every decoder layer.
     public struct Cache: Sendable {
         let encoded: Encoded
-        var keys: [Tensor]
-        var values: [Tensor]
+        var layers: [KVCache]
         var length: Int
         var rows: Int
     }
@@ -127,20 +143,20 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         }
         let width = conv1Weight.shape[0]
         let mels = conv1Weight.shape[1]
-        func linear(_ prefix: String, out: Int, bias: Bool = true) throws -> Linear {
+        func linear(_ prefix: String, out: Int, bias: Bool = true, streamed: Bool = false) throws -> Linear {
             Linear(weight: try tensor(prefix + "/weight", [out, width]),
-                   bias: bias && file.contains(prefix + "/bias") ? try tensor(prefix + "/bias", [out]) : nil)
+                   bias: bias && file.contains(prefix + "/bias") ? try tensor(prefix + "/bias", [out]) : nil, streamed: streamed)
         }
         func norm(_ prefix: String) throws -> LayerNorm {
             LayerNorm(gamma: try tensor(prefix + "/gamma", [width]), beta: try tensor(prefix + "/beta", [width]))
         }
-        func ffn(_ prefix: String) throws -> FeedForward {
+        func ffn(_ prefix: String, streamed: Bool = false) throws -> FeedForward {
             let inner = try tensor(prefix + "/linear_0/weight")
             let hidden = inner.shape[0]
             return FeedForward(norm: try norm(prefix + "/layer_norm"),
-                               inner: Linear(weight: inner, bias: try tensor(prefix + "/linear_0/bias", [hidden])),
+                               inner: Linear(weight: inner, bias: try tensor(prefix + "/linear_0/bias", [hidden]), streamed: streamed),
                                outer: Linear(weight: try tensor(prefix + "/linear_1/weight", [width, hidden]),
-                                             bias: try tensor(prefix + "/linear_1/bias", [width])))
+                                             bias: try tensor(prefix + "/linear_1/bias", [width]), streamed: streamed))
         }
         var encoderLayers: [EncoderLayer] = []
         while file.contains("encoder/layer_\(encoderLayers.count)/self_attention/linear_0/weight") {
@@ -153,11 +169,14 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         while file.contains("decoder/layer_\(decoderLayers.count)/self_attention/linear_0/weight") {
             let p = "decoder/layer_\(decoderLayers.count)"
             decoderLayers.append(DecoderLayer(
-                selfNorm: try norm(p + "/self_attention/layer_norm"), selfQKV: try linear(p + "/self_attention/linear_0", out: 3 * width),
-                selfOutput: try linear(p + "/self_attention/linear_1", out: width),
-                crossNorm: try norm(p + "/attention/layer_norm"), crossQuery: try linear(p + "/attention/linear_0", out: width),
-                crossKV: try linear(p + "/attention/linear_1", out: 2 * width), crossOutput: try linear(p + "/attention/linear_2", out: width),
-                ffn: try ffn(p + "/ffn")))
+                selfNorm: try norm(p + "/self_attention/layer_norm"),
+                selfQKV: try linear(p + "/self_attention/linear_0", out: 3 * width, streamed: true),
+                selfOutput: try linear(p + "/self_attention/linear_1", out: width, streamed: true),
+                crossNorm: try norm(p + "/attention/layer_norm"),
+                crossQuery: try linear(p + "/attention/linear_0", out: width, streamed: true),
+                crossKV: try linear(p + "/attention/linear_1", out: 2 * width),
+                crossOutput: try linear(p + "/attention/linear_2", out: width, streamed: true),
+                ffn: try ffn(p + "/ffn", streamed: true)))
         }
         guard !encoderLayers.isEmpty, !decoderLayers.isEmpty else {
             throw CTranslate2ModelFile.Error(code: .missingVariable, file: file.path, variable: "encoder/layer_0 or decoder/layer_0", detail: "no layers")
@@ -179,6 +198,7 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         self.decoderLayers = decoderLayers
         self.decoderNorm = try norm("decoder/layer_norm")
         self.projection = file.contains("decoder/projection/weight") ? try tensor("decoder/projection/weight", embeddings.shape) : embeddings
+        self.streamedProjection = SmallBatchLinear(weight: projection)
     }
 
     // MARK: - Encoder
@@ -206,15 +226,15 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
             keys.append(kv.slice(axis: 2, 0..<width))
             values.append(kv.slice(axis: 2, width..<2 * width))
         }
-        return Encoded(states: states, crossKeys: keys, crossValues: values)
+        let memories = zip(keys, values).map { CrossAttentionMemory(keys: $0, values: $1, heads: decoderHeads) }
+        return Encoded(states: states, crossKeys: keys, crossValues: values, crossMemories: memories)
     }
 
     // MARK: - Decoder
 
     public func makeCache(for encoded: Encoded) throws -> Cache {
-        let empty = Tensor(zeros: [1, 0, width])
-        return Cache(encoded: encoded, keys: Array(repeating: empty, count: decoderLayers.count),
-                     values: Array(repeating: empty, count: decoderLayers.count), length: 0, rows: 1)
+        let empty = KVCache(batch: 1, width: width, capacity: maxPositions)
+        return Cache(encoded: encoded, layers: Array(repeating: empty, count: decoderLayers.count), length: 0, rows: 1)
     }
 
     public func decode(_ tokens: [[Int]], cache: inout Cache) throws -> [[Float]] {
@@ -244,41 +264,26 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         for (index, layer) in decoderLayers.enumerated() {
             let qkv = layer.selfQKV(layer.selfNorm(x))
             let q = qkv.slice(axis: 2, 0..<width)
-            cache.keys[index] = Tensor.concatenate([cache.keys[index], qkv.slice(axis: 2, width..<2 * width)], axis: 1)
-            cache.values[index] = Tensor.concatenate([cache.values[index], qkv.slice(axis: 2, 2 * width..<3 * width)], axis: 1)
-            let attended = Attention.multiHead(query: q, key: cache.keys[index], value: cache.values[index], heads: decoderHeads, causal: true)
+            cache.layers[index].append(fusedQKV: qkv)
+            let attended = Attention.multiHead(query: q, cache: cache.layers[index], heads: decoderHeads)
             x = x + layer.selfOutput(attended)
             // Every row attends to the same encoder output: fold the rows into one query sequence.
             let crossQuery = layer.crossQuery(layer.crossNorm(x)).reshaped([1, rows * steps, width])
-            let crossed = Attention.multiHead(query: crossQuery, key: cache.encoded.crossKeys[index],
-                                              value: cache.encoded.crossValues[index], heads: decoderHeads)
+            let crossed = Attention.multiHead(query: crossQuery, memory: cache.encoded.crossMemories[index])
             x = x + layer.crossOutput(crossed.reshaped([rows, steps, width]))
             x = layer.ffn(x)
         }
         cache.length += steps
         let last = steps == 1 ? x.reshaped([rows, width]) : x.slice(axis: 1, (steps - 1)..<steps).reshaped([rows, width])
         let normed = decoderNorm(last)
-        let logits = rows <= WhisperSmallBatch.maxRows
-            ? WhisperSmallBatch.linear(normed, weight: projection, bias: nil)
-            : Tensor.matmul(normed, projection, transposeB: true)
+        let logits = streamedProjection(normed)
         return logits.withUnsafeBufferPointer { buffer in
             (0..<rows).map { Array(buffer[($0 * vocabularySize)..<(($0 + 1) * vocabularySize)]) }
         }
     }
 
     public func selectRows(_ rows: [Int], cache: inout Cache) {
-        func gather(_ tensor: Tensor) -> Tensor {
-            let rowSize = tensor.count / max(tensor.shape[0], 1)
-            return tensor.withUnsafeBufferPointer { source in
-                Tensor(shape: [rows.count] + tensor.shape.dropFirst()) { out in
-                    for (i, row) in rows.enumerated() where rowSize > 0 {
-                        (out.baseAddress! + i * rowSize).update(from: source.baseAddress! + row * rowSize, count: rowSize)
-                    }
-                }
-            }
-        }
-        cache.keys = cache.keys.map(gather)
-        cache.values = cache.values.map(gather)
+        for index in cache.layers.indices { cache.layers[index].selectRows(rows) }
         cache.rows = rows.count
     }
 }

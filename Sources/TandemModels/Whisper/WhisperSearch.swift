@@ -1,4 +1,5 @@
 import Foundation
+import TandemNN
 
 /// Greedy, beam and sampling search over a ``WhisperModelProtocol``, following CTranslate2's
 /// `GreedySearch` / `BeamSearch` (`src/decoding.cc`) so tokens equal faster-whisper's:
@@ -100,21 +101,33 @@ struct WhisperSearch<Model: WhisperModelProtocol> {
         for step in 0..<steps {
             let logits = try model.decode(input, cache: &cache)
             if step == 0 { noSpeech = noSpeechProbability(logits[0]) }
-            // Every (row, token) with its cumulated log probability; keep the `candidates` best.
-            var top: [(score: Float, row: Int, token: Int)] = []
-            top.reserveCapacity(candidates + 1)
-            for row in 0..<beams.count {
-                var rowLogits = logits[row]
-                filter.apply(step: step, logits: &rowLogits, sampled: beams[row][...])
-                let logProbabilities = WhisperMath.logSoftmax(rowLogits)
-                for (token, value) in logProbabilities.enumerated() {
-                    let score = value + scores[row]
-                    if top.count == candidates, score <= top[candidates - 1].score { continue }
-                    var position = top.count
-                    while position > 0, top[position - 1].score < score { position -= 1 }
-                    top.insert((score, row, token), at: position)
-                    if top.count > candidates { top.removeLast() }
+            // Every (row, token) with its cumulated log probability; keep the `candidates` best. Each row's
+            // best are found on its own (in parallel: filtering and normalising 51864 logits per row is the
+            // search's main cost), then merged in row order with the same tie rule as one pass over all rows.
+            let rows = beams.count
+            var perRow = [[Candidate]](repeating: [], count: rows)
+            perRow.withUnsafeMutableBufferPointer { slots in
+                ComputeThreads.parallelFor(rows) { range in
+                    for row in range {
+                        var rowLogits = logits[row]
+                        filter.apply(step: step, logits: &rowLogits, sampled: beams[row][...])
+                        let logProbabilities = WhisperMath.logSoftmax(rowLogits)
+                        var top: [Candidate] = []
+                        top.reserveCapacity(candidates + 1)
+                        logProbabilities.withUnsafeBufferPointer { values in
+                            for token in values.indices {
+                                Self.insert(Candidate(score: values[token] + scores[row], row: row, token: token),
+                                            into: &top, keeping: candidates)
+                            }
+                        }
+                        slots[row] = top
+                    }
                 }
+            }
+            var top: [Candidate] = []
+            top.reserveCapacity(candidates + 1)
+            for rowTop in perRow {
+                for candidate in rowTop { Self.insert(candidate, into: &top, keeping: candidates) }
             }
             let lastStep = step == steps - 1
             var nextBeams: [[Int]] = []
@@ -155,6 +168,19 @@ struct WhisperSearch<Model: WhisperModelProtocol> {
             }
         }
         return best ?? WhisperSearchResult(tokens: [], sumLogProbability: 0, score: 0, noSpeechProbability: noSpeech)
+    }
+
+    typealias Candidate = (score: Float, row: Int, token: Int)
+
+    /// Inserts a candidate into `top` (best first, at most `limit`), after any of equal score: among
+    /// equal scores the one seen first stays ahead.
+    @inline(__always)
+    static func insert(_ candidate: Candidate, into top: inout [Candidate], keeping limit: Int) {
+        if top.count == limit, candidate.score <= top[limit - 1].score { return }
+        var position = top.count
+        while position > 0, top[position - 1].score < candidate.score { position -= 1 }
+        top.insert(candidate, at: position)
+        if top.count > limit { top.removeLast() }
     }
 
     static func argmax(_ x: [Float]) -> Int {

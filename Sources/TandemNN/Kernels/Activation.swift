@@ -1,3 +1,4 @@
+import CTandemKernels
 import Foundation
 
 /// Element-wise activation functions, applied in place by kernels that fuse them.
@@ -92,18 +93,10 @@ extension Tensor {
         return result
     }
 
+    /// Softmax of one row in place (the row maximum subtracted first; −∞ gets exactly 0).
     @inline(__always)
     static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
-        var maximum = -Float.infinity
-        // `>` rather than `max`, whose NaN rules keep the loop scalar.
-        for i in 0..<count { let x = row[i]; maximum = x > maximum ? x : maximum }
-        if maximum == -.infinity { maximum = 0 }
-        for i in 0..<count {
-            let x = row[i]
-            // Masked (−∞) logits get exactly zero weight.
-            row[i] = x == -.infinity ? 0 : VectorMath.exp(x - maximum)
-        }
-        let inverse = 1 / VectorMath.sum(row, count: count)
-        for i in 0..<count { row[i] *= inverse }
+        tandem_softmax_rows(row, 1, count, count, -1)
     }
+
 }

@@ -1,3 +1,5 @@
+import CTandemKernels
+
 /// Multi-head scaled dot-product attention over token-major tensors.
 ///
 /// Queries, keys and values are [B, L, D] with the heads side by side in the last axis (head h
@@ -52,15 +54,35 @@ public enum Attention {
     /// values are appended first, then the queries attend to everything cached (causally).
     public static func multiHead(query: Tensor, newKey: Tensor, newValue: Tensor, cache: inout KVCache, heads: Int, scale: Float? = nil) -> Tensor {
         cache.append(keys: newKey, values: newValue)
-        return multiHead(query: query, key: cache.keys, value: cache.values, heads: heads, scale: scale, causal: true)
+        return multiHead(query: query, cache: cache, heads: heads, scale: scale)
+    }
+
+    /// The queries [B, Lq, D] attending causally to everything in `cache` (whose last Lq
+    /// positions are the queries' own), read in place from the cache's storage.
+    public static func multiHead(query: Tensor, cache: KVCache, heads: Int, scale: Float? = nil) -> Tensor {
+        precondition(query.rank == 3 && query.shape[0] == cache.batch && query.shape[2] == cache.width && query.shape[1] <= cache.length,
+                     "attention of \(query.shape) on a cache of \(cache.batch) × \(cache.length) × \(cache.width)")
+        let (batch, lq, width) = (query.shape[0], query.shape[1], query.shape[2])
+        return query.withUnsafeBufferPointer { q in
+            cache.withUnsafeStorage { k, v, capacity in
+                Tensor(shape: [batch, lq, width]) { out in
+                    attend(query: q.baseAddress!, key: k, value: v,
+                           queryRow: width, keyRow: width, queryBatch: lq * width, keyBatch: capacity * width,
+                           batch: batch, queryLength: lq, keyLength: cache.length, width: width, heads: heads,
+                           scale: scale, causal: true, output: out.baseAddress!)
+                }
+            }
+        }
     }
 
     /// The shared kernel on raw pointers. Rows are `queryRow`/`keyRow` floats apart (so Q, K and
     /// V may interleave in a fused buffer); the output is dense [batch, queryLength, width].
     ///
-    /// (batch, head) pairs run in parallel with OpenBLAS held to one thread; each pair's two
-    /// products are GEMMs on strided views when they are big enough to pay for a BLAS call, and
-    /// plain loops for the short sequences of temporal attention.
+    /// Work items are (batch, head, block of query rows); they run in parallel with OpenBLAS held
+    /// to one thread. A block's scores (`queryBlock` × Lk) stay in the L2 cache between the two
+    /// products and the softmax, where one head's full Lq × Lk scores (9 MB for Whisper's 1500
+    /// positions) would go to memory and back three times. The products are GEMMs on strided views
+    /// when they are big enough to pay for a BLAS call, and plain loops for short sequences.
     static func attend(
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
         queryRow: Int, keyRow: Int, queryBatch: Int, keyBatch: Int,
@@ -70,82 +92,40 @@ public enum Attention {
         precondition(heads > 0 && width % heads == 0, "\(width) features in \(heads) heads")
         let headDim = width / heads
         let alpha = scale ?? 1 / Float(headDim).squareRoot()
-        let pairs = batch * heads
-        let useBLAS = lq * lk * headDim >= 32_768
+        // About 512 KB of scores per block.
+        let queryBlock = max(16, min(lq, 131_072 / max(lk, 1)))
+        let blocks = (lq + queryBlock - 1) / queryBlock
+        let items = batch * heads * blocks
         let offset = lk - lq
         ComputeThreads.withSingleThreadedBLAS {
-            ComputeThreads.parallelFor(pairs) { range in
-                var scores = [Float](repeating: 0, count: lq * lk)
+            ComputeThreads.parallelFor(items) { range in
+                var scores = [Float](repeating: 0, count: min(queryBlock, lq) * lk)
                 scores.withUnsafeMutableBufferPointer { scoreBuffer in
                     let s = scoreBuffer.baseAddress!
-                    for pair in range {
+                    for item in range {
+                        let pair = item / blocks, block = item % blocks
                         let b = pair / heads, h = pair % heads
-                        let q = query + b * queryBatch + h * headDim
+                        let first = block * queryBlock
+                        let rows = min(queryBlock, lq - first)
+                        let q = query + b * queryBatch + first * queryRow + h * headDim
                         let k = key + b * keyBatch + h * headDim
                         let v = value + b * keyBatch + h * headDim
-                        let o = output + b * lq * width + h * headDim
-                        if useBLAS {
-                            BLAS.sgemm(transposeA: false, transposeB: true, m: lq, n: lk, k: headDim, alpha: alpha,
-                                       a: q, lda: queryRow, b: k, ldb: keyRow, c: s, ldc: lk)
-                        } else {
-                            for i in 0..<lq {
-                                for j in 0..<lk {
-                                    s[i * lk + j] = VectorMath.dot(q + i * queryRow, k + j * keyRow, count: headDim) * alpha
-                                }
-                            }
+                        let o = output + (b * lq + first) * width + h * headDim
+                        guard rows * lk * headDim >= 32_768 else {
+                            // Short sequences: dot products and sums in registers, no GEMM call.
+                            tandem_attention_head(q, queryRow, k, v, keyRow, rows, lk, headDim, alpha,
+                                                  causal ? offset + first : -1, s, o, width)
+                            continue
                         }
-                        for i in 0..<lq {
-                            let row = s + i * lk
-                            if causal { for j in max(0, offset + i + 1)..<lk { row[j] = -.infinity } }
-                            Tensor.softmaxRow(row, count: lk)
-                        }
-                        if useBLAS {
-                            BLAS.sgemm(transposeA: false, transposeB: false, m: lq, n: headDim, k: lk,
-                                       a: s, lda: lk, b: v, ldb: keyRow, c: o, ldc: width)
-                        } else {
-                            for i in 0..<lq {
-                                let target = o + i * width
-                                for c in 0..<headDim { target[c] = 0 }
-                                for j in 0..<lk {
-                                    let p = s[i * lk + j]
-                                    let source = v + j * keyRow
-                                    for c in 0..<headDim { target[c] += p * source[c] }
-                                }
-                            }
-                        }
+                        BLAS.sgemm(transposeA: false, transposeB: true, m: rows, n: lk, k: headDim, alpha: alpha,
+                                   a: q, lda: queryRow, b: k, ldb: keyRow, c: s, ldc: lk)
+                        // Query row first + i sees keys 0 ... offset + first + i when causal.
+                        tandem_softmax_rows(s, rows, lk, lk, causal ? offset + first + 1 : -1)
+                        BLAS.sgemm(transposeA: false, transposeB: false, m: rows, n: headDim, k: lk,
+                                   a: s, lda: lk, b: v, ldb: keyRow, c: o, ldc: width)
                     }
                 }
             }
         }
-    }
-}
-
-/// The keys and values a decoder has already computed, so each step attends to them without
-/// recomputing: [B, L, D] tensors that grow along L.
-public struct KVCache: Sendable {
-    public private(set) var keys: Tensor
-    public private(set) var values: Tensor
-
-    /// An empty cache for `batch` sequences of `width` features.
-    public init(batch: Int, width: Int) {
-        keys = Tensor(zeros: [batch, 0, width])
-        values = Tensor(zeros: [batch, 0, width])
-    }
-
-    /// Positions cached so far.
-    public var length: Int { keys.shape[1] }
-
-    /// Appends [B, l, D] keys and values.
-    public mutating func append(keys newKeys: Tensor, values newValues: Tensor) {
-        precondition(newKeys.shape == newValues.shape && newKeys.shape[0] == keys.shape[0] && newKeys.shape[2] == keys.shape[2],
-                     "cache of \(keys.shape) cannot take \(newKeys.shape)")
-        keys = Tensor.concatenate([keys, newKeys], axis: 1)
-        values = Tensor.concatenate([values, newValues], axis: 1)
-    }
-
-    /// Forgets everything (a new sequence).
-    public mutating func removeAll() {
-        keys = Tensor(zeros: [keys.shape[0], 0, keys.shape[2]])
-        values = Tensor(zeros: [values.shape[0], 0, values.shape[2]])
     }
 }

@@ -1,0 +1,67 @@
+#ifndef TANDEM_KERNELS_H
+#define TANDEM_KERNELS_H
+// Tandem's own C kernels: the few loops that need instructions Swift cannot ask for per function
+// (AVX-512/AVX2, FMA and F16C half-to-float conversion), chosen at run time from what the CPU
+// supports, with a portable C fallback. TandemNN wraps them (tests also call the per-ISA entry points).
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Outputs per packed block: a linear weight [out, in] is stored as ceil(out / 16) blocks of
+/// [in][16], so one vector load gives one input feature's weights for 16 outputs.
+enum { tandem_linear_block = 16 };
+
+/// Packs a row-major fp32 weight [out, in] into fp16 blocks (`ceil(out/16) · 16 · in` values,
+/// missing outputs of the last block are zero). Returns 1 when every weight converted exactly
+/// (the checkpoint was stored in fp16), 0 otherwise (then `packed` must not be used).
+int tandem_pack_linear_f16(const float *weight, long out, long in, uint16_t *packed);
+
+/// Packs a row-major fp32 weight [out, in] into fp32 blocks (same layout as the fp16 packing).
+void tandem_pack_linear_f32(const float *weight, long out, long in, float *packed);
+
+/// y[r, o] = Σ_i x[r, i] · W[o, i] (+ bias[o]) for the outputs of blocks [blockBegin, blockEnd),
+/// every row r < rows; x is [rows, in], y is [rows, out] (row stride `out`); bias may be NULL.
+/// Each output is one fp32 sum in input order, as a GEMM micro-kernel forms it.
+void tandem_linear_f16(const float *x, long rows, long in, const uint16_t *packed, long out,
+                       long blockBegin, long blockEnd, const float *bias, float *y);
+
+/// As `tandem_linear_f16`, on fp32 blocks.
+void tandem_linear_f32(const float *x, long rows, long in, const float *packed, long out,
+                       long blockBegin, long blockEnd, const float *bias, float *y);
+
+/// `tandem_linear_f16` / `tandem_linear_f32` with a chosen instruction set (0 portable, 1 AVX2,
+/// 2 AVX-512), so tests can check every path the CPU has. Returns 0, computing nothing, when the
+/// CPU (or build) lacks it.
+int tandem_linear_f16_isa(int isa, const float *x, long rows, long in, const uint16_t *packed, long out,
+                          long blockBegin, long blockEnd, const float *bias, float *y);
+int tandem_linear_f32_isa(int isa, const float *x, long rows, long in, const float *packed, long out,
+                          long blockBegin, long blockEnd, const float *bias, float *y);
+
+/// Softmax of each of `rows` rows of `count` values (row stride `stride`) in place, the row maximum
+/// subtracted first; −∞ entries get exactly 0. For row r only the first `limit0 + r` entries
+/// are live when `limit0 >= 0` (causal attention: the rest are set to 0); `limit0 < 0` means all.
+/// eˣ is a degree-6 polynomial after range reduction (about 2 ulp).
+void tandem_softmax_rows(float *values, long rows, long count, long stride, long limit0);
+
+/// log Σ exp(x[i]) over `count` values, computed as max + log Σ exp(x[i] − max); −∞ when every
+/// value is −∞. The exponentials use the same polynomial as `tandem_softmax_rows`.
+float tandem_log_sum_exp(const float *x, long count);
+
+/// Attention of one head for short sequences, where a GEMM call costs more than the work:
+/// for each query row i < lq, scores_j = alpha · q_i · k_j over the live keys j (all lk, or
+/// j ≤ causalOffset + i when causalOffset ≥ 0), softmax as `tandem_softmax_rows`, and
+/// out_i = Σ_j p_j · v_j. Rows of q, k, v and out are `qStride`, `kvStride`, `kvStride` and
+/// `outStride` floats apart; `scratch` holds lk floats.
+void tandem_attention_head(const float *q, long qStride, const float *k, const float *v, long kvStride,
+                           long lq, long lk, long headDim, float alpha, long causalOffset,
+                           float *scratch, float *out, long outStride);
+
+/// The instruction set the kernels use on this CPU: "avx512", "avx2" or "portable".
+const char *tandem_kernels_isa(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

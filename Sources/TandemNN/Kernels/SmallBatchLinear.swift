@@ -1,0 +1,118 @@
+import CTandemKernels
+
+/// A linear layer `y = x · Wᵀ + b` (weight [out, in], PyTorch's layout) tuned for few input rows:
+/// one token per beam in an autoregressive decoder.
+///
+/// With 1–16 rows the product is bound by reading W, not by arithmetic. A GEMM library first packs
+/// W into panels on every call (OpenBLAS takes about twice the time of one read of W for the
+/// 51864 × 384 Whisper vocabulary projection at 5 rows), so this layer packs W once, at
+/// construction, into blocks of 16 outputs × `in` inputs and streams them with a vector kernel
+/// (AVX-512 or AVX2+FMA, chosen at run time; portable C elsewhere) that keeps the rows' 16
+/// outputs in registers. Blocks are split over `ComputeThreads`.
+///
+/// When every weight is exactly representable in fp16 (checkpoints stored in fp16, such as
+/// CTranslate2's Whisper models) the packed copy is fp16 and converted to fp32 in registers:
+/// the same fp32 weights and fp32 arithmetic, half the bytes to read. Otherwise it is fp32.
+///
+/// More rows than `maxRows` (a prompt, an encoder) go to `Tensor.linear` with the fp32 weight.
+public struct SmallBatchLinear: Sendable {
+    /// The fp32 weight [out, in], for the GEMM path.
+    public let weight: Tensor
+    /// [out] or nil.
+    public let bias: Tensor?
+    private let packed: Packed
+
+    private enum Packed: Sendable {
+        case half([UInt16])
+        case single([Float])
+    }
+
+    /// Rows up to which `callAsFunction` streams the packed weight; more use OpenBLAS.
+    public static let maxRows = 16
+
+    /// Packs `weight` ([out, in]) once; O(out · in).
+    public init(weight: Tensor, bias: Tensor? = nil) {
+        precondition(weight.rank == 2, "linear weight must be [out, in], got \(weight.shape)")
+        precondition(bias == nil || bias!.count == weight.shape[0], "bias of \(bias!.count) for \(weight.shape[0]) outputs")
+        self.weight = weight
+        self.bias = bias
+        let out = weight.shape[0], inFeatures = weight.shape[1]
+        let size = (out + Int(tandem_linear_block) - 1) / Int(tandem_linear_block) * Int(tandem_linear_block) * inFeatures
+        var half = [UInt16](repeating: 0, count: size)
+        let exact = weight.withUnsafeBufferPointer { w in
+            half.withUnsafeMutableBufferPointer { tandem_pack_linear_f16(w.baseAddress, out, inFeatures, $0.baseAddress) != 0 }
+        }
+        if exact || size == 0 {
+            packed = .half(half)
+        } else {
+            var single = [Float](repeating: 0, count: size)
+            weight.withUnsafeBufferPointer { w in
+                single.withUnsafeMutableBufferPointer { tandem_pack_linear_f32(w.baseAddress, out, inFeatures, $0.baseAddress) }
+            }
+            packed = .single(single)
+        }
+    }
+
+    public var outFeatures: Int { weight.shape[0] }
+    public var inFeatures: Int { weight.shape[1] }
+
+    /// Whether the packed copy is fp16 (every weight exactly representable).
+    public var isHalfPrecision: Bool {
+        if case .half = packed { return true }
+        return false
+    }
+
+    /// The vector instructions the kernel uses on this CPU ("avx512", "avx2" or "portable").
+    public static var instructionSet: String { String(cString: tandem_kernels_isa()) }
+
+    /// `x · Wᵀ + b`, then `activation`.
+    /// - Parameter x: [..., in].
+    /// - Returns: [..., out].
+    /// - Complexity: O(rows · out · in), reading the packed W once per call for up to 8 rows.
+    public func callAsFunction(_ x: Tensor, activation: Activation? = nil) -> Tensor {
+        precondition(x.shape.last == inFeatures, "input \(x.shape) does not end in \(inFeatures)")
+        let rows = x.count / max(inFeatures, 1)
+        guard rows <= Self.maxRows, rows > 0 else {
+            return Tensor.linear(x, weight: weight, bias: bias, activation: activation)
+        }
+        let out = outFeatures, inFeatures = inFeatures
+        let blockSize = Int(tandem_linear_block)
+        let blocks = (out + blockSize - 1) / blockSize
+        // A chunk of at least 32 K weights pays for handing it to another thread.
+        let grain = max(1, 32_768 / max(blockSize * inFeatures, 1))
+        let empty = Tensor(shape: [0], values: [])
+        return x.withUnsafeBufferPointer { input in
+            (bias ?? empty).withUnsafeBufferPointer { b in
+                Tensor(shape: Array(x.shape.dropLast()) + [out]) { output in
+                    let xs = input.baseAddress!, ys = output.baseAddress!
+                    let biasBase = bias == nil ? nil : b.baseAddress
+                    func run(_ kernel: (Range<Int>) -> Void) {
+                        ComputeThreads.parallelFor(blocks, grain: grain) { range in
+                            kernel(range)
+                            if let activation {
+                                let first = range.lowerBound * blockSize, last = min(out, range.upperBound * blockSize)
+                                for r in 0..<rows {
+                                    activation.apply(UnsafeMutableBufferPointer(start: ys + r * out + first, count: last - first))
+                                }
+                            }
+                        }
+                    }
+                    switch packed {
+                    case .half(let weights):
+                        weights.withUnsafeBufferPointer { w in
+                            run { range in
+                                tandem_linear_f16(xs, rows, inFeatures, w.baseAddress, out, range.lowerBound, range.upperBound, biasBase, ys)
+                            }
+                        }
+                    case .single(let weights):
+                        weights.withUnsafeBufferPointer { w in
+                            run { range in
+                                tandem_linear_f32(xs, rows, inFeatures, w.baseAddress, out, range.lowerBound, range.upperBound, biasBase, ys)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
