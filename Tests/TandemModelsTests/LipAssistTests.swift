@@ -134,8 +134,11 @@ import TandemCore
     }
 
     @Test func transcribeGatesWordsWithTheWindowOffset() throws {
-        // Windows are cut in the visual silence (5 s); the recogniser's word times are window-relative.
-        let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false)) { samples in
+        // Windows of at most 6 s are cut in the visual silence (at 5 s); the recogniser's word times
+        // are window-relative.
+        var options = LipAssistOptions(gate: true, enhance: false)
+        options.windowSeconds = 6
+        let t = LipAssistedTranscriber(sampleRate: 100, options: options) { samples in
             let duration = Double(samples.count) / 100
             return [TranscriptSegment(start: 0, end: duration, text: " hi noise", words: [
                 TranscriptWord(word: " hi", start: duration - 2.8, end: duration - 2.2, probability: 0.9),

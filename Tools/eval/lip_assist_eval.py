@@ -363,7 +363,12 @@ def relip(args):
     with open(args.relip) as f:
         results = json.load(f)
     for ci, row in enumerate(results):
-        clip = os.path.join(args.work, f"clip{ci}.mkv")
+        row["clip"] = ci
+    wanted = [None if v == "clean" else int(v) for v in args.snrs.split(",")] if args.snrs else None
+    if wanted is not None:
+        results = [row for row in results if row["snr"] in wanted]
+    for row in results:
+        clip = os.path.join(args.work, f"clip{row['clip']}.mkv")
         segs, info = run_tandem(args.tandem, args.model, clip, ["--vision-from", clip + ".json"] + args.lip_args.split(),
                                 suffix=".relip")
         hyp, ref = normalise(" ".join(s["text"] for s in segs)), normalise(row["reference"])
