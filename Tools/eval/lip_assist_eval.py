@@ -249,6 +249,7 @@ def main():
     ap.add_argument("--rescore", default=None,
                     help="recompute metrics from a previous --json run: Tandem from the clips' saved JSON, "
                          "faster-whisper re-run on the clips' audio")
+    ap.add_argument("--table", default=None, help="print (and with --markdown write) the summary of a previous --json run")
     ap.add_argument("--relip", default=None,
                     help="re-run only the lip-assisted Tandem system of a previous --json run with --tandem, reusing each "
                          "clip's picture findings (--vision-from), e.g. after a fusion change; writes --json/--markdown")
@@ -259,6 +260,15 @@ def main():
         return rescore(args)
     if args.relip:
         return relip(args)
+    if args.table:
+        with open(args.table) as f:
+            results = json.load(f)
+        systems = [s for s in ["tandem-audio", "tandem-lip", "tandem-lip-enh", "fw", "fw-vad"] if s in results[0]]
+        summary = table(results, systems)
+        if args.markdown:
+            with open(args.markdown, "w") as f:
+                f.write(summary)
+        return
     os.makedirs(args.work, exist_ok=True)
     import jiwer
     import skimage.data
@@ -387,16 +397,17 @@ def relip(args):
 
 
 def table(results, systems):
-    """Prints and returns the summary: per condition (mean WER / words in speechless stretches over its
-    clips) and per SNR over all noises."""
-    lines = ["| noise | SNR dB | clips | " + " | ".join(f"{s} WER / words in silence" for s in systems) + " |",
+    """Prints and returns the summary: per condition (mean WER / words in speechless stretches the
+    alignment inserts / all words in speechless stretches, summed over its clips) and per SNR over all noises."""
+    lines = ["| noise | SNR dB | clips | " + " | ".join(f"{s} WER / inserted words in silence / all words in silence" for s in systems) + " |",
              "|---|---|---|" + "---|" * len(systems)]
     for snr in SNRS:
         for kind in NOISES:
             rows = [r for r in results if r["snr"] == snr and r["noise"] == kind]
             if rows:
                 lines.append(f"| {kind} | {'clean' if snr is None else snr} | {len(rows)} | " + " | ".join(
-                    f"{np.mean([r[s]['wer'] for r in rows]):.2f} / {sum(r[s]['outside'] for r in rows)}" for s in systems) + " |")
+                    f"{np.mean([r[s]['wer'] for r in rows]):.2f} / {sum(r[s]['outside'] for r in rows)} / "
+                    f"{sum(r[s].get('outside_time', 0) for r in rows)}" for s in systems) + " |")
     lines += ["", "| SNR dB | clips | " + " | ".join(f"{s} mean WER" for s in systems) + " | " +
               " | ".join(f"{s} words in silence" for s in systems) + " |",
               "|---|---|" + "---|" * (2 * len(systems))]
@@ -405,7 +416,8 @@ def table(results, systems):
         if rows:
             lines.append(f"| {'clean' if snr is None else snr} | {len(rows)} | " +
                          " | ".join(f"{np.mean([r[s]['wer'] for r in rows]):.3f}" for s in systems) + " | " +
-                         " | ".join(f"{sum(r[s]['outside'] for r in rows)}" for s in systems) + " |")
+                         " | ".join(f"{sum(r[s]['outside'] for r in rows)} / {sum(r[s].get('outside_time', 0) for r in rows)}"
+                                    for s in systems) + " |")
     text = "\n".join(lines) + "\n"
     print("\n" + text)
     return text
