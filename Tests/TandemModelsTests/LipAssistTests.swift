@@ -102,6 +102,55 @@ import TandemCore
         #expect(second.segments.map(\.start) == [6] && second.segments.map(\.end) == [8])
     }
 
+    @Test func wordsAreGatedByTheirOwnTimes() throws {
+        // One segment runs 2–9 s across a pause: "the birch canoe" is spoken at 2–4 s, "thank you" is
+        // invented in the noise at 7.5–8.5 s, where no lips move.
+        let words = [TranscriptWord(word: " The", start: 2.1, end: 2.4, probability: 0.9),
+                     TranscriptWord(word: " birch", start: 2.4, end: 3.0, probability: 0.9),
+                     TranscriptWord(word: " canoe.", start: 3.0, end: 4.3, probability: 0.9),   // middle 3.65 s
+                     TranscriptWord(word: " Thank", start: 7.5, end: 8.0, probability: 0.3),
+                     TranscriptWord(word: " you.", start: 8.0, end: 8.5, probability: 0.3)]
+        let segment = TranscriptSegment(start: 2, end: 9, text: " The birch canoe. Thank you.", words: words)
+        let speech = [Segment(start: 2, end: 4, label: "face0")]
+        let kept = try #require(LipAssistedTranscriber.attribute(segment, keep: speech, speech: speech, wordTolerance: 0.5))
+        #expect(kept.text == " The birch canoe.")
+        #expect(kept.words?.map(\.word) == [" The", " birch", " canoe."])
+        #expect(kept.start == 2.1 && kept.end == 4 && kept.speaker == "face0")
+        #expect(kept.words?.allSatisfy { $0.start >= 2 && $0.end <= 4 } == true)
+        // A word just past the tolerance goes; one just inside stays.
+        let edge = TranscriptSegment(start: 4, end: 5, text: " well well", words: [
+            TranscriptWord(word: " well", start: 4.2, end: 4.6, probability: 0.9),    // middle 4.4 s: 0.4 s out
+            TranscriptWord(word: " well", start: 4.6, end: 5.0, probability: 0.9)])   // middle 4.8 s: 0.8 s out
+        #expect(LipAssistedTranscriber.attribute(edge, keep: speech, speech: speech, wordTolerance: 0.5)?.text == " well")
+        // No word near the lips: the segment goes, although its span covers 2 s of visual speech,
+        // which keeps it when there are no word times.
+        let invented = TranscriptSegment(start: 1, end: 9, text: " Thank you.", words: Array(words[3...]))
+        #expect(LipAssistedTranscriber.attribute(invented, keep: speech, speech: speech) == nil)
+        var wordless = invented
+        wordless.words = nil
+        #expect(LipAssistedTranscriber.attribute(wordless, keep: speech, speech: speech)?.text == " Thank you.")
+        // Ungated, words are untouched.
+        #expect(LipAssistedTranscriber.attribute(segment, keep: nil, speech: speech)?.text == segment.text)
+    }
+
+    @Test func transcribeGatesWordsWithTheWindowOffset() throws {
+        // Windows of at most 6 s are cut in the visual silence (at 5 s); the recogniser's word times
+        // are window-relative.
+        var options = LipAssistOptions(gate: true, enhance: false)
+        options.windowSeconds = 6
+        let t = LipAssistedTranscriber(sampleRate: 100, options: options) { samples in
+            let duration = Double(samples.count) / 100
+            return [TranscriptSegment(start: 0, end: duration, text: " hi noise", words: [
+                TranscriptWord(word: " hi", start: duration - 2.8, end: duration - 2.2, probability: 0.9),
+                TranscriptWord(word: " noise", start: duration - 0.6, end: duration - 0.2, probability: 0.2)])]
+        }
+        let result = try t.transcribe(noise, speech: [Segment(start: 2, end: 3, label: "face0"), Segment(start: 7, end: 8, label: "face0")])
+        // Window 0–5 s: "hi" at 2.2–2.8 s is kept, "noise" at 4.4–4.8 s is not; window 5–10 s: "hi" at
+        // 7.2–7.8 s kept, "noise" at 9.4–9.8 s dropped.
+        #expect(result.segments.map(\.text) == [" hi", " hi"])
+        #expect(zip(result.segments.map(\.start), [2.2, 7.2]).allSatisfy { abs($0 - $1) < 1e-9 })
+    }
+
     @Test func gatedTextWhisperRatesAsNoSpeechIsDropped() throws {
         let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true)) { _ in
             [TranscriptSegment(start: 2.5, end: 3.5, text: "thank you", averageLogProbability: -1.2, noSpeechProbability: 0.55)]

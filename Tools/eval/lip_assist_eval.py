@@ -2,8 +2,8 @@
 """Lip-assisted transcription benchmark: synthetic talking-head clips in noise.
 
 Each clip: a real photographed face (scikit-image's bundled `astronaut`, no download) whose mouth
-opens with the speech envelope, two sentences spoken by an espeak-ng or flite voice, 3 s of
-speechless noise before, 2 s between and 3 s after, mixed with white, pink, babble or music noise
+opens with the speech envelope, two sentences spoken by an espeak-ng or flite voice, speechless
+noise before, between and after them (3, 2 and 3 s by default; --lead/--gap/--tail), mixed with white, pink, babble or music noise
 at clean, 10, 5, 0 and -5 dB SNR (speech power over the speech samples / noise power).
 
 Systems: Tandem audio-only, Tandem with lip assistance (defaults: gate + segment),
@@ -14,16 +14,17 @@ Metrics:
 - WER with jiwer after normalisation: lower case, every character except letters, digits,
   apostrophes and spaces removed, whitespace collapsed (numbers are not spelled out; the
   sentences contain none).
-- Words in speechless stretches: each output segment's words are spread evenly over the segment's
-  time span (no system here gives word times); a word counts when its time lies more than 0.5 s
-  from every true speech interval AND the jiwer alignment marks it as an insertion (so a correct
-  word in a segment whose coarse timestamps start in the lead silence is not counted).
-  `outside_time` is the count by time alone, reported too. Tandem's lip-assisted segment times are
-  clamped to visual speech, so its words are spread over visual speech only.
+- Words in speechless stretches: each output word's time is the middle of its own timestamps when
+  the system gives word times (Tandem's JSON has `words`; faster-whisper runs with
+  word_timestamps=True); only for a segment without word times are its words spread evenly over
+  the segment's span. A word counts when its time lies more than 0.5 s from every true speech
+  interval AND the jiwer alignment marks it as an insertion (so a correct word whose timestamp
+  drifted into the lead silence is not counted). `outside_time` is the count by time alone.
 
 Usage: /work/venv/bin/python Tools/eval/lip_assist_eval.py --tandem .build/release/tandem \
            --model /work/main/Models/whisper-tiny.en [--work /tmp/lipeval] [--quick] [--clips 2] \
-           [--json /tmp/lip.json] [--markdown /tmp/lip.md]
+           [--json /tmp/lip.json] [--markdown /tmp/lip.md] [--lead 3 --gap 2 --tail 3] \
+           [--systems tandem-audio,tandem-lip,fw,fw-vad] [--snrs 0,-5]
 """
 import argparse
 import json
@@ -179,8 +180,15 @@ def normalise(text):
 
 
 def word_times(segments):
+    """(word, seconds) for every normalised output word: the middle of the word's own timestamps when
+    the segment has them, else spread evenly over the segment's span."""
     out = []
     for seg in segments:
+        if seg.get("words"):
+            for w in seg["words"]:
+                for token in normalise(w["word"]).split():
+                    out.append((token, (w["start"] + w["end"]) / 2))
+            continue
         words = normalise(seg["text"]).split()
         for i, w in enumerate(words):
             out.append((w, seg["start"] + (i + 0.5) / len(words) * (seg["end"] - seg["start"])))
@@ -211,7 +219,13 @@ def run_tandem(tandem, model, clip, extra, suffix=""):
                    capture_output=True)
     with open(out) as f:
         r = json.load(f)
-    return [{"start": s["start"], "end": s["end"], "text": s["text"]} for s in r["segments"]], r
+    return [{"start": s["start"], "end": s["end"], "text": s["text"], "words": s.get("words")} for s in r["segments"]], r
+
+
+def run_fw(fw, wav, vad):
+    it, _ = fw.transcribe(wav, beam_size=5, language="en", vad_filter=vad, word_timestamps=True)
+    return [{"start": s.start, "end": s.end, "text": s.text,
+             "words": [{"word": w.word, "start": w.start, "end": w.end} for w in (s.words or [])]} for s in it]
 
 
 def main():
@@ -224,19 +238,37 @@ def main():
                     help="comma-separated noise:snr pairs to run instead of the full grid, e.g. white:clean,babble:-5")
     ap.add_argument("--clips", type=int, default=1, help="clips per condition (different sentences and voices)")
     ap.add_argument("--json", default=None, help="write all results here")
+    ap.add_argument("--lead", type=float, default=3.0, help="seconds of speechless noise before the first sentence")
+    ap.add_argument("--gap", type=float, default=2.0, help="seconds of speechless noise between the sentences")
+    ap.add_argument("--tail", type=float, default=3.0, help="seconds of speechless noise after the second sentence")
+    ap.add_argument("--systems", default="tandem-audio,tandem-lip,tandem-lip-enh,fw,fw-vad",
+                    help="comma-separated systems to run (tandem-audio, tandem-lip, tandem-lip-enh, fw, fw-vad)")
+    ap.add_argument("--snrs", default=None, help="comma-separated SNRs of the grid to run (clean, 10, 5, 0, -5); default all")
     ap.add_argument("--markdown", default=None, help="write the summary tables here")
     ap.add_argument("--lip-args", default="", help="extra arguments for the lip-assisted Tandem run, e.g. '--no-enhance'")
     ap.add_argument("--rescore", default=None,
                     help="recompute metrics from a previous --json run: Tandem from the clips' saved JSON, "
                          "faster-whisper re-run on the clips' audio")
+    ap.add_argument("--table", default=None, help="print (and with --markdown write) the summary of a previous --json run")
     ap.add_argument("--relip", default=None,
                     help="re-run only the lip-assisted Tandem system of a previous --json run with --tandem, reusing each "
                          "clip's picture findings (--vision-from), e.g. after a fusion change; writes --json/--markdown")
     args = ap.parse_args()
+    global LEAD, GAP, TAIL
+    LEAD, GAP, TAIL = args.lead, args.gap, args.tail
     if args.rescore:
         return rescore(args)
     if args.relip:
         return relip(args)
+    if args.table:
+        with open(args.table) as f:
+            results = json.load(f)
+        systems = [s for s in ["tandem-audio", "tandem-lip", "tandem-lip-enh", "fw", "fw-vad"] if s in results[0]]
+        summary = table(results, systems)
+        if args.markdown:
+            with open(args.markdown, "w") as f:
+                f.write(summary)
+        return
     os.makedirs(args.work, exist_ok=True)
     import jiwer
     import skimage.data
@@ -252,6 +284,9 @@ def main():
 
     # The SNRs the target is about first, so an interrupted run still answers it.
     conditions = [(n, s) for s in (0, -5, 5, 10, None) for n in NOISES]
+    if args.snrs:
+        wanted = [None if v == "clean" else int(v) for v in args.snrs.split(",")]
+        conditions = [c for c in conditions if c[1] in wanted]
     if args.quick:
         conditions = [("white", 0), ("babble", 0)]
     if args.conditions:
@@ -259,12 +294,12 @@ def main():
                       for c in args.conditions.split(",")]
     conditions = [c for c in conditions for _ in range(args.clips)]
     rng = np.random.default_rng(1234)
-    systems = ["tandem-audio", "tandem-lip", "tandem-lip-enh", "fw", "fw-vad"]
+    systems = args.systems.split(",")
     results = []
     started = time.time()
     for ci, (kind, snr) in enumerate(conditions):
         clip, reference, intervals, duration = make_clip(ci, kind, snr, args.work, rng, face)
-        row = {"noise": kind, "snr": snr, "reference": reference, "intervals": intervals}
+        row = {"noise": kind, "snr": snr, "reference": reference, "intervals": intervals, "pauses": [LEAD, GAP, TAIL]}
         for system in systems:
             t0 = time.time()
             if system == "tandem-audio":
@@ -279,9 +314,7 @@ def main():
                                         suffix=".enh")
                 row["notes-enh"] = info["notes"]
             else:
-                it, _ = fw.transcribe(os.path.join(args.work, "mix.wav"), beam_size=5, language="en",
-                                      vad_filter=(system == "fw-vad"))
-                segs = [{"start": s.start, "end": s.end, "text": s.text} for s in it]
+                segs = run_fw(fw, os.path.join(args.work, "mix.wav"), system == "fw-vad")
             hyp = normalise(" ".join(s["text"] for s in segs))
             ref = normalise(reference)
             row[system] = {"wer": jiwer.wer(ref, hyp) if hyp else 1.0,
@@ -314,8 +347,7 @@ def rescore(args):
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", clip, "-ar", str(RATE), "-ac", "1", wav], check=True)
         ref = normalise(row["reference"])
         for system in ("fw", "fw-vad"):
-            it, _ = fw.transcribe(wav, beam_size=5, language="en", vad_filter=(system == "fw-vad"))
-            segs = [{"start": s.start, "end": s.end, "text": s.text} for s in it]
+            segs = run_fw(fw, wav, system == "fw-vad")
             hyp = normalise(" ".join(s["text"] for s in segs))
             row[system] = {"wer": jiwer.wer(ref, hyp) if hyp else 1.0, "hyp": hyp, "segments": segs}
         audio_segs, _ = run_tandem(args.tandem, args.model, clip, ["--audio-only"], suffix=".audio")
@@ -323,7 +355,7 @@ def rescore(args):
                                "segments": audio_segs}
         with open(clip + ".json") as f:
             lip = json.load(f)
-        lip_segs = [{"start": s["start"], "end": s["end"], "text": s["text"]} for s in lip["segments"]]
+        lip_segs = [{"start": s["start"], "end": s["end"], "text": s["text"], "words": s.get("words")} for s in lip["segments"]]
         row["tandem-lip"]["segments"] = lip_segs
         for system in ("tandem-audio", "tandem-lip", "fw", "fw-vad"):
             segs = row[system].get("segments")
@@ -341,7 +373,12 @@ def relip(args):
     with open(args.relip) as f:
         results = json.load(f)
     for ci, row in enumerate(results):
-        clip = os.path.join(args.work, f"clip{ci}.mkv")
+        row["clip"] = ci
+    wanted = [None if v == "clean" else int(v) for v in args.snrs.split(",")] if args.snrs else None
+    if wanted is not None:
+        results = [row for row in results if row["snr"] in wanted]
+    for row in results:
+        clip = os.path.join(args.work, f"clip{row['clip']}.mkv")
         segs, info = run_tandem(args.tandem, args.model, clip, ["--vision-from", clip + ".json"] + args.lip_args.split(),
                                 suffix=".relip")
         hyp, ref = normalise(" ".join(s["text"] for s in segs)), normalise(row["reference"])
@@ -360,16 +397,17 @@ def relip(args):
 
 
 def table(results, systems):
-    """Prints and returns the summary: per condition (mean WER / words in speechless stretches over its
-    clips) and per SNR over all noises."""
-    lines = ["| noise | SNR dB | clips | " + " | ".join(f"{s} WER / words in silence" for s in systems) + " |",
+    """Prints and returns the summary: per condition (mean WER / words in speechless stretches the
+    alignment inserts / all words in speechless stretches, summed over its clips) and per SNR over all noises."""
+    lines = ["| noise | SNR dB | clips | " + " | ".join(f"{s} WER / inserted words in silence / all words in silence" for s in systems) + " |",
              "|---|---|---|" + "---|" * len(systems)]
     for snr in SNRS:
         for kind in NOISES:
             rows = [r for r in results if r["snr"] == snr and r["noise"] == kind]
             if rows:
                 lines.append(f"| {kind} | {'clean' if snr is None else snr} | {len(rows)} | " + " | ".join(
-                    f"{np.mean([r[s]['wer'] for r in rows]):.2f} / {sum(r[s]['outside'] for r in rows)}" for s in systems) + " |")
+                    f"{np.mean([r[s]['wer'] for r in rows]):.2f} / {sum(r[s]['outside'] for r in rows)} / "
+                    f"{sum(r[s].get('outside_time', 0) for r in rows)}" for s in systems) + " |")
     lines += ["", "| SNR dB | clips | " + " | ".join(f"{s} mean WER" for s in systems) + " | " +
               " | ".join(f"{s} words in silence" for s in systems) + " |",
               "|---|---|" + "---|" * (2 * len(systems))]
@@ -378,7 +416,8 @@ def table(results, systems):
         if rows:
             lines.append(f"| {'clean' if snr is None else snr} | {len(rows)} | " +
                          " | ".join(f"{np.mean([r[s]['wer'] for r in rows]):.3f}" for s in systems) + " | " +
-                         " | ".join(f"{sum(r[s]['outside'] for r in rows)}" for s in systems) + " |")
+                         " | ".join(f"{sum(r[s]['outside'] for r in rows)} / {sum(r[s].get('outside_time', 0) for r in rows)}"
+                                    for s in systems) + " |")
     text = "\n".join(lines) + "\n"
     print("\n" + text)
     return text

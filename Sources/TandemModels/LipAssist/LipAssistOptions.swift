@@ -34,6 +34,12 @@ public struct LipAssistOptions: Sendable, Hashable {
     /// times then clamped to the speech): Whisper's segment times in noise are rough, and a stricter
     /// rule dropped correctly heard sentences.
     public var textTolerance = 1.0
+    /// When gating segments that carry word times, a word whose middle lies more than this many
+    /// seconds from visual speech is dropped. 0.5 s is the margin Tools/eval/lip_assist_eval.py
+    /// allows around true speech before a word counts as "in silence", chosen before measuring,
+    /// not tuned on its clips: Whisper's word times are far tighter than its segment times, and the
+    /// lips' onsets and offsets are off by a few frames.
+    public var wordTolerance = 0.5
     /// Longest window the recogniser takes at once.
     public var windowSeconds = 30.0
 

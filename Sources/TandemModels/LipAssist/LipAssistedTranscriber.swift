@@ -210,24 +210,33 @@ public struct LipAssistedTranscriber: Sendable {
                     TranscriptWord(word: $0.word, start: $0.start + window.start, end: $0.end + window.start, probability: $0.probability)
                 }
                 if let kept = Self.attribute(segment, keep: gated ? window.keep : nil, speech: speech, tolerance: options.textTolerance,
+                                             wordTolerance: options.wordTolerance,
                                              noSpeechThreshold: options.gatedNoSpeechThreshold) { out.append(kept) }
             }
         }
         return out
     }
 
-    /// A recognised segment checked against the picture: nil when `keep` is given, the segment's
-    /// middle lies more than `tolerance` seconds from every kept stretch and it covers less than
-    /// 1 s (and less than half its length) of them (text the recogniser placed where the picture saw
-    /// no speech); a kept segment's times are clamped to the kept stretches it
-    /// overlaps, and its words' times with them (Whisper's segment times drift in noise, the lips' do not); `speaker` is set to the
-    /// face that spoke most of it.
+    /// A recognised segment checked against the picture: nil when `keep` is given and the segment
+    /// is text the recogniser placed where the picture saw no speech; a kept segment's times are
+    /// clamped to the kept stretches it overlaps, and its words' times with them (Whisper's times
+    /// drift in noise, the lips' do not); `speaker` is set to the face that spoke most of it.
+    ///
+    /// With word times (`segment.words`), each word is judged by its own time: a word whose middle
+    /// lies more than `wordTolerance` seconds from every kept stretch is dropped, the text is rebuilt
+    /// from the words kept (the tokens stay those decoded), and a segment with no word left is
+    /// dropped. A segment often runs across a pause (both sentences in one segment, or a hallucinated
+    /// phrase appended in the noise after the speech), so only its words can say which part the lips
+    /// account for. Without word times, the whole segment is dropped when its middle lies more than
+    /// `tolerance` seconds from every kept stretch and it covers less than 1 s (and less than half its
+    /// length) of them.
     ///
     /// With `noSpeechThreshold`, a gated segment Whisper itself rates as probably not speech
     /// (no-speech probability ≥ the threshold) and improbable (average log-probability < −1) is dropped
     /// too, as Whisper's own skip (0.6 / −1) does for whole windows.
     public static func attribute(_ segment: TranscriptSegment, keep: [Segment]?, speech: [Segment],
                                  tolerance: Double = LipAssistOptions().textTolerance,
+                                 wordTolerance: Double = LipAssistOptions().wordTolerance,
                                  noSpeechThreshold: Double? = nil) -> TranscriptSegment? {
         var result = segment
         var nearest: String?
@@ -235,22 +244,41 @@ public struct LipAssistedTranscriber: Sendable {
             if let noSpeechThreshold, segment.noSpeechProbability >= noSpeechThreshold, segment.averageLogProbability < -1 {
                 return nil
             }
-            let middle = (segment.start + segment.end) / 2
-            let overlapping = keep.filter { $0.end > segment.start && $0.start < segment.end }
-            let covered = overlapping.reduce(0) { $0 + min($1.end, segment.end) - max($1.start, segment.start) }
-            // Whisper stretches a window's last segment to the window's end in noise: a segment that
-            // covers a second of visual speech (or half its own length) is speech whatever its middle.
-            let spansSpeech = covered >= min(1, 0.5 * (segment.end - segment.start))
-            guard let near = keep.first(where: { middle >= $0.start - tolerance && middle < $0.end + tolerance })
-                    ?? (spansSpeech ? overlapping.first : nil) else { return nil }
-            // Clamp to the stretches the segment really covers: a sliver of a neighbouring stretch
+            func stretch(near time: Double, within margin: Double) -> Segment? {
+                keep.first { time >= $0.start - margin && time < $0.end + margin }
+            }
+            let near: Segment
+            if let words = segment.words, !words.isEmpty {
+                let kept = words.filter { stretch(near: ($0.start + $0.end) / 2, within: wordTolerance) != nil }
+                guard let first = kept.first, let last = kept.last,
+                      let found = stretch(near: (first.start + first.end) / 2, within: wordTolerance) else { return nil }
+                near = found
+                if kept.count < words.count {
+                    result.words = kept
+                    result.text = kept.map(\.word).joined()
+                    result.start = max(segment.start, first.start)
+                    result.end = max(min(segment.end, last.end), result.start)
+                }
+            } else {
+                let middle = (segment.start + segment.end) / 2
+                let overlapping = keep.filter { $0.end > segment.start && $0.start < segment.end }
+                let covered = overlapping.reduce(0) { $0 + min($1.end, segment.end) - max($1.start, segment.start) }
+                // Whisper stretches a window's last segment to the window's end in noise: a segment that
+                // covers a second of visual speech (or half its own length) is speech whatever its middle.
+                let spansSpeech = covered >= min(1, 0.5 * (segment.end - segment.start))
+                guard let found = stretch(near: middle, within: tolerance) ?? (spansSpeech ? overlapping.first : nil) else { return nil }
+                near = found
+            }
+            // Clamp to the stretches the text really covers: a sliver of a neighbouring stretch
             // (Whisper's start drifting back into the previous sentence) does not stretch the span.
-            func overlap(_ k: Segment) -> Double { min(k.end, segment.end) - max(k.start, segment.start) }
+            let (start, end) = (result.start, result.end)
+            let overlapping = keep.filter { $0.end > start && $0.start < end }
+            func overlap(_ k: Segment) -> Double { min(k.end, end) - max(k.start, start) }
             let substantial = overlapping.filter { overlap($0) >= 0.5 }
             let span = substantial.isEmpty ? overlapping : substantial
             let lo = span.map(\.start).min() ?? near.start, hi = span.map(\.end).max() ?? near.end
-            result.start = min(max(segment.start, lo), hi)
-            result.end = max(min(segment.end, hi), result.start)
+            result.start = min(max(start, lo), hi)
+            result.end = max(min(end, hi), result.start)
             nearest = near.label == unseenLabel ? nil : near.label
             result.words = result.words?.map { word in
                 var word = word
