@@ -1,5 +1,6 @@
 // One attention head over short sequences (a decoder step's self-attention). See CTandemKernels.h.
 #include "CTandemKernels.h"
+#include "cpu_isa.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -59,23 +60,13 @@ __attribute__((target("avx512f,fma"))) static void attention_head_avx512(
     }
 }
 
-static int has_avx512_fma(void) {
-    static volatile int cached = -1;
-    int value = cached;
-    if (value < 0) {
-        __builtin_cpu_init();
-        value = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
-        cached = value;
-    }
-    return value;
-}
 #endif
 
 void tandem_attention_head(const float *q, long qStride, const float *k, const float *v, long kvStride,
                            long lq, long lk, long headDim, float alpha, long causalOffset,
                            float *scratch, float *out, long outStride) {
 #if TANDEM_X86
-    if (headDim % 16 == 0 && headDim <= 128 && has_avx512_fma()) {
+    if (headDim % 16 == 0 && headDim <= 128 && tandem_cpu_isa() == isa_avx512) {
         attention_head_avx512(q, qStride, k, v, kvStride, lq, lk, headDim, alpha, causalOffset, scratch, out, outStride);
         return;
     }

@@ -1,6 +1,7 @@
 // Linear layers for a few input rows (one decoder step), reading each weight once from packed
 // blocks of 16 outputs. See CTandemKernels.h.
 #include "CTandemKernels.h"
+#include "cpu_isa.h"
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -218,34 +219,12 @@ AVX512_KERNEL(linear_f32_avx512, float, LOADW_SINGLE512)
 AVX2_KERNEL(linear_f16_avx2, uint16_t, LOADW_HALF256)
 AVX2_KERNEL(linear_f32_avx2, float, LOADW_SINGLE256)
 
-enum { isa_portable = 0, isa_avx2 = 1, isa_avx512 = 2 };
-
-static int detect_isa(void) {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("f16c") && __builtin_cpu_supports("fma"))
-        return isa_avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c") && __builtin_cpu_supports("fma"))
-        return isa_avx2;
-    return isa_portable;
-}
-
-static int current_isa(void) {
-    // Racing first calls compute the same value; an int store is atomic on x86.
-    static volatile int cached = -1;
-    int isa = cached;
-    if (isa < 0) { isa = detect_isa(); cached = isa; }
-    return isa;
-}
-
-#else
-enum { isa_portable = 0, isa_avx2 = 1, isa_avx512 = 2 };
-static int current_isa(void) { return isa_portable; }
 #endif
 
 void tandem_linear_f16(const float *x, long rows, long in, const uint16_t *packed, long out,
                        long blockBegin, long blockEnd, const float *bias, float *y) {
 #if TANDEM_X86
-    switch (current_isa()) {
+    switch (tandem_cpu_isa()) {
     case isa_avx512: linear_f16_avx512(x, rows, in, packed, out, blockBegin, blockEnd, bias, y); return;
     case isa_avx2: linear_f16_avx2(x, rows, in, packed, out, blockBegin, blockEnd, bias, y); return;
     default: break;
@@ -257,7 +236,7 @@ void tandem_linear_f16(const float *x, long rows, long in, const uint16_t *packe
 void tandem_linear_f32(const float *x, long rows, long in, const float *packed, long out,
                        long blockBegin, long blockEnd, const float *bias, float *y) {
 #if TANDEM_X86
-    switch (current_isa()) {
+    switch (tandem_cpu_isa()) {
     case isa_avx512: linear_f32_avx512(x, rows, in, packed, out, blockBegin, blockEnd, bias, y); return;
     case isa_avx2: linear_f32_avx2(x, rows, in, packed, out, blockBegin, blockEnd, bias, y); return;
     default: break;
@@ -268,7 +247,7 @@ void tandem_linear_f32(const float *x, long rows, long in, const float *packed, 
 
 int tandem_linear_f16_isa(int isa, const float *x, long rows, long in, const uint16_t *packed, long out,
                           long blockBegin, long blockEnd, const float *bias, float *y) {
-    if (isa > current_isa() || isa < 0) return 0;
+    if (isa > tandem_cpu_isa() || isa < 0) return 0;
     switch (isa) {
 #if TANDEM_X86
     case isa_avx512: linear_f16_avx512(x, rows, in, packed, out, blockBegin, blockEnd, bias, y); break;
@@ -281,7 +260,7 @@ int tandem_linear_f16_isa(int isa, const float *x, long rows, long in, const uin
 
 int tandem_linear_f32_isa(int isa, const float *x, long rows, long in, const float *packed, long out,
                           long blockBegin, long blockEnd, const float *bias, float *y) {
-    if (isa > current_isa() || isa < 0) return 0;
+    if (isa > tandem_cpu_isa() || isa < 0) return 0;
     switch (isa) {
 #if TANDEM_X86
     case isa_avx512: linear_f32_avx512(x, rows, in, packed, out, blockBegin, blockEnd, bias, y); break;
@@ -293,7 +272,7 @@ int tandem_linear_f32_isa(int isa, const float *x, long rows, long in, const flo
 }
 
 const char *tandem_kernels_isa(void) {
-    switch (current_isa()) {
+    switch (tandem_cpu_isa()) {
     case isa_avx512: return "avx512";
     case isa_avx2: return "avx2";
     default: return "portable";

@@ -1,5 +1,6 @@
 // Softmax and log-sum-exp over rows, with a vectorised exp. See CTandemKernels.h.
 #include "CTandemKernels.h"
+#include "cpu_isa.h"
 #include <math.h>
 #include <string.h>
 
@@ -119,16 +120,6 @@ __attribute__((target("avx512f,fma"))) static float log_sum_exp_avx512(const flo
     return maximum + logf(sum);
 }
 
-static int has_avx512(void) {
-    static volatile int cached = -1;
-    int value = cached;
-    if (value < 0) {
-        __builtin_cpu_init();
-        value = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
-        cached = value;
-    }
-    return value;
-}
 #endif
 
 void tandem_softmax_rows(float *values, long rows, long count, long stride, long limit0) {
@@ -138,7 +129,7 @@ void tandem_softmax_rows(float *values, long rows, long count, long stride, long
         if (limit0 >= 0 && limit0 + r < count) live = limit0 + r < 0 ? 0 : limit0 + r;
         for (long i = live; i < count; i++) row[i] = 0;
 #if TANDEM_X86
-        if (has_avx512()) { softmax_row_avx512(row, live); continue; }
+        if (tandem_cpu_isa() == isa_avx512) { softmax_row_avx512(row, live); continue; }
 #endif
         softmax_row_portable(row, live);
     }
@@ -146,7 +137,7 @@ void tandem_softmax_rows(float *values, long rows, long count, long stride, long
 
 float tandem_log_sum_exp(const float *x, long count) {
 #if TANDEM_X86
-    if (has_avx512()) return log_sum_exp_avx512(x, count);
+    if (tandem_cpu_isa() == isa_avx512) return log_sum_exp_avx512(x, count);
 #endif
     return log_sum_exp_portable(x, count);
 }

@@ -20,8 +20,11 @@ final class TensorFileWriter {
     private(set) var valueCount = 0
 
     /// Creates (or truncates) the file at `url`.
+    /// - Throws: `CocoaError(.fileWriteUnknown)` naming the path when the file cannot be created.
     init(url: URL, format: Format) throws {
-        FileManager.default.createFile(atPath: url.path, contents: nil)
+        guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
         handle = try FileHandle(forWritingTo: url)
         self.format = format
     }
