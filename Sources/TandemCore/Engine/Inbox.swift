@@ -182,18 +182,25 @@ final class Inbox: @unchecked Sendable {
             case .finished:
                 return nil
             case .wait:
-                if !markedIdle, let owner {
-                    monitor.unlock()
-                    owner.becomeIdle()
-                    markedIdle = true
-                    monitor.lock()
-                    continue
-                }
-                consumerWaiting = true
-                monitor.wait(Self.dataArrived)
-                consumerWaiting = false
+                awaitData(markedIdle: &markedIdle)
             }
         }
+    }
+
+    /// The consumer's wait, called with the lock held when nothing can be delivered: the first time
+    /// it tells the owner it is idle (outside the lock, then returns so the caller looks again), after
+    /// that it sleeps until a producer signals data.
+    private func awaitData(markedIdle: inout Bool) {
+        if !markedIdle, let owner {
+            monitor.unlock()
+            owner.becomeIdle()
+            markedIdle = true
+            monitor.lock()
+            return
+        }
+        consumerWaiting = true
+        monitor.wait(Self.dataArrived)
+        consumerWaiting = false
     }
 
     /// Packets taken from a single-port queue in one go, handed out one by one without the lock.
@@ -230,16 +237,7 @@ final class Inbox: @unchecked Sendable {
                 return batch[0]
             }
             if ports[0].ended { return nil }
-            if !markedIdle, let owner {
-                monitor.unlock()
-                owner.becomeIdle()
-                markedIdle = true
-                monitor.lock()
-                continue
-            }
-            consumerWaiting = true
-            monitor.wait(Self.dataArrived)
-            consumerWaiting = false
+            awaitData(markedIdle: &markedIdle)
         }
     }
 
