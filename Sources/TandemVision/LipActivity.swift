@@ -2,9 +2,10 @@
 ///
 /// Two cues, both from the mouth region resampled to a fixed patch (so a face moving towards the
 /// camera does not change the scale of the numbers):
-/// - **motion energy**: the mean absolute difference of consecutive patches after aligning them by
-///   the best small shift (`alignedDifference`), which rises whenever lips, jaw or tongue move but not
-///   when the tracked box jitters or the head moves as a whole;
+/// - **motion energy**: the mean absolute difference between this frame's and the previous frame's
+///   patch, both cut at this frame's mouth box and aligned by the best small shift
+///   (`alignedDifference`), which rises whenever lips, jaw or tongue move but not when the tracked box
+///   jumps (a re-detection, the smile cascade moving the mouth), jitters or the head moves as a whole;
 /// - **opening**: the depth of the darkest horizontal band in the patch's vertical intensity profile
 ///   (the gap between open lips is darker than lips and skin), normalised by the patch brightness;
 ///   its frame-to-frame change tracks the open–close rhythm of syllables (3–8 Hz).
@@ -34,9 +35,14 @@ public struct LipActivity: Sendable {
     public private(set) var motion: [Float] = []
     /// Per frame: dark-gap depth of the mouth patch (0…1).
     public private(set) var opening: [Float] = []
+    /// Per frame: how much the dark-gap depth changed since the previous frame, both measured at this
+    /// frame's box (0 for the first frame and frames without a face).
+    public private(set) var openingChange: [Float] = []
     /// Per frame: whether a mouth was seen (false frames score 0).
     public private(set) var present: [Bool] = []
     public private(set) var times: [Double] = []
+    /// The previous frame, whole: its patch is cut again at the current box, so a box that moves
+    /// between frames compares the same place in both.
     private var previous: GrayImage?
 
     public init(configuration: Configuration = Configuration()) {
@@ -49,15 +55,22 @@ public struct LipActivity: Sendable {
             appendMissing(time: time)
             return
         }
-        let patch = MouthROI.resample(image, centerX: mouth.centerX, centerY: mouth.centerY, side: Double(mouth.width),
-                                      width: configuration.patchWidth, height: configuration.patchHeight, sideY: Double(mouth.height))
-        var energy: Float = 0
-        if let previous {
-            energy = Self.alignedDifference(previous, patch, maxShift: configuration.maxShift)
+        func patch(of frame: GrayImage) -> GrayImage {
+            MouthROI.resample(frame, centerX: mouth.centerX, centerY: mouth.centerY, side: Double(mouth.width),
+                              width: configuration.patchWidth, height: configuration.patchHeight, sideY: Double(mouth.height))
         }
-        previous = patch
+        let current = patch(of: image)
+        let open = Self.opening(current)
+        var energy: Float = 0, change: Float = 0
+        if let previous, previous.width == image.width, previous.height == image.height {
+            let before = patch(of: previous)
+            energy = Self.alignedDifference(before, current, maxShift: configuration.maxShift)
+            change = abs(open - Self.opening(before))
+        }
+        previous = image
         motion.append(energy)
-        opening.append(Self.opening(patch))
+        opening.append(open)
+        openingChange.append(change)
         present.append(true)
         times.append(time)
     }
@@ -67,6 +80,7 @@ public struct LipActivity: Sendable {
         previous = nil
         motion.append(0)
         opening.append(opening.last ?? 0)
+        openingChange.append(0)
         present.append(false)
         times.append(time)
     }
@@ -118,9 +132,8 @@ public struct LipActivity: Sendable {
         let n = motion.count
         guard n > 0 else { return [] }
         var raw = [Float](repeating: 0, count: n)
-        for i in 0..<n {
-            let change = i > 0 && present[i] && present[i - 1] ? abs(opening[i] - opening[i - 1]) : 0
-            raw[i] = present[i] ? motion[i] + configuration.openingWeight * change : 0
+        for i in 0..<n where present[i] {
+            raw[i] = motion[i] + configuration.openingWeight * openingChange[i]
         }
         let half = max(0, configuration.smoothingFrames / 2)
         var prefix = [Float](repeating: 0, count: n + 1)
