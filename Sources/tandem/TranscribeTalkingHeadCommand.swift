@@ -26,6 +26,8 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
     var enhanceBelowSnr: Double?
     @Option(help: "Enhance only when the noise in visual silences fluctuates less than this (dB).")
     var enhanceMaxFluctuation: Double?
+    @Option(help: "When gating, drop text whose window Whisper rates at least this likely to hold no speech (and avg log-prob < -1); 1: off.")
+    var gatedNoSpeechThreshold: Double?
     @Option(help: "Shorter side frames are scaled to for face analysis (0 = as decoded).") var analysisSide = 360
     @Option(help: "Beam size (1 = greedy).") var beamSize = 5
     @Flag(inversion: .prefixedNo, help: "Time every word (each segment gets `words` with start, end and probability).")
@@ -102,6 +104,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         var options = audioOnly ? LipAssistOptions.audioOnly : LipAssistOptions(gate: !noGate, enhance: enhance, segment: !noSegment)
         if let enhanceBelowSnr { options.enhanceBelowSNR = enhanceBelowSnr }
         if let enhanceMaxFluctuation { options.enhanceMaxNoiseFluctuation = enhanceMaxFluctuation }
+        if let gatedNoSpeechThreshold { options.gatedNoSpeechThreshold = gatedNoSpeechThreshold >= 1 ? nil : gatedNoSpeechThreshold }
         // Whisper's own "no speech" skip stays on inside gated windows: without it, windows of
         // noisy speech came back as invented text more often than as the words (Tools/eval).
         let transcriber = LipAssistedTranscriber(options: options) { [decoding] audio, previousText in

@@ -133,6 +133,21 @@ import TandemCore
         #expect(LipAssistedTranscriber.attribute(segment, keep: nil, speech: speech)?.text == segment.text)
     }
 
+    @Test func wordsArePlacedInTheStretchNearestThem() throws {
+        // One segment covers two sentences (lips at 2–4 s and 7–9 s). Whisper stretched "that," across
+        // the pause (3.6–5.3 s, middle 4.45 s) and put "so" at 6.4–6.8 s, just before the second.
+        let words = [TranscriptWord(word: " do", start: 3.2, end: 3.6, probability: 0.9),
+                     TranscriptWord(word: " that,", start: 3.6, end: 5.3, probability: 0.9),
+                     TranscriptWord(word: " so", start: 6.4, end: 6.8, probability: 0.9),
+                     TranscriptWord(word: " then", start: 7.1, end: 7.5, probability: 0.9)]
+        let segment = TranscriptSegment(start: 3.2, end: 7.5, text: " do that, so then", words: words)
+        let speech = [Segment(start: 2, end: 4, label: "face0"), Segment(start: 7, end: 9, label: "face0")]
+        let kept = try #require(LipAssistedTranscriber.attribute(segment, keep: speech, speech: speech, wordTolerance: 0.5))
+        #expect(kept.text == segment.text)
+        #expect(kept.words?.map(\.start) == [3.2, 3.6, 7, 7.1] && kept.words?.map(\.end) == [3.6, 4, 7, 7.5])
+        #expect(kept.start == 3.2 && kept.end == 7.5)
+    }
+
     @Test func transcribeGatesWordsWithTheWindowOffset() throws {
         // Windows of at most 6 s are cut in the visual silence (at 5 s); the recogniser's word times
         // are window-relative.
@@ -152,13 +167,14 @@ import TandemCore
     }
 
     @Test func gatedTextWhisperRatesAsNoSpeechIsDropped() throws {
-        let t = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true)) { _ in
+        var strict = LipAssistOptions(gate: true, enhance: false, segment: true)
+        strict.gatedNoSpeechThreshold = 0.5
+        let t = LipAssistedTranscriber(sampleRate: 100, options: strict) { _ in
             [TranscriptSegment(start: 2.5, end: 3.5, text: "thank you", averageLogProbability: -1.2, noSpeechProbability: 0.55)]
         }
         #expect(try t.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")]).segments.isEmpty)
-        var lenient = LipAssistOptions(gate: true, enhance: false, segment: true)
-        lenient.gatedNoSpeechThreshold = nil
-        let kept = LipAssistedTranscriber(sampleRate: 100, options: lenient) { _ in
+        // Off by default: the lips vouch for speech there.
+        let kept = LipAssistedTranscriber(sampleRate: 100, options: LipAssistOptions(gate: true, enhance: false, segment: true)) { _ in
             [TranscriptSegment(start: 2.5, end: 3.5, text: "thank you", averageLogProbability: -1.2, noSpeechProbability: 0.55)]
         }
         #expect(try kept.transcribe(noise, speech: [Segment(start: 2, end: 4, label: "face0")]).segments.map(\.text) == ["thank you"])

@@ -219,13 +219,13 @@ public struct LipAssistedTranscriber: Sendable {
 
     /// A recognised segment checked against the picture: nil when `keep` is given and the segment
     /// is text the recogniser placed where the picture saw no speech; a kept segment's times are
-    /// clamped to the kept stretches it overlaps, and its words' times with them (Whisper's times
-    /// drift in noise, the lips' do not); `speaker` is set to the face that spoke most of it.
+    /// clamped to the kept stretches (Whisper's times drift in noise, the lips' do not); `speaker` is
+    /// set to the face that spoke most of it.
     ///
     /// With word times (`segment.words`), each word is judged by its own time: a word whose middle
-    /// lies more than `wordTolerance` seconds from every kept stretch is dropped, the text is rebuilt
-    /// from the words kept (the tokens stay those decoded), and a segment with no word left is
-    /// dropped. A segment often runs across a pause (both sentences in one segment, or a hallucinated
+    /// lies more than `wordTolerance` seconds from every kept stretch is dropped, and a kept word is
+    /// clamped into the stretch nearest its middle; the text is rebuilt from the words kept (the tokens
+    /// stay those decoded), the segment spans its words, and a segment with no word left is dropped. A segment often runs across a pause (both sentences in one segment, or a hallucinated
     /// phrase appended in the noise after the speech), so only its words can say which part the lips
     /// account for. Without word times, the whole segment is dropped when its middle lies more than
     /// `tolerance` seconds from every kept stretch and it covers less than 1 s (and less than half its
@@ -244,21 +244,30 @@ public struct LipAssistedTranscriber: Sendable {
             if let noSpeechThreshold, segment.noSpeechProbability >= noSpeechThreshold, segment.averageLogProbability < -1 {
                 return nil
             }
+            /// The kept stretch nearest `time`, if one lies within `margin` seconds of it.
             func stretch(near time: Double, within margin: Double) -> Segment? {
-                keep.first { time >= $0.start - margin && time < $0.end + margin }
+                func distance(_ s: Segment) -> Double { max(s.start - time, time - s.end, 0) }
+                return keep.filter { distance($0) <= margin }.min { distance($0) < distance($1) }
             }
-            let near: Segment
             if let words = segment.words, !words.isEmpty {
-                let kept = words.filter { stretch(near: ($0.start + $0.end) / 2, within: wordTolerance) != nil }
-                guard let first = kept.first, let last = kept.last,
-                      let found = stretch(near: (first.start + first.end) / 2, within: wordTolerance) else { return nil }
-                near = found
-                if kept.count < words.count {
-                    result.words = kept
-                    result.text = kept.map(\.word).joined()
-                    result.start = max(segment.start, first.start)
-                    result.end = max(min(segment.end, last.end), result.start)
+                // Each word is judged, and placed, by its own time: it goes into the stretch nearest
+                // its middle, so a word Whisper stretched across a pause ends where the lips stop.
+                var kept: [TranscriptWord] = []
+                var first: Segment?
+                for word in words {
+                    guard let own = stretch(near: (word.start + word.end) / 2, within: wordTolerance) else { continue }
+                    var placed = word
+                    placed.start = min(max(word.start, own.start), own.end)
+                    placed.end = min(max(word.end, placed.start), own.end)
+                    kept.append(placed)
+                    first = first ?? own
                 }
+                guard let near = first, let firstWord = kept.first, let lastWord = kept.last else { return nil }
+                if kept.count < words.count { result.text = kept.map(\.word).joined() }
+                result.words = kept
+                result.start = firstWord.start
+                result.end = max(lastWord.end, firstWord.start)
+                nearest = near.label == unseenLabel ? nil : near.label
             } else {
                 let middle = (segment.start + segment.end) / 2
                 let overlapping = keep.filter { $0.end > segment.start && $0.start < segment.end }
@@ -266,25 +275,17 @@ public struct LipAssistedTranscriber: Sendable {
                 // Whisper stretches a window's last segment to the window's end in noise: a segment that
                 // covers a second of visual speech (or half its own length) is speech whatever its middle.
                 let spansSpeech = covered >= min(1, 0.5 * (segment.end - segment.start))
-                guard let found = stretch(near: middle, within: tolerance) ?? (spansSpeech ? overlapping.first : nil) else { return nil }
-                near = found
-            }
-            // Clamp to the stretches the text really covers: a sliver of a neighbouring stretch
-            // (Whisper's start drifting back into the previous sentence) does not stretch the span.
-            let (start, end) = (result.start, result.end)
-            let overlapping = keep.filter { $0.end > start && $0.start < end }
-            func overlap(_ k: Segment) -> Double { min(k.end, end) - max(k.start, start) }
-            let substantial = overlapping.filter { overlap($0) >= 0.5 }
-            let span = substantial.isEmpty ? overlapping : substantial
-            let lo = span.map(\.start).min() ?? near.start, hi = span.map(\.end).max() ?? near.end
-            result.start = min(max(start, lo), hi)
-            result.end = max(min(end, hi), result.start)
-            nearest = near.label == unseenLabel ? nil : near.label
-            result.words = result.words?.map { word in
-                var word = word
-                word.start = min(max(word.start, result.start), result.end)
-                word.end = min(max(word.end, result.start), result.end)
-                return word
+                guard let near = stretch(near: middle, within: tolerance) ?? (spansSpeech ? overlapping.first : nil) else { return nil }
+                // Clamp to the stretches the text really covers: a sliver of a neighbouring stretch
+                // (Whisper's start drifting back into the previous sentence) does not stretch the span.
+                let (start, end) = (result.start, result.end)
+                func overlap(_ k: Segment) -> Double { min(k.end, end) - max(k.start, start) }
+                let substantial = overlapping.filter { overlap($0) >= 0.5 }
+                let span = substantial.isEmpty ? overlapping : substantial
+                let lo = span.map(\.start).min() ?? near.start, hi = span.map(\.end).max() ?? near.end
+                result.start = min(max(start, lo), hi)
+                result.end = max(min(end, hi), result.start)
+                nearest = near.label == unseenLabel ? nil : near.label
             }
         }
         result.speaker = speaker(of: result, in: speech) ?? speaker(of: segment, in: speech) ?? nearest ?? segment.speaker
