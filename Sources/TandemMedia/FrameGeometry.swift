@@ -21,6 +21,9 @@ struct FrameGeometry: Equatable {
         case .shorterSide(let side):
             let (w, h) = shorter(width, height, side)
             return FrameGeometry(scaledWidth: w, scaledHeight: h, outputWidth: w, outputHeight: h, offsetX: 0, offsetY: 0)
+        case .shorterSideAtMost(let side):
+            guard min(width, height) > side else { return make(width: width, height: height, mode: .none) }
+            return make(width: width, height: height, mode: .shorterSide(side))
         case .shorterSideCenterCrop(let side, let cw, let ch):
             let (w, h) = shorter(width, height, side)
             // torchvision's center_crop: top = round((H - h) / 2); a crop larger than the picture pads.

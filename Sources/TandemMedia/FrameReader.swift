@@ -225,7 +225,7 @@ public final class FrameReader {
         let sizes: [Int] = switch options.resize {
         case .none: [1]
         case .exact(let w, let h), .letterbox(let w, let h): [w, h]
-        case .shorterSide(let side): [side]
+        case .shorterSide(let side), .shorterSideAtMost(let side): [side]
         case .shorterSideCenterCrop(let side, let w, let h): [side, w, h]
         }
         if sizes.contains(where: { $0 <= 0 || $0 > 16384 }) { throw fail("output sizes must be in 1…16384") }

@@ -25,11 +25,11 @@ public struct DecodeNode: ConfigurableNode {
             ParameterSpec("clip_stride", .int(1...10_000), default: .int(1), "frame step inside a clip (sampling: clips)"),
             ParameterSpec("scene_threshold", .double(0...1), default: .double(0.3), "picture change that starts a scene (sampling: scene)"),
             ParameterSpec("layout", .choice(["rgb24", "gray8", "float32"]), default: .string("rgb24"), "pixel layout of frames"),
-            ParameterSpec("resize", .choice(["none", "exact", "shorter-side", "center-crop", "letterbox"]), default: .string("none"),
-                          "how frames are sized (uses width, height, side)"),
+            ParameterSpec("resize", .choice(["none", "exact", "shorter-side", "shrink", "center-crop", "letterbox"]), default: .string("none"),
+                          "how frames are sized (uses width, height, side); shrink: shorter side at most side, never enlarged"),
             ParameterSpec("width", .int(2...16384), default: .int(224), "target width for exact, center-crop, letterbox"),
             ParameterSpec("height", .int(2...16384), default: .int(224), "target height for exact, center-crop, letterbox"),
-            ParameterSpec("side", .int(2...16384), default: .int(256), "shorter side for shorter-side and center-crop"),
+            ParameterSpec("side", .int(2...16384), default: .int(256), "shorter side for shorter-side, shrink and center-crop"),
             ParameterSpec("interpolation", .choice(VideoDecodeOptions.Interpolation.allCases.map(\.rawValue)), default: .string("bilinear"),
                           "libswscale filter used when resizing"),
             ParameterSpec("threads", .int(0...64), default: .int(0), "decoder threads; 0 lets FFmpeg choose"),
@@ -59,6 +59,7 @@ public struct DecodeNode: ConfigurableNode {
         let resize: ResizeMode = switch parameters.string("resize") {
         case "exact": .exact(width: width, height: height)
         case "shorter-side": .shorterSide(side)
+        case "shrink": .shorterSideAtMost(side)
         case "center-crop": .shorterSideCenterCrop(side: side, width: width, height: height)
         case "letterbox": .letterbox(width: width, height: height)
         default: .none

@@ -75,9 +75,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
             start = clock.now
             do {
                 // Downscale big frames for the cascade scan; never upscale small ones.
-                let stream = try MediaFile.open(input).info.firstStream(.video)
-                let shorter = min(stream?.width ?? 0, stream?.height ?? 0)
-                let resize: ResizeMode = analysisSide > 0 && shorter > analysisSide ? .shorterSide(analysisSide) : .none
+                let resize: ResizeMode = analysisSide > 0 ? .shorterSideAtMost(analysisSide) : .none
                 let reader = try FrameReader(path: input, options: VideoDecodeOptions(layout: .gray8, resize: resize))
                 var analyzer = try VisualVoiceActivity.Analyzer()
                 while let frame = try reader.next() {

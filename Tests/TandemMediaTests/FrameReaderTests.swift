@@ -131,6 +131,10 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         #expect(exact.width == 48 && exact.height == 30 && exact.bytes.count == 48 * 30 * 3)
         let shorter = try first(.shorterSide(32))
         #expect(shorter.width == 48 && shorter.height == 32)
+        // Shrinking stops at the side and never enlarges (the fixture is 96x64).
+        let shrunk = try first(.shorterSideAtMost(32)), kept = try first(.shorterSideAtMost(100))
+        #expect(shrunk.width == 48 && shrunk.height == 32 && shrunk.bytes == shorter.bytes)
+        #expect(kept.width == 96 && kept.height == 64)
         let crop = try first(.shorterSideCenterCrop(side: 32, width: 32, height: 32))
         #expect(crop.width == 32 && crop.height == 32)
         // The crop is the middle of the shorter-side picture.
