@@ -18,6 +18,8 @@ public struct FaceTrackNode: ConfigurableNode {
                           "Haar cascade: a name in /usr/share/opencv4/haarcascades (without haarcascade_ and .xml) or a path"),
             ParameterSpec("redetect_interval", .int(1...1000), default: .int(FaceTracker.Configuration().redetectInterval),
                           "run the detector every N frames; in between boxes are carried"),
+            ParameterSpec("full_scan_interval", .int(1...100_000), default: .int(FaceTracker.Configuration().fullScanInterval),
+                          "scan the whole frame for new faces every N frames; other re-detections look only around tracked faces"),
             ParameterSpec("smoothing", .double(0...1), default: .double(FaceTracker.Configuration().smoothing), "box smoothing (0: none)"),
             ParameterSpec("min_readable_width", .int(1...4096), default: .int(FaceTracker.Configuration().minReadableWidth),
                           "faces narrower than this (pixels) are flagged too-small"),
@@ -33,6 +35,7 @@ public struct FaceTrackNode: ConfigurableNode {
         let cascade = name.contains("/") ? try HaarCascade(contentsOf: URL(fileURLWithPath: name)) : try HaarCascade.stock(name)
         var configuration = FaceTracker.Configuration()
         configuration.redetectInterval = parameters.int("redetect_interval")
+        configuration.fullScanInterval = parameters.int("full_scan_interval")
         configuration.smoothing = parameters.double("smoothing")
         configuration.minReadableWidth = parameters.int("min_readable_width")
         configuration.confirmationFrames = parameters.int("confirmation_frames")

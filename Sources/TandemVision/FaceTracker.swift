@@ -1,8 +1,10 @@
 /// Follows faces from frame to frame: detects every `redetectInterval` frames, associates detections
 /// with existing tracks by overlap, smooths each track's box, and gives each face a stable id.
 ///
-/// Detection is the expensive step (a full cascade scan), and a talking head barely moves between
-/// frames, so boxes are held between re-detections. Smoothing (an exponential moving average of the
+/// Detection is the expensive step (a cascade scan), and a talking head barely moves between
+/// frames, so boxes are held between re-detections, and most re-detections scan only the
+/// surroundings of the faces already tracked; the whole frame is scanned for new faces every
+/// `fullScanInterval` frames (1 s at 25 fps). Smoothing (an exponential moving average of the
 /// box edges) removes the few-pixel jitter of the grouped cascade boxes, which would otherwise read
 /// as mouth motion downstream.
 ///
@@ -23,6 +25,14 @@ public struct FaceTracker: Sendable {
     public struct Configuration: Sendable, Hashable {
         /// Run the detector every this many frames (1 = every frame).
         public var redetectInterval: Int = 5
+        /// Scan the whole frame for new faces at most every this many frames (and whenever nothing is
+        /// tracked); re-detections in between scan only around the tracked faces (`searchMargin`,
+        /// `searchScale`), which costs a fraction of a full scan.
+        public var fullScanInterval: Int = 25
+        /// Around a tracked face, the region re-scanned extends this fraction of its size on each side.
+        public var searchMargin: Double = 0.5
+        /// Around a tracked face, faces from its width / this to its width × this are looked for.
+        public var searchScale: Double = 1.5
         /// Weight of a new detection in the smoothed box (1 = no smoothing).
         public var smoothing: Double = 0.5
         /// Minimum intersection-over-union for a detection to continue a track.
@@ -45,11 +55,16 @@ public struct FaceTracker: Sendable {
     public private(set) var tracks: [TrackedFace] = []
     private var nextID = 0
     private var smoothed: [Int: (x: Double, y: Double, w: Double, h: Double)] = [:]
+    private var lastFullScan: Int?
 
     /// - Throws: `VisionError(.invalidParameter)` for a non-positive interval or a smoothing weight outside (0, 1].
     public init(detector: FaceDetector, configuration: Configuration = Configuration()) throws {
         guard configuration.redetectInterval >= 1 else {
             throw VisionError(.invalidParameter, "redetectInterval \(configuration.redetectInterval) must be ≥ 1")
+        }
+        guard configuration.fullScanInterval >= 1, configuration.searchMargin >= 0, configuration.searchScale >= 1 else {
+            throw VisionError(.invalidParameter, "fullScanInterval \(configuration.fullScanInterval) must be ≥ 1, searchMargin "
+                              + "\(configuration.searchMargin) ≥ 0 and searchScale \(configuration.searchScale) ≥ 1")
         }
         guard configuration.smoothing > 0, configuration.smoothing <= 1 else {
             throw VisionError(.invalidParameter, "smoothing \(configuration.smoothing) must be in (0, 1]")
@@ -58,7 +73,7 @@ public struct FaceTracker: Sendable {
         self.configuration = configuration
     }
 
-    /// Advances to the next frame, detecting when due (or when nothing is tracked yet, or a face awaits confirmation).
+    /// Advances to the next frame, detecting when due (or when a face awaits confirmation).
     /// - Returns: the confirmed tracks after this frame, by id.
     @discardableResult
     public mutating func update(_ image: GrayImage, frameIndex: Int) -> [TrackedFace] {
@@ -69,8 +84,19 @@ public struct FaceTracker: Sendable {
             for i in tracks.indices { tracks[i].lastFrame = frameIndex; tracks[i].detectedThisFrame = false }
             return confirmedTracks
         }
-        // One scan, grouped twice: strictly for new faces, leniently to continue known ones.
-        let candidates = detector.candidates(in: image)
+        // One scan, grouped twice: strictly for new faces, leniently to continue known ones. The scan
+        // covers the whole frame when one is due, else only the tracked faces' surroundings.
+        let fullScan = tracks.isEmpty || tracks.contains { !$0.isConfirmed }
+            || lastFullScan.map { frameIndex - $0 >= configuration.fullScanInterval } ?? true
+        if fullScan { lastFullScan = frameIndex }
+        let candidates = fullScan ? detector.candidates(in: image) : tracks.flatMap { track in
+            let box = track.box, margin = configuration.searchMargin, scale = configuration.searchScale
+            let region = FaceBox(x: box.x - Int(margin * Double(box.width)), y: box.y - Int(margin * Double(box.height)),
+                                 width: box.width + 2 * Int(margin * Double(box.width)),
+                                 height: box.height + 2 * Int(margin * Double(box.height)))
+            let lower = max(1, Int(Double(box.width) / scale)), upper = max(lower, Int((Double(box.width) * scale).rounded(.up)))
+            return detector.candidates(in: image, region: region, sizes: lower...upper)
+        }
         func grouped(_ threshold: Int) -> [FaceBox] {
             FaceDetector.groupRectangles(candidates, threshold: threshold, eps: 0.2)
                 .compactMap { $0.clipped(width: image.width, height: image.height) }

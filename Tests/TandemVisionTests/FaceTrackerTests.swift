@@ -63,6 +63,28 @@ import Testing
         #expect(Set(ids).count == 1)
     }
 
+    @Test func reDetectionsBetweenFullScansLookAroundTheFace() throws {
+        // The region scan finds the astronaut's face as the full scan does, from far fewer windows.
+        let image = try VisionFixtures.image("astronaut", width: 256, height: 256)
+        let detector = try FaceDetector(cascade: VisionFixtures.face.get())
+        let face = FaceBox(x: 86, y: 31, width: 53, height: 53)
+        let region = detector.candidates(in: image, region: FaceBox(x: 60, y: 5, width: 106, height: 106), sizes: 36...80)
+        let grouped = FaceDetector.groupRectangles(region, threshold: 3, eps: 0.2)
+        #expect(grouped.contains { $0.overlap(face) > 0.8 }, "\(grouped)")
+        #expect(region.allSatisfy { $0.x >= 60 && $0.y >= 5 && $0.x + $0.width <= 166 && $0.y + $0.height <= 111 && (36...80).contains($0.width) })
+        // A tracker scanning the whole frame every 4 frames keeps the face through the region scans
+        // between them (frames 2 and 6), on a picture sliding right by 3 pixels a frame.
+        var t = try tracker { $0.redetectInterval = 2; $0.fullScanInterval = 4 }
+        for frame in 0..<8 {
+            let shift = 3 * frame
+            var pixels = image.pixels
+            for y in 0..<256 { for x in 0..<256 { pixels[y * 256 + x] = image.pixels[y * 256 + max(0, x - shift)] } }
+            let faces = t.update(GrayImage(width: 256, height: 256, pixels: pixels), frameIndex: frame)
+            let tracked = try #require(faces.first { $0.box.overlap(FaceBox(x: face.x + shift, y: face.y, width: 53, height: 53)) > 0.6 })
+            #expect(tracked.id == 0 && tracked.detectedThisFrame == (frame % 2 == 0), "frame \(frame): \(faces)")
+        }
+    }
+
     @Test func transientDetectionsNeverBecomeFaces() throws {
         var t = try tracker { $0.confirmationFrames = 10 }
         let box = FaceBox(x: 10, y: 10, width: 60, height: 60)
@@ -109,6 +131,8 @@ import Testing
     @Test func rejectsBadConfiguration() throws {
         #expect(throws: VisionError.self) { try tracker { $0.redetectInterval = 0 } }
         #expect(throws: VisionError.self) { try tracker { $0.smoothing = 0 } }
+        #expect(throws: VisionError.self) { try tracker { $0.fullScanInterval = 0 } }
+        #expect(throws: VisionError.self) { try tracker { $0.searchScale = 0.5 } }
     }
 }
 
