@@ -97,16 +97,11 @@ public struct FaceDetector: Sendable {
     /// region's own grid, so hits can differ from a full scan's by the scan step.
     public func candidates(in image: GrayImage, region: FaceBox, sizes: ClosedRange<Int>) -> [FaceBox] {
         guard let region = region.clipped(width: image.width, height: image.height) else { return [] }
-        var pixels = [UInt8](repeating: 0, count: region.area)
-        for y in 0..<region.height {
-            let source = (region.y + y) * image.width + region.x
-            pixels.replaceSubrange(y * region.width..<(y + 1) * region.width, with: image.pixels[source..<source + region.width])
-        }
         var scan = self
         let aspect = Double(cascade.windowHeight) / Double(cascade.windowWidth)
         scan.minSize = (max(sizes.lowerBound, minSize?.width ?? 0), max(Int(Double(sizes.lowerBound) * aspect), minSize?.height ?? 0))
         scan.maxSize = (min(sizes.upperBound, maxSize?.width ?? .max), min(Int((Double(sizes.upperBound) * aspect).rounded(.up)), maxSize?.height ?? .max))
-        return scan.candidates(in: GrayImage(width: region.width, height: region.height, pixels: pixels)).map {
+        return scan.candidates(in: image.cropped(to: region)).map {
             FaceBox(x: $0.x + region.x, y: $0.y + region.y, width: $0.width, height: $0.height)
         }
     }

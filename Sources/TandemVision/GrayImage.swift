@@ -58,4 +58,15 @@ public struct GrayImage: Sendable, Equatable {
         }
         self.init(width: width, height: height, pixels: pixels)
     }
+
+    /// The part of the image inside `box` (which must lie inside the image).
+    public func cropped(to box: FaceBox) -> GrayImage {
+        precondition(box.x >= 0 && box.y >= 0 && box.x + box.width <= width && box.y + box.height <= height, "\(box) outside \(width)×\(height)")
+        var result = [UInt8](repeating: 0, count: box.area)
+        for y in 0..<box.height {
+            let source = (box.y + y) * width + box.x
+            result.replaceSubrange(y * box.width..<(y + 1) * box.width, with: pixels[source..<source + box.width])
+        }
+        return GrayImage(width: box.width, height: box.height, pixels: result)
+    }
 }

@@ -27,6 +27,9 @@ public struct LipActivity: Sendable {
         /// Largest shift (patch pixels, ≈ 4 % of the mouth width each way) compensated before
         /// differencing consecutive patches, so face-box jitter and head motion do not read as lip motion.
         public var maxShift = 2
+        /// A face whose region never changes by more than this (mean absolute difference of
+        /// consecutive frames, 0…1; ≈ 1 grey level) for 3 frames in a row is a still picture (`isStill`).
+        public var stillChange: Float = 0.004
         public init() {}
     }
 
@@ -38,6 +41,9 @@ public struct LipActivity: Sendable {
     /// Per frame: how much the dark-gap depth changed since the previous frame, both measured at this
     /// frame's box (0 for the first frame and frames without a face).
     public private(set) var openingChange: [Float] = []
+    /// Per frame: mean absolute difference (0…1) of the whole face region (estimated from the mouth box)
+    /// between the previous frame and this one, at this frame's box; 0 for the first frame and frames without a face.
+    public private(set) var faceChange: [Float] = []
     /// Per frame: whether a mouth was seen (false frames score 0).
     public private(set) var present: [Bool] = []
     public private(set) var times: [Double] = []
@@ -67,6 +73,7 @@ public struct LipActivity: Sendable {
             energy = Self.alignedDifference(before, current, maxShift: configuration.maxShift)
             change = abs(open - Self.opening(before))
         }
+        faceChange.append(previous.map { Self.regionChange($0, image, around: mouth) } ?? 0)
         previous = image
         motion.append(energy)
         opening.append(open)
@@ -79,6 +86,7 @@ public struct LipActivity: Sendable {
     public mutating func appendMissing(time: Double) {
         previous = nil
         motion.append(0)
+        faceChange.append(0)
         opening.append(opening.last ?? 0)
         openingChange.append(0)
         present.append(false)
@@ -112,6 +120,36 @@ public struct LipActivity: Sendable {
             }
         }
         return Float(best) / Float((x1 - x0) * (y1 - y0)) / 255
+    }
+
+    /// Whether the face never changed: a photograph (podcast cover art, a poster) or a false face on a
+    /// still background. Its lips cannot say when anyone speaks. A live face blinks, breathes or moves
+    /// its head now and then; a change must last 3 frames, so one-frame flicker (a video keyframe) does not count.
+    public var isStill: Bool {
+        guard faceChange.count >= 3 else { return false }
+        for i in 1..<(faceChange.count - 1) {
+            let sorted = [faceChange[i - 1], faceChange[i], faceChange[i + 1]].sorted()
+            if sorted[1] > configuration.stillChange { return false }
+        }
+        return true
+    }
+
+    /// Mean absolute difference (0…1) of two same-sized frames over the face that `mouth` belongs to
+    /// (the mouth is the lower middle of the face: `MouthROI.geometricRegion`), every second pixel.
+    static func regionChange(_ a: GrayImage, _ b: GrayImage, around mouth: FaceBox) -> Float {
+        guard a.width == b.width, a.height == b.height else { return 1 }
+        let faceWidth = 2 * Double(mouth.width), faceHeight = Double(mouth.height) / 0.3
+        let face = FaceBox(x: Int(mouth.centerX - faceWidth / 2), y: Int(Double(mouth.y) - 0.62 * faceHeight),
+                           width: Int(faceWidth), height: Int(faceHeight))
+        guard let region = face.clipped(width: a.width, height: a.height) else { return 0 }
+        var sum = 0, count = 0
+        for y in stride(from: region.y, to: region.y + region.height, by: 2) {
+            for x in stride(from: region.x, to: region.x + region.width, by: 2) {
+                sum += abs(Int(a.pixels[y * a.width + x]) - Int(b.pixels[y * b.width + x]))
+                count += 1
+            }
+        }
+        return count > 0 ? Float(sum) / Float(count) / 255 : 0
     }
 
     /// Dark-gap depth: over the central half of the columns, (mean row brightness − darkest row) / (mean + 1).

@@ -36,7 +36,7 @@ public struct MouthROI: Sendable {
                 .clipped(width: image.width, height: image.height),
               lower.width >= smileDetector.cascade.windowWidth, lower.height >= smileDetector.cascade.windowHeight
         else { return geometric }
-        let crop = Self.crop(image, lower)
+        let crop = image.cropped(to: lower)
         guard let smile = smileDetector.detect(in: crop).max(by: { $0.area < $1.area }) else { return geometric }
         let cx = Double(lower.x) + smile.centerX, cy = Double(lower.y) + smile.centerY
         // Keep the geometric size (smile boxes vary with the expression) but move it onto the smile,
@@ -45,16 +45,6 @@ public struct MouthROI: Sendable {
         let dx = max(-limitX, min(limitX, cx - geometric.centerX)), dy = max(-limitY, min(limitY, cy - geometric.centerY))
         return FaceBox(x: geometric.x + Int(dx.rounded()), y: geometric.y + Int(dy.rounded()),
                        width: geometric.width, height: geometric.height)
-    }
-
-    /// A sub-image (the box must lie inside the image).
-    static func crop(_ image: GrayImage, _ box: FaceBox) -> GrayImage {
-        var pixels = [UInt8](repeating: 0, count: box.width * box.height)
-        for y in 0..<box.height {
-            let source = (box.y + y) * image.width + box.x
-            for x in 0..<box.width { pixels[y * box.width + x] = image.pixels[source + x] }
-        }
-        return GrayImage(width: box.width, height: box.height, pixels: pixels)
     }
 
     /// Bilinear resampling of the square `side × side` (in source pixels) centred at (`cx`, `cy`) to

@@ -77,7 +77,6 @@ extension VisualVoiceActivity {
         private(set) var tooSmallFrames: [Int: Int] = [:]
         private(set) var partlyOutsideFrames: [Int: Int] = [:]
         public private(set) var times: [Double] = []
-        private var maxSimultaneousFaces = 0
 
         public init(lipConfiguration: LipActivity.Configuration = .init()) {
             self.lipConfiguration = lipConfiguration
@@ -86,7 +85,6 @@ extension VisualVoiceActivity {
         /// Adds the next frame with the mouths placed on it (one observation per visible face,
         /// its box the mouth's).
         public mutating func append(_ image: GrayImage, time: Double, mouths: [FaceObservation]) {
-            maxSimultaneousFaces = max(maxSimultaneousFaces, mouths.count)
             var seen = Set<Int>()
             for face in mouths {
                 seen.insert(face.faceID)
@@ -131,17 +129,22 @@ extension VisualVoiceActivity {
                     notes.append("face\(id): too small to read lips on \(small) of \(present) frames; ignored")
                     continue
                 }
+                if activity.isStill {
+                    notes.append("face\(id): never moves (a still picture), so its lips cannot tell when anyone speaks; ignored")
+                    continue
+                }
                 if let outside = partlyOutsideFrames[id], outside > 0 {
                     notes.append("face\(id): partly outside the frame on \(outside) frames")
                 }
                 scores["face\(id)"] = activity.speakingScores()
             }
             if lips.isEmpty { notes.append(times.isEmpty ? "no video frames" : "no face found") }
-            if maxSimultaneousFaces > 1 { notes.append("\(maxSimultaneousFaces) faces at once; each segment names the face that spoke") }
+            let readable = lips.filter { scores["face\($0.key)"] != nil }.map(\.value.present)
+            let mostAtOnce = times.indices.map { t in readable.filter { $0[t] }.count }.max() ?? 0
+            if mostAtOnce > 1 { notes.append("\(mostAtOnce) faces at once; each segment names the face that spoke") }
             let frameDuration = times.count > 1 ? (times.last! - times.first!) / Double(times.count - 1) : 0.04
             let segments = scores.isEmpty ? [] : VisualVoiceActivity.speakerSegments(
                 scores: scores, times: times, frameDuration: frameDuration, totalDuration: duration, configuration: configuration)
-            let readable = lips.filter { scores["face\($0.key)"] != nil }.map(\.value.present)
             let seen = times.indices.map { t in readable.contains { $0[t] } }
             return Report(segments: segments, scores: scores, times: times, notes: notes, hasReadableFace: !scores.isEmpty,
                           visible: Self.runs(seen, times: times, frameDuration: frameDuration, end: duration))

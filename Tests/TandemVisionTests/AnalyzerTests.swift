@@ -28,13 +28,30 @@ import TandemCore
         for i in 0..<50 { a.append(frame(i, base: base), time: Double(i) / 25) }
         let report = a.finish(duration: 2)
         #expect(report.hasReadableFace)
-        // The astronaut (face0) speaks 0.6–1.4 s; the false-positive "face" on the suit stays still.
+        // The astronaut (face0) speaks 0.6–1.4 s; the false-positive "face" on the suit never changes,
+        // so it is a still picture and not read at all.
         let spoken = report.segments.filter { $0.label == "face0" }
         #expect(spoken.count == 1, "\(report.segments)")
         if let s = spoken.first { #expect(s.start < 0.65 && s.start > 0.2 && s.end > 1.35 && s.end < 1.8, "\(s)") }
         #expect(report.segments.allSatisfy { $0.label == "face0" }, "\(report.segments)")
-        #expect(report.notes.contains { $0.contains("faces at once") })
+        #expect(report.scores.keys.sorted() == ["face0"], "\(report.notes)")
+        #expect(report.notes.contains { $0.contains("never moves") } && !report.notes.contains { $0.contains("faces at once") }, "\(report.notes)")
         #expect(report.visible == [Segment(start: 0, end: 2, label: "visible")], "the face is on screen throughout")
+    }
+
+    @Test func aStillPictureOfAFaceIsNotReadable() throws {
+        // A photograph on screen (podcast cover art): nothing in the face ever changes, apart from the
+        // step a video keyframe's new quantisation makes, so the picture cannot say when anyone speaks.
+        let base = try VisionFixtures.image("astronaut", width: 256, height: 256)
+        var a = try analyzer()
+        for i in 0..<50 {
+            var image = base
+            if i >= 20 { image.pixels = image.pixels.map { $0 < 250 ? $0 + 3 : $0 } }
+            a.append(image, time: Double(i) / 25)
+        }
+        let report = a.finish(duration: 2)
+        #expect(!report.hasReadableFace && report.segments.isEmpty && report.visible.isEmpty)
+        #expect(report.notes.contains { $0.contains("face0: never moves") }, "\(report.notes)")
     }
 
     @Test func noFaceMeansNoSpeechAndSaysSo() throws {
