@@ -249,6 +249,8 @@ def main():
     ap.add_argument("--rescore", default=None,
                     help="recompute metrics from a previous --json run: Tandem from the clips' saved JSON, "
                          "faster-whisper re-run on the clips' audio")
+    ap.add_argument("--fresh-vision", action="store_true",
+                    help="with --relip: analyse each clip's picture again (after a vision change) instead of reusing the findings")
     ap.add_argument("--table", default=None, help="print (and with --markdown write) the summary of a previous --json run")
     ap.add_argument("--relip", default=None,
                     help="re-run only the lip-assisted Tandem system of a previous --json run with --tandem, reusing each "
@@ -379,12 +381,13 @@ def relip(args):
         results = [row for row in results if row["snr"] in wanted]
     for row in results:
         clip = os.path.join(args.work, f"clip{row['clip']}.mkv")
-        segs, info = run_tandem(args.tandem, args.model, clip, ["--vision-from", clip + ".json"] + args.lip_args.split(),
-                                suffix=".relip")
+        vision = [] if args.fresh_vision else ["--vision-from", clip + ".json"]
+        segs, info = run_tandem(args.tandem, args.model, clip, vision + args.lip_args.split(), suffix=".relip")
         hyp, ref = normalise(" ".join(s["text"] for s in segs)), normalise(row["reference"])
         row["tandem-lip"] = {"wer": jiwer.wer(ref, hyp) if hyp else 1.0, "outside": words_outside(segs, row["intervals"], row["reference"]),
                              "outside_time": words_outside(segs, row["intervals"]), "segments": segs, "hyp": hyp}
         row["notes"] = info["notes"]
+        row["visual"] = [(s["start"], s["end"]) for s in info["visualSegments"]]
         print(f"{row['noise']:6s} {str(row['snr']):>5s} tandem-lip: WER {row['tandem-lip']['wer']:.2f} "
               f"out {row['tandem-lip']['outside']}  {[n for n in info['notes'] if 'enhancement' in n]}", flush=True)
     if args.json:
