@@ -32,7 +32,7 @@ public struct FaceTracker: Sendable {
         /// Around a tracked face, the region re-scanned extends this fraction of its size on each side.
         public var searchMargin: Double = 0.5
         /// Around a tracked face, faces from its width / this to its width × this are looked for.
-        public var searchScale: Double = 1.5
+        public var searchScale: Double = 2
         /// Weight of a new detection in the smoothed box (1 = no smoothing).
         public var smoothing: Double = 0.5
         /// Minimum intersection-over-union for a detection to continue a track.
@@ -77,17 +77,18 @@ public struct FaceTracker: Sendable {
     /// - Returns: the confirmed tracks after this frame, by id.
     @discardableResult
     public mutating func update(_ image: GrayImage, frameIndex: Int) -> [TrackedFace] {
-        // Tentative faces are re-checked on every frame, so confirmation takes `confirmationFrames`
-        // frames however sparse the re-detections of known faces are.
-        let due = frameIndex % configuration.redetectInterval == 0 || tracks.isEmpty || tracks.contains { !$0.isConfirmed }
+        // Tentative faces are re-checked on every frame (around where they were found), so confirmation
+        // takes `confirmationFrames` frames however sparse the re-detections of known faces are. With
+        // nothing tracked the frame is scanned every `redetectInterval` frames, not every frame: slides
+        // and pictures without faces are common and would cost a full scan a frame.
+        let due = frameIndex % configuration.redetectInterval == 0 || tracks.contains { !$0.isConfirmed }
         guard due else {
             for i in tracks.indices { tracks[i].lastFrame = frameIndex; tracks[i].detectedThisFrame = false }
             return confirmedTracks
         }
         // One scan, grouped twice: strictly for new faces, leniently to continue known ones. The scan
         // covers the whole frame when one is due, else only the tracked faces' surroundings.
-        let fullScan = tracks.isEmpty || tracks.contains { !$0.isConfirmed }
-            || lastFullScan.map { frameIndex - $0 >= configuration.fullScanInterval } ?? true
+        let fullScan = tracks.isEmpty || lastFullScan.map { frameIndex - $0 >= configuration.fullScanInterval } ?? true
         if fullScan { lastFullScan = frameIndex }
         let candidates = fullScan ? detector.candidates(in: image) : tracks.flatMap { track in
             let box = track.box, margin = configuration.searchMargin, scale = configuration.searchScale

@@ -27,9 +27,10 @@ public struct LipActivity: Sendable {
         /// Largest shift (patch pixels, ≈ 4 % of the mouth width each way) compensated before
         /// differencing consecutive patches, so face-box jitter and head motion do not read as lip motion.
         public var maxShift = 2
-        /// A face whose region never changes by more than this (mean absolute difference of
-        /// consecutive frames, 0…1; ≈ 1 grey level) for 3 frames in a row is a still picture (`isStill`).
-        public var stillChange: Float = 0.004
+        /// A face where never more than this fraction of the pixels changes by over 16 grey levels
+        /// between consecutive frames, for 3 frames in a row, is a still picture (`isStill`). A blink
+        /// or a moving mouth changes several percent of a face; codec noise on a photograph almost none.
+        public var stillChange: Float = 0.002
         public init() {}
     }
 
@@ -41,8 +42,8 @@ public struct LipActivity: Sendable {
     /// Per frame: how much the dark-gap depth changed since the previous frame, both measured at this
     /// frame's box (0 for the first frame and frames without a face).
     public private(set) var openingChange: [Float] = []
-    /// Per frame: mean absolute difference (0…1) of the whole face region (estimated from the mouth box)
-    /// between the previous frame and this one, at this frame's box; 0 for the first frame and frames without a face.
+    /// Per frame: the fraction of the whole face region (estimated from the mouth box) that changed by
+    /// over 16 grey levels since the previous frame, at this frame's box; 0 for the first frame and frames without a face.
     public private(set) var faceChange: [Float] = []
     /// Per frame: whether a mouth was seen (false frames score 0).
     public private(set) var present: [Bool] = []
@@ -124,32 +125,35 @@ public struct LipActivity: Sendable {
 
     /// Whether the face never changed: a photograph (podcast cover art, a poster) or a false face on a
     /// still background. Its lips cannot say when anyone speaks. A live face blinks, breathes or moves
-    /// its head now and then; a change must last 3 frames, so one-frame flicker (a video keyframe) does not count.
+    /// its head now and then (`faceChange` above `stillChange`), and a speaking mouth moves however
+    /// faint its contrast (`motion` above `activityFloor`); a change must last 3 frames, so one-frame
+    /// flicker (a video keyframe) does not count.
     public var isStill: Bool {
-        guard faceChange.count >= 3 else { return false }
-        for i in 1..<(faceChange.count - 1) {
-            let sorted = [faceChange[i - 1], faceChange[i], faceChange[i + 1]].sorted()
-            if sorted[1] > configuration.stillChange { return false }
+        guard motion.count >= 3 else { return false }
+        func sustained(_ values: [Float], above limit: Float) -> Bool {
+            (1..<(values.count - 1)).contains { i in [values[i - 1], values[i], values[i + 1]].sorted()[1] > limit }
         }
-        return true
+        return !sustained(faceChange, above: configuration.stillChange) && !sustained(motion, above: configuration.activityFloor)
     }
 
-    /// Mean absolute difference (0…1) of two same-sized frames over the face that `mouth` belongs to
-    /// (the mouth is the lower middle of the face: `MouthROI.geometricRegion`), every second pixel.
+    /// The fraction of pixels (every second one each way) that differ by over 16 grey levels between
+    /// two same-sized frames, over the face that `mouth` belongs to (the mouth is the lower middle of
+    /// the face: `MouthROI.geometricRegion`). A count of clearly changed pixels, not a mean: a mouth or
+    /// an eye is a small part of the face, and a mean would drown it in the still rest.
     static func regionChange(_ a: GrayImage, _ b: GrayImage, around mouth: FaceBox) -> Float {
         guard a.width == b.width, a.height == b.height else { return 1 }
         let faceWidth = 2 * Double(mouth.width), faceHeight = Double(mouth.height) / 0.3
         let face = FaceBox(x: Int(mouth.centerX - faceWidth / 2), y: Int(Double(mouth.y) - 0.62 * faceHeight),
                            width: Int(faceWidth), height: Int(faceHeight))
         guard let region = face.clipped(width: a.width, height: a.height) else { return 0 }
-        var sum = 0, count = 0
+        var changed = 0, count = 0
         for y in stride(from: region.y, to: region.y + region.height, by: 2) {
             for x in stride(from: region.x, to: region.x + region.width, by: 2) {
-                sum += abs(Int(a.pixels[y * a.width + x]) - Int(b.pixels[y * b.width + x]))
+                if abs(Int(a.pixels[y * a.width + x]) - Int(b.pixels[y * b.width + x])) > 16 { changed += 1 }
                 count += 1
             }
         }
-        return count > 0 ? Float(sum) / Float(count) / 255 : 0
+        return count > 0 ? Float(changed) / Float(count) : 0
     }
 
     /// Dark-gap depth: over the central half of the columns, (mean row brightness − darkest row) / (mean + 1).

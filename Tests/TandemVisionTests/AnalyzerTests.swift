@@ -75,10 +75,10 @@ import TandemCore
         let ignored = small.finish(duration: 0.8)
         #expect(!ignored.hasReadableFace && ignored.visible.isEmpty)
         #expect(ignored.notes.contains { $0.contains("too small") })
-        // A face on screen for the first 30 of 50 frames, then gone.
+        // A live face (it says something on frames 5–14) on screen for the first 30 of 50 frames, then gone.
         var leaving = VisualVoiceActivity.SpeakerScorer()
         for i in 0..<50 {
-            leaving.append(syntheticFace(open: 0, frame: i), time: Double(i) / 25,
+            leaving.append(syntheticFace(open: (5..<15).contains(i) ? i % 4 : 0, frame: i), time: Double(i) / 25,
                            mouths: i < 30 ? [FaceObservation(faceID: 0, box: mouth, isPartlyOutside: i >= 25)] : [])
         }
         let report = leaving.finish(duration: 2)
