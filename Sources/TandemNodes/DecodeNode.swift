@@ -45,6 +45,12 @@ public struct DecodeNode: ConfigurableNode {
     private var video: FrameReader?
     private var nextChunk: AudioBuffer?
     private var nextFrame: VideoFrame?
+    private var context: NodeContext?
+    /// The container's duration, for streams that state none of their own (Matroska).
+    private var fileDuration: Double?
+    /// Where the last emitted audio chunk ended and the last frame started (seconds).
+    private var audioEnd: Double?
+    private var videoEnd: Double?
 
     public init(parameters: NodeParameters) throws {
         let rate = parameters.int("sample_rate"), channels = parameters.int("channels")
@@ -80,9 +86,11 @@ public struct DecodeNode: ConfigurableNode {
     }
 
     public mutating func start(_ context: NodeContext) throws {
+        self.context = context
         guard let url = context.input?.url else {
             throw NodeError(code: .invalidGraph, message: "decode needs an input file; run it with `tandem run` or give GraphExecution an input")
         }
+        fileDuration = try? MediaFile.open(url).info.durationSeconds
         if context.connectedOutputs.contains(0) {
             let reader = try AudioReader(url: url, options: audioOptions)
             audio = reader
@@ -103,14 +111,42 @@ public struct DecodeNode: ConfigurableNode {
     }
 
     public mutating func produce(output: NodeOutput) throws -> Bool {
-        guard nextChunk != nil || nextFrame != nil else { return false }
+        guard nextChunk != nil || nextFrame != nil else {
+            warnAboutDamage()
+            return false
+        }
         if let chunk = nextChunk, nextFrame.map({ chunk.startSeconds <= $0.seconds }) ?? true {
             try output.emit(.audio(chunk), port: 0)
+            audioEnd = chunk.startSeconds + Double(chunk.frameCount) / Double(chunk.sampleRate)
             nextChunk = try audio?.next()
         } else if let frame = nextFrame {
             try output.emit(.video(frame), port: 1)
+            videoEnd = frame.seconds
             nextFrame = try video?.next()
         }
         return true
+    }
+
+    /// Says so when the file held less than it claims: a stream that stops well before its stated
+    /// duration (a truncated download, an interrupted recording) or packets FFmpeg could not decode.
+    /// Both still give a usable, shorter or patchier, result, so the run goes on, but "ok" alone would hide it.
+    private mutating func warnAboutDamage() {
+        guard let context else { return }
+        func check(_ kind: String, stream: MediaInfo.Stream, end: Double?, skipped: Int) {
+            if let stated = stream.durationSeconds ?? fileDuration, stated > 0 {
+                let decoded = end ?? 0
+                if stated - decoded > max(1, 0.05 * stated) {
+                    context.warn(String(format: "the %@ stream ends at %.1f s of the %.1f s the file states (truncated or damaged?)",
+                                        kind, decoded, stated))
+                }
+            }
+            if skipped > 0 { context.warn("\(skipped) damaged \(kind) packet\(skipped == 1 ? "" : "s") skipped") }
+        }
+        if let audio { check("audio", stream: audio.stream, end: audioEnd, skipped: audio.corruptPacketCount + audio.decodeErrorCount) }
+        // Sparse sampling ends before the stream by design: only a full decode says where the stream stops.
+        if let video, case .all = sampling {
+            check("video", stream: video.stream, end: videoEnd, skipped: video.corruptPacketCount + video.decodeErrorCount)
+        }
+        self.context = nil
     }
 }

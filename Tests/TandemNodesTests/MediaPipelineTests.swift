@@ -14,6 +14,32 @@ import TandemMedia
         return try GraphExecution(graph, input: input, outputDirectory: root.appendingPathComponent("out")).run()
     }
 
+    @Test func aTruncatedFileIsDecodedAndTheManifestSaysSo() throws {
+        // A 4 s WAV cut to its first half: the header still states 4 s. The batch decodes what is
+        // there (status ok, output written) and the manifest warns; the intact file gets no warning.
+        let whole = root.appendingPathComponent("in/whole.wav"), cut = root.appendingPathComponent("in/cut.wav")
+        try MediaSamples.tone(whole, seconds: 4, rate: 8_000)
+        let bytes = try Data(contentsOf: whole)
+        try bytes.prefix(bytes.count / 2).write(to: cut)
+        let pipeline = try Pipeline.load(yaml: """
+            version: 1
+            nodes:
+              - {id: decode, kind: decode}
+              - {id: out, kind: write-audio, params: {path: "{stem}.wav"}, inputs: {audio: decode.audio}}
+            """, file: "t.yaml", catalog: .standard)
+        let out = root.appendingPathComponent("out")
+        let inputs = try InputCollector(include: ["*.wav"]).collect([root.appendingPathComponent("in").path])
+        _ = try BatchRunner(pipeline: pipeline, catalog: .standard, options: BatchOptions(outputDirectory: out),
+                            progress: BatchProgress(mode: .none, statistics: false)).run(inputs)
+        let records = Manifest.read(out.appendingPathComponent("manifest.jsonl")).sorted { $0.relpath < $1.relpath }
+        #expect(records.map(\.relpath) == ["cut.wav", "whole.wav"] && records.map(\.status) == [.ok, .ok])
+        #expect(records.first?.outputs == ["cut.wav"])
+        let warning = try #require(records.first?.warnings?.first)
+        #expect(warning.hasPrefix("decode: the audio stream ends at 2.0 s of the 4.0 s"), "\(warning)")
+        #expect(records.last?.warnings == nil)
+        try? FileManager.default.removeItem(at: root)
+    }
+
     @Test func framesAreSampledAndWrittenWithAContactSheet() throws {
         let video = root.appendingPathComponent("in/clip.mp4")
         try MediaSamples.video(video, frames: 30, fps: 10)  // 3 s

@@ -85,14 +85,17 @@ public final class BatchProgress: @unchecked Sendable {
                 var event: [String: Any] = ["event": "file", "done": done, "total": total, "path": record.path,
                                             "status": record.status.rawValue, "seconds": record.wallSeconds, "outputs": record.outputs]
                 if let error = record.error { event["error"] = "\(error.errorClass): \(error.message)" }
+                if let warnings = record.warnings { event["warnings"] = warnings }
                 emitJSON(event)
             case .plain:
                 let detail = record.error.map { ": \($0.errorClass): \($0.message)" } ?? ""
                 write("[\(done)/\(total)] \(record.status.rawValue) \(input.relativePath) (\(String(format: "%.2f", record.wallSeconds)) s)\(detail)\n")
+                for warning in record.warnings ?? [] { write("    warning: \(warning)\n") }
             case .bar:
                 if record.status == .failed, let error = record.error {
                     write("\r\u{1B}[Kfailed \(input.relativePath): \(error.errorClass): \(error.message)\n")
                 }
+                for warning in record.warnings ?? [] { write("\r\u{1B}[Kwarning \(input.relativePath): \(warning)\n") }
                 drawBar()
             case .none: break
             }

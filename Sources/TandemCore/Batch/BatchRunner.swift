@@ -132,6 +132,7 @@ public final class BatchRunner: @unchecked Sendable {
                 record.status = .ok
                 record.outputs = result.outputs
                 record.nodes = result.statistics
+                record.warnings = result.warnings.isEmpty ? nil : result.warnings
             } catch {
                 record.nodes = execution.statistics
                 throw error

@@ -26,14 +26,16 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
     public var outputs: [String]
     public var wallSeconds: Double
     public var nodes: [NodeStatistics]
+    /// What the run noticed but went on despite (a truncated file, damaged packets); nil when nothing.
+    public var warnings: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case path, relpath, size, mtime, status, error, outputs, nodes
+        case path, relpath, size, mtime, status, error, outputs, nodes, warnings
         case wallSeconds = "wall_seconds"
     }
 
     public init(path: String, relpath: String, size: Int64, mtime: Double, status: Status, error: Failure? = nil,
-                outputs: [String] = [], wallSeconds: Double = 0, nodes: [NodeStatistics] = []) {
+                outputs: [String] = [], wallSeconds: Double = 0, nodes: [NodeStatistics] = [], warnings: [String]? = nil) {
         self.path = path
         self.relpath = relpath
         self.size = size
@@ -43,5 +45,6 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
         self.outputs = outputs
         self.wallSeconds = wallSeconds
         self.nodes = nodes
+        self.warnings = warnings
     }
 }

@@ -36,10 +36,13 @@ public final class GraphExecution: @unchecked Sendable {
         public var outputs: [String]
         /// One entry per node, in graph order.
         public var statistics: [NodeStatistics]
+        /// What the nodes warned about (`NodeContext.warn`), in the order they did.
+        public var warnings: [String] = []
     }
 
     private let slots: [Slot]
     private let outputFiles: OutputFiles
+    private let warnings = RunWarnings()
     private let input: InputFile?
     private let lock = NSLock()
     private var firstError: NodeError?
@@ -133,7 +136,7 @@ public final class GraphExecution: @unchecked Sendable {
             outputFiles.discardAll()
             throw GraphCancelled()
         }
-        return Result(outputs: try outputFiles.commitAll(), statistics: statistics)
+        return Result(outputs: try outputFiles.commitAll(), statistics: statistics, warnings: warnings.all)
     }
 
     /// The body of one node's thread.
@@ -141,7 +144,8 @@ public final class GraphExecution: @unchecked Sendable {
         let output = slot.output!
         let connected = Set(slot.entry.descriptor.outputs.indices.filter { output.isConnected($0) })
         let wired = Set(slot.entry.sources.indices.filter { slot.entry.sources[$0] != nil })
-        let context = NodeContext(nodeID: slot.entry.id, input: input, outputs: outputFiles, connectedOutputs: connected, connectedInputs: wired)
+        let context = NodeContext(nodeID: slot.entry.id, input: input, outputs: outputFiles, connectedOutputs: connected, connectedInputs: wired,
+                                  warnings: warnings)
         var busy: UInt64 = 0
         var lastTime: Double?
         defer {

@@ -14,13 +14,23 @@ public struct NodeContext: @unchecked Sendable {
     /// Which of the node's input ports are wired to a producer. An optional input that is wired but
     /// receives no packet (a detector that found nothing) means "nothing", not "not asked".
     public var connectedInputs: Set<Int>
+    /// Where `warn` puts its messages (the run's, shared by its nodes).
+    public var warnings: RunWarnings
 
-    public init(nodeID: String, input: InputFile?, outputs: OutputFiles, connectedOutputs: Set<Int>, connectedInputs: Set<Int> = []) {
+    public init(nodeID: String, input: InputFile?, outputs: OutputFiles, connectedOutputs: Set<Int>, connectedInputs: Set<Int> = [],
+                warnings: RunWarnings = RunWarnings()) {
         self.nodeID = nodeID
         self.input = input
         self.outputs = outputs
         self.connectedOutputs = connectedOutputs
         self.connectedInputs = connectedInputs
+        self.warnings = warnings
+    }
+
+    /// Records something the user should know about this input although the run goes on; it appears
+    /// in the manifest as `"<node id>: <message>"`.
+    public func warn(_ message: String) {
+        warnings.add("\(nodeID): \(message)")
     }
 
     /// Creates an output file for `template`; see `OutputFiles.create`.
