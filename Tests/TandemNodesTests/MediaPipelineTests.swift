@@ -29,8 +29,9 @@ import TandemMedia
             """, file: "t.yaml", catalog: .standard)
         let out = root.appendingPathComponent("out")
         let inputs = try InputCollector(include: ["*.wav"]).collect([root.appendingPathComponent("in").path])
-        _ = try BatchRunner(pipeline: pipeline, catalog: .standard, options: BatchOptions(outputDirectory: out),
-                            progress: BatchProgress(mode: .none, statistics: false)).run(inputs)
+        let summary = try BatchRunner(pipeline: pipeline, catalog: .standard, options: BatchOptions(outputDirectory: out),
+                                      progress: BatchProgress(mode: .none, statistics: false)).run(inputs)
+        #expect(summary.ok == 2 && summary.warned == 1 && summary.text.contains("2 ok (1 with warnings)"), "\(summary.text)")
         let records = Manifest.read(out.appendingPathComponent("manifest.jsonl")).sorted { $0.relpath < $1.relpath }
         #expect(records.map(\.relpath) == ["cut.wav", "whole.wav"] && records.map(\.status) == [.ok, .ok])
         #expect(records.first?.outputs == ["cut.wav"])

@@ -113,7 +113,7 @@ public final class BatchProgress: @unchecked Sendable {
             timer = nil
             if style == .bar { write("\r\u{1B}[K") }
             if style == .json {
-                emitJSON(["event": "summary", "ok": summary.ok, "failed": summary.failed, "skipped": summary.skipped,
+                emitJSON(["event": "summary", "ok": summary.ok, "warned": summary.warned, "failed": summary.failed, "skipped": summary.skipped,
                           "seconds": summary.wallSeconds, "manifest": summary.manifest.path, "cancelled": summary.cancelled])
             }
         }

@@ -82,7 +82,7 @@ public final class BatchRunner: @unchecked Sendable {
                     do { try manifest.append(record) } catch {
                         FileHandle.standardError.write(Data("tandem: cannot append to the manifest: \(error)\n".utf8))
                     }
-                    summaryBox.count(record.status)
+                    summaryBox.count(record)
                     progress.fileFinished(input, record: record)
                 }
                 group.leave()
@@ -184,13 +184,14 @@ private final class SummaryBox: @unchecked Sendable {
     private let lock = NSLock()
     private var summary: BatchSummary
     init(_ summary: BatchSummary) { self.summary = summary }
-    func count(_ status: ManifestRecord.Status) {
+    func count(_ record: ManifestRecord) {
         lock.withLock {
-            switch status {
+            switch record.status {
             case .ok: summary.ok += 1
             case .failed: summary.failed += 1
             case .skipped: summary.skipped += 1
             }
+            if record.warnings != nil { summary.warned += 1 }
         }
     }
     var value: BatchSummary { lock.withLock { summary } }

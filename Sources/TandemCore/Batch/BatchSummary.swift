@@ -5,6 +5,8 @@ public struct BatchSummary: Sendable {
     public var ok = 0
     public var failed = 0
     public var skipped = 0
+    /// Inputs processed with warnings (counted in `ok`): see their manifest records.
+    public var warned = 0
     /// Inputs left to other shards.
     public var otherShards = 0
     public var wallSeconds = 0.0
@@ -18,6 +20,7 @@ public struct BatchSummary: Sendable {
     /// One line: counts, time and where the manifest is.
     public var text: String {
         let state = cancelled ? "interrupted" : "done"
-        return "tandem: \(state): \(ok) ok, \(failed) failed, \(skipped) skipped in \(String(format: "%.2f", wallSeconds)) s; manifest: \(manifest.path)"
+        let warnings = warned > 0 ? " (\(warned) with warnings)" : ""
+        return "tandem: \(state): \(ok) ok\(warnings), \(failed) failed, \(skipped) skipped in \(String(format: "%.2f", wallSeconds)) s; manifest: \(manifest.path)"
     }
 }
