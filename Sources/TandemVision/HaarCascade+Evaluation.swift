@@ -18,6 +18,11 @@ extension HaarCascade {
         let stageTreeEnd: [Int]
         let stageThresholds: [Float]
         let stumps: Bool
+        /// Stump cascades only (the stock ones): per tree its feature, threshold and two leaves in one
+        /// record, so a window test walks one array instead of four.
+        let stumpTable: [Stump]
+        /// One stump: `feature < threshold ? left : right`, widened to Double as the stage sums are.
+        struct Stump { let feature: Int; let threshold: Double; let left: Double; let right: Double }
         /// Corner offsets of the variance window: the training window less a 1-pixel border.
         let normOffsets: (Int, Int, Int, Int)
         let normArea: Double
@@ -65,6 +70,10 @@ extension HaarCascade {
             stageTreeEnd = stageEnd
             stageThresholds = cascade.stages.map(\.threshold)
             stumps = cascade.isStumpBased
+            stumpTable = cascade.isStumpBased ? cascade.stages.flatMap { stage in
+                stage.trees.map { Stump(feature: $0.nodes[0].featureIndex, threshold: Double($0.nodes[0].threshold),
+                                        left: Double($0.leaves[0]), right: Double($0.leaves[1])) }
+            } : []
             let (nx, ny, nw, nh) = (1, 1, cascade.windowWidth - 2, cascade.windowHeight - 2)
             normOffsets = (ny * stride + nx, ny * stride + nx + nw, (ny + nh) * stride + nx, (ny + nh) * stride + nx + nw)
             normArea = Double(nw * nh)
@@ -106,6 +115,21 @@ extension HaarCascade {
                         }
 
                         var tree = 0
+                        if stumps {
+                            return stumpTable.withUnsafeBufferPointer { table in
+                                for stage in 0..<stageThresholds.count {
+                                    var total = 0.0
+                                    let end = stageTreeEnd[stage]
+                                    while tree < end {
+                                        let stump = table[tree]
+                                        total += Double(feature(stump.feature)) < stump.threshold ? stump.left : stump.right
+                                        tree += 1
+                                    }
+                                    if total < Double(stageThresholds[stage]) { return -stage }
+                                }
+                                return 1
+                            }
+                        }
                         for stage in 0..<stageThresholds.count {
                             var total = 0.0
                             while tree < stageTreeEnd[stage] {
