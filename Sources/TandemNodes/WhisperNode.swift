@@ -31,6 +31,8 @@ public struct WhisperNode: ValidatingNode {
             ParameterSpec("without_timestamps", .bool, default: .bool(false), "decode text only, one segment per window"),
             ParameterSpec("word_timestamps", .bool, default: .bool(true),
                           "time every word from the cross-attention (faster-whisper word_timestamps; one more decoder pass per window)"),
+            ParameterSpec("hallucination_silence_threshold", .double(0...3600), default: .double(0),
+                          "with word_timestamps: skip silence before text that looks invented when more than this many seconds of it surround the text (faster-whisper's option; 0: off)"),
             ParameterSpec("threads", .int(0...256), default: .int(0), "compute threads for the whole process; 0 keeps the default (all cores, or TANDEM_THREADS)"),
         ])
 
@@ -92,6 +94,8 @@ public struct WhisperNode: ValidatingNode {
         options.language = language.isEmpty ? nil : language
         options.withoutTimestamps = parameters.bool("without_timestamps")
         options.wordTimestamps = parameters.bool("word_timestamps")
+        let silence = parameters.double("hallucination_silence_threshold")
+        options.hallucinationSilenceThreshold = silence > 0 ? silence : nil
         self.options = options
         threads = parameters.int("threads")
     }

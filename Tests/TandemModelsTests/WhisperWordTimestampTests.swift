@@ -229,6 +229,32 @@ import TandemCore
         #expect(worstProbability <= 1e-3)
     }
 
+    /// faster-whisper's `hallucination_silence_threshold`: in 25 s of silence after clip3, tiny.en
+    /// invents a looping sentence; with a 2 s threshold the invented text is skipped and decoding resumes
+    /// later (where it invents another). Both runs match faster-whisper's segments.
+    @Test func hallucinationSilenceThresholdSkipsAsFasterWhisperDoes() throws {
+        let recognizer = try #require(Self.recognizer, "run `make models` first")
+        let fixture = try WhisperFixtures.json("hallucination.json")
+        let clip = try WhisperFixtures.wav("clip3.wav")
+        let samples = [Float](repeating: 0, count: 5 * 16_000) + clip + [Float](repeating: 0, count: 25 * 16_000)
+        var results: [[WhisperSegment]] = []
+        for (key, threshold) in [("off", nil), ("threshold2", 2.0)] as [(String, Double?)] {
+            var options = WhisperDecodingOptions()
+            options.temperatures = [0]
+            options.wordTimestamps = true
+            options.hallucinationSilenceThreshold = threshold
+            let segments = try recognizer.transcribe(samples, options: options)
+            let expected = fixture[key] as! [[String: Any]]
+            #expect(segments.map(\.text) == expected.map { $0["text"] as! String }, "\(key)")
+            for (segment, reference) in zip(segments, expected) {
+                #expect(abs(segment.start - (reference["start"] as! Double)) <= 0.02 + 1e-9, "\(key)")
+                #expect(abs(segment.end - (reference["end"] as! Double)) <= 0.02 + 1e-9, "\(key)")
+            }
+            results.append(segments)
+        }
+        #expect(results[0].map(\.text) != results[1].map(\.text), "the threshold changes what is kept")
+    }
+
     /// Lip gating pulls a segment back into the kept stretch, and its words with it.
     @Test func gatedSegmentsKeepTheirWordsInside() {
         let words = [TranscriptWord(word: " a", start: 0.8, end: 1.2, probability: 1), TranscriptWord(word: " b", start: 1.2, end: 2.4, probability: 1)]

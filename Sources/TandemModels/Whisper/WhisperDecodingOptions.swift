@@ -45,6 +45,10 @@ public struct WhisperDecodingOptions: Sendable, Equatable {
     public var prependPunctuations = "\"'“¿([{-"
     /// With word timestamps: punctuation joined to the preceding word.
     public var appendPunctuations = "\"'.。,，!！?？:：”)]}、"
+    /// With word timestamps: skip the silence before text that looks invented (faster-whisper
+    /// `hallucination_silence_threshold`): a segment of improbable, very short or very long words with
+    /// more than this many seconds of silence around it is dropped and decoding resumes after it. nil: off.
+    public var hallucinationSilenceThreshold: Double?
     /// Seed of the sampler used at temperatures above 0.
     public var seed: UInt64 = 0
 

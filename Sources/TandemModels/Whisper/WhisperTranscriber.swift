@@ -102,7 +102,24 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
                 if !split.singleTimestampEnding, let lastWordEnd, lastWordEnd > timeOffset {
                     seek = Int((lastWordEnd * 100).rounded(.toNearestOrEven))
                 }
-                if let lastWordEnd { lastSpeechTimestamp = lastWordEnd }
+                if let threshold = options.hallucinationSilenceThreshold {
+                    let windowEnd = Double(previousSeek + Self.windowFrames) * Self.secondsPerFrame
+                    let contentDuration = Double(contentFrames) * Self.secondsPerFrame
+                    switch Self.skipHallucination(pieces, threshold: threshold, timeOffset: timeOffset, segmentDuration: segmentDuration,
+                                                  windowEnd: windowEnd, contentDuration: contentDuration,
+                                                  lastSpeechTimestamp: lastSpeechTimestamp) {
+                    case .leadingSilence(let gap):
+                        seek = previousSeek + Int((gap * 100).rounded(.toNearestOrEven))
+                        continue
+                    case .from(let index, let resume):
+                        pieces.removeSubrange(index...)
+                        seek = resume.map { Int(($0 * 100).rounded(.toNearestOrEven)) } ?? contentFrames
+                    case nil:
+                        break
+                    }
+                }
+                let lastEnd = pieces.reversed().lazy.compactMap { $0.words?.last?.end }.first ?? pieces.last?.end
+                if let lastEnd { lastSpeechTimestamp = lastEnd }
             }
             for piece in pieces {
                 let text = tokenizer.decodeText(piece.tokens)
