@@ -37,8 +37,6 @@ public struct LipActivity: Sendable {
     public var configuration: Configuration
     /// Per frame: mean absolute patch difference (0…1), 0 for the first frame and frames without a face.
     public private(set) var motion: [Float] = []
-    /// Per frame: dark-gap depth of the mouth patch (0…1).
-    public private(set) var opening: [Float] = []
     /// Per frame: how much the dark-gap depth changed since the previous frame, both measured at this
     /// frame's box (0 for the first frame and frames without a face).
     public private(set) var openingChange: [Float] = []
@@ -77,7 +75,6 @@ public struct LipActivity: Sendable {
         faceChange.append(previous.map { Self.regionChange($0, image, around: mouth) } ?? 0)
         previous = image
         motion.append(energy)
-        opening.append(open)
         openingChange.append(change)
         present.append(true)
         times.append(time)
@@ -88,7 +85,6 @@ public struct LipActivity: Sendable {
         previous = nil
         motion.append(0)
         faceChange.append(0)
-        opening.append(opening.last ?? 0)
         openingChange.append(0)
         present.append(false)
         times.append(time)
