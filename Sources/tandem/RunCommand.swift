@@ -10,7 +10,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Inputs are files, folders (recursive, media extensions unless --include says otherwise) and
         @list.txt files (one path per line). Each input gets its own graph; outputs appear under their
-        final names only when the input completed. DIR/manifest.jsonl records every input.
+        final names only when the input completed. DIR/manifest.jsonl records every input
+        (DIR/manifest.shard-I-of-N.jsonl for a shard: one writer per file); DIR/inputs.json lists them all.
         Exit status: 0 all ok, 1 some inputs failed, 2 usage or validation error, 130 interrupted.
         """)
 

@@ -45,14 +45,15 @@ import TandemCore
         return url.path
     }
 
-    /// Every file below `directory` (hidden ones included) with its bytes, manifest excluded.
+    /// Every file below `directory` (hidden ones included) with its bytes, the batch's own records
+    /// (manifest, input list) excluded.
     func contents(_ directory: URL) -> [String: Data] {
         var files: [String: Data] = [:]
         let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
         while let url = enumerator?.nextObject() as? URL {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
             let relative = String(url.standardizedFileURL.path.dropFirst(directory.standardizedFileURL.path.count + 1))
-            if relative != "manifest.jsonl" { files[relative] = try? Data(contentsOf: url) }
+            if relative != "manifest.jsonl", relative != BatchInputList.fileName { files[relative] = try? Data(contentsOf: url) }
         }
         return files
     }
