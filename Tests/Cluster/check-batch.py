@@ -36,7 +36,7 @@ def shard_of(relpath, shards):
 
 
 def output_of(relpath):
-    return f"audio/{relpath}.flac"  # Pipelines/audio.yaml
+    return f"audio/{os.path.splitext(relpath)[0]}.flac"  # Pipelines/audio.yaml: {relpath} has no extension
 
 
 def manifests(out):
@@ -106,6 +106,8 @@ def check_fresh(tandem, out, inputs_root, shards, good, broken):
 
 
 def snapshot(out, shards, shard):
+    listed = json.load(open(os.path.join(out, "inputs.json")))
+    theirs = {output_of(e["relpath"]) for e in listed["inputs"] if shard_of(e["relpath"], shards) == shard}
     files = {}
     for directory, subdirectories, names in os.walk(out):
         subdirectories[:] = [d for d in subdirectories if d != "slurm-logs"]
@@ -114,7 +116,7 @@ def snapshot(out, shards, shard):
             relative = os.path.relpath(path, out)
             if relative in ("inputs.json", "tandem-slurm.sbatch", f"manifest.shard-{shard}-of-{shards}.jsonl"):
                 continue
-            if relative.startswith("audio/") and shard_of(relative[len("audio/"):-len(".flac")], shards) == shard:
+            if relative in theirs:
                 continue
             with open(path, "rb") as handle:
                 files[relative] = [os.stat(path).st_mtime_ns, hashlib.sha1(handle.read()).hexdigest()]
