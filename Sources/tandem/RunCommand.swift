@@ -51,6 +51,7 @@ struct RunCommand: ParsableCommand {
         do { files = try collector.collect(inputs) } catch let problem as InputCollector.Problem {
             throw usageError(problem.description)
         }
+        try refuseOutputCollisions(loaded, files)
         let runner = BatchRunner(pipeline: loaded, catalog: .standard, options: options,
                                  progress: BatchProgress(mode: mode, statistics: stats))
         // Ctrl-C: stop starting inputs, cancel the running graphs (their temporaries are removed),

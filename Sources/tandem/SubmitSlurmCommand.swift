@@ -36,7 +36,7 @@ struct SubmitSlurmCommand: ParsableCommand {
     func run() throws {
         guard tasks >= 1 else { throw usageError("--tasks must be at least 1") }
         guard cpusPerTask >= 1 else { throw usageError("--cpus-per-task must be at least 1") }
-        _ = try PipelineLoading.load(pipeline, overrides: overrides)
+        let loaded = try PipelineLoading.load(pipeline, overrides: overrides)
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
         let outputDirectory = URL(fileURLWithPath: out, relativeTo: cwd).standardizedFileURL
         let collector = InputCollector(include: include, exclude: exclude, skipDirectory: outputDirectory)
@@ -45,6 +45,7 @@ struct SubmitSlurmCommand: ParsableCommand {
             throw usageError(problem.description)
         }
         guard !files.isEmpty else { throw usageError("no inputs found in \(inputs.joined(separator: " "))") }
+        try refuseOutputCollisions(loaded, files)
         let pipelineURL = URL(fileURLWithPath: pipeline, relativeTo: cwd).standardizedFileURL
         // Absolute, but otherwise as given: a folder stays a folder, so relative paths (and with
         // them shards and output names) are the same as a local `tandem run` would compute.

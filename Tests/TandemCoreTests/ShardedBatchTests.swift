@@ -180,4 +180,26 @@ import Testing
         #expect(SlurmJobArray.shellQuoted("$HOME") == "'$HOME'")
         #expect(SlurmJobArray.shellQuoted("/x/y-z_1.mp4") == "/x/y-z_1.mp4")
     }
+
+    @Test func inputsThatWouldShareAnOutputAreFound() throws {
+        for path in ["in/x.txt", "in/x.md", "in/y.txt", "in/sub/y.txt"] { try write("x\n", path) }
+        let inputs = try InputCollector(include: ["*.txt", "*.md"]).collect([root.appendingPathComponent("in").path])
+        var catalog = NodeCatalog()
+        catalog.register(LineSource.self)
+        catalog.register(CountWriter.self)
+        func collisions(_ template: String) throws -> [String] {
+            let pipeline = try Pipeline.load(yaml: """
+                version: 1
+                nodes:
+                  - {id: read, kind: test-lines}
+                  - {id: count, kind: test-count-writer, params: {path: "\(template)"}, inputs: {in: read.out}}
+                """, file: "t.yaml", catalog: catalog)
+            return pipeline.outputCollisions(inputs, catalog: catalog).map(\.description)
+        }
+        // {relpath} drops the extension: x.md and x.txt meet; sub/y and y stay apart.
+        #expect(try collisions("{relpath}.out") == ["x.md and x.txt would both write x.out"])
+        #expect(try collisions("{stem}.out") == ["x.md and x.txt would both write x.out", "sub/y.txt and y.txt would both write y.out"])
+        #expect(try collisions("counts/all.out").count == 3)
+        try? FileManager.default.removeItem(at: root)
+    }
 }

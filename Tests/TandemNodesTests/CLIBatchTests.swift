@@ -142,4 +142,15 @@ import TandemCore
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("never").path))
         try? FileManager.default.removeItem(at: root)
     }
+
+    @Test func inputsThatWouldOverwriteEachOtherAreRefused() throws {
+        let inputs = root.appendingPathComponent("same-name")
+        try MediaSamples.video(inputs.appendingPathComponent("clip.mp4"), frames: 2)
+        try FileManager.default.copyItem(at: inputs.appendingPathComponent("clip.mp4"), to: inputs.appendingPathComponent("clip.mov"))
+        let out = root.appendingPathComponent("out")
+        // Both would write clip/000000.png: usage error, nothing run, no manifest.
+        #expect(try run(["run", try writePipeline(), inputs.path, "--out", out.path, "--progress", "none"]) == 2)
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        try? FileManager.default.removeItem(at: root)
+    }
 }
