@@ -12,7 +12,8 @@ struct RunCommand: ParsableCommand {
         @list.txt files (one path per line). Each input gets its own graph; outputs appear under their
         final names only when the input completed. DIR/manifest.jsonl records every input
         (DIR/manifest.shard-I-of-N.jsonl for a shard: one writer per file); DIR/inputs.json lists them all.
-        Exit status: 0 all ok, 1 some inputs failed, 2 usage or validation error, 130 interrupted.
+        Exit status: 0 all ok, 1 some inputs failed, 2 usage or validation error, 130 interrupted (SIGINT),
+        143 terminated (SIGTERM, as schedulers send before killing; unfinished inputs rerun with --resume).
         """)
 
     @Argument(help: "The pipeline file (YAML).") var pipeline: String
@@ -65,20 +66,35 @@ struct RunCommand: ParsableCommand {
             runner.cancel()
         }
         interrupts.resume()
+        // SIGTERM: what Slurm (scancel, the time limit, preemption) and Kubernetes send before SIGKILL.
+        // Stop the same way, so the shard's manifest is whole and no temporary outputs are left behind;
+        // exit 143 as a shell reports SIGTERM. A rerun with --resume picks up the rest.
+        signal(SIGTERM, SIG_IGN)
+        let terminations = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+        let terminated = InterruptCount()
+        terminations.setEventHandler {
+            if terminated.increment() > 1 { _exit(143) }
+            FileHandle.standardError.write(Data("\ntandem: terminated (SIGTERM); stopping\n".utf8))
+            runner.cancel()
+        }
+        terminations.resume()
         let summary: BatchSummary
         do { summary = try runner.run(files) } catch {
             throw usageError("cannot write the manifest: \(error)")
         }
         interrupts.cancel()
+        terminations.cancel()
         print(summary.text)
+        if summary.cancelled, terminated.count > 0 { throw ExitCode(143) }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 }
 
-/// How many SIGINTs arrived (the handler runs on a global queue).
+/// How many times a signal arrived (the handler runs on a global queue).
 private final class InterruptCount: @unchecked Sendable {
     // @unchecked: `value` is guarded by `lock`.
     private let lock = NSLock()
     private var value = 0
     func increment() -> Int { lock.withLock { value += 1; return value } }
+    var count: Int { lock.withLock { value } }
 }

@@ -53,7 +53,7 @@ import TandemCore
         while let url = enumerator?.nextObject() as? URL {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
             let relative = String(url.standardizedFileURL.path.dropFirst(directory.standardizedFileURL.path.count + 1))
-            if relative != "manifest.jsonl", relative != BatchInputList.fileName { files[relative] = try? Data(contentsOf: url) }
+            if Manifest.shard(ofFileName: relative) == nil, relative != BatchInputList.fileName { files[relative] = try? Data(contentsOf: url) }
         }
         return files
     }
@@ -151,6 +151,31 @@ import TandemCore
         // Both would write clip/000000.png: usage error, nothing run, no manifest.
         #expect(try run(["run", try writePipeline(), inputs.path, "--out", out.path, "--progress", "none"]) == 2)
         #expect(!FileManager.default.fileExists(atPath: out.path))
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    /// What a scheduler sends before killing a task (scancel, a time limit): stop like Ctrl-C, exit 143.
+    @Test func sigtermStopsCleanlyForTheScheduler() throws {
+        let inputs = root.appendingPathComponent("term")
+        for index in 0..<6 {
+            try MediaSamples.video(inputs.appendingPathComponent("clip\(index).mp4"), frames: 24, fps: 25, width: 96, height: 64)
+        }
+        let out = root.appendingPathComponent("out")
+        let manifest = out.appendingPathComponent("manifest.shard-0-of-1.jsonl")
+        let process = try launch(["run", try writePipeline(), inputs.path, "--out", out.path, "--shard", "0/1", "--progress", "none"])
+        let deadline = Date().addingTimeInterval(60)
+        while Manifest.read(manifest).isEmpty, process.isRunning, Date() < deadline { usleep(2_000) }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let recorded = Manifest.read(manifest)
+        #expect(!recorded.isEmpty)
+        if recorded.count < 6 {
+            #expect(process.terminationStatus == 143)
+        }
+        // Every output on disk (temporaries included) belongs to an input the manifest records as ok.
+        #expect(Set(contents(out).keys) == Set(recorded.flatMap(\.outputs)))
+        #expect(try run(["run", try writePipeline(), inputs.path, "--out", out.path, "--shard", "0/1", "--resume", "--progress", "none"]) == 0)
+        #expect(Manifest.read(manifest).filter { $0.status == .skipped }.count == recorded.count)
         try? FileManager.default.removeItem(at: root)
     }
 }
