@@ -131,6 +131,7 @@ import Testing
         #expect(done.perShard.map(\.inputs).reduce(0, +) == 10)
         #expect(!done.isComplete)
         #expect(done.text.contains("Corrupt.corrupt: 2"))
+        #expect(done.pipeline == "/p.yaml" && done.text.contains("pipeline /p.yaml"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(done.json().utf8)) as? [String: Any])
         #expect(json["failed"] as? Int == 2)
         #expect(json["complete"] as? Bool == false)

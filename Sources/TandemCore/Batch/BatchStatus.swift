@@ -59,6 +59,9 @@ public struct BatchStatus: Sendable, Codable {
     public var inputsKnown: Bool
     /// The shard count of the batch (nil: unsharded or unknown).
     public var shards: Int?
+    /// The pipeline and the scheduler's job id, when `tandem submit` recorded them.
+    public var pipeline: String?
+    public var job: String?
     public var total = 0
     /// Processed by the newest run of their shard.
     public var ok = 0
@@ -95,6 +98,8 @@ public struct BatchStatus: Sendable, Codable {
         let latest = Manifest.latestRecords(in: directory)
         inputsKnown = list != nil
         shards = list?.shards
+        pipeline = list?.pipeline
+        job = list?.job
         let entries = list?.inputs ?? latest.values.map { .init(path: $0.path, relpath: $0.relpath) }.sorted { $0.path < $1.path }
         let listed = Set(entries.map(\.path))
         unlisted = latest.keys.filter { !listed.contains($0) }.count
@@ -169,6 +174,7 @@ public struct BatchStatus: Sendable, Codable {
         var lines: [String] = []
         let split = shards.map { " in \($0) shard\($0 == 1 ? "" : "s")" } ?? ""
         lines.append("\(directory): \(total) input\(total == 1 ? "" : "s")\(split)")
+        if let pipeline { lines.append("  pipeline \(pipeline)\(job.map { ", job \($0)" } ?? "")") }
         lines.append("  ok       \(ok)")
         lines.append("  skipped  \(skipped)\(skipped > 0 ? "  (done by an earlier run, unchanged since)" : "")")
         lines.append("  failed   \(failed)")
