@@ -1,5 +1,10 @@
 import Foundation
 import TandemCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension BatchReport {
     /// Examples shown per failure class or warning on the summary page; the table holds them all.
@@ -201,12 +206,13 @@ extension BatchReport {
         return text + "</ul></section>\n"
     }
 
-    /// `2026-12-04 20:31:07 UTC`.
+    /// `2026-12-04 20:31:07 UTC` (a formatter per call costs more than the page it is for, and
+    /// `DateFormatter` cannot be shared across threads under strict concurrency).
     static func timestamp(_ seconds: Double) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
+        var time = time_t(seconds.rounded(.down))
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d UTC", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
     }
 }

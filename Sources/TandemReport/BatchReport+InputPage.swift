@@ -84,7 +84,9 @@ extension BatchReport {
         let video = entry.info?.firstStream(.video) != nil
         let element = video ? "video" : "audio"
         var text = "<section id=\"player-section\"><h2>\(transcripts.isEmpty ? "Player" : "Transcript")</h2><div class=\"av\">"
-        text += "<div class=\"media\"><\(element) id=\"player\" controls preload=\"metadata\" src=\"\(HTML.escape(HTML.url(source)))\">"
+        // The first frame of the strip as poster: a video element shows nothing before it plays otherwise.
+        let poster = entry.frames.first.map { " poster=\"\(HTML.escape(HTML.url("../" + $0.path)))\"" } ?? ""
+        text += "<div class=\"media\"><\(element) id=\"player\" controls preload=\"metadata\"\(video ? poster : "") src=\"\(HTML.escape(HTML.url(source)))\">"
         for caption in entry.results.captions where video {
             text += "<track kind=\"captions\" label=\"\(HTML.escape((caption as NSString).lastPathComponent))\" src=\"\(Self.outputURL(caption))\">"
         }

@@ -33,7 +33,7 @@ enum ReportAssets {
     .status { display: inline-block; border-radius: 4px; padding: 0 .45rem; font-size: .85rem; color: #fff; background: var(--skipped); }
     .status.ok { background: var(--ok); } .status.failed { background: var(--failed); } .status.warned { background: var(--warned); }
     .bar { display: inline-block; height: .7em; background: var(--accent); opacity: .6; vertical-align: middle; max-width: 8rem; }
-    td .bar { width: 0; }
+    td .bar { width: 0; } td:has(> .bar) { white-space: nowrap; }
     .tag { font-size: .75rem; background: var(--bg-soft); border: 1px solid var(--line); border-radius: 3px; padding: 0 .3rem; }
     .failure { border-left: 4px solid var(--failed); padding-left: .8rem; }
     details.failure-class { margin: .3rem 0; } details.failure-class summary { cursor: pointer; }

@@ -29,7 +29,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print per-node statistics (packets, busy time, queue high-water mark) for every input.") var stats = false
     @Option(help: "Only inputs matching this glob (repeatable).") var include: [String] = []
     @Option(help: "Drop inputs matching this glob (repeatable).") var exclude: [String] = []
-    @Flag(help: "Write an HTML report of the batch to DIR/report/index.html when it ends (as `tandem report DIR`).") var report = false
+    @Flag(help: "Write an HTML report of the batch to DIR/report/index.html when it ends (as `tandem report DIR`; not per shard).") var report = false
 
     func run() throws {
         guard let mode = ProgressMode(rawValue: progress) else {
@@ -103,7 +103,10 @@ struct RunCommand: ParsableCommand {
         record.wallSeconds = summary.wallSeconds
         try? record.write(in: options.outputDirectory)
         print(summary.text)
-        if report, !(summary.cancelled && terminated.count > 0) {
+        if report, let shard = options.shard, shard.count > 1 {
+            // Shards finish at different times and would replace each other's report folder.
+            print("tandem: report: not written by shard \(shard); once every shard is done: tandem report \(out)")
+        } else if report, !(summary.cancelled && terminated.count > 0) {
             do {
                 let page = try BatchReport(outputDirectory: options.outputDirectory).write()
                 print("tandem: report: \(page.path)")

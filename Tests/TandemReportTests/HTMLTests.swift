@@ -22,4 +22,9 @@ import Testing
         #expect(HTML.url("../../a b/#1?.wav") == "../../a%20b/%231%3F.wav")
         #expect(HTML.url(#"x/<script>"q".mp4"#) == "x/%3Cscript%3E%22q%22.mp4")
     }
+
+    @Test func timestampsAreUTC() {
+        #expect(BatchReport.timestamp(0) == "1970-01-01 00:00:00 UTC")
+        #expect(BatchReport.timestamp(1_764_880_267.9) == "2025-12-04 20:31:07 UTC")
+    }
 }

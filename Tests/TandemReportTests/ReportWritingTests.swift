@@ -14,8 +14,7 @@ import TandemCore
     }
 
     func report(_ records: [ManifestRecord], frames: Int = 0) throws -> URL {
-        let manifest = try Manifest(url: root.appendingPathComponent("manifest.jsonl"))
-        for record in records { try manifest.append(record) }
+        try ManifestFile.write(records, to: root.appendingPathComponent("manifest.jsonl"))
         var options = BatchReport.Options()
         options.framesPerInput = frames
         return try BatchReport(outputDirectory: root, options: options).write()

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Foundation
 import Testing
+import TandemCore
 import TandemReport
 
 /// The report of a small real batch, looked at in headless Chromium as a person would: it loads
@@ -147,6 +148,36 @@ import TandemReport
             """) as? [String]
         #expect(broken == [])
         try expectQuiet(browser, page: "separation page")
+    }
+
+    /// A 10,000-input report: the table shows a page of rows, and filters over all of them.
+    @Test(.enabled(if: HeadlessChromium.executable != nil, "needs Debian's chromium (make test installs it: apt-get install chromium)"))
+    func tenThousandInputsInChromium() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-report-big-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let records = (0..<10_000).map { index in
+            let failed = index % 7 == 0
+            return ManifestRecord(
+                path: "/data/clip-\(index) <script>pwned=1<∕script>.mp4", relpath: "clip-\(index) <script>pwned=1<∕script>.mp4", size: 1, mtime: 1,
+                status: failed ? .failed : .ok, error: failed ? .init(errorClass: "MediaError.notMediaFile", message: "not media </script>") : nil,
+                wallSeconds: 1, finished: Double(index))
+        }
+        try ManifestFile.write(records, to: folder.appendingPathComponent("manifest.jsonl"))
+        var options = BatchReport.Options()
+        options.framesPerInput = 0
+        let index = try BatchReport(outputDirectory: folder, options: options).write()
+        let browser = try HeadlessChromium()
+        try browser.load(index)
+        #expect(try browser.evaluate("document.getElementById('count-total').textContent") as? String == "10000")
+        #expect(try browser.evaluate("document.querySelectorAll('#inputs tbody tr').length") as? Int == 100)
+        #expect(try browser.evaluate("document.getElementById('shown').textContent") as? String == "1–100 of 10000")
+        _ = try browser.evaluate("(s => { s.value = 'failed'; s.dispatchEvent(new Event('change')); })(document.getElementById('status'))")
+        #expect(try browser.evaluate("document.getElementById('shown').textContent") as? String == "1–100 of 1429 (of 10000)")
+        _ = try browser.evaluate("document.getElementById('next-rows').click()")
+        let secondPage = stride(from: 0, to: 10_000, by: 7).map { "clip-\($0) <script>pwned=1<∕script>.mp4" }.sorted()[100]
+        #expect(try browser.evaluate("document.querySelector('#inputs tbody a').textContent") as? String == secondPage)
+        #expect(try browser.evaluate("typeof window.pwned") as? String == "undefined")
+        try expectQuiet(browser, page: "10,000-input index")
     }
 
     /// A JavaScript string literal for `text`.
