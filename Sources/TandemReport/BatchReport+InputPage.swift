@@ -91,7 +91,8 @@ extension BatchReport {
             text += "<track kind=\"captions\" label=\"\(HTML.escape((caption as NSString).lastPathComponent))\" src=\"\(Self.outputURL(caption))\">"
         }
         text += "</\(element)>"
-        text += "<p class=\"muted\">Click a word or a segment to play from there.</p></div>"
+        let hint = transcripts.isEmpty ? (entry.frames.isEmpty ? "" : "Click a frame to play from there.") : "Click a word, a segment or a frame to play from there."
+        text += hint.isEmpty ? "</div>" : "<p class=\"muted\">\(hint)</p></div>"
         text += transcripts.map(transcriptPanel).joined()
         return text + "</div></section>\n"
     }
