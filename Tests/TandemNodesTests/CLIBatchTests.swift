@@ -45,24 +45,16 @@ import TandemCore
         return url.path
     }
 
-<<<<<<< HEAD
     /// Every file below `directory` (hidden ones included) with its bytes, the batch's own records
-    /// (manifest, input list) excluded.
-=======
-    /// Every file below `directory` (hidden ones included) with its bytes, the manifest and the run record
-    /// (`run.json`, which holds the command line and times) excluded.
->>>>>>> c7df49a (Report: CLI tests for run.json and tandem report's usage error; CLIBatchTests compare outputs without the run record)
+    /// (manifest, input list, run record) excluded.
     func contents(_ directory: URL) -> [String: Data] {
         var files: [String: Data] = [:]
         let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
         while let url = enumerator?.nextObject() as? URL {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
             let relative = String(url.standardizedFileURL.path.dropFirst(directory.standardizedFileURL.path.count + 1))
-<<<<<<< HEAD
-            if Manifest.shard(ofFileName: relative) == nil, relative != BatchInputList.fileName { files[relative] = try? Data(contentsOf: url) }
-=======
-            if relative != "manifest.jsonl", relative != "run.json" { files[relative] = try? Data(contentsOf: url) }
->>>>>>> c7df49a (Report: CLI tests for run.json and tandem report's usage error; CLIBatchTests compare outputs without the run record)
+            if Manifest.shard(ofFileName: relative) == nil, relative != BatchInputList.fileName,
+               relative != RunRecord.fileName { files[relative] = try? Data(contentsOf: url) }
         }
         return files
     }
