@@ -59,7 +59,7 @@ extension BatchReport {
     }
 
     /// `report/index.html`.
-    func indexPage(_ entries: [Entry], batch: BatchRecords, run: RunRecord?, runProblem: String?) -> String {
+    func indexPage(_ entries: [Entry], batch: BatchRecords, runs: [RunRecord], runProblem: String?) -> String {
         let records = entries.map(\.record)
         let ok = records.filter { $0.status == .ok }.count
         let failed = records.filter { $0.status == .failed }.count
@@ -78,9 +78,9 @@ extension BatchReport {
             body += "<div class=\"count \(id)\"><span class=\"n\" id=\"count-\(id)\">\(value)</span> <span class=\"label\">\(label)</span></div>\n"
         }
         body += "</div>\n"
-        body += timeSection(records, run: run)
+        body += timeSection(records, runs: runs)
         body += "</section>\n"
-        body += pipelineSection(run, problem: runProblem)
+        body += pipelineSection(runs, problem: runProblem)
         body += failureSection(entries)
         body += warningSection(entries)
         body += """
@@ -103,11 +103,18 @@ extension BatchReport {
     }
 
     /// Total time, and busy time per node summed over inputs.
-    private func timeSection(_ records: [ManifestRecord], run: RunRecord?) -> String {
+    private func timeSection(_ records: [ManifestRecord], runs: [RunRecord]) -> String {
         let inputSeconds = records.filter { $0.status != .skipped }.map(\.wallSeconds).reduce(0, +)
         var text = "<h3>Time</h3><p id=\"times\">"
-        if let wall = run?.wallSeconds {
-            text += "The run took <b>\(HTML.duration(wall))</b> (wall clock, \(run?.jobs ?? 1) at a time\(run?.shard.map { ", shard \(HTML.escape($0))" } ?? "")); "
+        let finished = runs.filter { $0.finished != nil && $0.wallSeconds != nil }
+        if finished.count == 1, let run = finished.first, let wall = run.wallSeconds {
+            text += "The run took <b>\(HTML.duration(wall))</b> (wall clock, \(run.jobs) at a time\(run.shard.map { ", shard \(HTML.escape($0))" } ?? "")); "
+        } else if finished.count > 1 {
+            // Shards (or reruns) each record their own run: the batch spans the first start to the last end.
+            let span = finished.compactMap(\.finished).max()! - finished.map(\.started).min()!
+            let longest = finished.compactMap(\.wallSeconds).max()!
+            text += "\(finished.count) runs (shards) took <b>\(HTML.duration(span))</b> from the first start to the last end, "
+            text += "the longest \(HTML.duration(longest)); "
         }
         let processed = records.filter { $0.status != .skipped }.count
         text += "inputs took <b>\(HTML.duration(inputSeconds))</b> in all"
@@ -140,11 +147,20 @@ extension BatchReport {
     }
 
     /// The pipeline file, its parameters and the `--set` overrides, from `run.json`.
-    private func pipelineSection(_ run: RunRecord?, problem: String?) -> String {
+    private func pipelineSection(_ runs: [RunRecord], problem: String?) -> String {
         var text = "<section id=\"pipeline\"><h2>Pipeline</h2>\n"
-        guard let run else {
-            text += "<p class=\"muted\">\(HTML.escape(problem ?? "Not recorded: this folder has no \(RunRecord.fileName) (written by `tandem run` since the report exists)."))</p>"
+        if let problem { text += "<p class=\"muted\">\(HTML.escape(problem))</p>\n" }
+        // The latest run's, when several shards or reruns recorded theirs.
+        guard let run = runs.max(by: { $0.started < $1.started }) else {
+            if problem == nil {
+                text += "<p class=\"muted\">Not recorded: this folder has no \(RunRecord.fileName) (written by `tandem run` since the report exists).</p>"
+            }
             return text + "</section>\n"
+        }
+        if runs.count > 1 {
+            let variants = Set(runs.map { [$0.pipelineText] + $0.overrides.map { "\($0.key)=\($0.value)" } }).count
+            text += "<p class=\"muted\">\(runs.count) runs recorded (shards or reruns); shown: the latest started."
+            text += variants > 1 ? " <b>They did not all use the same pipeline text and overrides.</b></p>\n" : " All used the same pipeline and overrides.</p>\n"
         }
         text += "<p>File <code id=\"pipeline-file\">\(HTML.escape(run.pipeline))</code> (<code>\(HTML.escape(run.pipelinePath))</code>), "
         text += "started \(HTML.escape(Self.timestamp(run.started)))"

@@ -54,11 +54,8 @@ public struct BatchReport: Sendable {
     @discardableResult
     public func write() throws -> URL {
         let batch = try BatchRecords.read(outputDirectory: outputDirectory)
-        var runProblem: String?
-        var run: RunRecord?
-        do { run = try RunRecord.read(in: outputDirectory) } catch {
-            runProblem = "\(RunRecord.fileName) is not readable: \(error)"
-        }
+        let runs = RunRecord.readAll(in: outputDirectory)
+        let runProblem = runs.problems.isEmpty ? nil : runs.problems.joined(separator: "; ")
         let root = reportDirectory
         try prepare(root)
         let digits = max(5, String(batch.records.count).count)
@@ -77,7 +74,7 @@ public struct BatchReport: Sendable {
                 try write(inputPage(entry, previous: previous, next: next), to: root.appendingPathComponent(entry.page))
             }
             let index = root.appendingPathComponent("index.html")
-            try write(indexPage(entries, batch: batch, run: run, runProblem: runProblem), to: index)
+            try write(indexPage(entries, batch: batch, runs: runs.records, runProblem: runProblem), to: index)
             return index
         } catch let error as ReportError {
             throw error

@@ -36,7 +36,8 @@ struct InputResults {
     init(outputs: [String], root: URL) {
         var claimed = Set<String>()
         let present = outputs.filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path) }
-        missing = outputs.filter { !present.contains($0) }
+        let found = Set(present)
+        missing = outputs.filter { !found.contains($0) }
         let decoder = JSONDecoder()
         for path in present where path.lowercased().hasSuffix(".json") {
             guard let data = Self.read(root.appendingPathComponent(path)) else { continue }

@@ -65,8 +65,8 @@ struct RunCommand: ParsableCommand {
             },
             parameters: loaded.parameters.mapValues(\.description), command: CommandLine.arguments,
             started: started.timeIntervalSince1970, jobs: jobs, shard: options.shard?.description)
-        do { try record.write(in: options.outputDirectory) } catch {
-            throw usageError("cannot write \(RunRecord.fileName) in \(options.outputDirectory.path): \(error)")
+        do { try record.write(in: options.outputDirectory, shard: options.shard) } catch {
+            throw usageError("cannot write \(RunRecord.fileName(for: options.shard)) in \(options.outputDirectory.path): \(error)")
         }
         let runner = BatchRunner(pipeline: loaded, catalog: .standard, options: options,
                                  progress: BatchProgress(mode: mode, statistics: stats))
@@ -101,7 +101,7 @@ struct RunCommand: ParsableCommand {
         terminations.cancel()
         record.finished = Date().timeIntervalSince1970
         record.wallSeconds = summary.wallSeconds
-        try? record.write(in: options.outputDirectory)
+        try? record.write(in: options.outputDirectory, shard: options.shard)
         print(summary.text)
         if report, let shard = options.shard, shard.count > 1 {
             // Shards finish at different times and would replace each other's report folder.

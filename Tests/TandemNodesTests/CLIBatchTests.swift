@@ -54,7 +54,7 @@ import TandemCore
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
             let relative = String(url.standardizedFileURL.path.dropFirst(directory.standardizedFileURL.path.count + 1))
             if Manifest.shard(ofFileName: relative) == nil, relative != BatchInputList.fileName,
-               relative != RunRecord.fileName { files[relative] = try? Data(contentsOf: url) }
+               !RunRecord.isFileName(relative) { files[relative] = try? Data(contentsOf: url) }
         }
         return files
     }

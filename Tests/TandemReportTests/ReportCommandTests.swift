@@ -13,7 +13,9 @@ import TandemReport
         let out = root.appendingPathComponent("out")
         #expect(try BrowserReportTests.tandem(["run", "Pipelines/audio.yaml", "Media/talking.mp4", "--out", out.path,
                                                "--set", "rate=8000", "--progress", "none", "--report"]) == 0)
-        let run = try #require(try RunRecord.read(in: out))
+        let runs = RunRecord.readAll(in: out)
+        #expect(runs.problems.isEmpty)
+        let run = try #require(runs.records.first)
         #expect(run.pipeline == "Pipelines/audio.yaml")
         #expect(run.pipelineText == (try String(contentsOf: BrowserReportTests.repository.appendingPathComponent("Pipelines/audio.yaml"), encoding: .utf8)))
         #expect(run.overrides == [RunRecord.Override(key: "rate", value: "8000")])
@@ -23,6 +25,13 @@ import TandemReport
         #expect(records.count == 1 && records[0].finished != nil)
         let index = try String(contentsOf: out.appendingPathComponent("report/index.html"), encoding: .utf8)
         #expect(index.contains("<code>--set rate=8000</code>"))
+    }
+
+    @Test func runRecordFileNames() throws {
+        #expect(RunRecord.fileName(for: nil) == "run.json")
+        #expect(RunRecord.fileName(for: try Shard(index: 2, count: 4)) == "run.shard-2-of-4.json")
+        #expect(RunRecord.isFileName("run.json") && RunRecord.isFileName("run.shard-2-of-4.json"))
+        #expect(!RunRecord.isFileName("run.shard-x-of-4.json") && !RunRecord.isFileName("running.json"))
     }
 
     @Test func reportOfAFolderWithoutManifestIsAUsageError() throws {

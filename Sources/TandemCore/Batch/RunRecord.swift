@@ -4,9 +4,10 @@ import Foundation
 ///
 /// The manifest says what happened to each input; this says what was asked, so a report (or a
 /// person, months later) can tell which parameters produced the outputs. `tandem run` writes it
-/// when it starts and again, with the end time, when it finishes. Shards of one batch write the same
-/// pipeline and overrides; each write replaces the file atomically, so concurrent shards never
-/// leave a torn file. Output folders made before this file existed simply have none.
+/// when it starts and again, with the end time, when it finishes (atomically, so it is never torn).
+/// Like manifests, each shard has its own file (`run.shard-I-of-N.json`): every file of the folder
+/// has one writer, and rerunning one shard changes nothing of the others. Output folders made before
+/// this file existed simply have none.
 public struct RunRecord: Sendable, Codable, Equatable {
     /// The pipeline file as given on the command line, and its absolute path.
     public var pipeline: String
@@ -54,22 +55,45 @@ public struct RunRecord: Sendable, Codable, Equatable {
         self.shard = shard
     }
 
-    /// The file name inside an output folder.
+    /// The file name of an unsharded run's record.
     public static let fileName = "run.json"
 
-    /// Writes the record to `directory/run.json` atomically.
+    /// The record's file name for a run of `shard` (`nil`: the whole batch).
+    public static func fileName(for shard: Shard?) -> String {
+        guard let shard, shard.count > 1 else { return fileName }
+        return "run.shard-\(shard.index)-of-\(shard.count).json"
+    }
+
+    /// Whether `name` is a run record's file name (`run.json`, `run.shard-I-of-N.json`).
+    public static func isFileName(_ name: String) -> Bool {
+        if name == fileName { return true }
+        guard name.hasPrefix("run.shard-"), name.hasSuffix(".json") else { return false }
+        let parts = name.dropFirst("run.shard-".count).dropLast(".json".count).components(separatedBy: "-of-")
+        return parts.count == 2 && parts.allSatisfy { Int($0) != nil }
+    }
+
+    /// Writes the record to its file in `directory` (`fileName(for: shard)`) atomically.
     /// - Throws: when the folder cannot be written.
-    public func write(in directory: URL) throws {
+    public func write(in directory: URL, shard: Shard?) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try AtomicOutput.write(try encoder.encode(self) + Data("\n".utf8), to: directory.appendingPathComponent(Self.fileName))
+        try AtomicOutput.write(try encoder.encode(self) + Data("\n".utf8), to: directory.appendingPathComponent(Self.fileName(for: shard)))
     }
 
-    /// The record in `directory`, nil when the folder has none.
-    /// - Throws: `DecodingError` when the file exists but is not a run record.
-    public static func read(in directory: URL) throws -> RunRecord? {
-        guard let data = try? Data(contentsOf: directory.appendingPathComponent(fileName)) else { return nil }
-        return try JSONDecoder().decode(RunRecord.self, from: data)
+    /// Every run record in `directory` (the unsharded one and each shard's), by file name, with
+    /// the files that could not be read and why.
+    public static func readAll(in directory: URL) -> (records: [RunRecord], problems: [String]) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter(isFileName).sorted()
+        var records: [RunRecord] = []
+        var problems: [String] = []
+        for name in names {
+            do {
+                records.append(try JSONDecoder().decode(RunRecord.self, from: Data(contentsOf: directory.appendingPathComponent(name))))
+            } catch {
+                problems.append("\(name) is not readable: \(error)")
+            }
+        }
+        return (records, problems)
     }
 }
