@@ -7,7 +7,7 @@ let package = Package(
     name: "Tandem",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "Tandem", targets: ["TandemCore", "TandemMedia", "TandemDSP", "TandemNN", "TandemModels", "TandemVision", "TandemNodes"]),
+        .library(name: "Tandem", targets: ["TandemCore", "TandemMedia", "TandemDSP", "TandemNN", "TandemModels", "TandemVision", "TandemNodes", "TandemReport"]),
         .executable(name: "tandem", targets: ["tandem"]),
     ],
     dependencies: [
@@ -32,8 +32,11 @@ let package = Package(
         .target(name: "TandemModels", dependencies: ["TandemNN", "TandemDSP", "CZlib"]),
         .target(name: "TandemVision", dependencies: ["TandemCore", "TandemNN"]),
         .target(name: "TandemNodes", dependencies: ["TandemCore", "TandemMedia", "TandemDSP", "TandemNN", "TandemModels", "TandemVision"]),
+        // The HTML report of a batch's output folder: reads manifests (Core) and probes inputs (Media);
+        // it runs no graph, so it sits beside Nodes rather than above it.
+        .target(name: "TandemReport", dependencies: ["TandemCore", "TandemMedia"]),
         .executableTarget(name: "tandem", dependencies: [
-            "TandemCore", "TandemMedia", "TandemNodes", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TandemCore", "TandemMedia", "TandemNodes", "TandemReport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "tandem-bench", dependencies: ["TandemNodes"], path: "Benchmarks/TandemBench"),
@@ -45,6 +48,7 @@ let package = Package(
         .testTarget(name: "TandemNNTests", dependencies: ["TandemNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TandemModelsTests", dependencies: ["TandemModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TandemNodesTests", dependencies: ["TandemNodes"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TandemReportTests", dependencies: ["TandemReport"]),
         .testTarget(name: "TandemVisionTests", dependencies: ["TandemVision"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
