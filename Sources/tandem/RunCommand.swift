@@ -28,6 +28,14 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Drop inputs matching this glob (repeatable).") var exclude: [String] = []
 
     func run() throws {
+        let summary = try runBatch()
+        print(summary.text)
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+
+    /// Validates, runs the batch and returns its summary without printing it (job commands such as
+    /// `transcribe-talking-head` run their bundled pipeline through this and report their own way).
+    func runBatch() throws -> BatchSummary {
         guard let mode = ProgressMode(rawValue: progress) else {
             throw usageError("--progress must be one of \(ProgressMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -68,8 +76,7 @@ struct RunCommand: ParsableCommand {
             throw usageError("cannot write the manifest: \(error)")
         }
         interrupts.cancel()
-        print(summary.text)
-        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+        return summary
     }
 }
 
