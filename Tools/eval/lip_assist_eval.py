@@ -242,7 +242,7 @@ def tts(text, voice, cache):
     path = os.path.join(cache, f"tts-{key}.npy")
     if os.path.exists(path):
         return np.load(path)
-    wav = path[:-4] + ".wav"
+    wav = path[:-4] + f".{os.getpid()}.{threading.get_ident()}.wav"     # parallel runs may make the same voice
     if engine == "espeak":
         subprocess.run(["espeak-ng", "-v", name, "-s", "150", "-w", wav, text], check=True, capture_output=True)
     else:
@@ -256,8 +256,9 @@ def tts(text, voice, cache):
     idx = np.nonzero(np.abs(x) > 0.01 * np.abs(x).max())[0]
     x = x[idx[0]:idx[-1] + 1]
     x = (x / (np.abs(x).max() + 1e-9) * 0.5).astype(np.float32)
-    np.save(path + ".tmp.npy", x)
-    os.replace(path + ".tmp.npy", path)
+    tmp = wav[:-4] + ".npy"
+    np.save(tmp, x)
+    os.replace(tmp, path)
     os.remove(wav)
     return x
 
