@@ -1,37 +1,69 @@
 #!/usr/bin/env python3
-"""Lip-assisted transcription benchmark: synthetic talking-head clips in noise.
+"""Lip-assisted transcription evaluation whose picture does not know the answer.
 
-Each clip: a real photographed face (scikit-image's bundled `astronaut`, no download) whose mouth
-opens with the speech envelope, two sentences spoken by an espeak-ng or flite voice, speechless
-noise before, between and after them (3, 2 and 3 s by default; --lead/--gap/--tail), mixed with white, pink, babble or music noise
-at clean, 10, 5, 0 and -5 dB SNR (speech power over the speech samples / noise power).
+Each clip is a synthetic video: one or two face pictures whose mouths are redrawn every frame, and
+speech from espeak-ng / flite voices, with noise. The mouth is NOT driven by the speech audio. It
+follows an articulation track made from the *text*: one opening per syllable (larger for open vowels
+such as "a" and "o", smaller for "i", closed before p/b/m), spread over the utterance with jittered
+durations, started 100-250 ms before the sound (random per utterance) and moving on briefly after
+it, plus per-frame jitter. Mouths also move where nobody speaks: smiles, chewing, a listener's nods
+and small reactions, and mouthing along with someone else's words. So visual speech is an imperfect
+witness, as on real video.
 
-Systems: Tandem audio-only, Tandem with lip assistance (defaults: gate + segment),
-the same with enhancement (`--enhance`, reusing the first run's picture findings), and
-faster-whisper with and without vad_filter, all on the same CTranslate2 tiny.en model, beam 5.
+Situations (one named scene each; see SITUATIONS):
+  talking-head    one face, two sentences with pauses (and mouth movement in the pauses); the noise
+                  grid: white, pink, babble, music at clean, 10, 5, 0, -5 dB
+  interview       an off-camera voice asks, the on-screen face listens (closed mouth, nods,
+                  reactions or mouthing along), then answers; twice
+  two-faces       two faces side by side take turns; the silent one listens and reacts
+  turn-away       the speaker leaves the frame or turns its back for 2-4 s while still speaking
+  low-res         the talking-head scene at 426x240, x264 CRF 40
+  lips-no-speech  lips move (mouthing, chewing, smiling) and nobody speaks: noise only
+  hd720           the talking-head scene at 1280x720, for speed (realtime factor of the lip pipeline)
 
-Metrics:
-- WER with jiwer after normalisation: lower case, every character except letters, digits,
-  apostrophes and spaces removed, whitespace collapsed (numbers are not spelled out; the
-  sentences contain none).
-- Words in speechless stretches: each output word's time is the middle of its own timestamps when
-  the system gives word times (Tandem's JSON has `words`; faster-whisper runs with
-  word_timestamps=True); only for a segment without word times are its words spread evenly over
-  the segment's span. A word counts when its time lies more than 0.5 s from every true speech
-  interval AND the jiwer alignment marks it as an insertion (so a correct word whose timestamp
-  drifted into the lead silence is not counted). `outside_time` is the count by time alone.
+Faces (each clip names its own; licences in FACE_LICENCES): scikit-image's `astronaut` (NASA, public
+domain), matplotlib's sample `grace_hopper.jpg` (US Navy photograph, public domain) and procedurally
+drawn faces (made here, labelled `drawn-N`) that OpenCV's frontal Haar cascade detects. The split
+keeps faces, voices, sentences and seeds apart: the tuning set uses astronaut + drawn-1..3, the
+held-out set grace_hopper + drawn-11..13, with other voices and sentences. The clip list of both is
+the committed manifest `Tools/eval/lip_assist_manifest.json` (made with --write-manifest).
 
-Usage: /work/venv/bin/python Tools/eval/lip_assist_eval.py --tandem .build/release/tandem \
-           --model /work/main/Models/whisper-tiny.en [--work /tmp/lipeval] [--quick] [--clips 2] \
-           [--json /tmp/lip.json] [--markdown /tmp/lip.md] [--lead 3 --gap 2 --tail 3] \
-           [--systems tandem-audio,tandem-lip,fw,fw-vad] [--snrs 0,-5]
+Systems, the same clips (outputs cached per system configuration):
+  tandem-lip    `tandem run PIPELINE` (default Pipelines/transcribe-talking-head.yaml) with --lip-set
+  tandem-audio  `tandem run Pipelines/transcribe.yaml` with --audio-set
+  fw, fw-vad    faster-whisper, CTranslate2 model --fw-model (default Models/whisper-base),
+                WhisperModel(path, device="cpu", cpu_threads=2), beam 5, language en,
+                word timestamps, without / with vad_filter (Silero, default VadOptions)
+
+Metrics per clip (definitions also in the results file):
+  WER          jiwer on normalised text (lower case; numbers below 1000 spelled out; everything but a-z,
+               0-9, apostrophes removed)
+  off-cam rec  fraction of reference words spoken while their speaker's mouth is not on screen that
+               the alignment (jiwer) matches with an equal hypothesis word
+  silence      hypothesis words whose time (middle of the word's own timestamps) lies outside every
+               true speech interval and either more than 0.5 s from all of them or an alignment
+               insertion; in lips-no-speech clips every word counts
+  attribution  per hypothesis word aligned to a reference word: its speaker label (word's, else its
+               segment's; face ids mapped to the scene's faces by box position, see map_face_ids)
+               equals the truth (the scene face whose mouth said it, or `off-screen`)
+
+Usage (from the repository root):
+  /work/venv/bin/python Tools/eval/lip_assist_eval.py --split tune|heldout [--quick] [--jobs 2]
+      [--tandem .build-test/release/tandem] [--lip-set model=Models/whisper-base --lip-set ...]
+      [--audio-set ...] [--systems tandem-lip,tandem-audio,fw,fw-vad] [--work /tmp/lipeval]
+      [--situations interview,two-faces] [--label NAME] [--no-markdown]
 """
 import argparse
+import concurrent.futures
+import hashlib
 import json
 import os
 import re
+import shutil
+import statistics
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -39,52 +71,206 @@ import soundfile as sf
 
 RATE = 16000
 FPS = 25
-SENTENCES = [
-    "The birch canoe slid on the smooth planks.",
-    "Glue the sheet to the dark blue background.",
-    "It is easy to tell the depth of a well.",
-    "These days a chicken leg is a rare dish.",
-    "Rice is often served in round bowls.",
-    "The juice of lemons makes fine punch.",
-    "The box was thrown beside the parked truck.",
-    "The hogs were fed chopped corn and garbage.",
-    "Four hours of steady work faced us.",
-    "A large size in stockings is hard to sell.",
+GENERATOR_VERSION = 3          # bump when clip generation changes: invalidates cached clips
+HERE = os.path.dirname(os.path.abspath(__file__))
+MANIFEST = os.path.join(HERE, "lip_assist_manifest.json")
+RESULTS = os.path.join(HERE, "results")
+HAAR = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"
+
+# Harvard sentences (IEEE 1969 recommended practice, public domain), split between the sets.
+TUNE_SENTENCES = [
+    "The birch canoe slid on the smooth planks.", "Glue the sheet to the dark blue background.",
+    "It is easy to tell the depth of a well.", "These days a chicken leg is a rare dish.",
+    "Rice is often served in round bowls.", "The juice of lemons makes fine punch.",
+    "The box was thrown beside the parked truck.", "The hogs were fed chopped corn and garbage.",
+    "Four hours of steady work faced us.", "A large size in stockings is hard to sell.",
+    "The boy was there when the sun rose.", "A rod is used to catch pink salmon.",
+    "The source of the huge river is the clear spring.", "Kick the ball straight and follow through.",
+    "Help the woman get back to her feet.", "A pot of tea helps to pass the evening.",
+    "Smoky fires lack flame and heat.", "The soft cushion broke the man's fall.",
+    "The salt breeze came across from the sea.", "The girl at the booth sold fifty bonds.",
+    "The small pup gnawed a hole in the sock.", "The fish twisted and turned on the bent hook.",
+    "Press the pants and sew a button on the vest.", "The swan dive was far short of perfect.",
 ]
+HELDOUT_SENTENCES = [
+    "The beauty of the view stunned the young boy.", "Two blue fish swam in the tank.",
+    "Her purse was full of useless trash.", "The colt reared and threw the tall rider.",
+    "It snowed, rained, and hailed the same morning.", "Read verse out loud for pleasure.",
+    "Hoist the load to your left shoulder.", "Take the winding path to reach the lake.",
+    "Note closely the size of the gas tank.", "Wipe the grease off his dirty face.",
+    "Mend the coat before you go out.", "The wrist was badly strained and hung limp.",
+    "The stray cat gave birth to kittens.", "The young girl gave no clear response.",
+    "The meal was cooked before the bell rang.", "What joy there is in living.",
+    "A king ruled the state in the early days.", "The ship was torn apart on the sharp reef.",
+    "Sickness kept him home the third week.", "The wide road shimmered in the hot sun.",
+    "The lazy cow lay in the cool grass.", "Lift the square stone over the fence.",
+    "The rope will bind the seven books at once.", "Hop over the fence and plunge in.",
+]
+TUNE_QUESTIONS = [
+    "What did you see when you reached the river?", "How long did the work take you?",
+    "Where did you find the old boat?", "Why did you choose that road?",
+    "Who told you about the market?", "When did the storm begin?",
+]
+HELDOUT_QUESTIONS = [
+    "What happened on the last morning?", "How did you carry the heavy stones?",
+    "Where were you when the bell rang?", "Why was the gate left open?",
+    "Who cooked the meal that night?", "When did you first see the lake?",
+]
+# Babble talkers read these (neither split's references), in espeak voices no clip speaks with.
 BABBLE_SENTENCES = [
-    "The boy was there when the sun rose.",
-    "A rod is used to catch pink salmon.",
-    "The source of the huge river is the clear spring.",
-    "Kick the ball straight and follow through.",
-    "Help the woman get back to her feet.",
-    "A pot of tea helps to pass the evening.",
+    "The pipe began to rust while new.", "Add the sum to the product of these three.",
+    "Thieves who rob friends deserve jail.", "The ripe taste of cheese improves with age.",
+    "Act on these orders with great speed.", "The hog crawled under the high fence.",
+    "Move the vat over the hot fire.", "The bark of the pine tree was shiny and dark.",
 ]
-VOICES = [("espeak", "en-us"), ("flite", "slt"), ("espeak", "en-gb"), ("flite", "kal16"), ("flite", "awb"), ("espeak", "en-us+m3")]
+BABBLE_VOICES = [("espeak", "en-029"), ("espeak", "en-gb-x-rp"), ("espeak", "en-us-nyc"), ("espeak", "en-gb-x-gbcwmd"),
+                 ("espeak", "en-us+f4"), ("espeak", "en-gb+m4")]
+TUNE_VOICES = [("espeak", "en-us"), ("flite", "slt"), ("espeak", "en-gb+f3"), ("flite", "kal16")]
+HELDOUT_VOICES = [("flite", "awb"), ("flite", "rms"), ("espeak", "en-gb-scotland"), ("espeak", "en-us+f2")]
+FACE_LICENCES = {
+    "astronaut": "scikit-image `data.astronaut()`: NASA portrait of Eileen Collins, public domain",
+    "grace_hopper": "matplotlib sample data `grace_hopper.jpg`: US Navy photograph of Grace Hopper, public domain",
+    "drawn": "procedurally drawn by this script (no source image); Haar-detectable, not a photograph",
+}
 NOISES = ["white", "pink", "babble", "music"]
 SNRS = [None, 10, 5, 0, -5]
-LEAD, GAP, TAIL = 3.0, 2.0, 3.0
+# situation: (SNRs, clips per SNR, faces per clip)
+SITUATIONS = {
+    "talking-head": (SNRS, 4, 1),
+    "interview": ([None, 0], 3, 1),
+    "two-faces": ([None, 0], 3, 2),
+    "turn-away": ([None, 0], 3, 1),
+    "low-res": ([None, 0], 3, 1),
+    "lips-no-speech": (["noise"], 4, 1),
+    "hd720": ([5], 3, 1),
+}
+SPLITS = {
+    "tune": {"seed": 1000, "faces": ["astronaut", "drawn-1", "drawn-2", "drawn-3"], "voices": TUNE_VOICES,
+             "sentences": TUNE_SENTENCES, "questions": TUNE_QUESTIONS},
+    "heldout": {"seed": 2000, "faces": ["grace_hopper", "drawn-11", "drawn-12", "drawn-13"], "voices": HELDOUT_VOICES,
+                "sentences": HELDOUT_SENTENCES, "questions": HELDOUT_QUESTIONS},
+}
+ALL_SYSTEMS = ["tandem-lip", "tandem-audio", "fw", "fw-vad"]
 
 
-def tts(text, voice, path):
+def snr_name(snr):
+    return "clean" if snr is None else str(snr)
+
+
+# ----------------------------------------------------------------------------------------------
+# Manifest: the fixed clip list of both splits.
+
+def build_manifest():
+    """Every clip of both splits, drawn from each split's own seed, faces, voices and texts."""
+    clips = []
+    for split, spec in SPLITS.items():
+        rng = np.random.default_rng(spec["seed"])
+        sentence_order = list(rng.permutation(len(spec["sentences"])))
+        cursor = [0]
+
+        def sentence():
+            s = spec["sentences"][sentence_order[cursor[0] % len(sentence_order)]]
+            cursor[0] += 1
+            return s
+
+        n = 0
+        for situation, (snrs, per, nfaces) in SITUATIONS.items():
+            for snr in snrs:
+                for k in range(per):
+                    voices = spec["voices"]
+                    v = int(rng.integers(len(voices)))
+                    faces = [spec["faces"][int(rng.integers(len(spec["faces"])))]]
+                    if nfaces == 2:
+                        faces.append(rng.choice([f for f in spec["faces"] if f != faces[0]]))
+                    # the noise rotates with the SNR too, so that running only the first clips of each
+                    # cell (--max-per-cell) still meets every noise type
+                    noise = NOISES[(n + k) % 4]
+                    entry = {"id": f"{split}-{situation}-{snr_name(snr) if snr != 'noise' else 'noise'}-{k}",
+                             "split": split, "situation": situation, "snr": None if snr == "noise" else snr,
+                             "noise": noise if snr is not None else None, "seed": int(spec["seed"] + 101 * n + k),
+                             "faces": [str(f) for f in faces]}
+                    if situation == "lips-no-speech":
+                        entry["noise"] = noise
+                        entry["noise_dbfs"] = -30.0
+                        entry["utterances"] = []
+                        entry["mouthing"] = [sentence(), sentence()]
+                    elif situation == "interview":
+                        qs = rng.choice(len(spec["questions"]), 2, replace=False)
+                        off = voices[(v + 1 + int(rng.integers(len(voices) - 1))) % len(voices)]
+                        entry["utterances"] = [
+                            {"speaker": "off-screen", "voice": list(off), "text": spec["questions"][qs[0]]},
+                            {"speaker": 0, "voice": list(voices[v]), "text": sentence()},
+                            {"speaker": "off-screen", "voice": list(off), "text": spec["questions"][qs[1]]},
+                            {"speaker": 0, "voice": list(voices[v]), "text": sentence()}]
+                        entry["listener"] = str(rng.choice(["closed", "nods", "reacts", "mouths-along"], p=[0.25, 0.25, 0.25, 0.25]))
+                    elif situation == "two-faces":
+                        v2 = (v + 1 + int(rng.integers(len(voices) - 1))) % len(voices)
+                        entry["utterances"] = [{"speaker": i % 2, "voice": list(voices[v if i % 2 == 0 else v2]), "text": sentence()}
+                                               for i in range(3)]
+                    elif situation == "turn-away":
+                        entry["utterances"] = [{"speaker": 0, "voice": list(voices[v]), "text": sentence()} for _ in range(3)]
+                        entry["away"] = str(rng.choice(["leaves-frame", "turns-away"]))
+                    else:
+                        entry["utterances"] = [{"speaker": 0, "voice": list(voices[v]), "text": sentence()} for _ in range(2)]
+                    entry["render"] = {"low-res": "240p", "hd720": "720p"}.get(situation, "panel")
+                    clips.append(entry)
+                n += 1
+    return {"version": GENERATOR_VERSION, "clips": clips}
+
+
+def load_manifest():
+    if not os.path.exists(MANIFEST):
+        sys.exit(f"{MANIFEST}: missing; make it with --write-manifest")
+    with open(MANIFEST) as f:
+        manifest = json.load(f)
+    if manifest.get("version") != GENERATOR_VERSION:
+        sys.exit(f"{MANIFEST}: version {manifest.get('version')} but the generator is {GENERATOR_VERSION}; "
+                 "re-make it with --write-manifest")
+    return manifest
+
+
+# ----------------------------------------------------------------------------------------------
+# Audio: voices and noise.
+
+_tts_lock = threading.Lock()
+
+
+def tts(text, voice, cache):
+    """16 kHz mono float speech, silence trimmed, peak 0.5; cached by voice and text."""
     engine, name = voice
+    key = hashlib.sha1(f"{engine}|{name}|{text}".encode()).hexdigest()[:16]
+    path = os.path.join(cache, f"tts-{key}.npy")
+    if os.path.exists(path):
+        return np.load(path)
+    wav = path[:-4] + f".{os.getpid()}.{threading.get_ident()}.wav"     # parallel runs may make the same voice
     if engine == "espeak":
-        subprocess.run(["espeak-ng", "-v", name, "-s", "150", "-w", path, text], check=True, capture_output=True)
+        subprocess.run(["espeak-ng", "-v", name, "-s", "150", "-w", wav, text], check=True, capture_output=True)
     else:
-        subprocess.run(["flite", "-voice", name, "-t", text, "-o", path], check=True, capture_output=True)
-    x, rate = sf.read(path, dtype="float32")
+        subprocess.run(["flite", "-voice", name, "-t", text, "-o", wav], check=True, capture_output=True)
+    x, rate = sf.read(wav, dtype="float32")
     if x.ndim > 1:
         x = x.mean(axis=1)
     if rate != RATE:
         import librosa
         x = librosa.resample(x, orig_sr=rate, target_sr=RATE)
-    # trim leading/trailing silence so the true speech intervals are tight
-    level = np.abs(x) > 0.01 * np.abs(x).max()
-    idx = np.nonzero(level)[0]
+    idx = np.nonzero(np.abs(x) > 0.01 * np.abs(x).max())[0]
     x = x[idx[0]:idx[-1] + 1]
-    return x / (np.abs(x).max() + 1e-9) * 0.5
+    x = (x / (np.abs(x).max() + 1e-9) * 0.5).astype(np.float32)
+    tmp = wav[:-4] + ".npy"
+    np.save(tmp, x)
+    os.replace(tmp, path)
+    os.remove(wav)
+    return x
 
 
-def noise(kind, n, rng, work):
+def lowpass(x, cutoff):
+    spec = np.fft.rfft(x)
+    f = np.fft.rfftfreq(len(x), 1 / RATE)
+    spec *= 1 / np.sqrt(1 + (f / cutoff) ** 8)
+    return np.fft.irfft(spec, len(x)).astype(np.float32)
+
+
+def make_noise(kind, n, rng, cache):
     if kind == "white":
         return rng.standard_normal(n).astype(np.float32)
     if kind == "pink":
@@ -94,336 +280,900 @@ def noise(kind, n, rng, work):
         spec[0] = 0
         return np.fft.irfft(spec, n).astype(np.float32)
     if kind == "babble":
-        # Six talkers (other sentences, other voices) looped and summed: speech-shaped and
-        # speech-modulated, the hardest case for a recogniser in speechless stretches.
+        # Five overlapping espeak talkers reading other sentences, looped from random offsets, low-passed
+        # (a room's babble loses its highs): speech-like and speech-modulated.
         out = np.zeros(n, np.float32)
-        for i, text in enumerate(BABBLE_SENTENCES):
-            x = tts(text, VOICES[(i + 1) % len(VOICES)], os.path.join(work, f"babble{i}.wav"))
-            reps = int(np.ceil(n / len(x))) + 1
-            loop = np.tile(x, reps)
-            start = rng.integers(0, len(x))
-            out += loop[start:start + n]
-        return out
+        picks = rng.choice(len(BABBLE_SENTENCES), 5, replace=False)
+        for i, p in enumerate(picks):
+            x = tts(BABBLE_SENTENCES[p], BABBLE_VOICES[(p + i) % len(BABBLE_VOICES)], cache)
+            x = np.concatenate([x, np.zeros(int(rng.uniform(0.1, 0.6) * RATE), np.float32)])
+            loop = np.tile(x, int(np.ceil(n / len(x))) + 1)
+            start = int(rng.integers(0, len(x)))
+            out += loop[start:start + n] * rng.uniform(0.6, 1.0)
+        return lowpass(out, 3000)
     if kind == "music":
-        # Synthetic piano-like music: a random walk melody over chords, plucked harmonic tones.
+        # Synthesized chords: a random walk over a major scale, triads held for a beat, under a plucked
+        # melody (harmonic tones with a decaying envelope).
         out = np.zeros(n, np.float32)
-        t_note = 0.25
-        scale = [0, 2, 4, 5, 7, 9, 11, 12]
-        note = 0
-        for k in range(int(n / (t_note * RATE))):
+        beat = rng.uniform(0.22, 0.32)
+        scale = [0, 2, 4, 5, 7, 9, 11, 12, 14]
+        root = rng.uniform(180, 260)
+        note = 3
+        tone_len = int(beat * RATE * 2)
+        tt = np.arange(tone_len) / RATE
+        for k in range(int(n / (beat * RATE))):
             note = int(np.clip(note + rng.integers(-2, 3), 0, len(scale) - 1))
-            for semis, gain in ((scale[note] + 12, 1.0), (scale[note], 0.5), (scale[note] - 5, 0.4)):
-                f0 = 220 * 2 ** (semis / 12)
-                m = int(t_note * RATE * 2)
-                tt = np.arange(m) / RATE
-                tone = sum(np.sin(2 * np.pi * f0 * h * tt) / h for h in range(1, 6)) * np.exp(-tt * 4)
-                s = int(k * t_note * RATE)
+            s = int(k * beat * RATE)
+            voices = [(scale[note] + 12, 1.0)]
+            if k % 4 == 0:
+                chord_root = scale[int(rng.integers(0, 5))]
+                voices += [(chord_root - 12, 0.5), (chord_root - 8, 0.4), (chord_root - 5, 0.4)]
+            for semis, gain in voices:
+                f0 = root * 2 ** (semis / 12)
+                m = tone_len * (4 if gain < 1 else 1)
+                t2 = np.arange(m) / RATE
+                tone = sum(np.sin(2 * np.pi * f0 * h * t2) / h for h in range(1, 6)) * np.exp(-t2 * (1.5 if gain < 1 else 4))
                 e = min(n, s + m)
                 out[s:e] += gain * tone[:e - s]
         return out
     raise ValueError(kind)
 
 
-def make_clip(index, noise_kind, snr, work, rng, face):
+# ----------------------------------------------------------------------------------------------
+# Faces.
+
+def drawn_face(seed, size):
+    """A procedurally drawn frontal face (oval, hair, eye sockets, brows, nose, lips, shading) that
+    OpenCV's frontal Haar cascade detects; returns the RGB image and the mouth centre and half-width."""
     import cv2
-    voice = VOICES[index % len(VOICES)]
-    s1, s2 = SENTENCES[(2 * index) % len(SENTENCES)], SENTENCES[(2 * index + 1) % len(SENTENCES)]
-    a = tts(s1, voice, os.path.join(work, "s1.wav"))
-    b = tts(s2, voice, os.path.join(work, "s2.wav"))
-    parts = [np.zeros(int(LEAD * RATE), np.float32), a, np.zeros(int(GAP * RATE), np.float32), b,
-             np.zeros(int(TAIL * RATE), np.float32)]
-    speech = np.concatenate(parts)
-    t1 = LEAD
-    intervals = [(t1, t1 + len(a) / RATE), (t1 + len(a) / RATE + GAP, t1 + len(a) / RATE + GAP + len(b) / RATE)]
+    rng = np.random.default_rng(seed)
+    s = size / 256
+    yy, xx = np.mgrid[0:size, 0:size] / size
+    img = np.zeros((size, size, 3), np.float32) + rng.uniform(60, 200, 3)
+    img += (xx[..., None] - 0.5) * rng.uniform(-50, 50)
+    skin = np.array([rng.uniform(150, 235), rng.uniform(110, 190), rng.uniform(80, 160)])
+    hair = rng.uniform(20, 90, 3)
+    cx, cy = int(size / 2 + rng.integers(-10, 10) * s), int(size * 0.47)
+    fw, fh = int(size * rng.uniform(0.26, 0.32)), int(size * rng.uniform(0.36, 0.42))
+    cv2.ellipse(img, (cx, cy - int(fh * 0.15)), (int(fw * 1.1), fh), 0, 180, 360, hair.tolist(), -1)
+    cv2.rectangle(img, (cx - fw // 3, cy + fh // 2), (cx + fw // 3, size), (skin * 0.85).tolist(), -1)
+    cv2.ellipse(img, (cx, cy), (fw, fh), 0, 0, 360, skin.tolist(), -1)
+    mask = np.zeros((size, size), np.float32)
+    cv2.ellipse(mask, (cx, cy), (fw, fh), 0, 0, 360, 1, -1)
+    shade = 1 - 0.25 * np.clip(np.abs(xx * size - cx) / fw, 0, 1) ** 2
+    img = img * (1 - mask[..., None]) + img * shade[..., None] * mask[..., None]
+    ey, ex = cy - int(fh * 0.18), int(fw * 0.42)
+    iris = (rng.uniform(20, 80), rng.uniform(20, 60), rng.uniform(10, 40))
+    for side in (-1, 1):
+        cv2.ellipse(img, (cx + side * ex, ey - int(fh * 0.02)), (int(fw * 0.28), int(fh * 0.1)), 0, 0, 360, (skin * 0.7).tolist(), -1)
+        cv2.ellipse(img, (cx + side * ex, ey), (int(fw * 0.18), int(fh * 0.055)), 0, 0, 360, (235, 235, 230), -1)
+        cv2.circle(img, (cx + side * ex, ey), int(fh * 0.05), iris, -1)
+        cv2.line(img, (cx + side * int(ex * 0.5), ey - int(fh * 0.16)), (cx + side * int(ex * 1.5), ey - int(fh * 0.15)),
+                 (hair * 0.8).tolist(), max(2, int(4 * s)))
+    cv2.line(img, (cx, ey + int(5 * s)), (cx + int(4 * s), cy + int(fh * 0.2)), (skin * 0.8).tolist(), max(1, int(2 * s)))
+    cv2.ellipse(img, (cx, cy + int(fh * 0.22)), (int(fw * 0.15), int(fh * 0.04)), 0, 0, 180, (skin * 0.65).tolist(), -1)
+    my = cy + int(fh * 0.5)
+    cv2.ellipse(img, (cx, my), (int(fw * 0.32), int(fh * 0.05)), 0, 0, 360, (skin * np.array([0.8, 0.5, 0.5])).tolist(), -1)
+    img = cv2.GaussianBlur(np.clip(img, 0, 255).astype(np.uint8), (0, 0), 1.5 * s)
+    return img, (cx, my), int(fw * 0.32), fh
+
+
+def face_picture(name, size):
+    """(RGB image size x size, mouth centre (x, y), mouth half-width, face height) for a face name."""
+    import cv2
+    if name.startswith("drawn-"):
+        return drawn_face(int(name.split("-")[1]), size)
+    if name == "astronaut":
+        import skimage.data
+        img = skimage.data.astronaut()
+    elif name == "grace_hopper":
+        import matplotlib
+        from PIL import Image
+        path = os.path.join(os.path.dirname(matplotlib.__file__), "mpl-data", "sample_data", "grace_hopper.jpg")
+        img = np.array(Image.open(path).convert("RGB"))[40:552]    # a 512x512 square around the face
+    else:
+        raise ValueError(f"unknown face {name}")
+    img = np.ascontiguousarray(cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA))
+    cc = cv2.CascadeClassifier(HAAR)
+    found = cc.detectMultiScale(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), 1.1, 3)
+    if len(found) == 0:
+        raise RuntimeError(f"face {name}: the Haar cascade finds no face at {size}x{size}")
+    x, y, w, h = max(found, key=lambda b: b[2] * b[3] if b[1] < size * 0.3 else 0)   # the face, not the astronaut's suit
+    return img, (int(x + w / 2), int(y + 0.78 * h)), int(0.16 * w), int(h)
+
+
+# ----------------------------------------------------------------------------------------------
+# Mouth tracks: articulation from text, and movement without speech.
+
+VOWEL_OPENING = {"a": 1.0, "o": 0.85, "e": 0.65, "u": 0.55, "i": 0.5, "y": 0.5}
+
+
+def syllables(text):
+    """(opening, closes-before) per syllable: vowel groups of each word, the first vowel deciding the
+    opening, and a closure when a bilabial (p, b, m) starts the syllable's consonant cluster."""
+    out = []
+    for word in re.findall(r"[a-z']+", text.lower()):
+        parts = re.findall(r"[^aeiouy]*[aeiouy]+", word)
+        if word.endswith("e") and len(parts) > 1 and re.fullmatch(r"[^aeiouy]*e", parts[-1]):
+            parts = parts[:-1]            # silent final e
+        for p in parts or [word]:
+            vowel = next((c for c in p if c in VOWEL_OPENING), "e")
+            out.append((VOWEL_OPENING[vowel], any(c in "pbm" for c in p[:-1])))
+        out.append(None)                  # word boundary
+    return out
+
+
+def articulation(text, start, end, rng, frames, amplitude=1.0):
+    """Per-frame opening for an utterance heard from `start` to `end` s: syllables spread over the
+    utterance with jittered durations, led by 100-250 ms, then brief movement after the sound."""
+    track = np.zeros(frames)
+    lead = rng.uniform(0.10, 0.25)
+    sylls = syllables(text)
+    weights = np.array([0.35 if s is None else rng.uniform(0.75, 1.25) for s in sylls])
+    t0 = start - lead
+    span = (end - start) * rng.uniform(0.9, 1.1)
+    edges = t0 + np.concatenate([[0], np.cumsum(weights)]) / weights.sum() * span
+    t = np.arange(frames) / FPS
+    for i, s in enumerate(sylls):
+        if s is None:
+            continue
+        a, b = edges[i], edges[i + 1]
+        centre, width = (a + b) / 2 + rng.normal(0, 0.02), (b - a) * 0.65
+        height = amplitude * s[0] * rng.uniform(0.6, 1.0)
+        bump = np.where(np.abs(t - centre) < width, 0.5 + 0.5 * np.cos(np.pi * (t - centre) / width), 0) * height
+        if s[1]:
+            bump *= np.clip(np.abs(t - a) / 0.06, 0, 1)    # lips closed at the bilabial
+        track = np.maximum(track, bump)
+    after = rng.uniform(0.12, 0.35)        # lips keep moving after the sound stops
+    tail_from = edges[-1]
+    m = (t > tail_from) & (t < end + after)
+    if m.any():
+        phase = (t[m] - tail_from) / max(end + after - tail_from, 1e-3)
+        track[m] = np.maximum(track[m], amplitude * 0.35 * np.sin(np.pi * phase) * rng.uniform(0.6, 1.0))
+    active = (t > t0 - 0.05) & (t < end + after)
+    track[active] += rng.normal(0, 0.04, active.sum())
+    return np.clip(track, 0, 1)
+
+
+def nonspeech_event(kind, start, end, rng, state):
+    """Adds a mouth movement with no sound to `state` (opening, width, nod offset per frame)."""
+    frames = len(state["open"])
+    t = np.arange(frames) / FPS
+    m = (t >= start) & (t < end)
+    if not m.any():
+        return
+    tt = t[m] - start
+    ramp = np.clip(np.minimum(tt, end - t[m]) / 0.15, 0, 1)
+    if kind == "chew":
+        rate = rng.uniform(1.2, 1.9)
+        state["open"][m] = np.maximum(state["open"][m], rng.uniform(0.2, 0.4) * (0.5 - 0.5 * np.cos(2 * np.pi * rate * tt)) * ramp)
+    elif kind == "smile":
+        state["width"][m] = np.maximum(state["width"][m], 1 + 0.35 * ramp)
+        state["open"][m] = np.maximum(state["open"][m], rng.uniform(0.08, 0.2) * ramp)
+        state["teeth"][m] = True
+    elif kind == "nod":
+        state["dy"][m] += rng.uniform(3, 7) * np.sin(2 * np.pi * rng.uniform(1.5, 2.5) * tt) * ramp
+    elif kind == "react":
+        for c in rng.uniform(0, end - start, int(rng.integers(1, 3))):
+            w = rng.uniform(0.1, 0.16)
+            bump = np.where(np.abs(tt - c) < w, 0.5 + 0.5 * np.cos(np.pi * (tt - c) / w), 0) * rng.uniform(0.2, 0.4)
+            state["open"][m] = np.maximum(state["open"][m], bump)
+    else:
+        raise ValueError(kind)
+
+
+def pause_events(intervals, duration, rng, state, probability=0.7):
+    """Random movements without speech in the speechless stretches between `intervals`."""
+    edges = [0.0] + [x for iv in intervals for x in iv] + [duration]
+    for a, b in zip(edges[::2], edges[1::2]):
+        a, b = a + 0.5, b - 0.5
+        if b - a > 0.8 and rng.random() < probability:
+            length = min(b - a, rng.uniform(0.8, 2.0))
+            s = rng.uniform(a, b - length)
+            nonspeech_event(str(rng.choice(["chew", "smile", "nod", "react"])), s, s + length, rng, state)
+
+
+# ----------------------------------------------------------------------------------------------
+# Clip generation.
+
+def new_state(frames):
+    return {"open": np.zeros(frames), "width": np.ones(frames), "dy": np.zeros(frames), "teeth": np.zeros(frames, bool),
+            "shift": np.zeros(frames), "back": np.zeros(frames, bool)}
+
+
+def generate_clip(entry, work, cache):
+    """Writes work/ID.mkv (video + mixed audio) and work/ID.truth.json; returns the truth."""
+    import cv2
+    truth_path = os.path.join(work, entry["id"] + ".truth.json")
+    key = hashlib.sha1(json.dumps(entry, sort_keys=True).encode() + str(GENERATOR_VERSION).encode()).hexdigest()
+    if os.path.exists(truth_path):
+        with open(truth_path) as f:
+            truth = json.load(f)
+        if truth.get("key") == key and os.path.exists(truth["video"]):
+            return truth
+    rng = np.random.default_rng(entry["seed"])
+    situation = entry["situation"]
+
+    # Timeline: who speaks when.
+    pieces, utterances = [], []
+    t = rng.uniform(1.5, 2.5)
+    for i, u in enumerate(entry["utterances"]):
+        x = tts(u["text"], tuple(u["voice"]), cache)
+        pieces.append((t, x))
+        utterances.append({"speaker": u["speaker"], "text": u["text"], "voice": u["voice"], "start": t, "end": t + len(x) / RATE})
+        if situation == "interview":
+            gap = rng.uniform(0.5, 1.0) if u["speaker"] == "off-screen" else rng.uniform(0.8, 1.4)
+        elif situation == "two-faces":
+            gap = rng.uniform(0.6, 1.5)
+        elif situation == "turn-away":
+            gap = rng.uniform(0.5, 1.0)
+        else:
+            gap = rng.uniform(1.5, 2.5)
+        t += len(x) / RATE + gap
+    duration = (t + rng.uniform(1.0, 2.0)) if utterances else rng.uniform(8, 10)
+    n = int(duration * RATE)
+    speech = np.zeros(n, np.float32)
+    for start, x in pieces:
+        s = int(start * RATE)
+        speech[s:s + len(x)] += x[:n - s]
+    frames = int(np.ceil(duration * FPS))
+
+    # Mouth state per face.
+    nfaces = len(entry["faces"])
+    states = [new_state(frames) for _ in range(nfaces)]
+    for u in utterances:
+        if u["speaker"] != "off-screen":
+            st = states[u["speaker"]]
+            st["open"] = np.maximum(st["open"], articulation(u["text"], u["start"], u["end"], rng, frames))
+    intervals = [(u["start"], u["end"]) for u in utterances]
+    events = []
+    if situation == "interview":
+        listener = entry["listener"]
+        for u in utterances:
+            if u["speaker"] != "off-screen":
+                continue
+            if listener == "nods":
+                nonspeech_event("nod", u["start"] + 0.2, u["end"], rng, states[0])
+            elif listener == "reacts":
+                nonspeech_event(str(rng.choice(["react", "smile"])), u["start"], u["end"] + 0.3, rng, states[0])
+            elif listener == "mouths-along":
+                states[0]["open"] = np.maximum(states[0]["open"], articulation(u["text"], u["start"], u["end"], rng, frames, 0.6))
+            events.append((listener, u["start"], u["end"]))
+        pause_events(intervals, duration, rng, states[0], 0.5)
+    elif situation == "two-faces":
+        for u in utterances:
+            other = 1 - u["speaker"]
+            if rng.random() < 0.6:
+                kind = str(rng.choice(["nod", "react", "smile"]))
+                nonspeech_event(kind, u["start"] + 0.3, min(u["end"], u["start"] + 2.0), rng, states[other])
+                events.append((f"face{other}:{kind}", u["start"] + 0.3, min(u["end"], u["start"] + 2.0)))
+    elif situation == "lips-no-speech":
+        t = rng.uniform(0.5, 1.0)
+        queue = list(entry["mouthing"]) + ["chew", "smile"]
+        rng.shuffle(queue)
+        for item in queue:
+            if t > duration - 1.0:
+                break
+            if item in ("chew", "smile"):
+                length = rng.uniform(1.2, 2.2)
+                nonspeech_event(item, t, min(duration, t + length), rng, states[0])
+            else:
+                length = len(syllables(item)) * 0.16
+                states[0]["open"] = np.maximum(states[0]["open"], articulation(item, t, min(duration, t + length), rng, frames))
+                item = "mouths: " + item
+            events.append((item, t, min(duration, t + length)))
+            t += length + rng.uniform(0.3, 0.8)
+    elif situation == "turn-away":
+        pause_events(intervals, duration, rng, states[0], 0.5)
+    else:
+        pause_events(intervals, duration, rng, states[0])
+
+    # Away stretch: starts inside the middle utterance, lasts 2-4 s.
+    away = None
+    if situation == "turn-away":
+        mid = utterances[1]
+        a = rng.uniform(mid["start"], mid["start"] + 0.5 * (mid["end"] - mid["start"]))
+        away = (a, min(duration - 0.5, a + rng.uniform(2.0, 4.0)))
+        tt = np.arange(frames) / FPS
+        inside = (tt >= away[0]) & (tt < away[1])
+        if entry["away"] == "leaves-frame":
+            ramp = np.clip(np.minimum(tt - away[0], away[1] - tt) / 0.4, 0, 1)
+            states[0]["shift"] = np.where(inside, ramp, 0)
+        else:
+            states[0]["back"] = inside
+        events.append((entry["away"], away[0], away[1]))
+
+    # Mix: SNR is speech power over the samples where someone speaks / noise power.
     mixture = speech.copy()
-    if snr is not None:
-        nz = noise(noise_kind, len(speech), rng, work)
-        active = np.concatenate([np.zeros(int(LEAD * RATE)), np.ones(len(a)), np.zeros(int(GAP * RATE)), np.ones(len(b)),
-                                 np.zeros(int(TAIL * RATE))]).astype(bool)
-        p_speech = np.mean(speech[active] ** 2)
-        p_noise = np.mean(nz ** 2)
-        mixture = speech + nz * np.sqrt(p_speech / (p_noise * 10 ** (snr / 10)))
+    if entry["noise"] is not None:
+        nrng = np.random.default_rng(entry["seed"] + 7)
+        nz = make_noise(entry["noise"], n, nrng, cache)
+        if entry["snr"] is None and entry["situation"] == "lips-no-speech":
+            mixture = nz / np.sqrt(np.mean(nz ** 2)) * 10 ** (entry["noise_dbfs"] / 20)
+        elif entry["snr"] is not None:
+            active = np.zeros(n, bool)
+            for s, e in intervals:
+                active[int(s * RATE):int(e * RATE)] = True
+            p_speech = np.mean(speech[active] ** 2)
+            mixture = speech + nz * np.sqrt(p_speech / (np.mean(nz ** 2) * 10 ** (entry["snr"] / 10)))
     peak = np.abs(mixture).max()
     if peak > 0.99:
         mixture = mixture / peak * 0.99
-    wav = os.path.join(work, "mix.wav")
+    wav = os.path.join(work, entry["id"] + ".wav")
     sf.write(wav, mixture, RATE, subtype="PCM_16")
 
-    # Video: the mouth opens with the clean speech envelope (per 40 ms frame).
-    frames = int(np.ceil(len(speech) / RATE * FPS))
-    env = np.array([np.sqrt(np.mean(speech[int(i * RATE / FPS):int((i + 1) * RATE / FPS)] ** 2) + 1e-12)
-                    for i in range(frames)])
-    env = np.clip(env / (np.percentile(env[env > 1e-4], 95) if np.any(env > 1e-4) else 1), 0, 1)
-    fx, fy, fw, fh = face["box"]
-    mx, my = fx + fw // 2, fy + int(0.78 * fh)
-    video = os.path.join(work, "face.mkv")
-    base = face["image"]
+    # Video.
+    render = entry["render"]
+    panel = {"panel": 256, "240p": 240, "720p": 720}[render]
+    faces = [face_picture(name, panel) for name in entry["faces"]]
+    if render == "panel":
+        width, height = panel * nfaces, panel
+    elif render == "240p":
+        width, height = 426, 240
+    else:
+        width, height = 1280, 720
+    x0 = (width - panel * nfaces) // 2
+    boxes = [[x0 + i * panel, 0, x0 + (i + 1) * panel, panel] for i in range(nfaces)]
+    crf = 40 if render == "240p" else 23
+    video = os.path.join(work, entry["id"] + ".mkv")
     proc = subprocess.Popen(["ffmpeg", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
-                             "-s", f"{base.shape[1]}x{base.shape[0]}", "-r", str(FPS), "-i", "-", "-i", wav,
-                             "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "20", "-c:a", "pcm_s16le",
-                             "-shortest", os.path.join(work, f"clip{index}.mkv")], stdin=subprocess.PIPE)
+                             "-s", f"{width}x{height}", "-r", str(FPS), "-i", "-", "-i", wav,
+                             "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-crf", str(crf),
+                             "-c:a", "pcm_s16le", "-shortest", video + ".tmp.mkv"], stdin=subprocess.PIPE)
+    backgrounds = [np.median(np.concatenate([img[:, :4].reshape(-1, 3), img[:, -4:].reshape(-1, 3)]), axis=0) for img, *_ in faces]
+    canvas_colour = np.mean(backgrounds, axis=0)
     for i in range(frames):
-        img = base.copy()
-        open_px = int(round(env[i] * 0.12 * fh))
-        if open_px > 0:
-            cv2.ellipse(img, (mx, my), (int(0.16 * fw), max(1, open_px)), 0, 0, 360, (60, 20, 30), -1)
-        proc.stdin.write(img.tobytes())
+        frame = np.empty((height, width, 3), np.uint8)
+        frame[:] = canvas_colour.astype(np.uint8)
+        for k, ((img, (mx, my), mw, fh), st) in enumerate(zip(faces, states)):
+            pic = img.copy()
+            o = st["open"][i]
+            if o > 0.02:
+                w = int(mw * (0.9 + 0.2 * o) * st["width"][i])
+                h = max(1, int(round(o * 0.1 * fh)))
+                cv2.ellipse(pic, (mx, my), (w + 2, h + 2), 0, 0, 360, (150, 70, 70), -1)
+                cv2.ellipse(pic, (mx, my), (w, h), 0, 0, 360, (60, 20, 30), -1)
+                if st["teeth"][i]:
+                    cv2.ellipse(pic, (mx, my - h // 2), (int(w * 0.8), max(1, h // 2)), 0, 0, 360, (225, 220, 210), -1)
+            elif st["width"][i] > 1.05:
+                cv2.line(pic, (mx - int(mw * st["width"][i]), my - 2), (mx + int(mw * st["width"][i]), my - 2), (120, 50, 50), 2)
+            if st["back"][i]:
+                # turned away: the back of the head covers the face
+                cv2.ellipse(pic, (panel // 2, int(panel * 0.45)), (int(panel * 0.33), int(panel * 0.45)), 0, 0, 360,
+                            (45, 35, 30), -1)
+            dy = int(round(st["dy"][i]))
+            if dy:
+                pic = np.roll(pic, dy, axis=0)
+            shift = int(round(st["shift"][i] * panel))
+            if shift:
+                moved = np.empty_like(pic)
+                moved[:] = backgrounds[k].astype(np.uint8)
+                moved[:, shift:] = pic[:, :panel - shift]
+                pic = moved
+            bx0, by0, bx1, by1 = boxes[k]
+            frame[by0:by1, bx0:bx1] = pic
+        proc.stdin.write(frame.tobytes())
     proc.stdin.close()
-    proc.wait()
-    return os.path.join(work, f"clip{index}.mkv"), f"{s1} {s2}", intervals, len(speech) / RATE
+    if proc.wait() != 0:
+        raise RuntimeError(f"{video}: ffmpeg failed")
+    os.replace(video + ".tmp.mkv", video)
+
+    # Truth per reference word: its speaker (a scene face index, or off-screen when the speaker's mouth is
+    # not on screen at the word's time, which is estimated by spreading the utterance's words over it by length).
+    words = []
+    for u in utterances:
+        toks = normalise(u["text"]).split()
+        lengths = np.array([len(w) + 1 for w in toks], float)
+        mids = u["start"] + (np.cumsum(lengths) - lengths / 2) / lengths.sum() * (u["end"] - u["start"])
+        for w, m in zip(toks, mids):
+            who = u["speaker"]
+            if who != "off-screen" and away and away[0] <= m < away[1]:
+                who = "off-screen"
+            words.append({"word": w, "time": float(m), "speaker": who})
+    truth = {"key": key, "id": entry["id"], "video": video, "wav": wav, "duration": duration,
+             "utterances": utterances, "words": words, "intervals": intervals,
+             "faces": [{"name": name, "box": box} for name, box in zip(entry["faces"], boxes)],
+             "frame": [width, height], "events": events, "away": away}
+    with open(truth_path + ".tmp", "w") as f:
+        json.dump(truth, f, indent=1)
+    os.replace(truth_path + ".tmp", truth_path)
+    return truth
+
+
+# ----------------------------------------------------------------------------------------------
+# Systems.
+
+def file_digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha1(f.read()).hexdigest()
+
+
+def tandem_key(binary, pipeline, overrides):
+    st = os.stat(binary)
+    return hashlib.sha1("|".join([os.path.realpath(binary), str(st.st_mtime_ns), str(st.st_size), file_digest(pipeline)]
+                                 + overrides).encode()).hexdigest()[:12]
+
+
+def lip_pipeline_with_faces(pipeline, work):
+    """The pipeline under test plus one sink writing its face-track boxes (for mapping face ids to
+    the scene's faces); nothing else changes. Without a face-track node, the pipeline as it is."""
+    import yaml
+    with open(pipeline) as f:
+        spec = yaml.safe_load(f)
+    tracks = [n["id"] for n in spec.get("nodes", []) if n.get("kind") == "face-track"]
+    if not tracks:
+        return pipeline
+    spec.setdefault("sinks", []).append({"id": "eval_faces", "kind": "write-json",
+                                          "params": {"path": "eval-faces/{relpath}.json"},
+                                          "inputs": {"in": f"{tracks[0]}.faces"}})
+    out = os.path.join(work, "pipeline-" + file_digest(pipeline)[:12] + ".yaml")
+    with open(out + ".tmp", "w") as f:
+        yaml.safe_dump(spec, f, sort_keys=False)
+    os.replace(out + ".tmp", out)
+    return out
+
+
+def run_tandem(binary, pipeline, clip, overrides, outdir, stats=False):
+    """Runs one pipeline on one clip; returns (transcript JSON, face boxes JSON or None, seconds, stats text)."""
+    tmp = os.path.join(outdir, os.path.basename(clip) + ".run")
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    link = os.path.join(tmp, "in")
+    os.makedirs(link)
+    os.symlink(os.path.abspath(clip), os.path.join(link, os.path.basename(clip)))
+    cmd = [binary, "run", pipeline, link, "--out", tmp, "--progress", "none"] + [a for o in overrides for a in ("--set", o)]
+    if stats:
+        cmd.append("--stats")
+    t0 = time.time()
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    seconds = time.time() - t0
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}): {r.stderr[-2000:]}")
+    stem = os.path.splitext(os.path.basename(clip))[0]
+    found = [os.path.join(d, f) for d, _, fs in os.walk(tmp) for f in fs
+             if f.startswith(stem) and f.endswith(".json") and not f.endswith(".notes.json") and "eval-faces" not in d]
+    if len(found) != 1:
+        raise RuntimeError(f"{' '.join(cmd)}: expected one transcript JSON under {tmp}, found {found}")
+    with open(found[0]) as f:
+        transcript = json.load(f)
+    faces = None
+    fpaths = [os.path.join(d, f) for d, _, fs in os.walk(tmp) for f in fs if "eval-faces" in d and f.endswith(".json")]
+    if fpaths:
+        with open(fpaths[0]) as f:
+            faces = json.load(f)
+    notes = [os.path.join(d, f) for d, _, fs in os.walk(tmp) for f in fs if f.endswith(".notes.json")]
+    if notes:
+        with open(notes[0]) as f:
+            transcript["eval_notes"] = json.load(f)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return transcript, faces, seconds, r.stdout + r.stderr
+
+
+_fw_models = {}
+_fw_lock = threading.Lock()
+
+
+def run_fw(model_path, wav, vad):
+    from faster_whisper import WhisperModel
+    with _fw_lock:
+        if model_path not in _fw_models:
+            _fw_models[model_path] = WhisperModel(model_path, device="cpu", cpu_threads=2)
+        model = _fw_models[model_path]
+        t0 = time.time()
+        it, _ = model.transcribe(wav, beam_size=5, language="en", vad_filter=vad, word_timestamps=True)
+        segs = [{"start": s.start, "end": s.end, "text": s.text,
+                 "words": [{"word": w.word, "start": w.start, "end": w.end} for w in (s.words or [])]} for s in it]
+        return {"segments": segs}, time.time() - t0
+
+
+# ----------------------------------------------------------------------------------------------
+# Scoring.
+
+ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen " \
+       "eighteen nineteen".split()
+TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def number_words(n):
+    """0-999 spelled out ("50" -> "fifty"), so "fifty" and "50" score alike."""
+    if n < 20:
+        return ONES[n]
+    if n < 100:
+        return TENS[n // 10] + ("" if n % 10 == 0 else " " + ONES[n % 10])
+    return ONES[n // 100] + " hundred" + ("" if n % 100 == 0 else " " + number_words(n % 100))
 
 
 def normalise(text):
+    """Lower case, numbers below 1000 spelled out, everything but a-z, apostrophes and spaces removed."""
     text = text.lower()
+    text = re.sub(r"\b\d{1,3}\b", lambda m: " " + number_words(int(m.group())) + " ", text)
     text = re.sub(r"[^a-z0-9' ]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
-def word_times(segments):
-    """(word, seconds) for every normalised output word: the middle of the word's own timestamps when
-    the segment has them, else spread evenly over the segment's span."""
+def hyp_words(transcript):
+    """(word, time, speaker label or None) for every normalised output word, in time order: each word
+    at the middle of its own timestamps; a segment without word times spreads its words evenly."""
     out = []
-    for seg in segments:
+    for seg in transcript.get("segments", []):
+        label = seg.get("speaker")
         if seg.get("words"):
             for w in seg["words"]:
                 for token in normalise(w["word"]).split():
-                    out.append((token, (w["start"] + w["end"]) / 2))
+                    out.append((token, (w["start"] + w["end"]) / 2, w.get("speaker", label)))
             continue
-        words = normalise(seg["text"]).split()
-        for i, w in enumerate(words):
-            out.append((w, seg["start"] + (i + 0.5) / len(words) * (seg["end"] - seg["start"])))
+        toks = normalise(seg["text"]).split()
+        for i, w in enumerate(toks):
+            out.append((w, seg["start"] + (i + 0.5) / len(toks) * (seg["end"] - seg["start"]), label))
     return out
 
 
-def words_outside(segments, intervals, reference=None, tolerance=0.5):
-    """Words placed in speechless stretches; with `reference`, only those the alignment inserts."""
+def map_face_ids(faces_json, truth, analysis_side=360.0):
+    """Tandem face id -> scene face index. Each id takes the median centre of its boxes (face-track's
+    labels 'face<id> x y w h ...', in analysis pixels, scaled back to the frame's pixels) and is mapped to the scene face whose panel
+    holds that centre, else the nearest panel centre. With one face on screen every id maps to it."""
+    scene = truth["faces"]
+    if len(scene) == 1:
+        return lambda label: 0
+    centres = {}
+    if faces_json:
+        packets = faces_json.get("packets", []) if isinstance(faces_json, dict) else faces_json
+        width, height = truth["frame"]
+        for p in packets:
+            for seg in p.get("segments", []):
+                parts = seg["label"].split()
+                if len(parts) >= 5 and parts[0].startswith("face"):
+                    x, y, w, h = map(float, parts[1:5])
+                    centres.setdefault(parts[0], []).append((x + w / 2, y + h / 2))
+    # frames are shrunk so that their shorter side is at most the pipeline's analysis_side (360 unless overridden)
+    analysis_scale = min(1.0, analysis_side / min(truth["frame"]))
+    mapping = {}
+    for fid, pts in centres.items():
+        cx = statistics.median(p[0] for p in pts) / analysis_scale
+        cy = statistics.median(p[1] for p in pts) / analysis_scale
+        best = min(range(len(scene)), key=lambda i: 0 if scene[i]["box"][0] <= cx < scene[i]["box"][2]
+                   else abs(cx - (scene[i]["box"][0] + scene[i]["box"][2]) / 2) + 1)
+        mapping[fid] = best
+    return lambda label: mapping.get(label)
+
+
+def score(truth, transcript, faces_json, is_tandem_lip, analysis_side=360.0):
     import jiwer
-    timed = word_times(segments)
-    outside = [not any(s - tolerance <= t <= e + tolerance for s, e in intervals) for _, t in timed]
-    if reference is None or not timed:
-        return sum(outside)
-    inserted = [True] * len(timed)
-    ref = normalise(reference)
-    hyp = " ".join(w for w, _ in timed)
-    alignment = jiwer.process_words(ref, hyp).alignments[0]
-    for chunk in alignment:
-        if chunk.type != "insert":
-            for j in range(chunk.hyp_start_idx, chunk.hyp_end_idx):
+    ref_words = truth["words"]
+    hyp = hyp_words(transcript)
+    ref = " ".join(w["word"] for w in ref_words)
+    hyp_text = " ".join(w for w, _, _ in hyp)
+    intervals = truth["intervals"]
+    out = {"hyp": hyp_text, "hyp_words": len(hyp)}
+    inserted = [True] * len(hyp)
+    ref_hit = [False] * len(ref_words)
+    pairs = []
+    if ref and hyp_text:
+        result = jiwer.process_words(ref, hyp_text)
+        out["wer"] = result.wer
+        for chunk in result.alignments[0]:
+            if chunk.type == "insert":
+                continue
+            for j, i in zip(range(chunk.hyp_start_idx, chunk.hyp_end_idx), range(chunk.ref_start_idx, chunk.ref_end_idx)):
                 inserted[j] = False
-    return sum(o and i for o, i in zip(outside, inserted))
+                pairs.append((i, j))
+                if chunk.type == "equal":
+                    ref_hit[i] = True
+    elif ref:
+        out["wer"] = 1.0
+    else:
+        out["wer"] = None        # no speech: WER undefined, every word is a word in silence
+
+    def distance(t):
+        return min([0.0 if s <= t <= e else min(abs(t - s), abs(t - e)) for s, e in intervals] or [float("inf")])
+
+    silence = 0
+    for k, (_, t, _) in enumerate(hyp):
+        d = distance(t)
+        if d > 0 and (d > 0.5 or inserted[k]):
+            silence += 1
+    out["silence_words"] = silence
+    off = [i for i, w in enumerate(ref_words) if w["speaker"] == "off-screen"]
+    out["offcam_words"] = len(off)
+    out["offcam_hit"] = sum(ref_hit[i] for i in off)
+    if is_tandem_lip:
+        mapper = map_face_ids(faces_json, truth, analysis_side)
+        right = total = 0
+        for i, j in pairs:
+            label = hyp[j][2]
+            said = mapper(label) if label and label.startswith("face") else "off-screen"
+            if said is None:
+                said = "unmapped"
+            total += 1
+            right += said == ref_words[i]["speaker"]
+        out["attr_right"], out["attr_total"] = right, total
+    return out
 
 
-def run_tandem(tandem, model, clip, extra, suffix=""):
-    out = clip + suffix + ".json"
-    subprocess.run([tandem, "transcribe-talking-head", clip, "--model", model, "--output", out] + extra, check=True,
-                   capture_output=True)
-    with open(out) as f:
-        r = json.load(f)
-    return [{"start": s["start"], "end": s["end"], "text": s["text"], "words": s.get("words")} for s in r["segments"]], r
+# ----------------------------------------------------------------------------------------------
+# Running and reporting.
+
+def system_config(system, args):
+    if system == "tandem-lip":
+        return {"kind": "tandem", "pipeline": args.lip_pipeline, "overrides": args.lip_set}
+    if system == "tandem-audio":
+        return {"kind": "tandem", "pipeline": args.audio_pipeline, "overrides": args.audio_set}
+    return {"kind": "fw", "model": args.fw_model, "vad": system == "fw-vad"}
 
 
-def run_fw(fw, wav, vad):
-    it, _ = fw.transcribe(wav, beam_size=5, language="en", vad_filter=vad, word_timestamps=True)
-    return [{"start": s.start, "end": s.end, "text": s.text,
-             "words": [{"word": w.word, "start": w.start, "end": w.end} for w in (s.words or [])]} for s in it]
+def cache_dir(system, args):
+    cfg = system_config(system, args)
+    if cfg["kind"] == "tandem":
+        key = tandem_key(args.tandem, cfg["pipeline"], cfg["overrides"])
+    else:
+        import faster_whisper
+        key = hashlib.sha1(f"{os.path.realpath(cfg['model'])}|{cfg['vad']}|{faster_whisper.__version__}|beam5|en".encode()).hexdigest()[:12]
+    d = os.path.join(args.work, "outputs", f"{system}-{key}")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def run_system(system, truth, args, outdir):
+    path = os.path.join(outdir, truth["id"] + ".json")
+    if os.path.exists(path) and not args.rerun:
+        with open(path) as f:
+            return json.load(f)
+    cfg = system_config(system, args)
+    if cfg["kind"] == "tandem":
+        pipeline = lip_pipeline_with_faces(cfg["pipeline"], args.work) if system == "tandem-lip" else cfg["pipeline"]
+        stats = system == "tandem-lip" and truth["id"].split("-")[1] == "hd720"
+        transcript, faces, seconds, log = run_tandem(args.tandem, pipeline, truth["video"], cfg["overrides"], outdir, stats)
+        record = {"transcript": transcript, "faces": faces, "seconds": seconds}
+        if stats:
+            record["stats"] = log
+    else:
+        transcript, seconds = run_fw(cfg["model"], truth["wav"], cfg["vad"])
+        record = {"transcript": transcript, "faces": None, "seconds": seconds}
+    with open(path + ".tmp", "w") as f:
+        json.dump(record, f)
+    os.replace(path + ".tmp", path)
+    return record
+
+
+def mean(xs):
+    xs = [x for x in xs if x is not None]
+    return sum(xs) / len(xs) if xs else None
+
+
+def fmt(x, digits=2):
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def summarise(rows, system):
+    """Mean WER, pooled off-camera recall, summed words in silence, pooled attribution accuracy."""
+    r = [row["systems"][system] for row in rows if system in row["systems"]]
+    off_total = sum(x["offcam_words"] for x in r)
+    attr_total = sum(x.get("attr_total", 0) for x in r)
+    return {"wer": mean([x["wer"] for x in r]),
+            "recall": sum(x["offcam_hit"] for x in r) / off_total if off_total else None,
+            "silence": sum(x["silence_words"] for x in r),
+            "attr": sum(x.get("attr_right", 0) for x in r) / attr_total if attr_total else None,
+            "clips": len(r)}
+
+
+def situation_tables(results, systems):
+    lines = []
+    for situation in SITUATIONS:
+        rows = [r for r in results["clips"] if r["situation"] == situation]
+        if not rows:
+            continue
+        lines += [f"#### {situation}", "",
+                  "| SNR | clips | " + " | ".join(f"{s} WER / off-cam recall / words in silence" + (" / attribution" if s == "tandem-lip" else "")
+                                                   for s in systems) + " |",
+                  "|---|---|" + "---|" * len(systems)]
+        snrs = sorted({r["snr_label"] for r in rows}, key=lambda s: ["clean", "noise", "10", "5", "0", "-5"].index(s))
+        for snr in snrs:
+            sub = [r for r in rows if r["snr_label"] == snr]
+            cells = []
+            for s in systems:
+                m = summarise(sub, s)
+                cell = f"{fmt(m['wer'])} / {fmt(m['recall'])} / {m['silence']}"
+                if s == "tandem-lip":
+                    cell += f" / {fmt(m['attr'])}"
+                cells.append(cell)
+            lines.append(f"| {snr} | {len(sub)} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return lines
+
+
+def snr_table(results, systems):
+    lines = ["| SNR | clips | " + " | ".join(f"{s} WER" for s in systems) + " | " + " | ".join(f"{s} words in silence" for s in systems) + " |",
+             "|---|---|" + "---|" * (2 * len(systems))]
+    for snr in ["clean", "10", "5", "0", "-5", "noise"]:
+        sub = [r for r in results["clips"] if r["snr_label"] == snr]
+        if sub:
+            ms = [summarise(sub, s) for s in systems]
+            lines.append(f"| {snr} | {len(sub)} | " + " | ".join(fmt(m["wer"], 3) for m in ms) + " | "
+                         + " | ".join(str(m["silence"]) for m in ms) + " |")
+    return lines
+
+
+def targets(results):
+    """Issue #13's targets, measured on this split's clips; each (name, measured, passed or None)."""
+    clips = results["clips"]
+    out = []
+    if not clips or "tandem-lip" not in clips[0]["systems"]:
+        return [("tandem-lip was not run", "", None)]
+    lip = summarise(clips, "tandem-lip")
+    out.append(("no word where nobody speaks (all clips, lips-without-speech included)",
+                f"{lip['silence']} words", lip["silence"] == 0))
+    if "tandem-audio" in clips[0]["systems"]:
+        audio = summarise(clips, "tandem-audio")
+        if lip["recall"] is not None and audio["recall"] is not None:
+            out.append(("off-camera recall within 0.05 of audio-only",
+                        f"{lip['recall']:.3f} vs {audio['recall']:.3f}", lip["recall"] >= audio["recall"] - 0.05))
+    clean = [r for r in clips if r["snr_label"] == "clean"]
+    if clean:
+        w = summarise(clean, "tandem-lip")["wer"]
+        out.append(("clean WER <= 0.03", f"{w:.3f}", w <= 0.03))
+    if "fw-vad" in clips[0]["systems"]:
+        for snr in ("0", "-5"):
+            sub = [r for r in clips if r["snr_label"] == snr]
+            if sub:
+                a, b = summarise(sub, "tandem-lip")["wer"], summarise(sub, "fw-vad")["wer"]
+                out.append((f"WER at {snr} dB at least 20 % below faster-whisper vad_filter", f"{a:.3f} vs {b:.3f}", a <= 0.8 * b))
+    hd = [r for r in clips if r["situation"] == "hd720"]
+    if hd:
+        speeds = [r["duration"] / r["systems"]["tandem-lip"]["seconds"] for r in hd]
+        out.append(("talking-head >= 5x realtime on 720p (median over clips, wall time incl. start-up)",
+                    f"{statistics.median(speeds):.2f}x", statistics.median(speeds) >= 5))
+    return out
+
+
+def split_section(results):
+    systems = results["systems"]
+    lines = [f"### Split `{results['split']}`", "",
+             f"Command: `{results['command']}`", "",
+             f"Tandem {results['tandem_commit']}; {len(results['clips'])} clips, "
+             f"{sum(r['duration'] for r in results['clips']):.0f} s of media; wall time {results['wall_seconds'] / 60:.1f} min "
+             f"(--jobs {results['jobs']}, on 2 cores shared with other work). Faces: {', '.join(results['faces_used'])}.", "",
+             "Per SNR over all situations (mean WER; words in silence summed):", ""]
+    lines += snr_table(results, systems) + [""]
+    lines += ["Per situation: mean WER / off-camera word recall (pooled) / words in silence (summed) / speaker attribution "
+              "accuracy (pooled; Tandem lip only: the other systems name no speaker). `–`: not defined there "
+              "(no reference words, or no off-camera words).", ""]
+    lines += situation_tables(results, systems)
+    lines += ["Targets (issue #13), on this split:", ""]
+    for name, measured, ok in targets(results):
+        lines.append(f"- {'PASS' if ok else ('FAIL' if ok is False else '—')} {name}: {measured}")
+    hd = [r for r in results["clips"] if r["situation"] == "hd720" and "tandem-lip" in r["systems"]]
+    if hd:
+        lines += ["", "720p speed, lip-assisted pipeline, per clip (duration / wall time incl. process start and model load):", ""]
+        for r in hd:
+            lines.append(f"- {r['id']}: {r['duration']:.1f} s in {r['systems']['tandem-lip']['seconds']:.1f} s "
+                         f"= {r['duration'] / r['systems']['tandem-lip']['seconds']:.2f}x realtime")
+        if results.get("hd720_stats"):
+            lines += ["", "Where the time goes (`tandem run --stats`, one 720p clip):", "", "```", results["hd720_stats"].strip(), "```"]
+    lines.append("")
+    return lines
+
+
+def write_markdown(path):
+    sections = []
+    for split in ("tune", "heldout"):
+        p = os.path.join(RESULTS, f"lip_assist_{split}.json")
+        if os.path.exists(p):
+            with open(p) as f:
+                sections += split_section(json.load(f))
+    with open(path) as f:
+        old = f.read()
+    marker = "<!-- tables: written by lip_assist_eval.py -->"
+    head = old.split(marker)[0] if marker in old else old
+    with open(path, "w") as f:
+        f.write(head.rstrip() + "\n\n" + marker + "\n\n" + "\n".join(sections))
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--tandem", default=".build/release/tandem")
-    ap.add_argument("--model", default="/work/main/Models/whisper-tiny.en")
-    ap.add_argument("--work", default="/tmp/lipeval")
-    ap.add_argument("--quick", action="store_true", help="white and babble at 0 dB only")
-    ap.add_argument("--conditions", default=None,
-                    help="comma-separated noise:snr pairs to run instead of the full grid, e.g. white:clean,babble:-5")
-    ap.add_argument("--clips", type=int, default=1, help="clips per condition (different sentences and voices)")
-    ap.add_argument("--json", default=None, help="write all results here")
-    ap.add_argument("--lead", type=float, default=3.0, help="seconds of speechless noise before the first sentence")
-    ap.add_argument("--gap", type=float, default=2.0, help="seconds of speechless noise between the sentences")
-    ap.add_argument("--tail", type=float, default=3.0, help="seconds of speechless noise after the second sentence")
-    ap.add_argument("--systems", default="tandem-audio,tandem-lip,tandem-lip-enh,fw,fw-vad",
-                    help="comma-separated systems to run (tandem-audio, tandem-lip, tandem-lip-enh, fw, fw-vad)")
-    ap.add_argument("--snrs", default=None, help="comma-separated SNRs of the grid to run (clean, 10, 5, 0, -5); default all")
-    ap.add_argument("--markdown", default=None, help="write the summary tables here")
-    ap.add_argument("--lip-args", default="", help="extra arguments for the lip-assisted Tandem run, e.g. '--no-enhance'")
-    ap.add_argument("--rescore", default=None,
-                    help="recompute metrics from a previous --json run: Tandem from the clips' saved JSON, "
-                         "faster-whisper re-run on the clips' audio")
-    ap.add_argument("--fresh-vision", action="store_true",
-                    help="with --relip: analyse each clip's picture again (after a vision change) instead of reusing the findings")
-    ap.add_argument("--table", default=None, help="print (and with --markdown write) the summary of a previous --json run")
-    ap.add_argument("--relip", default=None,
-                    help="re-run only the lip-assisted Tandem system of a previous --json run with --tandem, reusing each "
-                         "clip's picture findings (--vision-from), e.g. after a fusion change; writes --json/--markdown")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--split", choices=["tune", "heldout"], help="which fixed set of clips (see the manifest)")
+    ap.add_argument("--write-manifest", action="store_true", help="re-make Tools/eval/lip_assist_manifest.json and stop")
+    ap.add_argument("--tandem", default=".build-test/release/tandem", help="the tandem binary under test")
+    ap.add_argument("--lip-pipeline", default="Pipelines/transcribe-talking-head.yaml")
+    ap.add_argument("--audio-pipeline", default="Pipelines/transcribe.yaml")
+    ap.add_argument("--lip-set", action="append", default=None,
+                    help="--set override for the lip pipeline (repeatable; default model=Models/whisper-base)")
+    ap.add_argument("--audio-set", action="append", default=None,
+                    help="--set override for the audio-only pipeline (repeatable; default model=Models/whisper-base, language=en)")
+    ap.add_argument("--fw-model", default="Models/whisper-base")
+    ap.add_argument("--systems", default=",".join(ALL_SYSTEMS))
+    ap.add_argument("--situations", default=None, help="comma-separated subset of: " + ", ".join(SITUATIONS))
+    ap.add_argument("--quick", action="store_true", help="a handful of clips (one per situation) for development")
+    ap.add_argument("--max-per-cell", type=int, default=None,
+                    help="only the first N clips of each situation x SNR cell (a smaller grid when time is short)")
+    ap.add_argument("--jobs", type=int, default=1, help="clips processed at once")
+    ap.add_argument("--work", default="/tmp/lipeval", help="generated clips and cached system outputs")
+    ap.add_argument("--rerun", action="store_true", help="ignore cached system outputs")
+    ap.add_argument("--label", default=None, help="results file suffix (default: the split; a label keeps the committed results)")
+    ap.add_argument("--no-markdown", action="store_true", help="do not rewrite Tools/eval/results/lip_assist.md")
     args = ap.parse_args()
-    global LEAD, GAP, TAIL
-    LEAD, GAP, TAIL = args.lead, args.gap, args.tail
-    if args.rescore:
-        return rescore(args)
-    if args.relip:
-        return relip(args)
-    if args.table:
-        with open(args.table) as f:
-            results = json.load(f)
-        systems = [s for s in ["tandem-audio", "tandem-lip", "tandem-lip-enh", "fw", "fw-vad"] if s in results[0]]
-        summary = table(results, systems)
-        if args.markdown:
-            with open(args.markdown, "w") as f:
-                f.write(summary)
-        return
-    os.makedirs(args.work, exist_ok=True)
-    import jiwer
-    import skimage.data
-    import cv2
-    from faster_whisper import WhisperModel
-
-    astronaut = cv2.resize(skimage.data.astronaut(), (256, 256), interpolation=cv2.INTER_AREA)
-    cc = cv2.CascadeClassifier("/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml")
-    faces = cc.detectMultiScale(cv2.cvtColor(astronaut, cv2.COLOR_RGB2GRAY), 1.1, 3)
-    box = max(faces, key=lambda b: b[2] * b[3] if b[1] < 60 else 0)  # the astronaut's face, not the suit
-    face = {"image": np.ascontiguousarray(astronaut), "box": [int(v) for v in box]}
-    fw = WhisperModel(args.model, device="cpu", compute_type="float32", cpu_threads=2)
-
-    # The SNRs the target is about first, so an interrupted run still answers it.
-    conditions = [(n, s) for s in (0, -5, 5, 10, None) for n in NOISES]
-    if args.snrs:
-        wanted = [None if v == "clean" else int(v) for v in args.snrs.split(",")]
-        conditions = [c for c in conditions if c[1] in wanted]
+    if args.write_manifest:
+        with open(MANIFEST, "w") as f:
+            json.dump(build_manifest(), f, indent=1)
+        print(f"wrote {MANIFEST}")
+        return 0
+    if not args.split:
+        ap.error("--split tune|heldout is required")
+    args.lip_set = args.lip_set if args.lip_set is not None else ["model=Models/whisper-base"]
+    args.audio_set = args.audio_set if args.audio_set is not None else ["model=Models/whisper-base", "language=en"]
+    systems = [s for s in args.systems.split(",") if s]
+    for s in systems:
+        if s not in ALL_SYSTEMS:
+            ap.error(f"unknown system {s}; known: {', '.join(ALL_SYSTEMS)}")
+    if any(s.startswith("tandem") for s in systems) and not os.access(args.tandem, os.X_OK):
+        sys.exit(f"{args.tandem}: not an executable tandem binary (build it, or pass --tandem)")
+    manifest = load_manifest()
+    entries = [e for e in manifest["clips"] if e["split"] == args.split]
+    if args.situations:
+        wanted = args.situations.split(",")
+        entries = [e for e in entries if e["situation"] in wanted]
+    if args.max_per_cell:
+        entries = [e for e in entries if int(e["id"].rsplit("-", 1)[1]) < args.max_per_cell]
+    # the first clip of every cell, then the second of every cell, ...: an interrupted run is still balanced
+    entries.sort(key=lambda e: int(e["id"].rsplit("-", 1)[1]))
     if args.quick:
-        conditions = [("white", 0), ("babble", 0)]
-    if args.conditions:
-        conditions = [(c.split(":")[0], None if c.split(":")[1] == "clean" else int(c.split(":")[1]))
-                      for c in args.conditions.split(",")]
-    conditions = [c for c in conditions for _ in range(args.clips)]
-    rng = np.random.default_rng(1234)
-    systems = args.systems.split(",")
-    results = []
+        seen, quick = set(), []
+        for e in entries:
+            if e["situation"] not in seen:
+                seen.add(e["situation"])
+                quick.append(e)
+        entries = quick
+    work = os.path.join(args.work, "clips", args.split)
+    cache = os.path.join(args.work, "tts")
+    os.makedirs(work, exist_ok=True)
+    os.makedirs(cache, exist_ok=True)
+    dirs = {s: cache_dir(s, args) for s in systems}
+    analysis_side = next((float(o.split("=", 1)[1]) for o in args.lip_set if o.startswith("analysis_side=")), 360.0)
     started = time.time()
-    for ci, (kind, snr) in enumerate(conditions):
-        clip, reference, intervals, duration = make_clip(ci, kind, snr, args.work, rng, face)
-        row = {"noise": kind, "snr": snr, "reference": reference, "intervals": intervals, "pauses": [LEAD, GAP, TAIL]}
-        for system in systems:
-            t0 = time.time()
-            if system == "tandem-audio":
-                segs, _ = run_tandem(args.tandem, args.model, clip, ["--audio-only"], suffix=".audio")
-            elif system == "tandem-lip":
-                segs, info = run_tandem(args.tandem, args.model, clip, args.lip_args.split())
-                row["visual"] = [(s["start"], s["end"]) for s in info["visualSegments"]]
-                row["notes"] = info["notes"]
-            elif system == "tandem-lip-enh":
-                # The same picture findings (read back, not recomputed), enhancement on.
-                segs, info = run_tandem(args.tandem, args.model, clip, ["--enhance", "--vision-from", clip + ".json"],
-                                        suffix=".enh")
-                row["notes-enh"] = info["notes"]
-            else:
-                segs = run_fw(fw, os.path.join(args.work, "mix.wav"), system == "fw-vad")
-            hyp = normalise(" ".join(s["text"] for s in segs))
-            ref = normalise(reference)
-            row[system] = {"wer": jiwer.wer(ref, hyp) if hyp else 1.0,
-                           "outside": words_outside(segs, intervals, reference),
-                           "outside_time": words_outside(segs, intervals), "segments": segs,
-                           "hyp": hyp, "seconds": time.time() - t0}
-        results.append(row)
-        print(f"{kind:6s} {str(snr):>5s} " + "  ".join(
-            f"{s}: WER {row[s]['wer']:.2f} out {row[s]['outside']}" for s in systems)
+
+    def one(entry):
+        truth = generate_clip(entry, work, cache)
+        row = {"id": entry["id"], "situation": entry["situation"], "snr": entry["snr"], "noise": entry["noise"],
+               "snr_label": "noise" if entry["situation"] == "lips-no-speech" else snr_name(entry["snr"]),
+               "faces": entry["faces"], "duration": truth["duration"], "events": truth["events"],
+               "reference": " ".join(u["text"] for u in truth["utterances"]),
+               "utterances": truth["utterances"], "systems": {}}
+        for s in systems:
+            rec = run_system(s, truth, args, dirs[s])
+            m = score(truth, rec["transcript"], rec["faces"], s == "tandem-lip", analysis_side)
+            m["seconds"] = rec["seconds"]
+            m["segments"] = [{k: seg.get(k) for k in ("start", "end", "text", "speaker")} for seg in rec["transcript"].get("segments", [])]
+            if rec.get("stats"):
+                row["stats"] = rec["stats"]
+            row["systems"][s] = m
+        print(f"{entry['id']:32s} " + "  ".join(
+            f"{s}: WER {fmt(row['systems'][s]['wer'])} sil {row['systems'][s]['silence_words']}" for s in systems)
               + f"  [{time.time() - started:.0f} s]", flush=True)
-        if args.json:   # after every clip, so a long run can be inspected (and survives an interruption)
-            with open(args.json, "w") as f:
-                json.dump(results, f, indent=1)
+        return row
 
-    summary = table(results, systems)
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(summary)
-
-
-def rescore(args):
-    import jiwer
-    from faster_whisper import WhisperModel
-    fw = WhisperModel(args.model, device="cpu", compute_type="float32", cpu_threads=2)
-    with open(args.rescore) as f:
-        results = json.load(f)
-    for ci, row in enumerate(results):
-        clip = os.path.join(args.work, f"clip{ci}.mkv")
-        wav = clip + ".wav"
-        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", clip, "-ar", str(RATE), "-ac", "1", wav], check=True)
-        ref = normalise(row["reference"])
-        for system in ("fw", "fw-vad"):
-            segs = run_fw(fw, wav, system == "fw-vad")
-            hyp = normalise(" ".join(s["text"] for s in segs))
-            row[system] = {"wer": jiwer.wer(ref, hyp) if hyp else 1.0, "hyp": hyp, "segments": segs}
-        audio_segs, _ = run_tandem(args.tandem, args.model, clip, ["--audio-only"], suffix=".audio")
-        row["tandem-audio"] = {"wer": jiwer.wer(ref, normalise(" ".join(s["text"] for s in audio_segs))) if audio_segs else 1.0,
-                               "segments": audio_segs}
-        with open(clip + ".json") as f:
-            lip = json.load(f)
-        lip_segs = [{"start": s["start"], "end": s["end"], "text": s["text"], "words": s.get("words")} for s in lip["segments"]]
-        row["tandem-lip"]["segments"] = lip_segs
-        for system in ("tandem-audio", "tandem-lip", "fw", "fw-vad"):
-            segs = row[system].get("segments")
-            if segs is None:
-                continue
-            row[system]["outside"] = words_outside(segs, row["intervals"], row["reference"])
-            row[system]["outside_time"] = words_outside(segs, row["intervals"])
-    with open(args.rescore.replace(".json", "") + "_rescored.json", "w") as f:
+    with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        rows = list(pool.map(one, entries))
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    results = {"split": args.split, "systems": systems, "command": " ".join(["python"] + [os.path.relpath(sys.argv[0])] + sys.argv[1:]),
+               "tandem": args.tandem, "tandem_commit": f"binary {args.tandem} built at commit {commit}",
+               "lip_set": args.lip_set, "audio_set": args.audio_set, "fw_model": args.fw_model,
+               "jobs": args.jobs, "wall_seconds": time.time() - started,
+               "faces_used": sorted({f for r in rows for f in r["faces"]}),
+               "hd720_stats": next((r.get("stats") for r in rows if r.get("stats")), None),
+               "clips": rows}
+    label = args.label or args.split
+    os.makedirs(RESULTS, exist_ok=True)
+    out = os.path.join(RESULTS, f"lip_assist_{label}.json")
+    with open(out, "w") as f:
         json.dump(results, f, indent=1)
-    table(results, ["tandem-audio", "tandem-lip", "fw", "fw-vad"])
-
-
-def relip(args):
-    import jiwer
-    with open(args.relip) as f:
-        results = json.load(f)
-    for ci, row in enumerate(results):
-        row["clip"] = ci
-    wanted = [None if v == "clean" else int(v) for v in args.snrs.split(",")] if args.snrs else None
-    if wanted is not None:
-        results = [row for row in results if row["snr"] in wanted]
-    for row in results:
-        clip = os.path.join(args.work, f"clip{row['clip']}.mkv")
-        vision = [] if args.fresh_vision else ["--vision-from", clip + ".json"]
-        segs, info = run_tandem(args.tandem, args.model, clip, vision + args.lip_args.split(), suffix=".relip")
-        hyp, ref = normalise(" ".join(s["text"] for s in segs)), normalise(row["reference"])
-        row["tandem-lip"] = {"wer": jiwer.wer(ref, hyp) if hyp else 1.0, "outside": words_outside(segs, row["intervals"], row["reference"]),
-                             "outside_time": words_outside(segs, row["intervals"]), "segments": segs, "hyp": hyp}
-        row["notes"] = info["notes"]
-        row["visual"] = [(s["start"], s["end"]) for s in info["visualSegments"]]
-        print(f"{row['noise']:6s} {str(row['snr']):>5s} tandem-lip: WER {row['tandem-lip']['wer']:.2f} "
-              f"out {row['tandem-lip']['outside']}  {[n for n in info['notes'] if 'enhancement' in n]}", flush=True)
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
-    summary = table(results, [s for s in ["tandem-audio", "tandem-lip", "tandem-lip-enh", "tandem-lip-noenh", "fw", "fw-vad"] if s in results[0]])
-    if args.markdown:
-        with open(args.markdown, "w") as f:
-            f.write(summary)
-
-
-def table(results, systems):
-    """Prints and returns the summary: per condition (mean WER / words in speechless stretches the
-    alignment inserts / all words in speechless stretches, summed over its clips) and per SNR over all noises."""
-    lines = ["| noise | SNR dB | clips | " + " | ".join(f"{s} WER / inserted words in silence / all words in silence" for s in systems) + " |",
-             "|---|---|---|" + "---|" * len(systems)]
-    for snr in SNRS:
-        for kind in NOISES:
-            rows = [r for r in results if r["snr"] == snr and r["noise"] == kind]
-            if rows:
-                lines.append(f"| {kind} | {'clean' if snr is None else snr} | {len(rows)} | " + " | ".join(
-                    f"{np.mean([r[s]['wer'] for r in rows]):.2f} / {sum(r[s]['outside'] for r in rows)} / "
-                    f"{sum(r[s].get('outside_time', 0) for r in rows)}" for s in systems) + " |")
-    lines += ["", "| SNR dB | clips | " + " | ".join(f"{s} mean WER" for s in systems) + " | " +
-              " | ".join(f"{s} words in silence" for s in systems) + " |",
-              "|---|---|" + "---|" * (2 * len(systems))]
-    for snr in SNRS:
-        rows = [r for r in results if r["snr"] == snr]
-        if rows:
-            lines.append(f"| {'clean' if snr is None else snr} | {len(rows)} | " +
-                         " | ".join(f"{np.mean([r[s]['wer'] for r in rows]):.3f}" for s in systems) + " | " +
-                         " | ".join(f"{sum(r[s]['outside'] for r in rows)} / {sum(r[s].get('outside_time', 0) for r in rows)}"
-                                    for s in systems) + " |")
-    text = "\n".join(lines) + "\n"
-    print("\n" + text)
-    return text
+    print(f"\nwrote {out}")
+    text = "\n".join(split_section(results))
+    print(text)
+    if not args.no_markdown and label == args.split:
+        write_markdown(os.path.join(RESULTS, "lip_assist.md"))
+    print("Targets (issue #13) on split", args.split)
+    for name, measured, ok in targets(results):
+        print(f"  {'PASS' if ok else ('FAIL' if ok is False else '----')}  {name}: {measured}")
+    return 0
 
 
 if __name__ == "__main__":
