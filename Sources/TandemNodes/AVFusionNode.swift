@@ -1,6 +1,8 @@
+import Foundation
 import TandemAV
 import TandemCore
 import TandemDSP
+import TandemModels
 
 /// `av-fusion`: the audio says whether someone speaks, the picture says who (`SpeechFusion`).
 ///
@@ -10,7 +12,10 @@ import TandemDSP
 /// speaks), `audio` (the input, or enhanced with the noise of stretches silent in both picture and
 /// sound) and `notes`. Every bad input is a note, never a failure: no audio stream (nothing to
 /// transcribe), a silent track, no video or no face (all speech off-screen).
-public struct AVFusionNode: ConfigurableNode {
+///
+/// With `voice` unconnected it runs Silero VAD (`vad_model`) on the audio itself, so the pipeline
+/// needs no separate `vad` node; an empty `vad_model` leaves the level above the floor alone.
+public struct AVFusionNode: ValidatingNode {
     public static let descriptor = NodeDescriptor(
         kind: "av-fusion", doc: "Audio VAD × level over the noise floor × lip activity → speaker-labelled foreground speech and recognition windows.",
         inputs: [PortSpec("audio", .audio, "mono speech audio", optional: true),
@@ -37,6 +42,8 @@ public struct AVFusionNode: ConfigurableNode {
                           "speech: decode only speech regions (cut where nobody speaks); everything: the whole audio, cut at pauses"),
             ParameterSpec("window_seconds", .double(1...30), default: .double(30), "longest recognition window"),
             ParameterSpec("voice_hop", .int(1...16_000), default: .int(512), "samples per voice probability when they arrive as a tensor"),
+            ParameterSpec("vad_model", .string, default: .string("Models/silero-vad"),
+                          "Silero VAD directory, run when `voice` is unconnected (16 kHz audio); empty: the level above the floor alone"),
             ParameterSpec("enhance", .bool, default: .bool(false), "clean speech with a noise spectrum from stretches silent in both picture and sound"),
             ParameterSpec("rule", .choice(["mmse-lsa", "wiener"]), default: .string("mmse-lsa"), "the enhancer's suppression rule"),
             ParameterSpec("enhance_below_snr", .double(-100...100), default: .double(SpeechFusion.Enhancement().belowSNR ?? 100),
@@ -45,7 +52,20 @@ public struct AVFusionNode: ConfigurableNode {
                           "enhance only when the noise fluctuates less than this (dB); 100: always"),
         ])
 
+    public static func problems(in parameters: NodeParameters) -> [NodeParameterProblem] {
+        let path = parameters.string("vad_model")
+        guard !path.isEmpty else { return [] }
+        let file = ModelDirectory.resolve(path).appendingPathComponent(SileroVAD.fileName)
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            return [NodeParameterProblem(parameter: "vad_model", message: "\(file.path) is missing: run `make models` (Silero VAD, MIT, "
+                                         + "from the faster-whisper 1.2.1 wheel), or set vad_model to \"\" to judge speech by its level alone")]
+        }
+        return []
+    }
+
     private var fusion: SpeechFusion
+    private let vadDirectory: URL?
+    private var vad: SileroVAD?
     private let usePicture: Bool
     private let listening: SpeechFusion.Listening
     private let windowSeconds: Double
@@ -72,6 +92,11 @@ public struct AVFusionNode: ConfigurableNode {
         listening = SpeechFusion.Listening(rawValue: parameters.string("listen")) ?? .speech
         windowSeconds = parameters.double("window_seconds")
         voiceHop = parameters.int("voice_hop")
+        if let problem = Self.problems(in: parameters).first {
+            throw NodeError(code: .invalidParameters, message: problem.message)
+        }
+        let vadPath = parameters.string("vad_model")
+        vadDirectory = vadPath.isEmpty ? nil : ModelDirectory.resolve(vadPath)
         enhance = parameters.bool("enhance")
         enhancement.rule = parameters.string("rule") == "wiener" ? .wiener : .mmseLSA
         let limit = parameters.double("enhance_below_snr")
@@ -82,6 +107,9 @@ public struct AVFusionNode: ConfigurableNode {
 
     public mutating func start(_ context: NodeContext) throws {
         voiceConnected = context.connectedInputs.contains(1)
+        if !voiceConnected, let vadDirectory {
+            vad = try ModelCache.shared.model("silero-vad:" + vadDirectory.standardizedFileURL.path) { try SileroVAD(directory: vadDirectory) }
+        }
     }
 
     public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
@@ -128,6 +156,8 @@ public struct AVFusionNode: ConfigurableNode {
                 if b > a { for i in a..<b { values[i] = Float(s.score) } }
             }
             track = VoiceTrack(probabilities: values, hop: voiceHop)
+        } else if let vad, rate == SileroVAD.sampleRate {
+            track = VoiceTrack(probabilities: vad.speechProbabilities(samples), hop: SileroVAD.chunkSize)
         } else {
             track = nil
             if voiceConnected { allNotes.append(Segment(start: origin, end: origin + audio.durationSeconds, label: "the voice detector gave nothing", score: 0)) }
