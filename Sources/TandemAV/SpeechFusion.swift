@@ -40,6 +40,9 @@ public struct SpeechFusion: Sendable {
         public var lipLead = 0.25
         /// How long after the sound lips may still move, seconds.
         public var lipLag = 0.1
+        /// Foreground speech must also rise this many times the background's own spread (90th percentile
+        /// − median of the floor's levels) above the floor: babble and music move by several dB.
+        public var spreadFactor = 2.0
         /// Below this level (dBFS) the audio counts as silent whatever the detector says.
         public var silenceLevel = -70.0
 
@@ -112,30 +115,46 @@ public struct SpeechFusion: Sendable {
             probability = smoothed.map { Float(1 / (1 + exp(-($0 - floor - 6) / 1.5))) }
         }
 
-        // The noise floor: where both picture and sound are silent; else where the sound is; else the quietest tenth.
-        let quietFrames = (0..<frameCount).filter { probability[$0] < c.quietThreshold && !moving[$0] }
+        // The noise floor: where both picture and sound are silent; else where the picture is (a face
+        // on screen whose lips are still: background babble or music the voice detector takes for
+        // speech); else where the sound is; else the quietest tenth. Its spread (90th percentile −
+        // median) says how much the background itself moves: foreground speech must rise above that too.
         let minimumFrames = Int((0.5 / hopSeconds).rounded())
-        let floor: Double
-        if quietFrames.count >= minimumFrames {
-            floor = Self.percentile(quietFrames.map { smoothed[$0] }, 0.5)
-        } else {
-            let soundQuiet = (0..<frameCount).filter { probability[$0] < c.quietThreshold }
-            if soundQuiet.count >= minimumFrames {
-                floor = Self.percentile(soundQuiet.map { smoothed[$0] }, 0.5)
-                notes.append("no stretch silent in both picture and sound: the noise floor is measured where the audio alone is")
-            } else {
-                floor = Self.percentile(smoothed, 0.1)
-                notes.append("no silent stretch: the noise floor is the level of the quietest tenth of the recording")
+        var seen = [Bool](repeating: lips != nil, count: frameCount)
+        if let visible, lips != nil {
+            seen = [Bool](repeating: false, count: frameCount)
+            for s in visible {
+                let a = max(0, Int(floor(s.start / hopSeconds))), b = min(frameCount, Int(ceil(s.end / hopSeconds)))
+                if b > a { for f in a..<b { seen[f] = true } }
             }
         }
+        let candidates: [(frames: [Int], note: String?)] = [
+            ((0..<frameCount).filter { probability[$0] < c.quietThreshold && !moving[$0] }, nil),
+            ((0..<frameCount).filter { seen[$0] && !moving[$0] }, "the audio is never quiet (background the voice detector takes for speech?): "
+                + "the noise floor is measured where the lips on screen are still"),
+            ((0..<frameCount).filter { probability[$0] < c.quietThreshold }, "no stretch silent in both picture and sound: the noise floor is measured where the audio alone is"),
+        ]
+        var floorFrames = Array(0..<frameCount)
+        var floorNote: String? = "no silent stretch: the noise floor is the level of the quietest tenth of the recording"
+        for candidate in candidates where candidate.frames.count >= minimumFrames {
+            floorFrames = candidate.frames
+            floorNote = candidate.note
+            break
+        }
+        let floorLevels = floorFrames.map { smoothed[$0] }
+        let floor = floorNote?.hasPrefix("no silent stretch") == true ? Self.percentile(floorLevels, 0.1) : Self.percentile(floorLevels, 0.5)
+        let spread = floorNote?.hasPrefix("no silent stretch") == true ? 0 : max(0, Self.percentile(floorLevels, 0.9) - floor)
+        if let floorNote { notes.append(floorNote) }
+        let speechMargin = max(c.levelAboveFloor, c.spreadFactor * spread)
+        let liftMargin = max(c.liftLevelAboveFloor, 0.5 * c.spreadFactor * spread)
 
         var speech = [Bool](repeating: false, count: frameCount)
         var lifted = [Bool](repeating: false, count: frameCount)
         for f in 0..<frameCount {
             let above = smoothed[f] - floor
-            if probability[f] >= c.speechThreshold && above >= c.levelAboveFloor && level[f] >= c.silenceLevel {
+            if probability[f] >= c.speechThreshold && above >= speechMargin && level[f] >= c.silenceLevel {
                 speech[f] = true
-            } else if c.lift && moving[f] && probability[f] >= c.liftThreshold && above >= c.liftLevelAboveFloor {
+            } else if c.lift && moving[f] && probability[f] >= c.liftThreshold && above >= liftMargin {
                 speech[f] = true
                 lifted[f] = true
             }
@@ -185,6 +204,7 @@ public struct SpeechFusion: Sendable {
         }
 
         var map = SpeechMap(speech: named, quiet: quiet, noiseFloor: floor, liftedSeconds: liftedSeconds, notes: notes)
+        map.notes.append(String(format: "noise floor %.0f dBFS (spread %.1f dB): foreground speech stands %.1f dB above it", floor, spread, speechMargin))
         if lips == nil { map.notes.append("no readable face: all speech is attributed off-screen") }
         if let visible, lips != nil {
             let seen = visible.reduce(0) { $0 + max(0, min($1.end, duration) - max($1.start, 0)) }

@@ -34,6 +34,8 @@ public struct AVFusionNode: ValidatingNode {
                           "voice probability at which the audio alone makes speech"),
             ParameterSpec("level_above_floor", .double(-20...40), default: .double(SpeechFusion.Configuration().levelAboveFloor),
                           "dB the smoothed level must stand above the noise floor (measured where picture and sound are silent)"),
+            ParameterSpec("spread_factor", .double(0...10), default: .double(SpeechFusion.Configuration().spreadFactor),
+                          "foreground speech must also stand this many times the background's own level spread above the floor"),
             ParameterSpec("lift", .bool, default: .bool(SpeechFusion.Configuration().lift), "let clearly moving lips lift unsure audio to speech"),
             ParameterSpec("lift_threshold", .double(0...1), default: .double(Double(SpeechFusion.Configuration().liftThreshold)),
                           "lowest voice probability the lips can lift"),
@@ -85,6 +87,7 @@ public struct AVFusionNode: ValidatingNode {
         configuration.speechThreshold = Float(parameters.double("speech_threshold"))
         configuration.levelAboveFloor = parameters.double("level_above_floor")
         configuration.lift = parameters.bool("lift")
+        configuration.spreadFactor = parameters.double("spread_factor")
         configuration.liftThreshold = Float(parameters.double("lift_threshold"))
         configuration.padding = parameters.double("padding")
         fusion = SpeechFusion(configuration: configuration)
