@@ -10,9 +10,11 @@ extension SpeechFusion {
         /// rather than per 30 s window, so invented text in babble or music goes while speech stays.
         public var noSpeechThreshold = 0.6
         public var logProbabilityThreshold = -1.0
-        /// Text resting only on weak support (speech the lips lifted, or a voice probability under the
-        /// speech threshold on average) must be at least this probable (average log-probability).
-        public var weakSupportLogProbability = -0.7
+        /// Text resting only on weak support (a voice probability under the speech threshold on average,
+        /// and no lips moving) must be at least this probable (average log-probability). Speech the lips
+        /// lifted is not weak: the lips and the level above the floor vouch for it (tune split, 0 dB:
+        /// −0.7 here dropped a whole correctly heard clip at −0.98).
+        public var weakSupportLogProbability = -1.0
 
         public init() {}
     }
@@ -31,7 +33,7 @@ extension SpeechFusion {
         for segment in transcript {
             if segment.noSpeechProbability >= rules.noSpeechThreshold && segment.averageLogProbability < rules.logProbabilityThreshold { continue }
             func supported(_ time: Double) -> Segment? { map.stretch(near: time, within: rules.wordTolerance) }
-            func weak(_ s: Segment) -> Bool { Float(s.score) < configuration.speechThreshold }
+            func weak(_ s: Segment) -> Bool { Float(s.score) < configuration.speechThreshold && s.label == SpeechMap.offScreen }
             if let words = segment.words, !words.isEmpty {
                 var kept: [TranscriptWord] = []
                 var weakOnly = true
