@@ -16,7 +16,9 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         abstract: "Lip-assisted transcription of a talking-head video (JSON on stdout or --output).")
 
     @Argument(help: "Video (or audio) file.") var input: String
-    @Option(help: "CTranslate2 / faster-whisper Whisper model directory.") var model = "Models/whisper-tiny.en"
+    @Option(help: "CTranslate2 / faster-whisper Whisper model directory (`make models` installs Models/whisper-base and Models/whisper-tiny.en).")
+    var model = "Models/whisper-base"
+    @Option(help: "Language code, or auto: detected once on the first 30 s (multilingual models).") var language = WhisperDecodingOptions.autoLanguage
     @Flag(help: "Ignore the picture: plain Whisper.") var audioOnly = false
     @Flag(help: "Do not gate the transcript to visual speech.") var noGate = false
     @Flag(inversion: .prefixedNo, help: "Enhance the audio with a noise spectrum from visual silences (off by default).")
@@ -53,6 +55,20 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         var vision: Vision?
         var notes: [String]
         var seconds: [String: Double]
+    }
+
+    /// A missing model or a language it cannot give is a usage error (exit 2), found before the video is read.
+    func validate() throws {
+        let directory = URL(fileURLWithPath: model)
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.bin").path)
+                || FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.safetensors").path) else {
+            throw ValidationError("no Whisper model in \(directory.path): run `make models` to install the embedded "
+                                  + "Models/whisper-base and Models/whisper-tiny.en, or give --model DIR")
+        }
+        var options = WhisperDecodingOptions()
+        options.language = language
+        let problems = try WhisperLanguages(directory: directory).problems(with: options, model: directory.path)
+        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "; ")) }
     }
 
     func run() throws {
@@ -98,6 +114,11 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         decoding.beamSize = beamSize
         decoding.bestOf = beamSize
         decoding.wordTimestamps = wordTimestamps
+        decoding.language = language
+        // Windows are decoded one by one: the language is detected once for the whole input, not per window.
+        if recognizer.tokenizer.isMultilingual, language == WhisperDecodingOptions.autoLanguage {
+            decoding.language = try recognizer.detectLanguage(samples).language
+        }
         if audioOnly { notes.append("audio-only requested") }
         var options = audioOnly ? LipAssistOptions.audioOnly : LipAssistOptions(gate: !noGate, enhance: enhance, segment: !noSegment)
         if let enhanceBelowSnr { options.enhanceBelowSNR = enhanceBelowSnr }
