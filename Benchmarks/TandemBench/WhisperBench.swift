@@ -1,14 +1,18 @@
 import Foundation
 import TandemModels
 
-// Whisper tiny.en on a speech file: `TANDEM_WHISPER_WAV` (16 kHz mono PCM16; Tools/bench/whisper_peer.py
-// makes 60 s of espeak-ng speech), `TANDEM_WHISPER_BEAM` (default 5), optional `TANDEM_WHISPER_JSON` to
+// Whisper on a speech file: `TANDEM_WHISPER_WAV` (16 kHz mono PCM16; Tools/bench/whisper_peer.py
+// makes 60 s of espeak-ng speech), `TANDEM_WHISPER_MODEL` (default Models/whisper-tiny.en; the language is
+// detected by multilingual models), `TANDEM_WHISPER_BEAM` (default 5), optional `TANDEM_WHISPER_JSON` to
 // write the segments for comparison (and, with word timestamps, to `<path>.words.json`), optional
 // `TANDEM_WHISPER_ONLY` (a word of a case name) to run one case. Without a WAV the suite has no cases.
 let whisperBenchSuite = BenchSuite(name: "whisper") {
     let environment = ProcessInfo.processInfo.environment
     guard let path = environment["TANDEM_WHISPER_WAV"] else { return [] }
-    let recognizer = try WhisperRecognizer(directory: URL(fileURLWithPath: "Models/whisper-tiny.en"))
+    let directory = URL(fileURLWithPath: environment["TANDEM_WHISPER_MODEL"] ?? "Models/whisper-tiny.en")
+    let recognizer = try WhisperRecognizer(directory: directory)
+    // Case names say which model: "tiny.en beam 5", "base beam 5".
+    let modelName = directory.lastPathComponent.replacingOccurrences(of: "whisper-", with: "")
     let samples = try readPCM16(path)
     var options = WhisperDecodingOptions()
     options.beamSize = environment["TANDEM_WHISPER_BEAM"].flatMap(Int.init) ?? 5
@@ -56,10 +60,10 @@ let whisperBenchSuite = BenchSuite(name: "whisper") {
             _ = try recognizer.model.alignmentScores(sequence, encoded: encoded, frames: 1500, heads: recognizer.alignmentHeads,
                                                      textVocabulary: tokenizer.endOfText)
         },
-        BenchCase(name: "tiny.en beam \(chosen.beamSize)", units: seconds, unitName: "s of audio") {
+        BenchCase(name: "\(modelName) beam \(chosen.beamSize)", units: seconds, unitName: "s of audio") {
             _ = try recognizer.transcribe(samples, options: chosen)
         },
-        BenchCase(name: "tiny.en beam \(chosen.beamSize), word timestamps", units: seconds, unitName: "s of audio") { [timed] in
+        BenchCase(name: "\(modelName) beam \(chosen.beamSize), word timestamps", units: seconds, unitName: "s of audio") { [timed] in
             _ = try recognizer.transcribe(samples, options: timed)
         },
     ]

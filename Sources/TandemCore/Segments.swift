@@ -25,9 +25,14 @@ public struct TranscriptSegment: Sendable, Equatable, Codable {
     public var speaker: String?
     /// Its words with their times, when the recogniser timed them.
     public var words: [TranscriptWord]?
+    /// The language code it was recognised in, when the recogniser says.
+    public var language: String?
+    /// How sure the recogniser was of `language` (1 when it was given rather than detected).
+    public var languageProbability: Double?
 
     public init(start: Double, end: Double, text: String, tokens: [Int] = [], averageLogProbability: Double = 0,
-                noSpeechProbability: Double = 0, speaker: String? = nil, words: [TranscriptWord]? = nil) {
+                noSpeechProbability: Double = 0, speaker: String? = nil, words: [TranscriptWord]? = nil,
+                language: String? = nil, languageProbability: Double? = nil) {
         self.start = start
         self.end = end
         self.text = text
@@ -36,6 +41,8 @@ public struct TranscriptSegment: Sendable, Equatable, Codable {
         self.noSpeechProbability = noSpeechProbability
         self.speaker = speaker
         self.words = words
+        self.language = language
+        self.languageProbability = languageProbability
     }
 }
 

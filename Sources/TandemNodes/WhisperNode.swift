@@ -19,7 +19,7 @@ public struct WhisperNode: ValidatingNode {
                  PortSpec("segments", .segments, "speech regions to transcribe; unconnected: the whole input", optional: true)],
         outputs: [PortSpec("transcript", .transcript, "the input's transcript segments, on the file's clock")],
         parameters: [
-            ParameterSpec("model", .string, default: .string("Models/whisper-tiny.en"),
+            ParameterSpec("model", .string, default: .string("Models/whisper-base"),
                           "model directory (model.bin, config.json, tokenizer.json); relative: to the current directory, then the package root"),
             ParameterSpec("beam_size", .int(1...32), default: .int(5), "beam width at temperature 0 (1: greedy)"),
             ParameterSpec("best_of", .int(1...32), default: .int(5), "samples drawn at temperatures above 0"),
@@ -27,7 +27,10 @@ public struct WhisperNode: ValidatingNode {
                           "temperature fallback: comma-separated, tried in order while a window's text is too repetitive or improbable"),
             ParameterSpec("condition_on_previous_text", .bool, default: .bool(true), "prompt each window with the text before it"),
             ParameterSpec("initial_prompt", .string, default: .string(""), "text given as the previous text of the first window"),
-            ParameterSpec("language", .string, default: .string("en"), "language code for multilingual models (English-only models ignore it)"),
+            ParameterSpec("language", .string, default: .string(WhisperDecodingOptions.autoLanguage),
+                          "language code (de, fr, …), or auto: detected on the first 30 s (English-only models: auto or en)"),
+            ParameterSpec("task", .choice(WhisperDecodingOptions.Task.allCases.map(\.rawValue)), default: .string("transcribe"),
+                          "transcribe in the spoken language, or translate it to English (multilingual models)"),
             ParameterSpec("without_timestamps", .bool, default: .bool(false), "decode text only, one segment per window"),
             ParameterSpec("word_timestamps", .bool, default: .bool(true),
                           "time every word from the cross-attention (faster-whisper word_timestamps; one more decoder pass per window)"),
@@ -44,9 +47,9 @@ public struct WhisperNode: ValidatingNode {
         }
         let directory = ModelDirectory.resolve(parameters.string("model"))
         let manager = FileManager.default
-        let hint = "Whisper models are CTranslate2 directories as faster-whisper uses them: `make models` installs the embedded tiny.en "
-            + "in Models/whisper-tiny.en; others come from the Hugging Face hub, e.g. `huggingface-cli download Systran/faster-whisper-base.en "
-            + "--local-dir Models/whisper-base.en` on a machine with network access."
+        let hint = "Whisper models are CTranslate2 directories as faster-whisper uses them: run `make models` to install the embedded "
+            + "Models/whisper-base and Models/whisper-tiny.en; others come from the Hugging Face hub, e.g. `huggingface-cli download "
+            + "Systran/faster-whisper-small --local-dir Models/whisper-small` on a machine with network access."
         var isDirectory: ObjCBool = false
         if !manager.fileExists(atPath: directory.path, isDirectory: &isDirectory) || !isDirectory.boolValue {
             problems.append(NodeParameterProblem(parameter: "model", message: "model directory \(directory.path) does not exist. " + hint))
@@ -57,9 +60,38 @@ public struct WhisperNode: ValidatingNode {
             let tokenizers = ["tokenizer.json", "vocabulary.json", "vocabulary.txt"]
             if !tokenizers.contains(where: { manager.fileExists(atPath: directory.appendingPathComponent($0).path) }) {
                 problems.append(NodeParameterProblem(parameter: "model", message: "\(directory.path) has no tokenizer.json (nor vocabulary.json/.txt). " + hint))
+            } else {
+                // The language and task the model can give are known from its vocabulary: say so before any input is read.
+                do {
+                    let languages = try WhisperLanguages(directory: directory)
+                    for message in languages.problems(with: decodingOptions(parameters), model: directory.path) {
+                        problems.append(NodeParameterProblem(parameter: message.hasPrefix("task") ? "task" : "language", message: message))
+                    }
+                } catch {
+                    problems.append(NodeParameterProblem(parameter: "model", message: "\(error)"))
+                }
             }
         }
         return problems
+    }
+
+    /// The decoding options the parameters ask for (temperatures unparsable: greedy only; validation reports them).
+    static func decodingOptions(_ parameters: NodeParameters) -> WhisperDecodingOptions {
+        var options = WhisperDecodingOptions()
+        options.beamSize = parameters.int("beam_size")
+        options.bestOf = parameters.int("best_of")
+        options.temperatures = temperatures(parameters.string("temperatures")) ?? [0]
+        options.conditionOnPreviousText = parameters.bool("condition_on_previous_text")
+        let prompt = parameters.string("initial_prompt")
+        options.initialPrompt = prompt.isEmpty ? nil : prompt
+        let language = parameters.string("language").trimmingCharacters(in: .whitespaces).lowercased()
+        options.language = language.isEmpty ? WhisperDecodingOptions.autoLanguage : language
+        options.task = WhisperDecodingOptions.Task(rawValue: parameters.string("task")) ?? .transcribe
+        options.withoutTimestamps = parameters.bool("without_timestamps")
+        options.wordTimestamps = parameters.bool("word_timestamps")
+        let silence = parameters.double("hallucination_silence_threshold")
+        options.hallucinationSilenceThreshold = silence > 0 ? silence : nil
+        return options
     }
 
     /// Parses `0,0.2,…`; nil when a value is not a number in 0...2 or the list is empty.
@@ -83,20 +115,7 @@ public struct WhisperNode: ValidatingNode {
             throw NodeError(code: .invalidParameters, message: problem.message)
         }
         directory = ModelDirectory.resolve(parameters.string("model"))
-        var options = WhisperDecodingOptions()
-        options.beamSize = parameters.int("beam_size")
-        options.bestOf = parameters.int("best_of")
-        options.temperatures = Self.temperatures(parameters.string("temperatures")) ?? [0]
-        options.conditionOnPreviousText = parameters.bool("condition_on_previous_text")
-        let prompt = parameters.string("initial_prompt")
-        options.initialPrompt = prompt.isEmpty ? nil : prompt
-        let language = parameters.string("language")
-        options.language = language.isEmpty ? nil : language
-        options.withoutTimestamps = parameters.bool("without_timestamps")
-        options.wordTimestamps = parameters.bool("word_timestamps")
-        let silence = parameters.double("hallucination_silence_threshold")
-        options.hallucinationSilenceThreshold = silence > 0 ? silence : nil
-        self.options = options
+        options = Self.decodingOptions(parameters)
         threads = parameters.int("threads")
     }
 

@@ -16,6 +16,8 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
 
     @Argument(help: "Video (or audio) files, folders or @list files.") var inputs: [String]
     @Option(help: "Whisper model directory (CTranslate2 / faster-whisper format); default: the pipeline's.") var model: String?
+    @Option(help: "Language code, or auto: detected once per input (multilingual models); default: the pipeline's (auto).")
+    var language: String?
     @Flag(help: "Ignore the picture: speech from the audio alone, every speaker off-screen.") var audioOnly = false
     @Flag(help: "Keep all recognised text; only name the speakers.") var noGate = false
     @Flag(inversion: .prefixedNo, help: "Enhance the audio with the noise of stretches silent in both picture and sound (off by default).")
@@ -42,6 +44,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
     var parameterOverrides: [String] {
         var sets: [String] = []
         if let model { sets.append("model=\(model)") }
+        if let language { sets.append("language=\(language)") }
         if audioOnly { sets.append("use_picture=false") }
         if noGate { sets.append("gate=false") }
         if enhance { sets.append("enhance=true") }

@@ -36,10 +36,11 @@ enum WhisperFixtures {
         throw CocoaError(.fileReadCorruptFile)
     }
 
-    /// `Models/whisper-tiny.en` at the package root; records a failure telling how to get it when absent.
-    static func embeddedModel() -> URL? {
+    /// `Models/<name>` at the package root (`whisper-tiny.en`, `whisper-base`); records a failure telling
+    /// how to get it when absent.
+    static func embeddedModel(_ name: String = "whisper-tiny.en") -> URL? {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let model = root.appendingPathComponent("Models/whisper-tiny.en")
+        let model = root.appendingPathComponent("Models/\(name)")
         guard FileManager.default.fileExists(atPath: model.appendingPathComponent("model.bin").path) else {
             Issue.record("\(model.path) is missing: run `make models` (make test fetches it)")
             return nil

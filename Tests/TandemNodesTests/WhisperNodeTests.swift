@@ -18,8 +18,8 @@ struct SegmentSource: Node {
     }
 }
 
-/// The `whisper` and `write-transcript` nodes with the real embedded model (Models/whisper-tiny.en,
-/// installed by `make models`) on the model tests' first clip: "The quick brown fox jumps over the lazy dog."
+/// The `whisper` and `write-transcript` nodes with the real embedded models (Models/whisper-tiny.en and
+/// Models/whisper-base, installed by `make models`) on the model tests' first clip: "The quick brown fox jumps over the lazy dog."
 @Suite(.serialized) struct WhisperNodeTests {
     static let clip = Bundle.module.url(forResource: "Fixtures/whisper/clip1", withExtension: "wav")!
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -102,7 +102,55 @@ struct SegmentSource: Node {
         #expect(error.description.contains("formats 'json,docx'"))
     }
 
-    /// The default `Models/whisper-tiny.en` is found from another directory through the executable's package root.
+    /// The shipped default (Whisper base, language auto) detects English on clip1 and says so in the JSON.
+    @Test func defaultModelDetectsTheLanguageIntoTheJSON() throws {
+        let harness = GraphHarness()
+        let pipeline = try Pipeline.load(contentsOf: Self.packageRoot.appendingPathComponent("Pipelines/transcribe.yaml"), catalog: .standard,
+                                         overrides: [("beam_size", "1"), ("word_timestamps", "false"), ("formats", "json")])
+        _ = try GraphExecution(try pipeline.makeGraph(catalog: .standard), input: InputFile(url: Self.clip, relativePath: "clip1.wav"),
+                               outputDirectory: harness.root.appendingPathComponent("out")).run()
+        defer { try? FileManager.default.removeItem(at: harness.root) }
+        let file = harness.root.appendingPathComponent("out/transcripts/clip1.json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        #expect(json["language"] as? String == "en")
+        #expect((json["language_probability"] as? Double).map { $0 > 0.5 && $0 <= 1 } == true)
+        #expect((json["text"] as? String)?.contains("lazy dog") == true)
+    }
+
+    /// tiny.en cannot give German or a translation: both are validation errors naming the model, before any input is read.
+    @Test func englishOnlyModelRefusesOtherLanguagesAtValidation() throws {
+        let file = Self.packageRoot.appendingPathComponent("Pipelines/transcribe.yaml")
+        let error = try #require(throws: PipelineValidationError.self) {
+            try Pipeline.load(contentsOf: file, catalog: .standard, overrides: [("model", Self.model), ("language", "de"), ("task", "translate")])
+        }
+        #expect(error.issues.count == 2)
+        #expect(error.description.contains("language 'de' needs a multilingual model"))
+        #expect(error.description.contains("task translate needs a multilingual model"))
+        #expect(error.description.contains("whisper-tiny.en is English-only"))
+        let unknown = try #require(throws: PipelineValidationError.self) {
+            try Pipeline.load(contentsOf: file, catalog: .standard, overrides: [("language", "klingon")])
+        }
+        #expect(unknown.description.contains("language 'klingon' is not one of"))
+        _ = try Pipeline.load(contentsOf: file, catalog: .standard, overrides: [("model", Self.model), ("language", "en")])
+    }
+
+    /// A model that is not installed stops `tandem validate` with exit 2 and the command that installs it.
+    @Test func missingModelExitsWithTwoAndSaysHowToInstallIt() throws {
+        let process = Process()
+        process.executableURL = try CLIBatchTests.tandemBinary()
+        process.arguments = ["validate", Self.packageRoot.appendingPathComponent("Pipelines/transcribe.yaml").path,
+                             "--set", "model=/nonexistent/Models/whisper-base"]
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(text.contains("/nonexistent/Models/whisper-base does not exist") && text.contains("make models"), "\(text)")
+    }
+
+    /// The default `Models/whisper-base` is found from another directory through the executable's package root.
     @Test func theDefaultModelIsFoundFromAnyDirectory() throws {
         let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-cwd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)

@@ -41,10 +41,13 @@ public enum TranscriptFormat: String, Sendable, CaseIterable, Codable {
     }
 
     /// JSON with the full text and every segment's times, tokens and probabilities
-    /// (openai/whisper's key names: `avg_logprob`, `no_speech_prob`), and its `words` when they were timed.
+    /// (openai/whisper's key names: `avg_logprob`, `no_speech_prob`), and its `words` when they were timed;
+    /// `language` and `language_probability` (faster-whisper's `TranscriptionInfo`) when the recogniser named them.
     public static func json(_ segments: [TranscriptSegment]) -> String {
         struct Document: Encodable {
             var text: String
+            var language: String?
+            var language_probability: Double?
             var segments: [Entry]
         }
         struct Entry: Encodable {
@@ -58,8 +61,10 @@ public enum TranscriptFormat: String, Sendable, CaseIterable, Codable {
             var speaker: String?
             var words: [TranscriptWord]?
         }
+        // One language per transcript, as openai/whisper writes it; the first segment that names one.
+        let named = segments.first { $0.language != nil }
         let document = Document(
-            text: segments.map(\.text).joined(),
+            text: segments.map(\.text).joined(), language: named?.language, language_probability: named?.languageProbability,
             segments: segments.enumerated().map { index, s in
                 Entry(id: index, start: s.start, end: s.end, text: s.text, tokens: s.tokens, avg_logprob: s.averageLogProbability,
                       no_speech_prob: s.noSpeechProbability, speaker: s.speaker, words: s.words)

@@ -32,10 +32,12 @@ public struct WhisperDecodingOptions: Sendable, Equatable {
     public var withoutTimestamps = false
     /// The first timestamp cannot be later than this, in seconds.
     public var maxInitialTimestamp: Double = 1
-    /// Language code for multilingual models (nil: detect it on the first window); English-only models
-    /// always transcribe English.
-    public var language: String?
-    /// Transcribe in the spoken language, or translate to English (multilingual models only).
+    /// Language code (`de`, `fr`, …), or ``autoLanguage`` to detect it on the first 30 s window as
+    /// faster-whisper does (multilingual models). English-only models take only `auto` or `en`: any other
+    /// code is an error (faster-whisper silently decodes English instead; a user who asked for German
+    /// should learn that the model cannot give it).
+    public var language = Self.autoLanguage
+    /// Transcribe in the spoken language, or translate it to English (`<|translate|>`; multilingual models only).
     public var task: Task = .transcribe
     /// Times every word from the decoder's cross-attention (faster-whisper `word_timestamps`): one more decoder
     /// pass per 30 s window; segment bounds then follow the first and last word, and the next window starts
@@ -52,7 +54,10 @@ public struct WhisperDecodingOptions: Sendable, Equatable {
     /// Seed of the sampler used at temperatures above 0.
     public var seed: UInt64 = 0
 
-    public enum Task: String, Sendable, Equatable, Codable { case transcribe, translate }
+    public enum Task: String, Sendable, Equatable, Codable, CaseIterable { case transcribe, translate }
+
+    /// The `language` that asks for detection.
+    public static let autoLanguage = "auto"
 
     public init() {}
 }

@@ -9,6 +9,9 @@ extension WhisperRecognizer {
     ///
     /// Regions are sorted and overlapping ones merged first. With `conditionOnPreviousText` the text of
     /// the previous region is the prompt of the next (after any `initialPrompt`), as between windows.
+    /// With `language` `auto` on a multilingual model the language is detected once, on the 30 s from the
+    /// first region's start (as faster-whisper detects from the first clip of `clip_timestamps`), and every
+    /// region is decoded in it: a short region alone is too little to tell the language by.
     /// - Parameters:
     ///   - regions: times in seconds from `samples[0]`; parts outside the samples are ignored.
     /// - Returns: the segments of every region in time order, with times on the samples' clock and ids renumbered.
@@ -25,6 +28,14 @@ extension WhisperRecognizer {
                 ranges.append(lower..<upper)
             }
         }
+        try check(options)
+        var options = options
+        var languageProbability: Double?
+        if tokenizer.isMultilingual, options.language == WhisperDecodingOptions.autoLanguage, let first = ranges.first {
+            let detected = try detectLanguage(Array(samples[first.lowerBound...]))
+            options.language = detected.language
+            languageProbability = Double(detected.probability)
+        }
         var result: [WhisperSegment] = []
         var previousText = ""
         for range in ranges {
@@ -37,6 +48,7 @@ extension WhisperRecognizer {
             let segments = try transcribe(Array(samples[range]), options: regionOptions)
             for var segment in segments {
                 segment.id = result.count + 1
+                if let languageProbability { segment.languageProbability = languageProbability }
                 segment.start += offset
                 segment.end += offset
                 segment.seek += range.lowerBound / WhisperLogMel.hop

@@ -35,14 +35,18 @@ public final class WhisperRecognizer: Sendable {
     /// Cross-attention heads that time words: `alignment_heads` of config.json (CTranslate2) or
     /// generation_config.json (Hugging Face), else every head of the last half of the decoder layers.
     public let alignmentHeads: [WhisperAlignmentHead]
+    /// The model directory it was loaded from (named in errors).
+    public let directory: URL
 
     /// Loads a model directory.
     /// - Throws: ``Error`` naming a missing file, or the reader's error naming the broken variable.
     public init(directory: URL) throws {
         let manager = FileManager.default
+        self.directory = directory
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw Error(directory: directory.path, detail: "no such model directory (run `make models` for the embedded tiny.en)")
+            throw Error(directory: directory.path, detail: "no such model directory (`make models` installs the embedded "
+                        + "Models/whisper-base and Models/whisper-tiny.en)")
         }
         let modelFile = directory.appendingPathComponent("model.bin")
         let isCTranslate2 = manager.fileExists(atPath: modelFile.path)
@@ -89,10 +93,29 @@ public final class WhisperRecognizer: Sendable {
     }
 
     /// Transcribes 16 kHz mono samples.
+    /// - Throws: ``WhisperOptionsError`` when the model cannot honour the language or task asked for.
     public func transcribe(_ samples: [Float], options: WhisperDecodingOptions = .init()) throws -> [WhisperSegment] {
+        try check(options)
         let (values, frames) = features(samples)
-        let transcriber = WhisperTranscriber(model: model, tokenizer: tokenizer, blankTokens: configuration.suppressIDsBegin,
-                                             alignmentHeads: alignmentHeads)
         return try transcriber.transcribe(features: values, frameCount: frames, options: options)
+    }
+
+    /// The spoken language of 16 kHz mono samples, from their first 30 s (faster-whisper `detect_language(audio)`).
+    /// English-only models answer `en` with probability 1, as faster-whisper's `transcribe` does.
+    /// - Returns: the most probable language code, its probability, and every language's, most probable first.
+    public func detectLanguage(_ samples: [Float]) throws -> (language: String, probability: Float, all: [(String, Float)]) {
+        guard tokenizer.isMultilingual else { return ("en", 1, [("en", 1)]) }
+        let (values, frames) = features(Array(samples.prefix(WhisperLogMel.sampleRate * 30)))
+        return try transcriber.detectLanguage(features: values, frameCount: frames)
+    }
+
+    /// Throws when `options` ask this model for a language or task it does not have, naming its directory.
+    public func check(_ options: WhisperDecodingOptions) throws {
+        let problems = WhisperLanguages(tokenizer: tokenizer).problems(with: options, model: directory.path)
+        guard problems.isEmpty else { throw WhisperOptionsError(problems: problems) }
+    }
+
+    var transcriber: WhisperTranscriber<WhisperModel> {
+        WhisperTranscriber(model: model, tokenizer: tokenizer, blankTokens: configuration.suppressIDsBegin, alignmentHeads: alignmentHeads)
     }
 }

@@ -10,12 +10,16 @@ import TandemNN
 ///   ends (end of text) to the finished list and replaces it by the next unfinished candidate, and stops
 ///   once `round(beamSize × patience)` hypotheses have finished; the first step expands one row only;
 /// - finished hypotheses are ranked by `sum / length ^ lengthPenalty`;
-/// - at most `min(maxLength / 2, maxLength − promptLength + 1)` tokens are sampled.
+/// - at most `min(maxLength / 2, maxLength − promptLength + 1)` tokens are sampled;
+/// - the no-speech probability is read from the logits that follow `<|startoftranscript|>` (CTranslate2's
+///   `sot_index`, openai/whisper's `probs_at_sot`), not from the first sampling step: with a multilingual
+///   prompt (start, language, task) those differ.
 struct WhisperSearch<Model: WhisperModelProtocol> {
     let model: Model
     let filter: WhisperLogitFilter
     let endOfText: Int
     let noSpeech: Int
+    let startOfTranscript: Int
     var maxLength = 448
 
     /// Runs one search.
@@ -26,18 +30,27 @@ struct WhisperSearch<Model: WhisperModelProtocol> {
         precondition(!prompt.isEmpty, "a Whisper prompt holds at least <|startoftranscript|>")
         var cache = try model.makeCache(for: encoded)
         let startStep = prompt.count - 1
-        if startStep > 0 { _ = try model.decode([Array(prompt.dropLast())], cache: &cache) }
+        // When tokens follow <|startoftranscript|> in the prompt, the prompt pass stops after it once to read
+        // the no-speech probability there; otherwise the first step's logits are those.
+        var noSpeechAtStart: Float?
+        if let start = prompt.lastIndex(of: startOfTranscript), start < startStep {
+            noSpeechAtStart = noSpeechProbability(try model.decode([Array(prompt[...start])], cache: &cache)[0])
+            if start + 1 < startStep { _ = try model.decode([Array(prompt[(start + 1)..<startStep])], cache: &cache) }
+        } else if startStep > 0 {
+            _ = try model.decode([Array(prompt.dropLast())], cache: &cache)
+        }
         let steps = min(maxLength / 2, maxLength - startStep)
         if temperature > 0 {
             return try sample(cache: &cache, start: prompt.last!, steps: steps, rows: max(1, options.bestOf),
-                              temperature: temperature, lengthPenalty: options.lengthPenalty, generator: &generator)
+                              temperature: temperature, lengthPenalty: options.lengthPenalty, noSpeechAtStart: noSpeechAtStart,
+                              generator: &generator)
         }
         if options.beamSize <= 1 {
             return try sample(cache: &cache, start: prompt.last!, steps: steps, rows: 1, temperature: 0,
-                              lengthPenalty: options.lengthPenalty, generator: &generator)
+                              lengthPenalty: options.lengthPenalty, noSpeechAtStart: noSpeechAtStart, generator: &generator)
         }
         return try beam(cache: &cache, start: prompt.last!, steps: steps, width: options.beamSize,
-                        patience: options.patience, lengthPenalty: options.lengthPenalty)
+                        patience: options.patience, lengthPenalty: options.lengthPenalty, noSpeechAtStart: noSpeechAtStart)
     }
 
     private func noSpeechProbability(_ logits: [Float]) -> Float {
@@ -51,7 +64,7 @@ struct WhisperSearch<Model: WhisperModelProtocol> {
 
     /// Greedy search (temperature 0, one row) or independent random samples (one row each).
     private func sample(cache: inout Model.Cache, start: Int, steps: Int, rows: Int, temperature: Float,
-                        lengthPenalty: Float, generator: inout some RandomNumberGenerator) throws -> WhisperSearchResult {
+                        lengthPenalty: Float, noSpeechAtStart: Float?, generator: inout some RandomNumberGenerator) throws -> WhisperSearchResult {
         if rows > 1 { model.selectRows([Int](repeating: 0, count: rows), cache: &cache) }
         var sequences = [[Int]](repeating: [], count: rows)
         var sums = [Float](repeating: 0, count: rows)
@@ -60,7 +73,7 @@ struct WhisperSearch<Model: WhisperModelProtocol> {
         var noSpeech: Float = 0
         for step in 0..<steps {
             let logits = try model.decode(input, cache: &cache)
-            if step == 0 { noSpeech = noSpeechProbability(logits[0]) }
+            if step == 0 { noSpeech = noSpeechAtStart ?? noSpeechProbability(logits[0]) }
             for row in 0..<rows where !finished[row] {
                 var rowLogits = logits[row]
                 filter.apply(step: step, logits: &rowLogits, sampled: sequences[row][...])
@@ -90,7 +103,7 @@ struct WhisperSearch<Model: WhisperModelProtocol> {
     }
 
     private func beam(cache: inout Model.Cache, start: Int, steps: Int, width: Int, patience: Float,
-                      lengthPenalty: Float) throws -> WhisperSearchResult {
+                      lengthPenalty: Float, noSpeechAtStart: Float?) throws -> WhisperSearchResult {
         let candidates = 2 * width
         let maxFinished = Int((Float(width) * patience).rounded())
         var beams: [[Int]] = [[]]
@@ -100,7 +113,7 @@ struct WhisperSearch<Model: WhisperModelProtocol> {
         var noSpeech: Float = 0
         for step in 0..<steps {
             let logits = try model.decode(input, cache: &cache)
-            if step == 0 { noSpeech = noSpeechProbability(logits[0]) }
+            if step == 0 { noSpeech = noSpeechAtStart ?? noSpeechProbability(logits[0]) }
             // Every (row, token) with its cumulated log probability; keep the `candidates` best. Each row's
             // best are found on its own (in parallel: filtering and normalising 51864 logits per row is the
             // search's main cost), then merged in row order with the same tie rule as one pass over all rows.

@@ -17,10 +17,16 @@ public struct WhisperSegment: Sendable, Equatable, Codable {
     public var noSpeechProbability: Double
     /// Its words with their times, when word timestamps were asked for.
     public var words: [TranscriptWord]? = nil
+    /// The language it was decoded in (detected or given; `en` for English-only models).
+    public var language: String? = nil
+    /// The detected language's probability on the first window (faster-whisper `language_probability`);
+    /// 1 when the language was given or the model is English-only.
+    public var languageProbability: Double? = nil
 
     /// The packet form used between nodes.
     public var transcriptSegment: TranscriptSegment {
         TranscriptSegment(start: start, end: end, text: text, tokens: tokens, averageLogProbability: averageLogProbability,
-                          noSpeechProbability: noSpeechProbability, words: words)
+                          noSpeechProbability: noSpeechProbability, words: words, language: language,
+                          languageProbability: languageProbability)
     }
 }

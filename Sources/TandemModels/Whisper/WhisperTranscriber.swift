@@ -48,11 +48,21 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
         var generator = SplitMix64(seed: options.seed)
         let filter = makeFilter(options)
         let search = WhisperSearch(model: model, filter: filter, endOfText: tokenizer.endOfText, noSpeech: tokenizer.noSpeech,
+                                   startOfTranscript: tokenizer.startOfTranscript,
                                    maxLength: Self.maxLength)
 
         var options = options
-        if tokenizer.isMultilingual, options.language == nil {
-            options.language = try detectLanguage(features: features, frameCount: frameCount).language
+        let problems = WhisperLanguages(tokenizer: tokenizer).problems(with: options, model: "the model")
+        guard problems.isEmpty else { throw WhisperOptionsError(problems: problems) }
+        // faster-whisper: an English-only model transcribes English with probability 1, a given language
+        // is taken with probability 1, and `auto` is detected on the first 30 s window.
+        var languageProbability = 1.0
+        if !tokenizer.isMultilingual {
+            options.language = "en"
+        } else if options.language == WhisperDecodingOptions.autoLanguage {
+            let detected = try detectLanguage(features: features, frameCount: frameCount)
+            options.language = detected.language
+            languageProbability = Double(detected.probability)
         }
         var allTokens: [Int] = []
         if let tokens = options.initialPromptTokens {
@@ -129,7 +139,7 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
                     id: segments.count + 1, seek: previousSeek, start: piece.start, end: piece.end, text: text, tokens: piece.tokens,
                     temperature: decoded.temperature, averageLogProbability: decoded.averageLogProbability,
                     compressionRatio: decoded.compressionRatio, noSpeechProbability: Double(decoded.result.noSpeechProbability),
-                    words: piece.words))
+                    words: piece.words, language: options.language, languageProbability: languageProbability))
             }
             if !options.conditionOnPreviousText || decoded.temperature > options.promptResetOnTemperature {
                 promptResetSince = allTokens.count
@@ -139,7 +149,11 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
     }
 
     /// The spoken language, from the first 30 s window: the language tokens' probabilities after
-    /// `<|startoftranscript|>` (faster-whisper `detect_language` with one segment).
+    /// `<|startoftranscript|>` (faster-whisper `detect_language` with one segment, CTranslate2's
+    /// `Whisper.detect_language`: one decoder step, softmax over the language tokens' logits only).
+    /// - Parameters:
+    ///   - features: as for ``transcribe(features:frameCount:options:)``; the window is the first 3000 frames,
+    ///     the padding frame included, zero-padded (faster-whisper's `pad_or_trim`).
     /// - Returns: the most probable language code, its probability, and every language's, most probable first.
     public func detectLanguage(features: [Float], frameCount: Int) throws -> (language: String, probability: Float, all: [(String, Float)]) {
         let mels = model.melCount
