@@ -10,15 +10,17 @@ import TandemModels
 /// consumer can line it up with lip activity or anything else timed on the file's clock. The last
 /// packet, at the end of the stream, holds the zero-padded final chunk as faster-whisper pads it.
 ///
-/// The spans need the whole series (a span's end depends on up to `min_silence_ms` of what follows,
-/// its padding on the next span), so `speech` is one `segments` packet at the end: label `speech`,
-/// score = the mean probability of the span's chunks. The node keeps one Float per chunk for that
-/// (450 KB per hour of audio) and nothing else that grows with the input.
+/// Spans stream too: `SpeechTimestampTracker` applies faster-whisper's `get_speech_timestamps` rules as
+/// the probabilities arrive and hands out each span once nothing still to come can change it (a span
+/// ends only after `min_silence_ms` of silence, and its padding waits for the next span or two pads of
+/// silence). Each `speech` packet holds the spans just decided — label `speech`, score = the mean
+/// probability of the span's chunks — and one more (possibly empty) packet closes the stream. The node
+/// keeps the probabilities of undecided stretches only, so memory does not grow with the input.
 public struct VADNode: ValidatingNode {
     public static let descriptor = NodeDescriptor(
         kind: "vad", doc: "Silero VAD v6 (MIT): speech probability per 32 ms chunk and speech spans of 16 kHz mono audio.",
         inputs: [PortSpec("audio", .audio, "16 kHz mono audio (decode with sample_rate: 16000, channels: 1)")],
-        outputs: [PortSpec("speech", .segments, "speech spans (faster-whisper's rules), label 'speech', score = mean probability; one packet at the end"),
+        outputs: [PortSpec("speech", .segments, "speech spans (faster-whisper's rules) as each is decided, label 'speech', score = mean probability; a last packet at the end"),
                   PortSpec("probabilities", .tensor,
                            "tensor [n]: speech probability of each 512-sample (32 ms) chunk from startSeconds on; one packet per audio packet")],
         parameters: VADParameters.specs())
@@ -30,8 +32,12 @@ public struct VADNode: ValidatingNode {
     private let parameters: NodeParameters
     private let options: VADOptions
     private var stream: SileroVADStream?
+    private var tracker: SpeechTimestampTracker
     private var firstSample: Int64?
-    private var probabilities: [Float] = []
+    /// Probabilities of chunks `keptFirstChunk...`, those a span not yet decided may cover.
+    private var kept: [Float] = []
+    private var keptFirstChunk = 0
+    private var chunkCount = 0
 
     public init(parameters: NodeParameters) throws {
         if let problem = Self.problems(in: parameters).first {
@@ -39,6 +45,7 @@ public struct VADNode: ValidatingNode {
         }
         self.parameters = parameters
         options = VADParameters.options(parameters)
+        tracker = SpeechTimestampTracker(options: options)
     }
 
     public mutating func start(_ context: NodeContext) throws {
@@ -52,7 +59,7 @@ public struct VADNode: ValidatingNode {
                             + "\(audio.channelCount) channels; decode with sample_rate: 16000 and channels: 1")
         }
         if firstSample == nil { firstSample = audio.firstSample }
-        try emit(stream!.process(audio.channels[0].array), output: output)
+        try emit(stream!.process(audio.channels[0].array), finalSampleCount: nil, output: output)
     }
 
     public mutating func finish(output: NodeOutput) throws {
@@ -61,29 +68,40 @@ public struct VADNode: ValidatingNode {
             return
         }
         let sampleCount = stream.samplesReceived
-        try emit(self.stream!.finish(), output: output)
-        let origin = firstSample ?? 0
-        let rate = Double(SileroVAD.sampleRate)
-        let spans = SpeechTimestamps.compute(probabilities: probabilities, sampleCount: sampleCount, options: options)
-        let segments = spans.map { span -> Segment in
-            let chunks = (span.lowerBound / SileroVAD.chunkSize)..<min(probabilities.count, (span.upperBound + SileroVAD.chunkSize - 1) / SileroVAD.chunkSize)
-            let mean = chunks.isEmpty ? 0 : chunks.reduce(0.0) { $0 + Double(probabilities[$1]) } / Double(chunks.count)
-            return Segment(start: Double(origin + Int64(span.lowerBound)) / rate, end: Double(origin + Int64(span.upperBound)) / rate,
-                           label: "speech", score: mean)
-        }
-        probabilities = []
-        try output.emit(.segments(segments), port: "speech")
+        try emit(self.stream!.finish(), finalSampleCount: sampleCount, output: output)
+        kept = []
     }
 
-    /// Sends the probabilities of the chunks just completed, timed from the chunk index.
-    private mutating func emit(_ values: [Float], output: NodeOutput) throws {
-        guard !values.isEmpty else { return }
+    /// Sends the probabilities of the chunks just completed, timed from the chunk index, and the spans
+    /// they decide (at the end, always one `speech` packet).
+    private mutating func emit(_ values: [Float], finalSampleCount: Int?, output: NodeOutput) throws {
         let rate = Double(SileroVAD.sampleRate)
-        let firstChunk = probabilities.count
-        probabilities += values
-        let start = Double((firstSample ?? 0) + Int64(firstChunk * SileroVAD.chunkSize)) / rate
-        let end = start + Double(values.count * SileroVAD.chunkSize) / rate
-        try output.emit(.tensor(TensorValue(shape: [values.count], data: SharedArray(values), startSeconds: start, endSeconds: end)),
-                        port: "probabilities")
+        let origin = firstSample ?? 0
+        if !values.isEmpty {
+            let start = Double(origin + Int64(chunkCount * SileroVAD.chunkSize)) / rate
+            let end = start + Double(values.count * SileroVAD.chunkSize) / rate
+            try output.emit(.tensor(TensorValue(shape: [values.count], data: SharedArray(values), startSeconds: start, endSeconds: end)),
+                            port: "probabilities")
+        }
+        kept += values
+        chunkCount += values.count
+        let spans = finalSampleCount.map { tracker.finish(values, sampleCount: $0) } ?? tracker.append(values)
+        if !spans.isEmpty || finalSampleCount != nil {
+            let segments = spans.map { span -> Segment in
+                let first = max(keptFirstChunk, span.lowerBound / SileroVAD.chunkSize)
+                let last = min(chunkCount, (span.upperBound + SileroVAD.chunkSize - 1) / SileroVAD.chunkSize)
+                let chunks = kept[(first - keptFirstChunk)..<max(first, last) - keptFirstChunk]
+                let mean = chunks.isEmpty ? 0 : chunks.reduce(0.0) { $0 + Double($1) } / Double(chunks.count)
+                return Segment(start: Double(origin + Int64(span.lowerBound)) / rate, end: Double(origin + Int64(span.upperBound)) / rate,
+                               label: "speech", score: mean)
+            }
+            try output.emit(.segments(segments), port: "speech")
+        }
+        // Forget the chunks no undecided span can reach.
+        let needed = min(chunkCount, tracker.earliestPendingSample / SileroVAD.chunkSize)
+        if needed > keptFirstChunk {
+            kept.removeFirst(needed - keptFirstChunk)
+            keptFirstChunk = needed
+        }
     }
 }
