@@ -91,10 +91,13 @@ build: deps
 run: build models
 	@./Tools/run-main-job.sh $(TANDEM) Media $(OUT)
 
-## test: every test, in release with testing enabled (its own build folder, so `make run` stays incremental).
+## test: every test, in release with testing enabled (its own build folder, so `make run` stays incremental),
+## then the cluster test against a real single-node Slurm (Tests/Cluster/slurm-array.sh; it installs
+## Debian's slurm-wlm and munge when missing, and is skipped only when they cannot be installed).
 test: deps models
 	swift build -c release --scratch-path .build-test -Xswiftc -enable-testing --build-tests
 	swift test -c release --scratch-path .build-test -Xswiftc -enable-testing --skip-build
+	bash Tests/Cluster/slurm-array.sh .build-test/release/tandem
 
 ## samples: remake the sample media in Media/ (needs ffmpeg, espeak-ng, fluidsynth, fluid-soundfont-gm).
 samples:

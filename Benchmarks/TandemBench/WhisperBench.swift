@@ -82,7 +82,7 @@ private func processCPUSeconds() -> Double {
 }
 
 /// The samples of a 16-bit PCM WAV, scaled by 1/32768.
-private func readPCM16(_ path: String) throws -> [Float] {
+func readPCM16(_ path: String) throws -> [Float] {
     let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
     var position = 12
     while position + 8 <= bytes.count {

@@ -3,6 +3,6 @@ import Foundation
 // `tandem-bench [SUITE] [--repeat N]`: runs the benchmark suites and prints medians.
 // Each area registers its cases in its own file (MediaBench.swift, DSPBench.swift, …).
 let allSuites: [BenchSuite] = [
-    mediaBenchSuite, dspBenchSuite, nnBenchSuite, engineBenchSuite, whisperBenchSuite, separationBenchSuite, visionBenchSuite,
+    mediaBenchSuite, dspBenchSuite, nnBenchSuite, engineBenchSuite, whisperBenchSuite, separationBenchSuite, visionBenchSuite, vadBenchSuite,
 ]
 BenchRunner.main(suites: allSuites, arguments: Array(CommandLine.arguments.dropFirst()))

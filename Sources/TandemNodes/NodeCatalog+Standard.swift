@@ -21,6 +21,7 @@ extension NodeCatalog {
         catalog.register(WriteImageNode.self)
         catalog.register(TimesformerNode.self)
         catalog.register(WhisperNode.self)
+        catalog.register(VADNode.self)
         catalog.register(WriteTranscriptNode.self)
         catalog.register(SeparateNode.self)
         catalog.register(SoundOfPixelsNode.self)

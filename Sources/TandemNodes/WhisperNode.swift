@@ -11,7 +11,10 @@ import TandemNN
 /// Whisper reads whole 30 s windows and moves its window by what it decoded, so the node holds the
 /// input's samples (230 MB per hour) and transcribes at the end of the stream. When the optional
 /// `segments` input is connected (speech regions from a voice- or lip-activity node), only those
-/// regions are decoded — none when the producer sends none. Resampling is `decode`'s job (`sample_rate: 16000, channels: 1`).
+/// regions are decoded — none when the producer sends none. With `vad_filter`, as in faster-whisper,
+/// Silero VAD finds the speech, the silence between spans is cut out, the rest is transcribed as one
+/// recording and the times are mapped back (`WhisperRecognizer.transcribe(_:vadFilter:)`); it cannot
+/// be combined with a connected `segments` input. Resampling is `decode`'s job (`sample_rate: 16000, channels: 1`).
 public struct WhisperNode: ValidatingNode {
     public static let descriptor = NodeDescriptor(
         kind: "whisper", doc: "Whisper speech recognition (CTranslate2 model directory) of 16 kHz mono audio.",
@@ -37,7 +40,9 @@ public struct WhisperNode: ValidatingNode {
             ParameterSpec("hallucination_silence_threshold", .double(0...3600), default: .double(0),
                           "with word_timestamps: skip silence before text that looks invented when more than this many seconds of it surround the text (faster-whisper's option; 0: off)"),
             ParameterSpec("threads", .int(0...256), default: .int(0), "compute threads for the whole process; 0 keeps the default (all cores, or TANDEM_THREADS)"),
-        ])
+            ParameterSpec("vad_filter", .bool, default: .bool(false),
+                          "transcribe only the speech Silero VAD finds, stitched together, times mapped back (faster-whisper's vad_filter; the vad_* parameters are its VadOptions)"),
+        ] + VADParameters.specs(prefix: "vad_"))
 
     public static func problems(in parameters: NodeParameters) -> [NodeParameterProblem] {
         var problems: [NodeParameterProblem] = []
@@ -72,6 +77,7 @@ public struct WhisperNode: ValidatingNode {
                 }
             }
         }
+        if parameters.bool("vad_filter") { problems += VADParameters.problems(in: parameters, prefix: "vad_") }
         return problems
     }
 
@@ -109,6 +115,10 @@ public struct WhisperNode: ValidatingNode {
     private var samples: [Float] = []
     private var firstSample: Int64?
     private var regions: [Segment] = []
+    private let vadFilter: Bool
+    private let vadOptions: VADOptions
+    private let parameters: NodeParameters
+    private var vad: SileroVAD?
 
     public init(parameters: NodeParameters) throws {
         if let problem = Self.problems(in: parameters).first {
@@ -117,6 +127,9 @@ public struct WhisperNode: ValidatingNode {
         directory = ModelDirectory.resolve(parameters.string("model"))
         options = Self.decodingOptions(parameters)
         threads = parameters.int("threads")
+        vadFilter = parameters.bool("vad_filter")
+        vadOptions = VADParameters.options(parameters, prefix: "vad_")
+        self.parameters = parameters
     }
 
     public mutating func start(_ context: NodeContext) throws {
@@ -126,6 +139,12 @@ public struct WhisperNode: ValidatingNode {
         let directory = self.directory
         recognizer = try ModelCache.shared.model("whisper:" + directory.standardizedFileURL.path) {
             try WhisperRecognizer(directory: directory)
+        }
+        if vadFilter {
+            guard !segmentsConnected else {
+                throw NodeError(code: .invalidParameters, message: "whisper: vad_filter finds the speech itself; disconnect the segments input or set vad_filter: false")
+            }
+            vad = try VADParameters.model(parameters, prefix: "vad_")
         }
     }
 
@@ -151,7 +170,9 @@ public struct WhisperNode: ValidatingNode {
         var transcript: [TranscriptSegment] = []
         if !samples.isEmpty {
             let found: [WhisperSegment]
-            if segmentsConnected {
+            if let vad {
+                found = try recognizer!.transcribe(samples, vadFilter: vad, vadOptions: vadOptions, options: options).segments
+            } else if segmentsConnected {
                 let shifted = regions.map { Segment(start: $0.start - origin, end: $0.end - origin, label: $0.label, score: $0.score) }
                 found = try recognizer!.transcribe(samples, within: shifted, options: options)
             } else {

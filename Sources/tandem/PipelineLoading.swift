@@ -30,3 +30,12 @@ func usageError(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data("Error: \(message)\n".utf8))
     return ExitCode(2)
 }
+
+/// Exits with status 2 when two inputs would write the same output (see `Pipeline.outputCollisions`):
+/// one would silently replace the other, and on a cluster two shards would both claim the file.
+func refuseOutputCollisions(_ pipeline: Pipeline, _ inputs: [InputFile]) throws {
+    let collisions = pipeline.outputCollisions(inputs, catalog: .standard)
+    guard !collisions.isEmpty else { return }
+    for collision in collisions { FileHandle.standardError.write(Data("Error: \(collision)\n".utf8)) }
+    throw usageError("inputs would overwrite each other's outputs: rename them, or use {relpath} rather than {stem} in the output paths; nothing was run")
+}

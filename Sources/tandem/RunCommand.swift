@@ -10,8 +10,10 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Inputs are files, folders (recursive, media extensions unless --include says otherwise) and
         @list.txt files (one path per line). Each input gets its own graph; outputs appear under their
-        final names only when the input completed. DIR/manifest.jsonl records every input.
-        Exit status: 0 all ok, 1 some inputs failed, 2 usage or validation error, 130 interrupted.
+        final names only when the input completed. DIR/manifest.jsonl records every input
+        (DIR/manifest.shard-I-of-N.jsonl for a shard: one writer per file); DIR/inputs.json lists them all.
+        Exit status: 0 all ok, 1 some inputs failed, 2 usage or validation error, 130 interrupted (SIGINT),
+        143 terminated (SIGTERM, as schedulers send before killing; unfinished inputs rerun with --resume).
         """)
 
     @Argument(help: "The pipeline file (YAML).") var pipeline: String
@@ -28,14 +30,21 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Drop inputs matching this glob (repeatable).") var exclude: [String] = []
 
     func run() throws {
-        let summary = try runBatch()
+        let (summary, terminated) = try runBatch()
         print(summary.text)
+        try Self.exit(summary, terminated: terminated)
+    }
+
+    /// Throws the batch's exit status: 143 after SIGTERM, else the summary's (0 when all succeeded).
+    static func exit(_ summary: BatchSummary, terminated: Bool) throws {
+        if summary.cancelled, terminated { throw ExitCode(143) }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 
     /// Validates, runs the batch and returns its summary without printing it (job commands such as
     /// `transcribe-talking-head` run their bundled pipeline through this and report their own way).
-    func runBatch() throws -> BatchSummary {
+    /// - Returns: the summary, and whether SIGTERM stopped it.
+    func runBatch() throws -> (summary: BatchSummary, terminated: Bool) {
         guard let mode = ProgressMode(rawValue: progress) else {
             throw usageError("--progress must be one of \(ProgressMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -58,6 +67,7 @@ struct RunCommand: ParsableCommand {
         do { files = try collector.collect(inputs) } catch let problem as InputCollector.Problem {
             throw usageError(problem.description)
         }
+        try refuseOutputCollisions(loaded, files)
         let runner = BatchRunner(pipeline: loaded, catalog: .standard, options: options,
                                  progress: BatchProgress(mode: mode, statistics: stats))
         // Ctrl-C: stop starting inputs, cancel the running graphs (their temporaries are removed),
@@ -71,19 +81,33 @@ struct RunCommand: ParsableCommand {
             runner.cancel()
         }
         interrupts.resume()
+        // SIGTERM: what Slurm (scancel, the time limit, preemption) and Kubernetes send before SIGKILL.
+        // Stop the same way, so the shard's manifest is whole and no temporary outputs are left behind;
+        // exit 143 as a shell reports SIGTERM. A rerun with --resume picks up the rest.
+        signal(SIGTERM, SIG_IGN)
+        let terminations = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+        let terminated = InterruptCount()
+        terminations.setEventHandler {
+            if terminated.increment() > 1 { _exit(143) }
+            FileHandle.standardError.write(Data("\ntandem: terminated (SIGTERM); stopping\n".utf8))
+            runner.cancel()
+        }
+        terminations.resume()
         let summary: BatchSummary
         do { summary = try runner.run(files) } catch {
             throw usageError("cannot write the manifest: \(error)")
         }
         interrupts.cancel()
-        return summary
+        terminations.cancel()
+        return (summary, terminated.count > 0)
     }
 }
 
-/// How many SIGINTs arrived (the handler runs on a global queue).
+/// How many times a signal arrived (the handler runs on a global queue).
 private final class InterruptCount: @unchecked Sendable {
     // @unchecked: `value` is guarded by `lock`.
     private let lock = NSLock()
     private var value = 0
     func increment() -> Int { lock.withLock { value += 1; return value } }
+    var count: Int { lock.withLock { value } }
 }

@@ -71,10 +71,10 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         if resume { arguments.append("--resume") }
         if stats { arguments.append("--stats") }
         for set in parameterOverrides { arguments += ["--set", set] }
-        let summary = try RunCommand.parse(arguments).runBatch()
+        let (summary, terminated) = try RunCommand.parse(arguments).runBatch()
         guard printing else {
             print(summary.text)
-            if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+            try RunCommand.exit(summary, terminated: terminated)
             return
         }
         FileHandle.standardError.write(Data((summary.text + "\n").utf8))
@@ -83,7 +83,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
             if let text = try? String(contentsOf: folder.appendingPathComponent("manifest.jsonl"), encoding: .utf8) {
                 FileHandle.standardError.write(Data(text.utf8))
             }
-            throw ExitCode(summary.exitCode)
+            try RunCommand.exit(summary, terminated: terminated)
         }
         let data = try Self.document(in: folder)
         if let output {

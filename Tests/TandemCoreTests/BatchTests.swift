@@ -121,7 +121,7 @@ struct CountWriter: ConfigurableNode {
         #expect(records[2].nodes.map(\.packetsOut) == [3, 0])
         #expect(try String(contentsOf: out.appendingPathComponent("sub/good2.txt"), encoding: .utf8) == "3\n")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
-        #expect(leftovers == ["good1.txt", "manifest.jsonl", "sub"])
+        #expect(leftovers == ["good1.txt", "inputs.json", "manifest.jsonl", "sub"])
 
         // Fix the broken file and resume: the good ones are skipped, the fixed one runs.
         try write("x\n", "in/bad.txt")

@@ -138,6 +138,40 @@ struct SileroVADTests {
         #expect(spanCount > 20)
     }
 
+    @Test("Spans decided while the probabilities stream in equal the batch spans")
+    func trackerMatchesBatch() throws {
+        let reference = try SileroVADFixtures.reference()
+        var cases: [(probabilities: [Float], count: Int, options: VADOptions, expected: [Range<Int>])] = []
+        for clip in reference["clips"] as! [[String: Any]] {
+            for entry in clip["timestamps"] as! [[String: Any]] {
+                cases.append(((clip["probabilities"] as! [Double]).map(Float.init), clip["sample_count"] as! Int,
+                              SileroVADFixtures.options(entry["options"] as! [String: Any]), SileroVADFixtures.spans(entry["spans"])))
+            }
+        }
+        for sequence in reference["synthetic"] as! [[String: Any]] {
+            cases.append(((sequence["probabilities"] as! [Double]).map(Float.init), sequence["sample_count"] as! Int,
+                          SileroVADFixtures.options(sequence["options"] as! [String: Any]), SileroVADFixtures.spans(sequence["spans"])))
+        }
+        var decidedEarly = 0
+        for (index, item) in cases.enumerated() {
+            var tracker = SpeechTimestampTracker(options: item.options)
+            var spans: [Range<Int>] = []
+            // Whole chunks in uneven pieces; the last (zero-padded) chunk goes to finish with the true length.
+            let whole = item.probabilities.dropLast()
+            var start = 0, piece = 1
+            while start < whole.count {
+                let end = min(whole.count, start + piece)
+                spans += tracker.append(Array(whole[start..<end]))
+                start = end
+                piece = piece * 3 % 17 + 1
+            }
+            decidedEarly += spans.count
+            spans += tracker.finish([item.probabilities.last!], sampleCount: item.count)
+            #expect(spans == item.expected, "case \(index), \(item.options)")
+        }
+        #expect(decidedEarly > 10, "spans should be handed out before the end")
+    }
+
     @Test("Default options are faster-whisper's")
     func defaults() {
         let options = VADOptions()

@@ -45,14 +45,15 @@ import TandemCore
         return url.path
     }
 
-    /// Every file below `directory` (hidden ones included) with its bytes, manifest excluded.
+    /// Every file below `directory` (hidden ones included) with its bytes, the batch's own records
+    /// (manifest, input list) excluded.
     func contents(_ directory: URL) -> [String: Data] {
         var files: [String: Data] = [:]
         let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
         while let url = enumerator?.nextObject() as? URL {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
             let relative = String(url.standardizedFileURL.path.dropFirst(directory.standardizedFileURL.path.count + 1))
-            if relative != "manifest.jsonl" { files[relative] = try? Data(contentsOf: url) }
+            if Manifest.shard(ofFileName: relative) == nil, relative != BatchInputList.fileName { files[relative] = try? Data(contentsOf: url) }
         }
         return files
     }
@@ -139,6 +140,42 @@ import TandemCore
         try Data("version: 1\nnodes:\n  - {id: d, kind: decodr}\n".utf8).write(to: bad)
         #expect(try run(["run", bad.path, inputs.path, "--out", root.appendingPathComponent("never").path]) == 2)
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("never").path))
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    @Test func inputsThatWouldOverwriteEachOtherAreRefused() throws {
+        let inputs = root.appendingPathComponent("same-name")
+        try MediaSamples.video(inputs.appendingPathComponent("clip.mp4"), frames: 2)
+        try FileManager.default.copyItem(at: inputs.appendingPathComponent("clip.mp4"), to: inputs.appendingPathComponent("clip.mov"))
+        let out = root.appendingPathComponent("out")
+        // Both would write clip/000000.png: usage error, nothing run, no manifest.
+        #expect(try run(["run", try writePipeline(), inputs.path, "--out", out.path, "--progress", "none"]) == 2)
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    /// What a scheduler sends before killing a task (scancel, a time limit): stop like Ctrl-C, exit 143.
+    @Test func sigtermStopsCleanlyForTheScheduler() throws {
+        let inputs = root.appendingPathComponent("term")
+        for index in 0..<6 {
+            try MediaSamples.video(inputs.appendingPathComponent("clip\(index).mp4"), frames: 24, fps: 25, width: 96, height: 64)
+        }
+        let out = root.appendingPathComponent("out")
+        let manifest = out.appendingPathComponent("manifest.shard-0-of-1.jsonl")
+        let process = try launch(["run", try writePipeline(), inputs.path, "--out", out.path, "--shard", "0/1", "--progress", "none"])
+        let deadline = Date().addingTimeInterval(60)
+        while Manifest.read(manifest).isEmpty, process.isRunning, Date() < deadline { usleep(2_000) }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let recorded = Manifest.read(manifest)
+        #expect(!recorded.isEmpty)
+        if recorded.count < 6 {
+            #expect(process.terminationStatus == 143)
+        }
+        // Every output on disk (temporaries included) belongs to an input the manifest records as ok.
+        #expect(Set(contents(out).keys) == Set(recorded.flatMap(\.outputs)))
+        #expect(try run(["run", try writePipeline(), inputs.path, "--out", out.path, "--shard", "0/1", "--resume", "--progress", "none"]) == 0)
+        #expect(Manifest.read(manifest).filter { $0.status == .skipped }.count == recorded.count)
         try? FileManager.default.removeItem(at: root)
     }
 }

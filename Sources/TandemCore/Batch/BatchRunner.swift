@@ -21,8 +21,10 @@ public struct BatchOptions: Sendable {
 /// Runs a pipeline over many inputs: one isolated graph per input, `jobs` inputs at a time.
 ///
 /// A failing input is recorded and the batch goes on. Outputs of an input are committed (renamed
-/// into place) only when its whole graph completed. Each input's record is appended to
-/// `manifest.jsonl` as soon as it finishes, so an interrupted batch resumes where it stopped.
+/// into place) only when its whole graph completed. Each input's record is appended to the run's
+/// manifest (`manifestURL`) as soon as it finishes, so an interrupted batch resumes where it stopped;
+/// `--resume` reads every manifest of the folder, so a batch can be resumed with another shard count.
+/// The whole input list is recorded in `inputs.json` (`BatchInputList`) for `tandem status`.
 public final class BatchRunner: @unchecked Sendable {
     // @unchecked: `running`, `cancelled` and `summary` are guarded by `lock`; the rest is immutable.
     public let pipeline: Pipeline
@@ -40,8 +42,9 @@ public final class BatchRunner: @unchecked Sendable {
         self.progress = progress
     }
 
-    /// The manifest's location for `options`.
-    public var manifestURL: URL { options.outputDirectory.appendingPathComponent("manifest.jsonl") }
+    /// The manifest this run writes: `manifest.jsonl`, or `manifest.shard-I-of-N.jsonl` for a shard,
+    /// so that every manifest file has one writer (see `Manifest`).
+    public var manifestURL: URL { options.outputDirectory.appendingPathComponent(Manifest.fileName(for: options.shard)) }
 
     /// Stops the batch: no new input starts, running graphs are cancelled and their outputs discarded.
     /// Safe from any thread (a signal handler's queue).
@@ -60,11 +63,19 @@ public final class BatchRunner: @unchecked Sendable {
         let mine = options.shard.map { shard in inputs.filter { shard.contains($0.relativePath) } } ?? inputs
         var done: [String: ManifestRecord] = [:]
         if options.resume {
-            // Later lines win: a file that failed after an earlier success is no longer done.
-            for record in Manifest.read(manifestURL) { done[record.path] = record.status == .failed ? nil : record }
+            // The newest record wins: a file that failed after an earlier success is no longer done.
+            for (path, record) in Manifest.latestRecords(in: options.outputDirectory) where record.status != .failed {
+                done[path] = record
+            }
         }
         let previous = done
         let manifest = try Manifest(url: manifestURL)
+        do {
+            try BatchInputList(inputs: inputs, shards: options.shard?.count).record(in: options.outputDirectory)
+        } catch {
+            // The batch itself does not need the list; only `tandem status` misses its pending count.
+            FileHandle.standardError.write(Data("tandem: warning: cannot record the input list: \(error)\n".utf8))
+        }
         var summary = BatchSummary(manifest: manifestURL)
         summary.otherShards = inputs.count - mine.count
         progress.start(total: mine.count, skippedByShard: summary.otherShards)
@@ -78,7 +89,8 @@ public final class BatchRunner: @unchecked Sendable {
                 while !lock.withLock({ cancelled }), let index = next.take(below: mine.count) {
                     let input = mine[index]
                     progress.fileStarted(input)
-                    guard let record = process(input, previous: previous[input.url.path]) else { continue }
+                    guard var record = process(input, previous: previous[input.url.path]) else { continue }
+                    record.finished = Date().timeIntervalSince1970
                     do { try manifest.append(record) } catch {
                         FileHandle.standardError.write(Data("tandem: cannot append to the manifest: \(error)\n".utf8))
                     }

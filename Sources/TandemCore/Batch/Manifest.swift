@@ -5,12 +5,16 @@ import Glibc
 import Darwin
 #endif
 
-/// `manifest.jsonl` of an output folder: one JSON line per input, appended as each input finishes.
+/// A manifest of an output folder: one JSON line per input, appended as each input finishes.
 ///
-/// Each record is written with one `write(2)` of the whole line to a descriptor opened with
-/// `O_APPEND`, then `fsync`ed, so lines never interleave (several `--jobs`, several shards on one
-/// shared folder) and a `kill -9` loses at most the inputs still in flight. A torn last line (a
-/// crash inside `write`) is ignored when the manifest is read back.
+/// An unsharded run writes `manifest.jsonl`; shard I of N writes only `manifest.shard-I-of-N.jsonl`.
+/// Each file has one writer, because appends from several machines to one file on a shared file
+/// system (NFS, Lustre) are not atomic: records can interleave or be lost. So shards need no lock
+/// and nothing but the output folder in common; the one rule is that a shard never runs twice at
+/// once. Within the writing process, each record is one `write(2)` of the whole line to a descriptor
+/// opened with `O_APPEND` (several `--jobs` never interleave), then `fsync`ed, so a `kill -9` loses
+/// at most the inputs still in flight. A torn last line (a crash inside `write`) is ignored when the
+/// manifest is read back.
 public final class Manifest: @unchecked Sendable {
     // @unchecked: the descriptor is only used through `append`, which holds `lock`.
     public let url: URL
@@ -49,6 +53,55 @@ public final class Manifest: @unchecked Sendable {
             }
             fsync(descriptor)
         }
+    }
+
+    /// The manifest's file name for a run of `shard` (`nil`: the whole batch).
+    public static func fileName(for shard: Shard?) -> String {
+        guard let shard else { return "manifest.jsonl" }
+        return "manifest.shard-\(shard.index)-of-\(shard.count).jsonl"
+    }
+
+    /// The shard a manifest file name belongs to: `nil` for `manifest.jsonl` and for names that are
+    /// no manifest; `.some(shard)` for `manifest.shard-I-of-N.jsonl`.
+    public static func shard(ofFileName name: String) -> Shard?? {
+        if name == "manifest.jsonl" { return .some(nil) }
+        guard name.hasPrefix("manifest.shard-"), name.hasSuffix(".jsonl") else { return nil }
+        let middle = name.dropFirst("manifest.shard-".count).dropLast(".jsonl".count)
+        let parts = middle.components(separatedBy: "-of-")
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]),
+              let shard = try? Shard(index: index, count: count) else { return nil }
+        return .some(shard)
+    }
+
+    /// Every manifest of the output folder `directory`: `manifest.jsonl` first, then the shards'
+    /// files by shard count and index.
+    public static func urls(in directory: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let found = names.compactMap { name -> (name: String, shard: Shard?)? in
+            guard let shard = shard(ofFileName: name) else { return nil }
+            return (name, shard)
+        }
+        return found.sorted { a, b in
+            let left = a.shard.map { ($0.count, $0.index) } ?? (0, 0)
+            let right = b.shard.map { ($0.count, $0.index) } ?? (0, 0)
+            return left < right
+        }.map { directory.appendingPathComponent($0.name) }
+    }
+
+    /// The state of every input recorded in any manifest of `directory`, keyed by absolute path:
+    /// its newest record (by `finished`; within one file, a later line is newer).
+    ///
+    /// Records without `finished` (older versions) count as older than any that has one, and
+    /// among themselves follow the order of `urls(in:)`.
+    public static func latestRecords(in directory: URL) -> [String: ManifestRecord] {
+        var latest: [String: ManifestRecord] = [:]
+        for url in urls(in: directory) {
+            for record in read(url) {
+                if let current = latest[record.path], (current.finished ?? -.infinity) > (record.finished ?? -.infinity) { continue }
+                latest[record.path] = record
+            }
+        }
+        return latest
     }
 
     /// Every complete record of the manifest at `url`, in file order (empty when there is none).

@@ -1,4 +1,4 @@
-/// One line of `manifest.jsonl`: what happened to one input.
+/// One line of a manifest (`manifest.jsonl` or `manifest.shard-I-of-N.jsonl`): what happened to one input.
 public struct ManifestRecord: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable { case ok, failed, skipped }
 
@@ -28,14 +28,20 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
     public var nodes: [NodeStatistics]
     /// What the run noticed but went on despite (a truncated file, damaged packets); nil when nothing.
     public var warnings: [String]?
+    /// When the record was written, seconds since 1970 (nil in manifests of older versions).
+    ///
+    /// Several manifests of one folder (one per shard, and `manifest.jsonl`) can hold records of the
+    /// same input when the shard count changed between runs; the newest record is the input's state.
+    public var finished: Double?
 
     enum CodingKeys: String, CodingKey {
-        case path, relpath, size, mtime, status, error, outputs, nodes, warnings
+        case path, relpath, size, mtime, status, error, outputs, nodes, warnings, finished
         case wallSeconds = "wall_seconds"
     }
 
     public init(path: String, relpath: String, size: Int64, mtime: Double, status: Status, error: Failure? = nil,
-                outputs: [String] = [], wallSeconds: Double = 0, nodes: [NodeStatistics] = [], warnings: [String]? = nil) {
+                outputs: [String] = [], wallSeconds: Double = 0, nodes: [NodeStatistics] = [], warnings: [String]? = nil,
+                finished: Double? = nil) {
         self.path = path
         self.relpath = relpath
         self.size = size
@@ -46,5 +52,6 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
         self.wallSeconds = wallSeconds
         self.nodes = nodes
         self.warnings = warnings
+        self.finished = finished
     }
 }

@@ -107,7 +107,7 @@ public final class SileroVAD: Sendable {
     /// Speech probabilities of a whole 16 kHz mono signal, one per 512-sample chunk, as faster-whisper
     /// computes them: the signal is first padded with `512 − count % 512` zeros (a whole zero chunk
     /// when the count is already a multiple of 512), so there are `count / 512 + 1` probabilities.
-    /// - Complexity: O(count); the encoder runs in batches of up to 10 000 chunks.
+    /// - Complexity: O(count); the encoder runs in batches of 64 chunks (`SileroVADStream.batchChunks`).
     public func speechProbabilities(_ samples16k: [Float]) -> [Float] {
         var stream = SileroVADStream(model: self)
         var probabilities = stream.process(samples16k)

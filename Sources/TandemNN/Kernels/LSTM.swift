@@ -45,10 +45,9 @@ public enum LSTM {
                         gates.withUnsafeMutableBufferPointer { g in
                             g.baseAddress!.initialize(from: projection.baseAddress! + t * 4 * hiddenSize, count: 4 * hiddenSize)
                             hidden.withUnsafeBufferPointer { h in
-                                // gates (1×4H) += h (1×H) · W_hhᵀ.
-                                BLAS.sgemm(transposeA: false, transposeB: true, m: 1, n: 4 * hiddenSize, k: hiddenSize,
-                                           a: h.baseAddress!, lda: hiddenSize, b: weight.baseAddress!, ldb: hiddenSize,
-                                           beta: 1, c: g.baseAddress!, ldc: 4 * hiddenSize)
+                                // gates (4H) += W_hh (4H×H) · h.
+                                BLAS.sgemv(m: 4 * hiddenSize, n: hiddenSize, a: weight.baseAddress!, lda: hiddenSize,
+                                           x: h.baseAddress!, beta: 1, y: g.baseAddress!)
                             }
                             let row = out.baseAddress! + t * hiddenSize
                             for j in 0..<hiddenSize {
