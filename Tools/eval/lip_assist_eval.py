@@ -232,8 +232,6 @@ def load_manifest():
 # ----------------------------------------------------------------------------------------------
 # Audio: voices and noise.
 
-_tts_lock = threading.Lock()
-
 
 def tts(text, voice, cache):
     """16 kHz mono float speech, silence trimmed, peak 0.5; cached by voice and text."""
@@ -300,7 +298,6 @@ def make_noise(kind, n, rng, cache):
         root = rng.uniform(180, 260)
         note = 3
         tone_len = int(beat * RATE * 2)
-        tt = np.arange(tone_len) / RATE
         for k in range(int(n / (beat * RATE))):
             note = int(np.clip(note + rng.integers(-2, 3), 0, len(scale) - 1))
             s = int(k * beat * RATE)
@@ -818,19 +815,17 @@ def map_face_ids(faces_json, truth, analysis_side=360.0):
     centres = {}
     if faces_json:
         packets = faces_json.get("packets", []) if isinstance(faces_json, dict) else faces_json
-        width, height = truth["frame"]
         for p in packets:
             for seg in p.get("segments", []):
                 parts = seg["label"].split()
                 if len(parts) >= 5 and parts[0].startswith("face"):
                     x, y, w, h = map(float, parts[1:5])
-                    centres.setdefault(parts[0], []).append((x + w / 2, y + h / 2))
+                    centres.setdefault(parts[0], []).append(x + w / 2)
     # frames are shrunk so that their shorter side is at most the pipeline's analysis_side (360 unless overridden)
     analysis_scale = min(1.0, analysis_side / min(truth["frame"]))
     mapping = {}
     for fid, pts in centres.items():
-        cx = statistics.median(p[0] for p in pts) / analysis_scale
-        cy = statistics.median(p[1] for p in pts) / analysis_scale
+        cx = statistics.median(pts) / analysis_scale
         best = min(range(len(scene)), key=lambda i: 0 if scene[i]["box"][0] <= cx < scene[i]["box"][2]
                    else abs(cx - (scene[i]["box"][0] + scene[i]["box"][2]) / 2) + 1)
         mapping[fid] = best
