@@ -1025,7 +1025,9 @@ def split_section(results):
     systems = results["systems"]
     lines = [f"### Split `{results['split']}`", "",
              f"Command: `{results['command']}`", "",
-             f"Tandem {results['tandem_commit']}; {len(results['clips'])} clips, "
+             f"Tandem {results['tandem_commit']}; {len(results['clips'])} clips"
+             + (f" (of {results['clips_in_manifest']} selected; --stop-after)" if results.get("clips_in_manifest", len(results["clips"])) > len(results["clips"]) else "")
+             + ", "
              f"{sum(r['duration'] for r in results['clips']):.0f} s of media; wall time {results['wall_seconds'] / 60:.1f} min "
              f"(--jobs {results['jobs']}, on 2 cores shared with other work). Faces: {', '.join(results['faces_used'])}.", "",
              "Per SNR over all situations (mean WER; words in silence summed):", ""]
@@ -1084,6 +1086,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="a handful of clips (one per situation) for development")
     ap.add_argument("--max-per-cell", type=int, default=None,
                     help="only the first N clips of each situation x SNR cell (a smaller grid when time is short)")
+    ap.add_argument("--stop-after", type=float, default=None,
+                    help="start no new clip after this many minutes; the results cover the clips run")
     ap.add_argument("--jobs", type=int, default=1, help="clips processed at once")
     ap.add_argument("--work", default="/tmp/lipeval", help="generated clips and cached system outputs")
     ap.add_argument("--rerun", action="store_true", help="ignore cached system outputs")
@@ -1131,6 +1135,8 @@ def main():
     started = time.time()
 
     def one(entry):
+        if args.stop_after and time.time() - started > args.stop_after * 60:
+            return None          # out of time: clips not started are left out (the order keeps the grid balanced)
         truth = generate_clip(entry, work, cache)
         row = {"id": entry["id"], "situation": entry["situation"], "snr": entry["snr"], "noise": entry["noise"],
                "snr_label": "noise" if entry["situation"] == "lips-no-speech" else snr_name(entry["snr"]),
@@ -1157,12 +1163,14 @@ def main():
         return row
 
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        rows = list(pool.map(one, entries))
+        rows = [r for r in pool.map(one, entries) if r is not None]
+    if len(rows) < len(entries):
+        print(f"--stop-after: {len(entries) - len(rows)} of {len(entries)} clips not run", flush=True)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     results = {"split": args.split, "systems": systems, "command": " ".join(["python"] + [os.path.relpath(sys.argv[0])] + sys.argv[1:]),
                "tandem": args.tandem, "tandem_commit": f"binary {args.tandem} built at commit {commit}",
                "lip_set": args.lip_set, "audio_set": args.audio_set, "fw_model": args.fw_model,
-               "jobs": args.jobs, "wall_seconds": time.time() - started,
+               "jobs": args.jobs, "wall_seconds": time.time() - started, "clips_in_manifest": len(entries),
                "faces_used": sorted({f for r in rows for f in r["faces"]}),
                "hd720_stats": next((r.get("stats") for r in rows if r.get("stats")), None),
                "clips": rows}
