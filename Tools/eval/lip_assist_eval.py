@@ -712,7 +712,8 @@ def lip_pipeline_with_faces(pipeline, work):
 
 
 def run_tandem(binary, pipeline, clip, overrides, outdir, stats=False):
-    """Runs one pipeline on one clip; returns (transcript JSON, face boxes JSON or None, seconds, stats text)."""
+    """Runs one pipeline on one clip; returns (transcript JSON, face boxes JSON or None, wall seconds,
+    CPU seconds, console output)."""
     tmp = os.path.join(outdir, os.path.basename(clip) + ".run")
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
@@ -723,10 +724,18 @@ def run_tandem(binary, pipeline, clip, overrides, outdir, stats=False):
     if stats:
         cmd.append("--stats")
     t0 = time.time()
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    seconds = time.time() - t0
-    if r.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}): {r.stderr[-2000:]}")
+    with open(os.path.join(tmp, "log.txt"), "w+") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        # wait4 gives the child's own CPU time: on a shared machine the wall time says more about the
+        # neighbours than about Tandem
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.time() - t0
+        log.seek(0)
+        output = log.read()
+    cpu = usage.ru_utime + usage.ru_stime
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {output[-2000:]}")
     stem = os.path.splitext(os.path.basename(clip))[0]
     found = [os.path.join(d, f) for d, _, fs in os.walk(tmp) for f in fs
              if f.startswith(stem) and f.endswith(".json") and not f.endswith(".notes.json") and "eval-faces" not in d]
@@ -744,7 +753,7 @@ def run_tandem(binary, pipeline, clip, overrides, outdir, stats=False):
         with open(notes[0]) as f:
             transcript["eval_notes"] = json.load(f)
     shutil.rmtree(tmp, ignore_errors=True)
-    return transcript, faces, seconds, r.stdout + r.stderr
+    return transcript, faces, seconds, cpu, output
 
 
 _fw_models = {}
@@ -918,8 +927,8 @@ def run_system(system, truth, args, outdir):
     if cfg["kind"] == "tandem":
         pipeline = args.lip_pipeline_run if system == "tandem-lip" else cfg["pipeline"]
         stats = system == "tandem-lip" and truth["id"].split("-")[1] == "hd720"
-        transcript, faces, seconds, log = run_tandem(args.tandem, pipeline, truth["video"], cfg["overrides"], outdir, stats)
-        record = {"transcript": transcript, "faces": faces, "seconds": seconds}
+        transcript, faces, seconds, cpu, log = run_tandem(args.tandem, pipeline, truth["video"], cfg["overrides"], outdir, stats)
+        record = {"transcript": transcript, "faces": faces, "seconds": seconds, "cpu_seconds": cpu}
         if stats:
             record["stats"] = log
     else:
@@ -1015,9 +1024,19 @@ def targets(results):
                 out.append((f"WER at {snr} dB at least 20 % below faster-whisper vad_filter", f"{a:.3f} vs {b:.3f}", a <= 0.8 * b))
     hd = [r for r in clips if r["situation"] == "hd720" and "tandem-lip" in r["systems"]]
     if hd:
-        speeds = [r["duration"] / r["systems"]["tandem-lip"]["seconds"] for r in hd]
-        out.append(("talking-head >= 5x realtime on 720p (median over clips, wall time incl. start-up)",
-                    f"{statistics.median(speeds):.2f}x", statistics.median(speeds) >= 5))
+        # Wall time on a shared machine mostly measures the neighbours, so the verdict uses the process's
+        # CPU time: duration / CPU seconds is the speed on one core (a lower bound for two), twice that
+        # the speed if both cores were kept busy (an upper bound). PASS needs the lower bound >= 5.
+        wall = statistics.median(r["duration"] / r["systems"]["tandem-lip"]["seconds"] for r in hd)
+        cpus = [r["duration"] / r["systems"]["tandem-lip"]["cpu_seconds"] for r in hd if r["systems"]["tandem-lip"].get("cpu_seconds")]
+        if cpus:
+            one = statistics.median(cpus)
+            out.append(("talking-head >= 5x realtime on 720p, two cores (median over clips, incl. start-up and model load)",
+                        f"{one:.1f}x on one core's CPU time, at most {2 * one:.1f}x on two; {wall:.2f}x by wall time on the shared machine",
+                        True if one >= 5 else (False if 2 * one < 5 else None)))
+        else:
+            out.append(("talking-head >= 5x realtime on 720p (median over clips, wall time incl. start-up)",
+                        f"{wall:.2f}x", wall >= 5))
     return out
 
 
@@ -1041,13 +1060,16 @@ def split_section(results):
         lines += ["Runs that failed (left out of the figures above):", ""] + [f"- {i} {s}: {e[:300]}" for i, s, e in failed] + [""]
     lines += ["Targets (issue #13), on this split:", ""]
     for name, measured, ok in targets(results):
-        lines.append(f"- {'PASS' if ok else ('FAIL' if ok is False else '—')} {name}: {measured}")
+        lines.append(f"- {'PASS' if ok else ('FAIL' if ok is False else 'UNDECIDED')} {name}: {measured}")
     hd = [r for r in results["clips"] if r["situation"] == "hd720" and "tandem-lip" in r["systems"]]
     if hd:
         lines += ["", "720p speed, lip-assisted pipeline, per clip (duration / wall time incl. process start and model load):", ""]
         for r in hd:
-            lines.append(f"- {r['id']}: {r['duration']:.1f} s in {r['systems']['tandem-lip']['seconds']:.1f} s "
-                         f"= {r['duration'] / r['systems']['tandem-lip']['seconds']:.2f}x realtime")
+            m = r["systems"]["tandem-lip"]
+            cpu = m.get("cpu_seconds")
+            lines.append(f"- {r['id']}: {r['duration']:.1f} s in {m['seconds']:.1f} s wall = {r['duration'] / m['seconds']:.2f}x realtime"
+                         + (f"; {cpu:.1f} CPU seconds, {r['duration'] / (cpu / 2):.1f}x realtime if two idle cores were "
+                            "kept busy" if cpu else ""))
         if results.get("hd720_stats"):
             lines += ["", "Where the time goes (`tandem run --stats`, one 720p clip):", "", "```", results["hd720_stats"].strip(), "```"]
     lines.append("")
@@ -1152,6 +1174,7 @@ def main():
                 continue
             m = score(truth, rec["transcript"], rec["faces"], s == "tandem-lip", analysis_side)
             m["seconds"] = rec["seconds"]
+            m["cpu_seconds"] = rec.get("cpu_seconds")
             m["segments"] = [{k: seg.get(k) for k in ("start", "end", "text", "speaker")} for seg in rec["transcript"].get("segments", [])]
             if rec.get("stats"):
                 row["stats"] = rec["stats"]
@@ -1186,7 +1209,7 @@ def main():
         write_markdown(os.path.join(RESULTS, "lip_assist.md"))
     print("Targets (issue #13) on split", args.split)
     for name, measured, ok in targets(results):
-        print(f"  {'PASS' if ok else ('FAIL' if ok is False else '----')}  {name}: {measured}")
+        print(f"  {'PASS' if ok else ('FAIL' if ok is False else 'UNDECIDED')}  {name}: {measured}")
     return 0
 
 
