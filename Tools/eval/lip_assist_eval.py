@@ -686,9 +686,8 @@ def file_digest(path):
 
 
 def tandem_key(binary, pipeline, overrides):
-    st = os.stat(binary)
-    return hashlib.sha1("|".join([os.path.realpath(binary), str(st.st_mtime_ns), str(st.st_size), file_digest(pipeline)]
-                                 + overrides).encode()).hexdigest()[:12]
+    """Cache key of a Tandem system: the binary's and the pipeline's contents and the overrides."""
+    return hashlib.sha1("|".join([file_digest(binary), file_digest(pipeline)] + overrides).encode()).hexdigest()[:12]
 
 
 def lip_pipeline_with_faces(pipeline, work):
@@ -1096,6 +1095,7 @@ def main():
     ap.add_argument("--split", choices=["tune", "heldout"], help="which fixed set of clips (see the manifest)")
     ap.add_argument("--write-manifest", action="store_true", help="re-make Tools/eval/lip_assist_manifest.json and stop")
     ap.add_argument("--tandem", default=".build-test/release/tandem", help="the tandem binary under test")
+    ap.add_argument("--tandem-commit", default=None, help="the commit the binary was built from (default: this checkout's HEAD)")
     ap.add_argument("--lip-pipeline", default="Pipelines/transcribe-talking-head.yaml")
     ap.add_argument("--audio-pipeline", default="Pipelines/transcribe.yaml")
     ap.add_argument("--lip-set", action="append", default=None,
@@ -1189,7 +1189,7 @@ def main():
         rows = [r for r in pool.map(one, entries) if r is not None]
     if len(rows) < len(entries):
         print(f"--stop-after: {len(entries) - len(rows)} of {len(entries)} clips not run", flush=True)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = args.tandem_commit or subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     results = {"split": args.split, "systems": systems, "command": " ".join(["python"] + [os.path.relpath(sys.argv[0])] + sys.argv[1:]),
                "tandem": args.tandem, "tandem_commit": f"binary {args.tandem} built at commit {commit}",
                "lip_set": args.lip_set, "audio_set": args.audio_set, "fw_model": args.fw_model,
