@@ -596,8 +596,12 @@ def generate_clip(entry, work, cache):
     peak = np.abs(mixture).max()
     if peak > 0.99:
         mixture = mixture / peak * 0.99
+    # temporary names of this process and thread: runs sharing a --work folder may make the same clip at once
+    unique = f"{os.getpid()}.{threading.get_ident()}"
     wav = os.path.join(work, entry["id"] + ".wav")
-    sf.write(wav, mixture, RATE, subtype="PCM_16")
+    sf.write(f"{wav}.{unique}.wav", mixture, RATE, subtype="PCM_16")
+    os.replace(f"{wav}.{unique}.wav", wav)
+    wav_in = wav
 
     # Video.
     render = entry["render"]
@@ -614,9 +618,9 @@ def generate_clip(entry, work, cache):
     crf = 40 if render == "240p" else 23
     video = os.path.join(work, entry["id"] + ".mkv")
     proc = subprocess.Popen(["ffmpeg", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
-                             "-s", f"{width}x{height}", "-r", str(FPS), "-i", "-", "-i", wav,
+                             "-s", f"{width}x{height}", "-r", str(FPS), "-i", "-", "-i", wav_in,
                              "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-crf", str(crf),
-                             "-c:a", "pcm_s16le", "-shortest", video + ".tmp.mkv"], stdin=subprocess.PIPE)
+                             "-c:a", "pcm_s16le", "-shortest", f"{video}.{unique}.mkv"], stdin=subprocess.PIPE)
     backgrounds = [np.median(np.concatenate([img[:, :4].reshape(-1, 3), img[:, -4:].reshape(-1, 3)]), axis=0) for img, *_ in faces]
     canvas_colour = np.mean(backgrounds, axis=0)
     for i in range(frames):
@@ -653,7 +657,7 @@ def generate_clip(entry, work, cache):
     proc.stdin.close()
     if proc.wait() != 0:
         raise RuntimeError(f"{video}: ffmpeg failed")
-    os.replace(video + ".tmp.mkv", video)
+    os.replace(f"{video}.{unique}.mkv", video)
 
     # Truth per reference word: its speaker (a scene face index, or off-screen when the speaker's mouth is
     # not on screen at the word's time, which is estimated by spreading the utterance's words over it by length).
@@ -671,9 +675,9 @@ def generate_clip(entry, work, cache):
              "utterances": utterances, "words": words, "intervals": intervals,
              "faces": [{"name": name, "box": box} for name, box in zip(entry["faces"], boxes)],
              "frame": [width, height], "events": events, "away": away}
-    with open(truth_path + ".tmp", "w") as f:
+    with open(f"{truth_path}.{unique}", "w") as f:
         json.dump(truth, f, indent=1)
-    os.replace(truth_path + ".tmp", truth_path)
+    os.replace(f"{truth_path}.{unique}", truth_path)
     return truth
 
 
@@ -933,9 +937,9 @@ def run_system(system, truth, args, outdir):
     else:
         transcript, seconds = run_fw(cfg["model"], truth["wav"], cfg["vad"])
         record = {"transcript": transcript, "faces": None, "seconds": seconds}
-    with open(path + ".tmp", "w") as f:
+    with open(f"{path}.{os.getpid()}.{threading.get_ident()}", "w") as f:
         json.dump(record, f)
-    os.replace(path + ".tmp", path)
+    os.replace(f"{path}.{os.getpid()}.{threading.get_ident()}", path)
     return record
 
 
