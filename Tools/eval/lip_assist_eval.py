@@ -601,7 +601,6 @@ def generate_clip(entry, work, cache):
     wav = os.path.join(work, entry["id"] + ".wav")
     sf.write(f"{wav}.{unique}.wav", mixture, RATE, subtype="PCM_16")
     os.replace(f"{wav}.{unique}.wav", wav)
-    wav_in = wav
 
     # Video.
     render = entry["render"]
@@ -618,7 +617,7 @@ def generate_clip(entry, work, cache):
     crf = 40 if render == "240p" else 23
     video = os.path.join(work, entry["id"] + ".mkv")
     proc = subprocess.Popen(["ffmpeg", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
-                             "-s", f"{width}x{height}", "-r", str(FPS), "-i", "-", "-i", wav_in,
+                             "-s", f"{width}x{height}", "-r", str(FPS), "-i", "-", "-i", wav,
                              "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-crf", str(crf),
                              "-c:a", "pcm_s16le", "-shortest", f"{video}.{unique}.mkv"], stdin=subprocess.PIPE)
     backgrounds = [np.median(np.concatenate([img[:, :4].reshape(-1, 3), img[:, -4:].reshape(-1, 3)]), axis=0) for img, *_ in faces]
