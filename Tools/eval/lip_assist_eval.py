@@ -1047,7 +1047,7 @@ def split_section(results):
     lines = [f"### Split `{results['split']}`", "",
              f"Command: `{results['command']}`", "",
              f"Tandem {results['tandem_commit']}; {len(results['clips'])} clips"
-             + (f" (of {results['clips_in_manifest']} selected; --stop-after)" if results.get("clips_in_manifest", len(results["clips"])) > len(results["clips"]) else "")
+             + (f" (of {results['clips_in_manifest']} selected: the run was cut short by time)" if results.get("clips_in_manifest", len(results["clips"])) > len(results["clips"]) else "")
              + ", "
              f"{sum(r['duration'] for r in results['clips']):.0f} s of media; wall time {results['wall_seconds'] / 60:.1f} min "
              f"(--jobs {results['jobs']}, on 2 cores shared with other work). Faces: {', '.join(results['faces_used'])}.", "",
@@ -1113,6 +1113,8 @@ def main():
                     help="only the first N clips of each situation x SNR cell (a smaller grid when time is short)")
     ap.add_argument("--stop-after", type=float, default=None,
                     help="start no new clip after this many minutes; the results cover the clips run")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="score only the clips every system has already run on (e.g. after an interrupted run)")
     ap.add_argument("--jobs", type=int, default=1, help="clips processed at once")
     ap.add_argument("--work", default="/tmp/lipeval", help="generated clips and cached system outputs")
     ap.add_argument("--rerun", action="store_true", help="ignore cached system outputs")
@@ -1162,6 +1164,9 @@ def main():
     def one(entry):
         if args.stop_after and time.time() - started > args.stop_after * 60:
             return None          # out of time: clips not started are left out (the order keeps the grid balanced)
+        if args.cached_only and not (os.path.exists(os.path.join(work, entry["id"] + ".truth.json")) and all(
+                os.path.exists(os.path.join(dirs[s], entry["id"] + ".json")) for s in systems)):
+            return None
         truth = generate_clip(entry, work, cache)
         row = {"id": entry["id"], "situation": entry["situation"], "snr": entry["snr"], "noise": entry["noise"],
                "snr_label": "noise" if entry["situation"] == "lips-no-speech" else snr_name(entry["snr"]),
@@ -1191,7 +1196,7 @@ def main():
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         rows = [r for r in pool.map(one, entries) if r is not None]
     if len(rows) < len(entries):
-        print(f"--stop-after: {len(entries) - len(rows)} of {len(entries)} clips not run", flush=True)
+        print(f"{len(entries) - len(rows)} of {len(entries)} clips not run (--stop-after / --cached-only)", flush=True)
     commit = args.tandem_commit or subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     results = {"split": args.split, "systems": systems, "command": " ".join(["python"] + [os.path.relpath(sys.argv[0])] + sys.argv[1:]),
                "tandem": args.tandem, "tandem_commit": f"binary {args.tandem} built at commit {commit}",
