@@ -914,7 +914,8 @@ def cache_dir(system, args):
         key = tandem_key(args.tandem, cfg["pipeline"], cfg["overrides"])
     else:
         import faster_whisper
-        key = hashlib.sha1(f"{os.path.realpath(cfg['model'])}|{cfg['vad']}|{faster_whisper.__version__}|beam5|en".encode()).hexdigest()[:12]
+        model = file_digest(os.path.join(cfg["model"], "model.bin"))
+        key = hashlib.sha1(f"{model}|{cfg['vad']}|{faster_whisper.__version__}|beam5|en".encode()).hexdigest()[:12]
     d = os.path.join(args.work, "outputs", f"{system}-{key}")
     os.makedirs(d, exist_ok=True)
     return d
