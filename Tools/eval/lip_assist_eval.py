@@ -232,8 +232,6 @@ def load_manifest():
 # ----------------------------------------------------------------------------------------------
 # Audio: voices and noise.
 
-_tts_lock = threading.Lock()
-
 
 def tts(text, voice, cache):
     """16 kHz mono float speech, silence trimmed, peak 0.5; cached by voice and text."""
@@ -300,7 +298,6 @@ def make_noise(kind, n, rng, cache):
         root = rng.uniform(180, 260)
         note = 3
         tone_len = int(beat * RATE * 2)
-        tt = np.arange(tone_len) / RATE
         for k in range(int(n / (beat * RATE))):
             note = int(np.clip(note + rng.integers(-2, 3), 0, len(scale) - 1))
             s = int(k * beat * RATE)
@@ -599,8 +596,11 @@ def generate_clip(entry, work, cache):
     peak = np.abs(mixture).max()
     if peak > 0.99:
         mixture = mixture / peak * 0.99
+    # temporary names of this process and thread: runs sharing a --work folder may make the same clip at once
+    unique = f"{os.getpid()}.{threading.get_ident()}"
     wav = os.path.join(work, entry["id"] + ".wav")
-    sf.write(wav, mixture, RATE, subtype="PCM_16")
+    sf.write(f"{wav}.{unique}.wav", mixture, RATE, subtype="PCM_16")
+    os.replace(f"{wav}.{unique}.wav", wav)
 
     # Video.
     render = entry["render"]
@@ -619,7 +619,7 @@ def generate_clip(entry, work, cache):
     proc = subprocess.Popen(["ffmpeg", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
                              "-s", f"{width}x{height}", "-r", str(FPS), "-i", "-", "-i", wav,
                              "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-crf", str(crf),
-                             "-c:a", "pcm_s16le", "-shortest", video + ".tmp.mkv"], stdin=subprocess.PIPE)
+                             "-c:a", "pcm_s16le", "-shortest", f"{video}.{unique}.mkv"], stdin=subprocess.PIPE)
     backgrounds = [np.median(np.concatenate([img[:, :4].reshape(-1, 3), img[:, -4:].reshape(-1, 3)]), axis=0) for img, *_ in faces]
     canvas_colour = np.mean(backgrounds, axis=0)
     for i in range(frames):
@@ -656,7 +656,7 @@ def generate_clip(entry, work, cache):
     proc.stdin.close()
     if proc.wait() != 0:
         raise RuntimeError(f"{video}: ffmpeg failed")
-    os.replace(video + ".tmp.mkv", video)
+    os.replace(f"{video}.{unique}.mkv", video)
 
     # Truth per reference word: its speaker (a scene face index, or off-screen when the speaker's mouth is
     # not on screen at the word's time, which is estimated by spreading the utterance's words over it by length).
@@ -674,9 +674,9 @@ def generate_clip(entry, work, cache):
              "utterances": utterances, "words": words, "intervals": intervals,
              "faces": [{"name": name, "box": box} for name, box in zip(entry["faces"], boxes)],
              "frame": [width, height], "events": events, "away": away}
-    with open(truth_path + ".tmp", "w") as f:
+    with open(f"{truth_path}.{unique}", "w") as f:
         json.dump(truth, f, indent=1)
-    os.replace(truth_path + ".tmp", truth_path)
+    os.replace(f"{truth_path}.{unique}", truth_path)
     return truth
 
 
@@ -689,9 +689,8 @@ def file_digest(path):
 
 
 def tandem_key(binary, pipeline, overrides):
-    st = os.stat(binary)
-    return hashlib.sha1("|".join([os.path.realpath(binary), str(st.st_mtime_ns), str(st.st_size), file_digest(pipeline)]
-                                 + overrides).encode()).hexdigest()[:12]
+    """Cache key of a Tandem system: the binary's and the pipeline's contents and the overrides."""
+    return hashlib.sha1("|".join([file_digest(binary), file_digest(pipeline)] + overrides).encode()).hexdigest()[:12]
 
 
 def lip_pipeline_with_faces(pipeline, work):
@@ -707,14 +706,16 @@ def lip_pipeline_with_faces(pipeline, work):
                                           "params": {"path": "eval-faces/{relpath}.json"},
                                           "inputs": {"in": f"{tracks[0]}.faces"}})
     out = os.path.join(work, "pipeline-" + file_digest(pipeline)[:12] + ".yaml")
-    with open(out + ".tmp", "w") as f:
+    tmp = f"{out}.{os.getpid()}.tmp"
+    with open(tmp, "w") as f:
         yaml.safe_dump(spec, f, sort_keys=False)
-    os.replace(out + ".tmp", out)
+    os.replace(tmp, out)
     return out
 
 
 def run_tandem(binary, pipeline, clip, overrides, outdir, stats=False):
-    """Runs one pipeline on one clip; returns (transcript JSON, face boxes JSON or None, seconds, stats text)."""
+    """Runs one pipeline on one clip; returns (transcript JSON, face boxes JSON or None, wall seconds,
+    CPU seconds, console output)."""
     tmp = os.path.join(outdir, os.path.basename(clip) + ".run")
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
@@ -725,10 +726,18 @@ def run_tandem(binary, pipeline, clip, overrides, outdir, stats=False):
     if stats:
         cmd.append("--stats")
     t0 = time.time()
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    seconds = time.time() - t0
-    if r.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}): {r.stderr[-2000:]}")
+    with open(os.path.join(tmp, "log.txt"), "w+") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        # wait4 gives the child's own CPU time: on a shared machine the wall time says more about the
+        # neighbours than about Tandem
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.time() - t0
+        log.seek(0)
+        output = log.read()
+    cpu = usage.ru_utime + usage.ru_stime
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {output[-2000:]}")
     stem = os.path.splitext(os.path.basename(clip))[0]
     found = [os.path.join(d, f) for d, _, fs in os.walk(tmp) for f in fs
              if f.startswith(stem) and f.endswith(".json") and not f.endswith(".notes.json") and "eval-faces" not in d]
@@ -746,7 +755,7 @@ def run_tandem(binary, pipeline, clip, overrides, outdir, stats=False):
         with open(notes[0]) as f:
             transcript["eval_notes"] = json.load(f)
     shutil.rmtree(tmp, ignore_errors=True)
-    return transcript, faces, seconds, r.stdout + r.stderr
+    return transcript, faces, seconds, cpu, output
 
 
 _fw_models = {}
@@ -818,19 +827,17 @@ def map_face_ids(faces_json, truth, analysis_side=360.0):
     centres = {}
     if faces_json:
         packets = faces_json.get("packets", []) if isinstance(faces_json, dict) else faces_json
-        width, height = truth["frame"]
         for p in packets:
             for seg in p.get("segments", []):
                 parts = seg["label"].split()
                 if len(parts) >= 5 and parts[0].startswith("face"):
                     x, y, w, h = map(float, parts[1:5])
-                    centres.setdefault(parts[0], []).append((x + w / 2, y + h / 2))
+                    centres.setdefault(parts[0], []).append(x + w / 2)
     # frames are shrunk so that their shorter side is at most the pipeline's analysis_side (360 unless overridden)
     analysis_scale = min(1.0, analysis_side / min(truth["frame"]))
     mapping = {}
     for fid, pts in centres.items():
-        cx = statistics.median(p[0] for p in pts) / analysis_scale
-        cy = statistics.median(p[1] for p in pts) / analysis_scale
+        cx = statistics.median(pts) / analysis_scale
         best = min(range(len(scene)), key=lambda i: 0 if scene[i]["box"][0] <= cx < scene[i]["box"][2]
                    else abs(cx - (scene[i]["box"][0] + scene[i]["box"][2]) / 2) + 1)
         mapping[fid] = best
@@ -907,7 +914,8 @@ def cache_dir(system, args):
         key = tandem_key(args.tandem, cfg["pipeline"], cfg["overrides"])
     else:
         import faster_whisper
-        key = hashlib.sha1(f"{os.path.realpath(cfg['model'])}|{cfg['vad']}|{faster_whisper.__version__}|beam5|en".encode()).hexdigest()[:12]
+        model = file_digest(os.path.join(cfg["model"], "model.bin"))
+        key = hashlib.sha1(f"{model}|{cfg['vad']}|{faster_whisper.__version__}|beam5|en".encode()).hexdigest()[:12]
     d = os.path.join(args.work, "outputs", f"{system}-{key}")
     os.makedirs(d, exist_ok=True)
     return d
@@ -920,18 +928,18 @@ def run_system(system, truth, args, outdir):
             return json.load(f)
     cfg = system_config(system, args)
     if cfg["kind"] == "tandem":
-        pipeline = lip_pipeline_with_faces(cfg["pipeline"], args.work) if system == "tandem-lip" else cfg["pipeline"]
+        pipeline = args.lip_pipeline_run if system == "tandem-lip" else cfg["pipeline"]
         stats = system == "tandem-lip" and truth["id"].split("-")[1] == "hd720"
-        transcript, faces, seconds, log = run_tandem(args.tandem, pipeline, truth["video"], cfg["overrides"], outdir, stats)
-        record = {"transcript": transcript, "faces": faces, "seconds": seconds}
+        transcript, faces, seconds, cpu, log = run_tandem(args.tandem, pipeline, truth["video"], cfg["overrides"], outdir, stats)
+        record = {"transcript": transcript, "faces": faces, "seconds": seconds, "cpu_seconds": cpu}
         if stats:
             record["stats"] = log
     else:
         transcript, seconds = run_fw(cfg["model"], truth["wav"], cfg["vad"])
         record = {"transcript": transcript, "faces": None, "seconds": seconds}
-    with open(path + ".tmp", "w") as f:
+    with open(f"{path}.{os.getpid()}.{threading.get_ident()}", "w") as f:
         json.dump(record, f)
-    os.replace(path + ".tmp", path)
+    os.replace(f"{path}.{os.getpid()}.{threading.get_ident()}", path)
     return record
 
 
@@ -997,12 +1005,12 @@ def targets(results):
     """Issue #13's targets, measured on this split's clips; each (name, measured, passed or None)."""
     clips = results["clips"]
     out = []
-    if not clips or "tandem-lip" not in clips[0]["systems"]:
+    if not clips or "tandem-lip" not in results["systems"]:
         return [("tandem-lip was not run", "", None)]
     lip = summarise(clips, "tandem-lip")
     out.append(("no word where nobody speaks (all clips, lips-without-speech included)",
                 f"{lip['silence']} words", lip["silence"] == 0))
-    if "tandem-audio" in clips[0]["systems"]:
+    if "tandem-audio" in results["systems"]:
         audio = summarise(clips, "tandem-audio")
         if lip["recall"] is not None and audio["recall"] is not None:
             out.append(("off-camera recall within 0.05 of audio-only",
@@ -1011,17 +1019,27 @@ def targets(results):
     if clean:
         w = summarise(clean, "tandem-lip")["wer"]
         out.append(("clean WER <= 0.03", f"{w:.3f}", w <= 0.03))
-    if "fw-vad" in clips[0]["systems"]:
+    if "fw-vad" in results["systems"]:
         for snr in ("0", "-5"):
             sub = [r for r in clips if r["snr_label"] == snr]
             if sub:
                 a, b = summarise(sub, "tandem-lip")["wer"], summarise(sub, "fw-vad")["wer"]
                 out.append((f"WER at {snr} dB at least 20 % below faster-whisper vad_filter", f"{a:.3f} vs {b:.3f}", a <= 0.8 * b))
-    hd = [r for r in clips if r["situation"] == "hd720"]
+    hd = [r for r in clips if r["situation"] == "hd720" and "tandem-lip" in r["systems"]]
     if hd:
-        speeds = [r["duration"] / r["systems"]["tandem-lip"]["seconds"] for r in hd]
-        out.append(("talking-head >= 5x realtime on 720p (median over clips, wall time incl. start-up)",
-                    f"{statistics.median(speeds):.2f}x", statistics.median(speeds) >= 5))
+        # Wall time on a shared machine mostly measures the neighbours, so the verdict uses the process's
+        # CPU time: duration / CPU seconds is the speed on one core (a lower bound for two), twice that
+        # the speed if both cores were kept busy (an upper bound). PASS needs the lower bound >= 5.
+        wall = statistics.median(r["duration"] / r["systems"]["tandem-lip"]["seconds"] for r in hd)
+        cpus = [r["duration"] / r["systems"]["tandem-lip"]["cpu_seconds"] for r in hd if r["systems"]["tandem-lip"].get("cpu_seconds")]
+        if cpus:
+            one = statistics.median(cpus)
+            out.append(("talking-head >= 5x realtime on 720p, two cores (median over clips, incl. start-up and model load)",
+                        f"{one:.1f}x on one core's CPU time, at most {2 * one:.1f}x on two; {wall:.2f}x by wall time on the shared machine",
+                        True if one >= 5 else (False if 2 * one < 5 else None)))
+        else:
+            out.append(("talking-head >= 5x realtime on 720p (median over clips, wall time incl. start-up)",
+                        f"{wall:.2f}x", wall >= 5))
     return out
 
 
@@ -1029,7 +1047,9 @@ def split_section(results):
     systems = results["systems"]
     lines = [f"### Split `{results['split']}`", "",
              f"Command: `{results['command']}`", "",
-             f"Tandem {results['tandem_commit']}; {len(results['clips'])} clips, "
+             f"Tandem {results['tandem_commit']}; {len(results['clips'])} clips"
+             + (f" (of {results['clips_in_manifest']} selected: the run was cut short by time)" if results.get("clips_in_manifest", len(results["clips"])) > len(results["clips"]) else "")
+             + ", "
              f"{sum(r['duration'] for r in results['clips']):.0f} s of media; wall time {results['wall_seconds'] / 60:.1f} min "
              f"(--jobs {results['jobs']}, on 2 cores shared with other work). Faces: {', '.join(results['faces_used'])}.", "",
              "Per SNR over all situations (mean WER; words in silence summed):", ""]
@@ -1038,15 +1058,21 @@ def split_section(results):
               "accuracy (pooled; Tandem lip only: the other systems name no speaker). `–`: not defined there "
               "(no reference words, or no off-camera words).", ""]
     lines += situation_tables(results, systems)
+    failed = [(r["id"], s, e) for r in results["clips"] for s, e in r.get("failures", {}).items()]
+    if failed:
+        lines += ["Runs that failed (left out of the figures above):", ""] + [f"- {i} {s}: {e[:300]}" for i, s, e in failed] + [""]
     lines += ["Targets (issue #13), on this split:", ""]
     for name, measured, ok in targets(results):
-        lines.append(f"- {'PASS' if ok else ('FAIL' if ok is False else '—')} {name}: {measured}")
+        lines.append(f"- {'PASS' if ok else ('FAIL' if ok is False else 'UNDECIDED')} {name}: {measured}")
     hd = [r for r in results["clips"] if r["situation"] == "hd720" and "tandem-lip" in r["systems"]]
     if hd:
         lines += ["", "720p speed, lip-assisted pipeline, per clip (duration / wall time incl. process start and model load):", ""]
         for r in hd:
-            lines.append(f"- {r['id']}: {r['duration']:.1f} s in {r['systems']['tandem-lip']['seconds']:.1f} s "
-                         f"= {r['duration'] / r['systems']['tandem-lip']['seconds']:.2f}x realtime")
+            m = r["systems"]["tandem-lip"]
+            cpu = m.get("cpu_seconds")
+            lines.append(f"- {r['id']}: {r['duration']:.1f} s in {m['seconds']:.1f} s wall = {r['duration'] / m['seconds']:.2f}x realtime"
+                         + (f"; {cpu:.1f} CPU seconds, {r['duration'] / (cpu / 2):.1f}x realtime if two idle cores were "
+                            "kept busy" if cpu else ""))
         if results.get("hd720_stats"):
             lines += ["", "Where the time goes (`tandem run --stats`, one 720p clip):", "", "```", results["hd720_stats"].strip(), "```"]
     lines.append("")
@@ -1073,6 +1099,7 @@ def main():
     ap.add_argument("--split", choices=["tune", "heldout"], help="which fixed set of clips (see the manifest)")
     ap.add_argument("--write-manifest", action="store_true", help="re-make Tools/eval/lip_assist_manifest.json and stop")
     ap.add_argument("--tandem", default=".build-test/release/tandem", help="the tandem binary under test")
+    ap.add_argument("--tandem-commit", default=None, help="the commit the binary was built from (default: this checkout's HEAD)")
     ap.add_argument("--lip-pipeline", default="Pipelines/transcribe-talking-head.yaml")
     ap.add_argument("--audio-pipeline", default="Pipelines/transcribe.yaml")
     ap.add_argument("--lip-set", action="append", default=None,
@@ -1085,6 +1112,10 @@ def main():
     ap.add_argument("--quick", action="store_true", help="a handful of clips (one per situation) for development")
     ap.add_argument("--max-per-cell", type=int, default=None,
                     help="only the first N clips of each situation x SNR cell (a smaller grid when time is short)")
+    ap.add_argument("--stop-after", type=float, default=None,
+                    help="start no new clip after this many minutes; the results cover the clips run")
+    ap.add_argument("--cached-only", action="store_true",
+                    help="score only the clips every system has already run on (e.g. after an interrupted run)")
     ap.add_argument("--jobs", type=int, default=1, help="clips processed at once")
     ap.add_argument("--work", default="/tmp/lipeval", help="generated clips and cached system outputs")
     ap.add_argument("--rerun", action="store_true", help="ignore cached system outputs")
@@ -1127,10 +1158,16 @@ def main():
     os.makedirs(work, exist_ok=True)
     os.makedirs(cache, exist_ok=True)
     dirs = {s: cache_dir(s, args) for s in systems}
+    args.lip_pipeline_run = lip_pipeline_with_faces(args.lip_pipeline, args.work)
     analysis_side = next((float(o.split("=", 1)[1]) for o in args.lip_set if o.startswith("analysis_side=")), 360.0)
     started = time.time()
 
     def one(entry):
+        if args.stop_after and time.time() - started > args.stop_after * 60:
+            return None          # out of time: clips not started are left out (the order keeps the grid balanced)
+        if args.cached_only and not (os.path.exists(os.path.join(work, entry["id"] + ".truth.json")) and all(
+                os.path.exists(os.path.join(dirs[s], entry["id"] + ".json")) for s in systems)):
+            return None
         truth = generate_clip(entry, work, cache)
         row = {"id": entry["id"], "situation": entry["situation"], "snr": entry["snr"], "noise": entry["noise"],
                "snr_label": "noise" if entry["situation"] == "lips-no-speech" else snr_name(entry["snr"]),
@@ -1138,25 +1175,34 @@ def main():
                "reference": " ".join(u["text"] for u in truth["utterances"]),
                "utterances": truth["utterances"], "systems": {}}
         for s in systems:
-            rec = run_system(s, truth, args, dirs[s])
+            try:
+                rec = run_system(s, truth, args, dirs[s])
+            except Exception as error:        # one failing run must not lose the others: recorded and reported
+                print(f"{entry['id']}: {s} failed: {error}", file=sys.stderr, flush=True)
+                row.setdefault("failures", {})[s] = str(error)
+                continue
             m = score(truth, rec["transcript"], rec["faces"], s == "tandem-lip", analysis_side)
             m["seconds"] = rec["seconds"]
+            m["cpu_seconds"] = rec.get("cpu_seconds")
             m["segments"] = [{k: seg.get(k) for k in ("start", "end", "text", "speaker")} for seg in rec["transcript"].get("segments", [])]
             if rec.get("stats"):
                 row["stats"] = rec["stats"]
             row["systems"][s] = m
         print(f"{entry['id']:32s} " + "  ".join(
-            f"{s}: WER {fmt(row['systems'][s]['wer'])} sil {row['systems'][s]['silence_words']}" for s in systems)
+            f"{s}: WER {fmt(row['systems'][s]['wer'])} sil {row['systems'][s]['silence_words']}" for s in systems
+            if s in row["systems"])
               + f"  [{time.time() - started:.0f} s]", flush=True)
         return row
 
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
-        rows = list(pool.map(one, entries))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+        rows = [r for r in pool.map(one, entries) if r is not None]
+    if len(rows) < len(entries):
+        print(f"{len(entries) - len(rows)} of {len(entries)} clips not run (--stop-after / --cached-only)", flush=True)
+    commit = args.tandem_commit or subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     results = {"split": args.split, "systems": systems, "command": " ".join(["python"] + [os.path.relpath(sys.argv[0])] + sys.argv[1:]),
                "tandem": args.tandem, "tandem_commit": f"binary {args.tandem} built at commit {commit}",
                "lip_set": args.lip_set, "audio_set": args.audio_set, "fw_model": args.fw_model,
-               "jobs": args.jobs, "wall_seconds": time.time() - started,
+               "jobs": args.jobs, "wall_seconds": time.time() - started, "clips_in_manifest": len(entries),
                "faces_used": sorted({f for r in rows for f in r["faces"]}),
                "hd720_stats": next((r.get("stats") for r in rows if r.get("stats")), None),
                "clips": rows}
@@ -1172,7 +1218,7 @@ def main():
         write_markdown(os.path.join(RESULTS, "lip_assist.md"))
     print("Targets (issue #13) on split", args.split)
     for name, measured, ok in targets(results):
-        print(f"  {'PASS' if ok else ('FAIL' if ok is False else '----')}  {name}: {measured}")
+        print(f"  {'PASS' if ok else ('FAIL' if ok is False else 'UNDECIDED')}  {name}: {measured}")
     return 0
 
 
