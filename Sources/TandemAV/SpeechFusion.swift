@@ -136,10 +136,19 @@ public struct SpeechFusion: Sendable {
         ]
         var floorFrames = Array(0..<frameCount)
         var floorNote: String? = "no silent stretch: the noise floor is the level of the quietest tenth of the recording"
-        for candidate in candidates where candidate.frames.count >= minimumFrames {
-            floorFrames = candidate.frames
-            floorNote = candidate.note
-            break
+        for candidate in candidates {
+            // Only frames whose whole smoothing window is in the stretch: the smoothed level next to
+            // speech still carries the speech, and would inflate the floor's spread (clip1: 24 dB).
+            var member = [Bool](repeating: false, count: frameCount)
+            for f in candidate.frames { member[f] = true }
+            let core = candidate.frames.filter { f in
+                (max(0, f - radius)..<min(frameCount, f + radius + 1)).allSatisfy { member[$0] }
+            }
+            if core.count >= minimumFrames {
+                floorFrames = core
+                floorNote = candidate.note
+                break
+            }
         }
         let floorLevels = floorFrames.map { smoothed[$0] }
         let floor = floorNote?.hasPrefix("no silent stretch") == true ? Self.percentile(floorLevels, 0.1) : Self.percentile(floorLevels, 0.5)

@@ -11,11 +11,16 @@ struct SpeechFusionTests {
     /// `seconds` of audio: a 200 Hz tone of amplitude `speech` inside `talk` stretches, over white noise of amplitude `noise`.
     static func audio(seconds: Double, talk: [ClosedRange<Double>], speech: Float = 0.3, noise: Float = 0.01, seed: UInt64 = 1) -> [Float] {
         var generator = SplitMix64(seed: seed)
-        return (0..<Int(seconds * Double(rate))).map { i in
+        var samples = [Float](repeating: 0, count: Int(seconds * Double(rate)))
+        for i in samples.indices {
             let t = Double(i) / Double(rate)
-            let voiced = talk.contains { $0.contains(t) } ? speech * Float(sin(2 * .pi * 200 * t)) : 0
-            return voiced + noise * Float.random(in: -1...1, using: &generator)
+            var voiced: Float = 0
+            for range in talk where range.contains(t) { voiced = speech * Float(sin(2 * .pi * 200 * t)) }
+            // Uniform in [-1, 1) from the top 24 bits, so the noise is the same on every platform.
+            let uniform = Float(generator.next() >> 40) / Float(1 << 23) - 1
+            samples[i] = voiced + noise * uniform
         }
+        return samples
     }
 
     /// Voice probabilities: `high` inside `talk`, `low` elsewhere, one per hop.
