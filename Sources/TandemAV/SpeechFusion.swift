@@ -130,7 +130,9 @@ public struct SpeechFusion: Sendable {
         }
         let candidates: [(frames: [Int], note: String?)] = [
             ((0..<frameCount).filter { probability[$0] < c.quietThreshold && !moving[$0] }, nil),
-            ((0..<frameCount).filter { seen[$0] && !moving[$0] }, "the audio is never quiet (background the voice detector takes for speech?): "
+            // Still lips only say "background" where some face's lips do move elsewhere: a face that
+            // never speaks says nothing about an off-screen voice that talks throughout.
+            ((0..<frameCount).filter { seen[$0] && !moving[$0] && moving.contains(true) }, "the audio is never quiet (background the voice detector takes for speech?): "
                 + "the noise floor is measured where the lips on screen are still"),
             ((0..<frameCount).filter { probability[$0] < c.quietThreshold }, "no stretch silent in both picture and sound: the noise floor is measured where the audio alone is"),
         ]
