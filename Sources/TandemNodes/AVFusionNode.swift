@@ -40,7 +40,7 @@ public struct AVFusionNode: ValidatingNode {
             ParameterSpec("lift_threshold", .double(0...1), default: .double(Double(SpeechFusion.Configuration().liftThreshold)),
                           "lowest voice probability the lips can lift"),
             ParameterSpec("padding", .double(0...2), default: .double(SpeechFusion.Configuration().padding), "seconds added around speech"),
-            ParameterSpec("listen", .choice(SpeechFusion.Listening.allCases.map(\.rawValue)), default: .string(SpeechFusion.Listening.speech.rawValue),
+            ParameterSpec("listen", .choice(SpeechFusion.Listening.allCases.map(\.rawValue)), default: .string(SpeechFusion.Listening.everything.rawValue),
                           "speech: decode only speech regions (cut where nobody speaks); everything: the whole audio, cut at pauses"),
             ParameterSpec("window_seconds", .double(1...30), default: .double(30), "longest recognition window"),
             ParameterSpec("voice_hop", .int(1...16_000), default: .int(512), "samples per voice probability when they arrive as a tensor"),

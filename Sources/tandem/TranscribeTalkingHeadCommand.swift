@@ -22,7 +22,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
     @Flag(help: "Keep all recognised text; only name the speakers.") var noGate = false
     @Flag(inversion: .prefixedNo, help: "Enhance the audio with the noise of stretches silent in both picture and sound (off by default).")
     var enhance = false
-    @Flag(help: "Decode the whole audio (cut at pauses) instead of only the speech regions.") var noSegment = false
+    @Flag(help: "Decode the whole audio (cut at pauses; the default) rather than only the speech regions; kept for old scripts.") var noSegment = false
     @Option(help: "Enhance only when the estimated SNR is below this (dB).") var enhanceBelowSnr: Double?
     @Option(help: "Enhance only when the noise fluctuates less than this (dB).") var enhanceMaxFluctuation: Double?
     @Option(help: "Drop text Whisper rates at least this likely to hold no speech (with avg log-prob < -1); 1: off.")
