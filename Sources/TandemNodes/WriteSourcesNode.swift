@@ -6,9 +6,11 @@ import TandemMedia
 /// region, and a JSON summary (regions, confidences, files, notes).
 ///
 /// Reads the protocol of `separate` and `sound-of-pixels`: `regions` is one segments packet with a
-/// segment per source (label `name x y w h` or just `name`, score the confidence), and `sources`
-/// carries one whole-length audio packet per source in the same order. Regions arrive first (same
-/// start time, lower port index), so the k-th audio packet is written as the k-th region's file.
+/// segment per region (label `name x y w h` or just `name`, optionally followed by `sounding=S`,
+/// `moving=S` and `silent`; score the confidence), and `sources` carries one whole-length audio packet
+/// per region that is not silent, in the same order. Regions arrive first (same start time, lower port
+/// index), so the k-th audio packet is written as the k-th sounding region's file. Silent regions are
+/// listed in the summary with no file.
 public struct WriteSourcesNode: ConfigurableNode {
     public static let descriptor = NodeDescriptor(
         kind: "write-sources", doc: "Write separated sources as one WAV per region plus a JSON summary.",
@@ -25,13 +27,33 @@ public struct WriteSourcesNode: ConfigurableNode {
         var name: String
         var box: (x: Int, y: Int, width: Int, height: Int)?
         var confidence: Double
+        var silent = false
+        var soundingSeconds: Double?
+        var movingSeconds: Double?
 
         init(_ segment: Segment) {
-            let words = segment.label.split(separator: " ").map(String.init)
+            var words = segment.label.split(separator: " ").map(String.init)
+            // Trailing attributes: `key=value` and the `silent` flag.
+            while let last = words.last, words.count > 1, last == "silent" || last.contains("=") {
+                words.removeLast()
+                if last == "silent" { silent = true; continue }
+                let pair = last.split(separator: "=", maxSplits: 1).map(String.init)
+                if pair[0] == "sounding" { soundingSeconds = Double(pair[1]) }
+                if pair[0] == "moving" { movingSeconds = Double(pair[1]) }
+            }
             let numbers = words.dropFirst().compactMap { Int($0) }
             name = Self.fileSafe(words.first ?? "source")
             box = words.count == 5 && numbers.count == 4 ? (numbers[0], numbers[1], numbers[2], numbers[3]) : nil
             confidence = segment.score
+        }
+
+        /// The region's entry in the summary (without its file).
+        var entry: [String: Any] {
+            var entry: [String: Any] = ["label": name, "confidence": confidence, "silent": silent]
+            if let box { entry["region"] = ["x": box.x, "y": box.y, "width": box.width, "height": box.height] }
+            if let soundingSeconds { entry["sounding_seconds"] = soundingSeconds }
+            if let movingSeconds { entry["moving_seconds"] = movingSeconds }
+            return entry
         }
 
         /// Letters, digits, `-` and `_` only, so a label can name a file.
@@ -72,10 +94,11 @@ public struct WriteSourcesNode: ConfigurableNode {
         case (2, .segments(let segments)):
             notes.append(contentsOf: segments.map(\.label))
         case (1, .audio(let audio)):
-            let index = entries.count
-            guard index < regions.count else {
-                throw NodeError(code: .nodeFailed, message: "write-sources: source \(index + 1) arrived without a region segment")
+            let sounding = regions.indices.filter { !regions[$0].silent }
+            guard entries.count < sounding.count else {
+                throw NodeError(code: .nodeFailed, message: "write-sources: source \(entries.count + 1) arrived without a region segment")
             }
+            let index = sounding[entries.count]
             let region = regions[index]
             let names = regions.prefix(index).map(\.name)
             // Two regions of the same name (not produced by our separators, but possible) get a suffix.
@@ -85,9 +108,9 @@ public struct WriteSourcesNode: ConfigurableNode {
                                              sampleFormat: sampleFormat)
             try writer.write(audio)
             try writer.finish()
-            var entry: [String: Any] = ["label": region.name, "file": "\(name).wav", "confidence": region.confidence,
-                                        "rms": Self.rms(audio)]
-            if let box = region.box { entry["region"] = ["x": box.x, "y": box.y, "width": box.width, "height": box.height] }
+            var entry = region.entry
+            entry["file"] = "\(name).wav"
+            entry["rms"] = Self.rms(audio)
             entries.append(entry)
             seconds = audio.durationSeconds
             sampleRate = audio.sampleRate
@@ -98,8 +121,11 @@ public struct WriteSourcesNode: ConfigurableNode {
 
     public mutating func finish(output: NodeOutput) throws {
         let mode = regions.contains { $0.box != nil } ? "motion" : "audio-only"
+        // Every region, sounding (with its file) or silent (without), in the separator's order.
+        var written = entries.makeIterator()
+        let all = regions.map { $0.silent ? $0.entry : (written.next() ?? $0.entry) }
         let document: [String: Any] = ["input": context?.input?.relativePath ?? "", "mode": mode, "notes": notes,
-                                       "sources": entries, "sample_rate": sampleRate, "seconds": seconds]
+                                       "sources": all, "sample_rate": sampleRate, "seconds": seconds]
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         let file = try context!.createOutput(PathTemplate("\(folder)/summary.json"))
         try (data + Data("\n".utf8)).write(to: file.temporaryURL)

@@ -2,12 +2,30 @@ import TandemCore
 
 /// Motion energy on a fine grid of square cells, kept for every frame: the input to region finding.
 ///
-/// One pass over each frame accumulates `|Δluma|` per cell, so a whole video costs one
-/// subtraction per pixel per frame; the curves of any cell-aligned region can be read back
+/// Each frame is compared with the one before after undoing what the whole picture does, so that
+/// only local motion — a player — scores:
+/// - **light**: the previous frame's luma is matched to the current one's mean and spread (a global
+///   gain and offset), so fades, flicker and a stage light that follows the music do not move;
+/// - **camera**: a global translation is found by matching the row and column luma profiles, and
+///   the previous frame is compared shifted by it (pans, shake);
+/// - **sub-pixel drift and zoom**: a pixel scores only its distance to the range of the previous
+///   frame's 3×3 neighbourhood, so edges that slide by less than a pixel (shake, a slow zoom,
+///   compression noise) do not;
+/// - **what is left everywhere**: the frame's median cell energy (a residue of the above touches
+///   every cell; a player touches few) is subtracted;
+/// - **scene cuts and flashes**: a frame whose median cell energy is still above `cutLevel` after all
+///   that is a new picture, not motion; it scores 0.
+/// A whole video costs a few passes per pixel per frame; the curves of any region can be read back
 /// afterwards (`series(for:)`) without decoding the video again.
 public struct MotionMap: Sendable {
     /// Side of a cell in pixels (edge cells may be smaller).
     public let cellSize: Int
+    /// Whether global changes (light, camera, cuts) are undone before measuring motion.
+    public let compensatesGlobalMotion: Bool
+    /// Median cell energy (mean |Δluma| / 255) above which a frame is taken for a cut or flash.
+    public var cutLevel: Float = 0.05
+    /// Largest camera translation searched between consecutive frames, as a fraction of the shorter side.
+    public var maximumShiftFraction = 0.06
     public private(set) var width = 0
     public private(set) var height = 0
     public private(set) var rows = 0
@@ -17,12 +35,19 @@ public struct MotionMap: Sendable {
     /// Frame-major: `energies[frame * cellCount + cell]`, mean |Δluma| / 255 in the cell.
     public private(set) var energies: [Float] = []
     public private(set) var times: [Double] = []
+    /// Frames taken for cuts or flashes (their energies are 0).
+    public private(set) var cuts: [Int] = []
+    /// The camera translation found at each frame (pixels, current relative to previous).
+    public private(set) var shifts: [(x: Int, y: Int)] = []
     private var previous: GrayImage?
 
-    /// - Parameter cellSize: cell side in pixels (≥ 1); 8–16 keeps the map small and the regions precise enough.
-    public init(cellSize: Int = 8) {
+    /// - Parameters:
+    ///   - cellSize: cell side in pixels (≥ 1); 4–16 keeps the map small and the regions precise enough.
+    ///   - compensatesGlobalMotion: undo light and camera changes first (false: plain frame differences).
+    public init(cellSize: Int = 8, compensatesGlobalMotion: Bool = true) {
         precondition(cellSize >= 1, "cell size must be at least 1")
         self.cellSize = cellSize
+        self.compensatesGlobalMotion = compensatesGlobalMotion
     }
 
     public var cellCount: Int { rows * columns }
@@ -34,7 +59,7 @@ public struct MotionMap: Sendable {
 
     /// Adds a luma image; the first image of the map fixes its size and scores 0 everywhere.
     /// - Throws: `VisionError(.sizeChanged)` when the size differs from the first image's.
-    /// - Complexity: O(pixels).
+    /// - Complexity: O(pixels · shift radius) for the profiles, O(pixels) otherwise.
     public mutating func append(_ image: GrayImage, time: Double) throws {
         if previous == nil && times.isEmpty {
             width = image.width
@@ -47,32 +72,65 @@ public struct MotionMap: Sendable {
         guard image.width == width, image.height == height else {
             throw VisionError(.sizeChanged, "frame \(times.count) is \(image.width)×\(image.height), the map is \(width)×\(height)")
         }
-        var sums = [Int](repeating: 0, count: cellCount)
+        var cells = [Float](repeating: 0, count: cellCount)
+        var shift = (x: 0, y: 0)
         if let previous {
-            let cs = cellSize, cols = columns, w = width
-            previous.pixels.withUnsafeBufferPointer { p in
-                image.pixels.withUnsafeBufferPointer { q in
-                    for y in 0..<height {
-                        let rowBase = (y / cs) * cols
-                        let line = y * w
-                        var x = 0
-                        while x < w {
-                            let end = min(w, x + cs)
-                            var s = 0
-                            for i in x..<end {
-                                let d = Int(p[line + i]) - Int(q[line + i])
-                                s += d < 0 ? -d : d
-                            }
-                            sums[rowBase + x / cs] += s
-                            x = end
+            if compensatesGlobalMotion {
+                let comparison = GlobalMotion(previous: previous, current: image, maximumShift: max(1, Int(maximumShiftFraction * Double(min(width, height)))))
+                shift = comparison.shift
+                cells = comparison.cellEnergies(cellSize: cellSize, rows: rows, columns: columns)
+                let median = Self.median(cells)
+                if median > cutLevel {
+                    cuts.append(times.count)
+                    cells = [Float](repeating: 0, count: cellCount)
+                } else {
+                    for c in cells.indices { cells[c] = max(0, cells[c] - median) }
+                }
+            } else {
+                cells = Self.plainDifference(previous, image, cellSize: cellSize, columns: columns, cellPixels: cellPixels)
+            }
+        }
+        energies.append(contentsOf: cells)
+        shifts.append(shift)
+        times.append(time)
+        previous = image
+    }
+
+    static func median(_ values: [Float]) -> Float {
+        guard !values.isEmpty else { return 0 }
+        var sorted = values
+        let middle = sorted.count / 2
+        sorted.withUnsafeMutableBufferPointer { buffer in
+            // A full sort of a few thousand cells per frame is cheap next to the pixel passes.
+            buffer.sort()
+        }
+        return sorted[middle]
+    }
+
+    /// Mean |Δluma| / 255 per cell, no compensation.
+    static func plainDifference(_ p: GrayImage, _ q: GrayImage, cellSize cs: Int, columns cols: Int, cellPixels: [Int]) -> [Float] {
+        var sums = [Int](repeating: 0, count: cellPixels.count)
+        let w = p.width
+        p.pixels.withUnsafeBufferPointer { p in
+            q.pixels.withUnsafeBufferPointer { q in
+                for y in 0..<(p.count / w) {
+                    let rowBase = (y / cs) * cols
+                    let line = y * w
+                    var x = 0
+                    while x < w {
+                        let end = min(w, x + cs)
+                        var s = 0
+                        for i in x..<end {
+                            let d = Int(p[line + i]) - Int(q[line + i])
+                            s += d < 0 ? -d : d
                         }
+                        sums[rowBase + x / cs] += s
+                        x = end
                     }
                 }
             }
         }
-        for c in 0..<cellCount { energies.append(Float(Double(sums[c]) / (255 * Double(max(cellPixels[c], 1))))) }
-        times.append(time)
-        previous = image
+        return sums.indices.map { Float(Double(sums[$0]) / (255 * Double(max(cellPixels[$0], 1)))) }
     }
 
     /// The mean energy of cell `cell` over all frames.
@@ -93,9 +151,8 @@ public struct MotionMap: Sendable {
         return MotionRegion(x: x, y: y, width: min(cellSize, width - x), height: min(cellSize, height - y))
     }
 
-    /// The energy curve of a region: the pixel-weighted mean of the cells whose centre lies in it
-    /// (the nearest cell when none does). Exact for cell-aligned regions such as those `MotionRegionFinder` returns.
-    public func series(for region: MotionRegion) -> [Float] {
+    /// The cells whose centre lies in `region` (the nearest cell when none does).
+    public func cells(in region: MotionRegion) -> [Int] {
         guard cellCount > 0 else { return [] }
         var members: [Int] = []
         for cell in 0..<cellCount {
@@ -110,6 +167,14 @@ public struct MotionMap: Sendable {
             let c = min(columns - 1, max(0, Int(rx) / cellSize)), r = min(rows - 1, max(0, Int(ry) / cellSize))
             members = [r * columns + c]
         }
+        return members
+    }
+
+    /// The energy curve of a region: the pixel-weighted mean of the cells whose centre lies in it
+    /// (the nearest cell when none does). Exact for cell-aligned regions such as those `MotionRegionFinder` returns.
+    public func series(for region: MotionRegion) -> [Float] {
+        let members = cells(in: region)
+        guard !members.isEmpty else { return [] }
         let total = Float(members.reduce(0) { $0 + cellPixels[$1] })
         return (0..<frameCount).map { t in
             var s: Float = 0

@@ -1,8 +1,12 @@
 /// Finds the parts of a picture that move, as rectangles, by clustering a `MotionMap`.
 ///
-/// Cells whose mean motion reaches `activeFraction` of the busiest cell's are active; each 8-connected
+/// Cells whose mean motion reaches `activeFraction` of the busiest cell's, or that move in at least
+/// `minimumActivity` of the frames, are active; each 8-connected
 /// group of active cells is a candidate (groups holding less than `minimumShare` of the active energy are
-/// dropped as noise). Without a requested count, groups whose energy curves rise and fall together
+/// dropped as noise). Groups whose boxes lie within `mergeGap` cells of each other are one player seen
+/// in pieces (a bow and a body, hands and keys, a glow around them) and merge. The map has already
+/// undone global changes (light, camera, cuts: see `MotionMap`), so what is left is local. Without a
+/// requested count, groups whose energy curves rise and fall together
 /// (Pearson correlation ≥ `mergeCorrelation`) are one mover seen in pieces — the two edges of a waveform
 /// whose middle does not change, a player's bow arm and head — and merge; every group left is a region.
 /// With a count `k`, the `k` most
@@ -18,8 +22,21 @@ public struct MotionRegionFinder: Sendable {
     public var mergeCorrelation: Float
     /// k-means iterations (the assignment rarely changes after a few).
     public var iterations: Int
+    /// Groups whose bounding boxes are at most this many cells apart merge (0: only touching ones).
+    public var mergeGap: Int
+    /// With an automatic count, at most this many regions (the most energetic) are returned.
+    public var maximumRegions: Int
+    /// A cell moves in a frame when its energy (mean |Δluma| / 255 after global compensation) exceeds this.
+    public var movingLevel: Float = 0.02
+    /// Cells that move in at least this fraction of frames are active whatever the busiest cell does.
+    public var minimumActivity: Float = 0.15
+    /// Groups of fewer cells are specks (compression noise, a texture edge), not players.
+    public var minimumCells = 3
 
-    public init(activeFraction: Float = 0.2, minimumShare: Float = 0.05, positionWeight: Float = 1, mergeCorrelation: Float = 0.9, iterations: Int = 25) {
+    public init(activeFraction: Float = 0.2, minimumShare: Float = 0.01, positionWeight: Float = 1, mergeCorrelation: Float = 0.9,
+                iterations: Int = 25, mergeGap: Int = 2, maximumRegions: Int = 8) {
+        self.mergeGap = mergeGap
+        self.maximumRegions = maximumRegions
         self.activeFraction = activeFraction
         self.minimumShare = minimumShare
         self.positionWeight = positionWeight
@@ -32,10 +49,18 @@ public struct MotionRegionFinder: Sendable {
     public func regions(in map: MotionMap, count: Int? = nil) -> [MotionRegion] {
         let means = (0..<map.cellCount).map { map.meanEnergy(cell: $0) }
         guard let peak = means.max(), peak > 0 else { return [] }
-        let active = means.indices.filter { means[$0] >= activeFraction * peak }
-        var groups = components(active, map: map, means: means)
+        // How often each cell moves: a player who moves gently but often counts beside a mover that
+        // moves a lot (a dancer, a screen), which would otherwise set the bar too high.
+        var activity = [Float](repeating: 0, count: map.cellCount)
+        for t in 0..<map.frameCount {
+            for c in 0..<map.cellCount where map.energies[t * map.cellCount + c] > movingLevel { activity[c] += 1 }
+        }
+        for c in activity.indices { activity[c] /= Float(max(1, map.frameCount)) }
+        let weights = means.indices.map { max(means[$0] / peak, activity[$0]) }
+        let active = means.indices.filter { means[$0] >= activeFraction * peak || activity[$0] >= minimumActivity }
+        var groups = mergingNearby(components(active, map: map, means: weights), map: map)
+        func energy(_ g: [Int]) -> Float { g.reduce(0) { $0 + means[$1] } }
         if let count, count >= 1 {
-            func energy(_ g: [Int]) -> Float { g.reduce(0) { $0 + means[$1] } }
             if groups.count > count {
                 groups = Array(groups.sorted { energy($0) > energy($1) }.prefix(count))
             }
@@ -43,11 +68,14 @@ public struct MotionRegionFinder: Sendable {
             while groups.count < count {
                 guard let index = groups.indices.filter({ groups[$0].count >= 2 }).max(by: { energy(groups[$0]) < energy(groups[$1]) }) else { break }
                 let parts = cluster(groups[index], into: 2, map: map, means: means)
-                guard parts.count == 2 else { break }
+                // Halves that move in step are one mover: asking for more sources does not make more players.
+                guard parts.count == 2,
+                      correlation(summedCurve(parts[0], map: map), summedCurve(parts[1], map: map)) < mergeCorrelation else { break }
                 groups.replaceSubrange(index...index, with: parts)
             }
         } else {
             groups = mergingCorrelated(groups, map: map)
+            if groups.count > maximumRegions { groups = Array(groups.sorted { energy($0) > energy($1) }.prefix(maximumRegions)) }
         }
         var regions = groups.map { boundingBox($0, map: map) }
         regions.sort { ($0.center.x, $0.center.y) < ($1.center.x, $1.center.y) }
@@ -80,7 +108,35 @@ public struct MotionRegionFinder: Sendable {
             groups.append(group)
         }
         let total = active.reduce(Float(0)) { $0 + means[$1] }
-        return groups.filter { g in g.reduce(Float(0)) { $0 + means[$1] } >= minimumShare * total }
+        // Specks of one or two cells are compression noise or texture edges, not a player.
+        return groups.filter { g in g.count >= minimumCells && g.reduce(Float(0)) { $0 + means[$1] } >= minimumShare * total }
+    }
+
+    /// Merges groups whose bounding boxes (in cells) are at most `mergeGap` apart, until none are.
+    func mergingNearby(_ groups: [[Int]], map: MotionMap) -> [[Int]] {
+        var groups = groups
+        func box(_ g: [Int]) -> (r0: Int, c0: Int, r1: Int, c1: Int) {
+            var r0 = Int.max, c0 = Int.max, r1 = Int.min, c1 = Int.min
+            for cell in g { let r = cell / map.columns, c = cell % map.columns; r0 = min(r0, r); r1 = max(r1, r); c0 = min(c0, c); c1 = max(c1, c) }
+            return (r0, c0, r1, c1)
+        }
+        var merged = true
+        while merged {
+            merged = false
+            search: for i in groups.indices {
+                for j in (i + 1)..<groups.count {
+                    let a = box(groups[i]), b = box(groups[j])
+                    let gapRows = max(0, max(a.r0, b.r0) - min(a.r1, b.r1) - 1)
+                    let gapColumns = max(0, max(a.c0, b.c0) - min(a.c1, b.c1) - 1)
+                    if max(gapRows, gapColumns) <= mergeGap {
+                        groups[i] += groups.remove(at: j)
+                        merged = true
+                        break search
+                    }
+                }
+            }
+        }
+        return groups
     }
 
     /// Merges, pair by pair (most correlated first), groups whose summed energy curves correlate at least

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TandemCore
 import TandemNodes
+import TandemReport
 
 /// `tandem run PIPELINE INPUT... --out DIR` — the batch runner.
 struct RunCommand: ParsableCommand {
@@ -28,6 +29,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Print per-node statistics (packets, busy time, queue high-water mark) for every input.") var stats = false
     @Option(help: "Only inputs matching this glob (repeatable).") var include: [String] = []
     @Option(help: "Drop inputs matching this glob (repeatable).") var exclude: [String] = []
+    @Flag(help: "Write an HTML report of the batch to DIR/report/index.html when it ends (as `tandem report DIR`; not per shard).") var report = false
 
     func run() throws {
         let (summary, terminated) = try runBatch()
@@ -68,6 +70,19 @@ struct RunCommand: ParsableCommand {
             throw usageError(problem.description)
         }
         try refuseOutputCollisions(loaded, files)
+        let started = Date()
+        var record = RunRecord(
+            pipeline: pipeline, pipelinePath: URL(fileURLWithPath: pipeline).standardizedFileURL.path,
+            pipelineText: (try? String(contentsOfFile: pipeline, encoding: .utf8)) ?? "",
+            overrides: overrides.map { item in
+                let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                return RunRecord.Override(key: String(parts[0]), value: parts.count > 1 ? String(parts[1]) : "")
+            },
+            parameters: loaded.parameters.mapValues(\.description), command: CommandLine.arguments,
+            started: started.timeIntervalSince1970, jobs: jobs, shard: options.shard?.description)
+        do { try record.write(in: options.outputDirectory, shard: options.shard) } catch {
+            throw usageError("cannot write \(RunRecord.fileName(for: options.shard)) in \(options.outputDirectory.path): \(error)")
+        }
         let runner = BatchRunner(pipeline: loaded, catalog: .standard, options: options,
                                  progress: BatchProgress(mode: mode, statistics: stats))
         // Ctrl-C: stop starting inputs, cancel the running graphs (their temporaries are removed),
@@ -99,6 +114,20 @@ struct RunCommand: ParsableCommand {
         }
         interrupts.cancel()
         terminations.cancel()
+        record.finished = Date().timeIntervalSince1970
+        record.wallSeconds = summary.wallSeconds
+        try? record.write(in: options.outputDirectory, shard: options.shard)
+        if report, let shard = options.shard, shard.count > 1 {
+            // Shards finish at different times and would replace each other's report folder.
+            print("tandem: report: not written by shard \(shard); once every shard is done: tandem report \(out)")
+        } else if report, !(summary.cancelled && terminated.count > 0) {
+            do {
+                let page = try BatchReport(outputDirectory: options.outputDirectory).write()
+                print("tandem: report: \(page.path)")
+            } catch {
+                FileHandle.standardError.write(Data("tandem: cannot write the report: \(error)\n".utf8))
+            }
+        }
         return (summary, terminated.count > 0)
     }
 }

@@ -4,6 +4,7 @@ import TandemCore
 import TandemDSP
 import TandemMedia
 import TandemNodes
+import TandemVision
 
 /// `tandem separate INPUT --out DIR [--sources N|auto]`: one WAV per instrument, found by where it moves.
 ///
@@ -22,6 +23,8 @@ struct SeparateCommand: ParsableCommand {
     @Option(help: "Video frames per second analysed for motion.") var fps: Double = 25
     @Option(help: "Shorter side, in pixels, of the frames analysed for motion.") var analysisSide: Int = 144
     @Option(help: "Use a ROWSxCOLUMNS grid of regions instead of finding moving regions (e.g. 1x2).") var grid: String?
+    @Option(name: .customLong("region"), help: "A player's region 'x,y,w,h' in video pixels, used as given (repeat for each player).")
+    var regions: [String] = []
     @Option(help: "NMF divergence: kl or is.") var divergence: String = "kl"
     @Option(help: "NMF iterations (multiplicative updates of the β-divergence).") var iterations: Int = MotionInformedNMF.Configuration().iterations
     @Option(help: "NMF components per source.") var componentsPerSource: Int = MotionInformedNMF.Configuration().componentsPerSource
@@ -57,8 +60,20 @@ struct SeparateCommand: ParsableCommand {
             guard parts.count == 2 else { throw ValidationError("--grid wants ROWSxCOLUMNS, got '\(grid)'") }
             configuration.grid = (parts[0], parts[1])
         }
-        var separation = MotionGuidedSeparation(configuration: configuration)
         let video = info.firstStream(.video)
+        if !regions.isEmpty {
+            let given: [MotionRegion]
+            do { given = try SeparateNode.regions(regions.joined(separator: ";")) ?? [] } catch let error as NodeError {
+                throw ValidationError("--region: \(error.message)")
+            }
+            // Checked against the probed video stream before anything is decoded.
+            if let width = video?.width, let height = video?.height,
+               let problem = MotionGuidedSeparation.problems(with: given, width: width, height: height).first {
+                throw ValidationError("--region: \(input): \(problem)")
+            }
+            configuration.regions = given
+        }
+        var separation = MotionGuidedSeparation(configuration: configuration)
         if video != nil {
             let reader = try FrameReader(path: input, sampling: .fps(fps),
                                          options: VideoDecodeOptions(layout: .gray8, resize: .shorterSide(analysisSide)))
@@ -73,9 +88,14 @@ struct SeparateCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: out)
         var summary: [[String: Any]] = []
         for source in output.sources {
-            let name = "\(source.label).wav"
-            try AtomicOutput.write(Self.wav(source.channels, sampleRate: audio.sampleRate), to: folder.appendingPathComponent(name))
-            var entry: [String: Any] = ["label": source.label, "file": name, "confidence": Double(source.confidence)]
+            var entry: [String: Any] = ["label": source.label, "confidence": Double(source.confidence), "silent": source.silent,
+                                        "sounding_seconds": source.soundingSeconds]
+            if let moving = source.movingSeconds { entry["moving_seconds"] = moving }
+            if !source.silent {
+                let name = "\(source.label).wav"
+                try AtomicOutput.write(Self.wav(source.channels, sampleRate: audio.sampleRate), to: folder.appendingPathComponent(name))
+                entry["file"] = name
+            }
             if let region = source.region {
                 entry["region"] = ["x": region.x, "y": region.y, "width": region.width, "height": region.height]
             }

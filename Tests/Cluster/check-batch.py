@@ -114,7 +114,8 @@ def snapshot(out, shards, shard):
         for name in names:
             path = os.path.join(directory, name)
             relative = os.path.relpath(path, out)
-            if relative in ("inputs.json", "tandem-slurm.sbatch", f"manifest.shard-{shard}-of-{shards}.jsonl"):
+            if relative in ("inputs.json", "tandem-slurm.sbatch", f"manifest.shard-{shard}-of-{shards}.jsonl",
+                            f"run.shard-{shard}-of-{shards}.json"):
                 continue
             if relative in theirs:
                 continue

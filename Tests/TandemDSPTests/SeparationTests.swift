@@ -70,9 +70,13 @@ enum Duet {
         configuration.iterations = 20
         let three = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks)
         #expect(three.sources.count == 3)
-        // Asking for two keeps the two busiest regions.
+        // Automatic count: a region that never moves explains nothing and is silent, never the mixture.
+        #expect(three.sources.filter(\.silent).map(\.label) == ["still"])
+        // Asking for two keeps the two regions whose motion explains the sound; the still one is silent.
         let two = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks, sources: 2)
-        #expect(two.sources.map(\.label) == ["a", "b"])
+        #expect(two.sources.filter { !$0.silent }.map(\.label) == ["a", "b"])
+        let still = try #require(two.sources.first { $0.label == "still" })
+        #expect(still.silent && still.channels[0].allSatisfy { $0 == 0 })
     }
 
     @Test func withoutVideoFallsBackToAudioOnlyAndSaysSo() throws {

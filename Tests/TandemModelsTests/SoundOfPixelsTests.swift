@@ -118,6 +118,39 @@ struct EditedWeights: WeightSource {
         #expect(Self.relative(binaryAudio, try reference.tensor(named: "binary_source0")) <= 1e-4)
     }
 
+    /// Region pooling: the frame net over a whole 48×80 picture, each region's vector pooled from the
+    /// feature pixels its box covers, and that region's separation — against the reference script.
+    @Test func regionsArePooledFromOneFeatureMapLikeTheReference() throws {
+        let regions = try SafetensorsFile(url: SoundOfPixelsFixture.url("regions.safetensors"))
+        let model = try SoundOfPixelsFixture.model(binary: true)
+        let frames = try regions.tensor(named: "frames")
+        #expect(frames.shape == [3, 3, 48, 80])
+        let features = model.frameFeatures(frames)
+        #expect(features.shape[2] == 3 && features.shape[3] == 5)
+        let boxes = try regions.tensor(named: "boxes").scalars.map { Int($0) }
+        let vectors = (0..<2).map { i in
+            let range = SoundOfPixels.featureRange(of: (boxes[4 * i], boxes[4 * i + 1], boxes[4 * i + 2], boxes[4 * i + 3]),
+                                                   imageWidth: 80, imageHeight: 48, featureWidth: 5, featureHeight: 3)
+            return model.imageVector(fromFeatures: features, rows: range.rows, columns: range.columns)
+        }
+        #expect(Self.relative(vectors.flatMap { $0 }, try regions.tensor(named: "vectors")) <= 1e-4)
+        // The two regions see different parts of the picture, so their weights differ.
+        #expect(zip(vectors[0], vectors[1]).contains { abs($0 - $1) > 1e-3 })
+        let audio = try SoundOfPixelsFixture.reference().tensor(named: "audio").scalars
+        let separated = try model.separate(window: audio, imageVectors: vectors)
+        #expect(Self.relative(separated.sources[1], try regions.tensor(named: "binary_region1")) <= 1e-4)
+    }
+
+    @Test func featureRangeCoversEveryTouchedFeaturePixel() {
+        let a = SoundOfPixels.featureRange(of: (0, 0, 40, 48), imageWidth: 80, imageHeight: 48, featureWidth: 5, featureHeight: 3)
+        #expect(a.rows == 0..<3 && a.columns == 0..<3)
+        let b = SoundOfPixels.featureRange(of: (40, 8, 40, 32), imageWidth: 80, imageHeight: 48, featureWidth: 5, featureHeight: 3)
+        #expect(b.rows == 0..<3 && b.columns == 2..<5)
+        // A box smaller than a feature pixel still gets one.
+        let c = SoundOfPixels.featureRange(of: (79, 47, 1, 1), imageWidth: 80, imageHeight: 48, featureWidth: 5, featureHeight: 3)
+        #expect(c.rows == 2..<3 && c.columns == 4..<5)
+    }
+
     @Test func framePreprocessingMatchesTheRepositoryTransform() throws {
         // Pillow bicubic resize (shorter side 16), centre crop with Python's round, ImageNet normalisation.
         let file = try SafetensorsFile(url: SoundOfPixelsFixture.url("frames.safetensors"))

@@ -46,14 +46,15 @@ import TandemCore
     }
 
     /// Every file below `directory` (hidden ones included) with its bytes, the batch's own records
-    /// (manifest, input list) excluded.
+    /// (manifest, input list, run record) excluded.
     func contents(_ directory: URL) -> [String: Data] {
         var files: [String: Data] = [:]
         let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
         while let url = enumerator?.nextObject() as? URL {
             guard (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
             let relative = String(url.standardizedFileURL.path.dropFirst(directory.standardizedFileURL.path.count + 1))
-            if Manifest.shard(ofFileName: relative) == nil, relative != BatchInputList.fileName { files[relative] = try? Data(contentsOf: url) }
+            if Manifest.shard(ofFileName: relative) == nil, relative != BatchInputList.fileName,
+               !RunRecord.isFileName(relative) { files[relative] = try? Data(contentsOf: url) }
         }
         return files
     }

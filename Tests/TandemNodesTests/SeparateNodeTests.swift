@@ -115,7 +115,8 @@ enum TwoPlayers {
         // Each region is `name x y w h`; the left one (x < 48) must carry the 440 Hz notes.
         for (region, source) in zip(regions, sources) {
             let words = region.label.split(separator: " ")
-            try #require(words.count == 5, "\(region.label)")
+            try #require(words.count >= 5 && Int(words[4]) != nil, "\(regions)")
+            #expect(!words.contains("silent"))
             let x = Int(words[1])!, width = Int(words[3])!
             let samples = source.channels[0].array
             #expect(samples.count == TwoPlayers.audio().frameCount)
@@ -130,10 +131,93 @@ enum TwoPlayers {
         #expect(segments(packets["notes"]).isEmpty)
     }
 
+    /// TwoPlayers plus a third panel that moves all the time to a beat of its own and makes no sound.
+    static func framesWithSilentMover(still: Bool = false) -> [VideoFrame] {
+        TwoPlayers.frames().map { frame in
+            var pixels = [UInt8](repeating: 30, count: 144 * 48)
+            let source = frame.bytes.array
+            for y in 0..<48 { for x in 0..<96 { pixels[y * 144 + x] = source[y * 96 + x] } }
+            // A conductor's hand: up and down every 0.16 s, whatever the players do.
+            let y0 = (frame.frameIndex / 4) % 2 == 0 ? 6 : 22
+            for y in y0..<(y0 + 20) { for x in 108..<128 { pixels[y * 144 + x] = 200 } }
+            if still { pixels = [UInt8](repeating: 0, count: 144 * 48).indices.map { UInt8(($0 * 37) % 251) } }
+            return VideoFrame(layout: .gray8, width: 144, height: 48, stride: 144, bytes: SharedArray(pixels), pts: frame.pts,
+                              timeBase: frame.timeBase, frameIndex: frame.frameIndex, seconds: frame.seconds)
+        }
+    }
+
+    @Test func motionWithoutSoundTakesNoSound() throws {
+        let (packets, _) = try run(audio: TwoPlayers.audio(), frames: Self.framesWithSilentMover())
+        let regions = segments(packets["regions"])
+        let sources = packets["sources"]?.audio ?? []
+        try #require(regions.count == 3, "\(regions)")
+        let silent = regions.filter { $0.label.hasSuffix(" silent") }
+        try #require(silent.count == 1, "\(regions)")
+        // The silent one is the mover on the right; it gets no audio packet, the players get theirs.
+        #expect(Int(silent[0].label.split(separator: " ")[1])! >= 96)
+        #expect(sources.count == 2)
+        #expect(segments(packets["notes"]).contains { $0.label.contains("made no sound") })
+    }
+
+    @Test func regionsFromTheUserAreUsedAsGiven() throws {
+        let (packets, _) = try run(audio: TwoPlayers.audio(), frames: TwoPlayers.frames(), parameters: ["regions": .string("0,0,48,48;48,0,48,48")])
+        let regions = segments(packets["regions"])
+        #expect(regions.map { $0.label.split(separator: " ").prefix(5).joined(separator: " ") } == ["region0 0 0 48 48", "region1 48 0 48 48"])
+        let sources = packets["sources"]?.audio ?? []
+        try #require(sources.count == 2)
+        let left = sources[0].channels[0].array
+        #expect(TwoPlayers.energy(left, at: 440) > 4 * TwoPlayers.energy(left, at: 1320))
+    }
+
+    @Test func malformedRegionsAreRefusedAtValidation() throws {
+        for bad in ["1,2,3", "0,0,-4,10", "a,b,c,d", "0,0,10,0"] {
+            #expect(!SeparateNode.problems(in: try NodeParameters(["regions": .string(bad)], for: SeparateNode.descriptor)).isEmpty, "\(bad)")
+        }
+        #expect(SeparateNode.problems(in: try NodeParameters(["regions": .string("0,0,10,10; 10,0,10,10")], for: SeparateNode.descriptor)).isEmpty)
+        #expect(MotionGuidedSeparation.problems(with: [.init(x: 90, y: 0, width: 20, height: 10)], width: 96, height: 48).count == 1)
+        #expect(MotionGuidedSeparation.problems(with: [.init(x: 76, y: 0, width: 20, height: 48)], width: 96, height: 48).isEmpty)
+    }
+
+    @Test func stillPictureFallsBackToAudioOnlyAndSaysSo() throws {
+        let (packets, _) = try run(audio: TwoPlayers.audio(), frames: Self.framesWithSilentMover(still: true))
+        #expect(packets["sources"]?.audio.count == 2)
+        #expect(segments(packets["notes"]).contains { $0.label.contains("nothing moves") })
+    }
+
+    @Test func onePlayerGetsOneSource() throws {
+        // Only the left player plays (and moves); the right panel never changes.
+        let frames = TwoPlayers.frames().map { frame in
+            var pixels = frame.bytes.array
+            for y in 0..<48 { for x in 48..<96 { pixels[y * 96 + x] = 30 } }
+            return VideoFrame(layout: .gray8, width: 96, height: 48, stride: 96, bytes: SharedArray(pixels), pts: frame.pts,
+                              timeBase: frame.timeBase, frameIndex: frame.frameIndex, seconds: frame.seconds)
+        }
+        let rate = TwoPlayers.rate
+        let samples = (0..<Int(TwoPlayers.seconds * Double(rate))).map { i -> Float in
+            let t = Double(i) / Double(rate)
+            return TwoPlayers.playing(TwoPlayers.left, at: t) ? Float(0.4 * sin(2 * .pi * 440 * t)) : 0
+        }
+        let audio = AudioBuffer(sampleRate: rate, channelLayout: "mono", firstSample: 0, channels: [SharedArray(samples)])
+        let (packets, _) = try run(audio: audio, frames: frames)
+        #expect(segments(packets["regions"]).count == 1)
+        #expect(packets["sources"]?.audio.count == 1)
+        #expect(segments(packets["notes"]).contains { $0.label.contains("one moving region") })
+    }
+
+    @Test func moreSourcesThanPlayersLeavesTheExtraSilentAndSaysSo() throws {
+        let (packets, _) = try run(audio: TwoPlayers.audio(), frames: TwoPlayers.frames(), parameters: ["sources": .string("4")])
+        let regions = segments(packets["regions"])
+        let sources = packets["sources"]?.audio ?? []
+        #expect(regions.count >= 2)
+        #expect(sources.count == regions.filter { !$0.label.hasSuffix(" silent") }.count)
+        #expect(sources.count >= 2)
+        #expect(segments(packets["notes"]).contains { $0.label.contains("asked for 4 sources") })
+    }
+
     @Test func audioOnlyFallsBackAndSaysSo() throws {
         let (packets, _) = try run(audio: TwoPlayers.audio(), frames: nil)
         let regions = segments(packets["regions"])
-        #expect(regions.map(\.label) == ["source0", "source1"])
+        #expect(regions.map { $0.label.split(separator: " ")[0] } == ["source0", "source1"])
         #expect(packets["sources"]?.audio.count == 2)
         #expect(segments(packets["notes"]).contains { $0.label.contains("audio-only fallback") })
     }

@@ -51,4 +51,31 @@ import TandemCore
             #expect(finite)
         }
     }
+
+    @Test func userRegionsArePooledFromTheWholePicture() throws {
+        func separate(_ regions: String) throws -> (labels: [String], audio: [AudioBuffer]) {
+            var harness = GraphHarness()
+            try harness.add("sop", "sound-of-pixels", ["weights": .string(Self.weights), "window_samples": .int(32767), "image_size": .int(48),
+                                                       "regions": .string(regions)])
+            try harness.graph.add("audio", AudioSource(buffer: TwoPlayers.audio()))
+            try harness.graph.add("video", FrameSource(frames: TwoPlayers.frames().enumerated().filter { $0.offset % 3 == 0 }.map(\.element)))
+            try harness.connect("audio.audio", to: "sop.audio")
+            try harness.connect("video.video", to: "sop.video")
+            let sources = try harness.collect("c-sources", from: "sop.sources")
+            let regions = try harness.collect("c-regions", from: "sop.regions")
+            _ = try harness.run(on: harness.root.appendingPathComponent("in.mp4"))
+            let labels = regions.packets.flatMap { (p: Packet) -> [String] in if case .segments(let s) = p { s.map(\.label) } else { [] } }
+            return (labels, sources.packets.audio)
+        }
+        let given = try separate("0,0,40,48;56,8,40,32")
+        #expect(given.labels == ["region0 0 0 40 48", "region1 56 8 40 32"])
+        #expect(given.audio.count == 2)
+        // Different regions of the picture give different masks; the same region twice, the same one.
+        #expect(given.audio[0].channels[0].array != given.audio[1].channels[0].array)
+        let twice = try separate("0,0,40,48;0,0,40,48")
+        #expect(twice.audio[0].channels[0].array == twice.audio[1].channels[0].array)
+        #expect(twice.audio[0].channels[0].array == given.audio[0].channels[0].array)
+        #expect(!SoundOfPixelsNode.problems(in: try NodeParameters(["weights": .string(Self.weights), "regions": .string("1,2")],
+                                                                   for: SoundOfPixelsNode.descriptor)).isEmpty)
+    }
 }

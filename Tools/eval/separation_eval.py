@@ -1,20 +1,36 @@
 #!/usr/bin/env python3
-"""Score Tandem's default separator (`tandem separate`, motion-informed NMF) on synthetic duets and trios.
+"""Score Tandem's default separator (`tandem separate`, motion-informed NMF) on synthetic scenes that
+look like footage of players, not like a cue drawn from the answer.
 
-For each mixture: N instruments (General MIDI programs rendered by FluidSynth with
-/usr/share/sounds/sf2/FluidR3_GM.sf2) play generated melodies with independent rhythms; each has a
-panel of a generated video (panels side by side) in which a bar jumps to a new height at every
-note onset and glows with the note's envelope. The stems are summed into a stereo (dual mono)
-mixture, muxed with the video by ffmpeg, separated by `tandem separate --sources N`, and scored with
-`mir_eval.separation.bss_eval_sources` against the stems for:
-  - mixture: the mixture itself as every source's estimate;
-  - oracle: an ideal ratio mask (|S_i| / Σ_j |S_j| on a 2048/512 STFT) applied to the mixture;
-  - tandem (fixed): each estimate attributed to the panel that contains its region's centre —
-    the panel where that instrument really plays — with no permutation search;
-  - tandem (best permutation): the same estimates, best permutation (for reference).
-Prints per-mixture lines and medians, and writes results.json to --work.
+Each clip: N players (2, 3 or 4; General MIDI programs rendered by FluidSynth from
+/usr/share/sounds/sf2/FluidR3_GM.sf2) play generated melodies with independent rhythms, each in its
+own panel of a colour video. What the picture shows is realistically imperfect:
+  - textured backgrounds (stripes, noise, checks, blobs), not a plain grey;
+  - players whose motion is continuous and not aligned to notes: the body sways on a slow cycle,
+    bowed strings bow back and forth all the time (the bow turns at a note change, late by a jittered
+    lag, and sometimes in the middle of a note), winds and mallets move their hands near onsets with
+    lag and jitter, and some onsets show no motion at all (missed);
+  - a glow around each player that follows that player's loudness, smoothed and late;
+  - global changes: camera shake, a slow pan or a zoom, lighting that flickers, fades in, or follows
+    the loudness of the whole band (a stage light), a one-frame flash;
+  - motion that makes no sound: a conductor beating time, a dancer, a waving audience member or a
+    scrolling background screen, in a panel of its own;
+  - a player who pauses for several bars (their body still sways);
+  - timbres of one GM family together (violin + viola, trumpet + trombone, ...).
+The stems (equal RMS) are summed into a dual-mono mixture, muxed with the video, separated by
+`tandem separate --sources N` and `--sources auto`, and scored with mir_eval's bss_eval_sources:
+  - region-attributed SDR (the headline): each player's stem against the sum of the output(s) whose
+    region centre lies on that player's panel; a player with no output is scored on the mixture
+    (gain 0) and counted as left without sound; the gain is over the mixture's own SDR;
+  - best-permutation SDR of the same estimates (for reference: separation regardless of place);
+  - count: how many sources `--sources auto` writes that are not flagged silent, against N;
+  - silent-mover share: the energy the outputs on the silent mover's panel took, relative to the mixture.
 
-    /work/venv/bin/python Tools/eval/separation_eval.py --tandem .build/release/tandem --mixtures 6
+Two sets are made from disjoint seeds, instrument pools, background textures and silent movers: a
+tuning set (used while developing) and a held-out set (never tuned on). The table is written in
+Markdown with --table.
+
+    /work/venv/bin/python Tools/eval/separation_eval.py --tandem .build/release/tandem --table Tools/eval/results/separation.md
 """
 import argparse
 import json
@@ -30,22 +46,37 @@ warnings.filterwarnings("ignore", category=FutureWarning)
 import numpy as np
 import soundfile as sf
 from mir_eval.separation import bss_eval_sources
-from scipy.signal import istft, stft
 
-RATE = 44100
+RATE = 22050
 FPS = 25
 PANEL_W, PANEL_H = 160, 180
+MARGIN = 24  # canvas border the camera can move into
 SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
-# (name, GM program, lowest MIDI note, highest MIDI note): distinct timbres and registers.
-INSTRUMENTS = [
-    ("cello", 42, 36, 55), ("flute", 73, 72, 91), ("trumpet", 56, 58, 74), ("acoustic_guitar", 24, 45, 64),
-    ("clarinet", 71, 52, 70), ("marimba", 12, 60, 79), ("violin", 40, 67, 86), ("bassoon", 70, 34, 50),
+
+# (name, GM program, lowest MIDI note, highest MIDI note, motion style, family)
+TUNING_POOL = [
+    ("cello", 42, 36, 57, "bow", "strings"), ("violin", 40, 60, 84, "bow", "strings"),
+    ("flute", 73, 72, 91, "wind", "pipe"), ("clarinet", 71, 52, 74, "wind", "reed"),
+    ("trumpet", 56, 58, 76, "wind", "brass"), ("acoustic_guitar", 24, 45, 67, "strike", "guitar"),
+    ("marimba", 12, 60, 79, "strike", "mallet"), ("bassoon", 70, 34, 55, "wind", "reed"),
+    ("piano", 0, 48, 76, "strike", "piano"),
 ]
+HELD_OUT_POOL = [
+    ("viola", 41, 48, 72, "bow", "strings"), ("contrabass", 43, 28, 48, "bow", "strings"),
+    ("oboe", 68, 60, 84, "wind", "reed"), ("alto_sax", 65, 49, 73, "wind", "reed"),
+    ("trombone", 57, 40, 65, "wind", "brass"), ("french_horn", 60, 41, 65, "wind", "brass"),
+    ("vibraphone", 11, 53, 77, "strike", "mallet"), ("harp", 46, 36, 79, "strike", "harp"),
+    ("electric_piano", 4, 45, 72, "strike", "piano"),
+]
+SETS = {
+    "tuning": {"seed": 2026, "pool": TUNING_POOL, "textures": ["stripes", "noise"], "movers": ["conductor", "screen"]},
+    "held-out": {"seed": 90210, "pool": HELD_OUT_POOL, "textures": ["checks", "blobs"], "movers": ["dancer", "audience"]},
+}
 
 
 def midi_file(program, notes):
     """A format-0 Standard MIDI File: program change, then (onset s, duration s, pitch) notes at 120 bpm."""
-    ticks_per_second = 960  # division 480 at the default 500000 µs per quarter
+    ticks_per_second = 960
     events = []
     for onset, duration, pitch in notes:
         events.append((int(onset * ticks_per_second), 0x90, pitch, 100))
@@ -69,13 +100,17 @@ def midi_file(program, notes):
     return b"MThd" + struct.pack(">IHHH", 6, 0, 1, 480) + b"MTrk" + struct.pack(">I", len(track)) + bytes(track)
 
 
-def melody(rng, low, high, seconds):
+def melody(rng, low, high, seconds, pause=None):
+    """Notes with random durations and gaps; none start inside `pause` (start, end)."""
     notes, t, pitch = [], 0.2 + rng.uniform(0, 0.4), int(rng.integers(low, high + 1))
     while t < seconds - 0.6:
-        duration = rng.uniform(0.25, 0.55)
+        duration = rng.uniform(0.25, 0.7)
+        if pause and pause[0] - 0.3 <= t + duration and t < pause[1]:
+            t = pause[1] + rng.uniform(0, 0.2)
+            continue
         notes.append((t, duration, pitch))
-        pitch = int(np.clip(pitch + rng.integers(-4, 5), low, high))
-        t += duration + rng.uniform(0.15, 0.6)
+        pitch = int(np.clip(pitch + rng.integers(-5, 6), low, high))
+        t += duration + rng.uniform(0.1, 0.6)
     return notes
 
 
@@ -93,148 +128,356 @@ def render(program, notes, seconds, path):
     return out
 
 
-def video_frames(all_notes, ranges, seconds):
-    """Gray frames: panel i's bar jumps to the note's height at each onset and fades with the note."""
-    count = len(all_notes)
-    frames = np.full((int(seconds * FPS), PANEL_H, PANEL_W * count), 30, dtype=np.uint8)
-    for i, (notes, (low, high)) in enumerate(zip(all_notes, ranges)):
-        for f in range(frames.shape[0]):
-            t = f / FPS
-            current = [n for n in notes if n[0] <= t]
-            if not current:
-                continue
-            onset, duration, pitch = current[-1]
-            height = (pitch - low) / max(high - low, 1)
-            age = t - onset
-            glow = np.exp(-3 * age) if age < duration + 0.3 else 0.0
-            y = int(20 + (1 - height) * (PANEL_H - 60))
-            x = i * PANEL_W + 50
-            frames[f, y:y + 30, x:x + 60] = int(90 + 160 * glow)
-    return frames
+def envelope(signal, frames):
+    """RMS per video frame, 0..1 (relative to the loudest frame)."""
+    hop = RATE // FPS
+    e = np.array([np.sqrt(np.mean(signal[i * hop:(i + 1) * hop] ** 2) + 1e-12) for i in range(frames)])
+    return e / (e.max() + 1e-12)
+
+
+def texture(kind, rng, h, w):
+    y, x = np.mgrid[0:h, 0:w]
+    if kind == "stripes":
+        a = rng.uniform(0, np.pi)
+        base = 0.5 + 0.35 * np.sin((x * np.cos(a) + y * np.sin(a)) / rng.uniform(3, 9))
+    elif kind == "noise":
+        base = rng.uniform(0, 1, (h // 4 + 1, w // 4 + 1)).repeat(4, 0).repeat(4, 1)[:h, :w]
+    elif kind == "checks":
+        s = int(rng.integers(6, 14))
+        base = 0.3 + 0.4 * (((x // s) + (y // s)) % 2)
+    else:  # blobs
+        base = np.zeros((h, w))
+        for _ in range(40):
+            cx, cy, r = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(5, 25)
+            base += rng.uniform(0.2, 0.6) * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * r * r))
+        base = base / (base.max() + 1e-9)
+    tint = rng.uniform(0.5, 1.0, 3)
+    return np.clip(base[..., None] * tint * 200 + 20, 0, 255)
+
+
+def rect(canvas, x, y, w, h, colour):
+    x0, y0 = int(round(x)), int(round(y))
+    canvas[max(0, y0):max(0, y0 + h), max(0, x0):max(0, x0 + w)] = colour
+
+
+def jittered_onsets(rng, notes, miss=0.15, lag=0.06, jitter=0.05):
+    """What the hands show: each onset late by lag ± jitter, some missed."""
+    return [on + lag + rng.normal(0, jitter) for on, _, _ in notes if rng.uniform() > miss]
+
+
+def draw_player(canvas, rng_state, left, style, t, cues, notes, glow, colour):
+    """One player at time t in the panel starting at x = left (canvas coordinates)."""
+    sway = rng_state["sway_amp"] * np.sin(2 * np.pi * t / rng_state["sway_period"] + rng_state["phase"])
+    bx = left + 55 + sway
+    by = MARGIN + 60
+    # Glow: a halo behind the player, brighter with the player's (late, smoothed) loudness.
+    if glow > 0.02:
+        y0, y1 = int(by - 20), int(by + 110)
+        x0, x1 = int(bx - 20), int(bx + 70)
+        canvas[y0:y1, x0:x1] = np.clip(canvas[y0:y1, x0:x1] + glow * 60, 0, 255)
+    rect(canvas, bx, by, 50, 90, colour)  # body
+    rect(canvas, bx + 15, by - 22, 20, 20, colour * 0.8 + 40)  # head
+    past = [c for c in cues if c <= t]
+    since = t - past[-1] if past else 10.0
+    playing = any(on - 0.2 <= t <= on + d + 0.3 for on, d, _ in notes)
+    if style == "bow":
+        # The bow moves all the time while playing; it turns at each cue (and at random mid-note turns).
+        turns = len(past) + sum(1 for m in rng_state["extra_turns"] if m <= t)
+        direction = 1 if turns % 2 == 0 else -1
+        if playing:
+            rng_state["bow"] = float(np.clip(rng_state["bow"] + direction * 3.0, -30, 30))
+        rect(canvas, bx - 10 + rng_state["bow"], by + 40, 70, 5, (230, 210, 160))
+    elif style == "wind":
+        lift = 10 * np.exp(-since / 0.12) if since < 0.5 else 0
+        rect(canvas, bx + 5, by + 30 - lift, 40, 8, (240, 220, 200))  # hands / fingers
+        if playing:
+            rect(canvas, bx + 22, by + 10, 6, 50, (200, 190, 60))  # instrument raised while playing
+    else:  # strike
+        lift = 22 * np.exp(-since / 0.15) if since < 0.6 else 0
+        rect(canvas, bx - 5, by + 50 - lift, 18, 10, (240, 220, 200))
+        rect(canvas, bx + 37, by + 50 - 0.7 * lift, 18, 10, (240, 220, 200))
+
+
+def draw_mover(canvas, kind, left, t, rng_state):
+    """Motion that makes no sound, in its own panel."""
+    if kind == "conductor":
+        beat = 0.55
+        phase = (t % beat) / beat
+        ax = left + 70 + 30 * np.sin(2 * np.pi * phase)
+        ay = MARGIN + 60 + 25 * abs(np.cos(np.pi * phase))
+        rect(canvas, left + 55, MARGIN + 60, 50, 90, (40, 40, 50))
+        rect(canvas, ax, ay, 12, 12, (240, 220, 200))
+    elif kind == "dancer":
+        x = left + 55 + 35 * np.sin(2 * np.pi * t / 1.7)
+        y = MARGIN + 55 + 10 * np.sin(2 * np.pi * t / 0.6)
+        rect(canvas, x, y, 40, 95, (200, 60, 120))
+        rect(canvas, x - 15 + 15 * np.sin(2 * np.pi * t / 0.8), y + 20, 70, 8, (240, 220, 200))
+    elif kind == "audience":
+        for k in range(3):
+            x = left + 15 + 45 * k
+            rect(canvas, x, MARGIN + 120, 30, 60, (90, 80, 70))
+            wave = 20 * np.sin(2 * np.pi * t / (0.9 + 0.3 * k) + k)
+            rect(canvas, x + 10 + wave * 0.5, MARGIN + 95 - abs(wave), 8, 25, (240, 220, 200))
+    else:  # screen: a scrolling picture in the background
+        off = int(t * 40) % 32
+        y0, y1, x0, x1 = MARGIN + 30, MARGIN + 150, left + 20, left + 140
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        canvas[y0:y1, x0:x1] = (80 + 80 * (((xx + off) // 16 + yy // 16) % 2))[..., None]
+
+
+def make_scene(rng, cfg, count, seconds, set_name):
+    """Chooses instruments, notes and what the camera, light and silent movers do."""
+    pool = cfg["pool"]
+    families = {}
+    for i, p in enumerate(pool):
+        families.setdefault(p[5], []).append(i)
+    same = [f for f in families.values() if len(f) >= 2]
+    picks = list(rng.choice(len(pool), size=count, replace=False))
+    if rng.uniform() < 0.5 and same:  # two timbres of one GM family
+        pair = list(same[int(rng.integers(len(same)))])
+        rest = [p for p in picks if p not in pair][: count - 2]
+        picks = pair[:2] + rest
+        rng.shuffle(picks)
+    chosen = [pool[p] for p in picks]
+    pause_player = int(rng.integers(count)) if rng.uniform() < 0.5 else None
+    pause = (seconds * 0.35, seconds * 0.35 + 3.0)
+    notes = [melody(rng, lo, hi, seconds, pause if i == pause_player else None) for i, (_, _, lo, hi, _, _) in enumerate(chosen)]
+    return {
+        "set": set_name, "chosen": chosen, "notes": notes, "pause_player": pause_player,
+        "camera": str(rng.choice(["static", "shake", "pan", "zoom"])),
+        "light": str(rng.choice(["none", "flicker", "stage", "fade", "flash"])),
+        "mover": str(rng.choice(cfg["movers"] + ["none"])),
+        "texture": str(rng.choice(cfg["textures"])),
+    }
+
+
+def video_frames(rng, scene, stems, mixture, seconds):
+    count = len(scene["chosen"])
+    panels = count + (scene["mover"] != "none")
+    width, height = PANEL_W * panels, PANEL_H
+    frames_n = int(seconds * FPS)
+    background = texture(scene["texture"], rng, height + 2 * MARGIN, width + 2 * MARGIN)
+    colours = [rng.uniform(60, 200, 3) for _ in range(count)]
+    states, cues = [], []
+    for i, (_, _, _, _, style, _) in enumerate(scene["chosen"]):
+        states.append({"sway_amp": rng.uniform(2, 6), "sway_period": rng.uniform(2.0, 4.0), "phase": rng.uniform(0, 6.3),
+                       "bow": 0.0, "extra_turns": list(rng.uniform(0, seconds, int(seconds / 2)))})
+        cues.append(jittered_onsets(rng, scene["notes"][i]))
+    # Glow follows each player's loudness 3 frames late, smoothed.
+    glows = []
+    for s in stems:
+        e = envelope(s, frames_n)
+        e = np.convolve(e, np.ones(4) / 4, mode="full")[:frames_n]
+        glows.append(np.concatenate([np.zeros(3), e])[:frames_n])
+    band = envelope(mixture, frames_n)
+    mover_left = MARGIN + PANEL_W * count
+    shake = np.cumsum(rng.normal(0, 1.2, (frames_n, 2)), axis=0)
+    shake -= np.linspace(0, 1, frames_n)[:, None] * shake[-1]  # a random walk that returns home
+    flash_frame = int(rng.integers(FPS * 2, frames_n - FPS))
+    out = np.empty((frames_n, height, width, 3), dtype=np.uint8)
+    ys, xs = np.mgrid[0:height, 0:width]
+    for f in range(frames_n):
+        t = f / FPS
+        canvas = background.copy()
+        for i in range(count):
+            draw_player(canvas, states[i], MARGIN + i * PANEL_W, scene["chosen"][i][4], t, cues[i], scene["notes"][i],
+                        glows[i][f], colours[i])
+        if scene["mover"] != "none":
+            draw_mover(canvas, scene["mover"], mover_left, t, None)
+        # Camera.
+        dx = dy = 0.0
+        zoom = 1.0
+        if scene["camera"] == "shake":
+            dx, dy = np.clip(shake[f], -MARGIN + 2, MARGIN - 2)
+        elif scene["camera"] == "pan":
+            dx = -16 + 32 * t / seconds
+        elif scene["camera"] == "zoom":
+            zoom = 1.0 + 0.1 * np.sin(np.pi * t / seconds)
+        sx = np.clip(((xs - width / 2) / zoom + width / 2 + MARGIN + dx).astype(int), 0, canvas.shape[1] - 1)
+        sy = np.clip(((ys - height / 2) / zoom + height / 2 + MARGIN + dy).astype(int), 0, canvas.shape[0] - 1)
+        frame = canvas[sy, sx]
+        # Light.
+        gain = 1.0
+        if scene["light"] == "flicker":
+            gain = 1.0 + 0.12 * np.sin(2 * np.pi * t * 2.3) + rng.normal(0, 0.03)
+        elif scene["light"] == "stage":
+            gain = 0.8 + 0.4 * band[max(0, f - 2)]
+        elif scene["light"] == "fade":
+            gain = min(1.0, t / 1.5) if t < 1.5 else (max(0.2, (seconds - t) / 1.5) if t > seconds - 1.5 else 1.0)
+        elif scene["light"] == "flash" and f in (flash_frame, flash_frame + 1):
+            gain = 1.8
+        tint = np.array([1.0, 1.0, 1.0]) if scene["light"] != "stage" else np.array([1.0, 0.9 + 0.1 * band[f], 0.85])
+        out[f] = np.clip(frame * gain * tint, 0, 255).astype(np.uint8)
+    return out
 
 
 def write_video(frames, mixture, path, work):
     wav = os.path.join(work, "mixture.wav")
     sf.write(wav, np.stack([mixture, mixture], axis=1), RATE, subtype="FLOAT")
-    h, w = frames.shape[1:]
-    cmd = ["ffmpeg", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "gray", "-s", f"{w}x{h}", "-r", str(FPS), "-i", "-",
-           "-i", wav, "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "pcm_f32le",
+    h, w = frames.shape[1:3]
+    cmd = ["ffmpeg", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{w}x{h}", "-r", str(FPS), "-i", "-",
+           "-i", wav, "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", "-c:a", "pcm_f32le",
            "-shortest", path]
     subprocess.run(cmd, input=frames.tobytes(), check=True)
 
 
-def ideal_ratio_mask(stems, mixture):
-    _, _, mix = stft(mixture, nperseg=2048, noverlap=1536)
-    mags = [np.abs(stft(s, nperseg=2048, noverlap=1536)[2]) for s in stems]
-    total = np.sum(mags, axis=0) + 1e-12
-    out = []
-    for m in mags:
-        _, y = istft(mix * (m / total), nperseg=2048, noverlap=1536)
-        out.append(y[: len(mixture)].astype(np.float32))
-    return out
+def run_tandem(tandem, video, out, sources, extra):
+    started = time.time()
+    proc = subprocess.run([tandem, "separate", video, "--out", out, "--sources", sources] + extra, capture_output=True, text=True)
+    elapsed = time.time() - started
+    if proc.returncode != 0:
+        print(proc.stderr, file=sys.stderr)
+        raise SystemExit(f"tandem separate failed on {video}")
+    return json.load(open(os.path.join(out, "summary.json"))), elapsed
 
 
-def score(refs, estimates, permute):
-    sdr, sir, sar, perm = bss_eval_sources(np.asarray(refs), np.asarray(estimates), compute_permutation=permute)
-    return sdr, sir, sar, perm
+def attribute(summary, out, count, length):
+    """Per player panel, the sum of the outputs whose region centre lies on it (None if none); per panel
+    beyond the players (the silent mover), the same."""
+    by_panel = {}
+    for source in summary["sources"]:
+        region = source.get("region")
+        if region is None or "file" not in source:  # silent regions have no file
+            continue
+        panel = int((region["x"] + region["width"] / 2) // PANEL_W)
+        audio, _ = sf.read(os.path.join(out, source["file"]), dtype="float32", always_2d=True)
+        signal = audio.mean(axis=1)[:length]
+        by_panel[panel] = by_panel.get(panel, 0) + signal
+    return by_panel
+
+
+def sdr(refs, estimates, permute):
+    return bss_eval_sources(np.asarray(refs), np.asarray(estimates), compute_permutation=permute)[0]
+
+
+def make_clip(args, set_name, cfg, count, index):
+    """The clip's scene, stems, mixture and video; made once per work folder (each clip has its own seed)."""
+    work = os.path.join(args.work, f"{set_name}-n{count}-m{index}")
+    os.makedirs(work, exist_ok=True)
+    rng = np.random.default_rng([cfg["seed"], count, index])
+    scene = make_scene(rng, cfg, count, args.seconds, set_name)
+    video = os.path.join(work, "mixture.mkv")
+    cached = os.path.join(work, "stems.npy")
+    if os.path.exists(video) and os.path.exists(cached):
+        stems = list(np.load(cached))
+    else:
+        stems = [render(c[1], n, args.seconds, os.path.join(work, f"stem{i}.wav")) for i, (c, n) in enumerate(zip(scene["chosen"], scene["notes"]))]
+        stems = [s / (np.sqrt(np.mean(s ** 2)) + 1e-9) * 0.1 for s in stems]
+        mixture = np.sum(stems, axis=0).astype(np.float32)
+        write_video(video_frames(rng, scene, stems, mixture, args.seconds), mixture, video, work)
+        np.save(cached, np.asarray(stems))
+    return work, scene, stems, video
+
+
+def evaluate_clip(args, set_name, cfg, count, index):
+    work, scene, stems, video = make_clip(args, set_name, cfg, count, index)
+    mixture = np.sum(stems, axis=0).astype(np.float32)
+    extra = args.separate_args.split()
+
+    out = os.path.join(work, "separated")
+    summary, elapsed = run_tandem(args.tandem, video, out, str(count), extra)
+    panels = attribute(summary, out, count, len(mixture))
+    estimates, unattributed = [], 0
+    for i in range(count):
+        e = panels.get(i)
+        if e is None or np.sqrt(np.mean(e ** 2)) < 1e-4:
+            unattributed += 1
+            e = mixture
+        estimates.append(e)
+    mix_sdr = sdr(stems, [mixture] * count, False)
+    fixed = sdr(stems, estimates, False)
+    best = sdr(stems, estimates, True)
+    mover = panels.get(count)
+    mover_share = float(np.sum(mover ** 2) / np.sum(mixture ** 2)) if mover is not None else 0.0
+
+    out_auto = os.path.join(work, "auto")
+    auto, _ = run_tandem(args.tandem, video, out_auto, "auto", extra)
+    auto_count = sum(1 for s in auto["sources"] if not s.get("silent", False))
+    row = {
+        "set": set_name, "count": count, "clip": index, "instruments": [c[0] for c in scene["chosen"]],
+        "camera": scene["camera"], "light": scene["light"], "mover": scene["mover"], "texture": scene["texture"],
+        "pause": scene["pause_player"] is not None,
+        "mixture_sdr": float(np.mean(mix_sdr)), "attributed_sdr": float(np.mean(fixed)), "best_perm_sdr": float(np.mean(best)),
+        "gain": float(np.mean(fixed - mix_sdr)), "best_perm_gain": float(np.mean(best - mix_sdr)),
+        "per_player_gain": [float(v) for v in fixed - mix_sdr],
+        "unattributed": unattributed, "mover_share": mover_share, "auto_count": auto_count,
+        "seconds": elapsed, "realtime": args.seconds / elapsed,
+    }
+    print(f"{set_name:8s} n={count} #{index} {'+'.join(row['instruments']):40s} cam {row['camera']:6s} light {row['light']:7s} "
+          f"mover {row['mover']:9s} pause {'y' if row['pause'] else 'n'} | gain {row['gain']:+6.2f} (best perm {row['best_perm_gain']:+6.2f}) "
+          f"players w/o sound {unattributed} mover share {mover_share:.2f} auto {auto_count} | {elapsed:.1f} s", flush=True)
+    return row
+
+
+def table(results, sets, counts, command):
+    lines = ["# Separation: region-attributed evaluation", "",
+             "Made by (about 20 minutes on two cores):", "", "```sh", command, "```", "",
+             "Medians over clips; gains are over the mixture's own SDR (mir_eval bss_eval_sources, dB). "
+             "*Region-attributed*: each player's stem against the output(s) whose region centre lies on that player. "
+             "*Best permutation*: the same estimates, best pairing. *Without sound*: players with no output on them "
+             "(scored on the mixture). *Mover share*: energy the outputs on a silent mover took, over the mixture's. "
+             "*Count right*: `--sources auto` wrote as many non-silent sources as there are players. "
+             "*Speed*: clip seconds over `tandem separate` wall time (decode, motion and separation, two shared cores).", "",
+             "| set | players | clips | region-attributed gain | best-permutation gain | players without sound | mover share (median) | count right | speed |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for s in sets:
+        for c in counts:
+            rows = [r for r in results if r["set"] == s and r["count"] == c]
+            if not rows:
+                continue
+            movers = [r["mover_share"] for r in rows if r["mover"] != "none"]
+            lines.append(f"| {s} | {c} | {len(rows)} | {np.median([r['gain'] for r in rows]):+.1f} dB | "
+                         f"{np.median([r['best_perm_gain'] for r in rows]):+.1f} dB | "
+                         f"{sum(r['unattributed'] for r in rows)} of {sum(r['count'] for r in rows)} | "
+                         f"{(np.median(movers) if movers else 0):.2f} | "
+                         f"{sum(r['auto_count'] == r['count'] for r in rows)}/{len(rows)} | "
+                         f"{np.median([r['realtime'] for r in rows]):.0f}× |")
+    lines += ["", "Per clip:", "", "| set | players | instruments | camera | light | silent mover | pause | gain per player (dB) | auto count |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['set']} | {r['count']} | {', '.join(r['instruments'])} | {r['camera']} | {r['light']} | {r['mover']} | "
+                     f"{'yes' if r['pause'] else 'no'} | {', '.join(f'{g:+.1f}' for g in r['per_player_gain'])} | {r['auto_count']} |")
+    return "\n".join(lines) + "\n"
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tandem", default=".build/release/tandem")
     parser.add_argument("--work", default="/tmp/tandem-separation-eval")
-    parser.add_argument("--mixtures", type=int, default=6, help="mixtures per instrument count")
-    parser.add_argument("--counts", type=int, nargs="+", default=[2, 3])
-    parser.add_argument("--seconds", type=float, default=8.0)
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--separate-args", default="", help="extra arguments for tandem separate, e.g. '--iterations 30'")
-    parser.add_argument("--audio-only-baseline", action="store_true",
-                        help="also separate the audio alone (no video: spectral-shape fallback), scored with the best permutation")
+    parser.add_argument("--sets", nargs="+", default=["tuning", "held-out"], choices=list(SETS))
+    parser.add_argument("--clips", type=int, default=6, help="clips per player count and set")
+    parser.add_argument("--counts", type=int, nargs="+", default=[2, 3, 4])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--separate-args", default="", help="extra arguments for tandem separate")
+    parser.add_argument("--table", help="write the Markdown table here")
+    parser.add_argument("--generate-only", action="store_true", help="only make the clips (cached in --work)")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
-    rng = np.random.default_rng(args.seed)
     results = []
-    for count in args.counts:
-        for m in range(args.mixtures):
-            work = os.path.join(args.work, f"n{count}-m{m}")
-            os.makedirs(work, exist_ok=True)
-            picks = rng.choice(len(INSTRUMENTS), size=count, replace=False)
-            chosen = [INSTRUMENTS[p] for p in picks]
-            notes = [melody(rng, low, high, args.seconds) for _, _, low, high in chosen]
-            stems = [render(program, n, args.seconds, os.path.join(work, f"stem{i}.wav"))
-                     for i, ((_, program, _, _), n) in enumerate(zip(chosen, notes))]
-            # Equal loudness, then 1/N so the sum stays in range.
-            stems = [s / (np.sqrt(np.mean(s ** 2)) + 1e-9) * 0.1 for s in stems]
-            mixture = np.sum(stems, axis=0).astype(np.float32)
-            video = os.path.join(work, "mixture.mkv")
-            write_video(video_frames(notes, [(lo, hi) for _, _, lo, hi in chosen], args.seconds), mixture, video, work)
-            out = os.path.join(work, "separated")
-            started = time.time()
-            proc = subprocess.run([args.tandem, "separate", video, "--out", out, "--sources", str(count)] + args.separate_args.split(),
-                                  capture_output=True, text=True)
-            elapsed = time.time() - started
-            if proc.returncode != 0:
-                print(proc.stderr, file=sys.stderr)
-                raise SystemExit(f"tandem separate failed on {video}")
-            summary = json.load(open(os.path.join(out, "summary.json")))
-            # Fixed assignment: the estimate whose region centre lies in panel i is instrument i's.
-            by_panel = [None] * count
-            for source in summary["sources"]:
-                region = source.get("region")
-                if region is None:
+    for set_name in args.sets:
+        cfg = SETS[set_name]
+        for count in args.counts:
+            for index in range(args.clips):
+                if args.generate_only:
+                    make_clip(args, set_name, cfg, count, index)
                     continue
-                panel = int((region["x"] + region["width"] / 2) // PANEL_W)
-                if 0 <= panel < count and by_panel[panel] is None:
-                    audio, _ = sf.read(os.path.join(out, source["file"]), dtype="float32", always_2d=True)
-                    by_panel[panel] = audio.mean(axis=1)[: len(mixture)]
-            attributed = sum(e is not None for e in by_panel)
-            estimates = [e if e is not None else mixture for e in by_panel]
-            oracle = ideal_ratio_mask(stems, mixture)
-            mix_sdr, mix_sir, mix_sar, _ = score(stems, [mixture] * count, False)
-            irm_sdr, irm_sir, irm_sar, _ = score(stems, oracle, False)
-            fix_sdr, fix_sir, fix_sar, _ = score(stems, estimates, False)
-            best_sdr, _, _, perm = score(stems, estimates, True)
-            row = {
-                "count": count, "mixture": m, "instruments": [c[0] for c in chosen], "attributed_panels": attributed,
-                "mixture_sdr": float(np.mean(mix_sdr)), "mixture_sir": float(np.mean(mix_sir)), "mixture_sar": float(np.mean(mix_sar)),
-                "oracle_sdr": float(np.mean(irm_sdr)), "oracle_sir": float(np.mean(irm_sir)), "oracle_sar": float(np.mean(irm_sar)),
-                "tandem_sdr": float(np.mean(fix_sdr)), "tandem_sir": float(np.mean(fix_sir)), "tandem_sar": float(np.mean(fix_sar)),
-                "tandem_best_perm_sdr": float(np.mean(best_sdr)), "seconds": elapsed, "mode": summary["mode"],
-            }
-            row["sdr_improvement"] = row["tandem_sdr"] - row["mixture_sdr"]
-            if args.audio_only_baseline:
-                out_audio = os.path.join(work, "audio-only")
-                subprocess.run([args.tandem, "separate", os.path.join(work, "mixture.wav"), "--out", out_audio, "--sources", str(count)],
-                               check=True, capture_output=True)
-                blind = json.load(open(os.path.join(out_audio, "summary.json")))
-                guesses = [sf.read(os.path.join(out_audio, s["file"]), dtype="float32", always_2d=True)[0].mean(axis=1)[: len(mixture)]
-                           for s in blind["sources"]]
-                row["audio_only_best_perm_sdr"] = float(np.mean(score(stems, guesses, True)[0]))
-            # The automatic count: how many movers `--sources auto` finds in the same video.
-            out_auto = os.path.join(work, "auto")
-            subprocess.run([args.tandem, "separate", video, "--out", out_auto, "--sources", "auto"] + args.separate_args.split(),
-                           check=True, capture_output=True)
-            row["auto_count"] = len(json.load(open(os.path.join(out_auto, "summary.json")))["sources"])
-            results.append(row)
-            print(f"n={count} #{m} {'+'.join(row['instruments']):36s} panels {attributed}/{count}  "
-                  f"SDR mix {row['mixture_sdr']:6.2f}  oracle {row['oracle_sdr']:6.2f}  tandem {row['tandem_sdr']:6.2f} "
-                  f"(best perm {row['tandem_best_perm_sdr']:6.2f})  SIR {row['tandem_sir']:6.2f}  SAR {row['tandem_sar']:6.2f}  "
-                  f"Δ {row['sdr_improvement']:+.2f} dB  {elapsed:.2f} s  auto count {row['auto_count']}"
-                  + (f"  audio-only (best perm) {row['audio_only_best_perm_sdr']:6.2f}" if args.audio_only_baseline else ""), flush=True)
-    print("\nmedians over mixtures (dB):")
-    for count in args.counts:
-        rows = [r for r in results if r["count"] == count]
-        exact = sum(r["auto_count"] == count for r in rows)
-        med = {k: float(np.median([r[k] for r in rows])) for k in rows[0] if isinstance(rows[0][k], float)}
-        print(f"  {count} instruments ({len(rows)} mixtures): "
-              f"mixture SDR {med['mixture_sdr']:.2f} SIR {med['mixture_sir']:.2f} SAR {med['mixture_sar']:.2f} | "
-              f"oracle IRM SDR {med['oracle_sdr']:.2f} SIR {med['oracle_sir']:.2f} SAR {med['oracle_sar']:.2f} | "
-              f"tandem (fixed) SDR {med['tandem_sdr']:.2f} SIR {med['tandem_sir']:.2f} SAR {med['tandem_sar']:.2f} | "
-              f"best-perm SDR {med['tandem_best_perm_sdr']:.2f} | SDR improvement {med['sdr_improvement']:+.2f} | "
-              f"auto count right {exact}/{len(rows)}"
-              + (f" | audio-only fallback (best perm) SDR {med['audio_only_best_perm_sdr']:.2f}" if "audio_only_best_perm_sdr" in med else ""))
+                results.append(evaluate_clip(args, set_name, cfg, count, index))
+    if args.generate_only:
+        return
+    print("\nmedians:")
+    for set_name in args.sets:
+        for count in args.counts:
+            rows = [r for r in results if r["set"] == set_name and r["count"] == count]
+            print(f"  {set_name:8s} {count} players ({len(rows)} clips): region-attributed gain {np.median([r['gain'] for r in rows]):+.2f} dB, "
+                  f"best perm {np.median([r['best_perm_gain'] for r in rows]):+.2f} dB, "
+                  f"without sound {sum(r['unattributed'] for r in rows)}, auto count right {sum(r['auto_count'] == count for r in rows)}/{len(rows)}, "
+                  f"speed {np.median([r['realtime'] for r in rows]):.1f}x")
     with open(os.path.join(args.work, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
+    if args.table:
+        command = "/work/venv/bin/python Tools/eval/separation_eval.py " + " ".join(a for a in sys.argv[1:])
+        with open(args.table, "w") as f:
+            f.write(table(results, args.sets, args.counts, command))
 
 
 if __name__ == "__main__":

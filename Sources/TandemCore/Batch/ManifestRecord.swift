@@ -12,6 +12,13 @@ public struct ManifestRecord: Sendable, Codable, Equatable {
         public var time: Double?
 
         enum CodingKeys: String, CodingKey { case errorClass = "class", message, node, time }
+
+        public init(errorClass: String, message: String, node: String? = nil, time: Double? = nil) {
+            self.errorClass = errorClass
+            self.message = message
+            self.node = node
+            self.time = time
+        }
     }
 
     /// Absolute path of the input.

@@ -1,42 +1,106 @@
 import Foundation
 
 extension MotionInformedNMF {
-    /// Scores every (component, region) pair and attributes each component to one region.
-    /// - Returns: per region its components and a 0…1 confidence.
-    func assign(_ factors: NMF.Factors, motion: [[Float]], frameSeconds: Double) -> ([[Int]], [Float]) {
+    /// Who made which part of the mixture: per region its components, a 0…1 confidence, and whether
+    /// the region is taken to make sound at all.
+    struct Attribution {
+        var groups: [[Int]]
+        var confidence: [Float]
+        var sounding: [Bool]
+    }
+
+    /// Scores every (component, region) pair with two kinds of evidence and attributes each component
+    /// to the region whose motion explains it best, among the regions kept as sounding.
+    ///
+    /// - Onsets: the component's onset curve against the region's motion (a strike, a bow change, a
+    ///   breath moves the player when a note starts).
+    /// - Energy over time: the component's activation against the region's motion, both averaged over
+    ///   `envelopeSeconds` (a bowing arm, a glow or a swaying body move all through a phrase and stop in
+    ///   a pause, without marking single onsets).
+    /// Each is the best Pearson correlation over small lags; the score is their mean.
+    ///
+    /// Regions compete: while more regions are kept than wanted (`sources`), or while the region with
+    /// the least evidence — the energy of its components times their scores — holds less than
+    /// `minimumEvidenceShare` of all evidence, that region is dropped as silent and its components go to
+    /// their next best region (so asking for more sources than there are players leaves the extra
+    /// regions silent rather than splitting a player). A dancer, a conductor or a moving background explains
+    /// some components by chance, but never as well as the player who makes them.
+    func attribute(_ factors: NMF.Factors, motion: [[Float]], frameSeconds: Double, sources: Int?) -> Attribution {
         let regions = motion.count, k = factors.components
-        let smooth = max(1, Int((configuration.smoothingSeconds / frameSeconds).rounded()))
-        let maxLag = Int((configuration.maximumLagSeconds / frameSeconds).rounded())
-        let motionCurves = motion.map { Self.movingAverage($0, smooth) }
-        var score = [[Float]](repeating: [Float](repeating: 0, count: regions), count: k)
-        var energy = [Float](repeating: 0, count: k)
-        for c in 0..<k {
-            let activation = factors.activation(c)
-            energy[c] = activation.reduce(0, +)
-            let onsets = Self.movingAverage(Self.onsetCurve(activation), smooth)
-            for r in 0..<regions { score[c][r] = Self.laggedCorrelation(onsets, motionCurves[r], maxLag: maxLag) }
+        let score = scores(factors, motion: motion, frameSeconds: frameSeconds)
+        let energy = (0..<k).map { factors.activation($0).reduce(0, +) }
+        var kept = Array(0..<regions)
+        var owner = [Int](repeating: 0, count: k)
+        func assignOwners() {
+            for c in 0..<k { owner[c] = kept.max { score[c][$0] < score[c][$1] } ?? 0 }
         }
-        var owner = (0..<k).map { c in (0..<regions).max { score[c][$0] < score[c][$1] } ?? 0 }
-        // A region left without components takes its best one from a region that has several.
-        for r in 0..<regions where !owner.contains(r) {
+        func evidence(_ r: Int) -> Float {
+            (0..<k).reduce(Float(0)) { owner[$1] == r ? $0 + energy[$1] * max(0, score[$1][r]) : $0 }
+        }
+        assignOwners()
+        while kept.count > 1 {
+            let evidences = kept.map(evidence)
+            let total = evidences.reduce(0, +)
+            let weakest = evidences.indices.min { evidences[$0] < evidences[$1] }!
+            let tooMany = sources.map { kept.count > $0 } ?? false
+            // With nothing to go on (silence), every region is kept: no evidence is not evidence against one.
+            let tooWeak = total > 0 && evidences[weakest] < configuration.minimumEvidenceShare * total
+            guard tooMany || tooWeak else { break }
+            kept.remove(at: weakest)
+            assignOwners()
+        }
+        // A kept region left without components takes its best one from a region that has several.
+        for r in kept where !owner.contains(r) {
             let candidates = (0..<k).filter { c in owner.filter { $0 == owner[c] }.count > 1 }
             if let best = candidates.max(by: { score[$0][r] < score[$1][r] }) { owner[best] = r }
         }
-        let groups = (0..<regions).map { r in (0..<k).filter { owner[$0] == r } }
-        let confidence = groups.enumerated().map { r, members -> Float in
+        let groups = (0..<regions).map { r in kept.contains(r) ? (0..<k).filter { owner[$0] == r } : [] }
+        let confidence = (0..<regions).map { r -> Float in
+            let members = groups[r]
             let total = members.reduce(Float(0)) { $0 + energy[$1] }
-            guard total > 0 else { return 0 }
+            guard total > 0 else {
+                // A silent region: how far its best evidence falls short is not a confidence in it.
+                return 0
+            }
             let weighted = members.reduce(Float(0)) { $0 + energy[$1] * score[$1][r] } / total
             return min(1, max(0, weighted))
         }
-        return (groups, confidence)
+        return Attribution(groups: groups, confidence: confidence, sounding: (0..<regions).map { kept.contains($0) })
+    }
+
+    /// `score[component][region]`: the mean of the onset and the energy-over-time correlations.
+    func scores(_ factors: NMF.Factors, motion: [[Float]], frameSeconds: Double) -> [[Float]] {
+        let regions = motion.count, k = factors.components
+        let smooth = max(1, Int((configuration.smoothingSeconds / frameSeconds).rounded()))
+        let long = max(1, Int((configuration.envelopeSeconds / frameSeconds).rounded()))
+        let maxLag = Int((configuration.maximumLagSeconds / frameSeconds).rounded())
+        let envelopeLag = Int((2 * configuration.maximumLagSeconds / frameSeconds).rounded())
+        let motionShort = motion.map { Self.movingAverage($0, smooth) }
+        let motionLong = motion.map { Self.movingAverage($0, long) }
+        var score = [[Float]](repeating: [Float](repeating: 0, count: regions), count: k)
+        for c in 0..<k {
+            let activation = factors.activation(c)
+            let onsets = Self.movingAverage(Self.onsetCurve(activation), smooth)
+            let envelope = Self.movingAverage(Self.compressed(activation), long)
+            for r in 0..<regions {
+                let onset = Self.laggedCorrelation(onsets, motionShort[r], maxLag: maxLag)
+                let level = Self.laggedCorrelation(envelope, motionLong[r], maxLag: envelopeLag)
+                score[c][r] = configuration.onsetWeight * onset + (1 - configuration.onsetWeight) * level
+            }
+        }
+        return score
+    }
+
+    /// `log(1 + a / mean)`: loud and quiet notes weigh alike.
+    static func compressed(_ activation: [Float]) -> [Float] {
+        let mean = activation.reduce(0, +) / Float(max(activation.count, 1))
+        guard mean > 0 else { return [Float](repeating: 0, count: activation.count) }
+        return activation.map { Foundation.log1p($0 / mean) }
     }
 
     /// Half-wave-rectified frame-to-frame rise of the log-compressed activation: where notes start.
     static func onsetCurve(_ activation: [Float]) -> [Float] {
-        let mean = activation.reduce(0, +) / Float(max(activation.count, 1))
-        guard mean > 0 else { return [Float](repeating: 0, count: activation.count) }
-        let compressed = activation.map { Foundation.log1p($0 / mean) }
+        let compressed = compressed(activation)
         var onsets = [Float](repeating: 0, count: activation.count)
         for t in 1..<max(compressed.count, 1) { onsets[t] = max(0, compressed[t] - compressed[t - 1]) }
         return onsets

@@ -50,6 +50,7 @@ extension MotionInformedNMF {
         var outputs: [[[Float]]] = []
         var labels: [String] = []
         var confidenceSums: [Double] = []
+        var silentEverywhere: [Bool] = []
         var masks: [[Float]] = []
         var notes: [String] = []
         var mode = SeparationResult.Mode.motion
@@ -72,6 +73,7 @@ extension MotionInformedNMF {
                 outputs = chunkSources.map { _ in channels.map { _ in [Float](repeating: 0, count: length) } }
                 labels = chunkSources.map(\.label)
                 confidenceSums = chunkSources.map { _ in 0 }
+                silentEverywhere = chunkSources.map { _ in true }
                 masks = chunkSources.map { _ in [Float](repeating: 0, count: geometry!.maskFrames * result.bins) }
             } else if mode == .audioOnly {
                 chunkSources = Self.matching(chunkSources, to: outputs, overlapStart: start, overlap: overlap)
@@ -96,6 +98,7 @@ extension MotionInformedNMF {
                     }
                 }
                 confidenceSums[s] += Double(source.confidence) * Double(end - start)
+                if !source.silent { silentEverywhere[s] = false }
                 // Masks sampled at the coarse hop, each frame taken from the chunk whose core holds it.
                 let coreEnd = index + 1 < starts.count ? starts[index + 1] : length
                 for frame in 0..<g.maskFrames {
@@ -110,7 +113,7 @@ extension MotionInformedNMF {
         guard let g = geometry else { throw DSPError(.shapeMismatch, "no chunk was separated") }
         let chunkedSources = outputs.indices.map { s in
             SeparationResult.Source(label: labels[s], channels: outputs[s], confidence: Float(confidenceSums[s] / Double(length + overlap * (starts.count - 1))),
-                                    components: [], mask: masks[s])
+                                    components: [], mask: masks[s], silent: silentEverywhere[s])
         }
         return SeparationResult(mode: mode, note: notes.joined(separator: "; "), sources: chunkedSources, sampleRate: sampleRate,
                                 fftSize: g.fftSize, hop: g.maskHop, frames: g.maskFrames, bins: g.bins)

@@ -11,12 +11,16 @@ import TandemCore
 /// 1. The mixture's magnitude STFT (channels averaged in the complex domain) is factorised with
 ///    `NMF` (KL or Itakura–Saito multiplicative updates of Févotte & Idier 2011, fixed seed), with
 ///    `componentsPerSource × sources` components.
-/// 2. Each component's activation is log-compressed and half-wave-rectified frame to frame — an onset
-///    curve — and correlated (Pearson) with each region's motion energy resampled to the STFT frames,
-///    both lightly smoothed; the best correlation over lags of up to `maximumLagSeconds` is the score.
-/// 3. Each component goes to its best region; a region left with none takes its best-scoring component
-///    from a region that has several. Without motion (no video stream), components are instead grouped
-///    by spectral shape (k-means on log-compressed, normalised templates) and the result says so.
+/// 2. Each component's activation is scored against each region's motion energy (resampled to the
+///    STFT frames) twice: its onset curve against the motion, lightly smoothed, and its energy over
+///    time against the motion, both averaged over `envelopeSeconds`; each the best Pearson correlation
+///    over small lags (see `attribute`).
+/// 3. Regions compete for components: each component goes to its best region, and regions whose motion
+///    explains too little of the sound (or beyond the number of sources asked for, the least convincing)
+///    are dropped as silent, their components going to the next best region. A silent region yields a
+///    source flagged `silent` with no sound, never the mixture. Without motion (no video stream),
+///    components are instead grouped by spectral shape (k-means on log-compressed, normalised
+///    templates) and the result says so.
 /// 4. Each source's model `V_s = H_s W_s` gives a Wiener-style soft mask `V_s^p / Σ_j V_j^p` (p =
 ///    `maskExponent`, 2 as in generalised Wiener filtering), applied to every channel's STFT and
 ///    inverted with the mixture phase. Silence stays silence (masks are 0/ε, never NaN).
@@ -36,6 +40,14 @@ public struct MotionInformedNMF: Sendable {
         public var maximumLagSeconds: Double = 0.12
         /// Moving-average length applied to both curves, seconds (about one or two video frames).
         public var smoothingSeconds: Double = 0.06
+        /// Averaging length for the energy-over-time evidence, seconds (about a note or two).
+        public var envelopeSeconds: Double = 0.5
+        /// Weight of the onset evidence against the energy-over-time evidence (0…1).
+        public var onsetWeight: Float = 0.5
+        /// A region whose evidence is below this share of all regions' is silent.
+        public var minimumEvidenceShare: Float = 0.1
+        /// With an automatic count, the most sources the mixture is factorised for.
+        public var maximumSources: Int = 6
 
         public init() {}
 
@@ -51,30 +63,26 @@ public struct MotionInformedNMF: Sendable {
 
     public init(_ configuration: Configuration = .init()) { self.configuration = configuration }
 
-    /// Separates `channels` (equal lengths) into one source per motion track.
+    /// Separates `channels` (equal lengths) into one source per motion track, some flagged silent.
     /// - Parameters:
     ///   - motion: one track per candidate region; empty means audio only.
-    ///   - sources: how many sources; nil = one per motion track (2 when there is no motion).
-    ///     With more tracks than sources, the tracks with the most motion are kept.
+    ///   - sources: how many sounding sources; nil = as many as the motion explains (2 when there is
+    ///     no motion). With more tracks than sources, the tracks whose motion explains the sound best
+    ///     are kept and the others come back silent.
     /// - Throws: `DSPError` for empty or ragged audio, or a bad configuration.
     public func separate(_ channels: [[Float]], sampleRate: Int, motion: [MotionTrack], sources: Int? = nil) throws -> SeparationResult {
         guard let length = channels.first?.count, length > 0, channels.allSatisfy({ $0.count == length }) else {
             throw DSPError(.shapeMismatch, "need one or more channels of equal, non-zero length")
         }
         guard sampleRate > 0 else { throw DSPError(.invalidConfiguration, "sample rate \(sampleRate)") }
-        var tracks = motion.filter { !$0.times.isEmpty }
+        let tracks = motion.filter { !$0.times.isEmpty }
         let audioOnly = tracks.isEmpty
-        let count = max(1, sources ?? (audioOnly ? 2 : tracks.count))
+        let count = max(1, sources ?? (audioOnly ? 2 : min(tracks.count, configuration.maximumSources)))
         var note = ""
-        if !audioOnly && tracks.count > count {
-            // Keep the busiest regions, in their original order.
-            let keep = Set(tracks.indices.sorted { tracks[$0].energy.reduce(0, +) > tracks[$1].energy.reduce(0, +) }.prefix(count))
-            tracks = tracks.indices.filter { keep.contains($0) }.map { tracks[$0] }
-        }
         if !audioOnly && tracks.count < count {
             note = "asked for \(count) sources but only \(tracks.count) moving regions were given; separating \(tracks.count)"
         }
-        let sourceCount = audioOnly ? count : tracks.count
+        let sourceCount = audioOnly ? count : min(count, tracks.count)
         if audioOnly {
             note = "no video motion: audio-only fallback, components grouped by spectral shape; sources are unordered and have no region"
         }
@@ -111,15 +119,20 @@ public struct MotionInformedNMF: Sendable {
         let groups: [[Int]]
         let confidences: [Float]
         let labels: [String]
+        var sounding: [Bool]
         if audioOnly {
             (groups, confidences) = Self.groupBySpectralShape(factors, into: sourceCount)
             labels = (0..<sourceCount).map { "source\($0)" }
+            sounding = groups.map { _ in true }
         } else {
             let frameSeconds = Double(hop) / Double(sampleRate)
             let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
-            (groups, confidences) = assign(factors, motion: curves, frameSeconds: frameSeconds)
+            let attribution = attribute(factors, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) })
+            (groups, confidences, sounding) = (attribution.groups, attribution.confidence, attribution.sounding)
             labels = tracks.map(\.label)
         }
+        // A group with no component (a region that took nothing) is silent too.
+        for s in groups.indices where groups[s].isEmpty { sounding[s] = false }
 
         // Masks and resynthesis.
         // Each source's model raised to p, then divided by their sum: the Wiener-style masks.
@@ -148,6 +161,12 @@ public struct MotionInformedNMF: Sendable {
         let gain = SpectralMask(.ratio())
         var results: [SeparationResult.Source] = []
         for s in 0..<groups.count {
+            guard sounding[s] else {
+                // Silence, not the mixture: a region that makes no sound gets nothing.
+                results.append(.init(label: labels[s], channels: channels.map { _ in [Float](repeating: 0, count: length) },
+                                     confidence: confidences[s], components: [], mask: [Float](repeating: 0, count: cells), silent: true))
+                continue
+            }
             let separated = try spectra.map { try inverse(gain.apply(masks[s], to: $0), length: length) }
             results.append(.init(label: labels[s], channels: separated, confidence: confidences[s], components: groups[s], mask: masks[s]))
         }

@@ -21,6 +21,17 @@ public struct SeparationResult: Sendable {
         public var components: [Int]
         /// The soft mask applied to the mixture, frame-major (`frames × bins`).
         public var mask: [Float]
+        /// The region moved but its motion explained none of the sound: `channels` are silence.
+        public var silent: Bool
+
+        public init(label: String, channels: [[Float]], confidence: Float, components: [Int], mask: [Float], silent: Bool = false) {
+            self.label = label
+            self.channels = channels
+            self.confidence = confidence
+            self.components = components
+            self.mask = mask
+            self.silent = silent
+        }
     }
 
     public var mode: Mode

@@ -8,12 +8,20 @@ extension SoundOfPixels {
     ///
     /// RGB24 frames are resized with Pillow's bicubic filter, byte for byte (`PILResize`), as the
     /// repository does; gray and float frames, which Pillow never sees there, bilinearly.
-    /// - Parameter region: an optional crop (pixels) taken before resizing — one player of a wide shot.
+    /// - Parameters:
+    ///   - region: an optional crop (pixels) taken before resizing — one player of a wide shot.
+    ///   - centerCrop: false keeps the whole resized picture, [T, 3, S, S · long / short] (or its
+    ///     transpose): the frame net is convolutional, and regions are then pooled from its feature map
+    ///     (`imageVector(fromFeatures:rows:columns:)`), as the paper selects a pixel.
     /// - Throws: `SoundOfPixelsError(.invalidInput)` for no frames or a frame that cannot be read.
-    public func frameTensor(_ frames: [VideoFrame], region: (x: Int, y: Int, width: Int, height: Int)? = nil) throws -> Tensor {
-        guard !frames.isEmpty else { throw SoundOfPixelsError(.invalidInput, "no frames") }
+    public func frameTensor(_ frames: [VideoFrame], region: (x: Int, y: Int, width: Int, height: Int)? = nil,
+                            centerCrop: Bool = true) throws -> Tensor {
+        guard let firstFrame = frames.first else { throw SoundOfPixelsError(.invalidInput, "no frames") }
         let size = configuration.imageSize
-        let plane = size * size
+        let firstCrop = region ?? (0, 0, firstFrame.width, firstFrame.height)
+        let resizedFirst = Self.resizedSize(width: firstCrop.width, height: firstCrop.height, shorter: size)
+        let (outW, outH) = centerCrop ? (size, size) : resizedFirst
+        let plane = outW * outH
         var values = [Float](repeating: 0, count: frames.count * 3 * plane)
         for (n, frame) in frames.enumerated() {
             let crop = region ?? (0, 0, frame.width, frame.height)
@@ -22,13 +30,13 @@ extension SoundOfPixels {
                 throw SoundOfPixelsError(.invalidInput, "region \(crop) outside a \(frame.width)×\(frame.height) frame")
             }
             let sample = try Self.sampler(frame)
-            // Shorter side → size; the longer side keeps the aspect ratio (torchvision Resize(int)).
-            let (newW, newH) = crop.width <= crop.height
-                ? (size, Int(Double(size) * Double(crop.height) / Double(crop.width)))
-                : (Int(Double(size) * Double(crop.width) / Double(crop.height)), size)
+            let (newW, newH) = Self.resizedSize(width: crop.width, height: crop.height, shorter: size)
+            guard centerCrop || (newW, newH) == (outW, outH) else {
+                throw SoundOfPixelsError(.invalidInput, "frame \(n) is \(frame.width)×\(frame.height), the first was \(firstFrame.width)×\(firstFrame.height)")
+            }
             // Python's round() in CenterCrop: halves go to the even neighbour.
-            let top = Int((Double(newH - size) / 2).rounded(.toNearestOrEven))
-            let left = Int((Double(newW - size) / 2).rounded(.toNearestOrEven))
+            let top = centerCrop ? Int((Double(newH - size) / 2).rounded(.toNearestOrEven)) : 0
+            let left = centerCrop ? Int((Double(newW - size) / 2).rounded(.toNearestOrEven)) : 0
             if frame.layout == .rgb24 {
                 let resized = frame.bytes.withUnsafeBufferPointer { bytes in
                     let origin = crop.y * frame.stride + crop.x * 3
@@ -37,21 +45,21 @@ extension SoundOfPixels {
                 }
                 for c in 0..<3 {
                     let mean = configuration.mean[c], std = configuration.std[c]
-                    for y in 0..<size {
-                        for x in 0..<size {
+                    for y in 0..<outH {
+                        for x in 0..<outW {
                             let v = Float(resized[((y + top) * newW + x + left) * 3 + c]) / 255
-                            values[(n * 3 + c) * plane + y * size + x] = (v - mean) / std
+                            values[(n * 3 + c) * plane + y * outW + x] = (v - mean) / std
                         }
                     }
                 }
                 continue
             }
             let sy = Double(crop.height) / Double(newH), sx = Double(crop.width) / Double(newW)
-            for y in 0..<size {
+            for y in 0..<outH {
                 let fy = max(0, (Double(y + top) + 0.5) * sy - 0.5)
                 let y0 = min(Int(fy), crop.height - 1), y1 = min(y0 + 1, crop.height - 1)
                 let wy = Float(fy - Double(y0))
-                for x in 0..<size {
+                for x in 0..<outW {
                     let fx = max(0, (Double(x + left) + 0.5) * sx - 0.5)
                     let x0 = min(Int(fx), crop.width - 1), x1 = min(x0 + 1, crop.width - 1)
                     let wx = Float(fx - Double(x0))
@@ -59,12 +67,32 @@ extension SoundOfPixels {
                         let a = sample(c, crop.x + x0, crop.y + y0), b = sample(c, crop.x + x1, crop.y + y0)
                         let d = sample(c, crop.x + x0, crop.y + y1), e = sample(c, crop.x + x1, crop.y + y1)
                         let v = (a * (1 - wx) + b * wx) * (1 - wy) + (d * (1 - wx) + e * wx) * wy
-                        values[(n * 3 + c) * plane + y * size + x] = (v - configuration.mean[c]) / configuration.std[c]
+                        values[(n * 3 + c) * plane + y * outW + x] = (v - configuration.mean[c]) / configuration.std[c]
                     }
                 }
             }
         }
-        return Tensor(shape: [frames.count, 3, size, size], values: values)
+        return Tensor(shape: [frames.count, 3, outH, outW], values: values)
+    }
+
+    /// Shorter side → `shorter`; the longer keeps the aspect ratio, truncated (torchvision `Resize(int)`).
+    static func resizedSize(width: Int, height: Int, shorter: Int) -> (width: Int, height: Int) {
+        width <= height ? (shorter, Int(Double(shorter) * Double(height) / Double(width)))
+            : (Int(Double(shorter) * Double(width) / Double(height)), shorter)
+    }
+
+    /// The feature-map rows and columns a pixel box covers, for a `featureHeight × featureWidth` map of
+    /// an `imageWidth × imageHeight` picture: every feature pixel whose footprint the box touches
+    /// (`floor(start · scale) ..< ceil(end · scale)`), at least one.
+    public static func featureRange(of box: (x: Int, y: Int, width: Int, height: Int), imageWidth: Int, imageHeight: Int,
+                                    featureWidth: Int, featureHeight: Int) -> (rows: Range<Int>, columns: Range<Int>) {
+        func span(_ start: Int, _ length: Int, _ image: Int, _ feature: Int) -> Range<Int> {
+            let scale = Double(feature) / Double(image)
+            let lo = min(feature - 1, max(0, Int((Double(start) * scale).rounded(.down))))
+            let hi = max(lo + 1, min(feature, Int((Double(start + length) * scale).rounded(.up))))
+            return lo..<hi
+        }
+        return (span(box.y, box.height, imageHeight, featureHeight), span(box.x, box.width, imageWidth, featureWidth))
     }
 
     /// Reads channel `c` at (x, y) as 0…1.

@@ -13,8 +13,8 @@ extension SoundOfPixels {
         public let model: SoundOfPixels
         public let sourceCount: Int
         public let overlap: Int
-        /// Frames for source `s` around a window centred at `seconds` (see `SoundOfPixelsConfiguration.frameOffsets`).
-        let frames: (_ source: Int, _ centerSeconds: Double) throws -> Tensor
+        /// Every source's K weights for a window centred at `seconds`.
+        let vectors: (_ centerSeconds: Double) throws -> [[Float]]
         /// Input not yet covered by a processed window, starting at sample `pendingStart`.
         private var pending: [Float] = []
         private var pendingStart = 0
@@ -25,13 +25,23 @@ extension SoundOfPixels {
         /// - Parameters:
         ///   - overlap: samples shared by consecutive windows (default: half a window).
         ///   - frames: returns [T, 3, S, S] frames of one source for a window centre (seconds from the start).
+        public convenience init(model: SoundOfPixels, sources: Int, overlap: Int? = nil,
+                                frames: @escaping (_ source: Int, _ centerSeconds: Double) throws -> Tensor) {
+            self.init(model: model, sources: sources, overlap: overlap, vectors: { center in
+                try (0..<sources).map { model.imageVector(try frames($0, center)) }
+            })
+        }
+
+        /// - Parameters:
+        ///   - vectors: returns every source's K weights for a window centre (seconds from the start),
+        ///     e.g. pooled over each source's region of one feature map (`imageVector(fromFeatures:rows:columns:)`).
         public init(model: SoundOfPixels, sources: Int, overlap: Int? = nil,
-                    frames: @escaping (_ source: Int, _ centerSeconds: Double) throws -> Tensor) {
+                    vectors: @escaping (_ centerSeconds: Double) throws -> [[Float]]) {
             let window = model.configuration.windowSamples
             self.model = model
             sourceCount = sources
             self.overlap = min(max(overlap ?? window / 2, 0), window - 1)
-            self.frames = frames
+            self.vectors = vectors
             tail = Array(repeating: [], count: sources)
         }
 
@@ -66,8 +76,7 @@ extension SoundOfPixels {
         private func process(_ input: [Float], validCount: Int, last: Bool) throws -> [[Float]] {
             let config = model.configuration
             let center = (Double(pendingStart) + Double(window) / 2) / Double(config.sampleRate)
-            let vectors = try (0..<sourceCount).map { model.imageVector(try frames($0, center)) }
-            let separated = try model.separate(window: input, imageVectors: vectors).sources
+            let separated = try model.separate(window: input, imageVectors: try vectors(center)).sources
             let fadeIn = windowsDone > 0 ? overlap : 0
             var out = Array(repeating: [Float](), count: sourceCount)
             for s in 0..<sourceCount {
@@ -98,7 +107,16 @@ extension SoundOfPixels {
     /// Separates a whole recording with `Stream` (the output is as long as `audio`).
     public func separateRecording(_ audio: [Float], sources: Int, overlap: Int? = nil,
                                   frames: @escaping (_ source: Int, _ centerSeconds: Double) throws -> Tensor) throws -> [[Float]] {
-        let stream = Stream(model: self, sources: sources, overlap: overlap, frames: frames)
+        let model = self
+        return try separateRecording(audio, sources: sources, overlap: overlap, vectors: { center in
+            try (0..<sources).map { model.imageVector(try frames($0, center)) }
+        })
+    }
+
+    /// Separates a whole recording with `Stream`, given every source's K weights per window centre.
+    public func separateRecording(_ audio: [Float], sources: Int, overlap: Int? = nil,
+                                  vectors: @escaping (_ centerSeconds: Double) throws -> [[Float]]) throws -> [[Float]] {
+        let stream = Stream(model: self, sources: sources, overlap: overlap, vectors: vectors)
         var out = Array(repeating: [Float](), count: sources)
         var start = 0
         let chunk = configuration.windowSamples
