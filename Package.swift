@@ -7,7 +7,7 @@ let package = Package(
     name: "Tandem",
     platforms: [.macOS(.v14)],
     products: [
-        .library(name: "Tandem", targets: ["TandemCore", "TandemMedia", "TandemDSP", "TandemNN", "TandemModels", "TandemVision", "TandemNodes", "TandemReport"]),
+        .library(name: "Tandem", targets: ["TandemCore", "TandemMedia", "TandemDSP", "TandemNN", "TandemModels", "TandemVision", "TandemAV", "TandemNodes", "TandemReport"]),
         .executable(name: "tandem", targets: ["tandem"]),
     ],
     dependencies: [
@@ -31,7 +31,9 @@ let package = Package(
         .target(name: "TandemNN", dependencies: ["TandemCore", "CBLAS", "CTandemKernels"]),
         .target(name: "TandemModels", dependencies: ["TandemNN", "TandemDSP", "CZlib"]),
         .target(name: "TandemVision", dependencies: ["TandemCore", "TandemNN"]),
-        .target(name: "TandemNodes", dependencies: ["TandemCore", "TandemMedia", "TandemDSP", "TandemNN", "TandemModels", "TandemVision"]),
+        // Fusion of sound and picture (who speaks when): above the models and vision, below the nodes.
+        .target(name: "TandemAV", dependencies: ["TandemCore", "TandemDSP", "TandemModels", "TandemVision"]),
+        .target(name: "TandemNodes", dependencies: ["TandemCore", "TandemMedia", "TandemDSP", "TandemNN", "TandemModels", "TandemVision", "TandemAV"]),
         // The HTML report of a batch's output folder: reads manifests (Core) and probes inputs (Media);
         // it runs no graph, so it sits beside Nodes rather than above it.
         .target(name: "TandemReport", dependencies: ["TandemCore", "TandemMedia"]),
@@ -48,6 +50,7 @@ let package = Package(
         .testTarget(name: "TandemNNTests", dependencies: ["TandemNN"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TandemModelsTests", dependencies: ["TandemModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TandemNodesTests", dependencies: ["TandemNodes"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TandemAVTests", dependencies: ["TandemAV"]),
         .testTarget(name: "TandemReportTests", dependencies: ["TandemReport"]),
         .testTarget(name: "TandemVisionTests", dependencies: ["TandemVision"], resources: [.copy("Fixtures")]),
     ],

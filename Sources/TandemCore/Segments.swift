@@ -55,11 +55,14 @@ public struct TranscriptWord: Sendable, Equatable, Codable {
     public var end: Double
     /// Mean probability of the word's tokens given the text before them.
     public var probability: Double
+    /// Who said it, when known: the face whose lips moved during it, or `off-screen`.
+    public var speaker: String?
 
-    public init(word: String, start: Double, end: Double, probability: Double) {
+    public init(word: String, start: Double, end: Double, probability: Double, speaker: String? = nil) {
         self.word = word
         self.start = start
         self.end = end
         self.probability = probability
+        self.speaker = speaker
     }
 }

@@ -35,12 +35,15 @@ public struct DecodeNode: ConfigurableNode {
             ParameterSpec("threads", .int(0...64), default: .int(0), "decoder threads; 0 lets FFmpeg choose"),
             ParameterSpec("missing_video", .choice(["fail", "skip"]), default: .string("fail"),
                           "a file without a video stream: fail, or skip (the video output just ends; for audio-visual nodes with an audio-only fallback)"),
+            ParameterSpec("missing_audio", .choice(["fail", "skip"]), default: .string("fail"),
+                          "a file without an audio stream: fail, or skip (the audio output just ends; for nodes that note it and go on)"),
         ])
 
     private let audioOptions: AudioDecodeOptions
     private let videoOptions: VideoDecodeOptions
     private let sampling: FrameSampling
     private let skipMissingVideo: Bool
+    private let skipMissingAudio: Bool
     private var audio: AudioReader?
     private var video: FrameReader?
     private var nextChunk: AudioBuffer?
@@ -71,6 +74,7 @@ public struct DecodeNode: ConfigurableNode {
         default: .none
         }
         skipMissingVideo = parameters.string("missing_video") == "skip"
+        skipMissingAudio = parameters.string("missing_audio") == "skip"
         var videoOptions = VideoDecodeOptions(layout: layout, resize: resize, threads: parameters.int("threads"))
         videoOptions.interpolation = VideoDecodeOptions.Interpolation(rawValue: parameters.string("interpolation")) ?? .bilinear
         self.videoOptions = videoOptions
@@ -91,23 +95,23 @@ public struct DecodeNode: ConfigurableNode {
             throw NodeError(code: .invalidGraph, message: "decode needs an input file; run it with `tandem run` or give GraphExecution an input")
         }
         fileDuration = try? MediaFile.open(url).info.durationSeconds
-        if context.connectedOutputs.contains(0) {
+        if context.connectedOutputs.contains(0), !(skipMissingAudio && !Self.has(.audio, url)) {
             let reader = try AudioReader(url: url, options: audioOptions)
             audio = reader
             nextChunk = try reader.next()
         }
-        if context.connectedOutputs.contains(1), !(skipMissingVideo && !Self.hasVideo(url)) {
+        if context.connectedOutputs.contains(1), !(skipMissingVideo && !Self.has(.video, url)) {
             let reader = try FrameReader(url: url, sampling: sampling, options: videoOptions)
             video = reader
             nextFrame = try reader.next()
         }
     }
 
-    /// Whether `url` has a video stream (a file that cannot be opened counts as having one, so the
+    /// Whether `url` has a stream of `kind` (a file that cannot be opened counts as having one, so the
     /// reader reports why it cannot be read).
-    static func hasVideo(_ url: URL) -> Bool {
+    static func has(_ kind: MediaInfo.StreamType, _ url: URL) -> Bool {
         guard let info = try? MediaFile.open(url).info else { return true }
-        return info.firstStream(.video) != nil
+        return info.firstStream(kind) != nil
     }
 
     public mutating func produce(output: NodeOutput) throws -> Bool {

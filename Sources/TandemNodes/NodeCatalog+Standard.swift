@@ -29,7 +29,7 @@ extension NodeCatalog {
         catalog.register(FaceTrackNode.self)
         catalog.register(MouthROINode.self)
         catalog.register(LipActivityNode.self)
-        catalog.register(AVEnhanceNode.self)
+        catalog.register(AVFusionNode.self)
         catalog.register(AssignSpeakersNode.self)
         return catalog
     }()

@@ -32,6 +32,21 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Write an HTML report of the batch to DIR/report/index.html when it ends (as `tandem report DIR`; not per shard).") var report = false
 
     func run() throws {
+        let (summary, terminated) = try runBatch()
+        print(summary.text)
+        try Self.exit(summary, terminated: terminated)
+    }
+
+    /// Throws the batch's exit status: 143 after SIGTERM, else the summary's (0 when all succeeded).
+    static func exit(_ summary: BatchSummary, terminated: Bool) throws {
+        if summary.cancelled, terminated { throw ExitCode(143) }
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+    }
+
+    /// Validates, runs the batch and returns its summary without printing it (job commands such as
+    /// `transcribe-talking-head` run their bundled pipeline through this and report their own way).
+    /// - Returns: the summary, and whether SIGTERM stopped it.
+    func runBatch() throws -> (summary: BatchSummary, terminated: Bool) {
         guard let mode = ProgressMode(rawValue: progress) else {
             throw usageError("--progress must be one of \(ProgressMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -102,7 +117,6 @@ struct RunCommand: ParsableCommand {
         record.finished = Date().timeIntervalSince1970
         record.wallSeconds = summary.wallSeconds
         try? record.write(in: options.outputDirectory, shard: options.shard)
-        print(summary.text)
         if report, let shard = options.shard, shard.count > 1 {
             // Shards finish at different times and would replace each other's report folder.
             print("tandem: report: not written by shard \(shard); once every shard is done: tandem report \(out)")
@@ -114,8 +128,7 @@ struct RunCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("tandem: cannot write the report: \(error)\n".utf8))
             }
         }
-        if summary.cancelled, terminated.count > 0 { throw ExitCode(143) }
-        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+        return (summary, terminated.count > 0)
     }
 }
 

@@ -1,154 +1,115 @@
 import ArgumentParser
 import Foundation
 import TandemCore
-import TandemMedia
-import TandemModels
-import TandemVision
+import TandemNodes
 
-/// `tandem transcribe-talking-head VIDEO --model DIR`: Whisper told when and what to listen to by
-/// the speaker's lips (gate, enhance, segment — each switchable), with the speaking face per segment.
+/// `tandem transcribe-talking-head VIDEO...`: a front end to `Pipelines/transcribe-talking-head.yaml`
+/// run through the batch runner, so the command and `tandem run` run one graph (manifest, atomic
+/// outputs, `--jobs`, `--resume`). Its flags become the pipeline's parameters.
 ///
-/// Without a video stream or a readable face it falls back to audio-only recognition and says so
-/// in `notes`.
+/// With one input and no `--out`, the transcript (with its notes) is printed as JSON, or written to
+/// `--output`; with `--out DIR` the pipeline's outputs and manifest go to DIR as with `tandem run`.
 struct TranscribeTalkingHeadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transcribe-talking-head",
-        abstract: "Lip-assisted transcription of a talking-head video (JSON on stdout or --output).")
+        abstract: "Transcribe talking-head video: the audio says whether someone speaks, the lips say who (runs Pipelines/transcribe-talking-head.yaml).")
 
-    @Argument(help: "Video (or audio) file.") var input: String
-    @Option(help: "CTranslate2 / faster-whisper Whisper model directory (`make models` installs Models/whisper-base and Models/whisper-tiny.en).")
-    var model = "Models/whisper-base"
-    @Option(help: "Language code, or auto: detected once on the first 30 s (multilingual models).") var language = WhisperDecodingOptions.autoLanguage
-    @Flag(help: "Ignore the picture: plain Whisper.") var audioOnly = false
-    @Flag(help: "Do not gate the transcript to visual speech.") var noGate = false
-    @Flag(inversion: .prefixedNo, help: "Enhance the audio with a noise spectrum from visual silences (off by default).")
+    @Argument(help: "Video (or audio) files, folders or @list files.") var inputs: [String]
+    @Option(help: "Whisper model directory (CTranslate2 / faster-whisper format); default: the pipeline's.") var model: String?
+    @Option(help: "Language code, or auto: detected once per input (multilingual models); default: the pipeline's (auto).")
+    var language: String?
+    @Flag(help: "Ignore the picture: speech from the audio alone, every speaker off-screen.") var audioOnly = false
+    @Flag(help: "Keep all recognised text; only name the speakers.") var noGate = false
+    @Flag(inversion: .prefixedNo, help: "Enhance the audio with the noise of stretches silent in both picture and sound (off by default).")
     var enhance = false
-    @Flag(help: "Do not cut recognition windows in visual silences.") var noSegment = false
-    @Option(help: "Enhance only when the SNR estimated from visual speech vs visual silence is below this (dB).")
-    var enhanceBelowSnr: Double?
-    @Option(help: "Enhance only when the noise in visual silences fluctuates less than this (dB).")
-    var enhanceMaxFluctuation: Double?
-    @Option(help: "When gating, drop text whose window Whisper rates at least this likely to hold no speech (and avg log-prob < -1); 1: off.")
+    @Flag(help: "Decode the whole audio (cut at pauses; the default) rather than only the speech regions; kept for old scripts.") var noSegment = false
+    @Option(help: "Enhance only when the estimated SNR is below this (dB).") var enhanceBelowSnr: Double?
+    @Option(help: "Enhance only when the noise fluctuates less than this (dB).") var enhanceMaxFluctuation: Double?
+    @Option(help: "Drop text Whisper rates at least this likely to hold no speech (with avg log-prob < -1); 1: off.")
     var gatedNoSpeechThreshold: Double?
-    @Option(help: "Shorter side frames are scaled to for face analysis (0 = as decoded).") var analysisSide = 360
-    @Option(help: "Beam size (1 = greedy).") var beamSize = 5
-    @Flag(inversion: .prefixedNo, help: "Time every word (each segment gets `words` with start, end and probability).")
+    @Option(help: "Shorter side frames are scaled to for face analysis.") var analysisSide: Int?
+    @Option(help: "Beam size (1 = greedy).") var beamSize: Int?
+    @Flag(inversion: .prefixedNo, help: "Time every word (each segment gets `words` with start, end, probability and speaker).")
     var wordTimestamps = true
-    @Option(help: "Write the JSON here instead of stdout.") var output: String?
-    @Option(help: "Take the picture's findings from an earlier JSON output of this command (its 'vision') instead of analysing the video again; for comparing fusion switches.")
-    var visionFrom: String?
+    @Option(help: "Write the JSON here instead of stdout (one input, no --out).") var output: String?
+    @Option(help: "Write the pipeline's outputs and manifest here, as `tandem run --out` does.") var out: String?
+    @Option(help: "Inputs processed at once (with --out).") var jobs = 1
+    @Flag(help: "Skip inputs the manifest records as done (with --out).") var resume = false
+    @Flag(help: "Print per-node statistics (busy time per node: vision, VAD, recognition).") var stats = false
+    @Option(help: "auto, plain, json or none.") var progress = "none"
+    @Option(name: .customLong("set"), help: "Any other pipeline parameter (key=value); repeatable.") var overrides: [String] = []
+    @Option(help: "The pipeline file to run.") var pipeline: String?
 
-    /// What the picture said: speaker-labelled visual speech (nil: no readable face), where a readable
-    /// face was on screen, and the bad-input notes.
-    struct Vision: Codable {
-        var speech: [Segment]?
-        var visible: [Segment]?
-        var notes: [String]
-    }
-
-    struct Output: Encodable {
-        var input: String
-        var options: [String: Bool]
-        var segments: [TranscriptSegment]
-        var text: String
-        var visualSegments: [Segment]
-        var vision: Vision?
-        var notes: [String]
-        var seconds: [String: Double]
-    }
-
-    /// A missing model or a language it cannot give is a usage error (exit 2), found before the video is read.
-    func validate() throws {
-        let directory = URL(fileURLWithPath: model)
-        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.bin").path)
-                || FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.safetensors").path) else {
-            throw ValidationError("no Whisper model in \(directory.path): run `make models` to install the embedded "
-                                  + "Models/whisper-base and Models/whisper-tiny.en, or give --model DIR")
-        }
-        var options = WhisperDecodingOptions()
-        options.language = language
-        let problems = try WhisperLanguages(directory: directory).problems(with: options, model: directory.path)
-        if !problems.isEmpty { throw ValidationError(problems.joined(separator: "; ")) }
+    /// The flags as `--set` overrides of the pipeline's parameters (explicit `--set` last, so it wins).
+    var parameterOverrides: [String] {
+        var sets: [String] = []
+        if let model { sets.append("model=\(model)") }
+        if let language { sets.append("language=\(language)") }
+        if audioOnly { sets.append("use_picture=false") }
+        if noGate { sets.append("gate=false") }
+        if enhance { sets.append("enhance=true") }
+        if noSegment { sets.append("listen=everything") }
+        if let enhanceBelowSnr { sets.append("enhance_below_snr=\(enhanceBelowSnr)") }
+        if let enhanceMaxFluctuation { sets.append("enhance_max_fluctuation=\(enhanceMaxFluctuation)") }
+        if let gatedNoSpeechThreshold { sets.append("no_speech_threshold=\(gatedNoSpeechThreshold)") }
+        if let analysisSide { sets.append("analysis_side=\(analysisSide)") }
+        if let beamSize { sets.append("beam_size=\(beamSize)") }
+        if !wordTimestamps { sets.append("word_timestamps=false") }
+        return sets + overrides
     }
 
     func run() throws {
-        let clock = ContinuousClock()
-        var seconds: [String: Double] = [:]
-        func elapsed(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-
-        var start = clock.now
-        let audio = try AudioReader(path: input, options: AudioDecodeOptions(sampleRate: 16_000, channels: 1)).readAll()
-        let samples = audio.channels.first?.array ?? []
-        let duration = Double(samples.count) / 16_000
-        seconds["audio"] = elapsed(clock.now - start)
-
-        var vision: Vision?
-        if !audioOnly, let visionFrom {
-            struct Earlier: Decodable { var vision: Vision? }
-            let earlier = try JSONDecoder().decode(Earlier.self, from: Data(contentsOf: URL(fileURLWithPath: visionFrom)))
-            vision = earlier.vision ?? Vision(speech: nil, visible: nil, notes: ["\(visionFrom) holds no picture findings"])
-        } else if !audioOnly {
-            start = clock.now
-            do {
-                // Downscale big frames for the cascade scan; never upscale small ones.
-                let resize: ResizeMode = analysisSide > 0 ? .shorterSideAtMost(analysisSide) : .none
-                let reader = try FrameReader(path: input, options: VideoDecodeOptions(layout: .gray8, resize: resize))
-                var analyzer = try VisualVoiceActivity.Analyzer()
-                while let frame = try reader.next() {
-                    analyzer.append(try GrayImage(frame), time: frame.seconds)
-                }
-                let report = analyzer.finish(duration: duration)
-                vision = Vision(speech: report.hasReadableFace ? report.segments : nil,
-                                visible: report.hasReadableFace ? report.visible : nil, notes: report.notes)
-            } catch {
-                vision = Vision(speech: nil, visible: nil, notes: ["video unusable (\(error))"])
+        let printing = out == nil
+        if printing && inputs.count != 1 {
+            throw usageError("give one input, or --out DIR for several")
+        }
+        let folder = out.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("tandem-talking-head-\(UUID().uuidString)")
+        defer { if printing { try? FileManager.default.removeItem(at: folder) } }
+        var arguments = [pipeline ?? BundledPipeline.url("transcribe-talking-head").path] + inputs
+        arguments += ["--out", folder.path, "--jobs", String(jobs), "--progress", progress]
+        if resume { arguments.append("--resume") }
+        if stats { arguments.append("--stats") }
+        for set in parameterOverrides { arguments += ["--set", set] }
+        let (summary, terminated) = try RunCommand.parse(arguments).runBatch()
+        guard printing else {
+            print(summary.text)
+            try RunCommand.exit(summary, terminated: terminated)
+            return
+        }
+        FileHandle.standardError.write(Data((summary.text + "\n").utf8))
+        if summary.exitCode != 0 {
+            // The manifest holds the reason; say it before the temporary folder goes.
+            if let text = try? String(contentsOf: folder.appendingPathComponent("manifest.jsonl"), encoding: .utf8) {
+                FileHandle.standardError.write(Data(text.utf8))
             }
-            seconds["vision"] = elapsed(clock.now - start)
+            try RunCommand.exit(summary, terminated: terminated)
         }
-        var notes = vision?.notes ?? []
-        let speech = vision?.speech, visible = vision?.visible
-
-        start = clock.now
-        let recognizer = try WhisperRecognizer(directory: URL(fileURLWithPath: model))
-        var decoding = WhisperDecodingOptions()
-        decoding.beamSize = beamSize
-        decoding.bestOf = beamSize
-        decoding.wordTimestamps = wordTimestamps
-        decoding.language = language
-        // Windows are decoded one by one: the language is detected once for the whole input, not per window.
-        if recognizer.tokenizer.isMultilingual, language == WhisperDecodingOptions.autoLanguage {
-            decoding.language = try recognizer.detectLanguage(samples).language
-        }
-        if audioOnly { notes.append("audio-only requested") }
-        var options = audioOnly ? LipAssistOptions.audioOnly : LipAssistOptions(gate: !noGate, enhance: enhance, segment: !noSegment)
-        if let enhanceBelowSnr { options.enhanceBelowSNR = enhanceBelowSnr }
-        if let enhanceMaxFluctuation { options.enhanceMaxNoiseFluctuation = enhanceMaxFluctuation }
-        if let gatedNoSpeechThreshold { options.gatedNoSpeechThreshold = gatedNoSpeechThreshold >= 1 ? nil : gatedNoSpeechThreshold }
-        // Whisper's own "no speech" skip stays on inside gated windows: without it, windows of
-        // noisy speech came back as invented text more often than as the words (Tools/eval).
-        let transcriber = LipAssistedTranscriber(options: options) { [decoding] audio, previousText in
-            var windowOptions = decoding
-            if decoding.conditionOnPreviousText, let previousText {
-                windowOptions.initialPrompt = previousText
-                windowOptions.initialPromptTokens = nil
-            }
-            return try recognizer.transcribe(audio, options: windowOptions).map(\.transcriptSegment)
-        }
-        let result = try transcriber.transcribe(samples, speech: speech, visible: visible)
-        seconds["recognition"] = elapsed(clock.now - start)
-        notes += result.notes
-
-        let out = Output(
-            input: input, options: ["gate": options.gate, "enhance": options.enhance, "segment": options.segment],
-            segments: result.segments, text: result.segments.map(\.text).joined().trimmingCharacters(in: .whitespaces),
-            visualSegments: speech ?? [], vision: vision, notes: notes, seconds: seconds)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try encoder.encode(out)
+        let data = try Self.document(in: folder)
         if let output {
-            try data.write(to: URL(fileURLWithPath: output))
+            try AtomicOutput.write(data, to: URL(fileURLWithPath: output))
         } else {
             print(String(decoding: data, as: UTF8.self))
         }
+    }
+
+    /// The single input's transcript JSON with its notes (`notes`: the sentences) and the input path added.
+    static func document(in folder: URL) throws -> Data {
+        let manifest = try String(contentsOf: folder.appendingPathComponent("manifest.jsonl"), encoding: .utf8)
+        guard let line = manifest.split(separator: "\n").last,
+              let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let outputs = record["outputs"] as? [String],
+              let json = outputs.first(where: { $0.hasSuffix(".json") && !$0.hasSuffix(".notes.json") }) else {
+            throw ValidationError("the pipeline wrote no transcript JSON in \(folder.path)")
+        }
+        var document = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(json))) as? [String: Any] ?? [:]
+        if let notesFile = outputs.first(where: { $0.hasSuffix(".notes.json") }),
+           let written = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(notesFile))) as? [String: Any],
+           let packets = written["packets"] as? [[String: Any]] {
+            // write-json's document: packets of segments whose labels are the sentences.
+            document["notes"] = packets.flatMap { ($0["segments"] as? [[String: Any]] ?? []).compactMap { $0["label"] as? String } }
+        }
+        document["input"] = record["path"]
+        return try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 }

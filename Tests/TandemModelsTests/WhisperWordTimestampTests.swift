@@ -255,15 +255,6 @@ import TandemCore
         #expect(results[0].map(\.text) != results[1].map(\.text), "the threshold changes what is kept")
     }
 
-    /// Lip gating pulls a segment back into the kept stretch, and its words with it.
-    @Test func gatedSegmentsKeepTheirWordsInside() {
-        let words = [TranscriptWord(word: " a", start: 0.8, end: 1.2, probability: 1), TranscriptWord(word: " b", start: 1.2, end: 2.4, probability: 1)]
-        let segment = TranscriptSegment(start: 0.8, end: 2.4, text: " a b", words: words)
-        let kept = LipAssistedTranscriber.attribute(segment, keep: [Segment(start: 1, end: 2)], speech: [])
-        #expect(kept?.start == 1 && kept?.end == 2)
-        #expect(kept?.words?.map(\.start) == [1, 1.2] && kept?.words?.map(\.end) == [1.2, 2])
-    }
-
     /// write-transcript's JSON carries the words; the other formats do not change.
     @Test func jsonListsWords() throws {
         let words = [TranscriptWord(word: " Hi", start: 0.5, end: 0.8, probability: 0.75)]

@@ -1,0 +1,91 @@
+import TandemCore
+
+extension SpeechFusion {
+    /// How recognised text is checked against the speech map.
+    public struct TextRules: Sendable, Hashable {
+        /// A word whose middle lies more than this (seconds) from foreground speech is dropped.
+        public var wordTolerance = 0.2
+        /// A segment Whisper rates at least this likely to hold no speech *and* below
+        /// `logProbabilityThreshold` is dropped: Whisper's own 0.6 / −1 rule, applied per segment
+        /// rather than per 30 s window, so invented text in babble or music goes while speech stays.
+        public var noSpeechThreshold = 0.6
+        public var logProbabilityThreshold = -1.0
+        /// Text resting only on weak support (a voice probability under the speech threshold on average,
+        /// and no lips moving) must be at least this probable (average log-probability). Speech the lips
+        /// lifted is not weak: the lips and the level above the floor vouch for it (tune split, 0 dB:
+        /// −0.7 here dropped a whole correctly heard clip at −0.98).
+        public var weakSupportLogProbability = -1.0
+
+        public init() {}
+    }
+
+    /// The transcript with text outside foreground speech dropped and every kept word and segment
+    /// named: the face whose lips move during it, else `off-screen`. A segment whose words have
+    /// different speakers is split at each change (each part's text rebuilt from its words).
+    ///
+    /// - Parameters:
+    ///   - transcript: the recogniser's segments, times on the same clock as `map`.
+    ///   - map: the fusion's speech map.
+    ///   - lips: lip-activity's stretches labelled with their face (nil or empty: everyone is off-screen).
+    public func keep(_ transcript: [TranscriptSegment], map: SpeechMap, lips: [Segment]?, rules: TextRules = TextRules()) -> [TranscriptSegment] {
+        let faces = (lips ?? []).filter { $0.end > $0.start && $0.label != SpeechMap.offScreen }
+        var out: [TranscriptSegment] = []
+        for segment in transcript {
+            if segment.noSpeechProbability >= rules.noSpeechThreshold && segment.averageLogProbability < rules.logProbabilityThreshold { continue }
+            func supported(_ time: Double) -> Segment? { map.stretch(near: time, within: rules.wordTolerance) }
+            func weak(_ s: Segment) -> Bool { Float(s.score) < configuration.speechThreshold && s.label == SpeechMap.offScreen }
+            if let words = segment.words, !words.isEmpty {
+                var kept: [TranscriptWord] = []
+                var weakOnly = true
+                for word in words {
+                    guard let stretch = supported((word.start + word.end) / 2) else { continue }
+                    if !weak(stretch) { weakOnly = false }
+                    var named = word
+                    named.speaker = speaker(from: word.start, to: word.end, faces: faces)
+                    kept.append(named)
+                }
+                guard !kept.isEmpty else { continue }
+                if weakOnly && segment.averageLogProbability < rules.weakSupportLogProbability { continue }
+                // Split where the speaker changes.
+                var runs: [[TranscriptWord]] = []
+                for word in kept {
+                    if let last = runs.last?.last, last.speaker == word.speaker { runs[runs.count - 1].append(word) } else { runs.append([word]) }
+                }
+                for run in runs {
+                    var part = segment
+                    part.words = run
+                    part.start = run[0].start
+                    part.end = max(run[run.count - 1].end, run[0].start)
+                    part.speaker = run[0].speaker
+                    if run.count != words.count {
+                        part.text = run.map(\.word).joined()
+                        part.tokens = []
+                    }
+                    out.append(part)
+                }
+            } else {
+                let middle = (segment.start + segment.end) / 2
+                let covered = map.speech.reduce(0) { $0 + max(0, min($1.end, segment.end) - max($1.start, segment.start)) }
+                guard let stretch = supported(middle) ?? (covered >= 0.5 * (segment.end - segment.start) ? map.stretch(near: middle, within: .infinity) : nil)
+                else { continue }
+                if weak(stretch) && segment.averageLogProbability < rules.weakSupportLogProbability { continue }
+                var named = segment
+                named.speaker = speaker(from: segment.start, to: segment.end, faces: faces)
+                out.append(named)
+            }
+        }
+        return out
+    }
+
+    /// The face whose lips move most during `[start, end)` (allowing for the lips' lead and lag), else `off-screen`.
+    func speaker(from start: Double, to end: Double, faces: [Segment]) -> String {
+        // Lips start moving up to lipLead before the sound and stop up to lipLag after it.
+        let a = start - configuration.lipLead, b = end + configuration.lipLag
+        var best: (label: String, overlap: Double)?
+        for face in faces {
+            let overlap = min(face.end, b) - max(face.start, a)
+            if overlap > 0, overlap > (best?.overlap ?? 0) { best = (face.label, overlap) }
+        }
+        return best?.label ?? SpeechMap.offScreen
+    }
+}

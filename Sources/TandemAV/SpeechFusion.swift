@@ -1,0 +1,287 @@
+import Foundation
+import TandemCore
+
+/// The audio says *whether* someone speaks, the picture says *who*: audio voice activity, the level
+/// against the noise floor and lip activity fused into a `SpeechMap`.
+///
+/// A frame (one voice-track hop, 32 ms with Silero VAD) is foreground speech when the voice
+/// probability is at least `speechThreshold` *and* the smoothed level stands `levelAboveFloor` dB above
+/// the noise floor. Babble and music trip a voice detector too, but they sit at the floor measured
+/// where picture and sound are both silent; foreground speech stands above it. Where the voice
+/// probability is only unsure (at least `liftThreshold`) and some face's lips clearly move, the frame
+/// is lifted to speech (the low-SNR help of the picture). Lips moving where the audio holds no speech
+/// vouch for nothing: a listener nodding, smiling or mouthing along is not a source of words.
+///
+/// Each speech stretch is then named: the face whose lips move during it, else `SpeechMap.offScreen`,
+/// so off-camera questions are kept and said to be off-screen.
+public struct SpeechFusion: Sendable {
+    public struct Configuration: Sendable, Hashable {
+        /// Voice probability at which a frame can be foreground speech on the audio's word alone.
+        public var speechThreshold: Float = 0.5
+        /// dB the smoothed level must stand above the noise floor for foreground speech: 1.5 dB is what
+        /// speech at −5 dB SNR adds to the noise's level on average, while stationary noise stays at the floor.
+        public var levelAboveFloor = 1.5
+        /// Let clearly moving lips lift unsure audio (probability ≥ `liftThreshold`) to speech.
+        public var lift = true
+        public var liftThreshold: Float = 0.2
+        /// dB above the floor a lifted frame still needs: lips over sound at the floor are not speech.
+        public var liftLevelAboveFloor = 0.5
+        /// Voice probability under which a frame is silent in sound (for the noise floor and the enhancer).
+        public var quietThreshold: Float = 0.2
+        /// Half-width (seconds) of the level's smoothing: a syllable's dip is not a pause.
+        public var levelSmoothing = 0.16
+        /// Gaps shorter than this (seconds) inside speech are bridged.
+        public var bridge = 0.3
+        /// Speech shorter than this (seconds) is dropped (a click, a cough's edge).
+        public var minimumSpeech = 0.12
+        /// Seconds added before and after each speech stretch (onsets and word tails are soft).
+        public var padding = 0.2
+        /// How long before a word lips may start moving, seconds: lips lead the sound by 100–250 ms.
+        public var lipLead = 0.25
+        /// How long after the sound lips may still move, seconds.
+        public var lipLag = 0.1
+        /// Foreground speech must also rise this many times the background's own spread (90th percentile
+        /// − median of the floor's levels) above the floor: babble and music move by several dB.
+        public var spreadFactor = 2.0
+        /// Below this level (dBFS) the audio counts as silent whatever the detector says.
+        public var silenceLevel = -70.0
+
+        public init() {}
+    }
+
+    public var configuration: Configuration
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    /// Fuses one recording.
+    /// - Parameters:
+    ///   - samples: mono audio.
+    ///   - voice: the audio's voice probabilities; nil: a level-only detector stands in (and the notes say so).
+    ///   - lips: lip-activity's speech stretches labelled with their face (`face<id>`); nil when no
+    ///     readable face was seen (no video, no face): every speaker is then off-screen.
+    ///   - visible: where a readable face was on screen (for the notes; nil: wherever lips were measured).
+    /// - Returns: the speech map, times in seconds from `samples[0]`.
+    /// - Complexity: O(n) in the samples, plus O(f · l) for f frames and l lip stretches.
+    public func map(_ samples: [Float], sampleRate: Int, voice: VoiceTrack?, lips: [Segment]?, visible: [Segment]? = nil) -> SpeechMap {
+        let c = configuration
+        var notes: [String] = []
+        let hop = voice?.hop ?? max(1, sampleRate / 32)
+        let hopSeconds = Double(hop) / Double(sampleRate)
+        let frameCount = (samples.count + hop - 1) / hop
+        guard frameCount > 0 else {
+            return SpeechMap(speech: [], quiet: [], noiseFloor: nil, notes: ["no audio samples: nothing to transcribe"])
+        }
+        // Level per frame (dBFS of the mean square), and smoothed over ±levelSmoothing in the power domain.
+        var power = [Double](repeating: 0, count: frameCount)
+        for f in 0..<frameCount {
+            let a = f * hop, b = min(samples.count, a + hop)
+            var sum = 0.0
+            for i in a..<b { sum += Double(samples[i]) * Double(samples[i]) }
+            power[f] = sum / Double(max(1, b - a))
+        }
+        let level = power.map { 10 * log10($0 + 1e-12) }
+        let radius = max(0, Int((c.levelSmoothing / hopSeconds).rounded()))
+        var prefix = [Double](repeating: 0, count: frameCount + 1)
+        for f in 0..<frameCount { prefix[f + 1] = prefix[f] + power[f] }
+        let smoothed = (0..<frameCount).map { f -> Double in
+            let a = max(0, f - radius), b = min(frameCount, f + radius + 1)
+            return 10 * log10((prefix[b] - prefix[a]) / Double(b - a) + 1e-12)
+        }
+        let loudest = level.max() ?? -120
+        if loudest < c.silenceLevel {
+            notes.append(String(format: "the audio is silent (loudest %.0f dBFS): nothing to transcribe", loudest))
+            return SpeechMap(speech: [], quiet: [Segment(start: 0, end: Double(samples.count) / Double(sampleRate), label: "quiet")],
+                             noiseFloor: loudest, notes: notes)
+        }
+
+        // Lip activity per frame: which faces' lips move around the frame's time.
+        let lipStretches = (lips ?? []).filter { $0.end > $0.start && $0.label != SpeechMap.offScreen }
+        var moving = [Bool](repeating: false, count: frameCount)
+        for s in lipStretches {
+            let a = max(0, Int(floor(s.start / hopSeconds))), b = min(frameCount, Int(ceil(s.end / hopSeconds)))
+            if b > a { for f in a..<b { moving[f] = true } }
+        }
+
+        // The voice probability: the detector's, or (without one) a logistic of the level above a
+        // low-percentile floor — enough for the bad-input paths, not a detector to rely on.
+        var probability: [Float]
+        if let voice {
+            probability = (0..<frameCount).map { voice.probability(atSample: $0 * hop) }
+        } else {
+            notes.append("no audio voice activity input: speech judged by its level above the noise floor alone")
+            let floor = Self.percentile(level, 0.1)
+            probability = smoothed.map { Float(1 / (1 + exp(-($0 - floor - 6) / 1.5))) }
+        }
+
+        // The noise floor: where both picture and sound are silent; else where the picture is (a face
+        // on screen whose lips are still: background babble or music the voice detector takes for
+        // speech); else where the sound is; else the quietest tenth. Its spread (90th percentile −
+        // median) says how much the background itself moves: foreground speech must rise above that too.
+        let minimumFrames = Int((0.5 / hopSeconds).rounded())
+        var seen = [Bool](repeating: lips != nil, count: frameCount)
+        if let visible, lips != nil {
+            seen = [Bool](repeating: false, count: frameCount)
+            for s in visible {
+                let a = max(0, Int(floor(s.start / hopSeconds))), b = min(frameCount, Int(ceil(s.end / hopSeconds)))
+                if b > a { for f in a..<b { seen[f] = true } }
+            }
+        }
+        let candidates: [(frames: [Int], note: String?)] = [
+            ((0..<frameCount).filter { probability[$0] < c.quietThreshold && !moving[$0] }, nil),
+            // Still lips only say "background" where some face's lips do move elsewhere: a face that
+            // never speaks says nothing about an off-screen voice that talks throughout.
+            ((0..<frameCount).filter { seen[$0] && !moving[$0] && moving.contains(true) }, "the audio is never quiet (background the voice detector takes for speech?): "
+                + "the noise floor is measured where the lips on screen are still"),
+            ((0..<frameCount).filter { probability[$0] < c.quietThreshold }, "no stretch silent in both picture and sound: the noise floor is measured where the audio alone is"),
+        ]
+        var floorFrames = Array(0..<frameCount)
+        var floorNote: String? = "no silent stretch: the noise floor is the level of the quietest tenth of the recording"
+        for candidate in candidates {
+            // Only frames whose whole smoothing window is in the stretch: the smoothed level next to
+            // speech still carries the speech, and would inflate the floor's spread (clip1: 24 dB).
+            var member = [Bool](repeating: false, count: frameCount)
+            for f in candidate.frames { member[f] = true }
+            let core = candidate.frames.filter { f in
+                (max(0, f - radius)..<min(frameCount, f + radius + 1)).allSatisfy { member[$0] }
+            }
+            if core.count >= minimumFrames {
+                floorFrames = core
+                floorNote = candidate.note
+                break
+            }
+        }
+        let floorLevels = floorFrames.map { smoothed[$0] }
+        let floor = floorNote?.hasPrefix("no silent stretch") == true ? Self.percentile(floorLevels, 0.1) : Self.percentile(floorLevels, 0.5)
+        let spread = floorNote?.hasPrefix("no silent stretch") == true ? 0 : max(0, Self.percentile(floorLevels, 0.9) - floor)
+        if let floorNote { notes.append(floorNote) }
+        let speechMargin = max(c.levelAboveFloor, c.spreadFactor * spread)
+        let liftMargin = max(c.liftLevelAboveFloor, 0.5 * c.spreadFactor * spread)
+
+        var speech = [Bool](repeating: false, count: frameCount)
+        var lifted = [Bool](repeating: false, count: frameCount)
+        for f in 0..<frameCount {
+            let above = smoothed[f] - floor
+            if probability[f] >= c.speechThreshold && above >= speechMargin && level[f] >= c.silenceLevel {
+                speech[f] = true
+            } else if c.lift && moving[f] && probability[f] >= c.liftThreshold && above >= liftMargin {
+                speech[f] = true
+                lifted[f] = true
+            }
+        }
+        // Runs of speech frames → stretches, bridged, filtered, padded.
+        var runs: [(start: Double, end: Double)] = []
+        for f in 0..<frameCount where speech[f] {
+            let start = Double(f) * hopSeconds, end = start + hopSeconds
+            if let last = runs.last, start - last.end <= c.bridge {
+                runs[runs.count - 1].end = end
+            } else {
+                runs.append((start, end))
+            }
+        }
+        let duration = Double(samples.count) / Double(sampleRate)
+        runs = runs.filter { $0.end - $0.start >= c.minimumSpeech }
+        var padded: [(start: Double, end: Double)] = []
+        for r in runs {
+            let start = max(0, r.start - c.padding), end = min(duration, r.end + c.padding)
+            if let last = padded.last, start <= last.end { padded[padded.count - 1].end = end } else { padded.append((start, end)) }
+        }
+        var liftedSeconds = 0.0
+        for f in 0..<frameCount where lifted[f] { liftedSeconds += hopSeconds }
+
+        // Name each stretch: split where the face whose lips move changes.
+        var named: [Segment] = []
+        for r in padded {
+            named += name(start: r.start, end: r.end, lips: lipStretches, meanProbability: { a, b in
+                let fa = max(0, Int(a / hopSeconds)), fb = min(frameCount, max(fa + 1, Int(ceil(b / hopSeconds))))
+                guard fb > fa else { return 0 }
+                return Double(probability[fa..<fb].reduce(0, +)) / Double(fb - fa)
+            })
+        }
+
+        // Silent in both: frames with low voice probability, no lips moving and not inside padded speech.
+        var quiet: [Segment] = []
+        var inSpeech = [Bool](repeating: false, count: frameCount)
+        for s in padded {
+            let a = max(0, Int(s.start / hopSeconds)), b = min(frameCount, Int(ceil(s.end / hopSeconds)))
+            if b > a { for f in a..<b { inSpeech[f] = true } }
+        }
+        for f in 0..<frameCount where probability[f] < c.quietThreshold && !moving[f] && !inSpeech[f] {
+            let start = Double(f) * hopSeconds, end = min(duration, start + hopSeconds)
+            if let last = quiet.last, abs(last.end - start) < 1e-9 { quiet[quiet.count - 1].end = end } else {
+                quiet.append(Segment(start: start, end: end, label: "quiet"))
+            }
+        }
+
+        var map = SpeechMap(speech: named, quiet: quiet, noiseFloor: floor, liftedSeconds: liftedSeconds, notes: notes)
+        map.notes.append(String(format: "noise floor %.0f dBFS (spread %.1f dB): foreground speech stands %.1f dB above it", floor, spread, speechMargin))
+        if lips == nil { map.notes.append("no readable face: all speech is attributed off-screen") }
+        if let visible, lips != nil {
+            let seen = visible.reduce(0) { $0 + max(0, min($1.end, duration) - max($1.start, 0)) }
+            if seen < 0.5 * duration {
+                map.notes.append(String(format: "a readable face was on screen for %.1f s of %.1f s; speech elsewhere is attributed off-screen",
+                                        seen, duration))
+            }
+        }
+        let total = map.speechSeconds
+        if total > 0 {
+            map.notes.append(String(format: "foreground speech %.1f s, of which %.1f s (%.0f%%) off-screen; lips lifted %.1f s of unsure audio",
+                                    total, map.offScreenSeconds, 100 * map.offScreenSeconds / total, liftedSeconds))
+        } else {
+            map.notes.append("no foreground speech found: nothing to transcribe")
+        }
+        return map
+    }
+
+    /// `[start, end)` cut into pieces labelled with the face whose lips move most in each (with the
+    /// lips' lead and lag allowed for), `offScreen` where none moves; neighbours with one label merged.
+    func name(start: Double, end: Double, lips: [Segment], meanProbability: (Double, Double) -> Double) -> [Segment] {
+        let c = configuration
+        // Lip-activity's stretches already span the motion (lead included); lipLag of slack on each
+        // side absorbs onsets measured a frame or two off.
+        let relevant = lips.filter { $0.end + c.lipLag > start && $0.start - c.lipLag < end }
+        guard !relevant.isEmpty else {
+            return [Segment(start: start, end: end, label: SpeechMap.offScreen, score: meanProbability(start, end))]
+        }
+        // Boundaries where any relevant lip stretch (shifted by lead/lag) starts or ends.
+        var cuts = Set([start, end])
+        for s in relevant {
+            for t in [s.start - c.lipLag, s.end + c.lipLag] where t > start && t < end { cuts.insert(t) }
+        }
+        let points = cuts.sorted()
+        var pieces: [Segment] = []
+        for (a, b) in zip(points, points.dropFirst()) where b > a {
+            let middle = (a + b) / 2
+            // A face whose lip stretch (with the slack) contains the piece's middle speaks it; with two
+            // or more, the longest, most confident stretch wins.
+            let speaking = relevant.filter { $0.start - c.lipLag <= middle && $0.end + c.lipLag >= middle }
+                .max { ($0.end - $0.start) * $0.score < ($1.end - $1.start) * $1.score }
+            let label = speaking?.label ?? SpeechMap.offScreen
+            if let last = pieces.last, last.label == label {
+                pieces[pieces.count - 1].end = b
+            } else {
+                pieces.append(Segment(start: a, end: b, label: label))
+            }
+        }
+        // Slivers under 0.2 s take their neighbour's label (lip onsets are a frame or two off).
+        var merged: [Segment] = []
+        for piece in pieces {
+            if let last = merged.last, piece.end - piece.start < 0.2 || last.label == piece.label {
+                merged[merged.count - 1].end = piece.end
+            } else if let last = merged.last, last.end - last.start < 0.2 {
+                merged[merged.count - 1] = Segment(start: last.start, end: piece.end, label: piece.label)
+            } else {
+                merged.append(piece)
+            }
+        }
+        return merged.map { Segment(start: $0.start, end: $0.end, label: $0.label, score: meanProbability($0.start, $0.end)) }
+    }
+
+    /// The `q`-quantile (0…1) of `values` (nearest rank); −120 for none.
+    static func percentile(_ values: [Double], _ q: Double) -> Double {
+        guard !values.isEmpty else { return -120 }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, max(0, Int(q * Double(sorted.count))))]
+    }
+}

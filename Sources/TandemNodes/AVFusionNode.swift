@@ -1,0 +1,188 @@
+import Foundation
+import TandemAV
+import TandemCore
+import TandemDSP
+import TandemModels
+
+/// `av-fusion`: the audio says whether someone speaks, the picture says who (`SpeechFusion`).
+///
+/// Takes the audio, the audio voice-activity probabilities (`vad.probabilities`) and lip-activity's
+/// speaker-labelled lip stretches, and emits at the end of the stream: `speech` (foreground speech
+/// labelled with the face whose lips move, or `off-screen`), `windows` for `whisper` (cut where nobody
+/// speaks), `audio` (the input, or enhanced with the noise of stretches silent in both picture and
+/// sound) and `notes`. Every bad input is a note, never a failure: no audio stream (nothing to
+/// transcribe), a silent track, no video or no face (all speech off-screen).
+///
+/// With `voice` unconnected it runs Silero VAD (`vad_model`) on the audio itself, so the pipeline
+/// needs no separate `vad` node; an empty `vad_model` leaves the level above the floor alone.
+public struct AVFusionNode: ValidatingNode {
+    public static let descriptor = NodeDescriptor(
+        kind: "av-fusion", doc: "Audio VAD × level over the noise floor × lip activity → speaker-labelled foreground speech and recognition windows.",
+        inputs: [PortSpec("audio", .audio, "mono speech audio", optional: true),
+                 PortSpec("voice", .any, "voice probabilities: vad.probabilities (tensor [n], one per hop samples), or segments with score = probability; "
+                          + "absent: the level above the noise floor stands in", optional: true),
+                 PortSpec("lips", .segments, "lip-activity's speech stretches labelled face<id>; absent: no readable face, everyone off-screen", optional: true),
+                 PortSpec("visible", .segments, "lip-activity's stretches with a readable face on screen", optional: true),
+                 PortSpec("notes", .segments, "notes to pass on (lip-activity's)", optional: true)],
+        outputs: [PortSpec("audio", .audio, "the audio to recognise: the input, enhanced when asked"),
+                  PortSpec("windows", .segments, "regions to decode one by one (whisper's segments input); none when nobody speaks"),
+                  PortSpec("speech", .segments, "foreground speech labelled face<id> or off-screen, score = mean voice probability (assign-speakers' map)"),
+                  PortSpec("notes", .segments, "every note: the picture's and the fusion's")],
+        parameters: [
+            ParameterSpec("use_picture", .bool, default: .bool(true), "let the lips name speakers and lift unsure audio; false: audio only, everyone off-screen"),
+            ParameterSpec("speech_threshold", .double(0...1), default: .double(Double(SpeechFusion.Configuration().speechThreshold)),
+                          "voice probability at which the audio alone makes speech"),
+            ParameterSpec("level_above_floor", .double(-20...40), default: .double(SpeechFusion.Configuration().levelAboveFloor),
+                          "dB the smoothed level must stand above the noise floor (measured where picture and sound are silent)"),
+            ParameterSpec("spread_factor", .double(0...10), default: .double(SpeechFusion.Configuration().spreadFactor),
+                          "foreground speech must also stand this many times the background's own level spread above the floor"),
+            ParameterSpec("lift", .bool, default: .bool(SpeechFusion.Configuration().lift), "let clearly moving lips lift unsure audio to speech"),
+            ParameterSpec("lift_threshold", .double(0...1), default: .double(Double(SpeechFusion.Configuration().liftThreshold)),
+                          "lowest voice probability the lips can lift"),
+            ParameterSpec("padding", .double(0...2), default: .double(SpeechFusion.Configuration().padding), "seconds added around speech"),
+            ParameterSpec("listen", .choice(SpeechFusion.Listening.allCases.map(\.rawValue)), default: .string(SpeechFusion.Listening.everything.rawValue),
+                          "speech: decode only speech regions (cut where nobody speaks); everything: the whole audio, cut at pauses"),
+            ParameterSpec("window_seconds", .double(1...30), default: .double(30), "longest recognition window"),
+            ParameterSpec("voice_hop", .int(1...16_000), default: .int(512), "samples per voice probability when they arrive as a tensor"),
+            ParameterSpec("vad_model", .string, default: .string("Models/silero-vad"),
+                          "Silero VAD directory, run when `voice` is unconnected (16 kHz audio); empty: the level above the floor alone"),
+            ParameterSpec("enhance", .bool, default: .bool(false), "clean speech with a noise spectrum from stretches silent in both picture and sound"),
+            ParameterSpec("rule", .choice(["mmse-lsa", "wiener"]), default: .string("mmse-lsa"), "the enhancer's suppression rule"),
+            ParameterSpec("enhance_below_snr", .double(-100...100), default: .double(SpeechFusion.Enhancement().belowSNR ?? 100),
+                          "enhance only when the estimated SNR is below this (dB); 100: always"),
+            ParameterSpec("enhance_max_fluctuation", .double(0...100), default: .double(SpeechFusion.Enhancement().maximumFluctuation ?? 100),
+                          "enhance only when the noise fluctuates less than this (dB); 100: always"),
+        ])
+
+    public static func problems(in parameters: NodeParameters) -> [NodeParameterProblem] {
+        let path = parameters.string("vad_model")
+        guard !path.isEmpty else { return [] }
+        let file = ModelDirectory.resolve(path).appendingPathComponent(SileroVAD.fileName)
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            return [NodeParameterProblem(parameter: "vad_model", message: "\(file.path) is missing: run `make models` (Silero VAD, MIT, "
+                                         + "from the faster-whisper 1.2.1 wheel), or set vad_model to \"\" to judge speech by its level alone")]
+        }
+        return []
+    }
+
+    private var fusion: SpeechFusion
+    private let vadDirectory: URL?
+    private var vad: SileroVAD?
+    private let usePicture: Bool
+    private let listening: SpeechFusion.Listening
+    private let windowSeconds: Double
+    private let voiceHop: Int
+    private let enhance: Bool
+    private var enhancement = SpeechFusion.Enhancement()
+    private var chunks: [AudioBuffer] = []
+    private var voice: [Float] = []
+    private var voiceSegments: [Segment] = []
+    private var voiceConnected = false
+    private var lips: [Segment]?
+    private var visible: [Segment]?
+    private var notes: [Segment] = []
+
+    public init(parameters: NodeParameters) throws {
+        var configuration = SpeechFusion.Configuration()
+        configuration.speechThreshold = Float(parameters.double("speech_threshold"))
+        configuration.levelAboveFloor = parameters.double("level_above_floor")
+        configuration.lift = parameters.bool("lift")
+        configuration.spreadFactor = parameters.double("spread_factor")
+        configuration.liftThreshold = Float(parameters.double("lift_threshold"))
+        configuration.padding = parameters.double("padding")
+        fusion = SpeechFusion(configuration: configuration)
+        usePicture = parameters.bool("use_picture")
+        listening = SpeechFusion.Listening(rawValue: parameters.string("listen")) ?? .speech
+        windowSeconds = parameters.double("window_seconds")
+        voiceHop = parameters.int("voice_hop")
+        if let problem = Self.problems(in: parameters).first {
+            throw NodeError(code: .invalidParameters, message: problem.message)
+        }
+        let vadPath = parameters.string("vad_model")
+        vadDirectory = vadPath.isEmpty ? nil : ModelDirectory.resolve(vadPath)
+        enhance = parameters.bool("enhance")
+        enhancement.rule = parameters.string("rule") == "wiener" ? .wiener : .mmseLSA
+        let limit = parameters.double("enhance_below_snr")
+        enhancement.belowSNR = limit >= 100 ? nil : limit
+        let fluctuation = parameters.double("enhance_max_fluctuation")
+        enhancement.maximumFluctuation = fluctuation >= 100 ? nil : fluctuation
+    }
+
+    public mutating func start(_ context: NodeContext) throws {
+        voiceConnected = context.connectedInputs.contains(1)
+        if !voiceConnected, let vadDirectory {
+            vad = try ModelCache.shared.model("silero-vad:" + vadDirectory.standardizedFileURL.path) { try SileroVAD(directory: vadDirectory) }
+        }
+    }
+
+    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+        switch (port, packet) {
+        case (0, .audio(let chunk)): chunks.append(chunk)
+        case (1, .tensor(let t)): voice += t.data.array
+        case (1, .segments(let s)): voiceSegments += s
+        case (2, .segments(let s)): lips = (lips ?? []) + s
+        case (3, .segments(let s)): visible = (visible ?? []) + s
+        case (4, .segments(let s)): notes += s
+        default: break
+        }
+    }
+
+    public mutating func finish(output: NodeOutput) throws {
+        var allNotes = notes
+        guard let audio = try AudioBuffer(joining: chunks) else {
+            let span = notes.first.map { ($0.start, $0.end) } ?? (0, 0)
+            allNotes.append(Segment(start: span.0, end: span.1, label: "no audio stream: nothing to transcribe", score: 0))
+            try output.emit(.segments(allNotes), port: "notes")
+            try output.emit(.segments([]), port: "windows")
+            try output.emit(.segments([]), port: "speech")
+            return
+        }
+        chunks = []
+        guard audio.channelCount == 1 else {
+            throw NodeError(code: .nodeFailed, message: "av-fusion needs mono audio, got \(audio.channelCount) channels; decode with channels: 1")
+        }
+        let origin = audio.startSeconds, rate = audio.sampleRate
+        func shifted(_ list: [Segment], by delta: Double) -> [Segment] {
+            list.map { Segment(start: $0.start + delta, end: $0.end + delta, label: $0.label, score: $0.score) }
+        }
+        let samples = audio.channels[0].array
+        let track: VoiceTrack?
+        if !voice.isEmpty {
+            track = VoiceTrack(probabilities: voice, hop: voiceHop)
+        } else if !voiceSegments.isEmpty {
+            // Segments with a probability each: rasterised on the hop grid.
+            let count = (samples.count + voiceHop - 1) / voiceHop
+            var values = [Float](repeating: 0, count: count)
+            for s in voiceSegments {
+                let a = max(0, Int(((s.start - origin) * Double(rate) / Double(voiceHop)).rounded()))
+                let b = min(count, Int(((s.end - origin) * Double(rate) / Double(voiceHop)).rounded()))
+                if b > a { for i in a..<b { values[i] = Float(s.score) } }
+            }
+            track = VoiceTrack(probabilities: values, hop: voiceHop)
+        } else if let vad, rate == SileroVAD.sampleRate {
+            track = VoiceTrack(probabilities: vad.speechProbabilities(samples), hop: SileroVAD.chunkSize)
+        } else {
+            track = nil
+            if voiceConnected { allNotes.append(Segment(start: origin, end: origin + audio.durationSeconds, label: "the voice detector gave nothing", score: 0)) }
+        }
+        let lipsRelative = usePicture ? lips.map { shifted($0, by: -origin) } : nil
+        let visibleRelative = usePicture ? visible.map { shifted($0, by: -origin) } : nil
+        let map = fusion.map(samples, sampleRate: rate, voice: track, lips: lipsRelative, visible: visibleRelative)
+        var heard = samples
+        var fusionNotes = map.notes
+        if !usePicture { fusionNotes.append("picture not used (use_picture: false): all speech is attributed off-screen") }
+        if enhance {
+            let result = try SpeechFusion.enhance(samples, sampleRate: rate, map: map, enhancement: enhancement)
+            heard = result.audio
+            fusionNotes.append(result.note)
+        }
+        let end = origin + audio.durationSeconds
+        allNotes += fusionNotes.map { Segment(start: origin, end: end, label: $0, score: 0) }
+        let windows = SpeechFusion.windows(for: map, duration: audio.durationSeconds, listening: listening, limit: windowSeconds)
+        try output.emit(.segments(allNotes), port: "notes")
+        try output.emit(.segments(shifted(windows, by: origin)), port: "windows")
+        try output.emit(.segments(shifted(map.speech, by: origin)), port: "speech")
+        try output.emit(.audio(AudioBuffer(sampleRate: rate, channelLayout: audio.channelLayout, firstSample: audio.firstSample,
+                                           channels: [SharedArray(heard)])), port: "audio")
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+import TandemCore
+@testable import TandemAV
+
+/// The fusion on scripted audio, voice probabilities and lip stretches: no model, no video.
+struct SpeechFusionTests {
+    static let rate = 16_000
+    static let hop = 512
+
+    /// `seconds` of audio: a 200 Hz tone of amplitude `speech` inside `talk` stretches, over white noise of amplitude `noise`.
+    static func audio(seconds: Double, talk: [ClosedRange<Double>], speech: Float = 0.3, noise: Float = 0.01, seed: UInt64 = 1) -> [Float] {
+        var generator = SplitMix64(seed: seed)
+        var samples = [Float](repeating: 0, count: Int(seconds * Double(rate)))
+        for i in samples.indices {
+            let t = Double(i) / Double(rate)
+            var voiced: Float = 0
+            for range in talk where range.contains(t) { voiced = speech * Float(sin(2 * .pi * 200 * t)) }
+            // Uniform in [-1, 1) from the top 24 bits, so the noise is the same on every platform.
+            let uniform = Float(generator.next() >> 40) / Float(1 << 23) - 1
+            samples[i] = voiced + noise * uniform
+        }
+        return samples
+    }
+
+    /// Voice probabilities: `high` inside `talk`, `low` elsewhere, one per hop.
+    static func voice(seconds: Double, talk: [ClosedRange<Double>], high: Float = 0.95, low: Float = 0.02) -> VoiceTrack {
+        let count = Int(seconds * Double(rate)) / hop + 1
+        return VoiceTrack(probabilities: (0..<count).map { i in
+            let t = (Double(i) + 0.5) * Double(hop) / Double(rate)
+            return talk.contains { $0.contains(t) } ? high : low
+        }, hop: hop)
+    }
+
+    @Test func offCameraQuestionIsKeptAndNamedOffScreen() {
+        // An off-camera question 1–3 s (the face listens, mouth closed), then the face answers 5–8 s.
+        let talk: [ClosedRange<Double>] = [1...3, 5...8]
+        let samples = Self.audio(seconds: 10, talk: talk)
+        let lips = [Segment(start: 4.8, end: 8.1, label: "face0", score: 0.8)]
+        let map = SpeechFusion().map(samples, sampleRate: Self.rate, voice: Self.voice(seconds: 10, talk: talk), lips: lips)
+        let question = map.speech.filter { $0.end > 1 && $0.start < 3 }
+        let answer = map.speech.filter { $0.end > 5 && $0.start < 8 }
+        #expect(question.count == 1 && question[0].label == SpeechMap.offScreen, "\(map.speech)")
+        #expect(answer.count == 1 && answer[0].label == "face0", "\(map.speech)")
+        #expect(abs(map.offScreenSeconds - 2.4) < 0.2, "\(map.offScreenSeconds)")
+        #expect(map.notes.contains { $0.contains("off-screen") })
+    }
+
+    @Test func lipsWithoutAudibleSpeechVouchForNothing() {
+        // A listener mouths along 2–6 s over noise only: no speech, however clearly the lips move.
+        let samples = Self.audio(seconds: 8, talk: [])
+        let lips = [Segment(start: 2, end: 6, label: "face0", score: 0.9)]
+        let map = SpeechFusion().map(samples, sampleRate: Self.rate, voice: Self.voice(seconds: 8, talk: []), lips: lips)
+        #expect(map.speech.isEmpty, "\(map.speech)")
+    }
+
+    @Test func backgroundAtTheNoiseFloorIsNotForegroundSpeech() {
+        // Babble trips the detector everywhere (0.7), but its level is the floor; the foreground
+        // speaker (3–5 s) stands 10 dB above it.
+        let samples = Self.audio(seconds: 8, talk: [3...5], speech: 0.1, noise: 0.03)
+        var voice = Self.voice(seconds: 8, talk: [3...5], high: 0.95, low: 0.7)
+        // A stretch where both sound and picture are silent, so the floor is measured on the babble's level.
+        for i in 0..<Int(1.0 * Double(Self.rate)) / Self.hop { voice.probabilities[i] = 0.05 }
+        let map = SpeechFusion().map(samples, sampleRate: Self.rate, voice: voice, lips: [])
+        #expect(map.speech.count == 1, "\(map.speech)")
+        if let s = map.speech.first { #expect(s.start > 2.5 && s.start < 3.0 && s.end > 5.0 && s.end < 5.5, "\(s)") }
+    }
+
+    @Test func unsureAudioIsLiftedOnlyWhereLipsMove() {
+        let samples = Self.audio(seconds: 8, talk: [2...4, 5...7], speech: 0.02, noise: 0.02)
+        let voice = Self.voice(seconds: 8, talk: [2...4, 5...7], high: 0.35, low: 0.05)
+        let lips = [Segment(start: 1.9, end: 4.1, label: "face0", score: 0.8)]
+        let map = SpeechFusion().map(samples, sampleRate: Self.rate, voice: voice, lips: lips)
+        #expect(map.speech.count == 1 && map.speech[0].label == "face0", "\(map.speech)")
+        #expect(map.liftedSeconds > 1.5)
+        var off = SpeechFusion.Configuration()
+        off.lift = false
+        #expect(SpeechFusion(configuration: off).map(samples, sampleRate: Self.rate, voice: voice, lips: lips).speech.isEmpty)
+    }
+
+    @Test func twoFacesTakingTurnsAreNamedEach() {
+        let talk: [ClosedRange<Double>] = [1...3, 3.6...6]
+        let samples = Self.audio(seconds: 7, talk: talk)
+        let lips = [Segment(start: 0.9, end: 3.1, label: "face0", score: 0.8), Segment(start: 3.5, end: 6.1, label: "face1", score: 0.8)]
+        let map = SpeechFusion().map(samples, sampleRate: Self.rate, voice: Self.voice(seconds: 7, talk: talk), lips: lips)
+        #expect(map.speech.map(\.label) == ["face0", "face1"], "\(map.speech)")
+        let words = [TranscriptWord(word: " one", start: 1.5, end: 2.0, probability: 0.9),
+                     TranscriptWord(word: " two", start: 4.0, end: 4.5, probability: 0.9)]
+        let kept = SpeechFusion().keep([TranscriptSegment(start: 1.5, end: 4.5, text: " one two", averageLogProbability: -0.2, words: words)],
+                                       map: map, lips: lips)
+        #expect(kept.map(\.speaker) == ["face0", "face1"] && kept.map(\.text) == [" one", " two"], "\(kept)")
+        #expect(kept.flatMap { $0.words ?? [] }.map(\.speaker) == ["face0", "face1"])
+    }
+
+    @Test func textOutsideSpeechOrRatedNoSpeechIsDropped() {
+        let map = SpeechMap(speech: [Segment(start: 1, end: 3, label: SpeechMap.offScreen, score: 0.9)], quiet: [], noiseFloor: -60)
+        let words = [TranscriptWord(word: " hello", start: 1.2, end: 1.6, probability: 0.9),
+                     TranscriptWord(word: " thanks", start: 5.0, end: 5.4, probability: 0.5)]
+        let segment = TranscriptSegment(start: 1.2, end: 5.4, text: " hello thanks", averageLogProbability: -0.3, words: words)
+        let kept = SpeechFusion().keep([segment], map: map, lips: nil)
+        #expect(kept.count == 1 && kept[0].text == " hello" && kept[0].speaker == SpeechMap.offScreen)
+        let invented = TranscriptSegment(start: 1.2, end: 2, text: " hello", averageLogProbability: -1.4, noSpeechProbability: 0.8, words: [words[0]])
+        #expect(SpeechFusion().keep([invented], map: map, lips: nil).isEmpty)
+    }
+
+    @Test func silentAudioAndMissingDetectorAreNoted() {
+        let silent = [Float](repeating: 0, count: 3 * Self.rate)
+        let map = SpeechFusion().map(silent, sampleRate: Self.rate, voice: nil, lips: nil)
+        #expect(map.speech.isEmpty && map.notes.contains { $0.contains("silent") })
+        let talk: [ClosedRange<Double>] = [1...2]
+        let levelOnly = SpeechFusion().map(Self.audio(seconds: 3, talk: talk), sampleRate: Self.rate, voice: nil, lips: nil)
+        #expect(levelOnly.speech.count == 1 && levelOnly.speech[0].label == SpeechMap.offScreen, "\(levelOnly.speech)")
+        #expect(levelOnly.notes.contains { $0.contains("no audio voice activity") } && levelOnly.notes.contains { $0.contains("no readable face") })
+    }
+
+    @Test func windowsAreCutWhereNobodySpeaks() {
+        let map = SpeechMap(speech: [Segment(start: 1, end: 12, label: "a"), Segment(start: 13, end: 29, label: "a"),
+                                     Segment(start: 31, end: 40, label: "a"), Segment(start: 50, end: 52, label: "a")],
+                            quiet: [], noiseFloor: nil)
+        // 12–13 s is joined (its pause is under a second once padded), 29–31 s is not; with a 20 s limit
+        // the first region is cut in the middle of its pause.
+        let speechOnly = SpeechFusion.windows(for: map, duration: 60, listening: .speech, limit: 20)
+        #expect(speechOnly.map(\.start) == [0.6, 12.5, 30.6, 49.6], "\(speechOnly)")
+        #expect(speechOnly.map(\.end) == [12.5, 29.4, 40.4, 52.4], "\(speechOnly)")
+        let all = SpeechFusion.windows(for: map, duration: 60, listening: .everything)
+        #expect(all.first?.start == 0 && all.last?.end == 60 && all.allSatisfy { $0.end - $0.start <= 30 })
+        #expect(all.map(\.end).dropLast().allSatisfy { cut in !map.speech.contains { $0.start < cut && cut < $0.end } })
+        #expect(SpeechFusion.windows(for: SpeechMap(speech: [], quiet: [], noiseFloor: nil), duration: 60, listening: .speech).isEmpty)
+    }
+}
