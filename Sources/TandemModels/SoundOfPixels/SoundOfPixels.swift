@@ -58,18 +58,14 @@ public struct SoundOfPixels: Sendable {
         // Depth: follow the nested blocks until one has no submodule.
         var depth = 2
         while source.shape(of: "sound." + SoundOfPixelsAudioNet.levelPrefix(depth) + "1.weight") != nil { depth += 1 }
-        let spec = Self.parameterShapes(depth: depth, ngf: ngf, channels: channels, frameWidth: width)
-        let tensors = try WeightLoader.load(spec, from: source, ignoring: { $0.hasSuffix("num_batches_tracked") })
-        func reader(_ prefix: String) -> CheckpointReader {
-            var part: [String: Tensor] = [:]
-            for (k, v) in tensors where k.hasPrefix(prefix) { part[String(k.dropFirst(prefix.count))] = v }
-            return CheckpointReader(tensors: part)
-        }
+        let weights = WeightReader(source)
         self.configuration = configuration
         self.channels = channels
-        audioNet = try SoundOfPixelsAudioNet(reader("sound."), depth: depth)
-        frameNet = try SoundOfPixelsFrameNet(reader("frame."))
-        synthesizer = try SoundOfPixelsSynthesizer(reader("synth."))
+        audioNet = SoundOfPixelsAudioNet(weights.scoped("sound"), depth: depth, ngf: ngf, channels: channels)
+        frameNet = SoundOfPixelsFrameNet(weights.scoped("frame"), width: width, channels: channels)
+        synthesizer = SoundOfPixelsSynthesizer(weights.scoped("synth"), channels: channels)
+        // Batch-norm step counters are training state the folded layers do not use.
+        try weights.finish(ignoring: { $0.hasSuffix("num_batches_tracked") })
         let stftConfiguration = STFTConfiguration(fftSize: configuration.fftSize, hop: configuration.hop, output: .complex)
         stft = try STFT(stftConfiguration)
         inverseSTFT = try InverseSTFT(stftConfiguration)
@@ -88,10 +84,11 @@ extension SoundOfPixels {
     /// `depth` 7, `ngf` 64, `channels` 32, `frameWidth` 64. For checking a converted file, or building
     /// a random-weight model of the published size (benchmarks).
     public static func parameterShapes(depth: Int = 7, ngf: Int = 64, channels: Int = 32, frameWidth: Int = 64) -> [String: [Int]] {
-        var spec: [String: [Int]] = [:]
-        for (k, v) in SoundOfPixelsAudioNet.parameters(depth: depth, ngf: ngf, channels: channels) { spec["sound." + k] = v }
-        for (k, v) in SoundOfPixelsFrameNet.parameters(width: frameWidth, channels: channels) { spec["frame." + k] = v }
-        for (k, v) in SoundOfPixelsSynthesizer.parameters(channels: channels) { spec["synth." + k] = v }
-        return spec
+        // Zeros stand in for the values: only the keys and shapes the layers ask for matter here.
+        let weights = WeightReader(generating: { _, shape in Tensor(zeros: shape) })
+        _ = SoundOfPixelsAudioNet(weights.scoped("sound"), depth: depth, ngf: ngf, channels: channels)
+        _ = SoundOfPixelsFrameNet(weights.scoped("frame"), width: frameWidth, channels: channels)
+        _ = SoundOfPixelsSynthesizer(weights.scoped("synth"), channels: channels)
+        return weights.requested
     }
 }

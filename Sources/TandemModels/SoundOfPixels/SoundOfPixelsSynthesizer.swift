@@ -7,11 +7,9 @@ struct SoundOfPixelsSynthesizer: Sendable {
     var scale: [Float]
     var bias: Float
 
-    static func parameters(channels: Int) -> [String: [Int]] { ["scale": [channels], "bias": [1]] }
-
-    init(_ reader: CheckpointReader) throws {
-        scale = try reader.tensor("scale").scalars
-        bias = try reader.tensor("bias")[0]
+    init(_ weights: WeightReader, channels: Int) {
+        scale = weights.tensor("scale", shape: [channels]).scalars
+        bias = weights.tensor("bias", shape: [1])[0]
     }
 
     /// Mask logits [F, T] for one source from its image vector [K] and the sound features [1, K, F, T].
