@@ -63,10 +63,7 @@ struct SoundOfPixelsAudioNet: Sendable {
 
     /// [N, 1, F, T] log magnitude → [N, K, F, T] features.
     func callAsFunction(_ input: Tensor) -> Tensor {
-        var x = input
-        let scale = inputScale, shift = inputShift
-        x.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = v[i] * scale + shift } }
-        return block(0, x)
+        block(0, input.scaled(by: inputScale) + Tensor(repeating: inputShift, shape: [1]))
     }
 
     private func block(_ i: Int, _ x: Tensor) -> Tensor {

@@ -36,14 +36,12 @@ extension WhisperModel {
         var attention = [[Float]](repeating: [], count: heads.count)
         for (index, layer) in decoderLayers.enumerated() {
             x = layer.selfAttention(layer.selfNorm(x), mask: .causal, residual: x)
-            let cross = layer.crossAttention
+            let cross = layer.crossAttention, memory = encoded.crossMemories[index]
             let query = cross.query!(layer.crossNorm(x))
-            let crossed = Attention.multiHead(query: query, key: encoded.crossKeys[index], value: encoded.crossValues[index],
-                                              heads: decoderHeads)
             for (slot, head) in heads.enumerated() where head.layer == index {
-                attention[slot] = crossAttention(query: query, keys: encoded.crossKeys[index], head: head.head, frames: frames)
+                attention[slot] = crossAttention(query: query, keys: memory.keys(head: head.head), head: head.head, frames: frames)
             }
-            x = cross.output(crossed, residual: x)
+            x = cross.output(Attention.multiHead(query: query, memory: memory), residual: x)
             x = layer.ffn(x)
         }
         let vocabulary = min(textVocabulary, vocabularySize)
@@ -64,7 +62,7 @@ extension WhisperModel {
         let columns = head * headWidth..<(head + 1) * headWidth
         guard frames > 0 else { return [] }
         let q = query.slice(axis: 2, columns)
-        let k = keys.slice(axis: 1, 0..<frames).slice(axis: 2, columns)
+        let k = keys.slice(axis: 0, 0..<frames).reshaped([1, frames, headWidth])
         let scores = Tensor.matmul(q, k, transposeB: true).scaled(by: 1 / Float(headWidth).squareRoot())
         return scores.softmax().scalars
     }

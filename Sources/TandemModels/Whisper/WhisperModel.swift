@@ -67,10 +67,7 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
     public struct Encoded: Sendable {
         /// [1, 1500, width].
         public let states: Tensor
-        /// Per decoder layer: [1, 1500, width] keys and values.
-        let crossKeys: [Tensor]
-        let crossValues: [Tensor]
-        /// The same keys and values packed per head for the decoder's few rows per step.
+        /// Per decoder layer: the cross-attention keys and values, packed per head (the only copy).
         let crossMemories: [CrossAttentionMemory]
     }
 
@@ -263,15 +260,8 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
             x = layer.ffn(x)
         }
         let states = encoderNorm(x)
-        var keys: [Tensor] = []
-        var values: [Tensor] = []
-        for layer in decoderLayers {
-            let kv = layer.crossAttention.keysAndValues(states).chunked(2, axis: 2)
-            keys.append(kv[0])
-            values.append(kv[1])
-        }
-        let memories = zip(keys, values).map { CrossAttentionMemory(keys: $0, values: $1, heads: decoderHeads) }
-        return Encoded(states: states, crossKeys: keys, crossValues: values, crossMemories: memories)
+        let memories = decoderLayers.map { $0.crossAttention.memory(keysAndValues: $0.crossAttention.keysAndValues(states)) }
+        return Encoded(states: states, crossMemories: memories)
     }
 
     // MARK: - Decoder

@@ -117,6 +117,25 @@ extension Tensor {
         }
     }
 
+    /// The maximum over `axis`, which is removed from the shape (PyTorch `amax(dim)`).
+    public func maximum(axis: Int) -> Tensor {
+        precondition(axis >= 0 && axis < rank && shape[axis] > 0, "max over axis \(axis) of \(shape)")
+        let outer = shape[..<axis].reduce(1, *), inner = shape[(axis + 1)...].reduce(1, *), extent = shape[axis]
+        var outShape = shape
+        outShape.remove(at: axis)
+        return withUnsafeBufferPointer { source in
+            Tensor(shape: outShape) { out in
+                for o in 0..<outer {
+                    for i in 0..<inner { out[o * inner + i] = source[o * extent * inner + i] }
+                    for e in 1..<extent {
+                        let from = (o * extent + e) * inner
+                        for i in 0..<inner { out[o * inner + i] = Swift.max(out[o * inner + i], source[from + i]) }
+                    }
+                }
+            }
+        }
+    }
+
     /// The mean over `axis`, which is removed from the shape (PyTorch `mean(dim)`).
     public func mean(axis: Int) -> Tensor {
         sum(axis: axis).scaled(by: 1 / Float(max(shape[axis], 1)))
