@@ -154,6 +154,12 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         }
         // The sizes come from the tensors themselves; the reader then checks every one against them.
         func shape(_ name: String) throws -> [Int] { try file.variable(name).shape }
+        func rows(_ name: String) throws -> Int {
+            guard let first = try shape(name).first else {
+                throw CTranslate2ModelFile.Error(code: .sizeMismatch, file: file.path, variable: name, detail: "a scalar where a matrix is expected")
+            }
+            return first
+        }
         let conv1 = try shape("encoder/conv1/weight")
         guard conv1.count == 3 else {
             throw CTranslate2ModelFile.Error(code: .sizeMismatch, file: file.path, variable: "encoder/conv1/weight", detail: "expected rank 3")
@@ -164,13 +170,13 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
             return n
         }
         let dimensions = Dimensions(
-            width: conv1[0], mels: conv1[1], vocabulary: try shape("decoder/embeddings/weight")[0],
+            width: conv1[0], mels: conv1[1], vocabulary: try rows("decoder/embeddings/weight"),
             encoderLayers: count("encoder"), decoderLayers: count("decoder"),
             encoderHeads: try file.scalar("encoder/num_heads"), decoderHeads: try file.scalar("decoder/num_heads"),
-            encoderFFN: file.contains("encoder/layer_0/ffn/linear_0/weight") ? try shape("encoder/layer_0/ffn/linear_0/weight")[0] : 4 * conv1[0],
-            decoderFFN: file.contains("decoder/layer_0/ffn/linear_0/weight") ? try shape("decoder/layer_0/ffn/linear_0/weight")[0] : 4 * conv1[0],
-            encoderPositions: try shape("encoder/position_encodings/encodings")[0],
-            decoderPositions: try shape("decoder/position_encodings/encodings")[0])
+            encoderFFN: file.contains("encoder/layer_0/ffn/linear_0/weight") ? try rows("encoder/layer_0/ffn/linear_0/weight") : 4 * conv1[0],
+            decoderFFN: file.contains("decoder/layer_0/ffn/linear_0/weight") ? try rows("decoder/layer_0/ffn/linear_0/weight") : 4 * conv1[0],
+            encoderPositions: try rows("encoder/position_encodings/encodings"),
+            decoderPositions: try rows("decoder/position_encodings/encodings"))
         guard dimensions.encoderLayers > 0, dimensions.decoderLayers > 0 else {
             throw CTranslate2ModelFile.Error(code: .missingVariable, file: file.path, variable: "encoder/layer_0 or decoder/layer_0", detail: "no layers")
         }

@@ -120,24 +120,6 @@ public struct WeightReader {
         }
     }
 
-    /// Reads `name` whatever its shape, for the few tensors whose shape defines the model (a
-    /// vocabulary, an input width); `expectedRank` is checked.
-    public func tensor(_ name: String, rank expectedRank: Int) -> Tensor? {
-        let full = key(name)
-        guard let source = ledger.source else { return nil }
-        guard let found = source.shape(of: full) else {
-            ledger.missing.append(full)
-            return nil
-        }
-        ledger.requested[full] = found
-        guard found.count == expectedRank, let tensor = try? source.tensor(named: full) else {
-            ledger.wrongShape.append(.init(name: full, expected: [Int](repeating: -1, count: expectedRank), found: found,
-                                           file: source.location(of: full)))
-            return nil
-        }
-        return tensor
-    }
-
     /// Every key asked for so far, with the shape asked for.
     public var requested: [String: [Int]] { ledger.requested }
 

@@ -33,7 +33,7 @@ public struct WeightsError: Error, Sendable, CustomStringConvertible {
     /// A parameter whose checkpoint tensor has the wrong shape.
     public struct ShapeMismatch: Sendable, Hashable {
         public var name: String
-        /// The shape the layer asked for (−1 for an extent it accepts whatever it is).
+        /// The shape the layer asked for.
         public var expected: [Int]
         public var found: [Int]
         /// The file that holds the tensor (a shard, a component's safetensors, a `model.bin`).
