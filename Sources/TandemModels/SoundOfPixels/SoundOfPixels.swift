@@ -83,8 +83,22 @@ extension SoundOfPixels {
     /// Every tensor (converter key → shape) of a model of the given sizes; the published MUSIC model is
     /// `depth` 7, `ngf` 64, `channels` 32, `frameWidth` 64. For checking a converted file, or building
     /// a random-weight model of the published size (benchmarks).
+    ///
+    /// The tables are written out rather than collected by building the layers, so listing them allocates
+    /// nothing: building the published model's layers on zeros maps and frees a whole model of zeros first,
+    /// which moves glibc's mmap threshold and raised the separation benchmark's peak RSS by 70–90 MB;
+    /// `layerParameterShapes` builds the layers, and a test keeps the two equal.
     public static func parameterShapes(depth: Int = 7, ngf: Int = 64, channels: Int = 32, frameWidth: Int = 64) -> [String: [Int]] {
-        // Zeros stand in for the values: only the keys and shapes the layers ask for matter here.
+        var spec: [String: [Int]] = [:]
+        for (k, v) in SoundOfPixelsAudioNet.parameters(depth: depth, ngf: ngf, channels: channels) { spec["sound." + k] = v }
+        for (k, v) in SoundOfPixelsFrameNet.parameters(width: frameWidth, channels: channels) { spec["frame." + k] = v }
+        for (k, v) in SoundOfPixelsSynthesizer.parameters(channels: channels) { spec["synth." + k] = v }
+        return spec
+    }
+
+    /// Every key and shape the layers themselves read, for checking `parameterShapes` (small sizes only:
+    /// the layers are built on zeros).
+    static func layerParameterShapes(depth: Int, ngf: Int, channels: Int, frameWidth: Int) -> [String: [Int]] {
         let weights = WeightReader(generating: { _, shape in Tensor(zeros: shape) })
         _ = SoundOfPixelsAudioNet(weights.scoped("sound"), depth: depth, ngf: ngf, channels: channels)
         _ = SoundOfPixelsFrameNet(weights.scoped("frame"), width: frameWidth, channels: channels)

@@ -27,6 +27,35 @@ struct SoundOfPixelsAudioNet: Sendable {
         i == 0 ? "unet_block.model." : "unet_block.model.1.model." + String(repeating: "3.model.", count: i - 1)
     }
 
+    /// The tensors a U-Net of `depth` levels, base width `ngf` and `channels` outputs holds, with shapes.
+    static func parameters(depth: Int, ngf: Int, channels: Int) -> [String: [Int]] {
+        var spec: [String: [Int]] = [:]
+        func norm(_ key: String, _ n: Int) { for s in ["weight", "bias", "running_mean", "running_var"] { spec[key + "." + s] = [n] } }
+        norm("bn0", 1)
+        let inner = (0..<depth).map { ngf * min(1 << $0, 8) }
+        for i in 0..<depth {
+            let p = levelPrefix(i)
+            let outer = i == 0 ? channels : inner[i - 1]
+            let input = i == 0 ? 1 : outer
+            let innerOut = i == depth - 1 ? inner[i] : 2 * inner[i]
+            if i == 0 {
+                spec[p + "0.weight"] = [inner[0], 1, 4, 4]
+                spec[p + "4.weight"] = [channels, innerOut, 3, 3]
+                spec[p + "4.bias"] = [channels]
+            } else if i == depth - 1 {
+                spec[p + "1.weight"] = [inner[i], input, 4, 4]
+                spec[p + "4.weight"] = [outer, innerOut, 3, 3]
+                norm(p + "5", outer)
+            } else {
+                spec[p + "1.weight"] = [inner[i], input, 4, 4]
+                norm(p + "2", inner[i])
+                spec[p + "6.weight"] = [outer, innerOut, 3, 3]
+                norm(p + "7", outer)
+            }
+        }
+        return spec
+    }
+
     /// Reads a U-Net of `depth` levels, base width `ngf` and `channels` outputs, folding every batch
     /// norm that follows a convolution.
     init(_ weights: WeightReader, depth: Int, ngf: Int, channels: Int) {

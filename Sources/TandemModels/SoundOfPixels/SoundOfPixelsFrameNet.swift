@@ -23,6 +23,33 @@ struct SoundOfPixelsFrameNet: Sendable {
     var blocks: [BasicBlock]
     var fc: Conv2d
 
+    /// The tensors of a ResNet-18 of base width `width` (64 in torchvision) with a K-channel `fc`.
+    static func parameters(width: Int, channels: Int) -> [String: [Int]] {
+        var spec: [String: [Int]] = [:]
+        func norm(_ key: String, _ n: Int) { for s in ["weight", "bias", "running_mean", "running_var"] { spec[key + "." + s] = [n] } }
+        spec["features.0.weight"] = [width, 3, 7, 7]
+        norm("features.1", width)
+        var inPlanes = width
+        for layer in 0..<4 {
+            let planes = width << layer
+            for block in 0..<2 {
+                let p = "features.\(4 + layer).\(block)."
+                spec[p + "conv1.weight"] = [planes, block == 0 ? inPlanes : planes, 3, 3]
+                norm(p + "bn1", planes)
+                spec[p + "conv2.weight"] = [planes, planes, 3, 3]
+                norm(p + "bn2", planes)
+                if layer > 0 && block == 0 {
+                    spec[p + "downsample.0.weight"] = [planes, inPlanes, 1, 1]
+                    norm(p + "downsample.1", planes)
+                }
+            }
+            inPlanes = planes
+        }
+        spec["fc.weight"] = [channels, 8 * width, 3, 3]
+        spec["fc.bias"] = [channels]
+        return spec
+    }
+
     /// Reads a ResNet-18 of base width `width` (64 in torchvision) with a `channels`-channel `fc`,
     /// every batch norm folded into the convolution before it.
     init(_ weights: WeightReader, width: Int, channels: Int) {

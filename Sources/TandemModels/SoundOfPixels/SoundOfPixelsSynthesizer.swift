@@ -7,6 +7,8 @@ struct SoundOfPixelsSynthesizer: Sendable {
     var scale: [Float]
     var bias: Float
 
+    static func parameters(channels: Int) -> [String: [Int]] { ["scale": [channels], "bias": [1]] }
+
     init(_ weights: WeightReader, channels: Int) {
         scale = weights.tensor("scale", shape: [channels]).scalars
         bias = weights.tensor("bias", shape: [1])[0]
