@@ -29,6 +29,19 @@ package enum BLAS {
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
+    /// `y = alpha · A · x + beta · y`, A row-major m×n: a matrix-vector product without the packing
+    /// `sgemm` does for its operands (a one-row GEMM re-packs the whole matrix on every call).
+    ///
+    /// The corresponding C function is `cblas_sgemv`.
+    @inline(__always)
+    package static func sgemv(
+        m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
+        beta: Float = 0, y: UnsafeMutablePointer<Float>
+    ) {
+        guard m > 0, n > 0 else { return }
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+    }
+
     /// Sets the threads OpenBLAS's own pool uses for one call.
     ///
     /// The corresponding C function is `openblas_set_num_threads`.

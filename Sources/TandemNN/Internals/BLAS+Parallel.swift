@@ -20,17 +20,4 @@ extension BLAS {
                   a: aStart, lda: lda, b: b, ldb: ldb, beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
         }
     }
-
-    /// `y = alpha · A · x + beta · y`, A row-major m×n: a matrix-vector product without the packing
-    /// `sgemm` does for its operands (a one-row GEMM re-packs the whole matrix on every call).
-    ///
-    /// The corresponding C function is `cblas_sgemv`.
-    @inline(__always)
-    static func sgemv(
-        m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
-        beta: Float = 0, y: UnsafeMutablePointer<Float>
-    ) {
-        guard m > 0, n > 0 else { return }
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
-    }
 }
