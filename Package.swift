@@ -25,10 +25,12 @@ let package = Package(
 
         .target(name: "TandemCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "TandemMedia", dependencies: ["TandemCore", "CFFmpeg", "CSndfile"]),
-        .target(name: "TandemDSP", dependencies: ["TandemCore", "CFFTW", "CBLAS"]),
+        // The one Swift wrapper over CBLAS: DSP (NMF) and NN both import it, and neither may import the other.
+        .target(name: "TandemBLAS", dependencies: ["CBLAS"]),
+        .target(name: "TandemDSP", dependencies: ["TandemCore", "CFFTW", "TandemBLAS"]),
         // Tandem's own C kernels (AVX-512/AVX2/F16C chosen at run time), used only by TandemNN.
         .target(name: "CTandemKernels"),
-        .target(name: "TandemNN", dependencies: ["TandemCore", "CBLAS", "CTandemKernels"]),
+        .target(name: "TandemNN", dependencies: ["TandemCore", "TandemBLAS", "CTandemKernels"]),
         .target(name: "TandemModels", dependencies: ["TandemNN", "TandemDSP", "CZlib"]),
         .target(name: "TandemVision", dependencies: ["TandemCore", "TandemNN"]),
         // Fusion of sound and picture (who speaks when): above the models and vision, below the nodes.

@@ -1,3 +1,4 @@
+import TandemBLAS
 import Foundation
 import TandemCore
 
@@ -55,7 +56,7 @@ public struct NMF: Sendable {
             h.withUnsafeBufferPointer { hp in
                 w.withUnsafeBufferPointer { wp in
                     out.withUnsafeMutableBufferPointer { op in
-                        NMFBLAS.sgemm(transposeA: false, transposeB: false, m: frames, n: bins, k: selected.count,
+                        BLAS.sgemm(transposeA: false, transposeB: false, m: frames, n: bins, k: selected.count,
                                       a: hp.baseAddress!, lda: selected.count, b: wp.baseAddress!, ldb: bins, c: op.baseAddress!, ldc: bins)
                     }
                 }
@@ -102,7 +103,7 @@ public struct NMF: Sendable {
             h.withUnsafeBufferPointer { hp in
                 w.withUnsafeBufferPointer { wp in
                     model.withUnsafeMutableBufferPointer { mp in
-                        NMFBLAS.sgemm(transposeA: false, transposeB: false, m: frames, n: bins, k: k,
+                        BLAS.sgemm(transposeA: false, transposeB: false, m: frames, n: bins, k: k,
                                       a: hp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: bins, c: mp.baseAddress!, ldc: bins)
                     }
                 }
@@ -133,7 +134,7 @@ public struct NMF: Sendable {
             ratio.withUnsafeBufferPointer { rp in
                 w.withUnsafeBufferPointer { wp in
                     numerator.withUnsafeMutableBufferPointer { np in
-                        NMFBLAS.sgemm(transposeA: false, transposeB: true, m: frames, n: k, k: bins,
+                        BLAS.sgemm(transposeA: false, transposeB: true, m: frames, n: k, k: bins,
                                       a: rp.baseAddress!, lda: bins, b: wp.baseAddress!, ldb: bins, c: np.baseAddress!, ldc: k)
                     }
                 }
@@ -142,7 +143,7 @@ public struct NMF: Sendable {
                 inverse.withUnsafeBufferPointer { ip in
                     w.withUnsafeBufferPointer { wp in
                         denominator.withUnsafeMutableBufferPointer { dp in
-                            NMFBLAS.sgemm(transposeA: false, transposeB: true, m: frames, n: k, k: bins,
+                            BLAS.sgemm(transposeA: false, transposeB: true, m: frames, n: k, k: bins,
                                           a: ip.baseAddress!, lda: bins, b: wp.baseAddress!, ldb: bins, c: dp.baseAddress!, ldc: k)
                         }
                     }
@@ -163,7 +164,7 @@ public struct NMF: Sendable {
             h.withUnsafeBufferPointer { hp in
                 ratio.withUnsafeBufferPointer { rp in
                     numerator.withUnsafeMutableBufferPointer { np in
-                        NMFBLAS.sgemm(transposeA: true, transposeB: false, m: k, n: bins, k: frames,
+                        BLAS.sgemm(transposeA: true, transposeB: false, m: k, n: bins, k: frames,
                                       a: hp.baseAddress!, lda: k, b: rp.baseAddress!, ldb: bins, c: np.baseAddress!, ldc: bins)
                     }
                 }
@@ -172,7 +173,7 @@ public struct NMF: Sendable {
                 h.withUnsafeBufferPointer { hp in
                     inverse.withUnsafeBufferPointer { ip in
                         denominator.withUnsafeMutableBufferPointer { dp in
-                            NMFBLAS.sgemm(transposeA: true, transposeB: false, m: k, n: bins, k: frames,
+                            BLAS.sgemm(transposeA: true, transposeB: false, m: k, n: bins, k: frames,
                                           a: hp.baseAddress!, lda: k, b: ip.baseAddress!, ldb: bins, c: dp.baseAddress!, ldc: bins)
                         }
                     }

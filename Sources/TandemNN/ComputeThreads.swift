@@ -1,4 +1,4 @@
-import CBLAS
+import TandemBLAS
 import Dispatch
 import Foundation
 
@@ -52,7 +52,7 @@ public enum ComputeThreads {
         if let gemm { state.gemmThreading = gemm }
         let blasThreads = state.gemmThreading == .rows ? 1 : width
         state.lock.unlock()
-        openblas_set_num_threads(Int32(blasThreads))
+        BLAS.setThreadCount(blasThreads)
     }
 
     /// How large GEMMs are currently threaded.
@@ -113,12 +113,12 @@ public enum ComputeThreads {
         guard width > 1, gemmThreading == .openBLAS else { return try body() }
         state.lock.lock()
         state.blasOverrides += 1
-        if state.blasOverrides == 1 { openblas_set_num_threads(1) }
+        if state.blasOverrides == 1 { BLAS.setThreadCount(1) }
         state.lock.unlock()
         defer {
             state.lock.lock()
             state.blasOverrides -= 1
-            if state.blasOverrides == 0 { openblas_set_num_threads(Int32(state.gemmThreading == .rows ? 1 : state.width)) }
+            if state.blasOverrides == 0 { BLAS.setThreadCount(state.gemmThreading == .rows ? 1 : state.width) }
             state.lock.unlock()
         }
         return try body()

@@ -160,3 +160,26 @@ private struct ModelBinWriter {
         #expect(gamma.shape == [384] && gamma.values.allSatisfy { $0.isFinite && abs($0) < 100 })
     }
 }
+
+/// A `model.bin` through the one loader: layers read CTranslate2 names, int8 is dequantised, and
+/// problems are named with the variable, the shapes and the file.
+@Suite struct CTranslate2WeightSourceTests {
+    @Test func layersReadCTranslate2NamesThroughTheReader() throws {
+        let file = try CTranslate2ModelFile(data: Data(ModelBinWriter.sample()), path: "tiny.bin")
+        #expect(file.tensorNames == ["a/bf16", "a/f16", "a/f32", "b/alias", "heads", "q/weight", "q/weight_scale"])
+        let weights = WeightReader(file, naming: .cTranslate2)
+        let q = Linear(weights, "q", inFeatures: 3, outFeatures: 2, bias: false)
+        let dequantised: [Float] = [1, -2, 12.7, 0.5, 1, -64]
+        #expect(q.weight.scalars == dequantised)
+        #expect(weights.scoped("b").tensor("alias", shape: [2, 2]).scalars == [1, -2, 3.5, 0])
+        _ = weights.tensor("a/f16", shape: [2])
+        let error = #expect(throws: WeightsError.self) {
+            try weights.finish(ignoring: { $0.hasSuffix("_scale") || file.shape(of: $0) == [] })
+        }
+        #expect(error?.file == "tiny.bin")
+        #expect(error?.unexpected == ["a/bf16", "a/f32"])
+        #expect(error?.wrongShape == [.init(name: "a/f16", expected: [2], found: [3])])
+        #expect(error?.wrongShape.first?.file == "tiny.bin")
+        #expect(error?.description.contains("wrong shape: a/f16 expected [2], found [3]") == true)
+    }
+}

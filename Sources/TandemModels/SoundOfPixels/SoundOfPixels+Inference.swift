@@ -60,29 +60,16 @@ extension SoundOfPixels {
 
     /// Max over frames and pixels of [T, K, h, w] features, then sigmoid.
     public func imageVector(fromFeatures features: Tensor, rows: Range<Int>? = nil, columns: Range<Int>? = nil) -> [Float] {
-        let t = features.shape[0], k = features.shape[1], h = features.shape[2], w = features.shape[3]
-        let ys = rows ?? 0..<h, xs = columns ?? 0..<w
-        var best = [Float](repeating: -.infinity, count: k)
-        features.withUnsafeBufferPointer { f in
-            for n in 0..<t { for c in 0..<k { for y in ys { for x in xs { best[c] = max(best[c], f[((n * k + c) * h + y) * w + x]) } } } }
-        }
-        return best.map { 1 / (1 + Foundation.exp(-$0)) }
+        let k = features.shape[1]
+        let region = features.slice(axis: 2, rows ?? 0..<features.shape[2]).slice(axis: 3, columns ?? 0..<features.shape[3])
+        return region.maximum(axis: 0).reshaped([k, -1]).maximum(axis: 1).applying(.sigmoid).scalars
     }
 
     /// The pixel-wise variant: the K weights of every feature pixel (max over frames only, then sigmoid),
     /// [K, h, w]. `synthesizer`'s `forward_pixelwise` turns each into a mask; use
     /// `imageVector(fromFeatures:rows:columns:)` for a region, or `masks(sound:imageVectors:)` per pixel.
     public func pixelVectors(_ features: Tensor) -> Tensor {
-        let t = features.shape[0], k = features.shape[1], plane = features.shape[2] * features.shape[3]
-        return features.withUnsafeBufferPointer { f in
-            Tensor(shape: [k, features.shape[2], features.shape[3]]) { out in
-                for i in 0..<(k * plane) {
-                    var m = -Float.infinity
-                    for n in 0..<t { m = max(m, f[n * k * plane + i]) }
-                    out[i] = 1 / (1 + Foundation.exp(-m))
-                }
-            }
-        }
+        features.maximum(axis: 0).applying(.sigmoid)
     }
 
     /// Sigmoid masks on the log-frequency rows (row-major `256 × T`), one per image vector.

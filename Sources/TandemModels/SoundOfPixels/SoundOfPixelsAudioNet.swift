@@ -11,8 +11,8 @@ import TandemNN
 /// carries LeakyReLU(x); the ReLU that follows makes that equal to ReLU(x) either way.
 struct SoundOfPixelsAudioNet: Sendable {
     struct Level: Sendable {
-        var down: Conv2dLayer
-        var up: Conv2dLayer
+        var down: Conv2d
+        var up: Conv2d
     }
 
     /// bn0 as a per-channel affine map (it cannot be folded: the first convolution zero-pads after it).
@@ -56,34 +56,43 @@ struct SoundOfPixelsAudioNet: Sendable {
         return spec
     }
 
-    init(_ reader: CheckpointReader, depth: Int) throws {
-        let gamma = try reader.tensor("bn0.weight")[0], beta = try reader.tensor("bn0.bias")[0]
-        let mean = try reader.tensor("bn0.running_mean")[0], variance = try reader.tensor("bn0.running_var")[0]
-        inputScale = gamma / (variance + CheckpointReader.batchNormEps).squareRoot()
+    /// Reads a U-Net of `depth` levels, base width `ngf` and `channels` outputs, folding every batch
+    /// norm that follows a convolution.
+    init(_ weights: WeightReader, depth: Int, ngf: Int, channels: Int) {
+        let bn0 = weights.scoped("bn0")
+        let gamma = bn0.tensor("weight", shape: [1])[0], beta = bn0.tensor("bias", shape: [1])[0]
+        let mean = bn0.tensor("running_mean", shape: [1])[0], variance = bn0.tensor("running_var", shape: [1])[0]
+        inputScale = gamma / (variance + Self.batchNormEps).squareRoot()
         inputShift = beta - mean * inputScale
-        levels = try (0..<depth).map { i in
+        let inner = (0..<depth).map { ngf * min(1 << $0, 8) }
+        levels = (0..<depth).map { i in
             let p = Self.levelPrefix(i)
-            if i == 0 {
-                return Level(down: try reader.conv(p + "0", norm: nil, stride: 2, padding: 1),
-                             up: try reader.conv(p + "4", norm: nil, hasBias: true, padding: 1))
-            } else if i == depth - 1 {
-                return Level(down: try reader.conv(p + "1", norm: nil, stride: 2, padding: 1),
-                             up: try reader.conv(p + "4", norm: p + "5", padding: 1))
+            let outer = i == 0 ? channels : inner[i - 1]
+            let input = i == 0 ? 1 : outer
+            let innerOut = i == depth - 1 ? inner[i] : 2 * inner[i]
+            func down(_ key: String, norm: String?) -> Conv2d {
+                Conv2d(weights, p + key, inChannels: input, outChannels: inner[i], kernelSize: 4, stride: 2, padding: 1,
+                       bias: false, batchNorm: norm.map { p + $0 })
             }
-            return Level(down: try reader.conv(p + "1", norm: p + "2", stride: 2, padding: 1),
-                         up: try reader.conv(p + "6", norm: p + "7", padding: 1))
+            func up(_ key: String, norm: String?) -> Conv2d {
+                Conv2d(weights, p + key, inChannels: innerOut, outChannels: outer, kernelSize: 3, padding: 1,
+                       bias: norm == nil, batchNorm: norm.map { p + $0 })
+            }
+            if i == 0 { return Level(down: down("0", norm: nil), up: up("4", norm: nil)) }
+            if i == depth - 1 { return Level(down: down("1", norm: nil), up: up("4", norm: "5")) }
+            return Level(down: down("1", norm: "2"), up: up("6", norm: "7"))
         }
     }
+
+    /// PyTorch's default `BatchNorm2d` epsilon, which the repository keeps.
+    static let batchNormEps: Float = 1e-5
 
     /// Spatial extents must be divisible by `divisor` (2^depth) so every level halves exactly.
     var divisor: Int { 1 << levels.count }
 
     /// [N, 1, F, T] log magnitude → [N, K, F, T] features.
     func callAsFunction(_ input: Tensor) -> Tensor {
-        var x = input
-        let scale = inputScale, shift = inputShift
-        x.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = v[i] * scale + shift } }
-        return block(0, x)
+        block(0, input.scaled(by: inputScale) + Tensor(repeating: inputShift, shape: [1]))
     }
 
     private func block(_ i: Int, _ x: Tensor) -> Tensor {

@@ -8,9 +8,9 @@ import TandemNN
 /// dilation 2 and padding 2. Then `fc`, a 3×3 convolution 512 → K with bias. Batch norms are folded.
 struct SoundOfPixelsFrameNet: Sendable {
     struct BasicBlock: Sendable {
-        var conv1: Conv2dLayer
-        var conv2: Conv2dLayer
-        var downsample: Conv2dLayer?
+        var conv1: Conv2d
+        var conv2: Conv2d
+        var downsample: Conv2d?
 
         func callAsFunction(_ x: Tensor) -> Tensor {
             let out = conv2(conv1(x).applying(.relu))
@@ -19,9 +19,9 @@ struct SoundOfPixelsFrameNet: Sendable {
         }
     }
 
-    var stem: Conv2dLayer
+    var stem: Conv2d
     var blocks: [BasicBlock]
-    var fc: Conv2dLayer
+    var fc: Conv2d
 
     /// The tensors of a ResNet-18 of base width `width` (64 in torchvision) with a K-channel `fc`.
     static func parameters(width: Int, channels: Int) -> [String: [Int]] {
@@ -50,23 +50,32 @@ struct SoundOfPixelsFrameNet: Sendable {
         return spec
     }
 
-    init(_ reader: CheckpointReader) throws {
-        stem = try reader.conv("features.0", norm: "features.1", stride: 2, padding: 3)
+    /// Reads a ResNet-18 of base width `width` (64 in torchvision) with a `channels`-channel `fc`,
+    /// every batch norm folded into the convolution before it.
+    init(_ weights: WeightReader, width: Int, channels: Int) {
+        stem = Conv2d(weights, "features.0", inChannels: 3, outChannels: width, kernelSize: 7, stride: 2, padding: 3,
+                      bias: false, batchNorm: "features.1")
         blocks = []
+        var inPlanes = width
         for layer in 0..<4 {
+            let planes = width << layer
             for block in 0..<2 {
                 let p = "features.\(4 + layer).\(block)."
                 let dilated = layer == 3
                 let firstStride = (layer > 0 && layer < 3 && block == 0) ? 2 : 1
-                let conv1 = try reader.conv(p + "conv1", norm: p + "bn1", stride: firstStride,
-                                            padding: dilated && block > 0 ? 2 : 1, dilation: dilated && block > 0 ? 2 : 1)
-                let conv2 = try reader.conv(p + "conv2", norm: p + "bn2", padding: dilated ? 2 : 1, dilation: dilated ? 2 : 1)
+                let conv1 = Conv2d(weights, p + "conv1", inChannels: block == 0 ? inPlanes : planes, outChannels: planes, kernelSize: 3,
+                                   stride: firstStride, padding: dilated && block > 0 ? 2 : 1, dilation: dilated && block > 0 ? 2 : 1,
+                                   bias: false, batchNorm: p + "bn1")
+                let conv2 = Conv2d(weights, p + "conv2", inChannels: planes, outChannels: planes, kernelSize: 3,
+                                   padding: dilated ? 2 : 1, dilation: dilated ? 2 : 1, bias: false, batchNorm: p + "bn2")
                 let downsample = layer > 0 && block == 0
-                    ? try reader.conv(p + "downsample.0", norm: p + "downsample.1", stride: layer < 3 ? 2 : 1) : nil
+                    ? Conv2d(weights, p + "downsample.0", inChannels: inPlanes, outChannels: planes, kernelSize: 1,
+                             stride: layer < 3 ? 2 : 1, bias: false, batchNorm: p + "downsample.1") : nil
                 blocks.append(BasicBlock(conv1: conv1, conv2: conv2, downsample: downsample))
             }
+            inPlanes = planes
         }
-        fc = try reader.conv("fc", norm: nil, hasBias: true, padding: 1)
+        fc = Conv2d(weights, "fc", inChannels: 8 * width, outChannels: channels, kernelSize: 3, padding: 1)
     }
 
     /// [N, 3, H, W] normalised frames → [N, K, H/16, W/16] features before any pooling.

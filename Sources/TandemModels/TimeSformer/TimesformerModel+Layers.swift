@@ -10,75 +10,21 @@ extension TimesformerModel {
     func embeddings(_ pixels: Tensor) -> Tensor {
         let c = configuration
         let (batch, frames, channels, height, width) = (pixels.shape[0], pixels.shape[1], pixels.shape[2], pixels.shape[3], pixels.shape[4])
-        let p = c.patchSize, d = c.hiddenSize
-        let gridH = height / p, gridW = width / p, patches = gridH * gridW
-        // The stride-p, kernel-p convolution as one GEMM: unfold patches to rows of (c, ky, kx).
-        let patchLength = channels * p * p
-        let unfolded = pixels.withUnsafeBufferPointer { x in
-            Tensor(shape: [batch * frames * patches, patchLength]) { out in
-                let source = x.baseAddress!, target = out.baseAddress!
-                ComputeThreads.parallelFor(batch * frames * gridH, grain: 4) { rows in
-                    for row in rows {
-                        let image = row / gridH, py = row % gridH
-                        for px in 0..<gridW {
-                            var o = target + ((image * gridH + py) * gridW + px) * patchLength
-                            for ch in 0..<channels {
-                                let plane = source + (image * channels + ch) * height * width
-                                for ky in 0..<p {
-                                    let line = plane + (py * p + ky) * width + px * p
-                                    o.update(from: line, count: p)
-                                    o += p
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        let projected = weights.patchProjection(unfolded)  // [B·T·N, D]
+        let d = c.hiddenSize
+        let gridH = height / c.patchSize, gridW = width / c.patchSize, patches = gridH * gridW
+        // The stride-p, kernel-p convolution, already token-major: [B·T·N, D].
+        let tokens = weights.patchEmbedding.patches(pixels.reshaped([batch * frames, channels, height, width]))
         let position = positionTable(gridH: gridH, gridW: gridW)  // [1 + N, D]
-        let cls = weights.clsToken.reshaped([d])
+        let cls = weights.clsToken.reshaped([1, 1, d]) + position.slice(axis: 0, 0..<1).reshaped([1, 1, d])
+        let placed = tokens.reshaped([batch * frames, patches, d]) + position.slice(axis: 0, 1..<1 + patches)
         if c.attentionType == .spaceOnly {
-            return Tensor(shape: [batch * frames, 1 + patches, d]) { out in
-                projected.withUnsafeBufferPointer { proj in
-                    position.withUnsafeBufferPointer { pos in
-                        cls.withUnsafeBufferPointer { clsValues in
-                            for image in 0..<(batch * frames) {
-                                let base = out.baseAddress! + image * (1 + patches) * d
-                                for i in 0..<d { base[i] = clsValues[i] + pos[i] }
-                                for n in 0..<patches {
-                                    for i in 0..<d { base[(1 + n) * d + i] = proj[(image * patches + n) * d + i] + pos[(1 + n) * d + i] }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            return Tensor.concatenate([cls.expanded(to: [batch * frames, 1, d]), placed], axis: 1)
         }
+        // HF keeps the cls rows of the first B frame sequences (all equal cls + pos[0]), then regroups the
+        // patches (B, T, N, D) → (B, N, T, D) and adds each frame's time embedding.
         let time = timeTable(frames: frames)  // [T, D]
-        let length = 1 + patches * frames
-        return Tensor(shape: [batch, length, d]) { out in
-            projected.withUnsafeBufferPointer { proj in
-                position.withUnsafeBufferPointer { pos in
-                    time.withUnsafeBufferPointer { timeValues in
-                        cls.withUnsafeBufferPointer { clsValues in
-                            for b in 0..<batch {
-                                let base = out.baseAddress! + b * length * d
-                                // HF takes the cls row of the first B frame-sequences; all equal cls + pos[0].
-                                for i in 0..<d { base[i] = clsValues[i] + pos[i] }
-                                for n in 0..<patches {
-                                    for t in 0..<frames {
-                                        let row = base + (1 + n * frames + t) * d
-                                        let source = proj.baseAddress! + ((b * frames + t) * patches + n) * d
-                                        for i in 0..<d { row[i] = source[i] + pos[(1 + n) * d + i] + timeValues[t * d + i] }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let sequence = placed.reshaped([batch, frames, patches, d]).permuted([0, 2, 1, 3]) + time
+        return Tensor.concatenate([cls.expanded(to: [batch, 1, d]), sequence.reshaped([batch, patches * frames, d])], axis: 1)
     }
 
     /// Position embeddings for a gridH × gridW grid: the checkpoint's table, or its patch part
@@ -107,18 +53,14 @@ extension TimesformerModel {
     }
 
     /// A pre-norm transformer block over whole sequences (`space_only`, `joint_space_time`).
-    func plainLayer(_ layer: TimesformerLayerWeights, _ x: Tensor) -> Tensor {
-        let eps = configuration.layerNormEps
-        let normed = x.layerNorm(weight: layer.layerNormBefore.weight, bias: layer.layerNormBefore.bias, eps: eps)
-        let context = Attention.multiHead(fusedQKV: layer.qkv(normed), heads: configuration.numAttentionHeads)
-        let attended = layer.attentionOutput(context, residual: x)
+    func plainLayer(_ layer: TimesformerLayer, _ x: Tensor) -> Tensor {
+        let attended = layer.attention(layer.layerNormBefore(x), residual: x)
         return mlp(layer, attended)
     }
 
     /// `layernorm_after` → intermediate (GELU fused) → output, with the residual fused into the last GEMM.
-    func mlp(_ layer: TimesformerLayerWeights, _ x: Tensor) -> Tensor {
-        let normed = x.layerNorm(weight: layer.layerNormAfter.weight, bias: layer.layerNormAfter.bias, eps: configuration.layerNormEps)
-        let inner = layer.intermediate(normed, activation: .gelu)
+    func mlp(_ layer: TimesformerLayer, _ x: Tensor) -> Tensor {
+        let inner = layer.intermediate(layer.layerNormAfter(x), activation: .gelu)
         return layer.output(inner, residual: x)
     }
 
@@ -127,77 +69,29 @@ extension TimesformerModel {
     /// Like HF, the layer regroups tokens with the *configured* frame count T: temporal attention
     /// runs over runs of T consecutive patch tokens, spatial attention over every T-th token plus
     /// the cls token, and the spatial cls outputs are averaged over those T groups.
-    func dividedLayer(_ layer: TimesformerLayerWeights, _ x: Tensor) -> Tensor {
-        let c = configuration
-        let eps = c.layerNormEps, heads = c.numAttentionHeads, d = c.hiddenSize
-        let frames = c.numFrames
+    func dividedLayer(_ layer: TimesformerLayer, _ x: Tensor) -> Tensor {
+        let d = configuration.hiddenSize, frames = configuration.numFrames
         let (batch, length) = (x.shape[0], x.shape[1])
         precondition((length - 1) % frames == 0, "\(length - 1) patch tokens do not split into \(frames) frames")
         let spatial = (length - 1) / frames
 
         // (1) Temporal attention over each patch position's T tokens: (B·S, T, D).
-        let patchTokens = x.withUnsafeBufferPointer { source in
-            Tensor(shape: [batch * spatial, frames, d]) { out in
-                for b in 0..<batch {
-                    (out.baseAddress! + b * spatial * frames * d).update(from: source.baseAddress! + (b * length + 1) * d, count: spatial * frames * d)
-                }
-            }
-        }
-        let temporalNorm = layer.temporalLayerNorm!
-        let temporalNormed = patchTokens.layerNorm(weight: temporalNorm.weight, bias: temporalNorm.bias, eps: eps)
-        let temporalContext = Attention.multiHead(fusedQKV: layer.temporalQKV!(temporalNormed), heads: heads)
-        let temporalAttended = layer.temporalOutput!(temporalContext)
+        let patchTokens = x.slice(axis: 1, 1..<length).reshaped([batch * spatial, frames, d])
+        let temporalAttended = layer.temporalAttention!(layer.temporalLayerNorm!(patchTokens))
         let temporal = layer.temporalDense!(temporalAttended, residual: patchTokens)  // (B·S, T, D) = (B, S·T, D)
 
         // (2) Spatial attention within each frame, the layer input's cls prepended: (B·T, 1 + S, D).
-        let spatialInput = x.withUnsafeBufferPointer { source in
-            temporal.withUnsafeBufferPointer { tokens in
-                Tensor(shape: [batch * frames, 1 + spatial, d]) { out in
-                    ComputeThreads.parallelFor(batch * frames) { range in
-                        for sequence in range {
-                            let b = sequence / frames, t = sequence % frames
-                            let target = out.baseAddress! + sequence * (1 + spatial) * d
-                            target.update(from: source.baseAddress! + b * length * d, count: d)
-                            for s in 0..<spatial {
-                                (target + (1 + s) * d).update(from: tokens.baseAddress! + ((b * spatial + s) * frames + t) * d, count: d)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        let spatialNormed = spatialInput.layerNorm(weight: layer.layerNormBefore.weight, bias: layer.layerNormBefore.bias, eps: eps)
-        let spatialContext = Attention.multiHead(fusedQKV: layer.qkv(spatialNormed), heads: heads)
-        let spatialResidual = layer.attentionOutput(spatialContext)  // (B·T, 1 + S, D)
+        let cls = x.slice(axis: 1, 0..<1)  // (B, 1, D)
+        let perFrame = temporal.reshaped([batch, spatial, frames, d]).permuted([0, 2, 1, 3]).reshaped([batch * frames, spatial, d])
+        let clsPerFrame = cls.reshaped([batch, 1, 1, d]).expanded(to: [batch, frames, 1, d]).reshaped([batch * frames, 1, d])
+        let spatialInput = Tensor.concatenate([clsPerFrame, perFrame], axis: 1)
+        let spatialResidual = layer.attention(layer.layerNormBefore(spatialInput))  // (B·T, 1 + S, D)
 
         // (3) cat(cls_in, temporal) + cat(mean over frames of the cls outputs, spatial outputs back in token order).
-        let combined = x.withUnsafeBufferPointer { source in
-            temporal.withUnsafeBufferPointer { tokens in
-                spatialResidual.withUnsafeBufferPointer { residual in
-                    Tensor(shape: [batch, length, d]) { out in
-                        for b in 0..<batch {
-                            let target = out.baseAddress! + b * length * d
-                            for i in 0..<d {
-                                var sum: Float = 0
-                                for t in 0..<frames { sum += residual[(b * frames + t) * (1 + spatial) * d + i] }
-                                target[i] = source[b * length * d + i] + sum / Float(frames)
-                            }
-                        }
-                        ComputeThreads.parallelFor(batch * spatial, grain: 4) { range in
-                            for position in range {
-                                let b = position / spatial, s = position % spatial
-                                for t in 0..<frames {
-                                    let row = out.baseAddress! + (b * length + 1 + s * frames + t) * d
-                                    let fromTemporal = tokens.baseAddress! + ((b * spatial + s) * frames + t) * d
-                                    let fromSpatial = residual.baseAddress! + ((b * frames + t) * (1 + spatial) + 1 + s) * d
-                                    for i in 0..<d { row[i] = fromTemporal[i] + fromSpatial[i] }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let clsMean = spatialResidual.slice(axis: 1, 0..<1).reshaped([batch, frames, d]).mean(axis: 1).reshaped([batch, 1, d])
+        let spatialTokens = spatialResidual.slice(axis: 1, 1..<1 + spatial).reshaped([batch, frames, spatial, d])
+            .permuted([0, 2, 1, 3]).reshaped([batch, spatial * frames, d])
+        let combined = Tensor.concatenate([cls + clsMean, temporal.reshaped([batch, spatial * frames, d]) + spatialTokens], axis: 1)
         // (4) MLP.
         return mlp(layer, combined)
     }

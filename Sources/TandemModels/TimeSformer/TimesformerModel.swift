@@ -9,7 +9,7 @@ import TandemNN
 /// a forward pass allocates its own activations, so one model can serve several callers.
 public struct TimesformerModel: Sendable {
     public let configuration: TimesformerConfiguration
-    let weights: TimesformerWeights
+    let weights: TimesformerModules
 
     /// What to tell a user who has no checkpoint.
     public static let howToObtain = """
@@ -30,12 +30,11 @@ public struct TimesformerModel: Sendable {
         let source = try HuggingFaceDirectory(url: directory, howToObtain: howToObtain)
         let configuration = try source.decodeJSON(TimesformerConfiguration.self)
         try validate(configuration, file: directory.appendingPathComponent("config.json").path)
-        let prefix = source.shape(of: "timesformer.embeddings.cls_token") != nil ? "timesformer." : ""
-        let classifier = !prefix.isEmpty
-        let shapes = TimesformerWeights.parameterShapes(configuration, prefix: prefix, classifier: classifier)
-        let tensors = try WeightLoader.load(shapes, from: source)
-        return TimesformerModel(configuration: configuration,
-                                weights: TimesformerWeights(configuration, tensors: tensors, prefix: prefix, classifier: classifier))
+        let prefix = source.shape(of: "timesformer.embeddings.cls_token") != nil ? "timesformer" : ""
+        let weights = WeightReader(source)
+        let modules = TimesformerModules(configuration, weights: weights, prefix: prefix, classifier: !prefix.isEmpty)
+        try weights.finish()
+        return TimesformerModel(configuration: configuration, weights: modules)
     }
 
     /// Loads from a path.
@@ -52,7 +51,7 @@ public struct TimesformerModel: Sendable {
         }
     }
 
-    init(configuration: TimesformerConfiguration, weights: TimesformerWeights) {
+    init(configuration: TimesformerConfiguration, weights: TimesformerModules) {
         self.configuration = configuration
         self.weights = weights
     }
@@ -61,24 +60,18 @@ public struct TimesformerModel: Sendable {
     /// and benchmarks only — never used in place of a missing checkpoint.
     public init(randomWeightsFor configuration: TimesformerConfiguration, seed: UInt64 = 0, classifier: Bool = true) {
         var state = seed &+ 0x9E37_79B9_7F4A_7C15
-        var tensors: [String: Tensor] = [:]
-        let shapes = TimesformerWeights.parameterShapes(configuration, prefix: "timesformer.", classifier: classifier)
-        for (name, shape) in shapes.sorted(by: { $0.key < $1.key }) {
-            let isNorm = name.contains("layernorm")
-            tensors[name] = Tensor(shape: shape) { out in
-                if isNorm {
-                    out.initialize(repeating: name.hasSuffix("weight") ? 1 : 0)
-                    return
-                }
+        let weights = WeightReader(generating: { name, shape in
+            if name.contains("layernorm") { return Tensor(repeating: name.hasSuffix("weight") ? 1 : 0, shape: shape) }
+            return Tensor(shape: shape) { out in
                 for i in out.indices {
                     // Uniform with std 0.02: cheap enough for 121 M values in a test.
                     state = state &* 6364136223846793005 &+ 1442695040888963407
                     out[i] = (Float(state >> 40) / Float(1 << 24) - 0.5) * 0.02 * 3.4641016
                 }
             }
-        }
+        })
         self.init(configuration: configuration,
-                  weights: TimesformerWeights(configuration, tensors: tensors, prefix: "timesformer.", classifier: classifier))
+                  weights: TimesformerModules(configuration, weights: weights, prefix: "timesformer", classifier: classifier))
     }
 
     /// The encoder's outputs for a batch of clips.
@@ -99,7 +92,7 @@ public struct TimesformerModel: Sendable {
         for layer in weights.layers {
             hidden = configuration.attentionType == .dividedSpaceTime ? dividedLayer(layer, hidden) : plainLayer(layer, hidden)
         }
-        let last = hidden.layerNorm(weight: weights.layerNorm.weight, bias: weights.layerNorm.bias, eps: configuration.layerNormEps)
+        let last = weights.layerNorm(hidden)
         let logits = weights.classifier.map { head in head(last.slice(axis: 1, 0..<1).reshaped([last.shape[0], -1])) }
         return Output(lastHiddenState: last, logits: logits)
     }

@@ -32,57 +32,28 @@ extension WhisperModel {
             throw WhisperAlignmentError(.tooLong, "\(steps) tokens for \(maxPositions) decoder positions")
         }
         let frames = max(0, min(frames, encoded.states.shape[1]))
-        var x = embedded(tokens)
+        var x = embedded([tokens], start: 0)
         var attention = [[Float]](repeating: [], count: heads.count)
         for (index, layer) in decoderLayers.enumerated() {
-            let qkv = layer.selfQKV(layer.selfNorm(x))
-            x = x + layer.selfOutput(Attention.multiHead(fusedQKV: qkv, heads: decoderHeads, causal: true))
-            let query = layer.crossQuery(layer.crossNorm(x))
-            let crossed = Attention.multiHead(query: query, key: encoded.crossKeys[index], value: encoded.crossValues[index],
-                                              heads: decoderHeads)
+            x = layer.selfAttention(layer.selfNorm(x), mask: .causal, residual: x)
+            let cross = layer.crossAttention, memory = encoded.crossMemories[index]
+            let query = cross.query!(layer.crossNorm(x))
             for (slot, head) in heads.enumerated() where head.layer == index {
-                attention[slot] = crossAttention(query: query, keys: encoded.crossKeys[index], head: head.head, frames: frames)
+                attention[slot] = crossAttention(query: query, keys: memory.keys(head: head.head), head: head.head, frames: frames)
             }
-            x = x + layer.crossOutput(crossed)
+            x = cross.output(Attention.multiHead(query: query, memory: memory), residual: x)
             x = layer.ffn(x)
         }
-        let logits = Tensor.matmul(decoderNorm(x).reshaped([steps, width]), projection, transposeB: true)
         let vocabulary = min(textVocabulary, vocabularySize)
-        var probabilities = [Float](repeating: 0, count: steps)
-        logits.withUnsafeBufferPointer { values in
-            probabilities.withUnsafeMutableBufferPointer { out in
-                let base = values.baseAddress!, target = out.baseAddress!
-                ComputeThreads.parallelFor(steps - 1, grain: 4) { rows in
-                    for row in rows where tokens[row + 1] >= 0 && tokens[row + 1] < vocabulary {
-                        let logits = base + row * vocabularySize
-                        var maximum = -Float.infinity
-                        for i in 0..<vocabulary where logits[i] > maximum { maximum = logits[i] }
-                        var sum: Float = 0
-                        for i in 0..<vocabulary { sum += expf(logits[i] - maximum) }
-                        target[row] = expf(logits[tokens[row + 1]] - maximum) / sum
-                    }
-                }
-            }
+        // Each row's softmax over the text vocabulary, then the probability of the token that follows.
+        let logits = projection(decoderNorm(x).reshaped([steps, width]))
+        let text = (vocabulary == vocabularySize ? logits : logits.slice(axis: 1, 0..<vocabulary)).softmax().scalars
+        let probabilities: [Float] = (0..<steps).map { row in
+            guard row + 1 < steps, tokens[row + 1] >= 0, tokens[row + 1] < vocabulary else { return 0 }
+            return text[row * vocabulary + tokens[row + 1]]
         }
         return WhisperAlignmentScores(tokenCount: steps, frameCount: frames, attention: attention,
                                       nextTokenProbabilities: probabilities)
-    }
-
-    /// Token embeddings plus learned positions from 0, [1, tokens, width].
-    private func embedded(_ tokens: [Int]) -> Tensor {
-        embeddings.withUnsafeBufferPointer { table in
-            decoderPositions.withUnsafeBufferPointer { positions in
-                Tensor(shape: [1, tokens.count, width]) { out in
-                    for (t, token) in tokens.enumerated() {
-                        precondition(token >= 0 && token < vocabularySize, "token \(token) outside the vocabulary")
-                        let target = out.baseAddress! + t * width
-                        let e = table.baseAddress! + token * width
-                        let p = positions.baseAddress! + t * width
-                        for c in 0..<width { target[c] = e[c] + p[c] }
-                    }
-                }
-            }
-        }
     }
 
     /// One head's attention probabilities, softmax over the first `frames` keys only, [tokens × frames].
@@ -91,12 +62,8 @@ extension WhisperModel {
         let columns = head * headWidth..<(head + 1) * headWidth
         guard frames > 0 else { return [] }
         let q = query.slice(axis: 2, columns)
-        let k = keys.slice(axis: 1, 0..<frames).slice(axis: 2, columns)
-        var scores = Tensor.matmul(q, k, transposeB: true)
-        let scale = 1 / Float(headWidth).squareRoot()
-        scores.withUnsafeMutableBufferPointer { values in
-            for i in values.indices { values[i] *= scale }
-        }
-        return scores.softmax().withUnsafeBufferPointer { Array($0) }
+        let k = keys.slice(axis: 0, 0..<frames).reshaped([1, frames, headWidth])
+        let scores = Tensor.matmul(q, k, transposeB: true).scaled(by: 1 / Float(headWidth).squareRoot())
+        return scores.softmax().scalars
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import TandemNN
 
-/// Whisper's encoder–decoder on Tandem's CPU kernels, with weights from a CTranslate2 `model.bin`
-/// (faster-whisper's model directories).
+/// Whisper's encoder–decoder on Tandem's CPU kernels, built from the shared `TandemNN` layers, with
+/// weights from a CTranslate2 `model.bin` (faster-whisper's model directories) or a Hugging Face
+/// `openai/whisper-*` directory (`WhisperModel+HuggingFace.swift`), each under its own names.
 ///
 /// Encoder: conv1 (k3, p1) + GELU, conv2 (k3, s2, p1) + GELU, + sinusoidal positions, pre-norm
 /// transformer layers (fused QKV self-attention, GELU FFN), final layer norm.
@@ -11,10 +12,11 @@ import TandemNN
 /// norm, and logits against the token embeddings (`decoder/projection/weight`, usually an alias).
 ///
 /// A decoding step has one row per beam, so it is bound by reading weights, not by arithmetic: the
-/// decoder's linear layers and the vocabulary projection keep a packed copy (`SmallBatchLinear`, in fp16
-/// when the checkpoint stores fp16 — the same values CTranslate2 widens to fp32, half the bytes), each
-/// window's cross-attention keys and values are packed per head once (`CrossAttentionMemory`), and the
-/// self-attention cache grows in place (`KVCache`). Prompts and the encoder use OpenBLAS GEMMs.
+/// decoder's linear layers and the token table keep only a packed copy (`Linear.packedForFewRows`,
+/// fp16 when the checkpoint stores fp16 — the same values CTranslate2 widens to fp32, half the bytes),
+/// the token table serving both the embedding lookup and the output projection; each window's
+/// cross-attention keys and values are packed per head once (`CrossAttentionMemory`), and the
+/// self-attention cache grows in place (`KVCache`). The encoder uses OpenBLAS GEMMs.
 ///
 /// The weights are immutable after loading, so one model serves any number of transcriptions.
 public final class WhisperModel: WhisperModelProtocol, Sendable {
@@ -26,65 +28,38 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
     /// Longest token sequence the learned positions cover (448).
     public let maxPositions: Int
 
-    let conv1: (weight: Tensor, bias: Tensor)
-    let conv2: (weight: Tensor, bias: Tensor)
+    let conv1: Conv1d
+    let conv2: Conv1d
     let encoderPositions: Tensor
     let encoderLayers: [EncoderLayer]
     let encoderNorm: LayerNorm
-    let embeddings: Tensor
+    /// The token table [vocabulary, width], packed: rows are looked up for the embedding, and the
+    /// same table is the output projection when the checkpoint ties them.
+    let tokens: SmallBatchLinear
+    /// The output projection: `tokens` itself when tied (its storage shared, not copied).
+    let projection: SmallBatchLinear
     let decoderPositions: Tensor
     let decoderLayers: [DecoderLayer]
     let decoderNorm: LayerNorm
-    let projection: Tensor
-    /// `projection` packed for the decoder's few rows per step.
-    let streamedProjection: SmallBatchLinear
-
-    struct Linear: Sendable {
-        var weight: Tensor
-        var bias: Tensor?
-        /// The decoder's layers also keep a packed copy for its few rows per step.
-        var streamed: SmallBatchLinear?
-
-        init(weight: Tensor, bias: Tensor?, streamed: Bool = false) {
-            self.weight = weight
-            self.bias = bias
-            self.streamed = streamed ? SmallBatchLinear(weight: weight, bias: bias) : nil
-        }
-
-        func callAsFunction(_ x: Tensor, activation: Activation? = nil) -> Tensor {
-            if let streamed { return streamed(x, activation: activation) }
-            return Tensor.linear(x, weight: weight, bias: bias, activation: activation)
-        }
-    }
-
-    struct LayerNorm: Sendable {
-        var gamma: Tensor
-        var beta: Tensor
-        func callAsFunction(_ x: Tensor) -> Tensor { x.layerNorm(weight: gamma, bias: beta, eps: 1e-5) }
-    }
 
     struct FeedForward: Sendable {
         var norm: LayerNorm
         var inner: Linear
         var outer: Linear
-        func callAsFunction(_ x: Tensor) -> Tensor { x + outer(inner(norm(x), activation: .gelu)) }
+        func callAsFunction(_ x: Tensor) -> Tensor { outer(inner(norm(x), activation: .gelu), residual: x) }
     }
 
     struct EncoderLayer: Sendable {
         var norm: LayerNorm
-        var qkv: Linear
-        var output: Linear
+        var attention: MultiHeadAttention
         var ffn: FeedForward
     }
 
     struct DecoderLayer: Sendable {
         var selfNorm: LayerNorm
-        var selfQKV: Linear
-        var selfOutput: Linear
+        var selfAttention: MultiHeadAttention
         var crossNorm: LayerNorm
-        var crossQuery: Linear
-        var crossKV: Linear
-        var crossOutput: Linear
+        var crossAttention: MultiHeadAttention
         var ffn: FeedForward
     }
 
@@ -92,9 +67,7 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
     public struct Encoded: Sendable {
         /// [1, 1500, width].
         public let states: Tensor
-        let crossKeys: [Tensor]
-        let crossValues: [Tensor]
-        /// The same keys and values packed per head for the decoder's few rows per step.
+        /// Per decoder layer: the cross-attention keys and values, packed per head (the only copy).
         let crossMemories: [CrossAttentionMemory]
     }
 
@@ -106,8 +79,70 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         var rows: Int
     }
 
+    /// How a checkpoint format names Whisper's tensors; the layers read them under these keys.
+    struct CheckpointNames: Sendable {
+        var encoder: String
+        var decoder: String
+        var conv1: String
+        var conv2: String
+        var encoderPositions: String
+        var decoderPositions: String
+        var tokenTable: String
+        /// An untied output projection, when the checkpoint has its own.
+        var projection: String?
+        var layer: @Sendable (Int) -> String
+        var selfNorm: String
+        var selfAttention: String
+        var selfProjections: MultiHeadAttention.Projections
+        var crossNorm: String
+        var crossAttention: String
+        var crossProjections: MultiHeadAttention.Projections
+        var ffnNorm: String
+        var ffnInner: String
+        var ffnOuter: String
+        var finalNorm: String
+        /// Whether the key projections have a bias (CTranslate2 stores the fused zeros; transformers has none).
+        var keyBias: Bool
+
+        /// CTranslate2's `WhisperSpec` names.
+        static let cTranslate2 = CheckpointNames(
+            encoder: "encoder", decoder: "decoder", conv1: "conv1", conv2: "conv2",
+            encoderPositions: "position_encodings/encodings", decoderPositions: "position_encodings/encodings",
+            tokenTable: "embeddings", projection: nil, layer: { "layer_\($0)" },
+            selfNorm: "self_attention/layer_norm", selfAttention: "self_attention",
+            selfProjections: .fusedQKV("linear_0", output: "linear_1"),
+            crossNorm: "attention/layer_norm", crossAttention: "attention",
+            crossProjections: .fusedKV(query: "linear_0", keyValue: "linear_1", output: "linear_2"),
+            ffnNorm: "ffn/layer_norm", ffnInner: "ffn/linear_0", ffnOuter: "ffn/linear_1", finalNorm: "layer_norm", keyBias: true)
+
+        /// transformers' `WhisperForConditionalGeneration` names.
+        static let huggingFace = CheckpointNames(
+            encoder: "model.encoder", decoder: "model.decoder", conv1: "conv1", conv2: "conv2",
+            encoderPositions: "embed_positions.weight", decoderPositions: "embed_positions.weight",
+            tokenTable: "embed_tokens", projection: nil, layer: { "layers.\($0)" },
+            selfNorm: "self_attn_layer_norm", selfAttention: "self_attn", selfProjections: .transformers,
+            crossNorm: "encoder_attn_layer_norm", crossAttention: "encoder_attn", crossProjections: .transformers,
+            ffnNorm: "final_layer_norm", ffnInner: "fc1", ffnOuter: "fc2", finalNorm: "layer_norm", keyBias: false)
+    }
+
+    /// The sizes the layers are read with.
+    struct Dimensions {
+        var width: Int
+        var mels: Int
+        var vocabulary: Int
+        var encoderLayers: Int
+        var decoderLayers: Int
+        var encoderHeads: Int
+        var decoderHeads: Int
+        var encoderFFN: Int
+        var decoderFFN: Int
+        var encoderPositions: Int
+        var decoderPositions: Int
+    }
+
     /// Loads a CTranslate2 Whisper `model.bin`.
-    /// - Throws: ``CTranslate2ModelFile/Error`` naming the file and the first missing or misshapen variable.
+    /// - Throws: ``CTranslate2ModelFile/Error`` when the file is not a Whisper model, `WeightsError`
+    ///   naming every missing, unexpected or misshapen variable and the file.
     public convenience init(modelFile path: String) throws {
         try self.init(file: try CTranslate2ModelFile(path: path))
     }
@@ -117,88 +152,102 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
             throw CTranslate2ModelFile.Error(code: .missingVariable, file: file.path, variable: nil,
                                              detail: "spec is '\(file.specName)', not a Whisper model (WhisperSpec)")
         }
-        try self.init(source: file.path, contains: file.contains, heads: (try file.scalar("encoder/num_heads"), try file.scalar("decoder/num_heads"))) { name, shape in
-            let (found, values) = try file.floats(name)
-            if let shape, shape != found {
-                throw CTranslate2ModelFile.Error(code: .sizeMismatch, file: file.path, variable: name,
-                                                 detail: "expected shape \(shape), found \(found)")
+        // The sizes come from the tensors themselves; the reader then checks every one against them.
+        func shape(_ name: String) throws -> [Int] { try file.variable(name).shape }
+        func rows(_ name: String) throws -> Int {
+            guard let first = try shape(name).first else {
+                throw CTranslate2ModelFile.Error(code: .sizeMismatch, file: file.path, variable: name, detail: "a scalar where a matrix is expected")
             }
-            return Tensor(shape: found, values: values)
+            return first
         }
-    }
-
-    /// Builds the layers from tensors named as CTranslate2 names them.
-    /// - Parameters:
-    ///   - source: the checkpoint's path, for messages.
-    ///   - contains: whether a CTranslate2-named tensor exists.
-    ///   - heads: attention heads of the encoder and the decoder.
-    ///   - read: reads a CTranslate2-named tensor, checking its shape when one is given.
-    init(source: String, contains: (String) -> Bool, heads: (encoder: Int, decoder: Int),
-         read: (String, [Int]?) throws -> Tensor) throws {
-        func tensor(_ name: String, _ shape: [Int]? = nil) throws -> Tensor { try read(name, shape) }
-        let file = (path: source, contains: contains)
-        let conv1Weight = try tensor("encoder/conv1/weight")
-        guard conv1Weight.rank == 3 else {
+        let conv1 = try shape("encoder/conv1/weight")
+        guard conv1.count == 3 else {
             throw CTranslate2ModelFile.Error(code: .sizeMismatch, file: file.path, variable: "encoder/conv1/weight", detail: "expected rank 3")
         }
-        let width = conv1Weight.shape[0]
-        let mels = conv1Weight.shape[1]
-        func linear(_ prefix: String, out: Int, bias: Bool = true, streamed: Bool = false) throws -> Linear {
-            Linear(weight: try tensor(prefix + "/weight", [out, width]),
-                   bias: bias && file.contains(prefix + "/bias") ? try tensor(prefix + "/bias", [out]) : nil, streamed: streamed)
+        func count(_ side: String) -> Int {
+            var n = 0
+            while file.contains("\(side)/layer_\(n)/self_attention/linear_0/weight") { n += 1 }
+            return n
         }
-        func norm(_ prefix: String) throws -> LayerNorm {
-            LayerNorm(gamma: try tensor(prefix + "/gamma", [width]), beta: try tensor(prefix + "/beta", [width]))
-        }
-        func ffn(_ prefix: String, streamed: Bool = false) throws -> FeedForward {
-            let inner = try tensor(prefix + "/linear_0/weight")
-            let hidden = inner.shape[0]
-            return FeedForward(norm: try norm(prefix + "/layer_norm"),
-                               inner: Linear(weight: inner, bias: try tensor(prefix + "/linear_0/bias", [hidden]), streamed: streamed),
-                               outer: Linear(weight: try tensor(prefix + "/linear_1/weight", [width, hidden]),
-                                             bias: try tensor(prefix + "/linear_1/bias", [width]), streamed: streamed))
-        }
-        var encoderLayers: [EncoderLayer] = []
-        while file.contains("encoder/layer_\(encoderLayers.count)/self_attention/linear_0/weight") {
-            let p = "encoder/layer_\(encoderLayers.count)"
-            encoderLayers.append(EncoderLayer(
-                norm: try norm(p + "/self_attention/layer_norm"), qkv: try linear(p + "/self_attention/linear_0", out: 3 * width),
-                output: try linear(p + "/self_attention/linear_1", out: width), ffn: try ffn(p + "/ffn")))
-        }
-        var decoderLayers: [DecoderLayer] = []
-        while file.contains("decoder/layer_\(decoderLayers.count)/self_attention/linear_0/weight") {
-            let p = "decoder/layer_\(decoderLayers.count)"
-            decoderLayers.append(DecoderLayer(
-                selfNorm: try norm(p + "/self_attention/layer_norm"),
-                selfQKV: try linear(p + "/self_attention/linear_0", out: 3 * width, streamed: true),
-                selfOutput: try linear(p + "/self_attention/linear_1", out: width, streamed: true),
-                crossNorm: try norm(p + "/attention/layer_norm"),
-                crossQuery: try linear(p + "/attention/linear_0", out: width, streamed: true),
-                crossKV: try linear(p + "/attention/linear_1", out: 2 * width),
-                crossOutput: try linear(p + "/attention/linear_2", out: width, streamed: true),
-                ffn: try ffn(p + "/ffn", streamed: true)))
-        }
-        guard !encoderLayers.isEmpty, !decoderLayers.isEmpty else {
+        let dimensions = Dimensions(
+            width: conv1[0], mels: conv1[1], vocabulary: try rows("decoder/embeddings/weight"),
+            encoderLayers: count("encoder"), decoderLayers: count("decoder"),
+            encoderHeads: try file.scalar("encoder/num_heads"), decoderHeads: try file.scalar("decoder/num_heads"),
+            encoderFFN: file.contains("encoder/layer_0/ffn/linear_0/weight") ? try rows("encoder/layer_0/ffn/linear_0/weight") : 4 * conv1[0],
+            decoderFFN: file.contains("decoder/layer_0/ffn/linear_0/weight") ? try rows("decoder/layer_0/ffn/linear_0/weight") : 4 * conv1[0],
+            encoderPositions: try rows("encoder/position_encodings/encodings"),
+            decoderPositions: try rows("decoder/position_encodings/encodings"))
+        guard dimensions.encoderLayers > 0, dimensions.decoderLayers > 0 else {
             throw CTranslate2ModelFile.Error(code: .missingVariable, file: file.path, variable: "encoder/layer_0 or decoder/layer_0", detail: "no layers")
         }
-        let embeddings = try tensor("decoder/embeddings/weight")
-        self.width = width
-        self.melCount = mels
-        self.vocabularySize = embeddings.shape[0]
-        self.encoderHeads = heads.encoder
-        self.decoderHeads = heads.decoder
-        self.conv1 = (conv1Weight, try tensor("encoder/conv1/bias", [width]))
-        self.conv2 = (try tensor("encoder/conv2/weight", [width, width, 3]), try tensor("encoder/conv2/bias", [width]))
-        self.encoderPositions = try tensor("encoder/position_encodings/encodings")
-        self.encoderLayers = encoderLayers
-        self.encoderNorm = try norm("encoder/layer_norm")
-        self.embeddings = embeddings
-        self.decoderPositions = try tensor("decoder/position_encodings/encodings")
-        self.maxPositions = decoderPositions.shape[0]
-        self.decoderLayers = decoderLayers
-        self.decoderNorm = try norm("decoder/layer_norm")
-        self.projection = file.contains("decoder/projection/weight") ? try tensor("decoder/projection/weight", embeddings.shape) : embeddings
-        self.streamedProjection = SmallBatchLinear(weight: projection)
+        let weights = WeightReader(file, naming: .cTranslate2)
+        // CTranslate2 ties the output projection to the token table with an alias; an untied one is read.
+        var names = CheckpointNames.cTranslate2
+        let projection = "decoder/projection/weight"
+        if file.contains(projection), file.aliases[projection] != "decoder/embeddings/weight" { names.projection = "projection/weight" }
+        try self.init(weights, names: names, dimensions: dimensions)
+        // The spec's settings (`num_heads`, `pre_norm`, …) are scalars, `…_scale` tensors dequantise int8
+        // weights as they are read, and a tying alias names the token table already read.
+        try weights.finish(ignoring: { name in
+            name.hasSuffix("_scale") || (file.shape(of: name)?.isEmpty ?? false) || file.aliases[name] == "decoder/embeddings/weight"
+        })
+    }
+
+    /// Builds the layers from a reader under `names`, checking every shape against `dimensions`.
+    init(_ weights: WeightReader, names: CheckpointNames, dimensions: Dimensions) throws {
+        let d = dimensions.width
+        let encoder = weights.scoped(names.encoder), decoder = weights.scoped(names.decoder)
+        func ffn(_ layer: WeightReader, hidden: Int) -> FeedForward {
+            FeedForward(norm: LayerNorm(layer, names.ffnNorm, size: d),
+                        inner: Linear(layer, names.ffnInner, inFeatures: d, outFeatures: hidden),
+                        outer: Linear(layer, names.ffnOuter, inFeatures: hidden, outFeatures: d))
+        }
+        func attention(_ layer: WeightReader, _ key: String, kind: MultiHeadAttention.Kind, heads: Int,
+                       projections: MultiHeadAttention.Projections) -> MultiHeadAttention {
+            MultiHeadAttention(layer, key, kind: kind, width: d, heads: heads, projections: projections, keyBias: names.keyBias)
+        }
+        conv1 = Conv1d(encoder, names.conv1, inChannels: dimensions.mels, outChannels: d, kernelSize: 3, padding: 1)
+        conv2 = Conv1d(encoder, names.conv2, inChannels: d, outChannels: d, kernelSize: 3, stride: 2, padding: 1)
+        encoderPositions = encoder.tensor(names.encoderPositions, shape: [dimensions.encoderPositions, d])
+        encoderLayers = (0..<dimensions.encoderLayers).map { i in
+            let layer = encoder.scoped(names.layer(i))
+            return EncoderLayer(norm: LayerNorm(layer, names.selfNorm, size: d),
+                                attention: attention(layer, names.selfAttention, kind: .selfAttention, heads: dimensions.encoderHeads,
+                                                     projections: names.selfProjections),
+                                ffn: ffn(layer, hidden: dimensions.encoderFFN))
+        }
+        encoderNorm = LayerNorm(encoder, names.finalNorm, size: d)
+        let table = Embedding(decoder, names.tokenTable, count: dimensions.vocabulary, dimension: d).weight
+        tokens = SmallBatchLinear(weight: table)
+        if let untied = names.projection {
+            projection = SmallBatchLinear(weight: decoder.tensor(untied, shape: [dimensions.vocabulary, d]))
+        } else {
+            projection = tokens
+        }
+        decoderPositions = decoder.tensor(names.decoderPositions, shape: [dimensions.decoderPositions, d])
+        decoderLayers = (0..<dimensions.decoderLayers).map { i in
+            let layer = decoder.scoped(names.layer(i))
+            // Decoding multiplies a few rows per step: every decoder projection but the cross-attention
+            // keys and values (computed once per window, over 1500 rows) keeps only its packed copy.
+            return DecoderLayer(
+                selfNorm: LayerNorm(layer, names.selfNorm, size: d),
+                selfAttention: attention(layer, names.selfAttention, kind: .selfAttention, heads: dimensions.decoderHeads,
+                                         projections: names.selfProjections).packedForFewRows(),
+                crossNorm: LayerNorm(layer, names.crossNorm, size: d),
+                crossAttention: attention(layer, names.crossAttention, kind: .crossAttention, heads: dimensions.decoderHeads,
+                                          projections: names.crossProjections).packedForFewRows(),
+                ffn: {
+                    let f = ffn(layer, hidden: dimensions.decoderFFN)
+                    return FeedForward(norm: f.norm, inner: f.inner.packedForFewRows(), outer: f.outer.packedForFewRows())
+                }())
+        }
+        decoderNorm = LayerNorm(decoder, names.finalNorm, size: d)
+        width = d
+        melCount = dimensions.mels
+        vocabularySize = dimensions.vocabulary
+        encoderHeads = dimensions.encoderHeads
+        decoderHeads = dimensions.decoderHeads
+        maxPositions = dimensions.decoderPositions
     }
 
     // MARK: - Encoder
@@ -208,26 +257,17 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         let frames = features.count / melCount
         precondition(frames * melCount == features.count, "features are not \(melCount) × frames")
         var x = Tensor(shape: [1, melCount, frames], values: features)
-        x = Tensor.conv1d(x, weight: conv1.weight, bias: conv1.bias, stride: 1, padding: 1).applying(.gelu)
-        x = Tensor.conv1d(x, weight: conv2.weight, bias: conv2.bias, stride: 2, padding: 1).applying(.gelu)
+        x = conv2(conv1(x, activation: .gelu), activation: .gelu)
         x = x.permuted([0, 2, 1])  // [1, positions, width]
         let positions = x.shape[1]
         x = x + encoderPositions.slice(axis: 0, 0..<positions).reshaped([1, positions, width])
         for layer in encoderLayers {
-            let qkv = layer.qkv(layer.norm(x))
-            x = x + layer.output(Attention.multiHead(fusedQKV: qkv, heads: encoderHeads))
+            x = layer.attention(layer.norm(x), residual: x)
             x = layer.ffn(x)
         }
         let states = encoderNorm(x)
-        var keys: [Tensor] = []
-        var values: [Tensor] = []
-        for layer in decoderLayers {
-            let kv = layer.crossKV(states)
-            keys.append(kv.slice(axis: 2, 0..<width))
-            values.append(kv.slice(axis: 2, width..<2 * width))
-        }
-        let memories = zip(keys, values).map { CrossAttentionMemory(keys: $0, values: $1, heads: decoderHeads) }
-        return Encoded(states: states, crossKeys: keys, crossValues: values, crossMemories: memories)
+        let memories = decoderLayers.map { $0.crossAttention.memory(keysAndValues: $0.crossAttention.keysAndValues(states)) }
+        return Encoded(states: states, crossMemories: memories)
     }
 
     // MARK: - Decoder
@@ -237,6 +277,14 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         return Cache(encoded: encoded, layers: Array(repeating: empty, count: decoderLayers.count), length: 0, rows: 1)
     }
 
+    /// Token embeddings plus learned positions from `start`, [rows, steps, width].
+    func embedded(_ tokenRows: [[Int]], start: Int) -> Tensor {
+        let steps = tokenRows[0].count
+        for token in tokenRows.joined() { precondition(token >= 0 && token < vocabularySize, "token \(token) outside the vocabulary") }
+        let looked = tokens.rows(Array(tokenRows.joined())).reshaped([tokenRows.count, steps, width])
+        return looked + decoderPositions.slice(axis: 0, start..<start + steps)
+    }
+
     public func decode(_ tokens: [[Int]], cache: inout Cache) throws -> [[Float]] {
         let rows = tokens.count
         precondition(rows == cache.rows, "\(rows) token rows for a cache of \(cache.rows)")
@@ -244,42 +292,17 @@ public final class WhisperModel: WhisperModelProtocol, Sendable {
         precondition(tokens.allSatisfy { $0.count == steps } && steps > 0, "every row needs the same number of tokens")
         let start = cache.length
         precondition(start + steps <= maxPositions, "Whisper decodes at most \(maxPositions) positions")
-        // Embedding + position, [rows, steps, width].
-        var x = embeddings.withUnsafeBufferPointer { table in
-            decoderPositions.withUnsafeBufferPointer { positions in
-                Tensor(shape: [rows, steps, width]) { out in
-                    for r in 0..<rows {
-                        for t in 0..<steps {
-                            let token = tokens[r][t]
-                            precondition(token >= 0 && token < vocabularySize, "token \(token) outside the vocabulary")
-                            let target = out.baseAddress! + (r * steps + t) * width
-                            let e = table.baseAddress! + token * width
-                            let p = positions.baseAddress! + (start + t) * width
-                            for c in 0..<width { target[c] = e[c] + p[c] }
-                        }
-                    }
-                }
-            }
-        }
+        var x = embedded(tokens, start: start)
         for (index, layer) in decoderLayers.enumerated() {
-            let qkv = layer.selfQKV(layer.selfNorm(x))
-            let q = qkv.slice(axis: 2, 0..<width)
-            cache.layers[index].append(fusedQKV: qkv)
-            let attended = Attention.multiHead(query: q, cache: cache.layers[index], heads: decoderHeads)
-            x = x + layer.selfOutput(attended)
-            // Every row attends to the same encoder output: fold the rows into one query sequence.
-            let crossQuery = layer.crossQuery(layer.crossNorm(x)).reshaped([1, rows * steps, width])
-            let crossed = Attention.multiHead(query: crossQuery, memory: cache.encoded.crossMemories[index])
-            x = x + layer.crossOutput(crossed.reshaped([rows, steps, width]))
+            x = layer.selfAttention(layer.selfNorm(x), cache: &cache.layers[index], residual: x)
+            // Every row attends to the same encoder output: the memory takes all rows as one query sequence.
+            x = layer.crossAttention(layer.crossNorm(x), memory: cache.encoded.crossMemories[index], residual: x)
             x = layer.ffn(x)
         }
         cache.length += steps
         let last = steps == 1 ? x.reshaped([rows, width]) : x.slice(axis: 1, (steps - 1)..<steps).reshaped([rows, width])
-        let normed = decoderNorm(last)
-        let logits = streamedProjection(normed)
-        return logits.withUnsafeBufferPointer { buffer in
-            (0..<rows).map { Array(buffer[($0 * vocabularySize)..<(($0 + 1) * vocabularySize)]) }
-        }
+        let logits = projection(decoderNorm(last)).scalars
+        return (0..<rows).map { Array(logits[($0 * vocabularySize)..<(($0 + 1) * vocabularySize)]) }
     }
 
     public func selectRows(_ rows: [Int], cache: inout Cache) {

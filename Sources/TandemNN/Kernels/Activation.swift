@@ -5,6 +5,9 @@ import Foundation
 public enum Activation: Sendable, Hashable {
     /// GELU with the exact error function, `x · Φ(x)` (PyTorch `gelu`, approximate="none").
     case gelu
+    /// GELU with the tanh approximation, `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))` (PyTorch
+    /// `gelu(approximate="tanh")`, `gelu_new` / `gelu_pytorch_tanh` in transformers configurations).
+    case geluTanh
     /// `x · sigmoid(x)` (SiLU, swish).
     case silu
     case relu
@@ -18,6 +21,11 @@ public enum Activation: Sendable, Hashable {
     public func apply(_ values: UnsafeMutableBufferPointer<Float>) {
         switch self {
         case .gelu: Activation.geluInPlace(values)
+        case .geluTanh:
+            for i in values.indices {
+                let x = values[i]
+                values[i] = 0.5 * x * (1 + Foundation.tanh(0.797_884_560_802_865_4 * (x + 0.044715 * x * x * x)))
+            }
         case .silu: for i in values.indices { let x = values[i]; values[i] = x / (1 + Foundation.exp(-x)) }
         case .relu: for i in values.indices { values[i] = max(values[i], 0) }
         case .leakyReLU(let slope): for i in values.indices { let x = values[i]; values[i] = x >= 0 ? x : slope * x }

@@ -1,3 +1,4 @@
+import TandemBLAS
 import CTandemKernels
 
 /// Multi-head scaled dot-product attention over token-major tensors.

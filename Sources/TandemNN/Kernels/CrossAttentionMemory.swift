@@ -8,29 +8,30 @@ import CTandemKernels
 /// multiplying in Whisper's decoder). Packed here once per encoding, the keys (as a [Lk, d]
 /// "weight") and the transposed values (a [d, Lk] "weight") go through the same streaming kernel
 /// as `SmallBatchLinear`: scores = q · Kᵀ, softmax, output = p · V, each operand read once.
+///
+/// The packed copy is the only one kept (the given tensors are not retained): more query rows than
+/// `SmallBatchLinear.maxRows` go through the same kernel that many rows at a time, and `keys(head:)`
+/// unpacks one head's keys for callers that need the attention weights themselves.
 public struct CrossAttentionMemory: Sendable {
-    /// [1, Lk, D], as given.
-    public let keys: Tensor
-    /// [1, Lk, D], as given.
-    public let values: Tensor
+    /// Keys (and values) per head.
+    public let length: Int
+    /// Features of all heads side by side.
+    public let width: Int
     public let heads: Int
     /// Per head: K_h [Lk, d] in blocks of 16 keys.
     private let packedKeys: [Float]
     /// Per head: V_hᵀ [d, Lk] in blocks of 16 features.
     private let packedValues: [Float]
 
-    public var length: Int { keys.shape[1] }
-    public var width: Int { keys.shape[2] }
-
     /// Packs `keys` and `values` ([1, Lk, D], heads side by side in D).
     /// - Complexity: O(Lk · D) time and extra memory.
     public init(keys: Tensor, values: Tensor, heads: Int) {
         precondition(keys.rank == 3 && keys.shape[0] == 1 && values.shape == keys.shape, "memory of \(keys.shape), \(values.shape)")
         precondition(heads > 0 && keys.shape[2] % heads == 0, "\(keys.shape[2]) features in \(heads) heads")
-        self.keys = keys
-        self.values = values
         self.heads = heads
         let (length, width) = (keys.shape[1], keys.shape[2])
+        self.length = length
+        self.width = width
         let headDim = width / heads
         let block = Int(tandem_linear_block)
         let keyHeadSize = Self.roundUp(length, block) * headDim
@@ -63,6 +64,21 @@ public struct CrossAttentionMemory: Sendable {
     }
 
     private static func roundUp(_ n: Int, _ multiple: Int) -> Int { (n + multiple - 1) / multiple * multiple }
+
+    /// Head `head`'s keys, [length, width / heads], unpacked.
+    public func keys(head: Int) -> Tensor {
+        precondition(head >= 0 && head < heads, "head \(head) of \(heads)")
+        let headDim = width / heads, block = Int(tandem_linear_block)
+        let base = head * Self.roundUp(length, block) * headDim
+        return packedKeys.withUnsafeBufferPointer { packed in
+            Tensor(shape: [length, headDim]) { out in
+                // Key j, feature c sits at ((j / 16) · d + c) · 16 + j % 16 within the head.
+                for j in 0..<length {
+                    for c in 0..<headDim { out[j * headDim + c] = packed[base + ((j / block) * headDim + c) * block + j % block] }
+                }
+            }
+        }
+    }
 
     /// softmax(q · K_hᵀ · scale) · V_h for each head, `rows` query rows of `width` floats, into
     /// `output` ([rows, width], heads side by side).
@@ -105,20 +121,18 @@ extension Attention {
     /// Every query row [B, Lq, D] attending to the same memory (no mask): cross-attention of a
     /// decoder's rows to one encoder output.
     ///
-    /// Up to `SmallBatchLinear.maxRows` query rows in all use the packed memory; more (a prompt)
-    /// go through the GEMM kernel on the memory's tensors.
+    /// The query rows go through the packed memory `SmallBatchLinear.maxRows` rows at a time.
     /// - Returns: [B, Lq, D].
     public static func multiHead(query: Tensor, memory: CrossAttentionMemory, scale: Float? = nil) -> Tensor {
         precondition(query.rank == 3 && query.shape[2] == memory.width, "query \(query.shape) for a memory of width \(memory.width)")
-        let rows = query.shape[0] * query.shape[1]
-        guard rows <= SmallBatchLinear.maxRows else {
-            return multiHead(query: query.reshaped([1, rows, memory.width]), key: memory.keys, value: memory.values,
-                             heads: memory.heads, scale: scale).reshaped(query.shape)
-        }
+        let rows = query.shape[0] * query.shape[1], width = memory.width
         let alpha = scale ?? 1 / Float(memory.width / memory.heads).squareRoot()
         return query.withUnsafeBufferPointer { q in
             Tensor(shape: query.shape) { out in
-                memory.attend(q.baseAddress!, rows: rows, scale: alpha, output: out.baseAddress!)
+                for first in stride(from: 0, to: rows, by: SmallBatchLinear.maxRows) {
+                    memory.attend(q.baseAddress! + first * width, rows: min(SmallBatchLinear.maxRows, rows - first), scale: alpha,
+                                  output: out.baseAddress! + first * width)
+                }
             }
         }
     }

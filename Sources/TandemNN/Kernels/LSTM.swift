@@ -1,3 +1,4 @@
+import TandemBLAS
 import Foundation
 
 /// The hidden and cell state of a one-layer LSTM, carried from one call to the next by streaming models.

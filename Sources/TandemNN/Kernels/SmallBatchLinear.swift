@@ -14,12 +14,13 @@ import CTandemKernels
 /// CTranslate2's Whisper models) the packed copy is fp16 and converted to fp32 in registers:
 /// the same fp32 weights and fp32 arithmetic, half the bytes to read. Otherwise it is fp32.
 ///
-/// More rows than `maxRows` (a prompt, an encoder) go to `Tensor.linear` with the fp32 weight.
+/// The packed copy is the only one kept: more rows than `maxRows` (a prompt, a whole sequence)
+/// run through the same kernel `maxRows` rows at a time, and `weight` or `rows(_:)` unpack on demand.
 public struct SmallBatchLinear: Sendable {
-    /// The fp32 weight [out, in], for the GEMM path.
-    public let weight: Tensor
     /// [out] or nil.
     public let bias: Tensor?
+    public let outFeatures: Int
+    public let inFeatures: Int
     private let packed: Packed
 
     private enum Packed: Sendable {
@@ -27,16 +28,17 @@ public struct SmallBatchLinear: Sendable {
         case single([Float])
     }
 
-    /// Rows up to which `callAsFunction` streams the packed weight; more use OpenBLAS.
+    /// Rows the kernel multiplies per pass over the packed weight.
     public static let maxRows = 16
 
-    /// Packs `weight` ([out, in]) once; O(out · in).
+    /// Packs `weight` ([out, in]) once; O(out · in). The caller's tensor is not retained.
     public init(weight: Tensor, bias: Tensor? = nil) {
         precondition(weight.rank == 2, "linear weight must be [out, in], got \(weight.shape)")
         precondition(bias == nil || bias!.count == weight.shape[0], "bias of \(bias!.count) for \(weight.shape[0]) outputs")
-        self.weight = weight
         self.bias = bias
         let out = weight.shape[0], inFeatures = weight.shape[1]
+        self.outFeatures = out
+        self.inFeatures = inFeatures
         let size = (out + Int(tandem_linear_block) - 1) / Int(tandem_linear_block) * Int(tandem_linear_block) * inFeatures
         var half = [UInt16](repeating: 0, count: size)
         let exact = weight.withUnsafeBufferPointer { w in
@@ -45,6 +47,7 @@ public struct SmallBatchLinear: Sendable {
         if exact || size == 0 {
             packed = .half(half)
         } else {
+            half = []
             var single = [Float](repeating: 0, count: size)
             weight.withUnsafeBufferPointer { w in
                 single.withUnsafeMutableBufferPointer { tandem_pack_linear_f32(w.baseAddress, out, inFeatures, $0.baseAddress) }
@@ -52,9 +55,6 @@ public struct SmallBatchLinear: Sendable {
             packed = .single(single)
         }
     }
-
-    public var outFeatures: Int { weight.shape[0] }
-    public var inFeatures: Int { weight.shape[1] }
 
     /// Whether the packed copy is fp16 (every weight exactly representable).
     public var isHalfPrecision: Bool {
@@ -65,16 +65,37 @@ public struct SmallBatchLinear: Sendable {
     /// The vector instructions the kernel uses on this CPU ("avx512", "avx2" or "portable").
     public static var instructionSet: String { String(cString: tandem_kernels_isa()) }
 
+    /// The fp32 weight [out, in], unpacked (a new tensor each call).
+    public var weight: Tensor { rows(Array(0..<outFeatures)) }
+
+    /// Rows `indices` of the weight, [indices.count, in]: an embedding lookup in a table that is
+    /// also a tied output projection.
+    /// - Complexity: O(indices.count · in).
+    public func rows(_ indices: [Int]) -> Tensor {
+        let (out, inFeatures) = (outFeatures, self.inFeatures)
+        let block = Int(tandem_linear_block)
+        return Tensor(shape: [indices.count, inFeatures]) { target in
+            for (position, index) in indices.enumerated() {
+                precondition(index >= 0 && index < out, "row \(index) outside 0..<\(out)")
+                // Weight (o, i) sits at ((o / 16) · in + i) · 16 + o % 16.
+                let start = (index / block) * inFeatures * block + index % block
+                switch packed {
+                case .half(let values):
+                    for i in 0..<inFeatures { target[position * inFeatures + i] = Float(Float16(bitPattern: values[start + i * block])) }
+                case .single(let values):
+                    for i in 0..<inFeatures { target[position * inFeatures + i] = values[start + i * block] }
+                }
+            }
+        }
+    }
+
     /// `x · Wᵀ + b`, then `activation`.
     /// - Parameter x: [..., in].
     /// - Returns: [..., out].
-    /// - Complexity: O(rows · out · in), reading the packed W once per call for up to 8 rows.
+    /// - Complexity: O(rows · out · in), reading the packed W once per `maxRows` rows.
     public func callAsFunction(_ x: Tensor, activation: Activation? = nil) -> Tensor {
         precondition(x.shape.last == inFeatures, "input \(x.shape) does not end in \(inFeatures)")
         let rows = x.count / max(inFeatures, 1)
-        guard rows <= Self.maxRows, rows > 0 else {
-            return Tensor.linear(x, weight: weight, bias: bias, activation: activation)
-        }
         let out = outFeatures, inFeatures = inFeatures
         let blockSize = Int(tandem_linear_block)
         let blocks = (out + blockSize - 1) / blockSize
@@ -84,30 +105,34 @@ public struct SmallBatchLinear: Sendable {
         return x.withUnsafeBufferPointer { input in
             (bias ?? empty).withUnsafeBufferPointer { b in
                 Tensor(shape: Array(x.shape.dropLast()) + [out]) { output in
-                    let xs = input.baseAddress!, ys = output.baseAddress!
+                    guard rows > 0, out > 0 else { return }
                     let biasBase = bias == nil ? nil : b.baseAddress
-                    func run(_ kernel: (Range<Int>) -> Void) {
-                        ComputeThreads.parallelFor(blocks, grain: grain) { range in
-                            kernel(range)
-                            if let activation {
-                                let first = range.lowerBound * blockSize, last = min(out, range.upperBound * blockSize)
-                                for r in 0..<rows {
-                                    activation.apply(UnsafeMutableBufferPointer(start: ys + r * out + first, count: last - first))
+                    for first in stride(from: 0, to: rows, by: Self.maxRows) {
+                        let count = min(Self.maxRows, rows - first)
+                        let xs = input.baseAddress! + first * inFeatures, ys = output.baseAddress! + first * out
+                        func run(_ kernel: (Range<Int>) -> Void) {
+                            ComputeThreads.parallelFor(blocks, grain: grain) { range in
+                                kernel(range)
+                                if let activation {
+                                    let low = range.lowerBound * blockSize, high = min(out, range.upperBound * blockSize)
+                                    for r in 0..<count {
+                                        activation.apply(UnsafeMutableBufferPointer(start: ys + r * out + low, count: high - low))
+                                    }
                                 }
                             }
                         }
-                    }
-                    switch packed {
-                    case .half(let weights):
-                        weights.withUnsafeBufferPointer { w in
-                            run { range in
-                                tandem_linear_f16(xs, rows, inFeatures, w.baseAddress, out, range.lowerBound, range.upperBound, biasBase, ys)
+                        switch packed {
+                        case .half(let weights):
+                            weights.withUnsafeBufferPointer { w in
+                                run { range in
+                                    tandem_linear_f16(xs, count, inFeatures, w.baseAddress, out, range.lowerBound, range.upperBound, biasBase, ys)
+                                }
                             }
-                        }
-                    case .single(let weights):
-                        weights.withUnsafeBufferPointer { w in
-                            run { range in
-                                tandem_linear_f32(xs, rows, inFeatures, w.baseAddress, out, range.lowerBound, range.upperBound, biasBase, ys)
+                        case .single(let weights):
+                            weights.withUnsafeBufferPointer { w in
+                                run { range in
+                                    tandem_linear_f32(xs, count, inFeatures, w.baseAddress, out, range.lowerBound, range.upperBound, biasBase, ys)
+                                }
                             }
                         }
                     }

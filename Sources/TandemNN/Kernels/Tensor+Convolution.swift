@@ -1,3 +1,4 @@
+import TandemBLAS
 /// Convolutions by im2col + GEMM, and the transposed convolution by GEMM + col2im.
 extension Tensor {
     /// N-d convolution (1, 2 or 3 spatial axes) with PyTorch's layouts, groups = 1.

@@ -1,3 +1,4 @@
+import TandemBLAS
 /// Matrix products on OpenBLAS: plain, batched and the linear layer.
 extension Tensor {
     /// The matrix product of the last two axes, batched over the leading ones.

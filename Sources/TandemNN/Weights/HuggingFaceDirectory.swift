@@ -1,22 +1,8 @@
 import Foundation
 
-/// Something that holds named tensors: one safetensors file, or a directory of shards.
-public protocol WeightSource: Sendable {
-    /// Every tensor name, sorted.
-    var tensorNames: [String] { get }
-    /// The shape of `name`, or nil when absent (no data is read).
-    func shape(of name: String) -> [Int]?
-    /// Reads `name` as Float32.
-    func tensor(named name: String) throws -> Tensor
-}
-
-extension SafetensorsFile: WeightSource {
-    public var tensorNames: [String] { names }
-    public func shape(of name: String) -> [Int]? { entries[name]?.shape }
-}
-
 /// A model directory as the Hugging Face hub serves it: `config.json` plus either
-/// `model.safetensors` or the shards listed in `model.safetensors.index.json`.
+/// `model.safetensors` or the shards listed in `model.safetensors.index.json` — or, in a diffusers
+/// component folder (`unet/`, `vae/`, …), `diffusion_pytorch_model.safetensors` or its index.
 public struct HuggingFaceDirectory: WeightSource {
     public let url: URL
     /// Shard file per tensor name.
@@ -36,8 +22,12 @@ public struct HuggingFaceDirectory: WeightSource {
         guard FileManager.default.fileExists(atPath: config.path) else {
             throw WeightsError(.missingFile, file: config.path, "config.json is missing from the model directory.\(hint)")
         }
-        let single = url.appendingPathComponent("model.safetensors")
-        let index = url.appendingPathComponent("model.safetensors.index.json")
+        // transformers names the weights `model`, diffusers `diffusion_pytorch_model`.
+        let stem = ["model", "diffusion_pytorch_model"].first { stem in
+            ["safetensors", "safetensors.index.json"].contains { FileManager.default.fileExists(atPath: url.appendingPathComponent("\(stem).\($0)").path) }
+        } ?? "model"
+        let single = url.appendingPathComponent("\(stem).safetensors")
+        let index = url.appendingPathComponent("\(stem).safetensors.index.json")
         var shardOf: [String: SafetensorsFile] = [:]
         if FileManager.default.fileExists(atPath: single.path) {
             let file = try SafetensorsFile(url: single)
@@ -68,7 +58,7 @@ public struct HuggingFaceDirectory: WeightSource {
             }
         } else {
             throw WeightsError(.missingFile, file: single.path,
-                               "neither model.safetensors nor model.safetensors.index.json is in the model directory (PyTorch .bin checkpoints are not read; convert them to safetensors).\(hint)")
+                               "neither model.safetensors nor model.safetensors.index.json (nor diffusers' diffusion_pytorch_model.safetensors) is in the model directory (PyTorch .bin checkpoints are not read; convert them to safetensors).\(hint)")
         }
         self.shardOf = shardOf
     }
@@ -92,6 +82,9 @@ public struct HuggingFaceDirectory: WeightSource {
 
     public var tensorNames: [String] { shardOf.keys.sorted() }
     public func shape(of name: String) -> [Int]? { shardOf[name]?.entries[name]?.shape }
+    public var sourcePath: String? { url.path }
+    /// The shard file that holds `name`.
+    public func location(of name: String) -> String? { shardOf[name]?.url.path }
 
     public func tensor(named name: String) throws -> Tensor {
         guard let file = shardOf[name] else {
@@ -101,37 +94,3 @@ public struct HuggingFaceDirectory: WeightSource {
     }
 }
 
-/// Loads the parameters a model declares from a checkpoint, checking every key.
-///
-/// A model lists its parameters with their checkpoint names and expected shapes; `load` reads
-/// them and, if anything is off, throws one `WeightsError(.parameterMismatch)` that names every
-/// missing, unexpected and wrongly shaped tensor at once — fixing a converter is then one pass.
-public enum WeightLoader {
-    /// - Parameters:
-    ///   - parameters: checkpoint key → expected shape.
-    ///   - source: where to read.
-    ///   - ignoring: checkpoint keys that are allowed to be present without a parameter.
-    /// - Returns: checkpoint key → tensor.
-    public static func load(
-        _ parameters: [String: [Int]], from source: any WeightSource, ignoring: (String) -> Bool = { _ in false }
-    ) throws -> [String: Tensor] {
-        var missing: [String] = []
-        var wrongShape: [WeightsError.ShapeMismatch] = []
-        for (name, expected) in parameters.sorted(by: { $0.key < $1.key }) {
-            guard let found = source.shape(of: name) else { missing.append(name); continue }
-            if found != expected { wrongShape.append(.init(name: name, expected: expected, found: found)) }
-        }
-        let unexpected = source.tensorNames.filter { parameters[$0] == nil && !ignoring($0) }
-        if !missing.isEmpty || !unexpected.isEmpty || !wrongShape.isEmpty {
-            var error = WeightsError(.parameterMismatch, file: (source as? HuggingFaceDirectory)?.url.path ?? (source as? SafetensorsFile)?.url.path,
-                                     "\(missing.count) missing, \(unexpected.count) unexpected, \(wrongShape.count) wrongly shaped tensors")
-            error.missing = missing
-            error.unexpected = unexpected
-            error.wrongShape = wrongShape
-            throw error
-        }
-        var tensors: [String: Tensor] = [:]
-        for name in parameters.keys { tensors[name] = try source.tensor(named: name) }
-        return tensors
-    }
-}

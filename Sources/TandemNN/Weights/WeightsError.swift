@@ -33,8 +33,29 @@ public struct WeightsError: Error, Sendable, CustomStringConvertible {
     /// A parameter whose checkpoint tensor has the wrong shape.
     public struct ShapeMismatch: Sendable, Hashable {
         public var name: String
+        /// The shape the layer asked for.
         public var expected: [Int]
         public var found: [Int]
+        /// The file that holds the tensor (a shard, a component's safetensors, a `model.bin`).
+        public var file: String?
+
+        public init(name: String, expected: [Int], found: [Int], file: String? = nil) {
+            self.name = name
+            self.expected = expected
+            self.found = found
+            self.file = file
+        }
+
+        /// Two mismatches are the same when they concern the same tensor and shapes; where it was found is context.
+        public static func == (lhs: ShapeMismatch, rhs: ShapeMismatch) -> Bool {
+            lhs.name == rhs.name && lhs.expected == rhs.expected && lhs.found == rhs.found
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(name)
+            hasher.combine(expected)
+            hasher.combine(found)
+        }
     }
 
     public var code: Code
@@ -66,7 +87,10 @@ public struct WeightsError: Error, Sendable, CustomStringConvertible {
         text += ": \(message)"
         if !missing.isEmpty { text += "\n  missing: \(missing.joined(separator: ", "))" }
         if !unexpected.isEmpty { text += "\n  unexpected: \(unexpected.joined(separator: ", "))" }
-        for mismatch in wrongShape { text += "\n  wrong shape: \(mismatch.name) expected \(mismatch.expected), found \(mismatch.found)" }
+        for mismatch in wrongShape {
+            text += "\n  wrong shape: \(mismatch.name) expected \(mismatch.expected), found \(mismatch.found)"
+            if let file = mismatch.file, file != self.file { text += " in \(file)" }
+        }
         if let underlying { text += " (\(underlying))" }
         return text
     }

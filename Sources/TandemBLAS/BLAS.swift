@@ -1,0 +1,51 @@
+import CBLAS
+
+/// The one Swift wrapper over OpenBLAS's CBLAS interface, shared by `TandemDSP` (NMF) and
+/// `TandemNN` (GEMMs, convolutions, attention).
+///
+/// It is its own target because DSP and NN sit side by side in the layering and neither may
+/// import the other; both import this. Its calls take raw pointers with explicit leading
+/// dimensions (so a head's slice of a fused QKV matrix or a column block of an output is used in
+/// place), which is why it is `package`, not public: only Tandem's kernels call it, from inside
+/// their `withUnsafeBufferPointer` scopes.
+package enum BLAS {
+    /// `C = alpha · op(A) · op(B) + beta · C`, all row-major. `op(A)` is m×k, `op(B)` is k×n, C is m×n.
+    ///
+    /// With k = 0 the product is empty and C becomes `beta · C` (zeros when beta is 0, whatever C held).
+    /// The corresponding C function is `cblas_sgemm`.
+    @inline(__always)
+    package static func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            for row in 0..<m { for column in 0..<n { c[row * ldc + column] = beta == 0 ? 0 : c[row * ldc + column] * beta } }
+            return
+        }
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// `y = alpha · A · x + beta · y`, A row-major m×n: a matrix-vector product without the packing
+    /// `sgemm` does for its operands (a one-row GEMM re-packs the whole matrix on every call).
+    ///
+    /// The corresponding C function is `cblas_sgemv`.
+    @inline(__always)
+    package static func sgemv(
+        m: Int, n: Int, alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, x: UnsafePointer<Float>,
+        beta: Float = 0, y: UnsafeMutablePointer<Float>
+    ) {
+        guard m > 0, n > 0 else { return }
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+    }
+
+    /// Sets the threads OpenBLAS's own pool uses for one call.
+    ///
+    /// The corresponding C function is `openblas_set_num_threads`.
+    package static func setThreadCount(_ count: Int) {
+        openblas_set_num_threads(Int32(count))
+    }
+}
