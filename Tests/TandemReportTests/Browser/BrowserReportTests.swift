@@ -102,7 +102,14 @@ import TandemReport
         #expect(ready.map { abs($0 - 8) < 0.2 } == true, "the player should load the input (duration \(String(describing: ready)))")
         let segments = try #require(try browser.evaluate("[...document.querySelectorAll('.segment')].map(s => parseFloat(s.dataset.start))") as? [Double])
         #expect(segments.count >= 2)
-        #expect(try browser.evaluate("document.querySelector('.segment .speaker').textContent") as? String == "face0")
+        // Each segment shows the speaker its transcript names (the fusion labels speech before the drawn face
+        // is confirmed `off-screen`, and the face's own speech `face0`).
+        let transcriptURL = speech.appendingPathComponent("talking-head")
+            .appendingPathComponent((Self.hostileName as NSString).deletingPathExtension + ".json")
+        let transcript = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: transcriptURL)) as? [String: Any])
+        let speakers = try #require(transcript["segments"] as? [[String: Any]]).compactMap { $0["speaker"] as? String }
+        #expect(speakers.contains("face0"))
+        #expect(try browser.evaluate("[...document.querySelectorAll('.segment .speaker')].map(s => s.textContent)") as? [String] == speakers)
         // Clicking the last segment moves the player there and marks it as current.
         let seeked = try browser.evaluate("""
             (() => { const s = [...document.querySelectorAll('.segment')].pop(); s.click();
