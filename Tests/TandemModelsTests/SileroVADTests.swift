@@ -12,19 +12,7 @@ enum SileroVADFixtures {
     }
 
     static func wav(_ name: String) throws -> [Float] {
-        let bytes = [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))
-        var position = 12
-        while position + 8 <= bytes.count {
-            let id = String(decoding: bytes[position..<position + 4], as: UTF8.self)
-            let size = Int(bytes[position + 4]) | Int(bytes[position + 5]) << 8 | Int(bytes[position + 6]) << 16 | Int(bytes[position + 7]) << 24
-            if id == "data" {
-                let start = position + 8
-                let end = min(bytes.count, start + size)
-                return stride(from: start, to: end - 1, by: 2).map { Float(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8)) / 32768 }
-            }
-            position += 8 + size + (size & 1)
-        }
-        throw CocoaError(.fileReadCorruptFile)
+        try pcm16WAVSamples(Data(contentsOf: directory.appendingPathComponent(name)))
     }
 
     static var modelDirectory: URL {

@@ -20,21 +20,7 @@ enum WhisperFixtures {
     }
 
     /// Samples of a 16-bit PCM mono WAV fixture, scaled by 1/32768 as soundfile and PyAV do.
-    static func wav(_ name: String) throws -> [Float] {
-        let bytes = [UInt8](try data(name))
-        var position = 12
-        while position + 8 <= bytes.count {
-            let id = String(decoding: bytes[position..<position + 4], as: UTF8.self)
-            let size = Int(bytes[position + 4]) | Int(bytes[position + 5]) << 8 | Int(bytes[position + 6]) << 16 | Int(bytes[position + 7]) << 24
-            if id == "data" {
-                let start = position + 8
-                let end = min(bytes.count, start + size)
-                return stride(from: start, to: end - 1, by: 2).map { Float(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8)) / 32768 }
-            }
-            position += 8 + size + (size & 1)
-        }
-        throw CocoaError(.fileReadCorruptFile)
-    }
+    static func wav(_ name: String) throws -> [Float] { try pcm16WAVSamples(data(name)) }
 
     /// `Models/<name>` at the package root (`whisper-tiny.en`, `whisper-base`); records a failure telling
     /// how to get it when absent.
@@ -47,4 +33,22 @@ enum WhisperFixtures {
         }
         return model
     }
+}
+
+/// The samples of a 16-bit PCM mono WAV file, scaled by 1/32768 as soundfile and PyAV do (the fixtures'
+/// reference side); shared by every suite that reads a WAV fixture.
+func pcm16WAVSamples(_ data: Data) throws -> [Float] {
+    let bytes = [UInt8](data)
+    var position = 12
+    while position + 8 <= bytes.count {
+        let id = String(decoding: bytes[position..<position + 4], as: UTF8.self)
+        let size = Int(bytes[position + 4]) | Int(bytes[position + 5]) << 8 | Int(bytes[position + 6]) << 16 | Int(bytes[position + 7]) << 24
+        if id == "data" {
+            let start = position + 8
+            let end = min(bytes.count, start + size)
+            return stride(from: start, to: end - 1, by: 2).map { Float(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8)) / 32768 }
+        }
+        position += 8 + size + (size & 1)
+    }
+    throw CocoaError(.fileReadCorruptFile)
 }
