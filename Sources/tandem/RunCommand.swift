@@ -87,27 +87,12 @@ struct RunCommand: ParsableCommand {
                                  progress: BatchProgress(mode: mode, statistics: stats))
         // Ctrl-C: stop starting inputs, cancel the running graphs (their temporaries are removed),
         // record nothing for them, and exit 130. A second Ctrl-C exits at once.
-        signal(SIGINT, SIG_IGN)
-        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        let count = InterruptCount()
-        interrupts.setEventHandler {
-            if count.increment() > 1 { _exit(130) }
-            FileHandle.standardError.write(Data("\ntandem: interrupted; stopping (Ctrl-C again to quit at once)\n".utf8))
-            runner.cancel()
-        }
-        interrupts.resume()
+        let (interrupts, _) = stopping(runner, on: SIGINT, exitCode: 130,
+                                       message: "interrupted; stopping (Ctrl-C again to quit at once)")
         // SIGTERM: what Slurm (scancel, the time limit, preemption) and Kubernetes send before SIGKILL.
         // Stop the same way, so the shard's manifest is whole and no temporary outputs are left behind;
         // exit 143 as a shell reports SIGTERM. A rerun with --resume picks up the rest.
-        signal(SIGTERM, SIG_IGN)
-        let terminations = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
-        let terminated = InterruptCount()
-        terminations.setEventHandler {
-            if terminated.increment() > 1 { _exit(143) }
-            FileHandle.standardError.write(Data("\ntandem: terminated (SIGTERM); stopping\n".utf8))
-            runner.cancel()
-        }
-        terminations.resume()
+        let (terminations, terminated) = stopping(runner, on: SIGTERM, exitCode: 143, message: "terminated (SIGTERM); stopping")
         let summary: BatchSummary
         do { summary = try runner.run(files) } catch {
             throw usageError("cannot write the manifest: \(error)")
@@ -130,6 +115,22 @@ struct RunCommand: ParsableCommand {
         }
         return (summary, terminated.count > 0)
     }
+}
+
+/// Cancels `runner` when signal `number` arrives, and exits with `exitCode` at once when it arrives again.
+/// - Returns: the signal source (cancel it when the batch is over) and how often the signal came.
+private func stopping(_ runner: BatchRunner, on number: Int32, exitCode: Int32, message: String)
+    -> (DispatchSourceSignal, InterruptCount) {
+    signal(number, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+    let count = InterruptCount()
+    source.setEventHandler {
+        if count.increment() > 1 { _exit(exitCode) }
+        FileHandle.standardError.write(Data("\ntandem: \(message)\n".utf8))
+        runner.cancel()
+    }
+    source.resume()
+    return (source, count)
 }
 
 /// How many times a signal arrived (the handler runs on a global queue).
