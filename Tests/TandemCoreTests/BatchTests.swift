@@ -95,15 +95,7 @@ struct CountWriter: ConfigurableNode {
         try write("x\ny\n", "in/good1.txt")
         try write("x\nbroken\n", "in/bad.txt")
         try write("x\ny\nz\n", "in/sub/good2.txt")
-        var catalog = NodeCatalog()
-        catalog.register(LineSource.self)
-        catalog.register(CountWriter.self)
-        let pipeline = try Pipeline.load(yaml: """
-            version: 1
-            nodes:
-              - {id: read, kind: test-lines}
-              - {id: count, kind: test-count-writer, inputs: {in: read.out}}
-            """, file: "t.yaml", catalog: catalog)
+        let (pipeline, catalog) = try lineCountPipeline()
         let out = root.appendingPathComponent("out")
         let inputs = try InputCollector(include: ["*.txt"]).collect([root.appendingPathComponent("in").path])
         var options = BatchOptions(outputDirectory: out)

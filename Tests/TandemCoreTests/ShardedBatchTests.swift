@@ -13,21 +13,8 @@ import Testing
         try Data(text.utf8).write(to: url)
     }
 
-    func pipeline() throws -> (Pipeline, NodeCatalog) {
-        var catalog = NodeCatalog()
-        catalog.register(LineSource.self)
-        catalog.register(CountWriter.self)
-        let pipeline = try Pipeline.load(yaml: """
-            version: 1
-            nodes:
-              - {id: read, kind: test-lines}
-              - {id: count, kind: test-count-writer, inputs: {in: read.out}}
-            """, file: "t.yaml", catalog: catalog)
-        return (pipeline, catalog)
-    }
-
     func run(_ inputs: [InputFile], out: URL, shard: Shard?, resume: Bool = false) throws -> BatchSummary {
-        let (pipeline, catalog) = try pipeline()
+        let (pipeline, catalog) = try lineCountPipeline()
         var options = BatchOptions(outputDirectory: out)
         options.shard = shard
         options.resume = resume

@@ -81,3 +81,17 @@ func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () 
     guard semaphore.wait(timeout: .now() + seconds) == .success else { return nil }
     return result.values.first
 }
+
+/// The batch tests' pipeline: `test-lines` reads each input's lines, `test-count-writer` writes their count.
+func lineCountPipeline() throws -> (Pipeline, NodeCatalog) {
+    var catalog = NodeCatalog()
+    catalog.register(LineSource.self)
+    catalog.register(CountWriter.self)
+    let pipeline = try Pipeline.load(yaml: """
+        version: 1
+        nodes:
+          - {id: read, kind: test-lines}
+          - {id: count, kind: test-count-writer, inputs: {in: read.out}}
+        """, file: "t.yaml", catalog: catalog)
+    return (pipeline, catalog)
+}
