@@ -31,6 +31,8 @@ public final class BatchProgress: @unchecked Sendable {
     private var failed = 0
     private var skipped = 0
     private var current: [String] = []
+    /// The latest node progress of each running input (shown on the bar).
+    private var working: [String: NodeProgress] = [:]
     private var startNanoseconds: UInt64 = Clock.nanoseconds()
     private var timer: DispatchSourceTimer?
     private let write: @Sendable (String) -> Void
@@ -74,9 +76,28 @@ public final class BatchProgress: @unchecked Sendable {
         }
     }
 
+    /// A node's progress inside one input: a JSON event, a plain line, or the bar's tail.
+    func nodeProgressed(_ progress: NodeProgress) {
+        lock.withLock {
+            let path = progress.input ?? ""
+            switch style {
+            case .json:
+                emitJSON(["event": "progress", "path": path, "node": progress.nodeID, "done": progress.done, "total": progress.total,
+                          "unit": progress.unit])
+            case .plain:
+                write("    \(path) \(progress.nodeID): \(progress.done)/\(progress.total) \(progress.unit)\n")
+            case .bar:
+                working[path] = progress
+                drawBar()
+            case .none: break
+            }
+        }
+    }
+
     func fileFinished(_ input: InputFile, record: ManifestRecord) {
         lock.withLock {
             current.removeAll { $0 == input.relativePath }
+            working[input.relativePath] = nil
             done += 1
             if record.status == .failed { failed += 1 }
             if record.status == .skipped { skipped += 1 }
@@ -150,7 +171,10 @@ public final class BatchProgress: @unchecked Sendable {
         if failed > 0 { line += ", \(failed) failed" }
         line += String(format: ", %.2f files/s", rate)
         if done > 0, done < total { line += ", ETA \(Self.clock(eta))" }
-        if let file = current.last { line += "  \(file)" }
+        if let file = current.last {
+            line += "  \(file)"
+            if let step = working[file] { line += " · \(step.nodeID) \(step.done)/\(step.total) \(step.unit)" }
+        }
         write(line)
     }
 

@@ -130,7 +130,9 @@ public final class BatchRunner: @unchecked Sendable {
         }
         do {
             let graph = try pipeline.makeGraph(catalog: catalog, capacity: options.capacity)
-            let execution = try GraphExecution(graph, input: input, outputDirectory: options.outputDirectory)
+            let display = progress
+            let execution = try GraphExecution(graph, input: input, outputDirectory: options.outputDirectory,
+                                               progress: { display.nodeProgressed($0) })
             let key = ObjectIdentifier(execution)
             let admitted = lock.withLock { () -> Bool in
                 if cancelled { return false }

@@ -44,6 +44,7 @@ public final class GraphExecution: @unchecked Sendable {
     private let outputFiles: OutputFiles
     private let warnings = RunWarnings()
     private let input: InputFile?
+    private let progress: NodeProgressHandler?
     private let lock = NSLock()
     private var firstError: NodeError?
     private var cancelled = false
@@ -55,10 +56,12 @@ public final class GraphExecution: @unchecked Sendable {
     /// - Parameters:
     ///   - input: the file being processed (for `{stem}`/`{relpath}`, source nodes and error reports).
     ///   - outputDirectory: the folder output templates are relative to.
+    ///   - progress: where nodes' `reportProgress` goes.
     /// - Throws: `NodeError` `.invalidGraph` when the graph fails `Graph.check()`.
-    public init(_ graph: Graph, input: InputFile? = nil, outputDirectory: URL) throws {
+    public init(_ graph: Graph, input: InputFile? = nil, outputDirectory: URL, progress: NodeProgressHandler? = nil) throws {
         try graph.check()
         self.input = input
+        self.progress = progress
         outputFiles = OutputFiles(directory: outputDirectory, input: input)
         let slots = graph.entries.map { entry in
             Slot(entry: entry, inbox: entry.descriptor.inputs.isEmpty ? nil : Inbox(capacities: entry.capacities))
@@ -145,7 +148,7 @@ public final class GraphExecution: @unchecked Sendable {
         let connected = Set(slot.entry.descriptor.outputs.indices.filter { output.isConnected($0) })
         let wired = Set(slot.entry.sources.indices.filter { slot.entry.sources[$0] != nil })
         let context = NodeContext(nodeID: slot.entry.id, input: input, outputs: outputFiles, connectedOutputs: connected, connectedInputs: wired,
-                                  warnings: warnings)
+                                  warnings: warnings, progress: progress)
         var busy: UInt64 = 0
         var lastTime: Double?
         defer {

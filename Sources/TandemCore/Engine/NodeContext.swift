@@ -16,15 +16,24 @@ public struct NodeContext: @unchecked Sendable {
     public var connectedInputs: Set<Int>
     /// Where `warn` puts its messages (the run's, shared by its nodes).
     public var warnings: RunWarnings
+    /// Where `reportProgress` goes (the batch's progress display), if anywhere.
+    public var progress: NodeProgressHandler?
 
     public init(nodeID: String, input: InputFile?, outputs: OutputFiles, connectedOutputs: Set<Int>, connectedInputs: Set<Int> = [],
-                warnings: RunWarnings = RunWarnings()) {
+                warnings: RunWarnings = RunWarnings(), progress: NodeProgressHandler? = nil) {
         self.nodeID = nodeID
         self.input = input
         self.outputs = outputs
         self.connectedOutputs = connectedOutputs
         self.connectedInputs = connectedInputs
         self.warnings = warnings
+        self.progress = progress
+    }
+
+    /// Reports how far a long piece of work inside one input has got (`done` of `total` `unit`s, e.g.
+    /// denoising steps), for nodes whose single input takes minutes: the batch shows it beside the file.
+    public func reportProgress(_ done: Int, of total: Int, unit: String) {
+        progress?(NodeProgress(input: input?.relativePath, nodeID: nodeID, done: done, total: total, unit: unit))
     }
 
     /// Records something the user should know about this input although the run goes on; it appears
