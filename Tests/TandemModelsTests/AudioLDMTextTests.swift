@@ -181,8 +181,8 @@ import TandemNN
             do {
                 try load(change)
                 Issue.record("\(change) was accepted")
-            } catch let error as WeightsError {
-                #expect(error.code == .invalidConfiguration)
+            } catch let error as AudioLDMError {
+                #expect(error.code == .unsupportedConfiguration)
                 #expect(error.file?.hasSuffix("config.json") == true)
                 #expect(error.message.contains(field), "\(error)")
             }

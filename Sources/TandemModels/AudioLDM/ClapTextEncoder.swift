@@ -46,14 +46,15 @@ public struct ClapTextEncoder: Sendable {
     ///
     /// The `position_ids` and `token_type_ids` buffers transformers may save beside the weights are
     /// accepted when present and not required: they are `arange` and zeros, recomputed here.
-    /// - Throws: `WeightsError(.invalidConfiguration)` naming config.json and each field the encoder
-    ///   cannot compute; `.parameterMismatch` listing every missing, unexpected or misshapen tensor.
+    /// - Throws: `AudioLDMError(.unsupportedConfiguration)` naming config.json and each field the encoder
+    ///   cannot compute; `WeightsError(.invalidConfiguration)` when config.json cannot be decoded,
+    ///   `.parameterMismatch` listing every missing, unexpected or misshapen tensor.
     public init(directory: HuggingFaceDirectory) throws {
         let file = directory.url.appendingPathComponent("config.json").path
         let configuration = try directory.decodeJSON(ClapTextConfiguration.self)
         let problems = configuration.problems
         guard problems.isEmpty else {
-            throw WeightsError(.invalidConfiguration, file: file, "unsupported CLAP text configuration: " + problems.joined(separator: "; "))
+            throw AudioLDMError(.unsupportedConfiguration, file: file, "unsupported CLAP text configuration: " + problems.joined(separator: "; "))
         }
         let weights = WeightReader(directory)
         self.init(configuration: configuration, weights: weights)

@@ -14,13 +14,6 @@ import Foundation
 /// pre-tokenizer, mapped to byte-level characters and merged by rank, and the ids are framed as
 /// `cls … sep` (`<s> … </s>`).
 public struct RobertaTokenizer: Sendable {
-    /// What can go wrong reading a tokenizer folder: the file concerned and what is wrong with it.
-    public struct Error: Swift.Error, CustomStringConvertible {
-        public var file: String
-        public var detail: String
-        public var description: String { "\(file): \(detail)" }
-    }
-
     /// A token matched in the text before pre-tokenisation (a special or added token).
     struct AddedToken: Sendable {
         var content: [Unicode.Scalar]
@@ -61,7 +54,8 @@ public struct RobertaTokenizer: Sendable {
     // MARK: - Reading a folder
 
     /// Reads the tokenizer folder of an AudioLDM pipeline (or any RoBERTa tokenizer folder).
-    /// - Throws: ``Error`` naming the file that is missing or malformed, a special token without an id,
+    /// - Throws: `AudioLDMError(.missingComponent)` naming a file that is missing,
+    ///   `.unsupportedConfiguration` naming the file that is malformed, a special token without an id,
     ///   or a merge whose tokens are not in the vocabulary.
     public init(directory: URL) throws {
         let files = Files(directory: directory)
@@ -75,7 +69,7 @@ public struct RobertaTokenizer: Sendable {
         let mergesFile: String
         if files.exists("vocab.json"), files.exists("merges.txt") {
             guard let table = try files.object("vocab.json", required: true) as? [String: Int] else {
-                throw Error(file: files.path("vocab.json"), detail: "expected a JSON object of token → id")
+                throw AudioLDMError(.unsupportedConfiguration, file: files.path("vocab.json"), "expected a JSON object of token → id")
             }
             vocabulary = table
             mergesFile = files.path("merges.txt")
@@ -84,15 +78,15 @@ public struct RobertaTokenizer: Sendable {
             mergesFile = files.path("tokenizer.json")
             guard let model = tokenizerJSON["model"] as? [String: Any], let table = model["vocab"] as? [String: Int],
                   let list = model["merges"] as? [Any] else {
-                throw Error(file: mergesFile, detail: "not a BPE tokenizer.json (model.vocab and model.merges expected)")
+                throw AudioLDMError(.unsupportedConfiguration, file: mergesFile, "not a BPE tokenizer.json (model.vocab and model.merges expected)")
             }
             if let type = model["type"] as? String, type != "BPE" {
-                throw Error(file: mergesFile, detail: "model.type is \(type); a RoBERTa tokenizer is BPE")
+                throw AudioLDMError(.unsupportedConfiguration, file: mergesFile, "model.type is \(type); a RoBERTa tokenizer is BPE")
             }
             vocabulary = table
             mergePairs = try Self.parseMergesList(list, file: mergesFile)
         } else {
-            throw Error(file: directory.path, detail: "neither vocab.json with merges.txt nor tokenizer.json is in the tokenizer folder")
+            throw AudioLDMError(.missingComponent, file: directory.path, "neither vocab.json with merges.txt nor tokenizer.json is in the tokenizer folder")
         }
         var vocabularyWithAdded = vocabulary
 
@@ -108,13 +102,13 @@ public struct RobertaTokenizer: Sendable {
         }
         for entry in tokenizerJSON?["added_tokens"] as? [[String: Any]] ?? [] {
             guard let content = entry["content"] as? String, let id = entry["id"] as? Int else {
-                throw Error(file: files.path("tokenizer.json"), detail: "an added_tokens entry lacks content or id")
+                throw AudioLDMError(.unsupportedConfiguration, file: files.path("tokenizer.json"), "an added_tokens entry lacks content or id")
             }
             record(Self.addedToken(content: content, id: id, options: entry))
         }
         for (key, value) in config["added_tokens_decoder"] as? [String: Any] ?? [:] {
             guard let id = Int(key), let entry = value as? [String: Any], let content = entry["content"] as? String else {
-                throw Error(file: files.path("tokenizer_config.json"), detail: "added_tokens_decoder entry '\(key)' lacks an id or content")
+                throw AudioLDMError(.unsupportedConfiguration, file: files.path("tokenizer_config.json"), "added_tokens_decoder entry '\(key)' lacks an id or content")
             }
             if added[content] == nil { record(Self.addedToken(content: content, id: id, options: entry)) }
         }
@@ -132,7 +126,7 @@ public struct RobertaTokenizer: Sendable {
             } else if value == nil || value is NSNull {
                 return nil
             } else {
-                throw Error(file: files.path("tokenizer_config.json"), detail: "\(name) is neither a string nor a token object")
+                throw AudioLDMError(.unsupportedConfiguration, file: files.path("tokenizer_config.json"), "\(name) is neither a string nor a token object")
             }
             if let known = added[content] {
                 // An AddedToken object in the configuration states its options; a bare name keeps the list's.
@@ -140,7 +134,7 @@ public struct RobertaTokenizer: Sendable {
                 return known.id
             }
             guard let id = vocabulary[content] else {
-                throw Error(file: mergesFile, detail: "the \(name) '\(content)' named by tokenizer_config.json is not in the vocabulary")
+                throw AudioLDMError(.unsupportedConfiguration, file: mergesFile, "the \(name) '\(content)' named by tokenizer_config.json is not in the vocabulary")
             }
             record(Self.addedToken(content: content, id: id, options: options))
             return id
@@ -148,7 +142,7 @@ public struct RobertaTokenizer: Sendable {
         // RobertaTokenizer's defaults name the tokens when the folder does not.
         guard let cls = try special("cls_token", default: "<s>"), let sep = try special("sep_token", default: "</s>"),
               let pad = try special("pad_token", default: "<pad>") else {
-            throw Error(file: files.path("tokenizer_config.json"), detail: "cls_token, sep_token and pad_token must be named")
+            throw AudioLDMError(.unsupportedConfiguration, file: files.path("tokenizer_config.json"), "cls_token, sep_token and pad_token must be named")
         }
         _ = try special("bos_token", default: nil)
         _ = try special("eos_token", default: nil)
@@ -163,14 +157,14 @@ public struct RobertaTokenizer: Sendable {
         }
 
         guard let length = (config["model_max_length"] as? NSNumber)?.doubleValue else {
-            throw Error(file: files.path("tokenizer_config.json"), detail: "model_max_length is missing: the length prompts are padded to must be stated")
+            throw AudioLDMError(.unsupportedConfiguration, file: files.path("tokenizer_config.json"), "model_max_length is missing: the length prompts are padded to must be stated")
         }
         guard length >= 2, length <= 1_000_000 else {
-            throw Error(file: files.path("tokenizer_config.json"), detail: "model_max_length \(length) is not a usable padded length (2 … 1000000)")
+            throw AudioLDMError(.unsupportedConfiguration, file: files.path("tokenizer_config.json"), "model_max_length \(length) is not a usable padded length (2 … 1000000)")
         }
         for (name, value) in [("padding_side", config["padding_side"]), ("truncation_side", config["truncation_side"])] {
             if let side = value as? String, side != "left", side != "right" {
-                throw Error(file: files.path("tokenizer_config.json"), detail: "\(name) '\(side)' is neither left nor right")
+                throw AudioLDMError(.unsupportedConfiguration, file: files.path("tokenizer_config.json"), "\(name) '\(side)' is neither left nor right")
             }
         }
 
@@ -178,7 +172,7 @@ public struct RobertaTokenizer: Sendable {
         var table = BytePairMerges()
         for (rank, (left, right)) in mergePairs.enumerated() {
             guard let l = vocabulary[left], let r = vocabulary[right], let m = vocabulary[left + right] else {
-                throw Error(file: mergesFile, detail: "merge '\(left) \(right)' (rank \(rank)) uses a token missing from the vocabulary")
+                throw AudioLDMError(.unsupportedConfiguration, file: mergesFile, "merge '\(left) \(right)' (rank \(rank)) uses a token missing from the vocabulary")
             }
             table.add(left: l, right: r, merged: m, rank: rank)
         }
@@ -211,7 +205,7 @@ public struct RobertaTokenizer: Sendable {
             if trimmed.isEmpty || (number == 0 && trimmed.hasPrefix("#version")) { continue }
             let parts = trimmed.split(separator: " ", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw Error(file: file, detail: "line \(number + 1) '\(trimmed)' is not two tokens separated by one space")
+                throw AudioLDMError(.unsupportedConfiguration, file: file, "line \(number + 1) '\(trimmed)' is not two tokens separated by one space")
             }
             pairs.append((String(parts[0]), String(parts[1])))
         }
@@ -223,11 +217,11 @@ public struct RobertaTokenizer: Sendable {
         try list.enumerated().map { index, item in
             if let text = item as? String {
                 let parts = text.split(separator: " ", omittingEmptySubsequences: false)
-                guard parts.count == 2 else { throw Error(file: file, detail: "model.merges[\(index)] '\(text)' is not two tokens") }
+                guard parts.count == 2 else { throw AudioLDMError(.unsupportedConfiguration, file: file, "model.merges[\(index)] '\(text)' is not two tokens") }
                 return (String(parts[0]), String(parts[1]))
             }
             guard let pair = item as? [String], pair.count == 2 else {
-                throw Error(file: file, detail: "model.merges[\(index)] is neither \"a b\" nor [\"a\", \"b\"]")
+                throw AudioLDMError(.unsupportedConfiguration, file: file, "model.merges[\(index)] is neither \"a b\" nor [\"a\", \"b\"]")
             }
             return (pair[0], pair[1])
         }
@@ -241,19 +235,19 @@ public struct RobertaTokenizer: Sendable {
 
         func text(_ name: String) throws -> String {
             guard let data = FileManager.default.contents(atPath: path(name)) else {
-                throw Error(file: path(name), detail: "cannot be read")
+                throw AudioLDMError(.unsupportedConfiguration, file: path(name), "cannot be read")
             }
             return String(decoding: data, as: UTF8.self)
         }
 
         func object(_ name: String, required: Bool) throws -> [String: Any]? {
             guard exists(name) else {
-                if required { throw Error(file: path(name), detail: "\(name) is missing from the tokenizer folder") }
+                if required { throw AudioLDMError(.missingComponent, file: path(name), "\(name) is missing from the tokenizer folder") }
                 return nil
             }
             guard let data = FileManager.default.contents(atPath: path(name)),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw Error(file: path(name), detail: "not a JSON object")
+                throw AudioLDMError(.unsupportedConfiguration, file: path(name), "not a JSON object")
             }
             return object
         }
