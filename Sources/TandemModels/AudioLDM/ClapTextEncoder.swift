@@ -39,9 +39,6 @@ public struct ClapTextEncoder: Sendable {
     let activation: Activation
     let projectionActivation: Activation
 
-    /// Where the published weights come from, appended to a missing-file error.
-    static let howToObtain = "AudioLDM's text encoder is the text_encoder/ folder of a diffusers AudioLDM checkpoint (e.g. cvssp/audioldm-s-full-v2; CC BY-NC-SA 4.0)."
-
     /// Loads `config.json` and the weights of a `text_encoder/` folder.
     ///
     /// The `position_ids` and `token_type_ids` buffers transformers may save beside the weights are
