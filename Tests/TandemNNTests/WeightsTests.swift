@@ -69,6 +69,23 @@ func expectWeightsError(_ code: WeightsError.Code, _ body: () throws -> Void) {
         expectWeightsError(.tensorNotFound) { _ = try file.tensor(named: "zzz") }
     }
 
+    /// transformers saves integer buffers (RoBERTa's `position_ids`, `token_type_ids`) as I64 beside the weights.
+    @Test func readsIntegerBuffersAsFloats() throws {
+        var builder = SafetensorsBuilder()
+        let longs: [Int64] = [0, 1, 513, -7]
+        builder.add("position_ids", dtype: "I64", shape: [1, 4], bytes: longs.withUnsafeBufferPointer { Data(buffer: $0) })
+        let ints: [Int32] = [2, -3]
+        builder.add("i", dtype: "I32", shape: [2], bytes: ints.withUnsafeBufferPointer { Data(buffer: $0) })
+        let file = try SafetensorsFile(url: write(builder.data(), "ints.safetensors", in: temporaryDirectory()))
+        #expect(file.entries["position_ids"]?.dtype == .i64)
+        #expect(try file.tensor(named: "position_ids") == Tensor(shape: [1, 4], values: [0, 1, 513, -7]))
+        #expect(try file.tensor(named: "i").scalars == [2, -3])
+        // An I64 span must be 8 bytes an element.
+        expectWeightsError(.sizeMismatch) {
+            _ = try SafetensorsFile(url: write(builder.data(headerText: #"{"w": {"dtype": "I64", "shape": [2], "data_offsets": [0, 8]}}"#), "bad.safetensors", in: temporaryDirectory()))
+        }
+    }
+
     @Test func malformedFilesGiveTypedErrors() {
         let directory = temporaryDirectory()
         var good = SafetensorsBuilder()
@@ -83,7 +100,7 @@ func expectWeightsError(_ code: WeightsError.Code, _ body: () throws -> Void) {
         expectWeightsError(.invalidHeader) { try open(good.data(headerText: "{not json")) }
         expectWeightsError(.invalidHeader) { try open(good.data(headerText: "[1, 2]")) }
         expectWeightsError(.invalidHeader) { try open(good.data(headerText: #"{"w": {"dtype": "F32", "shape": [2]}}"#)) }
-        expectWeightsError(.unsupportedDType) { try open(good.data(headerText: #"{"w": {"dtype": "I64", "shape": [1], "data_offsets": [0, 8]}}"#)) }
+        expectWeightsError(.unsupportedDType) { try open(good.data(headerText: #"{"w": {"dtype": "F8_E4M3", "shape": [8], "data_offsets": [0, 8]}}"#)) }
         expectWeightsError(.sizeMismatch) { try open(good.data(headerText: #"{"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}"#)) }
         expectWeightsError(.sizeMismatch) {
             try open(good.data(headerText: #"{"w": {"dtype": "F32", "shape": [4294967296, 4294967296, 4294967296], "data_offsets": [0, 8]}}"#))

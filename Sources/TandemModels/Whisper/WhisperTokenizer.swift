@@ -22,12 +22,9 @@ public struct WhisperTokenizer: Sendable {
     public let tokens: [String]
     private let ids: [String: Int]
     /// Adjacent pair of token ids → (rank, merged id).
-    private let merges: [Pair: Merge]
+    private let merges: BytePairMerges
     /// Added tokens (`<|endoftext|>`, languages, tasks, timestamps) by their text.
     private let specialIDs: [String: Int]
-
-    private struct Pair: Hashable { var left: Int32, right: Int32 }
-    private struct Merge { var rank: Int32, id: Int32 }
 
     /// `<|endoftext|>`, the end of a transcript.
     public let endOfText: Int
@@ -142,15 +139,13 @@ public struct WhisperTokenizer: Sendable {
         ids.reserveCapacity(tokens.count)
         for (id, token) in tokens.enumerated() where ids[token] == nil && !token.isEmpty { ids[token] = id }
 
-        var merges: [Pair: Merge] = [:]
+        var merges = BytePairMerges()
         if let mergePairs {
-            merges.reserveCapacity(mergePairs.count)
             for (rank, (left, right)) in mergePairs.enumerated() {
                 guard let l = ids[left], let r = ids[right], let m = ids[left + right] else {
                     throw Error(file: file, detail: "merge '\(left) \(right)' uses a token missing from the vocabulary")
                 }
-                let pair = Pair(left: Int32(l), right: Int32(r))
-                if merges[pair] == nil { merges[pair] = Merge(rank: Int32(rank), id: Int32(m)) }
+                merges.add(left: l, right: r, merged: m, rank: rank)
             }
         } else {
             // Vocabulary only: every split of a regular token into two known tokens is a merge ranked by its id.
@@ -159,9 +154,7 @@ public struct WhisperTokenizer: Sendable {
                 guard characters.count > 1 else { continue }
                 for cut in 1..<characters.count {
                     guard let l = ids[String(characters[..<cut])], let r = ids[String(characters[cut...])] else { continue }
-                    let pair = Pair(left: Int32(l), right: Int32(r))
-                    if let existing = merges[pair], existing.rank <= Int32(id) { continue }
-                    merges[pair] = Merge(rank: Int32(id), id: Int32(id))
+                    merges.add(left: l, right: r, merged: id, rank: id)
                 }
             }
         }
@@ -284,59 +277,6 @@ public struct WhisperTokenizer: Sendable {
 
     /// Applies the merges to one pre-token's bytes, lowest rank first (leftmost on ties).
     private func bytePairs(_ bytes: [UInt8]) -> [Int] {
-        var symbols: [Int32] = bytes.map { Int32(ids[String(ByteLevel.scalar(for: $0))] ?? 0) }
-        while symbols.count > 1 {
-            var best: (index: Int, merge: Merge)?
-            for i in 0..<(symbols.count - 1) {
-                if let merge = merges[Pair(left: symbols[i], right: symbols[i + 1])], merge.rank < best?.merge.rank ?? .max {
-                    best = (i, merge)
-                }
-            }
-            guard let best else { break }
-            // Merge every occurrence of the best pair, left to right.
-            let pair = Pair(left: symbols[best.index], right: symbols[best.index + 1])
-            var merged: [Int32] = []
-            merged.reserveCapacity(symbols.count)
-            var i = 0
-            while i < symbols.count {
-                if i + 1 < symbols.count, symbols[i] == pair.left, symbols[i + 1] == pair.right {
-                    merged.append(best.merge.id)
-                    i += 2
-                } else {
-                    merged.append(symbols[i])
-                    i += 1
-                }
-            }
-            symbols = merged
-        }
-        return symbols.map(Int.init)
+        merges.apply(bytes.map { Int32(ids[String(ByteLevel.scalar(for: $0))] ?? 0) }).map(Int.init)
     }
-}
-
-/// GPT-2's reversible byte → printable-character map (`bytes_to_unicode`): printable Latin-1 bytes stand for
-/// themselves, the others are shifted to U+0100 and up, so every byte string is a string of visible characters.
-enum ByteLevel {
-    static let byteToScalar: [Unicode.Scalar] = {
-        var table = [Unicode.Scalar](repeating: " ", count: 256)
-        var shifted: UInt32 = 256
-        for byte in 0..<256 {
-            let printable = (33...126).contains(byte) || (161...172).contains(byte) || (174...255).contains(byte)
-            if printable {
-                table[byte] = Unicode.Scalar(UInt32(byte))!
-            } else {
-                table[byte] = Unicode.Scalar(shifted)!
-                shifted += 1
-            }
-        }
-        return table
-    }()
-
-    static let scalarToByte: [UInt32: UInt8] = {
-        var map: [UInt32: UInt8] = [:]
-        for (byte, scalar) in byteToScalar.enumerated() { map[scalar.value] = UInt8(byte) }
-        return map
-    }()
-
-    static func scalar(for byte: UInt8) -> Unicode.Scalar { byteToScalar[Int(byte)] }
-    static func byte(for scalar: Unicode.Scalar) -> UInt8? { scalarToByte[scalar.value] }
 }

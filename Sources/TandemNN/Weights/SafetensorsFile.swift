@@ -8,12 +8,21 @@ import Foundation
 /// is checked when the file is opened — header length within the file and under a cap, dtype
 /// known, byte span equal to shape × dtype size, spans inside the data section and disjoint —
 /// so a truncated or hostile file fails with a `WeightsError`, never a crash or an over-read.
-/// F16 and BF16 tensors are widened to Float32 when read.
+/// F16 and BF16 tensors are widened to Float32 when read; integer tensors (the `position_ids` and
+/// `token_type_ids` buffers transformers saves beside RoBERTa-style weights) are converted to Float32,
+/// exact up to 2²⁴, so a checkpoint that carries them opens and its buffers can be checked.
 public final class SafetensorsFile: Sendable {
     /// The element types Tandem can read.
     public enum DType: String, Sendable {
         case f32 = "F32", f16 = "F16", bf16 = "BF16"
-        var size: Int { self == .f32 ? 4 : 2 }
+        case i64 = "I64", i32 = "I32"
+        var size: Int {
+            switch self {
+            case .i64: 8
+            case .f32, .i32: 4
+            case .f16, .bf16: 2
+            }
+        }
     }
 
     /// Where one tensor lives.
@@ -83,7 +92,7 @@ public final class SafetensorsFile: Sendable {
                 throw WeightsError(.invalidHeader, file: file, tensor: name, "entry lacks dtype, shape or two data_offsets")
             }
             guard let dtype = DType(rawValue: dtypeName) else {
-                throw WeightsError(.unsupportedDType, file: file, tensor: name, "dtype \(dtypeName) is not F32, F16 or BF16")
+                throw WeightsError(.unsupportedDType, file: file, tensor: name, "dtype \(dtypeName) is not F32, F16, BF16, I64 or I32")
             }
             let shape = shapeNumbers.map(\.int64Value)
             let begin = offsetNumbers[0].int64Value, end = offsetNumbers[1].int64Value
@@ -122,7 +131,7 @@ public final class SafetensorsFile: Sendable {
     /// The tensor names, sorted.
     public var names: [String] { entries.keys.sorted() }
 
-    /// Reads `name`, widened to Float32.
+    /// Reads `name`, widened (or, for integers, converted) to Float32.
     /// - Throws: `WeightsError(.tensorNotFound)`.
     public func tensor(named name: String) throws -> Tensor {
         guard let entry = entries[name] else {
@@ -139,6 +148,10 @@ public final class SafetensorsFile: Sendable {
                     for i in 0..<count { out[i] = HalfPrecision.float(fromHalf: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
                 case .bf16:
                     for i in 0..<count { out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
+                case .i64:
+                    for i in 0..<count { out[i] = Float(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self))) }
+                case .i32:
+                    for i in 0..<count { out[i] = Float(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self))) }
                 }
             }
         }
