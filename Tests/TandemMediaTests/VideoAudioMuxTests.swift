@@ -156,6 +156,34 @@ import TandemCore
         #expect(after.count == before.count && zip(before, after).allSatisfy { $0.bytes == $1.bytes })
     }
 
+    /// Variable frame rate, VP9, MPEG-4 with B-frames, HEVC with an offset start: the copy decodes to
+    /// the same pictures at the same times, in MP4 and in Matroska.
+    @Test(arguments: ["vfr.mkv", "vp9.webm", "mpeg4.mp4", "hevc_offset.mkv"], ["mp4", "mkv"])
+    func copiesDecodeToTheSamePicturesAtTheSameTimes(fixture: String, ext: String) throws {
+        let url = Fixture.temporaryDirectory().appendingPathComponent("copy.\(ext)")
+        let writer = try VideoFileWriter(url: url, copyingVideoFrom: Fixture.url(fixture), audio: nil)
+        try writer.finish()
+        let before = try frames(Fixture.url(fixture)), after = try frames(url)
+        #expect(after.count == before.count)
+        #expect(zip(before, after).allSatisfy { $0.bytes == $1.bytes }, "\(fixture)")
+        // The copy's clock starts at its own first stream (the HEVC's picture starts 0.5 s into its
+        // source, beside audio that the copy does not keep): compare times from the first frame.
+        let start = (before.first?.seconds ?? 0, after.first?.seconds ?? 0)
+        let drift = zip(before, after).map { abs(($0.seconds - start.0) - ($1.seconds - start.1)) }.max() ?? 0
+        #expect(drift < 0.0015, "\(fixture) → \(ext): frame times differ by up to \(drift) s")
+    }
+
+    /// Packed B-frames (no pts): a copy cannot know the display order, so it is refused, not written wrong.
+    @Test func packedBFramesAreRefused() throws {
+        let source = Fixture.url("mpeg4_nopts.avi")
+        let writer = try VideoFileWriter(url: Fixture.temporaryDirectory().appendingPathComponent("packed.mkv"), copyingVideoFrom: source)
+        let error = try #require(throws: MediaError.self) {
+            try writer.write(sine(440, seconds: 0.5, rate: 16_000, channels: 1))
+            try writer.finish()
+        }
+        #expect(error.code == .unsupportedCodec && error.path == source.path && "\(error)".contains("packed B-frames"), "\(error)")
+    }
+
     @Test func codecsTheContainerCannotHoldAreRefusedNamingTheFile() throws {
         let directory = Fixture.temporaryDirectory()
         // The source's PCM audio cannot go into MP4 (FFmpeg 5.1); a .mkv can hold it.

@@ -88,6 +88,18 @@ final class FFStreamCopy {
             }
             holding = false
             let shift = clock.origin(in: rational)
+            // Muxers refuse or misplace packets without pts. Without reordering (no B-frames) a packet
+            // is shown at its dts; with B-frames the presentation order is inside the bitstream (old
+            // DivX AVIs pack B-frames so), which a copy cannot recover: `ffmpeg -c copy` gets such
+            // files' frame times wrong too. Say so instead of writing a file that plays out of order.
+            if packet.pointer.pointee.pts == tandem_AV_NOPTS_VALUE {
+                if source.pointee.codecpar.pointee.video_delay > 0 {
+                    throw MediaError(.unsupportedCodec, path: input.path, operation: "copy the video stream",
+                                     message: "stream \(packet.streamIndex) has B-frames without presentation timestamps "
+                                         + "(packed B-frames, as old DivX/Xvid AVI files have); a copy would play out of order: encode it instead")
+                }
+                packet.pointer.pointee.pts = packet.pointer.pointee.dts
+            }
             if packet.pointer.pointee.pts != tandem_AV_NOPTS_VALUE { packet.pointer.pointee.pts -= shift }
             if packet.pointer.pointee.dts != tandem_AV_NOPTS_VALUE { packet.pointer.pointee.dts -= shift }
             packet.pointer.pointee.pos = -1
