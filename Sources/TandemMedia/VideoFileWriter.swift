@@ -13,7 +13,9 @@ import TandemCore
 /// `write(_:)` (any rate and channel count, fixed for the file), encodes them with FFmpeg's native
 /// `aac` encoder in frames of the encoder's frame size (the last one short) and interleaves the
 /// packets with the video's. The container header waits for the first audio buffer, because only it
-/// tells the track's rate and channels; the video packets encoded meanwhile are held until then.
+/// tells the track's rate and channels; the video packets encoded meanwhile are held until then
+/// (compressed; a pipeline delivers packets by time, so that is a frame or two, unless the audio
+/// never comes: then the whole compressed video waits for `finish()`).
 /// Audio sits on the file's clock: its first buffer's `firstSample` is where it starts. Audio and
 /// video keep the lengths they are given: audio shorter than the video ends early (players play
 /// silence), longer audio makes the file as long as the audio.
