@@ -80,7 +80,7 @@ private func measureCPU(_ body: () throws -> Void) throws -> (Double, Double) {
 }
 
 /// Runs Tools/bench/make_media_bench_inputs.sh when the inputs are missing.
-private func makeMediaBenchInputs(_ directory: String) throws {
+func makeMediaBenchInputs(_ directory: String) throws {
     let files = ["bench60.mp4", "bench600.mp4"].map { directory + "/" + $0 }
     guard !files.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else { return }
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

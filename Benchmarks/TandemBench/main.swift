@@ -3,7 +3,7 @@ import Foundation
 // `tandem-bench [SUITE] [--repeat N]`: runs the benchmark suites and prints medians.
 // Each area registers its cases in its own file (MediaBench.swift, DSPBench.swift, …).
 let allSuites: [BenchSuite] = [
-    mediaBenchSuite, dspBenchSuite, nnBenchSuite, engineBenchSuite, whisperBenchSuite, separationBenchSuite, visionBenchSuite, vadBenchSuite,
+    mediaBenchSuite, muxBenchSuite, dspBenchSuite, nnBenchSuite, engineBenchSuite, whisperBenchSuite, separationBenchSuite, visionBenchSuite, vadBenchSuite,
     audioLDMTextBenchSuite,
 ]
 BenchRunner.main(suites: allSuites, arguments: Array(CommandLine.arguments.dropFirst()))

@@ -39,6 +39,7 @@ public final class AudioFileWriter {
     public let container: Container
     private let output: AtomicOutput
     private var sndfile: SndfileHandle?
+    private var muxer: FFOutputContext?
     private var encoder: LibavAudioEncoder?
     private var interleaved: [Float] = []
     private var finished = false
@@ -76,12 +77,12 @@ public final class AudioFileWriter {
             }
             let major = kind == .wav ? Int32(SF_FORMAT_WAV) : Int32(SF_FORMAT_FLAC)
             sndfile = try SndfileHandle(writing: temporary, sampleRate: sampleRate, channels: channels, format: major | subtype)
-        case .m4a:
-            encoder = try LibavAudioEncoder(path: temporary, muxer: "ipod", codec: "aac", sampleRate: sampleRate,
-                                            channels: channels, bitRate: bitRate ?? 128_000)
-        case .opus:
-            encoder = try LibavAudioEncoder(path: temporary, muxer: "ogg", codec: "libopus", sampleRate: sampleRate,
-                                            channels: channels, bitRate: bitRate ?? 64_000)
+        case .m4a, .opus:
+            let muxer = try FFOutputContext(path: temporary, formatName: kind == .m4a ? "ipod" : "ogg")
+            encoder = try LibavAudioEncoder(muxer: muxer, codec: kind == .m4a ? "aac" : "libopus", sampleRate: sampleRate,
+                                            channels: channels, bitRate: bitRate ?? (kind == .m4a ? 128_000 : 64_000))
+            try muxer.writeHeader()
+            self.muxer = muxer
         }
     }
 
@@ -120,6 +121,7 @@ public final class AudioFileWriter {
         finished = true
         try sndfile?.close()
         try encoder?.finish()
+        try muxer?.finish()
         sndfile = nil
         encoder = nil
         do { try output.commit() } catch {

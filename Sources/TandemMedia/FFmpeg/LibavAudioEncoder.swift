@@ -1,24 +1,41 @@
 import CFFmpeg
 import TandemCore
 
-/// Encodes planar Float32 audio with an FFmpeg encoder into a container: resamples to what the
-/// encoder accepts, cuts the stream into the encoder's frame size, muxes the packets.
+/// Encodes planar Float32 audio with an FFmpeg encoder into one stream of a container: resamples
+/// to what the encoder accepts, cuts the stream into the encoder's frame size (the last frame may
+/// be short), muxes the packets.
+///
+/// The muxer is shared: an audio file has only this stream, a video file has a video stream too.
+/// The owner of the muxer writes its header after adding every stream and its trailer after `finish()`.
 final class LibavAudioEncoder {
     private let muxer: FFOutputContext
     private let encoder: FFEncoder
-    private let stream: UnsafeMutablePointer<AVStream>
+    let stream: UnsafeMutablePointer<AVStream>
     private let resampler: OpaquePointer
     private let fifo: OpaquePointer
     private let packet = FFPacket()
     private let frameSize: Int
     private let channels: Int
     private let path: String
-    private var samplesWritten: Int64 = 0
+    private let inputRate: Int
+    private let onFileClock: Bool
+    /// The pts (in `1/encoderRate`) of the next sample sent to the encoder; `nil` until the first buffer
+    /// positions the stream.
+    private var nextPts: Int64?
 
-    init(path: String, muxer muxerName: String, codec: String, sampleRate: Int, channels: Int, bitRate: Int) throws {
-        self.path = path
+    /// Adds the encoder's stream to `muxer`.
+    /// - Parameters:
+    ///   - sampleRate, channels: of the `AudioBuffer`s that `write` will get.
+    ///   - bitRate: bits per second.
+    ///   - onFileClock: true starts the stream at the first buffer's `firstSample` (audio muxed
+    ///     beside video, where both share the file's clock); false starts it at 0 (an audio file).
+    /// - Throws: `MediaError` (unsupported codec or settings, resampler set-up).
+    init(muxer: FFOutputContext, codec: String, sampleRate: Int, channels: Int, bitRate: Int, onFileClock: Bool = false) throws {
+        self.onFileClock = onFileClock
+        self.muxer = muxer
+        self.path = muxer.path
         self.channels = channels
-        muxer = try FFOutputContext(path: path, formatName: muxerName)
+        self.inputRate = sampleRate
         let globalHeader = muxer.wantsGlobalHeader
         encoder = try FFEncoder(name: codec, path: path) { context, codec in
             let formats = FFEncoder.list(codec.pointee.sample_fmts, end: AV_SAMPLE_FMT_NONE)
@@ -52,8 +69,13 @@ final class LibavAudioEncoder {
         }
         resampler = swr
         fifo = av_audio_fifo_alloc(context.sample_fmt, Int32(channels), Int32(frameSize * 4))
-        try muxer.writeHeader()
     }
+
+    /// The encoder's sample rate (the input's when the encoder accepts it).
+    var sampleRate: Int { Int(encoder.pointer.pointee.sample_rate) }
+
+    /// The time, in seconds from the stream's origin, up to which samples have gone into the encoder.
+    var encodedSeconds: Double { Double(nextPts ?? 0) / Double(sampleRate) }
 
     deinit {
         var swr: OpaquePointer? = resampler
@@ -61,7 +83,13 @@ final class LibavAudioEncoder {
         av_audio_fifo_free(fifo)
     }
 
+    /// Appends `buffer`. On the file clock, the first buffer's `firstSample` places the stream
+    /// (audio that starts at 2 s starts at 2 s); later buffers follow it without gaps.
     func write(_ buffer: AudioBuffer) throws {
+        if nextPts == nil {
+            nextPts = !onFileClock ? 0 : Rational.rescale(buffer.firstSample, from: Rational(1, Int64(inputRate)), to: Rational(1, Int64(sampleRate)))
+        }
+        guard buffer.frameCount > 0 else { return }
         let scratch = PlanarScratch(channels: channels)
         scratch.reserve(buffer.frameCount)
         for c in 0..<channels {
@@ -71,11 +99,12 @@ final class LibavAudioEncoder {
         try encodeFull(flushing: false)
     }
 
+    /// Drains the resampler, encodes the last (possibly short) frame and flushes the encoder.
+    /// The muxer's trailer is its owner's to write.
     func finish() throws {
         try convert(input: nil, count: 0)
         try encodeFull(flushing: true)
         try encoder.encode(nil, packet: packet) { try muxer.write($0, stream: stream, from: encoder.pointer.pointee.time_base) }
-        try muxer.finish()
     }
 
     /// Resamples into the FIFO (`nil` input drains the resampler).
@@ -103,8 +132,9 @@ final class LibavAudioEncoder {
             let frame = try makeFrame(samples: count)
             let raw = UnsafeMutableRawPointer(frame.pointer.pointee.extended_data!).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
             _ = av_audio_fifo_read(fifo, raw, Int32(count))
-            frame.pointer.pointee.pts = samplesWritten
-            samplesWritten += Int64(count)
+            let pts = nextPts ?? 0
+            frame.pointer.pointee.pts = pts
+            nextPts = pts + Int64(count)
             try encoder.encode(frame, packet: packet) { try muxer.write($0, stream: stream, from: encoder.pointer.pointee.time_base) }
         }
     }
