@@ -11,9 +11,16 @@ extension Tensor {
     ///   - weight: [O, C, *kernel].
     ///   - bias: [O] or nil.
     ///   - stride, padding, dilation: one value per spatial axis (or one for all).
+    ///   - channelBias: [N, O] or nil: a bias per batch item and output channel (a diffusion UNet's
+    ///     projected time embedding), added with `bias`.
+    ///   - residual: [N, O, *outSpatial] or nil: added to the result (a ResNet's shortcut).
     /// - Returns: [N, O, *outSpatial], `out = (in + 2p − d·(k−1) − 1) / s + 1`.
+    ///
+    /// The biases and the residual are written into the output before the GEMM, which then
+    /// accumulates onto them (`beta = 1`), so they cost no pass of their own.
     public static func convolution(
-        _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0], dilation: [Int] = [1]
+        _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0], dilation: [Int] = [1],
+        channelBias: Tensor? = nil, accumulatingOnto residual: Tensor? = nil
     ) -> Tensor {
         let dims = input.rank - 2
         precondition(dims >= 1 && dims <= 3 && weight.rank == input.rank, "convolution of \(input.shape) with \(weight.shape)")
@@ -35,13 +42,48 @@ extension Tensor {
         let patch = channels * kernel.reduce(1, *)
         let positions = outSize.reduce(1, *)
         let inPlane = inSize.reduce(1, *)
-        var columns = [Float](repeating: 0, count: patch * positions)
-        let result = Tensor(shape: [batch, outputs] + Array(outSize[(3 - dims)...])) { out in
+        let outShape = [batch, outputs] + Array(outSize[(3 - dims)...])
+        precondition(bias == nil || bias!.count == outputs, "bias of \(bias!.count) for \(outputs) outputs")
+        precondition(channelBias == nil || channelBias!.count == batch * outputs, "channel bias \(channelBias!.shape) for \(batch) × \(outputs)")
+        precondition(residual == nil || residual!.shape == outShape, "residual \(residual!.shape) for output \(outShape)")
+        // A 1×1 kernel with unit stride and no padding reads the input as its own column matrix.
+        let pointwise = kernel == [1, 1, 1] && s == [1, 1, 1] && p == [0, 0, 0]
+        var columns = [Float](repeating: 0, count: pointwise ? 0 : patch * positions)
+        let prefilled = bias != nil || channelBias != nil || residual != nil
+        let empty = Tensor(shape: [0], values: [])
+        return Tensor(shape: outShape) { out in
+            if prefilled {
+                (bias ?? empty).withUnsafeBufferPointer { b in
+                    (channelBias ?? empty).withUnsafeBufferPointer { cb in
+                        (residual ?? empty).withUnsafeBufferPointer { r in
+                            let hasBias = bias != nil, hasChannelBias = channelBias != nil, hasResidual = residual != nil
+                            ComputeThreads.parallelFor(batch * outputs, grain: max(1, 16384 / max(positions, 1))) { planes in
+                                for plane in planes {
+                                    let value = (hasBias ? b[plane % outputs] : 0) + (hasChannelBias ? cb[plane] : 0)
+                                    let target = out.baseAddress! + plane * positions
+                                    if hasResidual {
+                                        let source = r.baseAddress! + plane * positions
+                                        for i in 0..<positions { target[i] = source[i] + value }
+                                    } else {
+                                        target.initialize(repeating: value, count: positions)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             input.withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
                     columns.withUnsafeMutableBufferPointer { col in
                         for n in 0..<batch {
                             let image = x.baseAddress! + n * channels * inPlane
+                            if pointwise {
+                                BLAS.sgemmParallel(transposeA: false, transposeB: false, m: outputs, n: positions, k: patch,
+                                                   a: w.baseAddress!, lda: patch, b: image, ldb: positions, beta: prefilled ? 1 : 0,
+                                                   c: out.baseAddress! + n * outputs * positions, ldc: positions)
+                                continue
+                            }
                             let colBase = col.baseAddress!
                             ComputeThreads.parallelFor(patch, grain: max(1, 4096 / positions)) { rows in
                                 for row in rows {
@@ -67,15 +109,13 @@ extension Tensor {
                                 }
                             }
                             BLAS.sgemmParallel(transposeA: false, transposeB: false, m: outputs, n: positions, k: patch,
-                                       a: w.baseAddress!, lda: patch, b: colBase, ldb: positions,
+                                       a: w.baseAddress!, lda: patch, b: colBase, ldb: positions, beta: prefilled ? 1 : 0,
                                        c: out.baseAddress! + n * outputs * positions, ldc: positions)
                         }
                     }
                 }
             }
         }
-        guard let bias else { return result }
-        return result.addingChannelBias(bias)
     }
 
     /// 1-D convolution: [N, C, L] with weight [O, C, k].
