@@ -48,7 +48,10 @@ extension Tensor {
         precondition(residual == nil || residual!.shape == outShape, "residual \(residual!.shape) for output \(outShape)")
         // A 1×1 kernel with unit stride and no padding reads the input as its own column matrix.
         let pointwise = kernel == [1, 1, 1] && s == [1, 1, 1] && p == [0, 0, 0]
-        var columns = [Float](repeating: 0, count: pointwise ? 0 : patch * positions)
+        // im2col writes every element, so the buffer is not zero-filled first.
+        var columns = [Float](unsafeUninitializedCapacity: pointwise ? 0 : patch * positions) { _, count in
+            count = pointwise ? 0 : patch * positions
+        }
         let prefilled = bias != nil || channelBias != nil || residual != nil
         let empty = Tensor(shape: [0], values: [])
         return Tensor(shape: outShape) { out in
@@ -99,9 +102,19 @@ extension Tensor {
                                             let ih = oh * s[1] - p[1] + kh * d[1]
                                             let rowValid = id >= 0 && id < inSize[0] && ih >= 0 && ih < inSize[1]
                                             let line = plane + (id * inSize[1] + ih) * inSize[2]
-                                            for ow in 0..<outSize[2] {
-                                                let iw = ow * s[2] - p[2] + kw * d[2]
-                                                target[ow] = rowValid && iw >= 0 && iw < inSize[2] ? line[iw] : 0
+                                            let shift = kw * d[2] - p[2]
+                                            if s[2] == 1 {
+                                                // Unit stride: the valid outputs read one contiguous run of the input line.
+                                                let low = rowValid ? min(max(0, -shift), outSize[2]) : outSize[2]
+                                                let high = rowValid ? max(low, min(outSize[2], inSize[2] - shift)) : outSize[2]
+                                                if low > 0 { target.initialize(repeating: 0, count: low) }
+                                                if high > low { (target + low).initialize(from: line + low + shift, count: high - low) }
+                                                if high < outSize[2] { (target + high).initialize(repeating: 0, count: outSize[2] - high) }
+                                            } else {
+                                                for ow in 0..<outSize[2] {
+                                                    let iw = ow * s[2] + shift
+                                                    target[ow] = rowValid && iw >= 0 && iw < inSize[2] ? line[iw] : 0
+                                                }
                                             }
                                             target += outSize[2]
                                         }
