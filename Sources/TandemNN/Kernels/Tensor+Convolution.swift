@@ -76,15 +76,25 @@ extension Tensor {
                     }
                 }
             }
+            // out[O, P] = W[O, patch] · columns[patch, P]. Threads split whichever side of the product
+            // is larger, so each packs only its share of it: the positions at the top of a UNet (2000
+            // positions against 128 filters), the filters at the bottom (640 filters, 32 positions).
+            func gemm(a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) {
+                if positions > outputs {
+                    BLAS.sgemmParallelColumns(transposeA: false, m: outputs, n: positions, k: patch, a: a, lda: patch,
+                                              b: b, ldb: positions, beta: prefilled ? 1 : 0, c: c, ldc: positions)
+                } else {
+                    BLAS.sgemmParallel(transposeA: false, transposeB: false, m: outputs, n: positions, k: patch, a: a, lda: patch,
+                                       b: b, ldb: positions, beta: prefilled ? 1 : 0, c: c, ldc: positions)
+                }
+            }
             input.withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
                     columns.withUnsafeMutableBufferPointer { col in
                         for n in 0..<batch {
                             let image = x.baseAddress! + n * channels * inPlane
                             if pointwise {
-                                BLAS.sgemmParallel(transposeA: false, transposeB: false, m: outputs, n: positions, k: patch,
-                                                   a: w.baseAddress!, lda: patch, b: image, ldb: positions, beta: prefilled ? 1 : 0,
-                                                   c: out.baseAddress! + n * outputs * positions, ldc: positions)
+                                gemm(a: w.baseAddress!, b: image, c: out.baseAddress! + n * outputs * positions)
                                 continue
                             }
                             let colBase = col.baseAddress!
@@ -121,9 +131,7 @@ extension Tensor {
                                     }
                                 }
                             }
-                            BLAS.sgemmParallel(transposeA: false, transposeB: false, m: outputs, n: positions, k: patch,
-                                       a: w.baseAddress!, lda: patch, b: colBase, ldb: positions, beta: prefilled ? 1 : 0,
-                                       c: out.baseAddress! + n * outputs * positions, ldc: positions)
+                            gemm(a: w.baseAddress!, b: colBase, c: out.baseAddress! + n * outputs * positions)
                         }
                     }
                 }
