@@ -50,6 +50,21 @@ import Testing
         #expect(maxDifference(y.scalars, expected) < 1e-5)
     }
 
+    @Test func batchedConvolutionEqualsItemByItem() {
+        // Small grids run the batch as one merged GEMM, large ones item by item: both against batch-1 calls.
+        var random = SeededValues(seed: 46)
+        for side in [5, 24] {
+            let x = random.tensor([3, 4, side, side]), w = random.tensor([6, 4, 3, 3]), b = random.tensor([6])
+            let residual = random.tensor([3, 6, side, side])
+            let batched = Tensor.convolution(x, weight: w, bias: b, padding: [1], accumulatingOnto: residual)
+            let items = (0..<3).map { item in
+                Tensor.convolution(x.slice(axis: 0, item..<item + 1), weight: w, bias: b, padding: [1],
+                                   accumulatingOnto: residual.slice(axis: 0, item..<item + 1))
+            }
+            #expect(maxDifference(batched.scalars, Tensor.concatenate(items, axis: 0).scalars) < 1e-5)
+        }
+    }
+
     @Test func groupNormWithFusedActivation() {
         var random = SeededValues(seed: 44)
         let x = random.tensor([2, 8, 3, 5]), gamma = random.tensor([8]), beta = random.tensor([8])

@@ -48,9 +48,12 @@ extension Tensor {
         precondition(residual == nil || residual!.shape == outShape, "residual \(residual!.shape) for output \(outShape)")
         // A 1×1 kernel with unit stride and no padding reads the input as its own column matrix.
         let pointwise = kernel == [1, 1, 1] && s == [1, 1, 1] && p == [0, 0, 0]
+        // Small grids (the bottom of a UNet) unfold every batch item side by side for one GEMM.
+        let merged = batch > 1 && !pointwise && positions < 512
+        let columnWidth = merged ? batch * positions : positions
         // im2col writes every element, so the buffer is not zero-filled first.
-        var columns = [Float](unsafeUninitializedCapacity: pointwise ? 0 : patch * positions) { _, count in
-            count = pointwise ? 0 : patch * positions
+        var columns = [Float](unsafeUninitializedCapacity: pointwise ? 0 : patch * columnWidth) { _, count in
+            count = pointwise ? 0 : patch * columnWidth
         }
         let prefilled = bias != nil || channelBias != nil || residual != nil
         let empty = Tensor(shape: [0], values: [])
@@ -79,13 +82,13 @@ extension Tensor {
             // out[O, P] = W[O, patch] · columns[patch, P]. Threads split whichever side of the product
             // is larger, so each packs only its share of it: the positions at the top of a UNet (2000
             // positions against 128 filters), the filters at the bottom (640 filters, 32 positions).
-            func gemm(a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) {
-                if positions > outputs {
-                    BLAS.sgemmParallelColumns(transposeA: false, m: outputs, n: positions, k: patch, a: a, lda: patch,
-                                              b: b, ldb: positions, beta: prefilled ? 1 : 0, c: c, ldc: positions)
+            func gemm(a: UnsafePointer<Float>, b: UnsafePointer<Float>, width: Int, beta: Float, c: UnsafeMutablePointer<Float>) {
+                if width > outputs {
+                    BLAS.sgemmParallelColumns(transposeA: false, m: outputs, n: width, k: patch, a: a, lda: patch,
+                                              b: b, ldb: width, beta: beta, c: c, ldc: width)
                 } else {
-                    BLAS.sgemmParallel(transposeA: false, transposeB: false, m: outputs, n: positions, k: patch, a: a, lda: patch,
-                                       b: b, ldb: positions, beta: prefilled ? 1 : 0, c: c, ldc: positions)
+                    BLAS.sgemmParallel(transposeA: false, transposeB: false, m: outputs, n: width, k: patch, a: a, lda: patch,
+                                       b: b, ldb: width, beta: beta, c: c, ldc: width)
                 }
             }
             input.withUnsafeBufferPointer { x in
@@ -94,10 +97,12 @@ extension Tensor {
                         for n in 0..<batch {
                             let image = x.baseAddress! + n * channels * inPlane
                             if pointwise {
-                                gemm(a: w.baseAddress!, b: image, c: out.baseAddress! + n * outputs * positions)
+                                gemm(a: w.baseAddress!, b: image, width: positions, beta: prefilled ? 1 : 0,
+                                     c: out.baseAddress! + n * outputs * positions)
                                 continue
                             }
-                            let colBase = col.baseAddress!
+                            // Merged: item n's columns sit at n·P within each row of a [patch, N·P] matrix.
+                            let colBase = col.baseAddress! + (merged ? n * positions : 0)
                             ComputeThreads.parallelFor(patch, grain: max(1, 4096 / positions)) { rows in
                                 for row in rows {
                                     var rest = row
@@ -105,7 +110,7 @@ extension Tensor {
                                     let kh = rest % kernel[1]; rest /= kernel[1]
                                     let kd = rest % kernel[0]; let c = rest / kernel[0]
                                     let plane = image + c * inPlane
-                                    var target = colBase + row * positions
+                                    var target = colBase + row * columnWidth
                                     for od in 0..<outSize[0] {
                                         let id = od * s[0] - p[0] + kd * d[0]
                                         for oh in 0..<outSize[1] {
@@ -131,7 +136,29 @@ extension Tensor {
                                     }
                                 }
                             }
-                            gemm(a: w.baseAddress!, b: colBase, c: out.baseAddress! + n * outputs * positions)
+                            if !merged {
+                                gemm(a: w.baseAddress!, b: colBase, width: positions, beta: prefilled ? 1 : 0,
+                                     c: out.baseAddress! + n * outputs * positions)
+                            }
+                        }
+                        guard merged else { return }
+                        // One GEMM for the whole batch reads the filters once, not once per item, and
+                        // gives BLAS N·P columns instead of P. Its [O, N·P] result is then added into [N, O, P].
+                        var product = [Float](unsafeUninitializedCapacity: outputs * columnWidth) { _, count in count = outputs * columnWidth }
+                        product.withUnsafeMutableBufferPointer { result in
+                            gemm(a: w.baseAddress!, b: col.baseAddress!, width: columnWidth, beta: 0, c: result.baseAddress!)
+                            ComputeThreads.parallelFor(batch * outputs, grain: max(1, 16384 / positions)) { planes in
+                                for plane in planes {
+                                    let (n, o) = (plane / outputs, plane % outputs)
+                                    let source = result.baseAddress! + o * columnWidth + n * positions
+                                    let target = out.baseAddress! + plane * positions
+                                    if prefilled {
+                                        for i in 0..<positions { target[i] += source[i] }
+                                    } else {
+                                        target.initialize(from: source, count: positions)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
