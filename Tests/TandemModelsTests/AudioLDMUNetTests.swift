@@ -86,8 +86,8 @@ import TandemNN
         do {
             _ = try AudioLDMUNet(directory: HuggingFaceDirectory(url: folder))
             Issue.record("a UNet with \(field) = \(value) loaded")
-        } catch let error as WeightsError {
-            #expect(error.code == .invalidConfiguration)
+        } catch let error as AudioLDMError {
+            #expect(error.code == .unsupportedConfiguration)
             #expect(error.file?.hasSuffix("config.json") == true)
             #expect(error.description.contains("'\(field)'"))
         }

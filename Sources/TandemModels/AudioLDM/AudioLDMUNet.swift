@@ -29,7 +29,7 @@ public struct AudioLDMUNet: Sendable {
     let convOut: Conv2d
 
     /// Loads the UNet of a diffusers folder, checking every tensor's name and shape.
-    /// - Throws: `WeightsError(.invalidConfiguration)` naming `config.json` and the field for a
+    /// - Throws: `AudioLDMError(.unsupportedConfiguration)` naming `config.json` and the field for a
     ///   configuration this implementation does not build; `WeightsError(.parameterMismatch)` listing
     ///   the missing, unexpected and misshapen tensors.
     public init(directory: HuggingFaceDirectory) throws {

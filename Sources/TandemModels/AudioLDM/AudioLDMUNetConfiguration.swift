@@ -7,9 +7,9 @@ import TandemNN
 /// Only the variant AudioLDM's checkpoints use is built: positional time embedding, a
 /// `simple_projection` class embedding of the CLAP text embedding, `DownBlock2D` /
 /// `CrossAttnDownBlock2D` down blocks, `UNetMidBlock2DCrossAttn`, `CrossAttnUpBlock2D` / `UpBlock2D`
-/// up blocks, no text cross-attention. `validated(file:)` refuses every other value by name, so a
-/// checkpoint of another family fails at load with the field to blame instead of computing
-/// something else.
+/// up blocks, no text cross-attention. Every other value is refused by name when the configuration
+/// is read, so a checkpoint of another family fails at load with the field to blame instead of
+/// computing something else.
 public struct AudioLDMUNetConfiguration: Sendable, Equatable {
     public var inChannels = 4
     public var outChannels = 4
@@ -47,15 +47,15 @@ public struct AudioLDMUNetConfiguration: Sendable, Equatable {
     public var blockTimeEmbeddingWidth: Int { classEmbeddingsConcat ? 2 * timeEmbeddingWidth : timeEmbeddingWidth }
 
     /// Reads `config.json` of a UNet folder and refuses what this implementation does not build.
-    /// - Throws: `WeightsError(.invalidConfiguration)` naming `config.json` and the field at fault,
-    ///   or `.missingFile` when there is no `config.json`.
+    /// - Throws: `AudioLDMError(.unsupportedConfiguration)` naming `config.json` and the field at fault,
+    ///   or `.missingComponent` when there is no `config.json`.
     public init(directory: HuggingFaceDirectory) throws {
         let file = directory.url.appendingPathComponent("config.json")
         guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw WeightsError(.missingFile, file: file.path, "config.json is missing from the UNet folder")
+            throw AudioLDMError(.missingComponent, file: file.path, "the UNet configuration (config.json) is missing")
         }
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw WeightsError(.invalidConfiguration, file: file.path, "config.json is not a JSON object")
+            throw AudioLDMError(.unsupportedConfiguration, file: file.path, "not a UNet configuration: config.json is not a JSON object")
         }
         try self.init(json: object, file: file.path)
     }
@@ -158,13 +158,13 @@ public struct AudioLDMUNetConfiguration: Sendable, Equatable {
     }
 }
 
-/// Typed reads of a diffusers `config.json` object, every failure a `WeightsError` naming the file and field.
+/// Typed reads of a diffusers `config.json` object, every failure an `AudioLDMError` naming the file and field.
 private struct UNetConfigReader {
     let json: [String: Any]
     let file: String
 
-    func refuse(_ field: String, _ message: String) -> WeightsError {
-        WeightsError(.invalidConfiguration, file: file, "field '\(field)': \(message)")
+    func refuse(_ field: String, _ message: String) -> AudioLDMError {
+        AudioLDMError(.unsupportedConfiguration, file: file, "field '\(field)': \(message)")
     }
 
     func has(_ field: String) -> Bool { json[field] != nil }
