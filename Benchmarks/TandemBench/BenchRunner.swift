@@ -41,6 +41,10 @@ enum BenchRunner {
                                       benchCase.unitName, repeats)
                     print(line)
                 }
+                // The high-water mark of the whole process so far: loading and every case of the suites run until now.
+                var usage = rusage()
+                getrusage(RUSAGE_SELF.rawValue, &usage)
+                print(String(format: "%@/peak RSS: %.0f MB", suite.name, Double(usage.ru_maxrss) / 1024))
             } catch {
                 print("\(suite.name): failed: \(error)")
             }

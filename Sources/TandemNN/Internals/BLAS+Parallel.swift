@@ -20,4 +20,23 @@ extension BLAS {
                   a: aStart, lda: lda, b: b, ldb: ldb, beta: beta, c: c + rows.lowerBound * ldc, ldc: ldc)
         }
     }
+
+    /// `sgemm` with B not transposed, threaded like `sgemmParallel` but in bands of C's columns: each
+    /// thread packs all of A and its own columns of B. Where B is much larger than A (a convolution's
+    /// im2col matrix against a small filter bank) row bands would pack the whole of B once per thread.
+    static func sgemmParallelColumns(
+        transposeA: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        guard ComputeThreads.gemmThreading == .rows, n >= 128, ComputeThreads.count > 1 else {
+            sgemmParallel(transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: alpha,
+                          a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        ComputeThreads.parallelFor(n, grain: 64) { columns in
+            sgemm(transposeA: transposeA, transposeB: false, m: m, n: columns.count, k: k, alpha: alpha,
+                  a: a, lda: lda, b: b + columns.lowerBound, ldb: ldb, beta: beta, c: c + columns.lowerBound, ldc: ldc)
+        }
+    }
 }

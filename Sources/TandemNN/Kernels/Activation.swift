@@ -87,6 +87,32 @@ extension Tensor {
         return result
     }
 
+    /// GEGLU's gate (diffusers `GEGLU`, Shazeer 2020): the last axis [..., 2n] is cut in halves
+    /// `a | g` and the result is `a · GELU(g)` [..., n], with the exact (erf) GELU.
+    ///
+    /// One pass that writes only the output; composing `chunked`, `applying(.gelu)` and `*` would
+    /// copy both halves and sweep the gate twice.
+    public func gatedByGELU() -> Tensor {
+        let width = shape.last ?? 0
+        precondition(width % 2 == 0, "GEGLU needs an even last axis, got \(shape)")
+        let half = width / 2
+        let rows = half == 0 ? 0 : count / width
+        return withUnsafeBufferPointer { input in
+            Tensor(shape: Array(shape.dropLast()) + [half]) { out in
+                guard rows > 0 else { return }
+                let x = input.baseAddress!, y = out.baseAddress!
+                ComputeThreads.parallelFor(rows, grain: max(1, 16384 / half)) { range in
+                    for row in range {
+                        let source = x + row * width, target = y + row * half
+                        target.update(from: source + half, count: half)
+                        Activation.geluInPlace(UnsafeMutableBufferPointer(start: target, count: half))
+                        for i in 0..<half { target[i] *= source[i] }
+                    }
+                }
+            }
+        }
+    }
+
     /// Softmax over the last axis, numerically stable (the row maximum is subtracted first).
     public func softmax() -> Tensor {
         let width = shape.last ?? 0

@@ -11,9 +11,16 @@ extension Tensor {
     ///   - weight: [O, C, *kernel].
     ///   - bias: [O] or nil.
     ///   - stride, padding, dilation: one value per spatial axis (or one for all).
+    ///   - channelBias: [N, O] or nil: a bias per batch item and output channel (a diffusion UNet's
+    ///     projected time embedding), added with `bias`.
+    ///   - residual: [N, O, *outSpatial] or nil: added to the result (a ResNet's shortcut).
     /// - Returns: [N, O, *outSpatial], `out = (in + 2p − d·(k−1) − 1) / s + 1`.
+    ///
+    /// The biases and the residual are written into the output before the GEMM, which then
+    /// accumulates onto them (`beta = 1`), so they cost no pass of their own.
     public static func convolution(
-        _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0], dilation: [Int] = [1]
+        _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0], dilation: [Int] = [1],
+        channelBias: Tensor? = nil, accumulatingOnto residual: Tensor? = nil
     ) -> Tensor {
         let dims = input.rank - 2
         precondition(dims >= 1 && dims <= 3 && weight.rank == input.rank, "convolution of \(input.shape) with \(weight.shape)")
@@ -35,14 +42,67 @@ extension Tensor {
         let patch = channels * kernel.reduce(1, *)
         let positions = outSize.reduce(1, *)
         let inPlane = inSize.reduce(1, *)
-        var columns = [Float](repeating: 0, count: patch * positions)
-        let result = Tensor(shape: [batch, outputs] + Array(outSize[(3 - dims)...])) { out in
+        let outShape = [batch, outputs] + Array(outSize[(3 - dims)...])
+        precondition(bias == nil || bias!.count == outputs, "bias of \(bias!.count) for \(outputs) outputs")
+        precondition(channelBias == nil || channelBias!.count == batch * outputs, "channel bias \(channelBias!.shape) for \(batch) × \(outputs)")
+        precondition(residual == nil || residual!.shape == outShape, "residual \(residual!.shape) for output \(outShape)")
+        // A 1×1 kernel with unit stride and no padding reads the input as its own column matrix.
+        let pointwise = kernel == [1, 1, 1] && s == [1, 1, 1] && p == [0, 0, 0]
+        // Small grids (the bottom of a UNet) unfold every batch item side by side for one GEMM.
+        let merged = batch > 1 && !pointwise && positions < 512
+        let columnWidth = merged ? batch * positions : positions
+        // im2col writes every element, so the buffer is not zero-filled first.
+        var columns = [Float](unsafeUninitializedCapacity: pointwise ? 0 : patch * columnWidth) { _, count in
+            count = pointwise ? 0 : patch * columnWidth
+        }
+        let prefilled = bias != nil || channelBias != nil || residual != nil
+        let empty = Tensor(shape: [0], values: [])
+        return Tensor(shape: outShape) { out in
+            if prefilled {
+                (bias ?? empty).withUnsafeBufferPointer { b in
+                    (channelBias ?? empty).withUnsafeBufferPointer { cb in
+                        (residual ?? empty).withUnsafeBufferPointer { r in
+                            let hasBias = bias != nil, hasChannelBias = channelBias != nil, hasResidual = residual != nil
+                            ComputeThreads.parallelFor(batch * outputs, grain: max(1, 16384 / max(positions, 1))) { planes in
+                                for plane in planes {
+                                    let value = (hasBias ? b[plane % outputs] : 0) + (hasChannelBias ? cb[plane] : 0)
+                                    let target = out.baseAddress! + plane * positions
+                                    if hasResidual {
+                                        let source = r.baseAddress! + plane * positions
+                                        for i in 0..<positions { target[i] = source[i] + value }
+                                    } else {
+                                        target.initialize(repeating: value, count: positions)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // out[O, P] = W[O, patch] · columns[patch, P]. Threads split whichever side of the product
+            // is larger, so each packs only its share of it: the positions at the top of a UNet (2000
+            // positions against 128 filters), the filters at the bottom (640 filters, 32 positions).
+            func gemm(a: UnsafePointer<Float>, b: UnsafePointer<Float>, width: Int, beta: Float, c: UnsafeMutablePointer<Float>) {
+                if width > outputs {
+                    BLAS.sgemmParallelColumns(transposeA: false, m: outputs, n: width, k: patch, a: a, lda: patch,
+                                              b: b, ldb: width, beta: beta, c: c, ldc: width)
+                } else {
+                    BLAS.sgemmParallel(transposeA: false, transposeB: false, m: outputs, n: width, k: patch, a: a, lda: patch,
+                                       b: b, ldb: width, beta: beta, c: c, ldc: width)
+                }
+            }
             input.withUnsafeBufferPointer { x in
                 weight.withUnsafeBufferPointer { w in
                     columns.withUnsafeMutableBufferPointer { col in
                         for n in 0..<batch {
                             let image = x.baseAddress! + n * channels * inPlane
-                            let colBase = col.baseAddress!
+                            if pointwise {
+                                gemm(a: w.baseAddress!, b: image, width: positions, beta: prefilled ? 1 : 0,
+                                     c: out.baseAddress! + n * outputs * positions)
+                                continue
+                            }
+                            // Merged: item n's columns sit at n·P within each row of a [patch, N·P] matrix.
+                            let colBase = col.baseAddress! + (merged ? n * positions : 0)
                             ComputeThreads.parallelFor(patch, grain: max(1, 4096 / positions)) { rows in
                                 for row in rows {
                                     var rest = row
@@ -50,32 +110,60 @@ extension Tensor {
                                     let kh = rest % kernel[1]; rest /= kernel[1]
                                     let kd = rest % kernel[0]; let c = rest / kernel[0]
                                     let plane = image + c * inPlane
-                                    var target = colBase + row * positions
+                                    var target = colBase + row * columnWidth
                                     for od in 0..<outSize[0] {
                                         let id = od * s[0] - p[0] + kd * d[0]
                                         for oh in 0..<outSize[1] {
                                             let ih = oh * s[1] - p[1] + kh * d[1]
                                             let rowValid = id >= 0 && id < inSize[0] && ih >= 0 && ih < inSize[1]
                                             let line = plane + (id * inSize[1] + ih) * inSize[2]
-                                            for ow in 0..<outSize[2] {
-                                                let iw = ow * s[2] - p[2] + kw * d[2]
-                                                target[ow] = rowValid && iw >= 0 && iw < inSize[2] ? line[iw] : 0
+                                            let shift = kw * d[2] - p[2]
+                                            if s[2] == 1 {
+                                                // Unit stride: the valid outputs read one contiguous run of the input line.
+                                                let low = rowValid ? min(max(0, -shift), outSize[2]) : outSize[2]
+                                                let high = rowValid ? max(low, min(outSize[2], inSize[2] - shift)) : outSize[2]
+                                                if low > 0 { target.initialize(repeating: 0, count: low) }
+                                                if high > low { (target + low).initialize(from: line + low + shift, count: high - low) }
+                                                if high < outSize[2] { (target + high).initialize(repeating: 0, count: outSize[2] - high) }
+                                            } else {
+                                                for ow in 0..<outSize[2] {
+                                                    let iw = ow * s[2] + shift
+                                                    target[ow] = rowValid && iw >= 0 && iw < inSize[2] ? line[iw] : 0
+                                                }
                                             }
                                             target += outSize[2]
                                         }
                                     }
                                 }
                             }
-                            BLAS.sgemmParallel(transposeA: false, transposeB: false, m: outputs, n: positions, k: patch,
-                                       a: w.baseAddress!, lda: patch, b: colBase, ldb: positions,
-                                       c: out.baseAddress! + n * outputs * positions, ldc: positions)
+                            if !merged {
+                                gemm(a: w.baseAddress!, b: colBase, width: positions, beta: prefilled ? 1 : 0,
+                                     c: out.baseAddress! + n * outputs * positions)
+                            }
+                        }
+                        guard merged else { return }
+                        // One GEMM for the whole batch reads the filters once, not once per item, and
+                        // gives BLAS N·P columns instead of P. Its [O, N·P] result is then added into [N, O, P].
+                        var product = [Float](unsafeUninitializedCapacity: outputs * columnWidth) { _, count in count = outputs * columnWidth }
+                        product.withUnsafeMutableBufferPointer { result in
+                            gemm(a: w.baseAddress!, b: col.baseAddress!, width: columnWidth, beta: 0, c: result.baseAddress!)
+                            ComputeThreads.parallelFor(batch * outputs, grain: max(1, 16384 / positions)) { planes in
+                                for plane in planes {
+                                    let (n, o) = (plane / outputs, plane % outputs)
+                                    let source = result.baseAddress! + o * columnWidth + n * positions
+                                    let target = out.baseAddress! + plane * positions
+                                    if prefilled {
+                                        for i in 0..<positions { target[i] += source[i] }
+                                    } else {
+                                        target.initialize(from: source, count: positions)
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
         }
-        guard let bias else { return result }
-        return result.addingChannelBias(bias)
     }
 
     /// 1-D convolution: [N, C, L] with weight [O, C, k].

@@ -41,20 +41,24 @@ extension Tensor {
     }
 
     /// Group normalisation of [N, C, ...]: statistics over each group of `C / groups` channels
-    /// and all spatial positions, then a per-channel affine (PyTorch `nn.GroupNorm`).
-    public func groupNorm(groups: Int, weight: Tensor, bias: Tensor, eps: Float) -> Tensor {
+    /// and all spatial positions, then a per-channel affine (PyTorch `nn.GroupNorm`), then `activation`.
+    ///
+    /// The (item, group) pairs run in parallel, and the activation is applied to each group while it
+    /// is still in cache (diffusers follows almost every group norm with SiLU).
+    public func groupNorm(groups: Int, weight: Tensor, bias: Tensor, eps: Float, activation: Activation? = nil) -> Tensor {
         precondition(rank >= 2 && shape[1] % groups == 0, "group norm: \(shape[1]) channels in \(groups) groups")
         let batch = shape[0], channels = shape[1]
         let spatial = count / max(batch * channels, 1)
         let perGroup = channels / groups
+        let length = perGroup * spatial
         return withUnsafeBufferPointer { input in
             weight.withUnsafeBufferPointer { gamma in
                 bias.withUnsafeBufferPointer { beta in
                     Tensor(shape: shape) { out in
-                        for n in 0..<batch {
-                            for g in 0..<groups {
-                                let start = (n * channels + g * perGroup) * spatial
-                                let length = perGroup * spatial
+                        ComputeThreads.parallelFor(batch * groups, grain: max(1, 32768 / max(length, 1))) { items in
+                            for item in items {
+                                let g = item % groups
+                                let start = item * length
                                 var sum: Double = 0
                                 for i in 0..<length { sum += Double(input[start + i]) }
                                 let mean = sum / Double(length)
@@ -68,6 +72,7 @@ extension Tensor {
                                     let offset = start + c * spatial
                                     for i in 0..<spatial { out[offset + i] = input[offset + i] * scale + shift }
                                 }
+                                activation?.apply(UnsafeMutableBufferPointer(rebasing: out[start..<start + length]))
                             }
                         }
                     }

@@ -61,7 +61,9 @@ public struct Conv2d: Sendable {
     public func callAsFunction(_ x: Tensor, activation: Activation? = nil) -> Tensor {
         precondition(x.rank == 4, "conv2d expects [N, C, H, W], got \(x.shape)")
         let y: Tensor
-        if isPatchEmbedding {
+        // A 1×1 kernel also tiles the input, but the convolution reads it in place as its own
+        // column matrix; cutting it into tokens would only add two transposes.
+        if isPatchEmbedding && weight.shape[2] * weight.shape[3] > 1 {
             let (batch, gridH, gridW) = (x.shape[0], x.shape[2] / weight.shape[2], x.shape[3] / weight.shape[3])
             y = patches(x).reshaped([batch, gridH * gridW, -1]).permuted([0, 2, 1]).reshaped([batch, -1, gridH, gridW])
         } else {

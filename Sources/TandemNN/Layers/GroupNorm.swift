@@ -24,8 +24,6 @@ public struct GroupNorm: Sendable {
 
     /// Normalises `x` [N, C, ...], then applies `activation` (diffusers follows most group norms with SiLU).
     public func callAsFunction(_ x: Tensor, activation: Activation? = nil) -> Tensor {
-        let y = x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps)
-        guard let activation else { return y }
-        return y.applying(activation)
+        x.groupNorm(groups: groups, weight: weight, bias: bias, eps: eps, activation: activation)
     }
 }
