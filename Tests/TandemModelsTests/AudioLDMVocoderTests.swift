@@ -16,7 +16,7 @@ private struct MemoryWeights: WeightSource {
 
 /// AudioLDM's vocoder against transformers' `SpeechT5HifiGan` (Tools/fixtures/make_audioldm_fixtures.py).
 @Suite struct AudioLDMVocoderTests {
-    static func fixtureWeights() throws -> (HiFiGANVocoderConfiguration, MemoryWeights) {
+    fileprivate static func fixtureWeights() throws -> (HiFiGANVocoderConfiguration, MemoryWeights) {
         let directory = try AudioLDMFixture.component("vocoder")
         let configuration = try directory.decodeJSON(HiFiGANVocoderConfiguration.self)
         var tensors: [String: Tensor] = [:]
