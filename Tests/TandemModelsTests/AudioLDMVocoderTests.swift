@@ -77,11 +77,27 @@ private struct MemoryWeights: WeightSource {
         #expect(Tensor.relativeDifference(normalising(mel), expected) > 1e-2)
     }
 
-    @Test func refusesKernelsThatWouldChangeTheLength() throws {
+    /// AudioLDM's published vocoder upsamples by 5 with a kernel of 16: PyTorch's padding (16 − 5) / 2
+    /// rounds down and each stage from there on is a little longer than frames · rate.
+    @Test func oddKernelMinusRateLengthensTheOutputAsPyTorch() throws {
         var (configuration, weights) = try Self.fixtureWeights()
-        configuration.upsampleKernelSizes = [5, 4]
+        configuration.upsampleRates = [3, 2]
+        configuration.upsampleKernelSizes = [6, 4]
+        weights.tensors["upsampler.0.weight"] = Tensor(repeating: 0.01, shape: [16, 8, 6])
+        let vocoder = try HiFiGANVocoder(configuration: configuration, weights: weights)
+        let waveform = vocoder(try AudioLDMFixture.reference("vocoder.mel"))
+        // Stage 1: (32 − 1)·3 − 2 + 6 = 97; stage 2: (97 − 1)·2 − 2 + 4 = 194.
+        #expect(waveform.shape == [1, 194] && configuration.sampleCount(forFrames: 32) == 194)
+        var published = HiFiGANVocoderConfiguration()
+        (published.upsampleRates, published.upsampleKernelSizes) = ([5, 4, 2, 2, 2], [16, 16, 8, 4, 4])
+        #expect(published.sampleCount(forFrames: 500) == 80_032 && published.hopLength == 160)
+    }
+
+    @Test func refusesKernelsShorterThanTheStride() throws {
+        var (configuration, weights) = try Self.fixtureWeights()
+        configuration.upsampleKernelSizes = [1, 4]
         let error = #expect(throws: WeightsError.self) { try HiFiGANVocoder(configuration: configuration, weights: weights) }
-        #expect(error?.code == .invalidConfiguration && error?.message.contains("kernel 5") == true)
+        #expect(error?.code == .invalidConfiguration && error?.message.contains("kernel 1") == true)
         configuration.upsampleKernelSizes = [4, 4]
         weights.tensors["conv_pre.bias"] = nil
         let missing = #expect(throws: WeightsError.self) { try HiFiGANVocoder(configuration: configuration, weights: weights) }

@@ -13,7 +13,8 @@ public struct HiFiGANVocoder: Sendable {
     public let sampleRate: Int
     /// Mel bins per input frame.
     public let melBins: Int
-    /// Output samples per input frame (the product of the upsampling rates).
+    /// Output samples per input frame (the product of the upsampling rates); see
+    /// `HiFiGANVocoderConfiguration.sampleCount(forFrames:)` for the exact output length.
     public let hopLength: Int
     /// transformers calls the last leaky ReLU without a slope, so it is PyTorch's default 0.01,
     /// not `leaky_relu_slope`.
@@ -89,7 +90,8 @@ public struct HiFiGANVocoder: Sendable {
 
     /// The waveform of a batch of log-mel spectrograms.
     /// - Parameter mel: [B, frames, melBins] (the VAE's output with its channel axis dropped).
-    /// - Returns: [B, frames · hopLength], in [−1, 1].
+    /// - Returns: [B, `configuration.sampleCount(forFrames:)`] in [−1, 1]: frames · hopLength, plus
+    ///   a few samples when a kernel − rate is odd (as in AudioLDM's published vocoder).
     public func callAsFunction(_ mel: Tensor) -> Tensor {
         precondition(mel.rank == 3 && mel.shape[2] == melBins, "vocoder expects [B, frames, \(melBins)], got \(mel.shape)")
         var x = mel

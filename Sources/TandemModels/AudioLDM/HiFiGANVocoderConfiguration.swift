@@ -44,6 +44,16 @@ public struct HiFiGANVocoderConfiguration: Decodable, Sendable, Equatable {
     /// Samples per input frame: the product of the upsampling rates.
     public var hopLength: Int { upsampleRates.reduce(1, *) }
 
+    /// Output samples for `frames` input frames. `frames · hopLength` when every kernel − rate is
+    /// even; an odd one (AudioLDM's 16 − 5) adds a sample at that stage, which the later stages
+    /// multiply (500 frames give 80,032 samples, not 80,000; the pipeline trims to the requested length).
+    public func sampleCount(forFrames frames: Int) -> Int {
+        zip(upsampleRates, upsampleKernelSizes).reduce(frames) { length, stage in
+            let (rate, kernel) = stage
+            return (length - 1) * rate - 2 * ((kernel - rate) / 2) + kernel
+        }
+    }
+
     /// Throws unless the network can be built as transformers builds it.
     /// - Parameter file: the `config.json` path, named in the error.
     /// - Throws: `WeightsError(.invalidConfiguration)` naming the offending key and value.
@@ -55,9 +65,9 @@ public struct HiFiGANVocoderConfiguration: Decodable, Sendable, Equatable {
         guard !upsampleRates.isEmpty, upsampleRates.count == upsampleKernelSizes.count else {
             throw refuse("upsample_rates \(upsampleRates) and upsample_kernel_sizes \(upsampleKernelSizes) must be non-empty and equally long")
         }
-        for (rate, kernel) in zip(upsampleRates, upsampleKernelSizes) where rate < 1 || kernel < rate || (kernel - rate) % 2 != 0 {
-            // An odd k − u would make PyTorch's padding (k − u) / 2 round down and the output longer than frames·u.
-            throw refuse("upsampling by \(rate) with kernel \(kernel): need kernel ≥ rate ≥ 1 and an even kernel − rate")
+        for (rate, kernel) in zip(upsampleRates, upsampleKernelSizes) where rate < 1 || kernel < rate {
+            // The padding (k − u) / 2 would be negative, which PyTorch refuses too.
+            throw refuse("upsampling by \(rate) with kernel \(kernel): need kernel ≥ rate ≥ 1")
         }
         guard upsampleInitialChannel >> upsampleRates.count >= 1, upsampleInitialChannel % (1 << upsampleRates.count) == 0 else {
             throw refuse("upsample_initial_channel \(upsampleInitialChannel) cannot be halved \(upsampleRates.count) times")
