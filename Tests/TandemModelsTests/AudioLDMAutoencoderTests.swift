@@ -35,6 +35,24 @@ import TandemNN
         #expect(Tensor.relativeDifference(both.slice(axis: 0, 1..<2), vae.decode(other)) <= 1e-5)
     }
 
+    /// diffusers before 0.14 saved the mid-block attention as `query`/`key`/`value`/`proj_attn`;
+    /// such a checkpoint loads to the same model.
+    @Test func readsLegacyAttentionNames() throws {
+        let directory = try AudioLDMFixture.component("vae")
+        let configuration = try directory.decodeJSON(AudioLDMAutoencoderConfiguration.self)
+        var weights = try AudioLDMMemoryWeights(copying: directory)
+        let renames = ["to_q": "query", "to_k": "key", "to_v": "value", "to_out.0": "proj_attn"]
+        for name in weights.tensorNames where name.contains("attentions.0.") {
+            for (new, old) in renames where name.contains(".\(new).") {
+                weights.tensors[name.replacingOccurrences(of: ".\(new).", with: ".\(old).")] = weights.tensors.removeValue(forKey: name)
+            }
+        }
+        #expect(weights.tensors["decoder.mid_block.attentions.0.proj_attn.weight"] != nil && weights.tensors["decoder.mid_block.attentions.0.to_q.weight"] == nil)
+        let vae = try AudioLDMAutoencoder(configuration: configuration, weights: weights)
+        let decoded = vae.decode(try AudioLDMFixture.reference("vae.latent"))
+        #expect(Tensor.relativeDifference(decoded, try AudioLDMFixture.reference("vae.decoded")) <= 1e-4)
+    }
+
     /// A copy of the fixture's `vae/` whose config.json has `edit` applied.
     static func editedVAE(_ edit: (inout [String: Any]) -> Void) throws -> URL {
         let source = try AudioLDMFixture.pipelineURL().appendingPathComponent("vae")

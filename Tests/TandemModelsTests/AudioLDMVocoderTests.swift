@@ -4,8 +4,15 @@ import TandemNN
 @testable import TandemModels
 
 /// Tensors in memory, for checkpoints rewritten by a test.
-private struct MemoryWeights: WeightSource {
+struct AudioLDMMemoryWeights: WeightSource {
     var tensors: [String: Tensor]
+
+    /// Every tensor of `directory`.
+    init(copying directory: HuggingFaceDirectory) throws {
+        tensors = [:]
+        for name in directory.tensorNames { tensors[name] = try directory.tensor(named: name) }
+    }
+
     var tensorNames: [String] { tensors.keys.sorted() }
     func shape(of name: String) -> [Int]? { tensors[name]?.shape }
     func tensor(named name: String) throws -> Tensor {
@@ -16,12 +23,10 @@ private struct MemoryWeights: WeightSource {
 
 /// AudioLDM's vocoder against transformers' `SpeechT5HifiGan` (Tools/fixtures/make_audioldm_fixtures.py).
 @Suite struct AudioLDMVocoderTests {
-    fileprivate static func fixtureWeights() throws -> (HiFiGANVocoderConfiguration, MemoryWeights) {
+    static func fixtureWeights() throws -> (HiFiGANVocoderConfiguration, AudioLDMMemoryWeights) {
         let directory = try AudioLDMFixture.component("vocoder")
         let configuration = try directory.decodeJSON(HiFiGANVocoderConfiguration.self)
-        var tensors: [String: Tensor] = [:]
-        for name in directory.tensorNames { tensors[name] = try directory.tensor(named: name) }
-        return (configuration, MemoryWeights(tensors: tensors))
+        return (configuration, try AudioLDMMemoryWeights(copying: directory))
     }
 
     @Test func synthesisesAsTransformers() throws {

@@ -37,8 +37,16 @@ public struct AudioLDMAutoencoder: Sendable {
     ///   or misshapen tensor, or the directory's read errors.
     public init(directory: HuggingFaceDirectory) throws {
         let configuration = try directory.decodeJSON(AudioLDMAutoencoderConfiguration.self)
-        try configuration.validate(file: directory.url.appendingPathComponent("config.json").path)
-        let weights = WeightReader(directory)
+        try self.init(configuration: configuration, weights: directory,
+                      configurationFile: directory.url.appendingPathComponent("config.json").path)
+    }
+
+    /// A VAE of `configuration` over the tensors of `weights` (any checkpoint with diffusers' key names).
+    /// - Parameter configurationFile: where the configuration came from, named in errors.
+    /// - Throws: as `init(directory:)`.
+    public init(configuration: AudioLDMAutoencoderConfiguration, weights source: any WeightSource, configurationFile: String? = nil) throws {
+        try configuration.validate(file: configurationFile ?? source.sourcePath)
+        let weights = WeightReader(source)
         self.init(configuration, weights)
         try weights.finish()
     }
