@@ -5,7 +5,8 @@ diffusers' `AutoencoderKL` and transformers' `SpeechT5HifiGan` configured as cvs
 (VAE: block_out_channels 128/256/512, 2 layers per block, 8 latent channels; vocoder: 64 mels,
 upsample_initial_channel 1024, rates 5·4·2·2·2 = 160) with random weights (timing does not depend on
 them). Cases: decode latents [1, 8, 125, 16] → mel [1, 1, 500, 64] (5 s), encode that mel, and
-vocode [1, 500, 64] → 80,000 samples. fp32, eval, no_grad, 2 threads (TANDEM_THREADS overrides),
+vocode [1, 500, 64] → 80,032 samples (the 16 − 5 kernel
+of the first stage adds one sample that later stages multiply; the pipeline trims to the length asked). fp32, eval, no_grad, 2 threads (TANDEM_THREADS overrides),
 one warm-up then `--repeat` runs; prints medians.
 """
 import argparse
@@ -52,7 +53,8 @@ def main():
         }
         for name, fn in cases.items():
             median, best = timed(fn, args.repeat)
-            print(f"pytorch {torch.__version__} {threads} threads {name}: median {median:.3f} s, min {best:.3f} s (n={args.repeat})")
+            print(f"pytorch {torch.__version__} {threads} threads {name}: median {median:.3f} s, min {best:.3f} s (n={args.repeat}), "
+                  f"output {tuple(fn().shape)}")
 
 
 if __name__ == "__main__":
