@@ -108,8 +108,8 @@ public struct AudioLDMAutoencoder: Sendable {
     /// The posterior of a mel: its mean and log-variance (clamped to [−30, 20], as diffusers'
     /// `DiagonalGaussianDistribution` clamps it).
     /// - Parameter mel: [B, in channels, H, W]; H and W should be multiples of `downsamplingFactor`
-    ///   (otherwise the last rows and columns are dropped by the strided convolutions, as in diffusers).
-    /// - Returns: two [B, latentChannels, ⌈H/f⌉, ⌈W/f⌉] tensors.
+    ///   (otherwise each strided convolution drops an odd last row or column, as in diffusers).
+    /// - Returns: two [B, latentChannels, H/f, W/f] tensors (halved, rounding down, at each level).
     public func encode(_ mel: Tensor) -> (mean: Tensor, logVariance: Tensor) {
         precondition(mel.rank == 4 && mel.shape[1] == configuration.inChannels,
                      "VAE encode expects [B, \(configuration.inChannels), H, W], got \(mel.shape)")
