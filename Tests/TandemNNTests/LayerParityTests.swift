@@ -49,6 +49,20 @@ import Testing
         expectClose(conv(try f.tensor("input")), try f.tensor("output"))
     }
 
+    /// Stride 1, one group, 64 input channels: the per-tap GEMM path, dilated with padding and plain.
+    @Test func conv1dByTapsDilatedAndPlain() throws {
+        let f = try Fixture("conv1d_taps")
+        let conv = Conv1d(f.weights, "conv", inChannels: 64, outChannels: 32, kernelSize: 5, padding: 6, dilation: 3)
+        let plain = Conv1d(f.weights, "plain", inChannels: 64, outChannels: 16, kernelSize: 3, bias: false)
+        try f.weights.finish(ignoring: { !$0.hasPrefix("conv.") && !$0.hasPrefix("plain.") })
+        #expect(conv.usesTaps && plain.usesTaps)
+        let input = try f.tensor("input")
+        expectClose(conv(input), try f.tensor("output"))
+        expectClose(plain(input), try f.tensor("output_plain"))
+        // The im2col kernel agrees.
+        expectClose(Tensor.convolution(input, weight: conv.weight, bias: conv.bias, padding: [6], dilation: [3]), try f.tensor("output"))
+    }
+
     @Test func conv2dWithGroupsAndFoldedBatchNorm() throws {
         let f = try Fixture("conv2d_bn")
         let conv = Conv2d(f.weights, "conv", inChannels: 4, outChannels: 6, kernelSize: 3, stride: 2, padding: 1, groups: 2,

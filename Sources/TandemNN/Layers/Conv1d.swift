@@ -28,10 +28,17 @@ public struct Conv1d: Sendable {
                   stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 
+    /// Whether the convolution runs as one GEMM per tap (`Tensor.conv1dByTaps`) rather than im2col:
+    /// stride 1, one group, and enough input channels (64, HiFi-GAN's widths) that a GEMM with C as
+    /// its inner dimension runs near full speed; narrower layers keep im2col's single deep GEMM.
+    var usesTaps: Bool { stride == 1 && groups == 1 && weight.shape[1] >= 64 && weight.shape[2] > 1 }
+
     /// [N, C, L] → [N, O, L'], then `activation`.
     public func callAsFunction(_ x: Tensor, activation: Activation? = nil) -> Tensor {
         precondition(x.rank == 3, "conv1d expects [N, C, L], got \(x.shape)")
-        let y = Tensor.convolution(x, weight: weight, bias: bias, stride: [stride], padding: [padding], dilation: [dilation], groups: groups)
+        let y = usesTaps
+            ? Tensor.conv1dByTaps(x, weight: weight, bias: bias, padding: padding, dilation: dilation)
+            : Tensor.convolution(x, weight: weight, bias: bias, stride: [stride], padding: [padding], dilation: [dilation], groups: groups)
         guard let activation else { return y }
         return y.applying(activation)
     }
