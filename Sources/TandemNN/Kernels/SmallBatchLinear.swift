@@ -121,7 +121,8 @@ public struct SmallBatchLinear: Sendable {
         // A chunk of at least 32 K weights pays for handing it to another thread.
         let grain = max(1, 32_768 / max(blockSize * inFeatures, 1))
         let bytesPerWeight = isHalfPrecision ? 2 : 4
-        let tileBlocks = max(1, Self.tileBytes / max(blockSize * inFeatures * bytesPerWeight, 1))
+        // One group of rows reads W once whatever the tiling: its tile is the whole range.
+        let tileBlocks = rows <= Self.maxRows ? max(blocks, 1) : max(1, Self.tileBytes / max(blockSize * inFeatures * bytesPerWeight, 1))
         let empty = Tensor(shape: [0], values: [])
         return x.withUnsafeBufferPointer { input in
             (bias ?? empty).withUnsafeBufferPointer { b in
