@@ -49,7 +49,7 @@ import TandemNN
     @Test func pillowBilinearUpscaleOfAStep() {
         // Pillow: Image.fromarray(np.array([[0, 255]] * 1, uint8) as RGB).resize((4, 1), BILINEAR) → 0, 64, 191, 255.
         let bytes: [UInt8] = [0, 0, 0, 255, 255, 255]
-        let out = bytes.withUnsafeBufferPointer { PILResize.resize($0, width: 2, height: 1, stride: 6, toWidth: 4, height: 1, filter: .bilinear) }
+        let out = PILResize.resize(bytes, width: 2, height: 1, stride: 6, toWidth: 4, height: 1, filter: .bilinear)
         #expect(stride(from: 0, to: 12, by: 3).map { out[$0] } == [0, 64, 191, 255])
     }
 

@@ -71,6 +71,38 @@ import Testing
         #expect(ran >= 1)  // the portable path always runs
     }
 
+    /// Many rows over a weight of several cache tiles: the GEMM's result, and each row exactly what it
+    /// gives alone (the tiling and the row groups change no sum), for fp16 and fp32 packings.
+    @Test(arguments: [true, false])
+    func manyRowsOverSeveralTilesMatchOneRowAtATime(half: Bool) {
+        var random = SeededValues(seed: half ? 70 : 71)
+        // 256 inputs: a tile is 32 blocks of 16 outputs in fp16, 16 in fp32; 700 outputs are 44 blocks.
+        let (out, inFeatures, rows) = (700, 256, 40)
+        let weight = half ? halfExact(random.tensor([out, inFeatures])) : random.tensor([out, inFeatures])
+        let bias = random.tensor([out]), x = random.tensor([rows, inFeatures])
+        let layer = SmallBatchLinear(weight: weight, bias: bias)
+        #expect(layer.isHalfPrecision == half)
+        #expect(SmallBatchLinear.tileBytes / (16 * inFeatures * (half ? 2 : 4)) < (out + 15) / 16)
+        let got = layer(x, activation: .relu)
+        #expect(got.shape == [rows, out])
+        #expect(maxDifference(got.scalars, Tensor.linear(x, weight: weight, bias: bias, activation: .relu).scalars) < 1e-4)
+        for row in [0, 15, 16, 39] {
+            let alone = layer(x.slice(axis: 0, row..<row + 1), activation: .relu)
+            #expect(alone.scalars == got.slice(axis: 0, row..<row + 1).scalars, "row \(row)")
+        }
+    }
+
+    /// The first outputs only: exactly those columns of the full product, including a partial last block.
+    @Test(arguments: [0, 1, 16, 333, 700])
+    func firstOutputsAreTheFullProductsFirstColumns(count: Int) {
+        var random = SeededValues(seed: UInt64(80 + count))
+        let weight = halfExact(random.tensor([700, 64])), bias = random.tensor([700]), x = random.tensor([2, 19, 64])
+        let layer = SmallBatchLinear(weight: weight, bias: bias)
+        let got = layer.firstOutputs(count, of: x)
+        #expect(got.shape == [2, 19, count])
+        #expect(got.scalars == layer(x).slice(axis: 2, 0..<count).scalars)
+    }
+
     @Test func theKernelNamesItsInstructionSet() {
         #expect(["avx512", "avx2", "portable"].contains(SmallBatchLinear.instructionSet))
     }
@@ -121,5 +153,29 @@ import Testing
         #expect(abs(Double(VectorReductions.logSumExp(values[10..<13])) - log(values[10..<13].reduce(0.0) { $0 + exp(Double($1)) })) < 1e-5)
         #expect(VectorReductions.logSumExp([-.infinity, -.infinity]) == -.infinity)
         #expect(VectorReductions.logSumExp([Float]()) == -.infinity)
+    }
+
+    @Test func logSumExpOfEachRowMatchesDouble() {
+        var random = SeededValues(seed: 51)
+        var values = (0..<(3 * 1003)).map { _ in random.next() * 30 }
+        values[1003 + 5] = -.infinity
+        for i in 2006..<3009 { values[i] = -.infinity }
+        let got = Tensor(shape: [3, 1003], values: values).logSumExp()
+        #expect(got.shape == [3])
+        for row in 0..<2 {
+            let reference = log(values[row * 1003..<(row + 1) * 1003].reduce(0.0) { $0 + exp(Double($1)) })
+            #expect(abs(Double(got[row]) - reference) < 1e-5, "row \(row)")
+        }
+        #expect(got[2] == -.infinity)
+        // Rows of no values: log 0.
+        #expect(Tensor(shape: [2, 0], values: []).logSumExp().scalars == [-.infinity, -.infinity])
+    }
+}
+
+@Suite struct ParallelMapTests {
+    @Test(arguments: [0, 1, 7, 1000])
+    func resultsAreInItemOrder(count: Int) {
+        let squares = ComputeThreads.parallelMap(count, grain: 3) { [String(repeating: "x", count: $0 % 5), String($0 * $0)] }
+        #expect(squares == (0..<count).map { [String(repeating: "x", count: $0 % 5), String($0 * $0)] })
     }
 }

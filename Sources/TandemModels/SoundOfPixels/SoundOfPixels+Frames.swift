@@ -38,11 +38,9 @@ extension SoundOfPixels {
             let top = centerCrop ? Int((Double(newH - size) / 2).rounded(.toNearestOrEven)) : 0
             let left = centerCrop ? Int((Double(newW - size) / 2).rounded(.toNearestOrEven)) : 0
             if frame.layout == .rgb24 {
-                let resized = frame.bytes.withUnsafeBufferPointer { bytes in
-                    let origin = crop.y * frame.stride + crop.x * 3
-                    return PILResize.resize(UnsafeBufferPointer(rebasing: bytes[origin...]), width: crop.width, height: crop.height,
-                                            stride: frame.stride, toWidth: newW, height: newH, filter: .bicubic)
-                }
+                let resized = PILResize.resize(frame.bytes.array, origin: crop.y * frame.stride + crop.x * 3,
+                                               width: crop.width, height: crop.height, stride: frame.stride,
+                                               toWidth: newW, height: newH, filter: .bicubic)
                 for c in 0..<3 {
                     let mean = configuration.mean[c], std = configuration.std[c]
                     for y in 0..<outH {

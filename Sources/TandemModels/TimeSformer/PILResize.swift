@@ -64,11 +64,14 @@ enum PILResize {
         return UInt8(value >> precisionBits)
     }
 
-    /// Resizes packed RGB (3 bytes per pixel, `stride` bytes per row) to width × height.
+    /// Resizes packed RGB (3 bytes per pixel, `stride` bytes per row, the first pixel at `origin`: a crop
+    /// of a frame's bytes, read in place) to width × height.
     static func resize(
-        _ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, stride: Int,
+        _ pixels: [UInt8], origin: Int = 0, width: Int, height: Int, stride: Int,
         toWidth outWidth: Int, height outHeight: Int, filter: Filter
     ) -> [UInt8] {
+        precondition(width == 0 || height == 0 || origin >= 0 && origin + (height - 1) * stride + width * 3 <= pixels.count,
+                     "a \(width)×\(height) crop at \(origin), \(stride) bytes a row, outside \(pixels.count) bytes")
         let half = Int64(1) << (precisionBits - 1)
         // Horizontal pass (skipped, as in Pillow, when the width does not change).
         var horizontal: [UInt8]
@@ -81,7 +84,8 @@ enum PILResize {
                     let start = taps.start[x], k = taps.weights[x]
                     for c in 0..<3 {
                         var sum = half
-                        for i in 0..<k.count { sum += Int64(pixels[y * stride + (start + i) * 3 + c]) * Int64(k[i]) }
+                        let first = origin + y * stride + start * 3 + c
+                        for i in 0..<k.count { sum += Int64(pixels[first + i * 3]) * Int64(k[i]) }
                         horizontal[(y * outWidth + x) * 3 + c] = clip8(sum)
                     }
                 }
@@ -89,7 +93,7 @@ enum PILResize {
             rowBytes = outWidth * 3
         } else {
             horizontal = [UInt8](repeating: 0, count: height * width * 3)
-            for y in 0..<height { for i in 0..<(width * 3) { horizontal[y * width * 3 + i] = pixels[y * stride + i] } }
+            for y in 0..<height { for i in 0..<(width * 3) { horizontal[y * width * 3 + i] = pixels[origin + y * stride + i] } }
             rowBytes = width * 3
         }
         guard outHeight != height else { return horizontal }

@@ -121,15 +121,9 @@ public struct TimesformerPreprocessor: Sendable, Equatable, Decodable {
             throw Error(code: .unsupportedResample, message: "resample \(resample) (only 2 bilinear and 3 bicubic are implemented)")
         }
         let (outH, outW) = resizedSize(height: frame.height, width: frame.width)
-        let resized: [UInt8] = frame.bytes.withUnsafeBufferPointer { bytes in
-            if outH == frame.height && outW == frame.width {
-                var packed = [UInt8](repeating: 0, count: outH * outW * 3)
-                for y in 0..<outH { for i in 0..<(outW * 3) { packed[y * outW * 3 + i] = bytes[y * frame.stride + i] } }
-                return packed
-            }
-            return PILResize.resize(bytes, width: frame.width, height: frame.height, stride: frame.stride,
-                                    toWidth: outW, height: outH, filter: filter)
-        }
+        // The same size is a copy without the row padding (Pillow's resize skips both passes).
+        let resized = PILResize.resize(frame.bytes.array, width: frame.width, height: frame.height, stride: frame.stride,
+                                       toWidth: outW, height: outH, filter: filter)
         let cropH = doCenterCrop ? (cropSize.height ?? outH) : outH
         let cropW = doCenterCrop ? (cropSize.width ?? outW) : outW
         guard cropH <= outH, cropW <= outW else {

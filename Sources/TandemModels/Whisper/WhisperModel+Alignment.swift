@@ -19,7 +19,7 @@ extension WhisperModel {
     ///   - heads: nil for ``fallbackAlignmentHeads``.
     ///   - textVocabulary: the end-of-text id; probabilities are a softmax over the ids below it.
     /// - Throws: ``WhisperAlignmentError`` for a head outside the decoder or a sequence longer than its positions.
-    /// - Complexity: one decoder pass over `tokens.count` positions, plus `tokens.count × vocabularySize` logits.
+    /// - Complexity: one decoder pass over `tokens.count` positions, plus `tokens.count × textVocabulary` logits.
     public func alignmentScores(_ tokens: [Int], encoded: Encoded, frames: Int, heads: [WhisperAlignmentHead]?,
                                 textVocabulary: Int) throws -> WhisperAlignmentScores {
         let heads = heads ?? fallbackAlignmentHeads
@@ -44,13 +44,15 @@ extension WhisperModel {
             x = cross.output(Attention.multiHead(query: query, memory: memory), residual: x)
             x = layer.ffn(x)
         }
-        let vocabulary = min(textVocabulary, vocabularySize)
-        // Each row's softmax over the text vocabulary, then the probability of the token that follows.
-        let logits = projection(decoderNorm(x).reshaped([steps, width]))
-        let text = (vocabulary == vocabularySize ? logits : logits.slice(axis: 1, 0..<vocabulary)).softmax().scalars
+        let vocabulary = max(0, min(textVocabulary, vocabularySize))
+        // The probability of the token that follows, in each row's softmax over the text vocabulary: the
+        // logits of the text tokens only (the special ones after them take no part), and of each row's
+        // softmax only its normaliser, log Σ exp.
+        let logits = projection.firstOutputs(vocabulary, of: decoderNorm(x).reshaped([steps, width]))
+        let normalisers = logits.logSumExp().scalars, text = logits.scalars
         let probabilities: [Float] = (0..<steps).map { row in
             guard row + 1 < steps, tokens[row + 1] >= 0, tokens[row + 1] < vocabulary else { return 0 }
-            return text[row * vocabulary + tokens[row + 1]]
+            return Foundation.exp(text[row * vocabulary + tokens[row + 1]] - normalisers[row])
         }
         return WhisperAlignmentScores(tokenCount: steps, frameCount: frames, attention: attention,
                                       nextTokenProbabilities: probabilities)

@@ -118,24 +118,16 @@ struct WhisperSearch<Model: WhisperModelProtocol> {
             // best are found on its own (in parallel: filtering and normalising 51864 logits per row is the
             // search's main cost), then merged in row order with the same tie rule as one pass over all rows.
             let rows = beams.count
-            var perRow = [[Candidate]](repeating: [], count: rows)
-            perRow.withUnsafeMutableBufferPointer { slots in
-                ComputeThreads.parallelFor(rows) { range in
-                    for row in range {
-                        var rowLogits = logits[row]
-                        filter.apply(step: step, logits: &rowLogits, sampled: beams[row][...])
-                        let logProbabilities = WhisperMath.logSoftmax(rowLogits)
-                        var top: [Candidate] = []
-                        top.reserveCapacity(candidates + 1)
-                        logProbabilities.withUnsafeBufferPointer { values in
-                            for token in values.indices {
-                                Self.insert(Candidate(score: values[token] + scores[row], row: row, token: token),
-                                            into: &top, keeping: candidates)
-                            }
-                        }
-                        slots[row] = top
-                    }
+            let perRow: [[Candidate]] = ComputeThreads.parallelMap(rows) { row in
+                var rowLogits = logits[row]
+                filter.apply(step: step, logits: &rowLogits, sampled: beams[row][...])
+                let logProbabilities = WhisperMath.logSoftmax(rowLogits)
+                var top: [Candidate] = []
+                top.reserveCapacity(candidates + 1)
+                for (token, value) in logProbabilities.enumerated() {
+                    Self.insert(Candidate(score: value + scores[row], row: row, token: token), into: &top, keeping: candidates)
                 }
+                return top
             }
             var top: [Candidate] = []
             top.reserveCapacity(candidates + 1)

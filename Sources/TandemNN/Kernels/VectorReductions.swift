@@ -24,3 +24,27 @@ public enum VectorReductions {
         values.withUnsafeBufferPointer { logSumExp($0) }
     }
 }
+
+extension Tensor {
+    /// log Σ exp over the last axis, which is removed from the shape (PyTorch `logsumexp(dim=-1)`):
+    /// the normaliser of each row's softmax, for when only a few of its probabilities are read
+    /// (`exp(x[token] − logSumExp)`), without writing the whole softmax.
+    ///
+    /// Rows are split over `ComputeThreads`; each is ``VectorReductions/logSumExp(_:)-(UnsafeBufferPointer<Float>)``.
+    /// - Complexity: O(count), two passes over each row.
+    public func logSumExp() -> Tensor {
+        precondition(rank >= 1, "logSumExp of a scalar shape \(shape)")
+        let width = shape[rank - 1]
+        let rows = width == 0 ? shape.dropLast().reduce(1, *) : count / width
+        return withUnsafeBufferPointer { source in
+            Tensor(shape: Array(shape.dropLast())) { out in
+                guard rows > 0 else { return }
+                ComputeThreads.parallelFor(rows, grain: max(1, 8192 / max(width, 1))) { range in
+                    for row in range {
+                        out[row] = VectorReductions.logSumExp(UnsafeBufferPointer(rebasing: source[row * width..<(row + 1) * width]))
+                    }
+                }
+            }
+        }
+    }
+}
