@@ -38,3 +38,21 @@ private func audioLDMProcessCPUSeconds() -> Double {
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
+
+// Whole 5 s generations (prompt and negative prompt, guidance 2.5, DDIM) at 10 and 50 steps on the same
+// folder: text encoding, every UNet step, VAE decoding and the vocoder — what the peer script's
+// `--generate` times in diffusers. `TANDEM_AUDIOLDM_STEPS` (comma-separated) picks the step counts.
+let audioLDMGenerateBenchSuite = BenchSuite(name: "audioldm-generate") {
+    let environment = ProcessInfo.processInfo.environment
+    guard let path = environment["TANDEM_AUDIOLDM_DIR"] else { return [] }
+    let model = try AudioLDM(url: URL(fileURLWithPath: path))
+    let stepCounts = (environment["TANDEM_AUDIOLDM_STEPS"] ?? "10,50").split(separator: ",").compactMap { Int($0) }
+    return stepCounts.map { steps in
+        var request = AudioGenerationSettings(prompt: "a dog barks in the distance while rain falls", negativePrompt: "low quality")
+        request.steps = steps
+        let settings = request
+        return BenchCase(name: "generate 5 s, \(steps) steps", units: 5, unitName: "audio s") {
+            _ = try model.generate(settings, seconds: 5)
+        }
+    }
+}

@@ -26,6 +26,8 @@ extension NodeCatalog {
         catalog.register(SeparateNode.self)
         catalog.register(SoundOfPixelsNode.self)
         catalog.register(WriteSourcesNode.self)
+        catalog.register(GenerateAudioNode.self)
+        catalog.register(WriteClipsNode.self)
         catalog.register(FaceTrackNode.self)
         catalog.register(MouthROINode.self)
         catalog.register(LipActivityNode.self)

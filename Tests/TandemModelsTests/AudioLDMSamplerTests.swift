@@ -37,8 +37,8 @@ import TandemNN
         let clean = generator.tensor(shape: [1, 2, 3, 4])
         let noise = generator.tensor(shape: [1, 2, 3, 4])
         var latents = sampler.addingNoise(to: clean, noise: noise, at: 0)
-        for _ in sampler.timesteps {
-            latents = sampler.step(noisePrediction: noise, sample: latents)
+        for position in sampler.timesteps.indices {
+            latents = sampler.step(noisePrediction: noise, sample: latents, at: position)
         }
         let alpha0 = configuration.alphasCumulative[0]
         let expected = clean.scaled(by: Float(alpha0.squareRoot())) + noise.scaled(by: Float((1 - alpha0).squareRoot()))
@@ -55,7 +55,7 @@ import TandemNN
             // The noise that makes `latents` = α·clean + σ·ε at this step's σ.
             let (alpha, sigma) = DiffusionSampler.alphaSigma(sampler.sigma(at: position))
             let epsilon = (latents - clean.scaled(by: Float(alpha))).scaled(by: Float(1 / sigma))
-            latents = sampler.step(noisePrediction: epsilon, sample: latents)
+            latents = sampler.step(noisePrediction: epsilon, sample: latents, at: position)
         }
         #expect(Tensor.relativeDifference(latents, clean) < 1e-5)
     }

@@ -5,8 +5,9 @@ import TandemNN
 /// next, less noisy latents — diffusers' `DDIMScheduler` (eta 0, or with variance noise) and
 /// `DPMSolverMultistepScheduler` (DPM-Solver++ 2M), computed from the checkpoint's noise schedule.
 ///
-/// A sampler is a value for one run: create it for the step count, then call `step` once per timestep
-/// in order (DPM-Solver keeps the previous prediction).
+/// A sampler is a value for one run: create it for the step count, then call `step` for consecutive
+/// positions (from 0, or from a later position when a variation starts part-way); DPM-Solver keeps the
+/// previous prediction.
 public struct DiffusionSampler: Sendable {
     public let kind: DiffusionSamplerKind
     /// The timesteps visited, noisiest first.
@@ -19,7 +20,8 @@ public struct DiffusionSampler: Sendable {
     /// DPM-Solver: σ_t = √((1 − ᾱ)/ᾱ) at each visited timestep, then 0.
     private let sigmas: [Double]
     private var previousPrediction: Tensor?
-    private var index = 0
+    /// The position of the previous step, whose prediction `previousPrediction` is.
+    private var previousPosition: Int?
 
     /// - Parameters:
     ///   - kind: the sampler; nil uses the one the configuration names.
@@ -96,19 +98,19 @@ public struct DiffusionSampler: Sendable {
         return original.scaled(by: Float(signal)) + noise.scaled(by: Float(noiseScale))
     }
 
-    /// The next latents from the guided noise prediction ε at the current timestep.
+    /// The next latents from the guided noise prediction ε at the timestep at `position`.
     /// - Parameter varianceNoise: DDIM with eta > 0 only: the fresh Gaussian noise of the stochastic part.
-    public mutating func step(noisePrediction epsilon: Tensor, sample: Tensor, eta: Float = 0, varianceNoise: Tensor? = nil) -> Tensor {
-        precondition(index < timesteps.count, "the sampler has visited all its \(timesteps.count) timesteps")
-        defer { index += 1 }
+    public mutating func step(noisePrediction epsilon: Tensor, sample: Tensor, at position: Int, eta: Float = 0,
+                              varianceNoise: Tensor? = nil) -> Tensor {
+        precondition(timesteps.indices.contains(position), "position \(position) is outside the \(timesteps.count) timesteps")
         switch kind {
-        case .ddim: return ddimStep(epsilon, sample, eta: Double(eta), varianceNoise: varianceNoise)
-        case .dpmSolverPlusPlus2M: return dpmStep(epsilon, sample)
+        case .ddim: return ddimStep(epsilon, sample, position: position, eta: Double(eta), varianceNoise: varianceNoise)
+        case .dpmSolverPlusPlus2M: return dpmStep(epsilon, sample, position: position)
         }
     }
 
-    private func ddimStep(_ epsilon: Tensor, _ sample: Tensor, eta: Double, varianceNoise: Tensor?) -> Tensor {
-        let t = timesteps[index]
+    private func ddimStep(_ epsilon: Tensor, _ sample: Tensor, position: Int, eta: Double, varianceNoise: Tensor?) -> Tensor {
+        let t = timesteps[position]
         let previous = t - stride
         let alpha = alphasCumulative[t]
         let alphaPrevious = previous >= 0 ? alphasCumulative[previous] : finalAlphaCumulative
@@ -130,12 +132,14 @@ public struct DiffusionSampler: Sendable {
         return (alpha, sigma * alpha)
     }
 
-    private mutating func dpmStep(_ epsilon: Tensor, _ sample: Tensor) -> Tensor {
-        let (alphaS0, sigmaS0) = Self.alphaSigma(sigmas[index])
-        let (alphaT, sigmaT) = Self.alphaSigma(sigmas[index + 1])
+    private mutating func dpmStep(_ epsilon: Tensor, _ sample: Tensor, position: Int) -> Tensor {
+        let (alphaS0, sigmaS0) = Self.alphaSigma(sigmas[position])
+        let (alphaT, sigmaT) = Self.alphaSigma(sigmas[position + 1])
         // The data prediction x̂0 = (x − σ·ε)/α is what DPM-Solver++ extrapolates.
         let prediction = (sample - epsilon.scaled(by: Float(sigmaS0))).scaled(by: Float(1 / alphaS0))
-        defer { previousPrediction = prediction }
+        // The previous prediction counts only if it was made at the position just before this one.
+        let previous = previousPosition == position - 1 ? previousPrediction : nil
+        defer { (previousPrediction, previousPosition) = (prediction, position) }
         let lambdaS0 = log(alphaS0) - log(sigmaS0)
         // The last step goes to σ = 0 (λ = ∞): first order, x = x̂0, as diffusers does with a zero final sigma.
         guard sigmaT > 0 else { return prediction }
@@ -143,8 +147,8 @@ public struct DiffusionSampler: Sendable {
         let h = lambdaT - lambdaS0
         let decay = Float(alphaT * (exp(-h) - 1))
         var next = sample.scaled(by: Float(sigmaT / sigmaS0)) - prediction.scaled(by: decay)
-        if index > 0, let previous = previousPrediction {
-            let (alphaS1, sigmaS1) = Self.alphaSigma(sigmas[index - 1])
+        if let previous {
+            let (alphaS1, sigmaS1) = Self.alphaSigma(sigmas[position - 1])
             let r = (lambdaS0 - (log(alphaS1) - log(sigmaS1))) / h
             // Midpoint second-order correction: −½·α_t(e^−h − 1)·(x̂0 − x̂0_prev)/r.
             next = next - (prediction - previous).scaled(by: 0.5 * decay / Float(r))
