@@ -147,7 +147,7 @@ public struct GenerateAudioNode: ValidatingNode {
                 let clipName = Self.clipName(prompt: prompt, number: number, count: prompts.count, candidate: candidate, candidates: candidates, mode: mode)
                 var description: [String: Any] = [
                     "name": clipName, "prompt": prompt, "negative_prompt": request.negativePrompt ?? "", "seed": request.seed,
-                    "candidate": candidate, "steps": request.steps, "guidance": Double(request.guidance),
+                    "candidate": candidate, "steps": request.steps, "guidance_scale": Double(request.guidance),
                     "sampler": (request.sampler ?? DiffusionSamplerKind(className: model.schedulerConfiguration.className) ?? .ddim).rawValue,
                     "eta": Double(request.eta), "mode": mode, "seconds": Double(samples.count) / Double(model.sampleRate),
                     "sample_rate": model.sampleRate, "model": model.url.lastPathComponent,

@@ -3,7 +3,8 @@ import TandemCore
 import TandemMedia
 
 /// `write-clips`: writes generated clips — one WAV per clip named after it — and `generation.json`,
-/// the settings and seed of every clip, so any clip can be made again.
+/// the settings and seed of every clip (`clips`: one object per clip with its `audio` file), so any clip
+/// can be made again and `tandem report` shows each with its player and settings.
 ///
 /// Reads `generate-audio`'s protocol: `info` carries one segment per clip whose label is a JSON object
 /// with at least `name`, and `clips` one whole-length audio packet per clip, in the same order (the
@@ -72,7 +73,8 @@ public struct WriteClipsNode: ConfigurableNode {
             try writer.write(clip)
             try writer.finish()
             var entry = description
-            entry["file"] = "\(name).wav"
+            // `audio`, as the HTML report reads a generation (`GeneratedAudio`).
+            entry["audio"] = "\(name).wav"
             entry["rms"] = WriteSourcesNode.rms(clip)
             entries.append(entry)
         }

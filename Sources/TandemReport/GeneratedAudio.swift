@@ -41,3 +41,9 @@ public struct GeneratedAudio: Sendable, Decodable, Equatable {
         seconds = try container.decodeIfPresent(Double.self, forKey: .seconds)
     }
 }
+
+/// Several generations in one file, as `write-clips` writes `generation.json`: `{"clips": [ … ]}`, each
+/// clip a `GeneratedAudio`.
+public struct GeneratedAudioList: Sendable, Decodable, Equatable {
+    public var clips: [GeneratedAudio]
+}

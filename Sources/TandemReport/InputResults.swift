@@ -46,6 +46,11 @@ struct InputResults {
             if let description = try? decoder.decode(GeneratedAudio.self, from: data) {
                 generated.append(Generated(path: path, description: description))
                 claimed.formUnion(description.audio.map(sibling))
+            } else if let list = try? decoder.decode(GeneratedAudioList.self, from: data), !list.clips.isEmpty {
+                for clip in list.clips {
+                    generated.append(Generated(path: path, description: clip))
+                    claimed.formUnion(clip.audio.map(sibling))
+                }
             } else if let document = try? decoder.decode(TranscriptDocument.self, from: data) {
                 transcripts.append(Transcript(path: path, document: document))
             } else if let summary = try? decoder.decode(SeparationSummary.self, from: data) {

@@ -38,7 +38,7 @@ import TandemMedia
         #expect(summary.ok == 1, "\(summary.text)")
         let folder = out.appendingPathComponent("generated/prompts")
         let entries = try clips(folder)
-        #expect(entries.compactMap { $0["file"] as? String } == ["01-a-dog-barks-c1.wav", "01-a-dog-barks-c2.wav",
+        #expect(entries.compactMap { $0["audio"] as? String } == ["01-a-dog-barks-c1.wav", "01-a-dog-barks-c2.wav",
                                                                  "02-rain-on-a-tin-roof-c1.wav", "02-rain-on-a-tin-roof-c2.wav"])
         #expect(entries.compactMap { $0["prompt"] as? String } == ["a dog barks", "a dog barks", "rain on a tin roof", "rain on a tin roof"])
         #expect(entries.allSatisfy { ($0["seed"] as? Int) == 5 && ($0["steps"] as? Int) == 2 && ($0["sampler"] as? String) == "ddim" })

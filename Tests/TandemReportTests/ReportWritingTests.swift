@@ -39,6 +39,25 @@ import TandemCore
         #expect(!page.contains("id=\"media\""))
     }
 
+    @Test func aGenerationFileOfManyClipsShowsEachClip() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        // write-clips' generation.json.
+        try write("""
+            {"input": "prompts.txt", "clips": [
+              {"name": "01-rain", "prompt": "rain", "seed": 7, "steps": 10, "guidance_scale": 2.5, "audio": "01-rain.wav"},
+              {"name": "02-wind", "prompt": "wind", "seed": 7, "steps": 10, "guidance_scale": 2.5, "audio": "02-wind.wav"}]}
+            """, "generated/prompts/generation.json")
+        try write("RIFF", "generated/prompts/01-rain.wav")
+        try write("RIFF", "generated/prompts/02-wind.wav")
+        _ = try report([ManifestRecord(path: "/nowhere/prompts.txt", relpath: "prompts.txt", size: 10, mtime: 1, status: .ok,
+                                       outputs: ["generated/prompts/01-rain.wav", "generated/prompts/02-wind.wav",
+                                                 "generated/prompts/generation.json"])])
+        let page = try text("report/inputs/00000.html")
+        #expect(page.contains("“rain”") && page.contains("“wind”"))
+        #expect(page.contains("src=\"../../generated/prompts/01-rain.wav\"") && page.contains("src=\"../../generated/prompts/02-wind.wav\""))
+        #expect(!page.contains("id=\"media\""))
+    }
+
     @Test func transcriptsLabelsAndEmbeddings() throws {
         defer { try? FileManager.default.removeItem(at: root) }
         try write("""

@@ -18,8 +18,13 @@ PyTorch CPU, at the S size (`cvssp/audioldm-s-full-v2`'s configurations) with ra
         median peak RSS.
 
 Needs `swift build -c release --product tandem-bench` (from the package root) for the Tandem side; without it
-(or with --peer-only) only diffusers runs. Designed to grow a `--generate` mode (whole generation at 10 and
-50 steps) with the same child/alternation helpers.
+(or with --peer-only) only diffusers runs.
+
+    /work/venv/bin/python Tools/bench/audioldm_peer.py --generate /tmp/audioldm-s [--step-counts 10,50] [--rounds 3] [--calls 1]
+        Whole 5 s generations (prompt and negative prompt padded to the tokenizer's 512, guidance 2.5, DDIM:
+        text encoding, every UNet step, VAE decode, vocoder), diffusers' AudioLDMPipeline against
+        `tandem-bench audioldm-generate`, alternating child processes as above, each warmed up by one untimed
+        generation; medians and peak RSS.
 """
 import argparse
 import json
@@ -71,13 +76,12 @@ def make_checkpoint(folder: pathlib.Path):
         resblock_dilation_sizes=[[1, 3, 5], [1, 3, 5], [1, 3, 5]], normalize_before=False))
     scheduler = DDIMScheduler(beta_start=0.0015, beta_end=0.0195, beta_schedule="scaled_linear", num_train_timesteps=1000,
                               steps_offset=1, clip_sample=False, set_alpha_to_one=False)
-    tokenizer = RobertaTokenizer(str(FIXTURE_TOKENIZER / "vocab.json"), str(FIXTURE_TOKENIZER / "merges.txt"), model_max_length=77)
+    # The published CLAP tokenizer pads to 512 tokens; diffusers runs the text encoder over all of them.
+    tokenizer = RobertaTokenizer(str(FIXTURE_TOKENIZER / "vocab.json"), str(FIXTURE_TOKENIZER / "merges.txt"), model_max_length=512)
     pipe = AudioLDMPipeline(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler, vocoder=vocoder)
     pipe.save_pretrained(folder, safe_serialization=True)
-    for name in ("vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json"):
-        source = FIXTURE_TOKENIZER / name
-        if source.exists():
-            shutil.copy(source, folder / "tokenizer" / name)
+    for name in ("vocab.json", "merges.txt"):
+        shutil.copy(FIXTURE_TOKENIZER / name, folder / "tokenizer" / name)
     print("wrote", folder)
 
 
@@ -100,6 +104,57 @@ def unet_child(folder: pathlib.Path, calls: int, threads: int):
             times.append(time.perf_counter() - start)
             cpu.append(time.process_time() - cpu_start)
     print(json.dumps({"median": statistics.median(times), "min": min(times), "cpu": statistics.median(cpu)}))
+
+
+PROMPT, NEGATIVE = "a dog barks in the distance while rain falls", "low quality"
+
+
+def generate_child(folder: pathlib.Path, steps: int, calls: int, threads: int):
+    """In a child process: load diffusers' AudioLDMPipeline, one untimed 5 s generation, then `calls`
+    timed ones at `steps` DDIM steps (guidance 2.5, a negative prompt); prints JSON."""
+    import torch
+    from diffusers import AudioLDMPipeline
+
+    torch.set_num_threads(threads)
+    pipe = AudioLDMPipeline.from_pretrained(folder)
+    pipe.set_progress_bar_config(disable=True)
+    times, cpu = [], []
+    with torch.inference_mode():
+        for call in range(calls + 1):
+            start, cpu_start = time.perf_counter(), time.process_time()
+            pipe(PROMPT, negative_prompt=NEGATIVE, num_inference_steps=steps, guidance_scale=2.5, audio_length_in_s=5.0,
+                 generator=torch.Generator().manual_seed(call))
+            if call > 0:
+                times.append(time.perf_counter() - start)
+                cpu.append(time.process_time() - cpu_start)
+    print(json.dumps({"median": statistics.median(times), "min": min(times), "cpu": statistics.median(cpu)}))
+
+
+def bench_generate(folder: pathlib.Path, step_counts, rounds: int, calls: int, threads: int, peer_only: bool, bench: pathlib.Path):
+    """Whole 5 s generations side by side: per step count and round, diffusers then Tandem, each in its own child."""
+    tandem = not peer_only and bench.exists()
+    for steps in step_counts:
+        results = {"diffusers": [], "tandem": []}
+        env = dict(os.environ, TANDEM_THREADS=str(threads), TANDEM_AUDIOLDM_DIR=str(folder), TANDEM_AUDIOLDM_STEPS=str(steps),
+                   OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+        for round_index in range(rounds):
+            out, rss = run_child_rss([sys.executable, __file__, "--generate-child", str(folder), "--steps", str(steps),
+                                      "--calls", str(calls), "--threads", str(threads)], env=env)
+            report = json.loads(out.strip().splitlines()[-1])
+            results["diffusers"].append((report["median"], rss))
+            print(f"{steps} steps, round {round_index + 1} diffusers: {report['median']:.2f} s, peak RSS {rss:.0f} MB", flush=True)
+            if tandem:
+                out, rss = run_child_rss([str(bench), "audioldm-generate", "--repeat", str(calls)], env=env)
+                match = re.search(r"audioldm-generate/[^:]*: median ([0-9.]+) s", out)
+                if not match:
+                    sys.exit(f"unexpected tandem-bench output:\n{out}")
+                results["tandem"].append((float(match.group(1)), rss))
+                print(f"{steps} steps, round {round_index + 1} tandem:    {float(match.group(1)):.2f} s, peak RSS {rss:.0f} MB", flush=True)
+        print(f"5 s generation, {steps} steps, {threads} threads, {rounds} rounds × {calls} calls:")
+        for side, values in results.items():
+            if values:
+                print(f"  {side:9s} median {statistics.median(v[0] for v in values):.2f} s, "
+                      f"peak RSS {statistics.median(v[1] for v in values):.0f} MB")
 
 
 def run_child_rss(command, env=None):
@@ -153,6 +208,10 @@ def main():
     parser.add_argument("--make-checkpoint", type=pathlib.Path, metavar="DIR")
     parser.add_argument("--unet", type=pathlib.Path, metavar="DIR")
     parser.add_argument("--unet-child", type=pathlib.Path, help=argparse.SUPPRESS)
+    parser.add_argument("--generate", type=pathlib.Path, metavar="DIR", help="whole 5 s generations at --step-counts")
+    parser.add_argument("--generate-child", type=pathlib.Path, help=argparse.SUPPRESS)
+    parser.add_argument("--steps", type=int, default=10, help=argparse.SUPPRESS)
+    parser.add_argument("--step-counts", default="10,50", help="comma-separated step counts for --generate")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--calls", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
@@ -165,7 +224,12 @@ def main():
         unet_child(args.unet_child, args.calls, args.threads)
     if args.unet:
         bench_unet(args.unet, args.rounds, args.calls, args.threads, args.peer_only, args.tandem_bench)
-    if not (args.make_checkpoint or args.unet or args.unet_child):
+    if args.generate_child:
+        generate_child(args.generate_child, args.steps, args.calls, args.threads)
+    if args.generate:
+        bench_generate(args.generate, [int(v) for v in args.step_counts.split(",")], args.rounds, args.calls, args.threads,
+                       args.peer_only, args.tandem_bench)
+    if not (args.make_checkpoint or args.unet or args.unet_child or args.generate or args.generate_child):
         parser.print_help()
 
 

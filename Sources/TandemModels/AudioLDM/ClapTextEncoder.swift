@@ -85,24 +85,6 @@ public struct ClapTextEncoder: Sendable {
         projectionActivation = ClapTextConfiguration.activation(named: c.projectionHiddenAct) ?? .relu
     }
 
-    /// An encoder with random weights (normal-ish, std 0.02; norms 1 and 0), for benchmarks and shape
-    /// tests only — never used in place of a missing checkpoint.
-    public init(randomWeightsFor configuration: ClapTextConfiguration, seed: UInt64 = 0) {
-        precondition(configuration.problems.isEmpty, "invalid configuration: \(configuration.problems)")
-        var state = seed &+ 0x9E37_79B9_7F4A_7C15
-        let weights = WeightReader(generating: { name, shape in
-            if name.hasSuffix("LayerNorm.weight") { return Tensor(repeating: 1, shape: shape) }
-            if name.hasSuffix("LayerNorm.bias") { return Tensor(zeros: shape) }
-            var values = [Float](repeating: 0, count: shape.reduce(1, *))
-            for i in values.indices {
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                values[i] = (Float(state >> 40) / Float(1 << 24) - 0.5) * 0.02 * 3.4641016
-            }
-            return Tensor(shape: shape, values: values)
-        })
-        self.init(configuration: configuration, weights: weights)
-    }
-
     // MARK: - Running
 
     /// The projected text embeddings (`text_embeds`), not normalised.
