@@ -29,6 +29,7 @@ extension SpeechFusion {
     ///   - lips: lip-activity's stretches labelled with their face (nil or empty: everyone is off-screen).
     public func keep(_ transcript: [TranscriptSegment], map: SpeechMap, lips: [Segment]?, rules: TextRules = TextRules()) -> [TranscriptSegment] {
         let faces = (lips ?? []).filter { $0.end > $0.start && $0.label != SpeechMap.offScreen }
+        let voice = voiceSpans(map)
         var out: [TranscriptSegment] = []
         for segment in transcript {
             if segment.noSpeechProbability >= rules.noSpeechThreshold && segment.averageLogProbability < rules.logProbabilityThreshold { continue }
@@ -41,7 +42,15 @@ extension SpeechFusion {
                     guard let stretch = supported((word.start + word.end) / 2) else { continue }
                     if !weak(stretch) { weakOnly = false }
                     var named = word
-                    named.speaker = speaker(from: word.start, to: word.end, faces: faces)
+                    // Whisper's word timings (cross-attention alignment) stretch the first word after a
+                    // pause back into the silence before it, and a last word on into the silence after:
+                    // a misheard first word then sits where nobody speaks. A word neither starts before
+                    // the voice it belongs to nor runs on after it.
+                    if let span = voice.first(where: { $0.start <= stretch.end && $0.end >= stretch.start }) {
+                        if named.start < span.start && named.end > span.start { named.start = span.start }
+                        if named.end > span.end && named.start < span.end { named.end = span.end }
+                    }
+                    named.speaker = speaker(from: named.start, to: named.end, faces: faces)
                     kept.append(named)
                 }
                 guard !kept.isEmpty else { continue }
@@ -75,6 +84,21 @@ extension SpeechFusion {
             }
         }
         return out
+    }
+
+    /// The audible voice of `map`: its speech stretches joined where they touch (a speaker change
+    /// cuts a stretch but not the voice), without the `padding` the fusion added around each
+    /// (none at the start of the recording, where the padding was cut off).
+    func voiceSpans(_ map: SpeechMap) -> [(start: Double, end: Double)] {
+        var joined: [(start: Double, end: Double)] = []
+        for s in map.speech.sorted(by: { $0.start < $1.start }) {
+            if let last = joined.last, s.start <= last.end + 1e-6 { joined[joined.count - 1].end = max(last.end, s.end) } else { joined.append((s.start, s.end)) }
+        }
+        let pad = configuration.padding
+        return joined.map { span in
+            let start = span.start > 0 ? span.start + pad : span.start
+            return (start, max(start, span.end - pad))
+        }
     }
 
     /// The face whose lips move most during `[start, end)` (allowing for the lips' lead and lag), else `off-screen`.

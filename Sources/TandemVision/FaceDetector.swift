@@ -57,14 +57,16 @@ public struct FaceDetector: Sendable {
         // the stripe size can leave a level's last row unscanned, and we reproduce that.
         let firstWorkWidth = max(Int((Float(image.width) / first).rounded(.toNearestOrEven)) + 1 - winW, 0)
         let stripes = max(1, (firstWorkWidth + 31) / 32)
+        // Every level is laid out with the finest level's row stride, so the cascade is compiled once.
+        let stride = Int((Float(image.width) / first).rounded(.toNearestOrEven)) + 1
+        let compiled = HaarCascade.CompiledCascade(cascade, stride: stride)
         for scale in scales {
             let w = Int((Float(image.width) / scale).rounded(.toNearestOrEven))
             let h = Int((Float(image.height) / scale).rounded(.toNearestOrEven))
             let level = Self.resizeLinear(image, width: w, height: h)
             let integral = level.pixels.withUnsafeBufferPointer {
-                HaarCascade.IntegralImages($0, width: w, height: h, withTilted: tilted)
+                HaarCascade.IntegralImages($0, width: w, height: h, stride: stride, withTilted: tilted)
             }
-            let compiled = HaarCascade.CompiledCascade(cascade, stride: integral.stride)
             let step = scale >= 2 ? 1 : 2
             let boxW = Int((Float(winW) * scale).rounded(.toNearestOrEven))
             let boxH = Int((Float(winH) * scale).rounded(.toNearestOrEven))

@@ -1,7 +1,7 @@
 extension HaarCascade {
     /// The cascade laid out for one integral-image row stride: flat arrays of stumps and of rectangle
     /// corner offsets relative to the window's top-left entry, so a window test is pure look-ups.
-    /// Mirrors OpenCV's `OptFeature` / `Stump` tables; rebuilt per scale because the stride changes.
+    /// Mirrors OpenCV's `OptFeature` / `Stump` tables; built once per scan, for the stride all its levels share.
     struct CompiledCascade {
         let windowWidth: Int
         let windowHeight: Int
@@ -86,7 +86,7 @@ extension HaarCascade {
         ///   window outside the image or too flat (standard deviation ≤ 10 grey levels) to hold a face.
         /// - Complexity: O(number of features evaluated); most windows stop in the first stages.
         func evaluate(_ integral: IntegralImages, x: Int, y: Int) -> Int {
-            guard x >= 0, y >= 0, x + windowWidth < integral.stride, y + windowHeight < integral.height + 1 else { return -1 }
+            guard x >= 0, y >= 0, x + windowWidth < integral.width + 1, y + windowHeight < integral.height + 1 else { return -1 }
             let origin = y * integral.stride + x
             return integral.sums.withUnsafeBufferPointer { sums in
                 integral.squares.withUnsafeBufferPointer { squares in

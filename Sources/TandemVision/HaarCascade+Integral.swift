@@ -2,10 +2,14 @@ extension HaarCascade {
     /// Summed-area tables of one gray image, `(width + 1) × (height + 1)` entries each, as OpenCV's
     /// `cv::integral(image, sum, sqsum, tilted)` produces them: entry `(x, y)` sums the pixels above
     /// and left of it, so any rectangle sum is four look-ups.
+    ///
+    /// Rows may be laid out wider than `width + 1` (`stride`): the levels of one pyramid then share a
+    /// stride, and the cascade's corner offsets, which depend on it, are compiled once per scan
+    /// rather than once per level (OpenCV likewise packs all levels into one buffer).
     struct IntegralImages {
         let width: Int
         let height: Int
-        /// Entries per row: `width + 1`.
+        /// Entries per row: at least `width + 1`.
         let stride: Int
         var sums: [Int]
         var squares: [Int]
@@ -13,10 +17,11 @@ extension HaarCascade {
         /// `y < Y` and `|x − X + 1| ≤ Y − y − 1` (a triangle whose apex is the pixel above-left).
         var tilted: [Int]
 
-        init(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, withTilted: Bool) {
+        init(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, stride: Int? = nil, withTilted: Bool) {
             self.width = width
             self.height = height
-            stride = width + 1
+            let stride = max(width + 1, stride ?? 0)
+            self.stride = stride
             let count = stride * (height + 1)
             var sums = [Int](repeating: 0, count: count)
             var squares = [Int](repeating: 0, count: count)
@@ -33,14 +38,14 @@ extension HaarCascade {
             }
             self.sums = sums
             self.squares = squares
-            tilted = withTilted ? Self.tiltedSums(pixels, width: width, height: height) : []
+            tilted = withTilted ? Self.tiltedSums(pixels, width: width, height: height, stride: stride) : []
         }
 
         /// Tilted sums by the recurrence T(X,Y) = T(X−1,Y−1) + T(X+1,Y−1) − T(X,Y−2) + I(X−1,Y−1) + I(X−1,Y−2):
         /// the two triangles one row up overlap in the triangle two rows up and miss the two pixels on
         /// the apex column. Computed on a table padded by `height + 2` columns each side so triangles
         /// reaching past the image edge are still exact, then cropped.
-        private static func tiltedSums(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> [Int] {
+        private static func tiltedSums(_ pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, stride: Int) -> [Int] {
             let pad = height + 2
             let paddedStride = width + 1 + 2 * pad
             var t = [Int](repeating: 0, count: paddedStride * (height + 1))
@@ -57,9 +62,9 @@ extension HaarCascade {
                     t[y * paddedStride + px] = v
                 }
             }
-            var cropped = [Int](repeating: 0, count: (width + 1) * (height + 1))
+            var cropped = [Int](repeating: 0, count: stride * (height + 1))
             for y in 0...height {
-                for x in 0...width { cropped[y * (width + 1) + x] = t[y * paddedStride + x + pad] }
+                for x in 0...width { cropped[y * stride + x] = t[y * paddedStride + x + pad] }
             }
             return cropped
         }

@@ -103,6 +103,29 @@ struct SpeechFusionTests {
         #expect(SpeechFusion().keep([invented], map: map, lips: nil).isEmpty)
     }
 
+    /// Whisper times the first word after a pause from the silence before it (held-out 0 dB clip: a misheard
+    /// first word at 1.48–2.10 s where the voice began at 1.98 s). Kept words start no earlier than the voice
+    /// (the stretch less the fusion's padding) and end no later; a speaker change inside the voice is no edge.
+    @Test func keptWordsStayWithinTheVoice() {
+        let map = SpeechMap(speech: [Segment(start: 1.8, end: 3.0, label: "face0", score: 0.9),
+                                     Segment(start: 3.0, end: 4.2, label: SpeechMap.offScreen, score: 0.9)],
+                            quiet: [], noiseFloor: -60)
+        let words = [TranscriptWord(word: " early", start: 1.5, end: 2.1, probability: 0.7),
+                     TranscriptWord(word: " across", start: 2.8, end: 3.3, probability: 0.9),
+                     TranscriptWord(word: " late", start: 3.7, end: 4.3, probability: 0.9)]
+        let segment = TranscriptSegment(start: 1.5, end: 4.3, text: " early across late", averageLogProbability: -0.3, words: words)
+        let kept = SpeechFusion().keep([segment], map: map, lips: nil).flatMap { $0.words ?? [] }
+        #expect(kept.map(\.word) == [" early", " across", " late"])
+        #expect(abs(kept[0].start - 2.0) < 1e-9 && kept[0].end == 2.1, "\(kept)")
+        #expect(kept[1].start == 2.8 && kept[1].end == 3.3, "\(kept)")
+        #expect(kept[2].start == 3.7 && abs(kept[2].end - 4.0) < 1e-9, "\(kept)")
+        // At the recording's start there was no padding to take off.
+        let atStart = SpeechMap(speech: [Segment(start: 0, end: 1.2, label: SpeechMap.offScreen, score: 0.9)], quiet: [], noiseFloor: -60)
+        let first = TranscriptSegment(start: 0, end: 0.5, text: " hi", averageLogProbability: -0.3,
+                                      words: [TranscriptWord(word: " hi", start: 0, end: 0.5, probability: 0.9)])
+        #expect(SpeechFusion().keep([first], map: atStart, lips: nil).first?.words?.first?.start == 0)
+    }
+
     @Test func silentAudioAndMissingDetectorAreNoted() {
         let silent = [Float](repeating: 0, count: 3 * Self.rate)
         let map = SpeechFusion().map(silent, sampleRate: Self.rate, voice: nil, lips: nil)
