@@ -59,22 +59,4 @@ import Testing
         #expect(refined.0 > 5 && refined.1 > 5, "refined \(refined), per component \(plain)")
         #expect(refined.0 + refined.1 >= plain.0 + plain.1 - 0.5, "refined \(refined), per component \(plain)")
     }
-
-    @Test func twoPiecesOfOnePlayerGiveWayToEachOtherNotToTheOtherPlayer() throws {
-        // The loud low player is seen as two pieces (a bow's two ends); the quiet high player as one.
-        // With two sources asked for, one piece must go silent, not the high player.
-        let low = Duet.low, high = Duet.high.map { $0 * 0.3 }
-        let mix = zip(low, high).map { $0 + $1 }
-        let pieceA = Duet.motion(Duet.lowOnsets, label: "lowA")
-        var pieceB = Duet.motion(Duet.lowOnsets, label: "lowB")
-        pieceB.energy = pieceB.energy.enumerated().map { i, e in e * (0.8 + 0.2 * Float(i % 3)) }
-        let tracks = [pieceA, Duet.motion(Duet.highOnsets, label: "high"), pieceB]
-        var configuration = MotionInformedNMF.Configuration()
-        configuration.componentsPerSource = 4
-        let result = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks, sources: 2)
-        let sounding = result.sources.filter { !$0.silent }.map(\.label)
-        #expect(sounding.count == 2 && sounding.contains("high"), "\(sounding)")
-        let separatedHigh = try #require(result.sources.first { $0.label == "high" }).channels[0]
-        #expect(Duet.sdr(separatedHigh, high) - Duet.sdr(mix, high) > 5)
-    }
 }

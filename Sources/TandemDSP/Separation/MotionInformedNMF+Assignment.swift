@@ -24,10 +24,7 @@ extension MotionInformedNMF {
     /// `minimumEvidenceShare` of all evidence, that region is dropped as silent and its components go to
     /// their next best region (so asking for more sources than there are players leaves the extra
     /// regions silent rather than splitting a player). A dancer, a conductor or a moving background explains
-    /// some components by chance, but never as well as the player who makes them. When more regions are
-    /// found than sources asked for (and `refinesAssignment` is on), the region dropped is instead the one
-    /// whose absence lets the remaining regions' whole sources follow their motion best (`SourceEvidence`):
-    /// two pieces of one player then give way to each other rather than to another player.
+    /// some components by chance, but never as well as the player who makes them.
     func attribute(_ factors: NMF.Factors, motion: [[Float]], frameSeconds: Double, sources: Int?) -> Attribution {
         let regions = motion.count, k = factors.components
         let score = scores(factors, motion: motion, frameSeconds: frameSeconds)
@@ -41,27 +38,14 @@ extension MotionInformedNMF {
             (0..<k).reduce(Float(0)) { owner[$1] == r ? $0 + energy[$1] * max(0, score[$1][r]) : $0 }
         }
         assignOwners()
-        let wholeSources = configuration.refinesAssignment ? SourceEvidence(self, factors: factors, motion: motion, frameSeconds: frameSeconds) : nil
         while kept.count > 1 {
             let evidences = kept.map(evidence)
             let total = evidences.reduce(0, +)
-            var weakest = evidences.indices.min { evidences[$0] < evidences[$1] }!
+            let weakest = evidences.indices.min { evidences[$0] < evidences[$1] }!
             let tooMany = sources.map { kept.count > $0 } ?? false
             // With nothing to go on (silence), every region is kept: no evidence is not evidence against one.
             let tooWeak = total > 0 && evidences[weakest] < configuration.minimumEvidenceShare * total
             guard tooMany || tooWeak else { break }
-            if tooMany, let wholeSources, total > 0 {
-                // More regions than sources: drop the one without which the remaining regions' whole
-                // sources follow their motion best. Two pieces of one player can then give way to each
-                // other, while a player whose notes would otherwise go elsewhere keeps their region.
-                var bestObjective = -Float.infinity
-                for i in kept.indices {
-                    let rest = kept.enumerated().filter { $0.offset != i }.map(\.element)
-                    let owners = (0..<k).map { c in rest.max { score[c][$0] < score[c][$1] }! }
-                    let value = wholeSources.objective(owners, kept: rest)
-                    if value > bestObjective { bestObjective = value; weakest = i }
-                }
-            }
             kept.remove(at: weakest)
             assignOwners()
         }
@@ -101,12 +85,24 @@ extension MotionInformedNMF {
     /// improved by moving single components between regions while that raises the mean (a few passes,
     /// no region left empty).
     func refined(_ owner: [Int], kept: [Int], factors: NMF.Factors, motion: [[Float]], frameSeconds: Double) -> [Int] {
-        let k = factors.components
-        let sources = SourceEvidence(self, factors: factors, motion: motion, frameSeconds: frameSeconds)
-        let activations = sources.activations
-        func evidence(_ members: [Int], _ r: Int) -> Float { sources.evidence(members, r) }
+        let k = factors.components, frames = factors.frames
+        let smooth = max(1, Int((configuration.smoothingSeconds / frameSeconds).rounded()))
+        let long = max(1, Int((configuration.envelopeSeconds / frameSeconds).rounded()))
+        let maxLag = Int((configuration.maximumLagSeconds / frameSeconds).rounded())
+        let envelopeLag = Int((2 * configuration.maximumLagSeconds / frameSeconds).rounded())
+        let motionShort = motion.map { Self.movingAverage($0, smooth) }
+        let motionLong = motion.map { Self.movingAverage($0, long) }
+        let activations = (0..<k).map { factors.activation($0) }
+        func evidence(_ members: [Int], _ r: Int) -> Float {
+            guard !members.isEmpty else { return -1 }
+            var sum = [Float](repeating: 0, count: frames)
+            for c in members { for t in 0..<frames { sum[t] += activations[c][t] } }
+            let onset = Self.laggedCorrelation(Self.movingAverage(Self.onsetCurve(sum), smooth), motionShort[r], maxLag: maxLag)
+            let level = Self.laggedCorrelation(Self.movingAverage(Self.compressed(sum), long), motionLong[r], maxLag: envelopeLag)
+            return configuration.onsetWeight * onset + (1 - configuration.onsetWeight) * level
+        }
         func members(_ owner: [Int], _ r: Int) -> [Int] { (0..<k).filter { owner[$0] == r } }
-        func objective(_ owner: [Int]) -> Float { sources.objective(owner, kept: kept) }
+        func objective(_ owner: [Int]) -> Float { kept.reduce(Float(0)) { $0 + evidence(members(owner, $1), $1) } / Float(kept.count) }
 
         var best = owner
         var bestScore = objective(owner)
@@ -149,46 +145,6 @@ extension MotionInformedNMF {
             if !moved { break }
         }
         return best
-    }
-
-    /// How well whole sources — sums of component activations — follow regions' motion: the onset and
-    /// energy-over-time correlations of `scores`, on a source instead of one component.
-    struct SourceEvidence {
-        let activations: [[Float]]
-        let motionShort: [[Float]]
-        let motionLong: [[Float]]
-        let smooth: Int, long: Int, maxLag: Int, envelopeLag: Int
-        let onsetWeight: Float
-
-        init(_ nmf: MotionInformedNMF, factors: NMF.Factors, motion: [[Float]], frameSeconds: Double) {
-            let c = nmf.configuration
-            let smooth = max(1, Int((c.smoothingSeconds / frameSeconds).rounded()))
-            let long = max(1, Int((c.envelopeSeconds / frameSeconds).rounded()))
-            (self.smooth, self.long) = (smooth, long)
-            maxLag = Int((c.maximumLagSeconds / frameSeconds).rounded())
-            envelopeLag = Int((2 * c.maximumLagSeconds / frameSeconds).rounded())
-            onsetWeight = c.onsetWeight
-            motionShort = motion.map { MotionInformedNMF.movingAverage($0, smooth) }
-            motionLong = motion.map { MotionInformedNMF.movingAverage($0, long) }
-            activations = (0..<factors.components).map { factors.activation($0) }
-        }
-
-        /// The evidence that the source made of `members` is region `r`'s (−1 for no members).
-        func evidence(_ members: [Int], _ r: Int) -> Float {
-            guard let frames = activations.first?.count, !members.isEmpty else { return -1 }
-            var sum = [Float](repeating: 0, count: frames)
-            for c in members { for t in 0..<frames { sum[t] += activations[c][t] } }
-            let onset = MotionInformedNMF.laggedCorrelation(
-                MotionInformedNMF.movingAverage(MotionInformedNMF.onsetCurve(sum), smooth), motionShort[r], maxLag: maxLag)
-            let level = MotionInformedNMF.laggedCorrelation(
-                MotionInformedNMF.movingAverage(MotionInformedNMF.compressed(sum), long), motionLong[r], maxLag: envelopeLag)
-            return onsetWeight * onset + (1 - onsetWeight) * level
-        }
-
-        /// The mean over `kept` regions of their sources' evidence, components grouped by `owner`.
-        func objective(_ owner: [Int], kept: [Int]) -> Float {
-            kept.reduce(Float(0)) { total, r in total + evidence(owner.indices.filter { owner[$0] == r }, r) } / Float(max(kept.count, 1))
-        }
     }
 
     /// `score[component][region]`: the mean of the onset and the energy-over-time correlations.
