@@ -3,7 +3,9 @@
 /// Cells whose mean motion reaches `activeFraction` of the busiest cell's, or that move in at least
 /// `minimumActivity` of the frames, are active; each 8-connected
 /// group of active cells is a candidate (groups holding less than `minimumShare` of the active energy are
-/// dropped as noise). Groups whose boxes lie within `mergeGap` cells of each other are one player seen
+/// dropped as noise). Thin movers whose cells each move too seldom — a bow sliding along itself, whose
+/// ends sweep a line — are candidates too when their cells, taken together, move persistently (see
+/// `thinMovers`). Groups whose boxes lie within `mergeGap` cells of each other are one player seen
 /// in pieces (a bow and a body, hands and keys, a glow around them) and merge. The map has already
 /// undone global changes (light, camera, cuts: see `MotionMap`), so what is left is local. Without a
 /// requested count, groups whose energy curves rise and fall together
@@ -32,6 +34,9 @@ public struct MotionRegionFinder: Sendable {
     public var minimumActivity: Float = 0.15
     /// Groups of fewer cells are specks (compression noise, a texture edge), not players.
     public var minimumCells = 3
+    /// Cells that move in at least this fraction of frames (and clearly more often than the picture's
+    /// typical cell, see `thinMovers`) may be part of a thin mover; 0 turns the search off.
+    public var thinMoverActivity: Float = 0.04
 
     public init(activeFraction: Float = 0.2, minimumShare: Float = 0.01, positionWeight: Float = 1, mergeCorrelation: Float = 0.9,
                 iterations: Int = 25, mergeGap: Int = 2, maximumRegions: Int = 8) {
@@ -58,7 +63,9 @@ public struct MotionRegionFinder: Sendable {
         for c in activity.indices { activity[c] /= Float(max(1, map.frameCount)) }
         let weights = means.indices.map { max(means[$0] / peak, activity[$0]) }
         let active = means.indices.filter { means[$0] >= activeFraction * peak || activity[$0] >= minimumActivity }
-        var groups = mergingNearby(components(active, map: map, means: weights), map: map)
+        var groups = components(active, map: map, means: weights)
+        groups += thinMovers(excluding: active, activity: activity, map: map)
+        groups = mergingNearby(groups, map: map)
         func energy(_ g: [Int]) -> Float { g.reduce(0) { $0 + means[$1] } }
         if let count, count >= 1 {
             if groups.count > count {
@@ -83,8 +90,37 @@ public struct MotionRegionFinder: Sendable {
         return regions
     }
 
+    /// Groups of cells that each move too seldom to be active but together move persistently: a bow
+    /// sliding along itself changes only at its two ends, which sweep along the bow's axis, so each
+    /// cell on that line moves in a few frames while the line as a whole moves whenever the bow does.
+    /// Candidates are the cells outside `excluding` that move in at least `thinMoverActivity` of the
+    /// frames and at least four times as often as the median cell (noise that touches every cell raises
+    /// the bar with it); an 8-connected group of `minimumCells` or more of them is kept when some cell of
+    /// it moves (above `movingLevel`) in at least `minimumActivity` of the frames — the persistence test
+    /// single cells failed, passed by the group.
+    func thinMovers(excluding active: [Int], activity: [Float], map: MotionMap) -> [[Int]] {
+        guard thinMoverActivity > 0, map.frameCount > 1 else { return [] }
+        var sorted = activity
+        sorted.sort()
+        let typical = sorted[sorted.count / 2]
+        let floor = max(thinMoverActivity, 4 * typical)
+        var excluded = [Bool](repeating: false, count: map.cellCount)
+        for c in active { excluded[c] = true }
+        let candidates = activity.indices.filter { !excluded[$0] && activity[$0] >= floor }
+        let groups = components(candidates, map: map, means: activity, minimumShare: 0)
+        return groups.filter { group in
+            var moving = 0
+            for t in 0..<map.frameCount {
+                let base = t * map.cellCount
+                if group.contains(where: { map.energies[base + $0] > movingLevel }) { moving += 1 }
+            }
+            return Float(moving) >= minimumActivity * Float(map.frameCount)
+        }
+    }
+
     /// 8-connected components of the active cells, small ones dropped.
-    func components(_ active: [Int], map: MotionMap, means: [Float]) -> [[Int]] {
+    func components(_ active: [Int], map: MotionMap, means: [Float], minimumShare: Float? = nil) -> [[Int]] {
+        let minimumShare = minimumShare ?? self.minimumShare
         var isActive = [Bool](repeating: false, count: map.cellCount)
         for c in active { isActive[c] = true }
         var seen = [Bool](repeating: false, count: map.cellCount)

@@ -54,6 +54,9 @@ extension MotionInformedNMF {
             let candidates = (0..<k).filter { c in owner.filter { $0 == owner[c] }.count > 1 }
             if let best = candidates.max(by: { score[$0][r] < score[$1][r] }) { owner[best] = r }
         }
+        if configuration.refinesAssignment && kept.count > 1 && k > kept.count {
+            owner = refined(owner, kept: kept, factors: factors, motion: motion, frameSeconds: frameSeconds)
+        }
         let groups = (0..<regions).map { r in kept.contains(r) ? (0..<k).filter { owner[$0] == r } : [] }
         let confidence = (0..<regions).map { r -> Float in
             let members = groups[r]
@@ -66,6 +69,82 @@ extension MotionInformedNMF {
             return min(1, max(0, weighted))
         }
         return Attribution(groups: groups, confidence: confidence, sounding: (0..<regions).map { kept.contains($0) })
+    }
+
+    /// Regroups the components among the `kept` regions so that each region's *source* — the sum of its
+    /// components' activations — follows that region's motion as well as possible.
+    ///
+    /// One component's activation covers a few notes and correlates only weakly with a player's motion,
+    /// so the per-component choice is often close to a coin toss, and a player whose notes are spread
+    /// over many weak components loses them. A whole source follows its player's playing much more
+    /// clearly. Two groupings are scored by the mean over regions of their source's evidence (the same
+    /// onset and energy-over-time correlations `scores` uses, on the summed activation): the
+    /// per-component choice, and timbre clusters (the templates' spectral shape, two per region) each
+    /// given whole to the region that explains the cluster's summed activation best — timbre keeps
+    /// an instrument's notes together when the motion cannot tell them apart. The better one is then
+    /// improved by moving single components between regions while that raises the mean (a few passes,
+    /// no region left empty).
+    func refined(_ owner: [Int], kept: [Int], factors: NMF.Factors, motion: [[Float]], frameSeconds: Double) -> [Int] {
+        let k = factors.components, frames = factors.frames
+        let smooth = max(1, Int((configuration.smoothingSeconds / frameSeconds).rounded()))
+        let long = max(1, Int((configuration.envelopeSeconds / frameSeconds).rounded()))
+        let maxLag = Int((configuration.maximumLagSeconds / frameSeconds).rounded())
+        let envelopeLag = Int((2 * configuration.maximumLagSeconds / frameSeconds).rounded())
+        let motionShort = motion.map { Self.movingAverage($0, smooth) }
+        let motionLong = motion.map { Self.movingAverage($0, long) }
+        let activations = (0..<k).map { factors.activation($0) }
+        func evidence(_ members: [Int], _ r: Int) -> Float {
+            guard !members.isEmpty else { return -1 }
+            var sum = [Float](repeating: 0, count: frames)
+            for c in members { for t in 0..<frames { sum[t] += activations[c][t] } }
+            let onset = Self.laggedCorrelation(Self.movingAverage(Self.onsetCurve(sum), smooth), motionShort[r], maxLag: maxLag)
+            let level = Self.laggedCorrelation(Self.movingAverage(Self.compressed(sum), long), motionLong[r], maxLag: envelopeLag)
+            return configuration.onsetWeight * onset + (1 - configuration.onsetWeight) * level
+        }
+        func members(_ owner: [Int], _ r: Int) -> [Int] { (0..<k).filter { owner[$0] == r } }
+        func objective(_ owner: [Int]) -> Float { kept.reduce(Float(0)) { $0 + evidence(members(owner, $1), $1) } / Float(kept.count) }
+
+        var best = owner
+        var bestScore = objective(owner)
+        // Timbre clusters, each to the region that explains it best.
+        let (clusters, _) = Self.groupBySpectralShape(factors, into: min(k - 1, 2 * kept.count))
+        var byTimbre = owner
+        for cluster in clusters where !cluster.isEmpty {
+            let r = kept.max { evidence(cluster, $0) < evidence(cluster, $1) }!
+            for c in cluster { byTimbre[c] = r }
+        }
+        if kept.allSatisfy({ byTimbre.contains($0) }) {
+            let score = objective(byTimbre)
+            if score > bestScore { best = byTimbre; bestScore = score }
+        }
+        // Single moves, loudest components first.
+        let energy = activations.map { $0.reduce(0, +) }
+        let order = (0..<k).sorted { energy[$0] > energy[$1] }
+        var current = kept.map { evidence(members(best, $0), $0) }
+        for _ in 0..<3 {
+            var moved = false
+            for c in order {
+                let from = best[c]
+                guard let i = kept.firstIndex(of: from) else { continue }
+                let without = members(best, from).filter { $0 != c }
+                guard !without.isEmpty else { continue }
+                let fromScore = evidence(without, from)
+                var choice: (j: Int, gain: Float, score: Float)?
+                for (j, r) in kept.enumerated() where r != from {
+                    let toScore = evidence(members(best, r) + [c], r)
+                    let gain = fromScore + toScore - current[i] - current[j]
+                    if gain > 1e-4 && gain > (choice?.gain ?? 0) { choice = (j, gain, toScore) }
+                }
+                if let choice {
+                    best[c] = kept[choice.j]
+                    current[i] = fromScore
+                    current[choice.j] = choice.score
+                    moved = true
+                }
+            }
+            if !moved { break }
+        }
+        return best
     }
 
     /// `score[component][region]`: the mean of the onset and the energy-over-time correlations.

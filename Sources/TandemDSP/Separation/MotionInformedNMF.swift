@@ -48,6 +48,9 @@ public struct MotionInformedNMF: Sendable {
         public var minimumEvidenceShare: Float = 0.1
         /// With an automatic count, the most sources the mixture is factorised for.
         public var maximumSources: Int = 6
+        /// Regroup components so each region's whole source follows its motion (see `refined`);
+        /// false keeps the per-component choice.
+        public var refinesAssignment = true
 
         public init() {}
 
