@@ -29,11 +29,7 @@ public struct WriteClipsNode: ConfigurableNode {
         let folder = parameters.string("folder")
         _ = try PathTemplate(folder + "/generation.json")
         self.folder = folder
-        sampleFormat = switch parameters.string("sample_format") {
-        case "pcm16": .pcm16
-        case "pcm24": .pcm24
-        default: .float32
-        }
+        sampleFormat = WriteSourcesNode.wavSampleFormat(parameters.string("sample_format"))
     }
 
     public mutating func start(_ context: NodeContext) throws {

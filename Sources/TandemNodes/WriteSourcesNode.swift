@@ -76,7 +76,12 @@ public struct WriteSourcesNode: ConfigurableNode {
         let folder = parameters.string("folder")
         _ = try PathTemplate(folder + "/summary.json")
         self.folder = folder
-        sampleFormat = switch parameters.string("sample_format") {
+        sampleFormat = Self.wavSampleFormat(parameters.string("sample_format"))
+    }
+
+    /// The WAV encoding a `sample_format` parameter of `pcm16`, `pcm24` or `float32` names (also `write-clips`').
+    static func wavSampleFormat(_ name: String) -> AudioFileWriter.SampleFormat {
+        switch name {
         case "pcm16": .pcm16
         case "pcm24": .pcm24
         default: .float32

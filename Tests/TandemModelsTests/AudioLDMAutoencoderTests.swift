@@ -55,15 +55,7 @@ import TandemNN
 
     /// A copy of the fixture's `vae/` whose config.json has `edit` applied.
     static func editedVAE(_ edit: (inout [String: Any]) -> Void) throws -> URL {
-        let source = try AudioLDMFixture.pipelineURL().appendingPathComponent("vae")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-vae-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: source.appendingPathComponent("diffusion_pytorch_model.safetensors"),
-                                         to: folder.appendingPathComponent("diffusion_pytorch_model.safetensors"))
-        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: source.appendingPathComponent("config.json"))) as! [String: Any]
-        edit(&config)
-        try JSONSerialization.data(withJSONObject: config).write(to: folder.appendingPathComponent("config.json"))
-        return folder
+        try AudioLDMFixture.editedComponent("vae", edit)
     }
 
     @Test func refusesOtherBlockTypesNamingTheConfig() throws {

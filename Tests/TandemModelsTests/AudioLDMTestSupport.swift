@@ -26,4 +26,18 @@ enum AudioLDMFixture {
         let data = try Data(contentsOf: url("reference.json"))
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
+
+    /// A copy of the fixture's component folder `name` (its config.json and `weights` file) with `edit`
+    /// applied to the config, for refusal tests.
+    static func editedComponent(_ name: String, weights: String = "diffusion_pytorch_model.safetensors",
+                                _ edit: (inout [String: Any]) -> Void) throws -> URL {
+        let source = try pipelineURL().appendingPathComponent(name)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: source.appendingPathComponent(weights), to: folder.appendingPathComponent(weights))
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: source.appendingPathComponent("config.json"))) as? [String: Any] ?? [:]
+        edit(&config)
+        try JSONSerialization.data(withJSONObject: config).write(to: folder.appendingPathComponent("config.json"))
+        return folder
+    }
 }

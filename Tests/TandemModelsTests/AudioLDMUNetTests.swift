@@ -55,15 +55,7 @@ import TandemNN
 
     /// A copy of the fixture's `unet/` with `edit` applied to its config.json.
     static func editedUNetFolder(_ edit: (inout [String: Any]) -> Void) throws -> URL {
-        let source = try AudioLDMFixture.pipelineURL().appendingPathComponent("unet")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-unet-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: source.appendingPathComponent("diffusion_pytorch_model.safetensors"),
-                                         to: folder.appendingPathComponent("diffusion_pytorch_model.safetensors"))
-        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: source.appendingPathComponent("config.json"))) as! [String: Any]
-        edit(&config)
-        try JSONSerialization.data(withJSONObject: config).write(to: folder.appendingPathComponent("config.json"))
-        return folder
+        try AudioLDMFixture.editedComponent("unet", edit)
     }
 
     /// Each field with a value (as JSON) this implementation does not build.
