@@ -55,5 +55,8 @@ import TandemNN
         #expect(abs(normalized.map(abs).max()! - 0.5) < 1e-6)
         #expect(AudioLDMMelFrontEnd.normalizedWaveform([0, 0, 0]) == [0, 0, 0])
         #expect(AudioLDMMelFrontEnd.normalizedWaveform([]) == [])
+        // The offset and gain undo it (inpainting puts new audio back at the clip's level this way).
+        let (offset, gain) = AudioLDMMelFrontEnd.normalization(of: clip)
+        for (x, y) in zip(clip, normalized) { #expect(abs(y / gain + Float(offset) - x) < 1e-6) }
     }
 }

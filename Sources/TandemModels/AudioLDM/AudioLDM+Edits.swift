@@ -181,16 +181,15 @@ extension AudioLDM {
         guard !samples.isEmpty else { throw AudioLDMError(.invalidRequest, "the input clip is empty") }
         let (shape, _) = latentShape(seconds: Double(samples.count) / Double(sampleRate))
         guard shape[2] > 0 else { throw AudioLDMError(.invalidRequest, "the input clip is shorter than one latent frame") }
-        let offset = samples.reduce(0, +) / Float(samples.count)
-        let peak = samples.reduce(0) { max($0, abs($1 - offset)) }
-        let gain = 0.5 / (peak + 1e-8)
-        let logMel = melFrontEnd.logMel(samples.map { ($0 - offset) * gain })
+        let (mean, gain) = AudioLDMMelFrontEnd.normalization(of: samples)
+        let offset = Float(mean)
+        let logMel = melFrontEnd.logMel(AudioLDMMelFrontEnd.normalizedWaveform(samples))
         let frames = shape[2] * autoencoder.downsamplingFactor
         let fitted: Tensor
         if logMel.shape[0] >= frames {
             fitted = logMel.slice(axis: 0, 0..<frames)
         } else {
-            let silence = Tensor(repeating: Float(log(1e-5)), shape: [frames - logMel.shape[0], logMel.shape[1]])
+            let silence = Tensor(repeating: log(AudioLDMMelFrontEnd.floor), shape: [frames - logMel.shape[0], logMel.shape[1]])
             fitted = Tensor.concatenate([logMel, silence], axis: 0)
         }
         return (encode(logMel: fitted), gain, offset)

@@ -51,7 +51,7 @@ public struct AudioLDMAutoencoder: Sendable {
         try weights.finish()
     }
 
-    /// Builds the model from `weights` (a checkpoint, or generated weights for benchmarks).
+    /// Builds the model from `weights`.
     /// The caller validates the configuration and calls `weights.finish()`.
     init(_ configuration: AudioLDMAutoencoderConfiguration, _ weights: WeightReader) {
         self.configuration = configuration

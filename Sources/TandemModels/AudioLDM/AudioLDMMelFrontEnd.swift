@@ -63,11 +63,16 @@ public struct AudioLDMMelFrontEnd: Sendable {
     ///
     /// The VAE was trained on clips normalised this way, so a clip's loudness does not shift its latents.
     public static func normalizedWaveform(_ samples: [Float]) -> [Float] {
-        guard !samples.isEmpty else { return [] }
+        let (offset, gain) = normalization(of: samples)
+        return samples.map { (Float(Double($0) - offset)) * gain }
+    }
+
+    /// The mean `normalizedWaveform` removes and the gain it applies, so a caller can put generated
+    /// audio back at the clip's own level (inpainting).
+    public static func normalization(of samples: [Float]) -> (offset: Double, gain: Float) {
+        guard !samples.isEmpty else { return (0, 1) }
         let mean = samples.reduce(0.0) { $0 + Double($1) } / Double(samples.count)
-        let centred = samples.map { Float(Double($0) - mean) }
-        let peak = centred.reduce(Float(0)) { max($0, abs($1)) }
-        let factor = 0.5 / (peak + 1e-8)
-        return centred.map { $0 * factor }
+        let peak = samples.reduce(Float(0)) { max($0, abs(Float(Double($1) - mean))) }
+        return (mean, 0.5 / (peak + 1e-8))
     }
 }

@@ -39,7 +39,7 @@ public struct AudioLDMUNet: Sendable {
         try weights.finish()
     }
 
-    /// Builds the UNet from `weights` (a checkpoint, or a generating reader for benchmarks); the
+    /// Builds the UNet from `weights` (a checkpoint, through the checked loader); the
     /// caller calls `weights.finish()` before using a model read from a checkpoint.
     public init(configuration c: AudioLDMUNetConfiguration, weights: WeightReader) {
         configuration = c
