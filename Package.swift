@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "TandemCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "TandemMedia", dependencies: ["TandemCore", "CFFmpeg", "CSndfile"]),
         // The one Swift wrapper over CBLAS: DSP (NMF) and NN both import it, and neither may import the other.
-        .target(name: "TandemBLAS", dependencies: ["CBLAS"]),
+        .target(name: "TandemBLAS", dependencies: ["CBLAS", "CTandemKernels"]),
         .target(name: "TandemDSP", dependencies: ["TandemCore", "CFFTW", "TandemBLAS"]),
         // Tandem's own C kernels (AVX-512/AVX2/F16C chosen at run time), used only by TandemNN.
         .target(name: "CTandemKernels"),

@@ -1,4 +1,8 @@
 import CBLAS
+import CTandemKernels
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The one Swift wrapper over OpenBLAS's CBLAS interface, shared by `TandemDSP` (NMF) and
 /// `TandemNN` (GEMMs, convolutions, attention).
@@ -12,7 +16,8 @@ package enum BLAS {
     /// `C = alpha · op(A) · op(B) + beta · C`, all row-major. `op(A)` is m×k, `op(B)` is k×n, C is m×n.
     ///
     /// With k = 0 the product is empty and C becomes `beta · C` (zeros when beta is 0, whatever C held).
-    /// The corresponding C function is `cblas_sgemm`.
+    /// The corresponding C function is `cblas_sgemm`; on CPUs with AVX-512, `tandem_sgemm` computes
+    /// the products it covers (see `useOwnKernel`).
     @inline(__always)
     package static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -24,10 +29,23 @@ package enum BLAS {
             for row in 0..<m { for column in 0..<n { c[row * ldc + column] = beta == 0 ? 0 : c[row * ldc + column] * beta } }
             return
         }
+        if useOwnKernel, alpha == 1, beta == 0 || beta == 1, n >= 16, m * n * k >= 32_768,
+           tandem_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta == 1 ? 1 : 0, c, ldc) == 1 {
+            return
+        }
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
+
+    /// Whether `sgemm` may use Tandem's AVX-512 kernel (`tandem_sgemm`) rather than OpenBLAS, for the
+    /// products it covers (alpha 1, beta 0 or 1, not tiny). The Debian OpenBLAS this machine class runs
+    /// is often pinned to its AVX2 kernels (`OPENBLAS_CORETYPE=Haswell`), which reach about half the
+    /// AVX-512 throughput on CPUs that have it. `TANDEM_SGEMM=openblas` turns it off, for comparisons.
+    private static let useOwnKernel: Bool = {
+        guard let setting = getenv("TANDEM_SGEMM") else { return true }
+        return String(cString: setting) != "openblas"
+    }()
 
     /// `y = alpha · A · x + beta · y`, A row-major m×n: a matrix-vector product without the packing
     /// `sgemm` does for its operands (a one-row GEMM re-packs the whole matrix on every call).

@@ -1,5 +1,6 @@
 import TandemBLAS
-/// Convolutions by im2col + GEMM, and the transposed convolution by GEMM + col2im.
+/// Convolutions by im2col + GEMM (3×3 stride-1 ones by Winograd's transform, `Tensor+Winograd`), and
+/// the transposed convolution by GEMM + col2im.
 extension Tensor {
     /// N-d convolution (1, 2 or 3 spatial axes) with PyTorch's layouts, groups = 1.
     ///
@@ -51,9 +52,12 @@ extension Tensor {
         // Small grids (the bottom of a UNet) unfold every batch item side by side for one GEMM.
         let merged = batch > 1 && !pointwise && positions < 512
         let columnWidth = merged ? batch * positions : positions
+        // 3×3 stride-1 kernels over enough positions take Winograd's path (`Tensor+Winograd`).
+        let winograd = dims == 2 && winogradApplies(kernel: kernel, stride: s, dilation: d, padding: p, outSize: outSize, batch: batch)
+        let unfolded = !pointwise && !winograd
         // im2col writes every element, so the buffer is not zero-filled first.
-        var columns = [Float](unsafeUninitializedCapacity: pointwise ? 0 : patch * columnWidth) { _, count in
-            count = pointwise ? 0 : patch * columnWidth
+        var columns = [Float](unsafeUninitializedCapacity: unfolded ? patch * columnWidth : 0) { _, count in
+            count = unfolded ? patch * columnWidth : 0
         }
         let prefilled = bias != nil || channelBias != nil || residual != nil
         let empty = Tensor(shape: [0], values: [])
@@ -78,6 +82,16 @@ extension Tensor {
                         }
                     }
                 }
+            }
+            if winograd {
+                input.withUnsafeBufferPointer { x in
+                    weight.withUnsafeBufferPointer { w in
+                        winogradConvolution3x3(input: x.baseAddress!, batch: batch, channels: channels, height: inSize[1], width: inSize[2],
+                                               padding: (p[1], p[2]), weight: w.baseAddress!, outputs: outputs,
+                                               out: out.baseAddress!, accumulate: prefilled)
+                    }
+                }
+                return
             }
             // out[O, P] = W[O, patch] · columns[patch, P]. Threads split whichever side of the product
             // is larger, so each packs only its share of it: the positions at the top of a UNet (2000

@@ -1,0 +1,146 @@
+// Single-precision GEMM with AVX-512: C = A·B (+ C), row-major, single-threaded. See CTandemKernels.h.
+//
+// The classic layered scheme (Goto & van de Geijn): B is packed in blocks of KC rows by NC columns,
+// cut into panels of 32 columns (two vectors); A in blocks of MC rows by KC, cut into panels of 12
+// rows. The micro-kernel keeps a 12×32 tile of C in 24 of the 32 vector registers and, for each k,
+// multiplies one B row of the panel (two vectors, from L1) by 12 broadcast A values (from L2).
+#include "CTandemKernels.h"
+#include "cpu_isa.h"
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+#ifndef KC_SIZE
+#define KC_SIZE 256
+#endif
+#ifndef NC_SIZE
+#define NC_SIZE 512
+#endif
+enum { MR = 12, NR = 32, KC = KC_SIZE, MC = 96, NC = NC_SIZE };
+
+/// Packs rows [i0, i0 + mc) × columns [p0, p0 + kc) of op(A) into panels of MR rows, k-major
+/// (panel[kk][r]), rows past the end zero.
+static void pack_a(const float *a, long lda, int transposed, long i0, long mc, long p0, long kc, float *packed) {
+    for (long panel = 0; panel < mc; panel += MR) {
+        long rows = mc - panel < MR ? mc - panel : MR;
+        float *target = packed + panel * kc;
+        for (long kk = 0; kk < kc; kk++) {
+            for (long r = 0; r < MR; r++) {
+                float value = 0;
+                if (r < rows) {
+                    long i = i0 + panel + r, p = p0 + kk;
+                    value = transposed ? a[p * lda + i] : a[i * lda + p];
+                }
+                target[kk * MR + r] = value;
+            }
+        }
+    }
+}
+
+/// Packs rows [p0, p0 + kc) × columns [j0, j0 + nc) of op(B) into panels of NR columns, k-major
+/// (panel[kk][c]), columns past the end zero.
+static void pack_b(const float *b, long ldb, int transposed, long p0, long kc, long j0, long nc, float *packed) {
+    for (long panel = 0; panel < nc; panel += NR) {
+        long columns = nc - panel < NR ? nc - panel : NR;
+        float *target = packed + panel * kc;
+        for (long kk = 0; kk < kc; kk++) {
+            float *row = target + kk * NR;
+            long p = p0 + kk;
+            if (!transposed) {
+                const float *source = b + p * ldb + j0 + panel;
+                memcpy(row, source, (size_t)columns * sizeof(float));
+            } else {
+                for (long c = 0; c < columns; c++) row[c] = b[(j0 + panel + c) * ldb + p];
+            }
+            for (long c = columns; c < NR; c++) row[c] = 0;
+        }
+    }
+}
+
+/// The 12×32 tile: c[r][0..31] (=, or += when `accumulate`) Σ_k a[k][r] · b[k][0..31].
+/// Only the first `rows` × `columns` of the tile are stored.
+__attribute__((target("avx512f,fma"))) static void kernel_12x32(
+    long kc, const float *a, const float *b, float *c, long ldc, long rows, long columns, int accumulate) {
+    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+    __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+    __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps(), c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+    __m512 c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps(), c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps();
+    __m512 ca0 = _mm512_setzero_ps(), ca1 = _mm512_setzero_ps(), cb0 = _mm512_setzero_ps(), cb1 = _mm512_setzero_ps();
+    for (long kk = 0; kk < kc; kk++) {
+        const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+        __m512 x;
+#define ROW(R, C0, C1) x = _mm512_set1_ps(a[R]); C0 = _mm512_fmadd_ps(x, b0, C0); C1 = _mm512_fmadd_ps(x, b1, C1);
+        ROW(0, c00, c01) ROW(1, c10, c11) ROW(2, c20, c21) ROW(3, c30, c31) ROW(4, c40, c41) ROW(5, c50, c51)
+        ROW(6, c60, c61) ROW(7, c70, c71) ROW(8, c80, c81) ROW(9, c90, c91) ROW(10, ca0, ca1) ROW(11, cb0, cb1)
+#undef ROW
+        a += MR;
+        b += NR;
+    }
+    __m512 tile[MR][2] = {
+        {c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51},
+        {c60, c61}, {c70, c71}, {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1},
+    };
+    // Masks for the two vectors of a row that hangs over the right edge.
+    __mmask16 low = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
+    __mmask16 high = columns >= 32 ? 0xFFFF : columns <= 16 ? 0 : (__mmask16)((1u << (columns - 16)) - 1);
+    for (long r = 0; r < rows; r++) {
+        float *row = c + r * ldc;
+        __m512 v0 = tile[r][0], v1 = tile[r][1];
+        if (accumulate) {
+            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(low, row));
+            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(high, row + 16));
+        }
+        _mm512_mask_storeu_ps(row, low, v0);
+        _mm512_mask_storeu_ps(row + 16, high, v1);
+    }
+}
+
+__attribute__((target("avx512f,fma"))) static void sgemm_avx512(
+    int transposeA, int transposeB, long m, long n, long k, const float *a, long lda, const float *b, long ldb,
+    int accumulate, float *c, long ldc, float *packedA, float *packedB) {
+    for (long j0 = 0; j0 < n; j0 += NC) {
+        long nc = n - j0 < NC ? n - j0 : NC;
+        for (long p0 = 0; p0 < k; p0 += KC) {
+            long kc = k - p0 < KC ? k - p0 : KC;
+            // The first slice of k writes C (or adds to it when asked); later slices add.
+            int add = accumulate || p0 > 0;
+            pack_b(b, ldb, transposeB, p0, kc, j0, nc, packedB);
+            for (long i0 = 0; i0 < m; i0 += MC) {
+                long mc = m - i0 < MC ? m - i0 : MC;
+                pack_a(a, lda, transposeA, i0, mc, p0, kc, packedA);
+                for (long ir = 0; ir < mc; ir += MR) {
+                    long rows = mc - ir < MR ? mc - ir : MR;
+                    for (long jr = 0; jr < nc; jr += NR) {
+                        long columns = nc - jr < NR ? nc - jr : NR;
+                        kernel_12x32(kc, packedA + ir * kc, packedB + jr * kc, c + (i0 + ir) * ldc + j0 + jr, ldc,
+                                     rows, columns, add);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Each thread's packing buffers, kept between calls: allocating them per call cost more than the
+/// packing itself on small products (fresh pages fault in on every call).
+static _Thread_local float *thread_packed_a = NULL, *thread_packed_b = NULL;
+
+int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, const float *a, long lda,
+                 const float *b, long ldb, int accumulate, float *c, long ldc) {
+    if (tandem_cpu_isa() < isa_avx512 || m <= 0 || n <= 0 || k <= 0) return 0;
+    if (!thread_packed_a) thread_packed_a = aligned_alloc(64, (size_t)MC * KC * sizeof(float));
+    if (!thread_packed_b) thread_packed_b = aligned_alloc(64, (size_t)NC * KC * sizeof(float));
+    if (!thread_packed_a || !thread_packed_b) return 0;
+    sgemm_avx512(transposeA, transposeB, m, n, k, a, lda, b, ldb, accumulate, c, ldc, thread_packed_a, thread_packed_b);
+    return 1;
+}
+
+#else
+int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, const float *a, long lda,
+                 const float *b, long ldb, int accumulate, float *c, long ldc) {
+    return 0;
+}
+#endif
