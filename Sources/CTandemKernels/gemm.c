@@ -1,4 +1,4 @@
-// Single-precision GEMM with AVX-512: C = A·B (+ C), row-major, single-threaded. See CTandemKernels.h.
+// Single-precision GEMM with AVX-512: C = alpha·A·B (+ C), row-major, single-threaded. See CTandemKernels.h.
 //
 // The classic layered scheme (Goto & van de Geijn): B is packed in blocks of KC rows by NC columns,
 // cut into panels of 32 columns (two vectors); A in blocks of MC rows by KC, cut into panels of 12
@@ -59,10 +59,10 @@ static void pack_b(const float *b, long ldb, int transposed, long p0, long kc, l
     }
 }
 
-/// The 12×32 tile: c[r][0..31] (=, or += when `accumulate`) Σ_k a[k][r] · b[k][0..31].
+/// The 12×32 tile: c[r][0..31] (=, or += when `accumulate`) alpha · Σ_k a[k][r] · b[k][0..31].
 /// Only the first `rows` × `columns` of the tile are stored.
 __attribute__((target("avx512f,fma"))) static void kernel_12x32(
-    long kc, const float *a, const float *b, float *c, long ldc, long rows, long columns, int accumulate) {
+    long kc, const float *a, const float *b, float alpha, float *c, long ldc, long rows, long columns, int accumulate) {
     __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
     __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
     __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
@@ -86,9 +86,10 @@ __attribute__((target("avx512f,fma"))) static void kernel_12x32(
     // Masks for the two vectors of a row that hangs over the right edge.
     __mmask16 low = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
     __mmask16 high = columns >= 32 ? 0xFFFF : columns <= 16 ? 0 : (__mmask16)((1u << (columns - 16)) - 1);
+    const __m512 scale = _mm512_set1_ps(alpha);
     for (long r = 0; r < rows; r++) {
         float *row = c + r * ldc;
-        __m512 v0 = tile[r][0], v1 = tile[r][1];
+        __m512 v0 = _mm512_mul_ps(tile[r][0], scale), v1 = _mm512_mul_ps(tile[r][1], scale);
         if (accumulate) {
             v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(low, row));
             v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(high, row + 16));
@@ -99,7 +100,7 @@ __attribute__((target("avx512f,fma"))) static void kernel_12x32(
 }
 
 __attribute__((target("avx512f,fma"))) static void sgemm_avx512(
-    int transposeA, int transposeB, long m, long n, long k, const float *a, long lda, const float *b, long ldb,
+    int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda, const float *b, long ldb,
     int accumulate, float *c, long ldc, float *packedA, float *packedB) {
     for (long j0 = 0; j0 < n; j0 += NC) {
         long nc = n - j0 < NC ? n - j0 : NC;
@@ -115,7 +116,7 @@ __attribute__((target("avx512f,fma"))) static void sgemm_avx512(
                     long rows = mc - ir < MR ? mc - ir : MR;
                     for (long jr = 0; jr < nc; jr += NR) {
                         long columns = nc - jr < NR ? nc - jr : NR;
-                        kernel_12x32(kc, packedA + ir * kc, packedB + jr * kc, c + (i0 + ir) * ldc + j0 + jr, ldc,
+                        kernel_12x32(kc, packedA + ir * kc, packedB + jr * kc, alpha, c + (i0 + ir) * ldc + j0 + jr, ldc,
                                      rows, columns, add);
                     }
                 }
@@ -128,18 +129,18 @@ __attribute__((target("avx512f,fma"))) static void sgemm_avx512(
 /// packing itself on small products (fresh pages fault in on every call).
 static _Thread_local float *thread_packed_a = NULL, *thread_packed_b = NULL;
 
-int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, const float *a, long lda,
+int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
                  const float *b, long ldb, int accumulate, float *c, long ldc) {
     if (tandem_cpu_isa() < isa_avx512 || m <= 0 || n <= 0 || k <= 0) return 0;
     if (!thread_packed_a) thread_packed_a = aligned_alloc(64, (size_t)MC * KC * sizeof(float));
     if (!thread_packed_b) thread_packed_b = aligned_alloc(64, (size_t)NC * KC * sizeof(float));
     if (!thread_packed_a || !thread_packed_b) return 0;
-    sgemm_avx512(transposeA, transposeB, m, n, k, a, lda, b, ldb, accumulate, c, ldc, thread_packed_a, thread_packed_b);
+    sgemm_avx512(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc, thread_packed_a, thread_packed_b);
     return 1;
 }
 
 #else
-int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, const float *a, long lda,
+int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
                  const float *b, long ldb, int accumulate, float *c, long ldc) {
     return 0;
 }

@@ -29,8 +29,8 @@ package enum BLAS {
             for row in 0..<m { for column in 0..<n { c[row * ldc + column] = beta == 0 ? 0 : c[row * ldc + column] * beta } }
             return
         }
-        if useOwnKernel, alpha == 1, beta == 0 || beta == 1, n >= 16, m * n * k >= 32_768,
-           tandem_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, beta == 1 ? 1 : 0, c, ldc) == 1 {
+        if useOwnKernel, beta == 0 || beta == 1, n >= 16, m * n * k >= 32_768,
+           tandem_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta == 1 ? 1 : 0, c, ldc) == 1 {
             return
         }
         cblas_sgemm(

@@ -3,7 +3,7 @@ import Testing
 
 /// Tandem's AVX-512 GEMM (`tandem_sgemm`) against a double-precision product: every combination of
 /// transposes, sizes that are not multiples of its 12 × 32 tile or its 256-deep slices of k, leading
-/// dimensions wider than the matrices, and accumulation onto C. On CPUs without AVX-512 it must
+/// dimensions wider than the matrices, a scale (alpha), and accumulation onto C. On CPUs without AVX-512 it must
 /// decline (return 0) and leave C alone, and `BLAS.sgemm` then uses OpenBLAS.
 @Suite struct GEMMKernelTests {
     private func values(_ count: Int, seed: UInt64) -> [Float] {
@@ -24,7 +24,8 @@ import Testing
                 let (lda, ldb, ldc) = (aColumns + 3, bColumns + 3, n + 3)
                 let a = values(aRows * lda, seed: 1), b = values(bRows * ldb, seed: 2), start = values(m * ldc, seed: 3)
                 var c = start
-                let done = tandem_sgemm(transposes.a ? 1 : 0, transposes.b ? 1 : 0, m, n, k, a, lda, b, ldb,
+                let alpha: Float = accumulate ? 0.75 : 1
+                let done = tandem_sgemm(transposes.a ? 1 : 0, transposes.b ? 1 : 0, m, n, k, alpha, a, lda, b, ldb,
                                         accumulate ? 1 : 0, &c, ldc)
                 guard done == 1 else {
                     #expect(c == start, "a declined product leaves C alone")
@@ -33,12 +34,13 @@ import Testing
                 var worst: Double = 0
                 for i in 0..<m {
                     for j in 0..<n {
-                        var sum = accumulate ? Double(start[i * ldc + j]) : 0
+                        var product = 0.0
                         for p in 0..<k {
                             let x = transposes.a ? a[p * lda + i] : a[i * lda + p]
                             let y = transposes.b ? b[j * ldb + p] : b[p * ldb + j]
-                            sum += Double(x) * Double(y)
+                            product += Double(x) * Double(y)
                         }
+                        let sum = Double(alpha) * product + (accumulate ? Double(start[i * ldc + j]) : 0)
                         worst = max(worst, abs(sum - Double(c[i * ldc + j])))
                     }
                     // The spare columns of C are never written.

@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func wideLayersSpanSeveralBlocksPerImage() {
-        // 10 tile columns give blocks of 6 tile rows; 55 rows of input are 28 tile rows, five blocks per image.
+        // 10 tile columns give blocks of 12 tile rows; 55 rows of input are 28 tile rows, three blocks per image.
         var random = SeededValues(seed: 62)
         let x = random.tensor([2, 520, 55, 19]), w = random.tensor([3, 520, 3, 3])
         let result = winograd(x, w, padding: (1, 1))

@@ -58,11 +58,11 @@ void tandem_attention_head(const float *q, long qStride, const float *k, const f
                            long lq, long lk, long headDim, float alpha, long causalOffset,
                            float *scratch, float *out, long outStride);
 
-/// C = op(A)·op(B), or C += op(A)·op(B) when `accumulate`, all row-major: op(A) is m×k (A stored k×m
+/// C = alpha·op(A)·op(B), or C += alpha·op(A)·op(B) when `accumulate`, all row-major: op(A) is m×k (A stored k×m
 /// when `transposeA`), op(B) is k×n (B stored n×k when `transposeB`), C is m×n. Single-threaded.
 /// Returns 1 when done with AVX-512, 0 (computing nothing) when the CPU lacks it or memory for the
 /// packed operands could not be had: the caller then uses another GEMM.
-int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, const float *a, long lda,
+int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
                  const float *b, long ldb, int accumulate, float *c, long ldc);
 
 /// The instruction set the kernels use on this CPU: "avx512", "avx2" or "portable".
