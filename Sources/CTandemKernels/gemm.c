@@ -101,7 +101,8 @@ __attribute__((target("avx512f,fma"))) static void kernel_12x32(
 
 __attribute__((target("avx512f,fma"))) static void sgemm_avx512(
     int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda, const float *b, long ldb,
-    int accumulate, float *c, long ldc, float *packedA, float *packedB) {
+    int accumulate, float *c, long ldc, const float *prepackedA, float *packedA, float *packedB) {
+    long paddedM = (m + MR - 1) / MR * MR;
     for (long j0 = 0; j0 < n; j0 += NC) {
         long nc = n - j0 < NC ? n - j0 : NC;
         for (long p0 = 0; p0 < k; p0 += KC) {
@@ -111,12 +112,17 @@ __attribute__((target("avx512f,fma"))) static void sgemm_avx512(
             pack_b(b, ldb, transposeB, p0, kc, j0, nc, packedB);
             for (long i0 = 0; i0 < m; i0 += MC) {
                 long mc = m - i0 < MC ? m - i0 : MC;
-                pack_a(a, lda, transposeA, i0, mc, p0, kc, packedA);
+                const float *panels = packedA;
+                if (prepackedA) {
+                    panels = prepackedA + p0 * paddedM + i0 * kc;
+                } else {
+                    pack_a(a, lda, transposeA, i0, mc, p0, kc, packedA);
+                }
                 for (long ir = 0; ir < mc; ir += MR) {
                     long rows = mc - ir < MR ? mc - ir : MR;
                     for (long jr = 0; jr < nc; jr += NR) {
                         long columns = nc - jr < NR ? nc - jr : NR;
-                        kernel_12x32(kc, packedA + ir * kc, packedB + jr * kc, alpha, c + (i0 + ir) * ldc + j0 + jr, ldc,
+                        kernel_12x32(kc, panels + ir * kc, packedB + jr * kc, alpha, c + (i0 + ir) * ldc + j0 + jr, ldc,
                                      rows, columns, add);
                     }
                 }
@@ -129,19 +135,52 @@ __attribute__((target("avx512f,fma"))) static void sgemm_avx512(
 /// packing itself on small products (fresh pages fault in on every call).
 static _Thread_local float *thread_packed_a = NULL, *thread_packed_b = NULL;
 
-int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
-                 const float *b, long ldb, int accumulate, float *c, long ldc) {
-    if (tandem_cpu_isa() < isa_avx512 || m <= 0 || n <= 0 || k <= 0) return 0;
+/// This thread's packing buffers, or 0 when they cannot be had.
+static int thread_buffers(void) {
     if (!thread_packed_a) thread_packed_a = aligned_alloc(64, (size_t)MC * KC * sizeof(float));
     if (!thread_packed_b) thread_packed_b = aligned_alloc(64, (size_t)NC * KC * sizeof(float));
-    if (!thread_packed_a || !thread_packed_b) return 0;
-    sgemm_avx512(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc, thread_packed_a, thread_packed_b);
+    return thread_packed_a && thread_packed_b;
+}
+
+int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
+                 const float *b, long ldb, int accumulate, float *c, long ldc) {
+    if (tandem_cpu_isa() < isa_avx512 || m <= 0 || n <= 0 || k <= 0 || !thread_buffers()) return 0;
+    sgemm_avx512(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc, NULL,
+                 thread_packed_a, thread_packed_b);
+    return 1;
+}
+
+long tandem_sgemm_packed_a_count(long m, long k) {
+    if (tandem_cpu_isa() < isa_avx512 || m <= 0 || k <= 0) return 0;
+    return (m + MR - 1) / MR * MR * k;
+}
+
+void tandem_sgemm_pack_a(int transposeA, long m, long k, const float *a, long lda, float *packed) {
+    // Slice by slice of k, every row panel: the layout `sgemm_avx512` reads prepacked panels from.
+    long paddedM = (m + MR - 1) / MR * MR;
+    for (long p0 = 0; p0 < k; p0 += KC) {
+        long kc = k - p0 < KC ? k - p0 : KC;
+        pack_a(a, lda, transposeA, 0, m, p0, kc, packed + p0 * paddedM);
+    }
+}
+
+int tandem_sgemm_prepacked(long m, long n, long k, float alpha, const float *packedA, int transposeB,
+                           const float *b, long ldb, int accumulate, float *c, long ldc) {
+    if (tandem_cpu_isa() < isa_avx512 || m <= 0 || n <= 0 || k <= 0 || !thread_buffers()) return 0;
+    sgemm_avx512(0, transposeB, m, n, k, alpha, NULL, 0, b, ldb, accumulate, c, ldc, packedA,
+                 thread_packed_a, thread_packed_b);
     return 1;
 }
 
 #else
 int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
                  const float *b, long ldb, int accumulate, float *c, long ldc) {
+    return 0;
+}
+long tandem_sgemm_packed_a_count(long m, long k) { return 0; }
+void tandem_sgemm_pack_a(int transposeA, long m, long k, const float *a, long lda, float *packed) {}
+int tandem_sgemm_prepacked(long m, long n, long k, float alpha, const float *packedA, int transposeB,
+                           const float *b, long ldb, int accumulate, float *c, long ldc) {
     return 0;
 }
 #endif

@@ -47,6 +47,29 @@ package enum BLAS {
         return String(cString: setting) != "openblas"
     }()
 
+    /// The floats `pack(transposeA:m:k:a:lda:into:)` writes for an m×k op(A) that many products
+    /// share (a convolution's filters against block after block of its input), or 0 when `sgemm`
+    /// does not use Tandem's kernel here: the caller then calls `sgemm` with A as it is.
+    package static func packedOperandCount(m: Int, k: Int) -> Int {
+        useOwnKernel ? tandem_sgemm_packed_a_count(m, k) : 0
+    }
+
+    /// Packs op(A) once for `sgemm(packedA:…)`; `into` holds `packedOperandCount(m:k:)` floats.
+    package static func pack(transposeA: Bool, m: Int, k: Int, a: UnsafePointer<Float>, lda: Int, into packed: UnsafeMutablePointer<Float>) {
+        tandem_sgemm_pack_a(transposeA ? 1 : 0, m, k, a, lda, packed)
+    }
+
+    /// `C = op(A) · B + beta · C` (beta 0 or 1) with A packed by `pack(transposeA:m:k:a:lda:into:)`
+    /// for the same m and k, single-threaded.
+    package static func sgemm(
+        packedA: UnsafePointer<Float>, m: Int, n: Int, k: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        precondition(beta == 0 || beta == 1, "a prepacked product takes beta 0 or 1, not \(beta)")
+        let done = tandem_sgemm_prepacked(m, n, k, 1, packedA, 0, b, ldb, beta == 1 ? 1 : 0, c, ldc)
+        precondition(done == 1, "a prepacked product needs the kernel that packed it")
+    }
+
     /// `y = alpha · A · x + beta · y`, A row-major m×n: a matrix-vector product without the packing
     /// `sgemm` does for its operands (a one-row GEMM re-packs the whole matrix on every call).
     ///

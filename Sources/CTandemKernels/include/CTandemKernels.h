@@ -65,6 +65,17 @@ void tandem_attention_head(const float *q, long qStride, const float *k, const f
 int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
                  const float *b, long ldb, int accumulate, float *c, long ldc);
 
+/// For an A used in many products (a convolution's filters against block after block of its input):
+/// the floats `tandem_sgemm_pack_a` writes for an m×k op(A), or 0 when the CPU lacks AVX-512.
+long tandem_sgemm_packed_a_count(long m, long k);
+
+/// Packs op(A) (m×k; stored k×m when `transposeA`) into the panels `tandem_sgemm_prepacked` reads.
+void tandem_sgemm_pack_a(int transposeA, long m, long k, const float *a, long lda, float *packed);
+
+/// `tandem_sgemm` with A already packed by `tandem_sgemm_pack_a` for the same m and k.
+int tandem_sgemm_prepacked(long m, long n, long k, float alpha, const float *packedA, int transposeB,
+                           const float *b, long ldb, int accumulate, float *c, long ldc);
+
 /// The instruction set the kernels use on this CPU: "avx512", "avx2" or "portable".
 const char *tandem_kernels_isa(void);
 

@@ -43,8 +43,10 @@ extension Tensor {
     ) {
         let outHeight = height + 2 * padding.0 - 2, outWidth = width + 2 * padding.1 - 2
         let tileRows = (outHeight + 1) / 2, tileColumns = (outWidth + 1) / 2
-        // Filters transformed once per call: U[ξ][o][c], ξ = 4·row + column of the 4×4 transform.
-        let filters = winogradFilters(weight, outputs: outputs, channels: channels)
+        // Filters transformed once per call: U[ξ][o][c], ξ = 4·row + column of the 4×4 transform, and
+        // where Tandem's own GEMM runs, packed once for it rather than once per block.
+        let packedCount = BLAS.packedOperandCount(m: outputs, k: channels)
+        let filters = winogradFilters(weight, outputs: outputs, channels: channels, packedCount: packedCount)
         // A block is whole tile rows of one image, about 128 tiles: its 16 GEMMs each get 128 columns, which
         // pays for packing the filters once per block, and its transformed input and products stay in
         // the core's L2 cache (measured with `tandem-bench conv3x3`: 64 tiles cost 10 % more CPU time,
@@ -76,10 +78,16 @@ extension Tensor {
                                 target: transformed + c * tiles, pointStride: channels * tiles)
                         }
                         for point in 0..<16 {
-                            BLAS.sgemm(transposeA: false, transposeB: false, m: outputs, n: tiles, k: channels,
-                                       a: u.baseAddress! + point * outputs * channels, lda: channels,
-                                       b: transformed + point * channels * tiles, ldb: tiles,
-                                       c: products + point * outputs * tiles, ldc: tiles)
+                            if packedCount > 0 {
+                                BLAS.sgemm(packedA: u.baseAddress! + point * packedCount, m: outputs, n: tiles, k: channels,
+                                           b: transformed + point * channels * tiles, ldb: tiles,
+                                           c: products + point * outputs * tiles, ldc: tiles)
+                            } else {
+                                BLAS.sgemm(transposeA: false, transposeB: false, m: outputs, n: tiles, k: channels,
+                                           a: u.baseAddress! + point * outputs * channels, lda: channels,
+                                           b: transformed + point * channels * tiles, ldb: tiles,
+                                           c: products + point * outputs * tiles, ldc: tiles)
+                            }
                         }
                         for o in 0..<outputs {
                             transformOutputTiles(
@@ -94,7 +102,24 @@ extension Tensor {
     }
 
     /// U = G·g·Gᵀ for every filter, G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]; laid out [16][O][C]
-    /// so each point's filters are one GEMM operand.
+    /// so each point's filters are one GEMM operand, or, with `packedCount` > 0, as 16 operands of that
+    /// many floats packed by `BLAS.pack`.
+    private static func winogradFilters(_ weight: UnsafePointer<Float>, outputs: Int, channels: Int, packedCount: Int) -> [Float] {
+        let plain = winogradFilters(weight, outputs: outputs, channels: channels)
+        guard packedCount > 0 else { return plain }
+        return [Float](unsafeUninitializedCapacity: 16 * packedCount) { packed, count in
+            plain.withUnsafeBufferPointer { u in
+                ComputeThreads.parallelFor(16) { points in
+                    for point in points {
+                        BLAS.pack(transposeA: false, m: outputs, k: channels, a: u.baseAddress! + point * outputs * channels,
+                                  lda: channels, into: packed.baseAddress! + point * packedCount)
+                    }
+                }
+            }
+            count = 16 * packedCount
+        }
+    }
+
     private static func winogradFilters(_ weight: UnsafePointer<Float>, outputs: Int, channels: Int) -> [Float] {
         let pairs = outputs * channels
         return [Float](unsafeUninitializedCapacity: 16 * pairs) { u, count in
