@@ -39,9 +39,21 @@ static void pack_a(const float *a, long lda, int transposed, long i0, long mc, l
     }
 }
 
+/// Where row p of a non-transposed B starts: `b + p·ldb`, or, for a convolution's implicit column
+/// matrix (`taps` > 0), row p = (channel c, tap j) of the signal [C][ldb] shifted by j·dilation:
+/// `b + c·ldb + j·dilation`.
+typedef struct {
+    long taps, dilation;
+} row_map;
+
+static inline const float *b_row(const float *b, long ldb, row_map map, long p) {
+    if (map.taps == 0) return b + p * ldb;
+    return b + (p / map.taps) * ldb + (p % map.taps) * map.dilation;
+}
+
 /// Packs rows [p0, p0 + kc) × columns [j0, j0 + nc) of op(B) into panels of NR columns, k-major
 /// (panel[kk][c]), columns past the end zero.
-static void pack_b(const float *b, long ldb, int transposed, long p0, long kc, long j0, long nc, float *packed) {
+static void pack_b(const float *b, long ldb, int transposed, row_map map, long p0, long kc, long j0, long nc, float *packed) {
     for (long panel = 0; panel < nc; panel += NR) {
         long columns = nc - panel < NR ? nc - panel : NR;
         float *target = packed + panel * kc;
@@ -49,7 +61,7 @@ static void pack_b(const float *b, long ldb, int transposed, long p0, long kc, l
             float *row = target + kk * NR;
             long p = p0 + kk;
             if (!transposed) {
-                const float *source = b + p * ldb + j0 + panel;
+                const float *source = b_row(b, ldb, map, p) + j0 + panel;
                 memcpy(row, source, (size_t)columns * sizeof(float));
             } else {
                 for (long c = 0; c < columns; c++) row[c] = b[(j0 + panel + c) * ldb + p];
@@ -101,7 +113,7 @@ __attribute__((target("avx512f,fma"))) static void kernel_12x32(
 
 __attribute__((target("avx512f,fma"))) static void sgemm_avx512(
     int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda, const float *b, long ldb,
-    int accumulate, float *c, long ldc, const float *prepackedA, float *packedA, float *packedB) {
+    row_map map, int accumulate, float *c, long ldc, const float *prepackedA, float *packedA, float *packedB) {
     long paddedM = (m + MR - 1) / MR * MR;
     for (long j0 = 0; j0 < n; j0 += NC) {
         long nc = n - j0 < NC ? n - j0 : NC;
@@ -109,7 +121,7 @@ __attribute__((target("avx512f,fma"))) static void sgemm_avx512(
             long kc = k - p0 < KC ? k - p0 : KC;
             // The first slice of k writes C (or adds to it when asked); later slices add.
             int add = accumulate || p0 > 0;
-            pack_b(b, ldb, transposeB, p0, kc, j0, nc, packedB);
+            pack_b(b, ldb, transposeB, map, p0, kc, j0, nc, packedB);
             for (long i0 = 0; i0 < m; i0 += MC) {
                 long mc = m - i0 < MC ? m - i0 : MC;
                 const float *panels = packedA;
@@ -145,8 +157,16 @@ static int thread_buffers(void) {
 int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
                  const float *b, long ldb, int accumulate, float *c, long ldc) {
     if (tandem_cpu_isa() < isa_avx512 || m <= 0 || n <= 0 || k <= 0 || !thread_buffers()) return 0;
-    sgemm_avx512(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc, NULL,
+    sgemm_avx512(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, (row_map){0, 0}, accumulate, c, ldc, NULL,
                  thread_packed_a, thread_packed_b);
+    return 1;
+}
+
+int tandem_conv1d_gemm(long outputs, long n, long channels, long taps, long dilation, const float *weight,
+                       const float *signal, long ldSignal, int accumulate, float *c, long ldc) {
+    if (tandem_cpu_isa() < isa_avx512 || outputs <= 0 || n <= 0 || channels <= 0 || taps <= 0 || !thread_buffers()) return 0;
+    sgemm_avx512(0, 0, outputs, n, channels * taps, 1, weight, channels * taps, signal, ldSignal,
+                 (row_map){taps, dilation}, accumulate, c, ldc, NULL, thread_packed_a, thread_packed_b);
     return 1;
 }
 
@@ -167,7 +187,7 @@ void tandem_sgemm_pack_a(int transposeA, long m, long k, const float *a, long ld
 int tandem_sgemm_prepacked(long m, long n, long k, float alpha, const float *packedA, int transposeB,
                            const float *b, long ldb, int accumulate, float *c, long ldc) {
     if (tandem_cpu_isa() < isa_avx512 || m <= 0 || n <= 0 || k <= 0 || !thread_buffers()) return 0;
-    sgemm_avx512(0, transposeB, m, n, k, alpha, NULL, 0, b, ldb, accumulate, c, ldc, packedA,
+    sgemm_avx512(0, transposeB, m, n, k, alpha, NULL, 0, b, ldb, (row_map){0, 0}, accumulate, c, ldc, packedA,
                  thread_packed_a, thread_packed_b);
     return 1;
 }
@@ -175,6 +195,10 @@ int tandem_sgemm_prepacked(long m, long n, long k, float alpha, const float *pac
 #else
 int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
                  const float *b, long ldb, int accumulate, float *c, long ldc) {
+    return 0;
+}
+int tandem_conv1d_gemm(long outputs, long n, long channels, long taps, long dilation, const float *weight,
+                       const float *signal, long ldSignal, int accumulate, float *c, long ldc) {
     return 0;
 }
 long tandem_sgemm_packed_a_count(long m, long k) { return 0; }

@@ -47,6 +47,19 @@ package enum BLAS {
         return String(cString: setting) != "openblas"
     }()
 
+    /// Whether `convolution1d` runs here (Tandem's own GEMM kernel is in use).
+    package static var implicitConvolutionAvailable: Bool { useOwnKernel && tandem_sgemm_packed_a_count(1, 1) > 0 }
+
+    /// A stride-1 1-D convolution as one GEMM over a column matrix that is never built (`tandem_conv1d_gemm`):
+    /// `c[o][t] (+)= Σ_{ch, j} weight[o][ch][j] · signal[ch][t + j·dilation]` for t < n, single-threaded.
+    /// Returns false, computing nothing, where `implicitConvolutionAvailable` is false.
+    package static func convolution1d(
+        outputs: Int, n: Int, channels: Int, taps: Int, dilation: Int, weight: UnsafePointer<Float>,
+        signal: UnsafePointer<Float>, ldSignal: Int, accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) -> Bool {
+        useOwnKernel && tandem_conv1d_gemm(outputs, n, channels, taps, dilation, weight, signal, ldSignal, accumulate ? 1 : 0, c, ldc) == 1
+    }
+
     /// The floats `pack(transposeA:m:k:a:lda:into:)` writes for an m×k op(A) that many products
     /// share (a convolution's filters against block after block of its input), or 0 when `sgemm`
     /// does not use Tandem's kernel here: the caller then calls `sgemm` with A as it is.

@@ -25,8 +25,6 @@ extension Tensor {
         let outLength = padded - dilation * (kernel - 1)
         precondition(outLength > 0, "conv1d output would be empty: \(length) samples, kernel \(kernel), dilation \(dilation), padding \(padding)")
         precondition(bias == nil || bias!.count == outputs, "bias of \(bias!.count) for \(outputs) outputs")
-        // [k, O, C]: each tap's matrix contiguous.
-        let taps = weight.permuted([2, 0, 1])
         let signal: Tensor
         if padding == 0 {
             signal = input
@@ -40,6 +38,11 @@ extension Tensor {
                 }
             }
         }
+        if BLAS.implicitConvolutionAvailable {
+            return implicitConv1d(signal, weight: weight, bias: bias, padded: padded, outLength: outLength, dilation: dilation)
+        }
+        // [k, O, C]: each tap's matrix contiguous.
+        let taps = weight.permuted([2, 0, 1])
         return taps.withUnsafeBufferPointer { w in
             signal.withUnsafeBufferPointer { x in
                 Tensor(shape: [batch, outputs, outLength]) { out in
@@ -58,6 +61,37 @@ extension Tensor {
                                                a: w.baseAddress! + j * outputs * channels, lda: channels,
                                                b: x.baseAddress! + n * channels * padded + j * dilation, ldb: padded,
                                                beta: 1, c: out.baseAddress! + n * outputs * outLength, ldc: outLength)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The same convolution as one GEMM per item whose K runs over (channel, tap) pairs, with Tandem's
+    /// kernel packing each tap's shifted rows of the padded signal straight into its operand: one pass
+    /// over the output (the taps path makes k) and a deep K even for HiFi-GAN's narrow last layers.
+    /// Threads split the output's time axis.
+    private static func implicitConv1d(_ signal: Tensor, weight: Tensor, bias: Tensor?, padded: Int, outLength: Int, dilation: Int) -> Tensor {
+        let (batch, channels) = (signal.shape[0], signal.shape[1])
+        let (outputs, kernel) = (weight.shape[0], weight.shape[2])
+        return weight.withUnsafeBufferPointer { w in
+            signal.withUnsafeBufferPointer { x in
+                Tensor(shape: [batch, outputs, outLength]) { out in
+                    if let bias {
+                        bias.withUnsafeBufferPointer { b in
+                            for row in 0..<batch * outputs {
+                                (out.baseAddress! + row * outLength).initialize(repeating: b[row % outputs], count: outLength)
+                            }
+                        }
+                    }
+                    for n in 0..<batch {
+                        ComputeThreads.parallelFor(outLength, grain: 256) { columns in
+                            let done = BLAS.convolution1d(
+                                outputs: outputs, n: columns.count, channels: channels, taps: kernel, dilation: dilation,
+                                weight: w.baseAddress!, signal: x.baseAddress! + n * channels * padded + columns.lowerBound, ldSignal: padded,
+                                accumulate: bias != nil, c: out.baseAddress! + n * outputs * outLength + columns.lowerBound, ldc: outLength)
+                            precondition(done, "implicitConvolutionAvailable was true")
                         }
                     }
                 }

@@ -1,3 +1,4 @@
+import TandemBLAS
 /// 1-D convolution (PyTorch `nn.Conv1d`) over [N, C, L], keyed `<key>.weight` [O, C/groups, k]
 /// and `<key>.bias` [O]: Whisper's front end, HiFi-GAN's residual blocks (dilated).
 public struct Conv1d: Sendable {
@@ -30,8 +31,11 @@ public struct Conv1d: Sendable {
 
     /// Whether the convolution runs as one GEMM per tap (`Tensor.conv1dByTaps`) rather than im2col:
     /// stride 1, one group, and enough input channels (64, HiFi-GAN's widths) that a GEMM with C as
-    /// its inner dimension runs near full speed; narrower layers keep im2col's single deep GEMM.
-    var usesTaps: Bool { stride == 1 && groups == 1 && weight.shape[1] >= 64 && weight.shape[2] > 1 }
+    /// its inner dimension runs near full speed; narrower layers keep im2col's single deep GEMM. With
+    /// Tandem's own GEMM kernel `conv1dByTaps` is one GEMM with an implicit column matrix, at any width.
+    var usesTaps: Bool {
+        stride == 1 && groups == 1 && weight.shape[2] > 1 && (weight.shape[1] >= 64 || BLAS.implicitConvolutionAvailable)
+    }
 
     /// [N, C, L] → [N, O, L'], then `activation`.
     public func callAsFunction(_ x: Tensor, activation: Activation? = nil) -> Tensor {
