@@ -163,10 +163,10 @@ int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float a
 }
 
 int tandem_conv1d_gemm(long outputs, long n, long channels, long taps, long dilation, const float *weight,
-                       const float *signal, long ldSignal, int accumulate, float *c, long ldc) {
+                       const float *packedWeight, const float *signal, long ldSignal, int accumulate, float *c, long ldc) {
     if (tandem_cpu_isa() < isa_avx512 || outputs <= 0 || n <= 0 || channels <= 0 || taps <= 0 || !thread_buffers()) return 0;
     sgemm_avx512(0, 0, outputs, n, channels * taps, 1, weight, channels * taps, signal, ldSignal,
-                 (row_map){taps, dilation}, accumulate, c, ldc, NULL, thread_packed_a, thread_packed_b);
+                 (row_map){taps, dilation}, accumulate, c, ldc, packedWeight, thread_packed_a, thread_packed_b);
     return 1;
 }
 
@@ -198,7 +198,7 @@ int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float a
     return 0;
 }
 int tandem_conv1d_gemm(long outputs, long n, long channels, long taps, long dilation, const float *weight,
-                       const float *signal, long ldSignal, int accumulate, float *c, long ldc) {
+                       const float *packedWeight, const float *signal, long ldSignal, int accumulate, float *c, long ldc) {
     return 0;
 }
 long tandem_sgemm_packed_a_count(long m, long k) { return 0; }

@@ -53,11 +53,13 @@ package enum BLAS {
     /// A stride-1 1-D convolution as one GEMM over a column matrix that is never built (`tandem_conv1d_gemm`):
     /// `c[o][t] (+)= Σ_{ch, j} weight[o][ch][j] · signal[ch][t + j·dilation]` for t < n, single-threaded.
     /// Returns false, computing nothing, where `implicitConvolutionAvailable` is false.
+    /// `packedWeight`, when given, is `weight` ([outputs, channels·taps]) packed by `pack(transposeA:m:k:a:lda:into:)`.
     package static func convolution1d(
-        outputs: Int, n: Int, channels: Int, taps: Int, dilation: Int, weight: UnsafePointer<Float>,
+        outputs: Int, n: Int, channels: Int, taps: Int, dilation: Int, weight: UnsafePointer<Float>, packedWeight: UnsafePointer<Float>?,
         signal: UnsafePointer<Float>, ldSignal: Int, accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int
     ) -> Bool {
-        useOwnKernel && tandem_conv1d_gemm(outputs, n, channels, taps, dilation, weight, signal, ldSignal, accumulate ? 1 : 0, c, ldc) == 1
+        useOwnKernel && tandem_conv1d_gemm(outputs, n, channels, taps, dilation, weight, packedWeight, signal, ldSignal,
+                                           accumulate ? 1 : 0, c, ldc) == 1
     }
 
     /// The floats `pack(transposeA:m:k:a:lda:into:)` writes for an m×k op(A) that many products

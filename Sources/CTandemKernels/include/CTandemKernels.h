@@ -68,9 +68,10 @@ int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float a
 /// A stride-1 1-D convolution as one GEMM whose column matrix is never built: c[o][t] (=, or +=
 /// when `accumulate`) Σ_{ch, j} weight[o][ch][j] · signal[ch][t + j·dilation] for t < n. `weight` is
 /// [outputs][channels][taps] as PyTorch stores it; `signal` rows are `ldSignal` apart and already
-/// padded. Returns 0, computing nothing, without AVX-512.
+/// padded. `packedWeight`, when not NULL, is `weight` as [outputs][channels·taps] packed by
+/// `tandem_sgemm_pack_a` (shared by the threads that split t). Returns 0, computing nothing, without AVX-512.
 int tandem_conv1d_gemm(long outputs, long n, long channels, long taps, long dilation, const float *weight,
-                       const float *signal, long ldSignal, int accumulate, float *c, long ldc);
+                       const float *packedWeight, const float *signal, long ldSignal, int accumulate, float *c, long ldc);
 
 /// For an A used in many products (a convolution's filters against block after block of its input):
 /// the floats `tandem_sgemm_pack_a` writes for an m×k op(A), or 0 when the CPU lacks AVX-512.

@@ -75,23 +75,36 @@ extension Tensor {
     private static func implicitConv1d(_ signal: Tensor, weight: Tensor, bias: Tensor?, padded: Int, outLength: Int, dilation: Int) -> Tensor {
         let (batch, channels) = (signal.shape[0], signal.shape[1])
         let (outputs, kernel) = (weight.shape[0], weight.shape[2])
+        // The weight packed once, shared by every thread and item (the kernel would otherwise pack it
+        // again for every 512 output columns).
+        let depth = channels * kernel
+        let packedCount = BLAS.packedOperandCount(m: outputs, k: depth)
+        let packed = weight.withUnsafeBufferPointer { w in
+            [Float](unsafeUninitializedCapacity: packedCount) { p, count in
+                BLAS.pack(transposeA: false, m: outputs, k: depth, a: w.baseAddress!, lda: depth, into: p.baseAddress!)
+                count = packedCount
+            }
+        }
         return weight.withUnsafeBufferPointer { w in
             signal.withUnsafeBufferPointer { x in
-                Tensor(shape: [batch, outputs, outLength]) { out in
-                    if let bias {
-                        bias.withUnsafeBufferPointer { b in
-                            for row in 0..<batch * outputs {
-                                (out.baseAddress! + row * outLength).initialize(repeating: b[row % outputs], count: outLength)
+                packed.withUnsafeBufferPointer { packedWeight in
+                    Tensor(shape: [batch, outputs, outLength]) { out in
+                        if let bias {
+                            bias.withUnsafeBufferPointer { b in
+                                for row in 0..<batch * outputs {
+                                    (out.baseAddress! + row * outLength).initialize(repeating: b[row % outputs], count: outLength)
+                                }
                             }
                         }
-                    }
-                    for n in 0..<batch {
-                        ComputeThreads.parallelFor(outLength, grain: 256) { columns in
-                            let done = BLAS.convolution1d(
-                                outputs: outputs, n: columns.count, channels: channels, taps: kernel, dilation: dilation,
-                                weight: w.baseAddress!, signal: x.baseAddress! + n * channels * padded + columns.lowerBound, ldSignal: padded,
-                                accumulate: bias != nil, c: out.baseAddress! + n * outputs * outLength + columns.lowerBound, ldc: outLength)
-                            precondition(done, "implicitConvolutionAvailable was true")
+                        for n in 0..<batch {
+                            ComputeThreads.parallelFor(outLength, grain: 256) { columns in
+                                let done = BLAS.convolution1d(
+                                    outputs: outputs, n: columns.count, channels: channels, taps: kernel, dilation: dilation,
+                                    weight: w.baseAddress!, packedWeight: packedWeight.baseAddress!,
+                                    signal: x.baseAddress! + n * channels * padded + columns.lowerBound, ldSignal: padded,
+                                    accumulate: bias != nil, c: out.baseAddress! + n * outputs * outLength + columns.lowerBound, ldc: outLength)
+                                precondition(done, "implicitConvolutionAvailable was true")
+                            }
                         }
                     }
                 }
