@@ -1,4 +1,3 @@
-import Foundation
 /// Finds the parts of a picture that move, as rectangles, by clustering a `MotionMap`.
 ///
 /// Cells whose mean motion reaches `activeFraction` of the busiest cell's, or that move in at least
