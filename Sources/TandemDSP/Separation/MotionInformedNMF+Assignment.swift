@@ -26,7 +26,8 @@ extension MotionInformedNMF {
     ///
     /// All candidate regions start kept and the components are grouped among them (`JointGrouping`). Then,
     /// for each kept region, the grouping without it is tried — its components given whole to the region
-    /// whose motion explains their sum best, or each to its own best region — and scored by the
+    /// whose motion explains their sum best, each to its own best region, or each to the region nearest in
+    /// timbre — and scored by the
     /// whole-source objective (`JointGrouping.explained`: how well, over the mixture's energy, the region
     /// holding each part explains it, plus the timbre coherence of the groups). A region is dropped as
     /// silent only when the energy its components carry is better explained elsewhere: the objective
@@ -51,7 +52,10 @@ extension MotionInformedNMF {
                 for c in members { whole[c] = target }
                 var each = state.owner
                 for c in members { each[c] = rest.max { grouping.score[c][$0] < grouping.score[c][$1] }! }
-                for owner in [whole, each] {
+                // A mover that took notes of several players by chance gives each back to its own timbre.
+                var byTimbre = state.owner
+                for c in members { byTimbre[c] = rest.max { grouping.affinity(c, state, $0) < grouping.affinity(c, state, $1) }! }
+                for owner in [whole, each, byTimbre] {
                     let gain = grouping.explained(grouping.state(owner), kept: rest) - before
                     if gain > (best?.gain ?? -.infinity) { best = (index, owner, gain) }
                 }

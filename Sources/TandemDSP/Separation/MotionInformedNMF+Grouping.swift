@@ -235,6 +235,15 @@ extension MotionInformedNMF {
             return s
         }
 
+        /// The cosine between component `c`'s timbre and region `r`'s timbre centroid in `s`.
+        func affinity(_ c: Int, _ s: State, _ r: Int) -> Float {
+            guard s.norms[r] > 0 else { return -1 }
+            var dot: Float = 0
+            let f = features[c]
+            for i in f.indices { dot += s.timbre[r][i] * f[i] }
+            return dot / s.norms[r]
+        }
+
         /// `‖timbre ± e_c f_c‖` from `‖timbre‖`, with one dot product (features are unit length).
         func normAfter(_ timbre: [Float], norm: Float, adding c: Int, sign: Float) -> Float {
             var dot: Float = 0
