@@ -49,7 +49,7 @@ public struct MotionInformedNMF: Sendable {
         public var minimumEvidenceShare: Float = 0.1
         /// Weight λ of timbre coherence against whole-source motion evidence in the joint grouping
         /// (0: motion alone decides; large: timbre clusters, placed by motion).
-        public var timbreWeight: Float = 0.5
+        public var timbreWeight: Float = 2
         /// A region is dropped as silent (beyond the count asked for) only when the energy-weighted evidence
         /// rises by more than this without it: its sound is better explained by another region.
         public var dropMargin: Float = 0.0
