@@ -114,7 +114,7 @@ public struct MotionGuidedSeparation: Sendable {
                 notes.append("the given regions do not move (a still picture?); each motion curve is flat, so the attribution has no visual evidence")
             }
             if let count = sources, regions.count > count {
-                notes.append("\(regions.count) moving regions for \(count) sources: the \(regions.count - count) whose motion explains the least sound are silent")
+                notes.append("\(regions.count) moving regions for \(count) sources: the \(regions.count - count) whose sound the other regions explain best are silent")
             }
         } else {
             notes.append(hasVideo ? "no video frames decoded; used the audio-only fallback" : "no video stream; used the audio-only fallback (split by timbre alone)")

@@ -37,6 +37,12 @@ public struct MotionRegionFinder: Sendable {
     /// Cells that move in at least this fraction of frames (and clearly more often than the picture's
     /// typical cell, see `thinMovers`) may be part of a thin mover; 0 turns the search off.
     public var thinMoverActivity: Float = 0.04
+    /// Groups whose boxes are at most this many cells apart are pieces of one player when their motion,
+    /// averaged over `pieceSmoothingSeconds`, correlates at least `pieceCorrelation` (see `mergingPieces`);
+    /// 0 turns this off.
+    public var pieceGap = 12
+    public var pieceCorrelation: Float = 0.5
+    public var pieceSmoothingSeconds = 0.5
 
     public init(activeFraction: Float = 0.2, minimumShare: Float = 0.01, positionWeight: Float = 1, mergeCorrelation: Float = 0.9,
                 iterations: Int = 25, mergeGap: Int = 2, maximumRegions: Int = 8) {
@@ -66,6 +72,7 @@ public struct MotionRegionFinder: Sendable {
         var groups = components(active, map: map, means: weights)
         groups += thinMovers(excluding: active, activity: activity, map: map)
         groups = mergingNearby(groups, map: map)
+        groups = mergingPieces(groups, map: map)
         func energy(_ g: [Int]) -> Float { g.reduce(0) { $0 + means[$1] } }
         if let count, count >= 1 {
             if groups.count > count {
@@ -151,20 +158,12 @@ public struct MotionRegionFinder: Sendable {
     /// Merges groups whose bounding boxes (in cells) are at most `mergeGap` apart, until none are.
     func mergingNearby(_ groups: [[Int]], map: MotionMap) -> [[Int]] {
         var groups = groups
-        func box(_ g: [Int]) -> (r0: Int, c0: Int, r1: Int, c1: Int) {
-            var r0 = Int.max, c0 = Int.max, r1 = Int.min, c1 = Int.min
-            for cell in g { let r = cell / map.columns, c = cell % map.columns; r0 = min(r0, r); r1 = max(r1, r); c0 = min(c0, c); c1 = max(c1, c) }
-            return (r0, c0, r1, c1)
-        }
         var merged = true
         while merged {
             merged = false
             search: for i in groups.indices {
                 for j in (i + 1)..<groups.count {
-                    let a = box(groups[i]), b = box(groups[j])
-                    let gapRows = max(0, max(a.r0, b.r0) - min(a.r1, b.r1) - 1)
-                    let gapColumns = max(0, max(a.c0, b.c0) - min(a.c1, b.c1) - 1)
-                    if max(gapRows, gapColumns) <= mergeGap {
+                    if gap(groups[i], groups[j], map: map) <= mergeGap {
                         groups[i] += groups.remove(at: j)
                         merged = true
                         break search
@@ -173,6 +172,60 @@ public struct MotionRegionFinder: Sendable {
             }
         }
         return groups
+    }
+
+    /// Merges, pair by pair (most correlated first), nearby groups that move at the same times: the two
+    /// ends of a bow, a bow arm and a head, a hand and the glow around it.
+    ///
+    /// Pieces of one player rarely move in the same frames (each end of a bow moves as it passes a cell),
+    /// so their frame-by-frame curves correlate weakly; over half a second they rise and fall together
+    /// with the player's playing, while two players' phrases, pauses and gestures differ. Groups qualify
+    /// when their boxes are at most `pieceGap` cells apart (players sit further apart than their own
+    /// pieces) and their curves, averaged over `pieceSmoothingSeconds`, correlate at least `pieceCorrelation`.
+    func mergingPieces(_ groups: [[Int]], map: MotionMap) -> [[Int]] {
+        guard pieceGap > 0, groups.count > 1 else { return groups }
+        let step = map.frameCount > 1 ? (map.times[map.frameCount - 1] - map.times[0]) / Double(map.frameCount - 1) : 1
+        let width = step > 0 ? max(1, Int((pieceSmoothingSeconds / step).rounded())) : 1, half = width / 2
+        func smoothed(_ g: [Int]) -> [Float] {
+            let curve = summedCurve(g, map: map)
+            var prefix = [Float](repeating: 0, count: curve.count + 1)
+            for i in curve.indices { prefix[i + 1] = prefix[i] + curve[i] }
+            return curve.indices.map { i in
+                let lo = max(0, i - half), hi = min(curve.count, i - half + width)
+                return (prefix[hi] - prefix[lo]) / Float(hi - lo)
+            }
+        }
+        // Complete linkage over the original pieces: a merged group takes in another only when every
+        // piece of the one moves with every piece of the other, so a chain of pieces never joins two players.
+        let curves = groups.map(smoothed)
+        var r = [[Float]](repeating: [Float](repeating: 1, count: groups.count), count: groups.count)
+        for i in groups.indices { for j in (i + 1)..<groups.count { r[i][j] = correlation(curves[i], curves[j]); r[j][i] = r[i][j] } }
+        var merged = groups.indices.map { [$0] }
+        var cells = groups
+        while cells.count > 1 {
+            var best: (i: Int, j: Int, r: Float)?
+            for i in cells.indices {
+                for j in (i + 1)..<cells.count where gap(cells[i], cells[j], map: map) <= pieceGap {
+                    let linkage = merged[i].flatMap { a in merged[j].map { r[a][$0] } }.min()!
+                    if linkage >= pieceCorrelation && linkage > (best?.r ?? -1) { best = (i, j, linkage) }
+                }
+            }
+            guard let (i, j, _) = best else { break }
+            cells[i] += cells.remove(at: j)
+            merged[i] += merged.remove(at: j)
+        }
+        return cells
+    }
+
+    /// Cells between the bounding boxes of two groups (0 when they touch or overlap).
+    func gap(_ a: [Int], _ b: [Int], map: MotionMap) -> Int {
+        func box(_ g: [Int]) -> (r0: Int, c0: Int, r1: Int, c1: Int) {
+            var r0 = Int.max, c0 = Int.max, r1 = Int.min, c1 = Int.min
+            for cell in g { let r = cell / map.columns, c = cell % map.columns; r0 = min(r0, r); r1 = max(r1, r); c0 = min(c0, c); c1 = max(c1, c) }
+            return (r0, c0, r1, c1)
+        }
+        let x = box(a), y = box(b)
+        return max(max(0, max(x.r0, y.r0) - min(x.r1, y.r1) - 1), max(0, max(x.c0, y.c0) - min(x.c1, y.c1) - 1))
     }
 
     /// Merges, pair by pair (most correlated first), groups whose summed energy curves correlate at least

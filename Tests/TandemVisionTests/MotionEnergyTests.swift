@@ -128,8 +128,36 @@ enum Synthetic {
         #expect(regions.count == 2)
         #expect(regions[0].x == 4 && regions[0].y == 0 && regions[0].height == 20)
         finder.mergeCorrelation = 1.01
+        finder.pieceGap = 0
         #expect(finder.regions(in: map).count == 3)
         #expect(MotionRegionFinder().regions(in: map).count == 1)
+    }
+
+    @Test func piecesOfOnePlayerMovingInTurnAreOneRegion() throws {
+        // The two ends of one bow move in turn (never in the same frame) but in the same phrases; a second
+        // player far away plays the same phrases. The ends are one region, the far player another.
+        var map = MotionMap(cellSize: 4)
+        for t in 0..<60 {
+            let playing = t % 30 < 15
+            var squares: [(x: Int, y: Int, size: Int)] = []
+            if playing ? t % 4 < 2 : true { squares.append((4, 0, 4)) }
+            if playing ? (t + 1) % 4 < 2 : true { squares.append((4, 16, 4)) }
+            if playing ? t % 6 < 3 : true { squares.append((68, 8, 4)) }
+            try map.append(Synthetic.gray(width: 80, height: 24, squares: squares), time: Double(t) / 25)
+        }
+        var finder = MotionRegionFinder()
+        finder.minimumCells = 1
+        // Frame by frame the ends are anti-correlated: the correlation merge alone keeps them apart.
+        #expect(finder.correlation(finder.summedCurve([1], map: map), finder.summedCurve([4 * map.columns + 1], map: map)) < 0.5)
+        let regions = finder.regions(in: map)
+        #expect(regions.count == 2)
+        #expect(regions[0].x == 4 && regions[0].y == 0 && regions[0].height == 20)
+        #expect(regions[1].x == 68)
+        // Without the piece merge, three; with no distance limit, the far player would be taken in too.
+        finder.pieceGap = 0
+        #expect(finder.regions(in: map).count == 3)
+        finder.pieceGap = 20
+        #expect(finder.regions(in: map).count == 1)
     }
 
     @Test func stillVideoHasNoRegions() throws {

@@ -9,8 +9,78 @@ extension MotionInformedNMF {
         var sounding: [Bool]
     }
 
-    /// Scores every (component, region) pair with two kinds of evidence and attributes each component
-    /// to the region whose motion explains it best, among the regions kept as sounding.
+    /// Attributes the components to the regions and decides which regions make sound.
+    ///
+    /// With `refinesAssignment` (the default), the components are grouped into whole sources by timbre and
+    /// motion together (`JointGrouping`), and regions compete as whole sources (`competing`); otherwise
+    /// each component goes to the region whose motion explains it best (`perComponent`).
+    func attribute(_ factors: NMF.Factors, motion: [[Float]], frameSeconds: Double, sources: Int?) -> Attribution {
+        let evidence = SourceEvidence(configuration, motion: motion, frames: factors.frames, frameSeconds: frameSeconds)
+        guard configuration.refinesAssignment, factors.components > motion.count else {
+            return perComponent(factors, evidence: evidence, sources: sources)
+        }
+        return competing(JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight), sources: sources)
+    }
+
+    /// Regions compete as whole sources, so that a player who sounds is never left silent.
+    ///
+    /// All candidate regions start kept and the components are grouped among them (`JointGrouping`). Then,
+    /// for each kept region, the grouping without it is tried — its components given whole to the region
+    /// whose motion explains their sum best, each to its own best region, or each to the region nearest in
+    /// timbre — and scored by the
+    /// whole-source objective (`JointGrouping.explained`: how well, over the mixture's energy, the region
+    /// holding each part explains it, plus the timbre coherence of the groups). A region is dropped as
+    /// silent only when the energy its components carry is better explained elsewhere: the objective
+    /// rises by more than `dropMargin` without it (a conductor or a screen that took some notes by chance;
+    /// a second piece of one player, whose notes the other piece explains as well, in the same timbre).
+    /// When more regions are kept than `sources` asks for, the region whose loss costs the least is dropped. After each drop the components are
+    /// regrouped among the regions left. With nothing to go on (flat motion, silence) every region is kept.
+    func competing(_ grouping: JointGrouping, sources: Int?) -> Attribution {
+        let regions = grouping.evidence.regions, k = grouping.components
+        var kept = Array(0..<regions)
+        var state = grouping.optimised(from: grouping.starts(kept: kept), kept: kept)
+        while kept.count > 1 {
+            let before = grouping.explained(state, kept: kept)
+            var best: (index: Int, owner: [Int], gain: Float)?
+            for (index, r) in kept.enumerated() {
+                var rest = kept
+                rest.remove(at: index)
+                let members = (0..<k).filter { state.owner[$0] == r }
+                var whole = state.owner
+                let target = rest.max { grouping.evidence(union(state, $0, members, grouping), region: $0)
+                    < grouping.evidence(union(state, $1, members, grouping), region: $1) }!
+                for c in members { whole[c] = target }
+                var each = state.owner
+                for c in members { each[c] = rest.max { grouping.score[c][$0] < grouping.score[c][$1] }! }
+                // A mover that took notes of several players by chance gives each back to its own timbre.
+                var byTimbre = state.owner
+                for c in members { byTimbre[c] = rest.max { grouping.affinity(c, state, $0) < grouping.affinity(c, state, $1) }! }
+                for owner in [whole, each, byTimbre] {
+                    let gain = grouping.explained(grouping.state(owner), kept: rest) - before
+                    if gain > (best?.gain ?? -.infinity) { best = (index, owner, gain) }
+                }
+            }
+            guard let best else { break }
+            let tooMany = sources.map { kept.count > $0 } ?? false
+            guard tooMany || best.gain > configuration.dropMargin else { break }
+            kept.remove(at: best.index)
+            state = grouping.improved(grouping.state(best.owner), kept: kept, passes: 2)
+        }
+        let groups = (0..<regions).map { r in kept.contains(r) ? (0..<k).filter { state.owner[$0] == r } : [] }
+        // A kept region's confidence is its whole source's evidence; a silent region's shortfall is no confidence in it.
+        let confidence = (0..<regions).map { r in kept.contains(r) ? min(1, max(0, state.scores[r])) : 0 }
+        return Attribution(groups: groups, confidence: confidence, sounding: (0..<regions).map { kept.contains($0) })
+    }
+
+    /// Region `r`'s summed activation with `members` added.
+    private func union(_ state: JointGrouping.State, _ r: Int, _ members: [Int], _ grouping: JointGrouping) -> [Float] {
+        var sum = state.sums[r]
+        for c in members { for t in sum.indices { sum[t] += grouping.activations[c][t] } }
+        return sum
+    }
+
+    /// The per-component attribution: each component scored against each region with two kinds of
+    /// evidence and given to the region whose motion explains it best, among the regions kept as sounding.
     ///
     /// - Onsets: the component's onset curve against the region's motion (a strike, a bow change, a
     ///   breath moves the player when a note starts).
@@ -22,24 +92,25 @@ extension MotionInformedNMF {
     /// Regions compete: while more regions are kept than wanted (`sources`), or while the region with
     /// the least evidence — the energy of its components times their scores — holds less than
     /// `minimumEvidenceShare` of all evidence, that region is dropped as silent and its components go to
-    /// their next best region (so asking for more sources than there are players leaves the extra
-    /// regions silent rather than splitting a player). A dancer, a conductor or a moving background explains
-    /// some components by chance, but never as well as the player who makes them.
-    func attribute(_ factors: NMF.Factors, motion: [[Float]], frameSeconds: Double, sources: Int?) -> Attribution {
-        let regions = motion.count, k = factors.components
-        let score = scores(factors, motion: motion, frameSeconds: frameSeconds)
+    /// their next best region.
+    func perComponent(_ factors: NMF.Factors, evidence: SourceEvidence, sources: Int?) -> Attribution {
+        let regions = evidence.regions, k = factors.components
+        let score = (0..<k).map { c in
+            let curves = evidence.curves(factors.activation(c))
+            return (0..<regions).map { evidence.score(curves, region: $0) }
+        }
         let energy = (0..<k).map { factors.activation($0).reduce(0, +) }
         var kept = Array(0..<regions)
         var owner = [Int](repeating: 0, count: k)
         func assignOwners() {
             for c in 0..<k { owner[c] = kept.max { score[c][$0] < score[c][$1] } ?? 0 }
         }
-        func evidence(_ r: Int) -> Float {
+        func evidenceOf(_ r: Int) -> Float {
             (0..<k).reduce(Float(0)) { owner[$1] == r ? $0 + energy[$1] * max(0, score[$1][r]) : $0 }
         }
         assignOwners()
         while kept.count > 1 {
-            let evidences = kept.map(evidence)
+            let evidences = kept.map(evidenceOf)
             let total = evidences.reduce(0, +)
             let weakest = evidences.indices.min { evidences[$0] < evidences[$1] }!
             let tooMany = sources.map { kept.count > $0 } ?? false
@@ -54,120 +125,15 @@ extension MotionInformedNMF {
             let candidates = (0..<k).filter { c in owner.filter { $0 == owner[c] }.count > 1 }
             if let best = candidates.max(by: { score[$0][r] < score[$1][r] }) { owner[best] = r }
         }
-        if configuration.refinesAssignment && kept.count > 1 && k > kept.count {
-            owner = refined(owner, kept: kept, factors: factors, motion: motion, frameSeconds: frameSeconds)
-        }
         let groups = (0..<regions).map { r in kept.contains(r) ? (0..<k).filter { owner[$0] == r } : [] }
         let confidence = (0..<regions).map { r -> Float in
             let members = groups[r]
             let total = members.reduce(Float(0)) { $0 + energy[$1] }
-            guard total > 0 else {
-                // A silent region: how far its best evidence falls short is not a confidence in it.
-                return 0
-            }
+            guard total > 0 else { return 0 }
             let weighted = members.reduce(Float(0)) { $0 + energy[$1] * score[$1][r] } / total
             return min(1, max(0, weighted))
         }
         return Attribution(groups: groups, confidence: confidence, sounding: (0..<regions).map { kept.contains($0) })
-    }
-
-    /// Regroups the components among the `kept` regions so that each region's *source* — the sum of its
-    /// components' activations — follows that region's motion as well as possible.
-    ///
-    /// One component's activation covers a few notes and correlates only weakly with a player's motion,
-    /// so the per-component choice is often close to a coin toss, and a player whose notes are spread
-    /// over many weak components loses them. A whole source follows its player's playing much more
-    /// clearly. Two groupings are scored by the mean over regions of their source's evidence (the same
-    /// onset and energy-over-time correlations `scores` uses, on the summed activation): the
-    /// per-component choice, and timbre clusters (the templates' spectral shape, two per region) each
-    /// given whole to the region that explains the cluster's summed activation best — timbre keeps
-    /// an instrument's notes together when the motion cannot tell them apart. The better one is then
-    /// improved by moving single components between regions while that raises the mean (a few passes,
-    /// no region left empty).
-    func refined(_ owner: [Int], kept: [Int], factors: NMF.Factors, motion: [[Float]], frameSeconds: Double) -> [Int] {
-        let k = factors.components, frames = factors.frames
-        let smooth = max(1, Int((configuration.smoothingSeconds / frameSeconds).rounded()))
-        let long = max(1, Int((configuration.envelopeSeconds / frameSeconds).rounded()))
-        let maxLag = Int((configuration.maximumLagSeconds / frameSeconds).rounded())
-        let envelopeLag = Int((2 * configuration.maximumLagSeconds / frameSeconds).rounded())
-        let motionShort = motion.map { Self.movingAverage($0, smooth) }
-        let motionLong = motion.map { Self.movingAverage($0, long) }
-        let activations = (0..<k).map { factors.activation($0) }
-        func evidence(_ members: [Int], _ r: Int) -> Float {
-            guard !members.isEmpty else { return -1 }
-            var sum = [Float](repeating: 0, count: frames)
-            for c in members { for t in 0..<frames { sum[t] += activations[c][t] } }
-            let onset = Self.laggedCorrelation(Self.movingAverage(Self.onsetCurve(sum), smooth), motionShort[r], maxLag: maxLag)
-            let level = Self.laggedCorrelation(Self.movingAverage(Self.compressed(sum), long), motionLong[r], maxLag: envelopeLag)
-            return configuration.onsetWeight * onset + (1 - configuration.onsetWeight) * level
-        }
-        func members(_ owner: [Int], _ r: Int) -> [Int] { (0..<k).filter { owner[$0] == r } }
-        func objective(_ owner: [Int]) -> Float { kept.reduce(Float(0)) { $0 + evidence(members(owner, $1), $1) } / Float(kept.count) }
-
-        var best = owner
-        var bestScore = objective(owner)
-        // Timbre clusters, each to the region that explains it best.
-        let (clusters, _) = Self.groupBySpectralShape(factors, into: min(k - 1, 2 * kept.count))
-        var byTimbre = owner
-        for cluster in clusters where !cluster.isEmpty {
-            let r = kept.max { evidence(cluster, $0) < evidence(cluster, $1) }!
-            for c in cluster { byTimbre[c] = r }
-        }
-        if kept.allSatisfy({ byTimbre.contains($0) }) {
-            let score = objective(byTimbre)
-            if score > bestScore { best = byTimbre; bestScore = score }
-        }
-        // Single moves, loudest components first.
-        let energy = activations.map { $0.reduce(0, +) }
-        let order = (0..<k).sorted { energy[$0] > energy[$1] }
-        var current = kept.map { evidence(members(best, $0), $0) }
-        for _ in 0..<3 {
-            var moved = false
-            for c in order {
-                let from = best[c]
-                guard let i = kept.firstIndex(of: from) else { continue }
-                let without = members(best, from).filter { $0 != c }
-                guard !without.isEmpty else { continue }
-                let fromScore = evidence(without, from)
-                var choice: (j: Int, gain: Float, score: Float)?
-                for (j, r) in kept.enumerated() where r != from {
-                    let toScore = evidence(members(best, r) + [c], r)
-                    let gain = fromScore + toScore - current[i] - current[j]
-                    if gain > 1e-4 && gain > (choice?.gain ?? 0) { choice = (j, gain, toScore) }
-                }
-                if let choice {
-                    best[c] = kept[choice.j]
-                    current[i] = fromScore
-                    current[choice.j] = choice.score
-                    moved = true
-                }
-            }
-            if !moved { break }
-        }
-        return best
-    }
-
-    /// `score[component][region]`: the mean of the onset and the energy-over-time correlations.
-    func scores(_ factors: NMF.Factors, motion: [[Float]], frameSeconds: Double) -> [[Float]] {
-        let regions = motion.count, k = factors.components
-        let smooth = max(1, Int((configuration.smoothingSeconds / frameSeconds).rounded()))
-        let long = max(1, Int((configuration.envelopeSeconds / frameSeconds).rounded()))
-        let maxLag = Int((configuration.maximumLagSeconds / frameSeconds).rounded())
-        let envelopeLag = Int((2 * configuration.maximumLagSeconds / frameSeconds).rounded())
-        let motionShort = motion.map { Self.movingAverage($0, smooth) }
-        let motionLong = motion.map { Self.movingAverage($0, long) }
-        var score = [[Float]](repeating: [Float](repeating: 0, count: regions), count: k)
-        for c in 0..<k {
-            let activation = factors.activation(c)
-            let onsets = Self.movingAverage(Self.onsetCurve(activation), smooth)
-            let envelope = Self.movingAverage(Self.compressed(activation), long)
-            for r in 0..<regions {
-                let onset = Self.laggedCorrelation(onsets, motionShort[r], maxLag: maxLag)
-                let level = Self.laggedCorrelation(envelope, motionLong[r], maxLag: envelopeLag)
-                score[c][r] = configuration.onsetWeight * onset + (1 - configuration.onsetWeight) * level
-            }
-        }
-        return score
     }
 
     /// `log(1 + a / mean)`: loud and quiet notes weigh alike.

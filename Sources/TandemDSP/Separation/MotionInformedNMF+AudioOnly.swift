@@ -1,6 +1,19 @@
 import Foundation
 
 extension MotionInformedNMF {
+    /// Each component's spectral template, log-compressed and normalised to unit length: its timbre and
+    /// register, whatever its loudness (dot products are cosines).
+    static func timbreFeatures(_ factors: NMF.Factors) -> [[Float]] {
+        let bins = factors.bins
+        return (0..<factors.components).map { c in
+            let row = factors.templates[(c * bins)..<((c + 1) * bins)]
+            var f = row.map { Foundation.log1p(1000 * $0) }
+            let norm = max(f.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+            for i in f.indices { f[i] /= norm }
+            return f
+        }
+    }
+
     /// Groups components into `count` sources by the shape of their spectral templates (the audio-only fallback).
     ///
     /// Templates are log-compressed and normalised to unit length, so k-means groups by cosine
@@ -11,13 +24,7 @@ extension MotionInformedNMF {
         let k = factors.components, bins = factors.bins
         guard count > 1 else { return ([Array(0..<k)], [1]) }
         guard k > count else { return ((0..<count).map { $0 < k ? [$0] : [] }, [Float](repeating: 1, count: count)) }
-        let features: [[Float]] = (0..<k).map { c in
-            let row = factors.templates[(c * bins)..<((c + 1) * bins)]
-            var f = row.map { Foundation.log1p(1000 * $0) }
-            let norm = max(f.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
-            for i in f.indices { f[i] /= norm }
-            return f
-        }
+        let features = timbreFeatures(factors)
         func cosine(_ a: [Float], _ b: [Float]) -> Float {
             var s: Float = 0, nb: Float = 0
             for i in a.indices { s += a[i] * b[i]; nb += b[i] * b[i] }

@@ -15,12 +15,13 @@ import TandemCore
 ///    STFT frames) twice: its onset curve against the motion, lightly smoothed, and its energy over
 ///    time against the motion, both averaged over `envelopeSeconds`; each the best Pearson correlation
 ///    over small lags (see `attribute`).
-/// 3. Regions compete for components: each component goes to its best region, and regions whose motion
-///    explains too little of the sound (or beyond the number of sources asked for, the least convincing)
-///    are dropped as silent, their components going to the next best region. A silent region yields a
-///    source flagged `silent` with no sound, never the mixture. Without motion (no video stream),
-///    components are instead grouped by spectral shape (k-means on log-compressed, normalised
-///    templates) and the result says so.
+/// 3. Components are grouped into whole sources by timbre and motion together (`JointGrouping`: each
+///    region's summed activation against its motion, plus the timbre coherence of its components), and
+///    regions compete as whole sources (`competing`): a region is dropped as silent only when the energy
+///    its components carry is better explained by another region, and beyond the number of sources asked
+///    for, the one whose loss costs the least evidence goes. A silent region yields a source flagged
+///    `silent` with no sound, never the mixture. Without motion (no video stream), components are instead
+///    grouped by spectral shape (k-means on log-compressed, normalised templates) and the result says so.
 /// 4. Each source's model `V_s = H_s W_s` gives a Wiener-style soft mask `V_s^p / Σ_j V_j^p` (p =
 ///    `maskExponent`, 2 as in generalised Wiener filtering), applied to every channel's STFT and
 ///    inverted with the mixture phase. Silence stays silence (masks are 0/ε, never NaN).
@@ -44,12 +45,18 @@ public struct MotionInformedNMF: Sendable {
         public var envelopeSeconds: Double = 0.5
         /// Weight of the onset evidence against the energy-over-time evidence (0…1).
         public var onsetWeight: Float = 0.5
-        /// A region whose evidence is below this share of all regions' is silent.
+        /// Without `refinesAssignment`: a region whose evidence is below this share of all regions' is silent.
         public var minimumEvidenceShare: Float = 0.1
+        /// Weight λ of timbre coherence against whole-source motion evidence in the joint grouping
+        /// (0: motion alone decides; large: timbre clusters, placed by motion).
+        public var timbreWeight: Float = 2
+        /// A region is dropped as silent (beyond the count asked for) only when the energy-weighted evidence
+        /// rises by more than this without it: its sound is better explained by another region.
+        public var dropMargin: Float = 0.0
         /// With an automatic count, the most sources the mixture is factorised for.
         public var maximumSources: Int = 6
-        /// Regroup components so each region's whole source follows its motion (see `refined`);
-        /// false keeps the per-component choice.
+        /// Group components into whole sources by timbre and motion together, and let regions compete as
+        /// whole sources (see `competing`); false keeps the per-component choice and competition.
         public var refinesAssignment = true
 
         public init() {}
