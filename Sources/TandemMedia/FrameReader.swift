@@ -31,6 +31,13 @@ public final class FrameReader {
     public internal(set) var seekCount = 0
     /// Frames the decoder produced so far, returned or not (the work a sampling cost).
     public var decodedFrameCount: Int { decodedCount }
+    /// Where the video stream really stops (file clock, seconds): the last frame's time in the packet
+    /// index when the sampling built one, else the last frame decoded so far, returned or not (the
+    /// stream's end once a sequential sampling such as `all`, `fps` or `scene` has finished).
+    public var streamEndSeconds: Double? {
+        let last = index.flatMap { $0.isExact ? $0.sortedPts.last : nil } ?? lastDecodedPts
+        return last.map { clock.seconds($0, timeBase: timeBase) }
+    }
 
     let loop: DecodeLoop
     let converter: FrameConverter
@@ -45,6 +52,7 @@ public final class FrameReader {
     var finished = false
     /// Frames the decoder has returned so far (the frame index of a sequential decode).
     var decodedCount = 0
+    var lastDecodedPts: Int64?
     var state: State
 
     enum State {
@@ -79,7 +87,18 @@ public final class FrameReader {
         case .all:
             state = .all
         case .fps(let rate):
-            state = .fps(FpsState(period: 1 / rate))
+            // Well below the video's rate most frames are dropped: number the frames from the packet
+            // index, decide with the same schedule which ones are kept, and decode only those and the
+            // frames they depend on. The header's rate only picks the strategy; the frames are the same.
+            let built = (stream.averageFrameRate?.doubleValue).map { rate * 2 <= $0 } == true
+                ? try PacketIndex(path: path, streamIndex: streamIndex) : nil
+            if let built, built.isExact, built.frameCount > 0 {
+                index = built
+                let wanted = FrameReader.fpsTargets(rate: rate, index: built, clock: clock, timeBase: timeBase)
+                state = .targets(TargetState(order: wanted, exact: true, index: built))
+            } else {
+                state = .fps(FpsState(rate: rate))
+            }
         case .scene(let threshold):
             state = .scene(SceneState(threshold: threshold))
         case .keyframes:
@@ -177,6 +196,7 @@ public final class FrameReader {
     func decode() throws -> Bool {
         guard try loop.nextFrame() else { return false }
         decodedCount += 1
+        lastDecodedPts = loop.frame.presentationTime ?? lastDecodedPts
         return true
     }
 

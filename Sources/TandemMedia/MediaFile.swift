@@ -25,6 +25,8 @@ public struct MediaFile: Sendable {
     static func probe(_ input: FFInputContext) -> MediaInfo {
         let format = input.pointer.pointee
         let duration = format.duration
+        let streams = (0..<input.streamCount).map { streamInfo(input.stream($0), index: $0) }
+        let readable = streams.contains { ($0.type == .audio || $0.type == .video) && $0.decoder != nil }
         return MediaInfo(
             path: input.path,
             container: format.iformat.map { String(cString: $0.pointee.name) } ?? "unknown",
@@ -32,7 +34,7 @@ public struct MediaFile: Sendable {
             startSeconds: Double(input.startTimeMicroseconds) / Double(tandem_AV_TIME_BASE),
             durationSeconds: duration == tandem_AV_NOPTS_VALUE || duration <= 0 ? nil : Double(duration) / Double(tandem_AV_TIME_BASE),
             bitRate: format.bit_rate > 0 ? Int(format.bit_rate) : nil,
-            streams: (0..<input.streamCount).map { streamInfo(input.stream($0), index: $0) })
+            streams: streams, problem: readable ? nil : MediaInfo.nothingDecodable)
     }
 
     static func streamInfo(_ stream: UnsafeMutablePointer<AVStream>, index: Int) -> MediaInfo.Stream {
@@ -60,6 +62,9 @@ public struct MediaFile: Sendable {
             durationSeconds: s.duration > 0 ? seconds(s.duration) : nil,
             frameCount: s.nb_frames > 0 ? Int(s.nb_frames) : nil,
             bitRate: parameters.bit_rate > 0 ? Int(parameters.bit_rate) : nil)
+        info.decoder = avcodec_find_decoder(parameters.codec_id).map { String(cString: $0.pointee.name) }
+        info.codecTag = fourCC(parameters.codec_tag)
+        if info.decoder == nil && [.audio, .video, .subtitle].contains(type) { info.problem = MediaInfo.noDecoder }
         if type == .video {
             info.width = Int(parameters.width)
             info.height = Int(parameters.height)
@@ -74,6 +79,14 @@ public struct MediaFile: Sendable {
             info.sampleFormat = av_get_sample_fmt_name(AVSampleFormat(rawValue: parameters.format)).map { String(cString: $0) }
         }
         return info
+    }
+
+    /// `tag` as four characters (`avc1`), or `nil` when it is 0 or not printable ASCII (some
+    /// containers store numeric codec ids, e.g. AVI's audio format tags).
+    static func fourCC(_ tag: UInt32) -> String? {
+        let bytes = (0..<4).map { UInt8(truncatingIfNeeded: tag >> (8 * $0)) }
+        guard tag != 0, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Clockwise degrees (0, 90, 180, 270) to turn the picture for display.

@@ -47,6 +47,16 @@ public struct MediaInfo: Codable, Sendable, Equatable {
         public var channelLayout: String?
         public var sampleFormat: String?
         public var bitRate: Int?
+        /// The name of the FFmpeg decoder that reads the stream (`h264`, `aac`, `subrip`); `nil` when
+        /// FFmpeg has none for its codec (an unknown four-character code, or a codec this build of
+        /// FFmpeg cannot decode). The stream is then listed but no reader can use it.
+        public var decoder: String?
+        /// The container's four-character code for the codec (`avc1`), when it states one: what
+        /// identifies a stream whose codec FFmpeg does not know (`codec` is then `none`).
+        public var codecTag: String?
+        /// What makes the stream unusable, for people and for scripts reading `tandem probe --json`:
+        /// `no decoder` for an audio, video or subtitle stream FFmpeg cannot decode; `nil` otherwise.
+        public var problem: String?
     }
 
     public var path: String
@@ -58,7 +68,16 @@ public struct MediaInfo: Codable, Sendable, Equatable {
     public var durationSeconds: Double?
     public var bitRate: Int?
     public var streams: [Stream]
+    /// What makes the whole file unusable: `nothing decodable` when no audio or video stream has a
+    /// decoder (a subtitles-only file, or one whose only picture is in a codec FFmpeg cannot
+    /// decode), since every pipeline starts by decoding audio or video; `nil` otherwise.
+    public var problem: String?
 
     /// The first stream of `type`, if any.
     public func firstStream(_ type: StreamType) -> Stream? { streams.first { $0.type == type } }
+
+    /// `problem` of a stream FFmpeg has no decoder for.
+    public static let noDecoder = "no decoder"
+    /// `problem` of a file no pipeline can read anything from.
+    public static let nothingDecodable = "nothing decodable"
 }

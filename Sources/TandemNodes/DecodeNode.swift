@@ -8,7 +8,12 @@ import TandemMedia
 /// time order (the earlier of the next audio chunk and the next frame first), so downstream nodes
 /// that join audio and video see them interleaved as in the file. Decoding runs on the node's own
 /// thread (see `GraphExecution`), never on Swift's cooperative pool.
-public struct DecodeNode: ConfigurableNode {
+///
+/// A `sample-frames` node reading this node's video alone hands its choice to this node
+/// (`FrameSelectionTaking`, see `Graph.moveFrameSelectionsUpstream`), so frames it would drop are
+/// never scaled or converted: `fps` becomes this node's own `fps` sampling (the same `FpsSchedule`),
+/// `every` and `first` skip frames unconverted and stop decoding video after the first n.
+public struct DecodeNode: ConfigurableNode, FrameSelectionTaking {
     public static let descriptor = NodeDescriptor(
         kind: "decode", doc: "Decode the input file's audio and video (only the connected outputs).",
         outputs: [PortSpec("audio", .audio, "planar Float32 chunks on the file's clock"),
@@ -41,7 +46,11 @@ public struct DecodeNode: ConfigurableNode {
 
     private let audioOptions: AudioDecodeOptions
     private let videoOptions: VideoDecodeOptions
-    private let sampling: FrameSampling
+    private var sampling: FrameSampling
+    /// A `sample-frames` choice taken over from downstream (`fps` also becomes `sampling`).
+    private var selection: FrameSelection?
+    /// Frames the reader has passed, kept or skipped, for `selection`.
+    private var framesSeen = 0
     private let skipMissingVideo: Bool
     private let skipMissingAudio: Bool
     private var audio: AudioReader?
@@ -51,9 +60,8 @@ public struct DecodeNode: ConfigurableNode {
     private var context: NodeContext?
     /// The container's duration, for streams that state none of their own (Matroska).
     private var fileDuration: Double?
-    /// Where the last emitted audio chunk ended and the last frame started (seconds).
+    /// Where the last emitted audio chunk ended (seconds).
     private var audioEnd: Double?
-    private var videoEnd: Double?
 
     public init(parameters: NodeParameters) throws {
         let rate = parameters.int("sample_rate"), channels = parameters.int("channels")
@@ -103,8 +111,36 @@ public struct DecodeNode: ConfigurableNode {
         if context.connectedOutputs.contains(1), !(skipMissingVideo && !Self.has(.video, url)) {
             let reader = try FrameReader(url: url, sampling: sampling, options: videoOptions)
             video = reader
-            nextFrame = try reader.next()
+            nextFrame = try nextSelectedFrame()
         }
+    }
+
+    public mutating func takeFrameSelection(_ selection: FrameSelection, onOutput port: Int) -> Bool {
+        guard port == 1, case .all = sampling, self.selection == nil else { return false }
+        // `fps` is the reader's own sampling (the same `FpsSchedule`), which holds each frame
+        // unconverted until it knows whether an instant shows it.
+        if case .fps(let rate) = selection { sampling = .fps(rate) }
+        self.selection = selection
+        return true
+    }
+
+    /// The reader's next frame that `selection` keeps; the others are skipped without conversion.
+    private mutating func nextSelectedFrame() throws -> VideoFrame? {
+        guard let video else { return nil }
+        switch selection {
+        case .every(let n):
+            while framesSeen % n != 0 {
+                guard try video.skip() else { return nil }
+                framesSeen += 1
+            }
+        case .first(let n):
+            // Nothing after the first n is wanted: stop decoding video there.
+            guard framesSeen < n else { return nil }
+        case .fps, nil:
+            break
+        }
+        framesSeen += 1
+        return try video.next()
     }
 
     /// Whether `url` has a stream of `kind` (a file that cannot be opened counts as having one, so the
@@ -125,10 +161,19 @@ public struct DecodeNode: ConfigurableNode {
             nextChunk = try audio?.next()
         } else if let frame = nextFrame {
             try output.emit(.video(frame), port: 1)
-            videoEnd = frame.seconds
-            nextFrame = try video?.next()
+            nextFrame = try nextSelectedFrame()
         }
         return true
+    }
+
+    /// True when the video reader decodes every frame from start to end (as with a `sample-frames`
+    /// choice taken over, but not with this node's own sparse samplings, nor `first`).
+    private var readsWholeVideo: Bool {
+        switch selection {
+        case .first: false
+        case .fps, .every: true
+        case nil: if case .all = sampling { true } else { false }
+        }
     }
 
     /// Says so when the file held less than it claims: a stream that stops well before its stated
@@ -147,9 +192,10 @@ public struct DecodeNode: ConfigurableNode {
             if skipped > 0 { context.warn("\(skipped) damaged \(kind) packet\(skipped == 1 ? "" : "s") skipped") }
         }
         if let audio { check("audio", stream: audio.stream, end: audioEnd, skipped: audio.corruptPacketCount + audio.decodeErrorCount) }
-        // Sparse sampling ends before the stream by design: only a full decode says where the stream stops.
-        if let video, case .all = sampling {
-            check("video", stream: video.stream, end: videoEnd, skipped: video.corruptPacketCount + video.decodeErrorCount)
+        // Sparse sampling ends before the stream by design: only a reader that went through the whole
+        // stream (decoding every frame, or indexing every packet) says where it stops.
+        if let video, readsWholeVideo {
+            check("video", stream: video.stream, end: video.streamEndSeconds, skipped: video.corruptPacketCount + video.decodeErrorCount)
         }
         self.context = nil
     }

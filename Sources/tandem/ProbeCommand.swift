@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import TandemMedia
 
-/// `tandem probe FILE... [--json]`: prints the streams of each file.
+/// `tandem probe FILE... [--json]`: prints the streams of each file (`MediaInfo.summary`, or
+/// `MediaInfo` as JSON), saying which streams have no decoder and which files hold nothing decodable.
 ///
 /// A file that cannot be probed prints its error and the command goes on with the next file;
 /// the exit status is 1 when any file failed.
@@ -22,7 +23,7 @@ struct ProbeCommand: ParsableCommand {
                 if json {
                     print(String(decoding: try encoder.encode(info), as: UTF8.self))
                 } else {
-                    print(Self.describe(info))
+                    print(info.summary)
                 }
             } catch {
                 failed += 1
@@ -35,28 +36,4 @@ struct ProbeCommand: ParsableCommand {
         }
         if failed > 0 { throw ExitCode(1) }
     }
-
-    /// A human-readable summary, one line for the file and one per stream.
-    static func describe(_ info: MediaInfo) -> String {
-        var lines = ["\(info.path): \(info.container), start \(format(info.startSeconds)) s, duration \(info.durationSeconds.map(format) ?? "?") s"
-            + (info.bitRate.map { ", \($0 / 1000) kb/s" } ?? "")]
-        for stream in info.streams {
-            var parts = ["  #\(stream.index) \(stream.type.rawValue) \(stream.codec)", "tb \(stream.timeBase)"]
-            if let start = stream.startSeconds { parts.append("start \(format(start)) s") }
-            if let width = stream.width, let height = stream.height { parts.append("\(width)x\(height)") }
-            if let pixelFormat = stream.pixelFormat { parts.append(pixelFormat) }
-            if let rate = stream.averageFrameRate { parts.append("\(format(rate.doubleValue)) fps avg") }
-            if let rate = stream.realFrameRate { parts.append("\(format(rate.doubleValue)) fps real") }
-            if let frames = stream.frameCount { parts.append("\(frames) frames") }
-            if let rotation = stream.rotation, rotation != 0 { parts.append("rotate \(rotation)°") }
-            if let rate = stream.sampleRate { parts.append("\(rate) Hz") }
-            if let layout = stream.channelLayout { parts.append(layout) }
-            if let sampleFormat = stream.sampleFormat { parts.append(sampleFormat) }
-            if let bitRate = stream.bitRate { parts.append("\(bitRate / 1000) kb/s") }
-            lines.append(parts.joined(separator: ", "))
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    private static func format(_ value: Double) -> String { String(format: "%.3f", value) }
 }

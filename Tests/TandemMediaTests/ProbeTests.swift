@@ -35,4 +35,65 @@ import Testing
         #expect(decoded == info)
         #expect(decoded.streams[0].channelLayout == "stereo")
     }
+
+    /// A copy of fixture `name` whose video sample entry (`avc1`, inside `stsd`) is renamed `zzzz`:
+    /// a stream FFmpeg demuxes as video but knows no codec, let alone a decoder, for.
+    static func unknownVideoCodec(_ name: String, in directory: URL) throws -> URL {
+        var bytes = [UInt8](try Data(contentsOf: Fixture.url(name)))
+        func find(_ text: String, from start: Int) -> Int? {
+            let needle = Array(text.utf8)
+            return (start...(bytes.count - needle.count)).first { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
+        }
+        let stsd = try #require(find("stsd", from: 0))
+        let entry = try #require(find("avc1", from: stsd))
+        bytes.replaceSubrange(entry..<(entry + 4), with: Array("zzzz".utf8))
+        let url = directory.appendingPathComponent("unknown-\(name)")
+        try Data(bytes).write(to: url)
+        return url
+    }
+
+    @Test func saysWhichStreamsHaveNoDecoder() throws {
+        let directory = Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // Video in an unknown codec beside AAC audio: the file is still readable for its audio.
+        let info = try MediaFile.open(try Self.unknownVideoCodec("h264_bframes.mp4", in: directory)).info
+        let video = try #require(info.firstStream(.video))
+        #expect(video.codec == "none" && video.codecTag == "zzzz")
+        #expect(video.decoder == nil && video.problem == MediaInfo.noDecoder)
+        let audio = try #require(info.firstStream(.audio))
+        #expect(audio.decoder == "aac" && audio.problem == nil)
+        #expect(info.problem == nil)
+        #expect(info.summary.contains("#0 video none (zzzz), no decoder, "))
+        #expect(!info.summary.contains("nothing decodable"))
+        let json = String(decoding: try JSONEncoder().encode(info), as: UTF8.self)
+        #expect(json.contains(#""problem":"no decoder""#))
+        // The readers refuse it with the same diagnosis.
+        #expect { try FrameReader(path: info.path) } throws: { ($0 as? MediaError)?.code == .unsupportedCodec }
+
+        // The same without audio: nothing in the file can be decoded.
+        let silent = try MediaFile.open(try Self.unknownVideoCodec("rotated90.mp4", in: directory)).info
+        #expect(silent.streams.count == 1 && silent.streams[0].problem == MediaInfo.noDecoder)
+        #expect(silent.problem == MediaInfo.nothingDecodable)
+        #expect(silent.summary.split(separator: "\n")[0].contains("nothing decodable"))
+    }
+
+    @Test func subtitlesOnlyFileHasNothingDecodable() throws {
+        let directory = Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("captions.srt")
+        try "1\n00:00:00,000 --> 00:00:01,500\nHello.\n\n2\n00:00:02,000 --> 00:00:03,000\nBye.\n".write(to: url, atomically: true, encoding: .utf8)
+        let info = try MediaFile.open(url).info
+        #expect(info.streams.map(\.type) == [.subtitle])
+        // Subtitles decode, but no pipeline reads them: the stream is fine, the file is not.
+        #expect(info.streams[0].decoder != nil && info.streams[0].problem == nil)
+        #expect(info.problem == MediaInfo.nothingDecodable)
+        #expect(info.summary.hasPrefix("\(url.path): srt, "))
+        #expect(info.summary.contains("nothing decodable"))
+        let json = String(decoding: try JSONEncoder().encode(info), as: UTF8.self)
+        #expect(json.contains(#""problem":"nothing decodable""#))
+        #expect(try JSONDecoder().decode(MediaInfo.self, from: Data(json.utf8)) == info)
+        // Ordinary files state no problem.
+        #expect(try MediaFile.open(Fixture.path("h264_bframes.mp4")).info.problem == nil)
+        #expect(try MediaFile.open(Fixture.path("stereo48k.flac")).info.problem == nil)
+    }
 }

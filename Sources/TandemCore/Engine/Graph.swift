@@ -80,6 +80,25 @@ public struct Graph {
         if let cycle = cycleMember() { throw invalid("the graph has a cycle through node '\(entries[cycle].id)'") }
     }
 
+    /// Moves each `FrameSelectingNode`'s choice into the node producing its frames, when that
+    /// producer is a `FrameSelectionTaking` node whose output feeds nothing else and it accepts: the
+    /// decoder then converts only the frames that are kept. Pipelines keep their meaning (the same
+    /// frames reach the same consumers); only where the frames are dropped changes. `GraphExecution`
+    /// calls it before a run; `--stats` then shows the selecting node passing every frame through.
+    public mutating func moveFrameSelectionsUpstream() {
+        for index in entries.indices {
+            guard var selector = entries[index].node as? any FrameSelectingNode,
+                  entries[index].sources.count == 1, let source = entries[index].sources[0] else { continue }
+            // Another consumer of the same output needs the frames the selection drops.
+            let consumers = entries.reduce(0) { count, entry in count + entry.sources.filter { $0 == source }.count }
+            guard consumers == 1, var producer = entries[source.node].node as? any FrameSelectionTaking,
+                  producer.takeFrameSelection(selector.frameSelection, onOutput: source.port) else { continue }
+            selector.selectionMovedUpstream()
+            entries[source.node].node = producer
+            entries[index].node = selector
+        }
+    }
+
     /// Returns a node on a cycle, if any (depth-first search with colours).
     private func cycleMember() -> Int? {
         var state = [UInt8](repeating: 0, count: entries.count)  // 0 new, 1 on stack, 2 done

@@ -52,7 +52,7 @@ public final class GraphExecution: @unchecked Sendable {
     /// Statistics of the last run, also available when it failed.
     public private(set) var statistics: [NodeStatistics] = []
 
-    /// Prepares `graph` for one run.
+    /// Prepares `graph` for one run, moving frame selections into their decoders (`Graph.moveFrameSelectionsUpstream`).
     /// - Parameters:
     ///   - input: the file being processed (for `{stem}`/`{relpath}`, source nodes and error reports).
     ///   - outputDirectory: the folder output templates are relative to.
@@ -60,6 +60,8 @@ public final class GraphExecution: @unchecked Sendable {
     /// - Throws: `NodeError` `.invalidGraph` when the graph fails `Graph.check()`.
     public init(_ graph: Graph, input: InputFile? = nil, outputDirectory: URL, progress: NodeProgressHandler? = nil) throws {
         try graph.check()
+        var graph = graph
+        graph.moveFrameSelectionsUpstream()
         self.input = input
         self.progress = progress
         outputFiles = OutputFiles(directory: outputDirectory, input: input)
