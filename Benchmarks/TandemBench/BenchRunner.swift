@@ -40,6 +40,10 @@ enum BenchRunner {
                                       suite.name, benchCase.name, median, times[0], benchCase.units / median,
                                       benchCase.unitName, repeats)
                     print(line)
+                    // Every timed run, in order, for scripts that pool runs of several processes (media_peers.py --side-by-side).
+                    if ProcessInfo.processInfo.environment["TANDEM_BENCH_TIMES"] == "1" {
+                        print("\(suite.name)/\(benchCase.name): times " + times.map { String(format: "%.5f", $0) }.joined(separator: " "))
+                    }
                 }
                 // The high-water mark of the whole process so far: loading and every case of the suites run until now.
                 var usage = rusage()

@@ -33,7 +33,14 @@ let mediaBenchSuite = BenchSuite(name: "media") {
         while try reader.next() != nil { frames += 1 }
         return frames
     }
-    let shortFrames = Double(try decodeOnly(short))
+    // TANDEM_BENCH_CASES=uniform8-10min,decode600 times only those cases, without the preamble
+    // (Tools/bench/media_peers.py --side-by-side runs one such process per round, alternating with PyAV).
+    let only = ProcessInfo.processInfo.environment["TANDEM_BENCH_CASES"].map { Set($0.split(separator: ",").map(String.init)) }
+    let shortFrames = only == nil || only!.contains(where: { $0.hasPrefix("decode60") }) ? Double(try decodeOnly(short)) : 1800
+    if let only {
+        if only.contains("describe") { try describeSparseSampling(long) }
+        return mediaCases(short: short, long: long, shortFrames: shortFrames, threads: threads).filter { only.contains($0.name) }
+    }
     try describeSparseSampling(long)
     // CPU time is steadier than wall time when other jobs share the machine: print it once per case.
     for (name, body) in [("decode60", { _ = try decodeOnly(short) }),
@@ -45,7 +52,22 @@ let mediaBenchSuite = BenchSuite(name: "media") {
         print(String(format: "media/%@: one run: wall %.3f s, CPU %.3f s (user + system, all threads)", name, wall, cpu))
     }
     if ProcessInfo.processInfo.environment["TANDEM_BENCH_LONG"] == "1" { try checkLongFileMemory(directory) }
+    return mediaCases(short: short, long: long, shortFrames: shortFrames, threads: threads)
+}
 
+/// The timed cases of the media suite.
+private func mediaCases(short: URL, long: URL, shortFrames: Double, threads: Int) -> [BenchCase] {
+    @Sendable func decodeOnly(_ url: URL) throws -> Int {
+        let reader = try FrameReader(url: url, options: VideoDecodeOptions(threads: threads))
+        var frames = 0
+        while try reader.skip() { frames += 1 }
+        return frames
+    }
+    @Sendable func drain(_ reader: FrameReader) throws -> Int {
+        var frames = 0
+        while try reader.next() != nil { frames += 1 }
+        return frames
+    }
     return [
         BenchCase(name: "decode60", units: shortFrames, unitName: "frames") { _ = try decodeOnly(short) },
         BenchCase(name: "decode60-rgb224", units: shortFrames, unitName: "frames") {

@@ -13,7 +13,9 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
 }
 
 @Suite struct FrameReaderTests {
-    static let codecs = ["h264_bframes.mp4", "hevc_offset.mkv", "vp9.webm", "mpeg4.mp4"]
+    /// H.264 with B-frames; H.264 with open GOPs and a B-pyramid, in MP4 and Matroska; HEVC with open
+    /// GOPs (CRA key frames with leading pictures); VP9 with hidden frames; MPEG-4 part 2 with B-frames.
+    static let codecs = ["h264_bframes.mp4", "h264_opengop.mp4", "h264_opengop.mkv", "hevc_offset.mkv", "vp9.webm", "mpeg4.mp4"]
 
     @Test(arguments: codecs)
     func fullDecodeNumbersFramesInPresentationOrder(name: String) throws {
@@ -50,6 +52,46 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
             }
             if case .uniform(7) = sampling { #expect(reader.seekCount > 0, "\(name): uniform sampling should seek") }
         }
+    }
+
+    @Test(arguments: codecs)
+    func sparseFpsSamplingGivesTheFramesOfTheSequentialRule(name: String) throws {
+        let full = try decodeAll(name)
+        for rate in [1.0, 2.5, 7.0] {
+            // The rule applied to a full decode, frame by frame.
+            var schedule = FpsSchedule(rate: rate)
+            var expected: [Int] = []
+            for frame in full {
+                let repeats = schedule.frameArrives(at: frame.seconds)
+                if frame.frameIndex > 0 { expected += repeatElement(frame.frameIndex - 1, count: repeats) }
+            }
+            expected += repeatElement(full.count - 1, count: schedule.end())
+            let reader = try FrameReader(url: Fixture.url(name), sampling: .fps(rate))
+            var sampled: [VideoFrame] = []
+            while let frame = try reader.next() { sampled.append(frame) }
+            // Well below the video's 30 fps: the packet index numbered the frames (the sparse way).
+            #expect(reader.frameCount == 60, "\(name) at \(rate) fps")
+            #expect(sampled.map(\.frameIndex) == expected, "\(name) at \(rate) fps")
+            for frame in sampled {
+                #expect(frame.pts == full[frame.frameIndex].pts && frame.seconds == full[frame.frameIndex].seconds)
+                #expect(frame.bytes == full[frame.frameIndex].bytes, "\(name) at \(rate) fps: frame \(frame.frameIndex) differs from the full decode")
+            }
+            #expect(reader.decodedFrameCount < 60, "\(name) at \(rate) fps decoded every frame")
+        }
+    }
+
+    @Test(arguments: ["h264_bframes.mp4", "h264_opengop.mp4", "h264_opengop.mkv", "hevc_offset.mkv"])
+    func framesNothingRefersToAreNotDecodedOnTheWayToATarget(name: String) throws {
+        // The first and the last frame: the last needs its GOP's reference frames, not its
+        // non-reference B-frames.
+        let index = try PacketIndex(path: Fixture.path(name), streamIndex: 0)
+        let last = index.frameCount - 1
+        let walked = index.entryOfFrame[last] - index.seekEntry(forFrame: last) + 1
+        let reader = try FrameReader(url: Fixture.url(name), sampling: .uniform(count: 2), options: VideoDecodeOptions(threads: 1))
+        var sampled: [Int] = []
+        while let frame = try reader.next() { sampled.append(frame.frameIndex) }
+        #expect(sampled == [0, last])
+        #expect(reader.decodedFrameCount < 1 + walked, "\(name): \(reader.decodedFrameCount) frames decoded, \(walked) packets walked")
     }
 
     @Test func packetsWithoutTimestampsFallBackToDecodingForward() throws {
@@ -233,7 +275,7 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
 }
 
 @Suite struct PacketIndexTests {
-    @Test(arguments: ["h264_bframes.mp4", "hevc_offset.mkv", "vp9.webm", "mpeg4.mp4"])
+    @Test(arguments: FrameReaderTests.codecs)
     func indexCountsFramesAndKeyFrames(name: String) throws {
         let index = try PacketIndex(path: Fixture.path(name), streamIndex: 0)
         #expect(index.frameCount == 60 && index.isExact)

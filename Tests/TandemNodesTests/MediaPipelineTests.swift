@@ -146,9 +146,74 @@ struct FrameIndexSink: Node {
         try graph.add("sink", FrameIndexSink(box: box))
         try graph.connect("decode", "video", to: "sample", "video")
         try graph.connect("sample", "video", to: "sink", "video")
-        _ = try GraphExecution(graph, input: InputFile(url: video, relativePath: "clip.mp4"), outputDirectory: root).run()
+        let result = try GraphExecution(graph, input: InputFile(url: video, relativePath: "clip.mp4"), outputDirectory: root).run()
         #expect(box.values == expected)
+        // The decoder took the choice: it emitted only the kept frames.
+        #expect(result.statistics.map(\.packetsOut) == [expected.count, expected.count, 0])
+
+        // With a second consumer of the decoder's frames, sample-frames keeps its own choice: same frames.
+        let kept = IndexBox(), all = IndexBox()
+        var shared = Graph()
+        try shared.add("decode", try DecodeNode(parameters: NodeParameters([:], for: DecodeNode.descriptor)))
+        try shared.add("sample", SampleFramesNode(parameters: NodeParameters(["fps": .double(rate)], for: SampleFramesNode.descriptor)))
+        try shared.add("sink", FrameIndexSink(box: kept))
+        try shared.add("every", FrameIndexSink(box: all))
+        try shared.connect("decode", "video", to: "sample", "video")
+        try shared.connect("decode", "video", to: "every", "video")
+        try shared.connect("sample", "video", to: "sink", "video")
+        let sharedResult = try GraphExecution(shared, input: InputFile(url: video, relativePath: "clip.mp4"), outputDirectory: root).run()
+        #expect(kept.values == expected)
+        #expect(all.values == Array(0..<frames))
+        #expect(sharedResult.statistics.map(\.packetsOut) == [frames, expected.count, 0, 0])
         // Only instants before the video's end (frames / 10 s): none past it.
         #expect(expected.count == (0..<1000).filter { Double($0) / rate < Double(frames) / 10 - 1e-9 }.count)
+    }
+}
+
+@Suite struct FrameSelectionTests {
+    /// Frame indices `sample-frames` with `parameters` passes, run with `decode` alone feeding it
+    /// (the choice moves into the decoder) or beside a second consumer (it stays in sample-frames).
+    func kept(_ parameters: [String: ParameterValue], video: URL, shared: Bool) throws -> (indices: [Int], decoded: Int) {
+        let box = IndexBox()
+        var graph = Graph()
+        try graph.add("decode", try DecodeNode(parameters: NodeParameters(["resize": .string("exact"), "width": .int(16), "height": .int(16)],
+                                                                        for: DecodeNode.descriptor)))
+        try graph.add("sample", SampleFramesNode(parameters: NodeParameters(parameters, for: SampleFramesNode.descriptor)))
+        try graph.add("sink", FrameIndexSink(box: box))
+        try graph.connect("decode", "video", to: "sample", "video")
+        try graph.connect("sample", "video", to: "sink", "video")
+        if shared {
+            try graph.add("other", FrameIndexSink(box: IndexBox()))
+            try graph.connect("decode", "video", to: "other", "video")
+        }
+        let result = try GraphExecution(graph, input: InputFile(url: video, relativePath: "clip.mp4"),
+                                        outputDirectory: video.deletingLastPathComponent()).run()
+        return (box.values, result.statistics[0].packetsOut)
+    }
+
+    @Test func everyAndFirstMoveIntoTheDecoderWithTheSameFrames() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-selection-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let video = root.appendingPathComponent("clip.mp4")
+        try MediaSamples.video(video, frames: 23, fps: 10)
+        for (parameters, expected) in [(["mode": ParameterValue.string("every"), "n": .int(4)], [0, 4, 8, 12, 16, 20]),
+                                       (["mode": .string("first"), "n": .int(5)], [0, 1, 2, 3, 4]),
+                                       (["mode": .string("first"), "n": .int(50)], Array(0..<23))] {
+            let moved = try kept(parameters, video: video, shared: false)
+            let stayed = try kept(parameters, video: video, shared: true)
+            #expect(moved.indices == expected && stayed.indices == expected, "\(parameters)")
+            #expect(moved.decoded == expected.count && stayed.decoded == 23, "\(parameters)")
+        }
+    }
+
+    @Test func aDecoderWithItsOwnSamplingKeepsTheChoiceDownstream() throws {
+        var decode = try DecodeNode(parameters: NodeParameters(["sampling": .string("uniform"), "count": .int(5)], for: DecodeNode.descriptor))
+        let ownSampling = decode.takeFrameSelection(.every(2), onOutput: 1)
+        #expect(!ownSampling)
+        var plain = try DecodeNode(parameters: NodeParameters([:], for: DecodeNode.descriptor))
+        let audioOutput = plain.takeFrameSelection(.every(2), onOutput: 0)
+        let videoOutput = plain.takeFrameSelection(.every(2), onOutput: 1)
+        let second = plain.takeFrameSelection(.first(3), onOutput: 1)
+        #expect(!audioOutput && videoOutput && !second)  // video only, one choice only
     }
 }

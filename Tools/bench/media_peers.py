@@ -4,6 +4,14 @@
 Run with /work/venv/bin/python (needs `av`). Inputs come from make_media_bench_inputs.sh
 (/tmp/tandem-bench or $TANDEM_BENCH_DIR). Prints one line per case: median, min, throughput.
 
+  --side-by-side [--rounds N] [--bench PATH]   Tandem and PyAV in one run, alternating: each round runs
+                    `tandem-bench media` for the case (a fresh process, TANDEM_BENCH_CASES=<case>, one
+                    warm-up then --repeat R timed runs) and PyAV's R timed runs after one warm-up, the
+                    order swapped every round; prints the median over all timed runs of each side and
+                    the speed-up (PyAV time / Tandem time). Cases: uniform8-10min, decode600, decode60.
+                    Threads: both sides let FFmpeg choose (Tandem's decoder `threads: 0`, PyAV's
+                    thread_type AUTO: frame and slice threading, one thread per core plus one).
+
   decode60          decode every frame, frame+slice threading (thread_type AUTO), no conversion
   decode60-rgb224   decode + frame.reformat(224, 224, 'rgb24') + to_ndarray (PyAV's default: bilinear)
   decode60-rgb224-fastbilinear   the same with interpolation FAST_BILINEAR
@@ -97,7 +105,50 @@ def run(name, fn, path, units, unit, repeats):
     print(f"pyav/{name}: median {median:.4f} s, min {min(times):.4f} s, {units / median:.1f} {unit}/s (n={repeats})", flush=True)
 
 
+def timed_runs(fn, path, repeats):
+    fn(path)  # warm-up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn(path)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def tandem_runs(bench, case, repeats):
+    """The timed runs of one `tandem-bench media` process for `case` (its own warm-up excluded)."""
+    env = dict(os.environ, TANDEM_BENCH_CASES=case, TANDEM_BENCH_DIR=DIR, TANDEM_BENCH_TIMES="1")
+    out = subprocess.run([bench, "media", "--repeat", str(repeats)], env=env, check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith(f"media/{case}: times "):
+            return [float(t) for t in line.split("times ", 1)[1].split()]
+    raise SystemExit(f"no times for {case} in: {out}")
+
+
+def side_by_side(argv):
+    rounds = int(argv[argv.index("--rounds") + 1]) if "--rounds" in argv else 5
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    bench = argv[argv.index("--bench") + 1] if "--bench" in argv else os.path.join(root, ".build-test/release/tandem-bench")
+    cases = [("uniform8-10min", uniform8, LONG, 3), ("decode600", decode_only, LONG, 1), ("decode60", decode_only, SHORT, 3)]
+    for case, fn, path, repeats in cases:
+        ours, theirs = [], []
+        for r in range(rounds):
+            for side in (("tandem", "pyav") if r % 2 == 0 else ("pyav", "tandem")):
+                if side == "tandem":
+                    ours += tandem_runs(bench, case, repeats)
+                else:
+                    theirs += timed_runs(fn, path, repeats)
+        t, p = statistics.median(ours), statistics.median(theirs)
+        print(f"{case}: tandem median {t:.4f} s (min {min(ours):.4f}), pyav median {p:.4f} s (min {min(theirs):.4f}), "
+              f"tandem {p / t:.2f}x as fast (n={len(ours)} each, {rounds} alternating rounds, load {os.getloadavg()[0]:.1f})", flush=True)
+
+
 def main():
+    if "--side-by-side" in sys.argv:
+        if not (os.path.exists(SHORT) and os.path.exists(LONG)):
+            subprocess.run([os.path.join(os.path.dirname(__file__), "make_media_bench_inputs.sh"), DIR], check=True)
+        side_by_side(sys.argv)
+        return
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     if not (os.path.exists(SHORT) and os.path.exists(LONG)):
         subprocess.run([os.path.join(os.path.dirname(__file__), "make_media_bench_inputs.sh"), DIR], check=True)
