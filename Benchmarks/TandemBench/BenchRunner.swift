@@ -29,20 +29,26 @@ enum BenchRunner {
                 for benchCase in try suite.makeCases() {
                     try benchCase.run()
                     var times: [Double] = []
+                    var cpuTimes: [Double] = []
                     for _ in 0..<repeats {
+                        let cpu = runnerCPUSeconds()
                         let start = DispatchTime.now().uptimeNanoseconds
                         try benchCase.run()
                         times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                        cpuTimes.append(runnerCPUSeconds() - cpu)
                     }
+                    let runs = times
                     times.sort()
                     let median = times[times.count / 2]
                     let line = String(format: "%@/%@: median %.4f s, min %.4f s, %.1f %@/s (n=%d)",
                                       suite.name, benchCase.name, median, times[0], benchCase.units / median,
                                       benchCase.unitName, repeats)
                     print(line)
-                    // Every timed run, in order, for scripts that pool runs of several processes (media_peers.py --side-by-side).
+                    // Every timed run, in order, wall then CPU seconds (user + system, all threads), for scripts that
+                    // pool runs of several processes (media_peers.py --side-by-side).
                     if ProcessInfo.processInfo.environment["TANDEM_BENCH_TIMES"] == "1" {
-                        print("\(suite.name)/\(benchCase.name): times " + times.map { String(format: "%.5f", $0) }.joined(separator: " "))
+                        print("\(suite.name)/\(benchCase.name): times " + runs.map { String(format: "%.5f", $0) }.joined(separator: " "))
+                        print("\(suite.name)/\(benchCase.name): cpu " + cpuTimes.map { String(format: "%.5f", $0) }.joined(separator: " "))
                     }
                 }
                 // The high-water mark of the whole process so far: loading and every case of the suites run until now.
@@ -54,4 +60,11 @@ enum BenchRunner {
             }
         }
     }
+}
+
+/// User + system CPU seconds of the whole process so far (every thread).
+private func runnerCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }

@@ -105,24 +105,35 @@ def run(name, fn, path, units, unit, repeats):
     print(f"pyav/{name}: median {median:.4f} s, min {min(times):.4f} s, {units / median:.1f} {unit}/s (n={repeats})", flush=True)
 
 
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def timed_runs(fn, path, repeats):
+    """Wall and CPU seconds (user + system, all threads) of each timed run, after one warm-up."""
     fn(path)  # warm-up
-    times = []
+    times, cpus = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        c0, t0 = cpu_seconds(), time.perf_counter()
         fn(path)
         times.append(time.perf_counter() - t0)
-    return times
+        cpus.append(cpu_seconds() - c0)
+    return times, cpus
 
 
 def tandem_runs(bench, case, repeats):
     """The timed runs of one `tandem-bench media` process for `case` (its own warm-up excluded)."""
     env = dict(os.environ, TANDEM_BENCH_CASES=case, TANDEM_BENCH_DIR=DIR, TANDEM_BENCH_TIMES="1")
     out = subprocess.run([bench, "media", "--repeat", str(repeats)], env=env, check=True, capture_output=True, text=True).stdout
+    found = {}
     for line in out.splitlines():
-        if line.startswith(f"media/{case}: times "):
-            return [float(t) for t in line.split("times ", 1)[1].split()]
-    raise SystemExit(f"no times for {case} in: {out}")
+        for kind in ("times", "cpu"):
+            if line.startswith(f"media/{case}: {kind} "):
+                found[kind] = [float(t) for t in line.split(f"{kind} ", 1)[1].split()]
+    if len(found) != 2:
+        raise SystemExit(f"no times for {case} in: {out}")
+    return found["times"], found["cpu"]
 
 
 def side_by_side(argv):
@@ -131,16 +142,16 @@ def side_by_side(argv):
     bench = argv[argv.index("--bench") + 1] if "--bench" in argv else os.path.join(root, ".build-test/release/tandem-bench")
     cases = [("uniform8-10min", uniform8, LONG, 3), ("decode600", decode_only, LONG, 1), ("decode60", decode_only, SHORT, 3)]
     for case, fn, path, repeats in cases:
-        ours, theirs = [], []
+        runs = {"tandem": ([], []), "pyav": ([], [])}
         for r in range(rounds):
             for side in (("tandem", "pyav") if r % 2 == 0 else ("pyav", "tandem")):
-                if side == "tandem":
-                    ours += tandem_runs(bench, case, repeats)
-                else:
-                    theirs += timed_runs(fn, path, repeats)
-        t, p = statistics.median(ours), statistics.median(theirs)
-        print(f"{case}: tandem median {t:.4f} s (min {min(ours):.4f}), pyav median {p:.4f} s (min {min(theirs):.4f}), "
-              f"tandem {p / t:.2f}x as fast (n={len(ours)} each, {rounds} alternating rounds, load {os.getloadavg()[0]:.1f})", flush=True)
+                wall, cpu = tandem_runs(bench, case, repeats) if side == "tandem" else timed_runs(fn, path, repeats)
+                runs[side][0].extend(wall)
+                runs[side][1].extend(cpu)
+        (tw, tc), (pw, pc) = ([statistics.median(x) for x in runs[side]] for side in ("tandem", "pyav"))
+        print(f"{case}: wall tandem {tw:.4f} s, pyav {pw:.4f} s: tandem {pw / tw:.2f}x as fast; "
+              f"CPU tandem {tc:.4f} s, pyav {pc:.4f} s: {pc / tc:.2f}x "
+              f"(medians of {len(runs['tandem'][0])} runs each, {rounds} alternating rounds, load {os.getloadavg()[0]:.1f})", flush=True)
 
 
 def main():
