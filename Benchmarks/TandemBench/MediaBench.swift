@@ -20,7 +20,8 @@ let mediaBenchSuite = BenchSuite(name: "media") {
     try makeMediaBenchInputs(directory)
     let short = URL(fileURLWithPath: directory + "/bench60.mp4")
     let long = URL(fileURLWithPath: directory + "/bench600.mp4")
-    let threads = 0  // FFmpeg's automatic count, as PyAV's thread_type AUTO
+    // FFmpeg's automatic count, as PyAV's thread_type AUTO; TANDEM_BENCH_THREADS=N to compare.
+    let threads = ProcessInfo.processInfo.environment["TANDEM_BENCH_THREADS"].flatMap(Int.init) ?? 0
 
     @Sendable func decodeOnly(_ url: URL) throws -> Int {
         let reader = try FrameReader(url: url, options: VideoDecodeOptions(threads: threads))
