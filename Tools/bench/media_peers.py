@@ -4,13 +4,14 @@
 Run with /work/venv/bin/python (needs `av`). Inputs come from make_media_bench_inputs.sh
 (/tmp/tandem-bench or $TANDEM_BENCH_DIR). Prints one line per case: median, min, throughput.
 
-  --side-by-side [--rounds N] [--bench PATH]   Tandem and PyAV in one run, alternating: each round runs
+  --side-by-side [--rounds N] [--bench PATH] [--cases A,B]   Tandem and PyAV in one run, alternating: each round runs
                     `tandem-bench media` for the case (a fresh process, TANDEM_BENCH_CASES=<case>, one
                     warm-up then --repeat R timed runs) and PyAV's R timed runs after one warm-up, the
                     order swapped every round; prints the median over all timed runs of each side and
                     the speed-up (PyAV time / Tandem time). Cases: uniform8-10min, decode600, decode60.
                     Threads: both sides let FFmpeg choose (Tandem's decoder `threads: 0`, PyAV's
-                    thread_type AUTO: frame and slice threading, one thread per core plus one).
+                    thread_type AUTO: frame and slice threading, one thread per core plus one);
+                    TANDEM_BENCH_THREADS=N sets Tandem's decoder threads instead.
 
   decode60          decode every frame, frame+slice threading (thread_type AUTO), no conversion
   decode60-rgb224   decode + frame.reformat(224, 224, 'rgb24') + to_ndarray (PyAV's default: bilinear)
@@ -141,6 +142,9 @@ def side_by_side(argv):
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     bench = argv[argv.index("--bench") + 1] if "--bench" in argv else os.path.join(root, ".build-test/release/tandem-bench")
     cases = [("uniform8-10min", uniform8, LONG, 3), ("decode600", decode_only, LONG, 1), ("decode60", decode_only, SHORT, 3)]
+    if "--cases" in argv:
+        wanted = argv[argv.index("--cases") + 1].split(",")
+        cases = [c for c in cases if c[0] in wanted]
     for case, fn, path, repeats in cases:
         runs = {"tandem": ([], []), "pyav": ([], [])}
         for r in range(rounds):
