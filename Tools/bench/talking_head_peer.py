@@ -21,6 +21,10 @@ The clips are the held-out `hd720` clips of `Tools/eval/lip_assist_eval.py` (mad
 
     /work/venv/bin/python Tools/bench/talking_head_peer.py [--tandem .build-test/release/tandem]
         [--repeat 3] [--long] [--perf] [--set language=en] [--omp-passive] [--clips a.mp4 b.mp4]
+        [--before OLD/tandem --before-pipeline OLD/Pipelines/transcribe-talking-head.yaml]
+
+`--before` adds a third side, another build with its own copy of the pipeline, alternating with the
+other two: a before/after comparison measured under the same load.
 
 Needs a release build of `tandem`, `make models`, and for the clips espeak-ng, flite and OpenCV (the
 evaluation's requirements).
@@ -97,9 +101,10 @@ def run_measured(command: list[str], env: dict, cwd: pathlib.Path) -> dict:
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}
 
 
-def tandem_run(args, clip: pathlib.Path, out: pathlib.Path, prefix: list[str] = ()) -> dict:
+def tandem_run(args, clip: pathlib.Path, out: pathlib.Path, prefix: list[str] = (), binary: str | None = None,
+               pipeline: pathlib.Path = PIPELINE) -> dict:
     shutil.rmtree(out, ignore_errors=True)
-    command = list(prefix) + [args.tandem, "run", str(PIPELINE), str(clip), "--out", str(out), "--progress", "none"]
+    command = list(prefix) + [binary or args.tandem, "run", str(pipeline), str(clip), "--out", str(out), "--progress", "none"]
     for override in args.set:
         command += ["--set", override]
     result = run_measured(command, dict(os.environ), ROOT)
@@ -185,6 +190,8 @@ def main() -> None:
     parser.add_argument("--omp-passive", action="store_true",
                         help="OMP_WAIT_POLICY=PASSIVE for faster-whisper (its OpenMP threads otherwise spin on a loaded machine)")
     parser.add_argument("--no-peer", action="store_true", help="Tandem only")
+    parser.add_argument("--before", help="another tandem build, run alternating with --tandem (a before/after comparison)")
+    parser.add_argument("--before-pipeline", default=str(PIPELINE), help="the pipeline file --before runs (its own version)")
     parser.add_argument("--perf", action="store_true", help="also one perf-recorded Tandem run per clip: CPU seconds per part")
     args = parser.parse_args()
     work = pathlib.Path(args.work)
@@ -197,17 +204,28 @@ def main() -> None:
     load_start = os.getloadavg()
     print(f"tandem {args.tandem}; {len(clips)} clips; {args.repeat} rounds; load average {load_start[0]:.1f} {load_start[1]:.1f}", flush=True)
 
-    runs = {c: {"tandem": [], "peer": []} for c in clips}
+    runs = {c: {"tandem": [], "before": [], "peer": []} for c in clips}
+    sides = ["tandem"] + (["before"] if args.before else []) + ([] if args.no_peer else ["peer"])
     for round_index in range(args.repeat):
         for clip in clips:
-            sides = ["tandem", "peer"] if round_index % 2 == 0 else ["peer", "tandem"]
-            for side in sides:
-                if side == "peer" and args.no_peer:
-                    continue
-                result = tandem_run(args, clip, work / "out") if side == "tandem" else peer_run(args, clip, peer_env)
+            shift = round_index % len(sides)
+            for side in sides[shift:] + sides[:shift]:
+                if side == "tandem":
+                    result = tandem_run(args, clip, work / "out")
+                elif side == "before":
+                    result = tandem_run(args, clip, work / "out-before", binary=args.before, pipeline=pathlib.Path(args.before_pipeline))
+                else:
+                    result = peer_run(args, clip, peer_env)
                 runs[clip][side].append(result)
                 print(f"  round {round_index + 1} {clip.name} {side}: {result['wall']:.2f} s wall, {result['cpu']:.2f} CPU s, "
                       f"{result['rss']:.0f} MB (load {os.getloadavg()[0]:.1f})", flush=True)
+
+    def busy(side: str, clip) -> str:
+        nodes = collections.defaultdict(list)
+        for r in runs[clip][side]:
+            for node, seconds in r["nodes"].items():
+                nodes[node].append(seconds)
+        return ", ".join(f"{n} {statistics.median(v):.2f}" for n, v in nodes.items() if statistics.median(v) >= 0.005)
 
     def summary(results: list[dict], media: float) -> str:
         wall = statistics.median(r["wall"] for r in results)
@@ -220,13 +238,13 @@ def main() -> None:
         media = durations[clip]
         print(f"{clip.name} ({media:.1f} s)")
         print(f"  tandem lip pipeline         {summary(runs[clip]['tandem'], media)}")
+        if args.before:
+            print(f"  before ({pathlib.Path(args.before).name})  {summary(runs[clip]['before'], media)}")
         if not args.no_peer:
             print(f"  faster-whisper vad_filter   {summary(runs[clip]['peer'], media)}")
-        nodes = collections.defaultdict(list)
-        for r in runs[clip]["tandem"]:
-            for node, busy in r["nodes"].items():
-                nodes[node].append(busy)
-        print("  tandem busy s per node: " + ", ".join(f"{n} {statistics.median(v):.2f}" for n, v in nodes.items() if statistics.median(v) >= 0.005))
+        print("  tandem busy s per node: " + busy("tandem", clip))
+        if args.before:
+            print("  before busy s per node: " + busy("before", clip))
     short = [c for c in clips if durations[c] < 30]
     if short:
         def pooled(side: str) -> str:
@@ -234,7 +252,8 @@ def main() -> None:
             cpus = [statistics.median(r["cpu"] for r in runs[c][side]) for c in short]
             factors = [durations[c] / w for c, w in zip(short, walls)]
             return f"median realtime factor {statistics.median(factors):.2f}x, median CPU {statistics.median(cpus):.2f} s"
-        print(f"\nover the {len(short)} clips under 30 s: tandem {pooled('tandem')}" + ("" if args.no_peer else f"; faster-whisper {pooled('peer')}"))
+        print(f"\nover the {len(short)} clips under 30 s: tandem {pooled('tandem')}" + (f"; before {pooled('before')}" if args.before else "")
+              + ("" if args.no_peer else f"; faster-whisper {pooled('peer')}"))
     load_end = os.getloadavg()
     print(f"load average at the start {load_start[0]:.1f}, at the end {load_end[0]:.1f} (1 min), {load_end[1]:.1f} (5 min), "
           f"{os.cpu_count()} cores")
