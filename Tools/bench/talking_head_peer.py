@@ -11,6 +11,10 @@ system, from wait4) and peak resident memory, plus Tandem's per-node busy second
 `--stats`). On a machine shared with other work wall times stretch with the load; CPU seconds much less,
 so both are printed with the load average before and after.
 
+`--realtime` runs both sides in Linux's round-robin real-time class (`chrt -r 5`, as root), so on a shared
+machine they get the cores as on an idle one: the closest this project's build machine comes to the
+"two idle cores" of issue #13's speed target.
+
 With `--perf` one more Tandem run per clip is recorded with `perf record -g` and its samples are split by
 call stack into decode, face-track, mouth-roi, lip-activity, av-fusion (Silero VAD included), Whisper
 model load and Whisper recognition (its BLAS and parallel-loop threads included), with the span of
@@ -21,7 +25,8 @@ The clips are the held-out `hd720` clips of `Tools/eval/lip_assist_eval.py` (mad
 
     /work/venv/bin/python Tools/bench/talking_head_peer.py [--tandem .build-test/release/tandem]
         [--repeat 3] [--long] [--perf] [--set language=en] [--omp-passive] [--clips a.mp4 b.mp4]
-        [--before OLD/tandem --before-pipeline OLD/Pipelines/transcribe-talking-head.yaml]
+        [--before OLD/tandem --before-pipeline OLD/Pipelines/transcribe-talking-head.yaml] [--realtime]
+        [--openblas-coretype unset]
 
 `--before` adds a third side, another build with its own copy of the pipeline, alternating with the
 other two: a before/after comparison measured under the same load.
@@ -45,7 +50,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 PIPELINE = ROOT / "Pipelines" / "transcribe-talking-head.yaml"
 HELD_OUT = ["heldout-hd720-5-0", "heldout-hd720-5-1", "heldout-hd720-5-2"]
 
-# Call-stack markers of each part, looked for from the thread's root upwards (first part that matches wins).
+# Call-stack markers of each part; within one frame the parts are tried in this order.
 PARTS = [
     ("start-up", ["tandem_main", "_dl_start"]),         # the main thread: loading, validation, the batch runner
     ("whisper load", ["WhisperNodeV0A4Core0D0AadEP5start", "WhisperModelC4file", "WhisperRecognizerC9directory"]),
@@ -89,8 +94,12 @@ def duration(path: pathlib.Path) -> float:
     return float(out.strip())
 
 
+REALTIME: list[str] = []
+
+
 def run_measured(command: list[str], env: dict, cwd: pathlib.Path) -> dict:
     """Runs a child to completion: wall seconds, CPU seconds (user + system) and peak RSS in MB (wait4)."""
+    command = REALTIME + command
     start = time.monotonic()
     process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -107,7 +116,12 @@ def tandem_run(args, clip: pathlib.Path, out: pathlib.Path, prefix: list[str] = 
     command = list(prefix) + [binary or args.tandem, "run", str(pipeline), str(clip), "--out", str(out), "--progress", "none"]
     for override in args.set:
         command += ["--set", override]
-    result = run_measured(command, dict(os.environ), ROOT)
+    env = dict(os.environ)
+    if args.openblas_coretype == "unset":
+        env.pop("OPENBLAS_CORETYPE", None)
+    elif args.openblas_coretype:
+        env["OPENBLAS_CORETYPE"] = args.openblas_coretype
+    result = run_measured(command, env, ROOT)
     with open(out / "manifest.jsonl") as f:
         record = json.loads(f.readline())
     if record.get("status") != "ok":
@@ -146,11 +160,9 @@ def perf_parts(args, clip: pathlib.Path, work: pathlib.Path) -> tuple[dict, dict
         fields = header.split()         # comm (may hold spaces) tid time: period
         stamp = next((float(f[:-1]) for f in reversed(fields) if f.endswith(":")), None)
         period = int(fields[-1]) if fields[-1].isdigit() else 0
-        part = None
-        for name, keys in PARTS:
-            if any(k in f for f in reversed(frames) for k in keys):
-                part = name
-                break
+        # From the thread's root towards the leaf, the first frame that names a part decides (a node's
+        # frame comes before the libraries it calls: mouth-roi's smile cascade is mouth-roi's, not face-track's).
+        part = next((name for f in reversed(frames) for name, keys in PARTS if any(k in f for k in keys)), None)
         if part is None:
             part = next((name for key, name in LIBRARY_PARTS if any(key in f for f in frames)), "other")
         seconds[part] += period / 1e9
@@ -189,11 +201,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="faster-whisper's cpu_threads")
     parser.add_argument("--omp-passive", action="store_true",
                         help="OMP_WAIT_POLICY=PASSIVE for faster-whisper (its OpenMP threads otherwise spin on a loaded machine)")
+    parser.add_argument("--openblas-coretype", default=None,
+                        help="OPENBLAS_CORETYPE for the Tandem runs ('unset' removes it; default: as in the environment). "
+                             "A machine that pins Haswell kernels (as this project's build machine does) runs the Whisper encoder "
+                             "without AVX-512 where OpenBLAS would otherwise pick it")
+    parser.add_argument("--realtime", action="store_true",
+                        help="run every measured child (both sides alike) in Linux's round-robin real-time class (`chrt -r 5`, "
+                             "needs root): on a machine shared with other work the runs then take the cores as on an idle "
+                             "machine (the kernel still leaves other work 5 %% of each second); niceness does not do that across cgroups")
     parser.add_argument("--no-peer", action="store_true", help="Tandem only")
     parser.add_argument("--before", help="another tandem build, run alternating with --tandem (a before/after comparison)")
     parser.add_argument("--before-pipeline", default=str(PIPELINE), help="the pipeline file --before runs (its own version)")
     parser.add_argument("--perf", action="store_true", help="also one perf-recorded Tandem run per clip: CPU seconds per part")
     args = parser.parse_args()
+    if args.realtime:
+        REALTIME[:] = ["chrt", "-r", "5"]
     work = pathlib.Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     clips = [pathlib.Path(c).resolve() for c in args.clips] if args.clips else make_clips(work, args.long)
@@ -202,7 +224,10 @@ def main() -> None:
     if args.omp_passive:
         peer_env["OMP_WAIT_POLICY"] = "PASSIVE"
     load_start = os.getloadavg()
-    print(f"tandem {args.tandem}; {len(clips)} clips; {args.repeat} rounds; load average {load_start[0]:.1f} {load_start[1]:.1f}", flush=True)
+    coretype = {"unset": "unset"}.get(args.openblas_coretype or "", args.openblas_coretype or os.environ.get("OPENBLAS_CORETYPE", "unset"))
+    print(f"tandem {args.tandem}; {len(clips)} clips; {args.repeat} rounds; OPENBLAS_CORETYPE {coretype} for Tandem; "
+          f"{'real-time class (chrt -r 5); ' if args.realtime else ''}"
+          f"load average {load_start[0]:.1f} {load_start[1]:.1f}", flush=True)
 
     runs = {c: {"tandem": [], "before": [], "peer": []} for c in clips}
     sides = ["tandem"] + (["before"] if args.before else []) + ([] if args.no_peer else ["peer"])
