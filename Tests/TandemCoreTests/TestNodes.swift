@@ -130,7 +130,7 @@ struct EarlyJoin: Node {
         do {
             try output.emit(tick(0), port: 0)
             emitAfterEnd.append(true)
-        } catch {
+        } catch let error as NodeError where error.code == .outputEnded {
             emitAfterEnd.append(false)
         }
     }

@@ -43,7 +43,7 @@ public final class NodeOutput {
                             message: "emitted a \(packet.kind) packet on output '\(descriptor.outputs[port].name)' declared as \(declared)")
         }
         if ended[port] {
-            throw NodeError(code: .wrongPacketKind, message: "emitted a packet on output '\(descriptor.outputs[port].name)' after ending it")
+            throw NodeError(code: .outputEnded, message: "emitted a packet on output '\(descriptor.outputs[port].name)' after ending it")
         }
         emitted += 1
         if let time = packet.startSeconds { lastTime = time }
