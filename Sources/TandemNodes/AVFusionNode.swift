@@ -15,6 +15,14 @@ import TandemModels
 ///
 /// With `voice` unconnected it runs Silero VAD (`vad_model`) on the audio itself, so the pipeline
 /// needs no separate `vad` node; an empty `vad_model` leaves the level above the floor alone.
+///
+/// Recognition need not wait for the picture when the picture cannot change what it hears: without
+/// `enhance` the audio out is the audio in, and with `listen: everything` a recording that fits one
+/// window (`window_seconds`) is one window whatever the picture says (longer ones are cut at pauses,
+/// which need the fusion). Then `audio` and `windows` are sent and ended as soon as the audio ends,
+/// so `whisper` runs on one core while faces and lips are still read on the other; the inputs are
+/// taken as they arrive (`InputOrder.arrival`) so the audio is not held back until the lips' result
+/// comes. The voice detector runs at the audio's end too. Outputs are the same either way.
 public struct AVFusionNode: ValidatingNode {
     public static let descriptor = NodeDescriptor(
         kind: "av-fusion", doc: "Audio VAD × level over the noise floor × lip activity → speaker-labelled foreground speech and recognition windows.",
@@ -52,7 +60,8 @@ public struct AVFusionNode: ValidatingNode {
                           "enhance only when the estimated SNR is below this (dB); 100: always"),
             ParameterSpec("enhance_max_fluctuation", .double(0...100), default: .double(SpeechFusion.Enhancement().maximumFluctuation ?? 100),
                           "enhance only when the noise fluctuates less than this (dB); 100: always"),
-        ])
+        ],
+        inputOrder: .arrival)
 
     public static func problems(in parameters: NodeParameters) -> [NodeParameterProblem] {
         let path = parameters.string("vad_model")
@@ -75,6 +84,12 @@ public struct AVFusionNode: ValidatingNode {
     private let enhance: Bool
     private var enhancement = SpeechFusion.Enhancement()
     private var chunks: [AudioBuffer] = []
+    /// The whole audio, joined when its input ended (nil: not ended yet, or no audio came).
+    private var audio: AudioBuffer?
+    /// Silero VAD's probabilities, computed when the audio ended.
+    private var vadProbabilities: [Float]?
+    /// Whether `audio` and `windows` were sent when the audio ended.
+    private var sentAudio = false, sentWindows = false
     private var voice: [Float] = []
     private var voiceSegments: [Segment] = []
     private var voiceConnected = false
@@ -127,9 +142,32 @@ public struct AVFusionNode: ValidatingNode {
         }
     }
 
+    public mutating func inputEnded(_ port: Int, output: NodeOutput) throws {
+        guard port == 0, let audio = try AudioBuffer(joining: chunks) else { return }
+        chunks = []
+        self.audio = audio
+        guard audio.channelCount == 1 else { return }      // finish reports it
+        if let vad, !voiceConnected, audio.sampleRate == SileroVAD.sampleRate {
+            vadProbabilities = vad.speechProbabilities(audio.channels[0].array)
+        }
+        guard !enhance else { return }
+        try output.emit(.audio(audio), port: "audio")
+        try output.end(port: "audio")
+        sentAudio = true
+        if listening == .everything, audio.durationSeconds > 0, audio.durationSeconds <= windowSeconds {
+            // The one window `SpeechFusion.windows` gives such a recording, whatever the map.
+            let windows = SpeechFusion.windows(for: SpeechMap(speech: [], quiet: [], noiseFloor: nil, notes: []),
+                                               duration: audio.durationSeconds, listening: .everything, limit: windowSeconds)
+            try output.emit(.segments(windows.map { Segment(start: $0.start + audio.startSeconds, end: $0.end + audio.startSeconds,
+                                                            label: $0.label, score: $0.score) }), port: "windows")
+            try output.end(port: "windows")
+            sentWindows = true
+        }
+    }
+
     public mutating func finish(output: NodeOutput) throws {
         var allNotes = notes
-        guard let audio = try AudioBuffer(joining: chunks) else {
+        guard let audio = try self.audio ?? AudioBuffer(joining: chunks) else {
             let span = notes.first.map { ($0.start, $0.end) } ?? (0, 0)
             allNotes.append(Segment(start: span.0, end: span.1, label: "no audio stream: nothing to transcribe", score: 0))
             try output.emit(.segments(allNotes), port: "notes")
@@ -160,7 +198,7 @@ public struct AVFusionNode: ValidatingNode {
             }
             track = VoiceTrack(probabilities: values, hop: voiceHop)
         } else if let vad, rate == SileroVAD.sampleRate {
-            track = VoiceTrack(probabilities: vad.speechProbabilities(samples), hop: SileroVAD.chunkSize)
+            track = VoiceTrack(probabilities: vadProbabilities ?? vad.speechProbabilities(samples), hop: SileroVAD.chunkSize)
         } else {
             track = nil
             if voiceConnected { allNotes.append(Segment(start: origin, end: origin + audio.durationSeconds, label: "the voice detector gave nothing", score: 0)) }
@@ -180,9 +218,11 @@ public struct AVFusionNode: ValidatingNode {
         allNotes += fusionNotes.map { Segment(start: origin, end: end, label: $0, score: 0) }
         let windows = SpeechFusion.windows(for: map, duration: audio.durationSeconds, listening: listening, limit: windowSeconds)
         try output.emit(.segments(allNotes), port: "notes")
-        try output.emit(.segments(shifted(windows, by: origin)), port: "windows")
+        if !sentWindows { try output.emit(.segments(shifted(windows, by: origin)), port: "windows") }
         try output.emit(.segments(shifted(map.speech, by: origin)), port: "speech")
-        try output.emit(.audio(AudioBuffer(sampleRate: rate, channelLayout: audio.channelLayout, firstSample: audio.firstSample,
-                                           channels: [SharedArray(heard)])), port: "audio")
+        if !sentAudio {
+            try output.emit(.audio(AudioBuffer(sampleRate: rate, channelLayout: audio.channelLayout, firstSample: audio.firstSample,
+                                               channels: [SharedArray(heard)])), port: "audio")
+        }
     }
 }

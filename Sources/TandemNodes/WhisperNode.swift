@@ -68,7 +68,10 @@ public struct WhisperNode: ValidatingNode {
             } else {
                 // The language and task the model can give are known from its vocabulary: say so before any input is read.
                 do {
-                    let languages = try WhisperLanguages(directory: directory)
+                    // Validation and every graph's node check this: the 2 MB tokenizer.json is parsed once per process.
+                    let languages = try ModelCache.shared.model("whisper-languages:" + directory.standardizedFileURL.path) {
+                        try WhisperLanguages(directory: directory)
+                    }
                     for message in languages.problems(with: decodingOptions(parameters), model: directory.path) {
                         problems.append(NodeParameterProblem(parameter: message.hasPrefix("task") ? "task" : "language", message: message))
                     }

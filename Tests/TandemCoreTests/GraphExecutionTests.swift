@@ -144,6 +144,38 @@ import Testing
         #expect(zip(times, times.dropFirst()).allSatisfy { $0 <= $1 + 1e-9 }, "\(times)")
     }
 
+    /// A node taking inputs as they arrive sees a finished input end while another is still open, and
+    /// an output it ends early lets its consumer finish before the node itself does: here the slow
+    /// input only comes once that consumer has finished, so without either the graph would stall.
+    @Test func anOutputEndedEarlyLetsItsConsumerFinishFirst() throws {
+        let gate = DispatchSemaphore(value: 0)
+        let opened = Recorder<Bool>(), ended = Recorder<Int>(), emitAfterEnd = Recorder<Bool>()
+        let early = Recorder<(port: Int, value: Float)>(), late = Recorder<(port: Int, value: Float)>()
+        let outcome = withTimeout(20) { () -> Bool in
+            do {
+                var graph = Graph()
+                try graph.add("fast", CountingSource(count: 7))
+                try graph.add("slow", GatedSource(gate: gate, opened: opened))
+                try graph.add("join", EarlyJoin(ended: ended, emitAfterEnd: emitAfterEnd))
+                try graph.add("first", SignallingSink(gate: gate, recorder: early))
+                try graph.add("last", RecordingSink(recorder: late))
+                try graph.connect("fast", "out", to: "join", "a")
+                try graph.connect("slow", "out", to: "join", "b")
+                try graph.connect("join", "early", to: "first", "in")
+                try graph.connect("join", "late", to: "last", "in")
+                _ = try GraphExecution(graph, outputDirectory: scratch).run()
+                return true
+            } catch { return false }
+        }
+        #expect(outcome == true)
+        #expect(opened.values == [true], "the slow input was released by the early consumer's end")
+        #expect(early.values.map(\.value) == [7])
+        #expect(late.values.map(\.value) == [1])
+        // The last input's end is `finish`, and the unconnected `c` is never reported.
+        #expect(ended.values == [0])
+        #expect(emitAfterEnd.values == [false])
+    }
+
     @Test func diamondWithUnbalancedBranchesDoesNotDeadlock() throws {
         // One source feeds both inputs of a node; the second branch is filtered to nothing, so the
         // time rule alone would wait forever for it while the source blocks on the first branch.

@@ -95,3 +95,57 @@ func lineCountPipeline() throws -> (Pipeline, NodeCatalog) {
         """, file: "t.yaml", catalog: catalog)
     return (pipeline, catalog)
 }
+
+/// A source that emits one packet only once `gate` is signalled (or after `seconds`), recording which.
+struct GatedSource: Node {
+    static let descriptor = NodeDescriptor(kind: "test-gated", doc: "waits", outputs: [PortSpec("out", .tensor)])
+    let gate: DispatchSemaphore
+    let opened: Recorder<Bool>
+    var seconds = 10.0
+    var done = false
+    mutating func produce(output: NodeOutput) throws -> Bool {
+        guard !done else { return false }
+        opened.append(gate.wait(timeout: .now() + seconds) == .success)
+        try output.emit(tick(1_000))
+        done = true
+        return false
+    }
+}
+
+/// Takes its two inputs as they arrive; when `a` ends it emits the count of `a` on `early` and ends
+/// that output, and at the end the count of `b` on `late`. Records every `inputEnded` port.
+struct EarlyJoin: Node {
+    static let descriptor = NodeDescriptor(kind: "test-early", doc: "ends an output early",
+                                           inputs: [PortSpec("a", .any), PortSpec("b", .any), PortSpec("c", .any, optional: true)],
+                                           outputs: [PortSpec("early", .tensor), PortSpec("late", .tensor)], inputOrder: .arrival)
+    let ended: Recorder<Int>
+    let emitAfterEnd: Recorder<Bool>
+    var counts = [0, 0, 0]
+    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws { counts[port] += 1 }
+    mutating func inputEnded(_ port: Int, output: NodeOutput) throws {
+        ended.append(port)
+        guard port == 0 else { return }
+        try output.emit(.tensor(TensorValue(shape: [1], data: SharedArray([Float(counts[0])]), startSeconds: 0)), port: "early")
+        try output.end(port: "early")
+        do {
+            try output.emit(tick(0), port: 0)
+            emitAfterEnd.append(true)
+        } catch let error as NodeError where error.code == .outputEnded {
+            emitAfterEnd.append(false)
+        }
+    }
+    mutating func finish(output: NodeOutput) throws {
+        try output.emit(.tensor(TensorValue(shape: [1], data: SharedArray([Float(counts[1])]), startSeconds: 0)), port: "late")
+    }
+}
+
+/// Signals `gate` when it finishes.
+struct SignallingSink: Node {
+    static let descriptor = NodeDescriptor(kind: "test-signal", doc: "signals at its end", inputs: [PortSpec("in", .any)])
+    let gate: DispatchSemaphore
+    let recorder: Recorder<(port: Int, value: Float)>
+    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+        if case .tensor(let t) = packet { recorder.append((port, t.data[0])) }
+    }
+    mutating func finish(output: NodeOutput) throws { gate.signal() }
+}

@@ -45,6 +45,26 @@ import Testing
         #expect(got == values)
     }
 
+    /// Infinities and values one ulp off fp16 are refused by the packing (the layer keeps fp32).
+    @Test func halfPackingRefusesInfinityAndInexactValues() {
+        for bad: Float in [.infinity, -.infinity, 1 + Float.ulpOfOne, 65520, 1e-9] {
+            var values = [Float](repeating: 0.5, count: 19)
+            values[17] = bad
+            #expect(!SmallBatchLinear(weight: Tensor(shape: [19, 1], values: values)).isHalfPrecision, "\(bad)")
+        }
+    }
+
+    /// Every fp16 bit pattern but NaNs widens to what Swift's own conversion gives, from any alignment.
+    @Test func halfWideningIsExactForEveryValue() {
+        let bits = (0...UInt16.max).filter { !Float16(bitPattern: $0).isNaN }
+        let expected = bits.map { Float(Float16(bitPattern: $0)) }
+        var bytes = [UInt8](repeating: 0, count: 1 + 2 * bits.count)
+        for (i, b) in bits.enumerated() { bytes[1 + 2 * i] = UInt8(b & 0xff); bytes[2 + 2 * i] = UInt8(b >> 8) }
+        let got = bytes.withUnsafeBytes { HalfPrecision.widen(littleEndian: $0.baseAddress! + 1, count: bits.count) }
+        #expect(got.map { $0.bitPattern } == expected.map { $0.bitPattern })
+        #expect(bits.allSatisfy { HalfPrecision.float(fromHalf: $0).bitPattern == Float(Float16(bitPattern: $0)).bitPattern })
+    }
+
     /// The portable, AVX2 and AVX-512 paths (those this CPU has) against the GEMM, fp16 and fp32.
     @Test(arguments: [1, 3, 5, 8, 11])
     func everyInstructionSetAgrees(rows: Int) {

@@ -18,6 +18,10 @@ enum { tandem_linear_block = 16 };
 /// (the checkpoint was stored in fp16), 0 otherwise (then `packed` must not be used).
 int tandem_pack_linear_f16(const float *weight, long out, long in, uint16_t *packed);
 
+/// Widens `count` fp16 values (IEEE binary16 bits in host order, `source` need not be aligned) to
+/// fp32, exactly (F16C when the CPU has it).
+void tandem_half_to_float(const void *source, long count, float *destination);
+
 /// Packs a row-major fp32 weight [out, in] into fp32 blocks (same layout as the fp16 packing).
 void tandem_pack_linear_f32(const float *weight, long out, long in, float *packed);
 

@@ -66,7 +66,7 @@ public final class GraphExecution: @unchecked Sendable {
         self.progress = progress
         outputFiles = OutputFiles(directory: outputDirectory, input: input)
         let slots = graph.entries.map { entry in
-            Slot(entry: entry, inbox: entry.descriptor.inputs.isEmpty ? nil : Inbox(capacities: entry.capacities))
+            Slot(entry: entry, inbox: entry.descriptor.inputs.isEmpty ? nil : Inbox(capacities: entry.capacities, order: entry.descriptor.inputOrder))
         }
         var targets = slots.map { slot in Array(repeating: [NodeOutput.Target](), count: slot.entry.descriptor.outputs.count) }
         for slot in slots {
@@ -162,11 +162,17 @@ public final class GraphExecution: @unchecked Sendable {
             try slot.entry.node.start(context)
             busy &+= Clock.nanoseconds() &- start
             if let inbox = slot.inbox {
-                while let (packet, port) = try inbox.next() {
-                    slot.statistics.packetsIn += 1
-                    if let time = packet.startSeconds { lastTime = time }
+                while let event = try inbox.next() {
                     start = Clock.nanoseconds()
-                    try slot.entry.node.receive(packet, on: port, output: output)
+                    switch event {
+                    case .packet(let packet, let port):
+                        slot.statistics.packetsIn += 1
+                        if let time = packet.startSeconds { lastTime = time }
+                        start = Clock.nanoseconds()
+                        try slot.entry.node.receive(packet, on: port, output: output)
+                    case .ended(let port):
+                        try slot.entry.node.inputEnded(port, output: output)
+                    }
                     busy &+= Clock.nanoseconds() &- start
                 }
             } else {

@@ -24,6 +24,11 @@ import Darwin
 /// keeps what it received in its own buffer; this order guarantees that once a packet from port B
 /// at time t arrives, every packet of A starting before t has been delivered, unless A's producer
 /// was blocked (then A is ahead, never behind).
+///
+/// A node whose descriptor asks for `InputOrder.arrival` gets its packets as they come instead,
+/// taking the ports in turn, each port's packets in their order. With several inputs, the end of
+/// each connected port is reported (`Event.ended`) once its queue has drained, so the node can act
+/// on a finished input while others go on.
 final class Inbox: @unchecked Sendable {
     // @unchecked: every mutable field is read and written only with `monitor` locked.
     private struct PortQueue {
@@ -74,6 +79,11 @@ final class Inbox: @unchecked Sendable {
     private let monitor = Monitor(conditionCount: 2)
     private var ports: [PortQueue]
     private let capacities: [ChannelCapacity]
+    private let order: InputOrder
+    /// Ports whose end has been handed to the node (`Event.ended`).
+    private var endReported: [Bool]
+    /// With `.arrival`, the port looked at first next time (ports are taken in turn).
+    private var nextPort = 0
     private var consumerWaiting = false
     private var producersWaiting = 0
     private var cancelled = false
@@ -82,8 +92,16 @@ final class Inbox: @unchecked Sendable {
     /// Each port's producer's activity (nil for unconnected ports); set before the threads start.
     var producers: [NodeActivity?]
 
-    init(capacities: [ChannelCapacity]) {
+    /// What `next()` hands the node: a packet, or the end of one of several inputs.
+    enum Event {
+        case packet(Packet, port: Int)
+        case ended(port: Int)
+    }
+
+    init(capacities: [ChannelCapacity], order: InputOrder = .mediaTime) {
         self.capacities = capacities
+        self.order = order
+        endReported = Array(repeating: false, count: capacities.count)
         ports = Array(repeating: PortQueue(), count: capacities.count)
         producers = Array(repeating: nil, count: capacities.count)
     }
@@ -157,10 +175,11 @@ final class Inbox: @unchecked Sendable {
         }
     }
 
-    /// The next packet by the alignment rule, or `nil` once every port has ended and drained.
+    /// The next packet by the alignment rule (or in arrival order), the end of one of several connected
+    /// inputs once its queue has drained, or `nil` once every port has ended and drained.
     /// - Throws: `GraphCancelled`.
-    func next() throws -> (packet: Packet, port: Int)? {
-        if ports.count == 1 { return try nextOfSinglePort().map { ($0, 0) } }
+    func next() throws -> Event? {
+        if ports.count == 1 { return try nextOfSinglePort().map { .packet($0, port: 0) } }
         var markedIdle = false
         monitor.lock()
         defer {
@@ -178,7 +197,10 @@ final class Inbox: @unchecked Sendable {
                     producers[port]?.becomeActive()
                     monitor.broadcast(Self.spaceFreed)
                 }
-                return (packet, port)
+                return .packet(packet, port: port)
+            case .ended(let port):
+                endReported[port] = true
+                return .ended(port: port)
             case .finished:
                 return nil
             case .wait:
@@ -246,12 +268,28 @@ final class Inbox: @unchecked Sendable {
         monitor.withLock { ports.map { ($0.highWater, $0.highWaterBytes) } }
     }
 
-    private enum Choice { case deliver(Int), finished, wait }
+    private enum Choice { case deliver(Int), ended(Int), finished, wait }
 
     private func choosePort() -> Choice {
         if ports.count == 1 {
             if ports[0].count > 0 { return .deliver(0) }
             return ports[0].ended ? .finished : .wait
+        }
+        // A connected port that ended and drained, while another is still open, is reported once.
+        if ports.contains(where: { !$0.ended || $0.count > 0 }) {
+            for index in ports.indices where ports[index].ended && ports[index].count == 0 && !endReported[index] && producers[index] != nil {
+                return .ended(index)
+            }
+        }
+        if order == .arrival {
+            for step in ports.indices {
+                let index = (nextPort + step) % ports.count
+                if ports[index].count > 0 {
+                    nextPort = (index + 1) % ports.count
+                    return .deliver(index)
+                }
+            }
+            return ports.allSatisfy(\.ended) ? .finished : .wait
         }
         var best: Int?
         var bestTime = Double.infinity

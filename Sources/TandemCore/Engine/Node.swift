@@ -10,9 +10,12 @@
 ///    again until it returns `false`. Each call should emit a bounded amount (a chunk, a frame), so
 ///    cancellation is noticed promptly. Other nodes: `receive(_:on:output:)` once per packet, in the
 ///    order described in `Inbox` (by media time across several inputs).
-/// 3. `finish(output:)` once, after every input reached its end of stream (or after the source is
+/// 3. `inputEnded(_:output:)` when one input of a node with several reaches its end of stream while
+///    others go on (a node can then emit what that input alone decides, and `output.end(port:)` the
+///    outputs it has finished, so their consumers start early). Not called for unconnected inputs.
+/// 4. `finish(output:)` once, after every input reached its end of stream (or after the source is
 ///    done): flush buffered state (STFT tails, the last window). The engine then sends end of stream
-///    on every output.
+///    on every output not yet ended.
 ///
 /// A throwing call cancels the file's whole graph; the error is reported as a `NodeError` with the
 /// node id, the file and the media time of the last packet the node saw.
@@ -29,6 +32,10 @@ public protocol Node {
     /// Handles one packet that arrived on input port `port` (an index into `descriptor.inputs`).
     mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws
 
+    /// Called when input `port` has delivered its last packet and other inputs are still open
+    /// (multi-input nodes only; the last input's end is `finish(output:)`).
+    mutating func inputEnded(_ port: Int, output: NodeOutput) throws
+
     /// Flushes what the node still holds once its inputs have ended.
     mutating func finish(output: NodeOutput) throws
 }
@@ -37,7 +44,18 @@ extension Node {
     public mutating func start(_ context: NodeContext) throws {}
     public mutating func produce(output: NodeOutput) throws -> Bool { false }
     public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {}
+    public mutating func inputEnded(_ port: Int, output: NodeOutput) throws {}
     public mutating func finish(output: NodeOutput) throws {}
+}
+
+/// The order in which a node with several inputs receives their packets.
+public enum InputOrder: Sendable, Hashable {
+    /// By media time across the inputs (see `Inbox`): what a node that joins streams needs.
+    case mediaTime
+    /// As they arrive, each input's packets in their own order. For nodes that keep every input until
+    /// its end (a fusion of whole recordings): they need no alignment, and waiting for it would hold
+    /// a fast input (audio) back until a slow one (vision, which sends its result only at its end) delivers.
+    case arrival
 }
 
 /// A node that can be built from checked parameter values, so pipeline files and the catalog can create it.
@@ -77,13 +95,17 @@ public struct NodeDescriptor: Sendable {
     public var inputs: [PortSpec]
     public var outputs: [PortSpec]
     public var parameters: [ParameterSpec]
+    /// How packets of several inputs are interleaved (`.mediaTime` unless the node buffers whole inputs).
+    public var inputOrder: InputOrder
 
-    public init(kind: String, doc: String, inputs: [PortSpec] = [], outputs: [PortSpec] = [], parameters: [ParameterSpec] = []) {
+    public init(kind: String, doc: String, inputs: [PortSpec] = [], outputs: [PortSpec] = [], parameters: [ParameterSpec] = [],
+                inputOrder: InputOrder = .mediaTime) {
         self.kind = kind
         self.doc = doc
         self.inputs = inputs
         self.outputs = outputs
         self.parameters = parameters
+        self.inputOrder = inputOrder
     }
 
     public var isSource: Bool { inputs.isEmpty }

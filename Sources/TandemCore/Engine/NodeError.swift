@@ -17,6 +17,8 @@ public struct NodeError: Error, Sendable, CustomStringConvertible {
         public static let outputFailed = Code("output-failed")
         /// The graph itself is malformed (unknown port, unconnected required input).
         public static let invalidGraph = Code("invalid-graph")
+        /// A node emitted on an output it had already ended (`NodeOutput.end(port:)`); a bug in the node.
+        public static let outputEnded = Code("output-ended")
     }
 
     public var code: Code

@@ -16,11 +16,14 @@ public final class NodeOutput {
     private(set) var blockedNanoseconds: UInt64 = 0
     /// Start time of the last packet emitted, for error reports from sources.
     private(set) var lastTime: Double?
+    /// Outputs already ended by `end(port:)`.
+    private var ended: [Bool]
 
     init(descriptor: NodeDescriptor, activity: NodeActivity, targets: [[Target]]) {
         self.descriptor = descriptor
         self.activity = activity
         self.targets = targets
+        ended = Array(repeating: false, count: targets.count)
     }
 
     /// Whether anything consumes output `port` (a decoder may skip a stream nobody reads).
@@ -39,6 +42,9 @@ public final class NodeOutput {
             throw NodeError(code: .wrongPacketKind,
                             message: "emitted a \(packet.kind) packet on output '\(descriptor.outputs[port].name)' declared as \(declared)")
         }
+        if ended[port] {
+            throw NodeError(code: .outputEnded, message: "emitted a packet on output '\(descriptor.outputs[port].name)' after ending it")
+        }
         emitted += 1
         if let time = packet.startSeconds { lastTime = time }
         for target in targets[port] {
@@ -54,8 +60,25 @@ public final class NodeOutput {
         try emit(packet, port: index)
     }
 
-    /// Sends end of stream on every output.
+    /// Sends end of stream on output `port` before the node finishes, so its consumers can finish
+    /// (and start their own work) while this node goes on with its other outputs. Emitting on it
+    /// afterwards is an error; ending it twice does nothing.
+    public func end(port: Int) {
+        guard !ended[port] else { return }
+        ended[port] = true
+        for target in targets[port] { target.inbox.close(port: target.port) }
+    }
+
+    /// Ends the output named `name` (see `end(port:)`).
+    public func end(port name: String) throws {
+        guard let index = descriptor.outputIndex(name) else {
+            throw NodeError(code: .wrongPacketKind, message: "\(descriptor.kind) has no output '\(name)'")
+        }
+        end(port: index)
+    }
+
+    /// Sends end of stream on every output not yet ended.
     func closeAll() {
-        for port in targets { for target in port { target.inbox.close(port: target.port) } }
+        for port in targets.indices { end(port: port) }
     }
 }

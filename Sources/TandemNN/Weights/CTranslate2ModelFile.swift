@@ -242,6 +242,7 @@ public final class CTranslate2ModelFile: Sendable {
         let count = variable.elementCount
         return data.withUnsafeBytes { raw -> [Float] in
             let base = raw.baseAddress! + variable.offset
+            if variable.dataType == .float16 { return HalfPrecision.widen(littleEndian: base, count: count) }
             return [Float](unsafeUninitializedCapacity: count) { out, initialized in
                 switch variable.dataType {
                 case .float32:

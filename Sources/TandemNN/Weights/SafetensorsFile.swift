@@ -152,7 +152,7 @@ public final class SafetensorsFile: Sendable {
                 case .f32:
                     for i in 0..<count { out[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
                 case .f16:
-                    for i in 0..<count { out[i] = HalfPrecision.float(fromHalf: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) }
+                    if count > 0 { HalfPrecision.widen(littleEndian: bytes.baseAddress!, count: count, into: out) }
                 case .bf16:
                     for i in 0..<count { out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
                 case .i64:
