@@ -12,6 +12,8 @@ extension AudioLDMUNet {
         let conv2: Conv2d
         let shortcut: Conv2d?
         let outputScale: Float
+        /// The two 3×3 convolutions' Winograd filters, transformed at the first step and kept for the rest.
+        let conv1Filters = WinogradFilterCache(), conv2Filters = WinogradFilterCache()
 
         init(_ weights: WeightReader, _ key: String, inChannels: Int, outChannels: Int, timeChannels: Int,
              groups: Int, eps: Float, outputScale: Float = 1) {
@@ -32,11 +34,13 @@ extension AudioLDMUNet {
         func callAsFunction(_ x: Tensor, activatedEmbedding: Tensor) -> Tensor {
             // The per-(item, channel) time term is folded into conv1's bias, so it costs no extra pass.
             let time = timeProjection(activatedEmbedding)
-            var h = Tensor.convolution(norm1(x, activation: .silu), weight: conv1.weight, padding: [1], channelBias: time + conv1.bias!.reshaped([1, -1]))
+            var h = Tensor.convolution(norm1(x, activation: .silu), weight: conv1.weight, padding: [1], channelBias: time + conv1.bias!.reshaped([1, -1]),
+                                       filterCache: conv1Filters)
             h = norm2(h, activation: .silu)
             let skip = shortcut.map { $0(x) } ?? x
             // conv2 accumulates onto the shortcut: the residual sum is the GEMM's own `beta = 1`.
-            let y = Tensor.convolution(h, weight: conv2.weight, bias: conv2.bias, padding: [1], accumulatingOnto: skip)
+            let y = Tensor.convolution(h, weight: conv2.weight, bias: conv2.bias, padding: [1], accumulatingOnto: skip,
+                                       filterCache: conv2Filters)
             return outputScale == 1 ? y : y.scaled(by: 1 / outputScale)
         }
     }

@@ -15,13 +15,15 @@ extension Tensor {
     ///   - channelBias: [N, O] or nil: a bias per batch item and output channel (a diffusion UNet's
     ///     projected time embedding), added with `bias`.
     ///   - residual: [N, O, *outSpatial] or nil: added to the result (a ResNet's shortcut).
+    ///   - filterCache: where a layer called many times with the same `weight` (a diffusion UNet's,
+    ///     once per step) keeps the filters transformed for the Winograd path; nil transforms them per call.
     /// - Returns: [N, O, *outSpatial], `out = (in + 2p − d·(k−1) − 1) / s + 1`.
     ///
     /// The biases and the residual are written into the output before the GEMM, which then
     /// accumulates onto them (`beta = 1`), so they cost no pass of their own.
     public static func convolution(
         _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: [Int] = [1], padding: [Int] = [0], dilation: [Int] = [1],
-        channelBias: Tensor? = nil, accumulatingOnto residual: Tensor? = nil
+        channelBias: Tensor? = nil, accumulatingOnto residual: Tensor? = nil, filterCache: WinogradFilterCache? = nil
     ) -> Tensor {
         let dims = input.rank - 2
         precondition(dims >= 1 && dims <= 3 && weight.rank == input.rank, "convolution of \(input.shape) with \(weight.shape)")
@@ -88,7 +90,7 @@ extension Tensor {
                     weight.withUnsafeBufferPointer { w in
                         winogradConvolution3x3(input: x.baseAddress!, batch: batch, channels: channels, height: inSize[1], width: inSize[2],
                                                padding: (p[1], p[2]), weight: w.baseAddress!, outputs: outputs,
-                                               out: out.baseAddress!, accumulate: prefilled)
+                                               out: out.baseAddress!, accumulate: prefilled, filterCache: filterCache)
                     }
                 }
                 return
