@@ -119,22 +119,24 @@ public enum ComputeThreads {
     @inlinable
     public static func parallelFor(_ count: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let partitions = Self.partitions
+        // One read of the context and of the process default, as `count` and `partitions` would make.
+        let context = ComputeContext.current
+        let threads = context?.threads ?? processDefault
+        let partitions = context?.partitions ?? max(processDefault, threads)
         let pieces = min(partitions, max(1, count / max(1, grain)))
         if pieces <= 1 {
             body(0..<count)
             return
         }
+        let workers = min(threads, pieces)
+        if workers <= 1 {
+            // On the caller's thread, whose context already has one thread and these partitions.
+            for piece in 0..<pieces { body((count * piece / pieces)..<(count * (piece + 1) / pieces)) }
+            return
+        }
         let inner = ComputeContext(threads: 1, partitions: partitions)
-        let workers = min(Self.count, pieces)
         withoutActuallyEscaping(body) { body in
             let box = UncheckedBox(body)
-            if workers <= 1 {
-                for piece in 0..<pieces {
-                    inner.run { box.value((count * piece / pieces)..<(count * (piece + 1) / pieces)) }
-                }
-                return
-            }
             // Worker w runs pieces w, w + workers, …: which thread runs a piece never changes the piece.
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 for piece in stride(from: worker, to: pieces, by: workers) {
