@@ -27,8 +27,11 @@ public struct WhisperLogMel: Sendable {
     /// - Throws: `DSPError` when planning fails or `melCount` is not positive.
     public init(melCount: Int = 80) throws {
         self.melCount = melCount
+        // FFTW_ESTIMATE, not MEASURE: a measured plan is chosen by timing, so two runs (or a run on a busy
+        // machine) can pick different algorithms whose sums round differently, and a transcript would then
+        // change from run to run. The 400-point transform is a negligible part of recognition.
         stft = try STFT(STFTConfiguration(fftSize: Self.fftSize, hop: Self.hop, window: .hann(periodic: true),
-                                          center: true, padding: .reflect, output: .power))
+                                          center: true, padding: .reflect, output: .power, planning: .estimate))
         filterbank = try MelFilterbank(sampleRate: Self.sampleRate, fftSize: Self.fftSize, melCount: melCount)
     }
 

@@ -99,9 +99,16 @@ public struct MediaError: Error, Sendable, CustomStringConvertible {
         if (status.st_mode & S_IFMT) == S_IFDIR {
             throw MediaError(.isDirectory, path: path, operation: operation, message: "is a directory, not a media file")
         }
-        if access(path, R_OK) != 0 {
-            throw MediaError(.permissionDenied, path: path, operation: operation, message: String(cString: strerror(errno)))
+        // Opened for real rather than asked with access(2), which answers yes to root for any mode: a socket
+        // (ENXIO) cannot be opened by anyone. Non-blocking, so a FIFO without a writer does not stall here.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let err = errno
+            let code: Code = err == EACCES || err == EPERM || err == ENXIO ? .permissionDenied : .io
+            let detail = err == ENXIO ? " (a socket, or a device with nothing behind it, is not a file to read)" : ""
+            throw MediaError(code, path: path, operation: operation, message: String(cString: strerror(err)) + detail)
         }
+        close(descriptor)
         if (status.st_mode & S_IFMT) == S_IFREG && status.st_size == 0 {
             throw MediaError(.notMediaFile, path: path, operation: operation, message: "the file is empty")
         }

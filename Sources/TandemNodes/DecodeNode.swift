@@ -13,7 +13,7 @@ import TandemMedia
 /// (`FrameSelectionTaking`, see `Graph.moveFrameSelectionsUpstream`), so frames it would drop are
 /// never scaled or converted: `fps` becomes this node's own `fps` sampling (the same `FpsSchedule`),
 /// `every` and `first` skip frames unconverted and stop decoding video after the first n.
-public struct DecodeNode: ConfigurableNode, FrameSelectionTaking {
+public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
     public static let descriptor = NodeDescriptor(
         kind: "decode", doc: "Decode the input file's audio and video (only the connected outputs).",
         outputs: [PortSpec("audio", .audio, "planar Float32 chunks on the file's clock"),
@@ -24,6 +24,8 @@ public struct DecodeNode: ConfigurableNode, FrameSelectionTaking {
             ParameterSpec("chunk_frames", .int(16...(1 << 22)), default: .int(4096), "audio samples per channel in each packet"),
             ParameterSpec("sampling", .choice(["all", "fps", "uniform", "segments", "clips", "keyframes", "scene"]), default: .string("all"),
                           "which frames: every frame, a constant rate, N evenly spread, segment middles, clips, key frames, scene changes"),
+            ParameterSpec("frames", .string, default: .string(""),
+                          "which frames, in `tandem frames --sampling` form (all, keyframes, fps:R, uniform:N, segments:N, clips:NxFxS, timestamps:T1,T2,…, scene:T); replaces sampling and its parameters when set"),
             ParameterSpec("fps", .double(0.0001...1000), default: .double(1), "frames per second for sampling: fps"),
             ParameterSpec("count", .int(1...100_000), default: .int(8), "frames (uniform, segments) or clips (clips)"),
             ParameterSpec("clip_frames", .int(1...10_000), default: .int(8), "frames per clip (sampling: clips)"),
@@ -32,6 +34,8 @@ public struct DecodeNode: ConfigurableNode, FrameSelectionTaking {
             ParameterSpec("layout", .choice(["rgb24", "gray8", "float32"]), default: .string("rgb24"), "pixel layout of frames"),
             ParameterSpec("resize", .choice(["none", "exact", "shorter-side", "shrink", "center-crop", "letterbox"]), default: .string("none"),
                           "how frames are sized (uses width, height, side); shrink: shorter side at most side, never enlarged"),
+            ParameterSpec("size", .string, default: .string(""),
+                          "frame size, in `tandem frames --size` form (none, WxH, S, max:S, S/WxH, box:WxH); replaces resize, width, height and side when set"),
             ParameterSpec("width", .int(2...16384), default: .int(224), "target width for exact, center-crop, letterbox"),
             ParameterSpec("height", .int(2...16384), default: .int(224), "target height for exact, center-crop, letterbox"),
             ParameterSpec("side", .int(2...16384), default: .int(256), "shorter side for shorter-side, shrink and center-crop"),
@@ -43,6 +47,20 @@ public struct DecodeNode: ConfigurableNode, FrameSelectionTaking {
             ParameterSpec("missing_audio", .choice(["fail", "skip"]), default: .string("fail"),
                           "a file without an audio stream: fail, or skip (the audio output just ends; for nodes that note it and go on)"),
         ])
+
+    public static func problems(in parameters: NodeParameters) -> [NodeParameterProblem] {
+        var problems: [NodeParameterProblem] = []
+        let frames = parameters.string("frames"), size = parameters.string("size")
+        if !frames.isEmpty, FrameSampling(parsing: frames) == nil {
+            problems.append(NodeParameterProblem(parameter: "frames", message: "frames '\(frames)' is not one of all, keyframes, fps:R, uniform:N, "
+                                                 + "segments:N, clips:NxFxS, timestamps:T1,T2,…, scene:T"))
+        }
+        if !size.isEmpty, ResizeMode(parsing: size) == nil {
+            problems.append(NodeParameterProblem(parameter: "size", message: "size '\(size)' is not one of none, WxH, S, max:S, S/WxH, box:WxH "
+                                                 + "(positive whole numbers of pixels)"))
+        }
+        return problems
+    }
 
     private let audioOptions: AudioDecodeOptions
     private let videoOptions: VideoDecodeOptions
@@ -72,20 +90,19 @@ public struct DecodeNode: ConfigurableNode, FrameSelectionTaking {
         case "float32": .float32CHW
         default: .rgb24
         }
-        let width = parameters.int("width"), height = parameters.int("height"), side = parameters.int("side")
-        let resize: ResizeMode = switch parameters.string("resize") {
-        case "exact": .exact(width: width, height: height)
-        case "shorter-side": .shorterSide(side)
-        case "shrink": .shorterSideAtMost(side)
-        case "center-crop": .shorterSideCenterCrop(side: side, width: width, height: height)
-        case "letterbox": .letterbox(width: width, height: height)
-        default: .none
+        if let problem = Self.problems(in: parameters).first {
+            throw NodeError(code: .invalidParameters, message: problem.message)
         }
+        let resize = Self.resizeMode(parameters)
         skipMissingVideo = parameters.string("missing_video") == "skip"
         skipMissingAudio = parameters.string("missing_audio") == "skip"
         var videoOptions = VideoDecodeOptions(layout: layout, resize: resize, threads: parameters.int("threads"))
         videoOptions.interpolation = VideoDecodeOptions.Interpolation(rawValue: parameters.string("interpolation")) ?? .bilinear
         self.videoOptions = videoOptions
+        if let frames = FrameSampling(parsing: parameters.string("frames")) {
+            sampling = frames
+            return
+        }
         sampling = switch parameters.string("sampling") {
         case "fps": .fps(parameters.double("fps"))
         case "uniform": .uniform(count: parameters.int("count"))
@@ -94,6 +111,20 @@ public struct DecodeNode: ConfigurableNode, FrameSelectionTaking {
         case "keyframes": .keyframes
         case "scene": .scene(threshold: parameters.double("scene_threshold"))
         default: .all
+        }
+    }
+
+    /// `size` when set, else `resize` with `width`, `height` and `side`.
+    static func resizeMode(_ parameters: NodeParameters) -> ResizeMode {
+        if let size = ResizeMode(parsing: parameters.string("size")) { return size }
+        let width = parameters.int("width"), height = parameters.int("height"), side = parameters.int("side")
+        return switch parameters.string("resize") {
+        case "exact": .exact(width: width, height: height)
+        case "shorter-side": .shorterSide(side)
+        case "shrink": .shorterSideAtMost(side)
+        case "center-crop": .shorterSideCenterCrop(side: side, width: width, height: height)
+        case "letterbox": .letterbox(width: width, height: height)
+        default: .none
         }
     }
 

@@ -39,7 +39,7 @@ public struct WhisperNode: ValidatingNode {
                           "time every word from the cross-attention (faster-whisper word_timestamps; one more decoder pass per window)"),
             ParameterSpec("hallucination_silence_threshold", .double(0...3600), default: .double(0),
                           "with word_timestamps: skip silence before text that looks invented when more than this many seconds of it surround the text (faster-whisper's option; 0: off)"),
-            ParameterSpec("threads", .int(0...256), default: .int(0), "compute threads for the whole process; 0 keeps the default (all cores, or TANDEM_THREADS)"),
+            ParameterSpec("threads", .int(0...256), default: .int(0), "compute threads of this node; 0: the graph's share of the cores (cores / --jobs, or --threads)"),
             ParameterSpec("vad_filter", .bool, default: .bool(false),
                           "transcribe only the speech Silero VAD finds, stitched together, times mapped back (faster-whisper's vad_filter; the vad_* parameters are its VadOptions)"),
         ] + VADParameters.specs(prefix: "vad_"))
@@ -138,7 +138,6 @@ public struct WhisperNode: ValidatingNode {
     public mutating func start(_ context: NodeContext) throws {
         // A wired segments input that never delivers a segment means "no speech", not "transcribe everything".
         segmentsConnected = context.connectedInputs.contains(1)
-        if threads > 0 { ComputeThreads.configure(threads) }
         let directory = self.directory
         recognizer = try ModelCache.shared.model("whisper:" + directory.standardizedFileURL.path) {
             try WhisperRecognizer(directory: directory)
@@ -169,6 +168,15 @@ public struct WhisperNode: ValidatingNode {
     }
 
     public mutating func finish(output: NodeOutput) throws {
+        // A width of the node's own narrows (or widens) only this node's work, never the process's or another graph's.
+        if threads > 0 {
+            try ComputeContext(threads: threads).run { try transcribeAll(output: output) }
+        } else {
+            try transcribeAll(output: output)
+        }
+    }
+
+    private mutating func transcribeAll(output: NodeOutput) throws {
         let origin = Double(firstSample ?? 0) / Double(WhisperLogMel.sampleRate)
         var transcript: [TranscriptSegment] = []
         if !samples.isEmpty {

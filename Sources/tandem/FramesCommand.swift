@@ -1,66 +1,57 @@
 import ArgumentParser
 import Foundation
+import TandemCore
 import TandemMedia
 
-/// `tandem frames FILE... --sampling uniform:8 --out DIR`: samples frames and writes them as PNG
-/// (or JPEG) images, `DIR/<file stem>/<frame index>.png`.
+/// `tandem frames FILE... --sampling uniform:8 --out DIR`: a front end to `Pipelines/frames.yaml` run
+/// through the batch runner, so the command and `tandem run` run one graph (manifest, atomic outputs,
+/// `--jobs`, `--shard`, `--resume`, progress). Its flags become the pipeline's parameters; the sampling
+/// and size grammars are TandemMedia's (`FrameSampling(parsing:)`, `ResizeMode(parsing:)`), read by the
+/// `decode` node.
 ///
-/// A file that fails prints its error and the command goes on with the next; the exit status is 1
-/// when any file failed.
+/// Per input: `DIR/frames/<relpath>/frame_<index>.png` (or `.jpg`) and `contact_sheet.png`. A file that
+/// fails is recorded in `DIR/manifest.jsonl` and the others go on; the exit status is 1 when any failed.
 struct FramesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "frames", abstract: "Sample frames from videos and write them as images.")
+        commandName: "frames", abstract: "Sample frames from videos and write them as images (runs Pipelines/frames.yaml).",
+        discussion: """
+        Writes DIR/frames/<relpath>/frame_<index>.<format> and contact_sheet.png for every input, and
+        DIR/manifest.jsonl as `tandem run` does.
+        """)
 
-    @Argument(help: "Video files.") var files: [String]
+    @Argument(help: "Video files, folders or @list files.") var files: [String]
     @Option(help: "all, keyframes, fps:R, uniform:N, segments:N, clips:NxFxS, timestamps:T1,T2,…, scene:THRESHOLD.")
     var sampling = "uniform:8"
-    @Option(help: "Resize: none, WxH (exact), S (shorter side), S/WxH (shorter side then center crop), box:WxH (letterbox).")
+    @Option(help: "Resize: none, WxH (exact), S (shorter side), max:S (shorter side at most S), S/WxH (shorter side then center crop), box:WxH (letterbox).")
     var size = "none"
     @Option(help: "Output folder.") var out = "frames"
     @Option(help: "Image format: png or jpg.") var format = "png"
+    @OptionGroup var batch: BatchFlags
 
-    func run() throws {
+    /// The flags as the pipeline's parameters: `fps:R` is the pipeline's own per-second choice (the
+    /// `sample-frames` node); any other sampling is decode's, with every frame it passes on kept.
+    func parameterOverrides() throws -> [String] {
         guard let strategy = FrameSampling(parsing: sampling) else {
-            throw ValidationError("unknown sampling \(sampling)")
+            throw usageError("--sampling: unknown sampling '\(sampling)'; use all, keyframes, fps:R, uniform:N, segments:N, clips:NxFxS, timestamps:T1,T2,… or scene:THRESHOLD")
         }
-        guard let resize = Self.parseResize(size) else { throw ValidationError("unknown size \(size)") }
-        guard let imageFormat = ImageWriter.Format(fileExtension: format) else { throw ValidationError("unknown image format \(format)") }
-        var failed = 0
-        for file in files {
-            do {
-                let reader = try FrameReader(path: file, sampling: strategy, options: VideoDecodeOptions(resize: resize))
-                let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-                let folder = URL(fileURLWithPath: out).appendingPathComponent(stem)
-                var written = 0
-                while let frame = try reader.next() {
-                    let name = String(format: "%06d-%.3fs.%@", frame.frameIndex, frame.seconds, imageFormat == .png ? "png" : "jpg")
-                    try ImageWriter.write(frame, to: folder.appendingPathComponent(name), format: imageFormat)
-                    written += 1
-                }
-                var line = "\(file): \(written) frames (\(sampling)) -> \(folder.path)"
-                if reader.seekCount > 0 { line += ", \(reader.seekCount) seeks, \(reader.decodedFrameCount) frames decoded" }
-                if reader.corruptPacketCount > 0 { line += ", \(reader.corruptPacketCount) corrupt packets skipped" }
-                print(line)
-            } catch {
-                failed += 1
-                FileHandle.standardError.write(Data("tandem frames: \(error)\n".utf8))
-            }
+        guard ResizeMode(parsing: size) != nil else {
+            throw usageError("--size: unknown size '\(size)'; use none, WxH, S, max:S, S/WxH or box:WxH")
         }
-        if failed > 0 { throw ExitCode(1) }
+        guard let imageFormat = ImageWriter.Format(fileExtension: format) else {
+            throw usageError("--format: unknown image format '\(format)'; use png or jpg")
+        }
+        var sets = ["size=\(size)", "format=\(imageFormat == .png ? "png" : "jpg")"]
+        if case .fps(let rate) = strategy {
+            sets += ["sampling=all", "keep=fps", "fps=\(rate)"]
+        } else {
+            sets += ["sampling=\(sampling)", "keep=every"]
+        }
+        return sets
     }
 
-    static func parseResize(_ text: String) -> ResizeMode? {
-        func pair(_ s: Substring) -> (Int, Int)? {
-            let n = s.split(separator: "x").compactMap { Int($0) }
-            return n.count == 2 && n.allSatisfy({ $0 > 0 }) ? (n[0], n[1]) : nil
-        }
-        if text == "none" { return ResizeMode.none }
-        if text.hasPrefix("box:"), let (w, h) = pair(text.dropFirst(4)) { return .letterbox(width: w, height: h) }
-        if let slash = text.firstIndex(of: "/"), let side = Int(text[..<slash]), let (w, h) = pair(text[text.index(after: slash)...]) {
-            return .shorterSideCenterCrop(side: side, width: w, height: h)
-        }
-        if let side = Int(text), side > 0 { return .shorterSide(side) }
-        if let (w, h) = pair(Substring(text)) { return .exact(width: w, height: h) }
-        return nil
+    func run() throws {
+        let (summary, terminated) = try batch.runBatch(bundled: "frames", inputs: files, out: out, sets: try parameterOverrides())
+        print(summary.text)
+        try RunCommand.exit(summary, terminated: terminated)
     }
 }

@@ -21,6 +21,8 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "Input files, folders and @list files.") var inputs: [String]
     @Option(help: "Output folder (created).") var out: String
     @Option(help: "Inputs processed at once.") var jobs = 1
+    @Option(help: "Compute threads of each input's graph (default: the cores, or TANDEM_THREADS, split between the --jobs graphs).")
+    var threads: Int?
     @Flag(help: "Skip inputs the manifest records as done with unchanged size and mtime.") var resume = false
     @Option(help: "Process only shard I of N (0-based, e.g. 0/4); default from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX.") var shard: String?
     @Option(help: "Number of shards when the index comes from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs).") var shards: Int?
@@ -51,9 +53,11 @@ struct RunCommand: ParsableCommand {
             throw usageError("--progress must be one of \(ProgressMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard jobs >= 1 else { throw usageError("--jobs must be at least 1") }
+        if let threads, threads < 1 { throw usageError("--threads must be at least 1") }
         let loaded = try PipelineLoading.load(pipeline, overrides: overrides)
         var options = BatchOptions(outputDirectory: URL(fileURLWithPath: out).standardizedFileURL)
         options.jobs = jobs
+        options.threadsPerGraph = threads
         options.resume = resume
         do {
             if let shard {

@@ -33,14 +33,9 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
     var wordTimestamps = true
     @Option(help: "Write the JSON here instead of stdout (one input, no --out).") var output: String?
     @Option(help: "Write the pipeline's outputs and manifest here, as `tandem run --out` does.") var out: String?
-    @Option(help: "Inputs processed at once (with --out).") var jobs = 1
-    @Flag(help: "Skip inputs the manifest records as done (with --out).") var resume = false
-    @Flag(help: "Print per-node statistics (busy time per node: vision, VAD, recognition).") var stats = false
-    @Option(help: "auto, plain, json or none.") var progress = "none"
-    @Option(name: .customLong("set"), help: "Any other pipeline parameter (key=value); repeatable.") var overrides: [String] = []
-    @Option(help: "The pipeline file to run.") var pipeline: String?
+    @OptionGroup var batch: BatchFlags
 
-    /// The flags as `--set` overrides of the pipeline's parameters (explicit `--set` last, so it wins).
+    /// The flags as `--set` overrides of the pipeline's parameters (`BatchFlags` puts an explicit `--set` last, so it wins).
     var parameterOverrides: [String] {
         var sets: [String] = []
         if let model { sets.append("model=\(model)") }
@@ -55,7 +50,7 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         if let analysisSide { sets.append("analysis_side=\(analysisSide)") }
         if let beamSize { sets.append("beam_size=\(beamSize)") }
         if !wordTimestamps { sets.append("word_timestamps=false") }
-        return sets + overrides
+        return sets
     }
 
     func run() throws {
@@ -66,12 +61,8 @@ struct TranscribeTalkingHeadCommand: ParsableCommand {
         let folder = out.map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("tandem-talking-head-\(UUID().uuidString)")
         defer { if printing { try? FileManager.default.removeItem(at: folder) } }
-        var arguments = [pipeline ?? BundledPipeline.url("transcribe-talking-head").path] + inputs
-        arguments += ["--out", folder.path, "--jobs", String(jobs), "--progress", progress]
-        if resume { arguments.append("--resume") }
-        if stats { arguments.append("--stats") }
-        for set in parameterOverrides { arguments += ["--set", set] }
-        let (summary, terminated) = try RunCommand.parse(arguments).runBatch()
+        let (summary, terminated) = try batch.runBatch(bundled: "transcribe-talking-head", inputs: inputs, out: folder.path,
+                                                       sets: parameterOverrides, progress: "none")
         guard printing else {
             print(summary.text)
             try RunCommand.exit(summary, terminated: terminated)

@@ -125,6 +125,28 @@ struct CountWriter: ConfigurableNode {
         try? FileManager.default.removeItem(at: root)
     }
 
+    @Test func aBrokenLinkInAFolderIsRecordedFailed() throws {
+        try write("x\n", "in/good.txt")
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("in/gone.txt").path,
+                                                   withDestinationPath: root.appendingPathComponent("elsewhere/gone.txt").path)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("in/gone.mp4").path, withDestinationPath: "missing.mp4")
+        defer { try? FileManager.default.removeItem(at: root) }
+        // Taken like a file when its name passes the filters (media extensions by default), never silently dropped.
+        #expect(try InputCollector().collect(["in"], relativeTo: root).map(\.relativePath) == ["gone.mp4"])
+        let inputs = try InputCollector(include: ["*.txt"]).collect([root.appendingPathComponent("in").path])
+        #expect(inputs.map(\.relativePath) == ["gone.txt", "good.txt"])
+        let (pipeline, catalog) = try lineCountPipeline()
+        let out = root.appendingPathComponent("out")
+        let summary = try BatchRunner(pipeline: pipeline, catalog: catalog, options: BatchOptions(outputDirectory: out),
+                                      progress: BatchProgress(mode: .none, statistics: false)).run(inputs)
+        #expect((summary.ok, summary.failed, summary.exitCode) == (1, 1, 1))
+        let records = Manifest.read(out.appendingPathComponent("manifest.jsonl")).sorted { $0.relpath < $1.relpath }
+        #expect(records.map(\.status) == [.failed, .ok])
+        #expect(records[0].error?.errorClass == "InputError")
+        let message = records[0].error?.message ?? ""
+        #expect(message.hasPrefix("broken link") && message.contains("elsewhere/gone.txt"), "\(message)")
+    }
+
     @Test func manifestIgnoresATornLastLine() throws {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let url = root.appendingPathComponent("manifest.jsonl")

@@ -128,6 +128,13 @@ let fakeCatalog: NodeCatalog = {
         ])
     }
 
+    @Test func aWholeNumberIsTheTextOfAStringParameter() {
+        // `--set sources=2` (or `sources: 2` in the file) where the node reads "auto" or a count.
+        #expect(ParameterValue.int(2).checked(as: .string) == .success(.string("2")))
+        #expect(ParameterValue.bool(true).checked(as: .string) == .failure(.wrongType("expected string, got bool 'true'")))
+        #expect(ParameterValue.int(2).checked(as: .choice(["auto"])) == .failure(.wrongType("expected one of auto, got int '2'")))
+    }
+
     @Test func cyclesAreReportedWhereTheyClose() {
         let yaml = """
         version: 1

@@ -260,6 +260,18 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         }
     }
 
+    @Test func resizeParsesItsShortForm() {
+        #expect(ResizeMode(parsing: "none") == ResizeMode.none)
+        #expect(ResizeMode(parsing: "224") == .shorterSide(224))
+        #expect(ResizeMode(parsing: "max:360") == .shorterSideAtMost(360))
+        #expect(ResizeMode(parsing: "320x240") == .exact(width: 320, height: 240))
+        #expect(ResizeMode(parsing: "256/224x224") == .shorterSideCenterCrop(side: 256, width: 224, height: 224))
+        #expect(ResizeMode(parsing: "box:640x360") == .letterbox(width: 640, height: 360))
+        for bad in ["", "0", "-4", "12y4", "x240", "320x", "320x0", "box:", "box:640", "max:", "256/224", "/224x224", "shrink", "1x2x3"] {
+            #expect(ResizeMode(parsing: bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func samplingIsCodable() throws {
         let all: [FrameSampling] = [.all, .fps(2.5), .uniform(count: 8), .segments(count: 3), .clips(count: 1, frames: 8, stride: 32),
                                     .keyframes, .timestamps([0.5, 1]), .scene(threshold: 0.3)]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TandemNN
+import TandemCore
 
 @Suite struct MatmulTests {
     func naive(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int, ta: Bool, tb: Bool) -> [Float] {
@@ -286,14 +287,15 @@ import Testing
     }
 
     @Test func parallelForCoversEveryIndexOnce() {
-        ComputeThreads.configure(2)
         var hits = [Int](repeating: 0, count: 1000)
-        hits.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            ComputeThreads.parallelFor(1000) { range in for i in range { base[i] += 1 } }
+        ComputeContext(threads: 2).run {
+            hits.withUnsafeMutableBufferPointer { buffer in
+                let base = buffer.baseAddress!
+                ComputeThreads.parallelFor(1000) { range in for i in range { base[i] += 1 } }
+            }
+            #expect(ComputeThreads.count == 2)
         }
         #expect(hits.allSatisfy { $0 == 1 })
-        #expect(ComputeThreads.count == 2)
     }
 }
 
@@ -326,19 +328,21 @@ import Testing
     }
 }
 
-@Suite(.serialized) struct GEMMThreadingTests {
+@Suite struct GEMMThreadingTests {
+    /// Row (and column) bands give one call's result to rounding, and the same bits whichever number of
+    /// threads runs them: the bands follow the partitions, not the width.
     @Test func rowBandsMatchOneCall() {
         var random = SeededValues(seed: 15)
         let x = random.tensor([150, 40]), w = random.tensor([30, 40]), b = random.tensor([30])
         let xt = random.tensor([40, 150])
-        ComputeThreads.configure(2, gemm: .openBLAS)
-        let whole = Tensor.linear(x, weight: w, bias: b)
-        let wholeT = Tensor.matmul(xt, w, transposeA: true, transposeB: true)
-        ComputeThreads.configure(2, gemm: .rows)
-        let banded = Tensor.linear(x, weight: w, bias: b)
-        let bandedT = Tensor.matmul(xt, w, transposeA: true, transposeB: true)
-        ComputeThreads.configure(2, gemm: .rows)
+        func compute() -> (Tensor, Tensor) {
+            (Tensor.linear(x, weight: w, bias: b), Tensor.matmul(xt, w, transposeA: true, transposeB: true))
+        }
+        let (whole, wholeT) = ComputeContext(threads: 1, partitions: 1).run(compute)
+        let (banded, bandedT) = ComputeContext(threads: 2, partitions: 2).run(compute)
+        let (bandedAlone, bandedAloneT) = ComputeContext(threads: 1, partitions: 2).run(compute)
         #expect(maxDifference(whole.scalars, banded.scalars) < 1e-5)
         #expect(maxDifference(wholeT.scalars, bandedT.scalars) < 1e-5)
+        #expect(banded.scalars == bandedAlone.scalars && bandedT.scalars == bandedAloneT.scalars)
     }
 }

@@ -323,12 +323,19 @@ def write_video(frames, mixture, path, work):
 
 def run_tandem(tandem, video, out, sources, extra):
     started = time.time()
-    proc = subprocess.run([tandem, "separate", video, "--out", out, "--sources", sources] + extra, capture_output=True, text=True)
+    proc = subprocess.run([tandem, "separate", video, "--out", out, "--sources", sources, "--progress", "none"] + extra,
+                          capture_output=True, text=True)
     elapsed = time.time() - started
     if proc.returncode != 0:
         print(proc.stderr, file=sys.stderr)
         raise SystemExit(f"tandem separate failed on {video}")
-    return json.load(open(os.path.join(out, "summary.json"))), elapsed
+    # `tandem separate` runs Pipelines/separate-instruments.yaml: each input's files are in out/separated/<stem>/.
+    folder = os.path.join("separated", os.path.splitext(os.path.basename(video))[0])
+    summary = json.load(open(os.path.join(out, folder, "summary.json")))
+    for source in summary["sources"]:
+        if "file" in source:
+            source["file"] = os.path.join(folder, source["file"])  # relative to out, as attribute() reads it
+    return summary, elapsed
 
 
 def attribute(summary, out, count, length):

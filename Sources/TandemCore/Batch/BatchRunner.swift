@@ -14,6 +14,14 @@ public struct BatchOptions: Sendable {
     public var resume = false
     public var shard: Shard?
     public var capacity = ChannelCapacity.standard
+    /// Compute threads of each graph; nil: the available cores split between the graphs that run at
+    /// once (`ComputeContext.share(ofJobs:)`), so `--jobs N` never runs N graphs each as wide as the machine.
+    public var threadsPerGraph: Int?
+
+    /// The compute width of each graph when `running` inputs are processed at once.
+    public func compute(running: Int) -> ComputeContext {
+        threadsPerGraph.map { ComputeContext(threads: $0) } ?? ComputeContext.share(ofJobs: min(max(1, jobs), max(1, running)))
+    }
 
     public init(outputDirectory: URL) { self.outputDirectory = outputDirectory }
 }
@@ -83,13 +91,14 @@ public final class BatchRunner: @unchecked Sendable {
         let next = Counter()
         let group = DispatchGroup()
         let summaryBox = SummaryBox(summary)
+        let compute = options.compute(running: mine.count)
         for _ in 0..<max(1, min(options.jobs, mine.count)) {
             group.enter()
             let worker = Thread { [self] in
                 while !lock.withLock({ cancelled }), let index = next.take(below: mine.count) {
                     let input = mine[index]
                     progress.fileStarted(input)
-                    guard var record = process(input, previous: previous[input.url.path]) else { continue }
+                    guard var record = process(input, previous: previous[input.url.path], compute: compute) else { continue }
                     record.finished = Date().timeIntervalSince1970
                     do { try manifest.append(record) } catch {
                         FileHandle.standardError.write(Data("tandem: cannot append to the manifest: \(error)\n".utf8))
@@ -112,13 +121,18 @@ public final class BatchRunner: @unchecked Sendable {
     }
 
     /// Runs one input; `nil` when the batch was cancelled meanwhile (no record, so `--resume` reruns it).
-    private func process(_ input: InputFile, previous: ManifestRecord?) -> ManifestRecord? {
+    private func process(_ input: InputFile, previous: ManifestRecord?, compute: ComputeContext) -> ManifestRecord? {
         let started = Clock.nanoseconds()
         var record = ManifestRecord(path: input.url.path, relpath: input.relativePath, size: -1, mtime: 0, status: .failed)
         func elapsed() -> Double { Double(Clock.nanoseconds() - started) / 1e9 }
         var info = stat()
         guard stat(input.url.path, &info) == 0 else {
-            record.error = .init(errorClass: "InputError", message: "cannot stat: \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            if let target = Self.brokenLinkTarget(input.url.path) {
+                record.error = .init(errorClass: "InputError", message: "broken link: points to \(target) (\(reason))")
+            } else {
+                record.error = .init(errorClass: "InputError", message: "cannot stat \(input.url.path): \(reason)")
+            }
             return record
         }
         record.size = Int64(info.st_size)
@@ -132,7 +146,7 @@ public final class BatchRunner: @unchecked Sendable {
             let graph = try pipeline.makeGraph(catalog: catalog, capacity: options.capacity)
             let display = progress
             let execution = try GraphExecution(graph, input: input, outputDirectory: options.outputDirectory,
-                                               progress: { display.nodeProgressed($0) })
+                                               progress: { display.nodeProgressed($0) }, compute: compute)
             let key = ObjectIdentifier(execution)
             let admitted = lock.withLock { () -> Bool in
                 if cancelled { return false }
@@ -161,6 +175,13 @@ public final class BatchRunner: @unchecked Sendable {
         }
         record.wallSeconds = elapsed()
         return record
+    }
+
+    /// Where `path` points when it is a symbolic link (whose target cannot be reached); nil when it is not a link.
+    static func brokenLinkTarget(_ path: String) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return nil }
+        return (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
     }
 
     /// `Type.code` when the error has a `code` property (as every Tandem error does), else the type name.

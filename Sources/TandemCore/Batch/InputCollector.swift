@@ -11,6 +11,7 @@ import Darwin
 /// real path is seen and never again, so link loops end and no file is visited twice. In folders,
 /// only media extensions are taken unless `include` globs say otherwise; hidden files (our own
 /// temporaries among them) are skipped. A file named explicitly is always taken (if the globs allow).
+/// A broken symbolic link in a folder is taken like a file, so the batch records it as failed.
 public struct InputCollector: Sendable {
     /// The extensions a folder walk picks up by default (lower case).
     public static let mediaExtensions: Set<String> = [
@@ -88,7 +89,15 @@ public struct InputCollector: Sendable {
             let url = directory.appendingPathComponent(name)
             let relativePath = relative.isEmpty ? name : "\(relative)/\(name)"
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { continue }  // dangling link
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+                // A link whose target is gone is still an input the user put there: it is taken (when its
+                // name passes the filters) so the batch records it failed, "broken link", rather than losing it silently.
+                if isSymbolicLink(url.path), include.isEmpty ? Self.mediaExtensions.contains(url.pathExtension.lowercased()) : true,
+                   passesGlobs(relativePath) {
+                    found[url.path] = InputFile(url: url, relativePath: relativePath)
+                }
+                continue
+            }
             if isDirectory.boolValue {
                 walk(url, relative: relativePath, into: &found, visited: &visited, skip: skip)
             } else {
@@ -106,6 +115,11 @@ public struct InputCollector: Sendable {
         }
         if !include.isEmpty, !include.contains(where: matches) { return false }
         return !exclude.contains(where: matches)
+    }
+
+    private func isSymbolicLink(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
     }
 
     private func realPath(_ path: String) -> String? {

@@ -14,6 +14,10 @@ import Foundation
 /// `GraphCancelled` at its next push or pull and unwinds, sources stop at their next `produce`.
 /// `run()` joins all threads before returning, so no thread outlives the run. Outputs are committed
 /// only when every node finished; otherwise they are discarded.
+///
+/// **Compute threads.** The graph's compute width (`ComputeContext`) is fixed at construction and
+/// bound on every node thread, so the numeric kernels a node runs split their work over this
+/// graph's share of the cores, whatever other graphs in the process use.
 public final class GraphExecution: @unchecked Sendable {
     // @unchecked: node instances are handed to exactly one thread each; shared state is under `lock`.
     private final class Slot: @unchecked Sendable {
@@ -45,6 +49,8 @@ public final class GraphExecution: @unchecked Sendable {
     private let warnings = RunWarnings()
     private let input: InputFile?
     private let progress: NodeProgressHandler?
+    /// The compute width bound on every node thread; nil: the process default.
+    public let compute: ComputeContext?
     private let lock = NSLock()
     private var firstError: NodeError?
     private var cancelled = false
@@ -57,13 +63,17 @@ public final class GraphExecution: @unchecked Sendable {
     ///   - input: the file being processed (for `{stem}`/`{relpath}`, source nodes and error reports).
     ///   - outputDirectory: the folder output templates are relative to.
     ///   - progress: where nodes' `reportProgress` goes.
+    ///   - compute: the threads the graph's numeric kernels may use; nil takes the context current
+    ///     where the execution is created, else the process default.
     /// - Throws: `NodeError` `.invalidGraph` when the graph fails `Graph.check()`.
-    public init(_ graph: Graph, input: InputFile? = nil, outputDirectory: URL, progress: NodeProgressHandler? = nil) throws {
+    public init(_ graph: Graph, input: InputFile? = nil, outputDirectory: URL, progress: NodeProgressHandler? = nil,
+                compute: ComputeContext? = nil) throws {
         try graph.check()
         var graph = graph
         graph.moveFrameSelectionsUpstream()
         self.input = input
         self.progress = progress
+        self.compute = compute ?? ComputeContext.current
         outputFiles = OutputFiles(directory: outputDirectory, input: input)
         let slots = graph.entries.map { entry in
             Slot(entry: entry, inbox: entry.descriptor.inputs.isEmpty ? nil : Inbox(capacities: entry.capacities, order: entry.descriptor.inputOrder))
@@ -116,7 +126,11 @@ public final class GraphExecution: @unchecked Sendable {
         for slot in slots {
             group.enter()
             let thread = Thread { [self] in
-                runNode(slot)
+                if let compute {
+                    compute.run { runNode(slot) }
+                } else {
+                    runNode(slot)
+                }
                 group.leave()
             }
             thread.name = "tandem.\(slot.entry.id)"

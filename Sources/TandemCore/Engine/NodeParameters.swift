@@ -38,7 +38,7 @@ public enum ParameterValue: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Checks the value against `type`, converting where YAML's spelling is looser than the type
-    /// (an int where a number is wanted).
+    /// (an int where a number or a text is wanted).
     /// - Returns: the converted value, or a message saying what is wrong.
     public func checked(as type: ParameterType) -> Result<ParameterValue, ParameterProblem> {
         switch (type, self) {
@@ -52,6 +52,10 @@ public enum ParameterValue: Sendable, Hashable, CustomStringConvertible {
             return .success(self)
         case (.bool, .bool), (.string, .string), (.pathTemplate, .string):
             return .success(self)
+        case (.string, .int(let v)):
+            // YAML (and `--set sources=2`) spells a number where a free-form text parameter reads one
+            // ("auto" or a count): the node gets its text and judges it.
+            return .success(.string(String(v)))
         case (.choice(let words), .string(let v)):
             if words.contains(v) { return .success(self) }
             let hint = EditDistance.suggestion(for: v, among: words).map { " (did you mean '\($0)'?)" } ?? ""

@@ -1,3 +1,4 @@
+import Foundation
 import TandemCore
 import TandemDSP
 
@@ -7,8 +8,12 @@ extension WhisperRecognizer {
     /// to given clips: each region is decoded on its own, so silence and off-screen talk between them
     /// cannot produce hallucinated text.
     ///
-    /// Regions are sorted and overlapping ones merged first. With `conditionOnPreviousText` the text of
-    /// the previous region is the prompt of the next (after any `initialPrompt`), as between windows.
+    /// Regions are sorted and overlapping ones merged first. The prompt carries over from region to region
+    /// exactly as it does from window to window, which is what faster-whisper does between the clips of
+    /// `clip_timestamps`: the tokens of all text since the last reset (the `initialPrompt` first), of which
+    /// the decoder sees the last 223; with `conditionOnPreviousText` off, or after a window decoded above
+    /// `promptResetOnTemperature`, the prompt starts again empty (so the initial prompt reaches only the
+    /// first window).
     /// With `language` `auto` on a multilingual model the language is detected once, on the 30 s from the
     /// first region's start (as faster-whisper detects from the first clip of `clip_timestamps`), and every
     /// region is decoded in it: a short region alone is too little to tell the language by.
@@ -37,13 +42,13 @@ extension WhisperRecognizer {
             languageProbability = Double(detected.probability)
         }
         var result: [WhisperSegment] = []
-        var previousText = ""
+        // faster-whisper's `all_tokens[prompt_reset_since:]`, carried across regions.
+        var carried: [Int] = options.initialPromptTokens
+            ?? options.initialPrompt.map { tokenizer.encode(" " + $0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? []
         for range in ranges {
             var regionOptions = options
-            if options.conditionOnPreviousText, !previousText.isEmpty {
-                regionOptions.initialPrompt = (options.initialPrompt.map { $0 + " " } ?? "") + previousText
-                regionOptions.initialPromptTokens = nil
-            }
+            regionOptions.initialPromptTokens = carried
+            regionOptions.initialPrompt = nil
             let offset = Double(range.lowerBound) / rate
             let segments = try transcribe(Array(samples[range]), options: regionOptions)
             for var segment in segments {
@@ -60,7 +65,15 @@ extension WhisperRecognizer {
                 }
                 result.append(segment)
             }
-            previousText = segments.map(\.text).joined()
+            if !options.conditionOnPreviousText {
+                carried = []
+            }
+            for segment in segments where options.conditionOnPreviousText {
+                carried += segment.tokens
+                if segment.temperature > options.promptResetOnTemperature { carried = [] }
+            }
+            // The decoder reads at most the last 223 of them; keep a bounded tail over hours of regions.
+            if carried.count > 1024 { carried = Array(carried.suffix(512)) }
         }
         return result
     }

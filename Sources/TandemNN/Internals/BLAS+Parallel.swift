@@ -2,13 +2,14 @@ import TandemBLAS
 
 extension BLAS {
     /// `sgemm` for large products, threaded as `ComputeThreads.gemmThreading` says: either one
-    /// call that OpenBLAS parallelises, or bands of at least 32 rows of C on Tandem's threads.
+    /// call that OpenBLAS parallelises, or bands of at least 32 rows of C on Tandem's threads. The bands
+    /// follow `ComputeThreads.partitions`, not the running width, so the bits do not depend on it.
     static func sgemmParallel(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        guard ComputeThreads.gemmThreading == .rows, m >= 64, ComputeThreads.count > 1 else {
+        guard ComputeThreads.gemmThreading == .rows, m >= 64, ComputeThreads.partitions > 1 else {
             sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                   a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
@@ -29,7 +30,7 @@ extension BLAS {
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        guard ComputeThreads.gemmThreading == .rows, n >= 128, ComputeThreads.count > 1 else {
+        guard ComputeThreads.gemmThreading == .rows, n >= 128, ComputeThreads.partitions > 1 else {
             sgemmParallel(transposeA: transposeA, transposeB: false, m: m, n: n, k: k, alpha: alpha,
                           a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import TandemCore
+
+/// `tandem separate` and `tandem frames` are front ends to their bundled pipelines run through the batch
+/// runner: the pipeline's outputs and a manifest, their flags as parameters, failures per input.
+@Suite struct JobCommandTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-jobs-\(UUID().uuidString)")
+
+    func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = try CLIBatchTests.tandemBinary()
+        process.arguments = arguments
+        process.currentDirectoryURL = BatchWidthTests.packageRoot
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let error = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text, error)
+    }
+
+    func records(_ out: URL) -> [ManifestRecord] {
+        Manifest.read(out.appendingPathComponent("manifest.jsonl")).sorted { $0.relpath < $1.relpath }
+    }
+
+    @Test func framesWritesThePipelinesImagesWithTheFlagsAsParameters() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let clip = root.appendingPathComponent("in/clip.mp4")
+        try MediaSamples.video(clip, frames: 20, fps: 10, width: 64, height: 48)
+        let out = root.appendingPathComponent("out")
+        let result = try run(["frames", clip.path, "--sampling", "uniform:3", "--size", "32x24", "--format", "jpg",
+                              "--out", out.path, "--progress", "none"])
+        #expect(result.status == 0, "\(result.errors)")
+        let folder = out.appendingPathComponent("frames/clip")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(names == ["contact_sheet.png", "frame_000000.jpg", "frame_000001.jpg", "frame_000002.jpg"], "\(names)")
+        #expect(records(out).map(\.status) == [.ok])
+        // fps:R is the pipeline's own per-second choice: 2 s of video at 1 fps.
+        let again = try run(["frames", clip.path, "--sampling", "fps:1", "--out", root.appendingPathComponent("fps").path, "--progress", "none"])
+        #expect(again.status == 0, "\(again.errors)")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("fps/frames/clip").path)
+        #expect(kept.filter { $0.hasPrefix("frame_") }.count == 2, "\(kept)")
+    }
+
+    @Test func framesRefusesBadGrammarsAndRecordsFailedFiles() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let out = root.appendingPathComponent("out")
+        let sampling = try run(["frames", "x.mp4", "--sampling", "every:2", "--out", out.path])
+        #expect(sampling.status == 2 && sampling.errors.contains("every:2"), "\(sampling.errors)")
+        let size = try run(["frames", "x.mp4", "--size", "12y4", "--out", out.path])
+        #expect(size.status == 2 && size.errors.contains("12y4"), "\(size.errors)")
+        // A file that is not a video fails in the manifest; the batch goes on and exits 1.
+        let bad = root.appendingPathComponent("in/bad.mp4"), good = root.appendingPathComponent("in/good.mp4")
+        try FileManager.default.createDirectory(at: bad.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("not a video".utf8).write(to: bad)
+        try MediaSamples.video(good, frames: 5)
+        let batch = try run(["frames", root.appendingPathComponent("in").path, "--sampling", "all", "--out", out.path, "--progress", "none"])
+        #expect(batch.status == 1, "\(batch.errors)")
+        #expect(records(out).map(\.status) == [.failed, .ok])
+    }
+
+    @Test func separateRunsTheSeparationPipeline() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let tone = root.appendingPathComponent("in/tone.wav"), silent = root.appendingPathComponent("in/picture.mp4")
+        try MediaSamples.tone(tone, seconds: 2, rate: 22_050)
+        try MediaSamples.video(silent, frames: 10)
+        let out = root.appendingPathComponent("out")
+        let result = try run(["separate", tone.path, silent.path, "--out", out.path, "--sources", "2", "--iterations", "5", "--progress", "none"])
+        // The picture without sound fails with the reason; the tone is split by timbre alone.
+        #expect(result.status == 1, "\(result.errors)")
+        let records = records(out)
+        #expect(records.map(\.relpath) == ["picture.mp4", "tone.wav"])
+        #expect(records.map(\.status) == [.failed, .ok])
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("separated/tone/summary.json"))) as? [String: Any]
+        #expect(summary?["sample_rate"] as? Int == 22_050, "\(String(describing: summary))")
+        #expect(summary?["notes"] is [String])
+        let files = (summary?["sources"] as? [[String: Any]] ?? []).compactMap { $0["file"] as? String }
+        #expect(!files.isEmpty && files.allSatisfy { FileManager.default.fileExists(atPath: out.appendingPathComponent("separated/tone/\($0)").path) })
+        // A flag the pipeline refuses is a usage error: exit 2, nothing run.
+        let refused = try run(["separate", tone.path, "--out", root.appendingPathComponent("refused").path, "--sources", "many"])
+        #expect(refused.status == 2, "\(refused.errors)")
+    }
+}
