@@ -28,7 +28,7 @@ struct SeparateCommand: ParsableCommand {
     @Option(help: "NMF divergence: kl or is.") var divergence: String = "kl"
     @Option(help: "NMF iterations (multiplicative updates of the β-divergence).") var iterations: Int = MotionInformedNMF.Configuration().iterations
     @Option(help: "NMF components per source.") var componentsPerSource: Int = MotionInformedNMF.Configuration().componentsPerSource
-    @Option(help: "With --sources auto, a region is dropped as silent only when the evidence rises by more than this without it.")
+    @Option(help: "With --sources auto, a region is dropped as silent only when the evidence rises by more than this without it (negative: also when it falls by less).")
     var dropMargin: Float = MotionInformedNMF.Configuration().dropMargin
     @Option(help: "With --sources auto, a region whose own source follows its motion at least this well (-1...1) is always kept.")
     var keepEvidence: Float = MotionInformedNMF.Configuration().keepEvidence
@@ -59,7 +59,7 @@ struct SeparateCommand: ParsableCommand {
         configuration.nmf.iterations = max(1, iterations)
         configuration.chunking.seconds = max(5, chunkSeconds)
         configuration.nmf.componentsPerSource = max(1, componentsPerSource)
-        configuration.nmf.dropMargin = max(0, dropMargin)
+        configuration.nmf.dropMargin = dropMargin
         configuration.nmf.keepEvidence = keepEvidence
         if let grid {
             let parts = grid.lowercased().split(separator: "x").compactMap { Int($0) }
