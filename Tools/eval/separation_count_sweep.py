@@ -6,7 +6,7 @@ flagged silent, against the clip's number of players (from its folder name, `...
 split only: the held-out split is run once, with the final code, by separation_eval.py.
 
     /work/venv/bin/python Tools/eval/separation_count_sweep.py --tandem .build/release/tandem \\
-        --clips /tmp/sep7-tuning --setting 0,2 --setting 0.05,2 --setting 0,0.4
+        --clips /tmp/sep7-tuning --setting 0,2 --setting=-0.05,2 --setting=-0.05,0.5   # "=" lets a negative margin through
 """
 import argparse
 import json
@@ -20,7 +20,7 @@ import tempfile
 def count_of(tandem, video, margin, keep):
     with tempfile.TemporaryDirectory() as out:
         proc = subprocess.run([tandem, "separate", video, "--out", out, "--sources", "auto",
-                               "--drop-margin", str(margin), "--keep-evidence", str(keep)], capture_output=True, text=True)
+                               f"--drop-margin={margin}", f"--keep-evidence={keep}"], capture_output=True, text=True)
         if proc.returncode != 0:
             sys.exit(f"tandem separate failed on {video}: {proc.stderr}")
         summary = json.load(open(os.path.join(out, "summary.json")))
