@@ -36,6 +36,10 @@ public struct SeparateNode: ValidatingNode {
             ParameterSpec("divergence", .choice(["kl", "is"]), default: .string("kl"), "NMF divergence: Kullback–Leibler or Itakura–Saito"),
             ParameterSpec("iterations", .int(1...1000), default: .int(MotionInformedNMF.Configuration().iterations), "NMF multiplicative-update iterations"),
             ParameterSpec("components_per_source", .int(1...64), default: .int(MotionInformedNMF.Configuration().componentsPerSource), "NMF components per source"),
+            ParameterSpec("drop_margin", .double(-1...1), default: .double(Double(MotionInformedNMF.Configuration().dropMargin)),
+                          "with sources auto, a region is dropped as silent only when the evidence rises by more than this without it (negative: also when it falls by less)"),
+            ParameterSpec("keep_evidence", .double(-1...2), default: .double(Double(MotionInformedNMF.Configuration().keepEvidence)),
+                          "with sources auto, a region whose own source follows its motion at least this well (-1...1) is always kept; above 1: off"),
             ParameterSpec("chunk_seconds", .double(5...3600), default: .double(MotionInformedNMF.Chunking().seconds),
                           "longer recordings are factorised this many seconds at a time (cross-faded), so memory stays bounded"),
             ParameterSpec("image_width", .int(16...8192), default: .int(800), "plot width of the mask picture in pixels"),
@@ -109,6 +113,8 @@ public struct SeparateNode: ValidatingNode {
         configuration.nmf.divergence = parameters.string("divergence") == "is" ? .itakuraSaito : .kullbackLeibler
         configuration.nmf.iterations = parameters.int("iterations")
         configuration.nmf.componentsPerSource = parameters.int("components_per_source")
+        configuration.nmf.dropMargin = Float(parameters.double("drop_margin"))
+        configuration.nmf.keepEvidence = Float(parameters.double("keep_evidence"))
         configuration.chunking.seconds = parameters.double("chunk_seconds")
         separation = MotionGuidedSeparation(configuration: configuration)
         imageWidth = parameters.int("image_width")

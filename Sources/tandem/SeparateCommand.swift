@@ -32,6 +32,10 @@ struct SeparateCommand: ParsableCommand {
     @Option(help: "NMF divergence: kl or is.") var divergence: String?
     @Option(help: "NMF iterations (multiplicative updates of the β-divergence).") var iterations: Int?
     @Option(help: "NMF components per source.") var componentsPerSource: Int?
+    @Option(help: "With --sources auto, a region is dropped as silent only when the evidence rises by more than this without it (negative: also when it falls by less; write --drop-margin=-0.05).")
+    var dropMargin: Float?
+    @Option(help: "With --sources auto, a region whose own source follows its motion at least this well (-1...1) is always kept.")
+    var keepEvidence: Float?
     @Option(help: "Longer recordings are factorised this many seconds at a time, cross-faded, so memory stays bounded.")
     var chunkSeconds: Double?
     @OptionGroup var batch: BatchFlags
@@ -50,6 +54,8 @@ struct SeparateCommand: ParsableCommand {
         if let divergence { sets.append("divergence=\(divergence)") }
         if let iterations { sets.append("iterations=\(iterations)") }
         if let componentsPerSource { sets.append("components_per_source=\(componentsPerSource)") }
+        if let dropMargin { sets.append("drop_margin=\(dropMargin)") }
+        if let keepEvidence { sets.append("keep_evidence=\(keepEvidence)") }
         if let chunkSeconds { sets.append("chunk_seconds=\(chunkSeconds)") }
         return sets
     }

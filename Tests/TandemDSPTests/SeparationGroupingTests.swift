@@ -87,3 +87,48 @@ import Testing
         #expect(joint.0 + joint.1 >= motionOnly.0 + motionOnly.1 - 0.5, "joint \(joint), motion only \(motionOnly)")
     }
 }
+
+/// The automatic count's two guards: a region with strong evidence of its own is kept, and a region is
+/// dropped only when the objective rises by more than `dropMargin` without it.
+@Suite struct SeparationCountTests {
+    static func conductorScene() -> (mix: [Float], tracks: [MotionTrack]) {
+        let mix = zip(Duet.low, Duet.high).map { $0 + $1 }
+        let times = (0..<Int(Duet.seconds * 25)).map { Double($0) / 25 }
+        let conductor = MotionTrack(label: "conductor", times: times, energy: times.map { t in
+            Float(0.1 + 0.09 * sin(2 * Double.pi * t / 0.55))
+        })
+        return (mix, [conductor, Duet.motion(Duet.lowOnsets, label: "a"), Duet.motion(Duet.highOnsets, label: "b")])
+    }
+
+    /// With the bar for "strong evidence" at the bottom of its range every region is kept on an automatic
+    /// count (the conductor too); a count asked for still overrules it.
+    @Test func strongOwnEvidenceKeepsARegionUnlessFewerAreAskedFor() throws {
+        let (mix, tracks) = Self.conductorScene()
+        var configuration = MotionInformedNMF.Configuration()
+        configuration.keepEvidence = -1
+        let auto = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks)
+        #expect(auto.sources.filter(\.silent).isEmpty)
+        let two = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks, sources: 2)
+        #expect(two.sources.filter(\.silent).map(\.label) == ["conductor"])
+        // The players' own sources follow their motion better than the conductor's would: a bar between
+        // them keeps both players and still lets the conductor go.
+        configuration.keepEvidence = 0.5
+        let between = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks)
+        #expect(between.sources.filter(\.silent).map(\.label) == ["conductor"])
+    }
+
+    /// A drop must raise the objective by more than the margin: with a margin larger than any rise the
+    /// objective can take (its motion part lies in −1…1, its timbre part in 0…λ), nothing is dropped on an
+    /// automatic count.
+    @Test func aDropMustClearTheMargin() throws {
+        let (mix, tracks) = Self.conductorScene()
+        var configuration = MotionInformedNMF.Configuration()
+        configuration.keepEvidence = 2
+        configuration.dropMargin = 0
+        let plain = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks)
+        #expect(plain.sources.filter(\.silent).map(\.label) == ["conductor"])
+        configuration.dropMargin = 2 + configuration.timbreWeight
+        let wide = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks)
+        #expect(wide.sources.filter(\.silent).isEmpty)
+    }
+}

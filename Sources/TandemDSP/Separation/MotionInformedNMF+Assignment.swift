@@ -33,6 +33,8 @@ extension MotionInformedNMF {
     /// silent only when the energy its components carry is better explained elsewhere: the objective
     /// rises by more than `dropMargin` without it (a conductor or a screen that took some notes by chance;
     /// a second piece of one player, whose notes the other piece explains as well, in the same timbre).
+    /// A region whose own whole source follows its motion at least `keepEvidence` well is not a candidate
+    /// for that drop: "explained as well elsewhere" then means two players, not a player and a bystander.
     /// When more regions are kept than `sources` asks for, the region whose loss costs the least is dropped. After each drop the components are
     /// regrouped among the regions left. With nothing to go on (flat motion, silence) every region is kept.
     func competing(_ grouping: JointGrouping, sources: Int?) -> Attribution {
@@ -41,8 +43,10 @@ extension MotionInformedNMF {
         var state = grouping.optimised(from: grouping.starts(kept: kept), kept: kept)
         while kept.count > 1 {
             let before = grouping.explained(state, kept: kept)
+            let tooMany = sources.map { kept.count > $0 } ?? false
             var best: (index: Int, owner: [Int], gain: Float)?
-            for (index, r) in kept.enumerated() {
+            // Only more regions than asked for overrule a region's own strong evidence.
+            for (index, r) in kept.enumerated() where tooMany || state.scores[r] < configuration.keepEvidence {
                 var rest = kept
                 rest.remove(at: index)
                 let members = (0..<k).filter { state.owner[$0] == r }
@@ -61,7 +65,6 @@ extension MotionInformedNMF {
                 }
             }
             guard let best else { break }
-            let tooMany = sources.map { kept.count > $0 } ?? false
             guard tooMany || best.gain > configuration.dropMargin else { break }
             kept.remove(at: best.index)
             state = grouping.improved(grouping.state(best.owner), kept: kept, passes: 2)

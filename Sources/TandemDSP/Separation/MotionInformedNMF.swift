@@ -53,6 +53,10 @@ public struct MotionInformedNMF: Sendable {
         /// A region is dropped as silent (beyond the count asked for) only when the energy-weighted evidence
         /// rises by more than this without it: its sound is better explained by another region.
         public var dropMargin: Float = 0.0
+        /// With an automatic count, a region whose own whole source follows its motion at least this well
+        /// (`SourceEvidence` score, −1…1) is never dropped as silent, even when another region could absorb
+        /// its sound: a player whose notes start and swell with their motion is playing. Above 1: off.
+        public var keepEvidence: Float = 2
         /// With an automatic count, the most sources the mixture is factorised for.
         public var maximumSources: Int = 6
         /// Group components into whole sources by timbre and motion together, and let regions compete as
