@@ -17,6 +17,22 @@ import TandemCore
         throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "build the tandem product before the tests"])
     }
 
+    /// Runs `tandem` from the package root to the end, with what it printed to each stream.
+    static func runCapturing(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = try tandemBinary()
+        process.arguments = arguments
+        process.currentDirectoryURL = BatchWidthTests.packageRoot
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let error = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text, error)
+    }
+
     func launch(_ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = try Self.tandemBinary()

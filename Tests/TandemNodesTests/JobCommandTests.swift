@@ -8,18 +8,7 @@ import TandemCore
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-jobs-\(UUID().uuidString)")
 
     func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = try CLIBatchTests.tandemBinary()
-        process.arguments = arguments
-        process.currentDirectoryURL = BatchWidthTests.packageRoot
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let error = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text, error)
+        try CLIBatchTests.runCapturing(arguments)
     }
 
     func records(_ out: URL) -> [ManifestRecord] {

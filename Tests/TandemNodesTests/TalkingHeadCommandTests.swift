@@ -5,18 +5,7 @@ import Testing
 /// parameters, its output is the pipeline's transcript with the notes, and a missing model exits 2.
 @Suite(.serialized) struct TalkingHeadCommandTests {
     func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = try CLIBatchTests.tandemBinary()
-        process.arguments = arguments
-        process.currentDirectoryURL = TalkingHeadNodeTests.packageRoot
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let error = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text, error)
+        try CLIBatchTests.runCapturing(arguments)
     }
 
     @Test func printsThePipelinesTranscriptWithNotes() throws {

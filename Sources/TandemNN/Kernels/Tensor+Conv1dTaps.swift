@@ -46,15 +46,7 @@ extension Tensor {
         return taps.withUnsafeBufferPointer { w in
             signal.withUnsafeBufferPointer { x in
                 Tensor(shape: [batch, outputs, outLength]) { out in
-                    if let bias {
-                        bias.withUnsafeBufferPointer { b in
-                            for row in 0..<batch * outputs {
-                                (out.baseAddress! + row * outLength).initialize(repeating: b[row % outputs], count: outLength)
-                            }
-                        }
-                    } else {
-                        out.initialize(repeating: 0)
-                    }
+                    initialize(out, withBias: bias, outputs: outputs, length: outLength)
                     for n in 0..<batch {
                         for j in 0..<kernel {
                             BLAS.sgemmParallel(transposeA: false, transposeB: false, m: outputs, n: outLength, k: channels,
@@ -89,25 +81,32 @@ extension Tensor {
             signal.withUnsafeBufferPointer { x in
                 packed.withUnsafeBufferPointer { packedWeight in
                     Tensor(shape: [batch, outputs, outLength]) { out in
-                        if let bias {
-                            bias.withUnsafeBufferPointer { b in
-                                for row in 0..<batch * outputs {
-                                    (out.baseAddress! + row * outLength).initialize(repeating: b[row % outputs], count: outLength)
-                                }
-                            }
-                        }
+                        initialize(out, withBias: bias, outputs: outputs, length: outLength)
                         for n in 0..<batch {
                             ComputeThreads.parallelFor(outLength, grain: 256) { columns in
                                 let done = BLAS.convolution1d(
                                     outputs: outputs, n: columns.count, channels: channels, taps: kernel, dilation: dilation,
                                     weight: w.baseAddress!, packedWeight: packedWeight.baseAddress!,
                                     signal: x.baseAddress! + n * channels * padded + columns.lowerBound, ldSignal: padded,
-                                    accumulate: bias != nil, c: out.baseAddress! + n * outputs * outLength + columns.lowerBound, ldc: outLength)
+                                    accumulate: true, c: out.baseAddress! + n * outputs * outLength + columns.lowerBound, ldc: outLength)
                                 precondition(done, "implicitConvolutionAvailable was true")
                             }
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// Each output row starts at its bias (or 0), for the GEMMs to accumulate onto.
+    private static func initialize(_ out: UnsafeMutableBufferPointer<Float>, withBias bias: Tensor?, outputs: Int, length: Int) {
+        guard let bias else {
+            out.initialize(repeating: 0)
+            return
+        }
+        bias.withUnsafeBufferPointer { b in
+            for row in 0..<out.count / length {
+                (out.baseAddress! + row * length).initialize(repeating: b[row % outputs], count: length)
             }
         }
     }
