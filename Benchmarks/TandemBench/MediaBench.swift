@@ -23,17 +23,7 @@ let mediaBenchSuite = BenchSuite(name: "media") {
     // FFmpeg's automatic count, as PyAV's thread_type AUTO; TANDEM_BENCH_THREADS=N to compare.
     let threads = ProcessInfo.processInfo.environment["TANDEM_BENCH_THREADS"].flatMap(Int.init) ?? 0
 
-    @Sendable func decodeOnly(_ url: URL) throws -> Int {
-        let reader = try FrameReader(url: url, options: VideoDecodeOptions(threads: threads))
-        var frames = 0
-        while try reader.skip() { frames += 1 }
-        return frames
-    }
-    @Sendable func drain(_ reader: FrameReader) throws -> Int {
-        var frames = 0
-        while try reader.next() != nil { frames += 1 }
-        return frames
-    }
+    @Sendable func decodeOnly(_ url: URL) throws -> Int { try decodeFrames(url, threads: threads) }
     // TANDEM_BENCH_CASES=uniform8-10min,decode600 times only those cases, without the preamble
     // (Tools/bench/media_peers.py --side-by-side runs one such process per round, alternating with PyAV).
     let only = ProcessInfo.processInfo.environment["TANDEM_BENCH_CASES"].map { Set($0.split(separator: ",").map(String.init)) }
@@ -56,19 +46,24 @@ let mediaBenchSuite = BenchSuite(name: "media") {
     return mediaCases(short: short, long: long, shortFrames: shortFrames, threads: threads)
 }
 
+/// Decodes every frame of `url` without converting any: the decode-only rate.
+private func decodeFrames(_ url: URL, threads: Int) throws -> Int {
+    let reader = try FrameReader(url: url, options: VideoDecodeOptions(threads: threads))
+    var frames = 0
+    while try reader.skip() { frames += 1 }
+    return frames
+}
+
+/// Reads every frame `reader` selects, converted.
+private func drain(_ reader: FrameReader) throws -> Int {
+    var frames = 0
+    while try reader.next() != nil { frames += 1 }
+    return frames
+}
+
 /// The timed cases of the media suite.
 private func mediaCases(short: URL, long: URL, shortFrames: Double, threads: Int) -> [BenchCase] {
-    @Sendable func decodeOnly(_ url: URL) throws -> Int {
-        let reader = try FrameReader(url: url, options: VideoDecodeOptions(threads: threads))
-        var frames = 0
-        while try reader.skip() { frames += 1 }
-        return frames
-    }
-    @Sendable func drain(_ reader: FrameReader) throws -> Int {
-        var frames = 0
-        while try reader.next() != nil { frames += 1 }
-        return frames
-    }
+    @Sendable func decodeOnly(_ url: URL) throws -> Int { try decodeFrames(url, threads: threads) }
     return [
         BenchCase(name: "decode60", units: shortFrames, unitName: "frames") { _ = try decodeOnly(short) },
         BenchCase(name: "decode60-rgb224", units: shortFrames, unitName: "frames") {

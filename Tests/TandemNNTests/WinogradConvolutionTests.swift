@@ -88,6 +88,18 @@ import Testing
         #expect(relativeError(fused.scalars, expected) < 1e-5)
     }
 
+    @Test func cachedFiltersGiveTheSameResultCallAfterCall() {
+        // The second and third calls read the filters the first one kept; a cache never used is the plain path.
+        var random = SeededValues(seed: 65)
+        let w = random.tensor([6, 5, 3, 3]), cache = WinogradFilterCache()
+        for _ in 0..<3 {
+            let x = random.tensor([2, 5, 30, 20])
+            let cached = Tensor.convolution(x, weight: w, padding: [1], filterCache: cache)
+            let plain = Tensor.convolution(x, weight: w, padding: [1])
+            #expect(cached.scalars == plain.scalars)
+        }
+    }
+
     @Test func otherShapesKeepIm2col() {
         let base = (kernel: [1, 3, 3], stride: [1, 1, 1], dilation: [1, 1, 1], padding: [0, 1, 1], outSize: [1, 64, 64])
         #expect(Tensor.winogradApplies(kernel: base.kernel, stride: base.stride, dilation: base.dilation, padding: base.padding, outSize: base.outSize, batch: 1))

@@ -107,7 +107,7 @@ extension Tensor {
     /// so each point's filters are one GEMM operand, or, with `packedCount` > 0, as 16 operands of that
     /// many floats packed by `BLAS.pack`.
     private static func winogradFilters(_ weight: UnsafePointer<Float>, outputs: Int, channels: Int, packedCount: Int) -> [Float] {
-        let plain = winogradFilters(weight, outputs: outputs, channels: channels)
+        let plain = transformedFilters(weight, outputs: outputs, channels: channels)
         guard packedCount > 0 else { return plain }
         return [Float](unsafeUninitializedCapacity: 16 * packedCount) { packed, count in
             plain.withUnsafeBufferPointer { u in
@@ -122,7 +122,7 @@ extension Tensor {
         }
     }
 
-    private static func winogradFilters(_ weight: UnsafePointer<Float>, outputs: Int, channels: Int) -> [Float] {
+    private static func transformedFilters(_ weight: UnsafePointer<Float>, outputs: Int, channels: Int) -> [Float] {
         let pairs = outputs * channels
         return [Float](unsafeUninitializedCapacity: 16 * pairs) { u, count in
             ComputeThreads.parallelFor(pairs, grain: 4096) { range in
