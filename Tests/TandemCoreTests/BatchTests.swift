@@ -147,6 +147,27 @@ struct CountWriter: ConfigurableNode {
         #expect(message.hasPrefix("broken link") && message.contains("elsewhere/gone.txt"), "\(message)")
     }
 
+    @Test func aNamedPipeInAFolderIsRecordedFailedWithoutWaitingForAWriter() throws {
+        try write("x\n", "in/good.txt")
+        let pipe = root.appendingPathComponent("in/stream.txt")
+        #expect(mkfifo(pipe.path, 0o644) == 0, "mkfifo: \(String(cString: strerror(errno)))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let inputs = try InputCollector(include: ["*.txt"]).collect([root.appendingPathComponent("in").path])
+        #expect(inputs.map(\.relativePath) == ["good.txt", "stream.txt"])
+        // Named on its own, a pipe is a stream the user hands over: it is not refused.
+        #expect(try InputCollector().collect([pipe.path]).map(\.refusal) == [nil])
+        let (pipeline, catalog) = try lineCountPipeline()
+        let out = root.appendingPathComponent("out")
+        // Opening the pipe would block this test forever; the batch must finish and say why it did not read it.
+        let summary = try BatchRunner(pipeline: pipeline, catalog: catalog, options: BatchOptions(outputDirectory: out),
+                                      progress: BatchProgress(mode: .none, statistics: false)).run(inputs)
+        #expect((summary.ok, summary.failed, summary.exitCode) == (1, 1, 1))
+        let records = Manifest.read(out.appendingPathComponent("manifest.jsonl")).sorted { $0.relpath < $1.relpath }
+        #expect(records.map(\.status) == [.ok, .failed])
+        #expect(records[1].error?.errorClass == "InputError")
+        #expect(records[1].error?.message.contains("named pipe") == true, "\(records[1].error?.message ?? "")")
+    }
+
     @Test func manifestIgnoresATornLastLine() throws {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let url = root.appendingPathComponent("manifest.jsonl")

@@ -137,6 +137,10 @@ public final class BatchRunner: @unchecked Sendable {
         }
         record.size = Int64(info.st_size)
         record.mtime = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+        if let refusal = input.refusal {
+            record.error = .init(errorClass: "InputError", message: refusal)
+            return record
+        }
         if let previous, previous.size == record.size, abs(previous.mtime - record.mtime) < 1e-6 {
             record.status = .skipped
             record.outputs = previous.outputs

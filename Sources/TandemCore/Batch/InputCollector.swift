@@ -11,7 +11,9 @@ import Darwin
 /// real path is seen and never again, so link loops end and no file is visited twice. In folders,
 /// only media extensions are taken unless `include` globs say otherwise; hidden files (our own
 /// temporaries among them) are skipped. A file named explicitly is always taken (if the globs allow).
-/// A broken symbolic link in a folder is taken like a file, so the batch records it as failed.
+/// A broken symbolic link in a folder is taken like a file, so the batch records it as failed; so is
+/// a named pipe, socket or device found in a folder, which FFmpeg would wait on forever for a writer.
+/// Named explicitly, a pipe is read: that is how a stream is handed to Tandem.
 public struct InputCollector: Sendable {
     /// The extensions a folder walk picks up by default (lower case).
     public static let mediaExtensions: Set<String> = [
@@ -103,7 +105,7 @@ public struct InputCollector: Sendable {
             } else {
                 let isMedia = Self.mediaExtensions.contains(url.pathExtension.lowercased())
                 guard include.isEmpty ? isMedia : true, passesGlobs(relativePath) else { continue }
-                found[url.path] = InputFile(url: url, relativePath: relativePath)
+                found[url.path] = InputFile(url: url, relativePath: relativePath, refusal: Self.specialFileRefusal(url.path))
             }
         }
     }
@@ -115,6 +117,22 @@ public struct InputCollector: Sendable {
         }
         if !include.isEmpty, !include.contains(where: matches) { return false }
         return !exclude.contains(where: matches)
+    }
+
+    /// Why a folder entry that is not a regular file is not read, or `nil` for a regular file.
+    static func specialFileRefusal(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let kind: String
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFIFO: kind = "a named pipe (FIFO)"
+        case S_IFSOCK: kind = "a socket"
+        case S_IFCHR, S_IFBLK: kind = "a device"
+        default: kind = "a special file"
+        }
+        return "not a regular file: \(kind) found in a folder is not read, as it could wait forever for a writer; "
+            + "name it as an input of its own to read a stream from it"
     }
 
     private func isSymbolicLink(_ path: String) -> Bool {
