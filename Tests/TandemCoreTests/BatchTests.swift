@@ -46,6 +46,15 @@ struct CountWriter: ConfigurableNode {
         try Data(text.utf8).write(to: url)
     }
 
+    /// Runs the line-count pipeline over `inputs` into `root/out`; its manifest records in relpath order.
+    func countLines(_ inputs: [InputFile]) throws -> (BatchSummary, [ManifestRecord]) {
+        let (pipeline, catalog) = try lineCountPipeline()
+        let out = root.appendingPathComponent("out")
+        let summary = try BatchRunner(pipeline: pipeline, catalog: catalog, options: BatchOptions(outputDirectory: out),
+                                      progress: BatchProgress(mode: .none, statistics: false)).run(inputs)
+        return (summary, Manifest.read(out.appendingPathComponent("manifest.jsonl")).sorted { $0.relpath < $1.relpath })
+    }
+
     @Test func shardsPartitionTheInputsExactly() throws {
         let paths = (0..<500).map { "dir\($0 % 7)/clip-\($0).mp4" }
         for count in [1, 2, 3, 7, 16] {
@@ -135,12 +144,8 @@ struct CountWriter: ConfigurableNode {
         #expect(try InputCollector().collect(["in"], relativeTo: root).map(\.relativePath) == ["gone.mp4"])
         let inputs = try InputCollector(include: ["*.txt"]).collect([root.appendingPathComponent("in").path])
         #expect(inputs.map(\.relativePath) == ["gone.txt", "good.txt"])
-        let (pipeline, catalog) = try lineCountPipeline()
-        let out = root.appendingPathComponent("out")
-        let summary = try BatchRunner(pipeline: pipeline, catalog: catalog, options: BatchOptions(outputDirectory: out),
-                                      progress: BatchProgress(mode: .none, statistics: false)).run(inputs)
+        let (summary, records) = try countLines(inputs)
         #expect((summary.ok, summary.failed, summary.exitCode) == (1, 1, 1))
-        let records = Manifest.read(out.appendingPathComponent("manifest.jsonl")).sorted { $0.relpath < $1.relpath }
         #expect(records.map(\.status) == [.failed, .ok])
         #expect(records[0].error?.errorClass == "InputError")
         let message = records[0].error?.message ?? ""
@@ -156,13 +161,9 @@ struct CountWriter: ConfigurableNode {
         #expect(inputs.map(\.relativePath) == ["good.txt", "stream.txt"])
         // Named on its own, a pipe is a stream the user hands over: it is not refused.
         #expect(try InputCollector().collect([pipe.path]).map(\.refusal) == [nil])
-        let (pipeline, catalog) = try lineCountPipeline()
-        let out = root.appendingPathComponent("out")
         // Opening the pipe would block this test forever; the batch must finish and say why it did not read it.
-        let summary = try BatchRunner(pipeline: pipeline, catalog: catalog, options: BatchOptions(outputDirectory: out),
-                                      progress: BatchProgress(mode: .none, statistics: false)).run(inputs)
+        let (summary, records) = try countLines(inputs)
         #expect((summary.ok, summary.failed, summary.exitCode) == (1, 1, 1))
-        let records = Manifest.read(out.appendingPathComponent("manifest.jsonl")).sorted { $0.relpath < $1.relpath }
         #expect(records.map(\.status) == [.ok, .failed])
         #expect(records[1].error?.errorClass == "InputError")
         #expect(records[1].error?.message.contains("named pipe") == true, "\(records[1].error?.message ?? "")")
