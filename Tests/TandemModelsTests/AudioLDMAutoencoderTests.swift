@@ -61,8 +61,8 @@ import TandemNN
     @Test func refusesOtherBlockTypesNamingTheConfig() throws {
         let folder = try Self.editedVAE { $0["down_block_types"] = ["DownEncoderBlock2D", "AttnDownEncoderBlock2D"] }
         defer { try? FileManager.default.removeItem(at: folder) }
-        let error = #expect(throws: WeightsError.self) { try AudioLDMAutoencoder(directory: HuggingFaceDirectory(url: folder)) }
-        #expect(error?.code == .invalidConfiguration)
+        let error = #expect(throws: AudioLDMError.self) { try AudioLDMAutoencoder(directory: HuggingFaceDirectory(url: folder)) }
+        #expect(error?.code == .unsupportedConfiguration)
         #expect(error?.file?.hasSuffix("config.json") == true)
         #expect(error?.message.contains("AttnDownEncoderBlock2D") == true)
     }
@@ -70,8 +70,8 @@ import TandemNN
     @Test func refusesAnotherActivation() throws {
         let folder = try Self.editedVAE { $0["act_fn"] = "gelu" }
         defer { try? FileManager.default.removeItem(at: folder) }
-        let error = #expect(throws: WeightsError.self) { try AudioLDMAutoencoder(directory: HuggingFaceDirectory(url: folder)) }
-        #expect(error?.code == .invalidConfiguration && error?.message.contains("gelu") == true)
+        let error = #expect(throws: AudioLDMError.self) { try AudioLDMAutoencoder(directory: HuggingFaceDirectory(url: folder)) }
+        #expect(error?.code == .unsupportedConfiguration && error?.message.contains("gelu") == true)
     }
 
     /// With `use_quant_conv` / `use_post_quant_conv` false the model has no such layers, so the

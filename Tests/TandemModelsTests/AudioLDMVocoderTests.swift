@@ -101,8 +101,8 @@ struct AudioLDMMemoryWeights: WeightSource {
     @Test func refusesKernelsShorterThanTheStride() throws {
         var (configuration, weights) = try Self.fixtureWeights()
         configuration.upsampleKernelSizes = [1, 4]
-        let error = #expect(throws: WeightsError.self) { try HiFiGANVocoder(configuration: configuration, weights: weights) }
-        #expect(error?.code == .invalidConfiguration && error?.message.contains("kernel 1") == true)
+        let error = #expect(throws: AudioLDMError.self) { try HiFiGANVocoder(configuration: configuration, weights: weights) }
+        #expect(error?.code == .unsupportedConfiguration && error?.message.contains("kernel 1") == true)
         configuration.upsampleKernelSizes = [4, 4]
         weights.tensors["conv_pre.bias"] = nil
         let missing = #expect(throws: WeightsError.self) { try HiFiGANVocoder(configuration: configuration, weights: weights) }

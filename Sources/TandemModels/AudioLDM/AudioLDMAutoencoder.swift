@@ -32,9 +32,9 @@ public struct AudioLDMAutoencoder: Sendable {
     let decoderOut: Conv2d
 
     /// Reads `config.json` and the weights of a diffusers `AutoencoderKL` folder.
-    /// - Throws: `WeightsError(.invalidConfiguration)` for a configuration other than AudioLDM's kind
+    /// - Throws: `AudioLDMError(.unsupportedConfiguration)` for a configuration other than AudioLDM's kind
     ///   (naming `config.json` and the key), `.parameterMismatch` listing every missing, unexpected
-    ///   or misshapen tensor, or the directory's read errors.
+    ///   or misshapen tensor (`WeightsError`), or the directory's read errors.
     public init(directory: HuggingFaceDirectory) throws {
         let configuration = try directory.decodeJSON(AudioLDMAutoencoderConfiguration.self)
         try self.init(configuration: configuration, weights: directory,

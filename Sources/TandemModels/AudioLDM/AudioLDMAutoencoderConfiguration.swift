@@ -68,9 +68,9 @@ public struct AudioLDMAutoencoderConfiguration: Decodable, Sendable, Equatable {
 
     /// Throws unless this is a VAE the Swift model builds exactly as diffusers does.
     /// - Parameter file: the `config.json` path, named in the error.
-    /// - Throws: `WeightsError(.invalidConfiguration)` naming the offending key and value.
+    /// - Throws: `AudioLDMError(.unsupportedConfiguration)` naming the offending key and value.
     public func validate(file: String?) throws {
-        func refuse(_ message: String) -> WeightsError { WeightsError(.invalidConfiguration, file: file, message) }
+        func refuse(_ message: String) -> AudioLDMError { AudioLDMError(.unsupportedConfiguration, file: file, message) }
         guard !blockOutChannels.isEmpty, blockOutChannels.allSatisfy({ $0 > 0 }) else {
             throw refuse("block_out_channels must list at least one positive width, got \(blockOutChannels)")
         }

@@ -33,8 +33,8 @@ public struct HiFiGANVocoder: Sendable {
     ///
     /// Weight-normalised checkpoints (`weight_g`/`weight_v`, or `parametrizations.weight.original0/1`)
     /// are folded into plain weights at load.
-    /// - Throws: `WeightsError(.invalidConfiguration)` naming `config.json` and the key,
-    ///   `.parameterMismatch` listing every missing, unexpected or misshapen tensor.
+    /// - Throws: `AudioLDMError(.unsupportedConfiguration)` naming `config.json` and the key,
+    ///   `WeightsError(.parameterMismatch)` listing every missing, unexpected or misshapen tensor.
     public init(directory: HuggingFaceDirectory) throws {
         let configuration = try directory.decodeJSON(HiFiGANVocoderConfiguration.self)
         try self.init(configuration: configuration, weights: directory,

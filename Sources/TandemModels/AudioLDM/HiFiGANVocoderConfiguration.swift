@@ -56,9 +56,9 @@ public struct HiFiGANVocoderConfiguration: Decodable, Sendable, Equatable {
 
     /// Throws unless the network can be built as transformers builds it.
     /// - Parameter file: the `config.json` path, named in the error.
-    /// - Throws: `WeightsError(.invalidConfiguration)` naming the offending key and value.
+    /// - Throws: `AudioLDMError(.unsupportedConfiguration)` naming the offending key and value.
     public func validate(file: String?) throws {
-        func refuse(_ message: String) -> WeightsError { WeightsError(.invalidConfiguration, file: file, message) }
+        func refuse(_ message: String) -> AudioLDMError { AudioLDMError(.unsupportedConfiguration, file: file, message) }
         guard modelInDim >= 1, samplingRate >= 1 else {
             throw refuse("model_in_dim and sampling_rate must be positive, got \(modelInDim) and \(samplingRate)")
         }
