@@ -11,7 +11,8 @@ import TandemNN
 /// Whisper reads whole 30 s windows and moves its window by what it decoded, so the node holds the
 /// input's samples (230 MB per hour) and transcribes at the end of the stream. When the optional
 /// `segments` input is connected (speech regions from a voice- or lip-activity node), only those
-/// regions are decoded — none when the producer sends none. With `vad_filter`, as in faster-whisper,
+/// regions are decoded — none when the producer sends none — each on its own, or with `stitch` all
+/// together without the audio between them (`WhisperRecognizer.transcribe(_:stitching:)`). With `vad_filter`, as in faster-whisper,
 /// Silero VAD finds the speech, the silence between spans is cut out, the rest is transcribed as one
 /// recording and the times are mapped back (`WhisperRecognizer.transcribe(_:vadFilter:)`); it cannot
 /// be combined with a connected `segments` input. Resampling is `decode`'s job (`sample_rate: 16000, channels: 1`).
@@ -40,6 +41,9 @@ public struct WhisperNode: ValidatingNode {
             ParameterSpec("hallucination_silence_threshold", .double(0...3600), default: .double(0),
                           "with word_timestamps: skip silence before text that looks invented when more than this many seconds of it surround the text (faster-whisper's option; 0: off)"),
             ParameterSpec("threads", .int(0...256), default: .int(0), "compute threads of this node; 0: the graph's share of the cores (cores / --jobs, or --threads)"),
+            ParameterSpec("stitch", .bool, default: .bool(false),
+                          "with the segments input: decode the regions stitched together without the audio between them, times mapped back "
+                          + "(as vad_filter does with its own spans); false: each region decoded on its own"),
             ParameterSpec("vad_filter", .bool, default: .bool(false),
                           "transcribe only the speech Silero VAD finds, stitched together, times mapped back (faster-whisper's vad_filter; the vad_* parameters are its VadOptions)"),
         ] + VADParameters.specs(prefix: "vad_"))
@@ -119,6 +123,7 @@ public struct WhisperNode: ValidatingNode {
     private var firstSample: Int64?
     private var regions: [Segment] = []
     private let vadFilter: Bool
+    private let stitch: Bool
     private let vadOptions: VADOptions
     private let parameters: NodeParameters
     private var vad: SileroVAD?
@@ -131,6 +136,7 @@ public struct WhisperNode: ValidatingNode {
         options = Self.decodingOptions(parameters)
         threads = parameters.int("threads")
         vadFilter = parameters.bool("vad_filter")
+        stitch = parameters.bool("stitch")
         vadOptions = VADParameters.options(parameters, prefix: "vad_")
         self.parameters = parameters
     }
@@ -185,7 +191,8 @@ public struct WhisperNode: ValidatingNode {
                 found = try recognizer!.transcribe(samples, vadFilter: vad, vadOptions: vadOptions, options: options).segments
             } else if segmentsConnected {
                 let shifted = regions.map { Segment(start: $0.start - origin, end: $0.end - origin, label: $0.label, score: $0.score) }
-                found = try recognizer!.transcribe(samples, within: shifted, options: options)
+                found = stitch ? try recognizer!.transcribe(samples, stitching: shifted, options: options)
+                    : try recognizer!.transcribe(samples, within: shifted, options: options)
             } else {
                 found = try recognizer!.transcribe(samples, options: options)
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TandemCore
 @testable import TandemModels
 
 /// `vad_filter` against faster-whisper's `transcribe(vad_filter=True)` on speech – 10 s of silence –
@@ -55,6 +56,41 @@ struct WhisperVADFilterTests {
             #expect(words.contains { $0.word.contains("Hello") && $0.start > gap.upperBound - 0.5 })
             #expect(words.first.map { $0.start >= 1.0 } == true)
         }
+    }
+
+    /// Spans from any detector, stitched: the words come back on the original timeline, inside the spans
+    /// they were heard in; overlapping, unordered and out-of-range spans give what the clean spans give.
+    @Test func stitchingGivenSpansMapsTimesBack() throws {
+        guard let directory = WhisperFixtures.embeddedModel(), (try? SileroVADFixtures.model()) != nil else { return }
+        let recognizer = try WhisperRecognizer(directory: directory)
+        let reference = try SileroVADFixtures.reference()["vad_filter"] as! [String: Any]
+        let (samples, gap) = try Self.composite(reference)
+        let rate = 16_000.0
+        let lead = Int((reference["lead_seconds"] as! Double) * rate)
+        let first = lead..<Int(gap.lowerBound * rate), secondStart = Int(gap.upperBound * rate)
+        let second = secondStart..<(samples.count - Int((reference["tail_seconds"] as! Double) * rate))
+        var options = WhisperDecodingOptions()
+        options.beamSize = 1
+        options.temperatures = [0]
+        options.wordTimestamps = true
+        let clean = try recognizer.transcribe(samples, stitching: [first, second], options: options)
+        let words = clean.flatMap { $0.words ?? [] }
+        #expect(!words.isEmpty)
+        // Every word lies within the span of its middle (0.01 s of rounding), none in the gap.
+        for word in words {
+            let middle = (word.start + word.end) / 2 * rate
+            let span = first.contains(Int(middle)) ? first : second
+            #expect(Double(span.lowerBound) / rate - 0.011 <= word.start && word.end <= Double(span.upperBound) / rate + 0.011, "\(word)")
+        }
+        #expect(words.contains { $0.start < gap.lowerBound } && words.contains { $0.start > gap.upperBound })
+        let messy = try recognizer.transcribe(samples, stitching: [second, first.lowerBound..<(first.upperBound - 100), (first.lowerBound + 50)..<first.upperBound,
+                                                                   samples.count..<(samples.count + 10)], options: options)
+        #expect(messy == clean)
+        let bySeconds = try recognizer.transcribe(samples, stitching: [Segment(start: Double(first.lowerBound) / rate, end: Double(first.upperBound) / rate),
+                                                                       Segment(start: Double(second.lowerBound) / rate, end: Double(second.upperBound) / rate)],
+                                                  options: options)
+        #expect(bySeconds == clean)
+        #expect(try recognizer.transcribe(samples, stitching: [Range<Int>](), options: options).isEmpty)
     }
 
     @Test func silenceGivesNoSegments() throws {

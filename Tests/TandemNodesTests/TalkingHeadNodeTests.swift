@@ -114,9 +114,9 @@ import TandemMedia
     }
 
     /// The pipeline (tiny.en, greedy) on one input; its transcript text, JSON and notes.
-    func runPipeline(_ file: URL, as name: String, in root: URL) throws -> (text: String, json: String, notes: String) {
+    func runPipeline(_ file: URL, as name: String, in root: URL, overrides: [(String, String)] = []) throws -> (text: String, json: String, notes: String) {
         let pipeline = try Pipeline.load(contentsOf: Self.packageRoot.appendingPathComponent("Pipelines/transcribe-talking-head.yaml"), catalog: .standard,
-                                         overrides: [("model", Self.model), ("beam_size", "1"), ("language", "en")])
+                                         overrides: [("model", Self.model), ("beam_size", "1"), ("language", "en")] + overrides)
         _ = try GraphExecution(try pipeline.makeGraph(catalog: .standard), input: InputFile(url: file, relativePath: name),
                                outputDirectory: root.appendingPathComponent("out")).run()
         let out = root.appendingPathComponent("out/talking-head")
@@ -124,6 +124,25 @@ import TandemMedia
         return (try String(contentsOf: out.appendingPathComponent(stem + ".txt"), encoding: .utf8),
                 try String(contentsOf: out.appendingPathComponent(stem + ".json"), encoding: .utf8),
                 try String(contentsOf: out.appendingPathComponent(stem + ".notes.json"), encoding: .utf8))
+    }
+
+    /// `listen: speech` with `stitch`: the fusion's speech regions decoded stitched together (the 10 s of
+    /// silence between them never reaches Whisper), every word back on the file's clock on its own side of the gap.
+    @Test func stitchedSpeechRegionsKeepTheWordsOnTheirSideOfTheGap() throws {
+        let harness = GraphHarness()
+        defer { try? FileManager.default.removeItem(at: harness.root) }
+        let (file, gap) = try VADNodeTests.speechGapSpeech(in: harness.root)
+        for stitch in ["true", "false"] {
+            let result = try runPipeline(file, as: "gap-\(stitch).wav", in: harness.root, overrides: [("listen", "speech"), ("stitch", stitch)])
+            let json = try JSONSerialization.jsonObject(with: Data(result.json.utf8)) as! [String: Any]
+            let words = (json["segments"] as! [[String: Any]]).flatMap { $0["words"] as! [[String: Any]] }
+            let text = words.map { ($0["word"] as! String).lowercased() }.joined()
+            #expect(text.components(separatedBy: "lazy").count == 3, "stitch \(stitch): \(text)")
+            let starts = words.map { $0["start"] as! Double }
+            #expect(!starts.contains { $0 > gap.lowerBound + 0.5 && $0 < gap.upperBound - 0.5 }, "stitch \(stitch): words inside the silence: \(text)")
+            let before = words.filter { ($0["start"] as! Double) < gap.lowerBound }.map { ($0["word"] as! String).lowercased() }.joined()
+            #expect(before.contains("quick") && before.contains("lazy"), "stitch \(stitch): \(before)")
+        }
     }
 
     /// Bad input through the whole pipeline: each gives a note and a sensible transcript, never a failure.

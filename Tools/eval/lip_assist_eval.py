@@ -127,6 +127,11 @@ BABBLE_VOICES = [("espeak", "en-029"), ("espeak", "en-gb-x-rp"), ("espeak", "en-
                  ("espeak", "en-us+f4"), ("espeak", "en-gb+m4")]
 TUNE_VOICES = [("espeak", "en-us"), ("flite", "slt"), ("espeak", "en-gb+f3"), ("flite", "kal16")]
 HELDOUT_VOICES = [("flite", "awb"), ("flite", "rms"), ("espeak", "en-gb-scotland"), ("espeak", "en-us+f2")]
+# More natural voices than espeak-ng and flite, from Debian main only: Festival's HTS voice of CMU ARCTIC's
+# speaker SLT (`festvox-us-slt-hts`, EST/BSD licences; MBROLA voices and SVOX Pico are in non-free, not
+# enabled here, and no PyPI package checked ships recorded speech). Only one exists, so it is held-out
+# only: nothing is tuned on it. Its speaker is also the tuning set's flite `slt` (a different, cruder synthesis).
+NATURAL_VOICES = {"tune": [], "heldout": [("festival", "voice_cmu_us_slt_arctic_hts")]}
 FACE_LICENCES = {
     "astronaut": "scikit-image `data.astronaut()`: NASA portrait of Eileen Collins, public domain",
     "grace_hopper": "matplotlib sample data `grace_hopper.jpg`: US Navy photograph of Grace Hopper, public domain",
@@ -143,6 +148,8 @@ SITUATIONS = {
     "low-res": ([None, 0], 3, 1),
     "lips-no-speech": (["noise"], 4, 1),
     "hd720": ([5], 3, 1),
+    # The talking-head scene spoken by a more natural voice (held-out only: see NATURAL_VOICES).
+    "natural-voice": ([None, 0, -5], 2, 1),
 }
 SPLITS = {
     "tune": {"seed": 1000, "faces": ["astronaut", "drawn-1", "drawn-2", "drawn-3"], "voices": TUNE_VOICES,
@@ -175,9 +182,11 @@ def build_manifest():
 
         n = 0
         for situation, (snrs, per, nfaces) in SITUATIONS.items():
+            if situation == "natural-voice" and not NATURAL_VOICES[split]:
+                continue
             for snr in snrs:
                 for k in range(per):
-                    voices = spec["voices"]
+                    voices = NATURAL_VOICES[split] if situation == "natural-voice" else spec["voices"]
                     v = int(rng.integers(len(voices)))
                     faces = [spec["faces"][int(rng.integers(len(spec["faces"])))]]
                     if nfaces == 2:
@@ -243,6 +252,9 @@ def tts(text, voice, cache):
     wav = path[:-4] + f".{os.getpid()}.{threading.get_ident()}.wav"     # parallel runs may make the same voice
     if engine == "espeak":
         subprocess.run(["espeak-ng", "-v", name, "-s", "150", "-w", wav, text], check=True, capture_output=True)
+    elif engine == "festival":
+        # Festival with a Debian voice package (festvox-us-slt-hts: an HTS statistical voice, EST/BSD licences)
+        subprocess.run(["text2wave", "-eval", f"({name})", "-o", wav], input=text.encode(), check=True, capture_output=True)
     else:
         subprocess.run(["flite", "-voice", name, "-t", text, "-o", wav], check=True, capture_output=True)
     x, rate = sf.read(wav, dtype="float32")
@@ -1109,6 +1121,7 @@ def main():
     ap.add_argument("--fw-model", default="Models/whisper-base")
     ap.add_argument("--systems", default=",".join(ALL_SYSTEMS))
     ap.add_argument("--situations", default=None, help="comma-separated subset of: " + ", ".join(SITUATIONS))
+    ap.add_argument("--snrs", default=None, help="comma-separated subset of SNR labels: clean, 10, 5, 0, -5, noise")
     ap.add_argument("--quick", action="store_true", help="a handful of clips (one per situation) for development")
     ap.add_argument("--max-per-cell", type=int, default=None,
                     help="only the first N clips of each situation x SNR cell (a smaller grid when time is short)")
@@ -1142,6 +1155,9 @@ def main():
     if args.situations:
         wanted = args.situations.split(",")
         entries = [e for e in entries if e["situation"] in wanted]
+    if args.snrs:
+        wanted_snrs = args.snrs.split(",")
+        entries = [e for e in entries if ("noise" if e["situation"] == "lips-no-speech" else snr_name(e["snr"])) in wanted_snrs]
     if args.max_per_cell:
         entries = [e for e in entries if int(e["id"].rsplit("-", 1)[1]) < args.max_per_cell]
     # the first clip of every cell, then the second of every cell, ...: an interrupted run is still balanced

@@ -25,28 +25,7 @@ extension WhisperRecognizer {
         let probabilities = vad.speechProbabilities(samples)
         let speech = SpeechTimestamps.compute(probabilities: probabilities, sampleCount: samples.count, options: vadOptions)
         guard !speech.isEmpty else { return VADFilterResult(segments: [], speech: [], probabilities: probabilities) }
-        let stitched = SpeechChunks.collect(samples, spans: speech).flatMap(\.samples)
-        let segments = try transcribe(stitched, options: options)
-        let map = SpeechTimestampsMap(chunks: speech, sampleRate: SileroVAD.sampleRate)
-        let restored = segments.map { segment -> WhisperSegment in
-            var segment = segment
-            if let words = segment.words, !words.isEmpty {
-                segment.words = words.map { word in
-                    // Both ends resolved in the span of the word's middle, so a word never straddles a gap.
-                    let index = map.chunkIndex(of: (word.start + word.end) / 2)
-                    var word = word
-                    word.start = map.originalTime(word.start, chunkIndex: index)
-                    word.end = map.originalTime(word.end, chunkIndex: index)
-                    return word
-                }
-                segment.start = segment.words!.first!.start
-                segment.end = segment.words!.last!.end
-            } else {
-                segment.start = map.originalTime(segment.start)
-                segment.end = map.originalTime(segment.end, isEnd: true)
-            }
-            return segment
-        }
+        let restored = try transcribe(samples, stitching: speech, options: options)
         return VADFilterResult(segments: restored, speech: speech, probabilities: probabilities)
     }
 }
