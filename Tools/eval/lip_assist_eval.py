@@ -2,7 +2,8 @@
 """Lip-assisted transcription evaluation whose picture does not know the answer.
 
 Each clip is a synthetic video: one or two face pictures whose mouths are redrawn every frame, and
-speech from espeak-ng / flite voices, with noise. The mouth is NOT driven by the speech audio. It
+speech from espeak-ng / flite voices (and, in the held-out `natural-voice` clips, Festival's HTS voice
+from Debian's `festival` and `festvox-us-slt-hts`), with noise. The mouth is NOT driven by the speech audio. It
 follows an articulation track made from the *text*: one opening per syllable (larger for open vowels
 such as "a" and "o", smaller for "i", closed before p/b/m), spread over the utterance with jittered
 durations, started 100-250 ms before the sound (random per utterance) and moving on briefly after
