@@ -19,7 +19,15 @@ extension MotionInformedNMF {
         guard configuration.refinesAssignment, factors.components > motion.count else {
             return perComponent(factors, evidence: evidence, sources: sources)
         }
-        return competing(JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight), sources: sources)
+        let grouping = JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight)
+        var total = [Float](repeating: 0, count: factors.frames)
+        for a in grouping.activations { for t in total.indices { total[t] += a[t] } }
+        let onsets = [Self.onsetCurve(total)] + grouping.activations.map(Self.onsetCurve)
+        let movers = Self.periodicMovers(motion: motion, onsets: onsets, frameSeconds: frameSeconds, configuration: configuration)
+        var candidates = (0..<motion.count).filter { !movers[$0] }
+        // Every region a bystander: nothing to tell players by, so every region competes as before.
+        if candidates.isEmpty { candidates = Array(0..<motion.count) }
+        return competing(grouping, sources: sources, candidates: candidates)
     }
 
     /// Regions compete as whole sources, so that a player who sounds is never left silent.
@@ -37,9 +45,9 @@ extension MotionInformedNMF {
     /// for that drop: "explained as well elsewhere" then means two players, not a player and a bystander.
     /// When more regions are kept than `sources` asks for, the region whose loss costs the least is dropped. After each drop the components are
     /// regrouped among the regions left. With nothing to go on (flat motion, silence) every region is kept.
-    func competing(_ grouping: JointGrouping, sources: Int?) -> Attribution {
+    func competing(_ grouping: JointGrouping, sources: Int?, candidates: [Int]? = nil) -> Attribution {
         let regions = grouping.evidence.regions, k = grouping.components
-        var kept = Array(0..<regions)
+        var kept = candidates ?? Array(0..<regions)
         var state = grouping.optimised(from: grouping.starts(kept: kept), kept: kept)
         while kept.count > 1 {
             let before = grouping.explained(state, kept: kept)
