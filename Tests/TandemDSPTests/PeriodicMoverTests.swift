@@ -25,11 +25,7 @@ struct PeriodicMoverTests {
         (0..<frames).map { t in Float(0.5 + 0.5 * sin(2 * Double.pi * Double(t) / Double(period))) }
     }
 
-    static var on: MotionInformedNMF.Configuration {
-        var configuration = MotionInformedNMF.Configuration()
-        configuration.moverPeriodicity = 0.65
-        return configuration
-    }
+    static let on = MotionInformedNMF.Configuration()
 
     @Test func beatingWithoutThatBeatInTheSoundIsAMover() {
         let sound = MotionInformedNMF.onsetCurve(Self.irregular(seed: 7).map { $0 + 0.01 })
@@ -45,6 +41,22 @@ struct PeriodicMoverTests {
         let movers = MotionInformedNMF.periodicMovers(motion: [Self.beating(period: 50)], onsets: [MotionInformedNMF.onsetCurve(beat)],
                                                       frameSeconds: Self.frameSeconds, configuration: Self.on)
         #expect(movers == [false])
+    }
+
+    @Test func aRegularPlayerWhoRestsIsNoMover() {
+        // The same beat, but only in phrases with rests between them (2 s on, 1.5 s off): a player.
+        let phrased = Self.beating(period: 55).enumerated().map { t, v in t % 350 < 200 ? v : 0 }
+        let sound = MotionInformedNMF.onsetCurve(Self.irregular(seed: 5).map { $0 + 0.01 })
+        #expect(MotionInformedNMF.periodicMovers(motion: [phrased], onsets: [sound], frameSeconds: Self.frameSeconds,
+                                                 configuration: Self.on) == [false])
+    }
+
+    @Test func slowDriftIsNoRepetition() {
+        // Motion that only rises and falls over seconds (a swell, a sway) and never stops.
+        let drift = (0..<Self.frames).map { t in Float(1.2 + sin(2 * Double.pi * Double(t) / 700)) }
+        let sound = MotionInformedNMF.onsetCurve(Self.irregular(seed: 9).map { $0 + 0.01 })
+        #expect(MotionInformedNMF.periodicMovers(motion: [drift], onsets: [sound], frameSeconds: Self.frameSeconds,
+                                                 configuration: Self.on) == [false])
     }
 
     @Test func theRuleCanBeTurnedOff() {

@@ -104,7 +104,8 @@ extension MotionInformedNMF {
     /// any busy curve by chance, and grouping picks those (bystanders scored 0.15–0.43 on the tuning
     /// clips, players 0.08–0.68). Their motion's *shape* does: a player moves with phrases of
     /// irregular notes and rests (autocorrelation ≤ 0.45 over 0.25–2 s on every tuning player), a
-    /// bystander repeats one gesture (≥ 0.88 on all but one). A player who does keep a strict beat (a
+    /// bystander repeats one gesture (≥ 0.88 on all but one) and never stops (still in at most 5 % of
+    /// its half-seconds on the tuning clips). A player who does keep a strict beat (a
     /// drummer, a strummer) makes a sound that repeats at that beat too, so a region counts as a
     /// bystander only when no part of the sound — the mixture's onsets, nor any NMF component's (one
     /// player's beat is diluted in a mixture with others) — repeats at the motion's period by
@@ -117,9 +118,19 @@ extension MotionInformedNMF {
         let shortest = max(1, Int((0.25 / frameSeconds).rounded())), longest = Int((2.0 / frameSeconds).rounded())
         let smooth = max(1, Int((configuration.smoothingSeconds / frameSeconds).rounded()))
         let sounds = onsets.map { movingAverage($0, smooth) }
+        let phrase = max(1, Int((0.5 / frameSeconds).rounded())), slow = 2 * longest
         return motion.map { curve in
             guard curve.count > 2 * longest else { return false }
-            let (strength, period) = periodicity(movingAverage(curve, smooth), lags: shortest...longest)
+            // A bystander keeps moving: a region still for more than `moverStillness` of its half-seconds
+            // (a player between phrases, in a pause) is not one.
+            let level = movingAverage(curve, phrase)
+            let sorted = level.sorted()
+            let high = sorted[min(sorted.count - 1, Int(0.95 * Double(sorted.count)))]
+            guard high > 0, Float(level.filter { $0 < 0.2 * high }.count) < configuration.moverStillness * Float(level.count) else { return false }
+            // Repetition, not slowness: the curve's drift over phrases (which alone correlates highly at short
+            // lags) is taken out before the autocorrelation is read.
+            let smoothed = movingAverage(curve, smooth), drift = movingAverage(curve, slow)
+            let (strength, period) = periodicity(zip(smoothed, drift).map { $0 - $1 }, lags: shortest...longest)
             guard strength >= configuration.moverPeriodicity else { return false }
             // The sound's own repetition at that period (± one frame: tempo drift, frame rounding).
             let audio = sounds.map { sound in ((period - 1)...(period + 1)).map { autocorrelation(sound, lag: $0) }.max() ?? 0 }.max() ?? 0
