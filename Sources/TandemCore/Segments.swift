@@ -4,6 +4,8 @@ public struct Segment: Sendable, Equatable, Codable {
     public var end: Double
     public var label: String
     public var score: Double
+    /// The picture region the segment is about (a separated source's player), typed; nil for plain segments.
+    public var region: PictureRegion?
 
     public init(start: Double, end: Double, label: String = "", score: Double = 1) {
         self.start = start

@@ -172,14 +172,16 @@ public struct MotionGuidedSeparation: Sendable {
 }
 
 extension MotionGuidedSeparation.Source {
-    /// The source as a segment over `start…end`: label `name x y w h` (just `name` without a region),
-    /// then `sounding=S`, `moving=S` and, for a silent region, `silent`; score the confidence — how the
-    /// `separate` node tells consumers which region a source is.
+    /// The source as a typed picture region: its box in the video's pixels (none in audio-only mode),
+    /// confidence, the seconds it sounded and moved, and whether it is silent.
+    public var pictureRegion: PictureRegion {
+        PictureRegion(label: label, box: region.map { PictureRegion.Box(x: $0.x, y: $0.y, width: $0.width, height: $0.height) },
+                      confidence: Double(confidence), silent: silent, soundingSeconds: soundingSeconds, movingSeconds: movingSeconds)
+    }
+
+    /// The source as a segment over `start…end` carrying `pictureRegion` — how the `separate` node tells
+    /// consumers which region a source is (label: the region's name; score: the confidence).
     public func segment(start: Double, end: Double) -> Segment {
-        var name = region.map { "\(label) \($0.x) \($0.y) \($0.width) \($0.height)" } ?? label
-        name += " sounding=" + String(format: "%.2f", soundingSeconds)
-        if let movingSeconds { name += " moving=" + String(format: "%.2f", movingSeconds) }
-        if silent { name += " silent" }
-        return Segment(start: start, end: end, label: name, score: Double(confidence))
+        Segment(start: start, end: end, region: pictureRegion)
     }
 }

@@ -13,9 +13,10 @@ import TandemVision
 /// regions are found over the whole video (the factorisation itself goes chunk by chunk). Outputs, all emitted at the end:
 /// - `sources`: one audio packet per sounding source, each as long as the input, in the order of `regions`
 ///   (silent regions have none);
-/// - `regions`: one segment per region spanning the input, label `name x y w h sounding=S moving=S [silent]`
-///   (the region's box in the video's pixels, just `name` in audio-only mode; the seconds it sounded and
-///   moved; `silent` when its motion explained none of the sound), score the attribution confidence 0…1;
+/// - `regions`: one segment per region spanning the input, carrying a typed `PictureRegion` (`Segment.region`:
+///   the name, the box in the video's pixels — none in audio-only mode —, the attribution confidence 0…1,
+///   the seconds it sounded and moved, `silent` when its motion explained none of the sound); label the
+///   name, score the confidence;
 /// - `image`: the mixture's spectrogram with each source's mask;
 /// - `notes`: sentences about fallbacks (no video stream → audio-only split), as segment labels.
 public struct SeparateNode: ValidatingNode {
@@ -24,7 +25,7 @@ public struct SeparateNode: ValidatingNode {
         inputs: [PortSpec("audio", .audio, "the mixture (any rate and channel count)"),
                  PortSpec("video", .video, "frames for motion (gray8, ~144 px shorter side, ~25 fps is plenty)", optional: true)],
         outputs: [PortSpec("sources", .audio, "one whole-length packet per source, in the order of regions"),
-                  PortSpec("regions", .segments, "one segment per source: label 'name x y w h', score = confidence"),
+                  PortSpec("regions", .segments, "one segment per source carrying its region (name, box, confidence, silent)"),
                   PortSpec("image", .image, "mixture spectrogram and each source's mask"),
                   PortSpec("notes", .segments, "fallbacks taken, one sentence per segment label")],
         parameters: [

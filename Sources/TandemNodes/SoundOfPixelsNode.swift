@@ -25,7 +25,7 @@ public struct SoundOfPixelsNode: ValidatingNode {
         inputs: [PortSpec("audio", .audio, "11025 Hz mono (decode with sample_rate: 11025, channels: 1)"),
                  PortSpec("video", .video, "RGB frames at 8 fps (decode with sampling: fps, fps: 8)")],
         outputs: [PortSpec("sources", .audio, "one whole-length packet per source, in the order of regions"),
-                  PortSpec("regions", .segments, "one segment per source: label 'name x y w h', score 1"),
+                  PortSpec("regions", .segments, "one segment per source carrying its region (name, box, confidence 1)"),
                   PortSpec("notes", .segments, "what was done, one sentence per segment label")],
         parameters: [
             ParameterSpec("weights", .string, default: .string("Models/sound-of-pixels.safetensors"),
@@ -151,7 +151,8 @@ public struct SoundOfPixelsNode: ValidatingNode {
                                            + (configuration.binaryMask ? "binary" : "ratio") + " masks", score: 0)]), port: "notes")
         try output.emit(.segments(regions.map { region in
             let box = [region.x, region.y, region.width, region.height].map { Int(Double($0) * scale) }
-            return Segment(start: start, end: end, label: "\(region.label) \(box[0]) \(box[1]) \(box[2]) \(box[3])", score: 1)
+            return Segment(start: start, end: end, region: PictureRegion(
+                label: region.label, box: PictureRegion.Box(x: box[0], y: box[1], width: box[2], height: box[3]), confidence: 1))
         }), port: "regions")
         for samples in separated {
             try output.emit(.audio(AudioBuffer(sampleRate: rate, channelLayout: audio.channelLayout, firstSample: audio.firstSample,

@@ -6,15 +6,15 @@ import TandemMedia
 /// region, and a JSON summary (regions, confidences, files, notes).
 ///
 /// Reads the protocol of `separate` and `sound-of-pixels`: `regions` is one segments packet with a
-/// segment per region (label `name x y w h` or just `name`, optionally followed by `sounding=S`,
-/// `moving=S` and `silent`; score the confidence), and `sources` carries one whole-length audio packet
+/// segment per region, each carrying its `PictureRegion` (name, box or none, confidence, seconds
+/// sounding and moving, `silent`), and `sources` carries one whole-length audio packet
 /// per region that is not silent, in the same order. Regions arrive first (same start time, lower port
 /// index), so the k-th audio packet is written as the k-th sounding region's file. Silent regions are
 /// listed in the summary with no file.
 public struct WriteSourcesNode: ConfigurableNode {
     public static let descriptor = NodeDescriptor(
         kind: "write-sources", doc: "Write separated sources as one WAV per region plus a JSON summary.",
-        inputs: [PortSpec("regions", .segments, "one segment per source: label 'name x y w h', score = confidence"),
+        inputs: [PortSpec("regions", .segments, "one segment per source carrying its region (name, box, confidence, silent)"),
                  PortSpec("sources", .audio, "one whole-length packet per source, in the order of regions"),
                  PortSpec("notes", .segments, "sentences for the summary (fallbacks taken)", optional: true)],
         parameters: [
@@ -22,29 +22,27 @@ public struct WriteSourcesNode: ConfigurableNode {
             ParameterSpec("sample_format", .choice(["pcm16", "pcm24", "float32"]), default: .string("float32"), "WAV sample encoding"),
         ])
 
-    /// One source's description, parsed from its region segment.
+    /// One source's description, read from its region segment's typed `PictureRegion`.
     struct Region {
         var name: String
-        var box: (x: Int, y: Int, width: Int, height: Int)?
+        var box: PictureRegion.Box?
         var confidence: Double
         var silent = false
         var soundingSeconds: Double?
         var movingSeconds: Double?
 
-        init(_ segment: Segment) {
-            var words = segment.label.split(separator: " ").map(String.init)
-            // Trailing attributes: `key=value` and the `silent` flag.
-            while let last = words.last, words.count > 1, last == "silent" || last.contains("=") {
-                words.removeLast()
-                if last == "silent" { silent = true; continue }
-                let pair = last.split(separator: "=", maxSplits: 1).map(String.init)
-                if pair[0] == "sounding" { soundingSeconds = Double(pair[1]) }
-                if pair[0] == "moving" { movingSeconds = Double(pair[1]) }
+        /// - Throws: `NodeError` when the segment carries no region (not the output of a separator).
+        init(_ segment: Segment) throws {
+            guard let region = segment.region else {
+                throw NodeError(code: .nodeFailed, message: "write-sources: region segment '\(segment.label)' carries no region; "
+                                + "connect the regions output of separate or sound-of-pixels")
             }
-            let numbers = words.dropFirst().compactMap { Int($0) }
-            name = Self.fileSafe(words.first ?? "source")
-            box = words.count == 5 && numbers.count == 4 ? (numbers[0], numbers[1], numbers[2], numbers[3]) : nil
-            confidence = segment.score
+            name = Self.fileSafe(region.label)
+            box = region.box
+            confidence = region.confidence
+            silent = region.silent
+            soundingSeconds = region.soundingSeconds
+            movingSeconds = region.movingSeconds
         }
 
         /// The region's entry in the summary (without its file).
@@ -95,7 +93,7 @@ public struct WriteSourcesNode: ConfigurableNode {
     public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
         switch (port, packet) {
         case (0, .segments(let segments)):
-            regions.append(contentsOf: segments.map(Region.init))
+            regions.append(contentsOf: try segments.map(Region.init))
         case (2, .segments(let segments)):
             notes.append(contentsOf: segments.map(\.label))
         case (1, .audio(let audio)):

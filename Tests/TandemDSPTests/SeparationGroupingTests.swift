@@ -105,6 +105,7 @@ import Testing
     @Test func strongOwnEvidenceKeepsARegionUnlessFewerAreAskedFor() throws {
         let (mix, tracks) = Self.conductorScene()
         var configuration = MotionInformedNMF.Configuration()
+        configuration.moverPeriodicity = 2   // this guard alone: the periodic-bystander rule would drop the conductor first
         configuration.keepEvidence = -1
         let auto = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks)
         #expect(auto.sources.filter(\.silent).isEmpty)
@@ -123,6 +124,7 @@ import Testing
     @Test func aDropMustClearTheMargin() throws {
         let (mix, tracks) = Self.conductorScene()
         var configuration = MotionInformedNMF.Configuration()
+        configuration.moverPeriodicity = 2   // the margin alone: the periodic-bystander rule would drop the conductor first
         configuration.keepEvidence = 2
         configuration.dropMargin = 0
         let plain = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks)
@@ -130,5 +132,19 @@ import Testing
         configuration.dropMargin = 2 + configuration.timbreWeight
         let wide = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks)
         #expect(wide.sources.filter(\.silent).isEmpty)
+    }
+
+    /// A bystander beating time is dropped first, whatever the margin or its own evidence: the conductor
+    /// goes even where the objective alone would keep every region, and both players keep their sound.
+    @Test func aPeriodicBystanderGoesWhateverTheMargin() throws {
+        let (mix, tracks) = Self.conductorScene()
+        var configuration = MotionInformedNMF.Configuration()
+        configuration.keepEvidence = -1
+        configuration.dropMargin = 2 + configuration.timbreWeight
+        let result = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks)
+        #expect(result.sources.filter(\.silent).map(\.label) == ["conductor"])
+        let a = try #require(result.sources.first { $0.label == "a" }), b = try #require(result.sources.first { $0.label == "b" })
+        #expect(Duet.sdr(a.channels[0], Duet.low) - Duet.sdr(mix, Duet.low) > 5)
+        #expect(Duet.sdr(b.channels[0], Duet.high) - Duet.sdr(mix, Duet.high) > 5)
     }
 }

@@ -112,12 +112,11 @@ enum TwoPlayers {
         let regions = segments(packets["regions"])
         let sources = packets["sources"]?.audio ?? []
         try #require(regions.count == 2 && sources.count == 2, "\(regions)")
-        // Each region is `name x y w h`; the left one (x < 48) must carry the 440 Hz notes.
+        // Each region carries its box; the left one (x < 48) must carry the 440 Hz notes.
         for (region, source) in zip(regions, sources) {
-            let words = region.label.split(separator: " ")
-            try #require(words.count >= 5 && Int(words[4]) != nil, "\(regions)")
-            #expect(!words.contains("silent"))
-            let x = Int(words[1])!, width = Int(words[3])!
+            let box = try #require(region.region?.box, "\(regions)")
+            #expect(region.region?.silent == false && region.label == region.region?.label)
+            let x = box.x, width = box.width
             let samples = source.channels[0].array
             #expect(samples.count == TwoPlayers.audio().frameCount)
             let low = TwoPlayers.energy(samples, at: 440), high = TwoPlayers.energy(samples, at: 1320)
@@ -151,10 +150,10 @@ enum TwoPlayers {
         let regions = segments(packets["regions"])
         let sources = packets["sources"]?.audio ?? []
         try #require(regions.count == 3, "\(regions)")
-        let silent = regions.filter { $0.label.hasSuffix(" silent") }
+        let silent = regions.filter { $0.region?.silent == true }
         try #require(silent.count == 1, "\(regions)")
         // The silent one is the mover on the right; it gets no audio packet, the players get theirs.
-        #expect(Int(silent[0].label.split(separator: " ")[1])! >= 96)
+        #expect(try #require(silent[0].region?.box).x >= 96)
         #expect(sources.count == 2)
         #expect(segments(packets["notes"]).contains { $0.label.contains("made no sound") })
     }
@@ -162,7 +161,8 @@ enum TwoPlayers {
     @Test func regionsFromTheUserAreUsedAsGiven() throws {
         let (packets, _) = try run(audio: TwoPlayers.audio(), frames: TwoPlayers.frames(), parameters: ["regions": .string("0,0,48,48;48,0,48,48")])
         let regions = segments(packets["regions"])
-        #expect(regions.map { $0.label.split(separator: " ").prefix(5).joined(separator: " ") } == ["region0 0 0 48 48", "region1 48 0 48 48"])
+        #expect(regions.map(\.label) == ["region0", "region1"])
+        #expect(regions.map(\.region?.box) == [PictureRegion.Box(x: 0, y: 0, width: 48, height: 48), PictureRegion.Box(x: 48, y: 0, width: 48, height: 48)])
         let sources = packets["sources"]?.audio ?? []
         try #require(sources.count == 2)
         let left = sources[0].channels[0].array
@@ -209,7 +209,7 @@ enum TwoPlayers {
         let regions = segments(packets["regions"])
         let sources = packets["sources"]?.audio ?? []
         #expect(regions.count >= 2)
-        #expect(sources.count == regions.filter { !$0.label.hasSuffix(" silent") }.count)
+        #expect(sources.count == regions.filter { $0.region?.silent == false }.count)
         #expect(sources.count >= 2)
         #expect(segments(packets["notes"]).contains { $0.label.contains("asked for 4 sources") })
     }
@@ -217,7 +217,8 @@ enum TwoPlayers {
     @Test func audioOnlyFallsBackAndSaysSo() throws {
         let (packets, _) = try run(audio: TwoPlayers.audio(), frames: nil)
         let regions = segments(packets["regions"])
-        #expect(regions.map { $0.label.split(separator: " ")[0] } == ["source0", "source1"])
+        #expect(regions.map(\.label) == ["source0", "source1"])
+        #expect(regions.allSatisfy { $0.region != nil && $0.region?.box == nil })
         #expect(packets["sources"]?.audio.count == 2)
         #expect(segments(packets["notes"]).contains { $0.label.contains("audio-only fallback") })
     }

@@ -6,6 +6,12 @@ import TandemCore
 /// `sound-of-pixels` through the graph with the model tests' reduced random-weight network, and
 /// its validation when the weights are missing.
 @Suite(.serialized) struct SoundOfPixelsNodeTests {
+    /// A region segment as `name x y w h` from its typed region (empty box: just the name), for compact expectations.
+    static func described(_ segment: Segment) -> String {
+        guard let region = segment.region else { return "untyped \(segment.label)" }
+        return ([region.label] + (region.box.map { [$0.x, $0.y, $0.width, $0.height].map(String.init) } ?? [])).joined(separator: " ")
+    }
+
     static let weights = SeparateNodeTests.packageRoot.appendingPathComponent("Tests/TandemModelsTests/Fixtures/sound-of-pixels/weights.safetensors").path
 
     @Test func missingWeightsFailValidationNamingTheConverter() throws {
@@ -41,7 +47,7 @@ import TandemCore
         let sources = try harness.collect("c-sources", from: "sop.sources")
         let regions = try harness.collect("c-regions", from: "sop.regions")
         _ = try harness.run(on: harness.root.appendingPathComponent("in.mp4"))
-        let labels = regions.packets.flatMap { (p: Packet) -> [String] in if case .segments(let s) = p { s.map(\.label) } else { [] } }
+        let labels = regions.packets.flatMap { (p: Packet) -> [String] in if case .segments(let s) = p { s.map(Self.described) } else { [] } }
         #expect(labels == ["r0c0 0 0 48 48", "r0c1 48 0 48 48"])
         let audio = sources.packets.audio
         #expect(audio.count == 2)
@@ -64,7 +70,7 @@ import TandemCore
             let sources = try harness.collect("c-sources", from: "sop.sources")
             let regions = try harness.collect("c-regions", from: "sop.regions")
             _ = try harness.run(on: harness.root.appendingPathComponent("in.mp4"))
-            let labels = regions.packets.flatMap { (p: Packet) -> [String] in if case .segments(let s) = p { s.map(\.label) } else { [] } }
+            let labels = regions.packets.flatMap { (p: Packet) -> [String] in if case .segments(let s) = p { s.map(Self.described) } else { [] } }
             return (labels, sources.packets.audio)
         }
         let given = try separate("0,0,40,48;56,8,40,32")

@@ -19,7 +19,14 @@ extension MotionInformedNMF {
         guard configuration.refinesAssignment, factors.components > motion.count else {
             return perComponent(factors, evidence: evidence, sources: sources)
         }
-        return competing(JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight), sources: sources)
+        let grouping = JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight)
+        var total = [Float](repeating: 0, count: factors.frames)
+        for a in grouping.activations { for t in total.indices { total[t] += a[t] } }
+        let onsets = [Self.onsetCurve(total)] + grouping.activations.map(Self.onsetCurve)
+        let movers = Self.periodicMovers(motion: motion, onsets: onsets, frameSeconds: frameSeconds, configuration: configuration)
+        // Every region a bystander: nothing to tell players by, so every region competes as usual.
+        let bystanders = movers.allSatisfy { $0 } ? [] : Set((0..<motion.count).filter { movers[$0] })
+        return competing(grouping, sources: sources, bystanders: bystanders)
     }
 
     /// Regions compete as whole sources, so that a player who sounds is never left silent.
@@ -35,18 +42,22 @@ extension MotionInformedNMF {
     /// a second piece of one player, whose notes the other piece explains as well, in the same timbre).
     /// A region whose own whole source follows its motion at least `keepEvidence` well is not a candidate
     /// for that drop: "explained as well elsewhere" then means two players, not a player and a bystander.
+    /// `bystanders` (regions whose motion marks them as a conductor, a dancer, a screen: `periodicMovers`)
+    /// are dropped first, one at a time by the same reassignment, whatever the objective says.
     /// When more regions are kept than `sources` asks for, the region whose loss costs the least is dropped. After each drop the components are
     /// regrouped among the regions left. With nothing to go on (flat motion, silence) every region is kept.
-    func competing(_ grouping: JointGrouping, sources: Int?) -> Attribution {
+    func competing(_ grouping: JointGrouping, sources: Int?, bystanders: Set<Int> = []) -> Attribution {
         let regions = grouping.evidence.regions, k = grouping.components
         var kept = Array(0..<regions)
         var state = grouping.optimised(from: grouping.starts(kept: kept), kept: kept)
         while kept.count > 1 {
             let before = grouping.explained(state, kept: kept)
             let tooMany = sources.map { kept.count > $0 } ?? false
+            // Bystanders go first, whatever their sound evidence; then the usual rules.
+            let forced = kept.contains { bystanders.contains($0) }
             var best: (index: Int, owner: [Int], gain: Float)?
             // Only more regions than asked for overrule a region's own strong evidence.
-            for (index, r) in kept.enumerated() where tooMany || state.scores[r] < configuration.keepEvidence {
+            for (index, r) in kept.enumerated() where forced ? bystanders.contains(r) : (tooMany || state.scores[r] < configuration.keepEvidence) {
                 var rest = kept
                 rest.remove(at: index)
                 let members = (0..<k).filter { state.owner[$0] == r }
@@ -65,7 +76,7 @@ extension MotionInformedNMF {
                 }
             }
             guard let best else { break }
-            guard tooMany || best.gain > configuration.dropMargin else { break }
+            guard forced || tooMany || best.gain > configuration.dropMargin else { break }
             kept.remove(at: best.index)
             state = grouping.improved(grouping.state(best.owner), kept: kept, passes: 2)
         }

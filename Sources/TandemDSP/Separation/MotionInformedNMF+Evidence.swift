@@ -95,4 +95,62 @@ extension MotionInformedNMF {
             score(curves(activation), region: r)
         }
     }
+
+    /// Which regions are bystanders that keep time — a conductor beating, a dancer, a waving audience, a
+    /// scrolling screen — rather than players: their motion repeats itself strongly, and the sound does
+    /// not repeat at that period.
+    ///
+    /// Evidence from the sound alone cannot tell them apart: among dozens of NMF components some follow
+    /// any busy curve by chance, and grouping picks those (bystanders scored 0.15–0.43 on the tuning
+    /// clips, players 0.08–0.68). Their motion's *shape* does: a player moves with phrases of
+    /// irregular notes and rests (autocorrelation ≤ 0.45 over 0.25–2 s on every tuning player), a
+    /// bystander repeats one gesture (≥ 0.88 on all but one) and never stops (still in at most 5 % of
+    /// its half-seconds on the tuning clips). A player who does keep a strict beat (a
+    /// drummer, a strummer) makes a sound that repeats at that beat too, so a region counts as a
+    /// bystander only when no part of the sound — the mixture's onsets, nor any NMF component's (one
+    /// player's beat is diluted in a mixture with others) — repeats at the motion's period by
+    /// `moverRhythm` or more.
+    /// - Parameters:
+    ///   - motion: per region, the motion curve on the STFT frames.
+    ///   - onsets: onset curves of the sound on the same frames (the mixture's, each component's).
+    /// - Returns: per region, true for a bystander.
+    static func periodicMovers(motion: [[Float]], onsets: [[Float]], frameSeconds: Double, configuration: Configuration) -> [Bool] {
+        let shortest = max(1, Int((0.25 / frameSeconds).rounded())), longest = Int((2.0 / frameSeconds).rounded())
+        let smooth = max(1, Int((configuration.smoothingSeconds / frameSeconds).rounded()))
+        let sounds = onsets.map { movingAverage($0, smooth) }
+        let phrase = max(1, Int((0.5 / frameSeconds).rounded())), slow = 2 * longest
+        return motion.map { curve in
+            guard curve.count > 2 * longest else { return false }
+            // A bystander keeps moving: a region still for more than `moverStillness` of its half-seconds
+            // (a player between phrases, in a pause) is not one.
+            let level = movingAverage(curve, phrase)
+            let sorted = level.sorted()
+            let high = sorted[min(sorted.count - 1, Int(0.95 * Double(sorted.count)))]
+            guard high > 0, Float(level.filter { $0 < 0.2 * high }.count) < configuration.moverStillness * Float(level.count) else { return false }
+            // Repetition, not slowness: the curve's drift over phrases (which alone correlates highly at short
+            // lags) is taken out before the autocorrelation is read.
+            let smoothed = movingAverage(curve, smooth), drift = movingAverage(curve, slow)
+            let (strength, period) = periodicity(zip(smoothed, drift).map { $0 - $1 }, lags: shortest...longest)
+            guard strength >= configuration.moverPeriodicity else { return false }
+            // The sound's own repetition at that period (± one frame: tempo drift, frame rounding).
+            let audio = sounds.map { sound in ((period - 1)...(period + 1)).map { autocorrelation(sound, lag: $0) }.max() ?? 0 }.max() ?? 0
+            return audio < configuration.moverRhythm
+        }
+    }
+
+    /// The strongest normalised autocorrelation of `x` over `lags`, and the lag where it is.
+    static func periodicity(_ x: [Float], lags: ClosedRange<Int>) -> (strength: Float, lag: Int) {
+        var best: (strength: Float, lag: Int) = (-1, lags.lowerBound)
+        for lag in lags where lag < x.count - 2 {
+            let r = autocorrelation(x, lag: lag)
+            if r > best.strength { best = (r, lag) }
+        }
+        return best
+    }
+
+    /// Pearson correlation of `x[t]` with `x[t + lag]` (0 when either part is flat or too short).
+    static func autocorrelation(_ x: [Float], lag: Int) -> Float {
+        guard lag >= 0, x.count - lag > 2 else { return 0 }
+        return laggedCorrelation(Array(x[..<(x.count - lag)]), Array(x[lag...]), maxLag: 0)
+    }
 }

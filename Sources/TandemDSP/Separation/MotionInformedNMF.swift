@@ -57,6 +57,16 @@ public struct MotionInformedNMF: Sendable {
         /// (`SourceEvidence` score, −1…1) is never dropped as silent, even when another region could absorb
         /// its sound: a player whose notes start and swell with their motion is playing. Above 1: off.
         public var keepEvidence: Float = 2
+        /// A region whose motion repeats itself at least this strongly (normalised autocorrelation over
+        /// 0.25–2 s) while the sound does not (`moverRhythm`) is a bystander keeping time — a conductor, a
+        /// dancer, a screen — and takes no sound (`periodicMovers`). Above 1: off.
+        public var moverPeriodicity: Float = 0.65
+        /// The sound's own onsets repeating at the motion's period at least this strongly (autocorrelation)
+        /// mark a player keeping a beat (a drummer), not a bystander.
+        public var moverRhythm: Float = 0.4
+        /// A region still (below a fifth of its usual level) in at least this share of its half-seconds —
+        /// a player between phrases — is never taken for a bystander.
+        public var moverStillness: Float = 0.1
         /// With an automatic count, the most sources the mixture is factorised for.
         public var maximumSources: Int = 6
         /// Group components into whole sources by timbre and motion together, and let regions compete as
