@@ -48,8 +48,7 @@ public struct WhisperLogMel: Sendable {
             mel[i] = log10f(max(mel[i], 1e-10))
             peak = max(peak, mel[i])
         }
-        let floor = peak - 8
-        for i in mel.indices { mel[i] = (max(mel[i], floor) + 4) / 4 }
+        for i in mel.indices { mel[i] = Self.normalized(mel[i], peak: peak) }
         return mel
     }
 

@@ -8,11 +8,16 @@ import TandemNN
 /// format (`WhisperRecognizer`), decoding as faster-whisper does (beam search, temperature fallback,
 /// previous text as prompt).
 ///
-/// Whisper reads whole 30 s windows and moves its window by what it decoded, so the node holds the
-/// input's samples (230 MB per hour) and transcribes at the end of the stream. When the optional
+/// Whisper reads 30 s windows and moves its window by what it decoded. On its own the node decodes each
+/// window as soon as its audio and `lookahead_seconds` more have arrived (`WhisperRecognizer.Stream`), and
+/// emits that window's segments at once: it keeps log-mel frames of the next window and the look-ahead
+/// (32 KB a second), never the input's samples, so memory does not grow with the input's length. The
+/// look-ahead lets Whisper's loudness floor (8 decades below the loudest frame) see the loud parts ahead;
+/// inputs up to 30 s plus the look-ahead give exactly the whole-input transcript. When the optional
 /// `segments` input is connected (speech regions from a voice- or lip-activity node), only those
 /// regions are decoded — none when the producer sends none — each on its own, or with `stitch` all
-/// together without the audio between them (`WhisperRecognizer.transcribe(_:stitching:)`). With `vad_filter`, as in faster-whisper,
+/// together without the audio between them (`WhisperRecognizer.transcribe(_:stitching:)`), and the node
+/// holds the samples until the end of the stream (230 MB per hour), as it does with `vad_filter`. With `vad_filter`, as in faster-whisper,
 /// Silero VAD finds the speech, the silence between spans is cut out, the rest is transcribed as one
 /// recording and the times are mapped back (`WhisperRecognizer.transcribe(_:vadFilter:)`); it cannot
 /// be combined with a connected `segments` input. Resampling is `decode`'s job (`sample_rate: 16000, channels: 1`).
@@ -40,6 +45,8 @@ public struct WhisperNode: ValidatingNode {
                           "time every word from the cross-attention (faster-whisper word_timestamps; one more decoder pass per window)"),
             ParameterSpec("hallucination_silence_threshold", .double(0...3600), default: .double(0),
                           "with word_timestamps: skip silence before text that looks invented when more than this many seconds of it surround the text (faster-whisper's option; 0: off)"),
+            ParameterSpec("lookahead_seconds", .double(0...86_400), default: .double(600),
+                          "audio read beyond a 30 s window before it is decoded, so the loudness floor sees what comes next (32 KB held per second; inputs up to 30 s plus this are transcribed exactly as a whole)"),
             ParameterSpec("threads", .int(0...256), default: .int(0), "compute threads of this node; 0: the graph's share of the cores (cores / --jobs, or --threads)"),
             ParameterSpec("stitch", .bool, default: .bool(false),
                           "with the segments input: decode the regions stitched together without the audio between them, times mapped back "
@@ -118,6 +125,9 @@ public struct WhisperNode: ValidatingNode {
     private let options: WhisperDecodingOptions
     private let threads: Int
     private var recognizer: WhisperRecognizer?
+    /// Set when the node transcribes as audio arrives (no segments input, no vad_filter).
+    private var stream: WhisperRecognizer.Stream?
+    private let lookaheadSeconds: Double
     private var segmentsConnected = false
     private var samples: [Float] = []
     private var firstSample: Int64?
@@ -135,6 +145,7 @@ public struct WhisperNode: ValidatingNode {
         directory = ModelDirectory.resolve(parameters.string("model"))
         options = Self.decodingOptions(parameters)
         threads = parameters.int("threads")
+        lookaheadSeconds = parameters.double("lookahead_seconds")
         vadFilter = parameters.bool("vad_filter")
         stitch = parameters.bool("stitch")
         vadOptions = VADParameters.options(parameters, prefix: "vad_")
@@ -153,6 +164,8 @@ public struct WhisperNode: ValidatingNode {
                 throw NodeError(code: .invalidParameters, message: "whisper: vad_filter finds the speech itself; disconnect the segments input or set vad_filter: false")
             }
             vad = try VADParameters.model(parameters, prefix: "vad_")
+        } else if !segmentsConnected {
+            stream = try recognizer!.stream(options: options, lookaheadSeconds: lookaheadSeconds)
         }
     }
 
@@ -164,7 +177,12 @@ public struct WhisperNode: ValidatingNode {
                                 + "\(audio.channelCount) channels; decode with sample_rate: 16000 and channels: 1")
             }
             if firstSample == nil { firstSample = audio.firstSample }
-            samples.append(contentsOf: audio.channels[0].array)
+            if stream != nil {
+                let found = try Self.withThreads(threads) { try stream!.push(audio.channels[0].array) }
+                if !found.isEmpty { try output.emit(.transcript(onFileClock(found))) }
+            } else {
+                samples.append(contentsOf: audio.channels[0].array)
+            }
         case .segments(let segments):
             segmentsConnected = true
             regions.append(contentsOf: segments)
@@ -174,11 +192,31 @@ public struct WhisperNode: ValidatingNode {
     }
 
     public mutating func finish(output: NodeOutput) throws {
-        // A width of the node's own narrows (or widens) only this node's work, never the process's or another graph's.
-        if threads > 0 {
-            try ComputeContext(threads: threads).run { try transcribeAll(output: output) }
-        } else {
-            try transcribeAll(output: output)
+        if stream != nil {
+            // The last packet, empty or not: a transcript always ends with one.
+            let found = try Self.withThreads(threads) { try stream!.finish() }
+            try output.emit(.transcript(onFileClock(found)))
+            return
+        }
+        try Self.withThreads(threads) { try transcribeAll(output: output) }
+    }
+
+    /// Runs `body` with the node's own width: it narrows (or widens) only this node's work, never the
+    /// process's or another graph's.
+    private static func withThreads<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
+        threads > 0 ? try ComputeContext(threads: threads).run(body) : try body()
+    }
+
+    /// Segments timed from the first sample received, moved onto the file's clock.
+    private func onFileClock(_ segments: [WhisperSegment]) -> [TranscriptSegment] {
+        let origin = Double(firstSample ?? 0) / Double(WhisperLogMel.sampleRate)
+        return segments.map { segment in
+            var item = segment.transcriptSegment
+            item.start += origin
+            item.end += origin
+            item.words = item.words?.map { TranscriptWord(word: $0.word, start: $0.start + origin, end: $0.end + origin,
+                                                          probability: $0.probability) }
+            return item
         }
     }
 
@@ -196,14 +234,7 @@ public struct WhisperNode: ValidatingNode {
             } else {
                 found = try recognizer!.transcribe(samples, options: options)
             }
-            transcript = found.map { segment in
-                var item = segment.transcriptSegment
-                item.start += origin
-                item.end += origin
-                item.words = item.words?.map { TranscriptWord(word: $0.word, start: $0.start + origin, end: $0.end + origin,
-                                                              probability: $0.probability) }
-                return item
-            }
+            transcript = onFileClock(found)
         }
         samples = []
         try output.emit(.transcript(transcript))

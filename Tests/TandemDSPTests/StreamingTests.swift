@@ -134,3 +134,29 @@ struct StreamingTests {
         #expect(relativeError(y, x) <= 1e-5)
     }
 }
+
+/// Whisper's log-mel computed as audio arrives equals the one-shot features bit for bit once the peak is known.
+@Suite struct WhisperLogMelStreamTests {
+    @Test(arguments: [0, 1, 150, 401, 16000 * 3 + 77])
+    func chunkedRawFramesFlooredAtTheEndEqualTheOneShotFeatures(length: Int) throws {
+        var generator = SplitMix64(seed: 7)
+        let samples = (0..<length).map { i in
+            Float.random(in: -0.3...0.3, using: &generator) * (i > length / 2 ? 1 : 0.01) }
+        let oneShot = try WhisperLogMel().features(samples, padding: WhisperLogMel.hop)
+        var stream = try WhisperLogMel.Stream()
+        var raw: [Float] = []
+        var position = 0
+        var size = 1
+        while position < samples.count {
+            let end = min(samples.count, position + size)
+            raw += stream.push(Array(samples[position..<end]))
+            position = end
+            size = size * 3 + 1
+        }
+        raw += stream.finish()
+        #expect(stream.frameCount == length / WhisperLogMel.hop + 1)
+        #expect(raw.count == oneShot.count)
+        let streamed = raw.map { WhisperLogMel.normalized($0, peak: stream.peak) }
+        #expect(streamed.map(\.bitPattern) == oneShot.map(\.bitPattern))
+    }
+}

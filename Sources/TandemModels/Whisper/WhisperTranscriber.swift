@@ -45,107 +45,30 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
         let mels = model.melCount
         precondition(features.count == mels * frameCount, "features hold \(features.count) values, not \(mels) × \(frameCount)")
         let contentFrames = frameCount - 1
-        var generator = SplitMix64(seed: options.seed)
-        let filter = makeFilter(options)
-        let search = WhisperSearch(model: model, filter: filter, endOfText: tokenizer.endOfText, noSpeech: tokenizer.noSpeech,
-                                   startOfTranscript: tokenizer.startOfTranscript,
-                                   maxLength: Self.maxLength)
-
-        var options = options
-        let problems = WhisperLanguages(tokenizer: tokenizer).problems(with: options, model: "the model")
-        guard problems.isEmpty else { throw WhisperOptionsError(problems: problems) }
-        // faster-whisper: an English-only model transcribes English with probability 1, a given language
-        // is taken with probability 1, and `auto` is detected on the first 30 s window.
-        var languageProbability = 1.0
-        if !tokenizer.isMultilingual {
-            options.language = "en"
-        } else if options.language == WhisperDecodingOptions.autoLanguage {
-            let detected = try detectLanguage(features: features, frameCount: frameCount)
-            options.language = detected.language
-            languageProbability = Double(detected.probability)
+        var session = try Session(transcriber: self, options: options)
+        if session.needsLanguage {
+            try session.detectLanguage(window: Self.window(features, frameCount: frameCount, from: 0,
+                                                           count: min(Self.windowFrames, frameCount), melCount: mels))
         }
-        var allTokens: [Int] = []
-        if let tokens = options.initialPromptTokens {
-            allTokens += tokens
-        } else if let prompt = options.initialPrompt {
-            allTokens += tokenizer.encode(" " + prompt.trimmingCharacters(in: .whitespacesAndNewlines))
-        }
-        var promptResetSince = 0
-        var lastSpeechTimestamp = 0.0
-        var seek = 0
         var segments: [WhisperSegment] = []
-        var window = [Float](repeating: 0, count: mels * Self.windowFrames)
-
-        while seek < contentFrames {
-            let timeOffset = Double(seek) * Self.secondsPerFrame
-            let segmentSize = min(Self.windowFrames, contentFrames - seek)
-            let segmentDuration = Double(segmentSize) * Self.secondsPerFrame
+        while session.seek < contentFrames {
+            let segmentSize = min(Self.windowFrames, contentFrames - session.seek)
             // faster-whisper pads the cut features with zeros (pad_or_trim), not with the log-mel of silence.
-            for mel in 0..<mels {
-                let source = mel * frameCount + seek
-                let target = mel * Self.windowFrames
-                for frame in 0..<Self.windowFrames { window[target + frame] = frame < segmentSize ? features[source + frame] : 0 }
-            }
-            let encoded = try model.encode(window)
-            let prompt = makePrompt(previous: Array(allTokens[promptResetSince...]), options: options)
-            let decoded = try decodeWithFallback(search: search, encoded: encoded, prompt: prompt, options: options, generator: &generator)
-
-            if let noSpeechThreshold = options.noSpeechThreshold {
-                var skip = Double(decoded.result.noSpeechProbability) > noSpeechThreshold
-                if let logProbThreshold = options.logProbThreshold, decoded.averageLogProbability > logProbThreshold { skip = false }
-                if skip {
-                    seek += segmentSize
-                    continue
-                }
-            }
-
-            let previousSeek = seek
-            let split = splitByTimestamps(decoded.result.tokens, timeOffset: timeOffset, segmentSize: segmentSize,
-                                          segmentDuration: segmentDuration, seek: seek)
-            seek = split.seek
-            var pieces = split.segments
-            if options.wordTimestamps {
-                pieces = try timeWords(pieces, encoded: encoded, segmentSize: segmentSize, windowSeek: previousSeek,
-                                       lastSpeechTimestamp: lastSpeechTimestamp, options: options)
-                let lastWordEnd = pieces.reversed().lazy.compactMap { $0.words?.last?.end }.first ?? pieces.last?.end
-                // The next window starts after the last word rather than at the last timestamp.
-                if !split.singleTimestampEnding, let lastWordEnd, lastWordEnd > timeOffset {
-                    seek = Int((lastWordEnd * 100).rounded(.toNearestOrEven))
-                }
-                if let threshold = options.hallucinationSilenceThreshold {
-                    let windowEnd = Double(previousSeek + Self.windowFrames) * Self.secondsPerFrame
-                    let contentDuration = Double(contentFrames) * Self.secondsPerFrame
-                    switch Self.skipHallucination(pieces, threshold: threshold, timeOffset: timeOffset, segmentDuration: segmentDuration,
-                                                  windowEnd: windowEnd, contentDuration: contentDuration,
-                                                  lastSpeechTimestamp: lastSpeechTimestamp) {
-                    case .leadingSilence(let gap):
-                        seek = previousSeek + Int((gap * 100).rounded(.toNearestOrEven))
-                        continue
-                    case .from(let index, let resume):
-                        pieces.removeSubrange(index...)
-                        seek = resume.map { Int(($0 * 100).rounded(.toNearestOrEven)) } ?? contentFrames
-                    case nil:
-                        break
-                    }
-                }
-                let lastEnd = pieces.reversed().lazy.compactMap { $0.words?.last?.end }.first ?? pieces.last?.end
-                if let lastEnd { lastSpeechTimestamp = lastEnd }
-            }
-            for piece in pieces {
-                let text = tokenizer.decodeText(piece.tokens)
-                if piece.start == piece.end || text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
-                allTokens += piece.tokens
-                segments.append(WhisperSegment(
-                    id: segments.count + 1, seek: previousSeek, start: piece.start, end: piece.end, text: text, tokens: piece.tokens,
-                    temperature: decoded.temperature, averageLogProbability: decoded.averageLogProbability,
-                    compressionRatio: decoded.compressionRatio, noSpeechProbability: Double(decoded.result.noSpeechProbability),
-                    words: piece.words, language: options.language, languageProbability: languageProbability))
-            }
-            if !options.conditionOnPreviousText || decoded.temperature > options.promptResetOnTemperature {
-                promptResetSince = allTokens.count
-            }
+            let window = Self.window(features, frameCount: frameCount, from: session.seek, count: segmentSize, melCount: mels)
+            segments += try session.decode(window: window, segmentSize: segmentSize, contentFrames: contentFrames)
         }
         return segments
+    }
+
+    /// One model input: `count` frames of mel-major `features` from frame `from`, zero-padded to 3000 frames.
+    static func window(_ features: [Float], frameCount: Int, from seek: Int, count: Int, melCount mels: Int) -> [Float] {
+        var window = [Float](repeating: 0, count: mels * Self.windowFrames)
+        for mel in 0..<mels {
+            let source = mel * frameCount + seek
+            let target = mel * Self.windowFrames
+            for frame in 0..<count { window[target + frame] = features[source + frame] }
+        }
+        return window
     }
 
     /// The spoken language, from the first 30 s window: the language tokens' probabilities after
@@ -156,12 +79,12 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
     ///     the padding frame included, zero-padded (faster-whisper's `pad_or_trim`).
     /// - Returns: the most probable language code, its probability, and every language's, most probable first.
     public func detectLanguage(features: [Float], frameCount: Int) throws -> (language: String, probability: Float, all: [(String, Float)]) {
-        let mels = model.melCount
-        var window = [Float](repeating: 0, count: mels * Self.windowFrames)
-        let available = min(Self.windowFrames, frameCount)
-        for mel in 0..<mels {
-            for frame in 0..<available { window[mel * Self.windowFrames + frame] = features[mel * frameCount + frame] }
-        }
+        try detectLanguage(window: Self.window(features, frameCount: frameCount, from: 0, count: min(Self.windowFrames, frameCount),
+                                               melCount: model.melCount))
+    }
+
+    /// The spoken language from one zero-padded 3000-frame, mel-major window (see ``detectLanguage(features:frameCount:)``).
+    func detectLanguage(window: [Float]) throws -> (language: String, probability: Float, all: [(String, Float)]) {
         var cache = try model.makeCache(for: try model.encode(window))
         let logits = try model.decode([[tokenizer.startOfTranscript]], cache: &cache)[0]
         let languages = tokenizer.languages.filter { $0.id < logits.count }

@@ -1,0 +1,139 @@
+import Foundation
+import TandemCore
+
+extension WhisperTranscriber {
+    /// What long-form decoding carries from one 30 s window to the next: where the next window starts
+    /// (`seek`), the previous text since the last prompt reset, the end of the last word, the language and
+    /// the sampler's random state.
+    ///
+    /// ``WhisperTranscriber/transcribe(features:frameCount:options:)`` drives one over a whole recording;
+    /// ``WhisperRecognizer/Stream`` drives one as audio arrives, so a long input never has to be held whole.
+    /// Both hand it the same windows and get the same segments: the session alone decides what a window
+    /// yields and where the next one starts (faster-whisper's `generate_segments` loop body).
+    public struct Session {
+        let transcriber: WhisperTranscriber
+        let search: WhisperSearch<Model>
+        /// The options, with the language resolved once it is known.
+        public private(set) var options: WhisperDecodingOptions
+        var languageProbability = 1.0
+        /// The first mel frame of the next window.
+        public private(set) var seek = 0
+        /// faster-whisper's `all_tokens[prompt_reset_since:]`; the decoder reads its last 223 tokens, so only a
+        /// bounded tail is kept over hours of windows.
+        var promptTokens: [Int] = []
+        var lastSpeechTimestamp = 0.0
+        var generator: SplitMix64
+        var segmentCount = 0
+
+        /// Starts a recording.
+        /// - Throws: ``WhisperOptionsError`` when the model cannot honour the language or task asked for.
+        public init(transcriber: WhisperTranscriber, options: WhisperDecodingOptions) throws {
+            let problems = WhisperLanguages(tokenizer: transcriber.tokenizer).problems(with: options, model: "the model")
+            guard problems.isEmpty else { throw WhisperOptionsError(problems: problems) }
+            self.transcriber = transcriber
+            generator = SplitMix64(seed: options.seed)
+            search = WhisperSearch(model: transcriber.model, filter: transcriber.makeFilter(options), endOfText: transcriber.tokenizer.endOfText,
+                                   noSpeech: transcriber.tokenizer.noSpeech, startOfTranscript: transcriber.tokenizer.startOfTranscript,
+                                   maxLength: WhisperTranscriber.maxLength)
+            var options = options
+            // faster-whisper: an English-only model transcribes English with probability 1, a given language
+            // is taken with probability 1, and `auto` is detected on the first 30 s window (``detectLanguage(window:)``).
+            if !transcriber.tokenizer.isMultilingual { options.language = "en" }
+            self.options = options
+            if let tokens = options.initialPromptTokens {
+                promptTokens = tokens
+            } else if let prompt = options.initialPrompt {
+                promptTokens = transcriber.tokenizer.encode(" " + prompt.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+
+        /// Whether the language is still to be detected (`auto` on a multilingual model) before the first window.
+        public var needsLanguage: Bool { options.language == WhisperDecodingOptions.autoLanguage }
+
+        /// Detects the language on the recording's first 3000 frames (the padding frame included when the
+        /// recording is shorter), mel-major, zero-padded to 3000 frames.
+        public mutating func detectLanguage(window: [Float]) throws {
+            let detected = try transcriber.detectLanguage(window: window)
+            options.language = detected.language
+            languageProbability = Double(detected.probability)
+        }
+
+        /// Decodes the window that starts at ``seek`` and moves ``seek`` past what it decoded.
+        /// - Parameters:
+        ///   - window: `melCount × 3000` mel-major features from frame `seek`, zeros after `segmentSize` frames.
+        ///   - segmentSize: frames of content in the window (3000 except at the end of the recording).
+        ///   - contentFrames: frames in the whole recording, or, while it is still arriving, a count that the
+        ///     hallucination check (`hallucinationSilenceThreshold`) cannot tell from it: at least that
+        ///     threshold past the window's end.
+        /// - Returns: the window's final segments (none when it was silence or skipped).
+        public mutating func decode(window: [Float], segmentSize: Int, contentFrames: Int) throws -> [WhisperSegment] {
+            precondition(!needsLanguage, "detect the language before the first window")
+            let t = transcriber
+            let timeOffset = Double(seek) * WhisperTranscriber.secondsPerFrame
+            let segmentDuration = Double(segmentSize) * WhisperTranscriber.secondsPerFrame
+            let encoded = try t.model.encode(window)
+            let prompt = t.makePrompt(previous: promptTokens, options: options)
+            let decoded = try t.decodeWithFallback(search: search, encoded: encoded, prompt: prompt, options: options, generator: &generator)
+
+            if let noSpeechThreshold = options.noSpeechThreshold {
+                var skip = Double(decoded.result.noSpeechProbability) > noSpeechThreshold
+                if let logProbThreshold = options.logProbThreshold, decoded.averageLogProbability > logProbThreshold { skip = false }
+                if skip {
+                    seek += segmentSize
+                    return []
+                }
+            }
+
+            let previousSeek = seek
+            let split = t.splitByTimestamps(decoded.result.tokens, timeOffset: timeOffset, segmentSize: segmentSize,
+                                            segmentDuration: segmentDuration, seek: seek)
+            seek = split.seek
+            var pieces = split.segments
+            if options.wordTimestamps {
+                pieces = try t.timeWords(pieces, encoded: encoded, segmentSize: segmentSize, windowSeek: previousSeek,
+                                         lastSpeechTimestamp: lastSpeechTimestamp, options: options)
+                let lastWordEnd = pieces.reversed().lazy.compactMap { $0.words?.last?.end }.first ?? pieces.last?.end
+                // The next window starts after the last word rather than at the last timestamp.
+                if !split.singleTimestampEnding, let lastWordEnd, lastWordEnd > timeOffset {
+                    seek = Int((lastWordEnd * 100).rounded(.toNearestOrEven))
+                }
+                if let threshold = options.hallucinationSilenceThreshold {
+                    let windowEnd = Double(previousSeek + WhisperTranscriber.windowFrames) * WhisperTranscriber.secondsPerFrame
+                    let contentDuration = Double(contentFrames) * WhisperTranscriber.secondsPerFrame
+                    switch WhisperTranscriber.skipHallucination(pieces, threshold: threshold, timeOffset: timeOffset,
+                                                                segmentDuration: segmentDuration, windowEnd: windowEnd,
+                                                                contentDuration: contentDuration, lastSpeechTimestamp: lastSpeechTimestamp) {
+                    case .leadingSilence(let gap):
+                        seek = previousSeek + Int((gap * 100).rounded(.toNearestOrEven))
+                        return []
+                    case .from(let index, let resume):
+                        pieces.removeSubrange(index...)
+                        seek = resume.map { Int(($0 * 100).rounded(.toNearestOrEven)) } ?? contentFrames
+                    case nil:
+                        break
+                    }
+                }
+                let lastEnd = pieces.reversed().lazy.compactMap { $0.words?.last?.end }.first ?? pieces.last?.end
+                if let lastEnd { lastSpeechTimestamp = lastEnd }
+            }
+            var segments: [WhisperSegment] = []
+            for piece in pieces {
+                let text = t.tokenizer.decodeText(piece.tokens)
+                if piece.start == piece.end || text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
+                promptTokens += piece.tokens
+                segmentCount += 1
+                segments.append(WhisperSegment(
+                    id: segmentCount, seek: previousSeek, start: piece.start, end: piece.end, text: text, tokens: piece.tokens,
+                    temperature: decoded.temperature, averageLogProbability: decoded.averageLogProbability,
+                    compressionRatio: decoded.compressionRatio, noSpeechProbability: Double(decoded.result.noSpeechProbability),
+                    words: piece.words, language: options.language, languageProbability: languageProbability))
+            }
+            if !options.conditionOnPreviousText || decoded.temperature > options.promptResetOnTemperature {
+                promptTokens = []
+            }
+            // makePrompt reads at most the last maxLength / 2 − 1 tokens: a longer tail changes nothing.
+            if promptTokens.count > 4 * WhisperTranscriber.maxLength { promptTokens = Array(promptTokens.suffix(WhisperTranscriber.maxLength)) }
+            return segments
+        }
+    }
+}

@@ -1,0 +1,124 @@
+"""Peak RSS of one `tandem run` against the input's length, for two builds side by side (issue #17).
+
+A streaming pipeline's memory should not grow with the input: this makes long inputs by looping the
+samples in Media/ (FFmpeg's `-stream_loop`, streams copied where possible), runs each build on each
+length, alternating builds, and reports peak RSS (ru_maxrss of the child, from wait4) and wall time.
+
+    python3 Tools/bench/long_input_rss.py --job transcribe --minutes 10,30,60,180 \\
+        --binary main=/work/main/.build-test/release/tandem --binary new=.build-test/release/tandem \\
+        [--set model=Models/whisper-tiny.en] [--rounds 1] [--skip main:180]
+
+Jobs: `transcribe` (Pipelines/transcribe.yaml, Media/talking.mp4's speech as 16 kHz mono FLAC),
+`separate` (Pipelines/separate-instruments.yaml, Media/two-instruments.mp4 with its audio at 44.1 kHz),
+`talking-head` (Pipelines/transcribe-talking-head.yaml, Media/talking.mp4 scaled to 720p).
+Inputs are made once in --work and reused. Uses only the Python standard library and the ffmpeg CLI.
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+JOBS = {
+    "transcribe": ("Pipelines/transcribe.yaml", "Media/talking.mp4", "flac"),
+    "separate": ("Pipelines/separate-instruments.yaml", "Media/two-instruments.mp4", "mp4"),
+    "talking-head": ("Pipelines/transcribe-talking-head.yaml", "Media/talking.mp4", "mp4"),
+}
+
+
+def ffmpeg(*arguments):
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *arguments], check=True)
+
+
+def make_input(job, minutes, work):
+    """The job's sample looped to `minutes`, made once."""
+    _, sample, extension = JOBS[job]
+    path = os.path.join(work, f"{job}-{minutes:g}min.{extension}")
+    if os.path.exists(path):
+        return path
+    seconds = str(minutes * 60)
+    source = os.path.join(ROOT, sample)
+    partial = path + ".part." + extension
+    if job == "transcribe":
+        ffmpeg("-stream_loop", "-1", "-i", source, "-t", seconds, "-vn", "-ac", "1", "-ar", "16000", "-c:a", "flac", partial)
+    elif job == "separate":
+        # The picture copied packet for packet; the sound re-encoded once at 44.1 kHz.
+        ffmpeg("-stream_loop", "-1", "-i", source, "-t", seconds, "-c:v", "copy", "-ar", "44100", "-c:a", "aac", partial)
+    else:
+        # One 720p copy of the sample, then looped with its streams copied.
+        clip = os.path.join(work, "talking-720p.mp4")
+        if not os.path.exists(clip):
+            ffmpeg("-i", source, "-vf", "scale=-2:720", "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac", clip)
+        ffmpeg("-stream_loop", "-1", "-i", clip, "-t", seconds, "-c", "copy", partial)
+    os.rename(partial, path)
+    return path
+
+
+def run(binary, job, path, sets):
+    """Peak RSS (MB) and wall seconds of one `tandem run` of the job's pipeline on `path`."""
+    out = tempfile.mkdtemp(prefix="tandem-rss-")
+    try:
+        arguments = [binary, "run", os.path.join(ROOT, JOBS[job][0]), path, "--out", out, "--progress", "none"]
+        for item in sets:
+            arguments += ["--set", item]
+        started = time.monotonic()
+        process = subprocess.Popen(arguments, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.monotonic() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{' '.join(arguments)} failed: {process.stderr.read().decode()[-2000:]}")
+        manifest = os.path.join(out, "manifest.jsonl")
+        with open(manifest) as handle:
+            record = json.loads(handle.readline())
+        if record.get("status") != "ok":
+            raise SystemExit(f"{path}: {record.get('status')} {record.get('error')}")
+        return usage.ru_maxrss / 1024, wall
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--job", choices=sorted(JOBS), required=True)
+    parser.add_argument("--minutes", default="10,30,60,180", help="input lengths, comma-separated")
+    parser.add_argument("--binary", action="append", required=True, help="NAME=PATH of a tandem build (repeat to compare)")
+    parser.add_argument("--set", action="append", default=[], help="pipeline parameter, passed as --set")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each build at each length (median reported)")
+    parser.add_argument("--skip", action="append", default=[], help="NAME:MINUTES not to run (too slow or too big)")
+    parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "tandem-long-inputs"))
+    arguments = parser.parse_args()
+    binaries = [item.split("=", 1) for item in arguments.binary]
+    os.makedirs(arguments.work, exist_ok=True)
+    lengths = [float(item) for item in arguments.minutes.split(",")]
+    results = {}
+    for minutes in lengths:
+        path = make_input(arguments.job, minutes, arguments.work)
+        for round_index in range(arguments.rounds):
+            # Builds alternate, and the first build of each round alternates too.
+            order = binaries if round_index % 2 == 0 else binaries[::-1]
+            for name, binary in order:
+                if f"{name}:{minutes:g}" in arguments.skip:
+                    continue
+                rss, wall = run(binary, arguments.job, path, arguments.set)
+                results.setdefault((name, minutes), []).append((rss, wall))
+                print(f"{arguments.job} {minutes:g} min {name}: peak RSS {rss:.0f} MB, {wall:.1f} s", file=sys.stderr, flush=True)
+    print(f"| {arguments.job} (peak RSS MB / wall s, median of {arguments.rounds}) | " + " | ".join(name for name, _ in binaries) + " |")
+    print("|---|" + "---|" * len(binaries))
+    for minutes in lengths:
+        cells = []
+        for name, _ in binaries:
+            runs = results.get((name, minutes))
+            if not runs:
+                cells.append("not run")
+                continue
+            cells.append(f"{statistics.median(r for r, _ in runs):.0f} MB / {statistics.median(w for _, w in runs):.0f} s")
+        print(f"| {minutes:g} min | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
