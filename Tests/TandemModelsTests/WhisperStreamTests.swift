@@ -74,7 +74,7 @@ import TandemDSP
         let whole = try recognizer.transcribe(samples, options: options)
         var stream = try recognizer.stream(options: options, lookaheadSeconds: 120)
         let (pushed, finished, _) = try Self.run(&stream, samples)
-        #expect(pushed.allSatisfy(\.isEmpty))
+        #expect(pushed.allSatisfy { $0.isEmpty })
         #expect(finished == whole)
     }
 
@@ -107,6 +107,7 @@ import TandemDSP
         let clip = try WhisperFixtures.wav("clip1.wav")
         var short = try recognizer.stream(options: options, lookaheadSeconds: 0)
         #expect(try short.push(clip).isEmpty)
-        #expect(try short.finish() == recognizer.transcribe(clip, options: options))
+        let expected = try recognizer.transcribe(clip, options: options)
+        #expect(try short.finish() == expected)
     }
 }
