@@ -59,8 +59,21 @@ def make_input(job, minutes, work):
     return path
 
 
+def outputs(folder):
+    """Output files by relative path with their bytes (not the manifest and run records, which hold times)."""
+    found = {}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            if name.startswith("manifest") or name in ("run.json", "inputs.json"):
+                continue
+            path = os.path.join(root, name)
+            with open(path, "rb") as handle:
+                found[os.path.relpath(path, folder)] = handle.read()
+    return found
+
+
 def run(binary, job, path, sets):
-    """Peak RSS (MB) and wall seconds of one `tandem run` of the job's pipeline on `path`."""
+    """Peak RSS (MB), wall seconds and the outputs of one `tandem run` of the job's pipeline on `path`."""
     out = tempfile.mkdtemp(prefix="tandem-rss-")
     try:
         arguments = [binary, "run", os.path.join(ROOT, JOBS[job][0]), path, "--out", out, "--progress", "none"]
@@ -77,7 +90,7 @@ def run(binary, job, path, sets):
             record = json.loads(handle.readline())
         if record.get("status") != "ok":
             raise SystemExit(f"{path}: {record.get('status')} {record.get('error')}")
-        return usage.ru_maxrss / 1024, wall
+        return usage.ru_maxrss / 1024, wall, outputs(out)
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -96,6 +109,7 @@ def main():
     os.makedirs(arguments.work, exist_ok=True)
     lengths = [float(item) for item in arguments.minutes.split(",")]
     results = {}
+    same = {}
     for minutes in lengths:
         path = make_input(arguments.job, minutes, arguments.work)
         for round_index in range(arguments.rounds):
@@ -104,11 +118,14 @@ def main():
             for name, binary in order:
                 if f"{name}:{minutes:g}" in arguments.skip:
                     continue
-                rss, wall = run(binary, arguments.job, path, arguments.set)
+                rss, wall, written = run(binary, arguments.job, path, arguments.set)
                 results.setdefault((name, minutes), []).append((rss, wall))
+                # Whether every build wrote the same bytes as the first build run at this length.
+                reference = same.setdefault(minutes, {"outputs": written, "equal": True})
+                reference["equal"] = reference["equal"] and written == reference["outputs"]
                 print(f"{arguments.job} {minutes:g} min {name}: peak RSS {rss:.0f} MB, {wall:.1f} s", file=sys.stderr, flush=True)
-    print(f"| {arguments.job} (peak RSS MB / wall s, median of {arguments.rounds}) | " + " | ".join(name for name, _ in binaries) + " |")
-    print("|---|" + "---|" * len(binaries))
+    print(f"| {arguments.job} (peak RSS MB / wall s, median of {arguments.rounds}) | " + " | ".join(name for name, _ in binaries) + " | same outputs |")
+    print("|---|" + "---|" * (len(binaries) + 1))
     for minutes in lengths:
         cells = []
         for name, _ in binaries:
@@ -117,7 +134,8 @@ def main():
                 cells.append("not run")
                 continue
             cells.append(f"{statistics.median(r for r, _ in runs):.0f} MB / {statistics.median(w for _, w in runs):.0f} s")
-        print(f"| {minutes:g} min | " + " | ".join(cells) + " |")
+        equal = same.get(minutes, {}).get("equal")
+        print(f"| {minutes:g} min | " + " | ".join(cells) + f" | {'yes' if equal else 'no' if equal is False else '-'} |")
 
 
 if __name__ == "__main__":
