@@ -72,6 +72,15 @@ def outputs(folder):
     return found
 
 
+def keep(written, folder):
+    """Writes the outputs of one run under `folder`, to compare runs made by separate invocations."""
+    for relative, data in written.items():
+        target = os.path.join(folder, relative)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(data)
+
+
 def run(binary, job, path, sets):
     """Peak RSS (MB), wall seconds and the outputs of one `tandem run` of the job's pipeline on `path`."""
     out = tempfile.mkdtemp(prefix="tandem-rss-")
@@ -103,6 +112,7 @@ def main():
     parser.add_argument("--set", action="append", default=[], help="pipeline parameter, passed as --set")
     parser.add_argument("--rounds", type=int, default=1, help="runs of each build at each length (median reported)")
     parser.add_argument("--skip", action="append", default=[], help="NAME:MINUTES not to run (too slow or too big)")
+    parser.add_argument("--keep", help="folder to keep each build's outputs in, as NAME-MINUTESmin/")
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "tandem-long-inputs"))
     arguments = parser.parse_args()
     binaries = [item.split("=", 1) for item in arguments.binary]
@@ -120,6 +130,8 @@ def main():
                     continue
                 rss, wall, written = run(binary, arguments.job, path, arguments.set)
                 results.setdefault((name, minutes), []).append((rss, wall))
+                if arguments.keep:
+                    keep(written, os.path.join(arguments.keep, f"{name}-{minutes:g}min"))
                 # Whether every build wrote the same bytes as the first build run at this length.
                 reference = same.setdefault(minutes, {"outputs": written, "equal": True})
                 reference["equal"] = reference["equal"] and written == reference["outputs"]
