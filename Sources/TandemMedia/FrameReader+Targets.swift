@@ -48,6 +48,7 @@ extension FrameReader {
             finishTargets(&targets)
             return
         }
+        if try stepParallel(&targets) { return }
         let target = targets.ascending[targets.next]
         if targets.exact, let index, !seekingDisabled {
             let start = index.seekEntry(forFrame: target)

@@ -22,9 +22,9 @@ public final class FrameReader {
     public let options: VideoDecodeOptions
 
     /// Packets the demuxer flagged corrupt or the decoder rejected (skipped, decoding went on).
-    public var corruptPacketCount: Int { loop.corruptPacketCount }
+    public var corruptPacketCount: Int { gopDecoders.reduce(loop.corruptPacketCount) { $0 + $1.corruptPacketCount } }
     /// Frames decoded with errors, or decode calls that failed on earlier data (decoding went on).
-    public var decodeErrorCount: Int { loop.decodeErrorCount }
+    public var decodeErrorCount: Int { gopDecoders.reduce(loop.decodeErrorCount) { $0 + $1.decodeErrorCount } }
     /// The exact number of frames, when the sampling needed the packet index (else `nil`).
     public var frameCount: Int? { index.map(\.frameCount) }
     /// How many times the reader seeked (sparse strategies), for tests and statistics.
@@ -230,6 +230,15 @@ public final class FrameReader {
     var landingLimit: Int?
     var landedLate = false
     var seekingDisabled = false
+
+    // Side-by-side decoding of the index-based samplings (FrameReader+Parallel.swift).
+
+    /// How many single-threaded decoders sparse sampling may run at once: the decoder thread
+    /// count asked for, or one per core when FFmpeg chooses.
+    lazy var parallelDecoders = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
+    var gopDecoders: [GOPDecoder] = []
+    /// Set when a walk could not be done side by side; the sequential path takes the rest.
+    var parallelGivenUp = false
 
     /// Rejects samplings and sizes that cannot work, before any decoding.
     static func validate(_ sampling: FrameSampling, options: VideoDecodeOptions, path: String) throws {

@@ -11,11 +11,13 @@ final class FFDecoder {
     /// Opens a decoder for stream `streamIndex` of `input`.
     /// - Parameter threads: decoder threads (`thread_count`); 0 lets FFmpeg choose. Frame and slice
     ///   threading are both allowed, FFmpeg uses what the codec supports.
+    /// - Parameter parametersFrom: the context whose stream `streamIndex` describes the codec, when
+    ///   not `input` itself (a second demuxer opened without probing reads the same file).
     /// - Throws: `MediaError.Code.unsupportedCodec` when FFmpeg has no decoder for the codec.
-    init(input: FFInputContext, streamIndex: Int, threads: Int) throws {
+    init(input: FFInputContext, streamIndex: Int, threads: Int, parametersFrom: FFInputContext? = nil) throws {
         self.input = input
         self.streamIndex = streamIndex
-        let parameters = input.stream(streamIndex).pointee.codecpar!
+        let parameters = (parametersFrom ?? input).stream(streamIndex).pointee.codecpar!
         guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
             let name = String(cString: avcodec_get_name(parameters.pointee.codec_id))
             throw MediaError(.unsupportedCodec, path: input.path, operation: "open decoder",

@@ -25,6 +25,13 @@ final class FFFrame {
         av_frame_move_ref(pointer, other.pointer)
     }
 
+    /// Makes this frame a second reference to `other`'s buffers (no copy), so it survives the
+    /// decoder reusing `other`. The corresponding C function is `av_frame_ref`.
+    func reference(_ other: FFFrame) {
+        av_frame_unref(pointer)
+        guard av_frame_ref(pointer, other.pointer) >= 0 else { fatalError("av_frame_ref: out of memory") }
+    }
+
     /// True when the frame holds data (after a successful receive, before `unref`).
     var hasData: Bool { pointer.pointee.buf.0 != nil || pointer.pointee.data.0 != nil }
 
