@@ -86,8 +86,11 @@ import TandemCore
                 "frames \(frames), failure \(String(describing: failure))")
     }
 
-    @Test func sparseSamplingOfATruncatedFileReturnsTheFramesThatExist() throws {
-        let reader = try FrameReader(url: Fixture.url("truncated.mp4"), sampling: .uniform(count: 4))
+    /// One decoder, and walks side by side on two (where a walk that meets the damage hands over
+    /// to the sequential path).
+    @Test(arguments: [1, 2])
+    func sparseSamplingOfATruncatedFileReturnsTheFramesThatExist(threads: Int) throws {
+        let reader = try FrameReader(url: Fixture.url("truncated.mp4"), sampling: .uniform(count: 4), options: VideoDecodeOptions(threads: threads))
         var frames: [VideoFrame] = []
         do {
             while let frame = try reader.next() { frames.append(frame) }

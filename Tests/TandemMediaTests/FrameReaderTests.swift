@@ -50,8 +50,52 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
                 #expect(frame.pts == reference.pts, "\(name) \(sampling) frame \(frame.frameIndex)")
                 #expect(frame.bytes == reference.bytes, "\(name) \(sampling) frame \(frame.frameIndex) differs from the full decode")
             }
-            if case .uniform(7) = sampling { #expect(reader.seekCount > 0, "\(name): uniform sampling should seek") }
+            if case .uniform(7) = sampling {
+                #expect(reader.seekCount > 0, "\(name): uniform sampling should seek")
+                // Seven targets over four GOPs: with two decoders the walks ran side by side.
+                if threads == 2 {
+                    #expect(reader.gopDecoders.count == 2 && !reader.parallelGivenUp, "\(name): walks were not decoded side by side")
+                    // Walks go to whichever decoder is free; together they made one seek per walk.
+                    #expect(reader.gopDecoders.reduce(0) { $0 + $1.seekCount } == reader.seekCount, "\(name)")
+                }
+            }
         }
+    }
+
+    @Test func walksGroupTheTargetsOfOneKeyFrame() throws {
+        let index = try PacketIndex(path: Fixture.path("h264_bframes.mp4"), streamIndex: 0)
+        let keys = index.entries.indices.filter { index.entries[$0].isKey }
+        #expect(keys.count == 4)
+        let targets = [0, 1, 2, 20, 40, 59]
+        let walks = FrameReader.nextWalks(targets, from: 0, index: index, maxWalks: 8, maxTargets: 16)
+        // Every target is in exactly one walk, in order, and each walk's targets share its key frame.
+        #expect(walks.flatMap(\.targets) == targets)
+        for walk in walks {
+            #expect(index.entries[walk.seekEntry].isKey)
+            #expect(walk.targets.allSatisfy { index.seekEntry(forFrame: $0) == walk.seekEntry })
+        }
+        #expect(Set(walks.map(\.seekEntry)).count == walks.count)
+        // Bounded rounds: at most `maxWalks` walks and `maxTargets` targets.
+        let two = FrameReader.nextWalks(targets, from: 0, index: index, maxWalks: 2, maxTargets: 16)
+        #expect(two.count == 2 && two == Array(walks.prefix(2)))
+        #expect(FrameReader.nextWalks(targets, from: 0, index: index, maxWalks: 8, maxTargets: 3).flatMap(\.targets) == [0, 1, 2])
+        // A GOP with more targets than a round holds is left to the sequential path.
+        #expect(FrameReader.nextWalks(Array(0..<10), from: 0, index: index, maxWalks: 8, maxTargets: 4).isEmpty)
+        // Starting part-way.
+        #expect(FrameReader.nextWalks(targets, from: 4, index: index, maxWalks: 8, maxTargets: 16).flatMap(\.targets) == [40, 59])
+    }
+
+    @Test func denseTargetsInOneGOPStayExactOnTwoDecoders() throws {
+        // Targets packed into one GOP (more than a round holds) mixed with sparse ones elsewhere:
+        // the sequential and the side-by-side paths take turns and the frames stay those of a full decode.
+        let full = try decodeAll("h264_opengop.mp4")
+        let wanted = Array(0..<20) + [33, 47, 58, 5]
+        let reader = try FrameReader(url: Fixture.url("h264_opengop.mp4"), sampling: .timestamps(wanted.map { full[$0].seconds + 1e-4 }),
+                                     options: VideoDecodeOptions(threads: 2))
+        var sampled: [VideoFrame] = []
+        while let frame = try reader.next() { sampled.append(frame) }
+        #expect(sampled.map(\.frameIndex) == wanted)
+        for frame in sampled { #expect(frame.bytes == full[frame.frameIndex].bytes, "frame \(frame.frameIndex)") }
     }
 
     @Test(arguments: codecs)

@@ -22,7 +22,7 @@ final class GOPDecoder {
     private(set) var seekCount = 0
 
     /// A walk: the index entry to seek to, and the targets (frame indices, ascending) it answers.
-    struct Walk {
+    struct Walk: Equatable {
         var seekEntry: Int
         var targets: [Int]
     }
