@@ -25,6 +25,10 @@ public struct AudioBuffer: Sendable, Equatable {
     public var frameCount: Int { channels.first?.count ?? 0 }
     /// The sample index one past the end of this chunk.
     public var endSample: Int64 { firstSample + Int64(frameCount) }
+    /// The exact instant of the first sample on the file's clock.
+    public var time: MediaTime { MediaTime(sample: firstSample, rate: sampleRate) }
+    /// The exact instant one sample past the end.
+    public var endTime: MediaTime { MediaTime(sample: endSample, rate: sampleRate) }
     /// Start time in seconds, for display.
     public var startSeconds: Double { Double(firstSample) / Double(sampleRate) }
     public var durationSeconds: Double { Double(frameCount) / Double(sampleRate) }

@@ -11,6 +11,8 @@ public struct Spectrogram: Sendable, Equatable {
     public var sampleRate: Int
     /// Index of the first frame on the stream's frame timeline (frame `i` is centred, or starts, at `i * hop`).
     public var firstFrame: Int64
+    /// The exact instant of the first frame: sample `firstFrame × hop` at `sampleRate`.
+    public var time: MediaTime { MediaTime(sample: firstFrame * Int64(hop), rate: sampleRate) }
     /// Interleaved (re, im) pairs for `.complex`, else one Float per bin. Layout: [frame][bin](re, im).
     public var data: SharedArray<Float>
 

@@ -26,14 +26,16 @@ public struct VideoFrame: Sendable, Equatable {
     public var pts: Int64
     public var timeBase: Rational
     public var frameIndex: Int
-    /// Presentation time in seconds on the file's shared clock (start time removed), for display and alignment.
+    /// Presentation time in seconds on the file's shared clock (start time removed), for display.
     public var seconds: Double
+    /// The exact presentation instant on the file's shared clock, what graphs align on.
+    public var time: MediaTime
     public var isKeyFrame: Bool
 
     public init(
         layout: PixelLayout, width: Int, height: Int, stride: Int,
         bytes: SharedArray<UInt8> = SharedArray([]), floats: SharedArray<Float> = SharedArray([]),
-        pts: Int64, timeBase: Rational, frameIndex: Int, seconds: Double, isKeyFrame: Bool = false
+        pts: Int64, timeBase: Rational, frameIndex: Int, seconds: Double, isKeyFrame: Bool = false, time: MediaTime? = nil
     ) {
         self.layout = layout
         self.width = width
@@ -46,6 +48,9 @@ public struct VideoFrame: Sendable, Equatable {
         self.frameIndex = frameIndex
         self.seconds = seconds
         self.isKeyFrame = isKeyFrame
+        // A frame made without a clock time (a rendered picture) is placed at the nearest microsecond of
+        // `seconds`, which is on the file clock (its pts may not be). Decoders always pass the exact time.
+        self.time = time ?? MediaTime(approximating: seconds)
     }
 
     /// Number of channels for the layout (3 for rgb24 and float32CHW, 1 for gray8).

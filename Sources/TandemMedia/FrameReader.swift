@@ -210,12 +210,14 @@ public final class FrameReader {
         let pts = frame.presentationTime ?? 0
         guard convertPixels else {
             return VideoFrame(layout: options.layout, width: frame.width, height: frame.height, stride: 0, pts: pts, timeBase: timeBase,
-                              frameIndex: frameIndex, seconds: clock.seconds(pts, timeBase: timeBase), isKeyFrame: frame.isKeyFrame)
+                              frameIndex: frameIndex, seconds: clock.seconds(pts, timeBase: timeBase), isKeyFrame: frame.isKeyFrame,
+                              time: clock.time(pts, timeBase: timeBase))
         }
         let pixels = try converter.convert(frame, path: path)
         return VideoFrame(layout: options.layout, width: pixels.width, height: pixels.height, stride: pixels.stride,
                           bytes: pixels.bytes, floats: pixels.floats, pts: pts, timeBase: timeBase, frameIndex: frameIndex,
-                          seconds: clock.seconds(pts, timeBase: timeBase), isKeyFrame: frame.isKeyFrame)
+                          seconds: clock.seconds(pts, timeBase: timeBase), isKeyFrame: frame.isKeyFrame,
+                          time: clock.time(pts, timeBase: timeBase))
     }
 
     func seconds(of frame: FFFrame) -> Double {

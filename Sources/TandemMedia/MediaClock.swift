@@ -22,6 +22,13 @@ struct MediaClock: Sendable {
         Double(pts) * timeBase.doubleValue - Double(originMicroseconds) / Double(tandem_AV_TIME_BASE)
     }
 
+    /// The exact instant of `pts` (in `timeBase`) on the file clock.
+    func time(_ pts: Int64, timeBase: Rational) -> MediaTime {
+        guard timeBase.numerator > 0 && timeBase.denominator > 0 else { return MediaTime(approximating: seconds(pts, timeBase: timeBase)) }
+        let time = MediaTime(pts: pts, timeBase: timeBase)
+        return originMicroseconds == 0 ? time : time - MediaTime(ticks: originMicroseconds, unit: MediaClock.microsecond)
+    }
+
     /// The sample index of `pts` (in `timeBase`) on the file clock at `sampleRate`, rounded to nearest.
     func sampleIndex(_ pts: Int64, timeBase: Rational, sampleRate: Int) -> Int64 {
         let rate = Rational(1, Int64(sampleRate))

@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 
 /// Every frame of a video stream, found by demuxing the whole file once without decoding
 /// (as TorchCodec's exact mode does), so frame counts and positions never depend on headers.
@@ -35,7 +36,10 @@ struct PacketIndex {
         if streamIndex >= input.streamCount {
             input = try FFInputContext(path: path)
         }
-        try scan(input, streamIndex: streamIndex)
+        input.discardAll(except: streamIndex)
+        entries = try PacketIndex.readInHalves(input, path: path, streamIndex: streamIndex)?.entries
+            ?? PacketIndex.read(input, streamIndex: streamIndex, stop: nil).entries
+        isExact = !entries.contains { $0.pts == tandem_AV_NOPTS_VALUE }
         let order = entries.indices.filter { entries[$0].pts != tandem_AV_NOPTS_VALUE }.sorted { entries[$0].pts < entries[$1].pts }
         entryOfFrame = order
         sortedPts = order.map { entries[$0].pts }
@@ -43,17 +47,68 @@ struct PacketIndex {
         if zip(sortedPts, sortedPts.dropFirst()).contains(where: { $0 == $1 }) { isExact = false }
     }
 
-    private mutating func scan(_ input: FFInputContext, streamIndex: Int) throws {
-        input.discardAll(except: streamIndex)
+    /// The stream's packets from where `input` is to the end, or up to (not including) the packet
+    /// `stop` accepts. A read failure part-way (a truncated file) ends the list: it holds the frames
+    /// that can be read, and decoding reports the damage when it gets there.
+    /// - Returns: the entries, and whether `stop` matched.
+    static func read(_ input: FFInputContext, streamIndex: Int, stop: ((FFPacket) -> Bool)?) -> (entries: [Entry], stopped: Bool) {
+        var entries: [Entry] = []
         let packet = FFPacket()
-        // A read failure part-way (a truncated file) ends the index: it lists the frames that can
-        // be read, and decoding reports the damage when it gets there.
         while (try? input.read(into: packet)) == .packet {
             defer { packet.unref() }
             guard packet.streamIndex == streamIndex, !packet.isDiscarded else { continue }
-            if packet.pts == tandem_AV_NOPTS_VALUE { isExact = false }
+            if let stop, stop(packet) { return (entries, true) }
             entries.append(Entry(pts: packet.pts, dts: packet.dts, isKey: packet.isKeyFrame))
         }
+        return (entries, false)
+    }
+
+    /// The containers whose packets after a seek to a key frame are exactly those a sequential read
+    /// gives from there (MP4 reads its sample table, Matroska its clusters), so two halves join.
+    static let splittableContainers: Set<String> = ["mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm"]
+
+    /// Reads the file in two halves at once, on two cores: a second demuxer seeks to the key frame
+    /// before the middle and reads from there to the end, while this one reads from the start up to
+    /// that key frame's packet (recognised by its byte position and timestamps). Demuxing is most of
+    /// an index's cost on a long file, and sparse sampling waits for the whole index.
+    ///
+    /// - Returns: the entries and whether the two halves were joined, or `nil` when the file is not split this way (one core, another
+    ///   container, unknown duration, or the second demuxer did not land on a key packet); then the
+    ///   caller reads sequentially. When the first half never meets the second's start, the first
+    ///   half's read is the whole file and is returned alone.
+    static func readInHalves(_ input: FFInputContext, path: String, streamIndex: Int,
+                             cores: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> (entries: [Entry], joined: Bool)? {
+        let format = input.pointer.pointee
+        guard cores > 1, let name = format.iformat.map({ String(cString: $0.pointee.name) }), splittableContainers.contains(name),
+              format.duration != tandem_AV_NOPTS_VALUE, format.duration > 0 else { return nil }
+        let second = try FFInputContext(path: path, findStreamInfo: false)
+        guard streamIndex < second.streamCount else { return nil }
+        second.discardAll(except: streamIndex)
+        let middle = (format.start_time == tandem_AV_NOPTS_VALUE ? 0 : format.start_time) + format.duration / 2
+        guard (try? second.seek(microseconds: middle)) != nil else { return nil }
+        // The second half's first packet: where the halves meet.
+        let packet = FFPacket()
+        var meeting: (position: Int64, pts: Int64, dts: Int64)?
+        while (try? second.read(into: packet)) == .packet {
+            defer { packet.unref() }
+            guard packet.streamIndex == streamIndex, !packet.isDiscarded else { continue }
+            if packet.isKeyFrame, packet.position >= 0 { meeting = (packet.position, packet.pts, packet.dts) }
+            break
+        }
+        guard let meeting else { return nil }
+        let halves = IndexHalves(first: input, second: second)
+        DispatchQueue.concurrentPerform(iterations: 2) { half in
+            if half == 0 {
+                let found = read(halves.input(0), streamIndex: streamIndex) {
+                    $0.position == meeting.position && $0.pts == meeting.pts && $0.dts == meeting.dts
+                }
+                halves.store(found.entries, met: found.stopped, half: 0)
+            } else {
+                halves.store(read(halves.input(1), streamIndex: streamIndex, stop: nil).entries, met: true, half: 1)
+            }
+        }
+        let (first, met, rest) = halves.take()
+        return met ? (first + [Entry(pts: meeting.pts, dts: meeting.dts, isKey: true)] + rest, true) : (first, false)
     }
 
     /// The index of the frame with `pts`, or of the first frame after it when no frame has it.
@@ -92,5 +147,31 @@ struct PacketIndex {
     func entry(pts: Int64) -> Int? {
         let frame = frameIndex(pts: pts)
         return frame < sortedPts.count && sortedPts[frame] == pts ? entryOfFrame[frame] : nil
+    }
+}
+
+/// The two demuxers of an index read in halves, and what each read.
+///
+/// `@unchecked Sendable`: every access goes through `lock`; each demuxer is used by one half alone
+/// while the read runs.
+private final class IndexHalves: @unchecked Sendable {
+    private let lock = NSLock()
+    private let inputs: [FFInputContext]
+    private var entries: [[PacketIndex.Entry]] = [[], []]
+    private var met = false
+
+    init(first: FFInputContext, second: FFInputContext) { inputs = [first, second] }
+
+    func input(_ half: Int) -> FFInputContext { lock.withLock { inputs[half] } }
+
+    func store(_ read: [PacketIndex.Entry], met: Bool, half: Int) {
+        lock.withLock {
+            entries[half] = read
+            if half == 0 { self.met = met }
+        }
+    }
+
+    func take() -> (first: [PacketIndex.Entry], met: Bool, rest: [PacketIndex.Entry]) {
+        lock.withLock { (entries[0], met, entries[1]) }
     }
 }

@@ -57,7 +57,7 @@ struct ContactSheet {
             }
         }
         tiles.append(VideoFrame(layout: layout, width: w, height: h, stride: w * channels, bytes: pixels,
-                                pts: frame.pts, timeBase: frame.timeBase, frameIndex: frame.frameIndex, seconds: frame.seconds))
+                                pts: frame.pts, timeBase: frame.timeBase, frameIndex: frame.frameIndex, seconds: frame.seconds, time: frame.time))
         if tiles.count > maxTiles {
             tiles = tiles.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
             stride *= 2

@@ -344,6 +344,34 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         }
     }
 
+    @Test(arguments: FrameReaderTests.codecs)
+    func readingInHalvesGivesTheSequentialIndex(name: String) throws {
+        func open() throws -> FFInputContext {
+            let input = try FFInputContext(path: Fixture.path(name), findStreamInfo: false)
+            input.discardAll(except: 0)
+            return input
+        }
+        let sequential = PacketIndex.read(try open(), streamIndex: 0, stop: nil).entries
+        let halves = try #require(try PacketIndex.readInHalves(try open(), path: Fixture.path(name), streamIndex: 0, cores: 2),
+                                  "\(name): MP4 and Matroska are read in halves")
+        #expect(halves.joined, "\(name): the first half did not meet the second")
+        #expect(halves.entries == sequential, "\(name)")
+        #expect(try PacketIndex.readInHalves(try open(), path: Fixture.path(name), streamIndex: 0, cores: 1) == nil)
+    }
+
+    @Test func truncatedFileReadInHalvesIndexesWhatIsThere() throws {
+        // The middle may lie past the damage: then the halves are not used, or they give the same list.
+        func open() throws -> FFInputContext {
+            let input = try FFInputContext(path: Fixture.path("truncated.mp4"), findStreamInfo: false)
+            input.discardAll(except: 0)
+            return input
+        }
+        let sequential = PacketIndex.read(try open(), streamIndex: 0, stop: nil).entries
+        if let halves = try PacketIndex.readInHalves(try open(), path: Fixture.path("truncated.mp4"), streamIndex: 0, cores: 2) {
+            #expect(halves.entries == sequential)
+        }
+    }
+
     @Test func truncatedFileIndexesWhatIsThere() throws {
         let index = try PacketIndex(path: Fixture.path("truncated.mp4"), streamIndex: 0)
         #expect(index.frameCount > 5 && index.frameCount < 60)

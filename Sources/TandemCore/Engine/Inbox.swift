@@ -11,10 +11,12 @@ import Darwin
 /// `next()`. `close(port:)` is the explicit end of stream of that port's producer.
 ///
 /// **Alignment rule** for nodes with several inputs: the next packet delivered is the one with the
-/// smallest `startSeconds` among the heads of all input queues, ties going to the lower port index.
+/// smallest `Packet.time` among the heads of all input queues, ties going to the lower port index. Times
+/// compare exactly across forms (an audio sample index against a video pts), so an audio chunk and a
+/// frame at the same instant tie, and the tie goes by port, never by floating-point rounding.
 /// To be sure no earlier packet is still on its way, the node waits until every input that has not
 /// ended holds at least one packet. Two exceptions keep the graph live: a packet without a media
-/// time (`startSeconds == nil`) is delivered at once, and when a producer is blocked on a full
+/// time (`time == nil`) is delivered at once, and when a producer is blocked on a full
 /// port the earliest queued head is delivered without waiting for the empty ports — waiting there
 /// could deadlock a diamond (decode → audio and decode → video into one node) because the producer
 /// of the empty port may be the one that is blocked. The exception applies only when the producers
@@ -292,7 +294,7 @@ final class Inbox: @unchecked Sendable {
             return ports.allSatisfy(\.ended) ? .finished : .wait
         }
         var best: Int?
-        var bestTime = Double.infinity
+        var bestTime: MediaTime?
         var someOpenPortEmpty = false
         var someProducerBlocked = false
         var anyOpen = false
@@ -309,8 +311,8 @@ final class Inbox: @unchecked Sendable {
             }
             anyOpen = true
             if queue.producerWaiting { someProducerBlocked = true }
-            guard let time = head.startSeconds else { return .deliver(index) }
-            if time < bestTime { best = index; bestTime = time }
+            guard let time = head.time else { return .deliver(index) }
+            if bestTime.map({ time < $0 }) ?? true { best = index; bestTime = time }
         }
         if !anyOpen { return .finished }
         guard let best else { return .wait }

@@ -102,6 +102,14 @@ final class FFInputContext {
     /// Seeks `streamIndex` to the key frame at or before `timestamp` (stream time base) and
     /// drops the demuxer's buffers. The corresponding C function is `av_seek_frame` with
     /// `AVSEEK_FLAG_BACKWARD`.
+    /// Seeks to the key frame at or before `microseconds` (`AV_TIME_BASE` units, on the file's own
+    /// timeline, start time included) of the default stream. The corresponding C function is
+    /// `av_seek_frame` with stream -1 and `AVSEEK_FLAG_BACKWARD`.
+    func seek(microseconds: Int64) throws {
+        let status = av_seek_frame(pointer, -1, microseconds, tandem_AVSEEK_FLAG_BACKWARD)
+        if status < 0 { throw MediaError(ffmpeg: status, path: path, operation: "seek", code: .other) }
+    }
+
     func seek(streamIndex: Int, timestamp: Int64) throws {
         let status = av_seek_frame(pointer, Int32(streamIndex), timestamp, tandem_AVSEEK_FLAG_BACKWARD)
         if status < 0 { throw MediaError(ffmpeg: status, path: path, operation: "seek", code: .other) }
