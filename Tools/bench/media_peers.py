@@ -11,7 +11,11 @@ Run with /work/venv/bin/python (needs `av`). Inputs come from make_media_bench_i
                     the speed-up (PyAV time / Tandem time). Cases: uniform8-10min, decode600, decode60.
                     Threads: both sides let FFmpeg choose (Tandem's decoder `threads: 0`, PyAV's
                     thread_type AUTO: frame and slice threading, one thread per core plus one);
-                    TANDEM_BENCH_THREADS=N sets Tandem's decoder threads instead.
+                    TANDEM_BENCH_THREADS=N sets Tandem's decoder threads instead. For sparse sampling
+                    Tandem's `threads: 0` means one single-threaded decoder per core, each walking
+                    from a key frame to its targets, and the packet index read in two halves at once.
+                    On a shared machine run the whole script under `chrt -r 5` as well: the real-time
+                    class gives both sides the cores as on an idle machine.
 
   decode60          decode every frame, frame+slice threading (thread_type AUTO), no conversion
   decode60-rgb224   decode + frame.reformat(224, 224, 'rgb24') + to_ndarray (PyAV's default: bilinear)
