@@ -62,6 +62,18 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         }
     }
 
+    @Test(arguments: ["hevc_offset.mkv", "h264_bframes.mp4", "vp9.webm"])
+    func framesCarryTheirExactClockTime(name: String) throws {
+        let frames = try decodeAll(name)
+        let first = try #require(frames.first)
+        for frame in frames {
+            #expect(abs(frame.time.seconds - frame.seconds) < 1e-9, "\(name) frame \(frame.frameIndex)")
+            // Differences on the clock are exact differences of pts, whatever the file's start offset.
+            #expect(frame.time - first.time == MediaTime(pts: frame.pts - first.pts, timeBase: frame.timeBase), "\(name) frame \(frame.frameIndex)")
+        }
+        #expect(zip(frames, frames.dropFirst()).allSatisfy { $0.time < $1.time })
+    }
+
     @Test func walksGroupTheTargetsOfOneKeyFrame() throws {
         let index = try PacketIndex(path: Fixture.path("h264_bframes.mp4"), streamIndex: 0)
         let keys = index.entries.indices.filter { index.entries[$0].isKey }
