@@ -66,6 +66,23 @@ private struct ModelBinWriter {
         #expect(file.contains("b/alias") && !file.contains("nope"))
     }
 
+    /// A mapped file hands a variable's pages back once read; reading it again must fault the same bytes in.
+    @Test func aMappedFileReadsTheSameValuesAfterHandingPagesBack() throws {
+        let bytes = Data(ModelBinWriter.sample())
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-ct2-\(UUID().uuidString).bin")
+        try bytes.write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let mapped = try CTranslate2ModelFile(path: url.path)
+        let inMemory = try CTranslate2ModelFile(data: bytes, path: "tiny.bin")
+        for round in 0..<3 {
+            for name in ["a/f32", "a/f16", "a/bf16", "q/weight", "b/alias"] {
+                #expect(try mapped.floats(name).values == inMemory.floats(name).values, "\(name), round \(round)")
+                let raw = try mapped.withUnsafeBytes(of: name) { Array($0) }
+                #expect(raw == (try inMemory.withUnsafeBytes(of: name) { Array($0) }), "\(name), round \(round)")
+            }
+        }
+    }
+
     @Test func missingVariableNamesFileAndVariable() throws {
         let file = try CTranslate2ModelFile(data: Data(ModelBinWriter.sample()), path: "tiny.bin")
         let error = #expect(throws: CTranslate2ModelFile.Error.self) { try file.floats("encoder/conv1/weight") }

@@ -95,6 +95,7 @@ public final class CTranslate2ModelFile: Sendable {
     public let aliases: [String: String]
     private let index: [String: Int]
     private let data: Data
+    private let isFileMapping: Bool
 
     /// Maps and indexes the file.
     /// - Parameter path: the `model.bin` to read.
@@ -102,18 +103,25 @@ public final class CTranslate2ModelFile: Sendable {
     public convenience init(path: String) throws {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            data = try MappedFile.map(path)
         } catch {
             throw Error(code: .cannotOpen, file: path, variable: nil, detail: "\(error.localizedDescription)")
         }
-        try self.init(data: data, path: path)
+        try self.init(data: data, path: path, isFileMapping: true)
     }
 
     /// Indexes bytes already in memory (tests, embedded resources).
     /// - Parameters:
     ///   - data: the whole file.
     ///   - path: the name used in error messages.
-    public init(data: Data, path: String) throws {
+    public convenience init(data: Data, path: String) throws {
+        try self.init(data: data, path: path, isFileMapping: false)
+    }
+
+    /// - Parameter isFileMapping: whether `data` maps the file, so a variable's pages can be handed back
+    ///   once read (never for bytes in ordinary memory, which dropping would zero).
+    private init(data: Data, path: String, isFileMapping: Bool) throws {
+        self.isFileMapping = isFileMapping
         var reader = Reader(data: data, path: path)
         let version = Int(try reader.u32(what: "binary version"))
         guard (4...Self.newestVersion).contains(version) else {
@@ -234,14 +242,22 @@ public final class CTranslate2ModelFile: Sendable {
     public func withUnsafeBytes<Result>(of name: String, _ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
         let variable = try variable(name)
         return try data.withUnsafeBytes { raw in
-            try body(UnsafeRawBufferPointer(rebasing: raw[variable.offset..<variable.offset + variable.byteCount]))
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[variable.offset..<variable.offset + variable.byteCount])
+            defer { releasePages(of: bytes) }
+            return try body(bytes)
         }
+    }
+
+    /// Hands a read variable's pages back (see `MappedFile`): models keep converted or packed copies.
+    private func releasePages(of bytes: UnsafeRawBufferPointer) {
+        if isFileMapping { MappedFile.releasePages(of: bytes) }
     }
 
     private func convert(_ variable: Variable) -> [Float] {
         let count = variable.elementCount
         return data.withUnsafeBytes { raw -> [Float] in
             let base = raw.baseAddress! + variable.offset
+            defer { releasePages(of: UnsafeRawBufferPointer(start: base, count: variable.byteCount)) }
             if variable.dataType == .float16 { return HalfPrecision.widen(littleEndian: base, count: count) }
             return [Float](unsafeUninitializedCapacity: count) { out, initialized in
                 switch variable.dataType {
