@@ -41,6 +41,8 @@ public struct SeparateNode: ValidatingNode {
                           "with sources auto, a region is dropped as silent only when the evidence rises by more than this without it (negative: also when it falls by less)"),
             ParameterSpec("keep_evidence", .double(-1...2), default: .double(Double(MotionInformedNMF.Configuration().keepEvidence)),
                           "with sources auto, a region whose own source follows its motion at least this well (-1...1) is always kept; above 1: off"),
+            ParameterSpec("bystander_periodicity", .double(0...2), default: .double(Double(MotionInformedNMF.Configuration().moverPeriodicity)),
+                          "a region that never rests and whose motion repeats at least this strongly (autocorrelation, 0...1) while no sound repeats with it is a bystander (a conductor, a dancer keeping time) and is dropped first; above 1: off"),
             ParameterSpec("chunk_seconds", .double(5...3600), default: .double(MotionInformedNMF.Chunking().seconds),
                           "longer recordings are factorised this many seconds at a time (cross-faded), so memory stays bounded"),
             ParameterSpec("image_width", .int(16...8192), default: .int(800), "plot width of the mask picture in pixels"),
@@ -116,6 +118,7 @@ public struct SeparateNode: ValidatingNode {
         configuration.nmf.componentsPerSource = parameters.int("components_per_source")
         configuration.nmf.dropMargin = Float(parameters.double("drop_margin"))
         configuration.nmf.keepEvidence = Float(parameters.double("keep_evidence"))
+        configuration.nmf.moverPeriodicity = Float(parameters.double("bystander_periodicity"))
         configuration.chunking.seconds = parameters.double("chunk_seconds")
         separation = MotionGuidedSeparation(configuration: configuration)
         imageWidth = parameters.int("image_width")

@@ -36,6 +36,8 @@ struct SeparateCommand: ParsableCommand {
     var dropMargin: Float?
     @Option(help: "With --sources auto, a region whose own source follows its motion at least this well (-1...1) is always kept.")
     var keepEvidence: Float?
+    @Option(help: "A region that never rests and whose motion repeats at least this strongly (0...1) while no sound repeats with it is a bystander, dropped first; above 1: off.")
+    var bystanderPeriodicity: Float?
     @Option(help: "Longer recordings are factorised this many seconds at a time, cross-faded, so memory stays bounded.")
     var chunkSeconds: Double?
     @OptionGroup var batch: BatchFlags
@@ -56,6 +58,7 @@ struct SeparateCommand: ParsableCommand {
         if let componentsPerSource { sets.append("components_per_source=\(componentsPerSource)") }
         if let dropMargin { sets.append("drop_margin=\(dropMargin)") }
         if let keepEvidence { sets.append("keep_evidence=\(keepEvidence)") }
+        if let bystanderPeriodicity { sets.append("bystander_periodicity=\(bystanderPeriodicity)") }
         if let chunkSeconds { sets.append("chunk_seconds=\(chunkSeconds)") }
         return sets
     }

@@ -57,7 +57,9 @@ import TandemCore
         try MediaSamples.tone(tone, seconds: 2, rate: 22_050)
         try MediaSamples.video(silent, frames: 10)
         let out = root.appendingPathComponent("out")
-        let result = try run(["separate", tone.path, silent.path, "--out", out.path, "--sources", "2", "--iterations", "5", "--progress", "none"])
+        // The tuning flags reach the pipeline's parameters (an unknown one would stop validation with exit 2).
+        let result = try run(["separate", tone.path, silent.path, "--out", out.path, "--sources", "2", "--iterations", "5",
+                              "--drop-margin", "0.01", "--keep-evidence", "2", "--bystander-periodicity", "2", "--progress", "none"])
         // The picture without sound fails with the reason; the tone is split by timbre alone.
         #expect(result.status == 1, "\(result.errors)")
         let records = records(out)
