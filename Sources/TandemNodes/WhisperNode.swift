@@ -180,6 +180,11 @@ public struct WhisperNode: ValidatingNode {
             if stream != nil {
                 let found = try Self.withThreads(threads) { try stream!.push(audio.channels[0].array) }
                 if !found.isEmpty { try output.emit(.transcript(onFileClock(found))) }
+            } else if samples.isEmpty {
+                // Shares the packet's storage instead of copying it: `av-fusion` sends the whole recording
+                // as one packet and keeps it itself, so a copy here would hold the samples twice
+                // (230 MB per hour at 16 kHz). A second packet copies once, as appending always did.
+                samples = audio.channels[0].array
             } else {
                 samples.append(contentsOf: audio.channels[0].array)
             }
