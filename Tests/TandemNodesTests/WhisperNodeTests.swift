@@ -81,6 +81,45 @@ struct SegmentSource: Node {
         #expect(!text.contains("quick"))
     }
 
+    /// `av-fusion` hands the whisper node the whole recording as one packet, whose storage the node
+    /// shares rather than copies: the transcript within the same segments is the one the decoder's many
+    /// small packets give.
+    @Test func oneWholePacketTranscribesAsManySmallOnes() throws {
+        struct WholeAudio: Node {
+            static let descriptor = NodeDescriptor(kind: "whole-audio", doc: "test source", outputs: [PortSpec("audio", .audio)])
+            let buffer: AudioBuffer
+            var sent = false
+            mutating func produce(output: NodeOutput) throws -> Bool {
+                guard !sent else { return false }
+                sent = true
+                try output.emit(.audio(buffer))
+                return true
+            }
+        }
+        let regions = [Segment(start: 1.2, end: 3.44, label: "speech")]
+        func run(whole: Bool) throws -> [TranscriptSegment] {
+            var harness = GraphHarness()
+            if whole {
+                let audio = try AudioReader(url: Self.clip, options: AudioDecodeOptions(sampleRate: 16_000, channels: 1)).readAll()
+                try harness.graph.add("decode", WholeAudio(buffer: audio))
+            } else {
+                try harness.add("decode", "decode", ["sample_rate": .int(16_000), "channels": .int(1)])
+            }
+            try harness.add("whisper", "whisper", ["model": .string(Self.model), "beam_size": .int(1)])
+            try harness.graph.add("regions", SegmentSource(segments: regions))
+            try harness.connect("decode.audio", to: "whisper.audio")
+            try harness.connect("regions.segments", to: "whisper.segments")
+            let out = try harness.collect("out", from: "whisper.transcript")
+            _ = try harness.run(on: Self.clip)
+            defer { try? FileManager.default.removeItem(at: harness.root) }
+            return transcript(out.packets)
+        }
+        let whole = try run(whole: true), pieces = try run(whole: false)
+        #expect(!whole.isEmpty)
+        #expect(whole.map(\.text) == pieces.map(\.text))
+        #expect(whole.map(\.start) == pieces.map(\.start) && whole.map(\.end) == pieces.map(\.end))
+    }
+
     @Test func audioThatIsNot16kMonoIsRefused() throws {
         var harness = GraphHarness()
         try harness.add("decode", "decode", ["channels": .int(2)])
