@@ -42,6 +42,8 @@ public final class AudioFileWriter {
     private var muxer: FFOutputContext?
     private var encoder: LibavAudioEncoder?
     private var interleaved: [Float] = []
+    /// Frames interleaved and handed to libsndfile at a time (1 MB of stereo).
+    static let interleaveFrames = 131_072
     private var finished = false
 
     /// Creates the temporary file and prepares the encoder.
@@ -103,13 +105,21 @@ public final class AudioFileWriter {
         let frames = buffer.frameCount
         guard frames > 0 else { return }
         if let sndfile {
-            if interleaved.count < frames * channelCount { interleaved = [Float](repeating: 0, count: frames * channelCount) }
-            for c in 0..<channelCount {
-                buffer.channels[c].withUnsafeBufferPointer { samples in
-                    for i in 0..<frames { interleaved[i * channelCount + c] = samples[i] }
+            // Interleaved a block at a time: a whole-length source (an hour of separated stereo at
+            // 44.1 kHz is 1.3 GB) would otherwise be held a second time while it is written.
+            let block = min(frames, Self.interleaveFrames)
+            if interleaved.count < block * channelCount { interleaved = [Float](repeating: 0, count: block * channelCount) }
+            var start = 0
+            while start < frames {
+                let count = min(block, frames - start)
+                for c in 0..<channelCount {
+                    buffer.channels[c].withUnsafeBufferPointer { samples in
+                        for i in 0..<count { interleaved[i * channelCount + c] = samples[start + i] }
+                    }
                 }
+                try interleaved.withUnsafeBufferPointer { try sndfile.write(interleaved: $0.baseAddress!, frames: count) }
+                start += count
             }
-            try interleaved.withUnsafeBufferPointer { try sndfile.write(interleaved: $0.baseAddress!, frames: frames) }
         } else if let encoder {
             try encoder.write(buffer)
         }

@@ -26,6 +26,19 @@ import TandemCore
         #expect(back.channels == original.channels)
     }
 
+    /// A buffer longer than the writer's interleaving block is written block by block, and reads back exact.
+    @Test func longWavIsWrittenInBlocksExactly() throws {
+        let frames = AudioFileWriter.interleaveFrames * 2 + 12_345
+        let left = (0..<frames).map { Float(sin(Double($0) * 0.01)) * 0.5 }
+        let right = (0..<frames).map { Float(($0 * 7919) % 2001 - 1000) / 2000 }
+        let original = AudioBuffer(sampleRate: 8000, channelLayout: "stereo", firstSample: 0, channels: [SharedArray(left), SharedArray(right)])
+        let url = Fixture.temporaryDirectory().appendingPathComponent("long.wav")
+        try AudioFileWriter.write(original, to: url)
+        let back = try AudioReader(url: url).readAll()
+        #expect(back.frameCount == frames && back.channelCount == 2)
+        #expect(back.channels == original.channels)
+    }
+
     @Test func flacRoundTripWithin24Bits() throws {
         let original = try tone()
         let url = Fixture.temporaryDirectory().appendingPathComponent("tone.flac")
