@@ -26,6 +26,19 @@ import TandemCore
         #expect(back.channels == original.channels)
     }
 
+    /// The same samples give the same bytes: no PEAK chunk, which libsndfile stamps with the time of writing.
+    @Test func wavBytesDependOnlyOnTheSamples() throws {
+        let original = try tone()
+        let first = Fixture.temporaryDirectory().appendingPathComponent("first.wav")
+        let second = Fixture.temporaryDirectory().appendingPathComponent("second.wav")
+        try AudioFileWriter.write(original, to: first)
+        try AudioFileWriter.write(original, to: second)
+        let bytes = try Data(contentsOf: first)
+        #expect(bytes.range(of: Data("PEAK".utf8)) == nil)
+        #expect(bytes == (try Data(contentsOf: second)))
+        #expect(try AudioReader(url: first).readAll().channels == original.channels)
+    }
+
     /// A buffer longer than the writer's interleaving block is written block by block, and reads back exact.
     @Test func longWavIsWrittenInBlocksExactly() throws {
         let frames = AudioFileWriter.interleaveFrames * 2 + 12_345

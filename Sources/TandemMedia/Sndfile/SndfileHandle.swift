@@ -20,6 +20,9 @@ final class SndfileHandle {
         guard let handle = sf_open(path, Int32(SFM_WRITE), &info) else {
             throw MediaError(.io, path: path, operation: "open for writing", message: String(cString: sf_strerror(nil)))
         }
+        // No PEAK chunk: libsndfile stamps it with the time of writing, so the same samples written twice
+        // would differ in their bytes, and a batch rerun could not be checked by comparing files.
+        sf_command(handle, Int32(SFC_SET_ADD_PEAK_CHUNK), nil, Int32(SF_FALSE))
         self.handle = handle
         self.path = path
         self.channels = channels
