@@ -114,7 +114,9 @@ public struct MotionInformedNMF: Sendable {
         // Analysis.
         let n = configuration.fftSize(forSampleRate: sampleRate)
         let hop = max(1, n / configuration.hopFraction)
-        let stftConfiguration = STFTConfiguration(fftSize: n, hop: hop, output: .complex)
+        // Planned by estimate, not by measurement: a measured plan is chosen by timing, so its last bits
+        // vary from run to run, and the same recording must separate into the same samples every time.
+        let stftConfiguration = STFTConfiguration(fftSize: n, hop: hop, output: .complex, planning: .estimate)
         let stft = try STFT(stftConfiguration)
         let spectra = channels.map { stft($0) }
         let frames = stft.frameCount(forLength: length), bins = n / 2 + 1

@@ -17,7 +17,7 @@ extension SeparationResult {
         }
         var mean = [Float](repeating: 0, count: length)
         for channel in mixture { for i in 0..<min(length, channel.count) { mean[i] += channel[i] / Float(mixture.count) } }
-        let stft = try STFT(STFTConfiguration(fftSize: fftSize, hop: hop, output: .complex))
+        let stft = try STFT(STFTConfiguration(fftSize: fftSize, hop: hop, output: .complex, planning: .estimate))
         let complex = stft(mean)
         let count = min(frames * bins, complex.count / 2)
         var magnitude = [Float](repeating: 0, count: frames * bins)
