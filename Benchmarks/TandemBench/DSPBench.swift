@@ -33,6 +33,16 @@ let dspBenchSuite = BenchSuite(name: "dsp") {
         single.threadCount = 1
         return single
     }()
+    // One thread each, so the planning rigor is all that differs (`.estimate` is the default: its
+    // results do not depend on timing).
+    func singleThreaded(_ fftSize: Int, _ planning: STFTConfiguration.Planning) throws -> STFT {
+        var single = try STFT(STFTConfiguration(fftSize: fftSize, hop: 256, planning: planning))
+        single.threadCount = 1
+        return single
+    }
+    let planned = try [1024, 1022].flatMap { size in
+        try [STFTConfiguration.Planning.estimate, .measure].map { (size, $0, try singleThreaded(size, $0)) }
+    }
     let magnitude = try STFT(STFTConfiguration(fftSize: 1024, hop: 256, output: .magnitude))
     let thirtySeconds = Array(benchSignal(seconds: 30, sampleRate: 16000))
     let whisper = try WhisperLogMel(melCount: 80)
@@ -50,5 +60,7 @@ let dspBenchSuite = BenchSuite(name: "dsp") {
         BenchCase(name: "stft-magnitude-1024-256-10min", units: minutes, unitName: "audio-min") { _ = magnitude(tenMinutes) },
         BenchCase(name: "istft-1024-256-1min", units: 1, unitName: "audio-min") { _ = try inverse(oneMinuteFrames) },
         BenchCase(name: "whisper-logmel-30s", units: 0.5, unitName: "audio-min") { _ = whisper.window30Seconds(thirtySeconds) },
-    ]
+    ] + planned.map { size, planning, stft in
+        BenchCase(name: "stft-\(size)-256-10min-1thread-\(planning.rawValue)", units: minutes, unitName: "audio-min") { _ = stft(tenMinutes) }
+    }
 }

@@ -105,7 +105,11 @@ import TandemMedia
         #expect(packets.allSatisfy { $0.values == .logMel })
         let streamed = packets.flatMap(\.data.array)
         #expect(streamed.count == reference.count)
-        #expect(maxDifference(streamed, reference) < 1e-3)
+        // Bins more than 80 dB below the loudest hold only the FFT's rounding noise, which a different
+        // FFTW algorithm changes by a few hundredths of a dB; the stream must match everywhere else.
+        let audible = reference.indices.filter { reference[$0] > reference.max()! - 80 }
+        #expect(audible.count > reference.count / 4)
+        #expect(maxDifference(audible.map { streamed[$0] }, audible.map { reference[$0] }) < 1e-3)
     }
 
     @Test func whisperStyleRefusesAudioThatIsNot16k() throws {

@@ -39,12 +39,13 @@ enum FFTWPlanner {
 
     /// The plan for `size` points in `direction`, planned on first use.
     ///
-    /// FFTW_MEASURE is the default, chosen by measurement on this machine: for n_fft 1024 the
-    /// measured r2c plan runs in 2.2 µs against 3.1 µs estimated (1022: 19 against 31 µs), while
-    /// planning costs 0.1–0.5 s once per size, direction and process. Planning blocks: create
-    /// transforms once, up front and off the cooperative thread pool, never per chunk.
+    /// FFTW_ESTIMATE is the default because its choice of algorithm never depends on timing, so a
+    /// transform gives the same bits in every run. FFTW_MEASURE picks by timing (0.1–0.5 s once per
+    /// size, direction and process) and can pick differently under another load; whole STFTs ran
+    /// no faster with it for n_fft 1024 and 14 % faster for 1022 (`tandem-bench dsp`). Planning
+    /// blocks: create transforms once, up front and off the cooperative thread pool, never per chunk.
     /// - Throws: `DSPError` with code `.planFailed` when FFTW returns no plan.
-    static func plan(size: Int, direction: FFTWPlan.Direction, rigor: Rigor = .measure) throws -> FFTWPlan {
+    static func plan(size: Int, direction: FFTWPlan.Direction, rigor: Rigor = .estimate) throws -> FFTWPlan {
         try lock.withLock {
             let key = Key(size: size, direction: direction, rigor: rigor)
             if let plan = plans[key] { return plan }

@@ -26,7 +26,7 @@ extension WhisperTranscriber {
                 let next = pieces[(index + 1)...].first(where: hasWords)
                 let nextStart = next?.words?.first?.start ?? timeOffset + segmentDuration
                 let silenceBefore = piece.start - lastEnd > threshold || piece.start < threshold || piece.start - timeOffset < 2
-                let silenceAfter = nextStart - piece.end > threshold || next.map(isAnomaly) == true || windowEnd - piece.end < 2
+                let silenceAfter = nextStart - piece.end > threshold || next.map { isAnomaly($0) } == true || windowEnd - piece.end < 2
                 if silenceBefore && silenceAfter {
                     return .from(index: index, resume: contentDuration - piece.end < threshold ? nil : max(timeOffset + 1, piece.start))
                 }
