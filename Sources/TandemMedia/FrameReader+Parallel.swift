@@ -25,8 +25,13 @@ extension FrameReader {
 
         let count = min(parallelDecoders, walks.count)
         while gopDecoders.count < count {
-            gopDecoders.append(try GOPDecoder(path: path, streamIndex: loop.streamIndex, parameters: loop.input))
+            if let spare = spareInputs.popLast() {
+                gopDecoders.append(try GOPDecoder(input: spare, streamIndex: streamIndex, parameters: input))
+            } else {
+                gopDecoders.append(try GOPDecoder(path: path, streamIndex: streamIndex, parameters: input))
+            }
         }
+        spareInputs = []
         let before = gopDecoders.map { ($0.decodedCount, $0.seekCount) }
         let results = WalkResults(count: walks.count, decoders: Array(gopDecoders.prefix(count)))
         DispatchQueue.concurrentPerform(iterations: count) { worker in

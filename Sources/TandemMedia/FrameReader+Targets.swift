@@ -98,7 +98,7 @@ extension FrameReader {
     }
 
     func seek(toEntry entry: Int, index: PacketIndex) throws {
-        try loop.seek(timestamp: index.seekTimestamp(entry: entry))
+        try openLoop().seek(timestamp: index.seekTimestamp(entry: entry))
         seekCount += 1
         landingLimit = entry
         lastReadEntry = nil

@@ -22,9 +22,9 @@ public final class FrameReader {
     public let options: VideoDecodeOptions
 
     /// Packets the demuxer flagged corrupt or the decoder rejected (skipped, decoding went on).
-    public var corruptPacketCount: Int { gopDecoders.reduce(loop.corruptPacketCount) { $0 + $1.corruptPacketCount } }
+    public var corruptPacketCount: Int { gopDecoders.reduce(openedLoop?.corruptPacketCount ?? 0) { $0 + $1.corruptPacketCount } }
     /// Frames decoded with errors, or decode calls that failed on earlier data (decoding went on).
-    public var decodeErrorCount: Int { gopDecoders.reduce(loop.decodeErrorCount) { $0 + $1.decodeErrorCount } }
+    public var decodeErrorCount: Int { gopDecoders.reduce(openedLoop?.decodeErrorCount ?? 0) { $0 + $1.decodeErrorCount } }
     /// The exact number of frames, when the sampling needed the packet index (else `nil`).
     public var frameCount: Int? { index.map(\.frameCount) }
     /// How many times the reader seeked (sparse strategies), for tests and statistics.
@@ -39,7 +39,19 @@ public final class FrameReader {
         return last.map { clock.seconds($0, timeBase: timeBase) }
     }
 
-    let loop: DecodeLoop
+    /// The probed demuxer: the stream's parameters, and the sequential path's packets.
+    let input: FFInputContext
+    let streamIndex: Int
+    /// The sequential decode loop, opened on first use (`openLoop`): sparse sampling on several cores
+    /// decodes on its own single-threaded decoders and never needs it, and opening a frame-threaded
+    /// decoder starts its threads and allocates a context per thread.
+    var openedLoop: DecodeLoop?
+    /// The sequential decode loop; only after `openLoop()`.
+    var loop: DecodeLoop { openedLoop! }
+    /// Demuxers the packet index read with, already opened and set to discard the other streams,
+    /// for the side-by-side decoders (`GOPDecoder`): they seek before every walk, so where the index
+    /// read left them does not matter, and the file's header is not parsed again for each.
+    var spareInputs: [FFInputContext] = []
     let converter: FrameConverter
     let clock: MediaClock
     let timeBase: Rational
@@ -71,14 +83,16 @@ public final class FrameReader {
         let streamIndex = try input.selectStream(AVMEDIA_TYPE_VIDEO, requested: options.streamIndex, path: path, operation: "open video")
         try FrameReader.validate(sampling, options: options, path: path)
         input.discardAll(except: streamIndex)
-        let decoder = try FFDecoder(input: input, streamIndex: streamIndex, threads: max(0, options.threads))
+        // The codec must be decodable before any work; the decoder itself is opened when first needed.
+        try FFDecoder.checkDecodable(input: input, streamIndex: streamIndex)
         let avStream = input.stream(streamIndex)
         self.url = url
         self.path = path
         self.sampling = sampling
         self.options = options
         self.stream = MediaFile.streamInfo(avStream, index: streamIndex)
-        self.loop = DecodeLoop(input: input, decoder: decoder)
+        self.input = input
+        self.streamIndex = streamIndex
         self.converter = FrameConverter(options: options, rotation: MediaFile.displayRotation(avStream))
         self.clock = MediaClock(originMicroseconds: input.startTimeMicroseconds)
         self.timeBase = Rational(Int64(avStream.pointee.time_base.num), Int64(avStream.pointee.time_base.den))
@@ -91,7 +105,7 @@ public final class FrameReader {
             // index, decide with the same schedule which ones are kept, and decode only those and the
             // frames they depend on. The header's rate only picks the strategy; the frames are the same.
             let built = (stream.averageFrameRate?.doubleValue).map { rate * 2 <= $0 } == true
-                ? try PacketIndex(path: path, streamIndex: streamIndex) : nil
+                ? try PacketIndex(path: path, streamIndex: streamIndex, keepingInputs: &spareInputs) : nil
             if let built, built.isExact, built.frameCount > 0 {
                 index = built
                 let wanted = FrameReader.fpsTargets(rate: rate, index: built, clock: clock, timeBase: timeBase)
@@ -105,7 +119,7 @@ public final class FrameReader {
             index = try PacketIndex(path: path, streamIndex: streamIndex)
             state = .keyframes
         case .uniform, .segments, .clips, .timestamps:
-            let built = try PacketIndex(path: path, streamIndex: streamIndex)
+            let built = try PacketIndex(path: path, streamIndex: streamIndex, keepingInputs: &spareInputs)
             index = built
             let wanted: [Int]
             if case .timestamps(let seconds) = sampling {
@@ -116,7 +130,12 @@ public final class FrameReader {
             }
             state = .targets(TargetState(order: wanted, exact: built.isExact, index: built))
         }
-        configureDecoding()
+        if case .targets(let targets) = state, targets.exact, parallelDecoders > 1 {
+            // Sparse sampling: the decoders open when the first walk needs them.
+        } else {
+            spareInputs = []
+            _ = try openLoop()
+        }
     }
 
     /// Opens the file at `path`; see `init(url:sampling:options:)`.
@@ -148,6 +167,19 @@ public final class FrameReader {
     var convertPixels = true
 
     // MARK: - Decoding steps
+
+    /// The sequential decode loop, opened with the decoder threads asked for (0: FFmpeg chooses)
+    /// and set up for the sampling.
+    /// - Throws: `MediaError` when the decoder cannot be opened.
+    @discardableResult
+    func openLoop() throws -> DecodeLoop {
+        if let openedLoop { return openedLoop }
+        let decoder = try FFDecoder(input: input, streamIndex: streamIndex, threads: max(0, options.threads))
+        let loop = DecodeLoop(input: input, decoder: decoder)
+        openedLoop = loop
+        configureDecoding()
+        return loop
+    }
 
     func configureDecoding() {
         switch state {
@@ -194,7 +226,7 @@ public final class FrameReader {
 
     /// Decodes the next frame into `loop.frame`; false at the end.
     func decode() throws -> Bool {
-        guard try loop.nextFrame() else { return false }
+        guard try openLoop().nextFrame() else { return false }
         decodedCount += 1
         lastDecodedPts = loop.frame.presentationTime ?? lastDecodedPts
         return true

@@ -31,14 +31,27 @@ struct PacketIndex {
     /// (MP4's sample tables hold them, but FFmpeg drops a discarded stream's packets), and on a
     /// page-cached file the read is a small part of the cost of a sparse sampling.
     init(path: String, streamIndex: Int) throws {
+        var unused: [FFInputContext] = []
+        try self.init(path: path, streamIndex: streamIndex, keepingInputs: &unused)
+    }
+
+    /// Builds the index as `init(path:streamIndex:)` does and appends the demuxers it read with to
+    /// `inputs` (opened, every other stream discarded, positioned anywhere): a caller that goes on
+    /// to seek and decode needs not open and parse the file's header again.
+    init(path: String, streamIndex: Int, keepingInputs inputs: inout [FFInputContext]) throws {
         // Most containers list their streams in the header; the others (MPEG-TS) need probing.
         var input = try FFInputContext(path: path, findStreamInfo: false)
         if streamIndex >= input.streamCount {
             input = try FFInputContext(path: path)
         }
         input.discardAll(except: streamIndex)
-        entries = try PacketIndex.readInHalves(input, path: path, streamIndex: streamIndex)?.entries
-            ?? PacketIndex.read(input, streamIndex: streamIndex, stop: nil).entries
+        inputs.append(input)
+        if let halves = try PacketIndex.readInHalves(input, path: path, streamIndex: streamIndex) {
+            entries = halves.entries
+            inputs.append(halves.second)
+        } else {
+            entries = PacketIndex.read(input, streamIndex: streamIndex, stop: nil).entries
+        }
         isExact = !entries.contains { $0.pts == tandem_AV_NOPTS_VALUE }
         let order = entries.indices.filter { entries[$0].pts != tandem_AV_NOPTS_VALUE }.sorted { entries[$0].pts < entries[$1].pts }
         entryOfFrame = order
@@ -72,12 +85,12 @@ struct PacketIndex {
     /// that key frame's packet (recognised by its byte position and timestamps). Demuxing is most of
     /// an index's cost on a long file, and sparse sampling waits for the whole index.
     ///
-    /// - Returns: the entries and whether the two halves were joined, or `nil` when the file is not split this way (one core, another
+    /// - Returns: the entries, whether the two halves were joined and the second demuxer, or `nil` when the file is not split this way (one core, another
     ///   container, unknown duration, or the second demuxer did not land on a key packet); then the
     ///   caller reads sequentially. When the first half never meets the second's start, the first
     ///   half's read is the whole file and is returned alone.
     static func readInHalves(_ input: FFInputContext, path: String, streamIndex: Int,
-                             cores: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> (entries: [Entry], joined: Bool)? {
+                             cores: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> (entries: [Entry], joined: Bool, second: FFInputContext)? {
         let format = input.pointer.pointee
         guard cores > 1, let name = format.iformat.map({ String(cString: $0.pointee.name) }), splittableContainers.contains(name),
               format.duration != tandem_AV_NOPTS_VALUE, format.duration > 0 else { return nil }
@@ -108,7 +121,7 @@ struct PacketIndex {
             }
         }
         let (first, met, rest) = halves.take()
-        return met ? (first + [Entry(pts: meeting.pts, dts: meeting.dts, isKey: true)] + rest, true) : (first, false)
+        return met ? (first + [Entry(pts: meeting.pts, dts: meeting.dts, isKey: true)] + rest, true, second) : (first, false, second)
     }
 
     /// The index of the frame with `pts`, or of the first frame after it when no frame has it.

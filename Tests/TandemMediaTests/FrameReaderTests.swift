@@ -57,6 +57,10 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
                     #expect(reader.gopDecoders.count == 2 && !reader.parallelGivenUp, "\(name): walks were not decoded side by side")
                     // Walks go to whichever decoder is free; together they made one seek per walk.
                     #expect(reader.gopDecoders.reduce(0) { $0 + $1.seekCount } == reader.seekCount, "\(name)")
+                    // Nothing was opened that the walks did not use: no frame-threaded decoder of the
+                    // reader's own, and the walks read through the demuxers the packet index read with.
+                    #expect(reader.openedLoop == nil, "\(name): the sequential decoder was opened")
+                    #expect(reader.spareInputs.isEmpty, "\(name)")
                 }
             }
         }

@@ -18,11 +18,7 @@ final class FFDecoder {
         self.input = input
         self.streamIndex = streamIndex
         let parameters = (parametersFrom ?? input).stream(streamIndex).pointee.codecpar!
-        guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
-            let name = String(cString: avcodec_get_name(parameters.pointee.codec_id))
-            throw MediaError(.unsupportedCodec, path: input.path, operation: "open decoder",
-                             ffmpegCode: tandem_AVERROR_DECODER_NOT_FOUND, message: "no decoder for codec \(name)")
-        }
+        let codec = try FFDecoder.checkDecodable(input: parametersFrom ?? input, streamIndex: streamIndex, path: input.path)
         guard let context = avcodec_alloc_context3(codec) else { fatalError("avcodec_alloc_context3: out of memory") }
         pointer = context
         var status = avcodec_parameters_to_context(context, parameters)
@@ -38,6 +34,20 @@ final class FFDecoder {
             let code: MediaError.Code = status == tandem_AVERROR_INVALIDDATA ? .truncatedOrCorrupt : .unsupportedCodec
             throw MediaError(ffmpeg: status, path: input.path, operation: "open decoder", code: code)
         }
+    }
+
+    /// FFmpeg's decoder for stream `streamIndex` of `input`, without opening it: a reader that opens
+    /// its decoder later still rejects an unsupported codec when it is created.
+    /// - Throws: `MediaError.Code.unsupportedCodec` naming `path` (default: `input`'s) when there is none.
+    @discardableResult
+    static func checkDecodable(input: FFInputContext, streamIndex: Int, path: String? = nil) throws -> UnsafePointer<AVCodec> {
+        let parameters = input.stream(streamIndex).pointee.codecpar!
+        guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
+            let name = String(cString: avcodec_get_name(parameters.pointee.codec_id))
+            throw MediaError(.unsupportedCodec, path: path ?? input.path, operation: "open decoder",
+                             ffmpegCode: tandem_AVERROR_DECODER_NOT_FOUND, message: "no decoder for codec \(name)")
+        }
+        return codec
     }
 
     deinit {
