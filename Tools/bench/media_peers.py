@@ -16,6 +16,15 @@ Run with /work/venv/bin/python (needs `av`). Inputs come from make_media_bench_i
                     from a key frame to its targets, and the packet index read in two halves at once.
                     On a shared machine run the whole script under `chrt -r 5` as well: the real-time
                     class gives both sides the cores as on an idle machine.
+  --peer-python P1,P2  run PyAV in these interpreters (each a fresh process per round, as Tandem's side)
+                    instead of in this one, so PyAV builds against different FFmpeg libraries sit side
+                    by side: e.g. /work/venv/bin/python (the PyAV wheel, its bundled FFmpeg) and
+                    /work/venv-av51/bin/python (PyAV built from source against Debian's FFmpeg 5.1, the
+                    libraries Tandem links). Each side is named by its PyAV and libavcodec versions.
+  --ffmpeg          also time the `ffmpeg` command line for the decode-only cases:
+                    `ffmpeg -threads 0 -i F -map 0:v:0 -f null -` with `-benchmark`, whose own rtime and
+                    utime + stime (the decode, without the process start) are the figures taken.
+                    Rounds rotate the order of all sides.
 
   decode60          decode every frame, frame+slice threading (thread_type AUTO), no conversion
   decode60-rgb224   decode + frame.reformat(224, 224, 'rgb24') + to_ndarray (PyAV's default: bilinear)
@@ -141,6 +150,42 @@ def tandem_runs(bench, case, repeats):
     return found["times"], found["cpu"]
 
 
+def peer_runs(python, case, repeats):
+    """The timed runs of PyAV in a fresh `python` process for `case` (its own warm-up excluded)."""
+    out = subprocess.run([python, os.path.abspath(__file__), "--peer-run", case, str(repeats)],
+                         env=dict(os.environ, TANDEM_BENCH_DIR=DIR), check=True, capture_output=True, text=True).stdout
+    found = {line.split(" ", 1)[0]: [float(t) for t in line.split()[1:]] for line in out.splitlines() if line.startswith(("times ", "cpu "))}
+    if len(found) != 2:
+        raise SystemExit(f"no times for {case} from {python}: {out}")
+    return found["times"], found["cpu"]
+
+
+def peer_name(python):
+    """`pyav <version> (libavcodec <major>)` of the PyAV that `python` imports."""
+    code = "import av; print(av.__version__, av.library_versions['libavcodec'][0])"
+    version, major = subprocess.run([python, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    return f"pyav {version} (libavcodec {major})"
+
+
+def ffmpeg_runs(path, repeats):
+    """`ffmpeg -benchmark` decode-only runs of `path`: its rtime and utime + stime, per run (after one warm-up)."""
+    times, cpus = [], []
+    for run_ in range(repeats + 1):
+        err = subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-benchmark", "-threads", "0", "-i", path, "-map", "0:v:0",
+                              "-f", "null", "-"], check=True, capture_output=True, text=True).stderr
+        line = next(l for l in err.splitlines() if l.startswith("bench: utime="))
+        fields = dict(part.split("=") for part in line[len("bench: "):].split())
+        if run_ > 0:
+            times.append(float(fields["rtime"].rstrip("s")))
+            cpus.append(float(fields["utime"].rstrip("s")) + float(fields["stime"].rstrip("s")))
+    return times, cpus
+
+
+def ffmpeg_name():
+    first = subprocess.run(["ffmpeg", "-hide_banner", "-version"], check=True, capture_output=True, text=True).stdout.split("\n")[0]
+    return "ffmpeg " + first.split()[2] + " CLI"
+
+
 def side_by_side(argv):
     rounds = int(argv[argv.index("--rounds") + 1]) if "--rounds" in argv else 5
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -149,20 +194,41 @@ def side_by_side(argv):
     if "--cases" in argv:
         wanted = argv[argv.index("--cases") + 1].split(",")
         cases = [c for c in cases if c[0] in wanted]
+    # Each side: a name and how to get (wall times, CPU times) of `repeats` runs of a case.
+    sides = [("tandem", lambda case, fn, path, repeats: tandem_runs(bench, case, repeats))]
+    if "--peer-python" in argv:
+        for python in argv[argv.index("--peer-python") + 1].split(","):
+            sides.append((peer_name(python), lambda case, fn, path, repeats, python=python: peer_runs(python, case, repeats)))
+    else:
+        sides.append((f"pyav {av.__version__} (libavcodec {av.library_versions['libavcodec'][0]}), in-process",
+                      lambda case, fn, path, repeats: timed_runs(fn, path, repeats)))
+    with_ffmpeg = "--ffmpeg" in argv
     for case, fn, path, repeats in cases:
-        runs = {"tandem": ([], []), "pyav": ([], [])}
+        active = sides + ([(ffmpeg_name(), lambda case, fn, path, repeats: ffmpeg_runs(path, repeats))]
+                          if with_ffmpeg and case.startswith("decode") else [])
+        runs = {name: ([], []) for name, _ in active}
         for r in range(rounds):
-            for side in (("tandem", "pyav") if r % 2 == 0 else ("pyav", "tandem")):
-                wall, cpu = tandem_runs(bench, case, repeats) if side == "tandem" else timed_runs(fn, path, repeats)
-                runs[side][0].extend(wall)
-                runs[side][1].extend(cpu)
-        (tw, tc), (pw, pc) = ([statistics.median(x) for x in runs[side]] for side in ("tandem", "pyav"))
-        print(f"{case}: wall tandem {tw:.4f} s, pyav {pw:.4f} s: tandem {pw / tw:.2f}x as fast; "
-              f"CPU tandem {tc:.4f} s, pyav {pc:.4f} s: {pc / tc:.2f}x "
-              f"(medians of {len(runs['tandem'][0])} runs each, {rounds} alternating rounds, load {os.getloadavg()[0]:.1f})", flush=True)
+            for name, measure in active[r % len(active):] + active[:r % len(active)]:
+                wall, cpu = measure(case, fn, path, repeats)
+                runs[name][0].extend(wall)
+                runs[name][1].extend(cpu)
+        tw, tc = (statistics.median(x) for x in runs["tandem"])
+        print(f"{case}: tandem wall {tw:.4f} s, CPU {tc:.4f} s (medians of {len(runs['tandem'][0])} runs, {rounds} rotating rounds, "
+              f"load {os.getloadavg()[0]:.1f} at the end)", flush=True)
+        for name, _ in active[1:]:
+            pw, pc = (statistics.median(x) for x in runs[name])
+            print(f"  {name}: wall {pw:.4f} s, CPU {pc:.4f} s: tandem {pw / tw:.2f}x as fast, {pc / tc:.2f}x less CPU", flush=True)
 
 
 def main():
+    if "--peer-run" in sys.argv:
+        # One side of a side-by-side run in this interpreter: `--peer-run CASE REPEATS`.
+        case, repeats = sys.argv[sys.argv.index("--peer-run") + 1], int(sys.argv[sys.argv.index("--peer-run") + 2])
+        fn, path = {"uniform8-10min": (uniform8, LONG), "decode600": (decode_only, LONG), "decode60": (decode_only, SHORT)}[case]
+        wall, cpu = timed_runs(fn, path, repeats)
+        print("times " + " ".join(f"{t:.6f}" for t in wall))
+        print("cpu " + " ".join(f"{t:.6f}" for t in cpu))
+        return
     if "--side-by-side" in sys.argv:
         if not (os.path.exists(SHORT) and os.path.exists(LONG)):
             subprocess.run([os.path.join(os.path.dirname(__file__), "make_media_bench_inputs.sh"), DIR], check=True)
