@@ -11,10 +11,14 @@ fresh output folder; wall time and CPU time (user + system of the whole process 
 whole-process figures. Prints every run, then medians and Tandem / ffmpeg ratios. Before timing, it
 checks that both wrote the same number of PNGs of the same size for every file.
 
+PNG settings: Tandem writes PNGs with zlib level 4 and the Paeth row filter (TandemMedia's ImageEncoder);
+the ffmpeg loop uses ffmpeg's defaults (level 6, no filter) unless --ffmpeg-png gives it Tandem's, and the
+script prints both sides' total PNG bytes (frames only; Tandem also writes a contact sheet).
+
 Threads: `tandem run --jobs 2` runs two files at once, each decoder with FFmpeg's automatic thread count
 (decode's `threads: 0`); each ffmpeg process also uses FFmpeg's automatic count, two processes at once.
 
-    /work/venv/bin/python Tools/bench/frames_batch.py [--rounds 3] [--tandem .build-test/release/tandem]
+    /work/venv/bin/python Tools/bench/frames_batch.py [--rounds 3] [--tandem .build-test/release/tandem] [--ffmpeg-png OPTIONS]
 """
 import argparse
 import os
@@ -46,11 +50,17 @@ def tandem(binary, inputs, out):
                 "--progress", "none"])
 
 
-def ffmpeg_loop(inputs, out):
+def ffmpeg_loop(inputs, out, png_options=""):
     script = ('mkdir -p "$2/$(basename "$1" .mp4)" && '
-              'exec ffmpeg -nostdin -hide_banner -loglevel error -i "$1" -vf fps=1,scale=-2:180 "$2/$(basename "$1" .mp4)/%06d.png"')
+              f'exec ffmpeg -nostdin -hide_banner -loglevel error -i "$1" -vf fps=1,scale=-2:180 {png_options} "$2/$(basename "$1" .mp4)/%06d.png"')
     files = "\n".join(sorted(os.path.join(inputs, name) for name in os.listdir(inputs) if name.endswith(".mp4")))
     return run(["sh", "-c", f'printf "%s\\n" "$0" | xargs -P2 -I{{}} sh -c \'{script}\' sh {{}} "$1"', files, out])
+
+
+def png_bytes(folder):
+    """Total size of the PNGs but the contact sheets."""
+    return sum(os.path.getsize(os.path.join(d, n)) for d, _, names in os.walk(folder) for n in names
+               if n.endswith(".png") and "contact_sheet" not in n)
 
 
 def png_sizes(folder):
@@ -69,6 +79,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tandem", default=os.path.join(ROOT, ".build-test/release/tandem"))
+    parser.add_argument("--ffmpeg-png", default="",
+                        help="PNG encoder options for the ffmpeg loop, e.g. '-compression_level 4 -pred paeth' (Tandem's "
+                             "settings) to compare at equal compression; default: ffmpeg's own (zlib level 6, no filter)")
     args = parser.parse_args()
     bench = os.environ.get("TANDEM_BENCH_DIR", "/tmp/tandem-bench")
     subprocess.run([os.path.join(HERE, "make_media_bench_inputs.sh"), bench], check=True, stdout=subprocess.DEVNULL)
@@ -77,7 +90,7 @@ def main():
     try:
         # Same PNGs: count and size per input.
         tandem(args.tandem, inputs, os.path.join(scratch, "t"))
-        ffmpeg_loop(inputs, os.path.join(scratch, "f"))
+        ffmpeg_loop(inputs, os.path.join(scratch, "f"), args.ffmpeg_png)
         ours, theirs = png_sizes(os.path.join(scratch, "t")), png_sizes(os.path.join(scratch, "f"))
         if ours != theirs:
             raise SystemExit(f"different PNGs: tandem {[(k, len(v), v[:1]) for k, v in sorted(ours.items())][:3]} "
@@ -88,8 +101,10 @@ def main():
             order = ["tandem", "ffmpeg"] if round_ % 2 == 0 else ["ffmpeg", "tandem"]
             for name in order:
                 out = os.path.join(scratch, f"{name}{round_}")
-                wall, cpu = tandem(args.tandem, inputs, out) if name == "tandem" else ffmpeg_loop(inputs, out)
+                wall, cpu = tandem(args.tandem, inputs, out) if name == "tandem" else ffmpeg_loop(inputs, out, args.ffmpeg_png)
                 times[name].append((wall, cpu))
+                if round_ == 0:
+                    print(f"{name}: PNG frames {png_bytes(out) / 1e6:.1f} MB", flush=True)
                 shutil.rmtree(out)
                 print(f"round {round_ + 1}: {name}: wall {wall:.2f} s, CPU {cpu:.2f} s", flush=True)
         median = {name: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)) for name, runs in times.items()}
