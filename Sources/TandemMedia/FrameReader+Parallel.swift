@@ -19,8 +19,10 @@ extension FrameReader {
               targets.next < targets.ascending.count else { return false }
         // The reader's own decoder is already inside the next target's GOP: going on from there is cheaper.
         if let last = lastReadEntry, index.seekEntry(forFrame: targets.ascending[targets.next]) <= last { return false }
+        // As many walks as a round's frames allow: the decoders wait for each other only at the end
+        // of a round, so fewer, larger rounds leave a core idle less often.
         let walks = FrameReader.nextWalks(targets.ascending, from: targets.next, index: index,
-                                          maxWalks: 2 * parallelDecoders, maxTargets: FrameReader.parallelRoundTargets)
+                                          maxWalks: FrameReader.parallelRoundTargets, maxTargets: FrameReader.parallelRoundTargets)
         guard !walks.isEmpty else { return false }
 
         let count = min(parallelDecoders, walks.count)
@@ -33,7 +35,10 @@ extension FrameReader {
         }
         spareInputs = []
         let before = gopDecoders.map { ($0.decodedCount, $0.seekCount) }
-        let results = WalkResults(count: walks.count, decoders: Array(gopDecoders.prefix(count)))
+        // Longest walk first (packets from the key frame to the last target): the round ends with short
+        // walks, so the decoders finish close together.
+        let order = walks.indices.sorted { FrameReader.length(of: walks[$0], index: index) > FrameReader.length(of: walks[$1], index: index) }
+        let results = WalkResults(order: order, decoders: Array(gopDecoders.prefix(count)))
         DispatchQueue.concurrentPerform(iterations: count) { worker in
             let decoder = results.decoder(worker)
             while let walk = results.claim() {
@@ -84,6 +89,11 @@ extension FrameReader {
         return true
     }
 
+    /// The packets a walk reads: from its key frame to its last target's packet, in decode order.
+    static func length(of walk: GOPDecoder.Walk, index: PacketIndex) -> Int {
+        index.entryOfFrame[walk.targets.last!] - walk.seekEntry + 1
+    }
+
     /// The walks for the targets `ascending[start...]`: consecutive targets that start from the
     /// same key frame share one walk. Stops before a walk that would pass `maxTargets` in all.
     static func nextWalks(_ ascending: [Int], from start: Int, index: PacketIndex, maxWalks: Int, maxTargets: Int) -> [GOPDecoder.Walk] {
@@ -108,7 +118,7 @@ extension FrameReader {
     }
 }
 
-/// The walks of one round, handed out to the decoders one at a time, and what each produced.
+/// The walks of one round, handed out to the decoders one at a time in a given order, and what each produced.
 ///
 /// `@unchecked Sendable`: every access goes through `lock`. The decoders and the decoded frames it
 /// holds are not shared: decoder `w` is used by worker `w` alone while the round runs, and the frames
@@ -116,11 +126,14 @@ extension FrameReader {
 private final class WalkResults: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
+    private let order: [Int]
     private var results: [Result<[GOPDecoder.Answer], any Error>?]
     private let decoders: [GOPDecoder]
 
-    init(count: Int, decoders: [GOPDecoder]) {
-        results = Array(repeating: nil, count: count)
+    /// - Parameter order: the walks (indices) in the order they are handed out.
+    init(order: [Int], decoders: [GOPDecoder]) {
+        self.order = order
+        results = Array(repeating: nil, count: order.count)
         self.decoders = decoders
     }
 
@@ -130,9 +143,9 @@ private final class WalkResults: @unchecked Sendable {
     /// The next walk no decoder has taken, if any.
     func claim() -> Int? {
         lock.withLock {
-            guard next < results.count else { return nil }
+            guard next < order.count else { return nil }
             defer { next += 1 }
-            return next
+            return order[next]
         }
     }
 
