@@ -37,7 +37,7 @@ struct PacketIndex {
 
     /// Builds the index as `init(path:streamIndex:)` does and appends the demuxers it read with to
     /// `inputs` (opened, every other stream discarded, positioned anywhere): a caller that goes on
-    /// to seek and decode needs not open and parse the file's header again.
+    /// to seek and decode need not open and parse the file's header again.
     init(path: String, streamIndex: Int, keepingInputs inputs: inout [FFInputContext]) throws {
         // Most containers list their streams in the header; the others (MPEG-TS) need probing.
         var input = try FFInputContext(path: path, findStreamInfo: false)
