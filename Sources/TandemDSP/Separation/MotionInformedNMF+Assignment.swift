@@ -15,17 +15,21 @@ extension MotionInformedNMF {
     /// motion together (`JointGrouping`), and regions compete as whole sources (`competing`); otherwise
     /// each component goes to the region whose motion explains it best (`perComponent`).
     func attribute(_ factors: NMF.Factors, motion: [[Float]], frameSeconds: Double, sources: Int?) -> Attribution {
-        let evidence = SourceEvidence(configuration, motion: motion, frames: factors.frames, frameSeconds: frameSeconds)
+        // Bystanders (a conductor, a dancer, a screen: `periodicMovers`) first: their motion is their own, not
+        // the motion the players share, so it is left out of the common part `contrasted` takes away.
+        let activations = (0..<factors.components).map { factors.activation($0) }
+        var total = [Float](repeating: 0, count: factors.frames)
+        for a in activations { for t in total.indices { total[t] += a[t] } }
+        let onsets = [Self.onsetCurve(total)] + activations.map(Self.onsetCurve)
+        let movers = Self.periodicMovers(motion: motion, onsets: onsets, frameSeconds: frameSeconds, configuration: configuration)
+        // Every region a bystander: nothing to tell players by, so every region competes as usual.
+        let bystanders = movers.allSatisfy { $0 } ? [] : Set((0..<motion.count).filter { movers[$0] })
+        let curves = configuration.contrastsMotion ? Self.contrasted(motion, excluding: bystanders) : motion
+        let evidence = SourceEvidence(configuration, motion: curves, frames: factors.frames, frameSeconds: frameSeconds)
         guard configuration.refinesAssignment, factors.components > motion.count else {
             return perComponent(factors, evidence: evidence, sources: sources)
         }
         let grouping = JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight)
-        var total = [Float](repeating: 0, count: factors.frames)
-        for a in grouping.activations { for t in total.indices { total[t] += a[t] } }
-        let onsets = [Self.onsetCurve(total)] + grouping.activations.map(Self.onsetCurve)
-        let movers = Self.periodicMovers(motion: motion, onsets: onsets, frameSeconds: frameSeconds, configuration: configuration)
-        // Every region a bystander: nothing to tell players by, so every region competes as usual.
-        let bystanders = movers.allSatisfy { $0 } ? [] : Set((0..<motion.count).filter { movers[$0] })
         return competing(grouping, sources: sources, bystanders: bystanders)
     }
 
@@ -148,6 +152,44 @@ extension MotionInformedNMF {
             return min(1, max(0, weighted))
         }
         return Attribution(groups: groups, confidence: confidence, sounding: (0..<regions).map { kept.contains($0) })
+    }
+
+    /// Each region's motion with what the regions share taken out: the region's standardised curve minus
+    /// the mean of the other moving regions' standardised curves.
+    ///
+    /// What every region does at once — a camera pan or shake not fully undone, a stage light or a glow
+    /// that follows the whole band, the texture behind all players — correlates with every part of the
+    /// sound alike, so it cannot say *whose* sound a part is; yet it made whole-panel regions look
+    /// equally good for any note (on the tuning duets with the players' panels given, the oracle's
+    /// sources followed the wrong panel as well as their own on two clips of six), and a grouping could
+    /// raise its evidence by collecting the components that follow that common motion. What is left is
+    /// what distinguishes a region from the others. A flat curve stays as it is (it carries no evidence
+    /// either way), and with fewer than two moving regions (bystanders not counted) there is nothing to
+    /// compare, so the curves are returned unchanged.
+    /// - Parameter excluding: regions whose motion is not part of what the players share (bystanders);
+    ///   their own curves are contrasted with the others like any region's.
+    static func contrasted(_ motion: [[Float]], excluding: Set<Int> = []) -> [[Float]] {
+        let standardised = motion.map { curve -> [Float]? in
+            guard curve.count > 1 else { return nil }
+            let mean = curve.reduce(0.0) { $0 + Double($1) } / Double(curve.count)
+            let deviation = (curve.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(curve.count)).squareRoot()
+            // Rounding leaves a constant curve a tiny spread; that is still flat.
+            guard deviation > 1e-5 * abs(mean), deviation > 1e-20 else { return nil }
+            return curve.map { Float((Double($0) - mean) / deviation) }
+        }
+        let moving = motion.indices.filter { standardised[$0] != nil && !excluding.contains($0) }
+        guard moving.count > 1 else { return motion }
+        return motion.indices.map { r in
+            guard let own = standardised[r] else { return motion[r] }
+            let others = moving.filter { $0 != r }
+            var out = own
+            let weight = 1 / Float(others.count)
+            for o in others {
+                let z = standardised[o]!
+                for t in out.indices where t < z.count { out[t] -= weight * z[t] }
+            }
+            return out
+        }
     }
 
     /// `log(1 + a / mean)`: loud and quiet notes weigh alike.
