@@ -86,7 +86,6 @@ public struct MotionGuidedSeparation: Sendable {
         var tracks: [MotionTrack] = []
         let scale = videoWidth.map { map.width > 0 ? Double($0) / Double(map.width) : 1 } ?? 1
         var sources = configuration.sources
-        var nmf = configuration.nmf
         if map.frameCount > 0 {
             if let given = configuration.regions, !given.isEmpty {
                 // The user's regions, from video pixels to the analysed frames'.
@@ -95,9 +94,6 @@ public struct MotionGuidedSeparation: Sendable {
                                  height: max(1, Int(Double(r.height) / scale)), label: r.label.isEmpty ? "region\(i)" : r.label)
                 }
                 if sources == nil { sources = regions.count }
-                // A user's box holds the player and what surrounds them (background, light, a glow): the motion
-                // the boxes share is taken out before it is compared with the sound.
-                nmf.contrastsMotion = true
             } else if let grid = configuration.grid {
                 regions = try MotionRegion.grid(rows: grid.rows, columns: grid.columns, width: map.width, height: map.height)
             } else {
@@ -123,7 +119,7 @@ public struct MotionGuidedSeparation: Sendable {
         } else {
             notes.append(hasVideo ? "no video frames decoded; used the audio-only fallback" : "no video stream; used the audio-only fallback (split by timbre alone)")
         }
-        let result = try MotionInformedNMF(nmf).separate(
+        let result = try MotionInformedNMF(configuration.nmf).separate(
             audio.channels.map(\.array), sampleRate: audio.sampleRate, motion: tracks, sources: sources,
             chunking: configuration.chunking)
         if !result.note.isEmpty { notes.append(result.note) }

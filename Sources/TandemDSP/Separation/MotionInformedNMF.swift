@@ -69,10 +69,10 @@ public struct MotionInformedNMF: Sendable {
         public var moverStillness: Float = 0.1
         /// Compare each component with what distinguishes a region's motion from the other regions' (see
         /// `contrasted`), not with its raw motion. Made for regions that hold more than the player — the
-        /// boxes a user gives, whole panels with their background, light and glow, where it raised the
-        /// tuning trios from +3.7 to +7.6 dB (median) and left no given player silent; on the tight regions
-        /// the finder returns it lost (tuning duets +8.7 → +6.5 dB), so it is off unless regions are given
-        /// (`MotionGuidedSeparation` turns it on for them).
+        /// boxes a user gives, whole panels with their background, light and glow. Off: with the players'
+        /// panels given it raised the tuning trios from +3.7 to +7.6 dB (median), but on its one held-out
+        /// run it lowered the trios from +5.5 to +2.7 dB, and on found regions it lost on the tuning duets
+        /// (+8.7 → +6.5 dB); see `Tools/eval/results/separation.md`, 2026-12-05, `sep9`.
         public var contrastsMotion = false
         /// With an automatic count, the most sources the mixture is factorised for.
         public var maximumSources: Int = 6
