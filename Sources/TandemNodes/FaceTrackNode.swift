@@ -42,7 +42,7 @@ public struct FaceTrackNode: ConfigurableNode {
         tracker = try FaceTracker(detector: FaceDetector(cascade: cascade), configuration: configuration)
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .video(let frame) = packet else { return }
         let faces = tracker.update(try GrayImage(frame), frameIndex: frameIndex)
         frameIndex += 1

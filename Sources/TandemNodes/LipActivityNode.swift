@@ -41,7 +41,7 @@ public struct LipActivityNode: ConfigurableNode {
         }
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         for (frame, segments) in pairing.add(packet) {
             scorer.append(try GrayImage(frame), time: frame.seconds, mouths: segments.compactMap(FaceObservation.init(segment:)))
             lastFrameEnd = frame.seconds

@@ -24,7 +24,7 @@ public struct MouthROINode: ConfigurableNode {
         placer = try parameters.bool("refine") ? VisualVoiceActivity.MouthPlacer() : VisualVoiceActivity.MouthPlacer(mouth: MouthROI())
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         let cropsWanted = output.isConnected("crops")
         for (frame, segments) in pairing.add(packet) {
             let image = try GrayImage(frame)

@@ -134,7 +134,7 @@ public struct SeparateNode: ValidatingNode {
         }
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         switch packet {
         case .audio(let chunk): chunks.append(chunk)
         case .video(let frame):

@@ -85,7 +85,7 @@ public struct TimesformerNode: ValidatingNode {
         clipSize = framesParameter == 0 ? model.configuration.numFrames : framesParameter
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .video(let frame) = packet else { return }
         pending.append(frame)
         if pending.count == clipSize { try takeClip(output: output) }
@@ -118,10 +118,10 @@ public struct TimesformerNode: ValidatingNode {
         var embedding = prediction.embedding.tensorValue
         embedding.startSeconds = span.start
         embedding.endSeconds = span.end
-        try output.emit(.tensor(embedding), port: 0)
+        try output.emit(.tensor(embedding), port: "embedding")
         if topK > 0, !prediction.top.isEmpty {
             let labels = prediction.top.map { Segment(start: span.start, end: span.end, label: $0.label, score: Double($0.probability)) }
-            try output.emit(.segments(labels), port: 1)
+            try output.emit(.segments(labels), port: "labels")
         }
     }
 }

@@ -52,7 +52,7 @@ public struct VADNode: ValidatingNode {
         stream = SileroVADStream(model: try VADParameters.model(parameters))
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .audio(let audio) = packet else { return }
         guard audio.sampleRate == SileroVAD.sampleRate, audio.channelCount == 1 else {
             throw NodeError(code: .nodeFailed, message: "vad needs 16000 Hz mono audio, got \(audio.sampleRate) Hz with "
