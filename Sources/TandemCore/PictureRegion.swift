@@ -44,8 +44,13 @@ public struct PictureRegion: Sendable, Equatable, Codable {
 extension Segment {
     /// A segment over `start…end` that carries `region`, with the label and score set from it (its name
     /// and confidence) for consumers that only read those.
-    public init(start: Double, end: Double, region: PictureRegion) {
+    public init(start: MediaTime, end: MediaTime, region: PictureRegion) {
         self.init(start: start, end: end, label: region.label, score: region.confidence)
         self.region = region
+    }
+
+    /// A segment over `start…end` seconds that carries `region` (see `init(start:end:region:)` with exact times).
+    public init(start: Double, end: Double, region: PictureRegion) {
+        self.init(start: MediaTime(seconds: start), end: MediaTime(seconds: end), region: region)
     }
 }

@@ -46,6 +46,6 @@ public struct FaceTrackNode: ConfigurableNode {
         guard case .video(let frame) = packet else { return }
         let faces = tracker.update(try GrayImage(frame), frameIndex: frameIndex)
         frameIndex += 1
-        try output.emit(.segments(faces.map { FaceObservation($0).segment(time: frame.seconds) }))
+        try output.emit(.segments(faces.map { FaceObservation($0).segment(time: frame.time) }))
     }
 }

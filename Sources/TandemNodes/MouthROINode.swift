@@ -29,12 +29,12 @@ public struct MouthROINode: ConfigurableNode {
         for (frame, segments) in pairing.add(packet) {
             let image = try GrayImage(frame)
             let mouths = segments.compactMap(FaceObservation.init(segment:)).map { placer.place($0, in: image) }
-            try output.emit(.segments(mouths.map { $0.segment(time: frame.seconds) }), port: "mouths")
+            try output.emit(.segments(mouths.map { $0.segment(time: frame.time) }), port: "mouths")
             guard cropsWanted else { continue }
             for mouth in mouths {
                 let crop = MouthROI.normalizedCrop(image, mouth: mouth.box)
                 try output.emit(.tensor(TensorValue(shape: [1, MouthROI.modelSize, MouthROI.modelSize], data: SharedArray(crop),
-                                                    startSeconds: frame.seconds)), port: "crops")
+                                                    start: frame.time, end: nil)), port: "crops")
             }
         }
     }

@@ -103,7 +103,7 @@ public struct TimesformerNode: ValidatingNode {
     /// Preprocesses the pending frames as one view; per clip, predicts at once.
     private mutating func takeClip(output: NodeOutput) throws {
         let clip = try preprocessor.pixels(frames: pending, crop: crop)
-        let clipSpan = (start: pending[0].seconds, end: pending[pending.count - 1].seconds)
+        let clipSpan = (start: pending[0].time, end: pending[pending.count - 1].time)
         pending = []
         if perClip {
             try emit(model!.predict(views: [clip], topK: topK), span: clipSpan, output: output)
@@ -114,10 +114,10 @@ public struct TimesformerNode: ValidatingNode {
         }
     }
 
-    private func emit(_ prediction: TimesformerPrediction, span: (start: Double, end: Double), output: NodeOutput) throws {
+    private func emit(_ prediction: TimesformerPrediction, span: (start: MediaTime, end: MediaTime), output: NodeOutput) throws {
         var embedding = prediction.embedding.tensorValue
-        embedding.startSeconds = span.start
-        embedding.endSeconds = span.end
+        embedding.startTime = span.start
+        embedding.endTime = span.end
         try output.emit(.tensor(embedding), port: "embedding")
         if topK > 0, !prediction.top.isEmpty {
             let labels = prediction.top.map { Segment(start: span.start, end: span.end, label: $0.label, score: Double($0.probability)) }

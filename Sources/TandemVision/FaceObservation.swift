@@ -31,7 +31,8 @@ public struct FaceObservation: Sendable, Hashable {
     /// `face<id>`, the speaker label outputs use.
     public var label: String { "face\(faceID)" }
 
-    public func segment(time: Double) -> Segment {
+    /// Its segment form on the frame at `time` (the frame's exact time, its pts on the file's clock).
+    public func segment(time: MediaTime) -> Segment {
         var words = [label, String(box.x), String(box.y), String(box.width), String(box.height)]
         if detected { words.append("detected") }
         if isPartlyOutside { words.append("partly-outside") }
