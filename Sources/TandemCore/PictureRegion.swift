@@ -1,6 +1,6 @@
-/// A region of the picture that a result belongs to — a player a separated source came from — carried
-/// typed by its segment (`Segment.region`), so a consumer reads the box and the flags instead of
-/// parsing them back out of a label.
+/// A region of the picture that a result belongs to — a player a separated source came from, a tracked
+/// face or its mouth on one frame — carried typed by its segment (`Segment.region`), so a consumer reads
+/// the box and the flags instead of parsing them back out of a label.
 public struct PictureRegion: Sendable, Equatable, Codable {
     /// An axis-aligned rectangle in the source video's pixels.
     public struct Box: Sendable, Hashable, Codable {
@@ -29,15 +29,21 @@ public struct PictureRegion: Sendable, Equatable, Codable {
     public var soundingSeconds: Double?
     /// Seconds in which the region moved, when measured.
     public var movingSeconds: Double?
+    /// The box reaches past the picture's edge (a face partly outside the frame).
+    public var isPartlyOutside: Bool
+    /// The region is too small to read (a face too far away to see its lips).
+    public var isTooSmall: Bool
 
     public init(label: String, box: Box? = nil, confidence: Double, silent: Bool = false,
-                soundingSeconds: Double? = nil, movingSeconds: Double? = nil) {
+                soundingSeconds: Double? = nil, movingSeconds: Double? = nil, isPartlyOutside: Bool = false, isTooSmall: Bool = false) {
         self.label = label
         self.box = box
         self.confidence = confidence
         self.silent = silent
         self.soundingSeconds = soundingSeconds
         self.movingSeconds = movingSeconds
+        self.isPartlyOutside = isPartlyOutside
+        self.isTooSmall = isTooSmall
     }
 }
 
