@@ -11,7 +11,7 @@ public struct MouthROINode: ConfigurableNode {
         kind: "mouth-roi", doc: "Place each tracked face's mouth; per frame mouth boxes, optionally 88×88 normalised crops.",
         inputs: [PortSpec("video", .video, "the frames face-track saw"),
                  PortSpec("faces", .segments, "face-track's per-frame face lists")],
-        outputs: [PortSpec("mouths", .segments, "per frame: one segment per face, label 'face<id> x y w h …' with the mouth's box"),
+        outputs: [PortSpec("mouths", .segments, "per frame: one segment per face, carrying a PictureRegion face<id> with the mouth's box"),
                   PortSpec("crops", .tensor, "per face and frame: [1, 88, 88] normalised mouth crop (mean 0.421, std 0.165)")],
         parameters: [
             ParameterSpec("refine", .bool, default: .bool(true), "refine the geometric mouth with the smile cascade"),

@@ -62,7 +62,7 @@ public struct TimesformerNode: ValidatingNode {
     private var clipSize = 0
     private var pending: [VideoFrame] = []
     private var views: [Tensor] = []
-    private var span: (start: Double, end: Double)?
+    private var span: (start: MediaTime, end: MediaTime)?
 
     public init(parameters: NodeParameters) throws {
         if let problem = Self.problems(in: parameters).first {
