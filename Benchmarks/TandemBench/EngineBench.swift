@@ -23,13 +23,13 @@ private struct BenchSource: Node {
 
 private struct BenchPass: Node {
     static let descriptor = NodeDescriptor(kind: "bench-pass", doc: "", inputs: [PortSpec("in", .any)], outputs: [PortSpec("out", .any)])
-    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws { try output.emit(packet) }
+    mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws { try output.emit(packet) }
 }
 
 private struct BenchSink: Node {
     static let descriptor = NodeDescriptor(kind: "bench-sink", doc: "", inputs: [PortSpec("in", .any)])
     var count = 0
-    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws { count += 1 }
+    mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws { count += 1 }
 }
 
 private func chain(packets: Int, passes: Int, capacity: ChannelCapacity) throws {

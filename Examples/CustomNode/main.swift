@@ -45,7 +45,7 @@ struct RMSNode: ConfigurableNode {
 
     init(parameters: NodeParameters) { decibels = parameters.bool("decibels") }
 
-    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .audio(let chunk) = packet, chunk.frameCount > 0 else { return }
         let squares = chunk.channels.reduce(0.0) { sum, channel in
             channel.withUnsafeBufferPointer { $0.reduce(sum) { $0 + Double($1 * $1) } }
@@ -53,7 +53,7 @@ struct RMSNode: ConfigurableNode {
         let rms = (squares / Double(chunk.frameCount * chunk.channelCount)).squareRoot()
         let value = decibels ? 20 * log10(max(rms, 1e-9)) : rms
         try output.emit(.tensor(TensorValue(shape: [1], data: SharedArray([Float(value)]), startSeconds: chunk.startSeconds,
-                                            endSeconds: chunk.startSeconds + chunk.durationSeconds)))
+                                            endSeconds: chunk.startSeconds + chunk.durationSeconds)), port: "level")
     }
 }
 

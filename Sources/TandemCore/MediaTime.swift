@@ -30,17 +30,46 @@ public struct MediaTime: Sendable, Comparable, Hashable, CustomStringConvertible
         self.init(ticks: pts, unit: timeBase)
     }
 
-    /// The nearest microsecond to `seconds`: for positions that are only known as `Double` seconds
-    /// (segments, transcripts, tensors today), so they order with exact times. Not exact itself.
+    /// The nearest microsecond to `seconds`: for positions that are only known as `Double` seconds and
+    /// are meant on a microsecond grid (a container's start time). Not exact itself; see `init(seconds:)`.
     public init(approximating seconds: Double) {
         self.init(ticks: Int64((seconds * 1_000_000).rounded()), unit: MediaTime.microsecond)
+    }
+
+    /// The exact binary value of `seconds`: a `Double` is an integer times a power of two, kept here as
+    /// that integer in units of 1/2ⁿ s, so `MediaTime(seconds: x).seconds == x` for every finite `x`
+    /// of magnitude 2⁻¹⁰…2⁵² s (smaller ones are kept to 2⁻⁶² s). For times that really are real numbers
+    /// (computed by an algorithm in seconds, a user's parameter); a sample index or a pts is given as such.
+    /// - Precondition: `seconds` is finite and below 2⁵² in magnitude (a 143-million-year file).
+    public init(seconds: Double) {
+        precondition(seconds.isFinite && seconds.magnitude < 0x1p52, "MediaTime(seconds:) needs a finite time, got \(seconds)")
+        let magnitude = seconds.magnitude
+        var ticks: Int64
+        var shift: Int
+        if magnitude < 0x1p-10 {
+            // Tiny: scale by 2⁶² (exact) and round what lies below 2⁻⁶² s.
+            ticks = Int64((magnitude * 0x1p62).rounded())
+            shift = 62
+        } else {
+            // magnitude = (2⁵² + significand bits) × 2^(exponent − 52), with exponent in −10…51.
+            ticks = Int64(magnitude.significandBitPattern) | (1 << 52)
+            shift = 52 - Int(magnitude.exponent)
+        }
+        // Smallest unit that still holds it exactly.
+        let zeros = min(ticks == 0 ? shift : ticks.trailingZeroBitCount, shift)
+        ticks >>= zeros
+        shift -= zeros
+        self.init(ticks: seconds < 0 ? -ticks : ticks, unit: Rational(1, Int64(1) << shift))
     }
 
     public static let zero = MediaTime(ticks: 0, unit: Rational(1, 1))
     public static let microsecond = Rational(1, 1_000_000)
 
-    /// Seconds, for display and for code that still works in seconds.
-    public var seconds: Double { Double(ticks) * unit.doubleValue }
+    /// Seconds, for display and output files: `ticks × numerator / denominator` rounded once, so a sample
+    /// index gives what `Double(sample) / Double(rate)` gives, and `MediaTime(seconds: x).seconds == x`.
+    public var seconds: Double {
+        unit.numerator == 1 ? Double(ticks) / Double(unit.denominator) : Double(ticks) * Double(unit.numerator) / Double(unit.denominator)
+    }
 
     /// The instant in units of `unit`, rounded to nearest (ties away from zero), as `av_rescale_q` does:
     /// the sample index at a rate (`Rational(1, rate)`), or the pts in a time base.

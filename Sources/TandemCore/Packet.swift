@@ -41,16 +41,15 @@ public enum Packet: Sendable, Equatable {
     }
 
     /// The instant this packet starts at on the file's clock, when it has one: what the `Inbox` aligns
-    /// inputs on. Exact for audio, video and spectrograms (a sample index or a pts with its time base);
-    /// tensors, segments and transcripts still carry `Double` seconds, placed at the nearest microsecond.
+    /// inputs on. Exact for every kind: a sample index or a pts with its time base, as the producer gave it.
     public var time: MediaTime? {
         switch self {
         case .audio(let a): a.time
         case .video(let f): f.time
         case .spectrogram(let s): s.time
-        case .tensor(let t): t.startSeconds.map(MediaTime.init(approximating:))
-        case .segments(let s): s.first.map { MediaTime(approximating: $0.start) }
-        case .transcript(let t): t.first.map { MediaTime(approximating: $0.start) }
+        case .tensor(let t): t.startTime
+        case .segments(let s): s.first?.startTime
+        case .transcript(let t): t.first?.startTime
         case .image: nil
         }
     }

@@ -4,15 +4,34 @@
 public struct TensorValue: Sendable, Equatable {
     public var shape: [Int]
     public var data: SharedArray<Float>
-    /// Media time the tensor describes, in seconds on the file's clock, when it has one.
-    public var startSeconds: Double?
-    public var endSeconds: Double?
+    /// The span of media the tensor describes on the file's clock, exactly, when it has one (a clip's
+    /// first and last frame, the samples a run of probabilities covers).
+    public var startTime: MediaTime?
+    public var endTime: MediaTime?
 
-    public init(shape: [Int], data: SharedArray<Float>, startSeconds: Double? = nil, endSeconds: Double? = nil) {
+    /// A tensor over the exact span `start…end` (nil: no media time).
+    public init(shape: [Int], data: SharedArray<Float>, start: MediaTime?, end: MediaTime?) {
         precondition(shape.reduce(1, *) == data.count, "tensor shape \(shape) does not match \(data.count) values")
         self.shape = shape
         self.data = data
-        self.startSeconds = startSeconds
-        self.endSeconds = endSeconds
+        startTime = start
+        endTime = end
+    }
+
+    /// A tensor over a span computed in seconds; each `Double` is kept exactly (`MediaTime(seconds:)`).
+    public init(shape: [Int], data: SharedArray<Float>, startSeconds: Double? = nil, endSeconds: Double? = nil) {
+        self.init(shape: shape, data: data, start: startSeconds.map(MediaTime.init(seconds:)), end: endSeconds.map(MediaTime.init(seconds:)))
+    }
+
+    /// Seconds on the file's clock, derived from `startTime`; setting it stores the `Double` exactly.
+    public var startSeconds: Double? {
+        get { startTime?.seconds }
+        set { startTime = newValue.map(MediaTime.init(seconds:)) }
+    }
+
+    /// Seconds on the file's clock, derived from `endTime`; setting it stores the `Double` exactly.
+    public var endSeconds: Double? {
+        get { endTime?.seconds }
+        set { endTime = newValue.map(MediaTime.init(seconds:)) }
     }
 }

@@ -124,26 +124,26 @@ public struct AVFusionNode: ValidatingNode {
     }
 
     public mutating func start(_ context: NodeContext) throws {
-        voiceConnected = context.connectedInputs.contains(1)
+        voiceConnected = context.connectedInputs.contains("voice")
         if !voiceConnected, let vadDirectory {
             vad = try ModelCache.shared.model("silero-vad:" + vadDirectory.standardizedFileURL.path) { try SileroVAD(directory: vadDirectory) }
         }
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
-        switch (port, packet) {
-        case (0, .audio(let chunk)): chunks.append(chunk)
-        case (1, .tensor(let t)): voice += t.data.array
-        case (1, .segments(let s)): voiceSegments += s
-        case (2, .segments(let s)): lips = (lips ?? []) + s
-        case (3, .segments(let s)): visible = (visible ?? []) + s
-        case (4, .segments(let s)): notes += s
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
+        switch (port.name, packet) {
+        case ("audio", .audio(let chunk)): chunks.append(chunk)
+        case ("voice", .tensor(let t)): voice += t.data.array
+        case ("voice", .segments(let s)): voiceSegments += s
+        case ("lips", .segments(let s)): lips = (lips ?? []) + s
+        case ("visible", .segments(let s)): visible = (visible ?? []) + s
+        case ("notes", .segments(let s)): notes += s
         default: break
         }
     }
 
-    public mutating func inputEnded(_ port: Int, output: NodeOutput) throws {
-        guard port == 0, let audio = try AudioBuffer(joining: chunks) else { return }
+    public mutating func inputEnded(_ port: InputPort, output: NodeOutput) throws {
+        guard port.name == "audio", let audio = try AudioBuffer(joining: chunks) else { return }
         chunks = []
         self.audio = audio
         guard audio.channelCount == 1 else { return }      // finish reports it

@@ -46,12 +46,12 @@ public struct AssignSpeakersNode: ConfigurableNode {
         }
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
-        switch (port, packet) {
-        case (0, .transcript(let segments)): transcript += segments
-        case (1, .segments(let segments)): speech = (speech ?? []) + segments
-        case (2, .segments(let segments)): lips = (lips ?? []) + segments
-        case (3, .segments(let segments)): notes += segments
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
+        switch (port.name, packet) {
+        case ("transcript", .transcript(let segments)): transcript += segments
+        case ("speech", .segments(let segments)): speech = (speech ?? []) + segments
+        case ("lips", .segments(let segments)): lips = (lips ?? []) + segments
+        case ("notes", .segments(let segments)): notes += segments
         default: break
         }
     }

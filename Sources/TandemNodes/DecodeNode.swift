@@ -134,20 +134,20 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
             throw NodeError(code: .invalidGraph, message: "decode needs an input file; run it with `tandem run` or give GraphExecution an input")
         }
         fileDuration = try? MediaFile.open(url).info.durationSeconds
-        if context.connectedOutputs.contains(0), !(skipMissingAudio && !Self.has(.audio, url)) {
+        if context.connectedOutputs.contains("audio"), !(skipMissingAudio && !Self.has(.audio, url)) {
             let reader = try AudioReader(url: url, options: audioOptions)
             audio = reader
             nextChunk = try reader.next()
         }
-        if context.connectedOutputs.contains(1), !(skipMissingVideo && !Self.has(.video, url)) {
+        if context.connectedOutputs.contains("video"), !(skipMissingVideo && !Self.has(.video, url)) {
             let reader = try FrameReader(url: url, sampling: sampling, options: videoOptions)
             video = reader
             nextFrame = try nextSelectedFrame()
         }
     }
 
-    public mutating func takeFrameSelection(_ selection: FrameSelection, onOutput port: Int) -> Bool {
-        guard port == 1, case .all = sampling, self.selection == nil else { return false }
+    public mutating func takeFrameSelection(_ selection: FrameSelection, onOutput port: String) -> Bool {
+        guard port == "video", case .all = sampling, self.selection == nil else { return false }
         // `fps` is the reader's own sampling (the same `FpsSchedule`), which holds each frame
         // unconverted until it knows whether an instant shows it.
         if case .fps(let rate) = selection { sampling = .fps(rate) }
@@ -187,11 +187,11 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
             return false
         }
         if let chunk = nextChunk, nextFrame.map({ chunk.startSeconds <= $0.seconds }) ?? true {
-            try output.emit(.audio(chunk), port: 0)
+            try output.emit(.audio(chunk), port: "audio")
             audioEnd = chunk.startSeconds + Double(chunk.frameCount) / Double(chunk.sampleRate)
             nextChunk = try audio?.next()
         } else if let frame = nextFrame {
-            try output.emit(.video(frame), port: 1)
+            try output.emit(.video(frame), port: "video")
             nextFrame = try nextSelectedFrame()
         }
         return true

@@ -12,7 +12,7 @@ public struct FaceTrackNode: ConfigurableNode {
     public static let descriptor = NodeDescriptor(
         kind: "face-track", doc: "Detect faces (Haar cascade) and track them across frames; one face list per frame.",
         inputs: [PortSpec("video", .video, "frames (gray8 is cheapest)")],
-        outputs: [PortSpec("faces", .segments, "per frame: one segment per face, label 'face<id> x y w h [detected] [partly-outside] [too-small]'")],
+        outputs: [PortSpec("faces", .segments, "per frame: one segment per face, carrying its PictureRegion (face<id>, box, confidence 1 detected / 0.5 carried, partly-outside, too-small)")],
         parameters: [
             ParameterSpec("cascade", .string, default: .string("frontalface_default"),
                           "Haar cascade: a name in /usr/share/opencv4/haarcascades (without haarcascade_ and .xml) or a path"),
@@ -42,10 +42,10 @@ public struct FaceTrackNode: ConfigurableNode {
         tracker = try FaceTracker(detector: FaceDetector(cascade: cascade), configuration: configuration)
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .video(let frame) = packet else { return }
         let faces = tracker.update(try GrayImage(frame), frameIndex: frameIndex)
         frameIndex += 1
-        try output.emit(.segments(faces.map { FaceObservation($0).segment(time: frame.seconds) }))
+        try output.emit(.segments(faces.map { FaceObservation($0).segment(time: frame.time) }))
     }
 }

@@ -106,7 +106,7 @@ public struct GenerateAudioNode: ValidatingNode {
         model = try ModelCache.shared.model("audioldm:" + url.standardizedFileURL.path) { try AudioLDM(url: url) }
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         if case .audio(let chunk) = packet { chunks.append(chunk) }
     }
 
@@ -155,10 +155,10 @@ public struct GenerateAudioNode: ValidatingNode {
                 if mode == "variation" { description["strength"] = strength }
                 if mode == "inpaint" { description["range"] = [range.lowerBound, range.upperBound] }
                 let label = String(decoding: try JSONSerialization.data(withJSONObject: description, options: [.sortedKeys]), as: UTF8.self)
-                let end = Double(samples.count) / Double(model.sampleRate)
-                try output.emit(.segments([Segment(start: 0, end: end, label: label, score: 1)]), port: 1)
+                let end = MediaTime(sample: Int64(samples.count), rate: model.sampleRate)
+                try output.emit(.segments([Segment(start: .zero, end: end, label: label, score: 1)]), port: "info")
                 try output.emit(.audio(AudioBuffer(sampleRate: model.sampleRate, channelLayout: "mono", firstSample: 0,
-                                                   channels: [SharedArray(samples)])), port: 0)
+                                                   channels: [SharedArray(samples)])), port: "clips")
             }
         }
     }

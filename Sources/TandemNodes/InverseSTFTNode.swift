@@ -25,7 +25,7 @@ public struct InverseSTFTNode: ConfigurableNode {
         self.parameters = NodeParameters(values)
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .spectrogram(let spectrogram) = packet else { return }
         guard spectrogram.values == .complex else {
             throw NodeError(code: .nodeFailed, message: "istft needs complex spectrograms (stft output: complex), got \(spectrogram.values)")

@@ -28,7 +28,8 @@ public struct LipActivityNode: ConfigurableNode {
     private var scorer = VisualVoiceActivity.SpeakerScorer()
     private var configuration = VisualVoiceActivity.Configuration()
     private var pairing = FramePairing()
-    private var lastFrameEnd: Double?
+    private var firstFrame: MediaTime?
+    private var lastFrameEnd: MediaTime?
 
     public init(parameters: NodeParameters) throws {
         configuration.onThreshold = parameters.double("on_threshold")
@@ -41,16 +42,17 @@ public struct LipActivityNode: ConfigurableNode {
         }
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         for (frame, segments) in pairing.add(packet) {
             scorer.append(try GrayImage(frame), time: frame.seconds, mouths: segments.compactMap(FaceObservation.init(segment:)))
-            lastFrameEnd = frame.seconds
+            firstFrame = firstFrame ?? frame.time
+            lastFrameEnd = frame.time
         }
     }
 
     public mutating func finish(output: NodeOutput) throws {
         let report = scorer.finish(duration: nil, configuration: configuration)
-        let span = (start: report.times.first ?? 0, end: lastFrameEnd ?? 0)
+        let span = (start: firstFrame ?? .zero, end: lastFrameEnd ?? .zero)
         var notes = report.notes
         if report.times.isEmpty { notes = ["no video frames (audio-only input?)"] }
         if !notes.isEmpty {

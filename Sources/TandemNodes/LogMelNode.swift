@@ -58,7 +58,7 @@ public struct LogMelNode: ConfigurableNode {
         }
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .audio(let audio) = packet else { return }
         guard channel < audio.channelCount else {
             throw NodeError(code: .nodeFailed, message: "log-mel: channel \(channel) asked of \(audio.channelCount)-channel audio")

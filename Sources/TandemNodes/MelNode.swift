@@ -32,7 +32,7 @@ public struct MelNode: ConfigurableNode {
         normalization = parameters.string("norm") == "none" ? .none : .slaney
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .spectrogram(let spectrogram) = packet else { return }
         if filterbank == nil || filterbank?.sampleRate != spectrogram.sampleRate || filterbank?.fftSize != spectrogram.fftSize {
             filterbank = try MelFilterbank(sampleRate: spectrogram.sampleRate, fftSize: spectrogram.fftSize, melCount: melCount,

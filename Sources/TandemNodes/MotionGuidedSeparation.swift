@@ -181,7 +181,7 @@ extension MotionGuidedSeparation.Source {
 
     /// The source as a segment over `start…end` carrying `pictureRegion` — how the `separate` node tells
     /// consumers which region a source is (label: the region's name; score: the confidence).
-    public func segment(start: Double, end: Double) -> Segment {
+    public func segment(start: MediaTime, end: MediaTime) -> Segment {
         Segment(start: start, end: end, region: pictureRegion)
     }
 }

@@ -11,7 +11,7 @@ public struct MouthROINode: ConfigurableNode {
         kind: "mouth-roi", doc: "Place each tracked face's mouth; per frame mouth boxes, optionally 88×88 normalised crops.",
         inputs: [PortSpec("video", .video, "the frames face-track saw"),
                  PortSpec("faces", .segments, "face-track's per-frame face lists")],
-        outputs: [PortSpec("mouths", .segments, "per frame: one segment per face, label 'face<id> x y w h …' with the mouth's box"),
+        outputs: [PortSpec("mouths", .segments, "per frame: one segment per face, carrying a PictureRegion face<id> with the mouth's box"),
                   PortSpec("crops", .tensor, "per face and frame: [1, 88, 88] normalised mouth crop (mean 0.421, std 0.165)")],
         parameters: [
             ParameterSpec("refine", .bool, default: .bool(true), "refine the geometric mouth with the smile cascade"),
@@ -24,17 +24,17 @@ public struct MouthROINode: ConfigurableNode {
         placer = try parameters.bool("refine") ? VisualVoiceActivity.MouthPlacer() : VisualVoiceActivity.MouthPlacer(mouth: MouthROI())
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         let cropsWanted = output.isConnected("crops")
         for (frame, segments) in pairing.add(packet) {
             let image = try GrayImage(frame)
             let mouths = segments.compactMap(FaceObservation.init(segment:)).map { placer.place($0, in: image) }
-            try output.emit(.segments(mouths.map { $0.segment(time: frame.seconds) }), port: "mouths")
+            try output.emit(.segments(mouths.map { $0.segment(time: frame.time) }), port: "mouths")
             guard cropsWanted else { continue }
             for mouth in mouths {
                 let crop = MouthROI.normalizedCrop(image, mouth: mouth.box)
                 try output.emit(.tensor(TensorValue(shape: [1, MouthROI.modelSize, MouthROI.modelSize], data: SharedArray(crop),
-                                                    startSeconds: frame.seconds)), port: "crops")
+                                                    start: frame.time, end: nil)), port: "crops")
             }
         }
     }

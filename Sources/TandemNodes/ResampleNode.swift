@@ -27,7 +27,7 @@ public struct ResampleNode: ConfigurableNode {
         self.channels = channels == 0 ? nil : channels
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .audio(let buffer) = packet else { return }
         let rate = sampleRate ?? buffer.sampleRate, count = channels ?? buffer.channelCount
         if let current = resampler, current.inputRate != buffer.sampleRate || current.inputChannels != buffer.channelCount {

@@ -34,7 +34,7 @@ public struct STFTNode: ConfigurableNode {
         channel = parameters.int("channel")
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .audio(let audio) = packet else { return }
         if let sampleRate, sampleRate != audio.sampleRate {
             throw NodeError(code: .nodeFailed, message: "stft: the sample rate changed from \(sampleRate) to \(audio.sampleRate) Hz mid-stream")

@@ -43,7 +43,7 @@ public struct SampleFramesNode: ConfigurableNode, FrameSelectingNode {
 
     public mutating func selectionMovedUpstream() { passThrough = true }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .video(let frame) = packet else { return }
         if passThrough {
             try output.emit(packet)

@@ -134,7 +134,7 @@ public struct SeparateNode: ValidatingNode {
         }
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         switch packet {
         case .audio(let chunk): chunks.append(chunk)
         case .video(let frame):
@@ -152,7 +152,7 @@ public struct SeparateNode: ValidatingNode {
         // Regions are reported in the source video's pixels, not the analysed frames'.
         let stream = input.flatMap { try? MediaFile.open($0.path).info.firstStream(.video) }
         let separated = try separation.separate(audio, videoWidth: stream?.width, hasVideo: stream != nil || videoConnected)
-        let start = audio.startSeconds, end = audio.startSeconds + audio.durationSeconds
+        let start = audio.time, end = audio.endTime
         if output.isConnected("notes"), !separated.notes.isEmpty {
             try output.emit(.segments(separated.notes.map { Segment(start: start, end: end, label: $0, score: 0) }), port: "notes")
         }
@@ -163,7 +163,7 @@ public struct SeparateNode: ValidatingNode {
         }
         if output.isConnected("image") {
             let mixture = audio.channels.map(\.array)
-            try output.emit(.image(separated.result.picture(of: mixture, firstSecond: start, plotWidth: imageWidth)), port: "image")
+            try output.emit(.image(separated.result.picture(of: mixture, firstSecond: audio.startSeconds, plotWidth: imageWidth)), port: "image")
         }
     }
 }

@@ -94,7 +94,7 @@ public struct SoundOfPixelsNode: ValidatingNode {
         self.model = model
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         switch packet {
         case .audio(let chunk): chunks.append(chunk)
         case .video(let frame): frames.append(frame)
@@ -146,7 +146,7 @@ public struct SoundOfPixelsNode: ValidatingNode {
             return try Self.regionVectors(model, frames: picked, boxes: boxes)
         }
         self.frames = []
-        let start = origin, end = origin + audio.durationSeconds
+        let start = audio.time, end = audio.endTime
         try output.emit(.segments([Segment(start: start, end: end, label: "Sound of Pixels, \(userRegions == nil ? "\(grid.rows)x\(grid.columns) grid" : "\(regions.count) given") regions pooled from one feature map, "
                                            + (configuration.binaryMask ? "binary" : "ratio") + " masks", score: 0)]), port: "notes")
         try output.emit(.segments(regions.map { region in

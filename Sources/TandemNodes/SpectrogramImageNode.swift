@@ -37,7 +37,7 @@ public struct SpectrogramImageNode: ConfigurableNode {
                                     plotWidth: width == 0 ? nil : width, plotHeight: height == 0 ? nil : height)
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .spectrogram(let spectrogram) = packet else { return }
         if let first {
             guard first.binCount == spectrogram.binCount, first.values == spectrogram.values else {

@@ -62,7 +62,7 @@ public struct TimesformerNode: ValidatingNode {
     private var clipSize = 0
     private var pending: [VideoFrame] = []
     private var views: [Tensor] = []
-    private var span: (start: Double, end: Double)?
+    private var span: (start: MediaTime, end: MediaTime)?
 
     public init(parameters: NodeParameters) throws {
         if let problem = Self.problems(in: parameters).first {
@@ -85,7 +85,7 @@ public struct TimesformerNode: ValidatingNode {
         clipSize = framesParameter == 0 ? model.configuration.numFrames : framesParameter
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .video(let frame) = packet else { return }
         pending.append(frame)
         if pending.count == clipSize { try takeClip(output: output) }
@@ -103,7 +103,7 @@ public struct TimesformerNode: ValidatingNode {
     /// Preprocesses the pending frames as one view; per clip, predicts at once.
     private mutating func takeClip(output: NodeOutput) throws {
         let clip = try preprocessor.pixels(frames: pending, crop: crop)
-        let clipSpan = (start: pending[0].seconds, end: pending[pending.count - 1].seconds)
+        let clipSpan = (start: pending[0].time, end: pending[pending.count - 1].time)
         pending = []
         if perClip {
             try emit(model!.predict(views: [clip], topK: topK), span: clipSpan, output: output)
@@ -114,14 +114,14 @@ public struct TimesformerNode: ValidatingNode {
         }
     }
 
-    private func emit(_ prediction: TimesformerPrediction, span: (start: Double, end: Double), output: NodeOutput) throws {
+    private func emit(_ prediction: TimesformerPrediction, span: (start: MediaTime, end: MediaTime), output: NodeOutput) throws {
         var embedding = prediction.embedding.tensorValue
-        embedding.startSeconds = span.start
-        embedding.endSeconds = span.end
-        try output.emit(.tensor(embedding), port: 0)
+        embedding.startTime = span.start
+        embedding.endTime = span.end
+        try output.emit(.tensor(embedding), port: "embedding")
         if topK > 0, !prediction.top.isEmpty {
             let labels = prediction.top.map { Segment(start: span.start, end: span.end, label: $0.label, score: Double($0.probability)) }
-            try output.emit(.segments(labels), port: 1)
+            try output.emit(.segments(labels), port: "labels")
         }
     }
 }

@@ -52,7 +52,7 @@ public struct VADNode: ValidatingNode {
         stream = SileroVADStream(model: try VADParameters.model(parameters))
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .audio(let audio) = packet else { return }
         guard audio.sampleRate == SileroVAD.sampleRate, audio.channelCount == 1 else {
             throw NodeError(code: .nodeFailed, message: "vad needs 16000 Hz mono audio, got \(audio.sampleRate) Hz with "
@@ -75,12 +75,12 @@ public struct VADNode: ValidatingNode {
     /// Sends the probabilities of the chunks just completed, timed from the chunk index, and the spans
     /// they decide (at the end, always one `speech` packet).
     private mutating func emit(_ values: [Float], finalSampleCount: Int?, output: NodeOutput) throws {
-        let rate = Double(SileroVAD.sampleRate)
         let origin = firstSample ?? 0
         if !values.isEmpty {
-            let start = Double(origin + Int64(chunkCount * SileroVAD.chunkSize)) / rate
-            let end = start + Double(values.count * SileroVAD.chunkSize) / rate
-            try output.emit(.tensor(TensorValue(shape: [values.count], data: SharedArray(values), startSeconds: start, endSeconds: end)),
+            let first = origin + Int64(chunkCount * SileroVAD.chunkSize)
+            let start = MediaTime(sample: first, rate: SileroVAD.sampleRate)
+            let end = MediaTime(sample: first + Int64(values.count * SileroVAD.chunkSize), rate: SileroVAD.sampleRate)
+            try output.emit(.tensor(TensorValue(shape: [values.count], data: SharedArray(values), start: start, end: end)),
                             port: "probabilities")
         }
         kept += values
@@ -92,7 +92,8 @@ public struct VADNode: ValidatingNode {
                 let last = min(chunkCount, (span.upperBound + SileroVAD.chunkSize - 1) / SileroVAD.chunkSize)
                 let chunks = kept[(first - keptFirstChunk)..<max(first, last) - keptFirstChunk]
                 let mean = chunks.isEmpty ? 0 : chunks.reduce(0.0) { $0 + Double($1) } / Double(chunks.count)
-                return Segment(start: Double(origin + Int64(span.lowerBound)) / rate, end: Double(origin + Int64(span.upperBound)) / rate,
+                return Segment(start: MediaTime(sample: origin + Int64(span.lowerBound), rate: SileroVAD.sampleRate),
+                               end: MediaTime(sample: origin + Int64(span.upperBound), rate: SileroVAD.sampleRate),
                                label: "speech", score: mean)
             }
             try output.emit(.segments(segments), port: "speech")

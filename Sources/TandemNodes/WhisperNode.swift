@@ -154,7 +154,7 @@ public struct WhisperNode: ValidatingNode {
 
     public mutating func start(_ context: NodeContext) throws {
         // A wired segments input that never delivers a segment means "no speech", not "transcribe everything".
-        segmentsConnected = context.connectedInputs.contains(1)
+        segmentsConnected = context.connectedInputs.contains("segments")
         let directory = self.directory
         recognizer = try ModelCache.shared.model("whisper:" + directory.standardizedFileURL.path) {
             try WhisperRecognizer(directory: directory)
@@ -169,7 +169,7 @@ public struct WhisperNode: ValidatingNode {
         }
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         switch packet {
         case .audio(let audio):
             guard audio.sampleRate == WhisperLogMel.sampleRate, audio.channelCount == 1 else {

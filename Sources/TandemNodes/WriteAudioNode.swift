@@ -36,7 +36,7 @@ public struct WriteAudioNode: ConfigurableNode {
         output = try context.createOutput(template)
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .audio(let buffer) = packet else { return }
         if writer == nil {
             // The writer renames its own temporary onto our temporary; the batch commits that one

@@ -36,16 +36,16 @@ public struct WriteClipsNode: ConfigurableNode {
         self.context = context
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
-        switch (port, packet) {
-        case (0, .segments(let segments)):
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
+        switch (port.name, packet) {
+        case ("info", .segments(let segments)):
             for segment in segments {
                 guard let object = try? JSONSerialization.jsonObject(with: Data(segment.label.utf8)) as? [String: Any] else {
                     throw NodeError(code: .nodeFailed, message: "write-clips: a clip's info is not a JSON object: \(segment.label.prefix(80))")
                 }
                 descriptions.append(object)
             }
-        case (1, .audio(let audio)):
+        case ("clips", .audio(let audio)):
             clips.append(audio)
         default:
             break

@@ -62,7 +62,7 @@ public struct WriteFramesNode: ConfigurableNode {
         self.context = context
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .video(let frame) = packet else { return }
         if images {
             let file = try context!.createOutput(template, index: index)

@@ -35,7 +35,7 @@ public struct WriteImageNode: ConfigurableNode {
         self.context = context
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .image(let image) = packet else { return }
         guard index == 0 || template.hasIndex else {
             throw NodeError(code: .invalidParameters, message: "write-image got a second image for this input; add {index} to path '\(template)'")

@@ -33,7 +33,7 @@ public struct WriteJSONNode: ConfigurableNode {
         relativePath = context.input?.relativePath ?? ""
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         packets.append(Self.object(packet))
     }
 

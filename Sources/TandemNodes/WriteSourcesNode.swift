@@ -90,13 +90,13 @@ public struct WriteSourcesNode: ConfigurableNode {
         self.context = context
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
-        switch (port, packet) {
-        case (0, .segments(let segments)):
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
+        switch (port.name, packet) {
+        case ("regions", .segments(let segments)):
             regions.append(contentsOf: try segments.map(Region.init))
-        case (2, .segments(let segments)):
+        case ("notes", .segments(let segments)):
             notes.append(contentsOf: segments.map(\.label))
-        case (1, .audio(let audio)):
+        case ("sources", .audio(let audio)):
             let sounding = regions.indices.filter { !regions[$0].silent }
             guard entries.count < sounding.count else {
                 throw NodeError(code: .nodeFailed, message: "write-sources: source \(entries.count + 1) arrived without a region segment")

@@ -46,7 +46,7 @@ public struct WriteTensorNode: ConfigurableNode {
                                       format: format == "npy" ? .npy : .safetensors(name: name, metadata: ["format": "pt", "writer": "tandem"]))
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         let shape: [Int]
         var values: [Float]
         switch packet {

@@ -44,7 +44,7 @@ public struct WriteTranscriptNode: ValidatingNode {
         self.context = context
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         guard case .transcript(let part) = packet else { return }
         segments.append(contentsOf: part)
     }

@@ -84,10 +84,10 @@ public struct WriteVideoNode: ConfigurableNode {
 
     public mutating func start(_ context: NodeContext) throws {
         self.context = context
-        audioConnected = context.connectedInputs.contains(1)
+        audioConnected = context.connectedInputs.contains("audio")
         switch mode {
         case .encode:
-            guard context.connectedInputs.contains(0) else {
+            guard context.connectedInputs.contains("video") else {
                 throw NodeError(code: .invalidGraph, message: "write-video with video: encode needs its video input connected (or use video: copy)")
             }
             output = try context.createOutput(template)
@@ -102,7 +102,7 @@ public struct WriteVideoNode: ConfigurableNode {
         }
     }
 
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         switch packet {
         case .video(let frame) where mode == .encode:
             if writer == nil {

@@ -3,9 +3,9 @@ import TandemCore
 /// A box that belongs to one tracked face on one frame — the face itself or its mouth — with the
 /// tracker's flags, in a form that travels as a `Segment` between graph nodes.
 ///
-/// Segment form: start = the frame's time, end = start; label `face<id> x y w h` followed by the
-/// words `detected`, `partly-outside` and `too-small` when they hold; score 1 when detected on this
-/// frame, 0.5 when carried by the tracker between detections.
+/// Segment form: start = end = the frame's exact time; a typed `PictureRegion` labelled `face<id>` with
+/// the box and the flags (`isPartlyOutside`, `isTooSmall`), confidence (and score) 1 when detected on
+/// this frame, 0.5 when carried by the tracker between detections.
 public struct FaceObservation: Sendable, Hashable {
     public var faceID: Int
     public var box: FaceBox
@@ -31,23 +31,17 @@ public struct FaceObservation: Sendable, Hashable {
     /// `face<id>`, the speaker label outputs use.
     public var label: String { "face\(faceID)" }
 
-    public func segment(time: Double) -> Segment {
-        var words = [label, String(box.x), String(box.y), String(box.width), String(box.height)]
-        if detected { words.append("detected") }
-        if isPartlyOutside { words.append("partly-outside") }
-        if isTooSmall { words.append("too-small") }
-        return Segment(start: time, end: time, label: words.joined(separator: " "), score: detected ? 1 : 0.5)
+    /// Its segment form on the frame at `time` (the frame's exact time, its pts on the file's clock).
+    public func segment(time: MediaTime) -> Segment {
+        Segment(start: time, end: time, region: PictureRegion(label: label, box: box, confidence: detected ? 1 : 0.5,
+                                                              isPartlyOutside: isPartlyOutside, isTooSmall: isTooSmall))
     }
 
-    /// Reads the segment form; nil when the label is not `face<id> x y w h …`.
+    /// Reads the segment form; nil when the segment carries no region with a box labelled `face<id>`.
     public init?(segment: Segment) {
-        let words = segment.label.split(separator: " ").map(String.init)
-        guard words.count >= 5, words[0].hasPrefix("face"), let id = Int(words[0].dropFirst(4)) else { return nil }
-        let numbers = words[1...4].compactMap { Int($0) }
-        guard numbers.count == 4 else { return nil }
-        let flags = Set(words.dropFirst(5))
-        self.init(faceID: id, box: FaceBox(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3]),
-                  detected: flags.contains("detected"), isPartlyOutside: flags.contains("partly-outside"),
-                  isTooSmall: flags.contains("too-small"))
+        guard let region = segment.region, let box = region.box, region.label.hasPrefix("face"),
+              let id = Int(region.label.dropFirst(4)) else { return nil }
+        self.init(faceID: id, box: box, detected: region.confidence >= 1, isPartlyOutside: region.isPartlyOutside,
+                  isTooSmall: region.isTooSmall)
     }
 }

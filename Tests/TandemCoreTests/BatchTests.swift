@@ -33,7 +33,7 @@ struct CountWriter: ConfigurableNode {
     var count = 0
     init(parameters: NodeParameters) throws { template = try PathTemplate(parameters.string("path")) }
     mutating func start(_ context: NodeContext) throws { output = try context.createOutput(template) }
-    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws { count += 1 }
+    mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws { count += 1 }
     mutating func finish(output: NodeOutput) throws { try Data("\(count)\n".utf8).write(to: self.output!.temporaryURL) }
 }
 

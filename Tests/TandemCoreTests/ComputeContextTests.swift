@@ -8,7 +8,7 @@ struct WidthRecorder: Node {
     let seen: Recorder<Int?>
     var delay: TimeInterval = 0.002
     mutating func start(_ context: NodeContext) throws { seen.append(ComputeContext.current?.threads) }
-    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         Thread.sleep(forTimeInterval: delay)
         seen.append(ComputeContext.current?.threads)
     }

@@ -6,7 +6,7 @@ import Testing
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-engine-\(UUID().uuidString)")
 
     @Test func chainDeliversEveryPacketInOrderAndFlushes() throws {
-        let recorder = Recorder<(port: Int, value: Float)>()
+        let recorder = Recorder<(port: String, value: Float)>()
         let finished = Recorder<Bool>()
         var graph = Graph()
         try graph.add("src", CountingSource(count: 500))
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func nodesKnowWhichOptionalInputsAreWired() throws {
-        let alone = Recorder<Set<Int>>(), both = Recorder<Set<Int>>()
+        let alone = Recorder<Set<String>>(), both = Recorder<Set<String>>()
         var graph = Graph()
         try graph.add("src", CountingSource(count: 3))
         try graph.add("silent", CountingSource(count: 0))
@@ -34,14 +34,14 @@ import Testing
         try graph.connect("src", "out", to: "both", "in")
         try graph.connect("silent", "out", to: "both", "side")
         _ = try GraphExecution(graph, outputDirectory: scratch).run()
-        #expect(alone.values == [[0]])
+        #expect(alone.values == [["in"]])
         // Wired even though its producer never sends a packet.
-        #expect(both.values == [[0, 1]])
+        #expect(both.values == [["in", "side"]])
     }
 
     @Test func slowSinkBoundsTheQueue() throws {
-        let fast = Recorder<(port: Int, value: Float)>()
-        let slow = Recorder<(port: Int, value: Float)>()
+        let fast = Recorder<(port: String, value: Float)>()
+        let slow = Recorder<(port: String, value: Float)>()
         var graph = Graph()
         try graph.add("src", CountingSource(count: 60))
         try graph.add("fast", RecordingSink(recorder: fast))
@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func byteBoundAdmitsOneOversizedPacketAtATime() throws {
-        let slow = Recorder<(port: Int, value: Float)>()
+        let slow = Recorder<(port: String, value: Float)>()
         var graph = Graph()
         try graph.add("src", CountingSource(count: 20))
         try graph.add("slow", RecordingSink(recorder: slow, delay: 0.001))
@@ -130,7 +130,7 @@ import Testing
     }
 
     @Test func twoInputsAreDeliveredInMediaTimeOrder() throws {
-        let recorder = Recorder<(port: Int, value: Float)>()
+        let recorder = Recorder<(port: String, value: Float)>()
         var graph = Graph()
         // "a" ticks every 0.01 s, "b" every 0.025 s: arrival order is arbitrary, delivery must be by time.
         try graph.add("a", CountingSource(count: 50, step: 0.01))
@@ -139,7 +139,7 @@ import Testing
         try graph.connect("a", "out", to: "sink", "in")
         try graph.connect("b", "out", to: "sink", "side")
         _ = try GraphExecution(graph, outputDirectory: scratch).run()
-        let times = recorder.values.map { Double($0.value) * ($0.port == 0 ? 0.01 : 0.025) }
+        let times = recorder.values.map { Double($0.value) * ($0.port == "in" ? 0.01 : 0.025) }
         #expect(times.count == 70)
         #expect(zip(times, times.dropFirst()).allSatisfy { $0 <= $1 + 1e-9 }, "\(times)")
     }
@@ -149,8 +149,8 @@ import Testing
     /// input only comes once that consumer has finished, so without either the graph would stall.
     @Test func anOutputEndedEarlyLetsItsConsumerFinishFirst() throws {
         let gate = DispatchSemaphore(value: 0)
-        let opened = Recorder<Bool>(), ended = Recorder<Int>(), emitAfterEnd = Recorder<Bool>()
-        let early = Recorder<(port: Int, value: Float)>(), late = Recorder<(port: Int, value: Float)>()
+        let opened = Recorder<Bool>(), ended = Recorder<String>(), emitAfterEnd = Recorder<Bool>()
+        let early = Recorder<(port: String, value: Float)>(), late = Recorder<(port: String, value: Float)>()
         let outcome = withTimeout(20) { () -> Bool in
             do {
                 var graph = Graph()
@@ -172,14 +172,14 @@ import Testing
         #expect(early.values.map(\.value) == [7])
         #expect(late.values.map(\.value) == [1])
         // The last input's end is `finish`, and the unconnected `c` is never reported.
-        #expect(ended.values == [0])
+        #expect(ended.values == ["a"])
         #expect(emitAfterEnd.values == [false])
     }
 
     @Test func diamondWithUnbalancedBranchesDoesNotDeadlock() throws {
         // One source feeds both inputs of a node; the second branch is filtered to nothing, so the
         // time rule alone would wait forever for it while the source blocks on the first branch.
-        let recorder = Recorder<(port: Int, value: Float)>()
+        let recorder = Recorder<(port: String, value: Float)>()
         let outcome = withTimeout(10) { () -> Int in
             do {
                 var graph = Graph()

@@ -36,7 +36,7 @@ struct PassThrough: Node {
     struct Boom: Error {}
     var failAt: Int?
     var seen = 0
-    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         if seen == failAt { throw Boom() }
         seen += 1
         try output.emit(packet)
@@ -47,14 +47,14 @@ struct PassThrough: Node {
 struct RecordingSink: Node {
     static let descriptor = NodeDescriptor(kind: "test-sink", doc: "records",
                                            inputs: [PortSpec("in", .any), PortSpec("side", .any, optional: true)])
-    let recorder: Recorder<(port: Int, value: Float)>
+    let recorder: Recorder<(port: String, value: Float)>
     var delay: TimeInterval = 0
     var finished: Recorder<Bool>?
-    var wiredInputs: Recorder<Set<Int>>?
+    var wiredInputs: Recorder<Set<String>>?
     mutating func start(_ context: NodeContext) throws { wiredInputs?.append(context.connectedInputs) }
-    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
-        if case .tensor(let t) = packet { recorder.append((port, t.data[0])) }
+        if case .tensor(let t) = packet { recorder.append((port.name, t.data[0])) }
     }
     mutating func finish(output: NodeOutput) throws { finished?.append(true) }
 }
@@ -66,7 +66,7 @@ struct FileSink: Node {
     var output: AtomicOutput?
     var count = 0
     mutating func start(_ context: NodeContext) throws { output = try context.createOutput(template) }
-    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws { count += 1 }
+    mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws { count += 1 }
     mutating func finish(output: NodeOutput) throws { try Data("\(count)\n".utf8).write(to: self.output!.temporaryURL) }
 }
 
@@ -118,24 +118,24 @@ struct EarlyJoin: Node {
     static let descriptor = NodeDescriptor(kind: "test-early", doc: "ends an output early",
                                            inputs: [PortSpec("a", .any), PortSpec("b", .any), PortSpec("c", .any, optional: true)],
                                            outputs: [PortSpec("early", .tensor), PortSpec("late", .tensor)], inputOrder: .arrival)
-    let ended: Recorder<Int>
+    let ended: Recorder<String>
     let emitAfterEnd: Recorder<Bool>
-    var counts = [0, 0, 0]
-    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws { counts[port] += 1 }
-    mutating func inputEnded(_ port: Int, output: NodeOutput) throws {
-        ended.append(port)
-        guard port == 0 else { return }
-        try output.emit(.tensor(TensorValue(shape: [1], data: SharedArray([Float(counts[0])]), startSeconds: 0)), port: "early")
+    var counts: [String: Int] = [:]
+    mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws { counts[port.name, default: 0] += 1 }
+    mutating func inputEnded(_ port: InputPort, output: NodeOutput) throws {
+        ended.append(port.name)
+        guard port.name == "a" else { return }
+        try output.emit(.tensor(TensorValue(shape: [1], data: SharedArray([Float(counts["a", default: 0])]), startSeconds: 0)), port: "early")
         try output.end(port: "early")
         do {
-            try output.emit(tick(0), port: 0)
+            try output.emit(tick(0), port: "early")
             emitAfterEnd.append(true)
         } catch let error as NodeError where error.code == .outputEnded {
             emitAfterEnd.append(false)
         }
     }
     mutating func finish(output: NodeOutput) throws {
-        try output.emit(.tensor(TensorValue(shape: [1], data: SharedArray([Float(counts[1])]), startSeconds: 0)), port: "late")
+        try output.emit(.tensor(TensorValue(shape: [1], data: SharedArray([Float(counts["b", default: 0])]), startSeconds: 0)), port: "late")
     }
 }
 
@@ -143,9 +143,9 @@ struct EarlyJoin: Node {
 struct SignallingSink: Node {
     static let descriptor = NodeDescriptor(kind: "test-signal", doc: "signals at its end", inputs: [PortSpec("in", .any)])
     let gate: DispatchSemaphore
-    let recorder: Recorder<(port: Int, value: Float)>
-    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
-        if case .tensor(let t) = packet { recorder.append((port, t.data[0])) }
+    let recorder: Recorder<(port: String, value: Float)>
+    mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
+        if case .tensor(let t) = packet { recorder.append((port.name, t.data[0])) }
     }
     mutating func finish(output: NodeOutput) throws { gate.signal() }
 }

@@ -50,7 +50,7 @@ import TandemCore
         static let descriptor = NodeDescriptor(kind: "test-signal", doc: "signals at its end", inputs: [PortSpec("in", .any)])
         let gate: DispatchSemaphore
         let box: PacketCollector.Box
-        mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws { box.append(packet) }
+        mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws { box.append(packet) }
         mutating func finish(output: NodeOutput) throws { gate.signal() }
     }
 

@@ -123,7 +123,7 @@ final class IndexBox: @unchecked Sendable {
 struct FrameIndexSink: Node {
     static let descriptor = NodeDescriptor(kind: "test-frame-indices", doc: "", inputs: [PortSpec("video", .video)])
     let box: IndexBox
-    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         if case .video(let frame) = packet { box.append(frame.frameIndex) }
     }
 }
@@ -208,12 +208,12 @@ struct FrameIndexSink: Node {
 
     @Test func aDecoderWithItsOwnSamplingKeepsTheChoiceDownstream() throws {
         var decode = try DecodeNode(parameters: NodeParameters(["sampling": .string("uniform"), "count": .int(5)], for: DecodeNode.descriptor))
-        let ownSampling = decode.takeFrameSelection(.every(2), onOutput: 1)
+        let ownSampling = decode.takeFrameSelection(.every(2), onOutput: "video")
         #expect(!ownSampling)
         var plain = try DecodeNode(parameters: NodeParameters([:], for: DecodeNode.descriptor))
-        let audioOutput = plain.takeFrameSelection(.every(2), onOutput: 0)
-        let videoOutput = plain.takeFrameSelection(.every(2), onOutput: 1)
-        let second = plain.takeFrameSelection(.first(3), onOutput: 1)
+        let audioOutput = plain.takeFrameSelection(.every(2), onOutput: "audio")
+        let videoOutput = plain.takeFrameSelection(.every(2), onOutput: "video")
+        let second = plain.takeFrameSelection(.first(3), onOutput: "video")
         #expect(!audioOutput && videoOutput && !second)  // video only, one choice only
     }
 }

@@ -15,7 +15,7 @@ struct PacketCollector: Node {
     static let descriptor = NodeDescriptor(kind: "collect", doc: "test sink", inputs: [PortSpec("in", .any)])
     let box: Box
 
-    func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {
+    func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         box.append(packet)
     }
 }

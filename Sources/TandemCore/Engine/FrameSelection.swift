@@ -23,8 +23,8 @@ public protocol FrameSelectingNode: Node {
 
 /// A node that can apply a `FrameSelection` to one of its video outputs before it converts the frames.
 public protocol FrameSelectionTaking: Node {
-    /// Applies `selection` to output `port` for the whole run, when it can do so exactly (the same
+    /// Applies `selection` to the output named `port` for the whole run, when it can do so exactly (the same
     /// frames, with the same indices and times, as the selecting node would pass); returns false to
     /// leave the choice where it is. Called before `start`.
-    mutating func takeFrameSelection(_ selection: FrameSelection, onOutput port: Int) -> Bool
+    mutating func takeFrameSelection(_ selection: FrameSelection, onOutput port: String) -> Bool
 }

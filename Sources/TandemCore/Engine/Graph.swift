@@ -92,7 +92,7 @@ public struct Graph {
             // Another consumer of the same output needs the frames the selection drops.
             let consumers = entries.reduce(0) { count, entry in count + entry.sources.filter { $0 == source }.count }
             guard consumers == 1, var producer = entries[source.node].node as? any FrameSelectionTaking,
-                  producer.takeFrameSelection(selector.frameSelection, onOutput: source.port) else { continue }
+                  producer.takeFrameSelection(selector.frameSelection, onOutput: entries[source.node].descriptor.outputs[source.port].name) else { continue }
             selector.selectionMovedUpstream()
             entries[source.node].node = producer
             entries[index].node = selector

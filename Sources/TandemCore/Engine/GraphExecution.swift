@@ -161,8 +161,10 @@ public final class GraphExecution: @unchecked Sendable {
     /// The body of one node's thread.
     private func runNode(_ slot: Slot) {
         let output = slot.output!
-        let connected = Set(slot.entry.descriptor.outputs.indices.filter { output.isConnected($0) })
-        let wired = Set(slot.entry.sources.indices.filter { slot.entry.sources[$0] != nil })
+        let descriptor = slot.entry.descriptor
+        let connected = Set(descriptor.outputs.indices.filter { output.isConnected($0) }.map { descriptor.outputs[$0].name })
+        let wired = Set(slot.entry.sources.indices.filter { slot.entry.sources[$0] != nil }.map { descriptor.inputs[$0].name })
+        let inputPorts = InputPort.all(of: descriptor)
         let context = NodeContext(nodeID: slot.entry.id, input: input, outputs: outputFiles, connectedOutputs: connected, connectedInputs: wired,
                                   warnings: warnings, progress: progress)
         var busy: UInt64 = 0
@@ -183,9 +185,9 @@ public final class GraphExecution: @unchecked Sendable {
                         slot.statistics.packetsIn += 1
                         if let time = packet.startSeconds { lastTime = time }
                         start = Clock.nanoseconds()
-                        try slot.entry.node.receive(packet, on: port, output: output)
+                        try slot.entry.node.receive(packet, on: inputPorts[port], output: output)
                     case .ended(let port):
-                        try slot.entry.node.inputEnded(port, output: output)
+                        try slot.entry.node.inputEnded(inputPorts[port], output: output)
                     }
                     busy &+= Clock.nanoseconds() &- start
                 }

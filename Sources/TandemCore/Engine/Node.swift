@@ -29,12 +29,12 @@ public protocol Node {
     /// Produces the next packets of a source; returns `false` when the source is exhausted.
     mutating func produce(output: NodeOutput) throws -> Bool
 
-    /// Handles one packet that arrived on input port `port` (an index into `descriptor.inputs`).
-    mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws
+    /// Handles one packet that arrived on input `port` (tell inputs apart by `port.name`).
+    mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws
 
     /// Called when input `port` has delivered its last packet and other inputs are still open
     /// (multi-input nodes only; the last input's end is `finish(output:)`).
-    mutating func inputEnded(_ port: Int, output: NodeOutput) throws
+    mutating func inputEnded(_ port: InputPort, output: NodeOutput) throws
 
     /// Flushes what the node still holds once its inputs have ended.
     mutating func finish(output: NodeOutput) throws
@@ -43,8 +43,8 @@ public protocol Node {
 extension Node {
     public mutating func start(_ context: NodeContext) throws {}
     public mutating func produce(output: NodeOutput) throws -> Bool { false }
-    public mutating func receive(_ packet: Packet, on port: Int, output: NodeOutput) throws {}
-    public mutating func inputEnded(_ port: Int, output: NodeOutput) throws {}
+    public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {}
+    public mutating func inputEnded(_ port: InputPort, output: NodeOutput) throws {}
     public mutating func finish(output: NodeOutput) throws {}
 }
 

@@ -9,17 +9,17 @@ public struct NodeContext: @unchecked Sendable {
     public var input: InputFile?
     /// Where writer nodes create their outputs (atomically, committed when the graph completes).
     public var outputs: OutputFiles
-    /// Which of the node's output ports have consumers.
-    public var connectedOutputs: Set<Int>
-    /// Which of the node's input ports are wired to a producer. An optional input that is wired but
+    /// The names of the node's output ports that have consumers.
+    public var connectedOutputs: Set<String>
+    /// The names of the node's input ports that are wired to a producer. An optional input that is wired but
     /// receives no packet (a detector that found nothing) means "nothing", not "not asked".
-    public var connectedInputs: Set<Int>
+    public var connectedInputs: Set<String>
     /// Where `warn` puts its messages (the run's, shared by its nodes).
     public var warnings: RunWarnings
     /// Where `reportProgress` goes (the batch's progress display), if anywhere.
     public var progress: NodeProgressHandler?
 
-    public init(nodeID: String, input: InputFile?, outputs: OutputFiles, connectedOutputs: Set<Int>, connectedInputs: Set<Int> = [],
+    public init(nodeID: String, input: InputFile?, outputs: OutputFiles, connectedOutputs: Set<String>, connectedInputs: Set<String> = [],
                 warnings: RunWarnings = RunWarnings(), progress: NodeProgressHandler? = nil) {
         self.nodeID = nodeID
         self.input = input
