@@ -1,4 +1,5 @@
 import TandemCore
+import TandemDSP
 import TandemModels
 
 extension WhisperNode {

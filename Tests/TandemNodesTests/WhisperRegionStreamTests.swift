@@ -53,7 +53,10 @@ import TandemModels
         #expect(found.map(\.text) == whole.map(\.text))
         #expect(found.map(\.start) == whole.map(\.start) && found.map(\.end) == whole.map(\.end))
         #expect(found.map(\.id) == whole.map(\.id))
-        #expect(found.flatMap { $0.words ?? [] }.map(\.start) == whole.flatMap { $0.words ?? [] }.map(\.start))
+        let foundList: [TranscriptWord] = found.flatMap { $0.words ?? [] }
+        let wholeList: [TranscriptWord] = whole.flatMap { $0.words ?? [] }
+        let foundWords = foundList.map { $0.start }, wholeWords = wholeList.map { $0.start }
+        #expect(foundWords == wholeWords)
         // Never the whole recording: at most the producer's lag plus a packet past the region being fed.
         #expect(mostHeld < samples.count / 2, "held \(mostHeld) of \(samples.count) samples")
         #expect(decoder.heldSamples == 0 || decoder.heldSamples < 16_000)
@@ -86,7 +89,10 @@ import TandemModels
         #expect(!whole.segments.isEmpty)
         #expect(found.map(\.text) == whole.segments.map(\.text))
         #expect(found.map(\.start) == whole.segments.map(\.start) && found.map(\.end) == whole.segments.map(\.end))
-        #expect(found.flatMap { $0.words ?? [] }.map(\.end) == whole.segments.flatMap { $0.words ?? [] }.map(\.end))
+        let foundList: [TranscriptWord] = found.flatMap { $0.words ?? [] }
+        let wholeList: [TranscriptWord] = whole.segments.flatMap { $0.words ?? [] }
+        let foundWords = foundList.map { $0.end }, wholeWords = wholeList.map { $0.end }
+        #expect(foundWords == wholeWords)
         #expect(mostHeld < samples.count / 2, "held \(mostHeld) of \(samples.count) samples")
     }
 }
