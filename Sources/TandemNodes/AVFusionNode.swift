@@ -6,23 +6,33 @@ import TandemModels
 
 /// `av-fusion`: the audio says whether someone speaks, the picture says who (`SpeechFusion`).
 ///
-/// Takes the audio, the audio voice-activity probabilities (`vad.probabilities`) and lip-activity's
-/// speaker-labelled lip stretches, and emits at the end of the stream: `speech` (foreground speech
-/// labelled with the face whose lips move, or `off-screen`), `windows` for `whisper` (cut where nobody
-/// speaks), `audio` (the input, or enhanced with the noise of stretches silent in both picture and
-/// sound) and `notes`. Every bad input is a note, never a failure: no audio stream (nothing to
-/// transcribe), a silent track, no video or no face (all speech off-screen).
+/// Takes the audio, optionally voice probabilities, and lip-activity's speaker-labelled lip stretches, and
+/// emits `speech` (foreground speech labelled with the face whose lips move, or `off-screen`), `windows`
+/// for `whisper` (cut where nobody speaks), `audio` (the input, or enhanced with the noise of stretches
+/// silent in both picture and sound) and `notes`. Every bad input is a note, never a failure: no audio
+/// stream (nothing to transcribe), a silent track, no video or no face (all speech off-screen).
 ///
 /// With `voice` unconnected it runs Silero VAD (`vad_model`) on the audio itself, so the pipeline
 /// needs no separate `vad` node; an empty `vad_model` leaves the level above the floor alone.
 ///
-/// Recognition need not wait for the picture when the picture cannot change what it hears: without
-/// `enhance` the audio out is the audio in, and with `listen: everything` a recording that fits one
-/// window (`window_seconds`) is one window whatever the picture says (longer ones are cut at pauses,
-/// which need the fusion). Then `audio` and `windows` are sent and ended as soon as the audio ends,
-/// so `whisper` runs on one core while faces and lips are still read on the other; the inputs are
-/// taken as they arrive (`InputOrder.arrival`) so the audio is not held back until the lips' result
-/// comes. The voice detector runs at the audio's end too. Outputs are the same either way.
+/// **Streaming (the default: `listen: everything`, no `enhance`, `voice` unconnected).** Memory does not
+/// depend on the recording's length: each audio packet is passed on to `audio` at once, and only compact
+/// per-frame records are kept (the level and the voice probability of every 32 ms, 12 bytes; 1.3 MB an
+/// hour). Silero VAD runs as the audio arrives (`SileroVADStream`), and the recognition windows are cut
+/// as it goes (`SpeechFusion.WindowCutter`: a window closes at a pause once it nears `window_seconds`,
+/// judged against a running noise floor), each sent as soon as it is certain, so `whisper` decodes one
+/// window while the next arrives and the picture is still being read on the other core. Lip activity
+/// scores each face against the whole clip's motion and so arrives at the end of the video: the speech
+/// map that names speakers and gates the text is made then, from the kept records (`SpeechFusion
+/// .map(levels:…)`), and equals the whole-recording map. The windows equal the whole-recording fusion's
+/// on audio-only input once the running floor has converged (always for a recording within one window);
+/// with a picture they can differ only where moving lips lift unsure audio inside what the sound alone
+/// calls a pause.
+///
+/// **Whole recording** (`enhance`, `listen: speech`, or a connected `voice` input): the audio is kept
+/// until the end (64 KB a second), the map made from it, and `audio` and `windows` sent then — except
+/// that without `enhance` the audio is sent as soon as it ends, and with `listen: everything` so is a
+/// recording that fits one window.
 public struct AVFusionNode: ValidatingNode {
     public static let descriptor = NodeDescriptor(
         kind: "av-fusion", doc: "Audio VAD × level over the noise floor × lip activity → speaker-labelled foreground speech and recognition windows.",
@@ -96,6 +106,21 @@ public struct AVFusionNode: ValidatingNode {
     private var lips: [Segment]?
     private var visible: [Segment]?
     private var notes: [Segment] = []
+    /// The streaming path's state (nil: the whole recording is kept).
+    private var streaming: Streaming?
+
+    /// What the streaming path keeps: per-frame records, never samples.
+    struct Streaming {
+        var meter: SpeechFusion.LevelMeter?
+        var vad: SileroVADStream?
+        var cutter: SpeechFusion.WindowCutter?
+        /// Every frame's voice probability so far (for the map at the end).
+        var probabilities: [Float] = []
+        /// Frames given to the cutter.
+        var fed = 0
+        var first: AudioBuffer?
+        var ended = false
+    }
 
     public init(parameters: NodeParameters) throws {
         var configuration = SpeechFusion.Configuration()
@@ -128,10 +153,106 @@ public struct AVFusionNode: ValidatingNode {
         if !voiceConnected, let vadDirectory {
             vad = try ModelCache.shared.model("silero-vad:" + vadDirectory.standardizedFileURL.path) { try SileroVAD(directory: vadDirectory) }
         }
+        if !enhance, !voiceConnected, listening == .everything { streaming = Streaming() }
+    }
+
+    /// Streaming: passes the chunk on, measures it, runs the voice detector and sends the windows that became certain.
+    private mutating func stream(_ chunk: AudioBuffer, output: NodeOutput) throws {
+        guard chunk.channelCount == 1 else {
+            throw NodeError(code: .nodeFailed, message: "av-fusion needs mono audio, got \(chunk.channelCount) channels; decode with channels: 1")
+        }
+        if streaming!.first == nil {
+            let hasVoice = vad != nil && chunk.sampleRate == SileroVAD.sampleRate
+            let hop = hasVoice ? SileroVAD.chunkSize : SpeechFusion.hop(voice: nil, sampleRate: chunk.sampleRate)
+            streaming!.first = chunk
+            streaming!.meter = SpeechFusion.LevelMeter(hop: hop)
+            streaming!.vad = hasVoice ? SileroVADStream(model: vad!) : nil
+            streaming!.cutter = SpeechFusion.WindowCutter(configuration: fusion.configuration, hop: hop, sampleRate: chunk.sampleRate,
+                                                         limit: windowSeconds, maximumWait: windowSeconds, hasVoice: hasVoice)
+        } else if let first = streaming!.first, chunk.sampleRate != first.sampleRate {
+            throw NodeError(code: .nodeFailed, message: "av-fusion: the audio's sample rate changed from \(first.sampleRate) to \(chunk.sampleRate) Hz")
+        }
+        try output.emit(.audio(chunk), port: "audio")
+        let samples = chunk.channels[0].array
+        streaming!.meter!.append(samples)
+        if streaming!.vad != nil {
+            let probabilities = streaming!.vad!.process(samples)
+            streaming!.probabilities += probabilities
+        }
+        try feedCutter(output: output)
+    }
+
+    /// Gives the cutter the frames whose level and voice probability are both known, and sends the windows it cuts.
+    private mutating func feedCutter(output: NodeOutput) throws {
+        let power = streaming!.meter!.power
+        let hasVoice = streaming!.vad != nil
+        let ready = hasVoice ? min(power.count, streaming!.probabilities.count) : power.count
+        guard ready > streaming!.fed else { return }
+        let range = streaming!.fed..<ready
+        let windows = streaming!.cutter!.append(power: power[range], probabilities: hasVoice ? streaming!.probabilities[range] : [])
+        streaming!.fed = ready
+        try sendWindows(windows, output: output)
+    }
+
+    private func sendWindows(_ windows: [Segment], output: NodeOutput) throws {
+        guard !windows.isEmpty, let origin = streaming?.first?.startSeconds else { return }
+        try output.emit(.segments(windows.map { Segment(start: $0.start + origin, end: $0.end + origin, label: $0.label, score: $0.score) }),
+                        port: "windows")
+    }
+
+    /// Streaming: the audio ended; the last frames are judged and the last windows sent.
+    private mutating func endStream(output: NodeOutput) throws {
+        streaming!.ended = true
+        if streaming!.first != nil {
+            if streaming!.vad != nil {
+                let probabilities = streaming!.vad!.finish()
+                streaming!.probabilities += probabilities
+            }
+            try feedCutter(output: output)
+            let meter = streaming!.meter!
+            let lastProbability = streaming!.vad != nil && meter.power.count < streaming!.probabilities.count
+                ? streaming!.probabilities[meter.power.count] : 0
+            let windows = streaming!.cutter!.finish(lastPower: meter.partial, lastProbability: lastProbability, sampleCount: meter.sampleCount)
+            try sendWindows(windows, output: output)
+        }
+        try output.end(port: "audio")
+        try output.end(port: "windows")
+        sentAudio = true
+        sentWindows = true
+    }
+
+    /// Streaming: the map from the kept records, once the picture has spoken.
+    private mutating func finishStream(output: NodeOutput) throws {
+        if !streaming!.ended { try endStream(output: output) }
+        var allNotes = notes
+        guard let first = streaming!.first, let meter = streaming!.meter else {
+            let span = notes.first.map { ($0.start, $0.end) } ?? (0, 0)
+            allNotes.append(Segment(start: span.0, end: span.1, label: "no audio stream: nothing to transcribe", score: 0))
+            try output.emit(.segments(allNotes), port: "notes")
+            try output.emit(.segments([]), port: "speech")
+            return
+        }
+        let origin = first.startSeconds, rate = first.sampleRate
+        let levels = meter.finished()
+        let track = streaming!.vad != nil ? VoiceTrack(probabilities: streaming!.probabilities, hop: SileroVAD.chunkSize) : nil
+        let map = fusion.map(levels: levels, sampleRate: rate, voice: track,
+                             lips: usePicture ? lips.map { Self.shifted($0, by: -origin) } : nil,
+                             visible: usePicture ? visible.map { Self.shifted($0, by: -origin) } : nil)
+        var fusionNotes = map.notes
+        if !usePicture { fusionNotes.append("picture not used (use_picture: false): all speech is attributed off-screen") }
+        let end = origin + Double(levels.sampleCount) / Double(rate)
+        allNotes += fusionNotes.map { Segment(start: origin, end: end, label: $0, score: 0) }
+        try output.emit(.segments(allNotes), port: "notes")
+        try output.emit(.segments(Self.shifted(map.speech, by: origin)), port: "speech")
+    }
+
+    private static func shifted(_ list: [Segment], by delta: Double) -> [Segment] {
+        list.map { Segment(start: $0.start + delta, end: $0.end + delta, label: $0.label, score: $0.score) }
     }
 
     public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         switch (port.name, packet) {
+        case ("audio", .audio(let chunk)) where streaming != nil: try stream(chunk, output: output)
         case ("audio", .audio(let chunk)): chunks.append(chunk)
         case ("voice", .tensor(let t)): voice += t.data.array
         case ("voice", .segments(let s)): voiceSegments += s
@@ -143,6 +264,7 @@ public struct AVFusionNode: ValidatingNode {
     }
 
     public mutating func inputEnded(_ port: InputPort, output: NodeOutput) throws {
+        if port.name == "audio", streaming != nil { return try endStream(output: output) }
         guard port.name == "audio", let audio = try AudioBuffer(joining: chunks) else { return }
         chunks = []
         self.audio = audio
@@ -166,6 +288,7 @@ public struct AVFusionNode: ValidatingNode {
     }
 
     public mutating func finish(output: NodeOutput) throws {
+        if streaming != nil { return try finishStream(output: output) }
         var allNotes = notes
         guard let audio = try self.audio ?? AudioBuffer(joining: chunks) else {
             let span = notes.first.map { ($0.start, $0.end) } ?? (0, 0)

@@ -14,13 +14,23 @@ import TandemNN
 /// (32 KB a second), never the input's samples, so memory does not grow with the input's length. The
 /// look-ahead lets Whisper's loudness floor (8 decades below the loudest frame) see the loud parts ahead;
 /// inputs up to 30 s plus the look-ahead give exactly the whole-input transcript. When the optional
-/// `segments` input is connected (speech regions from a voice- or lip-activity node), only those
-/// regions are decoded — none when the producer sends none — each on its own, or with `stitch` all
-/// together without the audio between them (`WhisperRecognizer.transcribe(_:stitching:)`), and the node
-/// holds the samples until the end of the stream (230 MB per hour), as it does with `vad_filter`. With `vad_filter`, as in faster-whisper,
+/// `segments` input is connected (speech regions or recognition windows from a voice-, lip-activity or
+/// `av-fusion` node), only those regions are decoded — none when the producer sends none — each on its
+/// own (touching or overlapping regions are one region), with the prompt and the language carried from
+/// region to region (`WhisperRecognizer.RegionSession`). Regions are decoded as their audio arrives, each
+/// through its own `WhisperRecognizer.Stream`, and the audio is released behind them, so memory does not
+/// grow with the input either: the node holds the audio not yet known to be in a region or not yet pushed
+/// (how far the producer's regions lag the audio), and the first region's first 30 s until the language is
+/// known. Regions must arrive in time order (by start), as every Tandem producer sends them; a region
+/// that reaches back into one already decoded is decoded from where that one ended. With `stitch` the
+/// regions are decoded all together without the audio between them
+/// (`WhisperRecognizer.transcribe(_:stitching:)`), and the node holds the samples until the end of the
+/// stream (230 MB per hour). With `vad_filter`, as in faster-whisper,
 /// Silero VAD finds the speech, the silence between spans is cut out, the rest is transcribed as one
-/// recording and the times are mapped back (`WhisperRecognizer.transcribe(_:vadFilter:)`); it cannot
-/// be combined with a connected `segments` input. Resampling is `decode`'s job (`sample_rate: 16000, channels: 1`).
+/// recording and the times are mapped back — as the audio arrives (`VADFilterDecoder`: each span is
+/// pushed into one stream once decided, the audio released behind it), with the transcript of
+/// `WhisperRecognizer.transcribe(_:vadFilter:)` whenever the speech is at most 30 s plus the look-ahead; it
+/// cannot be combined with a connected `segments` input. Resampling is `decode`'s job (`sample_rate: 16000, channels: 1`).
 public struct WhisperNode: ValidatingNode {
     public static let descriptor = NodeDescriptor(
         kind: "whisper", doc: "Whisper speech recognition (CTranslate2 model directory) of 16 kHz mono audio.",
@@ -53,7 +63,10 @@ public struct WhisperNode: ValidatingNode {
                           + "(as vad_filter does with its own spans); false: each region decoded on its own"),
             ParameterSpec("vad_filter", .bool, default: .bool(false),
                           "transcribe only the speech Silero VAD finds, stitched together, times mapped back (faster-whisper's vad_filter; the vad_* parameters are its VadOptions)"),
-        ] + VADParameters.specs(prefix: "vad_"))
+        ] + VADParameters.specs(prefix: "vad_"),
+        // The regions' producer (av-fusion) sends the audio at once and each region once it is certain: the
+        // node buffers what it needs itself, and waiting to align the two would only stall the audio.
+        inputOrder: .arrival)
 
     public static func problems(in parameters: NodeParameters) -> [NodeParameterProblem] {
         var problems: [NodeParameterProblem] = []
@@ -131,12 +144,16 @@ public struct WhisperNode: ValidatingNode {
     private var segmentsConnected = false
     private var samples: [Float] = []
     private var firstSample: Int64?
-    private var regions: [Segment] = []
+    private var regionList: [Segment] = []
     private let vadFilter: Bool
     private let stitch: Bool
     private let vadOptions: VADOptions
     private let parameters: NodeParameters
     private var vad: SileroVAD?
+    /// Set when the node decodes the `segments` input's regions as they arrive (no stitch, no vad_filter).
+    private var regions: RegionDecoder?
+    /// Set with `vad_filter`: the speech found and decoded as the audio arrives.
+    private var vadFiltering: VADFilterDecoder?
 
     public init(parameters: NodeParameters) throws {
         if let problem = Self.problems(in: parameters).first {
@@ -164,8 +181,11 @@ public struct WhisperNode: ValidatingNode {
                 throw NodeError(code: .invalidParameters, message: "whisper: vad_filter finds the speech itself; disconnect the segments input or set vad_filter: false")
             }
             vad = try VADParameters.model(parameters, prefix: "vad_")
+            vadFiltering = VADFilterDecoder(vad: vad!, options: vadOptions, stream: try recognizer!.stream(options: options, lookaheadSeconds: lookaheadSeconds))
         } else if !segmentsConnected {
             stream = try recognizer!.stream(options: options, lookaheadSeconds: lookaheadSeconds)
+        } else if !stitch {
+            regions = RegionDecoder(session: try recognizer!.regionSession(options: options), lookaheadSeconds: lookaheadSeconds)
         }
     }
 
@@ -180,6 +200,15 @@ public struct WhisperNode: ValidatingNode {
             if stream != nil {
                 let found = try Self.withThreads(threads) { try stream!.push(audio.channels[0].array) }
                 if !found.isEmpty { try output.emit(.transcript(onFileClock(found))) }
+            } else if vadFiltering != nil {
+                let found = try Self.withThreads(threads) { try vadFiltering!.push(audio.channels[0].array) }
+                if !found.isEmpty { try output.emit(.transcript(onFileClock(found))) }
+            } else if regions != nil {
+                let found = try Self.withThreads(threads) { () throws -> [WhisperSegment] in
+                    regions!.add(samples: audio.channels[0].array, origin: firstSample!)
+                    return try regions!.advance()
+                }
+                if !found.isEmpty { try output.emit(.transcript(onFileClock(found))) }
             } else if samples.isEmpty {
                 // Shares the packet's storage instead of copying it: `av-fusion` sends the whole recording
                 // as one packet and keeps it itself, so a copy here would hold the samples twice
@@ -190,13 +219,41 @@ public struct WhisperNode: ValidatingNode {
             }
         case .segments(let segments):
             segmentsConnected = true
-            regions.append(contentsOf: segments)
+            if regions != nil {
+                regions!.add(segments, origin: firstSample)
+                let found = try Self.withThreads(threads) { try regions!.advance() }
+                if !found.isEmpty { try output.emit(.transcript(onFileClock(found))) }
+                return
+            }
+            regionList.append(contentsOf: segments)
         default:
             break
         }
     }
 
+    public mutating func inputEnded(_ port: InputPort, output: NodeOutput) throws {
+        guard regions != nil else { return }
+        if port.name == "audio" { regions!.audioEnded = true } else { regions!.regionsEnded = true }
+        let found = try Self.withThreads(threads) { try regions!.advance() }
+        if !found.isEmpty { try output.emit(.transcript(onFileClock(found))) }
+    }
+
     public mutating func finish(output: NodeOutput) throws {
+        if vadFiltering != nil {
+            let found = try Self.withThreads(threads) { try vadFiltering!.finish() }
+            // The last packet, empty or not: a transcript always ends with one.
+            try output.emit(.transcript(onFileClock(found)))
+            return
+        }
+        if regions != nil {
+            regions!.audioEnded = true
+            regions!.regionsEnded = true
+            regions!.add([], origin: firstSample ?? 0)
+            let found = try Self.withThreads(threads) { try regions!.advance() }
+            // The last packet, empty or not: a transcript always ends with one.
+            try output.emit(.transcript(onFileClock(found)))
+            return
+        }
         if stream != nil {
             // The last packet, empty or not: a transcript always ends with one.
             let found = try Self.withThreads(threads) { try stream!.finish() }
@@ -230,10 +287,8 @@ public struct WhisperNode: ValidatingNode {
         var transcript: [TranscriptSegment] = []
         if !samples.isEmpty {
             let found: [WhisperSegment]
-            if let vad {
-                found = try recognizer!.transcribe(samples, vadFilter: vad, vadOptions: vadOptions, options: options).segments
-            } else if segmentsConnected {
-                let shifted = regions.map { Segment(start: $0.start - origin, end: $0.end - origin, label: $0.label, score: $0.score) }
+            if segmentsConnected {
+                let shifted = regionList.map { Segment(start: $0.start - origin, end: $0.end - origin, label: $0.label, score: $0.score) }
                 found = stitch ? try recognizer!.transcribe(samples, stitching: shifted, options: options)
                     : try recognizer!.transcribe(samples, within: shifted, options: options)
             } else {

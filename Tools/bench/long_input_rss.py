@@ -6,7 +6,7 @@ length, alternating builds, and reports peak RSS (ru_maxrss of the child, from w
 
     python3 Tools/bench/long_input_rss.py --job transcribe --minutes 10,30,60,180 \\
         --binary main=/work/main/.build-test/release/tandem --binary new=.build-test/release/tandem \\
-        [--set model=Models/whisper-tiny.en] [--rounds 1] [--skip main:180]
+        [--set model=Models/whisper-tiny.en] [--rounds 1] [--skip main:180] [--sample-every 60]
 
 Jobs: `transcribe` (Pipelines/transcribe.yaml, Media/talking.mp4's speech as 16 kHz mono FLAC),
 `separate` (Pipelines/separate-instruments.yaml, Media/two-instruments.mp4 with its audio at 44.1 kHz),
@@ -81,7 +81,27 @@ def keep(written, folder):
             handle.write(data)
 
 
-def run(binary, job, path, sets):
+def reading(pid, path):
+    """How far each open handle of `path` in process `pid` has read, as fractions of its size (the audio's
+    decoder runs ahead of the picture's): where a run that may not finish has got to."""
+    size = os.path.getsize(path)
+    fractions = []
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                if os.path.realpath(f"/proc/{pid}/fd/{fd}") != os.path.realpath(path):
+                    continue
+                with open(f"/proc/{pid}/fdinfo/{fd}") as handle:
+                    position = int(handle.readline().split()[1])
+                fractions.append(position / size)
+            except (OSError, ValueError, IndexError):
+                continue
+    except OSError:
+        pass
+    return " / ".join(f"{f:.0%}" for f in sorted(fractions)) or "?"
+
+
+def run(binary, job, path, sets, sample_every=0):
     """Peak RSS (MB), wall seconds and the outputs of one `tandem run` of the job's pipeline on `path`."""
     out = tempfile.mkdtemp(prefix="tandem-rss-")
     try:
@@ -90,7 +110,22 @@ def run(binary, job, path, sets):
             arguments += ["--set", item]
         started = time.monotonic()
         process = subprocess.Popen(arguments, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(process.pid, 0)
+        if sample_every:
+            # A run too long to wait for still says how far memory rose: the peak so far (VmHWM) every so often.
+            while True:
+                pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+                if pid:
+                    break
+                try:
+                    with open(f"/proc/{process.pid}/status") as handle:
+                        peak = next((line.split()[1] for line in handle if line.startswith("VmHWM:")), "?")
+                    print(f"  {os.path.basename(path)}: {time.monotonic() - started:.0f} s, peak RSS so far {int(peak) / 1024:.0f} MB, "
+                          f"input read {reading(process.pid, path)}", file=sys.stderr, flush=True)
+                except (OSError, ValueError):
+                    pass
+                time.sleep(sample_every)
+        else:
+            _, status, usage = os.wait4(process.pid, 0)
         wall = time.monotonic() - started
         if os.waitstatus_to_exitcode(status) != 0:
             raise SystemExit(f"{' '.join(arguments)} failed: {process.stderr.read().decode()[-2000:]}")
@@ -113,6 +148,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=1, help="runs of each build at each length (median reported)")
     parser.add_argument("--skip", action="append", default=[], help="NAME:MINUTES not to run (too slow or too big)")
     parser.add_argument("--keep", help="folder to keep each build's outputs in, as NAME-MINUTESmin/")
+    parser.add_argument("--sample-every", type=float, default=0,
+                        help="print the peak RSS so far every this many seconds while a run goes (for runs that may not finish)")
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "tandem-long-inputs"))
     arguments = parser.parse_args()
     binaries = [item.split("=", 1) for item in arguments.binary]
@@ -128,7 +165,7 @@ def main():
             for name, binary in order:
                 if f"{name}:{minutes:g}" in arguments.skip:
                     continue
-                rss, wall, written = run(binary, arguments.job, path, arguments.set)
+                rss, wall, written = run(binary, arguments.job, path, arguments.set, arguments.sample_every)
                 results.setdefault((name, minutes), []).append((rss, wall))
                 if arguments.keep:
                     keep(written, os.path.join(arguments.keep, f"{name}-{minutes:g}min"))

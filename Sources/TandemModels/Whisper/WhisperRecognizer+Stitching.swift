@@ -30,8 +30,19 @@ extension WhisperRecognizer {
         }
         guard !merged.isEmpty else { return [] }
         let stitched = SpeechChunks.collect(samples, spans: merged, sampleRate: WhisperLogMel.sampleRate).flatMap(\.samples)
-        let segments = try transcribe(stitched, options: options)
-        let map = SpeechTimestampsMap(chunks: merged, sampleRate: WhisperLogMel.sampleRate)
+        return Self.unstitch(try transcribe(stitched, options: options), spans: merged)
+    }
+
+    /// Moves segments timed on stitched audio (the `spans`' samples joined, in order) back onto the
+    /// original timeline, as ``transcribe(_:stitching:options:)`` does: with words, both ends of a word move
+    /// with the span that holds the word's middle and a segment spans its first to last word; without,
+    /// a segment's end that falls exactly on a span's stitched end stays in that span. Segments that end
+    /// before the last span's stitched start are placed the same whatever spans follow, so a stream can
+    /// map them before the rest of the recording is known.
+    /// - Parameters:
+    ///   - spans: sorted, disjoint sample ranges (touching ones merged).
+    public static func unstitch(_ segments: [WhisperSegment], spans: [Range<Int>]) -> [WhisperSegment] {
+        let map = SpeechTimestampsMap(chunks: spans, sampleRate: WhisperLogMel.sampleRate)
         return segments.map { segment -> WhisperSegment in
             var segment = segment
             if let words = segment.words, !words.isEmpty {

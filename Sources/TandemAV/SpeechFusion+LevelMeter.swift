@@ -1,0 +1,57 @@
+extension SpeechFusion {
+    /// The mean-square power of every `hop` samples of a recording, measured as its audio arrives.
+    ///
+    /// The fusion needs the audio only as these levels (and the voice track): keeping them instead of the
+    /// samples is 8 bytes a frame, 256 times less than the samples at Silero's 512-sample hop. Feeding a
+    /// recording in any split gives the same values, bit for bit, as feeding it whole: every hop's sum is
+    /// accumulated in sample order either way.
+    public struct LevelMeter: Sendable {
+        /// A finished recording's levels: what `SpeechFusion.map(levels:sampleRate:voice:lips:visible:)` reads.
+        public struct Levels: Sendable, Equatable {
+            public var hop: Int
+            /// One value per hop, the last one over the samples left (fewer than `hop`).
+            public var power: [Double]
+            public var sampleCount: Int
+        }
+
+        public let hop: Int
+        /// The power of every complete hop so far.
+        public private(set) var power: [Double] = []
+        /// Samples taken so far.
+        public private(set) var sampleCount = 0
+        private var sum = 0.0
+        private var filled = 0
+
+        public init(hop: Int) {
+            precondition(hop > 0, "a level meter needs a positive hop")
+            self.hop = hop
+        }
+
+        /// Takes the next samples.
+        /// - Returns: the power of the hops they complete, in order.
+        /// - Complexity: O(samples.count).
+        @discardableResult
+        public mutating func append<C: Collection>(_ samples: C) -> ArraySlice<Double> where C.Element == Float {
+            let before = power.count
+            for x in samples {
+                sum += Double(x) * Double(x)
+                filled += 1
+                if filled == hop {
+                    power.append(sum / Double(hop))
+                    sum = 0
+                    filled = 0
+                }
+            }
+            sampleCount += samples.count
+            return power[before...]
+        }
+
+        /// The power of the hop still incomplete (nil when the samples so far fill whole hops).
+        public var partial: Double? { filled > 0 ? sum / Double(filled) : nil }
+
+        /// Every hop's power, the incomplete last one included.
+        public func finished() -> Levels {
+            Levels(hop: hop, power: partial.map { power + [$0] } ?? power, sampleCount: sampleCount)
+        }
+    }
+}

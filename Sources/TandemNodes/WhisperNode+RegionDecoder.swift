@@ -1,0 +1,134 @@
+import TandemCore
+import TandemDSP
+import TandemModels
+
+extension WhisperNode {
+    /// The `whisper` node's `segments` path: regions decoded one at a time as their audio arrives, each
+    /// through its own `WhisperRecognizer.Stream`, the prompt and language carried between them
+    /// (`WhisperRecognizer.RegionSession`), and the audio released behind them.
+    ///
+    /// It gives what `WhisperRecognizer.transcribe(_:within:options:)` gives on the whole recording when
+    /// regions arrive in time order and each is at most 30 s plus the look-ahead long (beyond, each region's
+    /// windows are floored below the loudest frame read so far, as the node's unsegmented stream does).
+    /// Held: the audio not yet pushed into a region's stream and not known to lie outside every region
+    /// (the producer's lag), the first region's first 30 s until the language is detected, and the stream's
+    /// log-mel frames.
+    struct RegionDecoder {
+        var session: WhisperRecognizer.RegionSession
+        let lookaheadSeconds: Double
+        /// Regions (seconds on the file's clock) that came before the first audio told where the stream starts.
+        private var early: [Segment] = []
+        /// Regions not yet finished, merged and sorted, as samples from the first one received.
+        private var ranges: [Range<Int>] = []
+        /// Whether any region has arrived (before that, no audio can be released).
+        private var anyRegion = false
+        /// Where the last finished region ended: audio before it is never needed again.
+        private var finishedUpTo = 0
+        /// The audio held, from sample `bufferStart`.
+        private var buffer: [Float] = []
+        private var bufferStart = 0
+        private var received = 0
+        /// The current region's stream and how far it has been fed.
+        private var active: WhisperRecognizer.Stream?
+        private var pushed = 0
+        var audioEnded = false
+        var regionsEnded = false
+
+        init(session: WhisperRecognizer.RegionSession, lookaheadSeconds: Double) {
+            self.session = session
+            self.lookaheadSeconds = lookaheadSeconds
+        }
+
+        /// The first sample still needed (`buffer` may keep a released prefix until it is worth moving).
+        private var liveStart = 0
+
+        /// Samples still needed now (the buffer holds at most twice these, or 64 Ki more).
+        var heldSamples: Int { received - liveStart }
+
+        mutating func add(samples: [Float], origin: Int64) {
+            if !early.isEmpty { add([], origin: origin) }
+            if buffer.isEmpty { bufferStart = received; liveStart = received }
+            buffer += samples
+            received += samples.count
+        }
+
+        /// Takes regions; `origin` is the first audio sample's index on the file's clock (nil: no audio yet).
+        mutating func add(_ regions: [Segment], origin: Int64?) {
+            early += regions
+            guard let origin, !early.isEmpty else { return }
+            let seconds = Double(origin) / Double(WhisperLogMel.sampleRate)
+            let shifted = early.map { Segment(start: $0.start - seconds, end: $0.end - seconds, label: $0.label, score: $0.score) }
+            early = []
+            for var range in WhisperRecognizer.sampleRanges(shifted, sampleCount: nil) {
+                anyRegion = true
+                // A region reaching back into one already decoded (a producer out of time order) starts where that one ended.
+                let floor = max(finishedUpTo, active != nil ? pushed : 0)
+                if range.lowerBound < floor {
+                    guard range.upperBound > floor else { continue }
+                    range = floor..<range.upperBound
+                }
+                if let last = ranges.last, range.lowerBound <= last.upperBound {
+                    ranges[ranges.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+                } else {
+                    ranges.append(range)
+                    ranges.sort { $0.lowerBound < $1.lowerBound }
+                }
+            }
+        }
+
+        private func held(_ range: Range<Int>) -> [Float] {
+            Array(buffer[(range.lowerBound - bufferStart)..<(range.upperBound - bufferStart)])
+        }
+
+        /// Decodes what can be decoded now.
+        /// - Returns: segments on the stream's clock (seconds from the first sample received).
+        mutating func advance() throws -> [WhisperSegment] {
+            var found: [WhisperSegment] = []
+            while let first = ranges.first {
+                var range = first
+                if audioEnded {
+                    // Parts past the audio's end are ignored, as on the whole recording.
+                    range = range.clamped(to: 0..<received)
+                    if range.isEmpty && active == nil { ranges.removeFirst(); continue }
+                }
+                if active == nil {
+                    if session.needsLanguage {
+                        let end = range.lowerBound + WhisperRecognizer.RegionSession.languageSamples
+                        guard received >= end || audioEnded else { break }
+                        try session.detectLanguage(held(range.lowerBound..<min(end, received)))
+                    }
+                    active = try session.stream(lookaheadSeconds: lookaheadSeconds)
+                    pushed = range.lowerBound
+                }
+                let reach = min(range.upperBound, received)
+                if reach > pushed {
+                    found += session.accept(try active!.push(held(pushed..<reach)), at: range.lowerBound)
+                    pushed = reach
+                }
+                // Final once no later region can join it and its audio is all in.
+                guard ranges.count > 1 || regionsEnded, pushed >= range.upperBound || audioEnded else { break }
+                found += session.accept(try active!.finish(), at: range.lowerBound)
+                session.endRegion()
+                active = nil
+                finishedUpTo = max(finishedUpTo, range.upperBound)
+                ranges.removeFirst()
+            }
+            release()
+            return found
+        }
+
+        /// Drops the audio no region can still need.
+        private mutating func release() {
+            guard anyRegion, early.isEmpty else { return }
+            let keep: Int
+            if let first = ranges.first { keep = active != nil ? pushed : first.lowerBound } else { keep = finishedUpTo }
+            liveStart = max(liveStart, min(keep, received))
+            // Moving the kept samples down costs their count: do it only once the dead prefix outweighs them.
+            let dead = liveStart - bufferStart
+            if dead > 0, dead >= buffer.count - dead || dead >= 1 << 16 {
+                buffer.removeFirst(min(buffer.count, dead))
+                bufferStart = liveStart
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import TandemCore
+import TandemMedia
+import TandemModels
+@testable import TandemNodes
+
+/// The `whisper` node's `segments` path decodes regions as their audio arrives and releases it behind
+/// them, with the transcript `WhisperRecognizer.transcribe(_:within:)` gives on the whole recording.
+@Suite(.serialized) struct WhisperRegionStreamTests {
+    static let model = WhisperNodeTests.packageRoot.appendingPathComponent("Models/whisper-tiny.en")
+
+    /// clip1 three times, a second of silence between (about 12 s); and clip1's length in seconds.
+    static func recording() throws -> (samples: [Float], clip: Double) {
+        let clip = try AudioReader(url: WhisperNodeTests.clip, options: AudioDecodeOptions(sampleRate: 16_000, channels: 1)).readAll()
+        let samples = clip.channels[0].array, silence = [Float](repeating: 0, count: 16_000)
+        return (samples + silence + samples + silence + samples, Double(samples.count) / 16_000)
+    }
+
+    @Test func regionsArrivingWithTheAudioGiveTheWholeRecordingsTranscript() throws {
+        let recognizer = try WhisperRecognizer(directory: Self.model)
+        var options = WhisperDecodingOptions()
+        options.beamSize = 1
+        options.wordTimestamps = true
+        let (samples, clip) = try Self.recording()
+        // Touching windows (one region, as av-fusion's listen: everything sends them), then two separate ones.
+        let regions = [Segment(start: 0.1, end: 1.6, label: "window"), Segment(start: 1.6, end: clip - 0.1, label: "window"),
+                       Segment(start: clip + 1.4, end: 2 * clip + 0.9, label: "window"),
+                       Segment(start: 2 * clip + 2.4, end: 3 * clip + 1.9, label: "window")]
+        let whole = try recognizer.transcribe(samples, within: regions, options: options)
+
+        var decoder = WhisperNode.RegionDecoder(session: try recognizer.regionSession(options: options), lookaheadSeconds: 600)
+        var found: [WhisperSegment] = []
+        var sent = 0, start = 0, mostHeld = 0
+        while start < samples.count {
+            let end = min(samples.count, start + 3_000)
+            decoder.add(samples: Array(samples[start..<end]), origin: 0)
+            // Each region is sent once the audio is a second past its end, as a producer that lags would.
+            while sent < regions.count, regions[sent].end + 1 <= Double(end) / 16_000 {
+                decoder.add([regions[sent]], origin: 0)
+                sent += 1
+            }
+            found += try decoder.advance()
+            mostHeld = max(mostHeld, decoder.heldSamples)
+            start = end
+        }
+        decoder.audioEnded = true
+        decoder.add(Array(regions[sent...]), origin: 0)
+        decoder.regionsEnded = true
+        found += try decoder.advance()
+
+        #expect(!whole.isEmpty)
+        #expect(found.map(\.text) == whole.map(\.text))
+        #expect(found.map(\.start) == whole.map(\.start) && found.map(\.end) == whole.map(\.end))
+        #expect(found.map(\.id) == whole.map(\.id))
+        let foundList: [TranscriptWord] = found.flatMap { $0.words ?? [] }
+        let wholeList: [TranscriptWord] = whole.flatMap { $0.words ?? [] }
+        let foundWords = foundList.map { $0.start }, wholeWords = wholeList.map { $0.start }
+        #expect(foundWords == wholeWords)
+        // Never the whole recording: at most the producer's lag plus a packet past the region being fed.
+        #expect(mostHeld < samples.count / 2, "held \(mostHeld) of \(samples.count) samples")
+        #expect(decoder.heldSamples == 0 || decoder.heldSamples < 16_000)
+    }
+
+    /// `vad_filter` as the audio arrives gives the whole recording's `vad_filter` transcript, and never holds the recording.
+    @Test func vadFilterAsTheAudioArrivesIsTheWholeRecordings() throws {
+        let recognizer = try WhisperRecognizer(directory: Self.model)
+        let vad = try SileroVAD(directory: WhisperNodeTests.packageRoot.appendingPathComponent("Models/silero-vad"))
+        var options = WhisperDecodingOptions()
+        options.beamSize = 1
+        options.wordTimestamps = true
+        var vadOptions = VADOptions()
+        vadOptions.minSilenceDurationMs = 500
+        let (clips, _) = try Self.recording()
+        // Three seconds of silence between two copies: a span is decided, pushed and released mid-way.
+        let samples = clips + [Float](repeating: 0, count: 48_000) + clips
+        let whole = try recognizer.transcribe(samples, vadFilter: vad, vadOptions: vadOptions, options: options)
+        var decoder = WhisperNode.VADFilterDecoder(vad: vad, options: vadOptions, stream: try recognizer.stream(options: options, lookaheadSeconds: 600))
+        var found: [WhisperSegment] = []
+        var start = 0, mostHeld = 0
+        while start < samples.count {
+            let end = min(samples.count, start + 2_500)
+            found += try decoder.push(Array(samples[start..<end]))
+            mostHeld = max(mostHeld, decoder.heldSamples)
+            start = end
+        }
+        found += try decoder.finish()
+        #expect(whole.speech.count >= 2)
+        #expect(!whole.segments.isEmpty)
+        #expect(found.map(\.text) == whole.segments.map(\.text))
+        #expect(found.map(\.start) == whole.segments.map(\.start) && found.map(\.end) == whole.segments.map(\.end))
+        let foundList: [TranscriptWord] = found.flatMap { $0.words ?? [] }
+        let wholeList: [TranscriptWord] = whole.segments.flatMap { $0.words ?? [] }
+        let foundWords = foundList.map { $0.end }, wholeWords = wholeList.map { $0.end }
+        #expect(foundWords == wholeWords)
+        #expect(mostHeld < samples.count / 2, "held \(mostHeld) of \(samples.count) samples")
+    }
+}
