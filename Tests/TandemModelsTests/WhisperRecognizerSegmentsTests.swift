@@ -28,4 +28,23 @@ import TandemCore
         #expect(tail.allSatisfy { $0.start >= 1.2 && $0.end <= 3.46 && $0.seek >= 120 })
         #expect(!tail.map(\.text).joined().contains("quick"))
     }
+
+    /// Regions that touch end to start (the windows `av-fusion` cuts at pauses) are decoded apart, as
+    /// faster-whisper's `clip_timestamps` keeps its clips: the second region gets a window of its own that
+    /// starts at its start (merged, the 3.44 s clip would be one window from 0).
+    @Test func touchingRegionsAreDecodedApart() throws {
+        guard let directory = WhisperFixtures.embeddedModel() else { return }
+        let recognizer = try WhisperRecognizer(directory: directory)
+        let samples = try WhisperFixtures.wav("clip1.wav")
+        var options = WhisperDecodingOptions()
+        options.beamSize = 1
+        let whole = try recognizer.transcribe(samples, within: [Segment(start: 0, end: 3.44)], options: options)
+        #expect(whole.allSatisfy { $0.seek == 0 })
+        let apart = try recognizer.transcribe(samples, within: [Segment(start: 0, end: 1.7), Segment(start: 1.7, end: 3.44)], options: options)
+        let first = apart.filter { $0.seek < 170 }, second = apart.filter { $0.seek >= 170 }
+        #expect(!first.isEmpty && !second.isEmpty)
+        #expect(second.allSatisfy { $0.start >= 1.7 })
+        #expect(second.first?.seek == 170)
+        #expect(apart.map(\.id) == Array(1...apart.count))
+    }
 }
