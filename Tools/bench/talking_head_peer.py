@@ -21,7 +21,8 @@ model load and Whisper recognition (its BLAS and parallel-loop threads included)
 seconds after the process started in which each part ran: whether recognition overlaps the picture.
 
 The clips are the held-out `hd720` clips of `Tools/eval/lip_assist_eval.py` (made on first use under
-`--work`, 1280x720 H.264, 25 fps, 12-13 s each); `--long` adds one of about 60 s (the clips joined).
+`--work`, 1280x720 H.264, 25 fps, 12-13 s each); `--long` adds one of 62.8 s (the clips joined: 0 1 2 0 1)
+and one of 126 s (0 1 2 0 1 2 0 1 2 0): long recordings are cut into recognition windows at pauses.
 
     /work/venv/bin/python Tools/bench/talking_head_peer.py [--tandem .build-test/release/tandem]
         [--repeat 3] [--long] [--perf] [--set language=en] [--omp-passive] [--clips a.mp4 b.mp4]
@@ -69,7 +70,7 @@ LIBRARY_PARTS = [("openblas", "whisper recognition"), ("_dispatch_worker_thread"
 
 
 def make_clips(work: pathlib.Path, long: bool) -> list[pathlib.Path]:
-    """The held-out hd720 clips (and their ~60 s concatenation with --long), made once under `work`."""
+    """The held-out hd720 clips (and their 63 s and 126 s concatenations with --long), made once under `work`."""
     sys.path.insert(0, str(ROOT / "Tools" / "eval"))
     import lip_assist_eval as evaluation
     clips_dir, tts = work / "clips", work / "tts"
@@ -78,13 +79,16 @@ def make_clips(work: pathlib.Path, long: bool) -> list[pathlib.Path]:
     entries = {e["id"]: e for e in evaluation.load_manifest()["clips"]}
     clips = [pathlib.Path(evaluation.generate_clip(entries[i], str(clips_dir), str(tts))["video"]) for i in HELD_OUT]
     if long:
-        joined = clips_dir / "heldout-hd720-joined.mkv"
-        if not joined.exists():
-            listing = clips_dir / "joined.txt"
-            listing.write_text("".join(f"file '{c}'\n" for c in clips + clips[:2]))
-            subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(joined)],
-                           check=True)
-        clips.append(joined)
+        joined = []
+        for name, parts in (("heldout-hd720-joined.mkv", clips + clips[:2]), ("heldout-hd720-joined-126s.mkv", clips * 3 + clips[:1])):
+            path = clips_dir / name
+            if not path.exists():
+                listing = clips_dir / f"{name}.txt"
+                listing.write_text("".join(f"file '{c}'\n" for c in parts))
+                subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(path)],
+                               check=True)
+            joined.append(path)
+        clips += joined
     return clips
 
 
@@ -193,7 +197,7 @@ def main() -> None:
         default_binary = ROOT / ".build" / "release" / "tandem"
     parser.add_argument("--tandem", default=str(default_binary))
     parser.add_argument("--clips", nargs="*", help="video files (default: the held-out hd720 clips, made under --work)")
-    parser.add_argument("--long", action="store_true", help="also a ~60 s clip (the held-out clips joined)")
+    parser.add_argument("--long", action="store_true", help="also clips of 63 s and 126 s (the held-out clips joined)")
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "tandem-talking-head-bench"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--set", action="append", default=[], help="--set override for the Tandem pipeline")

@@ -38,7 +38,10 @@ Systems, the same clips (outputs cached per system configuration):
 
 Metrics per clip (definitions also in the results file):
   WER          jiwer on normalised text (lower case; numbers below 1000 spelled out; everything but a-z,
-               0-9, apostrophes removed)
+               0-9, apostrophes removed): the "basic" WER, also used for the alignment below
+  WER (Whisper) jiwer after openai/whisper's EnglishTextNormalizer (PyPI openai-whisper) on the reference
+               and on each system's segment text alike: how Whisper results are normally scored (numbers
+               as digits, contractions expanded, British spellings made American, fillers dropped)
   off-cam rec  fraction of reference words spoken while their speaker's mouth is not on screen that
                the alignment (jiwer) matches with an equal hypothesis word
   silence      hypothesis words whose time (middle of the word's own timestamps) lies outside every
@@ -151,6 +154,9 @@ SITUATIONS = {
     "hd720": ([5], 3, 1),
     # The talking-head scene spoken by a more natural voice (held-out only: see NATURAL_VOICES).
     "natural-voice": ([None, 0, -5], 2, 1),
+    # Four more clean clips of it (held-out only), appended so that every earlier clip stays as it was:
+    # with two, the clean figure was mostly a measure of how badly Whisper hears espeak-ng and flite.
+    "natural-voice-more": ([None], 4, 1),
 }
 SPLITS = {
     "tune": {"seed": 1000, "faces": ["astronaut", "drawn-1", "drawn-2", "drawn-3"], "voices": TUNE_VOICES,
@@ -183,11 +189,12 @@ def build_manifest():
 
         n = 0
         for situation, (snrs, per, nfaces) in SITUATIONS.items():
-            if situation == "natural-voice" and not NATURAL_VOICES[split]:
+            natural = situation.startswith("natural-voice")
+            if natural and not NATURAL_VOICES[split]:
                 continue
             for snr in snrs:
                 for k in range(per):
-                    voices = NATURAL_VOICES[split] if situation == "natural-voice" else spec["voices"]
+                    voices = NATURAL_VOICES[split] if natural else spec["voices"]
                     v = int(rng.integers(len(voices)))
                     faces = [spec["faces"][int(rng.integers(len(spec["faces"])))]]
                     if nfaces == 2:
@@ -813,6 +820,29 @@ def normalise(text):
     return re.sub(r"\s+", " ", text).strip()
 
 
+_WHISPER_NORMALISER = None
+
+
+def whisper_normalise(text):
+    """openai/whisper's EnglishTextNormalizer (the normaliser Whisper's published WERs use), made once."""
+    global _WHISPER_NORMALISER
+    if _WHISPER_NORMALISER is None:
+        from whisper.normalizers import EnglishTextNormalizer
+        _WHISPER_NORMALISER = EnglishTextNormalizer()
+    return _WHISPER_NORMALISER(text)
+
+
+def whisper_wer(reference, hypothesis):
+    """WER after EnglishTextNormalizer on both sides; None without reference words, 1.0 for empty output."""
+    import jiwer
+    ref, hyp = whisper_normalise(reference).split(), whisper_normalise(hypothesis).split()
+    if not ref:
+        return None
+    if not hyp:
+        return 1.0
+    return jiwer.wer(" ".join(ref), " ".join(hyp))
+
+
 def hyp_words(transcript):
     """(word, time, speaker label or None) for every normalised output word, in time order: each word
     at the middle of its own timestamps; a segment without word times spreads its words evenly."""
@@ -893,6 +923,8 @@ def score(truth, transcript, faces_json, is_tandem_lip, analysis_side=360.0):
         if d > 0 and (d > 0.5 or inserted[k]):
             silence += 1
     out["silence_words"] = silence
+    out["wer_whisper"] = whisper_wer(" ".join(u["text"] for u in truth["utterances"]),
+                                     " ".join(seg.get("text", "") for seg in transcript.get("segments", [])))
     off = [i for i, w in enumerate(ref_words) if w["speaker"] == "off-screen"]
     out["offcam_words"] = len(off)
     out["offcam_hit"] = sum(ref_hit[i] for i in off)
@@ -971,6 +1003,7 @@ def summarise(rows, system):
     off_total = sum(x["offcam_words"] for x in r)
     attr_total = sum(x.get("attr_total", 0) for x in r)
     return {"wer": mean([x["wer"] for x in r]),
+            "wer_whisper": mean([x.get("wer_whisper") for x in r]),
             "recall": sum(x["offcam_hit"] for x in r) / off_total if off_total else None,
             "silence": sum(x["silence_words"] for x in r),
             "attr": sum(x.get("attr_right", 0) for x in r) / attr_total if attr_total else None,
@@ -1003,13 +1036,15 @@ def situation_tables(results, systems):
 
 
 def snr_table(results, systems):
-    lines = ["| SNR | clips | " + " | ".join(f"{s} WER" for s in systems) + " | " + " | ".join(f"{s} words in silence" for s in systems) + " |",
+    """Per SNR: mean WER of each system as `basic / Whisper-normalised`, then words in silence."""
+    lines = ["| SNR | clips | " + " | ".join(f"{s} WER basic / Whisper norm." for s in systems) + " | "
+             + " | ".join(f"{s} words in silence" for s in systems) + " |",
              "|---|---|" + "---|" * (2 * len(systems))]
     for snr in ["clean", "10", "5", "0", "-5", "noise"]:
         sub = [r for r in results["clips"] if r["snr_label"] == snr]
         if sub:
             ms = [summarise(sub, s) for s in systems]
-            lines.append(f"| {snr} | {len(sub)} | " + " | ".join(fmt(m["wer"], 3) for m in ms) + " | "
+            lines.append(f"| {snr} | {len(sub)} | " + " | ".join(f"{fmt(m['wer'], 3)} / {fmt(m['wer_whisper'], 3)}" for m in ms) + " | "
                          + " | ".join(str(m["silence"]) for m in ms) + " |")
     return lines
 
@@ -1030,14 +1065,16 @@ def targets(results):
                         f"{lip['recall']:.3f} vs {audio['recall']:.3f}", lip["recall"] >= audio["recall"] - 0.05))
     clean = [r for r in clips if r["snr_label"] == "clean"]
     if clean:
-        w = summarise(clean, "tandem-lip")["wer"]
-        out.append(("clean WER <= 0.03", f"{w:.3f}", w <= 0.03))
+        m = summarise(clean, "tandem-lip")
+        out.append(("clean WER <= 0.03 (basic normalisation)", f"{m['wer']:.3f}", m["wer"] <= 0.03))
+        out.append(("clean WER <= 0.03 (Whisper EnglishTextNormalizer)", f"{m['wer_whisper']:.3f}", m["wer_whisper"] <= 0.03))
     if "fw-vad" in results["systems"]:
         for snr in ("0", "-5"):
             sub = [r for r in clips if r["snr_label"] == snr]
             if sub:
-                a, b = summarise(sub, "tandem-lip")["wer"], summarise(sub, "fw-vad")["wer"]
-                out.append((f"WER at {snr} dB at least 20 % below faster-whisper vad_filter", f"{a:.3f} vs {b:.3f}", a <= 0.8 * b))
+                for key, name in (("wer", "basic"), ("wer_whisper", "Whisper norm.")):
+                    a, b = summarise(sub, "tandem-lip")[key], summarise(sub, "fw-vad")[key]
+                    out.append((f"WER at {snr} dB at least 20 % below faster-whisper vad_filter ({name})", f"{a:.3f} vs {b:.3f}", a <= 0.8 * b))
     hd = [r for r in clips if r["situation"] == "hd720" and "tandem-lip" in r["systems"]]
     if hd:
         # Wall time on a shared machine mostly measures the neighbours, so the verdict uses the process's
@@ -1206,7 +1243,7 @@ def main():
                 row["stats"] = rec["stats"]
             row["systems"][s] = m
         print(f"{entry['id']:32s} " + "  ".join(
-            f"{s}: WER {fmt(row['systems'][s]['wer'])} sil {row['systems'][s]['silence_words']}" for s in systems
+            f"{s}: WER {fmt(row['systems'][s]['wer'])}/{fmt(row['systems'][s]['wer_whisper'])} sil {row['systems'][s]['silence_words']}" for s in systems
             if s in row["systems"])
               + f"  [{time.time() - started:.0f} s]", flush=True)
         return row

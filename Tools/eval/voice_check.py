@@ -16,7 +16,11 @@ import jiwer
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lip_assist_eval as ev  # noqa: E402
 
-VOICES = ev.TUNE_VOICES + ev.HELDOUT_VOICES + [("festival", "voice_cmu_us_slt_arctic_hts")]
+# Festival's voices from Debian main: the HTS statistical voice of CMU ARCTIC's SLT (festvox-us-slt-hts),
+# and the diphone voices kal and kdl (festvox-kallpc16k, festvox-kdlpc16k; University of Edinburgh /
+# CMU licence, free use and redistribution).
+VOICES = ev.TUNE_VOICES + ev.HELDOUT_VOICES + [("festival", "voice_cmu_us_slt_arctic_hts"), ("festival", "voice_kal_diphone"),
+                                               ("festival", "voice_ked_diphone")]
 
 
 def main():
