@@ -8,12 +8,7 @@ extension WhisperRecognizer {
     /// to given clips: each region is decoded on its own, so silence and off-screen talk between them
     /// cannot produce hallucinated text.
     ///
-    /// Regions are sorted and overlapping ones merged first; regions that only touch stay apart, as the
-    /// clips of `clip_timestamps` do (faster-whisper never lets a window run past its clip's end). That
-    /// is what lets a caller cut a long recording into windows at pauses it knows (the `av-fusion`
-    /// node's windows touch end to start): merged back, Whisper's own seek would place the next 30 s
-    /// window at the last timestamp it wrote, which can fall inside a word it could not read, and a
-    /// window opening on half a word is the one decoded at every fallback temperature. The prompt carries over from region to region
+    /// Regions are sorted and overlapping ones merged first. The prompt carries over from region to region
     /// exactly as it does from window to window, which is what faster-whisper does between the clips of
     /// `clip_timestamps`: the tokens of all text since the last reset (the `initialPrompt` first), of which
     /// the decoder sees the last 223; with `conditionOnPreviousText` off, or after a window decoded above
@@ -45,7 +40,7 @@ extension WhisperRecognizer {
             let lower = max(0, min(limit, Int((region.start * rate).rounded())))
             let upper = max(0, min(limit, Int((region.end * rate).rounded())))
             guard upper > lower else { continue }
-            if let last = ranges.last, lower < last.upperBound {
+            if let last = ranges.last, lower <= last.upperBound {
                 ranges[ranges.count - 1] = last.lowerBound..<max(last.upperBound, upper)
             } else {
                 ranges.append(lower..<upper)
