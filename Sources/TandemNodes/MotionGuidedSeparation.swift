@@ -1,6 +1,7 @@
 import Foundation
 import TandemCore
 import TandemDSP
+import TandemMedia
 import TandemVision
 
 /// The default separator end to end, shared by the `separate` node and `tandem separate`: motion of
@@ -9,8 +10,9 @@ import TandemVision
 /// which keeps the regions whose motion explains the sound and flags the others silent.
 ///
 /// Frames go in one by one (gray, small: about 144 px on the shorter side is plenty for motion);
-/// the audio is given whole at the end: regions are found over the whole video, then the recording is
-/// factorised chunk by chunk (a minute at a time by default, cross-faded) with the same regions.
+/// the audio is read back at the end a chunk at a time (from wherever the caller kept it): regions are
+/// found over the whole video, then the recording is factorised chunk by chunk (a minute at a time by
+/// default, cross-faded) with the same regions, each chunk's sources handed on as soon as they are final.
 public struct MotionGuidedSeparation: Sendable {
     public struct Configuration: Sendable {
         /// Number of sounding sources; nil: as many as the motion explains (2 without video).
@@ -24,6 +26,11 @@ public struct MotionGuidedSeparation: Sendable {
         public var nmf = MotionInformedNMF.Configuration()
         /// Long recordings are factorised chunk by chunk so memory stays bounded.
         public var chunking = MotionInformedNMF.Chunking()
+        /// Most time steps of the motion map the regions are found on (`MotionMap.stepBudget`; nil:
+        /// every frame, memory growing with the video). 16384 keeps 10.9 minutes at 25 fps frame by
+        /// frame (151 MB for 256×144 in 4-pixel cells); longer videos are mapped at 2, 4, … frames a step.
+        /// The regions' motion curves stay at the full frame rate (each frame's row waits on disk).
+        public var motionSteps: Int? = 16384
         public init() {}
     }
 
@@ -48,21 +55,60 @@ public struct MotionGuidedSeparation: Sendable {
         public var sources: [Source]
         /// Sentences for the user: fallbacks taken and why.
         public var notes: [String]
+        /// The mixture's magnitude on the result's mask STFT when asked for (`SeparationResult.picture(mixtureMagnitude:)`), else empty.
+        public var mixtureMagnitude: [Float] = []
     }
 
     public var configuration: Configuration
     private var map: MotionMap
     public private(set) var framesSeen = 0
+    /// Every frame's full-rate cell row, on disk, for the regions' curves once the map went coarser;
+    /// made at the first frame when the map has a step budget.
+    private var frameRows: FloatSpill?
+    private var frameTimes: [Double] = []
+    /// Where temporary files are made.
+    public var temporaryDirectory = FileManager.default.temporaryDirectory
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
         map = MotionMap(cellSize: max(2, configuration.cellSize))
+        map.stepBudget = configuration.motionSteps
     }
 
     /// Adds the next video frame (any layout `GrayImage` reads; gray8 avoids a conversion).
+    /// - Throws: `VisionError` for an unreadable frame or a size change; `MediaError` when the disk refuses its row.
     public mutating func append(_ frame: VideoFrame) throws {
-        try map.append(frame)
+        let row = try map.append(frame)
         framesSeen += 1
+        guard configuration.motionSteps != nil else { return }
+        if frameRows == nil { frameRows = try FloatSpill(width: row.count, in: temporaryDirectory) }
+        try frameRows!.append(row)
+        frameTimes.append(frame.seconds)
+    }
+
+    /// Deletes the temporary files (the frames' rows); later separations use the coarse map's curves.
+    public mutating func removeTemporaryFiles() {
+        frameRows?.remove()
+        frameRows = nil
+        frameTimes = []
+    }
+
+    /// The motion curve of `region` at the full frame rate: the map's own when it kept every frame,
+    /// else read back from the frames' rows a block at a time.
+    func track(for region: MotionRegion) throws -> (times: [Double], energy: [Float]) {
+        guard map.framesPerStep > 1, let frameRows, frameRows.rowCount == frameTimes.count else {
+            return (map.times, map.series(for: region))
+        }
+        var energy: [Float] = []
+        energy.reserveCapacity(frameTimes.count)
+        let block = 1024
+        var start = 0
+        while start < frameTimes.count {
+            let end = min(frameTimes.count, start + block)
+            energy += map.series(for: region, rows: try frameRows.read(start..<end))
+            start = end
+        }
+        return (frameTimes, energy)
     }
 
     /// Checks user regions against a `width × height` video: each must lie inside the frame.
@@ -74,16 +120,52 @@ public struct MotionGuidedSeparation: Sendable {
         }
     }
 
-    /// Separates `audio` guided by the frames appended so far.
+    /// Separates `audio` guided by the frames appended so far (the whole-array form of
+    /// `separate(length:…emit:)`, with the stretches joined).
     /// - Parameters:
     ///   - videoWidth: the source video's width in pixels, to report regions in its coordinates
     ///     (nil: the analysed frames' coordinates).
     ///   - hasVideo: false when the input has no video stream (the note says so).
     /// - Throws: `DSPError` for empty audio; `VisionError` for a bad grid.
     public func separate(_ audio: AudioBuffer, videoWidth: Int?, hasVideo: Bool) throws -> Output {
+        let channels = audio.channels.map(\.array)
+        var outputs: [[[Float]]] = []
+        let streamed = try separate(length: audio.frameCount, channelCount: audio.channelCount, sampleRate: audio.sampleRate,
+                                    startSeconds: audio.startSeconds, read: { range in channels.map { Array($0[range]) } },
+                                    videoWidth: videoWidth, hasVideo: hasVideo) { stretch in
+            if outputs.isEmpty { outputs = stretch.sources.map { $0.map { _ in [Float]() } } }
+            for s in stretch.sources.indices { for c in stretch.sources[s].indices { outputs[s][c] += stretch.sources[s][c] } }
+        }
+        var output = streamed
+        for s in output.sources.indices where s < outputs.count {
+            output.sources[s].channels = outputs[s]
+            output.result.sources[s].channels = outputs[s]
+        }
+        return output
+    }
+
+    /// Separates a recording read back a chunk at a time (`MotionInformedNMF.separate(length:…emit:)`),
+    /// guided by the frames appended so far, handing each stretch of the sources to `emit` as soon as
+    /// it is final: the regions are found over the whole video first, then every chunk is attributed
+    /// with the same regions.
+    /// - Parameters:
+    ///   - startSeconds: the recording's first sample on the media clock (motion times are shifted by it).
+    ///   - read: the recording's samples in a range, one array per channel.
+    ///   - videoWidth: the source video's width in pixels, to report regions in its coordinates
+    ///     (nil: the analysed frames' coordinates).
+    ///   - hasVideo: false when the input has no video stream (the note says so).
+    ///   - mixtureMagnitude: also build the mixture magnitude for the mask picture (`Output.mixtureMagnitude`).
+    ///   - emit: the stretches, in order, each with one entry per source in the order of `Output.sources`.
+    /// - Returns: the sources with empty `channels` (they were emitted), the result's masks, and the notes.
+    /// - Throws: `DSPError` for empty audio; `VisionError` for a bad grid; what `read` and `emit` throw.
+    public func separate(length: Int, channelCount: Int, sampleRate: Int, startSeconds: Double, read: (Range<Int>) throws -> [[Float]],
+                         videoWidth: Int?, hasVideo: Bool, mixtureMagnitude: Bool = false,
+                         emit: (MotionInformedNMF.SeparatedStretch) throws -> Void) throws -> Output {
         var notes: [String] = []
         var regions: [MotionRegion] = []
         var tracks: [MotionTrack] = []
+        /// Each region's full-rate motion curve on the media clock.
+        var curves: [String: (times: [Double], energy: [Float])] = [:]
         let scale = videoWidth.map { map.width > 0 ? Double($0) / Double(map.width) : 1 } ?? 1
         var sources = configuration.sources
         if map.frameCount > 0 {
@@ -106,8 +188,11 @@ public struct MotionGuidedSeparation: Sendable {
                 if regions.count == 1 && sources == nil { notes.append("one moving region: one player, or players too close to tell apart") }
                 if !map.cuts.isEmpty { notes.append("\(map.cuts.count) frame(s) taken for scene cuts or flashes were not counted as motion") }
             }
-            let audioStart = audio.startSeconds
-            tracks = regions.map { MotionTrack(label: $0.label, times: map.times.map { $0 - audioStart }, energy: map.series(for: $0)) }
+            for region in regions { curves[region.label] = try track(for: region) }
+            tracks = regions.map { region in
+                let curve = curves[region.label]!
+                return MotionTrack(label: region.label, times: curve.times.map { $0 - startSeconds }, energy: curve.energy)
+            }
             if tracks.isEmpty {
                 notes.append("nothing moves in the video (a still picture?); used the audio-only fallback")
             } else if tracks.allSatisfy({ $0.energy.allSatisfy { $0 == 0 } }) {
@@ -119,9 +204,15 @@ public struct MotionGuidedSeparation: Sendable {
         } else {
             notes.append(hasVideo ? "no video frames decoded; used the audio-only fallback" : "no video stream; used the audio-only fallback (split by timbre alone)")
         }
-        let result = try MotionInformedNMF(configuration.nmf).separate(
-            audio.channels.map(\.array), sampleRate: audio.sampleRate, motion: tracks, sources: sources,
-            chunking: configuration.chunking)
+        var meters: [SoundingMeter] = []
+        let streamed = try MotionInformedNMF(configuration.nmf).separate(
+            length: length, channelCount: channelCount, sampleRate: sampleRate, read: read, motion: tracks, sources: sources,
+            chunking: configuration.chunking, mixtureMagnitude: mixtureMagnitude) { stretch in
+            if meters.isEmpty { meters = stretch.sources.map { _ in SoundingMeter(sampleRate: sampleRate) } }
+            for s in stretch.sources.indices where s < meters.count { meters[s].add(stretch.sources[s], at: stretch.firstSample) }
+            try emit(stretch)
+        }
+        let result = streamed.result
         if !result.note.isEmpty { notes.append(result.note) }
         let silentCount = result.sources.filter(\.silent).count
         let soundingCount = result.sources.count - silentCount
@@ -130,35 +221,69 @@ public struct MotionGuidedSeparation: Sendable {
         } else if silentCount > 0 {
             notes.append("\(silentCount) region(s) moved but made no sound (a conductor, a dancer, the audience or a moving background?): listed silent, with no file")
         }
-        let frameSeconds = map.frameCount > 1 ? (map.times[map.frameCount - 1] - map.times[0]) / Double(map.frameCount - 1) : 0
-        let separated = result.sources.map { source in
+        let separated = result.sources.enumerated().map { s, source in
             let found = regions.first { $0.label == source.label }
+            let track = found.flatMap { curves[$0.label] }
             let region = found.map {
                 MotionRegion(x: Int(Double($0.x) * scale), y: Int(Double($0.y) * scale), width: Int(Double($0.width) * scale),
                              height: Int(Double($0.height) * scale), label: $0.label)
             }
-            let moving = found.map { Self.activeSeconds(map.series(for: $0), step: frameSeconds) }
+            let moving = track.map { track in
+                let count = track.times.count
+                let step = count > 1 ? (track.times[count - 1] - track.times[0]) / Double(count - 1) : 0
+                return Self.activeSeconds(track.energy, step: step)
+            }
             return Source(label: source.label, channels: source.channels, confidence: source.confidence, region: region, silent: source.silent,
-                          soundingSeconds: Self.soundingSeconds(source.channels, sampleRate: audio.sampleRate), movingSeconds: moving)
+                          soundingSeconds: s < meters.count ? meters[s].seconds : 0, movingSeconds: moving)
         }
-        return Output(result: result, sources: separated, notes: notes)
+        return Output(result: result, sources: separated, notes: notes, mixtureMagnitude: streamed.mixtureMagnitude)
+    }
+
+    /// Seconds of tenth-second blocks within 30 dB of the loudest block, measured a stretch at a time:
+    /// the same figure as `soundingSeconds(_:sampleRate:)` over the whole signal, from one Double per block.
+    struct SoundingMeter {
+        let block: Int
+        let sampleRate: Int
+        private var sums: [Double] = []
+        private var counts: [Int] = []
+        private var channelCount = 1
+
+        init(sampleRate: Int) {
+            self.sampleRate = sampleRate
+            block = max(1, sampleRate / 10)
+        }
+
+        /// Adds one stretch (one array per channel) starting at sample `first`.
+        mutating func add(_ channels: [[Float]], at first: Int) {
+            guard let length = channels.first?.count, length > 0 else { return }
+            channelCount = channels.count
+            var start = first
+            let end = first + length
+            while start < end {
+                let index = start / block
+                let stop = min(end, (index + 1) * block)
+                while sums.count <= index { sums.append(0); counts.append(0) }
+                var s = sums[index]
+                for channel in channels { for i in (start - first)..<(stop - first) { s += Double(channel[i]) * Double(channel[i]) } }
+                sums[index] = s
+                counts[index] += stop - start
+                start = stop
+            }
+        }
+
+        var seconds: Double {
+            guard sampleRate > 0 else { return 0 }
+            let levels = sums.indices.map { sums[$0] / Double(max(1, counts[$0]) * channelCount) }
+            guard let peak = levels.max(), peak > 1e-10 else { return 0 }
+            return Double(levels.filter { $0 >= peak * 1e-3 }.count * block) / Double(sampleRate)
+        }
     }
 
     /// Seconds of tenth-second blocks whose RMS is within 30 dB of the loudest block's (0 for silence).
     static func soundingSeconds(_ channels: [[Float]], sampleRate: Int) -> Double {
-        guard let length = channels.first?.count, length > 0, sampleRate > 0 else { return 0 }
-        let block = max(1, sampleRate / 10)
-        var levels: [Double] = []
-        var start = 0
-        while start < length {
-            let end = min(length, start + block)
-            var s = 0.0
-            for channel in channels { for i in start..<end { s += Double(channel[i]) * Double(channel[i]) } }
-            levels.append(s / Double((end - start) * channels.count))
-            start = end
-        }
-        guard let peak = levels.max(), peak > 1e-10 else { return 0 }
-        return Double(levels.filter { $0 >= peak * 1e-3 }.count * block) / Double(sampleRate)
+        var meter = SoundingMeter(sampleRate: sampleRate)
+        meter.add(channels, at: 0)
+        return meter.seconds
     }
 
     /// Seconds in which a motion curve is above a quarter of its 95th percentile (0 when it never moves).

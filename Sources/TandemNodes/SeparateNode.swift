@@ -9,22 +9,27 @@ import TandemVision
 /// picture region whose motion it follows.
 ///
 /// Inputs arrive interleaved by media time (the engine's `Inbox` rule); frames feed the motion map
-/// as they come, the audio is gathered, and everything is separated at the end of the stream, since
-/// regions are found over the whole video (the factorisation itself goes chunk by chunk). Outputs, all emitted at the end:
-/// - `sources`: one audio packet per sounding source, each as long as the input, in the order of `regions`
-///   (silent regions have none);
-/// - `regions`: one segment per region spanning the input, carrying a typed `PictureRegion` (`Segment.region`:
+/// as they come, and the audio is spilled to a private temporary file (`AudioSpill`, removed at the end,
+/// also on failure or cancellation), since regions are found over the whole video before any sound is
+/// attributed. At the end of the stream the recording is read back `chunk_seconds` at a time (with the
+/// cross-fade's overlap), each chunk is factorised with the regions, and its sources are sent on at
+/// once, so neither the recording nor a whole-length source is ever in memory. Outputs:
+/// - `sources`: for each stretch of time, one audio packet per region (silent ones included, as
+///   silence where they took nothing), in the order of `regions`, at the stretch's exact sample
+///   position; the stretches follow each other without gap or overlap. A recording up to
+///   `chunk_seconds` plus the 2 s overlap is one stretch;
+/// - `regions`: after the sources, one segment per region spanning the input, carrying a typed `PictureRegion` (`Segment.region`:
 ///   the name, the box in the video's pixels — none in audio-only mode —, the attribution confidence 0…1,
 ///   the seconds it sounded and moved, `silent` when its motion explained none of the sound); label the
 ///   name, score the confidence;
-/// - `image`: the mixture's spectrogram with each source's mask;
+/// - `image`: the mixture's spectrogram with each source's mask (built a chunk at a time at a fixed width);
 /// - `notes`: sentences about fallbacks (no video stream → audio-only split), as segment labels.
 public struct SeparateNode: ValidatingNode {
     public static let descriptor = NodeDescriptor(
         kind: "separate", doc: "Separate sources by where they move in the picture (motion-informed NMF; audio-only fallback).",
         inputs: [PortSpec("audio", .audio, "the mixture (any rate and channel count)"),
                  PortSpec("video", .video, "frames for motion (gray8, ~144 px shorter side, ~25 fps is plenty)", optional: true)],
-        outputs: [PortSpec("sources", .audio, "one whole-length packet per source, in the order of regions"),
+        outputs: [PortSpec("sources", .audio, "per stretch of time (a chunk), one packet per region in the order of regions"),
                   PortSpec("regions", .segments, "one segment per source carrying its region (name, box, confidence, silent)"),
                   PortSpec("image", .image, "mixture spectrogram and each source's mask"),
                   PortSpec("notes", .segments, "fallbacks taken, one sentence per segment label")],
@@ -105,7 +110,16 @@ public struct SeparateNode: ValidatingNode {
     private let imageWidth: Int
     private var input: URL?
     private var videoConnected = false
-    private var chunks: [AudioBuffer] = []
+    /// The source video's size, read from the input's header in `start` (before anything is decoded):
+    /// the frames received are scaled down for motion, and regions are reported in the video's pixels.
+    private var videoSize: (width: Int, height: Int)?
+    private var hasVideoStream = false
+    /// The recording as it arrives, on disk until `finish` reads it back a chunk at a time.
+    private var spill: AudioSpill?
+    /// Where the spills' private directories are made (tests point it elsewhere).
+    var spillParent = FileManager.default.temporaryDirectory {
+        didSet { separation.temporaryDirectory = spillParent }
+    }
 
     public init(parameters: NodeParameters) throws {
         var configuration = MotionGuidedSeparation.Configuration()
@@ -126,17 +140,27 @@ public struct SeparateNode: ValidatingNode {
 
     public mutating func start(_ context: NodeContext) throws {
         input = context.input?.url
-        // Regions are checked against this input's picture before anything is decoded.
-        if let regions = separation.configuration.regions, let url = input,
-           let stream = try? MediaFile.open(url.path).info.firstStream(.video), let width = stream.width, let height = stream.height,
-           let problem = MotionGuidedSeparation.problems(with: regions, width: width, height: height).first {
+        // The header only, once, before decoding: the video's size for the regions' coordinates, and
+        // the user's regions checked against it before anything is decoded.
+        if let url = input, let stream = try? MediaFile.open(url.path).info.firstStream(.video) {
+            hasVideoStream = true
+            if let width = stream.width, let height = stream.height { videoSize = (width, height) }
+        }
+        if let regions = separation.configuration.regions, let url = input, let size = videoSize,
+           let problem = MotionGuidedSeparation.problems(with: regions, width: size.width, height: size.height).first {
             throw NodeError(code: .invalidParameters, message: "separate: \(url.lastPathComponent): \(problem)")
         }
     }
 
     public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         switch packet {
-        case .audio(let chunk): chunks.append(chunk)
+        case .audio(let chunk):
+            if spill == nil { spill = try AudioSpill(format: chunk, in: spillParent) }
+            do { try spill!.append(chunk) } catch let error as MediaError {
+                // The graph stops here: the spill goes at once, not when the node is dropped.
+                spill?.remove()
+                throw NodeError(code: .nodeFailed, message: "separate: \(error.message)", underlying: error)
+            }
         case .video(let frame):
             videoConnected = true
             try separation.append(frame)
@@ -145,25 +169,34 @@ public struct SeparateNode: ValidatingNode {
     }
 
     public mutating func finish(output: NodeOutput) throws {
-        guard let audio = try AudioBuffer(joining: chunks) else {
+        guard let spill, spill.frameCount > 0 else {
             throw NodeError(code: .nodeFailed, message: "separate: the input has no audio, nothing to separate (video-only file?)")
         }
-        chunks = []
-        // Regions are reported in the source video's pixels, not the analysed frames'.
-        let stream = input.flatMap { try? MediaFile.open($0.path).info.firstStream(.video) }
-        let separated = try separation.separate(audio, videoWidth: stream?.width, hasVideo: stream != nil || videoConnected)
-        let start = audio.time, end = audio.endTime
+        defer {
+            spill.remove()
+            self.spill = nil
+            separation.removeTemporaryFiles()
+        }
+        let start = MediaTime(sample: spill.firstSample, rate: spill.sampleRate)
+        let end = MediaTime(sample: spill.firstSample + Int64(spill.frameCount), rate: spill.sampleRate)
+        let separated = try separation.separate(
+            length: spill.frameCount, channelCount: spill.channelCount, sampleRate: spill.sampleRate, startSeconds: start.seconds,
+            read: { try spill.read($0) }, videoWidth: videoSize?.width, hasVideo: hasVideoStream || videoConnected,
+            mixtureMagnitude: output.isConnected("image")) { stretch in
+            // One packet per source for each stretch, in the order of the regions, at its exact position.
+            for channels in stretch.sources {
+                try output.emit(.audio(AudioBuffer(sampleRate: spill.sampleRate, channelLayout: spill.channelLayout,
+                                                   firstSample: spill.firstSample + Int64(stretch.firstSample),
+                                                   channels: channels.map { SharedArray($0) })), port: "sources")
+            }
+        }
         if output.isConnected("notes"), !separated.notes.isEmpty {
             try output.emit(.segments(separated.notes.map { Segment(start: start, end: end, label: $0, score: 0) }), port: "notes")
         }
         try output.emit(.segments(separated.sources.map { $0.segment(start: start, end: end) }), port: "regions")
-        for source in separated.sources where !source.silent {
-            try output.emit(.audio(AudioBuffer(sampleRate: audio.sampleRate, channelLayout: audio.channelLayout, firstSample: audio.firstSample,
-                                               channels: source.channels.map { SharedArray($0) })), port: "sources")
-        }
         if output.isConnected("image") {
-            let mixture = audio.channels.map(\.array)
-            try output.emit(.image(separated.result.picture(of: mixture, firstSecond: audio.startSeconds, plotWidth: imageWidth)), port: "image")
+            try output.emit(.image(separated.result.picture(mixtureMagnitude: separated.mixtureMagnitude, firstSecond: start.seconds, plotWidth: imageWidth)),
+                            port: "image")
         }
     }
 }

@@ -13,9 +13,13 @@ import TandemVision
 /// resized to the model's size, not cropped: the net is convolutional), and each region's K weights are
 /// its feature map pooled over the region (max over frames and the feature pixels the region covers,
 /// then sigmoid), as the paper selects a pixel and the repository's `forward_multiframe` pools a whole
-/// frame; the sliding-window `SoundOfPixels.Stream` separates the whole recording with cross-faded windows. Audio must arrive at the model's 11025 Hz mono and frames
+/// frame; the sliding-window `SoundOfPixels.Stream` separates the recording with cross-faded windows
+/// as it arrives: a window is separated once the frames around its centre are in, the finished samples
+/// are sent on, and only the frames later windows can still pick are kept, so memory does not grow with
+/// the input. Audio must arrive at the model's 11025 Hz mono and frames
 /// at its 8 fps (`decode` with `sample_rate: 11025, channels: 1, sampling: fps, fps: 8`).
-/// Outputs follow `separate`'s protocol (`sources`, `regions`, `notes`), so `write-sources` writes them.
+/// Outputs follow `separate`'s protocol (`sources` per stretch, one packet per region, then `notes`
+/// and `regions` at the end), so `write-sources` writes them.
 ///
 /// The weights are the official checkpoints converted by `Tools/convert_sound_of_pixels.py`; a
 /// missing file is reported when the pipeline is validated, before any input is opened.
@@ -24,7 +28,7 @@ public struct SoundOfPixelsNode: ValidatingNode {
         kind: "sound-of-pixels", doc: "Separate the sound of each picture region with Sound of Pixels (converted safetensors weights).",
         inputs: [PortSpec("audio", .audio, "11025 Hz mono (decode with sample_rate: 11025, channels: 1)"),
                  PortSpec("video", .video, "RGB frames at 8 fps (decode with sampling: fps, fps: 8)")],
-        outputs: [PortSpec("sources", .audio, "one whole-length packet per source, in the order of regions"),
+        outputs: [PortSpec("sources", .audio, "per stretch of time, one packet per region in the order of regions"),
                   PortSpec("regions", .segments, "one segment per source carrying its region (name, box, confidence 1)"),
                   PortSpec("notes", .segments, "what was done, one sentence per segment label")],
         parameters: [
@@ -66,8 +70,35 @@ public struct SoundOfPixelsNode: ValidatingNode {
     private let configuration: SoundOfPixelsConfiguration
     private var input: URL?
     private var model: SoundOfPixels?
-    private var chunks: [AudioBuffer] = []
-    private var frames: [VideoFrame] = []
+    /// The source video's size from the input's header, read once in `start` (frames arrive scaled).
+    private var videoSize: (width: Int, height: Int)?
+    /// Audio received but not yet given to the stream: its windows wait for the frames around their centres.
+    private var queued: [AudioBuffer] = []
+    private var queuedFrames = 0
+    private var audioFormat: AudioBuffer?
+    /// Samples handed on per source so far (the next stretch's position).
+    private var emitted = 0
+    private var stream: SoundOfPixels.Stream?
+    private var frames = FrameWindow()
+    /// The regions on the received frames, fixed by the first frame.
+    private var regions: [(label: String, x: Int, y: Int, width: Int, height: Int)] = []
+    /// Source video pixels per received-frame pixel (frames may be decoded smaller).
+    private var regionScale = 1.0
+
+    /// The frames later windows may still pick (by nearest time), shared with the stream's callback.
+    final class FrameWindow {
+        var frames: [VideoFrame] = []
+        var latestSeconds = -Double.infinity
+
+        /// Keeps the frames a window centred at or after `seconds` can pick: the last one at or before it, and all after.
+        func drop(before seconds: Double) {
+            guard let keep = frames.lastIndex(where: { $0.seconds <= seconds }), keep > 0 else { return }
+            frames.removeFirst(keep)
+        }
+    }
+
+    /// Audio waits at most this long beyond the frames it needs; past it the video is taken to have ended.
+    static let frameWaitSeconds = 20.0
 
     public init(parameters: NodeParameters) throws {
         if let problem = Self.problems(in: parameters).first { throw NodeError(code: .invalidParameters, message: problem.message) }
@@ -83,9 +114,12 @@ public struct SoundOfPixelsNode: ValidatingNode {
 
     public mutating func start(_ context: NodeContext) throws {
         input = context.input?.url
-        if let regions = userRegions, let url = input,
-           let stream = try? MediaFile.open(url.path).info.firstStream(.video), let width = stream.width, let height = stream.height,
-           let problem = MotionGuidedSeparation.problems(with: regions, width: width, height: height).first {
+        // The header only, once, before decoding: the video's size for the regions' coordinates.
+        if let url = input, let stream = try? MediaFile.open(url.path).info.firstStream(.video), let width = stream.width, let height = stream.height {
+            videoSize = (width, height)
+        }
+        if let regions = userRegions, let url = input, let size = videoSize,
+           let problem = MotionGuidedSeparation.problems(with: regions, width: size.width, height: size.height).first {
             throw NodeError(code: .invalidParameters, message: "sound-of-pixels: \(url.lastPathComponent): \(problem)")
         }
         let url = weights
@@ -96,31 +130,69 @@ public struct SoundOfPixelsNode: ValidatingNode {
 
     public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
         switch packet {
-        case .audio(let chunk): chunks.append(chunk)
-        case .video(let frame): frames.append(frame)
+        case .audio(let chunk):
+            guard chunk.frameCount > 0 else { return }
+            if audioFormat == nil {
+                let rate = configuration.sampleRate
+                guard chunk.sampleRate == rate, chunk.channelCount == 1 else {
+                    throw NodeError(code: .nodeFailed, message: "sound-of-pixels needs \(rate) Hz mono audio, got \(chunk.sampleRate) Hz × "
+                                    + "\(chunk.channelCount); decode with sample_rate: \(rate), channels: 1")
+                }
+                audioFormat = chunk
+            }
+            queued.append(chunk)
+            queuedFrames += chunk.frameCount
+            try pushReady(output: output, final: false)
+        case .video(let frame):
+            frames.frames.append(frame)
+            frames.latestSeconds = max(frames.latestSeconds, frame.seconds)
+            try pushReady(output: output, final: false)
         default: break
         }
     }
 
-    public mutating func finish(output: NodeOutput) throws {
-        guard let model, let audio = try AudioBuffer(joining: chunks) else {
-            throw NodeError(code: .nodeFailed, message: "sound-of-pixels: the input has no audio, nothing to separate (video-only file?)")
+    /// Gives the stream the queued audio whose windows have their frames, and sends on what it finished;
+    /// with `final`, everything left, then the stream's last window.
+    private mutating func pushReady(output: NodeOutput, final: Bool) throws {
+        guard let format = audioFormat, let model else { return }
+        // Once a frame arrived one is always kept (the window drops only frames no later window can pick).
+        guard let first = frames.frames.first else {
+            if final {
+                throw NodeError(code: .nodeFailed, message: "sound-of-pixels: the input has no video frames; Sound of Pixels needs the picture "
+                                + "(use the separate node, which falls back to an audio-only split)")
+            }
+            return
         }
-        chunks = []
-        let rate = model.configuration.sampleRate
-        guard audio.sampleRate == rate, audio.channelCount == 1 else {
-            throw NodeError(code: .nodeFailed, message: "sound-of-pixels needs \(rate) Hz mono audio, got \(audio.sampleRate) Hz × "
-                            + "\(audio.channelCount); decode with sample_rate: \(rate), channels: 1")
+        let config = model.configuration
+        let rate = Double(config.sampleRate)
+        let origin = format.startSeconds
+        let latest = config.frameOffsets.max() ?? 0
+        while let chunk = queued.first {
+            if !final {
+                // The last window this chunk can complete is centred half a window before its end; its
+                // frames are decided once a frame at or after its latest offset has arrived.
+                let end = Double(emittedInput + chunk.frameCount) / rate
+                let needed = origin + end - config.windowSeconds / 2 + latest
+                let waitedTooLong = Double(queuedFrames) / rate > Self.frameWaitSeconds + config.windowSeconds
+                guard frames.latestSeconds >= needed || waitedTooLong else { return }
+            }
+            queued.removeFirst()
+            queuedFrames -= chunk.frameCount
+            let stream = try makeStream(model: model, first: first, origin: origin)
+            try send(try stream.push(chunk.channels[0].array), format: format, output: output)
+            emittedInput += chunk.frameCount
         }
-        guard let first = frames.first else {
-            throw NodeError(code: .nodeFailed, message: "sound-of-pixels: the input has no video frames; Sound of Pixels needs the picture "
-                            + "(use the separate node, which falls back to an audio-only split)")
-        }
-        let stream = input.flatMap { try? MediaFile.open($0.path).info.firstStream(.video) }
-        // Source video pixels per received-frame pixel (frames may be decoded smaller).
-        let scale = stream?.width.map { Double($0) / Double(first.width) } ?? 1
-        // Regions on the received frames.
-        var regions: [(label: String, x: Int, y: Int, width: Int, height: Int)] = []
+        if final, let stream { try send(try stream.finish(), format: format, output: output) }
+    }
+
+    /// Samples given to the stream so far.
+    private var emittedInput = 0
+
+    /// The stream, made at the first window: the regions are placed on the first frame's picture.
+    private mutating func makeStream(model: SoundOfPixels, first: VideoFrame, origin: Double) throws -> SoundOfPixels.Stream {
+        if let stream { return stream }
+        let scale = videoSize.map { Double($0.width) / Double(first.width) } ?? 1
+        regionScale = scale
         if let userRegions {
             for (i, r) in userRegions.enumerated() {
                 let x = Int(Double(r.x) / scale), y = Int(Double(r.y) / scale)
@@ -138,15 +210,40 @@ public struct SoundOfPixelsNode: ValidatingNode {
                 }
             }
         }
-        let frames = self.frames
-        let origin = audio.startSeconds
         let boxes = regions.map { ($0.x, $0.y, $0.width, $0.height) }
-        let separated = try model.separateRecording(audio.channels[0].array, sources: regions.count) { center in
-            let picked = model.configuration.frameOffsets.map { offset in Self.nearest(frames, to: origin + center + offset) }
+        let window = frames
+        let offsets = model.configuration.frameOffsets
+        let earliest = offsets.min() ?? 0
+        let stream = SoundOfPixels.Stream(model: model, sources: regions.count) { center in
+            let picked = offsets.map { offset in Self.nearest(window.frames, to: origin + center + offset) }
+            // Later windows are centred later: frames before this centre's earliest pick are not needed again.
+            window.drop(before: origin + center + earliest)
             return try Self.regionVectors(model, frames: picked, boxes: boxes)
         }
-        self.frames = []
-        let start = audio.time, end = audio.endTime
+        self.stream = stream
+        return stream
+    }
+
+    /// Sends one stretch (one array per source) as one packet per region at its exact position.
+    private mutating func send(_ sources: [[Float]], format: AudioBuffer, output: NodeOutput) throws {
+        guard let count = sources.first?.count, count > 0 else { return }
+        for samples in sources {
+            try output.emit(.audio(AudioBuffer(sampleRate: format.sampleRate, channelLayout: format.channelLayout,
+                                               firstSample: format.firstSample + Int64(emitted), channels: [SharedArray(samples)])), port: "sources")
+        }
+        emitted += count
+    }
+
+    public mutating func finish(output: NodeOutput) throws {
+        guard audioFormat != nil else {
+            throw NodeError(code: .nodeFailed, message: "sound-of-pixels: the input has no audio, nothing to separate (video-only file?)")
+        }
+        try pushReady(output: output, final: true)
+        let format = audioFormat!
+        let scale = regionScale
+        let start = format.time, end = MediaTime(sample: format.firstSample + Int64(emitted), rate: format.sampleRate)
+        frames = FrameWindow()
+        stream = nil
         try output.emit(.segments([Segment(start: start, end: end, label: "Sound of Pixels, \(userRegions == nil ? "\(grid.rows)x\(grid.columns) grid" : "\(regions.count) given") regions pooled from one feature map, "
                                            + (configuration.binaryMask ? "binary" : "ratio") + " masks", score: 0)]), port: "notes")
         try output.emit(.segments(regions.map { region in
@@ -154,10 +251,6 @@ public struct SoundOfPixelsNode: ValidatingNode {
             return Segment(start: start, end: end, region: PictureRegion(
                 label: region.label, box: PictureRegion.Box(x: box[0], y: box[1], width: box[2], height: box[3]), confidence: 1))
         }), port: "regions")
-        for samples in separated {
-            try output.emit(.audio(AudioBuffer(sampleRate: rate, channelLayout: audio.channelLayout, firstSample: audio.firstSample,
-                                               channels: [SharedArray(samples)])), port: "sources")
-        }
     }
 
     /// Each box's K weights: the frame net run once over the whole (uncropped) frames, its feature map

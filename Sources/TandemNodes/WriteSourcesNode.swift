@@ -5,22 +5,28 @@ import TandemMedia
 /// `write-sources`: writes a separator's output per input — one WAV per source named after its
 /// region, and a JSON summary (regions, confidences, files, notes).
 ///
-/// Reads the protocol of `separate` and `sound-of-pixels`: `regions` is one segments packet with a
-/// segment per region, each carrying its `PictureRegion` (name, box or none, confidence, seconds
-/// sounding and moving, `silent`), and `sources` carries one whole-length audio packet
-/// per region that is not silent, in the same order. Regions arrive first (same start time, lower port
-/// index), so the k-th audio packet is written as the k-th sounding region's file. Silent regions are
-/// listed in the summary with no file.
+/// Reads the protocol of `separate` and `sound-of-pixels`: `sources` carries, for each stretch of
+/// time, one audio packet per region in the order of the regions (all packets of a stretch start at
+/// the same sample; stretches follow each other), and `regions` is one segments packet with a segment
+/// per region, each carrying its `PictureRegion` (name, box or none, confidence, seconds sounding and
+/// moving, `silent`) — sent after the sources by `separate`, since silence is known only at the end.
+/// Each source's stretches are appended to a staging file as they arrive (never held whole); at the
+/// end each file is renamed to its region's name, and a silent region's is deleted: it is listed in
+/// the summary with no file. Every file is still written under a temporary name and appears only
+/// when the input's graph completes.
 public struct WriteSourcesNode: ConfigurableNode {
     public static let descriptor = NodeDescriptor(
         kind: "write-sources", doc: "Write separated sources as one WAV per region plus a JSON summary.",
         inputs: [PortSpec("regions", .segments, "one segment per source carrying its region (name, box, confidence, silent)"),
-                 PortSpec("sources", .audio, "one whole-length packet per source, in the order of regions"),
+                 PortSpec("sources", .audio, "per stretch of time, one packet per region in the order of regions"),
                  PortSpec("notes", .segments, "sentences for the summary (fallbacks taken)", optional: true)],
         parameters: [
             ParameterSpec("folder", .pathTemplate, default: .string("{relpath}"), "folder below --out for this input's files"),
             ParameterSpec("sample_format", .choice(["pcm16", "pcm24", "float32"]), default: .string("float32"), "WAV sample encoding"),
-        ])
+        ],
+        // Regions come after the sources (whose silence they decide), so waiting to interleave the
+        // ports by media time would only hold the sources back.
+        inputOrder: .arrival)
 
     /// One source's description, read from its region segment's typed `PictureRegion`.
     struct Region {
@@ -61,14 +67,33 @@ public struct WriteSourcesNode: ConfigurableNode {
         }
     }
 
+    /// One source's file while its stretches arrive: a staging output renamed to the region's name at the end.
+    final class Staged {
+        let staging: AtomicOutput
+        let writer: AudioFileWriter
+        let sampleRate: Int
+        var endSample: Int64
+        var frames = 0
+        var sumOfSquares = 0.0
+        var samples = 0
+
+        init(staging: AtomicOutput, writer: AudioFileWriter, sampleRate: Int, endSample: Int64) {
+            self.staging = staging
+            self.writer = writer
+            self.sampleRate = sampleRate
+            self.endSample = endSample
+        }
+    }
+
     private let folder: String
     private let sampleFormat: AudioFileWriter.SampleFormat
     private var context: NodeContext?
     private var regions: [Region] = []
     private var notes: [String] = []
-    private var entries: [[String: Any]] = []
-    private var seconds = 0.0
-    private var sampleRate = 0
+    private var staged: [Staged] = []
+    /// The first sample of the stretch being received, and how many of its packets came.
+    private var stretchStart: Int64?
+    private var stretchIndex = 0
 
     public init(parameters: NodeParameters) throws {
         let folder = parameters.string("folder")
@@ -97,38 +122,75 @@ public struct WriteSourcesNode: ConfigurableNode {
         case ("notes", .segments(let segments)):
             notes.append(contentsOf: segments.map(\.label))
         case ("sources", .audio(let audio)):
-            let sounding = regions.indices.filter { !regions[$0].silent }
-            guard entries.count < sounding.count else {
-                throw NodeError(code: .nodeFailed, message: "write-sources: source \(entries.count + 1) arrived without a region segment")
+            if stretchStart == audio.firstSample { stretchIndex += 1 } else {
+                stretchStart = audio.firstSample
+                stretchIndex = 0
             }
-            let index = sounding[entries.count]
-            let region = regions[index]
-            let names = regions.prefix(index).map(\.name)
-            // Two regions of the same name (not produced by our separators, but possible) get a suffix.
-            let name = names.contains(region.name) ? "\(region.name)_\(index)" : region.name
-            let file = try context!.createOutput(PathTemplate("\(folder)/\(name).wav"))
-            let writer = try AudioFileWriter(url: file.temporaryURL, sampleRate: audio.sampleRate, channels: audio.channelCount,
-                                             sampleFormat: sampleFormat)
-            try writer.write(audio)
-            try writer.finish()
-            var entry = region.entry
-            entry["file"] = "\(name).wav"
-            entry["rms"] = Self.rms(audio)
-            entries.append(entry)
-            seconds = audio.durationSeconds
-            sampleRate = audio.sampleRate
+            try append(audio, toSource: stretchIndex)
         default:
             break
         }
     }
 
+    /// Appends one stretch of source `index` to its staging file (made on its first stretch).
+    private mutating func append(_ audio: AudioBuffer, toSource index: Int) throws {
+        if index == staged.count {
+            let staging = try context!.createOutput(PathTemplate("\(folder)/source-\(index).partial.wav"))
+            let writer = try AudioFileWriter(url: staging.temporaryURL, sampleRate: audio.sampleRate, channels: audio.channelCount,
+                                             sampleFormat: sampleFormat)
+            staged.append(Staged(staging: staging, writer: writer, sampleRate: audio.sampleRate, endSample: audio.firstSample))
+        }
+        guard index < staged.count else {
+            throw NodeError(code: .nodeFailed, message: "write-sources: a stretch at sample \(audio.firstSample) has more sources than the first (\(staged.count))")
+        }
+        let source = staged[index]
+        guard source.endSample == audio.firstSample else {
+            throw NodeError(code: .nodeFailed, message: "write-sources: source \(index + 1)'s audio at sample \(audio.firstSample) does not continue "
+                            + "the previous stretch (which ended at \(source.endSample))")
+        }
+        try source.writer.write(audio)
+        for channel in audio.channels { for v in channel.array { source.sumOfSquares += Double(v) * Double(v) } }
+        source.samples += audio.frameCount * audio.channelCount
+        source.frames += audio.frameCount
+        source.endSample = audio.endSample
+    }
+
     public mutating func finish(output: NodeOutput) throws {
+        guard staged.count == regions.count else {
+            throw NodeError(code: .nodeFailed, message: "write-sources: \(staged.count) source(s) arrived for \(regions.count) region segment(s); "
+                            + "connect the regions and sources outputs of the same separator")
+        }
         let mode = regions.contains { $0.box != nil } ? "motion" : "audio-only"
         // Every region, sounding (with its file) or silent (without), in the separator's order.
-        var written = entries.makeIterator()
-        let all = regions.map { $0.silent ? $0.entry : (written.next() ?? $0.entry) }
-        let document: [String: Any] = ["input": context?.input?.relativePath ?? "", "mode": mode, "notes": notes,
-                                       "sources": all, "sample_rate": sampleRate, "seconds": seconds]
+        var all: [[String: Any]] = []
+        for (index, region) in regions.enumerated() {
+            let source = staged[index]
+            try source.writer.finish()
+            guard !region.silent else {
+                source.staging.discard()
+                all.append(region.entry)
+                continue
+            }
+            let names = regions.prefix(index).map(\.name)
+            // Two regions of the same name (not produced by our separators, but possible) get a suffix.
+            let name = names.contains(region.name) ? "\(region.name)_\(index)" : region.name
+            let file = try context!.createOutput(PathTemplate("\(folder)/\(name).wav"))
+            do {
+                try FileManager.default.moveItem(at: source.staging.temporaryURL, to: file.temporaryURL)
+            } catch {
+                throw NodeError(code: .outputFailed, message: "write-sources: cannot move \(source.staging.temporaryURL.path) to \(file.temporaryURL.path): "
+                                + error.localizedDescription, underlying: error)
+            }
+            source.staging.discard()
+            var entry = region.entry
+            entry["file"] = "\(name).wav"
+            entry["rms"] = source.samples > 0 ? (source.sumOfSquares / Double(source.samples)).squareRoot() : 0
+            all.append(entry)
+        }
+        let first = staged.first
+        let document: [String: Any] = ["input": context?.input?.relativePath ?? "", "mode": mode, "notes": notes, "sources": all,
+                                       "sample_rate": first?.sampleRate ?? 0,
+                                       "seconds": first.map { Double($0.frames) / Double($0.sampleRate) } ?? 0.0]
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         let file = try context!.createOutput(PathTemplate("\(folder)/summary.json"))
         try (data + Data("\n".utf8)).write(to: file.temporaryURL)

@@ -17,6 +17,12 @@ import TandemCore
 ///   that is a new picture, not motion; it scores 0.
 /// A whole video costs a few passes per pixel per frame; the curves of any region can be read back
 /// afterwards (`series(for:)`) without decoding the video again.
+///
+/// Memory is one row of cells per time step (9 KB for 256×144 in 4-pixel cells: 830 MB for an hour
+/// at 25 fps). With a `stepBudget` the map keeps at most that many steps: once full, neighbouring
+/// steps are averaged in pairs and later frames are averaged `framesPerStep` at a time, so a long
+/// video is mapped at a coarser time step in bounded memory. Each frame's full-rate row is returned by
+/// `append` for callers that keep it elsewhere (on disk) for the curves of the regions found.
 public struct MotionMap: Sendable {
     /// Side of a cell in pixels (edge cells may be smaller).
     public let cellSize: Int
@@ -40,6 +46,18 @@ public struct MotionMap: Sendable {
     /// The camera translation found at each frame (pixels, current relative to previous).
     public private(set) var shifts: [(x: Int, y: Int)] = []
     private var previous: GrayImage?
+    /// Most time steps kept (nil: one per frame, without bound). Even, at least 2.
+    public var stepBudget: Int? {
+        didSet { stepBudget = stepBudget.map { max(2, $0 + $0 % 2) } }
+    }
+    /// Frames averaged into one time step (1 until the budget was first reached; then doubling).
+    public private(set) var framesPerStep = 1
+    /// Frames appended so far (`frameCount` counts time steps).
+    public private(set) var framesAppended = 0
+    /// Frames of the step being gathered (summed), while `framesPerStep` > 1.
+    private var pendingCells: [Float] = []
+    private var pendingTime = 0.0
+    private var pendingCount = 0
 
     /// - Parameters:
     ///   - cellSize: cell side in pixels (≥ 1); 4–16 keeps the map small and the regions precise enough.
@@ -51,16 +69,21 @@ public struct MotionMap: Sendable {
     }
 
     public var cellCount: Int { rows * columns }
+    /// Time steps kept: one per frame unless `stepBudget` made the map coarser.
     public var frameCount: Int { times.count }
 
     /// Adds a decoded frame.
+    /// - Returns: the frame's cell energies (full rate, whatever the map keeps).
     /// - Throws: `VisionError` for an unreadable frame or a size change.
-    public mutating func append(_ frame: VideoFrame) throws { try append(GrayImage(frame), time: frame.seconds) }
+    @discardableResult
+    public mutating func append(_ frame: VideoFrame) throws -> [Float] { try append(GrayImage(frame), time: frame.seconds) }
 
     /// Adds a luma image; the first image of the map fixes its size and scores 0 everywhere.
+    /// - Returns: the frame's cell energies (full rate, whatever the map keeps).
     /// - Throws: `VisionError(.sizeChanged)` when the size differs from the first image's.
     /// - Complexity: O(pixels · shift radius) for the profiles, O(pixels) otherwise.
-    public mutating func append(_ image: GrayImage, time: Double) throws {
+    @discardableResult
+    public mutating func append(_ image: GrayImage, time: Double) throws -> [Float] {
         if previous == nil && times.isEmpty {
             width = image.width
             height = image.height
@@ -70,7 +93,7 @@ public struct MotionMap: Sendable {
             for y in 0..<height { for x in 0..<width { cellPixels[(y / cellSize) * columns + x / cellSize] += 1 } }
         }
         guard image.width == width, image.height == height else {
-            throw VisionError(.sizeChanged, "frame \(times.count) is \(image.width)×\(image.height), the map is \(width)×\(height)")
+            throw VisionError(.sizeChanged, "frame \(framesAppended) is \(image.width)×\(image.height), the map is \(width)×\(height)")
         }
         var cells = [Float](repeating: 0, count: cellCount)
         var shift = (x: 0, y: 0)
@@ -81,7 +104,7 @@ public struct MotionMap: Sendable {
                 cells = comparison.cellEnergies(cellSize: cellSize, rows: rows, columns: columns)
                 let median = Self.median(cells)
                 if median > cutLevel {
-                    cuts.append(times.count)
+                    cuts.append(framesAppended)
                     cells = [Float](repeating: 0, count: cellCount)
                 } else {
                     for c in cells.indices { cells[c] = max(0, cells[c] - median) }
@@ -90,10 +113,56 @@ public struct MotionMap: Sendable {
                 cells = Self.plainDifference(previous, image, cellSize: cellSize, columns: columns, cellPixels: cellPixels)
             }
         }
-        energies.append(contentsOf: cells)
         shifts.append(shift)
-        times.append(time)
         previous = image
+        framesAppended += 1
+        if framesPerStep == 1 {
+            energies.append(contentsOf: cells)
+            times.append(time)
+        } else {
+            if pendingCount == 0 { pendingCells = [Float](repeating: 0, count: cellCount); pendingTime = 0 }
+            for c in cells.indices { pendingCells[c] += cells[c] }
+            pendingTime += time
+            pendingCount += 1
+            if pendingCount == framesPerStep {
+                let scale = 1 / Float(framesPerStep)
+                energies.append(contentsOf: pendingCells.map { $0 * scale })
+                times.append(pendingTime / Double(framesPerStep))
+                pendingCount = 0
+            }
+        }
+        if let stepBudget, times.count >= stepBudget, pendingCount == 0 { halveTimeResolution() }
+        return cells
+    }
+
+    /// Averages neighbouring time steps in pairs (an odd last step is kept as the start of the next).
+    private mutating func halveTimeResolution() {
+        let pairs = times.count / 2
+        var merged = [Float](repeating: 0, count: pairs * cellCount)
+        for p in 0..<pairs {
+            let a = 2 * p * cellCount, b = a + cellCount
+            for c in 0..<cellCount { merged[p * cellCount + c] = (energies[a + c] + energies[b + c]) / 2 }
+        }
+        var leftover: [Float] = []
+        var leftoverTime = 0.0
+        if times.count % 2 == 1 {
+            leftover = Array(energies[(times.count - 1) * cellCount..<times.count * cellCount])
+            leftoverTime = times[times.count - 1]
+        }
+        var mergedTimes = [Double](repeating: 0, count: pairs)
+        for p in 0..<pairs {
+            let a: Double = times[2 * p], b: Double = times[2 * p + 1]
+            mergedTimes[p] = (a + b) / 2
+        }
+        times = mergedTimes
+        energies = merged
+        if !leftover.isEmpty {
+            // The odd step holds `framesPerStep` frames: half of the new step, gathered as its sum.
+            pendingCells = leftover.map { $0 * Float(framesPerStep) }
+            pendingTime = leftoverTime * Double(framesPerStep)
+            pendingCount = framesPerStep
+        }
+        framesPerStep *= 2
     }
 
     static func median(_ values: [Float]) -> Float {
@@ -172,13 +241,17 @@ public struct MotionMap: Sendable {
 
     /// The energy curve of a region: the pixel-weighted mean of the cells whose centre lies in it
     /// (the nearest cell when none does). Exact for cell-aligned regions such as those `MotionRegionFinder` returns.
-    public func series(for region: MotionRegion) -> [Float] {
+    public func series(for region: MotionRegion) -> [Float] { series(for: region, rows: energies) }
+
+    /// The energy curve of a region over `rows` laid out like `energies` (frame-major rows of
+    /// `cellCount`), e.g. the full-rate rows `append` returned, kept elsewhere.
+    public func series(for region: MotionRegion, rows: [Float]) -> [Float] {
         let members = cells(in: region)
-        guard !members.isEmpty else { return [] }
+        guard !members.isEmpty, cellCount > 0 else { return [] }
         let total = Float(members.reduce(0) { $0 + cellPixels[$1] })
-        return (0..<frameCount).map { t in
+        return (0..<(rows.count / cellCount)).map { t in
             var s: Float = 0
-            for cell in members { s += energies[t * cellCount + cell] * Float(cellPixels[cell]) }
+            for cell in members { s += rows[t * cellCount + cell] * Float(cellPixels[cell]) }
             return s / total
         }
     }

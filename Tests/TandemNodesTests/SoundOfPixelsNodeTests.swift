@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TandemCore
+import TandemModels
 @testable import TandemNodes
 
 /// `sound-of-pixels` through the graph with the model tests' reduced random-weight network, and
@@ -50,16 +51,17 @@ import TandemCore
         let labels = regions.packets.flatMap { (p: Packet) -> [String] in if case .segments(let s) = p { s.map(Self.described) } else { [] } }
         #expect(labels == ["r0c0 0 0 48 48", "r0c1 48 0 48 48"])
         let audio = sources.packets.audio
-        #expect(audio.count == 2)
-        for source in audio {
-            #expect(source.frameCount == TwoPlayers.audio().frameCount && source.sampleRate == 11_025)
-            let finite = source.channels[0].array.allSatisfy { $0.isFinite }
-            #expect(finite)
+        #expect(audio.count >= 2 && audio.allSatisfy { $0.sampleRate == 11_025 })
+        // Sent a stretch at a time as windows finish, one packet per region each time.
+        let joined = try SeparateNodeStreamingTests.joined(audio, sources: 2)
+        for samples in joined {
+            #expect(samples.count == TwoPlayers.audio().frameCount)
+            #expect(samples.allSatisfy { $0.isFinite })
         }
     }
 
     @Test func userRegionsArePooledFromTheWholePicture() throws {
-        func separate(_ regions: String) throws -> (labels: [String], audio: [AudioBuffer]) {
+        func separate(_ regions: String) throws -> (labels: [String], audio: [[Float]]) {
             var harness = GraphHarness()
             try harness.add("sop", "sound-of-pixels", ["weights": .string(Self.weights), "window_samples": .int(32767), "image_size": .int(48),
                                                        "regions": .string(regions)])
@@ -71,17 +73,44 @@ import TandemCore
             let regions = try harness.collect("c-regions", from: "sop.regions")
             _ = try harness.run(on: harness.root.appendingPathComponent("in.mp4"))
             let labels = regions.packets.flatMap { (p: Packet) -> [String] in if case .segments(let s) = p { s.map(Self.described) } else { [] } }
-            return (labels, sources.packets.audio)
+            return (labels, try SeparateNodeStreamingTests.joined(sources.packets.audio, sources: 2))
         }
         let given = try separate("0,0,40,48;56,8,40,32")
         #expect(given.labels == ["region0 0 0 40 48", "region1 56 8 40 32"])
         #expect(given.audio.count == 2)
         // Different regions of the picture give different masks; the same region twice, the same one.
-        #expect(given.audio[0].channels[0].array != given.audio[1].channels[0].array)
+        #expect(given.audio[0] != given.audio[1])
         let twice = try separate("0,0,40,48;0,0,40,48")
-        #expect(twice.audio[0].channels[0].array == twice.audio[1].channels[0].array)
-        #expect(twice.audio[0].channels[0].array == given.audio[0].channels[0].array)
+        #expect(twice.audio[0] == twice.audio[1])
+        #expect(twice.audio[0] == given.audio[0])
         #expect(!SoundOfPixelsNode.problems(in: try NodeParameters(["weights": .string(Self.weights), "regions": .string("1,2")],
                                                                    for: SoundOfPixelsNode.descriptor)).isEmpty)
+    }
+}
+
+/// Streaming windows as audio arrives gives the samples the whole-recording separation gives.
+@Suite(.serialized) struct SoundOfPixelsStreamingTests {
+    @Test func streamedEqualsTheWholeRecording() throws {
+        let frames = TwoPlayers.frames().enumerated().filter { $0.offset % 3 == 0 }.map(\.element)
+        var harness = GraphHarness()
+        try harness.add("sop", "sound-of-pixels", ["weights": .string(SoundOfPixelsNodeTests.weights), "window_samples": .int(32767),
+                                                   "image_size": .int(48), "grid": .string("1x2")])
+        try harness.graph.add("audio", AudioSource(buffer: TwoPlayers.audio()))
+        try harness.graph.add("video", FrameSource(frames: frames))
+        try harness.connect("audio.audio", to: "sop.audio")
+        try harness.connect("video.video", to: "sop.video")
+        let sources = try harness.collect("c-sources", from: "sop.sources")
+        _ = try harness.run(on: harness.root.appendingPathComponent("in.mp4"))
+        let streamed = try SeparateNodeStreamingTests.joined(sources.packets.audio, sources: 2)
+
+        var model = try SoundOfPixels(weightsAt: URL(fileURLWithPath: SoundOfPixelsNodeTests.weights))
+        model.configuration.windowSamples = 32767
+        model.configuration.imageSize = 48
+        let boxes = [(0, 0, 48, 48), (48, 0, 48, 48)]
+        let whole = try model.separateRecording(TwoPlayers.audio().channels[0].array, sources: 2) { center in
+            let picked = model.configuration.frameOffsets.map { SoundOfPixelsNode.nearest(frames, to: center + $0) }
+            return try SoundOfPixelsNode.regionVectors(model, frames: picked, boxes: boxes)
+        }
+        #expect(streamed == whole)
     }
 }

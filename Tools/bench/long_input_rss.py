@@ -14,6 +14,7 @@ Jobs: `transcribe` (Pipelines/transcribe.yaml, Media/talking.mp4's speech as 16 
 Inputs are made once in --work and reused. Uses only the Python standard library and the ffmpeg CLI.
 """
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -60,25 +61,26 @@ def make_input(job, minutes, work):
 
 
 def outputs(folder):
-    """Output files by relative path with their bytes (not the manifest and run records, which hold times)."""
+    """Output files by relative path with the SHA-256 of their bytes (not the manifest and run records,
+    which hold times). Digests, not bytes: three hours of separated stereo is gigabytes per source."""
     found = {}
     for root, _, files in os.walk(folder):
         for name in files:
             if name.startswith("manifest") or name in ("run.json", "inputs.json"):
                 continue
             path = os.path.join(root, name)
+            digest = hashlib.sha256()
             with open(path, "rb") as handle:
-                found[os.path.relpath(path, folder)] = handle.read()
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+            found[os.path.relpath(path, folder)] = digest.hexdigest()
     return found
 
 
-def keep(written, folder):
-    """Writes the outputs of one run under `folder`, to compare runs made by separate invocations."""
-    for relative, data in written.items():
-        target = os.path.join(folder, relative)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.write(data)
+def keep(source, folder):
+    """Copies the outputs of one run under `folder`, to compare runs made by separate invocations."""
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(source, folder)
 
 
 def reading(pid, path):
@@ -101,8 +103,10 @@ def reading(pid, path):
     return " / ".join(f"{f:.0%}" for f in sorted(fractions)) or "?"
 
 
-def run(binary, job, path, sets, sample_every=0):
-    """Peak RSS (MB), wall seconds and the outputs of one `tandem run` of the job's pipeline on `path`."""
+def run(binary, job, path, sets, sample_every=0, keep_in=None):
+    """Peak RSS (MB), wall seconds and the outputs' digests of one `tandem run` of the job's pipeline on
+    `path`; the outputs are copied to `keep_in` when given, and with `sample_every` the peak so far is
+    printed that often."""
     out = tempfile.mkdtemp(prefix="tandem-rss-")
     try:
         arguments = [binary, "run", os.path.join(ROOT, JOBS[job][0]), path, "--out", out, "--progress", "none"]
@@ -134,6 +138,8 @@ def run(binary, job, path, sets, sample_every=0):
             record = json.loads(handle.readline())
         if record.get("status") != "ok":
             raise SystemExit(f"{path}: {record.get('status')} {record.get('error')}")
+        if keep_in:
+            keep(out, keep_in)
         return usage.ru_maxrss / 1024, wall, outputs(out)
     finally:
         shutil.rmtree(out, ignore_errors=True)
@@ -165,10 +171,9 @@ def main():
             for name, binary in order:
                 if f"{name}:{minutes:g}" in arguments.skip:
                     continue
-                rss, wall, written = run(binary, arguments.job, path, arguments.set, arguments.sample_every)
+                kept = os.path.join(arguments.keep, f"{name}-{minutes:g}min") if arguments.keep else None
+                rss, wall, written = run(binary, arguments.job, path, arguments.set, arguments.sample_every, kept)
                 results.setdefault((name, minutes), []).append((rss, wall))
-                if arguments.keep:
-                    keep(written, os.path.join(arguments.keep, f"{name}-{minutes:g}min"))
                 # Whether every build wrote the same bytes as the first build run at this length.
                 reference = same.setdefault(minutes, {"outputs": written, "equal": True})
                 reference["equal"] = reference["equal"] and written == reference["outputs"]

@@ -12,6 +12,13 @@ extension SeparationResult {
     ///   - plotHeight: height of each panel's plot (nil: one row per bin).
     /// - Throws: `DSPError` when the result has no frames.
     public func picture(of mixture: [[Float]], firstSecond: Double = 0, plotWidth: Int? = 800, plotHeight: Int? = 160) throws -> VideoFrame {
+        try picture(mixtureMagnitude: try mixtureMagnitude(of: mixture), firstSecond: firstSecond, plotWidth: plotWidth, plotHeight: plotHeight)
+    }
+
+    /// The magnitude of the channels' mean on the masks' STFT (`frames × bins`, frame-major): the
+    /// picture's top panel.
+    /// - Throws: `DSPError` when the result has no frames.
+    public func mixtureMagnitude(of mixture: [[Float]]) throws -> [Float] {
         guard frames > 0, bins > 0, let length = mixture.first?.count else {
             throw DSPError(.invalidConfiguration, "nothing to draw: \(frames) frames × \(bins) bins")
         }
@@ -22,6 +29,16 @@ extension SeparationResult {
         let count = min(frames * bins, complex.count / 2)
         var magnitude = [Float](repeating: 0, count: frames * bins)
         for i in 0..<count { magnitude[i] = (complex[2 * i] * complex[2 * i] + complex[2 * i + 1] * complex[2 * i + 1]).squareRoot() }
+        return magnitude
+    }
+
+    /// The picture from the mixture's magnitude (`mixtureMagnitude(of:)`, or built a chunk at a time
+    /// for a recording never held whole).
+    /// - Throws: `DSPError` when the result has no frames or the magnitude is not `frames × bins`.
+    public func picture(mixtureMagnitude magnitude: [Float], firstSecond: Double = 0, plotWidth: Int? = 800, plotHeight: Int? = 160) throws -> VideoFrame {
+        guard frames > 0, bins > 0, magnitude.count == frames * bins else {
+            throw DSPError(.invalidConfiguration, "nothing to draw: \(frames) frames × \(bins) bins, magnitude of \(magnitude.count)")
+        }
 
         let secondsPerFrame = Double(hop) / Double(sampleRate)
         let axis = SpectrogramImage.FrequencyAxis.hertz(maxFrequency: Double(sampleRate) / 2)
