@@ -6,7 +6,7 @@
 /// that really is a real number (computed by an algorithm in seconds, or a user's parameter) goes in
 /// through them or `init(start: Double, …)`, as the exact binary value of that `Double`
 /// (`MediaTime(seconds:)`), so reading it back gives the same `Double`.
-public struct Segment: Sendable, Equatable {
+public struct Segment: Sendable, Equatable, MediaTimeSpan {
     /// Where the interval starts, exactly.
     public var startTime: MediaTime
     /// Where the interval ends, exactly.
@@ -28,22 +28,10 @@ public struct Segment: Sendable, Equatable {
     public init(start: Double, end: Double, label: String = "", score: Double = 1) {
         self.init(start: MediaTime(seconds: start), end: MediaTime(seconds: end), label: label, score: score)
     }
-
-    /// Seconds on the file's clock, derived from `startTime`; setting it stores the `Double` exactly.
-    public var start: Double {
-        get { startTime.seconds }
-        set { startTime = MediaTime(seconds: newValue) }
-    }
-
-    /// Seconds on the file's clock, derived from `endTime`; setting it stores the `Double` exactly.
-    public var end: Double {
-        get { endTime.seconds }
-        set { endTime = MediaTime(seconds: newValue) }
-    }
 }
 
 /// One recognised stretch of speech.
-public struct TranscriptSegment: Sendable, Equatable {
+public struct TranscriptSegment: Sendable, Equatable, MediaTimeSpan {
     /// Where it starts and ends on the file's clock, exactly (see `Segment`).
     public var startTime: MediaTime
     public var endTime: MediaTime
@@ -84,22 +72,10 @@ public struct TranscriptSegment: Sendable, Equatable {
                   averageLogProbability: averageLogProbability, noSpeechProbability: noSpeechProbability, speaker: speaker,
                   words: words, language: language, languageProbability: languageProbability)
     }
-
-    /// Seconds on the file's clock, derived from `startTime`; setting it stores the `Double` exactly.
-    public var start: Double {
-        get { startTime.seconds }
-        set { startTime = MediaTime(seconds: newValue) }
-    }
-
-    /// Seconds on the file's clock, derived from `endTime`; setting it stores the `Double` exactly.
-    public var end: Double {
-        get { endTime.seconds }
-        set { endTime = MediaTime(seconds: newValue) }
-    }
 }
 
 /// One word of a transcript segment with its time and confidence (faster-whisper's `Word`).
-public struct TranscriptWord: Sendable, Equatable {
+public struct TranscriptWord: Sendable, Equatable, MediaTimeSpan {
     /// The word as decoded, with its leading space and any punctuation merged into it (" dog.").
     public var word: String
     /// Where it starts and ends on the file's clock, exactly (see `Segment`).
@@ -123,7 +99,15 @@ public struct TranscriptWord: Sendable, Equatable {
     public init(word: String, start: Double, end: Double, probability: Double, speaker: String? = nil) {
         self.init(word: word, start: MediaTime(seconds: start), end: MediaTime(seconds: end), probability: probability, speaker: speaker)
     }
+}
 
+/// An interval between two exact instants on the file's clock, read and written in seconds too.
+public protocol MediaTimeSpan {
+    var startTime: MediaTime { get set }
+    var endTime: MediaTime { get set }
+}
+
+extension MediaTimeSpan {
     /// Seconds on the file's clock, derived from `startTime`; setting it stores the `Double` exactly.
     public var start: Double {
         get { startTime.seconds }
