@@ -103,9 +103,11 @@ public struct MediaTime: Sendable, Comparable, Hashable, CustomStringConvertible
         hasher.combine(d / g)
     }
 
-    /// `lhs - rhs`, exact: in the least common multiple of the two units' denominators.
-    /// - Precondition: the result fits in 64-bit ticks (true for any media position: microseconds
-    ///   against a 1/90000 time base stay far below it for millions of years).
+    /// `lhs - rhs`, exact, in the least common multiple of the two units' denominators, whenever that fits
+    /// in 64-bit ticks (any two sample indices and pts: microseconds against a 1/90000 time base stay far
+    /// below it for millions of years). A time made from seconds (`init(seconds:)`, units of 1/2ⁿ) against
+    /// a pts can need more bits than that; such a time is a real number computed in `Double` anyway, so the
+    /// result is then the `Double` difference, kept as `init(seconds:)` keeps it.
     public static func - (lhs: MediaTime, rhs: MediaTime) -> MediaTime {
         combine(lhs, rhs, +1, -1)
     }
@@ -124,7 +126,7 @@ public struct MediaTime: Sendable, Comparable, Hashable, CustomStringConvertible
         numerator /= g
         let reduced = denominator / g
         guard let ticks = Int64(exactly: numerator), let den = Int64(exactly: reduced) else {
-            preconditionFailure("MediaTime \(lhs) and \(rhs): the exact result does not fit in 64 bits")
+            return MediaTime(seconds: Double(a) * lhs.seconds + Double(b) * rhs.seconds)
         }
         return MediaTime(ticks: ticks, unit: Rational(1, den))
     }

@@ -17,6 +17,11 @@ public struct VideoFrame: Sendable, Equatable {
     public var layout: PixelLayout
     public var width: Int
     public var height: Int
+    /// The picture's size as the file stores it, before the decoder scaled or cropped it: nodes that
+    /// report positions in the source's pixels (regions a user gives, boxes they write) scale by it,
+    /// so they never reopen the file to learn it. Equal to `width`×`height` for a frame made in memory.
+    public var sourceWidth: Int
+    public var sourceHeight: Int
     /// Bytes per row for 8-bit layouts; elements per row (== width) for `float32CHW`.
     public var stride: Int
     /// Pixel bytes for 8-bit layouts (empty for float layouts).
@@ -35,11 +40,14 @@ public struct VideoFrame: Sendable, Equatable {
     public init(
         layout: PixelLayout, width: Int, height: Int, stride: Int,
         bytes: SharedArray<UInt8> = SharedArray([]), floats: SharedArray<Float> = SharedArray([]),
-        pts: Int64, timeBase: Rational, frameIndex: Int, seconds: Double, isKeyFrame: Bool = false, time: MediaTime? = nil
+        pts: Int64, timeBase: Rational, frameIndex: Int, seconds: Double, isKeyFrame: Bool = false, time: MediaTime? = nil,
+        sourceWidth: Int? = nil, sourceHeight: Int? = nil
     ) {
         self.layout = layout
         self.width = width
         self.height = height
+        self.sourceWidth = sourceWidth ?? width
+        self.sourceHeight = sourceHeight ?? height
         self.stride = stride
         self.bytes = bytes
         self.floats = floats

@@ -243,13 +243,16 @@ public final class FrameReader {
         guard convertPixels else {
             return VideoFrame(layout: options.layout, width: frame.width, height: frame.height, stride: 0, pts: pts, timeBase: timeBase,
                               frameIndex: frameIndex, seconds: clock.seconds(pts, timeBase: timeBase), isKeyFrame: frame.isKeyFrame,
-                              time: clock.time(pts, timeBase: timeBase))
+                              time: clock.time(pts, timeBase: timeBase), sourceWidth: frame.width, sourceHeight: frame.height)
         }
+        // The video's size as shown: turned like the converted picture, before it is scaled or cropped.
+        let turned = converter.rotation % 180 != 0
+        let source = turned ? (width: frame.height, height: frame.width) : (width: frame.width, height: frame.height)
         let pixels = try converter.convert(frame, path: path)
         return VideoFrame(layout: options.layout, width: pixels.width, height: pixels.height, stride: pixels.stride,
                           bytes: pixels.bytes, floats: pixels.floats, pts: pts, timeBase: timeBase, frameIndex: frameIndex,
                           seconds: clock.seconds(pts, timeBase: timeBase), isKeyFrame: frame.isKeyFrame,
-                          time: clock.time(pts, timeBase: timeBase))
+                          time: clock.time(pts, timeBase: timeBase), sourceWidth: source.width, sourceHeight: source.height)
     }
 
     func seconds(of frame: FFFrame) -> Double {

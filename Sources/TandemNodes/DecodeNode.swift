@@ -133,16 +133,28 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
         guard let url = context.input?.url else {
             throw NodeError(code: .invalidGraph, message: "decode needs an input file; run it with `tandem run` or give GraphExecution an input")
         }
-        fileDuration = try? MediaFile.open(url).info.durationSeconds
-        if context.connectedOutputs.contains("audio"), !(skipMissingAudio && !Self.has(.audio, url)) {
-            let reader = try AudioReader(url: url, options: audioOptions)
-            audio = reader
-            nextChunk = try reader.next()
+        // The header once: the stated duration (for the truncation check) and which streams exist. When it
+        // cannot be read, the readers below fail with the reason.
+        let header = try? MediaFile.open(url).info
+        fileDuration = header?.durationSeconds
+        func has(_ kind: MediaInfo.StreamType) -> Bool { header.map { $0.firstStream(kind) != nil } ?? true }
+        if context.connectedOutputs.contains("audio") {
+            if skipMissingAudio && !has(.audio) {
+                context.warn("no audio stream: the audio output ends without samples")
+            } else {
+                let reader = try AudioReader(url: url, options: audioOptions)
+                audio = reader
+                nextChunk = try reader.next()
+            }
         }
-        if context.connectedOutputs.contains("video"), !(skipMissingVideo && !Self.has(.video, url)) {
-            let reader = try FrameReader(url: url, sampling: sampling, options: videoOptions)
-            video = reader
-            nextFrame = try nextSelectedFrame()
+        if context.connectedOutputs.contains("video") {
+            if skipMissingVideo && !has(.video) {
+                context.warn("no video stream: the video output ends without frames")
+            } else {
+                let reader = try FrameReader(url: url, sampling: sampling, options: videoOptions)
+                video = reader
+                nextFrame = try nextSelectedFrame()
+            }
         }
     }
 
@@ -176,11 +188,6 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
 
     /// Whether `url` has a stream of `kind` (a file that cannot be opened counts as having one, so the
     /// reader reports why it cannot be read).
-    static func has(_ kind: MediaInfo.StreamType, _ url: URL) -> Bool {
-        guard let info = try? MediaFile.open(url).info else { return true }
-        return info.firstStream(kind) != nil
-    }
-
     public mutating func produce(output: NodeOutput) throws -> Bool {
         guard nextChunk != nil || nextFrame != nil else {
             warnAboutDamage()

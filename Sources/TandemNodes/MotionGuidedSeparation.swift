@@ -125,7 +125,7 @@ public struct MotionGuidedSeparation: Sendable {
     /// - Parameters:
     ///   - videoWidth: the source video's width in pixels, to report regions in its coordinates
     ///     (nil: the analysed frames' coordinates).
-    ///   - hasVideo: false when the input has no video stream (the note says so).
+    ///   - hasVideo: false when no frame arrived (no video stream, or none decodable; the note says so).
     /// - Throws: `DSPError` for empty audio; `VisionError` for a bad grid.
     public func separate(_ audio: AudioBuffer, videoWidth: Int?, hasVideo: Bool) throws -> Output {
         let channels = audio.channels.map(\.array)
@@ -153,7 +153,7 @@ public struct MotionGuidedSeparation: Sendable {
     ///   - read: the recording's samples in a range, one array per channel.
     ///   - videoWidth: the source video's width in pixels, to report regions in its coordinates
     ///     (nil: the analysed frames' coordinates).
-    ///   - hasVideo: false when the input has no video stream (the note says so).
+    ///   - hasVideo: false when no frame arrived (no video stream, or none decodable; the note says so).
     ///   - mixtureMagnitude: also build the mixture magnitude for the mask picture (`Output.mixtureMagnitude`).
     ///   - emit: the stretches, in order, each with one entry per source in the order of `Output.sources`.
     /// - Returns: the sources with empty `channels` (they were emitted), the result's masks, and the notes.
@@ -202,7 +202,8 @@ public struct MotionGuidedSeparation: Sendable {
                 notes.append("\(regions.count) moving regions for \(count) sources: the \(regions.count - count) whose sound the other regions explain best are silent")
             }
         } else {
-            notes.append(hasVideo ? "no video frames decoded; used the audio-only fallback" : "no video stream; used the audio-only fallback (split by timbre alone)")
+            notes.append(hasVideo ? "no video frames decoded; used the audio-only fallback"
+                         : "no video frames (no video stream in the input, or none decodable); used the audio-only fallback (split by timbre alone)")
         }
         var meters: [SoundingMeter] = []
         let streamed = try MotionInformedNMF(configuration.nmf).separate(

@@ -109,11 +109,9 @@ public struct SeparateNode: ValidatingNode {
     private var separation: MotionGuidedSeparation
     private let imageWidth: Int
     private var input: URL?
-    private var videoConnected = false
-    /// The source video's size, read from the input's header in `start` (before anything is decoded):
-    /// the frames received are scaled down for motion, and regions are reported in the video's pixels.
+    /// The source video's size, from the first frame received (`VideoFrame.sourceWidth`/`sourceHeight`):
+    /// the frames are scaled down for motion, and regions are given and reported in the video's pixels.
     private var videoSize: (width: Int, height: Int)?
-    private var hasVideoStream = false
     /// The recording as it arrives, on disk until `finish` reads it back a chunk at a time.
     private var spill: AudioSpill?
     /// Where the spills' private directories are made (tests point it elsewhere).
@@ -140,16 +138,6 @@ public struct SeparateNode: ValidatingNode {
 
     public mutating func start(_ context: NodeContext) throws {
         input = context.input?.url
-        // The header only, once, before decoding: the video's size for the regions' coordinates, and
-        // the user's regions checked against it before anything is decoded.
-        if let url = input, let stream = try? MediaFile.open(url.path).info.firstStream(.video) {
-            hasVideoStream = true
-            if let width = stream.width, let height = stream.height { videoSize = (width, height) }
-        }
-        if let regions = separation.configuration.regions, let url = input, let size = videoSize,
-           let problem = MotionGuidedSeparation.problems(with: regions, width: size.width, height: size.height).first {
-            throw NodeError(code: .invalidParameters, message: "separate: \(url.lastPathComponent): \(problem)")
-        }
     }
 
     public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
@@ -162,9 +150,19 @@ public struct SeparateNode: ValidatingNode {
                 throw NodeError(code: .nodeFailed, message: "separate: \(error.message)", underlying: error)
             }
         case .video(let frame):
-            videoConnected = true
+            if videoSize == nil { try takeVideoSize(of: frame) }
             try separation.append(frame)
         default: break
+        }
+    }
+
+    /// Learns the video's size from its first frame and checks the user's regions against it, before the
+    /// frame is used: a region outside the picture fails this input, naming it.
+    private mutating func takeVideoSize(of frame: VideoFrame) throws {
+        videoSize = (frame.sourceWidth, frame.sourceHeight)
+        if let regions = separation.configuration.regions,
+           let problem = MotionGuidedSeparation.problems(with: regions, width: frame.sourceWidth, height: frame.sourceHeight).first {
+            throw NodeError(code: .invalidParameters, message: "separate: \(input?.lastPathComponent ?? "the input"): \(problem)")
         }
     }
 
@@ -181,7 +179,7 @@ public struct SeparateNode: ValidatingNode {
         let end = MediaTime(sample: spill.firstSample + Int64(spill.frameCount), rate: spill.sampleRate)
         let separated = try separation.separate(
             length: spill.frameCount, channelCount: spill.channelCount, sampleRate: spill.sampleRate, startSeconds: start.seconds,
-            read: { try spill.read($0) }, videoWidth: videoSize?.width, hasVideo: hasVideoStream || videoConnected,
+            read: { try spill.read($0) }, videoWidth: videoSize?.width, hasVideo: videoSize != nil,
             mixtureMagnitude: output.isConnected("image")) { stretch in
             // One packet per source for each stretch, in the order of the regions, at its exact position.
             for channels in stretch.sources {

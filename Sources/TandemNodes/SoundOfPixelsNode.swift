@@ -70,8 +70,6 @@ public struct SoundOfPixelsNode: ValidatingNode {
     private let configuration: SoundOfPixelsConfiguration
     private var input: URL?
     private var model: SoundOfPixels?
-    /// The source video's size from the input's header, read once in `start` (frames arrive scaled).
-    private var videoSize: (width: Int, height: Int)?
     /// Audio received but not yet given to the stream: its windows wait for the frames around their centres.
     private var queued: [AudioBuffer] = []
     private var queuedFrames = 0
@@ -114,14 +112,6 @@ public struct SoundOfPixelsNode: ValidatingNode {
 
     public mutating func start(_ context: NodeContext) throws {
         input = context.input?.url
-        // The header only, once, before decoding: the video's size for the regions' coordinates.
-        if let url = input, let stream = try? MediaFile.open(url.path).info.firstStream(.video), let width = stream.width, let height = stream.height {
-            videoSize = (width, height)
-        }
-        if let regions = userRegions, let url = input, let size = videoSize,
-           let problem = MotionGuidedSeparation.problems(with: regions, width: size.width, height: size.height).first {
-            throw NodeError(code: .invalidParameters, message: "sound-of-pixels: \(url.lastPathComponent): \(problem)")
-        }
         let url = weights
         var model = try ModelCache.shared.model("sound-of-pixels:" + url.standardizedFileURL.path) { try SoundOfPixels(weightsAt: url) }
         model.configuration = configuration
@@ -144,6 +134,7 @@ public struct SoundOfPixelsNode: ValidatingNode {
             queuedFrames += chunk.frameCount
             try pushReady(output: output, final: false)
         case .video(let frame):
+            if frames.frames.isEmpty { try checkRegions(against: frame) }
             frames.frames.append(frame)
             frames.latestSeconds = max(frames.latestSeconds, frame.seconds)
             try pushReady(output: output, final: false)
@@ -188,10 +179,19 @@ public struct SoundOfPixelsNode: ValidatingNode {
     /// Samples given to the stream so far.
     private var emittedInput = 0
 
+    /// The user's regions against the video's size, which the first frame carries (`sourceWidth`/`sourceHeight`):
+    /// a region outside the picture fails this input, naming it, before anything is separated.
+    private func checkRegions(against frame: VideoFrame) throws {
+        if let userRegions,
+           let problem = MotionGuidedSeparation.problems(with: userRegions, width: frame.sourceWidth, height: frame.sourceHeight).first {
+            throw NodeError(code: .invalidParameters, message: "sound-of-pixels: \(input?.lastPathComponent ?? "the input"): \(problem)")
+        }
+    }
+
     /// The stream, made at the first window: the regions are placed on the first frame's picture.
     private mutating func makeStream(model: SoundOfPixels, first: VideoFrame, origin: Double) throws -> SoundOfPixels.Stream {
         if let stream { return stream }
-        let scale = videoSize.map { Double($0.width) / Double(first.width) } ?? 1
+        let scale = Double(first.sourceWidth) / Double(first.width)
         regionScale = scale
         if let userRegions {
             for (i, r) in userRegions.enumerated() {

@@ -40,6 +40,10 @@ import Testing
         let frame = MediaTime(pts: 512, timeBase: Rational(1, 15_360)) - MediaTime(ticks: 7, unit: MediaTime.microsecond)
         // 512/15360 s = 1/30 s; minus 7 µs = (1e6/30 - 7) µs = 33_326.33… µs, i.e. 99_979/3_000_000 s.
         #expect(frame == MediaTime(ticks: 99_979, unit: Rational(1, 3_000_000)))
+        // A time computed in seconds (units of 1/2⁵⁰ here) against a 1/90000 pts has no exact 64-bit sum:
+        // it is then the Double arithmetic, never a trap.
+        let computed = MediaTime(seconds: 2.37)
+        #expect((computed + video).seconds == 2.37 + 1 && (video - computed).seconds == 1 - 2.37)
     }
 
     @Test func conversionsRoundLikeFFmpeg() {

@@ -291,6 +291,10 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         let cropped = try #require(try FrameReader(url: Fixture.url("rotated90.mp4"),
             options: VideoDecodeOptions(resize: .shorterSideCenterCrop(side: 64, width: 64, height: 64))).next())
         #expect(cropped.width == 64 && cropped.height == 64)
+        // Each frame says the video's size as shown, before the scale and crop, for positions in the source's pixels.
+        #expect(cropped.sourceWidth == 64 && cropped.sourceHeight == 96 && raw.sourceWidth == 96 && raw.sourceHeight == 64)
+        let small = try #require(try FrameReader(url: Fixture.url("h264_bframes.mp4"), options: VideoDecodeOptions(resize: .exact(width: 32, height: 16))).next())
+        #expect(small.width == 32 && small.sourceWidth == 96 && small.sourceHeight == 64)
         #expect(cropped.bytes.array == Array(turned.bytes.array[(16 * 64 * 3)..<(80 * 64 * 3)]))
     }
 

@@ -171,6 +171,26 @@ enum TwoPlayers {
         #expect(TwoPlayers.energy(left, at: 440) > 4 * TwoPlayers.energy(left, at: 1320))
     }
 
+    /// Frames decoded smaller than the video still say the video's size: regions are given and reported in
+    /// the video's pixels, and one outside it fails the input, naming it, with no file opened for the size.
+    @Test func regionsAreInTheVideosPixelsTheFramesCarry() throws {
+        let halfSize = TwoPlayers.frames().map { frame in
+            var frame = frame
+            (frame.sourceWidth, frame.sourceHeight) = (2 * frame.width, 2 * frame.height)
+            return frame
+        }
+        let (packets, _) = try run(audio: TwoPlayers.audio(), frames: halfSize, parameters: ["regions": .string("0,0,96,96;96,0,96,96")])
+        let regions = segments(packets["regions"])
+        #expect(regions.map(\.region?.box) == [PictureRegion.Box(x: 0, y: 0, width: 96, height: 96), PictureRegion.Box(x: 96, y: 0, width: 96, height: 96)])
+        let left = try #require(packets["sources"]?.audio.first).channels[0].array
+        #expect(TwoPlayers.energy(left, at: 440) > 4 * TwoPlayers.energy(left, at: 1320))
+
+        let error = try #require(throws: (any Error).self) {
+            _ = try run(audio: TwoPlayers.audio(), frames: halfSize, parameters: ["regions": .string("0,0,96,96;150,0,60,60")])
+        }
+        #expect("\(error)".contains("in.mp4") && "\(error)".contains("outside the 192×96 frame"), "\(error)")
+    }
+
     @Test func malformedRegionsAreRefusedAtValidation() throws {
         for bad in ["1,2,3", "0,0,-4,10", "a,b,c,d", "0,0,10,0"] {
             #expect(!SeparateNode.problems(in: try NodeParameters(["regions": .string(bad)], for: SeparateNode.descriptor)).isEmpty, "\(bad)")

@@ -85,6 +85,9 @@ import TandemModels
         #expect(twice.audio[0] == given.audio[0])
         #expect(!SoundOfPixelsNode.problems(in: try NodeParameters(["weights": .string(Self.weights), "regions": .string("1,2")],
                                                                    for: SoundOfPixelsNode.descriptor)).isEmpty)
+        // A region outside the video (whose size the first frame carries) fails the input, naming it.
+        let error = try #require(throws: (any Error).self) { _ = try separate("0,0,40,48;90,0,40,48") }
+        #expect("\(error)".contains("in.mp4") && "\(error)".contains("outside the 96×48 frame"), "\(error)")
     }
 }
 
