@@ -269,15 +269,20 @@ public struct WhisperNode: ValidatingNode {
         threads > 0 ? try ComputeContext(threads: threads).run(body) : try body()
     }
 
-    /// Segments timed from the first sample received, moved onto the file's clock.
+    /// Segments timed from the first sample received, placed on the file's clock at the 16 kHz sample
+    /// each time names. The recogniser's times are faster-whisper's seconds (whole 10 ms steps, words
+    /// rounded to them; samples where `vad_filter` maps them back), so the nearest sample recovers each
+    /// instant exactly, and the packets carry sample indices rather than sums of seconds.
     private func onFileClock(_ segments: [WhisperSegment]) -> [TranscriptSegment] {
-        let origin = Double(firstSample ?? 0) / Double(WhisperLogMel.sampleRate)
+        let origin = firstSample ?? 0
+        func sample(_ seconds: Double) -> MediaTime {
+            MediaTime(sample: origin + Int64((seconds * Double(WhisperLogMel.sampleRate)).rounded()), rate: WhisperLogMel.sampleRate)
+        }
         return segments.map { segment in
             var item = segment.transcriptSegment
-            item.start += origin
-            item.end += origin
-            item.words = item.words?.map { TranscriptWord(word: $0.word, start: $0.start + origin, end: $0.end + origin,
-                                                          probability: $0.probability) }
+            item.startTime = sample(segment.start)
+            item.endTime = sample(segment.end)
+            item.words = segment.words?.map { TranscriptWord(word: $0.word, start: sample($0.start), end: sample($0.end), probability: $0.probability) }
             return item
         }
     }
