@@ -76,6 +76,9 @@ struct SegmentSource: Node {
         let segments = transcript(out.packets)
         #expect(!segments.isEmpty)
         #expect(segments.allSatisfy { $0.start >= 1.2 && $0.end <= 3.44 + 0.02 })
+        // Times are the 16 kHz samples they name, on whole 10 ms steps from the region's start, not sums of seconds.
+        #expect(segments.allSatisfy { [$0.startTime, $0.endTime].allSatisfy { $0.unit == Rational(1, 16_000) && $0.ticks % 160 == 0 } },
+                "\(segments.map { ($0.startTime, $0.endTime) })")
         let text = segments.map(\.text).joined()
         #expect(text.contains("lazy dog"))
         #expect(!text.contains("quick"))
