@@ -31,10 +31,10 @@ public struct VideoFrame: Sendable, Equatable {
     public var pts: Int64
     public var timeBase: Rational
     public var frameIndex: Int
-    /// Presentation time in seconds on the file's shared clock (start time removed), for display.
-    public var seconds: Double
     /// The exact presentation instant on the file's shared clock, what graphs align on.
     public var time: MediaTime
+    /// Presentation time in seconds on the file's shared clock (start time removed), derived from `time`.
+    public var seconds: Double { time.seconds }
     public var isKeyFrame: Bool
 
     public init(
@@ -54,11 +54,10 @@ public struct VideoFrame: Sendable, Equatable {
         self.pts = pts
         self.timeBase = timeBase
         self.frameIndex = frameIndex
-        self.seconds = seconds
         self.isKeyFrame = isKeyFrame
-        // A frame made without a clock time (a rendered picture) is placed at the nearest microsecond of
-        // `seconds`, which is on the file clock (its pts may not be). Decoders always pass the exact time.
-        self.time = time ?? MediaTime(approximating: seconds)
+        // A frame made without a clock time (a rendered picture) is placed at `seconds` exactly, which is
+        // on the file clock (its pts may not be). Decoders always pass the exact time.
+        self.time = time ?? MediaTime(seconds: seconds)
     }
 
     /// Number of channels for the layout (3 for rgb24 and float32CHW, 1 for gray8).
