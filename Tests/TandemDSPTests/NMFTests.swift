@@ -45,14 +45,15 @@ import TandemCore
     }
 }
 
-/// What the separator's default number of updates buys: the oracle ceiling of its factors.
+/// What more updates buy: the oracle ceiling of the factors (see `MotionInformedNMF.Configuration.iterations`).
 @Suite struct NMFCeilingTests {
     /// Two "instruments" of two notes each whose harmonic combs share bins (f0 4 and 5 bins against 6 and
     /// 8: both hold bins 24 and 48), as two instruments of one family do. Each component is given to the
     /// instrument holding most of its reconstruction (the oracle of `separation_diagnose.py`); the error
-    /// of the two sources so rebuilt is smaller with the separator's default number of updates than with
-    /// the 30 it used before — the components that still mix the two instruments at 30 go on separating.
-    @Test func theDefaultUpdatesRaiseTheOracleCeiling() throws {
+    /// of the two sources so rebuilt is smaller after 80 updates than after the separator's 30 — the
+    /// factorisation has not settled at 30, which is what `Tools/eval/separation_ceiling_sweep.py` saw on
+    /// the tuning mixtures.
+    @Test func moreUpdatesRaiseTheOracleCeiling() throws {
         let frames = 400, bins = 96
         var generator = SplitMix64(seed: 3)
         func comb(_ f0: Int) -> [Float] {
@@ -91,9 +92,8 @@ import TandemCore
             }
             return error / total
         }
-        let before = try oracleError(iterations: 30)
-        let now = try oracleError(iterations: MotionInformedNMF.Configuration().iterations)
-        #expect(MotionInformedNMF.Configuration().iterations > 30)
-        #expect(now < 0.9 * before)
+        let separatorDefault = try oracleError(iterations: MotionInformedNMF.Configuration().iterations)
+        let more = try oracleError(iterations: 80)
+        #expect(more < 0.9 * separatorDefault)
     }
 }

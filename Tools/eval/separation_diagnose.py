@@ -5,7 +5,7 @@
   given     the same with `--region` set to the players' panels (the region finder made perfect);
   given+m   (--with-mover) the players' panels plus the silent mover's panel (can the evidence refuse it?);
   ceiling   the NMF alone with an oracle assignment: the mixture factorised like Tandem does (KL
-            multiplicative updates, 8 components per player, n_fft 1024, hop 256, 80 iterations), each
+            multiplicative updates, 8 components per player, n_fft 1024, hop 256, 30 iterations), each
             component given to the stem that holds most of its reconstruction, Wiener masks (p = 2).
 
 So `given - found` is what region finding loses, `ceiling - given` what the assignment of components to
@@ -46,7 +46,7 @@ def attributed(summary, out, count, mixture):
     return estimates, missing
 
 
-def nmf_ceiling(stems, mixture, per_source=8, iterations=80, seed=0):
+def nmf_ceiling(stems, mixture, per_source=8, iterations=30, seed=0):
     n_fft, hop = 1024, 256
     X = librosa.stft(mixture, n_fft=n_fft, hop_length=hop)
     V = np.abs(X).astype(np.float64) + 1e-10
