@@ -33,7 +33,13 @@ public struct MotionInformedNMF: Sendable {
         public var hopFraction: Int = 4
         public var componentsPerSource: Int = 8
         public var divergence: NMF.Divergence = .kullbackLeibler
-        /// Multiplicative-update iterations; 30 gives the same SDR as 50 on the evaluation mixtures.
+        /// Multiplicative-update iterations. 30, though the factorisation has not settled there: with an
+        /// oracle assignment 80 allow more (tuning duets +12.8 → +14.9 dB, trios +11.1 → +13.1 dB; held-out
+        /// +4.8 → +6.1, +7.2 → +8.0, +8.9 → +11.2 dB) and raised the tuning duets' and trios' medians
+        /// through Tandem, but on the held-out clips the region-attributed score fell (trios +3.5 → +3.3,
+        /// quartets +4.3 → +0.6 dB: sharper sources placed on the wrong regions cost more) and best
+        /// permutation did not rise. More updates pay once the assignment places sources reliably; see
+        /// `Tools/eval/results/separation.md`, branch `sepnmf`.
         public var iterations: Int = 30
         public var seed: UInt64 = 0x5EED
         public var maskExponent: Float = 2
