@@ -65,12 +65,25 @@ extension WhisperTranscriber {
         ///   - contentFrames: frames in the whole recording, or, while it is still arriving, a count that the
         ///     hallucination check (`hallucinationSilenceThreshold`) cannot tell from it: at least that
         ///     threshold past the window's end.
+        ///   - emitUntil: a cut (a mel frame after ``seek``, within the window) that this window's text may not
+        ///     run past: the pause where the caller's next window starts (av-fusion's window boundaries). The
+        ///     window still holds 30 s of real audio — the context after the cut that Whisper's own seek gives
+        ///     it — but decoding ends at the first timestamp at or past the cut, and the next window starts
+        ///     there (or after the last word written, should that run past it) instead of after the last
+        ///     complete segment. nil: Whisper's own seek (faster-whisper's `generate_segments`).
         /// - Returns: the window's final segments (none when it was silence or skipped).
-        public mutating func decode(window: [Float], segmentSize: Int, contentFrames: Int) throws -> [WhisperSegment] {
+        public mutating func decode(window: [Float], segmentSize: Int, contentFrames: Int, emitUntil: Int? = nil) throws -> [WhisperSegment] {
             precondition(!needsLanguage, "detect the language before the first window")
             let t = transcriber
             let timeOffset = Double(seek) * WhisperTranscriber.secondsPerFrame
             let segmentDuration = Double(segmentSize) * WhisperTranscriber.secondsPerFrame
+            // A cut applies only inside this window's audio and after its first timestamp step.
+            let cut = emitUntil.flatMap { $0 > seek && $0 < seek + segmentSize ? $0 : nil }
+            var search = self.search
+            if let cut, !options.withoutTimestamps {
+                let steps = (cut - seek + WhisperTranscriber.inputStride - 1) / WhisperTranscriber.inputStride
+                search.filter.timestamps?.finalTimestamp = t.tokenizer.timestampBegin + steps
+            }
             let encoded = try t.model.encode(window)
             let prompt = t.makePrompt(previous: promptTokens, options: options)
             let decoded = try t.decodeWithFallback(search: search, encoded: encoded, prompt: prompt, options: options, generator: &generator)
@@ -79,12 +92,13 @@ extension WhisperTranscriber {
                 var skip = Double(decoded.result.noSpeechProbability) > noSpeechThreshold
                 if let logProbThreshold = options.logProbThreshold, decoded.averageLogProbability > logProbThreshold { skip = false }
                 if skip {
-                    seek += segmentSize
+                    seek = cut ?? seek + segmentSize
                     return []
                 }
             }
 
             let previousSeek = seek
+            var skippedHallucination = false
             let split = t.splitByTimestamps(decoded.result.tokens, timeOffset: timeOffset, segmentSize: segmentSize,
                                             segmentDuration: segmentDuration, seek: seek)
             seek = split.seek
@@ -109,12 +123,21 @@ extension WhisperTranscriber {
                     case .from(let index, let resume):
                         pieces.removeSubrange(index...)
                         seek = resume.map { Int(($0 * 100).rounded(.toNearestOrEven)) } ?? contentFrames
+                        skippedHallucination = true
                     case nil:
                         break
                     }
                 }
                 let lastEnd = pieces.reversed().lazy.compactMap { $0.words?.last?.end }.first ?? pieces.last?.end
                 if let lastEnd { lastSpeechTimestamp = lastEnd }
+            }
+            if let cut, skippedHallucination {
+                // Decoding resumes where the hallucination check says, but not past the cut.
+                seek = min(seek, cut)
+            } else if let cut {
+                seek = Self.seekAfterCut(cut, sequential: seek, tokens: decoded.result.tokens, pieces: pieces,
+                                         timestampBegin: t.tokenizer.timestampBegin, windowSeek: previousSeek,
+                                         singleTimestampEnding: split.singleTimestampEnding)
             }
             var segments: [WhisperSegment] = []
             for piece in pieces {
@@ -134,6 +157,23 @@ extension WhisperTranscriber {
             // makePrompt reads at most the last maxLength / 2 − 1 tokens: a longer tail changes nothing.
             if promptTokens.count > 4 * WhisperTranscriber.maxLength { promptTokens = Array(promptTokens.suffix(WhisperTranscriber.maxLength)) }
             return segments
+        }
+
+        /// Where the window after one decoded up to `cut` starts. At the cut when the window's text reached
+        /// it (a timestamp at or past it ended decoding) or Whisper closed the window's speech (a lone final
+        /// timestamp, or no timestamp at all), moved on past the last word written when that runs beyond
+        /// the cut (a sentence across the pause: the next window must not write it again); else, when
+        /// decoding stopped short of the cut on a segment left open (Whisper's seek would resume there), the
+        /// sequential seek, never past the cut.
+        static func seekAfterCut(_ cut: Int, sequential: Int, tokens: [Int], pieces: [Piece], timestampBegin: Int, windowSeek: Int,
+                                 singleTimestampEnding: Bool) -> Int {
+            let cutStep = timestampBegin + (cut - windowSeek + WhisperTranscriber.inputStride - 1) / WhisperTranscriber.inputStride
+            let reached = tokens.contains { $0 >= cutStep }
+            let anyTimestamp = tokens.contains { $0 >= timestampBegin }
+            guard reached || singleTimestampEnding || !anyTimestamp else { return min(sequential, cut) }
+            let lastWritten = pieces.reversed().lazy.compactMap { $0.words?.last?.end }.first ?? pieces.last?.end
+            guard let lastWritten else { return cut }
+            return max(cut, Int((lastWritten / WhisperTranscriber.secondsPerFrame).rounded(.toNearestOrEven)))
         }
     }
 }
