@@ -169,22 +169,8 @@ private func features(frames: Int) -> [Float] { (0..<frames).map(Float.init) }
         #expect(plain.prompts.allSatisfy { $0 == [sot] })
     }
 
-    /// After a timestamp at or past the final one only end of text may follow; before it the usual rules hold.
-    @Test func finalTimestampEndsTheText() {
-        var rules = filter()
-        rules.timestamps?.finalTimestamp = ts(10)
-        var logits = [Float](repeating: 0, count: 1766)
-        rules.apply(step: 3, logits: &logits, sampled: [ts(0), 104, ts(10.5)])
-        #expect(logits.indices.filter { logits[$0].isFinite } == [eot])
-        // Below it: after a lone closing timestamp, a later timestamp or end of text (timestamps at −30, so the mass rule stays out).
-        logits = [Float](repeating: 0, count: 1766)
-        for id in ts(0)..<1766 { logits[id] = -30 }
-        rules.apply(step: 3, logits: &logits, sampled: [ts(0), 104, ts(9.98)])
-        #expect(!logits[104].isFinite && logits[eot].isFinite && logits[ts(12)].isFinite)
-    }
-
-    /// With a cut, a window still reads its whole audio but its text stops at the first timestamp at or past
-    /// the cut, and the next window starts at the cut — not at the last timestamp it wrote, as without.
+    /// With a cut, a window is decoded whole but only its segments that start before the cut are kept (and
+    /// prompt the next), and the next window starts at the cut — not at the last timestamp it wrote, as without.
     @Test func aWindowsTextStopsAtTheCutAndTheNextStartsThere() throws {
         let (a, b, c, d, e, f) = (byte("a"), byte("b"), byte("c"), byte("d"), byte("e"), byte("f"))
         let model = ScriptedModel { window, history in

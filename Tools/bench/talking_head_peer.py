@@ -121,10 +121,10 @@ def run_measured(command: list[str], env: dict, cwd: pathlib.Path) -> dict:
 
 
 def tandem_run(args, clip: pathlib.Path, out: pathlib.Path, prefix: list[str] = (), binary: str | None = None,
-               pipeline: pathlib.Path = PIPELINE) -> dict:
+               pipeline: pathlib.Path = PIPELINE, overrides: list[str] | None = None) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     command = list(prefix) + [binary or args.tandem, "run", str(pipeline), str(clip), "--out", str(out), "--progress", "none"]
-    for override in args.set:
+    for override in args.set if overrides is None else overrides:
         command += ["--set", override]
     env = dict(os.environ)
     if args.openblas_coretype == "unset":
@@ -225,6 +225,8 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true", help="Tandem only")
     parser.add_argument("--before", help="another tandem build, run alternating with --tandem (a before/after comparison)")
     parser.add_argument("--before-pipeline", default=str(PIPELINE), help="the pipeline file --before runs (its own version)")
+    parser.add_argument("--before-set", action="append", default=None,
+                        help="--set override for the --before side (default: the --set ones); e.g. the same build with an option off")
     parser.add_argument("--perf", action="store_true", help="also one perf-recorded Tandem run per clip: CPU seconds per part")
     args = parser.parse_args()
     if args.realtime:
@@ -251,7 +253,8 @@ def main() -> None:
                 if side == "tandem":
                     result = tandem_run(args, clip, work / "out")
                 elif side == "before":
-                    result = tandem_run(args, clip, work / "out-before", binary=args.before, pipeline=pathlib.Path(args.before_pipeline))
+                    result = tandem_run(args, clip, work / "out-before", binary=args.before, pipeline=pathlib.Path(args.before_pipeline),
+                                        overrides=args.before_set)
                 else:
                     result = peer_run(args, clip, peer_env)
                 runs[clip][side].append(result)

@@ -9,10 +9,7 @@ import Foundation
 /// 3. timestamp rules: `<|notimestamps|>` never; the first token is a timestamp no later than
 ///    `maxInitialTimestamp`; timestamps come in pairs (after a lone timestamp, another timestamp or end
 ///    of text; after a pair, text); timestamps never decrease; and when the timestamps together are more
-///    probable than any single text token, a timestamp is forced;
-/// 4. (Tandem's, not CTranslate2's) with a `finalTimestamp`, end of text follows the first timestamp at or
-///    past it: a window whose text may reach only to a cut stops there instead of writing what the next
-///    window decodes again (``WhisperTranscriber/Session/decode(window:segmentSize:contentFrames:emitUntil:)``).
+///    probable than any single text token, a timestamp is forced.
 ///
 /// Suppressing sets a logit to −∞.
 public struct WhisperLogitFilter: Sendable {
@@ -28,17 +25,13 @@ public struct WhisperLogitFilter: Sendable {
         /// Last timestamp id (the vocabulary's last id).
         public var timestampEnd: Int
         public var maxInitialTimestamp: Int
-        /// Once a timestamp at or past this id is sampled, only end of text may follow (nil: no such rule).
-        public var finalTimestamp: Int?
 
-        public init(endOfText: Int, noTimestamps: Int, timestampBegin: Int, timestampEnd: Int, maxInitialTimestamp: Int,
-                    finalTimestamp: Int? = nil) {
+        public init(endOfText: Int, noTimestamps: Int, timestampBegin: Int, timestampEnd: Int, maxInitialTimestamp: Int) {
             self.endOfText = endOfText
             self.noTimestamps = noTimestamps
             self.timestampBegin = timestampBegin
             self.timestampEnd = timestampEnd
             self.maxInitialTimestamp = maxInitialTimestamp
-            self.finalTimestamp = finalTimestamp
         }
     }
 
@@ -72,11 +65,6 @@ public struct WhisperLogitFilter: Sendable {
             if rules.maxInitialTimestamp + 1 <= end { suppress((rules.maxInitialTimestamp + 1)...end) }
         } else {
             let last = sampled[sampled.startIndex + step - 1]
-            if let final = rules.finalTimestamp, last >= final {
-                // Everything but end of text goes: the row's text has reached the cut.
-                for id in 0..<vocabulary where id != rules.endOfText { logits[id] = -.infinity }
-                return
-            }
             if last >= rules.timestampBegin {
                 let penultimate = step >= 2 ? sampled[sampled.startIndex + step - 2] : last
                 if penultimate >= rules.timestampBegin {

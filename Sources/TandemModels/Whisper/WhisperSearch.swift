@@ -16,8 +16,7 @@ import TandemNN
 ///   prompt (start, language, task) those differ.
 struct WhisperSearch<Model: WhisperModelProtocol> {
     let model: Model
-    /// Variable so one window can add a rule (a `finalTimestamp`) to the session's filter.
-    var filter: WhisperLogitFilter
+    let filter: WhisperLogitFilter
     let endOfText: Int
     let noSpeech: Int
     let startOfTranscript: Int
