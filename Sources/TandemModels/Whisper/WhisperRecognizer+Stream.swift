@@ -59,8 +59,8 @@ extension WhisperRecognizer {
             return try decodeReady()
         }
 
-        /// Marks a cut: the caller's windows meet at this sample (from the stream's first), in a pause, and no
-        /// window's text may run past it (``WhisperTranscriber/Session/decode(window:segmentSize:contentFrames:emitUntil:)``).
+        /// Marks a cut: the caller's windows meet at this sample (from the stream's first), in a pause; a window
+        /// keeps only its segments that start before it and the next window starts there (``WhisperTranscriber/Session/decode(window:segmentSize:contentFrames:emitUntil:)``).
         /// Give each cut before the audio after it is pushed; cuts come in time order.
         public mutating func cut(atSample sample: Int) {
             precondition(!finished, "cut after finish")

@@ -40,8 +40,9 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
     ///     `FeatureExtractor` makes them (the audio padded with 160 zeros, so `frameCount` = samples / 160 + 1).
     ///   - frameCount: number of frames in `features`.
     ///   - options: decoding options.
-    ///   - cuts: mel frames (sorted) where the caller's windows meet, in pauses: each 30 s window's text ends
-    ///     at the first cut more than a second after its start and the next window starts there
+    ///   - cuts: mel frames (sorted) where the caller's windows meet, in pauses: each 30 s window keeps the
+    ///     segments that start before the first cut more than a second after its start, and the next window
+    ///     starts there
     ///     (``Session/decode(window:segmentSize:contentFrames:emitUntil:)``). Empty: Whisper's own seek.
     /// - Returns: the segments in time order.
     public func transcribe(features: [Float], frameCount: Int, options: WhisperDecodingOptions = .init(),
