@@ -13,9 +13,16 @@ extension WhisperNode {
     /// Held: the audio not yet pushed into a region's stream and not known to lie outside every region
     /// (the producer's lag), the first region's first 30 s until the language is detected, and the stream's
     /// log-mel frames.
+    ///
+    /// Where two regions only touch (av-fusion's windows, cut in pauses), they are one stream and, with
+    /// `cutAtTouching`, the boundary is a cut the stream's windows stop their text at
+    /// (`WhisperRecognizer.Stream.cut(atSample:)`), as `transcribe(_:within:cutAtTouching:)` does.
     struct RegionDecoder {
         var session: WhisperRecognizer.RegionSession
         let lookaheadSeconds: Double
+        let cutAtTouching: Bool
+        /// Samples where touching regions met, not yet handed to a stream (sorted).
+        private var cuts: [Int] = []
         /// Regions (seconds on the file's clock) that came before the first audio told where the stream starts.
         private var early: [Segment] = []
         /// Regions not yet finished, merged and sorted, as samples from the first one received.
@@ -34,9 +41,10 @@ extension WhisperNode {
         var audioEnded = false
         var regionsEnded = false
 
-        init(session: WhisperRecognizer.RegionSession, lookaheadSeconds: Double) {
+        init(session: WhisperRecognizer.RegionSession, lookaheadSeconds: Double, cutAtTouching: Bool = true) {
             self.session = session
             self.lookaheadSeconds = lookaheadSeconds
+            self.cutAtTouching = cutAtTouching
         }
 
         /// The first sample still needed (`buffer` may keep a released prefix until it is worth moving).
@@ -68,6 +76,9 @@ extension WhisperNode {
                     range = floor..<range.upperBound
                 }
                 if let last = ranges.last, range.lowerBound <= last.upperBound {
+                    if range.lowerBound == last.upperBound, cutAtTouching { cuts.append(range.lowerBound) }
+                    // An overlapping region that reaches past a cut joins what the cut separated (as `sampleRegions`).
+                    cuts.removeAll { $0 > range.lowerBound && $0 < range.upperBound }
                     ranges[ranges.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
                 } else {
                     ranges.append(range)
@@ -99,6 +110,11 @@ extension WhisperNode {
                     }
                     active = try session.stream(lookaheadSeconds: lookaheadSeconds)
                     pushed = range.lowerBound
+                }
+                // The region's cuts reach its stream before the audio after them (cuts past its end belong to later regions).
+                while let cut = cuts.first, cut < first.upperBound {
+                    cuts.removeFirst()
+                    if cut > range.lowerBound { active!.cut(atSample: cut - range.lowerBound) }
                 }
                 let reach = min(range.upperBound, received)
                 if reach > pushed {

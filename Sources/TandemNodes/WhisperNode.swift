@@ -16,7 +16,8 @@ import TandemNN
 /// inputs up to 30 s plus the look-ahead give exactly the whole-input transcript. When the optional
 /// `segments` input is connected (speech regions or recognition windows from a voice-, lip-activity or
 /// `av-fusion` node), only those regions are decoded — none when the producer sends none — each on its
-/// own (touching or overlapping regions are one region), with the prompt and the language carried from
+/// own (touching or overlapping regions are one region; where two only touch, with `cut_windows`, a window's
+/// text stops at that pause and the next window starts there, each still reading 30 s of real audio), with the prompt and the language carried from
 /// region to region (`WhisperRecognizer.RegionSession`). Regions are decoded as their audio arrives, each
 /// through its own `WhisperRecognizer.Stream`, and the audio is released behind them, so memory does not
 /// grow with the input either: the node holds the audio not yet known to be in a region or not yet pushed
@@ -61,6 +62,9 @@ public struct WhisperNode: ValidatingNode {
             ParameterSpec("stitch", .bool, default: .bool(false),
                           "with the segments input: decode the regions stitched together without the audio between them, times mapped back "
                           + "(as vad_filter does with its own spans); false: each region decoded on its own"),
+            ParameterSpec("cut_windows", .bool, default: .bool(true),
+                          "with the segments input: where two regions touch (av-fusion's windows, cut in pauses), a window's text stops and the next window starts; "
+                          + "each window still reads 30 s of real audio (false: Whisper's own seek runs across them)"),
             ParameterSpec("vad_filter", .bool, default: .bool(false),
                           "transcribe only the speech Silero VAD finds, stitched together, times mapped back (faster-whisper's vad_filter; the vad_* parameters are its VadOptions)"),
         ] + VADParameters.specs(prefix: "vad_"),
@@ -147,6 +151,7 @@ public struct WhisperNode: ValidatingNode {
     private var regionList: [Segment] = []
     private let vadFilter: Bool
     private let stitch: Bool
+    private let cutWindows: Bool
     private let vadOptions: VADOptions
     private let parameters: NodeParameters
     private var vad: SileroVAD?
@@ -165,6 +170,7 @@ public struct WhisperNode: ValidatingNode {
         lookaheadSeconds = parameters.double("lookahead_seconds")
         vadFilter = parameters.bool("vad_filter")
         stitch = parameters.bool("stitch")
+        cutWindows = parameters.bool("cut_windows")
         vadOptions = VADParameters.options(parameters, prefix: "vad_")
         self.parameters = parameters
     }
@@ -185,7 +191,8 @@ public struct WhisperNode: ValidatingNode {
         } else if !segmentsConnected {
             stream = try recognizer!.stream(options: options, lookaheadSeconds: lookaheadSeconds)
         } else if !stitch {
-            regions = RegionDecoder(session: try recognizer!.regionSession(options: options), lookaheadSeconds: lookaheadSeconds)
+            regions = RegionDecoder(session: try recognizer!.regionSession(options: options), lookaheadSeconds: lookaheadSeconds,
+                                    cutAtTouching: cutWindows)
         }
     }
 
@@ -295,7 +302,7 @@ public struct WhisperNode: ValidatingNode {
             if segmentsConnected {
                 let shifted = regionList.map { Segment(start: $0.start - origin, end: $0.end - origin, label: $0.label, score: $0.score) }
                 found = stitch ? try recognizer!.transcribe(samples, stitching: shifted, options: options)
-                    : try recognizer!.transcribe(samples, within: shifted, options: options)
+                    : try recognizer!.transcribe(samples, within: shifted, options: options, cutAtTouching: cutWindows)
             } else {
                 found = try recognizer!.transcribe(samples, options: options)
             }

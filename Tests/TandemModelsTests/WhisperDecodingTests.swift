@@ -169,6 +169,38 @@ private func features(frames: Int) -> [Float] { (0..<frames).map(Float.init) }
         #expect(plain.prompts.allSatisfy { $0 == [sot] })
     }
 
+    /// With a cut, a window is decoded whole but only its segments that start before the cut are kept (and
+    /// prompt the next), and the next window starts at the cut — not at the last timestamp it wrote, as without.
+    @Test func aWindowsTextStopsAtTheCutAndTheNextStartsThere() throws {
+        let (a, b, c, d, e, f) = (byte("a"), byte("b"), byte("c"), byte("d"), byte("e"), byte("f"))
+        let model = ScriptedModel { window, history in
+            switch window {
+            // "ab" 0–4 s, then (past the cut at 10 s) "cd" 11–15 s and an unfinished "e" from 20 s.
+            case 0: return follow([ts(0), a, b, ts(4), ts(11), c, d, ts(15), ts(20), e], after: history)
+            case 1000: return follow([ts(1), c, d, ts(5), ts(10), e, f, ts(12)], after: history)
+            case 1500: return follow([ts(0), e, f, ts(2)], after: history)
+            default: return [eot: 20]
+            }
+        }
+        var options = WhisperDecodingOptions()
+        options.temperatures = [0]
+        options.beamSize = 1
+        let cut = try transcriber(model).transcribe(features: features(frames: 2501), frameCount: 2501, options: options, cuts: [1000])
+        #expect(cut.map(\.text) == ["ab", "cd", "ef"])
+        #expect(cut.map(\.start) == [0, 11, 20] && cut.map(\.end) == [4, 15, 22])
+        #expect(cut.map(\.seek) == [0, 1000, 1000])
+        #expect(model.prompts[1] == [startOfPrevious, ts(0), a, b, ts(4), sot])
+        // Without the cut, Whisper's seek: the first window writes past 10 s and the next starts at its last timestamp.
+        let plain = ScriptedModel(script: model.script)
+        let sequential = try transcriber(plain).transcribe(features: features(frames: 2501), frameCount: 2501, options: options)
+        #expect(sequential.map(\.text) == ["ab", "cd", "ef"])
+        #expect(sequential.map(\.seek) == [0, 0, 1500] && sequential.map(\.start) == [0, 11, 15])
+        // A cut is ignored within a second of a window's start, and so is one past its audio.
+        let near = ScriptedModel(script: model.script)
+        let ignored = try transcriber(near).transcribe(features: features(frames: 2501), frameCount: 2501, options: options, cuts: [50, 2600])
+        #expect(ignored.map(\.seek) == sequential.map(\.seek))
+    }
+
     @Test func initialPromptIsThePreviousTextOfTheFirstWindow() throws {
         let model = ScriptedModel { _, history in follow([ts(0), byte("x"), ts(1)], after: history) }
         var options = WhisperDecodingOptions()

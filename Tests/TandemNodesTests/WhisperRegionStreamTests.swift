@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TandemCore
+import TandemDSP
 import TandemMedia
 import TandemModels
 @testable import TandemNodes
@@ -60,6 +61,54 @@ import TandemModels
         // Never the whole recording: at most the producer's lag plus a packet past the region being fed.
         #expect(mostHeld < samples.count / 2, "held \(mostHeld) of \(samples.count) samples")
         #expect(decoder.heldSamples == 0 || decoder.heldSamples < 16_000)
+    }
+
+    /// Windows longer in all than 30 s that touch at a pause (as av-fusion's `listen: everything` cuts them):
+    /// the first Whisper window writes no text past the cut, the second starts at it, every sentence is written
+    /// once, and the node's streaming path gives what the whole recording gives.
+    @Test func touchingWindowsCutTheTextAtTheirPause() throws {
+        let recognizer = try WhisperRecognizer(directory: Self.model)
+        var options = WhisperDecodingOptions()
+        options.beamSize = 1
+        options.wordTimestamps = true
+        // The same sentence ten times is repetitive text by design: no fallback on the compression ratio.
+        options.compressionRatioThreshold = nil
+        options.temperatures = [0]
+        let (recording, clipSeconds) = try Self.recording()
+        let single = Array(recording.prefix(Int((clipSeconds * 16_000).rounded())))
+        // clip1 ten times, 1.2 s of silence after each; the cut in the middle of the sixth silence.
+        let silence = [Float](repeating: 0, count: 19_200)
+        let samples = Array(repeating: single + silence, count: 10).flatMap { $0 }
+        let period = Double(single.count + silence.count) / 16_000
+        let cutTime = 6 * period - 0.6
+        let regions = [Segment(start: 0, end: cutTime, label: "window"), Segment(start: cutTime, end: Double(samples.count) / 16_000, label: "window")]
+        let whole = try recognizer.transcribe(samples, within: regions, options: options)
+        let text = whole.map(\.text).joined().lowercased()
+        #expect(text.components(separatedBy: "quick").count - 1 == 10 && text.components(separatedBy: " dog").count - 1 == 10, "\(text)")
+        let cutFrame = Int((cutTime * 16_000).rounded()) / WhisperLogMel.hop
+        #expect(whole.filter { $0.seek == 0 }.allSatisfy { $0.end <= cutTime + 0.1 })
+        #expect(whole.contains { $0.seek == cutFrame })
+        #expect(whole.allSatisfy { $0.seek == 0 || $0.seek == cutFrame })
+
+        var decoder = WhisperNode.RegionDecoder(session: try recognizer.regionSession(options: options), lookaheadSeconds: 5)
+        var found: [WhisperSegment] = []
+        var sent = 0, start = 0
+        while start < samples.count {
+            let end = min(samples.count, start + 4_000)
+            decoder.add(samples: Array(samples[start..<end]), origin: 0)
+            while sent < regions.count, regions[sent].end + 1 <= Double(end) / 16_000 {
+                decoder.add([regions[sent]], origin: 0)
+                sent += 1
+            }
+            found += try decoder.advance()
+            start = end
+        }
+        decoder.audioEnded = true
+        decoder.add(Array(regions[sent...]), origin: 0)
+        decoder.regionsEnded = true
+        found += try decoder.advance()
+        #expect(found.map(\.text) == whole.map(\.text))
+        #expect(found.map(\.seek) == whole.map(\.seek) && found.map(\.start) == whole.map(\.start))
     }
 
     /// `vad_filter` as the audio arrives gives the whole recording's `vad_filter` transcript, and never holds the recording.

@@ -6,7 +6,7 @@ or gains in accuracy, beside its speed. The references are the clips' own refere
 (the lip-assist evaluation's normalisation) and after openai/whisper's EnglishTextNormalizer.
 
     /work/venv/bin/python Tools/bench/talking_head_long_wer.py --tandem NEW/tandem [--before OLD/tandem] \
-        [--work /tmp/tandem-talking-head-bench] [--realtime]
+        [--set k=v] [--before-set k=v] [--split tune] [--longest] [--no-peer] [--work /tmp/tandem-talking-head-bench] [--realtime]
 """
 import argparse
 import json
@@ -27,6 +27,12 @@ def main():
     ap.add_argument("--tandem", required=True)
     ap.add_argument("--before", help="another build, e.g. main's")
     ap.add_argument("--work", default="/tmp/tandem-talking-head-bench")
+    ap.add_argument("--split", default="heldout", choices=["heldout", "tune"], help="whose hd720 clips (tune while developing)")
+    ap.add_argument("--longest", action="store_true", help="also the 251 s clip")
+    ap.add_argument("--set", action="append", default=[], help="--set override for the --tandem build's pipeline")
+    ap.add_argument("--before-set", action="append", default=[], help="--set override for the --before build's pipeline")
+    ap.add_argument("--no-peer", action="store_true", help="Tandem only")
+    ap.add_argument("--pipeline", default=str(ROOT / "Pipelines" / "transcribe-talking-head.yaml"))
     ap.add_argument("--realtime", action="store_true", help="run the whole script (and so every child) under chrt -r 5, as the speed bench does")
     args = ap.parse_args()
     if args.realtime and os.sched_getscheduler(0) != os.SCHED_RR:
@@ -35,24 +41,26 @@ def main():
     import jiwer
     from faster_whisper import WhisperModel
     work = pathlib.Path(args.work)
-    clips = peer.make_clips(work, True)
+    clips = peer.make_clips(work, True, args.split, args.longest)
     refs = []
     for clip in clips[:3]:
         with open(clip.with_suffix(".truth.json")) as f:
             refs.append(" ".join(u["text"] for u in json.load(f)["utterances"]))
-    joined = {clips[3]: refs + refs[:2], clips[4]: refs * 3 + refs[:1]}
-    model = WhisperModel(str(ROOT / "Models" / "whisper-base"), device="cpu", cpu_threads=2)
-    builds = [("tandem", args.tandem)] + ([("before", args.before)] if args.before else [])
+    joined = {clip: [refs[i] for i in indices] for clip, (_, indices) in zip(clips[3:], peer.LONG)}
+    model = None if args.no_peer else WhisperModel(str(ROOT / "Models" / "whisper-base"), device="cpu", cpu_threads=2)
+    builds = [("tandem", args.tandem, args.set)] + ([("before", args.before, args.before_set)] if args.before else [])
     for clip, parts in joined.items():
         reference = " ".join(parts)
         hypotheses = {}
-        for name, binary in builds:
+        for name, binary, overrides in builds:
             out = work / f"wer-{name}"
-            subprocess.run([binary, "run", str(ROOT / "Pipelines" / "transcribe-talking-head.yaml"), str(clip), "--out", str(out),
-                                     "--progress", "none"], check=True, capture_output=True, cwd=ROOT)
+            command = [binary, "run", args.pipeline, str(clip), "--out", str(out), "--progress", "none"]
+            for override in overrides:
+                command += ["--set", override]
+            subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
             with open(out / "talking-head" / (clip.stem + ".json")) as f:
                 hypotheses[name] = " ".join(s["text"] for s in json.load(f)["segments"])
-        for vad in (False, True):
+        for vad in () if args.no_peer else (False, True):
             segments, _ = model.transcribe(str(clip), beam_size=5, word_timestamps=True, vad_filter=vad)
             hypotheses["faster-whisper" + (" vad_filter" if vad else "")] = " ".join(s.text for s in segments)
         for name, text in hypotheses.items():

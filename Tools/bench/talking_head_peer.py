@@ -22,10 +22,11 @@ seconds after the process started in which each part ran: whether recognition ov
 
 The clips are the held-out `hd720` clips of `Tools/eval/lip_assist_eval.py` (made on first use under
 `--work`, 1280x720 H.264, 25 fps, 12-13 s each); `--long` adds one of 62.8 s (the clips joined: 0 1 2 0 1)
-and one of 126 s (0 1 2 0 1 2 0 1 2 0): long recordings are cut into recognition windows at pauses.
+and one of 126 s (0 1 2 0 1 2 0 1 2 0), `--longest` one of 251 s (0 1 2 six times, 0 1): long recordings are cut
+into recognition windows at pauses. `--split tune` uses the tuning split's hd720 clips instead (for development).
 
     /work/venv/bin/python Tools/bench/talking_head_peer.py [--tandem .build-test/release/tandem]
-        [--repeat 3] [--long] [--perf] [--set language=en] [--omp-passive] [--clips a.mp4 b.mp4]
+        [--repeat 3] [--long [--longest]] [--split tune] [--perf] [--set language=en] [--omp-passive] [--clips a.mp4 b.mp4]
         [--before OLD/tandem --before-pipeline OLD/Pipelines/transcribe-talking-head.yaml] [--realtime]
         [--openblas-coretype unset]
 
@@ -50,6 +51,8 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PIPELINE = ROOT / "Pipelines" / "transcribe-talking-head.yaml"
 HELD_OUT = ["heldout-hd720-5-0", "heldout-hd720-5-1", "heldout-hd720-5-2"]
+# The lengths --long adds: (file name suffix, clip indices joined). 0 1 2 is one pass of the three clips (37.6 s held-out).
+LONG = [("joined", [0, 1, 2, 0, 1]), ("joined-126s", [0, 1, 2] * 3 + [0]), ("joined-251s", [0, 1, 2] * 6 + [0, 1])]
 
 # Call-stack markers of each part; within one frame the parts are tried in this order.
 PARTS = [
@@ -69,18 +72,21 @@ LIBRARY_PARTS = [("openblas", "whisper recognition"), ("_dispatch_worker_thread"
                  ("libfftw3f", "whisper recognition"), ("ld-linux", "start-up")]
 
 
-def make_clips(work: pathlib.Path, long: bool) -> list[pathlib.Path]:
-    """The held-out hd720 clips (and their 63 s and 126 s concatenations with --long), made once under `work`."""
+def make_clips(work: pathlib.Path, long: bool, split: str = "heldout", longest: bool = False) -> list[pathlib.Path]:
+    """The hd720 clips of `split` (held-out by default; `tune` while developing, so held-out stays unseen), and with
+    `long` their 63 s and 126 s concatenations (and 251 s with `longest`), made once under `work`."""
     sys.path.insert(0, str(ROOT / "Tools" / "eval"))
     import lip_assist_eval as evaluation
     clips_dir, tts = work / "clips", work / "tts"
     clips_dir.mkdir(parents=True, exist_ok=True)
     tts.mkdir(parents=True, exist_ok=True)
     entries = {e["id"]: e for e in evaluation.load_manifest()["clips"]}
-    clips = [pathlib.Path(evaluation.generate_clip(entries[i], str(clips_dir), str(tts))["video"]) for i in HELD_OUT]
+    ids = [i.replace("heldout-", f"{split}-", 1) for i in HELD_OUT]
+    clips = [pathlib.Path(evaluation.generate_clip(entries[i], str(clips_dir), str(tts))["video"]) for i in ids]
     if long:
         joined = []
-        for name, parts in (("heldout-hd720-joined.mkv", clips + clips[:2]), ("heldout-hd720-joined-126s.mkv", clips * 3 + clips[:1])):
+        for suffix, indices in LONG[:3 if longest else 2]:
+            name, parts = f"{split}-hd720-{suffix}.mkv", [clips[i] for i in indices]
             path = clips_dir / name
             if not path.exists():
                 listing = clips_dir / f"{name}.txt"
@@ -115,10 +121,10 @@ def run_measured(command: list[str], env: dict, cwd: pathlib.Path) -> dict:
 
 
 def tandem_run(args, clip: pathlib.Path, out: pathlib.Path, prefix: list[str] = (), binary: str | None = None,
-               pipeline: pathlib.Path = PIPELINE) -> dict:
+               pipeline: pathlib.Path = PIPELINE, overrides: list[str] | None = None) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     command = list(prefix) + [binary or args.tandem, "run", str(pipeline), str(clip), "--out", str(out), "--progress", "none"]
-    for override in args.set:
+    for override in args.set if overrides is None else overrides:
         command += ["--set", override]
     env = dict(os.environ)
     if args.openblas_coretype == "unset":
@@ -198,6 +204,9 @@ def main() -> None:
     parser.add_argument("--tandem", default=str(default_binary))
     parser.add_argument("--clips", nargs="*", help="video files (default: the held-out hd720 clips, made under --work)")
     parser.add_argument("--long", action="store_true", help="also clips of 63 s and 126 s (the held-out clips joined)")
+    parser.add_argument("--longest", action="store_true", help="with --long, also one of 251 s")
+    parser.add_argument("--split", default="heldout", choices=["heldout", "tune"],
+                        help="whose hd720 clips (tune while developing; held-out for the figures reported)")
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "tandem-talking-head-bench"))
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--set", action="append", default=[], help="--set override for the Tandem pipeline")
@@ -216,13 +225,15 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true", help="Tandem only")
     parser.add_argument("--before", help="another tandem build, run alternating with --tandem (a before/after comparison)")
     parser.add_argument("--before-pipeline", default=str(PIPELINE), help="the pipeline file --before runs (its own version)")
+    parser.add_argument("--before-set", action="append", default=None,
+                        help="--set override for the --before side (default: the --set ones); e.g. the same build with an option off")
     parser.add_argument("--perf", action="store_true", help="also one perf-recorded Tandem run per clip: CPU seconds per part")
     args = parser.parse_args()
     if args.realtime:
         REALTIME[:] = ["chrt", "-r", "5"]
     work = pathlib.Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    clips = [pathlib.Path(c).resolve() for c in args.clips] if args.clips else make_clips(work, args.long)
+    clips = [pathlib.Path(c).resolve() for c in args.clips] if args.clips else make_clips(work, args.long, args.split, args.longest)
     durations = {c: duration(c) for c in clips}
     peer_env = dict(os.environ)
     if args.omp_passive:
@@ -242,7 +253,8 @@ def main() -> None:
                 if side == "tandem":
                     result = tandem_run(args, clip, work / "out")
                 elif side == "before":
-                    result = tandem_run(args, clip, work / "out-before", binary=args.before, pipeline=pathlib.Path(args.before_pipeline))
+                    result = tandem_run(args, clip, work / "out-before", binary=args.before, pipeline=pathlib.Path(args.before_pipeline),
+                                        overrides=args.before_set)
                 else:
                     result = peer_run(args, clip, peer_env)
                 runs[clip][side].append(result)

@@ -17,36 +17,64 @@ extension WhisperRecognizer {
     /// With `language` `auto` on a multilingual model the language is detected once, on the 30 s from the
     /// first region's start (as faster-whisper detects from the first clip of `clip_timestamps`), and every
     /// region is decoded in it: a short region alone is too little to tell the language by.
+    ///
+    /// Regions that only touch (a recogniser's windows cut in pauses, as av-fusion's `listen: everything`
+    /// sends them) are decoded as one stretch, each 30 s window holding real audio on both sides, as
+    /// Whisper's own seek gives it; with `cutAtTouching` the place where two of them meet is a cut: a window's
+    /// text stops there and the next window starts there (``WhisperTranscriber/Session/decode(window:segmentSize:contentFrames:emitUntil:)``),
+    /// so no window starts inside a word or writes a phrase the one before it wrote.
     /// - Parameters:
     ///   - regions: times in seconds from `samples[0]`; parts outside the samples are ignored.
+    ///   - cutAtTouching: make the boundaries of touching regions cuts (false: Whisper's own seek across them).
     /// - Returns: the segments of every region in time order, with times on the samples' clock and ids renumbered.
-    public func transcribe(_ samples: [Float], within regions: [Segment], options: WhisperDecodingOptions = .init()) throws -> [WhisperSegment] {
-        let ranges = Self.sampleRanges(regions, sampleCount: samples.count)
+    public func transcribe(_ samples: [Float], within regions: [Segment], options: WhisperDecodingOptions = .init(),
+                           cutAtTouching: Bool = true) throws -> [WhisperSegment] {
+        let merged = Self.sampleRegions(regions, sampleCount: samples.count)
         var session = try regionSession(options: options)
-        if let first = ranges.first, session.needsLanguage {
-            try session.detectLanguage(Array(samples[first.lowerBound..<min(samples.count, first.lowerBound + RegionSession.languageSamples)]))
+        if let first = merged.first, session.needsLanguage {
+            let start = first.range.lowerBound
+            try session.detectLanguage(Array(samples[start..<min(samples.count, start + RegionSession.languageSamples)]))
         }
         var result: [WhisperSegment] = []
-        for range in ranges { result += try session.transcribe(Array(samples[range]), at: range.lowerBound) }
+        for (range, cuts) in merged {
+            result += try session.transcribe(Array(samples[range]), at: range.lowerBound,
+                                             cuts: cutAtTouching ? cuts.map { $0 - range.lowerBound } : [])
+        }
         return result
     }
 
     /// Regions (seconds) as sorted, merged sample ranges within `0..<sampleCount` (nil: no upper bound).
     public static func sampleRanges(_ regions: [Segment], sampleCount: Int?) -> [Range<Int>] {
-        let rate = Double(WhisperLogMel.sampleRate)
-        let limit = sampleCount ?? Int.max
-        var ranges: [Range<Int>] = []
+        sampleRegions(regions, sampleCount: sampleCount).map(\.range)
+    }
+
+    /// Regions (seconds) as sorted, merged sample ranges within `0..<sampleCount` (nil: no upper bound), each
+    /// with the samples inside it where two merged regions only touched (one ended where the next began).
+    public static func sampleRegions(_ regions: [Segment], sampleCount: Int?) -> [(range: Range<Int>, cuts: [Int])] {
+        var merged: [(range: Range<Int>, cuts: [Int])] = []
         for region in regions.sorted(by: { $0.start < $1.start }) {
-            let lower = max(0, min(limit, Int((region.start * rate).rounded())))
-            let upper = max(0, min(limit, Int((region.end * rate).rounded())))
-            guard upper > lower else { continue }
-            if let last = ranges.last, lower <= last.upperBound {
-                ranges[ranges.count - 1] = last.lowerBound..<max(last.upperBound, upper)
+            guard let range = sampleRange(region, sampleCount: sampleCount) else { continue }
+            if let last = merged.last, range.lowerBound <= last.range.upperBound {
+                var cuts = last.cuts
+                if range.lowerBound == last.range.upperBound, range.upperBound > range.lowerBound { cuts.append(range.lowerBound) }
+                // An overlapping region that reaches past a cut joins what the cut separated.
+                cuts.removeAll { $0 > range.lowerBound && $0 < range.upperBound }
+                merged[merged.count - 1] = (last.range.lowerBound..<max(last.range.upperBound, range.upperBound), cuts)
             } else {
-                ranges.append(lower..<upper)
+                merged.append((range, []))
             }
         }
-        return ranges
+        return merged
+    }
+
+    /// One region (seconds) as samples within `0..<sampleCount` (nil: no upper bound); nil when empty there.
+    /// The one place region times become sample positions.
+    static func sampleRange(_ region: Segment, sampleCount: Int?) -> Range<Int>? {
+        let rate = Double(WhisperLogMel.sampleRate)
+        let limit = sampleCount ?? Int.max
+        let lower = max(0, min(limit, Int((region.start * rate).rounded())))
+        let upper = max(0, min(limit, Int((region.end * rate).rounded())))
+        return upper > lower ? lower..<upper : nil
     }
 
     /// Starts decoding regions one at a time (see ``RegionSession``).
@@ -95,8 +123,10 @@ extension WhisperRecognizer {
         ///   - samples: the region's samples.
         ///   - offset: its first sample's index in the recording.
         /// - Returns: its segments on the recording's clock, numbered after the earlier regions'.
-        public mutating func transcribe(_ samples: [Float], at offset: Int) throws -> [WhisperSegment] {
-            let found = accept(try recognizer.transcribe(samples, options: regionOptions()), at: offset)
+        ///   - cuts: samples of the region (from its start, sorted) where its windows' text must stop (see
+        ///     ``WhisperRecognizer/transcribe(_:within:options:cutAtTouching:)``).
+        public mutating func transcribe(_ samples: [Float], at offset: Int, cuts: [Int] = []) throws -> [WhisperSegment] {
+            let found = accept(try recognizer.transcribe(samples, options: regionOptions(), cuts: cuts), at: offset)
             endRegion()
             return found
         }

@@ -26,6 +26,8 @@ extension WhisperRecognizer {
         var firstFrame = 0
         /// Samples received.
         public private(set) var sampleCount = 0
+        /// Mel frames where the caller's windows meet (``cut(atSample:)``), from the next window's on.
+        var cuts: [Int] = []
         /// Frames of audio read beyond a window before it is decoded.
         public let lookaheadFrames: Int
         var finished = false
@@ -55,6 +57,16 @@ extension WhisperRecognizer {
             sampleCount += samples.count
             frames += logMel.push(samples)
             return try decodeReady()
+        }
+
+        /// Marks a cut: the caller's windows meet at this sample (from the stream's first), in a pause; a window
+        /// keeps only its segments that start before it and the next window starts there (``WhisperTranscriber/Session/decode(window:segmentSize:contentFrames:emitUntil:)``).
+        /// Give each cut before the audio after it is pushed; cuts come in time order.
+        public mutating func cut(atSample sample: Int) {
+            precondition(!finished, "cut after finish")
+            let frame = sample / WhisperLogMel.hop
+            precondition(cuts.last.map { frame >= $0 } ?? true, "cuts come in time order")
+            if frame > session.seek { cuts.append(frame) }
         }
 
         /// Ends the stream and decodes the windows left, with the whole input's peak.
@@ -89,7 +101,9 @@ extension WhisperRecognizer {
                 }
                 precondition(seek >= firstFrame && seek + segmentSize <= available, "window frames \(seek)..<\(seek + segmentSize) not held")
                 result += try session.decode(window: normalizedWindow(from: seek, count: segmentSize), segmentSize: segmentSize,
-                                             contentFrames: contentFrames)
+                                             contentFrames: contentFrames,
+                                             emitUntil: WhisperTranscriber<WhisperModel>.nextCut(after: seek, in: cuts))
+                cuts.removeAll { $0 <= session.seek }
                 let drop = min(session.seek, available) - firstFrame
                 if drop > 0 {
                     frames.removeFirst(drop * mels)

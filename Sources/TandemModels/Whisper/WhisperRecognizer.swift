@@ -94,10 +94,15 @@ public final class WhisperRecognizer: Sendable {
 
     /// Transcribes 16 kHz mono samples.
     /// - Throws: ``WhisperOptionsError`` when the model cannot honour the language or task asked for.
-    public func transcribe(_ samples: [Float], options: WhisperDecodingOptions = .init()) throws -> [WhisperSegment] {
+    /// - Parameters:
+    ///   - cuts: sample indices (sorted) where the caller's windows meet, in pauses: each window's text stops
+    ///     at the next cut and the following window starts there
+    ///     (``WhisperTranscriber/transcribe(features:frameCount:options:cuts:)``); empty: Whisper's own seek.
+    public func transcribe(_ samples: [Float], options: WhisperDecodingOptions = .init(), cuts: [Int] = []) throws -> [WhisperSegment] {
         try check(options)
         let (values, frames) = features(samples)
-        return try transcriber.transcribe(features: values, frameCount: frames, options: options)
+        return try transcriber.transcribe(features: values, frameCount: frames, options: options,
+                                          cuts: cuts.map { $0 / WhisperLogMel.hop })
     }
 
     /// The spoken language of 16 kHz mono samples, from their first 30 s (faster-whisper `detect_language(audio)`).

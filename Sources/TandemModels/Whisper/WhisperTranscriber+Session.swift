@@ -65,12 +65,21 @@ extension WhisperTranscriber {
         ///   - contentFrames: frames in the whole recording, or, while it is still arriving, a count that the
         ///     hallucination check (`hallucinationSilenceThreshold`) cannot tell from it: at least that
         ///     threshold past the window's end.
+        ///   - emitUntil: a cut (a mel frame after ``seek``, within the window) that this window's text may not
+        ///     run past: the pause where the caller's next window starts (av-fusion's window boundaries). The
+        ///     window holds 30 s of real audio and is decoded exactly as without a cut — the context after the
+        ///     cut that Whisper's own seek gives it, the same search and fallback — but only the segments that
+        ///     start before the cut are kept, and the next window starts at the cut (or after the last word
+        ///     kept, should that run past it) instead of after the last complete segment, so it never opens
+        ///     inside a word. nil: Whisper's own seek (faster-whisper's `generate_segments`).
         /// - Returns: the window's final segments (none when it was silence or skipped).
-        public mutating func decode(window: [Float], segmentSize: Int, contentFrames: Int) throws -> [WhisperSegment] {
+        public mutating func decode(window: [Float], segmentSize: Int, contentFrames: Int, emitUntil: Int? = nil) throws -> [WhisperSegment] {
             precondition(!needsLanguage, "detect the language before the first window")
             let t = transcriber
             let timeOffset = Double(seek) * WhisperTranscriber.secondsPerFrame
             let segmentDuration = Double(segmentSize) * WhisperTranscriber.secondsPerFrame
+            // A cut applies only inside this window's audio.
+            let cut = emitUntil.flatMap { $0 > seek && $0 < seek + segmentSize ? $0 : nil }
             let encoded = try t.model.encode(window)
             let prompt = t.makePrompt(previous: promptTokens, options: options)
             let decoded = try t.decodeWithFallback(search: search, encoded: encoded, prompt: prompt, options: options, generator: &generator)
@@ -79,19 +88,23 @@ extension WhisperTranscriber {
                 var skip = Double(decoded.result.noSpeechProbability) > noSpeechThreshold
                 if let logProbThreshold = options.logProbThreshold, decoded.averageLogProbability > logProbThreshold { skip = false }
                 if skip {
-                    seek += segmentSize
+                    seek = cut ?? seek + segmentSize
                     return []
                 }
             }
 
             let previousSeek = seek
+            var skippedHallucination = false
             let split = t.splitByTimestamps(decoded.result.tokens, timeOffset: timeOffset, segmentSize: segmentSize,
                                             segmentDuration: segmentDuration, seek: seek)
             seek = split.seek
             var pieces = split.segments
+            // With a cut: the segments that start (by their timestamps) before it; words are timed on all of them.
+            let keep = cut.map { cut in pieces.prefix { $0.start < Double(cut) * WhisperTranscriber.secondsPerFrame }.count } ?? pieces.count
             if options.wordTimestamps {
                 pieces = try t.timeWords(pieces, encoded: encoded, segmentSize: segmentSize, windowSeek: previousSeek,
                                          lastSpeechTimestamp: lastSpeechTimestamp, options: options)
+                pieces = Array(pieces.prefix(keep))
                 let lastWordEnd = pieces.reversed().lazy.compactMap { $0.words?.last?.end }.first ?? pieces.last?.end
                 // The next window starts after the last word rather than at the last timestamp.
                 if !split.singleTimestampEnding, let lastWordEnd, lastWordEnd > timeOffset {
@@ -109,12 +122,23 @@ extension WhisperTranscriber {
                     case .from(let index, let resume):
                         pieces.removeSubrange(index...)
                         seek = resume.map { Int(($0 * 100).rounded(.toNearestOrEven)) } ?? contentFrames
+                        skippedHallucination = true
                     case nil:
                         break
                     }
                 }
                 let lastEnd = pieces.reversed().lazy.compactMap { $0.words?.last?.end }.first ?? pieces.last?.end
                 if let lastEnd { lastSpeechTimestamp = lastEnd }
+            } else {
+                pieces = Array(pieces.prefix(keep))
+            }
+            if let cut, skippedHallucination {
+                // Decoding resumes where the hallucination check says, but not past the cut.
+                seek = min(seek, cut)
+            } else if let cut {
+                seek = Self.seekAfterCut(cut, sequential: seek, tokens: decoded.result.tokens, pieces: pieces,
+                                         dropped: keep < split.segments.count, timestampBegin: t.tokenizer.timestampBegin,
+                                         windowSeek: previousSeek, singleTimestampEnding: split.singleTimestampEnding)
             }
             var segments: [WhisperSegment] = []
             for piece in pieces {
@@ -134,6 +158,23 @@ extension WhisperTranscriber {
             // makePrompt reads at most the last maxLength / 2 − 1 tokens: a longer tail changes nothing.
             if promptTokens.count > 4 * WhisperTranscriber.maxLength { promptTokens = Array(promptTokens.suffix(WhisperTranscriber.maxLength)) }
             return segments
+        }
+
+        /// Where the window after one cut at `cut` starts. At the cut when the window's text reached it
+        /// (segments past it were dropped, or a timestamp at or past it was written) or Whisper closed the
+        /// window's speech (a lone final timestamp, or no timestamp at all), moved on past the last word kept
+        /// when that runs beyond the cut (a sentence across the pause: the next window must not write it
+        /// again); else, when decoding stopped short of the cut on a segment left open (Whisper's seek would
+        /// resume there), the sequential seek, never past the cut.
+        static func seekAfterCut(_ cut: Int, sequential: Int, tokens: [Int], pieces: [Piece], dropped: Bool, timestampBegin: Int,
+                                 windowSeek: Int, singleTimestampEnding: Bool) -> Int {
+            let cutStep = timestampBegin + (cut - windowSeek + WhisperTranscriber.inputStride - 1) / WhisperTranscriber.inputStride
+            let reached = dropped || tokens.contains { $0 >= cutStep }
+            let anyTimestamp = tokens.contains { $0 >= timestampBegin }
+            guard reached || singleTimestampEnding || !anyTimestamp else { return min(sequential, cut) }
+            let lastWritten = pieces.reversed().lazy.compactMap { $0.words?.last?.end }.first ?? pieces.last?.end
+            guard let lastWritten else { return cut }
+            return max(cut, Int((lastWritten / WhisperTranscriber.secondsPerFrame).rounded(.toNearestOrEven)))
         }
     }
 }

@@ -40,8 +40,13 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
     ///     `FeatureExtractor` makes them (the audio padded with 160 zeros, so `frameCount` = samples / 160 + 1).
     ///   - frameCount: number of frames in `features`.
     ///   - options: decoding options.
+    ///   - cuts: mel frames (sorted) where the caller's windows meet, in pauses: each 30 s window keeps the
+    ///     segments that start before the first cut more than a second after its start, and the next window
+    ///     starts there
+    ///     (``Session/decode(window:segmentSize:contentFrames:emitUntil:)``). Empty: Whisper's own seek.
     /// - Returns: the segments in time order.
-    public func transcribe(features: [Float], frameCount: Int, options: WhisperDecodingOptions = .init()) throws -> [WhisperSegment] {
+    public func transcribe(features: [Float], frameCount: Int, options: WhisperDecodingOptions = .init(),
+                           cuts: [Int] = []) throws -> [WhisperSegment] {
         let mels = model.melCount
         precondition(features.count == mels * frameCount, "features hold \(features.count) values, not \(mels) × \(frameCount)")
         let contentFrames = frameCount - 1
@@ -55,9 +60,17 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
             let segmentSize = min(Self.windowFrames, contentFrames - session.seek)
             // faster-whisper pads the cut features with zeros (pad_or_trim), not with the log-mel of silence.
             let window = Self.window(features, frameCount: frameCount, from: session.seek, count: segmentSize, melCount: mels)
-            segments += try session.decode(window: window, segmentSize: segmentSize, contentFrames: contentFrames)
+            segments += try session.decode(window: window, segmentSize: segmentSize, contentFrames: contentFrames,
+                                           emitUntil: Self.nextCut(after: session.seek, in: cuts))
         }
         return segments
+    }
+
+    /// The cut a window starting at `seek` emits text up to: the first more than a second (100 frames) after
+    /// it, so a window that resumed just short of a cut (after a word written across the one before) is not
+    /// spent on a sliver.
+    static func nextCut(after seek: Int, in cuts: [Int]) -> Int? {
+        cuts.first { $0 > seek + 100 }
     }
 
     /// One model input: `count` frames of mel-major `features` from frame `from`, zero-padded to 3000 frames.
