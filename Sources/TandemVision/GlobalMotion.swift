@@ -86,7 +86,11 @@ struct GlobalMotion {
     static func quartiles(_ pixels: [UInt8]) -> (lower: Float, median: Float, upper: Float) {
         guard !pixels.isEmpty else { return (0, 0, 0) }
         var histogram = [Int](repeating: 0, count: 256)
-        for v in pixels { histogram[Int(v)] += 1 }
+        do {
+            var counts = histogram.mutableSpan
+            let values = pixels.span
+            for i in values.indices { counts[Int(values[i])] += 1 }
+        }
         func percentile(_ fraction: Double) -> Float {
             let target = Int(fraction * Double(pixels.count))
             var seen = 0
@@ -178,14 +182,14 @@ struct GlobalMotion {
             do {
                 var cells = sums.mutableSpan
                 let d = distances.span
-                var x = x0
+                var x = x0, cell = rowBase + x0 / cs, end = min(x1, (x0 / cs + 1) * cs)
                 while x < x1 {
-                    let end = min(x1, (x / cs + 1) * cs)
-                    let cell = rowBase + x / cs
                     var s = cells[cell]
                     for i in (x - x0)..<(end - x0) { s += d[i] }
                     cells[cell] = s
                     x = end
+                    cell += 1
+                    end = min(x1, end + cs)
                 }
             }
         }
