@@ -176,9 +176,11 @@ public struct MotionMap: Sendable {
     /// A frame's cell energies, in bands of cell rows on up to `threads` threads when the frame is
     /// large enough to be worth it (each cell is summed by one thread in pixel order: the same values
     /// at every thread count).
-    static func cellEnergies(_ comparison: GlobalMotion, cellSize: Int, rows: Int, columns: Int, threads: Int) -> [Float] {
-        // Below about 100 000 pixels a band costs less than waking a thread.
-        let bands = min(threads, rows, comparison.current.width * comparison.current.height / 100_000)
+    /// - Parameter bandPixels: pixels a band must hold to be worth a thread (below about 100 000 a band
+    ///   costs less than waking one).
+    static func cellEnergies(_ comparison: GlobalMotion, cellSize: Int, rows: Int, columns: Int, threads: Int,
+                             bandPixels: Int = 100_000) -> [Float] {
+        let bands = min(threads, rows, comparison.current.width * comparison.current.height / max(1, bandPixels))
         guard bands > 1 else { return comparison.cellEnergies(cellSize: cellSize, rows: rows, columns: columns) }
         let results = BandResults(count: bands)
         DispatchQueue.concurrentPerform(iterations: bands) { b in

@@ -111,6 +111,8 @@ import TandemCore
         let banded = forced.cellEnergies(cellSize: cs, rows: rows, columns: columns, cellRows: 0..<4)
             + forced.cellEnergies(cellSize: cs, rows: rows, columns: columns, cellRows: 4..<rows)
         #expect(banded == reference)
+        // Bands on three threads (the size threshold lowered so this small frame is cut).
+        #expect(MotionMap.cellEnergies(forced, cellSize: cs, rows: rows, columns: columns, threads: 3, bandPixels: 100) == reference)
         #expect(MotionMap.cellEnergies(forced, cellSize: cs, rows: rows, columns: columns, threads: 3) == reference)
         #expect(reference.contains { $0 > 0 })
     }

@@ -41,12 +41,15 @@ PIPELINE = os.path.join("Pipelines", "separate-instruments.yaml")  # relative to
 
 # perf symbol name → stage; first match wins (checked in this order).
 STAGES = [
-    ("motion map", ["GlobalMotion", "MotionMap", "GrayImage", "MotionEnergy", "MotionGuidedSeparation6append"]),
+    ("motion map", ["GlobalMotion", "MotionMap", "GrayImage", "MotionEnergy", "OrderStatistic", "MotionGuidedSeparation6append"]),
     ("region finding", ["MotionRegionFinder"]),
-    ("NMF and grouping", ["MotionInformedNMF", "LaggedReference", "sgemm", "SGEMM", "TandemDSP", "fftw", "dgemm", "openblas", "blas_"]),
+    ("NMF and grouping", ["MotionInformedNMF", "LaggedReference", "sgemm", "SGEMM", "TandemDSP", "fftw", "dgemm", "openblas", "blas_",
+                          "pack_a", "pack_b", "log1p", "logf", "expf"]),
     ("decode", ["avcodec", "ff_", "h264", "swscale", "sws_", "swr_", "av_", "libavcodec", "libswscale", "libavformat", "libswresample",
                 "TandemMedia"]),
-    ("writing", ["sf_", "sndfile", "psf_", "png", "deflate", "zlib", "Sinks", "WriteSources"]),
+    ("writing", ["sf_", "sndfile", "psf_", "png", "deflate", "zlib", "libz", "Sinks", "WriteSources", "WriteImage", "copy_folio_from_iter",
+                 "ext4_", "generic_perform_write", "vfs_write"]),
+    ("process start", ["ld-linux", "do_lookup", "_dl_"]),
 ]
 
 
