@@ -63,7 +63,8 @@ public struct MotionGuidedSeparation: Sendable {
     private var map: MotionMap
     public private(set) var framesSeen = 0
     /// Every frame's full-rate cell row, on disk, for the regions' curves once the map went coarser;
-    /// made at the first frame when the map has a step budget.
+    /// made just before the map first averages steps (until then the map holds every row itself, so a
+    /// video shorter than the budget writes nothing).
     private var frameRows: FloatSpill?
     private var frameTimes: [Double] = []
     /// Where temporary files are made.
@@ -78,11 +79,18 @@ public struct MotionGuidedSeparation: Sendable {
     /// Adds the next video frame (any layout `GrayImage` reads; gray8 avoids a conversion).
     /// - Throws: `VisionError` for an unreadable frame or a size change; `MediaError` when the disk refuses its row.
     public mutating func append(_ frame: VideoFrame) throws {
+        if frameRows == nil, let budget = map.stepBudget, map.framesPerStep == 1, map.frameCount > 0, map.frameCount + 1 >= budget {
+            // This frame fills the budget and the map will average its steps in pairs: the full-rate rows
+            // it holds go to disk first.
+            let spill = try FloatSpill(width: map.cellCount, in: temporaryDirectory)
+            try spill.append(map.energies)
+            frameRows = spill
+            frameTimes = map.times
+        }
         let row = try map.append(frame)
         framesSeen += 1
-        guard configuration.motionSteps != nil else { return }
-        if frameRows == nil { frameRows = try FloatSpill(width: row.count, in: temporaryDirectory) }
-        try frameRows!.append(row)
+        guard let frameRows else { return }
+        try frameRows.append(row)
         frameTimes.append(frame.seconds)
     }
 

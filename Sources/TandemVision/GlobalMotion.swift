@@ -1,3 +1,39 @@
+/// One luma frame prepared for motion analysis: what `GlobalMotion` reads of it, computed once when the
+/// frame arrives and read again when it is the previous frame of the next comparison (a frame is
+/// compared twice, as the current and then as the previous one, so nothing is computed twice).
+struct MotionFrame: Sendable {
+    let image: GrayImage
+    /// The 25th, 50th and 75th percentiles of the luma.
+    let quartiles: (lower: Float, median: Float, upper: Float)
+    /// Mean luma of each column and of each row (the camera is found by matching these).
+    let columnMeans: [Float]
+    let rowMeans: [Float]
+    /// The minimum and maximum of each pixel's 3×3 neighbourhood (what the next frame is compared with).
+    let low: [UInt8]
+    let high: [UInt8]
+
+    /// - Complexity: four passes over the pixels (histogram, profiles, neighbourhood rows, columns).
+    init(_ image: GrayImage) {
+        self.image = image
+        quartiles = GlobalMotion.quartiles(image.pixels)
+        (columnMeans, rowMeans) = GlobalMotion.profiles(image)
+        (low, high) = GlobalMotion.neighbourhoodRange(image)
+    }
+
+    /// The frame alone, for plain frame differences (nothing else is read).
+    init(plain image: GrayImage) {
+        self.image = image
+        quartiles = (0, 0, 0)
+        columnMeans = []
+        rowMeans = []
+        low = []
+        high = []
+    }
+
+    var width: Int { image.width }
+    var height: Int { image.height }
+}
+
 /// What the whole picture did between two consecutive frames — a change of light (gain and offset of
 /// the luma) and a camera translation — and the local motion left once that is undone.
 ///
@@ -5,9 +41,13 @@
 /// 2-D block search: a pan or shake moves every column's mean the same way, a player moves a few);
 /// it is only taken when it explains the profiles clearly better than no shift, so a player moving
 /// on a plain background does not move the camera.
+///
+/// The per-pixel work runs a row at a time over `Span`s (bounds checked once per row, no copy-on-write
+/// check per pixel), so the compiler vectorises it; every result is the same, bit for bit, as a
+/// pixel-by-pixel loop (each cell's sum is still taken in row-major pixel order).
 struct GlobalMotion {
-    let previous: GrayImage
-    let current: GrayImage
+    let previous: MotionFrame
+    let current: MotionFrame
     /// Luma gain and offset that map the previous frame's light onto the current one's.
     let gain: Float
     let offset: Float
@@ -15,9 +55,13 @@ struct GlobalMotion {
     let shift: (x: Int, y: Int)
 
     init(previous: GrayImage, current: GrayImage, maximumShift: Int) {
+        self.init(previous: MotionFrame(previous), current: MotionFrame(current), maximumShift: maximumShift)
+    }
+
+    init(previous: MotionFrame, current: MotionFrame, maximumShift: Int) {
         self.previous = previous
         self.current = current
-        let p = Self.quartiles(previous.pixels), q = Self.quartiles(current.pixels)
+        let p = previous.quartiles, q = current.quartiles
         // Quartiles, not mean and spread: a player filling part of a plain picture moves the mean, not
         // the median. A picture with no spread (black, the start of a fade) keeps the gain at 1.
         let spreadP = p.upper - p.lower, spreadQ = q.upper - q.lower
@@ -25,31 +69,28 @@ struct GlobalMotion {
         gain = g
         offset = q.median - g * p.median
         let w = previous.width, h = previous.height
-        var columnsP = [Float](repeating: 0, count: w), columnsQ = columnsP
-        var rowsP = [Float](repeating: 0, count: h), rowsQ = rowsP
-        previous.pixels.withUnsafeBufferPointer { p in
-            current.pixels.withUnsafeBufferPointer { q in
-                for y in 0..<h {
-                    var sp: Float = 0, sq: Float = 0
-                    for x in 0..<w {
-                        let a = Float(p[y * w + x]), b = Float(q[y * w + x])
-                        columnsP[x] += a; columnsQ[x] += b
-                        sp += a; sq += b
-                    }
-                    rowsP[y] = sp / Float(w); rowsQ[y] = sq / Float(w)
-                }
-            }
-        }
-        for x in 0..<w { columnsP[x] /= Float(h); columnsQ[x] /= Float(h) }
-        shift = (Self.profileShift(columnsP, columnsQ, gain: g, offset: offset, radius: min(maximumShift, w / 4)),
-                 Self.profileShift(rowsP, rowsQ, gain: g, offset: offset, radius: min(maximumShift, h / 4)))
+        shift = (Self.profileShift(previous.columnMeans, current.columnMeans, gain: g, offset: offset, radius: min(maximumShift, w / 4)),
+                 Self.profileShift(previous.rowMeans, current.rowMeans, gain: g, offset: offset, radius: min(maximumShift, h / 4)))
+    }
+
+    /// A comparison with the light and camera given (tests compare the cell energies with these fixed).
+    init(previous: MotionFrame, current: MotionFrame, gain: Float, offset: Float, shift: (x: Int, y: Int)) {
+        self.previous = previous
+        self.current = current
+        self.gain = gain
+        self.offset = offset
+        self.shift = shift
     }
 
     /// The 25th, 50th and 75th percentiles of the luma, from its histogram.
     static func quartiles(_ pixels: [UInt8]) -> (lower: Float, median: Float, upper: Float) {
         guard !pixels.isEmpty else { return (0, 0, 0) }
         var histogram = [Int](repeating: 0, count: 256)
-        for v in pixels { histogram[Int(v)] += 1 }
+        do {
+            var counts = histogram.mutableSpan
+            let values = pixels.span
+            for i in values.indices { counts[Int(values[i])] += 1 }
+        }
         func percentile(_ fraction: Double) -> Float {
             let target = Int(fraction * Double(pixels.count))
             var seen = 0
@@ -60,6 +101,32 @@ struct GlobalMotion {
             return 255
         }
         return (percentile(0.25), percentile(0.5), percentile(0.75))
+    }
+
+    /// The mean luma of each column and of each row.
+    ///
+    /// Sums are taken in integers: exact, so the means are the same whatever the order (a Float sum
+    /// of bytes is exact too, below 2^24 — 65 000 pixels a line — which is what they replaced).
+    /// - Complexity: O(pixels).
+    static func profiles(_ image: GrayImage) -> (columns: [Float], rows: [Float]) {
+        let w = image.width, h = image.height
+        var columnSums = [Int32](repeating: 0, count: w)
+        var rows = [Float](repeating: 0, count: h)
+        let pixels = image.pixels.span
+        do {
+            var sums = columnSums.mutableSpan
+            for y in 0..<h {
+                let line = pixels.extracting((y * w)..<((y + 1) * w))
+                var s: Int32 = 0
+                for x in 0..<w {
+                    let v = Int32(line[x])
+                    sums[x] &+= v
+                    s &+= v
+                }
+                rows[y] = Float(s) / Float(w)
+            }
+        }
+        return (columnSums.map { Float($0) / Float(h) }, rows)
     }
 
     /// The shift `d` minimising the mean |q[i] − (gain · p[i − d] + offset)|; 0 unless it beats no
@@ -84,55 +151,103 @@ struct GlobalMotion {
 
     /// Per cell, the mean over its pixels (those the shifted previous frame covers) of the luma's
     /// distance to the light-matched range of the previous frame's 3×3 neighbourhood, / 255.
+    /// - Parameter cellRows: the rows of cells to compute (all by default); the result holds
+    ///   `cellRows.count × columns` values, so bands of rows can be computed apart and concatenated.
     /// - Complexity: O(pixels).
-    func cellEnergies(cellSize cs: Int, rows: Int, columns: Int) -> [Float] {
+    func cellEnergies(cellSize cs: Int, rows: Int, columns: Int, cellRows: Range<Int>? = nil) -> [Float] {
+        let band = cellRows ?? 0..<rows
         let w = previous.width, h = previous.height
-        let (low, high) = Self.neighbourhoodRange(previous)
-        var sums = [Float](repeating: 0, count: rows * columns)
-        var counts = [Int](repeating: 0, count: rows * columns)
         let g = gain, o = offset, dx = shift.x, dy = shift.y
-        current.pixels.withUnsafeBufferPointer { q in
-            low.withUnsafeBufferPointer { lo in
-                high.withUnsafeBufferPointer { hi in
-                    for y in max(0, dy)..<min(h, h + dy) {
-                        let sy = y - dy
-                        let rowBase = (y / cs) * columns
-                        for x in max(0, dx)..<min(w, w + dx) {
-                            let sx = x - dx
-                            let v = Float(q[y * w + x])
-                            let a = g * Float(lo[sy * w + sx]) + o, b = g * Float(hi[sy * w + sx]) + o
-                            let d = v > b ? v - b : (v < a ? a - v : 0)
-                            let cell = rowBase + x / cs
-                            sums[cell] += d
-                            counts[cell] += 1
-                        }
+        // The pixels of the current frame the shifted previous frame covers.
+        let x0 = max(0, dx), x1 = min(w, w + dx), y0 = max(0, dy), y1 = min(h, h + dy)
+        var sums = [Float](repeating: 0, count: band.count * columns)
+        guard x1 > x0, y1 > y0, !band.isEmpty else { return sums }
+        let q = current.image.pixels.span, lo = previous.low.span, hi = previous.high.span
+        var distances = [Float](repeating: 0, count: x1 - x0)
+        for y in max(y0, band.lowerBound * cs)..<min(y1, band.upperBound * cs) {
+            let sy = y - dy
+            let currentRow = q.extracting((y * w + x0)..<(y * w + x1))
+            let lowRow = lo.extracting((sy * w + x0 - dx)..<(sy * w + x1 - dx))
+            let highRow = hi.extracting((sy * w + x0 - dx)..<(sy * w + x1 - dx))
+            do {
+                var d = distances.mutableSpan
+                for i in d.indices {
+                    let v = Float(currentRow[i])
+                    let a = g * Float(lowRow[i]) + o, b = g * Float(highRow[i]) + o
+                    d[i] = v > b ? v - b : (v < a ? a - v : 0)
+                }
+            }
+            // Each cell's pixels are added in row-major order, as a pixel-by-pixel loop would.
+            let rowBase = (y / cs - band.lowerBound) * columns
+            do {
+                var cells = sums.mutableSpan
+                let d = distances.span
+                var x = x0, cell = rowBase + x0 / cs, end = min(x1, (x0 / cs + 1) * cs)
+                while x < x1 {
+                    var s = cells[cell]
+                    for i in (x - x0)..<(end - x0) { s += d[i] }
+                    cells[cell] = s
+                    x = end
+                    cell += 1
+                    end = min(x1, end + cs)
+                }
+            }
+        }
+        // Pixels counted per cell: the covered rows times the covered columns of the cell.
+        func covered(_ index: Int, _ low: Int, _ high: Int) -> Int { max(0, min(high, (index + 1) * cs) - max(low, index * cs)) }
+        let coveredColumns = (0..<columns).map { covered($0, x0, x1) }
+        for r in band {
+            let coveredRows = covered(r, y0, y1)
+            for c in 0..<columns {
+                let i = (r - band.lowerBound) * columns + c
+                let count = coveredRows * coveredColumns[c]
+                sums[i] = count > 0 ? sums[i] / (255 * Float(count)) : 0
+            }
+        }
+        return sums
+    }
+
+    /// The minimum and maximum of each pixel's 3×3 neighbourhood (separable: rows, then columns).
+    /// - Complexity: O(pixels).
+    static func neighbourhoodRange(_ image: GrayImage) -> (low: [UInt8], high: [UInt8]) {
+        let w = image.width, h = image.height
+        var rowLow = [UInt8](repeating: 0, count: w * h), rowHigh = rowLow
+        let p = image.pixels.span
+        do {
+            var lows = rowLow.mutableSpan, highs = rowHigh.mutableSpan
+            for y in 0..<h {
+                let line = y * w
+                // Edges repeat their own pixel; the interior takes its two neighbours.
+                let first = p[line], last = p[line + w - 1]
+                lows[line] = min(first, p[line + min(w - 1, 1)])
+                highs[line] = max(first, p[line + min(w - 1, 1)])
+                if w > 1 {
+                    lows[line + w - 1] = min(p[line + w - 2], last)
+                    highs[line + w - 1] = max(p[line + w - 2], last)
+                }
+                if w > 2 {
+                    let left = p.extracting(line..<(line + w - 2)), middle = p.extracting((line + 1)..<(line + w - 1))
+                    let right = p.extracting((line + 2)..<(line + w))
+                    for x in 0..<(w - 2) {
+                        let a = left[x], b = middle[x], c = right[x]
+                        lows[line + 1 + x] = min(a, b, c)
+                        highs[line + 1 + x] = max(a, b, c)
                     }
                 }
             }
         }
-        return sums.indices.map { counts[$0] > 0 ? sums[$0] / (255 * Float(counts[$0])) : 0 }
-    }
-
-    /// The minimum and maximum of each pixel's 3×3 neighbourhood (separable: rows, then columns).
-    static func neighbourhoodRange(_ image: GrayImage) -> (low: [UInt8], high: [UInt8]) {
-        let w = image.width, h = image.height
-        var rowLow = image.pixels, rowHigh = image.pixels
-        image.pixels.withUnsafeBufferPointer { p in
-            for y in 0..<h {
-                let line = y * w
-                for x in 0..<w {
-                    let a = p[line + max(0, x - 1)], b = p[line + x], c = p[line + min(w - 1, x + 1)]
-                    rowLow[line + x] = min(a, b, c)
-                    rowHigh[line + x] = max(a, b, c)
-                }
-            }
-        }
         var low = rowLow, high = rowHigh
-        for y in 0..<h {
-            let up = max(0, y - 1) * w, here = y * w, down = min(h - 1, y + 1) * w
-            for x in 0..<w {
-                low[here + x] = min(rowLow[up + x], rowLow[here + x], rowLow[down + x])
-                high[here + x] = max(rowHigh[up + x], rowHigh[here + x], rowHigh[down + x])
+        do {
+            let rl = rowLow.span, rh = rowHigh.span
+            var lows = low.mutableSpan, highs = high.mutableSpan
+            for y in 0..<h {
+                let up = max(0, y - 1) * w, here = y * w, down = min(h - 1, y + 1) * w
+                let upLow = rl.extracting(up..<(up + w)), hereLow = rl.extracting(here..<(here + w)), downLow = rl.extracting(down..<(down + w))
+                let upHigh = rh.extracting(up..<(up + w)), hereHigh = rh.extracting(here..<(here + w)), downHigh = rh.extracting(down..<(down + w))
+                for x in 0..<w {
+                    lows[here + x] = min(upLow[x], hereLow[x], downLow[x])
+                    highs[here + x] = max(upHigh[x], hereHigh[x], downHigh[x])
+                }
             }
         }
         return (low, high)

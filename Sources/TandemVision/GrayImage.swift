@@ -22,25 +22,31 @@ public struct GrayImage: Sendable, Equatable {
     public init(_ frame: VideoFrame) throws {
         let width = frame.width, height = frame.height
         guard width > 0, height > 0 else { throw VisionError(.unsupportedFrame, "empty frame \(width)×\(height)") }
-        var pixels = [UInt8](repeating: 0, count: width * height)
+        var pixels: [UInt8]
         switch frame.layout {
         case .gray8, .rgb24:
             let bytesPerPixel = frame.layout == .gray8 ? 1 : 3
             guard frame.stride >= width * bytesPerPixel, frame.bytes.count >= frame.stride * (height - 1) + width * bytesPerPixel else {
                 throw VisionError(.unsupportedFrame, "\(frame.layout) frame \(width)×\(height) with stride \(frame.stride) has only \(frame.bytes.count) bytes")
             }
-            frame.bytes.withUnsafeBufferPointer { source in
+            let source = frame.bytes.array
+            if bytesPerPixel == 1 && frame.stride == width && source.count == width * height {
+                // Unpadded luma is the image already: shared, not copied.
+                pixels = source
+            } else if bytesPerPixel == 1 {
+                pixels = []
+                pixels.reserveCapacity(width * height)
+                for y in 0..<height { pixels += source[(y * frame.stride)..<(y * frame.stride + width)] }
+            } else {
+                pixels = [UInt8](repeating: 0, count: width * height)
+                let bytes = source.span
+                var luma = pixels.mutableSpan
                 for y in 0..<height {
-                    let row = y * frame.stride
-                    if bytesPerPixel == 1 {
-                        for x in 0..<width { pixels[y * width + x] = source[row + x] }
-                    } else {
-                        for x in 0..<width {
-                            let p = row + 3 * x
-                            // BT.601: 0.299 R + 0.587 G + 0.114 B with weights summing to 256.
-                            let luma = 77 * Int(source[p]) + 150 * Int(source[p + 1]) + 29 * Int(source[p + 2])
-                            pixels[y * width + x] = UInt8((luma + 128) >> 8)
-                        }
+                    let row = bytes.extracting((y * frame.stride)..<(y * frame.stride + 3 * width))
+                    for x in 0..<width {
+                        // BT.601: 0.299 R + 0.587 G + 0.114 B with weights summing to 256.
+                        let sum = 77 * Int(row[3 * x]) + 150 * Int(row[3 * x + 1]) + 29 * Int(row[3 * x + 2])
+                        luma[y * width + x] = UInt8((sum + 128) >> 8)
                     }
                 }
             }
@@ -49,11 +55,10 @@ public struct GrayImage: Sendable, Equatable {
             guard frame.floats.count >= 3 * plane else {
                 throw VisionError(.unsupportedFrame, "float frame \(width)×\(height) has \(frame.floats.count) values, needs \(3 * plane)")
             }
-            frame.floats.withUnsafeBufferPointer { f in
-                for i in 0..<plane {
-                    let luma = 0.299 * f[i] + 0.587 * f[plane + i] + 0.114 * f[2 * plane + i]
-                    pixels[i] = UInt8(max(0, min(255, (luma * 255).rounded())))
-                }
+            let f = frame.floats.array
+            pixels = (0..<plane).map { i in
+                let luma = 0.299 * f[i] + 0.587 * f[plane + i] + 0.114 * f[2 * plane + i]
+                return UInt8(max(0, min(255, (luma * 255).rounded())))
             }
         }
         self.init(width: width, height: height, pixels: pixels)

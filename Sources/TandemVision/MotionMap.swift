@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import TandemCore
 
 /// Motion energy on a fine grid of square cells, kept for every frame: the input to region finding.
@@ -45,7 +47,12 @@ public struct MotionMap: Sendable {
     public private(set) var cuts: [Int] = []
     /// The camera translation found at each frame (pixels, current relative to previous).
     public private(set) var shifts: [(x: Int, y: Int)] = []
-    private var previous: GrayImage?
+    /// The last frame, prepared for the next comparison (its profiles, quartiles and neighbourhood range).
+    private var previous: MotionFrame?
+    /// Threads a frame's cell energies may be computed on (bands of cell rows, each summed in the same
+    /// order, so the map is the same at every count); nil: the running graph's width
+    /// (`ComputeContext.current`), else 1.
+    public var threads: Int?
     /// Most time steps kept (nil: one per frame, without bound). Even, at least 2.
     public var stepBudget: Int? {
         didSet { stepBudget = stepBudget.map { max(2, $0 + $0 % 2) } }
@@ -97,12 +104,13 @@ public struct MotionMap: Sendable {
         }
         var cells = [Float](repeating: 0, count: cellCount)
         var shift = (x: 0, y: 0)
+        let frame = compensatesGlobalMotion ? MotionFrame(image) : MotionFrame(plain: image)
         if let previous {
             if compensatesGlobalMotion {
-                let comparison = GlobalMotion(previous: previous, current: image, maximumShift: max(1, Int(maximumShiftFraction * Double(min(width, height)))))
+                let comparison = GlobalMotion(previous: previous, current: frame, maximumShift: max(1, Int(maximumShiftFraction * Double(min(width, height)))))
                 shift = comparison.shift
-                cells = comparison.cellEnergies(cellSize: cellSize, rows: rows, columns: columns)
-                let median = Self.median(cells)
+                cells = Self.cellEnergies(comparison, cellSize: cellSize, rows: rows, columns: columns, threads: threads ?? ComputeContext.current?.threads ?? 1)
+                let median = OrderStatistic.median(cells)
                 if median > cutLevel {
                     cuts.append(framesAppended)
                     cells = [Float](repeating: 0, count: cellCount)
@@ -110,11 +118,11 @@ public struct MotionMap: Sendable {
                     for c in cells.indices { cells[c] = max(0, cells[c] - median) }
                 }
             } else {
-                cells = Self.plainDifference(previous, image, cellSize: cellSize, columns: columns, cellPixels: cellPixels)
+                cells = Self.plainDifference(previous.image, image, cellSize: cellSize, columns: columns, cellPixels: cellPixels)
             }
         }
         shifts.append(shift)
-        previous = image
+        previous = frame
         framesAppended += 1
         if framesPerStep == 1 {
             energies.append(contentsOf: cells)
@@ -165,37 +173,43 @@ public struct MotionMap: Sendable {
         framesPerStep *= 2
     }
 
-    static func median(_ values: [Float]) -> Float {
-        guard !values.isEmpty else { return 0 }
-        var sorted = values
-        let middle = sorted.count / 2
-        sorted.withUnsafeMutableBufferPointer { buffer in
-            // A full sort of a few thousand cells per frame is cheap next to the pixel passes.
-            buffer.sort()
+    /// A frame's cell energies, in bands of cell rows on up to `threads` threads when the frame is
+    /// large enough to be worth it (each cell is summed by one thread in pixel order: the same values
+    /// at every thread count).
+    /// - Parameter bandPixels: pixels a band must hold to be worth a thread (below about 100 000 a band
+    ///   costs less than waking one).
+    static func cellEnergies(_ comparison: GlobalMotion, cellSize: Int, rows: Int, columns: Int, threads: Int,
+                             bandPixels: Int = 100_000) -> [Float] {
+        let bands = min(threads, rows, comparison.current.width * comparison.current.height / max(1, bandPixels))
+        guard bands > 1 else { return comparison.cellEnergies(cellSize: cellSize, rows: rows, columns: columns) }
+        let results = BandResults(count: bands)
+        DispatchQueue.concurrentPerform(iterations: bands) { b in
+            let band = (rows * b / bands)..<(rows * (b + 1) / bands)
+            results.set(b, comparison.cellEnergies(cellSize: cellSize, rows: rows, columns: columns, cellRows: band))
         }
-        return sorted[middle]
+        return results.joined()
     }
 
     /// Mean |Δluma| / 255 per cell, no compensation.
     static func plainDifference(_ p: GrayImage, _ q: GrayImage, cellSize cs: Int, columns cols: Int, cellPixels: [Int]) -> [Float] {
         var sums = [Int](repeating: 0, count: cellPixels.count)
         let w = p.width
-        p.pixels.withUnsafeBufferPointer { p in
-            q.pixels.withUnsafeBufferPointer { q in
-                for y in 0..<(p.count / w) {
-                    let rowBase = (y / cs) * cols
-                    let line = y * w
-                    var x = 0
-                    while x < w {
-                        let end = min(w, x + cs)
-                        var s = 0
-                        for i in x..<end {
-                            let d = Int(p[line + i]) - Int(q[line + i])
-                            s += d < 0 ? -d : d
-                        }
-                        sums[rowBase + x / cs] += s
-                        x = end
+        let a = p.pixels.span, b = q.pixels.span
+        do {
+            var cells = sums.mutableSpan
+            for y in 0..<(p.pixels.count / w) {
+                let rowBase = (y / cs) * cols
+                let line = y * w
+                var x = 0
+                while x < w {
+                    let end = min(w, x + cs)
+                    var s = 0
+                    for i in (line + x)..<(line + end) {
+                        let d = Int(a[i]) - Int(b[i])
+                        s += d < 0 ? -d : d
                     }
+                    cells[rowBase + x / cs] += s
+                    x = end
                 }
             }
         }
@@ -254,5 +268,26 @@ public struct MotionMap: Sendable {
             for cell in members { s += rows[t * cellCount + cell] * Float(cellPixels[cell]) }
             return s / total
         }
+    }
+}
+
+/// The bands of one frame's cell energies as the threads finish them.
+/// `@unchecked Sendable`: every access holds `lock`.
+private final class BandResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bands: [[Float]]
+
+    init(count: Int) { bands = Array(repeating: [], count: count) }
+
+    func set(_ index: Int, _ values: [Float]) {
+        lock.lock()
+        bands[index] = values
+        lock.unlock()
+    }
+
+    func joined() -> [Float] {
+        lock.lock()
+        defer { lock.unlock() }
+        return bands.flatMap { $0 }
     }
 }

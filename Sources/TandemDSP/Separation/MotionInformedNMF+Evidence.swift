@@ -6,6 +6,8 @@ extension MotionInformedNMF {
     /// instead of three passes (the grouping scores thousands of candidate sources per clip).
     struct LaggedReference: Sendable {
         let values: [Float]
+        /// `values` widened once (exactly), for the products.
+        private let wide: [Double]
         /// Per lag: the lag, the window `start..<end` of the other curve, and this curve's mean and centred
         /// norm over `start + lag ..< end + lag`.
         let windows: [(lag: Int, start: Int, end: Int, mean: Double, norm: Double)]
@@ -15,6 +17,7 @@ extension MotionInformedNMF {
         ///   - length: the length of the curves it will be correlated with (`a`).
         init(_ values: [Float], length: Int, maxLag: Int) {
             self.values = values
+            wide = values.map { Double($0) }
             var windows: [(lag: Int, start: Int, end: Int, mean: Double, norm: Double)] = []
             for lag in -maxLag...maxLag {
                 let start = max(0, -lag), end = min(length, values.count - lag)
@@ -39,21 +42,79 @@ extension MotionInformedNMF {
                 prefix[t + 1] = prefix[t] + x
                 squares[t + 1] = squares[t] + x * x
             }
+            let products = laggedProducts(a.map { Double($0) })
             var best: Float = -1
-            for w in windows {
+            for (i, w) in windows.enumerated() {
                 let n = Double(w.end - w.start)
                 let sa = prefix[w.end] - prefix[w.start]
                 let ma = sa / n
                 let va = squares[w.end] - squares[w.start] - sa * ma
                 // Cancellation leaves a flat curve a tiny positive variance; treat it as flat.
                 guard va > 1e-9 * max(squares[w.end] - squares[w.start], 1e-30) else { continue }
-                var ab = 0.0
-                for t in w.start..<w.end { ab += Double(a[t]) * Double(values[t + w.lag]) }
                 // Σ (a − ma)(b − mb) = Σ a b − ma Σ b, and Σ b over the window is n · mb.
-                let cov = ab - ma * n * w.mean
+                let cov = products[i] - ma * n * w.mean
                 best = max(best, Float(cov / (va.squareRoot() * w.norm)))
             }
             return best == -1 ? 0 : best
+        }
+
+        /// Per window, Σ a[t] · values[t + lag] over `start..<end`, each sum taken in ascending `t`.
+        ///
+        /// Four windows are summed side by side (four independent additions per step instead of one
+        /// chain waiting on the last), and read through spans (no bounds check per term): each window's
+        /// sum still adds the same terms in the same order, so the bits are those of one window at a time.
+        /// - Complexity: O(windows × length); the grouping search's hot loop.
+        func laggedProducts(_ a: [Double]) -> [Double] {
+            var products = [Double](repeating: 0, count: windows.count)
+            let x = a.span, y = wide.span
+            var i = 0
+            while i < windows.count {
+                guard i + 4 <= windows.count else {
+                    products[i] = Self.product(x, y, windows[i].lag, windows[i].start..<windows[i].end)
+                    i += 1
+                    continue
+                }
+                let w0 = windows[i], w1 = windows[i + 1], w2 = windows[i + 2], w3 = windows[i + 3]
+                let first = max(w0.start, w1.start, w2.start, w3.start), last = min(w0.end, w1.end, w2.end, w3.end)
+                var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+                if first < last {
+                    // Each sum: its terms before the span all four share, that span (four at once), its terms after.
+                    for t in w0.start..<first { s0 += x[t] * y[t + w0.lag] }
+                    for t in w1.start..<first { s1 += x[t] * y[t + w1.lag] }
+                    for t in w2.start..<first { s2 += x[t] * y[t + w2.lag] }
+                    for t in w3.start..<first { s3 += x[t] * y[t + w3.lag] }
+                    let a0 = x.extracting(first..<last)
+                    let b0 = y.extracting((first + w0.lag)..<(last + w0.lag)), b1 = y.extracting((first + w1.lag)..<(last + w1.lag))
+                    let b2 = y.extracting((first + w2.lag)..<(last + w2.lag)), b3 = y.extracting((first + w3.lag)..<(last + w3.lag))
+                    for t in 0..<(last - first) {
+                        let v = a0[t]
+                        s0 += v * b0[t]
+                        s1 += v * b1[t]
+                        s2 += v * b2[t]
+                        s3 += v * b3[t]
+                    }
+                    for t in last..<w0.end { s0 += x[t] * y[t + w0.lag] }
+                    for t in last..<w1.end { s1 += x[t] * y[t + w1.lag] }
+                    for t in last..<w2.end { s2 += x[t] * y[t + w2.lag] }
+                    for t in last..<w3.end { s3 += x[t] * y[t + w3.lag] }
+                } else {
+                    // No span shared by all four (very short curves): each window alone.
+                    s0 = Self.product(x, y, w0.lag, w0.start..<w0.end)
+                    s1 = Self.product(x, y, w1.lag, w1.start..<w1.end)
+                    s2 = Self.product(x, y, w2.lag, w2.start..<w2.end)
+                    s3 = Self.product(x, y, w3.lag, w3.start..<w3.end)
+                }
+                products[i] = s0; products[i + 1] = s1; products[i + 2] = s2; products[i + 3] = s3
+                i += 4
+            }
+            return products
+        }
+
+        /// Σ x[t] · y[t + lag] over `range`, in ascending `t`.
+        private static func product(_ x: Span<Double>, _ y: Span<Double>, _ lag: Int, _ range: Range<Int>) -> Double {
+            var s = 0.0
+            for t in range { s += x[t] * y[t + lag] }
+            return s
         }
     }
 

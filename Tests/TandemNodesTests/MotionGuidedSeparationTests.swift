@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import TandemCore
+import TandemVision
+@testable import TandemNodes
+
+/// The motion map's step budget: full-rate curves survive it, and a video within it writes nothing.
+@Suite struct MotionGuidedSeparationTests {
+    static func folder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-mgs-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func separation(steps: Int?, in folder: URL) -> MotionGuidedSeparation {
+        var configuration = MotionGuidedSeparation.Configuration()
+        configuration.motionSteps = steps
+        var separation = MotionGuidedSeparation(configuration: configuration)
+        separation.temporaryDirectory = folder
+        return separation
+    }
+
+    /// With a budget of 8 steps over 50 frames the map averages its steps, yet each region's curve is the
+    /// full-rate one (the rows were spilled just before the first averaging), equal to an unbounded map's.
+    @Test func curvesStayFullRateOverTheBudget() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let frames = Array(TwoPlayers.frames().prefix(50))
+        var bounded = Self.separation(steps: 8, in: folder), unbounded = Self.separation(steps: nil, in: folder)
+        for frame in frames {
+            try bounded.append(frame)
+            try unbounded.append(frame)
+        }
+        for region in [MotionRegion(x: 0, y: 0, width: 48, height: 48), MotionRegion(x: 48, y: 8, width: 40, height: 32)] {
+            let full = try unbounded.track(for: region), spilled = try bounded.track(for: region)
+            #expect(spilled.times == full.times)
+            #expect(spilled.energy == full.energy)
+            #expect(full.energy.count == frames.count)
+            #expect(full.energy.contains { $0 > 0 })
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).contains { $0.hasPrefix("tandem-spill-") })
+        bounded.removeTemporaryFiles()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
+    /// A video within the budget keeps its rows in the map: no spill file is made.
+    @Test func aVideoWithinTheBudgetWritesNothing() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var separation = Self.separation(steps: 64, in: folder)
+        for frame in TwoPlayers.frames().prefix(40) { try separation.append(frame) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        let curve = try separation.track(for: MotionRegion(x: 0, y: 0, width: 48, height: 48))
+        #expect(curve.energy.count == 40)
+    }
+}
