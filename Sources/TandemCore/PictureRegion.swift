@@ -2,7 +2,8 @@
 /// face or its mouth on one frame — carried typed by its segment (`Segment.region`), so a consumer reads
 /// the box and the flags instead of parsing them back out of a label.
 public struct PictureRegion: Sendable, Equatable, Codable {
-    /// An axis-aligned rectangle in the source video's pixels.
+    /// An axis-aligned rectangle in pixels: the source video's for a separated player, the analysed frame's
+    /// (the frames the face tracker received) for a face or its mouth.
     public struct Box: Sendable, Hashable, Codable {
         public var x: Int
         public var y: Int

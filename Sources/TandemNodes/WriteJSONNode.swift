@@ -45,13 +45,27 @@ public struct WriteJSONNode: ConfigurableNode {
         try (data + Data("\n".utf8)).write(to: self.output!.temporaryURL)
     }
 
+    /// The JSON form of a segment's region: its name, box (when there is a picture), confidence and flags.
+    static func object(_ region: PictureRegion) -> [String: Any] {
+        var object: [String: Any] = ["label": region.label, "confidence": region.confidence, "silent": region.silent,
+                                     "partly_outside": region.isPartlyOutside, "too_small": region.isTooSmall]
+        if let box = region.box { object["box"] = ["x": box.x, "y": box.y, "width": box.width, "height": box.height] }
+        if let seconds = region.soundingSeconds { object["sounding_seconds"] = seconds }
+        if let seconds = region.movingSeconds { object["moving_seconds"] = seconds }
+        return object
+    }
+
     /// The JSON form of one packet.
     static func object(_ packet: Packet) -> [String: Any] {
         var object: [String: Any] = ["kind": packet.kind.rawValue]
         if let start = packet.startSeconds { object["start"] = start }
         switch packet {
         case .segments(let segments):
-            object["segments"] = segments.map { ["start": $0.start, "end": $0.end, "label": $0.label, "score": $0.score] as [String: Any] }
+            object["segments"] = segments.map { segment in
+                var item: [String: Any] = ["start": segment.start, "end": segment.end, "label": segment.label, "score": segment.score]
+                if let region = segment.region { item["region"] = Self.object(region) }
+                return item
+            }
         case .transcript(let segments):
             object["segments"] = segments.map { segment in
                 var item: [String: Any] = ["start": segment.start, "end": segment.end, "text": segment.text,

@@ -862,7 +862,7 @@ def hyp_words(transcript):
 
 def map_face_ids(faces_json, truth, analysis_side=360.0):
     """Tandem face id -> scene face index. Each id takes the median centre of its boxes (face-track's
-    labels 'face<id> x y w h ...', in analysis pixels, scaled back to the frame's pixels) and is mapped to the scene face whose panel
+    regions as write-json writes them, or older outputs' labels 'face<id> x y w h ...', in analysis pixels, scaled back to the frame's pixels) and is mapped to the scene face whose panel
     holds that centre, else the nearest panel centre. With one face on screen every id maps to it."""
     scene = truth["faces"]
     if len(scene) == 1:
@@ -872,6 +872,12 @@ def map_face_ids(faces_json, truth, analysis_side=360.0):
         packets = faces_json.get("packets", []) if isinstance(faces_json, dict) else faces_json
         for p in packets:
             for seg in p.get("segments", []):
+                region = seg.get("region") or {}
+                box = region.get("box")
+                if box and str(region.get("label", "")).startswith("face"):
+                    # write-json's typed region (since the regions became typed); older outputs had it in the label
+                    centres.setdefault(region["label"], []).append(box["x"] + box["width"] / 2)
+                    continue
                 parts = seg["label"].split()
                 if len(parts) >= 5 and parts[0].startswith("face"):
                     x, y, w, h = map(float, parts[1:5])
