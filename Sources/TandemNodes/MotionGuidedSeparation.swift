@@ -133,14 +133,13 @@ public struct MotionGuidedSeparation: Sendable {
     /// - Parameters:
     ///   - videoWidth: the source video's width in pixels, to report regions in its coordinates
     ///     (nil: the analysed frames' coordinates).
-    ///   - hasVideo: false when no frame arrived (no video stream, or none decodable; the note says so).
     /// - Throws: `DSPError` for empty audio; `VisionError` for a bad grid.
-    public func separate(_ audio: AudioBuffer, videoWidth: Int?, hasVideo: Bool) throws -> Output {
+    public func separate(_ audio: AudioBuffer, videoWidth: Int?) throws -> Output {
         let channels = audio.channels.map(\.array)
         var outputs: [[[Float]]] = []
         let streamed = try separate(length: audio.frameCount, channelCount: audio.channelCount, sampleRate: audio.sampleRate,
                                     startSeconds: audio.startSeconds, read: { range in channels.map { Array($0[range]) } },
-                                    videoWidth: videoWidth, hasVideo: hasVideo) { stretch in
+                                    videoWidth: videoWidth) { stretch in
             if outputs.isEmpty { outputs = stretch.sources.map { $0.map { _ in [Float]() } } }
             for s in stretch.sources.indices { for c in stretch.sources[s].indices { outputs[s][c] += stretch.sources[s][c] } }
         }
@@ -161,13 +160,12 @@ public struct MotionGuidedSeparation: Sendable {
     ///   - read: the recording's samples in a range, one array per channel.
     ///   - videoWidth: the source video's width in pixels, to report regions in its coordinates
     ///     (nil: the analysed frames' coordinates).
-    ///   - hasVideo: false when no frame arrived (no video stream, or none decodable; the note says so).
     ///   - mixtureMagnitude: also build the mixture magnitude for the mask picture (`Output.mixtureMagnitude`).
     ///   - emit: the stretches, in order, each with one entry per source in the order of `Output.sources`.
     /// - Returns: the sources with empty `channels` (they were emitted), the result's masks, and the notes.
     /// - Throws: `DSPError` for empty audio; `VisionError` for a bad grid; what `read` and `emit` throw.
     public func separate(length: Int, channelCount: Int, sampleRate: Int, startSeconds: Double, read: (Range<Int>) throws -> [[Float]],
-                         videoWidth: Int?, hasVideo: Bool, mixtureMagnitude: Bool = false,
+                         videoWidth: Int?, mixtureMagnitude: Bool = false,
                          emit: (MotionInformedNMF.SeparatedStretch) throws -> Void) throws -> Output {
         var notes: [String] = []
         var regions: [MotionRegion] = []
@@ -210,8 +208,7 @@ public struct MotionGuidedSeparation: Sendable {
                 notes.append("\(regions.count) moving regions for \(count) sources: the \(regions.count - count) whose sound the other regions explain best are silent")
             }
         } else {
-            notes.append(hasVideo ? "no video frames decoded; used the audio-only fallback"
-                         : "no video frames (no video stream in the input, or none decodable); used the audio-only fallback (split by timbre alone)")
+            notes.append("no video frames (no video stream in the input, or none decodable); used the audio-only fallback (split by timbre alone)")
         }
         var meters: [SoundingMeter] = []
         let streamed = try MotionInformedNMF(configuration.nmf).separate(

@@ -179,7 +179,7 @@ public struct SeparateNode: ValidatingNode {
         let end = MediaTime(sample: spill.firstSample + Int64(spill.frameCount), rate: spill.sampleRate)
         let separated = try separation.separate(
             length: spill.frameCount, channelCount: spill.channelCount, sampleRate: spill.sampleRate, startSeconds: start.seconds,
-            read: { try spill.read($0) }, videoWidth: videoSize?.width, hasVideo: videoSize != nil,
+            read: { try spill.read($0) }, videoWidth: videoSize?.width,
             mixtureMagnitude: output.isConnected("image")) { stretch in
             // One packet per source for each stretch, in the order of the regions, at its exact position.
             for channels in stretch.sources {

@@ -42,6 +42,9 @@ import Testing
         #expect(frame == MediaTime(ticks: 99_979, unit: Rational(1, 3_000_000)))
         // A time computed in seconds (units of 1/2⁵⁰ here) against a 1/90000 pts has no exact 64-bit sum:
         // it is then the Double arithmetic, never a trap.
+        // A frame made in memory keeps the seconds it was given exactly (they are derived from its time).
+        let rendered = VideoFrame(layout: .gray8, width: 1, height: 1, stride: 1, pts: 0, timeBase: Rational(1, 1), frameIndex: 0, seconds: 1.0000001234)
+        #expect(rendered.seconds == 1.0000001234 && rendered.time == MediaTime(seconds: 1.0000001234))
         let computed = MediaTime(seconds: 2.37)
         #expect((computed + video).seconds == 2.37 + 1 && (video - computed).seconds == 1 - 2.37)
     }

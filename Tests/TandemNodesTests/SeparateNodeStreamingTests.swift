@@ -79,7 +79,7 @@ struct FormatChangingSource: Node {
         configuration.sources = 2
         var whole = MotionGuidedSeparation(configuration: configuration)
         for frame in TwoPlayers.frames() { try whole.append(frame) }
-        let expected = try whole.separate(TwoPlayers.audio(), videoWidth: nil, hasVideo: true)
+        let expected = try whole.separate(TwoPlayers.audio(), videoWidth: nil)
         whole.removeTemporaryFiles()
 
         let streamed = try Self.joined(sources.packets.audio, sources: expected.sources.count)

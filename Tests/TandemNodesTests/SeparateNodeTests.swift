@@ -275,6 +275,8 @@ enum TwoPlayers {
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any]
         #expect(summary?["mode"] as? String == "audio-only")
         #expect((summary?["notes"] as? [String])?.contains { $0.contains("no video stream") } == true)
+        // decode skipped the missing stream (missing_video: skip) and says so in the run's warnings.
+        #expect(result.warnings.contains { $0.hasPrefix("decode: no video stream") }, "\(result.warnings)")
         let written = try AudioReader(url: out.appendingPathComponent("source0.wav")).readAll()
         #expect(written.sampleRate == 22_050 && written.channelCount == 2 && written.frameCount == 22_050)
 
