@@ -92,6 +92,8 @@ def main():
     parser.add_argument("--work", default="/tmp/tandem-separation-eval")
     parser.add_argument("--sets", nargs="+", default=["tuning"], choices=list(ev.SETS))
     parser.add_argument("--clips", type=int, default=6)
+    parser.add_argument("--first-clip", type=int, default=0,
+                        help="index of the first clip (held-out clips 0-2 were used in sessions 6-9; 3 on are unseen)")
     parser.add_argument("--counts", type=int, nargs="+", default=[2, 3])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--variant", action="append", default=[], help="name:key=value,... (see above)")
@@ -102,7 +104,7 @@ def main():
     for set_name in args.sets:
         cfg = ev.SETS[set_name]
         for count in args.counts:
-            for index in range(args.clips):
+            for index in range(args.first_clip, args.first_clip + args.clips):
                 _, scene, stems, _ = ev.make_clip(args, set_name, cfg, count, index)
                 mixture = np.sum(stems, axis=0).astype(np.float32)
                 mix = ev.sdr(stems, [mixture] * count, False)

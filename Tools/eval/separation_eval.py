@@ -453,6 +453,8 @@ def main():
     parser.add_argument("--work", default="/tmp/tandem-separation-eval")
     parser.add_argument("--sets", nargs="+", default=["tuning", "held-out"], choices=list(SETS))
     parser.add_argument("--clips", type=int, default=6, help="clips per player count and set")
+    parser.add_argument("--first-clip", type=int, default=0,
+                        help="index of the first clip (held-out clips 0-2 were used in sessions 6-9; 3 on are unseen)")
     parser.add_argument("--counts", type=int, nargs="+", default=[2, 3, 4])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--separate-args", default="", help="extra arguments for tandem separate")
@@ -464,7 +466,7 @@ def main():
     for set_name in args.sets:
         cfg = SETS[set_name]
         for count in args.counts:
-            for index in range(args.clips):
+            for index in range(args.first_clip, args.first_clip + args.clips):
                 if args.generate_only:
                     make_clip(args, set_name, cfg, count, index)
                     continue
