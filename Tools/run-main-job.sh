@@ -9,7 +9,8 @@ echo "== probing $media"
 # Only media files (Media/ also holds the script that made them).
 shopt -s nullglob nocaseglob
 samples=("$media"/*.{mp4,mkv,mov,webm,avi,wav,flac,mp3,m4a,ogg,opus})
-"$tandem" probe "${samples[@]}"
+# A file probe cannot read is named on stderr; the pipelines below still run and record it in their manifests.
+"$tandem" probe "${samples[@]}" || echo "-- probe: some files could not be read (named above); the pipelines go on"
 
 # What a pipeline wrote, in a few lines.
 summarise() {

@@ -66,6 +66,7 @@ public struct MediaFile: Sendable {
         info.codecTag = fourCC(parameters.codec_tag)
         if info.decoder == nil && [.audio, .video, .subtitle].contains(type) { info.problem = MediaInfo.noDecoder }
         if type == .video {
+            if s.disposition & tandem_AV_DISPOSITION_ATTACHED_PIC != 0 { info.attachedPicture = true }
             info.width = Int(parameters.width)
             info.height = Int(parameters.height)
             info.averageFrameRate = ratio(s.avg_frame_rate)

@@ -15,6 +15,7 @@ extension MediaInfo {
             if stream.codec == "none", let tag = stream.codecTag { codec += " (\(tag))" }
             var parts = ["  #\(stream.index) \(codec)"]
             if let problem = stream.problem { parts.append(problem) }
+            if stream.attachedPicture == true { parts.append("attached picture (cover art, not read as video)") }
             parts.append("tb \(stream.timeBase)")
             if let start = stream.startSeconds { parts.append("start \(Self.format(start)) s") }
             if let width = stream.width, let height = stream.height { parts.append("\(width)x\(height)") }

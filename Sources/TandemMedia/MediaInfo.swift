@@ -57,6 +57,10 @@ public struct MediaInfo: Codable, Sendable, Equatable {
         /// What makes the stream unusable, for people and for scripts reading `tandem probe --json`:
         /// `no decoder` for an audio, video or subtitle stream FFmpeg cannot decode; `nil` otherwise.
         public var problem: String?
+        /// True for a still picture the container attaches — the cover art of an MP3, M4A or FLAC —
+        /// which is a video stream to FFmpeg but not footage: readers never pick it as the video
+        /// stream unless asked for by index. `nil` otherwise.
+        public var attachedPicture: Bool?
     }
 
     public var path: String
@@ -73,8 +77,10 @@ public struct MediaInfo: Codable, Sendable, Equatable {
     /// decode), since every pipeline starts by decoding audio or video; `nil` otherwise.
     public var problem: String?
 
-    /// The first stream of `type`, if any.
-    public func firstStream(_ type: StreamType) -> Stream? { streams.first { $0.type == type } }
+    /// The first stream of `type` a reader would use, if any: an attached picture (cover art) is not footage.
+    public func firstStream(_ type: StreamType) -> Stream? {
+        streams.first { $0.type == type && $0.attachedPicture != true }
+    }
 
     /// `problem` of a stream FFmpeg has no decoder for.
     public static let noDecoder = "no decoder"

@@ -137,6 +137,7 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
         // cannot be read, the readers below fail with the reason.
         let header = try? MediaFile.open(url).info
         fileDuration = header?.durationSeconds
+        // A file whose header cannot be read counts as having both, so the reader reports why it cannot be read.
         func has(_ kind: MediaInfo.StreamType) -> Bool { header.map { $0.firstStream(kind) != nil } ?? true }
         if context.connectedOutputs.contains("audio") {
             if skipMissingAudio && !has(.audio) {
@@ -186,8 +187,6 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
         return try video.next()
     }
 
-    /// Whether `url` has a stream of `kind` (a file that cannot be opened counts as having one, so the
-    /// reader reports why it cannot be read).
     public mutating func produce(output: NodeOutput) throws -> Bool {
         guard nextChunk != nil || nextFrame != nil else {
             warnAboutDamage()

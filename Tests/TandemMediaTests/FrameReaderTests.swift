@@ -396,4 +396,18 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         let index = try PacketIndex(path: Fixture.path("truncated.mp4"), streamIndex: 0)
         #expect(index.frameCount > 5 && index.frameCount < 60)
     }
+
+    /// A file whose only picture is cover art has no video to read, and says so; asked for by index, the picture is read.
+    @Test func coverArtIsReadOnlyWhenAskedForByIndex() throws {
+        let url = Fixture.url("cover_art.mp3")
+        do {
+            _ = try FrameReader(url: url)
+            Issue.record("a cover picture was read as video")
+        } catch let error as MediaError {
+            #expect(error.code == .noUsableStream && "\(error)".contains("only an attached picture"), "\(error)")
+        }
+        let picture = try #require(try FrameReader(url: url, options: VideoDecodeOptions(streamIndex: 1)).next())
+        #expect(picture.width == 32 && picture.height == 32)
+    }
+
 }

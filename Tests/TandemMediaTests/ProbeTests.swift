@@ -29,6 +29,16 @@ import Testing
         #expect(try MediaFile.open(Fixture.path("rotated90.mp4")).info.firstStream(.video)?.rotation == 270)
     }
 
+    /// An MP3's cover art is a video stream to FFmpeg but not footage: probe marks it, and no reader picks it by itself.
+    @Test func coverArtIsAnAttachedPictureNotVideo() throws {
+        let info = try MediaFile.open(Fixture.path("cover_art.mp3")).info
+        #expect(info.streams.map(\.type) == [.audio, .video])
+        #expect(info.streams[1].attachedPicture == true && info.streams[0].attachedPicture == nil)
+        #expect(info.firstStream(.video) == nil && info.firstStream(.audio)?.index == 0)
+        #expect(info.summary.contains("#1 video mjpeg, attached picture"), "\(info.summary)")
+        #expect(try MediaFile.open(Fixture.path("h264_bframes.mp4")).info.firstStream(.video)?.attachedPicture == nil)
+    }
+
     @Test func encodesAsJSON() throws {
         let info = try MediaFile.open(Fixture.path("stereo48k.opus")).info
         let decoded = try JSONDecoder().decode(MediaInfo.self, from: JSONEncoder().encode(info))

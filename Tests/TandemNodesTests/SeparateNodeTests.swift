@@ -258,6 +258,19 @@ enum TwoPlayers {
         #expect(throws: NodeError.self) { try NodeCatalog.standard.make("separate", parameters: NodeParameters(["grid": .string("2by2")], for: SeparateNode.descriptor)) }
     }
 
+    /// An MP3 with cover art separates as audio only: the still picture is not taken for players, and decode says so.
+    @Test func coverArtIsNotVideo() throws {
+        let harness = GraphHarness()
+        defer { try? FileManager.default.removeItem(at: harness.root) }
+        let pipeline = try Pipeline.load(contentsOf: Self.packageRoot.appendingPathComponent("Pipelines/separate-instruments.yaml"), catalog: .standard)
+        let mp3 = Self.packageRoot.appendingPathComponent("Tests/TandemMediaTests/Fixtures/cover_art.mp3")
+        let result = try GraphExecution(try pipeline.makeGraph(catalog: .standard), input: InputFile(url: mp3, relativePath: "cover_art.mp3"),
+                                        outputDirectory: harness.root.appendingPathComponent("out")).run()
+        #expect(result.warnings.contains { $0.hasPrefix("decode: no video stream") }, "\(result.warnings)")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: harness.root.appendingPathComponent("out/separated/cover_art/summary.json"))) as? [String: Any]
+        #expect(summary?["mode"] as? String == "audio-only")
+    }
+
     /// The pipeline over files: an audio-only WAV (fallback, every output written), silence, and a video-only file.
     @Test func separateInstrumentsPipeline() throws {
         let harness = GraphHarness()

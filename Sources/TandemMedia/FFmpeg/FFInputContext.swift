@@ -48,7 +48,7 @@ final class FFInputContext {
 
     /// The index of the stream FFmpeg considers best for `type`, or `nil` when there is none.
     /// The corresponding C function is `av_find_best_stream`.
-    func bestStream(_ type: AVMediaType) -> Int? {
+    private func bestStream(_ type: AVMediaType) -> Int? {
         let index = av_find_best_stream(pointer, type, -1, -1, nil, 0)
         return index >= 0 ? Int(index) : nil
     }
@@ -64,11 +64,22 @@ final class FFInputContext {
             }
             return requested
         }
-        guard let best = bestStream(type) else {
-            throw MediaError(.noUsableStream, path: path, operation: operation,
-                             ffmpegCode: tandem_AVERROR_STREAM_NOT_FOUND, message: "the file has no \(kind) stream")
+        guard let preferred = preferredStream(type) else {
+            let onlyPicture = (0..<streamCount).contains { stream($0).pointee.codecpar.pointee.codec_type == type }
+            throw MediaError(.noUsableStream, path: path, operation: operation, ffmpegCode: tandem_AVERROR_STREAM_NOT_FOUND,
+                             message: "the file has no \(kind) stream" + (onlyPicture ? " (only an attached picture: cover art)" : ""))
         }
-        return best
+        return preferred
+    }
+
+    /// The stream of `type` a reader picks by itself: FFmpeg's best, unless that is an attached picture
+    /// (an MP3's cover art, a still rather than footage), then the first stream of `type` that is not one.
+    func preferredStream(_ type: AVMediaType) -> Int? {
+        let candidates = (0..<streamCount).filter {
+            let stream = stream($0).pointee
+            return stream.codecpar.pointee.codec_type == type && stream.disposition & tandem_AV_DISPOSITION_ATTACHED_PIC == 0
+        }
+        return bestStream(type).flatMap { candidates.contains($0) ? $0 : nil } ?? candidates.first
     }
 
     /// Makes the demuxer skip every stream but `keep`, so reading does not pay for the others.

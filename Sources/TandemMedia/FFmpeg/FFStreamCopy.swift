@@ -34,17 +34,11 @@ final class FFStreamCopy {
         self.muxer = muxer
         clock = MediaClock(originMicroseconds: input.startTimeMicroseconds)
         let operation = "copy the video stream"
-        let candidates = (0..<input.streamCount).filter {
-            let stream = input.stream($0).pointee
-            return stream.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO
-                && stream.disposition & tandem_AV_DISPOSITION_ATTACHED_PIC == 0
-        }
-        guard !candidates.isEmpty else {
+        guard let video = input.preferredStream(AVMEDIA_TYPE_VIDEO) else {
             throw MediaError(.noUsableStream, path: sourcePath, operation: operation,
                              ffmpegCode: tandem_AVERROR_STREAM_NOT_FOUND, message: "the file has no video stream to copy")
         }
-        let best = input.bestStream(AVMEDIA_TYPE_VIDEO)
-        videoIndex = best.flatMap { candidates.contains($0) ? $0 : nil } ?? candidates[0]
+        videoIndex = video
         try route(videoIndex, operation: operation)
     }
 
