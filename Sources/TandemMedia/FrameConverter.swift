@@ -15,6 +15,13 @@ final class FrameConverter {
     /// Bytes allowed past the end of a destination handed to libswscale (see `convert`).
     static let scalerPadding = 256
     private var scratch: [UInt8] = []
+    /// The decoded size every picture is converted as: the first converted picture's. A stream whose
+    /// pictures change size (recordings joined end to end, captures of an adaptive stream) keeps its
+    /// first output size, so every node downstream sees one frame size; a picture of another size is
+    /// fitted into that output, its aspect kept (letterboxed).
+    private(set) var referenceSize: (width: Int, height: Int)?
+    /// The first decoded size that differed from `referenceSize`, if any.
+    private(set) var changedSize: (width: Int, height: Int)?
 
     init(options: VideoDecodeOptions, rotation: Int) {
         self.options = options
@@ -40,7 +47,15 @@ final class FrameConverter {
 
     /// Converts `frame`. The position fields are filled by the caller.
     func convert(_ frame: FFFrame, path: String) throws -> (width: Int, height: Int, stride: Int, bytes: SharedArray<UInt8>, floats: SharedArray<Float>) {
-        let g = geometry(width: frame.width, height: frame.height)
+        let reference = referenceSize ?? (frame.width, frame.height)
+        referenceSize = reference
+        var g = geometry(width: reference.width, height: reference.height)
+        if (frame.width, frame.height) != reference {
+            if changedSize == nil { changedSize = (frame.width, frame.height) }
+            let turned = rotation % 180 != 0
+            g = FrameGeometry.make(width: turned ? frame.height : frame.width, height: turned ? frame.width : frame.height,
+                                   mode: .letterbox(width: g.outputWidth, height: g.outputHeight))
+        }
         let channels = bytesPerPixel
         let outStride = g.outputWidth * channels
         var packed: SharedArray<UInt8>

@@ -25,6 +25,8 @@ public final class FrameReader {
     public var corruptPacketCount: Int { gopDecoders.reduce(openedLoop?.corruptPacketCount ?? 0) { $0 + $1.corruptPacketCount } }
     /// Frames decoded with errors, or decode calls that failed on earlier data (decoding went on).
     public var decodeErrorCount: Int { gopDecoders.reduce(openedLoop?.decodeErrorCount ?? 0) { $0 + $1.decodeErrorCount } }
+    /// Where the decoded pictures first changed size, if they did (every frame keeps the first size).
+    public private(set) var pictureSizeChange: PictureSizeChange?
     /// The exact number of frames, when the sampling needed the packet index (else `nil`).
     public var frameCount: Int? { index.map(\.frameCount) }
     /// How many times the reader seeked (sparse strategies), for tests and statistics.
@@ -245,10 +247,15 @@ public final class FrameReader {
                               frameIndex: frameIndex, seconds: clock.seconds(pts, timeBase: timeBase), isKeyFrame: frame.isKeyFrame,
                               time: clock.time(pts, timeBase: timeBase), sourceWidth: frame.width, sourceHeight: frame.height)
         }
-        // The video's size as shown: turned like the converted picture, before it is scaled or cropped.
-        let turned = converter.rotation % 180 != 0
-        let source = turned ? (width: frame.height, height: frame.width) : (width: frame.width, height: frame.height)
         let pixels = try converter.convert(frame, path: path)
+        // The video's size as shown: turned like the converted picture, before it is scaled or cropped
+        // (the first picture's, which a picture of another size was fitted into).
+        let decoded = converter.referenceSize ?? (frame.width, frame.height)
+        let turned = converter.rotation % 180 != 0
+        let source = turned ? (width: decoded.height, height: decoded.width) : (width: decoded.width, height: decoded.height)
+        if pictureSizeChange == nil, let changed = converter.changedSize {
+            pictureSizeChange = PictureSizeChange(seconds: clock.seconds(pts, timeBase: timeBase), from: decoded, to: changed)
+        }
         return VideoFrame(layout: options.layout, width: pixels.width, height: pixels.height, stride: pixels.stride,
                           bytes: pixels.bytes, floats: pixels.floats, pts: pts, timeBase: timeBase, frameIndex: frameIndex,
                           seconds: clock.seconds(pts, timeBase: timeBase), isKeyFrame: frame.isKeyFrame,
@@ -295,5 +302,24 @@ public final class FrameReader {
         case .shorterSideCenterCrop(let side, let w, let h): [side, w, h]
         }
         if sizes.contains(where: { $0 <= 0 || $0 > 16384 }) { throw fail("output sizes must be in 1…16384") }
+    }
+}
+
+/// A video stream whose pictures change size part way (recordings joined end to end, captures of an
+/// adaptive stream): `FrameReader` keeps the first size and fits later pictures into it.
+public struct PictureSizeChange: Sendable, Equatable, CustomStringConvertible {
+    /// The first frame of the new size, file clock.
+    public var seconds: Double
+    /// Decoded sizes (before rotation) before and after.
+    public var from: (width: Int, height: Int)
+    public var to: (width: Int, height: Int)
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.seconds == b.seconds && a.from == b.from && a.to == b.to
+    }
+
+    public var description: String {
+        String(format: "the picture size changes from %d×%d to %d×%d at %.1f s: later pictures are fitted into the first size",
+               from.width, from.height, to.width, to.height, seconds)
     }
 }

@@ -231,6 +231,7 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
         if let audio { check("audio", stream: audio.stream, end: audioEnd, skipped: audio.corruptPacketCount + audio.decodeErrorCount) }
         // Sparse sampling ends before the stream by design: only a reader that went through the whole
         // stream (decoding every frame, or indexing every packet) says where it stops.
+        if let change = video?.pictureSizeChange { context.warn("\(change)") }
         if let video, readsWholeVideo {
             check("video", stream: video.stream, end: video.streamEndSeconds, skipped: video.corruptPacketCount + video.decodeErrorCount)
         }

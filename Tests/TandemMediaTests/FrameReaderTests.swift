@@ -410,4 +410,23 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         #expect(picture.width == 32 && picture.height == 32)
     }
 
+
+    /// Pictures that change size part way keep the first size: later ones are fitted in (letterboxed), and the reader says where.
+    @Test func pictureSizeChangeKeepsTheFirstSize() throws {
+        let reader = try FrameReader(url: Fixture.url("size_change.ts"))
+        var frames: [VideoFrame] = []
+        while let frame = try reader.next() { frames.append(frame) }
+        #expect(frames.count == 10)
+        #expect(frames.allSatisfy { $0.width == 96 && $0.height == 64 && $0.sourceWidth == 96 && $0.sourceHeight == 64 })
+        let change = try #require(reader.pictureSizeChange)
+        #expect(change.from == (96, 64) && change.to == (64, 48))
+        #expect(abs(change.seconds - 0.5) < 1e-6, "\(change.seconds)")
+        // 64x48 fitted into 96x64 is 85x64 between bars of 5 and 6 columns: black at the left edge, picture in the middle.
+        let last = try #require(frames.last), first = try #require(frames.first)
+        func pixel(_ frame: VideoFrame, _ x: Int, _ y: Int) -> [UInt8] { (0..<3).map { frame.bytes[y * frame.stride + 3 * x + $0] } }
+        #expect(pixel(last, 1, 32) == [0, 0, 0] && pixel(first, 1, 32) != [0, 0, 0])
+        #expect(pixel(last, 48, 32) != [0, 0, 0])
+        #expect(String(describing: change).contains("from 96×64 to 64×48 at 0.5 s"))
+    }
+
 }
