@@ -42,6 +42,10 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
             ParameterSpec("interpolation", .choice(VideoDecodeOptions.Interpolation.allCases.map(\.rawValue)), default: .string("bilinear"),
                           "libswscale filter used when resizing"),
             ParameterSpec("threads", .int(0...64), default: .int(0), "decoder threads; 0 lets FFmpeg choose"),
+            ParameterSpec("audio_stream", .int(-1...65_535), default: .int(-1),
+                          "the file's stream to decode as audio, by the number `tandem probe` prints (a second language, a commentary track); -1 lets FFmpeg choose"),
+            ParameterSpec("video_stream", .int(-1...65_535), default: .int(-1),
+                          "the file's stream to decode as video, by the number `tandem probe` prints (an attached picture only this way); -1 picks the main video"),
             ParameterSpec("missing_video", .choice(["fail", "skip"]), default: .string("fail"),
                           "a file without a video stream: fail, or skip (the video output just ends; for audio-visual nodes with an audio-only fallback)"),
             ParameterSpec("missing_audio", .choice(["fail", "skip"]), default: .string("fail"),
@@ -83,8 +87,9 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
 
     public init(parameters: NodeParameters) throws {
         let rate = parameters.int("sample_rate"), channels = parameters.int("channels")
+        let audioStream = parameters.int("audio_stream"), videoStream = parameters.int("video_stream")
         audioOptions = AudioDecodeOptions(sampleRate: rate == 0 ? nil : rate, channels: channels == 0 ? nil : channels,
-                                          chunkFrames: parameters.int("chunk_frames"))
+                                          chunkFrames: parameters.int("chunk_frames"), streamIndex: audioStream < 0 ? nil : audioStream)
         let layout: PixelLayout = switch parameters.string("layout") {
         case "gray8": .gray8
         case "float32": .float32CHW
@@ -96,7 +101,8 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
         let resize = Self.resizeMode(parameters)
         skipMissingVideo = parameters.string("missing_video") == "skip"
         skipMissingAudio = parameters.string("missing_audio") == "skip"
-        var videoOptions = VideoDecodeOptions(layout: layout, resize: resize, threads: parameters.int("threads"))
+        var videoOptions = VideoDecodeOptions(layout: layout, resize: resize, threads: parameters.int("threads"),
+                                              streamIndex: videoStream < 0 ? nil : videoStream)
         videoOptions.interpolation = VideoDecodeOptions.Interpolation(rawValue: parameters.string("interpolation")) ?? .bilinear
         self.videoOptions = videoOptions
         if let frames = FrameSampling(parsing: parameters.string("frames")) {
@@ -137,8 +143,12 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
         // cannot be read, the readers below fail with the reason.
         let header = try? MediaFile.open(url).info
         fileDuration = header?.durationSeconds
-        // A file whose header cannot be read counts as having both, so the reader reports why it cannot be read.
-        func has(_ kind: MediaInfo.StreamType) -> Bool { header.map { $0.firstStream(kind) != nil } ?? true }
+        // A stream asked for by number, or a file whose header cannot be read, counts as there: the reader
+        // reports what is wrong with it.
+        func has(_ kind: MediaInfo.StreamType) -> Bool {
+            let requested = kind == .audio ? audioOptions.streamIndex : videoOptions.streamIndex
+            return requested != nil || header.map { $0.firstStream(kind) != nil } ?? true
+        }
         if context.connectedOutputs.contains("audio") {
             if skipMissingAudio && !has(.audio) {
                 context.warn("no audio stream: the audio output ends without samples")
