@@ -15,8 +15,21 @@ extension SpeechFusion {
         /// lifted is not weak: the lips and the level above the floor vouch for it (tune split, 0 dB:
         /// −0.7 here dropped a whole correctly heard clip at −0.98).
         public var weakSupportLogProbability = -1.0
+        /// Text the level test rejects is still kept where the voice detector says speech (`SpeechMap.voiced`)
+        /// and Whisper is sure of it: its segment's no-speech probability below `sureNoSpeechProbability` and
+        /// average log-probability at least `sureLogProbability`. Under music the background's spread raises the
+        /// level margin past what speech at 0 dB reaches, and a whole correctly heard clip was dropped; invented
+        /// text in babble, music or a listener's silence is unsure by Whisper's own signals. Values chosen on the
+        /// tuning split (Tools/eval/results/lip_assist.md, talk10). `sureNoSpeechProbability` 0 turns it off.
+        public var sureNoSpeechProbability = 0.2
+        public var sureLogProbability = -0.7
 
         public init() {}
+
+        /// Whether Whisper is sure enough of `segment` for it to stand on the voice detector alone.
+        public func isSure(_ segment: TranscriptSegment) -> Bool {
+            segment.noSpeechProbability < sureNoSpeechProbability && segment.averageLogProbability >= sureLogProbability
+        }
     }
 
     /// The transcript with text outside foreground speech dropped and every kept word and segment
@@ -29,11 +42,15 @@ extension SpeechFusion {
     ///   - lips: lip-activity's stretches labelled with their face (nil or empty: everyone is off-screen).
     public func keep(_ transcript: [TranscriptSegment], map: SpeechMap, lips: [Segment]?, rules: TextRules = TextRules()) -> [TranscriptSegment] {
         let faces = (lips ?? []).filter { $0.end > $0.start && $0.label != SpeechMap.offScreen }
-        let voice = voiceSpans(map)
+        let foregroundVoice = voiceSpans(map.speech), detectedVoice = voiceSpans(map.voiced)
         var out: [TranscriptSegment] = []
         for segment in transcript {
             if segment.noSpeechProbability >= rules.noSpeechThreshold && segment.averageLogProbability < rules.logProbabilityThreshold { continue }
-            func supported(_ time: Double) -> Segment? { map.stretch(near: time, within: rules.wordTolerance) }
+            let sure = rules.isSure(segment)
+            // Foreground speech first; where the level test rejected the sound, the detector's voice if Whisper is sure.
+            func supported(_ time: Double) -> Segment? {
+                map.stretch(near: time, within: rules.wordTolerance) ?? (sure ? map.voicedStretch(near: time, within: rules.wordTolerance) : nil)
+            }
             func weak(_ s: Segment) -> Bool { Float(s.score) < configuration.speechThreshold && s.label == SpeechMap.offScreen }
             if let words = segment.words, !words.isEmpty {
                 var kept: [TranscriptWord] = []
@@ -46,6 +63,7 @@ extension SpeechFusion {
                     // pause back into the silence before it, and a last word on into the silence after:
                     // a misheard first word then sits where nobody speaks. A word neither starts before
                     // the voice it belongs to nor runs on after it.
+                    let voice = stretch.label == SpeechMap.voice ? detectedVoice : foregroundVoice
                     if let span = voice.first(where: { $0.start <= stretch.end && $0.end >= stretch.start }) {
                         if named.start < span.start && named.end > span.start { named.start = span.start }
                         if named.end > span.end && named.start < span.end { named.end = span.end }
@@ -74,8 +92,11 @@ extension SpeechFusion {
                 }
             } else {
                 let middle = (segment.start + segment.end) / 2
-                let covered = map.speech.reduce(0) { $0 + max(0, min($1.end, segment.end) - max($1.start, segment.start)) }
-                guard let stretch = supported(middle) ?? (covered >= 0.5 * (segment.end - segment.start) ? map.stretch(near: middle, within: .infinity) : nil)
+                func covered(_ list: [Segment]) -> Bool {
+                    list.reduce(0) { $0 + max(0, min($1.end, segment.end) - max($1.start, segment.start)) } >= 0.5 * (segment.end - segment.start)
+                }
+                guard let stretch = supported(middle) ?? (covered(map.speech) ? map.stretch(near: middle, within: .infinity) : nil)
+                    ?? (sure && covered(map.voiced) ? map.voicedStretch(near: middle, within: .infinity) : nil)
                 else { continue }
                 if weak(stretch) && segment.averageLogProbability < rules.weakSupportLogProbability { continue }
                 var named = segment
@@ -86,12 +107,12 @@ extension SpeechFusion {
         return out
     }
 
-    /// The audible voice of `map`: its speech stretches joined where they touch (a speaker change
+    /// The audible voice of a map's stretches (`speech` or `voiced`): joined where they touch (a speaker change
     /// cuts a stretch but not the voice), without the `padding` the fusion added around each
     /// (none at the start of the recording, where the padding was cut off).
-    func voiceSpans(_ map: SpeechMap) -> [(start: Double, end: Double)] {
+    func voiceSpans(_ stretches: [Segment]) -> [(start: Double, end: Double)] {
         var joined: [(start: Double, end: Double)] = []
-        for s in map.speech.sorted(by: { $0.start < $1.start }) {
+        for s in stretches.sorted(by: { $0.start < $1.start }) {
             if let last = joined.last, s.start <= last.end + 1e-6 { joined[joined.count - 1].end = max(last.end, s.end) } else { joined.append((s.start, s.end)) }
         }
         let pad = configuration.padding

@@ -181,34 +181,24 @@ public struct SpeechFusion: Sendable {
                 lifted[f] = true
             }
         }
-        // Runs of speech frames → stretches, bridged, filtered, padded.
-        var runs: [(start: Double, end: Double)] = []
-        for f in 0..<frameCount where speech[f] {
-            let start = Double(f) * hopSeconds, end = start + hopSeconds
-            if let last = runs.last, start - last.end <= c.bridge {
-                runs[runs.count - 1].end = end
-            } else {
-                runs.append((start, end))
-            }
-        }
         let duration = Double(levels.sampleCount) / Double(sampleRate)
-        runs = runs.filter { $0.end - $0.start >= c.minimumSpeech }
-        var padded: [(start: Double, end: Double)] = []
-        for r in runs {
-            let start = max(0, r.start - c.padding), end = min(duration, r.end + c.padding)
-            if let last = padded.last, start <= last.end { padded[padded.count - 1].end = end } else { padded.append((start, end)) }
-        }
+        let padded = stretches(speech, hopSeconds: hopSeconds, duration: duration)
+        // Where the detector alone says speech, whatever the level (only with a real detector: the stand-in
+        // above is the level itself).
+        let voiced = voice == nil ? [] : stretches((0..<frameCount).map { probability[$0] >= c.speechThreshold && level[$0] >= c.silenceLevel },
+                                                   hopSeconds: hopSeconds, duration: duration)
         var liftedSeconds = 0.0
         for f in 0..<frameCount where lifted[f] { liftedSeconds += hopSeconds }
 
         // Name each stretch: split where the face whose lips move changes.
         var named: [Segment] = []
+        let meanProbability = { (a: Double, b: Double) -> Double in
+            let fa = max(0, Int(a / hopSeconds)), fb = min(frameCount, max(fa + 1, Int(ceil(b / hopSeconds))))
+            guard fb > fa else { return 0 }
+            return Double(probability[fa..<fb].reduce(0, +)) / Double(fb - fa)
+        }
         for r in padded {
-            named += name(start: r.start, end: r.end, lips: lipStretches, meanProbability: { a, b in
-                let fa = max(0, Int(a / hopSeconds)), fb = min(frameCount, max(fa + 1, Int(ceil(b / hopSeconds))))
-                guard fb > fa else { return 0 }
-                return Double(probability[fa..<fb].reduce(0, +)) / Double(fb - fa)
-            })
+            named += name(start: r.start, end: r.end, lips: lipStretches, meanProbability: meanProbability)
         }
 
         // Silent in both: frames with low voice probability, no lips moving and not inside padded speech.
@@ -225,7 +215,8 @@ public struct SpeechFusion: Sendable {
             }
         }
 
-        var map = SpeechMap(speech: named, quiet: quiet, noiseFloor: floor, liftedSeconds: liftedSeconds, notes: notes)
+        var map = SpeechMap(speech: named, quiet: quiet, noiseFloor: floor, liftedSeconds: liftedSeconds, notes: notes,
+                            voiced: voiced.map { Segment(start: $0.start, end: $0.end, label: SpeechMap.voice, score: meanProbability($0.start, $0.end)) })
         map.notes.append(String(format: "noise floor %.0f dBFS (spread %.1f dB): foreground speech stands %.1f dB above it", floor, spread, speechMargin))
         if lips == nil { map.notes.append("no readable face: all speech is attributed off-screen") }
         if let visible, lips != nil {
@@ -243,6 +234,28 @@ public struct SpeechFusion: Sendable {
             map.notes.append("no foreground speech found: nothing to transcribe")
         }
         return map
+    }
+
+    /// Runs of flagged frames as stretches: gaps under `bridge` joined, runs under `minimumSpeech` dropped,
+    /// `padding` added on both sides (within the recording) and overlaps merged.
+    func stretches(_ flagged: [Bool], hopSeconds: Double, duration: Double) -> [(start: Double, end: Double)] {
+        let c = configuration
+        var runs: [(start: Double, end: Double)] = []
+        for f in flagged.indices where flagged[f] {
+            let start = Double(f) * hopSeconds, end = start + hopSeconds
+            if let last = runs.last, start - last.end <= c.bridge {
+                runs[runs.count - 1].end = end
+            } else {
+                runs.append((start, end))
+            }
+        }
+        runs = runs.filter { $0.end - $0.start >= c.minimumSpeech }
+        var padded: [(start: Double, end: Double)] = []
+        for r in runs {
+            let start = max(0, r.start - c.padding), end = min(duration, r.end + c.padding)
+            if let last = padded.last, start <= last.end { padded[padded.count - 1].end = end } else { padded.append((start, end)) }
+        }
+        return padded
     }
 
     /// `[start, end)` cut into pieces labelled with the face whose lips move most in each (with the

@@ -16,13 +16,21 @@ public struct SpeechMap: Sendable, Equatable {
     /// Median level (dBFS) of the quiet stretches (or of the quietest tenth of the recording when there
     /// are none); nil for empty audio.
     public var noiseFloor: Double?
+    /// Where the audio's voice detector alone says speech (probability at least the fusion's speech
+    /// threshold), whatever the level: bridged, filtered and padded as `speech` is, labelled `voice`, `score`
+    /// the mean probability. It holds the speech the level test rejects — a voice at the background's level,
+    /// or foreground speech under music whose spread raises the margin — which `SpeechFusion.keep` accepts
+    /// only where Whisper is sure of its text. Empty without a voice detector (a level alone says nothing here).
+    public var voiced: [Segment]
     /// Seconds of speech that the picture lifted from an unsure audio voice probability (lips moving clearly).
     public var liftedSeconds: Double
     /// What was found and what was assumed, in sentences.
     public var notes: [String]
 
-    public init(speech: [Segment], quiet: [Segment], noiseFloor: Double?, liftedSeconds: Double = 0, notes: [String] = []) {
+    public init(speech: [Segment], quiet: [Segment], noiseFloor: Double?, liftedSeconds: Double = 0, notes: [String] = [],
+                voiced: [Segment] = []) {
         self.speech = speech
+        self.voiced = voiced
         self.quiet = quiet
         self.noiseFloor = noiseFloor
         self.liftedSeconds = liftedSeconds
@@ -37,11 +45,23 @@ public struct SpeechMap: Sendable, Equatable {
         speech.filter { $0.label == Self.offScreen }.reduce(0) { $0 + $1.end - $1.start }
     }
 
+    /// Label of the `voiced` stretches.
+    public static let voice = "voice"
+
     /// The speech stretch containing `time`, or the nearest one within `tolerance` seconds.
     public func stretch(near time: Double, within tolerance: Double) -> Segment? {
+        Self.nearest(to: time, within: tolerance, in: speech)
+    }
+
+    /// The `voiced` stretch containing `time`, or the nearest one within `tolerance` seconds.
+    public func voicedStretch(near time: Double, within tolerance: Double) -> Segment? {
+        Self.nearest(to: time, within: tolerance, in: voiced)
+    }
+
+    static func nearest(to time: Double, within tolerance: Double, in list: [Segment]) -> Segment? {
         func distance(_ s: Segment) -> Double { max(s.start - time, time - s.end, 0) }
         var best: Segment?
-        for s in speech where distance(s) <= tolerance {
+        for s in list where distance(s) <= tolerance {
             if best.map({ distance(s) < distance($0) }) ?? true { best = s }
         }
         return best

@@ -45,6 +45,8 @@ public struct AVFusionNode: ValidatingNode {
         outputs: [PortSpec("audio", .audio, "the audio to recognise: the input, enhanced when asked"),
                   PortSpec("windows", .segments, "regions to decode one by one (whisper's segments input); none when nobody speaks"),
                   PortSpec("speech", .segments, "foreground speech labelled face<id> or off-screen, score = mean voice probability (assign-speakers' map)"),
+                  PortSpec("voiced", .segments, "where the voice detector alone says speech, whatever the level (label voice, score = mean probability): "
+                           + "assign-speakers keeps text there only where Whisper is sure of it"),
                   PortSpec("notes", .segments, "every note: the picture's and the fusion's")],
         parameters: [
             ParameterSpec("use_picture", .bool, default: .bool(true), "let the lips name speakers and lift unsure audio; false: audio only, everyone off-screen"),
@@ -230,6 +232,7 @@ public struct AVFusionNode: ValidatingNode {
             allNotes.append(Segment(start: span.0, end: span.1, label: "no audio stream: nothing to transcribe", score: 0))
             try output.emit(.segments(allNotes), port: "notes")
             try output.emit(.segments([]), port: "speech")
+            try output.emit(.segments([]), port: "voiced")
             return
         }
         let origin = first.startSeconds, rate = first.sampleRate
@@ -244,6 +247,7 @@ public struct AVFusionNode: ValidatingNode {
         allNotes += fusionNotes.map { Segment(start: origin, end: end, label: $0, score: 0) }
         try output.emit(.segments(allNotes), port: "notes")
         try output.emit(.segments(Self.shifted(map.speech, by: origin)), port: "speech")
+        try output.emit(.segments(Self.shifted(map.voiced, by: origin)), port: "voiced")
     }
 
     private static func shifted(_ list: [Segment], by delta: Double) -> [Segment] {
@@ -296,6 +300,7 @@ public struct AVFusionNode: ValidatingNode {
             try output.emit(.segments(allNotes), port: "notes")
             try output.emit(.segments([]), port: "windows")
             try output.emit(.segments([]), port: "speech")
+            try output.emit(.segments([]), port: "voiced")
             return
         }
         chunks = []
@@ -343,6 +348,7 @@ public struct AVFusionNode: ValidatingNode {
         try output.emit(.segments(allNotes), port: "notes")
         if !sentWindows { try output.emit(.segments(shifted(windows, by: origin)), port: "windows") }
         try output.emit(.segments(shifted(map.speech, by: origin)), port: "speech")
+        try output.emit(.segments(shifted(map.voiced, by: origin)), port: "voiced")
         if !sentAudio {
             try output.emit(.audio(AudioBuffer(sampleRate: rate, channelLayout: audio.channelLayout, firstSample: audio.firstSample,
                                                channels: [SharedArray(heard)])), port: "audio")

@@ -10,6 +10,7 @@ public struct AssignSpeakersNode: ConfigurableNode {
         kind: "assign-speakers", doc: "Keep text where foreground speech is; name each word's speaker (a face, or off-screen).",
         inputs: [PortSpec("transcript", .transcript),
                  PortSpec("speech", .segments, "av-fusion's speech map (labelled face<id> or off-screen)", optional: true),
+                 PortSpec("voiced", .segments, "av-fusion's voiced stretches (the voice detector's speech the level test rejected)", optional: true),
                  PortSpec("lips", .segments, "lip-activity's speech stretches labelled face<id>", optional: true),
                  PortSpec("notes", .segments, "notes to pass on (av-fusion's)", optional: true)],
         outputs: [PortSpec("transcript", .transcript, "the kept transcript, each segment and word with its speaker"),
@@ -24,6 +25,10 @@ public struct AssignSpeakersNode: ConfigurableNode {
                           "see no_speech_threshold"),
             ParameterSpec("weak_support_log_prob", .double(-100...0), default: .double(SpeechFusion.TextRules().weakSupportLogProbability),
                           "text resting only on unsure or lifted speech needs at least this average log-probability"),
+            ParameterSpec("sure_no_speech", .double(0...1), default: .double(SpeechFusion.TextRules().sureNoSpeechProbability),
+                          "text outside foreground speech but where the voice detector says speech is kept when its no-speech probability is below this "
+                          + "and its average log-probability at least sure_log_prob (0: never)"),
+            ParameterSpec("sure_log_prob", .double(-100...0), default: .double(SpeechFusion.TextRules().sureLogProbability), "see sure_no_speech"),
         ])
 
     private let gate: Bool
@@ -31,6 +36,7 @@ public struct AssignSpeakersNode: ConfigurableNode {
     private var transcript: [TranscriptSegment] = []
     private var speech: [Segment]?
     private var lips: [Segment]?
+    private var voiced: [Segment] = []
     private var notes: [Segment] = []
 
     public init(parameters: NodeParameters) throws {
@@ -39,11 +45,8 @@ public struct AssignSpeakersNode: ConfigurableNode {
         rules.noSpeechThreshold = parameters.double("no_speech_threshold")
         rules.logProbabilityThreshold = parameters.double("log_prob_threshold")
         rules.weakSupportLogProbability = parameters.double("weak_support_log_prob")
-        if !gate {
-            rules.wordTolerance = .infinity
-            rules.noSpeechThreshold = 2
-            rules.weakSupportLogProbability = -.infinity
-        }
+        rules.sureNoSpeechProbability = parameters.double("sure_no_speech")
+        rules.sureLogProbability = parameters.double("sure_log_prob")
     }
 
     public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
@@ -51,6 +54,7 @@ public struct AssignSpeakersNode: ConfigurableNode {
         case ("transcript", .transcript(let segments)): transcript += segments
         case ("speech", .segments(let segments)): speech = (speech ?? []) + segments
         case ("lips", .segments(let segments)): lips = (lips ?? []) + segments
+        case ("voiced", .segments(let segments)): voiced += segments
         case ("notes", .segments(let segments)): notes += segments
         default: break
         }
@@ -59,14 +63,16 @@ public struct AssignSpeakersNode: ConfigurableNode {
     public mutating func finish(output: NodeOutput) throws {
         let fusion = SpeechFusion()
         let kept: [TranscriptSegment]
-        if let speech {
-            kept = fusion.keep(transcript, map: SpeechMap(speech: speech, quiet: [], noiseFloor: nil), lips: lips, rules: rules)
+        if let speech, gate {
+            kept = fusion.keep(transcript, map: SpeechMap(speech: speech, quiet: [], noiseFloor: nil, voiced: voiced), lips: lips, rules: rules)
         } else {
-            // No speech map: every segment is whole speech; only the names are added.
+            // No speech map, or gate off: every segment is whole speech, nothing is dropped; only the names
+            // are added (an empty map must not drop the text the gate was asked to leave alone).
             let everything = SpeechMap(speech: transcript.map { Segment(start: $0.start, end: $0.end, label: SpeechMap.offScreen) }, quiet: [], noiseFloor: nil)
             var loose = rules
             loose.wordTolerance = .infinity
             loose.weakSupportLogProbability = -.infinity
+            if !gate { loose.noSpeechThreshold = 2 }
             kept = fusion.keep(transcript, map: everything, lips: lips, rules: loose)
         }
         let words = kept.flatMap { $0.words ?? [] }

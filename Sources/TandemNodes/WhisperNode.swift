@@ -65,6 +65,12 @@ public struct WhisperNode: ValidatingNode {
             ParameterSpec("cut_windows", .bool, default: .bool(true),
                           "with the segments input: where two regions touch (av-fusion's windows, cut in pauses), a window's text stops and the next window starts; "
                           + "each window still reads 30 s of real audio (false: Whisper's own seek runs across them)"),
+            ParameterSpec("second_reading", .bool, default: .bool(false),
+                          "with the segments input: a window Whisper is unsure of (average log-probability below second_reading_log_prob, repetitive "
+                          + "text, no-speech probability above 0.5, or a temperature fallback) is read again as vad_filter would (Silero's speech "
+                          + "stitched; the vad_* parameters) and the more confident reading kept"),
+            ParameterSpec("second_reading_log_prob", .double(-100...0), default: .double(WhisperSecondReading().unsureLogProbability),
+                          "see second_reading"),
             ParameterSpec("vad_filter", .bool, default: .bool(false),
                           "transcribe only the speech Silero VAD finds, stitched together, times mapped back (faster-whisper's vad_filter; the vad_* parameters are its VadOptions)"),
         ] + VADParameters.specs(prefix: "vad_"),
@@ -108,7 +114,7 @@ public struct WhisperNode: ValidatingNode {
                 }
             }
         }
-        if parameters.bool("vad_filter") { problems += VADParameters.problems(in: parameters, prefix: "vad_") }
+        if parameters.bool("vad_filter") || parameters.bool("second_reading") { problems += VADParameters.problems(in: parameters, prefix: "vad_") }
         return problems
     }
 
@@ -191,8 +197,14 @@ public struct WhisperNode: ValidatingNode {
         } else if !segmentsConnected {
             stream = try recognizer!.stream(options: options, lookaheadSeconds: lookaheadSeconds)
         } else if !stitch {
+            var second: RegionDecoder.SecondReading?
+            if parameters.bool("second_reading") {
+                var rule = WhisperSecondReading()
+                rule.unsureLogProbability = parameters.double("second_reading_log_prob")
+                second = RegionDecoder.SecondReading(vad: try VADParameters.model(parameters, prefix: "vad_"), vadOptions: vadOptions, rule: rule)
+            }
             regions = RegionDecoder(session: try recognizer!.regionSession(options: options), lookaheadSeconds: lookaheadSeconds,
-                                    cutAtTouching: cutWindows)
+                                    cutAtTouching: cutWindows, secondReading: second)
         }
     }
 

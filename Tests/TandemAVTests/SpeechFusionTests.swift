@@ -103,6 +103,53 @@ struct SpeechFusionTests {
         #expect(SpeechFusion().keep([invented], map: map, lips: nil).isEmpty)
     }
 
+    /// Music's level moves, so its spread lifts the margin foreground speech must clear; speech at the
+    /// background's level fails it. The detector's own speech is still mapped (`voiced`), apart from `speech`.
+    @Test func voicedHoldsTheDetectorsSpeechTheLevelTestRejects() {
+        let samples = Self.audio(seconds: 8, talk: [3...5], speech: 0.01, noise: 0.03)
+        var voice = Self.voice(seconds: 8, talk: [3...5], high: 0.95, low: 0.05)
+        for i in 0..<Int(1.0 * Double(Self.rate)) / Self.hop { voice.probabilities[i] = 0.05 }
+        let map = SpeechFusion().map(samples, sampleRate: Self.rate, voice: voice, lips: [])
+        #expect(map.speech.isEmpty, "\(map.speech)")
+        #expect(map.voiced.count == 1, "\(map.voiced)")
+        if let v = map.voiced.first {
+            #expect(v.label == SpeechMap.voice && v.start > 2.5 && v.start < 3.0 && v.end > 5.0 && v.end < 5.5 && v.score > 0.8, "\(v)")
+        }
+        // Without a detector the level alone says nothing about a voice under the floor.
+        #expect(SpeechFusion().map(samples, sampleRate: Self.rate, voice: nil, lips: []).voiced.isEmpty)
+    }
+
+    /// Text on the detector's voice that the level test rejected stays only when Whisper is sure of it: a low
+    /// no-speech probability and a high average log-probability. Unsure text there, and sure text where the
+    /// detector hears nothing, go.
+    @Test func sureTextOnTheDetectorsVoiceIsKeptAndUnsureTextDropped() {
+        let map = SpeechMap(speech: [], quiet: [], noiseFloor: -30,
+                            voiced: [Segment(start: 1, end: 3, label: SpeechMap.voice, score: 0.9)])
+        let word = TranscriptWord(word: " hello", start: 1.4, end: 1.9, probability: 0.9)
+        let rules = SpeechFusion.TextRules()
+        func segment(noSpeech: Double, logProbability: Double, words: [TranscriptWord] = [word]) -> TranscriptSegment {
+            TranscriptSegment(start: words[0].start, end: words[words.count - 1].end, text: words.map(\.word).joined(),
+                              averageLogProbability: logProbability, noSpeechProbability: noSpeech, words: words)
+        }
+        let sure = segment(noSpeech: rules.sureNoSpeechProbability / 2, logProbability: rules.sureLogProbability / 2)
+        let kept = SpeechFusion().keep([sure], map: map, lips: nil)
+        #expect(kept.count == 1 && kept[0].text == " hello" && kept[0].speaker == SpeechMap.offScreen, "\(kept)")
+        // Unsure by either signal: dropped.
+        #expect(SpeechFusion().keep([segment(noSpeech: rules.sureNoSpeechProbability + 0.05, logProbability: -0.1)], map: map, lips: nil).isEmpty)
+        #expect(SpeechFusion().keep([segment(noSpeech: 0.01, logProbability: rules.sureLogProbability - 0.1)], map: map, lips: nil).isEmpty)
+        // Sure, but outside the detector's voice: dropped.
+        let elsewhere = TranscriptWord(word: " there", start: 5.0, end: 5.4, probability: 0.9)
+        #expect(SpeechFusion().keep([segment(noSpeech: 0.01, logProbability: -0.1, words: [elsewhere])], map: map, lips: nil).isEmpty)
+        // The rule off: dropped.
+        var off = rules
+        off.sureNoSpeechProbability = 0
+        #expect(SpeechFusion().keep([sure], map: map, lips: nil, rules: off).isEmpty)
+        // A segment without words is kept when the voice covers it.
+        var bare = sure
+        bare.words = nil
+        #expect(SpeechFusion().keep([bare], map: map, lips: nil).count == 1)
+    }
+
     /// Whisper times the first word after a pause from the silence before it (held-out 0 dB clip: a misheard
     /// first word at 1.48–2.10 s where the voice began at 1.98 s). Kept words start no earlier than the voice
     /// (the stretch less the fusion's padding) and end no later; a speaker change inside the voice is no edge.

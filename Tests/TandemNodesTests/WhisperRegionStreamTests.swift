@@ -144,4 +144,58 @@ import TandemModels
         #expect(foundWords == wholeWords)
         #expect(mostHeld < samples.count / 2, "held \(mostHeld) of \(samples.count) samples")
     }
+
+    /// A window Whisper is unsure of is read again as `vad_filter` reads it and the more confident reading is
+    /// kept, on the recording's clock; a window it is sure of is read once and left as it was.
+    @Test func unsureWindowsAreReadAgainAndTheMoreConfidentReadingKept() throws {
+        let recognizer = try WhisperRecognizer(directory: Self.model)
+        let vad = try SileroVAD(directory: WhisperNodeTests.packageRoot.appendingPathComponent("Models/silero-vad"))
+        var options = WhisperDecodingOptions()
+        options.beamSize = 1
+        options.wordTimestamps = true
+        let (clips, clip) = try Self.recording()
+        let samples = [Float](repeating: 0, count: 16_000) + clips
+        let start = 0.5, end = 1 + 3 * clip + 2
+        let region = [Segment(start: start, end: end, label: "window")]
+        let first = try recognizer.transcribe(samples, within: region, options: options)
+        let lower = Int(start * 16_000), upper = Int(end * 16_000)
+        let second = try recognizer.transcribe(Array(samples[lower..<upper]), vadFilter: vad, options: options).segments
+
+        func decode(_ rule: WhisperSecondReading) throws -> (segments: [WhisperSegment], reread: Int, took: Int) {
+            var decoder = WhisperNode.RegionDecoder(session: try recognizer.regionSession(options: options), lookaheadSeconds: 600,
+                                                    secondReading: .init(vad: vad, vadOptions: VADOptions(), rule: rule))
+            var found: [WhisperSegment] = []
+            var at = 0
+            decoder.add(region, origin: 0)
+            while at < samples.count {
+                let next = min(samples.count, at + 4_000)
+                decoder.add(samples: Array(samples[at..<next]), origin: 0)
+                found += try decoder.advance()
+                at = next
+            }
+            decoder.audioEnded = true
+            decoder.regionsEnded = true
+            found += try decoder.advance()
+            return (found, decoder.reread, decoder.tookSecond)
+        }
+
+        // Every window unsure (no log-probability reaches 0): read twice, the more confident kept.
+        var always = WhisperSecondReading()
+        always.unsureLogProbability = 0
+        let expected = always.preferred(first: first, second: second)
+        let twice = try decode(always)
+        #expect(twice.reread == 1 && twice.took == (expected.tookSecond ? 1 : 0))
+        #expect(twice.segments.map(\.text) == expected.segments.map(\.text))
+        for (a, b) in zip(twice.segments.flatMap { $0.words ?? [] }, expected.segments.flatMap { $0.words ?? [] }) {
+            #expect(abs(a.start - (b.start + (expected.tookSecond ? start : 0))) < 0.011, "\(a) \(b)")
+        }
+        // Nothing unsure (no window is this unsure): read once, the first reading as it was.
+        var never = WhisperSecondReading()
+        never.unsureLogProbability = -100
+        never.unsureCompressionRatio = 100
+        never.unsureNoSpeechProbability = 1
+        never.unsureTemperature = 2
+        let once = try decode(never)
+        #expect(once.reread == 0 && once.segments.map(\.text) == first.map(\.text) && once.segments.map(\.start) == first.map(\.start))
+    }
 }

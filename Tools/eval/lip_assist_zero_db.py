@@ -28,6 +28,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", default="/tmp/lipeval")
     ap.add_argument("--clips", nargs="*", default=DEFAULT)
+    ap.add_argument("--runs", default=None, help="comma-separated subset of: vad T0, vad, vad again, whole T0, whole (default all)")
+    ap.add_argument("--json", default=None, help="also write every run's segments (text, temperature, avg log-prob, "
+                    "compression ratio, no-speech probability) and WER per clip to this file")
     args = ap.parse_args()
     if any(not c.startswith("tune-") for c in args.clips):
         sys.exit("tuning clips only (tune-…): held-out clips are not for diagnosis")
@@ -37,7 +40,11 @@ def main():
     model = WhisperModel(str(ROOT / "Models" / "whisper-base"), device="cpu", cpu_threads=2)
     runs = [("vad T0", dict(vad_filter=True, temperature=0)), ("vad", dict(vad_filter=True)), ("vad again", dict(vad_filter=True)),
             ("whole T0", dict(temperature=0)), ("whole", {})]
+    if args.runs:
+        wanted = args.runs.split(",")
+        runs = [r for r in runs if r[0] in wanted]
     means = {name: [] for name, _ in runs}
+    record = {}
     for clip in args.clips:
         truth_path = os.path.join(work, clip + ".truth.json")
         if not os.path.exists(truth_path):
@@ -51,10 +58,17 @@ def main():
             text = " ".join(s.text for s in segments)
             wer = jiwer.wer(ev.normalise(reference), ev.normalise(text)) if ev.normalise(text).strip() else 1.0
             means[name].append(wer)
-            detail = ", ".join(f"{s.start:.1f}-{s.end:.1f} T{s.temperature:.1f} lp {s.avg_logprob:.2f} cr {s.compression_ratio:.2f}"
-                               for s in segments)
+            detail = ", ".join(f"{s.start:.1f}-{s.end:.1f} T{s.temperature:.1f} lp {s.avg_logprob:.2f} cr {s.compression_ratio:.2f} "
+                               f"nsp {s.no_speech_prob:.2f}" for s in segments)
+            record.setdefault(clip, {"reference": reference})[name] = {
+                "wer": wer, "text": text, "segments": [dict(start=s.start, end=s.end, text=s.text, temperature=s.temperature,
+                                                            avg_logprob=s.avg_logprob, compression_ratio=s.compression_ratio,
+                                                            no_speech_prob=s.no_speech_prob, tokens=len(s.tokens)) for s in segments]}
             print(f"  {name:9s} WER {wer:.2f}  [{detail}]  {text.strip()}", flush=True)
     print("mean WER: " + ", ".join(f"{name} {sum(v) / len(v):.3f}" for name, v in means.items()))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(record, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -92,7 +92,7 @@ extension WhisperRecognizer {
     public struct RegionSession {
         /// Samples from the first region's start that language detection reads (30 s).
         public static let languageSamples = WhisperLogMel.sampleRate * 30
-        let recognizer: WhisperRecognizer
+        public let recognizer: WhisperRecognizer
         var options: WhisperDecodingOptions
         var languageProbability: Double?
         /// faster-whisper's `all_tokens[prompt_reset_since:]`, carried across regions.
@@ -138,6 +138,10 @@ extension WhisperRecognizer {
             precondition(!needsLanguage, "detect the language before the first region")
             return try recognizer.stream(options: regionOptions(), lookaheadSeconds: lookaheadSeconds)
         }
+
+        /// The options the next region is decoded with (language known, prompt carried): what a second reading of
+        /// one of its windows uses (``WhisperRecognizer/reread(_:first:vad:vadOptions:options:rule:)``).
+        public var currentOptions: WhisperDecodingOptions { regionOptions() }
 
         private func regionOptions() -> WhisperDecodingOptions {
             precondition(!needsLanguage, "detect the language before the first region")
