@@ -45,6 +45,10 @@ public struct SpeechFusion: Sendable {
         public var spreadFactor = 2.0
         /// Below this level (dBFS) the audio counts as silent whatever the detector says.
         public var silenceLevel = -70.0
+        /// The detector's own speech (`SpeechMap.voiced`) starts at `speechThreshold` and, once started, goes on
+        /// while the probability stays at least this much lower: Silero's hysteresis (`get_speech_timestamps`'
+        /// `neg_threshold`, threshold − 0.15), so a word whose probability dips under music stays inside its voice.
+        public var voicedHysteresis: Float = 0.15
 
         public init() {}
     }
@@ -185,8 +189,13 @@ public struct SpeechFusion: Sendable {
         let padded = stretches(speech, hopSeconds: hopSeconds, duration: duration)
         // Where the detector alone says speech, whatever the level (only with a real detector: the stand-in
         // above is the level itself).
-        let voiced = voice == nil ? [] : stretches((0..<frameCount).map { probability[$0] >= c.speechThreshold && level[$0] >= c.silenceLevel },
-                                                   hopSeconds: hopSeconds, duration: duration)
+        var detected = [Bool](repeating: false, count: frameCount)
+        var inVoice = false
+        for f in 0..<frameCount {
+            inVoice = probability[f] >= (inVoice ? c.speechThreshold - c.voicedHysteresis : c.speechThreshold)
+            detected[f] = inVoice && level[f] >= c.silenceLevel
+        }
+        let voiced = voice == nil ? [] : stretches(detected, hopSeconds: hopSeconds, duration: duration)
         var liftedSeconds = 0.0
         for f in 0..<frameCount where lifted[f] { liftedSeconds += hopSeconds }
 

@@ -23,7 +23,11 @@ import TandemNN
 /// grow with the input either: the node holds the audio not yet known to be in a region or not yet pushed
 /// (how far the producer's regions lag the audio), and the first region's first 30 s until the language is
 /// known. Regions must arrive in time order (by start), as every Tandem producer sends them; a region
-/// that reaches back into one already decoded is decoded from where that one ended. With `stitch` the
+/// that reaches back into one already decoded is decoded from where that one ended. With `second_reading`,
+/// a window Whisper is unsure of (``WhisperSecondReading``: its own log-probability, compression ratio,
+/// no-speech probability and temperature fallback) is read again as `vad_filter` would read it (Silero's
+/// speech in that window stitched) and the more confident reading is kept; the node then also holds the
+/// audio of the window its stream has yet to decode. With `stitch` the
 /// regions are decoded all together without the audio between them
 /// (`WhisperRecognizer.transcribe(_:stitching:)`), and the node holds the samples until the end of the
 /// stream (230 MB per hour). With `vad_filter`, as in faster-whisper,
