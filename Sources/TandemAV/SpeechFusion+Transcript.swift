@@ -19,10 +19,13 @@ extension SpeechFusion {
         /// and Whisper is sure of it: its segment's no-speech probability below `sureNoSpeechProbability` and
         /// average log-probability at least `sureLogProbability`. Under music the background's spread raises the
         /// level margin past what speech at 0 dB reaches, and a whole correctly heard clip was dropped; invented
-        /// text in babble, music or a listener's silence is unsure by Whisper's own signals. Values chosen on the
-        /// tuning split (Tools/eval/results/lip_assist.md, talk10). `sureNoSpeechProbability` 0 turns it off.
-        public var sureNoSpeechProbability = 0.2
-        public var sureLogProbability = -0.7
+        /// text in babble, music or a listener's silence is unsure by Whisper's own signals. Chosen on the tuning
+        /// split (Tools/eval/results/lip_assist.md, talk10; `Tools/eval/lip_assist_sure.py`): no-speech below one
+        /// half (Whisper rates speech the likelier), and a log-probability of −0.6, between the one window the rule
+        /// should keep (−0.50, the music clip heard at WER 0.26) and the invented additions it must not (−0.73 and
+        /// below). `sureNoSpeechProbability` 0 turns it off.
+        public var sureNoSpeechProbability = 0.5
+        public var sureLogProbability = -0.6
 
         public init() {}
 
