@@ -31,6 +31,13 @@ public struct MotionGuidedSeparation: Sendable {
         /// frame (151 MB for 256×144 in 4-pixel cells); longer videos are mapped at 2, 4, … frames a step.
         /// The regions' motion curves stay at the full frame rate (each frame's row waits on disk).
         public var motionSteps: Int? = 16384
+        /// Leave out the motion map's global steps (`MotionMap.globalSteps`: a flash on a textured
+        /// backdrop) before regions are found and their curves read (videos longer than the map's
+        /// `motionSteps` read their curves from the full-rate rows, which keep them). Off by default, with
+        /// the finder's rules it came with (`MotionRegionFinder.keepsPersistentGroups` says why).
+        public var removesGlobalSteps = false
+        /// The region finder's settings.
+        public var finder = MotionRegionFinder()
         public init() {}
     }
 
@@ -180,7 +187,7 @@ public struct MotionGuidedSeparation: Sendable {
         // Steps in which much of the picture changed at once (a flash, a residue of light or camera
         // changes on a textured background) are no one's motion: they would join far-apart pieces and
         // lend every region the same spike.
-        let globalSteps = self.map.globalSteps()
+        let globalSteps = configuration.removesGlobalSteps ? self.map.globalSteps() : []
         let map = self.map.zeroing(steps: globalSteps)
         let scale = videoWidth.map { map.width > 0 ? Double($0) / Double(map.width) : 1 } ?? 1
         if map.frameCount > 0 {
@@ -194,7 +201,7 @@ public struct MotionGuidedSeparation: Sendable {
             } else if let grid = configuration.grid {
                 regions = try MotionRegion.grid(rows: grid.rows, columns: grid.columns, width: map.width, height: map.height)
             } else {
-                let finder = MotionRegionFinder()
+                let finder = configuration.finder
                 regions = finder.regions(in: map)
                 if let count = sources, regions.count < count {
                     // Fewer separate movers than sources asked for (players touching): split by timing and place.

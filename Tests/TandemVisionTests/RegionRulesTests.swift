@@ -6,6 +6,15 @@ import TandemCore
 /// The region-finding rules of issue #14's second pass: whole-picture steps left out, weak but persistent
 /// players kept beside a big mover, and the two ends of one rigid thing merged while two players are not.
 @Suite struct RegionRulesTests {
+    /// The finder with every rule of this suite on, whatever the defaults.
+    static var finder: MotionRegionFinder {
+        var finder = MotionRegionFinder()
+        finder.keepsPersistentGroups = true
+        finder.comparesCompressedTiming = true
+        finder.mergesOverlappingPieces = true
+        return finder
+    }
+
     /// 96×48 frames, flat grey but for a block of 8-px checks at x 0…31 (a textured backdrop), and a
     /// 4×4 square at x 70 that jumps every frame (a player). At `flash` and the frame after, the whole
     /// picture is brightened 1.8× and clipped, as a photographer's flash does.
@@ -59,7 +68,7 @@ import TandemCore
 
     @Test func aWeakPersistentPlayerBesideABigMoverIsKept() throws {
         let map = try Self.bigMoverAndFingers()
-        let finder = MotionRegionFinder()
+        let finder = Self.finder
         let regions = finder.regions(in: map)
         #expect(regions.contains { $0.x >= 124 && $0.x + $0.width <= 148 }, "\(regions)")
         // Its share of the motion (weighted as the finder weighs cells) is below `minimumShare`: it is
@@ -78,8 +87,8 @@ import TandemCore
         // The same bar hopping in 3 % of the frames: too seldom to be a player.
         let map = try Self.bigMoverAndFingers(frames: 200, hops: 0.03)
         let fingers = (0..<map.cellCount).filter { map.rectangle(cell: $0).x >= 124 && map.meanEnergy(cell: $0) > 0 }
-        #expect(!fingers.isEmpty && !MotionRegionFinder().persists(fingers, map: map))
-        #expect(MotionRegionFinder().regions(in: map).allSatisfy { $0.x < 124 })
+        #expect(!fingers.isEmpty && !Self.finder.persists(fingers, map: map))
+        #expect(Self.finder.regions(in: map).allSatisfy { $0.x < 124 })
     }
 
     /// 160×32 frames: a 40×4 bar (a bow) at x 16 that slides 8 px one way or the other in random frames,
@@ -105,7 +114,7 @@ import TandemCore
 
     @Test func theTwoEndsOfOneBowMergeThoughAGlintSetsOneApart() throws {
         let map = try Self.bowScene(other: false)
-        let finder = MotionRegionFinder()
+        let finder = Self.finder
         let cells = (0..<map.cellCount).filter { map.meanEnergy(cell: $0) > 0 }
         let left = cells.filter { map.rectangle(cell: $0).x < 36 }, right = cells.filter { map.rectangle(cell: $0).x >= 36 && map.rectangle(cell: $0).x < 100 }
         #expect(!left.isEmpty && !right.isEmpty)
@@ -123,7 +132,7 @@ import TandemCore
 
     @Test func twoBowsThatMoveOnTheirOwnStayApart() throws {
         let map = try Self.bowScene()
-        let finder = MotionRegionFinder()
+        let finder = Self.finder
         let cells = (0..<map.cellCount).filter { map.meanEnergy(cell: $0) > 0 }
         let right = cells.filter { map.rectangle(cell: $0).x >= 36 && map.rectangle(cell: $0).x < 100 }
         let other = cells.filter { map.rectangle(cell: $0).x >= 100 }
@@ -138,7 +147,7 @@ import TandemCore
         // A body seen as two edges (its box spans rows 0…9, columns 0…9), a bow piece inside that box,
         // and another player's piece one cell beyond it.
         let body = [cell(0, 0), cell(0, 1), cell(9, 8), cell(9, 9)], bow = [cell(5, 4), cell(5, 5)], neighbour = [cell(5, 11), cell(5, 12)]
-        let finder = MotionRegionFinder()
+        let finder = Self.finder
         let merged = finder.mergingNearby([body, bow, neighbour], map: map, within: 0)
         #expect(merged.count == 2)
         #expect(merged.contains { Set($0) == Set(body + bow) }, "\(merged)")
