@@ -31,6 +31,13 @@ public struct MotionGuidedSeparation: Sendable {
         /// frame (151 MB for 256×144 in 4-pixel cells); longer videos are mapped at 2, 4, … frames a step.
         /// The regions' motion curves stay at the full frame rate (each frame's row waits on disk).
         public var motionSteps: Int? = 16384
+        /// Leave out the motion map's global steps (`MotionMap.globalSteps`: a flash on a textured
+        /// backdrop) before regions are found and their curves read (videos longer than the map's
+        /// `motionSteps` read their curves from the full-rate rows, which keep them). Off by default, with
+        /// the finder's rules it came with (`MotionRegionFinder.keepsPersistentGroups` says why).
+        public var removesGlobalSteps = false
+        /// The region finder's settings.
+        public var finder = MotionRegionFinder()
         public init() {}
     }
 
@@ -103,9 +110,13 @@ public struct MotionGuidedSeparation: Sendable {
 
     /// The motion curve of `region` at the full frame rate: the map's own when it kept every frame,
     /// else read back from the frames' rows a block at a time.
-    func track(for region: MotionRegion) throws -> (times: [Double], energy: [Float]) {
+    func track(for region: MotionRegion) throws -> (times: [Double], energy: [Float]) { try track(for: region, in: map) }
+
+    /// - Parameter analysed: the map the regions were found on (global steps zeroed), whose curves are
+    ///   used while it keeps every frame.
+    func track(for region: MotionRegion, in analysed: MotionMap) throws -> (times: [Double], energy: [Float]) {
         guard map.framesPerStep > 1, let frameRows, frameRows.rowCount == frameTimes.count else {
-            return (map.times, map.series(for: region))
+            return (analysed.times, analysed.series(for: region))
         }
         var energy: [Float] = []
         energy.reserveCapacity(frameTimes.count)
@@ -172,8 +183,13 @@ public struct MotionGuidedSeparation: Sendable {
         var tracks: [MotionTrack] = []
         /// Each region's full-rate motion curve on the media clock.
         var curves: [String: (times: [Double], energy: [Float])] = [:]
-        let scale = videoWidth.map { map.width > 0 ? Double($0) / Double(map.width) : 1 } ?? 1
         var sources = configuration.sources
+        // Steps in which much of the picture changed at once (a flash, a residue of light or camera
+        // changes on a textured background) are no one's motion: they would join far-apart pieces and
+        // lend every region the same spike.
+        let globalSteps = configuration.removesGlobalSteps ? self.map.globalSteps() : []
+        let map = self.map.zeroing(steps: globalSteps)
+        let scale = videoWidth.map { map.width > 0 ? Double($0) / Double(map.width) : 1 } ?? 1
         if map.frameCount > 0 {
             if let given = configuration.regions, !given.isEmpty {
                 // The user's regions, from video pixels to the analysed frames'.
@@ -185,16 +201,18 @@ public struct MotionGuidedSeparation: Sendable {
             } else if let grid = configuration.grid {
                 regions = try MotionRegion.grid(rows: grid.rows, columns: grid.columns, width: map.width, height: map.height)
             } else {
-                let finder = MotionRegionFinder()
+                let finder = configuration.finder
                 regions = finder.regions(in: map)
                 if let count = sources, regions.count < count {
                     // Fewer separate movers than sources asked for (players touching): split by timing and place.
                     regions = finder.regions(in: map, count: count)
                 }
                 if regions.count == 1 && sources == nil { notes.append("one moving region: one player, or players too close to tell apart") }
-                if !map.cuts.isEmpty { notes.append("\(map.cuts.count) frame(s) taken for scene cuts or flashes were not counted as motion") }
+                if !map.cuts.isEmpty || !globalSteps.isEmpty {
+                    notes.append("\(map.cuts.count + globalSteps.count) frame(s) taken for scene cuts, flashes or other whole-picture changes were not counted as motion")
+                }
             }
-            for region in regions { curves[region.label] = try track(for: region) }
+            for region in regions { curves[region.label] = try track(for: region, in: map) }
             tracks = regions.map { region in
                 let curve = curves[region.label]!
                 return MotionTrack(label: region.label, times: curve.times.map { $0 - startSeconds }, energy: curve.energy)

@@ -353,6 +353,21 @@ def attribute(summary, out, count, length):
     return by_panel
 
 
+def layout(summary, count):
+    """Where each region lies, one token per source: the player's panel its centre is on (M: the silent
+    mover's panel), `s` when flagged silent, `W` when its box spans more than one panel (one box over two
+    players) — what the failure causes are read from."""
+    tokens = []
+    for source in summary["sources"]:
+        region = source.get("region")
+        if region is None:
+            continue
+        panel = int((region["x"] + region["width"] / 2) // PANEL_W)
+        first, last = region["x"] // PANEL_W, (region["x"] + region["width"] - 1) // PANEL_W
+        tokens.append(("M" if panel >= count else str(panel)) + ("s" if source.get("silent") else "") + ("W" if first != last else ""))
+    return " ".join(tokens)
+
+
 def sdr(refs, estimates, permute):
     return bss_eval_sources(np.asarray(refs), np.asarray(estimates), compute_permutation=permute)[0]
 
@@ -408,11 +423,13 @@ def evaluate_clip(args, set_name, cfg, count, index):
         "gain": float(np.mean(fixed - mix_sdr)), "best_perm_gain": float(np.mean(best - mix_sdr)),
         "per_player_gain": [float(v) for v in fixed - mix_sdr],
         "unattributed": unattributed, "mover_share": mover_share, "auto_count": auto_count,
+        "layout": layout(summary, count), "auto_layout": layout(auto, count),
         "seconds": elapsed, "realtime": args.seconds / elapsed,
     }
     print(f"{set_name:8s} n={count} #{index} {'+'.join(row['instruments']):40s} cam {row['camera']:6s} light {row['light']:7s} "
           f"mover {row['mover']:9s} pause {'y' if row['pause'] else 'n'} | gain {row['gain']:+6.2f} (best perm {row['best_perm_gain']:+6.2f}) "
-          f"players w/o sound {unattributed} mover share {mover_share:.2f} auto {auto_count} | {elapsed:.1f} s", flush=True)
+          f"players w/o sound {unattributed} mover share {mover_share:.2f} auto {auto_count} | {elapsed:.1f} s | "
+          f"regions {row['layout']} / auto {row['auto_layout']}", flush=True)
     return row
 
 
