@@ -27,7 +27,11 @@ import librosa
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import separation_eval as ev  # noqa: E402
 
-DEFAULTS = {"n_fft": 1024, "hop": 0, "k": 8, "beta": 1.0, "iters": 30, "sparsity": 0.0, "p": 2.0, "seed": 0}
+DEFAULTS = {"n_fft": 1024, "hop": 0, "k": 8, "beta": 1.0, "iters": 30, "sparsity": 0.0, "p": 2.0, "seed": 0,
+            # model=1: the source-filter harmonic model (`harmonic_nmf` below) instead of free components.
+            "model": 0, "partials": 30, "registers": 1, "noise": 2, "tolerance": 20.0, "low": 28, "high": 96,
+            "init": 1, "seeds": 1, "step": 1, "compete": 0.0, "spread": 4.0, "pitchweight": 0.0,
+            "competeiters": 1000}
 
 
 def parse(spec):
@@ -61,7 +65,221 @@ def nmf(V, k, beta, iters, sparsity, rng):
     return W, H
 
 
+def hann_lobe(delta):
+    """|DTFT| of a Hann window `delta` bins from a sinusoid's frequency, 1 at 0, kept to the main lobe (±2 bins)."""
+    d = np.abs(delta)
+    value = 0.5 * np.sinc(d) + 0.25 * np.sinc(d - 1) + 0.25 * np.sinc(d + 1)
+    return np.where(d < 2, np.abs(value), 0.0)
+
+
+def partial_templates(n_fft, rate, low, high, partials, tolerance, step):
+    """G[p, h, f]: partial h + 1 of pitch p (MIDI low…high in 1/step semitones) as the window's main lobe, its flat
+    top widened by ±tolerance cents (vibrato, slight inharmonicity), each unit-sum over the bins; partials above
+    the top bins are zero."""
+    pitches = np.arange(low, high + 1e-9, 1.0 / step)
+    bins = n_fft // 2 + 1
+    hz = rate / n_fft
+    f = np.arange(bins)
+    G = np.zeros((len(pitches), partials, bins))
+    for i, m in enumerate(pitches):
+        f0 = 440.0 * 2 ** ((m - 69) / 12)
+        for h in range(partials):
+            centre = (h + 1) * f0 / hz
+            if centre > bins - 3:
+                break
+            g = hann_lobe(np.maximum(np.abs(f - centre) - centre * (2 ** (tolerance / 1200) - 1), 0))
+            G[i, h] = g / g.sum()
+    return pitches, G
+
+
+def register_weights(count, registers):
+    """P × R triangular interpolation between R profiles spread evenly over the pitch grid (one register: ones)."""
+    if registers <= 1:
+        return np.ones((count, 1))
+    centres = np.linspace(0, count - 1, registers)
+    width = centres[1] - centres[0]
+    w = np.maximum(0, 1 - np.abs(np.arange(count)[:, None] - centres[None, :]) / width)
+    return w / w.sum(1, keepdims=True)
+
+
+def smooth_bands(bins, bands=24):
+    """F × B overlapping triangles on a log-frequency axis: noise templates built from them cannot hold partials."""
+    x = np.log1p(np.arange(bins) / 4.0)
+    centres = np.linspace(0, x[-1], bands)
+    width = centres[1] - centres[0]
+    B = np.maximum(0, 1 - np.abs(x[:, None] - centres[None, :]) / width)
+    return B / B.sum(0, keepdims=True)
+
+
+def kl(V, L):
+    return float(np.sum(V * np.log(V / L) - V + L))
+
+
+def harmonic_init(V, count, G, rng, k_per=8, iters=30, pitch_weight=0.0):
+    """Profiles from a plain NMF clustered by timbre: each free component gets the pitch whose first 8 partials
+    hold most of its template, its partial amplitudes become a profile, and the profiles of the harmonic
+    components are clustered (weighted k-means on log profiles) into `count` sources."""
+    P, Hh, F = G.shape
+    W, H = nmf(V, k_per * count, 1.0, iters, 0.0, rng)
+    amp = np.einsum("phf,fc->cph", G, W)  # partial amplitudes of each component at each pitch
+    pitch = np.argmax(amp[:, :, :8].sum(2), axis=1)
+    prof = amp[np.arange(W.shape[1]), pitch]  # C × Hh
+    harmonicity = prof.sum(1) / (W.sum(0) + 1e-12)
+    energy = H.sum(1) * W.sum(0)
+    # Harmonic components that carry energy; quiet or partial-less ones (noise, low rumble) would seed a
+    # source that then holds nothing.
+    keep = (harmonicity > np.median(harmonicity) * 0.5) & (energy > 0.2 * np.median(energy)) & (pitch > 0)
+    x = np.log(prof[:, :12] / (prof[:, :12].sum(1, keepdims=True) + 1e-12) + 1e-4)
+    if pitch_weight:
+        # Register as a feature too (in octaves): instruments of one family differ more by range than by timbre.
+        x = np.concatenate([x, pitch_weight * pitch[:, None] / 12.0], axis=1)
+    best = None
+    pool = np.flatnonzero(keep)
+    for _ in range(8):
+        centres = x[rng.choice(pool, count, replace=False, p=energy[pool] / energy[pool].sum())]
+        for _ in range(30):
+            label = np.argmin(((x[:, None, :] - centres[None]) ** 2).sum(2), axis=1)
+            for k in range(count):
+                m = keep & (label == k)
+                if m.any():
+                    centres[k] = np.average(x[m], axis=0, weights=energy[m])
+        cost = float(np.sum(energy[keep] * ((x[keep] - centres[label[keep]]) ** 2).sum(1)))
+        # A clustering that leaves a source under a tenth of the energy seeds a source that holds nothing.
+        shares = np.array([energy[keep & (label == k)].sum() for k in range(count)]) / energy[keep].sum()
+        if shares.min() < 0.1 / count:
+            cost = cost * 10 + 1e30 * (best is not None)
+        if best is None or cost < best[0]:
+            best = (cost, label.copy())
+    label = best[1]
+    a = np.full((count, Hh), 1e-3)
+    Hk = np.zeros((count, P, V.shape[1]))
+    for k in range(count):
+        m = keep & (label == k)
+        if m.any():
+            p = np.average(prof[m] / (prof[m].sum(1, keepdims=True) + 1e-12), axis=0, weights=energy[m])
+            a[k] += p
+        for c in np.flatnonzero(m):
+            Hk[k, pitch[c]] += H[c] * prof[c].sum() / (W[:, c].sum() + 1e-12)
+    Hk += 0.05 * Hk.mean() + 1e-9
+    return a, Hk
+
+
+def harmonic_nmf(V, count, v, rng, rate=ev.RATE):
+    """Source-filter harmonic NMF with KL multiplicative updates (after Vincent, Bertin & Badeau 2010 and
+    Durrieu et al. 2010; written from the model, not their code):
+
+        V[f, t] ≈ Σ_k Σ_p (Σ_h a[k, r(p), h] G[p, h, f]) X[k, p, t] + Σ_j (B c_j)[f] N[j, t]
+
+    k a source (a whole instrument), p a pitch of the grid, h a partial; a its partial amplitudes (one profile
+    per register r, interpolated across pitch), X its activations per pitch and frame; c_j the smooth-band
+    weights of a few noise components with activations N. Returns the per-source parts' factors."""
+    F, T = V.shape
+    pitches, G = partial_templates(v["n_fft"], rate, v["low"], v["high"], v["partials"], v["tolerance"], v["step"])
+    P, Hh, _ = G.shape
+    Gf = G.reshape(P * Hh, F)
+    Gsum = G.sum(2)
+    wreg = register_weights(P, v["registers"])
+    R = wreg.shape[1]
+    B = smooth_bands(F)
+    J = v["noise"] * count
+    if v["init"] == 1:
+        a1, X = harmonic_init(V, count, G, rng, pitch_weight=v["pitchweight"])
+        a = np.repeat(a1[:, None, :], R, axis=1)
+    else:
+        a = rng.uniform(0.5, 1.5, (count, R, Hh)) / np.arange(1, Hh + 1)
+        X = rng.uniform(0.5, 1.5, (count, P, T)) * V.mean()
+    c = rng.uniform(0.5, 1.5, (B.shape[1], max(J, 1)))
+    N = rng.uniform(0.5, 1.5, (max(J, 1), T)) * V.mean() * (1.0 if J else 0.0)
+
+    def model():
+        A = np.einsum("pr,krh->kph", wreg, a)
+        W = np.einsum("kph,phf->kfp", A, G)
+        L = np.einsum("kfp,kpt->ft", W, X, optimize=True) + (B @ c) @ N + 1e-12
+        return W, L
+
+    for it in range(v["iters"]):
+        W, L = model()
+        Q = V / L
+        X *= np.einsum("kfp,ft->kpt", W, Q, optimize=True) / (W.sum(1)[:, :, None] + 1e-12)
+        if v["compete"] and it < v["competeiters"]:
+            # Sources compete for pitch ranges: each source's pitch histogram, smoothed over ±spread semitones,
+            # reweights its activations by its share of that pitch (a soft instrument-range prior).
+            hist = X.sum(2)
+            kernel = np.exp(-0.5 * ((np.arange(P)[:, None] - np.arange(P)[None, :]) / (v["spread"] * v["step"])) ** 2)
+            smooth = hist @ kernel + 1e-12
+            X *= ((smooth / smooth.sum(0, keepdims=True)) ** v["compete"])[:, :, None]
+        if J:
+            Wn = B @ c
+            N *= (Wn.T @ Q) / (Wn.sum(0)[:, None] + 1e-12)
+        W, L = model()
+        Q = V / L
+        GQ = (Gf @ Q).reshape(P, Hh, T)
+        num = np.einsum("pr,kph->krh", wreg, np.einsum("kpt,pht->kph", X, GQ, optimize=True))
+        den = np.einsum("pr,kp,ph->krh", wreg, X.sum(2), Gsum)
+        a *= num / (den + 1e-12)
+        if J:
+            c *= (B.T @ (Q @ N.T)) / (B.sum(0)[:, None] * N.sum(1)[None, :] + 1e-12)
+            s = c.sum(0)
+            c /= s
+            N *= s[:, None]
+        s = a.sum(2).mean(1)
+        a /= s[:, None, None]
+        X *= s[:, None, None]
+    W, L = model()
+    return {"W": W, "X": X, "Wn": B @ c, "N": N if J else np.zeros((0, T)), "kl": kl(V, L), "pitches": pitches}
+
+
+def wiener(X, models, p, length, hop):
+    total = np.sum([m ** p for m in models], axis=0) + 1e-20
+    estimates = [librosa.istft(X * m ** p / total, hop_length=hop, length=length) for m in models]
+    return estimates
+
+
+def harmonic_ceiling(stems, mixture, v):
+    """(perm) the K harmonic sources, each with the noise components whose activations follow its summed
+    activation most closely (no answer used), Wiener masks, scored with the best permutation: what a motion
+    assignment of whole sources can reach. (oracle) each (source, pitch) part and each noise component given to
+    the stem holding most of its energy, as the NMF oracle does with free components."""
+    n_fft, hop = v["n_fft"], v["hop"]
+    X = librosa.stft(mixture, n_fft=n_fft, hop_length=hop)
+    V = np.abs(X).astype(np.float64) + 1e-10
+    S = np.stack([np.abs(librosa.stft(s, n_fft=n_fft, hop_length=hop)) for s in stems])
+    ratio = S / (S.sum(0) + 1e-10)
+    count = len(stems)
+    best = None
+    for seed in range(v["seeds"]):
+        fit = harmonic_nmf(V, count, v, np.random.default_rng(v["seed"] + seed))
+        if best is None or fit["kl"] < best["kl"]:
+            best = fit
+    W, Xk, Wn, N = best["W"], best["X"], best["Wn"], best["N"]
+    harmonic = [W[k] @ Xk[k] for k in range(count)]
+    noise = [np.outer(Wn[:, j], N[j]) for j in range(N.shape[0])]
+    curves = np.array([Xk[k].sum(0) for k in range(count)])
+    models = [h.copy() for h in harmonic]
+    for j in range(N.shape[0]):
+        r = np.nan_to_num([np.corrcoef(N[j], curves[k])[0, 1] for k in range(count)], nan=-1.0)
+        models[int(np.argmax(r))] += noise[j]
+    perm = wiener(X, models, v["p"], len(mixture), hop)
+    # Component-level oracle.
+    energy = np.einsum("kfp,sft,kpt->skp", W, ratio, Xk, optimize=True)
+    owner = np.argmax(energy, axis=0)  # K × P
+    oracle = [np.zeros_like(V) for _ in range(count)]
+    for k in range(count):
+        for s in range(count):
+            sel = owner[k] == s
+            if sel.any():
+                oracle[s] += W[k][:, sel] @ Xk[k][sel]
+    for j, part in enumerate(noise):
+        oracle[int(np.argmax([np.sum(part * ratio[s]) for s in range(count)]))] += part
+    ora = wiener(X, oracle, v["p"], len(mixture), hop)
+    ora = [e if np.sqrt(np.mean(e ** 2)) > 1e-6 else mixture for e in ora]
+    share = float(sum(n.sum() for n in noise) / V.sum())
+    return [("perm", perm, True), ("oracle", ora, False)], {"noise_share": share, "kl": best["kl"]}
+
+
 def ceiling(stems, mixture, v):
+    if v["model"] == 1:
+        return harmonic_ceiling(stems, mixture, v)
     n_fft, hop = v["n_fft"], v["hop"]
     X = librosa.stft(mixture, n_fft=n_fft, hop_length=hop)
     mag = np.abs(X).astype(np.float64) + 1e-10
@@ -84,7 +302,7 @@ def ceiling(stems, mixture, v):
     estimates = [librosa.istft(X * m / total, hop_length=hop, length=len(mixture)) for m in models]
     # A stem no component went to is scored on the mixture (gain 0), as `separation_eval.py` scores a player
     # left without sound.
-    return [e if np.sqrt(np.mean(e ** 2)) > 1e-6 else mixture for e in estimates]
+    return [("oracle", [e if np.sqrt(np.mean(e ** 2)) > 1e-6 else mixture for e in estimates], False)], {}
 
 
 def main():
@@ -111,13 +329,19 @@ def main():
                 line = f"{set_name} n={count} #{index} {'+'.join(c[0] for c in scene['chosen']):34s}"
                 for name, v in variants:
                     started = time.time()
-                    g = float(np.mean(ev.sdr(stems, ceiling(stems, mixture, v), False) - mix))
-                    rows.append({"set": set_name, "count": count, "clip": index, "variant": name, "ceiling": g,
-                                 "seconds": time.time() - started})
-                    line += f" {name} {g:+5.1f}"
+                    scores, info = ceiling(stems, mixture, v)
+                    elapsed = time.time() - started
+                    for label, estimates, permute in scores:
+                        g = float(np.mean(ev.sdr(stems, estimates, permute) - mix))
+                        key = name if label == "oracle" else f"{name}/{label}"
+                        rows.append({"set": set_name, "count": count, "clip": index, "variant": key, "ceiling": g,
+                                     "seconds": elapsed, **info})
+                        line += f" {key} {g:+5.1f}"
+                    if "noise_share" in info:
+                        line += f" (noise {info['noise_share']:.2f}, {elapsed:.0f} s)"
                 print(line, flush=True)
     print("\nmedian (mean) ceiling per variant and count:")
-    for name, _ in variants:
+    for name in dict.fromkeys(r["variant"] for r in rows):
         cells = []
         for count in args.counts:
             sel = [r["ceiling"] for r in rows if r["variant"] == name and r["count"] == count]
