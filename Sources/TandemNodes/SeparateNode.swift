@@ -40,6 +40,9 @@ public struct SeparateNode: ValidatingNode {
                           "the players' regions in video pixels, 'x,y,w,h;x,y,w,h', used as given (one source each); empty: find them"),
             ParameterSpec("cell_size", .int(2...64), default: .int(4), "motion-map cell side in pixels of the frames received"),
             ParameterSpec("divergence", .choice(["kl", "is"]), default: .string("kl"), "NMF divergence: Kullback–Leibler or Itakura–Saito"),
+            ParameterSpec("model", .choice(MotionInformedNMF.Model.allCases.map { $0.parameterName }),
+                          default: .string(MotionInformedNMF.Configuration().model.parameterName),
+                          "what the mixture is factorised into: components (free NMF components grouped into players) or harmonic (one harmonic instrument per player)"),
             ParameterSpec("iterations", .int(1...1000), default: .int(MotionInformedNMF.Configuration().iterations), "NMF multiplicative-update iterations"),
             ParameterSpec("components_per_source", .int(1...64), default: .int(MotionInformedNMF.Configuration().componentsPerSource), "NMF components per source"),
             ParameterSpec("drop_margin", .double(-1...1), default: .double(Double(MotionInformedNMF.Configuration().dropMargin)),
@@ -127,6 +130,7 @@ public struct SeparateNode: ValidatingNode {
         configuration.cellSize = parameters.int("cell_size")
         configuration.nmf.divergence = parameters.string("divergence") == "is" ? .itakuraSaito : .kullbackLeibler
         configuration.nmf.iterations = parameters.int("iterations")
+        configuration.nmf.model = MotionInformedNMF.Model.allCases.first { $0.parameterName == parameters.string("model") } ?? .components
         configuration.nmf.componentsPerSource = parameters.int("components_per_source")
         configuration.nmf.dropMargin = Float(parameters.double("drop_margin"))
         configuration.nmf.keepEvidence = Float(parameters.double("keep_evidence"))
@@ -195,6 +199,16 @@ public struct SeparateNode: ValidatingNode {
         if output.isConnected("image") {
             try output.emit(.image(separated.result.picture(mixtureMagnitude: separated.mixtureMagnitude, firstSecond: start.seconds, plotWidth: imageWidth)),
                             port: "image")
+        }
+    }
+}
+
+extension MotionInformedNMF.Model {
+    /// The pipeline parameter's spelling.
+    var parameterName: String {
+        switch self {
+        case .components: "components"
+        case .harmonicSources: "harmonic"
         }
     }
 }

@@ -29,6 +29,8 @@ struct SeparateCommand: ParsableCommand {
     @Option(help: "Use a ROWSxCOLUMNS grid of regions instead of finding moving regions (e.g. 1x2).") var grid: String?
     @Option(name: .customLong("region"), help: "A player's region 'x,y,w,h' in video pixels, used as given (repeat for each player).")
     var regions: [String] = []
+    @Option(help: "What the mixture is factorised into: components (free NMF components grouped into players) or harmonic (one harmonic instrument per player, matched to the regions by motion).")
+    var model: String?
     @Option(help: "NMF divergence: kl or is.") var divergence: String?
     @Option(help: "NMF iterations (multiplicative updates of the β-divergence).") var iterations: Int?
     @Option(help: "NMF components per source.") var componentsPerSource: Int?
@@ -53,6 +55,7 @@ struct SeparateCommand: ParsableCommand {
             // Motion cells are 1/36 of the analysed side, as at the default 144 pixels (4-pixel cells).
             sets += ["side=\(analysisSide)", "cell_size=\(max(2, analysisSide / 36))"]
         }
+        if let model { sets.append("model=\(model)") }
         if let divergence { sets.append("divergence=\(divergence)") }
         if let iterations { sets.append("iterations=\(iterations)") }
         if let componentsPerSource { sets.append("components_per_source=\(componentsPerSource)") }

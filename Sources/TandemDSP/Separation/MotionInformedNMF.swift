@@ -26,6 +26,15 @@ import TandemCore
 ///    `maskExponent`, 2 as in generalised Wiener filtering), applied to every channel's STFT and
 ///    inverted with the mixture phase. Silence stays silence (masks are 0/ε, never NaN).
 public struct MotionInformedNMF: Sendable {
+    /// The factorisation behind the separation.
+    public enum Model: String, Sendable, Hashable, Codable, CaseIterable {
+        /// `componentsPerSource × sources` free NMF components, grouped into players by timbre and motion.
+        case components
+        /// One `HarmonicNMF` source per player (a shared partial profile for all its notes, plus its noise),
+        /// so the motion only has to match K sources to K regions.
+        case harmonicSources
+    }
+
     public struct Configuration: Sendable, Hashable, Codable {
         /// n_fft; nil picks about 46 ms (2048 at 44.1 kHz, 1024 at 22.05 kHz, 512 at 11.025 kHz).
         public var fftSize: Int?
@@ -85,6 +94,12 @@ public struct MotionInformedNMF: Sendable {
         /// Group components into whole sources by timbre and motion together, and let regions compete as
         /// whole sources (see `competing`); false keeps the per-component choice and competition.
         public var refinesAssignment = true
+        /// What the mixture is factorised into: free NMF components grouped into players afterwards
+        /// (`.components`), or whole harmonic instruments (`.harmonicSources`, `HarmonicNMF`) matched one to
+        /// one with the regions by their motion.
+        public var model: Model = .components
+        /// The harmonic model's settings (with `model == .harmonicSources`); its seed is `seed`.
+        public var harmonic = HarmonicNMF.Configuration()
 
         public init() {}
 
@@ -148,6 +163,20 @@ public struct MotionInformedNMF: Sendable {
             initialized = frames * bins
         }
         mean = []
+        if configuration.model == .harmonicSources {
+            let frameSeconds = Double(hop) / Double(sampleRate)
+            let attribution = try harmonicAttribution(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
+                                                      frameSeconds: frameSeconds, tracks: tracks, count: sourceCount, asked: sources)
+            if audioOnly {
+                note = "no video motion: audio-only fallback, harmonic sources; sources are unordered and have no region"
+            } else if !attribution.note.isEmpty {
+                note = note.isEmpty ? attribution.note : note + "; " + attribution.note
+            }
+            return try resynthesize(spectra, channels: channels, length: length, factors: attribution.factors, groups: attribution.groups,
+                                    confidences: attribution.confidence, sounding: attribution.sounding, labels: attribution.labels,
+                                    audioOnly: audioOnly, note: note, stft: stftConfiguration, frames: frames, bins: bins,
+                                    sampleRate: sampleRate, fftSize: n, hop: hop)
+        }
         let nmf = NMF(components: configuration.componentsPerSource * sourceCount, divergence: configuration.divergence,
                       iterations: configuration.iterations, seed: configuration.seed)
         var input = magnitude
@@ -158,7 +187,7 @@ public struct MotionInformedNMF: Sendable {
         let groups: [[Int]]
         let confidences: [Float]
         let labels: [String]
-        var sounding: [Bool]
+        let sounding: [Bool]
         if audioOnly {
             (groups, confidences) = Self.groupBySpectralShape(factors, into: sourceCount)
             labels = (0..<sourceCount).map { "source\($0)" }
@@ -170,6 +199,17 @@ public struct MotionInformedNMF: Sendable {
             (groups, confidences, sounding) = (attribution.groups, attribution.confidence, attribution.sounding)
             labels = tracks.map(\.label)
         }
+        return try resynthesize(spectra, channels: channels, length: length, factors: factors, groups: groups, confidences: confidences,
+                                sounding: sounding, labels: labels, audioOnly: audioOnly, note: note, stft: stftConfiguration,
+                                frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n, hop: hop)
+    }
+
+    /// Wiener-style masks from each group's part of the model, applied to every channel and inverted.
+    func resynthesize(_ spectra: [[Float]], channels: [[Float]], length: Int, factors: NMF.Factors, groups: [[Int]],
+                      confidences: [Float], sounding: [Bool], labels: [String], audioOnly: Bool, note: String,
+                      stft stftConfiguration: STFTConfiguration, frames: Int, bins: Int, sampleRate: Int, fftSize n: Int,
+                      hop: Int) throws -> SeparationResult {
+        var sounding = sounding
         // A group with no component (a region that took nothing) is silent too.
         for s in groups.indices where groups[s].isEmpty { sounding[s] = false }
 
