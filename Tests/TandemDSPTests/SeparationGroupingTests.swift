@@ -105,6 +105,7 @@ import Testing
     @Test func strongOwnEvidenceKeepsARegionUnlessFewerAreAskedFor() throws {
         let (mix, tracks) = Self.conductorScene()
         var configuration = MotionInformedNMF.Configuration()
+        configuration.model = .components   // the free components' keep rule (harmonic sources match one to one)
         configuration.moverPeriodicity = 2   // this guard alone: the periodic-bystander rule would drop the conductor first
         configuration.keepEvidence = -1
         let auto = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks)
@@ -124,6 +125,7 @@ import Testing
     @Test func aDropMustClearTheMargin() throws {
         let (mix, tracks) = Self.conductorScene()
         var configuration = MotionInformedNMF.Configuration()
+        configuration.model = .components   // the free components' drop rule
         configuration.moverPeriodicity = 2   // the margin alone: the periodic-bystander rule would drop the conductor first
         configuration.keepEvidence = 2
         configuration.dropMargin = 0

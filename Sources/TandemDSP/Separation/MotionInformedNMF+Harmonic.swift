@@ -24,7 +24,9 @@ extension MotionInformedNMF {
     /// source's confidence is its evidence for its region, clamped to 0…1.
     ///
     /// K is the count asked for (at most the number of regions); with an automatic count it is the number of
-    /// regions that are not bystanders (at least one, at most `maximumSources`). Without motion the K sources
+    /// regions that are not bystanders (at least one, at most `maximumSources`), and a region whose source's
+    /// evidence stays below `minimumSourceEvidence`, or below `relativeSourceEvidence` times the best-matched
+    /// source's, is then silent, its source joined to the sounding region that explains it best. Without motion the K sources
     /// come back unordered, labelled `source0`, `source1`, ….
     func harmonicAttribution(_ magnitude: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, frameSeconds: Double,
                              tracks: [MotionTrack], count: Int, asked: Int?) throws -> HarmonicAttribution {
@@ -70,6 +72,23 @@ extension MotionInformedNMF {
             groups[r] = factors.members(of: s)
             confidence[r] = min(1, max(0, matrix[s][r]))
             sounding[r] = true
+        }
+        // With an automatic count, a region whose source follows its motion hardly at all (a still region, a
+        // mover that is not a bystander by its rhythm) is silent, and its source joins the sounding region
+        // whose motion explains that source best: a region that makes no sound gets no file, and no sound is lost.
+        if asked == nil {
+            let strongest = (0..<k).map { matrix[$0][matching[$0]] }.max() ?? 0
+            let bar = max(configuration.minimumSourceEvidence, configuration.relativeSourceEvidence * strongest)
+            for s in 0..<k {
+                let r = matching[s]
+                guard matrix[s][r] < bar else { continue }
+                let others = (0..<regions).filter { $0 != r && sounding[$0] }
+                guard let best = others.max(by: { matrix[s][$0] < matrix[s][$1] }) else { continue }
+                groups[best] += groups[r]
+                groups[r] = []
+                sounding[r] = false
+                confidence[r] = 0
+            }
         }
         let note = regions > k ? "harmonic sources: \(k) instruments matched to \(regions) regions; the other regions are silent" : ""
         return HarmonicAttribution(factors: factors.units, groups: groups, confidence: confidence, sounding: sounding,
