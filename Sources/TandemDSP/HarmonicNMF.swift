@@ -35,9 +35,10 @@ import TandemCore
 ///   activation all sources hold near `p` (a pitch histogram smoothed over ±`rangeSpreadSemitones`). An
 ///   instrument plays in a range; this soft prior lets a source keep the notes in its range.
 ///
-/// On the tuning duets of `Tools/eval/separation_eval.py` the K sources, each with its noise, placed by the
-/// best permutation, reach +13.9 dB median over the mixture (the sweep in
-/// `Tools/eval/separation_ceiling_sweep.py`, `model=1`); see `Tools/eval/results/separation.md`, branch `sephar`.
+/// On the tuning clips of `Tools/eval/separation_eval.py` the K sources, each with its noise, placed by the
+/// best permutation, reach +12.0 dB (duets) and +9.6 dB (trios) median over the mixture, against +8.7 and
+/// +2.6 dB for today's components placed by Tandem (the sweep in `Tools/eval/separation_ceiling_sweep.py`,
+/// `model=1`); see `Tools/eval/results/separation.md`, branch `sephar`.
 public struct HarmonicNMF: Sendable {
     public struct Configuration: Sendable, Hashable, Codable {
         /// The pitch grid, MIDI note numbers (28: E1, the lowest string of a double bass; 96: C7).

@@ -94,12 +94,15 @@ public struct MotionInformedNMF: Sendable {
         /// Group components into whole sources by timbre and motion together, and let regions compete as
         /// whole sources (see `competing`); false keeps the per-component choice and competition.
         public var refinesAssignment = true
-        /// What the mixture is factorised into: whole harmonic instruments (`.harmonicSources`, `HarmonicNMF`)
-        /// matched one to one with the regions by their motion, or free NMF components grouped into players
-        /// afterwards (`.components`). Harmonic sources by default: on the tuning split they raised the found
-        /// regions' medians from +8.7 to +9.1 dB (duets) and +2.6 to +6.2 dB (trios), the given panels' from
-        /// +6.0 to +9.5 and +3.7 to +7.6 dB; see `Tools/eval/results/separation.md`, branch `sephar`.
-        public var model: Model = .harmonicSources
+        /// What the mixture is factorised into: free NMF components grouped into players afterwards
+        /// (`.components`), or whole harmonic instruments (`.harmonicSources`, `HarmonicNMF`) matched one to one
+        /// with the regions by their motion. Components stay the default: harmonic sources won on the tuning
+        /// split (found regions: duets +8.7 → +9.1, trios +2.6 → +6.2 dB; given panels +6.0 → +9.5, +3.7 →
+        /// +7.6 dB) but on the held-out split, run once, only the duets rose (nine clips: +4.7 → +7.2 dB) while
+        /// the trios fell (+5.5 → +3.5 dB): a whole source matched to the wrong region costs a whole player
+        /// (−11 dB on one trio whose best permutation gained +2.5). See `Tools/eval/results/separation.md`,
+        /// branch `sephar`.
+        public var model: Model = .components
         /// With harmonic sources and an automatic count: a region whose matched source follows its motion less
         /// than this (`SourceEvidence` score, −1…1; a still region scores 0) is silent.
         public var minimumSourceEvidence: Float = 0.1
