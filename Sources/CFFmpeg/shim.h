@@ -49,6 +49,9 @@ static const int tandem_SWS_AREA = SWS_AREA;
 static const int tandem_SWS_POINT = SWS_POINT;
 static const int tandem_SWS_ACCURATE_RND = SWS_ACCURATE_RND;
 static const int tandem_SWS_FULL_CHR_H_INT = SWS_FULL_CHR_H_INT;
+static const uint64_t tandem_AV_PIX_FMT_FLAG_PAL = AV_PIX_FMT_FLAG_PAL;
+static const uint64_t tandem_AV_PIX_FMT_FLAG_BITSTREAM = AV_PIX_FMT_FLAG_BITSTREAM;
+static const uint64_t tandem_AV_PIX_FMT_FLAG_HWACCEL = AV_PIX_FMT_FLAG_HWACCEL;
 
 // The fixed-size plane arrays of an AVFrame, as pointers (Swift imports them as 8-tuples).
 static inline uint8_t **tandem_frame_data(AVFrame *frame) { return frame->data; }

@@ -20,12 +20,17 @@ final class FrameConverter {
     /// first output size, so every node downstream sees one frame size; a picture of another size is
     /// fitted into that output, its aspect kept (letterboxed).
     private(set) var referenceSize: (width: Int, height: Int)?
+    /// `referenceSize` as shown, before rotation: its width stretched by the pixels' aspect (`squarePixels`).
+    private(set) var referenceShownSize: (width: Int, height: Int)?
     /// The first decoded size that differed from `referenceSize`, if any.
     private(set) var changedSize: (width: Int, height: Int)?
+    /// The stream's sample aspect ratio, for frames that do not carry their own.
+    private let streamPixelAspect: (num: Int, den: Int)?
 
-    init(options: VideoDecodeOptions, rotation: Int) {
+    init(options: VideoDecodeOptions, rotation: Int, streamPixelAspect: (num: Int, den: Int)? = nil) {
         self.options = options
         self.rotation = options.applyRotation ? rotation : 0
+        self.streamPixelAspect = streamPixelAspect
         let filter: Int32 = switch options.interpolation {
         case .nearest: tandem_SWS_POINT
         case .fastBilinear: tandem_SWS_FAST_BILINEAR
@@ -45,17 +50,30 @@ final class FrameConverter {
         return FrameGeometry.make(width: turned ? height : width, height: turned ? width : height, mode: options.resize)
     }
 
+    /// `frame`'s size as shown, before rotation: with `squarePixels`, the stored width times the pixels'
+    /// aspect (the frame's own, else the stream's), as FFmpeg's players show it; the height is kept.
+    func shownSize(of frame: FFFrame) -> (width: Int, height: Int) {
+        guard options.squarePixels, let aspect = frame.sampleAspectRatio ?? streamPixelAspect, aspect.num != aspect.den else {
+            return (frame.width, frame.height)
+        }
+        return (max(1, Int((Double(frame.width) * Double(aspect.num) / Double(aspect.den)).rounded())), frame.height)
+    }
+
     /// Converts `frame`. The position fields are filled by the caller.
     func convert(_ frame: FFFrame, path: String) throws -> (width: Int, height: Int, stride: Int, bytes: SharedArray<UInt8>, floats: SharedArray<Float>) {
         let reference = referenceSize ?? (frame.width, frame.height)
         referenceSize = reference
-        var g = geometry(width: reference.width, height: reference.height)
+        let referenceShown = referenceShownSize ?? shownSize(of: frame)
+        referenceShownSize = referenceShown
+        var g = geometry(width: referenceShown.width, height: referenceShown.height)
         if (frame.width, frame.height) != reference {
             if changedSize == nil { changedSize = (frame.width, frame.height) }
+            let shown = shownSize(of: frame)
             let turned = rotation % 180 != 0
-            g = FrameGeometry.make(width: turned ? frame.height : frame.width, height: turned ? frame.width : frame.height,
+            g = FrameGeometry.make(width: turned ? shown.height : shown.width, height: turned ? shown.width : shown.height,
                                    mode: .letterbox(width: g.outputWidth, height: g.outputHeight))
         }
+        let topFieldOnly = options.deinterlace && frame.isInterlaced && frame.height >= 2 && FFScaler.canSplitFields(frame.format)
         let channels = bytesPerPixel
         let outStride = g.outputWidth * channels
         var packed: SharedArray<UInt8>
@@ -64,7 +82,7 @@ final class FrameConverter {
             // Room past the end: libswscale's vectorised converters write whole blocks of pixels,
             // up to a block beyond the last one of a row, so the last row spills over.
             let elements = try [UInt8](unsafeUninitializedCapacity: count + FrameConverter.scalerPadding) { buffer, initialized in
-                try scaler.scale(frame, to: packedFormat, width: g.scaledWidth, height: g.scaledHeight,
+                try scaler.scale(frame, topFieldOnly: topFieldOnly, to: packedFormat, width: g.scaledWidth, height: g.scaledHeight,
                                  destination: buffer.baseAddress!, stride: outStride, path: path)
                 initialized = count
             }
@@ -78,7 +96,7 @@ final class FrameConverter {
                 scratch = [UInt8](repeating: 0, count: scratchStride * sh + FrameConverter.scalerPadding)
             }
             try scratch.withUnsafeMutableBufferPointer { buffer in
-                try scaler.scale(frame, to: packedFormat, width: sw, height: sh, destination: buffer.baseAddress!, stride: scratchStride, path: path)
+                try scaler.scale(frame, topFieldOnly: topFieldOnly, to: packedFormat, width: sw, height: sh, destination: buffer.baseAddress!, stride: scratchStride, path: path)
             }
             packed = SharedArray(repeating: 0, count: outStride * g.outputHeight)
             scratch.withUnsafeBufferPointer { source in

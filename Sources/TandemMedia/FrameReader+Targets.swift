@@ -65,11 +65,11 @@ extension FrameReader {
                 return
             }
             if landedLate {
-                // The demuxer landed after the key frame we need: start over from the beginning
-                // and decode forward from there for the rest of this reader's life.
+                // The demuxer landed after the key frame we need: start over from the file's first
+                // packet and decode forward from there for the rest of this reader's life.
                 landedLate = false
                 seekingDisabled = true
-                try seek(toEntry: 0, index: index!)
+                try restartFromBeginning()
                 continue
             }
             let frameIndex = targets.exact ? indexOfDecoded() : decodedCount - 1

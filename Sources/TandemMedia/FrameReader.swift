@@ -41,8 +41,9 @@ public final class FrameReader {
         return last.map { clock.seconds($0, timeBase: timeBase) }
     }
 
-    /// The probed demuxer: the stream's parameters, and the sequential path's packets.
-    let input: FFInputContext
+    /// The probed demuxer: the stream's parameters, and the sequential path's packets (replaced by a
+    /// fresh one when decoding must start over from the file's first packet: `restartFromBeginning`).
+    private(set) var input: FFInputContext
     let streamIndex: Int
     /// The sequential decode loop, opened on first use (`openLoop`): sparse sampling on several cores
     /// decodes on its own single-threaded decoders and never needs it, and opening a frame-threaded
@@ -95,7 +96,9 @@ public final class FrameReader {
         self.stream = MediaFile.streamInfo(avStream, index: streamIndex)
         self.input = input
         self.streamIndex = streamIndex
-        self.converter = FrameConverter(options: options, rotation: MediaFile.displayRotation(avStream))
+        let pixelAspect = avStream.pointee.codecpar.pointee.sample_aspect_ratio
+        self.converter = FrameConverter(options: options, rotation: MediaFile.displayRotation(avStream),
+                                        streamPixelAspect: pixelAspect.num > 0 && pixelAspect.den > 0 ? (Int(pixelAspect.num), Int(pixelAspect.den)) : nil)
         self.clock = MediaClock(originMicroseconds: input.startTimeMicroseconds)
         self.timeBase = Rational(Int64(avStream.pointee.time_base.num), Int64(avStream.pointee.time_base.den))
 
@@ -183,6 +186,19 @@ public final class FrameReader {
         return loop
     }
 
+    /// Reopens the file and decodes from its first packet. Used when a seek landed after the key frame
+    /// it was asked for: a seek back to the start cannot be trusted either (MPEG-TS and MPEG-PS seek by
+    /// bisecting byte positions, and can land past the first key frame every time), a new demuxer can.
+    func restartFromBeginning() throws {
+        let fresh = try FFInputContext(path: path)
+        fresh.discardAll(except: streamIndex)
+        input = fresh
+        openedLoop = nil
+        landingLimit = nil
+        lastReadEntry = nil
+        _ = try openLoop()
+    }
+
     func configureDecoding() {
         switch state {
         case .keyframes:
@@ -248,13 +264,14 @@ public final class FrameReader {
                               time: clock.time(pts, timeBase: timeBase), sourceWidth: frame.width, sourceHeight: frame.height)
         }
         let pixels = try converter.convert(frame, path: path)
-        // The video's size as shown: turned like the converted picture, before it is scaled or cropped
-        // (the first picture's, which a picture of another size was fitted into).
-        let decoded = converter.referenceSize ?? (frame.width, frame.height)
+        // The video's size as shown: its pixels made square and turned like the converted picture, before
+        // it is scaled or cropped (the first picture's, which a picture of another size was fitted into).
+        let decoded = converter.referenceShownSize ?? converter.shownSize(of: frame)
         let turned = converter.rotation % 180 != 0
         let source = turned ? (width: decoded.height, height: decoded.width) : (width: decoded.width, height: decoded.height)
         if pictureSizeChange == nil, let changed = converter.changedSize {
-            pictureSizeChange = PictureSizeChange(seconds: clock.seconds(pts, timeBase: timeBase), from: decoded, to: changed)
+            pictureSizeChange = PictureSizeChange(seconds: clock.seconds(pts, timeBase: timeBase),
+                                                  from: converter.referenceSize ?? (frame.width, frame.height), to: changed)
         }
         return VideoFrame(layout: options.layout, width: pixels.width, height: pixels.height, stride: pixels.stride,
                           bytes: pixels.bytes, floats: pixels.floats, pts: pts, timeBase: timeBase, frameIndex: frameIndex,

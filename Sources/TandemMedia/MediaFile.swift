@@ -72,6 +72,12 @@ public struct MediaFile: Sendable {
             info.averageFrameRate = ratio(s.avg_frame_rate)
             info.realFrameRate = ratio(s.r_frame_rate)
             info.rotation = displayRotation(stream)
+            if let aspect = ratio(parameters.sample_aspect_ratio), aspect.num != aspect.den { info.pixelAspect = aspect }
+            info.fieldOrder = switch parameters.field_order {
+            case AV_FIELD_TT, AV_FIELD_TB: "top first"
+            case AV_FIELD_BB, AV_FIELD_BT: "bottom first"
+            default: nil
+            }
             info.pixelFormat = av_get_pix_fmt_name(AVPixelFormat(rawValue: parameters.format)).map { String(cString: $0) }
         } else if type == .audio {
             info.sampleRate = Int(parameters.sample_rate)

@@ -19,7 +19,12 @@ extension MediaInfo {
             parts.append("tb \(stream.timeBase)")
             if let start = stream.startSeconds { parts.append("start \(Self.format(start)) s") }
             if let width = stream.width, let height = stream.height { parts.append("\(width)x\(height)") }
+            if let aspect = stream.pixelAspect, let width = stream.width, let height = stream.height {
+                let shown = Int((Double(width) * aspect.doubleValue).rounded())
+                parts.append("pixels \(aspect.num):\(aspect.den) (shown \(shown)x\(height))")
+            }
             if let pixelFormat = stream.pixelFormat { parts.append(pixelFormat) }
+            if let order = stream.fieldOrder { parts.append("interlaced, \(order)") }
             if let rate = stream.averageFrameRate { parts.append("\(Self.format(rate.doubleValue)) fps avg") }
             if let rate = stream.realFrameRate { parts.append("\(Self.format(rate.doubleValue)) fps real") }
             if let frames = stream.frameCount { parts.append("\(frames) frames") }

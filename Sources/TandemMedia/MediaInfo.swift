@@ -41,6 +41,13 @@ public struct MediaInfo: Codable, Sendable, Equatable {
         /// Clockwise degrees (0, 90, 180, 270) the decoded picture must be turned for display,
         /// from the display-matrix side data (the convention of FFmpeg's own `autorotate`).
         public var rotation: Int?
+        /// The shape of one stored pixel, width over height (`sample_aspect_ratio`), when it is not
+        /// square: a PAL DV picture's 16:15, an anamorphic DVD's 64:45. Frames are shown with it
+        /// (`VideoDecodeOptions.squarePixels`). `nil` for square or unstated pixels.
+        public var pixelAspect: Ratio?
+        /// `top first` or `bottom first` when the stream says its pictures are interlaced (which field
+        /// is shown first); `nil` when progressive or unstated.
+        public var fieldOrder: String?
         public var pixelFormat: String?
         public var sampleRate: Int?
         public var channels: Int?

@@ -10,6 +10,14 @@ public struct VideoDecodeOptions: Sendable, Hashable {
     public var threads: Int
     /// Turn frames upright according to the stream's display matrix.
     public var applyRotation: Bool
+    /// Show non-square pixels as the file asks (its sample aspect ratio): a 720×576 PAL picture with
+    /// 64:45 pixels is converted as 1024×576. Faces and players keep their proportions, and sizes and
+    /// regions are the picture as a viewer sees it. Off: the stored pixels, as PyAV and torchvision read them.
+    public var squarePixels: Bool
+    /// Convert a picture the decoder marks as interlaced from its top field only, stretched back to
+    /// full height: moving edges lose the comb of two fields taken 1/50 s apart, which motion and face
+    /// detection would otherwise see; still detail loses half its rows. Progressive pictures are untouched.
+    public var deinterlace: Bool
     /// The video stream to read; `nil` picks FFmpeg's best video stream.
     public var streamIndex: Int?
     /// The libswscale filter used when resizing.
@@ -30,12 +38,15 @@ public struct VideoDecodeOptions: Sendable, Hashable {
     }
 
     public init(layout: PixelLayout = .rgb24, resize: ResizeMode = .none, threads: Int = 0,
-                applyRotation: Bool = true, streamIndex: Int? = nil, interpolation: Interpolation = .bilinear) {
+                applyRotation: Bool = true, streamIndex: Int? = nil, interpolation: Interpolation = .bilinear,
+                squarePixels: Bool = true, deinterlace: Bool = true) {
         self.layout = layout
         self.resize = resize
         self.threads = threads
         self.applyRotation = applyRotation
         self.streamIndex = streamIndex
         self.interpolation = interpolation
+        self.squarePixels = squarePixels
+        self.deinterlace = deinterlace
     }
 }

@@ -42,6 +42,10 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
             ParameterSpec("interpolation", .choice(VideoDecodeOptions.Interpolation.allCases.map(\.rawValue)), default: .string("bilinear"),
                           "libswscale filter used when resizing"),
             ParameterSpec("threads", .int(0...64), default: .int(0), "decoder threads; 0 lets FFmpeg choose"),
+            ParameterSpec("square_pixels", .bool, default: .bool(true),
+                          "show non-square pixels as the file asks (720x576 at 64:45 becomes 1024x576); false: the stored pixels"),
+            ParameterSpec("deinterlace", .bool, default: .bool(true),
+                          "convert pictures marked interlaced from their top field, without the comb of two fields; false: both fields as stored"),
             ParameterSpec("audio_stream", .int(-1...65_535), default: .int(-1),
                           "the file's stream to decode as audio, by the number `tandem probe` prints (a second language, a commentary track); -1 lets FFmpeg choose"),
             ParameterSpec("video_stream", .int(-1...65_535), default: .int(-1),
@@ -104,6 +108,8 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
         var videoOptions = VideoDecodeOptions(layout: layout, resize: resize, threads: parameters.int("threads"),
                                               streamIndex: videoStream < 0 ? nil : videoStream)
         videoOptions.interpolation = VideoDecodeOptions.Interpolation(rawValue: parameters.string("interpolation")) ?? .bilinear
+        videoOptions.squarePixels = parameters.bool("square_pixels")
+        videoOptions.deinterlace = parameters.bool("deinterlace")
         self.videoOptions = videoOptions
         if let frames = FrameSampling(parsing: parameters.string("frames")) {
             sampling = frames

@@ -31,6 +31,33 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
 
     @Test(arguments: codecs, [1, 2])
     func sparseSamplingIsFrameExact(name: String, threads: Int) throws {
+        try expectFrameExactSampling(name, threads: threads) { sampling, reader in
+            if case .uniform(7) = sampling {
+                #expect(reader.seekCount > 0, "\(name): uniform sampling should seek")
+                // Seven targets over four GOPs: with two decoders the walks ran side by side.
+                if threads == 2 {
+                    #expect(reader.gopDecoders.count == 2 && !reader.parallelGivenUp, "\(name): walks were not decoded side by side")
+                    // Walks go to whichever decoder is free; together they made one seek per walk.
+                    #expect(reader.gopDecoders.reduce(0) { $0 + $1.seekCount } == reader.seekCount, "\(name)")
+                    // Nothing was opened that the walks did not use: no frame-threaded decoder of the
+                    // reader's own, and the walks read through the demuxers the packet index read with.
+                    #expect(reader.openedLoop == nil, "\(name): the sequential decoder was opened")
+                    #expect(reader.spareInputs.isEmpty, "\(name)")
+                }
+            }
+        }
+    }
+
+    /// MPEG-TS seeks by bisecting byte positions and lands after the key frame asked for, even the first
+    /// one: sampling then decodes from a freshly opened demuxer (it once sought back to the start forever).
+    @Test(arguments: [1, 2])
+    func sparseSamplingIsFrameExactWhereSeeksLandLate(threads: Int) throws {
+        try expectFrameExactSampling("mpeg2.ts", threads: threads) { _, _ in }
+    }
+
+    /// Each sparse sampling of fixture `name` (60 frames) gives exactly the frames of a full decode;
+    /// `check` adds expectations on each sampling's finished reader.
+    private func expectFrameExactSampling(_ name: String, threads: Int, check: (FrameSampling, FrameReader) -> Void) throws {
         let options = VideoDecodeOptions(threads: threads)
         let full = try decodeAll(name, options: options)
         let samplings: [FrameSampling] = [
@@ -50,19 +77,7 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
                 #expect(frame.pts == reference.pts, "\(name) \(sampling) frame \(frame.frameIndex)")
                 #expect(frame.bytes == reference.bytes, "\(name) \(sampling) frame \(frame.frameIndex) differs from the full decode")
             }
-            if case .uniform(7) = sampling {
-                #expect(reader.seekCount > 0, "\(name): uniform sampling should seek")
-                // Seven targets over four GOPs: with two decoders the walks ran side by side.
-                if threads == 2 {
-                    #expect(reader.gopDecoders.count == 2 && !reader.parallelGivenUp, "\(name): walks were not decoded side by side")
-                    // Walks go to whichever decoder is free; together they made one seek per walk.
-                    #expect(reader.gopDecoders.reduce(0) { $0 + $1.seekCount } == reader.seekCount, "\(name)")
-                    // Nothing was opened that the walks did not use: no frame-threaded decoder of the
-                    // reader's own, and the walks read through the demuxers the packet index read with.
-                    #expect(reader.openedLoop == nil, "\(name): the sequential decoder was opened")
-                    #expect(reader.spareInputs.isEmpty, "\(name)")
-                }
-            }
+            check(sampling, reader)
         }
     }
 
@@ -296,6 +311,44 @@ func decodeAll(_ name: String, options: VideoDecodeOptions = VideoDecodeOptions(
         let small = try #require(try FrameReader(url: Fixture.url("h264_bframes.mp4"), options: VideoDecodeOptions(resize: .exact(width: 32, height: 16))).next())
         #expect(small.width == 32 && small.sourceWidth == 96 && small.sourceHeight == 64)
         #expect(cropped.bytes.array == Array(turned.bytes.array[(16 * 64 * 3)..<(80 * 64 * 3)]))
+    }
+
+    /// Mean gray level of each row of a gray8 frame.
+    private func rowMeans(_ frame: VideoFrame) -> [Double] {
+        (0..<frame.height).map { y in Double((0..<frame.width).reduce(0) { $0 + Int(frame.bytes[y * frame.stride + $1]) }) / Double(frame.width) }
+    }
+
+    @Test func interlacedPicturesAreReadFromOneField() throws {
+        // Both files hold a picture whose even rows are light and odd rows dark: the comb of two fields
+        // taken apart in time. interlaced_comb.mpg is coded as interlaced frames, progressive_comb.mpg is not.
+        let gray = VideoDecodeOptions(layout: .gray8)
+        let interlaced = try #require(try FrameReader(url: Fixture.url("interlaced_comb.mpg"), options: gray).next())
+        #expect(interlaced.width == 64 && interlaced.height == 48)
+        let rows = rowMeans(interlaced)
+        #expect(rows.allSatisfy { $0 > 170 }, "the top field (light) fills every row: \(rows)")
+        var stored = gray
+        stored.deinterlace = false
+        let both = rowMeans(try #require(try FrameReader(url: Fixture.url("interlaced_comb.mpg"), options: stored).next()))
+        #expect(both.enumerated().allSatisfy { $0.offset % 2 == 0 ? $0.element > 170 : $0.element < 70 }, "\(both)")
+        let progressive = rowMeans(try #require(try FrameReader(url: Fixture.url("progressive_comb.mpg"), options: gray).next()))
+        #expect(progressive.enumerated().allSatisfy { $0.offset % 2 == 0 ? $0.element > 170 : $0.element < 70 },
+                "a progressive picture is never deinterlaced: \(progressive)")
+    }
+
+    @Test func nonSquarePixelsAreShownSquare() throws {
+        // anamorphic.mp4 stores 64x48 pixels twice as wide as tall.
+        let shown = try #require(try FrameReader(url: Fixture.url("anamorphic.mp4")).next())
+        #expect(shown.width == 128 && shown.height == 48 && shown.sourceWidth == 128 && shown.sourceHeight == 48)
+        let shrunk = try #require(try FrameReader(url: Fixture.url("anamorphic.mp4"), options: VideoDecodeOptions(resize: .shorterSide(24))).next())
+        #expect(shrunk.width == 64 && shrunk.height == 24 && shrunk.sourceWidth == 128)
+        var storedOptions = VideoDecodeOptions()
+        storedOptions.squarePixels = false
+        let stored = try #require(try FrameReader(url: Fixture.url("anamorphic.mp4"), options: storedOptions).next())
+        #expect(stored.width == 64 && stored.height == 48 && stored.sourceWidth == 64)
+        // The shown picture is the stored one stretched: column 2x+1 of the shown row is near stored column x.
+        let y = 24
+        let error = (0..<64).map { x in abs(Int(shown.bytes[y * shown.stride + 3 * (2 * x + 1)]) - Int(stored.bytes[y * stored.stride + 3 * x])) }
+        #expect(error.sorted()[32] < 24, "\(error)")
     }
 
     @Test func videoAndAudioShareOneClock() throws {

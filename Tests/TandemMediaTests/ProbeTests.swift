@@ -39,6 +39,16 @@ import Testing
         #expect(try MediaFile.open(Fixture.path("h264_bframes.mp4")).info.firstStream(.video)?.attachedPicture == nil)
     }
 
+    @Test func reportsPixelShapeAndInterlacing() throws {
+        let anamorphic = try MediaFile.open(Fixture.path("anamorphic.mp4")).info
+        #expect(anamorphic.streams[0].pixelAspect == MediaInfo.Ratio(num: 2, den: 1) && anamorphic.streams[0].fieldOrder == nil)
+        #expect(anamorphic.summary.contains("pixels 2:1 (shown 128x48)"), "\(anamorphic.summary)")
+        let interlaced = try MediaFile.open(Fixture.path("interlaced_comb.mpg")).info
+        #expect(interlaced.streams[0].fieldOrder == "top first" && interlaced.streams[0].pixelAspect == nil)
+        #expect(interlaced.summary.contains("interlaced, top first"), "\(interlaced.summary)")
+        #expect(try MediaFile.open(Fixture.path("h264_bframes.mp4")).info.streams[0].fieldOrder == nil)
+    }
+
     @Test func encodesAsJSON() throws {
         let info = try MediaFile.open(Fixture.path("stereo48k.opus")).info
         let decoded = try JSONDecoder().decode(MediaInfo.self, from: JSONEncoder().encode(info))

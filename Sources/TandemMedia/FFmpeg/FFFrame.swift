@@ -45,6 +45,15 @@ final class FFFrame {
         pointer.pointee.flags & tandem_AV_FRAME_FLAG_CORRUPT != 0 || pointer.pointee.decode_error_flags != 0
     }
 
+    /// True when the decoder marks the picture as two interlaced fields (broadcast, DV, camcorder video).
+    var isInterlaced: Bool { pointer.pointee.interlaced_frame != 0 }
+
+    /// The shape of one stored pixel as shown, width over height (`sample_aspect_ratio`); `nil` when unset.
+    var sampleAspectRatio: (num: Int, den: Int)? {
+        let ratio = pointer.pointee.sample_aspect_ratio
+        return ratio.num > 0 && ratio.den > 0 ? (Int(ratio.num), Int(ratio.den)) : nil
+    }
+
     /// The presentation time in the stream's time base: the frame's `pts` when set, else
     /// FFmpeg's best guess (`best_effort_timestamp`), else `nil`.
     var presentationTime: Int64? {

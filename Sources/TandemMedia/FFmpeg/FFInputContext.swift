@@ -110,9 +110,6 @@ final class FFInputContext {
         throw MediaError(ffmpeg: status, path: path, operation: "read packet", code: code)
     }
 
-    /// Seeks `streamIndex` to the key frame at or before `timestamp` (stream time base) and
-    /// drops the demuxer's buffers. The corresponding C function is `av_seek_frame` with
-    /// `AVSEEK_FLAG_BACKWARD`.
     /// Seeks to the key frame at or before `microseconds` (`AV_TIME_BASE` units, on the file's own
     /// timeline, start time included) of the default stream. The corresponding C function is
     /// `av_seek_frame` with stream -1 and `AVSEEK_FLAG_BACKWARD`.
@@ -121,6 +118,9 @@ final class FFInputContext {
         if status < 0 { throw MediaError(ffmpeg: status, path: path, operation: "seek", code: .other) }
     }
 
+    /// Seeks `streamIndex` to the key frame at or before `timestamp` (stream time base) and
+    /// drops the demuxer's buffers. The corresponding C function is `av_seek_frame` with
+    /// `AVSEEK_FLAG_BACKWARD`.
     func seek(streamIndex: Int, timestamp: Int64) throws {
         let status = av_seek_frame(pointer, Int32(streamIndex), timestamp, tandem_AVSEEK_FLAG_BACKWARD)
         if status < 0 { throw MediaError(ffmpeg: status, path: path, operation: "seek", code: .other) }

@@ -18,55 +18,62 @@ final class FFScaler {
     private var resizeKey: (Int, Int, Int32, Int, Int) = (0, 0, -1, 0, 0)
     private let resized = FFFrame()
 
-    /// Resizes `frame` in its own pixel format into `resized` (libswscale's planar scaler).
-    private func resize(_ frame: FFFrame, width: Int, height: Int, path: String) throws -> FFFrame {
-        let wanted = (frame.width, frame.height, frame.format, width, height)
+    /// Resizes `picture` in its own pixel format into `resized` (libswscale's planar scaler).
+    private func resize(_ picture: SourcePicture, width: Int, height: Int, path: String) throws -> FFFrame {
+        let wanted = (picture.width, picture.height, picture.format, width, height)
         if resizeContext == nil || wanted != resizeKey {
-            resizeContext = sws_getCachedContext(resizeContext, Int32(frame.width), Int32(frame.height), AVPixelFormat(rawValue: frame.format),
-                                                 Int32(width), Int32(height), AVPixelFormat(rawValue: frame.format), flags, nil, nil, nil)
+            resizeContext = sws_getCachedContext(resizeContext, Int32(picture.width), Int32(picture.height), AVPixelFormat(rawValue: picture.format),
+                                                 Int32(width), Int32(height), AVPixelFormat(rawValue: picture.format), flags, nil, nil, nil)
             resizeKey = wanted
             resized.unref()
-            resized.pointer.pointee.format = frame.format
+            resized.pointer.pointee.format = picture.format
             resized.pointer.pointee.width = Int32(width)
             resized.pointer.pointee.height = Int32(height)
             let status = av_frame_get_buffer(resized.pointer, 0)
             guard resizeContext != nil, status >= 0 else {
-                throw MediaError(.invalidArgument, path: path, operation: "configure scaler", message: "cannot resize \(frame.width)x\(frame.height) to \(width)x\(height)")
+                throw MediaError(.invalidArgument, path: path, operation: "configure scaler", message: "cannot resize \(picture.width)x\(picture.height) to \(width)x\(height)")
             }
         }
-        let source = UnsafeRawPointer(frame.data).assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
-        let rows = sws_scale(resizeContext, source, frame.lineSizes, 0, Int32(frame.height), resized.data, resized.lineSizes)
+        let rows = picture.scale(with: resizeContext, into: resized.data, lineSizes: resized.lineSizes)
         if rows < 0 { throw MediaError(ffmpeg: rows, path: path, operation: "resize", code: .other) }
         return resized
     }
 
+    /// True when `format`'s rows can be read one field at a time by doubling each plane's stride: not a
+    /// palette, bit-packed or hardware format.
+    static func canSplitFields(_ format: Int32) -> Bool {
+        guard let descriptor = av_pix_fmt_desc_get(AVPixelFormat(rawValue: format)) else { return false }
+        return descriptor.pointee.flags & (tandem_AV_PIX_FMT_FLAG_PAL | tandem_AV_PIX_FMT_FLAG_BITSTREAM | tandem_AV_PIX_FMT_FLAG_HWACCEL) == 0
+    }
 
     /// Converts `frame` to `width`×`height` of `format` into `destination` (`stride` bytes per row).
-    /// `destination` needs `FrameConverter.scalerPadding` bytes of room past its last row.
+    /// `destination` needs `FrameConverter.scalerPadding` bytes of room past its last row. With
+    /// `topFieldOnly` the picture is read from its even rows (see `canSplitFields`) and stretched to `height`.
     /// The corresponding C functions are `sws_getCachedContext` and `sws_scale`.
-    func scale(_ frame: FFFrame, to format: AVPixelFormat, width: Int, height: Int,
+    func scale(_ frame: FFFrame, topFieldOnly: Bool = false, to format: AVPixelFormat, width: Int, height: Int,
                destination: UnsafeMutablePointer<UInt8>, stride: Int, path: String) throws {
         // Resizing first in the decoded format (libswscale's vectorised planar scaler), then converting
         // colour at the output size (its vectorised unscaled converter), costs about half the CPU of
         // one combined pass, whose scaled RGB output path is mostly plain C.
-        var frame = frame
-        if frame.width != width || frame.height != height {
-            frame = try resize(frame, width: width, height: height, path: path)
+        var picture = SourcePicture(frame, topFieldOnly: topFieldOnly)
+        if picture.width != width || picture.height != height {
+            picture = SourcePicture(try resize(picture, width: width, height: height, path: path), topFieldOnly: false)
         }
-        let wanted = (frame.width, frame.height, frame.format, width, height, format.rawValue)
+        let wanted = (picture.width, picture.height, picture.format, width, height, format.rawValue)
         if context == nil || wanted != key {
-            context = sws_getCachedContext(context, Int32(frame.width), Int32(frame.height), AVPixelFormat(rawValue: frame.format),
+            context = sws_getCachedContext(context, Int32(picture.width), Int32(picture.height), AVPixelFormat(rawValue: picture.format),
                                            Int32(width), Int32(height), format, flags, nil, nil, nil)
             key = wanted
             guard context != nil else {
                 throw MediaError(.invalidArgument, path: path, operation: "configure scaler",
-                                 message: "cannot convert \(frame.width)x\(frame.height) pixel format \(frame.format) to \(width)x\(height)")
+                                 message: "cannot convert \(picture.width)x\(picture.height) pixel format \(picture.format) to \(width)x\(height)")
             }
         }
-        var planes: [UnsafeMutablePointer<UInt8>?] = [destination, nil, nil, nil]
-        var strides: [Int32] = [Int32(stride), 0, 0, 0]
-        let source = UnsafeRawPointer(frame.data).assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
-        let rows = sws_scale(context, source, frame.lineSizes, 0, Int32(frame.height), &planes, &strides)
+        var planes: [UnsafeMutablePointer<UInt8>?] = [destination, nil, nil, nil, nil, nil, nil, nil]
+        var strides: [Int32] = [Int32(stride), 0, 0, 0, 0, 0, 0, 0]
+        let rows = planes.withUnsafeMutableBufferPointer { planes in
+            picture.scale(with: context, into: planes.baseAddress!, lineSizes: &strides)
+        }
         if rows < 0 { throw MediaError(ffmpeg: rows, path: path, operation: "convert pixels", code: .other) }
     }
 
@@ -87,5 +94,32 @@ final class FFScaler {
         var strides: [Int32] = [Int32(stride), 0, 0, 0]
         let rows = sws_scale(context, &planes, &strides, 0, Int32(height), frame.data, frame.lineSizes)
         if rows < 0 { throw MediaError(ffmpeg: rows, path: path, operation: "convert pixels", code: .other) }
+    }
+}
+
+/// A decoded picture as libswscale reads it: all of the frame's rows, or only its top field (the even
+/// rows of every plane, read by doubling each plane's stride).
+private struct SourcePicture {
+    let frame: FFFrame
+    let height: Int
+    let lineSizes: [Int32]
+
+    init(_ frame: FFFrame, topFieldOnly: Bool) {
+        self.frame = frame
+        let strides = (0..<8).map { frame.lineSizes[$0] }
+        height = topFieldOnly ? (frame.height + 1) / 2 : frame.height
+        lineSizes = topFieldOnly ? strides.map { $0 * 2 } : strides
+    }
+
+    var width: Int { frame.width }
+    var format: Int32 { frame.format }
+
+    /// `sws_scale` of this picture with `context` into the planes `destination`; the rows written, or an FFmpeg error.
+    func scale(with context: OpaquePointer?, into destination: UnsafePointer<UnsafeMutablePointer<UInt8>?>,
+               lineSizes destinationStrides: UnsafePointer<Int32>) -> Int32 {
+        let source = UnsafeRawPointer(frame.data).assumingMemoryBound(to: UnsafePointer<UInt8>?.self)
+        return lineSizes.withUnsafeBufferPointer { strides in
+            sws_scale(context, source, strides.baseAddress, 0, Int32(height), destination, destinationStrides)
+        }
     }
 }
