@@ -107,10 +107,12 @@ extension FrameReader {
     // MARK: timestamps
 
     /// The frame on screen at `seconds` on the file clock: the last frame whose time is not after it.
+    /// Only packets with a pts are ranked: in an inexact index (a damaged file's packets without one)
+    /// they are fewer than `frameCount`, and the frame is then the rank among them.
     static func frameOnScreen(at seconds: Double, index: PacketIndex, clock: MediaClock, timeBase: Rational) -> Int {
-        guard index.frameCount > 0 else { return 0 }
+        guard !index.sortedPts.isEmpty else { return 0 }
         let pts = Int64(((seconds + Double(clock.originMicroseconds) / 1e6) / timeBase.doubleValue).rounded(.down))
-        var low = 0, high = index.frameCount
+        var low = 0, high = index.sortedPts.count
         while low < high {
             let mid = (low + high) / 2
             if index.sortedPts[mid] <= pts { low = mid + 1 } else { high = mid }

@@ -102,6 +102,20 @@ import TandemCore
         for frame in frames { #expect(frame.bytes == full[frame.frameIndex].bytes) }
     }
 
+    /// A file cut so short that some of its packets have no pts: the index is inexact and ranks fewer
+    /// frames than it counts. Sampling by timestamps once read past the ranked ones and trapped.
+    @Test func timestampsOfAFileWhosePacketsLackTimestamps() throws {
+        let bytes = try Data(contentsOf: Fixture.url("interlaced_comb.mpg")).prefix(338)
+        let url = Fixture.temporaryDirectory().appendingPathComponent("cut.mpg")
+        try bytes.write(to: url)
+        let reader = try FrameReader(url: url, sampling: .timestamps([0.5, 1.5]))
+        do {
+            while try reader.next() != nil {}
+        } catch let error as MediaError {
+            #expect(error.path == url.path)
+        }
+    }
+
     /// The frames a full decode yields before the file's damage stops it.
     private func decodeAllAvailable(_ name: String) throws -> [VideoFrame] {
         let reader = try FrameReader(url: Fixture.url(name))
