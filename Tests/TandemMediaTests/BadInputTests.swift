@@ -116,6 +116,19 @@ import TandemCore
         }
     }
 
+    /// A damaged Matroska header that FFmpeg rejects while reading stream information: a clear error
+    /// (its context was once closed twice, crashing).
+    @Test func headerRejectedWhileReadingStreamInformation() throws {
+        #expect(code { _ = try MediaFile.open(Fixture.path("fuzzed_header.mkv")) } == .truncatedOrCorrupt)
+        #expect(code { _ = try FrameReader(url: Fixture.url("fuzzed_header.mkv")) } == .truncatedOrCorrupt)
+    }
+
+    /// An encoder that rejects its settings: a clear error (its context was once freed twice, crashing).
+    @Test func encoderRejectingItsSettings() throws {
+        let url = Fixture.temporaryDirectory().appendingPathComponent("out.mp4")
+        #expect(code { _ = try VideoFileWriter(url: url, width: 64, height: 48, frameRate: Rational(25, 1), preset: "no-such-preset") } == .unsupportedCodec)
+    }
+
     /// The frames a full decode yields before the file's damage stops it.
     private func decodeAllAvailable(_ name: String) throws -> [VideoFrame] {
         let reader = try FrameReader(url: Fixture.url(name))

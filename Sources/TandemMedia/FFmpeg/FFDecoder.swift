@@ -29,8 +29,7 @@ final class FFDecoder {
             status = avcodec_open2(context, codec, nil)
         }
         if status < 0 {
-            var owned: UnsafeMutablePointer<AVCodecContext>? = context
-            avcodec_free_context(&owned)
+            // Every stored property is set, so the deinit runs for this throw and frees the context.
             let code: MediaError.Code = status == tandem_AVERROR_INVALIDDATA ? .truncatedOrCorrupt : .unsupportedCodec
             throw MediaError(ffmpeg: status, path: input.path, operation: "open decoder", code: code)
         }

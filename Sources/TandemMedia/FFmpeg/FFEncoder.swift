@@ -20,20 +20,13 @@ final class FFEncoder {
         self.pointer = context
         self.codec = codec
         self.path = path
-        do {
-            try configure(context, codec)
-        } catch {
-            var owned: UnsafeMutablePointer<AVCodecContext>? = context
-            avcodec_free_context(&owned)
-            throw error
-        }
+        // Every stored property is set: for the throws below the deinit runs and frees the context.
+        try configure(context, codec)
         var dictionary: OpaquePointer?
         for (key, value) in options { av_dict_set(&dictionary, key, value, 0) }
         let status = avcodec_open2(context, codec, &dictionary)
         av_dict_free(&dictionary)
         if status < 0 {
-            var owned: UnsafeMutablePointer<AVCodecContext>? = context
-            avcodec_free_context(&owned)
             throw MediaError(ffmpeg: status, path: path, operation: "open encoder \(name)", code: .unsupportedCodec)
         }
     }

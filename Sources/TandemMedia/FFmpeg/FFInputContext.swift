@@ -23,15 +23,16 @@ final class FFInputContext {
             let code: MediaError.Code? = status == tandem_AVERROR_INVALIDDATA ? .notMediaFile : nil
             throw MediaError(ffmpeg: status, path: path, operation: "open", code: code)
         }
-        pointer = context
-        self.path = path
         let found = findStreamInfo ? avformat_find_stream_info(context, nil) : 0
         if found < 0 {
-            // The deinit does not run for a failed init; close here.
+            // Closed here, before the stored properties are set: once they are, a throwing init runs
+            // the deinit, which would close the context a second time.
             var owned: UnsafeMutablePointer<AVFormatContext>? = context
             avformat_close_input(&owned)
             throw MediaError(ffmpeg: found, path: path, operation: "read stream information", code: .truncatedOrCorrupt)
         }
+        pointer = context
+        self.path = path
     }
 
     deinit {
