@@ -127,7 +127,9 @@ public final class FrameReader {
             let built = try PacketIndex(path: path, streamIndex: streamIndex, keepingInputs: &spareInputs)
             index = built
             let wanted: [Int]
-            if case .timestamps(let seconds) = sampling {
+            if built.frameCount == 0 {
+                wanted = []  // No frame to show at any time (a file cut before its first picture).
+            } else if case .timestamps(let seconds) = sampling {
                 let clock = self.clock, timeBase = self.timeBase
                 wanted = seconds.map { FrameReader.frameOnScreen(at: $0, index: built, clock: clock, timeBase: timeBase) }
             } else {

@@ -114,6 +114,12 @@ import TandemCore
         } catch let error as MediaError {
             #expect(error.path == url.path)
         }
+        // Cut before its first picture: no frame to show at any time.
+        let header = try Data(contentsOf: Fixture.url("vp9.webm")).prefix(1814)
+        let empty = Fixture.temporaryDirectory().appendingPathComponent("header.webm")
+        try header.write(to: empty)
+        let headerOnly = try FrameReader(url: empty, sampling: .timestamps([0.5, 1.5]))
+        #expect(headerOnly.frameCount == 0 && (try? headerOnly.next()) == nil)
     }
 
     /// A damaged Matroska header that FFmpeg rejects while reading stream information: a clear error
