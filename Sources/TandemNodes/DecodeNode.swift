@@ -88,6 +88,8 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
     private var fileDuration: Double?
     /// Where the last emitted audio chunk ended (seconds).
     private var audioEnd: Double?
+    /// Frames sent on the video output, so a video stream that gave none is reported.
+    private var framesEmitted = 0
 
     public init(parameters: NodeParameters) throws {
         let rate = parameters.int("sample_rate"), channels = parameters.int("channels")
@@ -214,6 +216,7 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
             nextChunk = try audio?.next()
         } else if let frame = nextFrame {
             try output.emit(.video(frame), port: "video")
+            framesEmitted += 1
             nextFrame = try nextSelectedFrame()
         }
         return true
@@ -248,6 +251,9 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
         // Sparse sampling ends before the stream by design: only a reader that went through the whole
         // stream (decoding every frame, or indexing every packet) says where it stops.
         if let change = video?.pictureSizeChange { context.warn("\(change)") }
+        if video != nil, framesEmitted == 0 {
+            context.warn("the video stream gave no picture (damaged, or cut before its first frame): the video output ends without frames")
+        }
         if let video, readsWholeVideo {
             check("video", stream: video.stream, end: video.streamEndSeconds, skipped: video.corruptPacketCount + video.decodeErrorCount)
         }

@@ -39,4 +39,24 @@ import TandemMedia
             #expect("\(error)".contains("cover_art.mp3") && "\(error)".contains("stream 1 is not an audio stream"), "\(error)")
         }
     }
+
+    /// A file cut before its first picture: the decode succeeds with no frame, and says so.
+    @Test func aVideoStreamWithoutAPictureIsReported() throws {
+        let whole = SeparateNodeTests.packageRoot.appendingPathComponent("Tests/TandemMediaTests/Fixtures/vp9.webm")
+        var harness = GraphHarness()
+        defer { try? FileManager.default.removeItem(at: harness.root) }
+        let cut = harness.root.appendingPathComponent("cut.webm")
+        try FileManager.default.createDirectory(at: harness.root, withIntermediateDirectories: true)
+        try Data(contentsOf: whole).prefix(1814).write(to: cut)
+        try harness.add("decode", "decode", [:])
+        let box = try harness.collect("f", from: "decode.video")
+        let result = try harness.run(on: cut)
+        #expect(box.packets.isEmpty)
+        #expect(result.warnings.contains { $0.hasPrefix("decode: the video stream gave no picture") }, "\(result.warnings)")
+        var intact = GraphHarness()
+        defer { try? FileManager.default.removeItem(at: intact.root) }
+        try intact.add("decode", "decode", [:])
+        _ = try intact.collect("f", from: "decode.video")
+        #expect(try !intact.run(on: whole).warnings.contains { $0.contains("gave no picture") })
+    }
 }
