@@ -226,7 +226,7 @@ public struct SpeechFusion: Sendable {
 
         var map = SpeechMap(speech: named, quiet: quiet, noiseFloor: floor, liftedSeconds: liftedSeconds, notes: notes,
                             voiced: voiced.map { Segment(start: $0.start, end: $0.end, label: SpeechMap.voice, score: meanProbability($0.start, $0.end)) })
-        map.notes.append(String(format: "noise floor %.0f dBFS (spread %.1f dB): foreground speech stands %.1f dB above it", floor, spread, speechMargin))
+        map.notes.append(String(format: "noise floor %.0f dBFS (spread %.1f dB): foreground speech must stand %.1f dB above it", floor, spread, speechMargin))
         if lips == nil { map.notes.append("no readable face: all speech is attributed off-screen") }
         if let visible, lips != nil {
             let seen = visible.reduce(0) { $0 + max(0, min($1.end, duration) - max($1.start, 0)) }

@@ -4,7 +4,13 @@ import TandemCore
 /// `assign-speakers`: keeps the text that foreground speech accounts for and names every kept word and
 /// segment — the face whose lips move during it, else `off-screen` (`SpeechFusion.keep`); a segment
 /// whose words change speaker is split. Passes the fusion's notes on, with how many words were
-/// attributed off-screen.
+/// attributed off-screen, how many were dropped, and a note when no speech was found at all.
+///
+/// The map can be `av-fusion`'s (talking heads) or a `vad` node's spans (`transcribe.yaml`, with
+/// `name_speakers: false`): Whisper writes text on silence and tones ("You", "."), and the same rules
+/// that drop it beside a face drop it without one. Every input is kept to the end (the map is only
+/// known then), so packets are taken as they arrive: a `vad` node's spans run up to Whisper's look-ahead
+/// (10 minutes) ahead of its transcript, and waiting to align them would stall the decoder feeding both.
 public struct AssignSpeakersNode: ConfigurableNode {
     public static let descriptor = NodeDescriptor(
         kind: "assign-speakers", doc: "Keep text where foreground speech is; name each word's speaker (a face, or off-screen).",
@@ -17,6 +23,8 @@ public struct AssignSpeakersNode: ConfigurableNode {
                   PortSpec("notes", .segments, "the notes received, plus the words attributed off-screen")],
         parameters: [
             ParameterSpec("gate", .bool, default: .bool(true), "drop text outside foreground speech (false: only name speakers)"),
+            ParameterSpec("name_speakers", .bool, default: .bool(true),
+                          "name each kept segment's and word's speaker (a face, or off-screen); false: no speaker field (audio-only transcription)"),
             ParameterSpec("word_tolerance", .double(0...5), default: .double(SpeechFusion.TextRules().wordTolerance),
                           "a word whose middle is farther than this (seconds) from speech is dropped"),
             ParameterSpec("no_speech_threshold", .double(0...1), default: .double(SpeechFusion.TextRules().noSpeechThreshold),
@@ -29,9 +37,11 @@ public struct AssignSpeakersNode: ConfigurableNode {
                           "text outside foreground speech but where the voice detector says speech is kept when its no-speech probability is below this "
                           + "and its average log-probability at least sure_log_prob (0: never)"),
             ParameterSpec("sure_log_prob", .double(-100...0), default: .double(SpeechFusion.TextRules().sureLogProbability), "see sure_no_speech"),
-        ])
+        ],
+        inputOrder: .arrival)
 
     private let gate: Bool
+    private let nameSpeakers: Bool
     private var rules = SpeechFusion.TextRules()
     private var transcript: [TranscriptSegment] = []
     private var speech: [Segment]?
@@ -41,6 +51,7 @@ public struct AssignSpeakersNode: ConfigurableNode {
 
     public init(parameters: NodeParameters) throws {
         gate = parameters.bool("gate")
+        nameSpeakers = parameters.bool("name_speakers")
         rules.wordTolerance = parameters.double("word_tolerance")
         rules.noSpeechThreshold = parameters.double("no_speech_threshold")
         rules.logProbabilityThreshold = parameters.double("log_prob_threshold")
@@ -62,7 +73,7 @@ public struct AssignSpeakersNode: ConfigurableNode {
 
     public mutating func finish(output: NodeOutput) throws {
         let fusion = SpeechFusion()
-        let kept: [TranscriptSegment]
+        var kept: [TranscriptSegment]
         if let speech, gate {
             kept = fusion.keep(transcript, map: SpeechMap(speech: speech, quiet: [], noiseFloor: nil, voiced: voiced), lips: lips, rules: rules)
         } else {
@@ -75,9 +86,20 @@ public struct AssignSpeakersNode: ConfigurableNode {
             if !gate { loose.noSpeechThreshold = 2 }
             kept = fusion.keep(transcript, map: everything, lips: lips, rules: loose)
         }
-        let words = kept.flatMap { $0.words ?? [] }
         var all = notes
-        if !kept.isEmpty {
+        all += Self.notes(transcript: transcript, kept: kept, gated: gate && speech != nil, namedSpeakers: nameSpeakers)
+        if !nameSpeakers { kept = kept.map(Self.unnamed) }
+        try output.emit(.transcript(kept), port: "transcript")
+        try output.emit(.segments(all), port: "notes")
+    }
+
+    /// What the text rules did, in sentences: how many words were attributed off-screen (when speakers are
+    /// named), how many recognised words were dropped, and — when nothing is left — that no speech was found,
+    /// so an empty transcript is never mistaken for a failure.
+    static func notes(transcript: [TranscriptSegment], kept: [TranscriptSegment], gated: Bool, namedSpeakers: Bool) -> [Segment] {
+        var all: [Segment] = []
+        let words = kept.flatMap { $0.words ?? [] }
+        if namedSpeakers, !kept.isEmpty {
             let span = (kept.first!.start, kept.last!.end)
             if words.isEmpty {
                 let off = kept.filter { $0.speaker == SpeechMap.offScreen }.count
@@ -88,10 +110,39 @@ public struct AssignSpeakersNode: ConfigurableNode {
                                                                               off, words.count, 100 * Double(off) / Double(words.count)), score: 0))
             }
         }
-        if transcript.count > 0 && kept.isEmpty {
-            all.append(Segment(start: transcript.first!.start, end: transcript.last!.end, label: "all recognised text lay outside foreground speech: dropped", score: 0))
+        let heard = transcript.flatMap { $0.words ?? [] }
+        let start = transcript.first?.start ?? .zero, end = transcript.last?.end ?? .zero
+        if kept.isEmpty {
+            var label = "no speech found: the transcript is empty"
+            if !transcript.isEmpty {
+                let count = heard.isEmpty ? transcript.count : heard.count
+                let unit = heard.isEmpty ? "segment" : "word"
+                label += " (dropped \(count) recognised \(unit)\(count == 1 ? "" : "s"), \(Self.quoted(transcript)), outside speech or rated no speech)"
+            }
+            all.append(Segment(start: start, end: end, label: label, score: 0))
+        } else if gated, !heard.isEmpty, heard.count > words.count {
+            let dropped = heard.count - words.count
+            all.append(Segment(start: start, end: end, label: "\(dropped) of \(heard.count) recognised words lay outside speech "
+                               + "or in segments rated no speech, and were dropped", score: 0))
         }
-        try output.emit(.transcript(kept), port: "transcript")
-        try output.emit(.segments(all), port: "notes")
+        return all
+    }
+
+    /// The recognised text, shortened, in quotes: what was dropped, so a reader can judge it.
+    private static func quoted(_ transcript: [TranscriptSegment]) -> String {
+        let text = transcript.map(\.text).joined().trimmingCharacters(in: .whitespacesAndNewlines)
+        return "\"" + (text.count > 80 ? String(text.prefix(77)) + "..." : text) + "\""
+    }
+
+    /// The segment without speaker names (its words' too).
+    private static func unnamed(_ segment: TranscriptSegment) -> TranscriptSegment {
+        var segment = segment
+        segment.speaker = nil
+        segment.words = segment.words?.map { word in
+            var word = word
+            word.speaker = nil
+            return word
+        }
+        return segment
     }
 }

@@ -40,71 +40,11 @@ extension WhisperNode {
         private var pushed = 0
         var audioEnded = false
         var regionsEnded = false
-        /// With a second reading: the voice detector, its options and the rule (nil: each window read once).
-        let secondReading: SecondReading?
-        /// Windows read a second time, and how many of those kept the second reading.
-        private(set) var reread = 0, tookSecond = 0
-        /// The options the active region's stream was started with (a second reading uses them).
-        private var activeOptions: WhisperDecodingOptions?
 
-        struct SecondReading {
-            var vad: SileroVAD
-            var vadOptions: VADOptions
-            var rule: WhisperSecondReading
-        }
-
-        init(session: WhisperRecognizer.RegionSession, lookaheadSeconds: Double, cutAtTouching: Bool = true, secondReading: SecondReading? = nil) {
+        init(session: WhisperRecognizer.RegionSession, lookaheadSeconds: Double, cutAtTouching: Bool = true) {
             self.session = session
             self.lookaheadSeconds = lookaheadSeconds
             self.cutAtTouching = cutAtTouching
-            self.secondReading = secondReading
-        }
-
-        /// Where the active stream's next window starts, in samples from the first received (the audio a second
-        /// reading of that window needs is kept from here).
-        private func activeWindowStart(regionStart: Int) -> Int {
-            regionStart + (active?.seek ?? 0) * WhisperLogMel.hop
-        }
-
-        /// The stream's new segments (times from the region's start), each unsure window read again as
-        /// `vad_filter` would and the more confident reading kept. `windowEnd`: the sample (from the first
-        /// received) where the last window's kept text ends, i.e. where the stream's next window starts.
-        private mutating func secondRead(_ segments: [WhisperSegment], regionStart: Int, windowEnd: Int) throws -> [WhisperSegment] {
-            guard let second = secondReading, let options = activeOptions, !segments.isEmpty else { return segments }
-            let windows = WhisperSecondReading.windows(segments)
-            var result: [WhisperSegment] = []
-            for (index, window) in windows.enumerated() {
-                guard second.rule.isUnsure(window) else { result += window; continue }
-                let start = regionStart + window[0].seek * WhisperLogMel.hop
-                let end = index + 1 < windows.count ? regionStart + windows[index + 1][0].seek * WhisperLogMel.hop : windowEnd
-                let lower = max(start, bufferStart), upper = min(end, received)
-                guard upper > lower else { result += window; continue }
-                let offset = Double(lower - regionStart) / Double(WhisperLogMel.sampleRate)
-                let local = window.map { Self.shifted($0, by: -offset) }
-                reread += 1
-                let kept = try session.recognizer.reread(held(lower..<upper), first: local, vad: second.vad, vadOptions: second.vadOptions,
-                                                         options: options, rule: second.rule)
-                if kept.tookSecond { tookSecond += 1 }
-                result += kept.tookSecond ? kept.segments.map { segment in
-                    var segment = Self.shifted(segment, by: offset)
-                    segment.seek = window[0].seek
-                    return segment
-                } : window
-            }
-            return result
-        }
-
-        private static func shifted(_ segment: WhisperSegment, by seconds: Double) -> WhisperSegment {
-            var segment = segment
-            segment.start += seconds
-            segment.end += seconds
-            segment.words = segment.words?.map { word in
-                var word = word
-                word.start += seconds
-                word.end += seconds
-                return word
-            }
-            return segment
         }
 
         /// The first sample still needed (`buffer` may keep a released prefix until it is worth moving).
@@ -169,7 +109,6 @@ extension WhisperNode {
                         try session.detectLanguage(held(range.lowerBound..<min(end, received)))
                     }
                     active = try session.stream(lookaheadSeconds: lookaheadSeconds)
-                    activeOptions = session.currentOptions
                     pushed = range.lowerBound
                 }
                 // The region's cuts reach its stream before the audio after them (cuts past its end belong to later regions).
@@ -181,13 +120,12 @@ extension WhisperNode {
                 if reach > pushed {
                     let segments = try active!.push(held(pushed..<reach))
                     pushed = reach
-                    found += session.accept(try secondRead(segments, regionStart: range.lowerBound,
-                                                           windowEnd: activeWindowStart(regionStart: range.lowerBound)), at: range.lowerBound)
+                    found += session.accept(segments, at: range.lowerBound)
                 }
                 // Final once no later region can join it and its audio is all in.
                 guard ranges.count > 1 || regionsEnded, pushed >= range.upperBound || audioEnded else { break }
                 let last = try active!.finish()
-                found += session.accept(try secondRead(last, regionStart: range.lowerBound, windowEnd: pushed), at: range.lowerBound)
+                found += session.accept(last, at: range.lowerBound)
                 session.endRegion()
                 active = nil
                 finishedUpTo = max(finishedUpTo, range.upperBound)
@@ -202,8 +140,7 @@ extension WhisperNode {
             guard anyRegion, early.isEmpty else { return }
             let keep: Int
             if let first = ranges.first {
-                // A second reading needs the audio of the window the stream has yet to decode.
-                keep = active == nil ? first.lowerBound : secondReading != nil ? min(pushed, activeWindowStart(regionStart: first.lowerBound)) : pushed
+                keep = active == nil ? first.lowerBound : pushed
             } else {
                 keep = finishedUpTo
             }

@@ -23,11 +23,7 @@ import TandemNN
 /// grow with the input either: the node holds the audio not yet known to be in a region or not yet pushed
 /// (how far the producer's regions lag the audio), and the first region's first 30 s until the language is
 /// known. Regions must arrive in time order (by start), as every Tandem producer sends them; a region
-/// that reaches back into one already decoded is decoded from where that one ended. With `second_reading`,
-/// a window Whisper is unsure of (``WhisperSecondReading``: its own log-probability, compression ratio,
-/// no-speech probability and temperature fallback) is read again as `vad_filter` would read it (Silero's
-/// speech in that window stitched) and the more confident reading is kept; the node then also holds the
-/// audio of the window its stream has yet to decode. With `stitch` the
+/// that reaches back into one already decoded is decoded from where that one ended. With `stitch` the
 /// regions are decoded all together without the audio between them
 /// (`WhisperRecognizer.transcribe(_:stitching:)`), and the node holds the samples until the end of the
 /// stream (230 MB per hour). With `vad_filter`, as in faster-whisper,
@@ -69,12 +65,6 @@ public struct WhisperNode: ValidatingNode {
             ParameterSpec("cut_windows", .bool, default: .bool(true),
                           "with the segments input: where two regions touch (av-fusion's windows, cut in pauses), a window's text stops and the next window starts; "
                           + "each window still reads 30 s of real audio (false: Whisper's own seek runs across them)"),
-            ParameterSpec("second_reading", .bool, default: .bool(false),
-                          "with the segments input: a window Whisper is unsure of (average log-probability below second_reading_log_prob, repetitive "
-                          + "text, no-speech probability above 0.5, or a temperature fallback) is read again as vad_filter would (Silero's speech "
-                          + "stitched; the vad_* parameters) and the more confident reading kept"),
-            ParameterSpec("second_reading_log_prob", .double(-100...0), default: .double(WhisperSecondReading().unsureLogProbability),
-                          "see second_reading"),
             ParameterSpec("vad_filter", .bool, default: .bool(false),
                           "transcribe only the speech Silero VAD finds, stitched together, times mapped back (faster-whisper's vad_filter; the vad_* parameters are its VadOptions)"),
         ] + VADParameters.specs(prefix: "vad_"),
@@ -118,7 +108,7 @@ public struct WhisperNode: ValidatingNode {
                 }
             }
         }
-        if parameters.bool("vad_filter") || parameters.bool("second_reading") { problems += VADParameters.problems(in: parameters, prefix: "vad_") }
+        if parameters.bool("vad_filter") { problems += VADParameters.problems(in: parameters, prefix: "vad_") }
         return problems
     }
 
@@ -201,14 +191,8 @@ public struct WhisperNode: ValidatingNode {
         } else if !segmentsConnected {
             stream = try recognizer!.stream(options: options, lookaheadSeconds: lookaheadSeconds)
         } else if !stitch {
-            var second: RegionDecoder.SecondReading?
-            if parameters.bool("second_reading") {
-                var rule = WhisperSecondReading()
-                rule.unsureLogProbability = parameters.double("second_reading_log_prob")
-                second = RegionDecoder.SecondReading(vad: try VADParameters.model(parameters, prefix: "vad_"), vadOptions: vadOptions, rule: rule)
-            }
             regions = RegionDecoder(session: try recognizer!.regionSession(options: options), lookaheadSeconds: lookaheadSeconds,
-                                    cutAtTouching: cutWindows, secondReading: second)
+                                    cutAtTouching: cutWindows)
         }
     }
 

@@ -42,7 +42,7 @@ struct SegmentSource: Node {
                                         outputDirectory: harness.root.appendingPathComponent("out")).run()
         defer { try? FileManager.default.removeItem(at: harness.root) }
         let base = "transcripts/talk/clip1"
-        #expect(result.outputs.sorted() == ["json", "srt", "txt", "vtt"].map { "\(base).\($0)" })
+        #expect(result.outputs.sorted() == ["json", "notes.json", "srt", "txt", "vtt"].map { "\(base).\($0)" })
         let out = harness.root.appendingPathComponent("out")
         let text = try String(contentsOf: out.appendingPathComponent("\(base).txt"), encoding: .utf8)
         #expect(text == Self.reference.trimmingCharacters(in: .whitespaces) + "\n")
@@ -61,6 +61,71 @@ struct SegmentSource: Node {
         #expect(words.map { $0["word"] as? String ?? "" }.joined() == Self.reference)
         #expect(words.first?["start"] as? Double == 0 && words.last?["end"] as? Double == segment?["end"] as? Double)
         #expect(words.allSatisfy { ($0["probability"] as? Double).map { (0...1).contains($0) } == true })
+    }
+
+    /// Runs `Pipelines/transcribe.yaml` (default model: Whisper base, as a user runs it) on one file;
+    /// returns its text and its notes.
+    func transcribePipeline(_ file: URL, as name: String, in root: URL, overrides: [(String, String)] = []) throws -> (text: String, json: [String: Any], notes: [String]) {
+        let pipeline = try Pipeline.load(contentsOf: Self.packageRoot.appendingPathComponent("Pipelines/transcribe.yaml"), catalog: .standard,
+                                         overrides: [("formats", "json,txt")] + overrides)
+        _ = try GraphExecution(try pipeline.makeGraph(catalog: .standard), input: InputFile(url: file, relativePath: name),
+                               outputDirectory: root.appendingPathComponent("out")).run()
+        let out = root.appendingPathComponent("out/transcripts")
+        let stem = (name as NSString).deletingPathExtension
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent(stem + ".json"))) as? [String: Any] ?? [:]
+        let notes = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent(stem + ".notes.json")))
+        func labels(_ value: Any) -> [String] {
+            if let list = value as? [Any] { return list.flatMap(labels) }
+            if let object = value as? [String: Any] { return (object["label"] as? String).map { [$0] } ?? object.values.flatMap(labels) }
+            return []
+        }
+        return (try String(contentsOf: out.appendingPathComponent(stem + ".txt"), encoding: .utf8), json, labels(notes))
+    }
+
+    /// Whisper writes "You" on digital silence and "I..." on music (faster-whisper's defaults do the same):
+    /// `transcribe.yaml` writes nothing there, and a note that no speech was found.
+    @Test func noTextIsWrittenWhereNobodySpeaks() throws {
+        let harness = GraphHarness()
+        defer { try? FileManager.default.removeItem(at: harness.root) }
+        let silence = harness.root.appendingPathComponent("in/silence.wav")
+        try FileManager.default.createDirectory(at: silence.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 16_000, channelLayout: "mono", firstSample: 0,
+                                              channels: [SharedArray([Float](repeating: 0, count: 5 * 16_000))]), to: silence)
+        let tone = harness.root.appendingPathComponent("in/tone.wav")
+        try MediaSamples.tone(tone, seconds: 3)
+        let music = Self.packageRoot.appendingPathComponent("Media/two-instruments.mp4")
+        for (file, name) in [(silence, "silence.wav"), (tone, "tone.wav"), (music, "two-instruments.mp4")] {
+            let result = try transcribePipeline(file, as: name, in: harness.root)
+            #expect(result.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(name): \(result.text)")
+            #expect((result.json["segments"] as? [Any])?.isEmpty == true, "\(name)")
+            #expect(result.notes.contains { $0.hasPrefix("no speech found") }, "\(name): \(result.notes)")
+        }
+        // gate: false writes what Whisper wrote, as before.
+        let ungated = try transcribePipeline(silence, as: "silence.wav", in: harness.root, overrides: [("gate", "false")])
+        #expect(!ungated.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+        #expect(!ungated.notes.contains { $0.hasPrefix("no speech found") }, "\(ungated.notes)")
+    }
+
+    /// The gate costs no words on speech: speech – 10 s of silence – speech keeps both sentences, unnamed
+    /// (audio-only transcription has no speakers to name), with nothing in the gap.
+    @Test func theGateKeepsEveryWordOfSpeech() throws {
+        let harness = GraphHarness()
+        defer { try? FileManager.default.removeItem(at: harness.root) }
+        let (file, gap) = try VADNodeTests.speechGapSpeech(in: harness.root)
+        let gated = try transcribePipeline(file, as: "gap.wav", in: harness.root, overrides: [("model", Self.model)])
+        let open = try transcribePipeline(file, as: "gap-open.wav", in: harness.root, overrides: [("model", Self.model), ("gate", "false")])
+        func words(_ json: [String: Any]) -> [(word: String, start: Double)] {
+            (json["segments"] as? [[String: Any]] ?? []).flatMap { $0["words"] as? [[String: Any]] ?? [] }
+                .map { ($0["word"] as? String ?? "", $0["start"] as? Double ?? -1) }
+        }
+        func inGap(_ start: Double) -> Bool { start > gap.lowerBound + 0.5 && start < gap.upperBound - 0.5 }
+        // Every word Whisper wrote outside the gap is kept, and nothing inside it.
+        #expect(words(gated.json).map(\.word) == words(open.json).filter { !inGap($0.start) }.map(\.word), "\(gated.text) | \(open.text)")
+        #expect(gated.text.lowercased().components(separatedBy: "lazy").count == 3, "\(gated.text)")
+        let segments = gated.json["segments"] as? [[String: Any]] ?? []
+        #expect(segments.allSatisfy { $0["speaker"] == nil && ($0["words"] as? [[String: Any]] ?? []).allSatisfy { $0["speaker"] == nil } })
+        #expect(!words(gated.json).contains { inGap($0.start) })
+        #expect(!gated.notes.contains { $0.hasPrefix("no speech found") }, "\(gated.notes)")
     }
 
     @Test func speechSegmentsRestrictWhatIsTranscribed() throws {

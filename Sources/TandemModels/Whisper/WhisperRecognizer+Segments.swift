@@ -139,10 +139,6 @@ extension WhisperRecognizer {
             return try recognizer.stream(options: regionOptions(), lookaheadSeconds: lookaheadSeconds)
         }
 
-        /// The options the next region is decoded with (language known, prompt carried): what a second reading of
-        /// one of its windows uses (``WhisperRecognizer/reread(_:first:vad:vadOptions:options:rule:)``).
-        public var currentOptions: WhisperDecodingOptions { regionOptions() }
-
         private func regionOptions() -> WhisperDecodingOptions {
             precondition(!needsLanguage, "detect the language before the first region")
             var regionOptions = options
