@@ -26,6 +26,13 @@ extension SpeechFusion {
         /// below). `sureNoSpeechProbability` 0 turns it off.
         public var sureNoSpeechProbability = 0.5
         public var sureLogProbability = -0.6
+        /// A word whose middle lies outside speech is still kept when at least this many seconds of it lie
+        /// inside a speech stretch (nil: the middle alone decides). Whisper's cross-attention timing stretches
+        /// the last word before a long pause on into the silence (" dog." from 2.68 to 5.06 s where the voice
+        /// ends at 3.4 s), so its middle can fall past the speech it belongs to; text invented in silence does
+        /// not reach into speech. Off by default (the talking-head pipeline was tuned without it);
+        /// `transcribe.yaml` uses it.
+        public var minimumWordOverlap: Double?
 
         public init() {}
 
@@ -54,12 +61,21 @@ extension SpeechFusion {
             func supported(_ time: Double) -> Segment? {
                 map.stretch(near: time, within: rules.wordTolerance) ?? (sure ? map.voicedStretch(near: time, within: rules.wordTolerance) : nil)
             }
+            /// The speech stretch (or, when Whisper is sure, voiced stretch) `word` overlaps most, if by at least `minimumWordOverlap`.
+            func overlapped(_ word: TranscriptWord) -> Segment? {
+                guard let least = rules.minimumWordOverlap else { return nil }
+                func most(_ list: [Segment]) -> Segment? {
+                    list.map { ($0, min($0.end, word.end) - max($0.start, word.start)) }
+                        .filter { $0.1 >= least && $0.1 > 0 }.max { $0.1 < $1.1 }?.0
+                }
+                return most(map.speech) ?? (sure ? most(map.voiced) : nil)
+            }
             func weak(_ s: Segment) -> Bool { Float(s.score) < configuration.speechThreshold && s.label == SpeechMap.offScreen }
             if let words = segment.words, !words.isEmpty {
                 var kept: [TranscriptWord] = []
                 var weakOnly = true
                 for word in words {
-                    guard let stretch = supported((word.start + word.end) / 2) else { continue }
+                    guard let stretch = supported((word.start + word.end) / 2) ?? overlapped(word) else { continue }
                     if !weak(stretch) { weakOnly = false }
                     var named = word
                     // Whisper's word timings (cross-attention alignment) stretch the first word after a

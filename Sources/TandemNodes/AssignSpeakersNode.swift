@@ -27,6 +27,9 @@ public struct AssignSpeakersNode: ConfigurableNode {
                           "name each kept segment's and word's speaker (a face, or off-screen); false: no speaker field (audio-only transcription)"),
             ParameterSpec("word_tolerance", .double(0...5), default: .double(SpeechFusion.TextRules().wordTolerance),
                           "a word whose middle is farther than this (seconds) from speech is dropped"),
+            ParameterSpec("word_overlap", .double(0...5), default: .double(0),
+                          "a word whose middle is outside speech is kept when at least this many seconds of it lie inside speech "
+                          + "(Whisper stretches a word before a pause on into the silence); 0: off, the middle alone decides"),
             ParameterSpec("no_speech_threshold", .double(0...1), default: .double(SpeechFusion.TextRules().noSpeechThreshold),
                           "drop a segment Whisper rates at least this likely to be no speech and below log_prob_threshold; 1: off"),
             ParameterSpec("log_prob_threshold", .double(-100...0), default: .double(SpeechFusion.TextRules().logProbabilityThreshold),
@@ -53,6 +56,8 @@ public struct AssignSpeakersNode: ConfigurableNode {
         gate = parameters.bool("gate")
         nameSpeakers = parameters.bool("name_speakers")
         rules.wordTolerance = parameters.double("word_tolerance")
+        let overlap = parameters.double("word_overlap")
+        rules.minimumWordOverlap = overlap > 0 ? overlap : nil
         rules.noSpeechThreshold = parameters.double("no_speech_threshold")
         rules.logProbabilityThreshold = parameters.double("log_prob_threshold")
         rules.weakSupportLogProbability = parameters.double("weak_support_log_prob")

@@ -103,6 +103,26 @@ struct SpeechFusionTests {
         #expect(SpeechFusion().keep([invented], map: map, lips: nil).isEmpty)
     }
 
+    /// Whisper times the last word before a long pause as running on into the silence (" dog" 2.68–5.06 s
+    /// where the voice ends at 3.4 s): its middle lies past the speech, so the middle rule drops it. With
+    /// `minimumWordOverlap` a word reaching 0.1 s into speech is kept, clamped to the voice, while a word
+    /// wholly in the silence still goes.
+    @Test func aWordStretchedIntoThePauseIsKeptByItsOverlap() {
+        let map = SpeechMap(speech: [Segment(start: 0, end: 3.6, label: "speech", score: 0.9)], quiet: [], noiseFloor: nil)
+        let words = [TranscriptWord(word: " lazy", start: 2.42, end: 2.68, probability: 0.9),
+                     TranscriptWord(word: " dog.", start: 2.68, end: 5.06, probability: 0.8),
+                     TranscriptWord(word: " You", start: 6.0, end: 7.0, probability: 0.3)]
+        let segment = TranscriptSegment(start: 2.42, end: 7, text: " lazy dog. You", averageLogProbability: -0.3, words: words)
+        let middleOnly = SpeechFusion().keep([segment], map: map, lips: nil)
+        #expect(middleOnly.flatMap { $0.words ?? [] }.map(\.word) == [" lazy"])
+        var rules = SpeechFusion.TextRules()
+        rules.minimumWordOverlap = 0.1
+        let kept = SpeechFusion().keep([segment], map: map, lips: nil, rules: rules).flatMap { $0.words ?? [] }
+        #expect(kept.map(\.word) == [" lazy", " dog."], "\(kept)")
+        // Clamped to the voice: the stretch without the fusion's padding.
+        #expect(kept.last.map { abs($0.end - (3.6 - SpeechFusion().configuration.padding)) < 1e-9 } == true, "\(kept)")
+    }
+
     /// Music's level moves, so its spread lifts the margin foreground speech must clear; speech at the
     /// background's level fails it. The detector's own speech is still mapped (`voiced`), apart from `speech`.
     @Test func voicedHoldsTheDetectorsSpeechTheLevelTestRejects() {
