@@ -227,7 +227,7 @@ public struct SpeechFusion: Sendable {
         var map = SpeechMap(speech: named, quiet: quiet, noiseFloor: floor, liftedSeconds: liftedSeconds, notes: notes,
                             voiced: voiced.map { Segment(start: $0.start, end: $0.end, label: SpeechMap.voice, score: meanProbability($0.start, $0.end)) })
         map.notes.append(String(format: "noise floor %.0f dBFS (spread %.1f dB): foreground speech must stand %.1f dB above it", floor, spread, speechMargin))
-        if lips == nil { map.notes.append("no readable face: all speech is attributed off-screen") }
+        if lips == nil { map.notes.append("no readable face: any speech is attributed off-screen") }
         if let visible, lips != nil {
             let seen = visible.reduce(0) { $0 + max(0, min($1.end, duration) - max($1.start, 0)) }
             if seen < 0.5 * duration {
@@ -240,7 +240,7 @@ public struct SpeechFusion: Sendable {
             map.notes.append(String(format: "foreground speech %.1f s, of which %.1f s (%.0f%%) off-screen; lips lifted %.1f s of unsure audio",
                                     total, map.offScreenSeconds, 100 * map.offScreenSeconds / total, liftedSeconds))
         } else {
-            map.notes.append("no foreground speech found: nothing to transcribe")
+            map.notes.append("no foreground speech found")
         }
         return map
     }
