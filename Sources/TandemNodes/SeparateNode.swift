@@ -42,7 +42,7 @@ public struct SeparateNode: ValidatingNode {
             ParameterSpec("divergence", .choice(["kl", "is"]), default: .string("kl"), "NMF divergence: Kullback–Leibler or Itakura–Saito"),
             ParameterSpec("model", .choice(MotionInformedNMF.Model.allCases.map { $0.parameterName }),
                           default: .string(MotionInformedNMF.Configuration().model.parameterName),
-                          "what the mixture is factorised into: components (free NMF components grouped into players) or harmonic (one harmonic instrument per player)"),
+                          "what the mixture is factorised into: components (free NMF components grouped into players), harmonic (one harmonic instrument per player), or ensemble (both, their masks averaged per region)"),
             ParameterSpec("iterations", .int(1...1000), default: .int(MotionInformedNMF.Configuration().iterations), "NMF multiplicative-update iterations"),
             ParameterSpec("components_per_source", .int(1...64), default: .int(MotionInformedNMF.Configuration().componentsPerSource), "NMF components per source"),
             ParameterSpec("drop_margin", .double(-1...1), default: .double(Double(MotionInformedNMF.Configuration().dropMargin)),
@@ -136,6 +136,11 @@ public struct SeparateNode: ValidatingNode {
         configuration.nmf.keepEvidence = Float(parameters.double("keep_evidence"))
         configuration.nmf.moverPeriodicity = Float(parameters.double("bystander_periodicity"))
         configuration.chunking.seconds = parameters.double("chunk_seconds")
+        // TEMPORARY tuning hook (branch sepmatch, removed before the branch is done).
+        let environment = ProcessInfo.processInfo.environment
+        if let v = environment["SEPMATCH_AGREE"].flatMap(Float.init) { configuration.nmf.agreementWeight = v }
+        if let v = environment["SEPMATCH_MARGIN"].flatMap(Float.init) { configuration.nmf.minimumMatchMargin = v }
+        if let v = environment["SEPMATCH_SHARE"].flatMap(Float.init) { configuration.nmf.harmonicShare = v }
         separation = MotionGuidedSeparation(configuration: configuration)
         imageWidth = parameters.int("image_width")
     }
@@ -209,6 +214,7 @@ extension MotionInformedNMF.Model {
         switch self {
         case .components: "components"
         case .harmonicSources: "harmonic"
+        case .ensemble: "ensemble"
         }
     }
 }
