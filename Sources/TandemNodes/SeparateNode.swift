@@ -136,11 +136,6 @@ public struct SeparateNode: ValidatingNode {
         configuration.nmf.keepEvidence = Float(parameters.double("keep_evidence"))
         configuration.nmf.moverPeriodicity = Float(parameters.double("bystander_periodicity"))
         configuration.chunking.seconds = parameters.double("chunk_seconds")
-        // TEMPORARY tuning hook (branch sepmatch, removed before the branch is done).
-        let environment = ProcessInfo.processInfo.environment
-        if let v = environment["SEPMATCH_AGREE"].flatMap(Float.init) { configuration.nmf.agreementWeight = v }
-        if let v = environment["SEPMATCH_MARGIN"].flatMap(Float.init) { configuration.nmf.minimumMatchMargin = v }
-        if let v = environment["SEPMATCH_SHARE"].flatMap(Float.init) { configuration.nmf.harmonicShare = v }
         separation = MotionGuidedSeparation(configuration: configuration)
         imageWidth = parameters.int("image_width")
     }

@@ -25,8 +25,12 @@ extension MotionInformedNMF {
     /// With `model == .harmonicSources` the grouping of free components into players — where trios and
     /// quartets lose — is the factorisation's job; what is left for the motion is a one-to-one matching of K
     /// sources to the regions: each source's activation summed over its pitches is scored against each
-    /// region's motion by `SourceEvidence` (onsets and energy over time), and the matching with the largest
-    /// total evidence wins (`JointGrouping.bestMatching`). Regions beyond K get no source and are silent;
+    /// region's motion by `SourceEvidence` (onsets and energy over time), plus, when the free components'
+    /// grouping is given (`componentMasks`, its Wiener masks per region), `agreementWeight` times the share of
+    /// the source's energy that grouping gives the region; the matching with the largest total wins
+    /// (`matchSources`). A match held by less than `minimumMatchMargin` is refused: a near-tie is what a box a
+    /// cell wider swings, and a swapped source costs a whole player, so that source's bins are shared out as the
+    /// components' grouping shares them (`masks`). Regions beyond K get no source and are silent;
     /// bystanders (`periodicMovers`) are matched only when there are more sources than other regions. A
     /// source's confidence is its evidence for its region, clamped to 0…1.
     ///

@@ -106,7 +106,7 @@ public struct MotionInformedNMF: Sendable {
         /// the trios fell (+5.5 → +3.5 dB): a whole source matched to the wrong region costs a whole player
         /// (−11 dB on one trio whose best permutation gained +2.5). See `Tools/eval/results/separation.md`,
         /// branch `sephar`.
-        public var model: Model = .components
+        public var model: Model = .ensemble
         /// With harmonic sources and an automatic count: a region whose matched source follows its motion less
         /// than this (`SourceEvidence` score, −1…1; a still region scores 0) is silent.
         public var minimumSourceEvidence: Float = 0.1
@@ -123,6 +123,9 @@ public struct MotionInformedNMF: Sendable {
         public var minimumMatchMargin: Float = 0.1
         /// With `model == .ensemble`: the harmonic model's weight in each region's averaged mask (0…1).
         public var harmonicShare: Float = 0.5
+        /// With `model == .ensemble`: weigh each region's two masks by the two models' confidence in it (the
+        /// harmonic share becomes `harmonicShare`-weighted c_h / (c_h + c_c)) instead of one share for all regions.
+        public var confidenceWeighting = true
         /// The harmonic model's settings (with `model == .harmonicSources`); its seed is `seed`.
         public var harmonic = HarmonicNMF.Configuration()
 
@@ -238,7 +241,12 @@ public struct MotionInformedNMF: Sendable {
             (groups, confidences, sounding) = (harmonic.groups, harmonic.confidence, harmonic.sounding)
         } else {
             let share = min(1, max(0, configuration.harmonicShare))
-            masks = Self.blended(harmonic.masks, componentMasks, weights: harmonic.masks.map { _ in share })
+            let weights = harmonic.masks.indices.map { r -> Float in
+                guard configuration.confidenceWeighting else { return share }
+                let h = share * max(0, harmonic.confidence[r]), c = (1 - share) * max(0, confidences[r])
+                return h + c > 0 ? h / (h + c) : share
+            }
+            masks = Self.blended(harmonic.masks, componentMasks, weights: weights)
             confidences = confidences.indices.map { share * harmonic.confidence[$0] + (1 - share) * confidences[$0] }
             sounding = sounding.indices.map { sounding[$0] || harmonic.sounding[$0] }
         }
