@@ -25,6 +25,10 @@ import TandemCore
 /// 4. Each source's model `V_s = H_s W_s` gives a Wiener-style soft mask `V_s^p / Σ_j V_j^p` (p =
 ///    `maskExponent`, 2 as in generalised Wiener filtering), applied to every channel's STFT and
 ///    inverted with the mixture phase. Silence stays silence (masks are 0/ε, never NaN).
+/// 5. By default (`Model.ensemble`) the mixture is also factorised into whole harmonic instruments
+///    (`HarmonicNMF`), matched to the regions by their motion and by where step 3's grouping puts their
+///    energy (`matchSources`); each region's mask is the confidence-weighted mean of the two models' masks,
+///    normalised across regions so the outputs still sum to the mixture.
 public struct MotionInformedNMF: Sendable {
     /// The factorisation behind the separation.
     public enum Model: String, Sendable, Hashable, Codable, CaseIterable {
@@ -99,13 +103,17 @@ public struct MotionInformedNMF: Sendable {
         /// whole sources (see `competing`); false keeps the per-component choice and competition.
         public var refinesAssignment = true
         /// What the mixture is factorised into: free NMF components grouped into players afterwards
-        /// (`.components`), or whole harmonic instruments (`.harmonicSources`, `HarmonicNMF`) matched one to one
-        /// with the regions by their motion. Components stay the default: harmonic sources won on the tuning
-        /// split (found regions: duets +8.7 → +9.1, trios +2.6 → +6.2 dB; given panels +6.0 → +9.5, +3.7 →
-        /// +7.6 dB) but on the held-out split, run once, only the duets rose (nine clips: +4.7 → +7.2 dB) while
-        /// the trios fell (+5.5 → +3.5 dB): a whole source matched to the wrong region costs a whole player
-        /// (−11 dB on one trio whose best permutation gained +2.5). See `Tools/eval/results/separation.md`,
-        /// branch `sephar`.
+        /// (`.components`), whole harmonic instruments (`.harmonicSources`, `HarmonicNMF`) matched one to one with
+        /// the regions, or both with their masks averaged per region (`.ensemble`, the default).
+        ///
+        /// Each model alone loses whole players: harmonic sources won on the tuning split and lost the held-out
+        /// trios (`sephar`: a source on the wrong region costs a whole player), and the components' grouping
+        /// swings with a region a cell wider (`sepregion`). Averaging the two models' masks, each region's weighted
+        /// by how sure each model is of it, keeps what both agree on and halves what only one got wrong. Tuning
+        /// split (found regions, six clips per count, medians): components +8.7 / +2.6 / +6.5 dB for duets,
+        /// trios and quartets, harmonic +9.1 / +6.2 / +2.4 dB, ensemble +9.9 / +5.8 / +6.6 dB; the held-out
+        /// split is in `Tools/eval/results/separation.md`, branch `sepmatch`. It costs both factorisations
+        /// (0.44 / 0.72 / 0.85 CPU s per 10 s clip against 0.31 / 0.47 / 0.56 s).
         public var model: Model = .ensemble
         /// With harmonic sources and an automatic count: a region whose matched source follows its motion less
         /// than this (`SourceEvidence` score, −1…1; a still region scores 0) is silent.
@@ -125,6 +133,9 @@ public struct MotionInformedNMF: Sendable {
         public var harmonicShare: Float = 0.5
         /// With `model == .ensemble`: weigh each region's two masks by the two models' confidence in it (the
         /// harmonic share becomes `harmonicShare`-weighted c_h / (c_h + c_c)) instead of one share for all regions.
+        /// A harmonic match with a small margin has little confidence, so a region the harmonic model is unsure of
+        /// takes its sound mostly from the components. On the tuning split it beat the plain mean (duets +8.7 →
+        /// +9.9, trios +5.4 → +5.8, quartets +6.3 → +6.6 dB).
         public var confidenceWeighting = true
         /// The harmonic model's settings (with `model == .harmonicSources`); its seed is `seed`.
         public var harmonic = HarmonicNMF.Configuration()
