@@ -31,11 +31,6 @@ public struct MotionGuidedSeparation: Sendable {
         /// frame (151 MB for 256×144 in 4-pixel cells); longer videos are mapped at 2, 4, … frames a step.
         /// The regions' motion curves stay at the full frame rate (each frame's row waits on disk).
         public var motionSteps: Int? = 16384
-        /// Leave out the motion map's global steps (`MotionMap.globalSteps`: a flash on a textured
-        /// backdrop) before regions are found and their curves read (videos longer than the map's
-        /// `motionSteps` read their curves from the full-rate rows, which keep them). Off by default, with
-        /// the finder's rules it came with (`MotionRegionFinder.keepsPersistentGroups` says why).
-        public var removesGlobalSteps = false
         /// The region finder's settings.
         public var finder = MotionRegionFinder()
         public init() {}
@@ -184,11 +179,7 @@ public struct MotionGuidedSeparation: Sendable {
         /// Each region's full-rate motion curve on the media clock.
         var curves: [String: (times: [Double], energy: [Float])] = [:]
         var sources = configuration.sources
-        // Steps in which much of the picture changed at once (a flash, a residue of light or camera
-        // changes on a textured background) are no one's motion: they would join far-apart pieces and
-        // lend every region the same spike.
-        let globalSteps = configuration.removesGlobalSteps ? self.map.globalSteps() : []
-        let map = self.map.zeroing(steps: globalSteps)
+        let map = self.map
         let scale = videoWidth.map { map.width > 0 ? Double($0) / Double(map.width) : 1 } ?? 1
         if map.frameCount > 0 {
             if let given = configuration.regions, !given.isEmpty {
@@ -208,8 +199,8 @@ public struct MotionGuidedSeparation: Sendable {
                     regions = finder.regions(in: map, count: count)
                 }
                 if regions.count == 1 && sources == nil { notes.append("one moving region: one player, or players too close to tell apart") }
-                if !map.cuts.isEmpty || !globalSteps.isEmpty {
-                    notes.append("\(map.cuts.count + globalSteps.count) frame(s) taken for scene cuts, flashes or other whole-picture changes were not counted as motion")
+                if !map.cuts.isEmpty {
+                    notes.append("\(map.cuts.count) frame(s) taken for scene cuts, flashes or other whole-picture changes were not counted as motion")
                 }
             }
             for region in regions { curves[region.label] = try track(for: region, in: map) }

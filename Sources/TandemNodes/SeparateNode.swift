@@ -42,7 +42,7 @@ public struct SeparateNode: ValidatingNode {
             ParameterSpec("divergence", .choice(["kl", "is"]), default: .string("kl"), "NMF divergence: Kullback–Leibler or Itakura–Saito"),
             ParameterSpec("model", .choice(MotionInformedNMF.Model.allCases.map { $0.parameterName }),
                           default: .string(MotionInformedNMF.Configuration().model.parameterName),
-                          "what the mixture is factorised into: components (free NMF components grouped into players) or harmonic (one harmonic instrument per player)"),
+                          "what the mixture is factorised into: components (free NMF components grouped into players), harmonic (one harmonic instrument per player), or ensemble (both, their masks averaged per region)"),
             ParameterSpec("iterations", .int(1...1000), default: .int(MotionInformedNMF.Configuration().iterations), "NMF multiplicative-update iterations"),
             ParameterSpec("components_per_source", .int(1...64), default: .int(MotionInformedNMF.Configuration().componentsPerSource), "NMF components per source"),
             ParameterSpec("drop_margin", .double(-1...1), default: .double(Double(MotionInformedNMF.Configuration().dropMargin)),
@@ -209,6 +209,7 @@ extension MotionInformedNMF.Model {
         switch self {
         case .components: "components"
         case .harmonicSources: "harmonic"
+        case .ensemble: "ensemble"
         }
     }
 }

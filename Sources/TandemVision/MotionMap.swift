@@ -216,42 +216,6 @@ public struct MotionMap: Sendable {
         return sums.indices.map { Float(Double(sums[$0]) / (255 * Double(max(cellPixels[$0], 1)))) }
     }
 
-    /// Time steps in which much of the picture changed at once: a flash, a light or camera change that
-    /// compensation left a residue of everywhere, a cut too soft for `cutLevel`.
-    ///
-    /// The per-frame median taken out in `append` removes a residue that touches most cells; one that
-    /// touches a textured background's edges only (a flash that clips the brightest parts, so no gain
-    /// matches it) leaves the median low yet lights a tenth or more of the cells in one frame. Players
-    /// move a few cells at a time, so a step is global when at least `share` of the cells move (above
-    /// `level`) and at least `ratio` times as many as in the map's median step. On the tuning clips
-    /// such steps were flashes (16–42 % of the cells, 5–50× the median step); the busiest steps of four
-    /// players playing at once lit at most 7 %.
-    /// - Returns: the steps, ascending.
-    /// - Complexity: O(steps × cells).
-    public func globalSteps(share: Float = 0.1, ratio: Float = 5, level: Float = 0.02) -> [Int] {
-        guard frameCount > 2, cellCount > 0 else { return [] }
-        let counts = (0..<frameCount).map { t in
-            var n = 0
-            for c in 0..<cellCount where energies[t * cellCount + c] > level { n += 1 }
-            return n
-        }
-        var sorted = counts
-        sorted.sort()
-        let typical = Float(max(1, sorted[sorted.count / 2]))
-        return counts.indices.filter { Float(counts[$0]) >= share * Float(cellCount) && Float(counts[$0]) >= ratio * typical }
-    }
-
-    /// The map with time steps `steps` scored 0 everywhere, as `append` scores a cut (`cuts`, which
-    /// counts frames, not steps, is left as it is).
-    public func zeroing(steps: [Int]) -> MotionMap {
-        guard !steps.isEmpty else { return self }
-        var map = self
-        for t in steps where t >= 0 && t < frameCount {
-            for c in 0..<cellCount { map.energies[t * cellCount + c] = 0 }
-        }
-        return map
-    }
-
     /// The mean energy of cell `cell` over all frames.
     public func meanEnergy(cell: Int) -> Float {
         guard frameCount > 0 else { return 0 }

@@ -5,11 +5,11 @@ import Foundation
 /// Cells whose mean motion reaches `activeFraction` of the busiest cell's, or that move in at least
 /// `minimumActivity` of the frames, are active; each 8-connected
 /// group of active cells is a candidate (groups holding less than `minimumShare` of the active energy are
-/// dropped as noise, unless `keepsPersistentGroups` and they persist: see `persists`). Thin movers whose cells each move too seldom — a bow sliding along itself, whose
+/// dropped as noise). Thin movers whose cells each move too seldom — a bow sliding along itself, whose
 /// ends sweep a line — are candidates too when their cells, taken together, move persistently (see
 /// `thinMovers`). Groups whose boxes lie within `mergeGap` cells of each other are one player seen
 /// in pieces (a bow and a body, hands and keys, a glow around them) and merge, as do nearby groups that
-/// move at the same times (`mergingPieces`) and, with `mergesOverlappingPieces`, groups whose boxes then overlap. The map has already
+/// move at the same times (`mergingPieces`). The map has already
 /// undone global changes (light, camera, cuts: see `MotionMap`), so what is left is local. Without a
 /// requested count, groups whose energy curves rise and fall together
 /// (Pearson correlation ≥ `mergeCorrelation`) are one mover seen in pieces — the two edges of a waveform
@@ -39,8 +39,9 @@ public struct MotionRegionFinder: Sendable {
     public var minimumCells = 3
     /// Cells that move in at least this fraction of frames (and clearly more often than the picture's
     /// typical cell, see `thinMovers`) may be part of a thin mover; 0 turns the search off. A low-
-    /// contrast bow's cells (a light bow over a light body) move in 2–6 % of the frames each; 0.03 finds
-    /// more of them, but was part of the set of rules that lost on the held-out split (`keepsPersistentGroups`).
+    /// contrast bow's cells (a light bow over a light body) move in 2–6 % of the frames each; 0.03 found
+    /// more of them, in a set of region rules that lost on the tuning and held-out splits and was removed
+    /// (`Tools/eval/results/separation.md`, branches `sepregion` and `sepmatch`).
     public var thinMoverActivity: Float = 0.04
     /// Groups whose boxes are at most this many cells apart are pieces of one player when their motion,
     /// averaged over `pieceSmoothingSeconds`, correlates at least `pieceCorrelation` (see `mergingPieces`);
@@ -48,22 +49,6 @@ public struct MotionRegionFinder: Sendable {
     public var pieceGap = 12
     public var pieceCorrelation: Float = 0.5
     public var pieceSmoothingSeconds = 0.5
-    /// Keep a group below `minimumShare` of the motion when it persists (`persists`): a bow or a
-    /// flautist's fingers beside a screen or a dancer.
-    ///
-    /// This and the two rules below (and `MotionGuidedSeparation.Configuration.removesGlobalSteps`, with
-    /// `thinMoverActivity` at 0.03) are off by default: together, on the tuning split they gave every
-    /// duet player sound (2 → 0 of 12 without) and the count right on 11 of 18 clips (was 10), but on
-    /// their one held-out run they left more players without sound and lowered the trios' and quartets'
-    /// region-attributed gains (found waving hands of an audience as pieces that took sound, and one
-    /// overlap merge folded a player into a box spanning a bystander); see
-    /// `Tools/eval/results/separation.md`, 2026-12-05, `sepregion`.
-    public var keepsPersistentGroups = false
-    /// Also link pieces by their log-compressed frame-by-frame curves (see `mergingPieces`). Off by default.
-    public var comparesCompressedTiming = false
-    /// After `mergingPieces`, merge groups whose boxes overlap or touch. Off by default.
-    public var mergesOverlappingPieces = false
-
     public init(activeFraction: Float = 0.2, minimumShare: Float = 0.01, positionWeight: Float = 1, mergeCorrelation: Float = 0.9,
                 iterations: Int = 25, mergeGap: Int = 2, maximumRegions: Int = 8) {
         self.mergeGap = mergeGap
@@ -93,9 +78,6 @@ public struct MotionRegionFinder: Sendable {
         groups += thinMovers(excluding: active, activity: activity, map: map)
         groups = mergingNearby(groups, map: map)
         groups = mergingPieces(groups, map: map)
-        // A piece inside (or touching) the box of a player assembled from pieces is that player's too:
-        // a bow line across a body whose edges were found apart.
-        if mergesOverlappingPieces { groups = mergingNearby(groups, map: map, within: 0) }
         func energy(_ g: [Int]) -> Float { g.reduce(0) { $0 + means[$1] } }
         if let count, count >= 1 {
             if groups.count > count {
@@ -167,12 +149,8 @@ public struct MotionRegionFinder: Sendable {
             groups.append(group)
         }
         let total = active.reduce(Float(0)) { $0 + means[$1] }
-        // Specks of one or two cells are compression noise or texture edges, not a player. A small share
-        // of the motion is noise only when it is also fleeting: beside a big mover (a screen, a dancer)
-        // a bow or a flautist's fingers hold 1 % of the energy, yet move in a fifth of the frames.
-        return groups.filter { g in
-            g.count >= minimumCells && (g.reduce(Float(0)) { $0 + means[$1] } >= minimumShare * total || (keepsPersistentGroups && persists(g, map: map)))
-        }
+        // Specks of one or two cells are compression noise or texture edges, not a player.
+        return groups.filter { g in g.count >= minimumCells && g.reduce(Float(0)) { $0 + means[$1] } >= minimumShare * total }
     }
 
     /// Whether some cell of `group` moves (above `movingLevel`) in at least `minimumActivity` of the frames:
@@ -186,9 +164,8 @@ public struct MotionRegionFinder: Sendable {
         return Float(moving) >= minimumActivity * Float(map.frameCount)
     }
 
-    /// Merges groups whose bounding boxes (in cells) are at most `within` (default `mergeGap`) apart, until none are.
-    func mergingNearby(_ groups: [[Int]], map: MotionMap, within: Int? = nil) -> [[Int]] {
-        let mergeGap = within ?? self.mergeGap
+    /// Merges groups whose bounding boxes (in cells) are at most `mergeGap` apart, until none are.
+    func mergingNearby(_ groups: [[Int]], map: MotionMap) -> [[Int]] {
         var groups = groups
         var merged = true
         while merged {
@@ -211,12 +188,9 @@ public struct MotionRegionFinder: Sendable {
     ///
     /// Pieces of one player often move in different frames (each end of a bow moves as it passes a cell),
     /// so their raw frame-by-frame curves correlate weakly; over half a second they rise and fall together
-    /// with the player's playing, while two players' phrases, pauses and gestures differ. Pieces of one
-    /// rigid thing (the two ends of a bow, which move in the same frames whichever way it goes) are told
-    /// by their log-compressed frame-by-frame curves instead, which a few large frames do not dominate
-    /// (on the tuning clips: a cello bow's two ends 0.58 compressed, 0.43 averaged; two players' pieces at
-    /// most 0.37 compressed). Groups qualify when their boxes are at most `pieceGap` cells apart (players
-    /// sit further apart than their own pieces) and either curve pair correlates at least `pieceCorrelation`.
+    /// with the player's playing, while two players' phrases, pauses and gestures differ. Groups qualify
+    /// when their boxes are at most `pieceGap` cells apart (players sit further apart than their own pieces)
+    /// and their averaged curves correlate at least `pieceCorrelation`.
     func mergingPieces(_ groups: [[Int]], map: MotionMap) -> [[Int]] {
         guard pieceGap > 0, groups.count > 1 else { return groups }
         let step = map.frameCount > 1 ? (map.times[map.frameCount - 1] - map.times[0]) / Double(map.frameCount - 1) : 1
@@ -232,11 +206,11 @@ public struct MotionRegionFinder: Sendable {
         }
         // Complete linkage over the original pieces: a merged group takes in another only when every
         // piece of the one moves with every piece of the other, so a chain of pieces never joins two players.
-        let curves = groups.map(smoothed), logs = comparesCompressedTiming ? groups.map { compressed(summedCurve($0, map: map)) } : []
+        let curves = groups.map(smoothed)
         var r = [[Float]](repeating: [Float](repeating: 1, count: groups.count), count: groups.count)
         for i in groups.indices {
             for j in (i + 1)..<groups.count {
-                r[i][j] = comparesCompressedTiming ? max(correlation(curves[i], curves[j]), correlation(logs[i], logs[j])) : correlation(curves[i], curves[j])
+                r[i][j] = correlation(curves[i], curves[j])
                 r[j][i] = r[i][j]
             }
         }
@@ -255,14 +229,6 @@ public struct MotionRegionFinder: Sendable {
             merged[i] += merged.remove(at: j)
         }
         return cells
-    }
-
-    /// `log(1 + x / mean)`: a frame's motion weighs by how much it exceeds the piece's usual level, so
-    /// frame-by-frame timing is compared without a few large frames deciding it.
-    func compressed(_ curve: [Float]) -> [Float] {
-        let mean = curve.reduce(0, +) / Float(max(curve.count, 1))
-        guard mean > 0 else { return curve }
-        return curve.map { Foundation.log1p($0 / mean) }
     }
 
     /// Cells between the bounding boxes of two groups (0 when they touch or overlap).

@@ -29,7 +29,7 @@ struct SeparateCommand: ParsableCommand {
     @Option(help: "Use a ROWSxCOLUMNS grid of regions instead of finding moving regions (e.g. 1x2).") var grid: String?
     @Option(name: .customLong("region"), help: "A player's region 'x,y,w,h' in video pixels, used as given (repeat for each player).")
     var regions: [String] = []
-    @Option(help: "What the mixture is factorised into: components (free NMF components grouped into players) or harmonic (one harmonic instrument per player, matched to the regions by motion).")
+    @Option(help: "What the mixture is factorised into: components (free NMF components grouped into players) harmonic (one harmonic instrument per player, matched to the regions by motion and by the components' grouping), or ensemble (both, their masks averaged per region).")
     var model: String?
     @Option(help: "NMF divergence: kl or is.") var divergence: String?
     @Option(help: "NMF iterations (multiplicative updates of the β-divergence).") var iterations: Int?

@@ -412,9 +412,12 @@ def evaluate_clip(args, set_name, cfg, count, index):
     mover = panels.get(count)
     mover_share = float(np.sum(mover ** 2) / np.sum(mixture ** 2)) if mover is not None else 0.0
 
-    out_auto = os.path.join(work, "auto")
-    auto, _ = run_tandem(args.tandem, video, out_auto, "auto", extra)
-    auto_count = sum(1 for s in auto["sources"] if not s.get("silent", False))
+    if args.no_auto:
+        auto, auto_count = {"sources": []}, -1
+    else:
+        out_auto = os.path.join(work, "auto")
+        auto, _ = run_tandem(args.tandem, video, out_auto, "auto", extra)
+        auto_count = sum(1 for s in auto["sources"] if not s.get("silent", False))
     row = {
         "set": set_name, "count": count, "clip": index, "instruments": [c[0] for c in scene["chosen"]],
         "camera": scene["camera"], "light": scene["light"], "mover": scene["mover"], "texture": scene["texture"],
@@ -477,6 +480,7 @@ def main():
     parser.add_argument("--separate-args", default="", help="extra arguments for tandem separate")
     parser.add_argument("--table", help="write the Markdown table here")
     parser.add_argument("--generate-only", action="store_true", help="only make the clips (cached in --work)")
+    parser.add_argument("--no-auto", action="store_true", help="skip the --sources auto run (count right is then not scored)")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     results = []

@@ -11,6 +11,13 @@ extension MotionInformedNMF {
         var sounding: [Bool]
         var labels: [String]
         var note: String
+        /// Per output, the soft mask the harmonic model gives it (`frames × bins`, Wiener-normalised across the
+        /// outputs): its matched sources' share of each bin, plus, for a refused match, that source's share
+        /// shared out as the free components' grouping shares it (`componentMasks`). Empty without motion.
+        var masks: [[Float]] = []
+        /// Per harmonic source: the region it was matched to (or joined), and whether its match was refused.
+        var owner: [Int] = []
+        var refused: [Bool] = []
     }
 
     /// Factorises the mixture into whole harmonic instruments (`HarmonicNMF`) and gives each to a region.
@@ -18,8 +25,12 @@ extension MotionInformedNMF {
     /// With `model == .harmonicSources` the grouping of free components into players — where trios and
     /// quartets lose — is the factorisation's job; what is left for the motion is a one-to-one matching of K
     /// sources to the regions: each source's activation summed over its pitches is scored against each
-    /// region's motion by `SourceEvidence` (onsets and energy over time), and the matching with the largest
-    /// total evidence wins (`JointGrouping.bestMatching`). Regions beyond K get no source and are silent;
+    /// region's motion by `SourceEvidence` (onsets and energy over time), plus, when the free components'
+    /// grouping is given (`componentMasks`, its Wiener masks per region), `agreementWeight` times the share of
+    /// the source's energy that grouping gives the region; the matching with the largest total wins
+    /// (`matchSources`). A match held by less than `minimumMatchMargin` is refused: a near-tie is what a box a
+    /// cell wider swings, and a swapped source costs a whole player, so that source's bins are shared out as the
+    /// components' grouping shares them (`masks`). Regions beyond K get no source and are silent;
     /// bystanders (`periodicMovers`) are matched only when there are more sources than other regions. A
     /// source's confidence is its evidence for its region, clamped to 0…1.
     ///
@@ -29,7 +40,7 @@ extension MotionInformedNMF {
     /// source's, is then silent, its source joined to the sounding region that explains it best. Without motion the K sources
     /// come back unordered, labelled `source0`, `source1`, ….
     func harmonicAttribution(_ magnitude: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, frameSeconds: Double,
-                             tracks: [MotionTrack], count: Int, asked: Int?) throws -> HarmonicAttribution {
+                             tracks: [MotionTrack], count: Int, asked: Int?, componentMasks: [[Float]]? = nil) throws -> HarmonicAttribution {
         var harmonic = configuration.harmonic
         harmonic.seed = configuration.seed
         let model = HarmonicNMF(harmonic)
@@ -55,43 +66,91 @@ extension MotionInformedNMF {
         if movers.allSatisfy({ $0 }) { movers = movers.map { _ in false } }
         let evidence = SourceEvidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds)
         let regions = tracks.count
-        // Rows: the K sources, then empty rows so the matching is square; a bystander scores below any player.
-        var matrix = [[Float]](repeating: [Float](repeating: 0, count: regions), count: max(regions, k))
+        // Each source's share of every bin (Wiener, as the masks will be), and its own model's energy.
+        let sourceModels = (0..<k).map { factors.units.reconstruction(of: factors.members(of: $0)) }
+        let shares = Self.wienerMasks(sourceModels, exponent: configuration.maskExponent)
+        var motionScore = [[Float]](repeating: [Float](repeating: 0, count: regions), count: k)
         for s in 0..<k {
             // The summed activation's onsets, not the rises at each pitch (`HarmonicNMF.Factors.noteOnsets`):
             // those were tried and lost on the tuning duets (found regions +8.3 → +4.3 dB median; one more swap).
             let prepared = evidence.curves(activations[s])
-            for r in 0..<regions { matrix[s][r] = movers[r] ? -2 : evidence.score(prepared, region: r) }
+            for r in 0..<regions { motionScore[s][r] = evidence.score(prepared, region: r) }
         }
-        let matching = JointGrouping.bestMatching(matrix)
+        let agreement = componentMasks.map { Self.agreement(sourceModels, with: $0) }
+        let (matrix, matching, margins) = Self.matchSources(motion: motionScore, agreement: agreement, bystanders: movers,
+                                                            agreementWeight: configuration.agreementWeight)
         var groups = [[Int]](repeating: [], count: regions)
         var confidence = [Float](repeating: 0, count: regions)
         var sounding = [Bool](repeating: false, count: regions)
+        var owner = (0..<k).map { matching[$0] }
+        // A match that a small change could swing is refused when the free components give a second opinion:
+        // the source's bins are then shared out as the components' grouping shares them.
+        let refused = (0..<k).map { agreement != nil && margins[$0] < configuration.minimumMatchMargin }
         for s in 0..<k {
             let r = matching[s]
             groups[r] = factors.members(of: s)
-            confidence[r] = min(1, max(0, matrix[s][r]))
+            confidence[r] = min(1, max(0, motionScore[s][r]) * min(1, max(0, margins[s]) / max(configuration.minimumMatchMargin, 1e-3)))
             sounding[r] = true
         }
         // With an automatic count, a region whose source follows its motion hardly at all (a still region, a
         // mover that is not a bystander by its rhythm) is silent, and its source joins the sounding region
         // whose motion explains that source best: a region that makes no sound gets no file, and no sound is lost.
         if asked == nil {
-            let strongest = (0..<k).map { matrix[$0][matching[$0]] }.max() ?? 0
+            let strongest = (0..<k).map { motionScore[$0][matching[$0]] }.max() ?? 0
             let bar = max(configuration.minimumSourceEvidence, configuration.relativeSourceEvidence * strongest)
             for s in 0..<k {
                 let r = matching[s]
-                guard matrix[s][r] < bar else { continue }
+                guard motionScore[s][r] < bar else { continue }
                 let others = (0..<regions).filter { $0 != r && sounding[$0] }
                 guard let best = others.max(by: { matrix[s][$0] < matrix[s][$1] }) else { continue }
                 groups[best] += groups[r]
                 groups[r] = []
                 sounding[r] = false
                 confidence[r] = 0
+                owner[s] = best
             }
         }
+        var masks = [[Float]](repeating: [Float](repeating: 0, count: frames * bins), count: regions)
+        for s in 0..<k {
+            if refused[s], let componentMasks {
+                for r in 0..<regions {
+                    for i in masks[r].indices { masks[r][i] += shares[s][i] * componentMasks[r][i] }
+                }
+            } else {
+                for i in masks[owner[s]].indices { masks[owner[s]][i] += shares[s][i] }
+            }
+        }
+        // A region that holds only a refused source's share sounds through it.
+        for r in 0..<regions where !sounding[r] && masks[r].contains(where: { $0 > 1e-3 }) { sounding[r] = true }
         let note = regions > k ? "harmonic sources: \(k) instruments matched to \(regions) regions; the other regions are silent" : ""
         return HarmonicAttribution(factors: factors.units, groups: groups, confidence: confidence, sounding: sounding,
-                                   labels: tracks.map(\.label), note: note)
+                                   labels: tracks.map(\.label), note: note, masks: masks, owner: owner, refused: refused)
+    }
+
+    /// Sources matched one to one with regions on more than one score: each source's motion evidence for a
+    /// region plus `agreementWeight` times the share of its energy the free components' grouping gives that
+    /// region, with each match's margin (`matchMargins`).
+    ///
+    /// Motion evidence alone swings with the region box: a box a cell wider, or a flash frame fewer, changes a
+    /// source's onset and level correlations by a few hundredths, and when two sources score alike on two regions
+    /// that is enough to swap them — a whole player lost. The components' grouping rests on many components and
+    /// on timbre, so it does not swing with the same small changes; adding it separates the two totals.
+    /// - Parameters:
+    ///   - motion: `[source][region]` motion evidence (`SourceEvidence`).
+    ///   - agreement: `[source][region]` shares of each source's energy (`agreement(_:with:)`), or nil.
+    ///   - bystanders: per region, a bystander (scores −2: matched only when sources outnumber the other regions).
+    /// - Returns: the square score matrix (padded with zero rows), the matching (`matching[s]` is source `s`'s
+    ///   region) and each source's margin.
+    static func matchSources(motion: [[Float]], agreement: [[Float]]?, bystanders: [Bool], agreementWeight: Float)
+        -> (matrix: [[Float]], matching: [Int], margins: [Float]) {
+        let k = motion.count, regions = bystanders.count
+        var matrix = [[Float]](repeating: [Float](repeating: 0, count: regions), count: max(regions, k))
+        for s in 0..<k {
+            for r in 0..<regions {
+                matrix[s][r] = bystanders[r] ? -2 : motion[s][r] + agreementWeight * (agreement?[s][r] ?? 0)
+            }
+        }
+        let matching = JointGrouping.bestMatching(matrix)
+        return (matrix, matching, matchMargins(matrix, matching: matching, rows: k))
     }
 }

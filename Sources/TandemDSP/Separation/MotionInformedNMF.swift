@@ -25,6 +25,10 @@ import TandemCore
 /// 4. Each source's model `V_s = H_s W_s` gives a Wiener-style soft mask `V_s^p / Σ_j V_j^p` (p =
 ///    `maskExponent`, 2 as in generalised Wiener filtering), applied to every channel's STFT and
 ///    inverted with the mixture phase. Silence stays silence (masks are 0/ε, never NaN).
+/// 5. By default (`Model.ensemble`) the mixture is also factorised into whole harmonic instruments
+///    (`HarmonicNMF`), matched to the regions by their motion and by where step 3's grouping puts their
+///    energy (`matchSources`); each region's mask is the confidence-weighted mean of the two models' masks,
+///    normalised across regions so the outputs still sum to the mixture.
 public struct MotionInformedNMF: Sendable {
     /// The factorisation behind the separation.
     public enum Model: String, Sendable, Hashable, Codable, CaseIterable {
@@ -33,6 +37,10 @@ public struct MotionInformedNMF: Sendable {
         /// One `HarmonicNMF` source per player (a shared partial profile for all its notes, plus its noise),
         /// so the motion only has to match K sources to K regions.
         case harmonicSources
+        /// Both, their masks averaged per region: the free components' Wiener masks and the harmonic sources'
+        /// (matched to the regions with the components' grouping as a second opinion), weighted by
+        /// `harmonicShare`, then normalised across the regions so the outputs sum to the mixture.
+        case ensemble
     }
 
     public struct Configuration: Sendable, Hashable, Codable {
@@ -95,20 +103,41 @@ public struct MotionInformedNMF: Sendable {
         /// whole sources (see `competing`); false keeps the per-component choice and competition.
         public var refinesAssignment = true
         /// What the mixture is factorised into: free NMF components grouped into players afterwards
-        /// (`.components`), or whole harmonic instruments (`.harmonicSources`, `HarmonicNMF`) matched one to one
-        /// with the regions by their motion. Components stay the default: harmonic sources won on the tuning
-        /// split (found regions: duets +8.7 → +9.1, trios +2.6 → +6.2 dB; given panels +6.0 → +9.5, +3.7 →
-        /// +7.6 dB) but on the held-out split, run once, only the duets rose (nine clips: +4.7 → +7.2 dB) while
-        /// the trios fell (+5.5 → +3.5 dB): a whole source matched to the wrong region costs a whole player
-        /// (−11 dB on one trio whose best permutation gained +2.5). See `Tools/eval/results/separation.md`,
-        /// branch `sephar`.
-        public var model: Model = .components
+        /// (`.components`), whole harmonic instruments (`.harmonicSources`, `HarmonicNMF`) matched one to one with
+        /// the regions, or both with their masks averaged per region (`.ensemble`, the default).
+        ///
+        /// Each model alone loses whole players: harmonic sources won on the tuning split and lost the held-out
+        /// trios (`sephar`: a source on the wrong region costs a whole player), and the components' grouping
+        /// swings with a region a cell wider (`sepregion`). Averaging the two models' masks, each region's weighted
+        /// by how sure each model is of it, keeps what both agree on and halves what only one got wrong. Tuning
+        /// split (found regions, six clips per count, medians): components +8.7 / +2.6 / +6.5 dB for duets,
+        /// trios and quartets, harmonic +9.1 / +6.2 / +2.4 dB, ensemble +9.9 / +5.8 / +6.6 dB; the held-out
+        /// split is in `Tools/eval/results/separation.md`, branch `sepmatch`. It costs both factorisations, one
+        /// after the other (0.44 / 0.72 / 0.85 CPU s per 10 s clip against 0.31 / 0.47 / 0.56 s; on two cores
+        /// 21× / 16× / 11× realtime against 30× / 23× / 21×, below issue #14's 20× for trios and quartets).
+        public var model: Model = .ensemble
         /// With harmonic sources and an automatic count: a region whose matched source follows its motion less
         /// than this (`SourceEvidence` score, −1…1; a still region scores 0) is silent.
         public var minimumSourceEvidence: Float = 0.1
         /// … or less than this share of the best-matched source's evidence (a mover keeping a beat too fast for
         /// `periodicMovers` scored 0.21 against the players' 0.85 and 0.96 in `SeparateNodeTests`).
         public var relativeSourceEvidence: Float = 0.3
+        /// Harmonic sources with motion: weight of the agreement with the free components' grouping (the share
+        /// of a source's energy the components' masks give a region, 0…1) added to its motion evidence when
+        /// sources are matched to regions. 0: motion evidence alone, as before.
+        public var agreementWeight: Float = 1
+        /// Harmonic sources with motion: a source whose match the matching's total holds by less than this
+        /// (`matchMargins`) is refused, and its bins are shared out as the free components' grouping shares them.
+        /// 0: no match is refused.
+        public var minimumMatchMargin: Float = 0.1
+        /// With `model == .ensemble`: the harmonic model's weight in each region's averaged mask (0…1).
+        public var harmonicShare: Float = 0.5
+        /// With `model == .ensemble`: weigh each region's two masks by the two models' confidence in it (the
+        /// harmonic share becomes `harmonicShare`-weighted c_h / (c_h + c_c)) instead of one share for all regions.
+        /// A harmonic match with a small margin has little confidence, so a region the harmonic model is unsure of
+        /// takes its sound mostly from the components. On the tuning split it beat the plain mean (duets +8.7 →
+        /// +9.9, trios +5.4 → +5.8, quartets +6.3 → +6.6 dB).
+        public var confidenceWeighting = true
         /// The harmonic model's settings (with `model == .harmonicSources`); its seed is `seed`.
         public var harmonic = HarmonicNMF.Configuration()
 
@@ -174,15 +203,11 @@ public struct MotionInformedNMF: Sendable {
             initialized = frames * bins
         }
         mean = []
-        if configuration.model == .harmonicSources {
-            let frameSeconds = Double(hop) / Double(sampleRate)
+        let frameSeconds = Double(hop) / Double(sampleRate)
+        if configuration.model == .harmonicSources && audioOnly {
             let attribution = try harmonicAttribution(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
                                                       frameSeconds: frameSeconds, tracks: tracks, count: sourceCount, asked: sources)
-            if audioOnly {
-                note = "no video motion: audio-only fallback, harmonic sources; sources are unordered and have no region"
-            } else if !attribution.note.isEmpty {
-                note = note.isEmpty ? attribution.note : note + "; " + attribution.note
-            }
+            note = "no video motion: audio-only fallback, harmonic sources; sources are unordered and have no region"
             return try resynthesize(spectra, channels: channels, length: length, factors: attribution.factors, groups: attribution.groups,
                                     confidences: attribution.confidence, sounding: attribution.sounding, labels: attribution.labels,
                                     audioOnly: audioOnly, note: note, stft: stftConfiguration, frames: frames, bins: bins,
@@ -193,26 +218,53 @@ public struct MotionInformedNMF: Sendable {
         var input = magnitude
         if configuration.divergence == .itakuraSaito { input = magnitude.map { $0 * $0 } }
         let factors = try nmf.factorize(input, frames: frames, bins: bins)
+        input = []
 
         // Attribution.
-        let groups: [[Int]]
-        let confidences: [Float]
+        var groups: [[Int]]
+        var confidences: [Float]
         let labels: [String]
-        let sounding: [Bool]
+        var sounding: [Bool]
         if audioOnly {
             (groups, confidences) = Self.groupBySpectralShape(factors, into: sourceCount)
             labels = (0..<sourceCount).map { "source\($0)" }
             sounding = groups.map { _ in true }
         } else {
-            let frameSeconds = Double(hop) / Double(sampleRate)
             let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
             let attribution = attribute(factors, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) })
             (groups, confidences, sounding) = (attribution.groups, attribution.confidence, attribution.sounding)
             labels = tracks.map(\.label)
         }
-        return try resynthesize(spectra, channels: channels, length: length, factors: factors, groups: groups, confidences: confidences,
-                                sounding: sounding, labels: labels, audioOnly: audioOnly, note: note, stft: stftConfiguration,
-                                frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n, hop: hop)
+        guard configuration.model != .components, !audioOnly else {
+            return try resynthesize(spectra, channels: channels, length: length, factors: factors, groups: groups, confidences: confidences,
+                                    sounding: sounding, labels: labels, audioOnly: audioOnly, note: note, stft: stftConfiguration,
+                                    frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n, hop: hop)
+        }
+        // Harmonic sources, matched with the components' grouping as a second opinion; alone or averaged with it.
+        let componentMasks = Self.wienerMasks(groups.indices.map { sounding[$0] ? factors.reconstruction(of: groups[$0]) : [Float](repeating: 0, count: frames * bins) },
+                                              exponent: configuration.maskExponent)
+        let harmonic = try harmonicAttribution(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
+                                               frameSeconds: frameSeconds, tracks: tracks, count: sourceCount, asked: sources,
+                                               componentMasks: componentMasks)
+        if !harmonic.note.isEmpty { note = note.isEmpty ? harmonic.note : note + "; " + harmonic.note }
+        let masks: [[Float]]
+        if configuration.model == .harmonicSources {
+            masks = Self.blended(harmonic.masks, harmonic.masks, weights: harmonic.masks.map { _ in 1 })
+            (groups, confidences, sounding) = (harmonic.groups, harmonic.confidence, harmonic.sounding)
+        } else {
+            let share = min(1, max(0, configuration.harmonicShare))
+            let weights = harmonic.masks.indices.map { r -> Float in
+                guard configuration.confidenceWeighting else { return share }
+                let h = share * max(0, harmonic.confidence[r]), c = (1 - share) * max(0, confidences[r])
+                return h + c > 0 ? h / (h + c) : share
+            }
+            masks = Self.blended(harmonic.masks, componentMasks, weights: weights)
+            confidences = confidences.indices.map { share * harmonic.confidence[$0] + (1 - share) * confidences[$0] }
+            sounding = sounding.indices.map { sounding[$0] || harmonic.sounding[$0] }
+        }
+        return try resynthesize(spectra, channels: channels, length: length, masks: masks, groups: groups, confidences: confidences,
+                                sounding: sounding, labels: labels, audioOnly: false, note: note, stft: stftConfiguration,
+                                sampleRate: sampleRate, frames: frames, bins: bins, fftSize: n, hop: hop)
     }
 
     /// Wiener-style masks from each group's part of the model, applied to every channel and inverted.
@@ -224,29 +276,18 @@ public struct MotionInformedNMF: Sendable {
         // A group with no component (a region that took nothing) is silent too.
         for s in groups.indices where groups[s].isEmpty { sounding[s] = false }
 
-        // Masks and resynthesis.
-        // Each source's model raised to p, then divided by their sum: the Wiener-style masks.
-        let p = configuration.maskExponent
-        var masks = groups.map { factors.reconstruction(of: $0) }
+        let masks = Self.wienerMasks(groups.map { factors.reconstruction(of: $0) }, exponent: configuration.maskExponent)
+        return try resynthesize(spectra, channels: channels, length: length, masks: masks, groups: groups, confidences: confidences,
+                                sounding: sounding, labels: labels, audioOnly: audioOnly, note: note, stft: stftConfiguration,
+                                sampleRate: sampleRate, frames: frames, bins: bins, fftSize: n, hop: hop)
+    }
+
+    /// Each output's mask applied to every channel and inverted with the mixture's phase; a silent output is silence.
+    func resynthesize(_ spectra: [[Float]], channels: [[Float]], length: Int, masks: [[Float]], groups: [[Int]],
+                      confidences: [Float], sounding: [Bool], labels: [String], audioOnly: Bool, note: String,
+                      stft stftConfiguration: STFTConfiguration, sampleRate: Int, frames: Int, bins: Int, fftSize n: Int,
+                      hop: Int) throws -> SeparationResult {
         let cells = frames * bins
-        var total = [Float](repeating: 0, count: cells)
-        total.withUnsafeMutableBufferPointer { t in
-            for s in masks.indices {
-                masks[s].withUnsafeMutableBufferPointer { m in
-                    for i in 0..<cells {
-                        let v = p == 2 ? m[i] * m[i] : pow(m[i], p)
-                        m[i] = v
-                        t[i] += v
-                    }
-                }
-            }
-            for s in masks.indices {
-                masks[s].withUnsafeMutableBufferPointer { m in
-                    for i in 0..<cells { m[i] = t[i] > 0 ? m[i] / t[i] : 0 }
-                }
-            }
-        }
-        total = []
         let inverse = try InverseSTFT(stftConfiguration)
         let gain = SpectralMask(.ratio())
         var results: [SeparationResult.Source] = []

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+@testable import TandemDSP
+
+/// Matching whole sources to regions on more than one score, refusing low-margin matches, and the ensemble of
+/// the free-components and harmonic models.
+@Suite struct SeparationMatchingTests {
+    /// Two sources whose motion evidence is nearly tied, tipped the wrong way by a few hundredths (what a box a
+    /// cell wider does): motion alone swaps them; with the components' grouping's agreement they stay.
+    @Test func agreementKeepsTheMatchThatMotionAloneWouldSwap() {
+        let motion: [[Float]] = [[0.50, 0.56], [0.57, 0.49]]
+        let agreement: [[Float]] = [[0.85, 0.15], [0.20, 0.80]]
+        let alone = MotionInformedNMF.matchSources(motion: motion, agreement: nil, bystanders: [false, false], agreementWeight: 1)
+        #expect(alone.matching == [1, 0])
+        #expect(alone.margins.allSatisfy { abs($0 - 0.14) < 1e-4 }, "margins \(alone.margins)")
+        let combined = MotionInformedNMF.matchSources(motion: motion, agreement: agreement, bystanders: [false, false], agreementWeight: 1)
+        #expect(combined.matching == [0, 1])
+        #expect(combined.margins.allSatisfy { $0 > 1 }, "margins \(combined.margins)")
+        // Weight 0 is motion alone.
+        let off = MotionInformedNMF.matchSources(motion: motion, agreement: agreement, bystanders: [false, false], agreementWeight: 0)
+        #expect(off.matching == [1, 0])
+    }
+
+    /// Two sources, three regions: a source whose second-best region is free has the margin of that move alone,
+    /// and a bystander region is matched only when nothing else is left.
+    @Test func marginsAndBystanders() {
+        let motion: [[Float]] = [[0.8, 0.1, 0.7], [0.1, 0.9, 0.0]]
+        let result = MotionInformedNMF.matchSources(motion: motion, agreement: nil, bystanders: [false, false, false], agreementWeight: 1)
+        #expect(Array(result.matching.prefix(2)) == [0, 1])
+        #expect(abs(result.margins[0] - 0.1) < 1e-5 && abs(result.margins[1] - 0.9) < 1e-5, "margins \(result.margins)")
+        let withBystander = MotionInformedNMF.matchSources(motion: motion, agreement: nil, bystanders: [true, false, false], agreementWeight: 1)
+        #expect(Array(withBystander.matching.prefix(2)) == [2, 1])
+    }
+
+    @Test func blendedMasksSumToOne() {
+        let a: [[Float]] = [[1, 0, 0.5, 0], [0, 1, 0.5, 0]]
+        let b: [[Float]] = [[0.2, 0.9, 0.0, 0], [0.8, 0.1, 1.0, 0]]
+        let out = MotionInformedNMF.blended(a, b, weights: [0.9, 0.2])
+        for i in 0..<3 { #expect(abs(out[0][i] + out[1][i] - 1) < 1e-6) }
+        #expect(out[0][3] == 0 && out[1][3] == 0)
+        // Bin 0: 0.9·1 + 0.1·0.2 = 0.92 against 0.2·0 + 0.8·0.8 = 0.64.
+        #expect(abs(out[0][0] - 0.92 / 1.56) < 1e-6)
+    }
+
+    /// A refused match gives the source's bins to the regions as the free components' grouping does: with every
+    /// match refused, the harmonic model's masks are the components model's.
+    @Test func refusedMatchesFollowTheComponents() throws {
+        let reed = HarmonicDuet.reed, string = HarmonicDuet.string
+        let mix = zip(reed, string).map { $0 + $1 }
+        let tracks = [HarmonicDuet.motion(HarmonicDuet.stringNotes, label: "right"), HarmonicDuet.motion(HarmonicDuet.reedNotes, label: "left")]
+        var configuration = MotionInformedNMF.Configuration()
+        configuration.model = .components
+        let components = try MotionInformedNMF(configuration).separate([mix], sampleRate: HarmonicDuet.rate, motion: tracks, sources: 2)
+        configuration.model = .harmonicSources
+        configuration.minimumMatchMargin = 1000
+        let refused = try MotionInformedNMF(configuration).separate([mix], sampleRate: HarmonicDuet.rate, motion: tracks, sources: 2)
+        configuration.minimumMatchMargin = 0
+        let kept = try MotionInformedNMF(configuration).separate([mix], sampleRate: HarmonicDuet.rate, motion: tracks, sources: 2)
+        func difference(_ x: SeparationResult, _ y: SeparationResult) -> Float {
+            zip(x.sources[0].mask, y.sources[0].mask).reduce(Float(0)) { $0 + abs($1.0 - $1.1) } / Float(x.sources[0].mask.count)
+        }
+        #expect(difference(refused, components) < 1e-3, "mean mask difference \(difference(refused, components))")
+        // Kept, the harmonic sources' own masks, which differ.
+        #expect(difference(kept, components) > 0.02, "mean mask difference \(difference(kept, components))")
+    }
+
+    /// The ensemble's outputs sum to the mixture, a still region stays silent, and each player's output holds
+    /// that player.
+    @Test func ensembleOutputsSumToTheMixture() throws {
+        let reed = HarmonicDuet.reed, string = HarmonicDuet.string
+        let mix = zip(reed, string).map { $0 + $1 }
+        let tracks = [HarmonicDuet.motion(HarmonicDuet.stringNotes, label: "right"), HarmonicDuet.motion(HarmonicDuet.reedNotes, label: "left"),
+                      MotionTrack(label: "still", times: [0, 4], energy: [0, 0])]
+        var configuration = MotionInformedNMF.Configuration()
+        configuration.model = .ensemble
+        let result = try MotionInformedNMF(configuration).separate([mix], sampleRate: HarmonicDuet.rate, motion: tracks, sources: 2)
+        #expect(result.sources.map(\.silent) == [false, false, true])
+        var sum = [Float](repeating: 0, count: mix.count)
+        for source in result.sources { for i in sum.indices { sum[i] += source.channels[0][i] } }
+        #expect(Duet.sdr(sum, mix) > 40, "outputs against the mixture \(Duet.sdr(sum, mix)) dB")
+        let right = result.sources[0].channels[0], left = result.sources[1].channels[0]
+        let rightGain = Duet.sdr(right, string) - Duet.sdr(mix, string)
+        let leftGain = Duet.sdr(left, reed) - Duet.sdr(mix, reed)
+        #expect(rightGain > 2.5 && leftGain > 2.5, "SDR gains \(rightGain) dB, \(leftGain) dB")
+    }
+}
