@@ -17,12 +17,13 @@ extension HarmonicNMF {
     /// The rest are clustered by energy-weighted k-means on (log normalised profile of the first 12 partials,
     /// `registerWeight` × pitch in octaves), from eight energy-weighted random starts, keeping the lowest cost
     /// among clusterings that give every source at least a tenth of its fair share of energy.
+    /// `plain`, when given, is that plain NMF already run by the caller.
     func initialise(_ values: [Float], frames: Int, bins: Int, sources: Int, grid: PartialGrid, unitCount: Int,
-                    rng: inout SplitMix64) throws -> (profiles: [Float], activations: [Float]) {
+                    plain given: NMF.Factors?, rng: inout SplitMix64) throws -> (profiles: [Float], activations: [Float]) {
         let c = configuration
         let pitchCount = grid.pitches.count, hCount = c.partials
-        let plain = try NMF(components: c.initialComponentsPerSource * sources, divergence: .kullbackLeibler,
-                            iterations: c.initialIterations, seed: c.seed).factorize(values, frames: frames, bins: bins)
+        let plain = try given ?? NMF(components: c.initialComponentsPerSource * sources, divergence: .kullbackLeibler,
+                                     iterations: c.initialIterations, seed: c.seed).factorize(values, frames: frames, bins: bins)
         let count = plain.components
         var energy = [Float](repeating: 0, count: count)
         plain.activations.withUnsafeBufferPointer { h in

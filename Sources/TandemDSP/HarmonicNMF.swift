@@ -137,9 +137,14 @@ public struct HarmonicNMF: Sendable {
     /// into `sources` harmonic sources.
     /// - Throws: `DSPError(.shapeMismatch)` when `values` is not `frames × bins` or `bins` is not
     ///   `fftSize / 2 + 1`; `.invalidConfiguration` for no source, an empty pitch grid or no partial.
+    /// - Parameter initialPlainNMF: the plain NMF the initialisation starts from, when the caller already ran
+    ///   exactly that one on `values` (`initialComponentsPerSource · sources` components, `initialIterations`
+    ///   Kullback-Leibler updates, `seed`), as the motion-informed ensemble's components model does; it is
+    ///   then not run twice. A factorisation of another shape is ignored and the plain NMF run here.
     /// - Complexity: O((initialIterations · initialComponentsPerSource + iterations · (pitches + noise)) ·
     ///   sources · frames · bins), in four SGEMMs per iteration.
-    public func factorize(_ values: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, sources: Int) throws -> Factors {
+    public func factorize(_ values: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, sources: Int,
+                          initialPlainNMF: NMF.Factors? = nil) throws -> Factors {
         let c = configuration
         guard values.count == frames * bins, frames > 0, bins == fftSize / 2 + 1 else {
             throw DSPError(.shapeMismatch, "\(values.count) values are not \(frames) frames × \(bins) bins of an n_fft \(fftSize) STFT")
@@ -163,8 +168,11 @@ public struct HarmonicNMF: Sendable {
         let meanValue = Float(total / Double(values.count))
 
         // Initialisation from a plain NMF clustered by timbre and register.
+        let reusable = initialPlainNMF.flatMap { plain in
+            plain.frames == frames && plain.bins == bins && plain.components == c.initialComponentsPerSource * sources ? plain : nil
+        }
         var (profiles, activations) = try initialise(values, frames: frames, bins: bins, sources: sources, grid: grid,
-                                                     unitCount: unitCount, rng: &rng)
+                                                     unitCount: unitCount, plain: reusable, rng: &rng)
         // Noise: random smooth spectra and activations.
         var bandWeights = (0..<(bandCount * noise)).map { _ in 0.5 + rng.nextUnitFloat() }  // noise × bands
         if noise > 0 {

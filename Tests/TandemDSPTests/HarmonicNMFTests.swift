@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TandemCore
 @testable import TandemDSP
 
 /// Two synthetic instruments in overlapping ranges at 22.05 kHz, playing at once: a "reed" with odd partials
@@ -97,6 +98,30 @@ enum HarmonicDuet {
         let leftGain = Duet.sdr(left, reed) - Duet.sdr(mix, reed)
         #expect(rightGain > 2.5 && leftGain > 3, "SDR gains \(rightGain) dB, \(leftGain) dB")
         #expect(result.sources[0].confidence > 0.2 && result.sources[1].confidence > 0.2)
+    }
+
+    /// The plain NMF the ensemble's components model already ran is the initialisation's own: handed in, it
+    /// gives exactly the factors of running it again; one of another shape is ignored.
+    @Test func aGivenInitialNMFIsTheOneItWouldRun() throws {
+        let frames = 40, bins = 129
+        var rng = SplitMix64(seed: 7)
+        let values = (0..<(frames * bins)).map { _ in rng.nextUnitFloat() + 0.01 }
+        var configuration = HarmonicNMF.Configuration()
+        configuration.iterations = 4
+        configuration.initialIterations = 6
+        let model = HarmonicNMF(configuration)
+        let own = try model.factorize(values, frames: frames, bins: bins, sampleRate: 22050, fftSize: 256, sources: 2)
+        let plain = try NMF(components: configuration.initialComponentsPerSource * 2, divergence: .kullbackLeibler,
+                            iterations: configuration.initialIterations, seed: configuration.seed).factorize(values, frames: frames, bins: bins)
+        let given = try model.factorize(values, frames: frames, bins: bins, sampleRate: 22050, fftSize: 256, sources: 2, initialPlainNMF: plain)
+        #expect(given.units.activations == own.units.activations && given.units.templates == own.units.templates && given.profiles == own.profiles)
+        let otherShape = try NMF(components: 3, iterations: 2).factorize(values, frames: frames, bins: bins)
+        let ignored = try model.factorize(values, frames: frames, bins: bins, sampleRate: 22050, fftSize: 256, sources: 2, initialPlainNMF: otherShape)
+        #expect(ignored.units.activations == own.units.activations)
+        // A different starting point gives different factors: the test would see a given NMF not being used.
+        let shorter = try NMF(components: configuration.initialComponentsPerSource * 2, iterations: 1).factorize(values, frames: frames, bins: bins)
+        let changed = try model.factorize(values, frames: frames, bins: bins, sampleRate: 22050, fftSize: 256, sources: 2, initialPlainNMF: shorter)
+        #expect(changed.units.activations != own.units.activations)
     }
 
     @Test func badInputIsRefused() {

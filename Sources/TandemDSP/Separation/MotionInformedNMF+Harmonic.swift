@@ -40,9 +40,14 @@ extension MotionInformedNMF {
     /// source's, is then silent, its source joined to the sounding region that explains it best. Without motion the K sources
     /// come back unordered, labelled `source0`, `source1`, ….
     func harmonicAttribution(_ magnitude: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, frameSeconds: Double,
-                             tracks: [MotionTrack], count: Int, asked: Int?, componentMasks: [[Float]]? = nil) throws -> HarmonicAttribution {
+                             tracks: [MotionTrack], count: Int, asked: Int?, componentMasks: [[Float]]? = nil,
+                             componentFactors: NMF.Factors? = nil) throws -> HarmonicAttribution {
         var harmonic = configuration.harmonic
         harmonic.seed = configuration.seed
+        // The components model's NMF is the harmonic model's starting point when both are set alike (the
+        // defaults): reused, not run a second time. `HarmonicNMF` checks its shape.
+        let plain = configuration.divergence == .kullbackLeibler && configuration.iterations == harmonic.initialIterations
+            ? componentFactors : nil
         let model = HarmonicNMF(harmonic)
         if tracks.isEmpty {
             let factors = try model.factorize(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize, sources: count)
@@ -58,7 +63,8 @@ extension MotionInformedNMF {
         if movers.allSatisfy({ $0 }) { movers = movers.map { _ in false } }
         let players = movers.filter { !$0 }.count
         let k = asked.map { max(1, min($0, tracks.count)) } ?? max(1, min(players, configuration.maximumSources))
-        let factors = try model.factorize(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize, sources: k)
+        let factors = try model.factorize(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize, sources: k,
+                                          initialPlainNMF: plain)
         let activations = (0..<k).map { factors.activation(ofSource: $0) }
         // Bystanders again, now that the sources' own onsets can show a player who keeps a beat.
         movers = Self.periodicMovers(motion: curves, onsets: [mixtureOnsets] + activations.map(Self.onsetCurve),

@@ -245,7 +245,7 @@ public struct MotionInformedNMF: Sendable {
                                               exponent: configuration.maskExponent)
         let harmonic = try harmonicAttribution(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
                                                frameSeconds: frameSeconds, tracks: tracks, count: sourceCount, asked: sources,
-                                               componentMasks: componentMasks)
+                                               componentMasks: componentMasks, componentFactors: factors)
         if !harmonic.note.isEmpty { note = note.isEmpty ? harmonic.note : note + "; " + harmonic.note }
         let masks: [[Float]]
         if configuration.model == .harmonicSources {
