@@ -14,15 +14,30 @@ the tuning set only:
 
     /work/venv/bin/python Tools/eval/separation_ceiling_sweep.py --work /tmp/sep8-t6-v3 --counts 2 3 \
         --variant base: --variant fft2048:n_fft=2048 --variant k12:k=12
+
+With `--tandem NAME=BINARY` (repeatable) the Swift code is measured instead of a Python variant: each binary
+separates the clip's audio alone (`tandem separate mixture.wav --sources N`, no picture, so no region is
+involved) with `--separate-args`, and its K sources are scored by the best permutation — what a perfect
+matching of whole sources to players reaches. Binaries alternate per clip; each run's CPU seconds (user +
+system of the child) are kept:
+
+    /work/venv/bin/python Tools/eval/separation_ceiling_sweep.py --work /tmp/sep8-t6-v3 --counts 2 3 4 \
+        --tandem main=/work/main/.build-test/release/tandem --tandem new=.build-test/release/tandem \
+        --separate-args "--model harmonic"
 """
 import argparse
 import json
 import os
+import resource
+import shlex
+import shutil
+import subprocess
 import sys
 import time
 
 import numpy as np
 import librosa
+import soundfile as sf
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import separation_eval as ev  # noqa: E402
@@ -305,6 +320,38 @@ def ceiling(stems, mixture, v):
     return [("oracle", [e if np.sqrt(np.mean(e ** 2)) > 1e-6 else mixture for e in estimates], False)], {}
 
 
+def tandem_sources(binary, mixture, count, extra, work):
+    """The K sources `binary` separates from the clip's audio alone (stereo float WAV, as in the clip's video),
+    and the CPU seconds (user + system) the run took."""
+    folder = os.path.join(work, "audio-only")
+    os.makedirs(folder, exist_ok=True)
+    wav = os.path.join(folder, "mixture.wav")
+    if not os.path.exists(wav):
+        sf.write(wav, np.stack([mixture, mixture], axis=1), ev.RATE, subtype="FLOAT")
+    out = os.path.join(folder, "out")
+    shutil.rmtree(out, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.run([binary, "separate", wav, "--out", out, "--sources", str(count), "--progress", "none"] + extra,
+                          capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        print(proc.stderr, file=sys.stderr)
+        raise SystemExit(f"{binary} separate failed on {wav}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    summary = json.load(open(os.path.join(out, "separated", "mixture", "summary.json")))
+    estimates = []
+    for source in summary["sources"]:
+        if "file" not in source:
+            continue
+        audio, _ = sf.read(os.path.join(out, "separated", "mixture", source["file"]), dtype="float32", always_2d=True)
+        signal = np.zeros(len(mixture), dtype=np.float32)
+        signal[:min(len(mixture), len(audio))] = audio.mean(axis=1)[:len(mixture)]
+        estimates.append(signal)
+    if len(estimates) != count:
+        raise SystemExit(f"{binary} wrote {len(estimates)} sources for {count} players on {wav}")
+    return estimates, cpu
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--work", default="/tmp/tandem-separation-eval")
@@ -316,8 +363,13 @@ def main():
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--variant", action="append", default=[], help="name:key=value,... (see above)")
     parser.add_argument("--out", help="write the per-clip results here (JSON)")
+    parser.add_argument("--tandem", action="append", default=[], metavar="NAME=BINARY",
+                        help="score the sources these Tandem binaries separate from the audio alone (best permutation)")
+    parser.add_argument("--separate-args", default="", help="extra arguments of `tandem separate` (with --tandem)")
     args = parser.parse_args()
-    variants = [parse(s) for s in (args.variant or ["base:"])]
+    variants = [parse(s) for s in (args.variant or ([] if args.tandem else ["base:"]))]
+    binaries = [b.split("=", 1) for b in args.tandem]
+    extra = shlex.split(args.separate_args)
     rows = []
     for set_name in args.sets:
         cfg = ev.SETS[set_name]
@@ -327,6 +379,12 @@ def main():
                 mixture = np.sum(stems, axis=0).astype(np.float32)
                 mix = ev.sdr(stems, [mixture] * count, False)
                 line = f"{set_name} n={count} #{index} {'+'.join(c[0] for c in scene['chosen']):34s}"
+                work = os.path.join(args.work, f"{set_name}-n{count}-m{index}")
+                for name, binary in binaries:
+                    estimates, cpu = tandem_sources(binary, mixture, count, extra, work)
+                    g = float(np.mean(ev.sdr(stems, estimates, True) - mix))
+                    rows.append({"set": set_name, "count": count, "clip": index, "variant": name, "ceiling": g, "cpu": cpu})
+                    line += f" {name} {g:+5.1f} ({cpu:.2f} s)"
                 for name, v in variants:
                     started = time.time()
                     scores, info = ceiling(stems, mixture, v)
@@ -340,13 +398,16 @@ def main():
                     if "noise_share" in info:
                         line += f" (noise {info['noise_share']:.2f}, {elapsed:.0f} s)"
                 print(line, flush=True)
-    print("\nmedian (mean) ceiling per variant and count:")
+    print("\nmedian (mean) gain per variant and count (--tandem: sources, best permutation):")
     for name in dict.fromkeys(r["variant"] for r in rows):
         cells = []
         for count in args.counts:
             sel = [r["ceiling"] for r in rows if r["variant"] == name and r["count"] == count]
             cells.append(f"n={count} {np.median(sel):+5.1f} ({np.mean(sel):+5.1f})")
         print(f"  {name:14s} " + "  ".join(cells))
+        cpu = [r["cpu"] for r in rows if r["variant"] == name and "cpu" in r]
+        if cpu:
+            print(f"  {'':14s} CPU per run, median {np.median(cpu):.2f} s")
     if args.out:
         with open(args.out, "w") as f:
             json.dump(rows, f, indent=1)
