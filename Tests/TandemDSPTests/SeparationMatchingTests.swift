@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TandemCore
 @testable import TandemDSP
 
 /// Matching whole sources to regions on more than one score, refusing low-margin matches, and the ensemble of
@@ -82,5 +83,21 @@ import Testing
         let rightGain = Duet.sdr(right, string) - Duet.sdr(mix, string)
         let leftGain = Duet.sdr(left, reed) - Duet.sdr(mix, reed)
         #expect(rightGain > 2.5 && leftGain > 2.5, "SDR gains \(rightGain) dB, \(leftGain) dB")
+    }
+
+    /// The ensemble's harmonic factorisation runs beside the components' grouping: both results come back,
+    /// on two threads when the graph has two and one after the other otherwise, and an error is passed on.
+    @Test func sideBySideGivesBothResults() throws {
+        struct Failure: Error {}
+        for threads in [1, 2] {
+            let (a, b) = try ComputeContext(threads: threads).run {
+                try MotionInformedNMF.side(by: { (0..<1000).reduce(0, +) }, { ComputeContext.current?.threads ?? 0 })
+            }
+            // The other thread sees the graph's width too.
+            #expect(a == 499_500 && b == threads)
+            #expect(throws: Failure.self) {
+                try ComputeContext(threads: threads).run { _ = try MotionInformedNMF.side(by: { 1 }, { () throws -> Int in throw Failure() }) }
+            }
+        }
     }
 }

@@ -39,16 +39,13 @@ extension MotionInformedNMF {
     /// evidence stays below `minimumSourceEvidence`, or below `relativeSourceEvidence` times the best-matched
     /// source's, is then silent, its source joined to the sounding region that explains it best. Without motion the K sources
     /// come back unordered, labelled `source0`, `source1`, ….
+    ///
+    /// `factorized`, when given, is the factorisation `harmonicFactorisation` gives for these arguments, already
+    /// run (beside the components' grouping, on another thread).
     func harmonicAttribution(_ magnitude: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, frameSeconds: Double,
                              tracks: [MotionTrack], count: Int, asked: Int?, componentMasks: [[Float]]? = nil,
-                             componentFactors: NMF.Factors? = nil) throws -> HarmonicAttribution {
-        var harmonic = configuration.harmonic
-        harmonic.seed = configuration.seed
-        // The components model's NMF is the harmonic model's starting point when both are set alike (the
-        // defaults): reused, not run a second time. `HarmonicNMF` checks its shape.
-        let plain = configuration.divergence == .kullbackLeibler && configuration.iterations == harmonic.initialIterations
-            ? componentFactors : nil
-        let model = HarmonicNMF(harmonic)
+                             componentFactors: NMF.Factors? = nil, factorized: HarmonicNMF.Factors? = nil) throws -> HarmonicAttribution {
+        let model = harmonicModel
         if tracks.isEmpty {
             let factors = try model.factorize(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize, sources: count)
             return HarmonicAttribution(factors: factors.units, groups: (0..<count).map { factors.members(of: $0) },
@@ -56,18 +53,14 @@ extension MotionInformedNMF {
                                        labels: (0..<count).map { "source\($0)" }, note: "")
         }
         let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
-        var loudness = [Float](repeating: 0, count: frames)
-        for t in 0..<frames { for f in 0..<bins { loudness[t] += magnitude[t * bins + f] } }
-        let mixtureOnsets = Self.onsetCurve(loudness)
-        var movers = Self.periodicMovers(motion: curves, onsets: [mixtureOnsets], frameSeconds: frameSeconds, configuration: configuration)
-        if movers.allSatisfy({ $0 }) { movers = movers.map { _ in false } }
-        let players = movers.filter { !$0 }.count
-        let k = asked.map { max(1, min($0, tracks.count)) } ?? max(1, min(players, configuration.maximumSources))
-        let factors = try model.factorize(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize, sources: k,
-                                          initialPlainNMF: plain)
+        let mixtureOnsets = Self.mixtureOnsets(magnitude, frames: frames, bins: bins)
+        let factors = try factorized ?? harmonicFactorisation(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize,
+                                                              frameSeconds: frameSeconds, tracks: tracks, asked: asked,
+                                                              componentFactors: componentFactors)
+        let k = factors.sources
         let activations = (0..<k).map { factors.activation(ofSource: $0) }
         // Bystanders again, now that the sources' own onsets can show a player who keeps a beat.
-        movers = Self.periodicMovers(motion: curves, onsets: [mixtureOnsets] + activations.map(Self.onsetCurve),
+        var movers = Self.periodicMovers(motion: curves, onsets: [mixtureOnsets] + activations.map(Self.onsetCurve),
                                      frameSeconds: frameSeconds, configuration: configuration)
         if movers.allSatisfy({ $0 }) { movers = movers.map { _ in false } }
         let evidence = SourceEvidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds)
@@ -131,6 +124,39 @@ extension MotionInformedNMF {
         let note = regions > k ? "harmonic sources: \(k) instruments matched to \(regions) regions; the other regions are silent" : ""
         return HarmonicAttribution(factors: factors.units, groups: groups, confidence: confidence, sounding: sounding,
                                    labels: tracks.map(\.label), note: note, masks: masks, owner: owner, refused: refused)
+    }
+
+    /// The harmonic model as configured, seeded like the components model.
+    var harmonicModel: HarmonicNMF {
+        var harmonic = configuration.harmonic
+        harmonic.seed = configuration.seed
+        return HarmonicNMF(harmonic)
+    }
+
+    /// Onsets of the mixture's loudness (its magnitudes summed over bins).
+    static func mixtureOnsets(_ magnitude: [Float], frames: Int, bins: Int) -> [Float] {
+        var loudness = [Float](repeating: 0, count: frames)
+        for t in 0..<frames { for f in 0..<bins { loudness[t] += magnitude[t * bins + f] } }
+        return onsetCurve(loudness)
+    }
+
+    /// The harmonic factorisation `harmonicAttribution` matches to `tracks` (non-empty): K sources, K the count
+    /// asked for (at most the regions), else the regions that are not bystanders by the mixture's onsets.
+    /// Needs nothing from the components' grouping, so it can run beside it.
+    func harmonicFactorisation(_ magnitude: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, frameSeconds: Double,
+                               tracks: [MotionTrack], asked: Int?, componentFactors: NMF.Factors?) throws -> HarmonicNMF.Factors {
+        let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
+        var movers = Self.periodicMovers(motion: curves, onsets: [Self.mixtureOnsets(magnitude, frames: frames, bins: bins)],
+                                         frameSeconds: frameSeconds, configuration: configuration)
+        if movers.allSatisfy({ $0 }) { movers = movers.map { _ in false } }
+        let players = movers.filter { !$0 }.count
+        let k = asked.map { max(1, min($0, tracks.count)) } ?? max(1, min(players, configuration.maximumSources))
+        // The components model's NMF is the harmonic model's starting point when both are set alike (the
+        // defaults): reused, not run a second time. `HarmonicNMF` checks its shape.
+        let plain = configuration.divergence == .kullbackLeibler && configuration.iterations == configuration.harmonic.initialIterations
+            ? componentFactors : nil
+        return try harmonicModel.factorize(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize, sources: k,
+                                           initialPlainNMF: plain)
     }
 
     /// Sources matched one to one with regions on more than one score: each source's motion evidence for a

@@ -225,13 +225,25 @@ public struct MotionInformedNMF: Sendable {
         var confidences: [Float]
         let labels: [String]
         var sounding: [Bool]
+        var harmonicFactors: HarmonicNMF.Factors?
         if audioOnly {
             (groups, confidences) = Self.groupBySpectralShape(factors, into: sourceCount)
             labels = (0..<sourceCount).map { "source\($0)" }
             sounding = groups.map { _ in true }
         } else {
             let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
-            let attribution = attribute(factors, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) })
+            let group = { self.attribute(factors, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) }) }
+            let attribution: Attribution
+            if configuration.model != .components {
+                // The harmonic factorisation needs nothing from the grouping: with two threads it runs beside it.
+                let factorisation = { [magnitude] in
+                    try self.harmonicFactorisation(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
+                                                   frameSeconds: frameSeconds, tracks: tracks, asked: sources, componentFactors: factors)
+                }
+                (attribution, harmonicFactors) = try Self.side(by: group, factorisation)
+            } else {
+                attribution = group()
+            }
             (groups, confidences, sounding) = (attribution.groups, attribution.confidence, attribution.sounding)
             labels = tracks.map(\.label)
         }
@@ -245,7 +257,7 @@ public struct MotionInformedNMF: Sendable {
                                               exponent: configuration.maskExponent)
         let harmonic = try harmonicAttribution(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
                                                frameSeconds: frameSeconds, tracks: tracks, count: sourceCount, asked: sources,
-                                               componentMasks: componentMasks, componentFactors: factors)
+                                               componentMasks: componentMasks, componentFactors: factors, factorized: harmonicFactors)
         if !harmonic.note.isEmpty { note = note.isEmpty ? harmonic.note : note + "; " + harmonic.note }
         let masks: [[Float]]
         if configuration.model == .harmonicSources {
@@ -265,6 +277,24 @@ public struct MotionInformedNMF: Sendable {
         return try resynthesize(spectra, channels: channels, length: length, masks: masks, groups: groups, confidences: confidences,
                                 sounding: sounding, labels: labels, audioOnly: false, note: note, stft: stftConfiguration,
                                 sampleRate: sampleRate, frames: frames, bins: bins, fftSize: n, hop: hop)
+    }
+
+    /// `first()` on this thread and `second()` on another when the graph has two threads (`ComputeContext`),
+    /// else one after the other; both results, or `second`'s error.
+    static func side<A, B>(by first: () -> A, _ second: @escaping () throws -> B) throws -> (A, B) {
+        let context = ComputeContext.current
+        guard (context?.threads ?? 1) >= 2 else { return (first(), try second()) }
+        let outcome = SideOutcome<B>(), done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) let second = second
+        let thread = Thread {
+            let run = { outcome.value = Result { try second() } }
+            if let context { context.run(run) } else { run() }
+            done.signal()
+        }
+        thread.start()
+        let a = first()
+        done.wait()
+        return (a, try outcome.value!.get())
     }
 
     /// Wiener-style masks from each group's part of the model, applied to every channel and inverted.
@@ -304,4 +334,9 @@ public struct MotionInformedNMF: Sendable {
         return SeparationResult(mode: audioOnly ? .audioOnly : .motion, note: note, sources: results, sampleRate: sampleRate,
                                 fftSize: n, hop: hop, frames: frames, bins: bins)
     }
+}
+
+/// The result `MotionInformedNMF.side(by:_:)`'s other thread leaves; read only after its semaphore is signalled.
+private final class SideOutcome<Value>: @unchecked Sendable {
+    var value: Result<Value, Error>?
 }
