@@ -17,9 +17,10 @@ public struct VideoFrame: Sendable, Equatable {
     public var layout: PixelLayout
     public var width: Int
     public var height: Int
-    /// The picture's size as the file stores it, before the decoder scaled or cropped it: nodes that
-    /// report positions in the source's pixels (regions a user gives, boxes they write) scale by it,
-    /// so they never reopen the file to learn it. Equal to `width`×`height` for a frame made in memory.
+    /// The picture's size as a viewer sees it (pixels made square, turned upright, as the reader was told
+    /// to), before the decoder scaled or cropped it: nodes that report positions in the source's pixels
+    /// (regions a user gives, boxes they write) scale by it, so they never reopen the file to learn it.
+    /// Equal to `width`×`height` for a frame made in memory.
     public var sourceWidth: Int
     public var sourceHeight: Int
     /// Bytes per row for 8-bit layouts; elements per row (== width) for `float32CHW`.
