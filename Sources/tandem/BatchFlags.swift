@@ -16,6 +16,7 @@ struct BatchFlags: ParsableArguments {
     @Flag(help: "Print per-node statistics (packets, busy time, queue high-water mark) for every input.") var stats = false
     @Option(name: .customLong("set"), help: "Any other pipeline parameter (key=value); repeatable, wins over the flags.") var overrides: [String] = []
     @Option(help: "The pipeline file to run instead of the bundled one.") var pipeline: String?
+    @Option(help: "Seconds the running inputs get to stop after SIGTERM before tandem exits anyway (143).") var stopGrace: Double = 20
 
     /// Runs `Pipelines/<name>.yaml` (or `--pipeline`) over `inputs` into `out` as `tandem run` does, with
     /// `sets` (the command's flags as parameters) and then `--set` (so an explicit `--set` wins).
@@ -26,6 +27,7 @@ struct BatchFlags: ParsableArguments {
         if let threads { arguments += ["--threads", String(threads)] }
         if resume { arguments.append("--resume") }
         if stats { arguments.append("--stats") }
+        arguments += ["--stop-grace", String(stopGrace)]
         if let shard { arguments += ["--shard", shard] }
         if let shards { arguments += ["--shards", String(shards)] }
         for set in sets + overrides { arguments += ["--set", set] }

@@ -32,6 +32,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Only inputs matching this glob (repeatable).") var include: [String] = []
     @Option(help: "Drop inputs matching this glob (repeatable).") var exclude: [String] = []
     @Flag(help: "Write an HTML report of the batch to DIR/report/index.html when it ends (as `tandem report DIR`; not per shard).") var report = false
+    @Option(help: "Seconds the running inputs get to stop after SIGTERM before tandem exits anyway (143; they rerun with --resume).")
+    var stopGrace: Double = 20
 
     func run() throws {
         let (summary, terminated) = try runBatch()
@@ -53,6 +55,7 @@ struct RunCommand: ParsableCommand {
             throw usageError("--progress must be one of \(ProgressMode.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard jobs >= 1 else { throw usageError("--jobs must be at least 1") }
+        guard stopGrace >= 0, stopGrace.isFinite else { throw usageError("--stop-grace must be a number of seconds, 0 or more") }
         if let threads, threads < 1 { throw usageError("--threads must be at least 1") }
         let loaded = try PipelineLoading.load(pipeline, overrides: overrides)
         var options = BatchOptions(outputDirectory: URL(fileURLWithPath: out).standardizedFileURL)
@@ -91,25 +94,30 @@ struct RunCommand: ParsableCommand {
                                  progress: BatchProgress(mode: mode, statistics: stats))
         // Ctrl-C: stop starting inputs, cancel the running graphs (their temporaries are removed),
         // record nothing for them, and exit 130. A second Ctrl-C exits at once.
-        let (interrupts, _) = stopping(runner, on: SIGINT, exitCode: 130,
-                                       message: "interrupted; stopping (Ctrl-C again to quit at once)")
-        // SIGTERM: what Slurm (scancel, the time limit, preemption) and Kubernetes send before SIGKILL.
-        // Stop the same way, so the shard's manifest is whole and no temporary outputs are left behind;
-        // exit 143 as a shell reports SIGTERM. A rerun with --resume picks up the rest.
-        let (terminations, terminated) = stopping(runner, on: SIGTERM, exitCode: 143, message: "terminated (SIGTERM); stopping")
+        let interrupts = SignalStop(runner, on: SIGINT, exitCode: 130,
+                                    message: "interrupted; stopping (Ctrl-C again to quit at once)")
+        // SIGTERM: what Slurm (scancel, the time limit, preemption), Kubernetes and `timeout` send before
+        // SIGKILL. Stop the same way, so the shard's manifest is whole and no temporary outputs are left
+        // behind; exit 143 as a shell reports SIGTERM. A rerun with --resume picks up the rest. No second
+        // signal comes from a scheduler, so a step that cannot be interrupted (a read from a pipe whose
+        // writer is gone, a library call that loops) gets `--stop-grace` seconds, then the process exits:
+        // the manifest then holds every finished input, and the next run removes the temporaries left.
+        let terminations = SignalStop(runner, on: SIGTERM, exitCode: 143, message: "terminated (SIGTERM); stopping",
+                                      grace: stopGrace)
         let summary: BatchSummary
         do { summary = try runner.run(files) } catch {
             throw usageError("cannot write the manifest: \(error)")
         }
         interrupts.cancel()
         terminations.cancel()
+        let terminated = terminations.arrived
         record.finished = Date().timeIntervalSince1970
         record.wallSeconds = summary.wallSeconds
         try? record.write(in: options.outputDirectory, shard: options.shard)
         if report, let shard = options.shard, shard.count > 1 {
             // Shards finish at different times and would replace each other's report folder.
             print("tandem: report: not written by shard \(shard); once every shard is done: tandem report \(out)")
-        } else if report, !(summary.cancelled && terminated.count > 0) {
+        } else if report, !(summary.cancelled && terminated) {
             do {
                 let page = try BatchReport(outputDirectory: options.outputDirectory).write()
                 print("tandem: report: \(page.path)")
@@ -117,31 +125,47 @@ struct RunCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("tandem: cannot write the report: \(error)\n".utf8))
             }
         }
-        return (summary, terminated.count > 0)
+        return (summary, terminated)
     }
 }
 
-/// Cancels `runner` when signal `number` arrives, and exits with `exitCode` at once when it arrives again.
-/// - Returns: the signal source (cancel it when the batch is over) and how often the signal came.
-private func stopping(_ runner: BatchRunner, on number: Int32, exitCode: Int32, message: String)
-    -> (DispatchSourceSignal, InterruptCount) {
-    signal(number, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-    let count = InterruptCount()
-    source.setEventHandler {
-        if count.increment() > 1 { _exit(exitCode) }
-        FileHandle.standardError.write(Data("\ntandem: \(message)\n".utf8))
-        runner.cancel()
-    }
-    source.resume()
-    return (source, count)
-}
-
-/// How many times a signal arrived (the handler runs on a global queue).
-private final class InterruptCount: @unchecked Sendable {
-    // @unchecked: `value` is guarded by `lock`.
+/// Cancels a batch when a signal arrives, and exits with the signal's status when it arrives again or
+/// when the running inputs have not stopped within the grace period.
+private final class SignalStop: @unchecked Sendable {
+    // @unchecked: `count` and `deadline` are guarded by `lock`; the rest is immutable.
+    private let source: DispatchSourceSignal
     private let lock = NSLock()
-    private var value = 0
-    func increment() -> Int { lock.withLock { value += 1; return value } }
-    var count: Int { lock.withLock { value } }
+    private var count = 0
+    private var deadline: DispatchWorkItem?
+
+    /// - Parameter grace: seconds the batch gets to stop after the first signal (nil: until a second signal).
+    init(_ runner: BatchRunner, on number: Int32, exitCode: Int32, message: String, grace: Double? = nil) {
+        signal(number, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { [unowned self] in
+            let arrivals = lock.withLock { count += 1; return count }
+            if arrivals > 1 { _exit(exitCode) }
+            FileHandle.standardError.write(Data("\ntandem: \(message)\n".utf8))
+            if let grace {
+                let exit = DispatchWorkItem {
+                    FileHandle.standardError.write(Data(
+                        "tandem: still running \(String(format: "%g", grace)) s after the signal (a step that cannot be interrupted); exiting\n".utf8))
+                    _exit(exitCode)
+                }
+                lock.withLock { deadline = exit }
+                DispatchQueue.global().asyncAfter(deadline: .now() + grace, execute: exit)
+            }
+            runner.cancel()
+        }
+        source.resume()
+    }
+
+    /// Whether the signal came at all.
+    var arrived: Bool { lock.withLock { count > 0 } }
+
+    /// Stops listening (the batch is over) and calls off a pending exit.
+    func cancel() {
+        source.cancel()
+        lock.withLock { deadline?.cancel() }
+    }
 }

@@ -195,4 +195,30 @@ import TandemCore
         #expect(Manifest.read(manifest).filter { $0.status == .skipped }.count == recorded.count)
         try? FileManager.default.removeItem(at: root)
     }
+
+    /// A scheduler sends one SIGTERM: an input stuck where cancellation cannot reach (here, reading a
+    /// named pipe whose writer never comes) must not keep the process alive past `--stop-grace`.
+    @Test func sigtermExitsAfterTheGraceWhenAnInputCannotStop() throws {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let pipe = root.appendingPathComponent("stream.mp4")
+        #expect(mkfifo(pipe.path, 0o600) == 0)
+        let out = root.appendingPathComponent("out")
+        let process = try launch(["run", try writePipeline(), pipe.path, "--out", out.path, "--progress", "none", "--stop-grace", "1"])
+        // The run record is written just before the signal handlers are installed.
+        let record = out.appendingPathComponent(RunRecord.fileName)
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: record.path), process.isRunning, Date() < deadline { usleep(2_000) }
+        usleep(500_000)
+        #expect(process.isRunning)
+        let signalled = Date()
+        kill(process.processIdentifier, SIGTERM)
+        while process.isRunning, Date().timeIntervalSince(signalled) < 30 { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 143)
+        // Nothing is recorded for the input it could not finish, so --resume reruns it.
+        #expect(Manifest.read(out.appendingPathComponent("manifest.jsonl")).isEmpty)
+        try? FileManager.default.removeItem(at: root)
+    }
 }
