@@ -51,8 +51,24 @@ public struct NMF: Sendable {
         public func reconstruction(of selected: [Int]) -> [Float] {
             var out = [Float](repeating: 0, count: frames * bins)
             guard !selected.isEmpty else { return out }
-            let h = (0..<frames).flatMap { t in selected.map { activations[t * components + $0] } }
-            let w = selected.flatMap { Array(templates[($0 * bins)..<(($0 + 1) * bins)]) }
+            // The selected columns and rows gathered into two dense operands (one allocation each: this runs per
+            // source and per region on every separation).
+            let k = selected.count
+            let h = [Float](unsafeUninitializedCapacity: frames * k) { h, initialized in
+                activations.withUnsafeBufferPointer { x in
+                    for t in 0..<frames { for (j, c) in selected.enumerated() { h[t * k + j] = x[t * components + c] } }
+                }
+                initialized = frames * k
+            }
+            let w = [Float](unsafeUninitializedCapacity: k * bins) { w, initialized in
+                templates.withUnsafeBufferPointer { source in
+                    for (j, c) in selected.enumerated() {
+                        _ = UnsafeMutableBufferPointer(rebasing: w[(j * bins)..<((j + 1) * bins)])
+                            .initialize(fromContentsOf: source[(c * bins)..<((c + 1) * bins)])
+                    }
+                }
+                initialized = k * bins
+            }
             h.withUnsafeBufferPointer { hp in
                 w.withUnsafeBufferPointer { wp in
                     out.withUnsafeMutableBufferPointer { op in
@@ -98,30 +114,36 @@ public struct NMF: Sendable {
         var denominator = [Float](repeating: 0, count: max(frames, bins) * k)
         let isIS = divergence == .itakuraSaito
 
-        /// Λ = H W, then ratio = V Λ^{β−2} and (IS) inverse = Λ^{−1}.
+        let halves = Self.halves(frames), binHalves = Self.halves(bins)
+        let parallel = (ComputeContext.current?.threads ?? 1) >= 2
+
+        /// Λ = H W, then ratio = V Λ^{β−2} and (IS) inverse = Λ^{−1}; in two blocks of frames.
         func refresh() {
             h.withUnsafeBufferPointer { hp in
                 w.withUnsafeBufferPointer { wp in
                     model.withUnsafeMutableBufferPointer { mp in
-                        BLAS.sgemm(transposeA: false, transposeB: false, m: frames, n: bins, k: k,
-                                      a: hp.baseAddress!, lda: k, b: wp.baseAddress!, ldb: bins, c: mp.baseAddress!, ldc: bins)
-                    }
-                }
-            }
-            // Raw pointers: these loops run over every bin of every frame twice per iteration.
-            v.withUnsafeBufferPointer { vp in
-                model.withUnsafeBufferPointer { mp in
-                    ratio.withUnsafeMutableBufferPointer { rp in
-                        if isIS {
-                            inverse.withUnsafeMutableBufferPointer { ip in
-                                for i in 0..<n {
-                                    let inv = 1 / (mp[i] + floor)
-                                    ip[i] = inv
-                                    rp[i] = vp[i] * inv * inv
+                        v.withUnsafeBufferPointer { vp in
+                            ratio.withUnsafeMutableBufferPointer { rp in
+                                inverse.withUnsafeMutableBufferPointer { ip in
+                                    nonisolated(unsafe) let (hp, wp, mp, vp, rp, ip) = (hp, wp, mp, vp, rp, ip)
+                                    Self.both(halves, parallel: parallel) { rows in
+                                        BLAS.sgemm(transposeA: false, transposeB: false, m: rows.count, n: bins, k: k,
+                                                   a: hp.baseAddress! + rows.lowerBound * k, lda: k, b: wp.baseAddress!, ldb: bins,
+                                                   c: mp.baseAddress! + rows.lowerBound * bins, ldc: bins)
+                                        // Raw pointers: these loops run over every bin of every frame twice per iteration.
+                                        let cells = (rows.lowerBound * bins)..<(rows.upperBound * bins)
+                                        if isIS {
+                                            for i in cells {
+                                                let inv = 1 / (mp[i] + floor)
+                                                ip[i] = inv
+                                                rp[i] = vp[i] * inv * inv
+                                            }
+                                        } else {
+                                            for i in cells { rp[i] = vp[i] / (mp[i] + floor) }
+                                        }
+                                    }
                                 }
                             }
-                        } else {
-                            for i in 0..<n { rp[i] = vp[i] / (mp[i] + floor) }
                         }
                     }
                 }
@@ -134,8 +156,12 @@ public struct NMF: Sendable {
             ratio.withUnsafeBufferPointer { rp in
                 w.withUnsafeBufferPointer { wp in
                     numerator.withUnsafeMutableBufferPointer { np in
-                        BLAS.sgemm(transposeA: false, transposeB: true, m: frames, n: k, k: bins,
-                                      a: rp.baseAddress!, lda: bins, b: wp.baseAddress!, ldb: bins, c: np.baseAddress!, ldc: k)
+                        nonisolated(unsafe) let (rp, wp, np) = (rp, wp, np)
+                        Self.both(halves, parallel: parallel) { rows in
+                            BLAS.sgemm(transposeA: false, transposeB: true, m: rows.count, n: k, k: bins,
+                                       a: rp.baseAddress! + rows.lowerBound * bins, lda: bins, b: wp.baseAddress!, ldb: bins,
+                                       c: np.baseAddress! + rows.lowerBound * k, ldc: k)
+                        }
                     }
                 }
             }
@@ -164,8 +190,13 @@ public struct NMF: Sendable {
             h.withUnsafeBufferPointer { hp in
                 ratio.withUnsafeBufferPointer { rp in
                     numerator.withUnsafeMutableBufferPointer { np in
-                        BLAS.sgemm(transposeA: true, transposeB: false, m: k, n: bins, k: frames,
-                                      a: hp.baseAddress!, lda: k, b: rp.baseAddress!, ldb: bins, c: np.baseAddress!, ldc: bins)
+                        // In two blocks of bins (columns): each sum over the frames is the same either way.
+                        nonisolated(unsafe) let (hp, rp, np) = (hp, rp, np)
+                        Self.both(binHalves, parallel: parallel) { columns in
+                            BLAS.sgemm(transposeA: true, transposeB: false, m: k, n: columns.count, k: frames,
+                                       a: hp.baseAddress!, lda: k, b: rp.baseAddress! + columns.lowerBound, ldb: bins,
+                                       c: np.baseAddress! + columns.lowerBound, ldc: bins)
+                        }
                     }
                 }
             }
@@ -208,6 +239,26 @@ public struct NMF: Sendable {
             }
         }
         return Factors(frames: frames, bins: bins, components: k, activations: h, templates: w)
+    }
+
+    /// `0..<count` cut in two (the first half the larger), or whole when too short to be worth cutting.
+    ///
+    /// The products are always cut the same way, whatever the threads, so the factors are the same bits on
+    /// one thread or two: each element of a product is the same sum over the same terms in the same order.
+    static func halves(_ count: Int) -> [Range<Int>] {
+        guard count >= 64 else { return [0..<count] }
+        let middle = (count + 1) / 2
+        return [0..<middle, middle..<count]
+    }
+
+    /// `body` for each block, side by side when `parallel` (the graph has two threads and nothing runs beside
+    /// the components model's factorisation), else one after the other.
+    static func both(_ blocks: [Range<Int>], parallel: Bool, _ body: (Range<Int>) -> Void) {
+        guard parallel, blocks.count == 2 else { for block in blocks { body(block) }; return }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: 2) { body(blocks[$0]) }
+        }
     }
 
     /// The β-divergence D(V | Λ) summed over all entries (for tests and diagnostics).

@@ -40,6 +40,20 @@ import TandemCore
         #expect(f.templates.allSatisfy { $0.isFinite })
     }
 
+    /// With two threads the products are computed in two blocks side by side; the factors are the same bits as
+    /// on one thread (each element is the same sum in the same order), for both divergences.
+    @Test(arguments: [NMF.Divergence.kullbackLeibler, .itakuraSaito])
+    func twoThreadsGiveTheSameBits(_ divergence: NMF.Divergence) throws {
+        let frames = 300, bins = 129
+        var rng = SplitMix64(seed: 3)
+        let v = (0..<(frames * bins)).map { _ in rng.nextUnitFloat() * rng.nextUnitFloat() }
+        let nmf = NMF(components: 24, divergence: divergence, iterations: 12)
+        let one = try ComputeContext(threads: 1).run { try nmf.factorize(v, frames: frames, bins: bins) }
+        let two = try ComputeContext(threads: 2).run { try nmf.factorize(v, frames: frames, bins: bins) }
+        #expect(one.activations == two.activations && one.templates == two.templates)
+        #expect(NMF.halves(frames) == [0..<150, 150..<300] && NMF.halves(bins) == [0..<65, 65..<129] && NMF.halves(63) == [0..<63])
+    }
+
     @Test func wrongShapeIsRejected() {
         #expect(throws: DSPError.self) { try NMF(components: 2).factorize([1, 2, 3], frames: 2, bins: 2) }
     }

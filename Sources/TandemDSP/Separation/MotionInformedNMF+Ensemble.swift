@@ -5,18 +5,29 @@ extension MotionInformedNMF {
     /// model holds is 0 in every mask (silence stays silence, never NaN).
     static func wienerMasks(_ models: [[Float]], exponent p: Float) -> [[Float]] {
         guard let cells = models.first?.count else { return [] }
-        var masks = models
+        // Written into fresh masks over buffers (no copy of the models, no check per cell): this runs over every
+        // cell of every output several times per separation.
         var total = [Float](repeating: 0, count: cells)
-        for s in masks.indices {
-            for i in 0..<cells {
-                let m = masks[s][i]
-                let v = p == 2 ? m * m : pow(m, p)
-                masks[s][i] = v
-                total[i] += v
+        var masks = models.map { model in
+            [Float](unsafeUninitializedCapacity: cells) { mask, initialized in
+                model.withUnsafeBufferPointer { m in
+                    total.withUnsafeMutableBufferPointer { total in
+                        for i in 0..<cells {
+                            let v = p == 2 ? m[i] * m[i] : pow(m[i], p)
+                            mask[i] = v
+                            total[i] += v
+                        }
+                    }
+                }
+                initialized = cells
             }
         }
-        for s in masks.indices {
-            for i in 0..<cells { masks[s][i] = total[i] > 0 ? masks[s][i] / total[i] : 0 }
+        total.withUnsafeBufferPointer { total in
+            for s in masks.indices {
+                masks[s].withUnsafeMutableBufferPointer { mask in
+                    for i in 0..<cells { mask[i] = total[i] > 0 ? mask[i] / total[i] : 0 }
+                }
+            }
         }
         return masks
     }
@@ -65,11 +76,22 @@ extension MotionInformedNMF {
     /// - Parameter weights: per output, the weight of `a` (0…1).
     static func blended(_ a: [[Float]], _ b: [[Float]], weights: [Float]) -> [[Float]] {
         guard let cells = a.first?.count else { return b }
-        var out = a.indices.map { r in (0..<cells).map { weights[r] * a[r][$0] + (1 - weights[r]) * b[r][$0] } }
-        for i in 0..<cells {
-            var total: Float = 0
-            for r in out.indices { total += out[r][i] }
-            for r in out.indices { out[r][i] = total > 0 ? out[r][i] / total : 0 }
+        // Over buffers, the sum across outputs kept in one pass: the same sums, in the same order, as cell by cell.
+        var out = a.indices.map { r in
+            [Float](unsafeUninitializedCapacity: cells) { out, initialized in
+                let w = weights[r], v = 1 - weights[r]
+                a[r].withUnsafeBufferPointer { a in
+                    b[r].withUnsafeBufferPointer { b in for i in 0..<cells { out[i] = w * a[i] + v * b[i] } }
+                }
+                initialized = cells
+            }
+        }
+        var total = [Float](repeating: 0, count: cells)
+        total.withUnsafeMutableBufferPointer { total in
+            for r in out.indices { out[r].withUnsafeBufferPointer { o in for i in 0..<cells { total[i] += o[i] } } }
+            for r in out.indices {
+                out[r].withUnsafeMutableBufferPointer { o in for i in 0..<cells { o[i] = total[i] > 0 ? o[i] / total[i] : 0 } }
+            }
         }
         return out
     }

@@ -40,11 +40,11 @@ extension MotionInformedNMF {
     /// source's, is then silent, its source joined to the sounding region that explains it best. Without motion the K sources
     /// come back unordered, labelled `source0`, `source1`, ….
     ///
-    /// `factorized`, when given, is the factorisation `harmonicFactorisation` gives for these arguments, already
-    /// run (beside the components' grouping, on another thread).
+    /// `factorized`, when given, is the factorisation `harmonicFactorisation` gives for these arguments with its
+    /// sources' models, already run (beside the components' grouping, on another thread).
     func harmonicAttribution(_ magnitude: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, frameSeconds: Double,
                              tracks: [MotionTrack], count: Int, asked: Int?, componentMasks: [[Float]]? = nil,
-                             componentFactors: NMF.Factors? = nil, factorized: HarmonicNMF.Factors? = nil) throws -> HarmonicAttribution {
+                             componentFactors: NMF.Factors? = nil, factorized: HarmonicModels? = nil) throws -> HarmonicAttribution {
         let model = harmonicModel
         if tracks.isEmpty {
             let factors = try model.factorize(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize, sources: count)
@@ -54,20 +54,20 @@ extension MotionInformedNMF {
         }
         let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
         let mixtureOnsets = Self.mixtureOnsets(magnitude, frames: frames, bins: bins)
-        let factors = try factorized ?? harmonicFactorisation(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize,
-                                                              frameSeconds: frameSeconds, tracks: tracks, asked: asked,
-                                                              componentFactors: componentFactors)
+        let models = try factorized ?? HarmonicModels(harmonicFactorisation(magnitude, frames: frames, bins: bins, sampleRate: sampleRate,
+                                                                            fftSize: fftSize, frameSeconds: frameSeconds, tracks: tracks,
+                                                                            asked: asked, componentFactors: componentFactors),
+                                                      maskExponent: configuration.maskExponent)
+        let factors = models.factors
         let k = factors.sources
-        let activations = (0..<k).map { factors.activation(ofSource: $0) }
+        let activations = models.activations
         // Bystanders again, now that the sources' own onsets can show a player who keeps a beat.
         var movers = Self.periodicMovers(motion: curves, onsets: [mixtureOnsets] + activations.map(Self.onsetCurve),
                                      frameSeconds: frameSeconds, configuration: configuration)
         if movers.allSatisfy({ $0 }) { movers = movers.map { _ in false } }
         let evidence = SourceEvidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds)
         let regions = tracks.count
-        // Each source's share of every bin (Wiener, as the masks will be), and its own model's energy.
-        let sourceModels = (0..<k).map { factors.units.reconstruction(of: factors.members(of: $0)) }
-        let shares = Self.wienerMasks(sourceModels, exponent: configuration.maskExponent)
+        let sourceModels = models.sourceModels, shares = models.shares
         var motionScore = [[Float]](repeating: [Float](repeating: 0, count: regions), count: k)
         for s in 0..<k {
             // The summed activation's onsets, not the rises at each pitch (`HarmonicNMF.Factors.noteOnsets`):
@@ -111,12 +111,19 @@ extension MotionInformedNMF {
         }
         var masks = [[Float]](repeating: [Float](repeating: 0, count: frames * bins), count: regions)
         for s in 0..<k {
-            if refused[s], let componentMasks {
-                for r in 0..<regions {
-                    for i in masks[r].indices { masks[r][i] += shares[s][i] * componentMasks[r][i] }
+            // Over buffers: each of these loops runs over every cell (frames × bins) of every region.
+            shares[s].withUnsafeBufferPointer { share in
+                if refused[s], let componentMasks {
+                    for r in 0..<regions {
+                        componentMasks[r].withUnsafeBufferPointer { component in
+                            masks[r].withUnsafeMutableBufferPointer { mask in
+                                for i in mask.indices { mask[i] += share[i] * component[i] }
+                            }
+                        }
+                    }
+                } else {
+                    masks[owner[s]].withUnsafeMutableBufferPointer { mask in for i in mask.indices { mask[i] += share[i] } }
                 }
-            } else {
-                for i in masks[owner[s]].indices { masks[owner[s]][i] += shares[s][i] }
             }
         }
         // A region that holds only a refused source's share sounds through it.
@@ -124,6 +131,22 @@ extension MotionInformedNMF {
         let note = regions > k ? "harmonic sources: \(k) instruments matched to \(regions) regions; the other regions are silent" : ""
         return HarmonicAttribution(factors: factors.units, groups: groups, confidence: confidence, sounding: sounding,
                                    labels: tracks.map(\.label), note: note, masks: masks, owner: owner, refused: refused)
+    }
+
+    /// A harmonic factorisation with what the matching reads from it: each source's summed activation, its part
+    /// of the model, and its Wiener share of every bin (as the masks will be). Made on the thread that factorised.
+    struct HarmonicModels: Sendable {
+        var factors: HarmonicNMF.Factors
+        var activations: [[Float]]
+        var sourceModels: [[Float]]
+        var shares: [[Float]]
+
+        init(_ factors: HarmonicNMF.Factors, maskExponent: Float) {
+            self.factors = factors
+            activations = (0..<factors.sources).map { factors.activation(ofSource: $0) }
+            sourceModels = (0..<factors.sources).map { factors.units.reconstruction(of: factors.members(of: $0)) }
+            shares = MotionInformedNMF.wienerMasks(sourceModels, exponent: maskExponent)
+        }
     }
 
     /// The harmonic model as configured, seeded like the components model.

@@ -226,7 +226,8 @@ public struct MotionInformedNMF: Sendable {
         var confidences: [Float]
         let labels: [String]
         var sounding: [Bool]
-        var harmonicFactors: HarmonicNMF.Factors?
+        var harmonicFactors: HarmonicModels?
+        var componentMasks: [[Float]] = []
         if audioOnly {
             (groups, confidences) = Self.groupBySpectralShape(factors, into: sourceCount)
             labels = (0..<sourceCount).map { "source\($0)" }
@@ -236,12 +237,19 @@ public struct MotionInformedNMF: Sendable {
             let group = { self.attribute(factors, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) }) }
             let attribution: Attribution
             if configuration.model != .components {
-                // The harmonic factorisation needs nothing from the grouping: with two threads it runs beside it.
+                // The harmonic factorisation needs nothing from the grouping: with two threads it runs beside it, and
+                // each side goes on with what the matching needs from it (the grouping's Wiener masks; the harmonic
+                // sources' models and shares), so the shorter side's thread is not left idle.
                 let factorisation = { [magnitude] in
-                    try self.harmonicFactorisation(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
-                                                   frameSeconds: frameSeconds, tracks: tracks, asked: sources, componentFactors: factors)
+                    let factors = try self.harmonicFactorisation(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
+                                                                 frameSeconds: frameSeconds, tracks: tracks, asked: sources, componentFactors: factors)
+                    return HarmonicModels(factors, maskExponent: self.configuration.maskExponent)
                 }
-                (attribution, harmonicFactors) = try Self.side(by: group, factorisation)
+                let grouping = { () -> (Attribution, [[Float]]) in
+                    let attribution = group()
+                    return (attribution, self.componentMasks(factors, attribution: attribution, cells: frames * bins))
+                }
+                ((attribution, componentMasks), harmonicFactors) = try Self.side(by: grouping, factorisation)
             } else {
                 attribution = group()
             }
@@ -254,8 +262,6 @@ public struct MotionInformedNMF: Sendable {
                                     frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n, hop: hop)
         }
         // Harmonic sources, matched with the components' grouping as a second opinion; alone or averaged with it.
-        let componentMasks = Self.wienerMasks(groups.indices.map { sounding[$0] ? factors.reconstruction(of: groups[$0]) : [Float](repeating: 0, count: frames * bins) },
-                                              exponent: configuration.maskExponent)
         let harmonic = try harmonicAttribution(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
                                                frameSeconds: frameSeconds, tracks: tracks, count: sourceCount, asked: sources,
                                                componentMasks: componentMasks, componentFactors: factors, factorized: harmonicFactors)
@@ -278,6 +284,30 @@ public struct MotionInformedNMF: Sendable {
         return try resynthesize(spectra, channels: channels, length: length, masks: masks, groups: groups, confidences: confidences,
                                 sounding: sounding, labels: labels, audioOnly: false, note: note, stft: stftConfiguration,
                                 sampleRate: sampleRate, frames: frames, bins: bins, fftSize: n, hop: hop)
+    }
+
+    /// `body(0)`, …, `body(count − 1)` in order of index, run side by side when the graph has two or more threads
+    /// (`ComputeContext`), else one after the other; the first error thrown, by index.
+    static func concurrently<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
+        guard count > 1, (ComputeContext.current?.threads ?? 1) >= 2 else { return try (0..<count).map(body) }
+        var results = [Result<T, Error>?](repeating: nil, count: count)
+        results.withUnsafeMutableBufferPointer { slots in
+            nonisolated(unsafe) let slots = slots
+            withoutActuallyEscaping(body) { body in
+                nonisolated(unsafe) let body = body
+                // Each index writes its own slot only.
+                DispatchQueue.concurrentPerform(iterations: count) { i in slots[i] = Result { try body(i) } }
+            }
+        }
+        return try results.map { try $0!.get() }
+    }
+
+    /// The free components' Wiener masks per region (a silent region's model is zero): the grouping's opinion the
+    /// harmonic sources are matched with.
+    func componentMasks(_ factors: NMF.Factors, attribution: Attribution, cells: Int) -> [[Float]] {
+        let groups = attribution.groups, sounding = attribution.sounding
+        return Self.wienerMasks(groups.indices.map { sounding[$0] ? factors.reconstruction(of: groups[$0]) : [Float](repeating: 0, count: cells) },
+                                exponent: configuration.maskExponent)
     }
 
     /// `first()` on this thread and `second()` on another when the graph has two threads (`ComputeContext`),
@@ -321,7 +351,14 @@ public struct MotionInformedNMF: Sendable {
         let cells = frames * bins
         let inverse = try InverseSTFT(stftConfiguration)
         let gain = SpectralMask(.ratio())
+        // Every sounding source's channels, each inverted on its own (on the graph's threads when it has two or more:
+        // the last stage of a separation has nothing else to run beside it).
+        let jobs = (0..<groups.count).filter { sounding[$0] }.flatMap { s in spectra.indices.map { (source: s, channel: $0) } }
+        let inverted = try Self.concurrently(jobs.count) { j in
+            try inverse(gain.apply(masks[jobs[j].source], to: spectra[jobs[j].channel]), length: length)
+        }
         var results: [SeparationResult.Source] = []
+        var next = 0
         for s in 0..<groups.count {
             guard sounding[s] else {
                 // Silence, not the mixture: a region that makes no sound gets nothing.
@@ -329,7 +366,8 @@ public struct MotionInformedNMF: Sendable {
                                      confidence: confidences[s], components: [], mask: [Float](repeating: 0, count: cells), silent: true))
                 continue
             }
-            let separated = try spectra.map { try inverse(gain.apply(masks[s], to: $0), length: length) }
+            let separated = Array(inverted[next..<(next + spectra.count)])
+            next += spectra.count
             results.append(.init(label: labels[s], channels: separated, confidence: confidences[s], components: groups[s], mask: masks[s]))
         }
         return SeparationResult(mode: audioOnly ? .audioOnly : .motion, note: note, sources: results, sampleRate: sampleRate,
