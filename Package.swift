@@ -40,7 +40,7 @@ let package = Package(
         // it runs no graph, so it sits beside Nodes rather than above it.
         .target(name: "TandemReport", dependencies: ["TandemCore", "TandemMedia"]),
         .executableTarget(name: "tandem", dependencies: [
-            "TandemCore", "TandemMedia", "TandemNodes", "TandemReport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TandemCore", "TandemMedia", "TandemNodes", "TandemReport", "TandemBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "tandem-bench", dependencies: ["TandemNodes"], path: "Benchmarks/TandemBench"),

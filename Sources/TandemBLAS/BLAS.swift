@@ -98,6 +98,26 @@ package enum BLAS {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
     }
 
+    /// Stops OpenBLAS's worker threads while they wait for work, once, early in a process.
+    ///
+    /// The pthreads build of OpenBLAS (Debian's default) starts its worker threads when the library is loaded,
+    /// and each spins (`sched_yield`) for about 2^28 cycles, a tenth of a second, before it sleeps. A command that
+    /// gives them no work — a separation, whose products run in Tandem's own kernel — pays that in full, on one
+    /// of a laptop's two cores while the decoder and the motion map need both: `tandem separate` on a 10 s clip
+    /// took 0.1 s more CPU and 0.05 s more wall time with the pool than with `OPENBLAS_NUM_THREADS=1`. OpenBLAS
+    /// starts its pool again on the first call that wants threads (as it does after a `fork`), so nothing is lost
+    /// where it is used. A build without the pool (serial, OpenMP) lacks the function: then nothing happens.
+    ///
+    /// The corresponding C function is `blas_thread_shutdown_` (what OpenBLAS's own fork handler calls), looked up
+    /// at run time.
+    package static func stopIdleThreads() {
+        #if canImport(Glibc)
+        typealias Shutdown = @convention(c) () -> Int32
+        guard let symbol = dlsym(nil, "blas_thread_shutdown_") else { return }  // nil: RTLD_DEFAULT, every loaded library
+        _ = unsafeBitCast(symbol, to: Shutdown.self)()
+        #endif
+    }
+
     /// Sets the threads OpenBLAS's own pool uses for one call.
     ///
     /// The corresponding C function is `openblas_set_num_threads`.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TandemBLAS
 
 /// The `tandem` command: one subcommand per file (`ProbeCommand.swift`, `RunCommand.swift`, …).
 @main
@@ -21,6 +22,8 @@ struct Tandem: AsyncParsableCommand {
     /// Parses the command line and runs the chosen subcommand as ArgumentParser's own `main`
     /// does, except that a parse or validation failure exits with `usageExitCode`.
     static func main() async {
+        // OpenBLAS's idle pool would spin on a core for the first tenth of a second of every command.
+        BLAS.stopIdleThreads()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
