@@ -124,6 +124,90 @@ enum HarmonicDuet {
         #expect(changed.units.activations != own.units.activations)
     }
 
+    /// The duet's magnitude spectrogram (frames × bins, n_fft 1024 at 22.05 kHz), as the separator factorises it.
+    static func duetMagnitude() throws -> (values: [Float], frames: Int, bins: Int) {
+        let mix = zip(HarmonicDuet.reed, HarmonicDuet.string).map { $0 + $1 }
+        let stft = try STFT(STFTConfiguration(fftSize: 1024, hop: 256, output: .complex, planning: .estimate))
+        let complex = stft(mix)
+        let bins = 513, frames = complex.count / (2 * bins)
+        let values = (0..<(frames * bins)).map { (i: Int) -> Float in
+            let re = complex[2 * i], im = complex[2 * i + 1]
+            return (re * re + im * im).squareRoot()
+        }
+        return (values, frames, bins)
+    }
+
+    /// Early stop: a factorisation run long enough to settle stops before its last update, one whose
+    /// divergence still falls between its checks runs every update, and tolerance 0 always runs them all. Where
+    /// it stops, the factors are exactly those of running that many updates without the check.
+    @Test func stopsOnceTheDivergenceSettles() throws {
+        let (values, frames, bins) = try Self.duetMagnitude()
+        var configuration = HarmonicNMF.Configuration()
+        configuration.convergenceTolerance = 0.002
+        configuration.iterations = 200
+        func run(_ c: HarmonicNMF.Configuration) throws -> HarmonicNMF.Factors {
+            try HarmonicNMF(c).factorize(values, frames: frames, bins: bins, sampleRate: HarmonicDuet.rate, fftSize: 1024, sources: 2)
+        }
+        let settled = try run(configuration)
+        #expect(settled.updates < 200 && settled.updates >= configuration.rangeCompetitionIterations + configuration.convergenceInterval)
+        #expect((settled.updates - configuration.rangeCompetitionIterations) % configuration.convergenceInterval == 0)
+        // The first two checks of a fresh start (after 5 and 10 updates, no competition): the divergence still falls.
+        var early = configuration
+        early.rangeCompetitionIterations = 0
+        early.iterations = 12
+        #expect(try run(early).updates == 12)
+        var off = configuration
+        off.convergenceTolerance = 0
+        off.iterations = 40
+        #expect(try run(off).updates == 40)
+        var exact = configuration
+        exact.convergenceTolerance = 0
+        exact.iterations = settled.updates
+        let same = try run(exact)
+        #expect(same.units.activations == settled.units.activations && same.profiles == settled.profiles)
+    }
+
+    /// With a spare thread serving, half of each product runs there; the factors are the same bits as alone, and a
+    /// spare thread that never serves (or has closed) costs nothing but its lock.
+    @Test func aSpareThreadGivesTheSameFactors() throws {
+        let (values, frames, bins) = try Self.duetMagnitude()
+        var configuration = HarmonicNMF.Configuration()
+        configuration.iterations = 6
+        let model = HarmonicNMF(configuration)
+        func run(_ spare: SpareThread?) throws -> HarmonicNMF.Factors {
+            try model.factorize(values, frames: frames, bins: bins, sampleRate: HarmonicDuet.rate, fftSize: 1024, sources: 2,
+                                initialPlainNMF: nil, spare: spare)
+        }
+        let alone = try run(nil)
+        let spare = SpareThread(), served = DispatchSemaphore(value: 0)
+        let thread = Thread { spare.serve(); served.signal() }
+        thread.start()
+        let shared = try run(spare)
+        spare.close()
+        served.wait()
+        #expect(shared.units.activations == alone.units.activations && shared.profiles == alone.profiles)
+        let idle = SpareThread()
+        let unserved = try run(idle)
+        idle.close()
+        idle.serve()  // returns at once: closed
+        #expect(unserved.units.activations == alone.units.activations)
+    }
+
+    /// `SpareThread.both` runs both halves exactly once, on the serving thread or here.
+    @Test func spareThreadRunsEachHalfOnce() {
+        let spare = SpareThread(), served = DispatchSemaphore(value: 0)
+        let thread = Thread { spare.serve(); served.signal() }
+        thread.start()
+        var counts = [Int](repeating: 0, count: 200)
+        counts.withUnsafeMutableBufferPointer { c in
+            nonisolated(unsafe) let c = c
+            for i in 0..<100 { spare.both({ c[2 * i] += 1 }, { c[2 * i + 1] += 1 }) }
+        }
+        spare.close()
+        served.wait()
+        #expect(counts.allSatisfy { $0 == 1 })
+    }
+
     @Test func badInputIsRefused() {
         let model = HarmonicNMF()
         #expect(throws: DSPError.self) { try model.factorize([1, 2, 3], frames: 2, bins: 2, sampleRate: 22050, fftSize: 2, sources: 1) }

@@ -167,7 +167,8 @@ extension MotionInformedNMF {
     /// asked for (at most the regions), else the regions that are not bystanders by the mixture's onsets.
     /// Needs nothing from the components' grouping, so it can run beside it.
     func harmonicFactorisation(_ magnitude: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, frameSeconds: Double,
-                               tracks: [MotionTrack], asked: Int?, componentFactors: NMF.Factors?) throws -> HarmonicNMF.Factors {
+                               tracks: [MotionTrack], asked: Int?, componentFactors: NMF.Factors?,
+                               spare: SpareThread? = nil) throws -> HarmonicNMF.Factors {
         let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
         var movers = Self.periodicMovers(motion: curves, onsets: [Self.mixtureOnsets(magnitude, frames: frames, bins: bins)],
                                          frameSeconds: frameSeconds, configuration: configuration)
@@ -179,7 +180,7 @@ extension MotionInformedNMF {
         let plain = configuration.divergence == .kullbackLeibler && configuration.iterations == configuration.harmonic.initialIterations
             ? componentFactors : nil
         return try harmonicModel.factorize(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize, sources: k,
-                                           initialPlainNMF: plain)
+                                           initialPlainNMF: plain, spare: spare)
     }
 
     /// Sources matched one to one with regions on more than one score: each source's motion evidence for a

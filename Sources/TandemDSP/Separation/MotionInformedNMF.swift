@@ -240,14 +240,21 @@ public struct MotionInformedNMF: Sendable {
                 // The harmonic factorisation needs nothing from the grouping: with two threads it runs beside it, and
                 // each side goes on with what the matching needs from it (the grouping's Wiener masks; the harmonic
                 // sources' models and shares), so the shorter side's thread is not left idle.
+                // The side done first lends its thread: the grouping, when it ends first, takes half of each of the
+                // harmonic factorisation's products (the same products either way).
+                let spare = (ComputeContext.current?.threads ?? 1) >= 2 ? SpareThread() : nil
                 let factorisation = { [magnitude] in
+                    defer { spare?.close() }
                     let factors = try self.harmonicFactorisation(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
-                                                                 frameSeconds: frameSeconds, tracks: tracks, asked: sources, componentFactors: factors)
+                                                                 frameSeconds: frameSeconds, tracks: tracks, asked: sources, componentFactors: factors,
+                                                                 spare: spare)
                     return HarmonicModels(factors, maskExponent: self.configuration.maskExponent)
                 }
                 let grouping = { () -> (Attribution, [[Float]]) in
                     let attribution = group()
-                    return (attribution, self.componentMasks(factors, attribution: attribution, cells: frames * bins))
+                    let masks = self.componentMasks(factors, attribution: attribution, cells: frames * bins)
+                    spare?.serve()
+                    return (attribution, masks)
                 }
                 ((attribution, componentMasks), harmonicFactors) = try Self.side(by: grouping, factorisation)
             } else {
