@@ -42,20 +42,23 @@ extension SeparationResult {
 
         let secondsPerFrame = Double(hop) / Double(sampleRate)
         let axis = SpectrogramImage.FrequencyAxis.hertz(maxFrequency: Double(sampleRate) / 2)
-        var panels: [(title: String, image: VideoFrame)] = []
-        let spectrum = SpectrogramImage(colorMap: .magma, scaling: .decibels(), plotWidth: plotWidth, plotHeight: plotHeight)
-        panels.append(("mixture (\(mode == .motion ? "motion-informed" : "audio-only") separation)",
-                       try spectrum.render(magnitude, frameCount: frames, binCount: bins, secondsPerFrame: secondsPerFrame,
-                                           firstSecond: firstSecond, frequencyAxis: axis)))
-        // Each mask drawn min…max (an all-zero mask, a source that took nothing, stays dark).
-        for source in sources {
+        // The panels are drawn side by side on the graph's threads (the picture is the separation's last step).
+        let images = try MotionInformedNMF.concurrently(sources.count + 1) { i -> VideoFrame in
+            guard i > 0 else {
+                return try SpectrogramImage(colorMap: .magma, scaling: .decibels(), plotWidth: plotWidth, plotHeight: plotHeight)
+                    .render(magnitude, frameCount: frames, binCount: bins, secondsPerFrame: secondsPerFrame,
+                            firstSecond: firstSecond, frequencyAxis: axis)
+            }
+            // Each mask drawn min…max (an all-zero mask, a source that took nothing, stays dark).
+            let source = sources[i - 1]
             let values = source.mask.count == frames * bins ? source.mask.map { $0.isFinite ? $0 : 0 } : [Float](repeating: 0, count: frames * bins)
-            let image = try SpectrogramImage(colorMap: .viridis, scaling: .linear, plotWidth: plotWidth, plotHeight: plotHeight)
+            return try SpectrogramImage(colorMap: .viridis, scaling: .linear, plotWidth: plotWidth, plotHeight: plotHeight)
                 .render(values, frameCount: frames, binCount: bins, secondsPerFrame: secondsPerFrame,
                         firstSecond: firstSecond, frequencyAxis: axis)
-            panels.append(("mask of \(source.label) (confidence \(String(format: "%.2f", source.confidence)))", image))
         }
-        return Self.stack(panels)
+        let titles = ["mixture (\(mode == .motion ? "motion-informed" : "audio-only") separation)"]
+            + sources.map { "mask of \($0.label) (confidence \(String(format: "%.2f", $0.confidence)))" }
+        return Self.stack(Array(zip(titles, images)).map { (title: $0.0, image: $0.1) })
     }
 
     /// Panels of equal width stacked top to bottom, each under a title line.
