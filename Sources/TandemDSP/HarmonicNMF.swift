@@ -302,7 +302,13 @@ public struct HarmonicNMF: Sendable {
             }
             activations.withUnsafeMutableBufferPointer { x in
                 numerator.withUnsafeBufferPointer { n in
-                    for i in 0..<(frames * unitCount) { x[i] *= n[i] * inverseSums[i % unitCount] }
+                    inverseSums.withUnsafeBufferPointer { inverse in
+                        // Frame by frame (no division per cell to find its unit).
+                        for t in 0..<frames {
+                            let row = t * unitCount
+                            for u in 0..<unitCount { x[row + u] *= n[row + u] * inverse[u] }
+                        }
+                    }
                 }
             }
             if c.rangeCompetition > 0 && sources > 1 && iteration < c.rangeCompetitionIterations {
@@ -325,7 +331,9 @@ public struct HarmonicNMF: Sendable {
             }
             var unitTotals = [Float](repeating: 0, count: unitCount)
             activations.withUnsafeBufferPointer { x in
-                for t in 0..<frames { for u in 0..<unitCount { unitTotals[u] += x[t * unitCount + u] } }
+                unitTotals.withUnsafeMutableBufferPointer { totals in
+                    for t in 0..<frames { for u in 0..<unitCount { totals[u] += x[t * unitCount + u] } }
+                }
             }
             updates = iteration + 1
             if c.convergenceTolerance > 0, updates >= c.rangeCompetitionIterations,
