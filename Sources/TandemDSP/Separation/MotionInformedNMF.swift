@@ -113,9 +113,10 @@ public struct MotionInformedNMF: Sendable {
         /// split (found regions, six clips per count, medians): components +8.7 / +2.6 / +6.5 dB for duets,
         /// trios and quartets, harmonic +9.1 / +6.2 / +2.4 dB, ensemble +9.9 / +5.8 / +6.6 dB; the held-out
         /// split is in `Tools/eval/results/separation.md`, branch `sepmatch`. It costs both factorisations (the
-        /// harmonic one starts from the components' NMF and, with two threads, runs beside their grouping):
-        /// 0.43 / 0.62 / 0.74 CPU s per 10 s clip against 0.31 / 0.47 / 0.56 s; on two cores 28× / 19× / 17×
-        /// realtime against 38× / 27× / 23×, below issue #14's 20× for trios and quartets.
+        /// harmonic one starts from the components' NMF and, with two threads, runs beside their grouping, whose
+        /// thread then takes half of its products): 0.47 / 0.63 / 0.86 CPU s per 10 s duet, trio and quartet, and on
+        /// the two cores of a loaded machine 32× / 26× / 18× realtime where the build before this ran 24× / 19× / 14×
+        /// (17× for that quartet on an idle machine); see `Tools/eval/results/separation.md`, branch `sepspeed`.
         public var model: Model = .ensemble
         /// With harmonic sources and an automatic count: a region whose matched source follows its motion less
         /// than this (`SourceEvidence` score, −1…1; a still region scores 0) is silent.
