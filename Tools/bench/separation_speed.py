@@ -9,7 +9,7 @@ factor over `--runs` runs (process start included), the CPU seconds (user + syst
 what the run costs whatever else loads the machine), and the per-node busy seconds the batch manifest
 records (`--stats`: decode, separate — motion map as frames arrive plus region finding and NMF at the
 end —, the source writer, the mask picture). `--perf` adds one `perf record` per clip and build and
-splits the samples into decode / motion map / region finding / NMF and grouping / writing / other by
+splits the samples into decode / motion map / region finding / NMF and grouping / writing / BLAS pool / other by
 symbol name, which the node statistics cannot (the `separate` node does the last three in one node).
 Process start is measured apart: `tandem --help` and `tandem validate` of the pipeline. On a shared
 machine `--realtime` runs every measured child in the real-time class (`chrt -r 5`), so the wall time is
@@ -50,6 +50,8 @@ STAGES = [
     ("writing", ["sf_", "sndfile", "psf_", "png", "deflate", "zlib", "libz", "Sinks", "WriteSources", "WriteImage", "copy_folio_from_iter",
                  "ext4_", "generic_perform_write", "vfs_write"]),
     ("process start", ["ld-linux", "do_lookup", "_dl_"]),
+    # OpenBLAS's worker pool waiting for work (it spun for 0.1 s after load until `tandem` stopped it at start).
+    ("BLAS pool", ["blas_thread_server", "sched_yield"]),
 ]
 
 
