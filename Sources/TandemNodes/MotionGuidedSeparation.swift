@@ -7,7 +7,9 @@ import TandemVision
 /// The default separator end to end, shared by the `separate` node and `tandem separate`: motion of
 /// the video mapped on a grid of cells (global light and camera changes undone), candidate regions —
 /// found, a fixed grid, or given by the user — one motion curve per region, then `MotionInformedNMF`,
-/// which keeps the regions whose motion explains the sound and flags the others silent.
+/// which keeps the regions whose motion explains the sound and flags the others silent. With an automatic
+/// count and found regions, pieces of one player (`MotionRegionFinder.pieceGroups`) are then counted once:
+/// their sound is summed into the busiest piece and the others are listed silent, with a note.
 ///
 /// Frames go in one by one (gray, small: about 144 px on the shorter side is plenty for motion);
 /// the audio is read back at the end a chunk at a time (from wherever the caller kept it): regions are
@@ -219,18 +221,49 @@ public struct MotionGuidedSeparation: Sendable {
         } else {
             notes.append("no video frames (no video stream in the input, or none decodable); used the audio-only fallback (split by timbre alone)")
         }
+        // With an automatic count and found regions, pieces of one player are counted once (`pieceGroups`):
+        // the separation runs on the regions as found, and each group's sound is then summed into its busiest piece.
+        var pieces: [(keep: Int, merged: [Int])] = []
+        if configuration.sources == nil, configuration.regions?.isEmpty ?? true, configuration.grid == nil, regions.count > 1 {
+            let energies = regions.map { curves[$0.label]!.energy }
+            let totals: [Float] = energies.map { $0.reduce(0, +) }
+            for group in configuration.finder.pieceGroups(of: regions, curves: energies, cellSize: map.cellSize) {
+                let keep: Int = group.max { totals[$0] < totals[$1] }!
+                pieces.append((keep: keep, merged: group.filter { $0 != keep }))
+            }
+        }
         var meters: [SoundingMeter] = []
         let streamed = try MotionInformedNMF(configuration.nmf).separate(
             length: length, channelCount: channelCount, sampleRate: sampleRate, read: read, motion: tracks, sources: sources,
-            chunking: configuration.chunking, mixtureMagnitude: mixtureMagnitude) { stretch in
+            chunking: configuration.chunking, mixtureMagnitude: mixtureMagnitude) { separated in
+            let stretch = Self.merging(separated, pieces: pieces)
             if meters.isEmpty { meters = stretch.sources.map { _ in SoundingMeter(sampleRate: sampleRate) } }
             for s in stretch.sources.indices where s < meters.count { meters[s].add(stretch.sources[s], at: stretch.firstSample) }
             try emit(stretch)
         }
-        let result = streamed.result
+        var result = streamed.result
         if !result.note.isEmpty { notes.append(result.note) }
-        let silentCount = result.sources.filter(\.silent).count
-        let soundingCount = result.sources.count - silentCount
+        for (keep, merged) in pieces where result.sources.indices.contains(keep) {
+            let group = [keep] + merged
+            let sounding = group.filter { !result.sources[$0].silent }
+            guard !sounding.isEmpty else { continue }
+            if sounding.count > 1 {
+                notes.append("regions \(group.map { result.sources[$0].label }.joined(separator: ", ")) move side by side at the same times: "
+                             + "pieces of one player, counted once; their sound is in \(result.sources[keep].label), the others are listed silent")
+            }
+            result.sources[keep].confidence = sounding.map { result.sources[$0].confidence }.max()!
+            result.sources[keep].silent = false
+            for m in merged {
+                for i in result.sources[keep].mask.indices where i < result.sources[m].mask.count { result.sources[keep].mask[i] += result.sources[m].mask[i] }
+                result.sources[m].silent = true
+                result.sources[m].confidence = 0
+                result.sources[m].mask = result.sources[m].mask.map { _ in 0 }
+            }
+        }
+        // Pieces counted with their player's kept piece are silent for their own reason (said above).
+        let counted = Set(pieces.flatMap(\.merged))
+        let silentCount = result.sources.indices.filter { result.sources[$0].silent && !counted.contains($0) }.count
+        let soundingCount = result.sources.filter { !$0.silent }.count
         if let asked = configuration.sources, result.mode == .motion, soundingCount < asked {
             notes.append("asked for \(asked) sources, but the motion explains the sound of only \(soundingCount) region(s); the others are listed silent, with no file")
         } else if silentCount > 0 {
@@ -252,6 +285,23 @@ public struct MotionGuidedSeparation: Sendable {
                           soundingSeconds: s < meters.count ? meters[s].seconds : 0, movingSeconds: moving)
         }
         return Output(result: result, sources: separated, notes: notes, mixtureMagnitude: streamed.mixtureMagnitude)
+    }
+
+    /// `stretch` with each piece's sound added to the piece kept for its player and the others silenced.
+    static func merging(_ stretch: MotionInformedNMF.SeparatedStretch, pieces: [(keep: Int, merged: [Int])]) -> MotionInformedNMF.SeparatedStretch {
+        guard !pieces.isEmpty else { return stretch }
+        var stretch = stretch
+        for (keep, merged) in pieces where stretch.sources.indices.contains(keep) {
+            for m in merged where stretch.sources.indices.contains(m) {
+                for c in stretch.sources[keep].indices where c < stretch.sources[m].count {
+                    for i in stretch.sources[keep][c].indices where i < stretch.sources[m][c].count {
+                        stretch.sources[keep][c][i] += stretch.sources[m][c][i]
+                    }
+                }
+                stretch.sources[m] = stretch.sources[m].map { $0.map { _ in 0 } }
+            }
+        }
+        return stretch
     }
 
     /// Seconds of tenth-second blocks within 30 dB of the loudest block, measured a stretch at a time:

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TandemCore
 import TandemVision
+@testable import TandemDSP
 @testable import TandemNodes
 
 /// The motion map's step budget: full-rate curves survive it, and a video within it writes nothing.
@@ -52,5 +53,14 @@ import TandemVision
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
         let curve = try separation.track(for: MotionRegion(x: 0, y: 0, width: 48, height: 48))
         #expect(curve.energy.count == 40)
+    }
+
+    /// Pieces of one player counted once: the merged pieces' sound is added to the kept one and they go silent,
+    /// so the outputs still sum to what the separator gave.
+    @Test func piecesAreSummedIntoTheKeptPiece() {
+        let stretch = MotionInformedNMF.SeparatedStretch(firstSample: 0, sources: [[[1, 2]], [[10, 20]], [[100, 200]]])
+        let merged = MotionGuidedSeparation.merging(stretch, pieces: [(keep: 2, merged: [0])])
+        #expect(merged.sources == [[[0, 0]], [[10, 20]], [[101, 202]]])
+        #expect(MotionGuidedSeparation.merging(stretch, pieces: []).sources == stretch.sources)
     }
 }

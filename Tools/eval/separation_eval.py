@@ -368,6 +368,19 @@ def layout(summary, count):
     return " ".join(tokens)
 
 
+def player_estimates(panels, count, mixture):
+    """Per player the summed outputs on its panel, or the mixture when none (or only silence) lies on it; and
+    how many players had none."""
+    estimates, unattributed = [], 0
+    for i in range(count):
+        e = panels.get(i)
+        if e is None or np.sqrt(np.mean(e ** 2)) < 1e-4:
+            unattributed += 1
+            e = mixture
+        estimates.append(e)
+    return estimates, unattributed
+
+
 def sdr(refs, estimates, permute):
     return bss_eval_sources(np.asarray(refs), np.asarray(estimates), compute_permutation=permute)[0]
 
@@ -399,13 +412,7 @@ def evaluate_clip(args, set_name, cfg, count, index):
     out = os.path.join(work, "separated")
     summary, elapsed = run_tandem(args.tandem, video, out, str(count), extra)
     panels = attribute(summary, out, count, len(mixture))
-    estimates, unattributed = [], 0
-    for i in range(count):
-        e = panels.get(i)
-        if e is None or np.sqrt(np.mean(e ** 2)) < 1e-4:
-            unattributed += 1
-            e = mixture
-        estimates.append(e)
+    estimates, unattributed = player_estimates(panels, count, mixture)
     mix_sdr = sdr(stems, [mixture] * count, False)
     fixed = sdr(stems, estimates, False)
     best = sdr(stems, estimates, True)
@@ -414,10 +421,14 @@ def evaluate_clip(args, set_name, cfg, count, index):
 
     if args.no_auto:
         auto, auto_count = {"sources": []}, -1
+        auto_gain, auto_unattributed = None, None
     else:
         out_auto = os.path.join(work, "auto")
         auto, _ = run_tandem(args.tandem, video, out_auto, "auto", extra)
         auto_count = sum(1 for s in auto["sources"] if not s.get("silent", False))
+        # The automatic count's own sources, scored like the fixed count's: what a user of `auto` gets per player.
+        auto_estimates, auto_unattributed = player_estimates(attribute(auto, out_auto, count, len(mixture)), count, mixture)
+        auto_gain = float(np.mean(sdr(stems, auto_estimates, False) - mix_sdr))
     row = {
         "set": set_name, "count": count, "clip": index, "instruments": [c[0] for c in scene["chosen"]],
         "camera": scene["camera"], "light": scene["light"], "mover": scene["mover"], "texture": scene["texture"],
@@ -426,12 +437,14 @@ def evaluate_clip(args, set_name, cfg, count, index):
         "gain": float(np.mean(fixed - mix_sdr)), "best_perm_gain": float(np.mean(best - mix_sdr)),
         "per_player_gain": [float(v) for v in fixed - mix_sdr],
         "unattributed": unattributed, "mover_share": mover_share, "auto_count": auto_count,
+        "auto_gain": auto_gain, "auto_unattributed": auto_unattributed, "auto_notes": auto.get("notes", []),
         "layout": layout(summary, count), "auto_layout": layout(auto, count),
         "seconds": elapsed, "realtime": args.seconds / elapsed,
     }
     print(f"{set_name:8s} n={count} #{index} {'+'.join(row['instruments']):40s} cam {row['camera']:6s} light {row['light']:7s} "
           f"mover {row['mover']:9s} pause {'y' if row['pause'] else 'n'} | gain {row['gain']:+6.2f} (best perm {row['best_perm_gain']:+6.2f}) "
-          f"players w/o sound {unattributed} mover share {mover_share:.2f} auto {auto_count} | {elapsed:.1f} s | "
+          f"players w/o sound {unattributed} mover share {mover_share:.2f} auto {auto_count}"
+          + (f" (gain {auto_gain:+.2f}, w/o sound {auto_unattributed})" if auto_gain is not None else "") + f" | {elapsed:.1f} s | "
           f"regions {row['layout']} / auto {row['auto_layout']}", flush=True)
     return row
 
@@ -501,6 +514,8 @@ def main():
             print(f"  {set_name:8s} {count} players ({len(rows)} clips): region-attributed gain {np.median([r['gain'] for r in rows]):+.2f} dB, "
                   f"best perm {np.median([r['best_perm_gain'] for r in rows]):+.2f} dB, "
                   f"without sound {sum(r['unattributed'] for r in rows)}, auto count right {sum(r['auto_count'] == count for r in rows)}/{len(rows)}, "
+                  + (f"auto gain {np.median([r['auto_gain'] for r in rows]):+.2f} dB, auto without sound {sum(r['auto_unattributed'] for r in rows)}, "
+                     if rows and rows[0].get('auto_gain') is not None else "") +
                   f"speed {np.median([r['realtime'] for r in rows]):.1f}x")
     with open(os.path.join(args.work, "results.json"), "w") as f:
         json.dump(results, f, indent=1)

@@ -1,0 +1,73 @@
+import Foundation
+
+extension MotionRegionFinder {
+    /// Regions that are pieces of one player, judged after separation for the automatic count: groups of
+    /// region indices (each group of two or more; a region in no group stands alone).
+    ///
+    /// `mergingPieces` already joins nearby groups whose half-second curves correlate well, before any sound
+    /// is separated. A looser test there (frame-by-frame timing, touching boxes) joined more pieces but moved
+    /// the joint grouping of the sound onto the bigger boxes and lost SDR (branches `sepregion`, `sepmatch` in
+    /// `Tools/eval/results/separation.md`). Here the regions and the separation stay as they were; two sounding
+    /// regions are only reported as one player, so that the count of players (and nothing else) follows.
+    /// Two regions qualify when their boxes are at most `countPieceGap` cells apart (side by side along one
+    /// axis, overlapping along the other: the two ends of a bow, the top and the bottom of a bassoon) and their
+    /// motion, log-compressed frame by frame (`log(1 + x / mean)`, so a few large frames such as a flash do
+    /// not decide), correlates at least `countPieceCorrelation`; or when one box covers at least half of the
+    /// other (a bow's line inside its player's body box). Groups link completely: every region of one
+    /// moves with every region of the other, so a chain never joins two players.
+    /// - Parameters:
+    ///   - regions: the regions, in pixels of the analysed frames.
+    ///   - curves: each region's motion curve, all at the same times.
+    ///   - cellSize: the motion map's cell, in pixels (the gap is counted in cells).
+    /// - Returns: groups of two or more indices into `regions`, each sorted.
+    public func pieceGroups(of regions: [MotionRegion], curves: [[Float]], cellSize: Int) -> [[Int]] {
+        guard countPieceGap >= 0, regions.count > 1, curves.count == regions.count else { return [] }
+        let compressed = curves.map { curve -> [Float] in
+            let mean = curve.reduce(0, +) / Float(max(curve.count, 1))
+            return mean > 0 ? curve.map { Foundation.log1p($0 / mean) } : curve.map { _ in 0 }
+        }
+        let cell = max(1, cellSize)
+        var r = [[Float]](repeating: [Float](repeating: 1, count: regions.count), count: regions.count)
+        var near = [[Bool]](repeating: [Bool](repeating: false, count: regions.count), count: regions.count)
+        for i in regions.indices {
+            for j in (i + 1)..<regions.count {
+                let n = min(compressed[i].count, compressed[j].count)
+                r[i][j] = correlation(Array(compressed[i].prefix(n)), Array(compressed[j].prefix(n)))
+                r[j][i] = r[i][j]
+                near[i][j] = Self.alongside(regions[i], regions[j], within: countPieceGap * cell)
+                near[j][i] = near[i][j]
+                // One box lying over half of the other: the finder's groups are disjoint sets of cells, so their
+                // cells interleave — a bow's line inside its player's body box — whatever their timing.
+                if Self.overlapShare(regions[i], regions[j]) >= 0.5 { (r[i][j], r[j][i], near[i][j], near[j][i]) = (1, 1, true, true) }
+            }
+        }
+        var groups = regions.indices.map { [$0] }
+        while groups.count > 1 {
+            var best: (i: Int, j: Int, r: Float)?
+            for i in groups.indices {
+                for j in (i + 1)..<groups.count {
+                    guard groups[i].contains(where: { a in groups[j].contains { near[a][$0] } }) else { continue }
+                    let linkage = groups[i].flatMap { a in groups[j].map { r[a][$0] } }.min()!
+                    if linkage >= countPieceCorrelation && linkage > (best?.r ?? -1) { best = (i, j, linkage) }
+                }
+            }
+            guard let (i, j, _) = best else { break }
+            groups[i] += groups.remove(at: j)
+        }
+        return groups.filter { $0.count > 1 }.map { $0.sorted() }
+    }
+
+    /// The share of the smaller box that the two boxes have in common.
+    static func overlapShare(_ a: MotionRegion, _ b: MotionRegion) -> Double {
+        let w = min(a.x + a.width, b.x + b.width) - max(a.x, b.x), h = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
+        guard w > 0, h > 0 else { return 0 }
+        return Double(w * h) / Double(max(1, min(a.area, b.area)))
+    }
+
+    /// Whether two boxes overlap along one axis and are at most `gap` pixels apart along the other.
+    static func alongside(_ a: MotionRegion, _ b: MotionRegion, within gap: Int) -> Bool {
+        let dx = max(a.x, b.x) - min(a.x + a.width, b.x + b.width)
+        let dy = max(a.y, b.y) - min(a.y + a.height, b.y + b.height)
+        return (dx <= 0 && dy <= gap) || (dy <= 0 && dx <= gap)
+    }
+}
