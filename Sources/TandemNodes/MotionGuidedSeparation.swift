@@ -248,8 +248,9 @@ public struct MotionGuidedSeparation: Sendable {
             let sounding = group.filter { !result.sources[$0].silent }
             guard !sounding.isEmpty else { continue }
             if sounding.count > 1 {
-                notes.append("regions \(group.map { result.sources[$0].label }.joined(separator: ", ")) move side by side at the same times: "
-                             + "pieces of one player, counted once; their sound is in \(result.sources[keep].label), the others are listed silent")
+                let labels = group.sorted().map { result.sources[$0].label }.joined(separator: ", ")
+                notes.append("regions \(labels) are pieces of one player (side by side and moving at the same times, or one box over the other): "
+                             + "counted once, their sound is in \(result.sources[keep].label) and the others are listed silent")
             }
             result.sources[keep].confidence = sounding.map { result.sources[$0].confidence }.max()!
             result.sources[keep].silent = false
