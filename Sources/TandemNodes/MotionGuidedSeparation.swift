@@ -243,24 +243,7 @@ public struct MotionGuidedSeparation: Sendable {
         }
         var result = streamed.result
         if !result.note.isEmpty { notes.append(result.note) }
-        for (keep, merged) in pieces where result.sources.indices.contains(keep) {
-            let group = [keep] + merged
-            let sounding = group.filter { !result.sources[$0].silent }
-            guard !sounding.isEmpty else { continue }
-            if sounding.count > 1 {
-                let labels = group.sorted().map { result.sources[$0].label }.joined(separator: ", ")
-                notes.append("regions \(labels) are pieces of one player (side by side and moving at the same times, or one box over the other): "
-                             + "counted once, their sound is in \(result.sources[keep].label) and the others are listed silent")
-            }
-            result.sources[keep].confidence = sounding.map { result.sources[$0].confidence }.max()!
-            result.sources[keep].silent = false
-            for m in merged {
-                for i in result.sources[keep].mask.indices where i < result.sources[m].mask.count { result.sources[keep].mask[i] += result.sources[m].mask[i] }
-                result.sources[m].silent = true
-                result.sources[m].confidence = 0
-                result.sources[m].mask = result.sources[m].mask.map { _ in 0 }
-            }
-        }
+        notes += Self.counting(&result, pieces: pieces)
         // Pieces counted with their player's kept piece are silent for their own reason (said above).
         let counted = Set(pieces.flatMap(\.merged))
         let silentCount = result.sources.indices.filter { result.sources[$0].silent && !counted.contains($0) }.count
@@ -286,6 +269,33 @@ public struct MotionGuidedSeparation: Sendable {
                           soundingSeconds: s < meters.count ? meters[s].seconds : 0, movingSeconds: moving)
         }
         return Output(result: result, sources: separated, notes: notes, mixtureMagnitude: streamed.mixtureMagnitude)
+    }
+
+    /// `result` with each group of pieces counted once, as `merging(_:pieces:)` summed their signals: the kept
+    /// piece sounds (with the group's masks summed and its best confidence) and the others are silent.
+    /// - Returns: one note per group whose sound moved to its kept piece.
+    static func counting(_ result: inout SeparationResult, pieces: [(keep: Int, merged: [Int])]) -> [String] {
+        var notes: [String] = []
+        for (keep, merged) in pieces where result.sources.indices.contains(keep) {
+            let group = [keep] + merged
+            let sounding = group.filter { !result.sources[$0].silent }
+            guard !sounding.isEmpty else { continue }
+            // Said whenever a piece's sound moved to the kept piece (also when the kept piece alone had been left silent).
+            if sounding.contains(where: { $0 != keep }) {
+                let labels = group.sorted().map { result.sources[$0].label }.joined(separator: ", ")
+                notes.append("regions \(labels) are pieces of one player (side by side and moving at the same times, or one box over the other): "
+                             + "counted once, their sound is in \(result.sources[keep].label) and the others are listed silent")
+            }
+            result.sources[keep].confidence = sounding.map { result.sources[$0].confidence }.max()!
+            result.sources[keep].silent = false
+            for m in merged {
+                for i in result.sources[keep].mask.indices where i < result.sources[m].mask.count { result.sources[keep].mask[i] += result.sources[m].mask[i] }
+                result.sources[m].silent = true
+                result.sources[m].confidence = 0
+                result.sources[m].mask = result.sources[m].mask.map { _ in 0 }
+            }
+        }
+        return notes
     }
 
     /// `stretch` with each piece's sound added to the piece kept for its player and the others silenced.

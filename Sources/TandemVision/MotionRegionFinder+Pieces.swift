@@ -10,7 +10,9 @@ extension MotionRegionFinder {
     /// `Tools/eval/results/separation.md`). Here the regions and the separation stay as they were; two sounding
     /// regions are only reported as one player, so that the count of players (and nothing else) follows.
     /// Two regions qualify when their boxes are at most `countPieceGap` cells apart (side by side along one
-    /// axis, overlapping along the other: the two ends of a bow, the top and the bottom of a bassoon) and their
+    /// axis, overlapping along the other: the two ends of a bow), one of them is thin (at most two cells across)
+    /// or at most `countPieceAreaRatio` of the other's area — two players side by side are boxes of a size, as in
+    /// `Media/two-instruments.mp4`, whose two players stand close and move at their notes — and their
     /// motion, log-compressed frame by frame (`log(1 + x / mean)`, so a few large frames such as a flash do
     /// not decide), correlates at least `countPieceCorrelation`; or when one box covers at least half of the
     /// other (a bow's line inside its player's body box). Groups link completely: every region of one
@@ -35,6 +37,8 @@ extension MotionRegionFinder {
                 r[i][j] = correlation(Array(compressed[i].prefix(n)), Array(compressed[j].prefix(n)))
                 r[j][i] = r[i][j]
                 near[i][j] = Self.alongside(regions[i], regions[j], within: countPieceGap * cell)
+                    && (Self.isThin(regions[i], cell: cell) || Self.isThin(regions[j], cell: cell)
+                        || Double(min(regions[i].area, regions[j].area)) <= countPieceAreaRatio * Double(max(regions[i].area, regions[j].area)))
                 near[j][i] = near[i][j]
                 // One box lying over half of the other: the finder's groups are disjoint sets of cells, so their
                 // cells interleave — a bow's line inside its player's body box — whatever their timing.
@@ -56,6 +60,9 @@ extension MotionRegionFinder {
         }
         return groups.filter { $0.count > 1 }.map { $0.sorted() }
     }
+
+    /// A box at most two cells across one way: the line a bow's end sweeps.
+    static func isThin(_ box: MotionRegion, cell: Int) -> Bool { min(box.width, box.height) <= 2 * cell }
 
     /// The share of the smaller box that the two boxes have in common.
     static func overlapShare(_ a: MotionRegion, _ b: MotionRegion) -> Double {

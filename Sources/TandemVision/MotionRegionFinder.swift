@@ -52,9 +52,11 @@ public struct MotionRegionFinder: Sendable {
     /// After separation, with an automatic count: regions side by side at most this many cells apart whose
     /// frame-by-frame timing correlates at least `countPieceCorrelation` are counted as one player
     /// (`pieceGroups`); −1 turns this off. On the tuning clips the two ends of a bow lay 3–4 cells apart at
-    /// 0.56–0.61, two players' neighbouring regions 5–14 cells apart at most 0.39.
+    /// 0.56–0.61, every other pair (two players, a player and a bystander) 5–14 cells apart at most 0.39.
     public var countPieceGap = 4
     public var countPieceCorrelation: Float = 0.5
+    /// … and one of the two is thin or at most this share of the other's area (`pieceGroups`).
+    public var countPieceAreaRatio = 0.5
     public init(activeFraction: Float = 0.2, minimumShare: Float = 0.01, positionWeight: Float = 1, mergeCorrelation: Float = 0.9,
                 iterations: Int = 25, mergeGap: Int = 2, maximumRegions: Int = 8) {
         self.mergeGap = mergeGap

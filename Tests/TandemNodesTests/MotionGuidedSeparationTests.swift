@@ -63,4 +63,25 @@ import TandemVision
         #expect(merged.sources == [[[0, 0]], [[10, 20]], [[101, 202]]])
         #expect(MotionGuidedSeparation.merging(stretch, pieces: []).sources == stretch.sources)
     }
+
+    /// The result agrees with the summed signals: the kept piece sounds with the group's masks and best
+    /// confidence, the others are silent, a note names the group; a group with no sound is left alone.
+    @Test func countedPiecesAreListedSilentWithANote() {
+        func source(_ label: String, _ mask: Float, _ confidence: Float, silent: Bool) -> SeparationResult.Source {
+            .init(label: label, channels: [[]], confidence: confidence, components: [], mask: [mask, mask], silent: silent)
+        }
+        var result = SeparationResult(mode: .motion, note: "", sources: [source("motion0", 0.2, 0.3, silent: false),
+                                                                          source("motion1", 0.5, 0, silent: true),
+                                                                          source("motion2", 0.3, 0.6, silent: false),
+                                                                          source("motion3", 0, 0, silent: true),
+                                                                          source("motion4", 0, 0, silent: true)],
+                                      sampleRate: 8000, fftSize: 4, hop: 1, frames: 1, bins: 2)
+        // motion1 (left silent by the attribution) is the busiest piece of the player motion0 and motion2 belong to.
+        let notes = MotionGuidedSeparation.counting(&result, pieces: [(keep: 1, merged: [0, 2]), (keep: 3, merged: [4])])
+        #expect(result.sources.map(\.silent) == [true, false, true, true, true])
+        #expect(result.sources[1].mask == [1, 1])
+        #expect(result.sources[1].confidence == 0.6)
+        #expect(result.sources[0].mask == [0, 0] && result.sources[0].confidence == 0)
+        #expect(notes.count == 1 && notes[0].contains("motion0, motion1, motion2") && notes[0].contains("sound is in motion1"), "\(notes)")
+    }
 }

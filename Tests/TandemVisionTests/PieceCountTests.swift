@@ -66,4 +66,18 @@ import Testing
         #expect(finder.correlation(curves[0], curves[1]) < 0.1)
         #expect(finder.pieceGroups(of: [body, bow, touching], curves: curves, cellSize: 5) == [[0, 1]])
     }
+
+    /// Two players of a size standing close and moving at the same notes (`Media/two-instruments.mp4`) stay two:
+    /// a piece is thin or much smaller than the region beside it.
+    @Test func twoPlayersOfASizeSideBySideStayTwo() {
+        let notes = Self.frames(phrases: [0..<250], every: 6, offset: 0)
+        let left = MotionRegion(x: 8, y: 48, width: 112, height: 48), right = MotionRegion(x: 136, y: 48, width: 112, height: 48)
+        let curves = [Self.curve(moving: notes, level: 0.05, seed: 1), Self.curve(moving: notes, level: 0.04, seed: 2)]
+        let finder = MotionRegionFinder()
+        #expect(finder.correlation(curves[0], curves[1]) > 0.9)
+        #expect(finder.pieceGroups(of: [left, right], curves: curves, cellSize: 8).isEmpty)
+        // A small box beside the big one, moving with it, is a piece of it.
+        let hand = MotionRegion(x: 136, y: 48, width: 24, height: 24)
+        #expect(finder.pieceGroups(of: [left, hand], curves: curves, cellSize: 8) == [[0, 1]])
+    }
 }
