@@ -178,9 +178,13 @@ extension BatchReport {
             }
             text += "<div class=\"sources\">"
             for source in summary.sources {
-                let file = folder.isEmpty ? source.file : folder + "/" + source.file
                 text += "<div class=\"source\"><h3>\(HTML.escape(source.label))</h3>"
-                text += "<audio controls preload=\"none\" src=\"\(Self.outputURL(file))\"></audio>"
+                if let name = source.file {
+                    let file = folder.isEmpty ? name : folder + "/" + name
+                    text += "<audio controls preload=\"none\" src=\"\(Self.outputURL(file))\"></audio>"
+                } else {
+                    text += "<p class=\"muted silent\">silent: the region moved, but none of the sound is its (no file)</p>"
+                }
                 var facts: [String] = []
                 if let confidence = source.confidence { facts.append("confidence \(String(format: "%.2f", confidence))") }
                 if let rms = source.rms { facts.append("RMS \(String(format: "%.4f", rms))") }

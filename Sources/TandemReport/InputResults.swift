@@ -56,7 +56,7 @@ struct InputResults {
             } else if let summary = try? decoder.decode(SeparationSummary.self, from: data) {
                 let mask = present.first { ($0 as NSString).deletingLastPathComponent == folder && $0.lowercased().hasSuffix("masks.png") }
                 separations.append(Separation(path: path, summary: summary, mask: mask))
-                claimed.formUnion(summary.sources.map { sibling($0.file) })
+                claimed.formUnion(summary.sources.compactMap { $0.file.map(sibling) })
                 if let mask { claimed.insert(mask) }
             } else if let document = try? decoder.decode(SegmentsDocument.self, from: data), !document.items.isEmpty {
                 segments.append(Segments(path: path, document: document))

@@ -10,8 +10,10 @@ public struct SeparationSummary: Sendable, Decodable, Equatable {
 
     public struct Source: Sendable, Decodable, Equatable {
         public var label: String
-        /// The WAV's name, relative to the summary's folder.
-        public var file: String
+        /// The WAV's name, relative to the summary's folder; nil for a silent region, which gets no file.
+        public var file: String?
+        /// The region moved but none of the sound is its (a bystander, or a piece of another player's region).
+        public var silent: Bool?
         public var confidence: Double?
         public var rms: Double?
         /// Nil in audio-only mode.

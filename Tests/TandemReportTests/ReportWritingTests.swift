@@ -58,6 +58,30 @@ import TandemCore
         #expect(!page.contains("id=\"media\""))
     }
 
+    /// A region that moved without sound (a bystander, a merged piece) has no file: the section still shows,
+    /// with the region marked silent and no player for it.
+    @Test func aSeparationWithASilentRegionShowsEveryRegion() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        try write("""
+            {"input": "duo.mp4", "mode": "motion", "notes": ["region_2 moved, but none of the sound is its"], "seconds": 2,
+             "sources": [
+              {"label": "region_1", "confidence": 0.8, "silent": false, "file": "region_1.wav", "rms": 0.1,
+               "region": {"x": 0, "y": 0, "width": 64, "height": 64}},
+              {"label": "region_2", "confidence": 0, "silent": true, "region": {"x": 64, "y": 0, "width": 64, "height": 64}}]}
+            """, "separated/duo/summary.json")
+        try write("RIFF", "separated/duo/region_1.wav")
+        _ = try report([ManifestRecord(path: "/nowhere/duo.mp4", relpath: "duo.mp4", size: 10, mtime: 1, status: .ok,
+                                       outputs: ["separated/duo/region_1.wav", "separated/duo/summary.json"])])
+        let page = try text("report/inputs/00000.html")
+        #expect(page.contains("id=\"sources\""))
+        #expect(page.contains("<h3>region_1</h3>") && page.contains("<h3>region_2</h3>"))
+        #expect(page.components(separatedBy: "<audio").count - 1 == 1)
+        #expect(page.contains("src=\"../../separated/duo/region_1.wav\""))
+        #expect(page.contains("class=\"muted silent\""))
+        // The WAV belongs to the separation: not listed again as another sound.
+        #expect(!page.contains("id=\"media\""))
+    }
+
     @Test func transcriptsLabelsAndEmbeddings() throws {
         defer { try? FileManager.default.removeItem(at: root) }
         try write("""
