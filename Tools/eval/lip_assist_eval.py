@@ -158,6 +158,32 @@ SITUATIONS = {
     # with two, the clean figure was mostly a measure of how badly Whisper hears espeak-ng and flite.
     "natural-voice-more": ([None], 4, 1),
 }
+# The scenes again, spoken by recorded people instead of TTS (see REAL_SPEAKERS). Their clips are drawn with a
+# seed of their own after every other clip, so that adding them left every earlier clip unchanged.
+REAL_SITUATIONS = {
+    "real-talking-head": (SNRS, 2, 1),
+    "real-interview": ([None, 0], 2, 1),
+    "real-two-faces": ([None, 0], 2, 2),
+    "real-turn-away": ([None, 0], 2, 1),
+    "real-low-res": ([None, 0], 2, 1),
+    "real-hd720": ([5], 2, 1),
+}
+SITUATIONS.update(REAL_SITUATIONS)
+# Recorded speakers per split (made by Tools/eval/prepare_real_speech.py, which says where each comes from and
+# under which licence). "face": who speaks on camera, taken in turn from clip to clip; "other": the off-camera
+# voice of the interviews and the second face. The split is by recording: no recording (and no prompt text) is
+# in both; Allison Smith speaks in both splits with disjoint prompts, the LibriVox reader only in held-out, the
+# cards speaker only in tuning.
+REAL_SPEAKERS = {
+    "tune": {"face": ["allison-smith"], "other": ["cards-speaker", "allison-smith"]},
+    "heldout": {"face": ["librivox-austen-reader", "allison-smith"], "other": ["allison-smith"]},
+}
+REAL_SEED_OFFSET = 50000
+
+
+def scene(situation):
+    """The scene a situation stages: a real-voice situation stages its TTS namesake's."""
+    return situation[len("real-"):] if situation.startswith("real-") else situation
 SPLITS = {
     "tune": {"seed": 1000, "faces": ["astronaut", "drawn-1", "drawn-2", "drawn-3"], "voices": TUNE_VOICES,
              "sentences": TUNE_SENTENCES, "questions": TUNE_QUESTIONS},
@@ -174,8 +200,9 @@ def snr_name(snr):
 # ----------------------------------------------------------------------------------------------
 # Manifest: the fixed clip list of both splits.
 
-def build_manifest():
-    """Every clip of both splits, drawn from each split's own seed, faces, voices and texts."""
+def build_manifest(real_index=None):
+    """Every clip of both splits, drawn from each split's own seed, faces, voices and texts; with `real_index`
+    (load_real_index) the real-voice clips too."""
     clips = []
     for split, spec in SPLITS.items():
         rng = np.random.default_rng(spec["seed"])
@@ -189,6 +216,8 @@ def build_manifest():
 
         n = 0
         for situation, (snrs, per, nfaces) in SITUATIONS.items():
+            if situation in REAL_SITUATIONS:
+                continue
             natural = situation.startswith("natural-voice")
             if natural and not NATURAL_VOICES[split]:
                 continue
@@ -232,7 +261,87 @@ def build_manifest():
                     entry["render"] = {"low-res": "240p", "hd720": "720p"}.get(situation, "panel")
                     clips.append(entry)
                 n += 1
+    if real_index is not None:
+        clips += real_voice_clips(real_index)
     return {"version": GENERATOR_VERSION, "clips": clips}
+
+
+def load_real_index(folder):
+    """The utterances Tools/eval/prepare_real_speech.py wrote to `folder`, by id."""
+    path = os.path.join(folder, "index.json")
+    if not os.path.exists(path):
+        sys.exit(f"{path}: missing; make the folder with Tools/eval/prepare_real_speech.py --out {folder}")
+    with open(path) as f:
+        index = json.load(f)
+    if index.get("version") != 1:
+        sys.exit(f"{path}: version {index.get('version')}, expected 1; re-make it with Tools/eval/prepare_real_speech.py")
+    return {u["id"]: u for u in index["utterances"]}
+
+
+def real_voice_clips(index):
+    """The real-voice clips of both splits: the scenes of their TTS namesakes, each utterance a recording.
+
+    A face speaks with one speaker per clip (REAL_SPEAKERS "face", in turn); the off-camera voice and the second
+    face with an "other" speaker that differs from it where the split has one. Recordings are drawn without
+    replacement within a clip and reshuffled when a split's pool runs out (so a recording recurs across clips of
+    its own split, never across splits)."""
+    clips = []
+    for split, spec in SPLITS.items():
+        rng = np.random.default_rng(spec["seed"] + REAL_SEED_OFFSET)
+        pools = {}
+        for u in sorted(index.values(), key=lambda u: u["id"]):
+            if u["split"] == split:
+                pools.setdefault(u["speaker"], []).append(u)
+        for who in REAL_SPEAKERS[split]["face"] + REAL_SPEAKERS[split]["other"]:
+            if who not in pools:
+                sys.exit(f"real speech: no {split} utterance of speaker {who} in the prepared folder")
+        queues = {k: [] for k in pools}
+
+        def draw(speaker, used):
+            for _ in range(2):
+                for i, u in enumerate(queues[speaker]):
+                    if u["id"] not in used:
+                        used.add(u["id"])
+                        return queues[speaker].pop(i)
+                queues[speaker].extend(pools[speaker][j] for j in rng.permutation(len(pools[speaker])))
+            raise ValueError(f"speaker {speaker} has too few {split} recordings")
+
+        def utt(speaker_slot, who, used):
+            u = draw(who, used)
+            return {"speaker": speaker_slot, "voice": ["real", u["id"]], "text": u["text"], "talker": who}
+
+        n = 0
+        for situation, (snrs, per, nfaces) in REAL_SITUATIONS.items():
+            kind = scene(situation)
+            for snr in snrs:
+                for k in range(per):
+                    faces_pool = REAL_SPEAKERS[split]["face"]
+                    face_voice = faces_pool[(n + k) % len(faces_pool)]
+                    others = [o for o in REAL_SPEAKERS[split]["other"] if o != face_voice] or REAL_SPEAKERS[split]["other"]
+                    other_voice = others[int(rng.integers(len(others)))]
+                    faces = [spec["faces"][int(rng.integers(len(spec["faces"])))]]
+                    if nfaces == 2:
+                        faces.append(str(rng.choice([f for f in spec["faces"] if f != faces[0]])))
+                    noise = NOISES[(n + k) % 4]
+                    entry = {"id": f"{split}-{situation}-{snr_name(snr)}-{k}", "split": split, "situation": situation,
+                             "snr": snr, "noise": noise if snr is not None else None,
+                             "seed": int(spec["seed"] + REAL_SEED_OFFSET + 101 * n + k), "faces": [str(f) for f in faces]}
+                    used = set()
+                    if kind == "interview":
+                        entry["utterances"] = [utt("off-screen", other_voice, used), utt(0, face_voice, used),
+                                               utt("off-screen", other_voice, used), utt(0, face_voice, used)]
+                        entry["listener"] = str(rng.choice(["closed", "nods", "reacts", "mouths-along"]))
+                    elif kind == "two-faces":
+                        entry["utterances"] = [utt(i % 2, face_voice if i % 2 == 0 else other_voice, used) for i in range(3)]
+                    elif kind == "turn-away":
+                        entry["utterances"] = [utt(0, face_voice, used) for _ in range(3)]
+                        entry["away"] = str(rng.choice(["leaves-frame", "turns-away"]))
+                    else:
+                        entry["utterances"] = [utt(0, face_voice, used) for _ in range(2)]
+                    entry["render"] = {"low-res": "240p", "hd720": "720p"}.get(kind, "panel")
+                    clips.append(entry)
+                n += 1
+    return clips
 
 
 def load_manifest():
@@ -253,6 +362,8 @@ def load_manifest():
 def tts(text, voice, cache):
     """16 kHz mono float speech, silence trimmed, peak 0.5; cached by voice and text."""
     engine, name = voice
+    if engine == "real":
+        return real_speech(name, text)
     key = hashlib.sha1(f"{engine}|{name}|{text}".encode()).hexdigest()[:16]
     path = os.path.join(cache, f"tts-{key}.npy")
     if os.path.exists(path):
@@ -279,6 +390,31 @@ def tts(text, voice, cache):
     os.replace(tmp, path)
     os.remove(wav)
     return x
+
+
+REAL_SPEECH_DIR = None      # --real-speech
+
+
+def real_speech(utterance_id, text):
+    """A prepared recording (Tools/eval/prepare_real_speech.py) as 16 kHz mono float: leading and trailing
+    stretches below 1 % of the peak trimmed and the peak set to 0.5, as for the TTS voices (nothing inside the
+    recording is touched: its own pauses and room noise stay)."""
+    if REAL_SPEECH_DIR is None:
+        sys.exit(f"clip speaks the recording {utterance_id}: pass --real-speech DIR (made by Tools/eval/prepare_real_speech.py)")
+    index = load_real_index(REAL_SPEECH_DIR)
+    if utterance_id not in index:
+        sys.exit(f"{REAL_SPEECH_DIR}/index.json: no utterance {utterance_id} (re-make the folder with Tools/eval/prepare_real_speech.py)")
+    u = index[utterance_id]
+    if u["text"] != text:
+        sys.exit(f"{REAL_SPEECH_DIR}/index.json: {utterance_id} reads {u['text']!r} but the manifest says {text!r}")
+    x, rate = sf.read(os.path.join(REAL_SPEECH_DIR, u["file"]), dtype="float32")
+    if x.ndim > 1:
+        x = x.mean(axis=1)
+    if rate != RATE:
+        sys.exit(f"{os.path.join(REAL_SPEECH_DIR, u['file'])}: {rate} Hz, expected {RATE}")
+    idx = np.nonzero(np.abs(x) > 0.01 * np.abs(x).max())[0]
+    x = x[idx[0]:idx[-1] + 1]
+    return (x / (np.abs(x).max() + 1e-9) * 0.5).astype(np.float32)
 
 
 def lowpass(x, cutoff):
@@ -509,7 +645,7 @@ def generate_clip(entry, work, cache):
         if truth.get("key") == key and os.path.exists(truth["video"]):
             return truth
     rng = np.random.default_rng(entry["seed"])
-    situation = entry["situation"]
+    situation = scene(entry["situation"])
 
     # Timeline: who speaks when.
     pieces, utterances = [], []
@@ -980,7 +1116,7 @@ def run_system(system, truth, args, outdir):
     cfg = system_config(system, args)
     if cfg["kind"] == "tandem":
         pipeline = args.lip_pipeline_run if system == "tandem-lip" else cfg["pipeline"]
-        stats = system == "tandem-lip" and truth["id"].split("-")[1] == "hd720"
+        stats = system == "tandem-lip" and truth["id"].split("-", 1)[1].startswith(("hd720-", "real-hd720-"))
         transcript, faces, seconds, cpu, log = run_tandem(args.tandem, pipeline, truth["video"], cfg["overrides"], outdir, stats)
         record = {"transcript": transcript, "faces": faces, "seconds": seconds, "cpu_seconds": cpu}
         if stats:
@@ -1081,7 +1217,7 @@ def targets(results):
                 for key, name in (("wer", "basic"), ("wer_whisper", "Whisper norm.")):
                     a, b = summarise(sub, "tandem-lip")[key], summarise(sub, "fw-vad")[key]
                     out.append((f"WER at {snr} dB at least 20 % below faster-whisper vad_filter ({name})", f"{a:.3f} vs {b:.3f}", a <= 0.8 * b))
-    hd = [r for r in clips if r["situation"] == "hd720" and "tandem-lip" in r["systems"]]
+    hd = [r for r in clips if scene(r["situation"]) == "hd720" and "tandem-lip" in r["systems"]]
     if hd:
         # Wall time on a shared machine mostly measures the neighbours, so the verdict uses the process's
         # CPU time: duration / CPU seconds is the speed on one core (a lower bound for two), twice that
@@ -1120,7 +1256,7 @@ def split_section(results):
     lines += ["Targets (issue #13), on this split:", ""]
     for name, measured, ok in targets(results):
         lines.append(f"- {'PASS' if ok else ('FAIL' if ok is False else 'UNDECIDED')} {name}: {measured}")
-    hd = [r for r in results["clips"] if r["situation"] == "hd720" and "tandem-lip" in r["systems"]]
+    hd = [r for r in results["clips"] if scene(r["situation"]) == "hd720" and "tandem-lip" in r["systems"]]
     if hd:
         lines += ["", "720p speed, lip-assisted pipeline, per clip (duration / wall time incl. process start and model load):", ""]
         for r in hd:
@@ -1177,11 +1313,18 @@ def main():
     ap.add_argument("--work", default="/tmp/lipeval", help="generated clips and cached system outputs")
     ap.add_argument("--rerun", action="store_true", help="ignore cached system outputs")
     ap.add_argument("--label", default=None, help="results file suffix (default: the split; a label keeps the committed results)")
+    ap.add_argument("--real-speech", default=None,
+                    help="folder of recorded speech made by Tools/eval/prepare_real_speech.py (needed by the real-* clips "
+                         "and by --write-manifest)")
     ap.add_argument("--no-markdown", action="store_true", help="do not rewrite Tools/eval/results/lip_assist.md")
     args = ap.parse_args()
+    global REAL_SPEECH_DIR
+    REAL_SPEECH_DIR = args.real_speech
     if args.write_manifest:
+        if not args.real_speech:
+            ap.error("--write-manifest needs --real-speech DIR (the real-voice clips name its recordings)")
         with open(MANIFEST, "w") as f:
-            json.dump(build_manifest(), f, indent=1)
+            json.dump(build_manifest(load_real_index(args.real_speech)), f, indent=1)
         print(f"wrote {MANIFEST}")
         return 0
     if not args.split:
