@@ -21,6 +21,11 @@ Situations (one named scene each; see SITUATIONS):
   low-res         the talking-head scene at 426x240, x264 CRF 40
   lips-no-speech  lips move (mouthing, chewing, smiling) and nobody speaks: noise only
   hd720           the talking-head scene at 1280x720, for speed (realtime factor of the lip pipeline)
+  real-*          the scenes above (talking-head, interview, two-faces, turn-away, low-res, hd720) spoken by
+                  recorded people instead of TTS: each utterance a recording with its published transcript,
+                  from Debian and PyPI packages (Tools/eval/prepare_real_speech.py makes the folder that
+                  --real-speech names; see REAL_SPEAKERS for who speaks in which split). The mouth still
+                  follows the transcript's text, never the recording's audio.
 
 Faces (each clip names its own; licences in FACE_LICENCES): scikit-image's `astronaut` (NASA, public
 domain), matplotlib's sample `grace_hopper.jpg` (US Navy photograph, public domain) and procedurally
@@ -56,6 +61,7 @@ Usage (from the repository root):
       [--tandem .build-test/release/tandem] [--lip-set model=Models/whisper-base --lip-set ...]
       [--audio-set ...] [--systems tandem-lip,tandem-audio,fw,fw-vad] [--work /tmp/lipeval]
       [--situations interview,two-faces] [--label NAME] [--no-markdown]
+      [--real-speech /tmp/real-speech --situations real-talking-head,real-interview,...]
 """
 import argparse
 import concurrent.futures
