@@ -32,7 +32,7 @@ def main():
         manifest = {e["id"]: e for e in json.load(f)["clips"]}
     print("\n".join(ev.split_section(results)))
     systems = results["systems"]
-    print("Per voice of the on-camera face: mean WER basic / Whisper-normalised (clips), words in silence summed", "")
+    print("Per voice of the on-camera face: mean WER basic / Whisper-normalised (clips), words in silence summed\n")
     print("| face voice | SNR | clips | " + " | ".join(systems) + " | words in silence " + " / ".join(systems) + " |")
     print("|---|---|---|" + "---|" * (len(systems) + 1))
     voices = sorted({face_voice(c, manifest) for c in results["clips"]})
