@@ -10,7 +10,7 @@ Debian and PyPI packages only (no other download; nothing is fetched at evaluati
             transcript `core-sounds-en.txt`): Asterisk's English prompts recorded by Allison Smith, one female
             professional speaker; CC-BY-SA 3.0 (the package's copyright file).
   librivox  PyPI `pocketsphinx` 5.1.1 sdist, `test/data/librivox/`: five utterances of a LibriVox reading of
-            Jane Austen's "Sense and Sensibility", chapter 1 (one male reader; LibriVox recordings are public
+            Jane Austen's "Sense and Sensibility", chapter 1 (one reader, a low voice; LibriVox recordings are public
             domain), with their transcription in `test/data/librivox/transcription`; the package is BSD-2.
   cards     the same sdist, `test/data/cards/`: five short utterances of card names ("ten of clubs") by
             another speaker, transcribed in `cards.transcription`.
