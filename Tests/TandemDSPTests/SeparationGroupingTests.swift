@@ -76,13 +76,13 @@ import Testing
         let tracks = [track(lowPhrases, "low", 1), track(highPhrases, "high", 2)]
         func gains(timbreWeight: Float) throws -> (Double, Double) {
             var configuration = MotionInformedNMF.Configuration()
-            configuration.timbreWeight = timbreWeight
+            configuration.duetTimbreWeight = timbreWeight   // two sources
             let result = try MotionInformedNMF(configuration).separate([mix], sampleRate: SeparationRefinementTests.rate, motion: tracks, sources: 2)
             #expect(result.sources.allSatisfy { !$0.silent })
             return (Duet.sdr(result.sources[0].channels[0], low) - Duet.sdr(mix, low),
                     Duet.sdr(result.sources[1].channels[0], high) - Duet.sdr(mix, high))
         }
-        let joint = try gains(timbreWeight: MotionInformedNMF.Configuration().timbreWeight), motionOnly = try gains(timbreWeight: 0)
+        let joint = try gains(timbreWeight: MotionInformedNMF.Configuration().duetTimbreWeight), motionOnly = try gains(timbreWeight: 0)
         #expect(joint.0 > 5 && joint.1 > 5, "joint \(joint), motion only \(motionOnly)")
         #expect(joint.0 + joint.1 >= motionOnly.0 + motionOnly.1 - 0.5, "joint \(joint), motion only \(motionOnly)")
     }

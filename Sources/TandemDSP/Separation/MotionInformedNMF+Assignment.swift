@@ -29,7 +29,7 @@ extension MotionInformedNMF {
         guard configuration.refinesAssignment, factors.components > motion.count else {
             return perComponent(factors, evidence: evidence, sources: sources)
         }
-        let grouping = JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight)
+        let grouping = JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight(sources: sources, regions: motion.count))
         return competing(grouping, sources: sources, bystanders: bystanders)
     }
 

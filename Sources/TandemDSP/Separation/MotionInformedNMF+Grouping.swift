@@ -12,7 +12,7 @@ extension MotionInformedNMF {
     /// log-compressed, unit-length spectral template and `e_c` its energy, so the term is the
     /// energy-weighted mean cosine of each component to its group's timbre centroid (spherical k-means'
     /// objective); it keeps an instrument's notes together where the motion cannot tell them apart.
-    /// λ is `Configuration.timbreWeight`.
+    /// λ is `Configuration.timbreWeight(sources:regions:)`: more for two sources than for more.
     ///
     /// `J` is raised by local search (single components moved, loudest first, and whole groups swapped
     /// between two regions) from several starts — each component to its best region, timbre clusters each
