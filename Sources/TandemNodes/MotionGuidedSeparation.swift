@@ -38,12 +38,12 @@ public struct MotionGuidedSeparation: Sendable {
         /// Read each region's motion as the mean of three curves — its box's, the box one cell larger on every
         /// side, and one cell smaller — rather than the box's alone (`softTrack`).
         ///
-        /// Which player a source is given to must not hang on the exact box: with the box's curve alone, a box
-        /// one cell larger or smaller swung whole sources between the tuning duets' players (region-attributed
-        /// gain +10.8 dB as found, +3.5 grown, −3.6 shrunk on one clip). The three boxes share their inner
-        /// cells, so a cell more or less at the edge moves the mean by a third of what it moves one box's
-        /// curve; see `Tools/eval/results/separation.md`, branch `sepstable`.
-        public var softensBoxes = true
+        /// Made so that which player a source is given to does not hang on the exact box. Off: on the tuning
+        /// split it steadied the duets under a one-cell change of every box (with `duetTimbreWeight` 8, spread
+        /// of the region-attributed gain median 0.3 → 0.0 dB, largest 22.3 → 6.2 dB), but lowered the quartets
+        /// as found (#0 +6.5 → +3.2, #2 +6.8 → +1.0 dB: in narrow panels the larger box takes in a neighbour);
+        /// see `Tools/eval/results/separation.md`, branch `sepstable`.
+        public var softensBoxes = false
         public init() {}
     }
 

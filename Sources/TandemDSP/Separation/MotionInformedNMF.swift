@@ -80,8 +80,9 @@ public struct MotionInformedNMF: Sendable {
         /// whole sources between two players (tuning duet #0: +10.8 dB as found, +3.5 with every box a cell
         /// larger, −3.6 a cell smaller). Two instruments split into two timbre clusters reliably, so with more
         /// weight on timbre the motion has little left to decide but which cluster is whose: 8 steadied the
-        /// tuning duets (+11.7, +11.2, +11.3 dB on that clip). With three or four players, often two of one
-        /// family, timbre clusters are less reliable and 8 lowered the tuning quartets, so they keep 2
+        /// tuning duets (+11.7, +11.2, +11.3 dB on that clip; median +9.9 → +11.0 dB, median spread under a
+        /// one-cell change of every box 2.3 → 0.3 dB). With three or four players, often two of one family,
+        /// timbre clusters are less reliable and 8 lowered the tuning quartets, so they keep 2
         /// (`Tools/eval/results/separation.md`, branch `sepstable`).
         public var duetTimbreWeight: Float = 8
 
