@@ -49,7 +49,6 @@ import TandemCore
     @Test func aLeakFromTheNeighbourDoesNotSplitAnInstrument() {
         let truth = [[0, 1, 2, 3], [4, 5, 6, 7]]
         let weight = MotionInformedNMF.Configuration().duetTimbreWeight
-        #expect(MotionInformedNMF.Configuration().timbreWeight(sources: 2, regions: 3) == weight)
         for leak: Float in [0, 0.5, 1, 1.5, 2] {
             #expect(Self.groups(leak: leak, timbreWeight: weight) == truth, "leak \(leak)")
         }

@@ -29,7 +29,7 @@ extension MotionInformedNMF {
         guard configuration.refinesAssignment, factors.components > motion.count else {
             return perComponent(factors, evidence: evidence, sources: sources)
         }
-        let grouping = JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight(sources: sources, regions: motion.count))
+        let grouping = JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight)
         return competing(grouping, sources: sources, bystanders: bystanders)
     }
 
@@ -84,6 +84,8 @@ extension MotionInformedNMF {
             kept.remove(at: best.index)
             state = grouping.improved(grouping.state(best.owner), kept: kept, passes: 2)
         }
+        // Two players left: their final grouping leans on timbre (`duetTimbreWeight`).
+        state = grouping.regroupedPair(state, kept: kept, timbreWeight: configuration.duetTimbreWeight)
         let groups = (0..<regions).map { r in kept.contains(r) ? (0..<k).filter { state.owner[$0] == r } : [] }
         // A kept region's confidence is its whole source's evidence; a silent region's shortfall is no confidence in it.
         let confidence = (0..<regions).map { r in kept.contains(r) ? min(1, max(0, state.scores[r])) : 0 }

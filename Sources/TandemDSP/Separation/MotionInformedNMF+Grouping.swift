@@ -12,7 +12,8 @@ extension MotionInformedNMF {
     /// log-compressed, unit-length spectral template and `e_c` its energy, so the term is the
     /// energy-weighted mean cosine of each component to its group's timbre centroid (spherical k-means'
     /// objective); it keeps an instrument's notes together where the motion cannot tell them apart.
-    /// λ is `Configuration.timbreWeight(sources:regions:)`: more for two sources than for more.
+    /// λ is `Configuration.timbreWeight`; when two regions are left, `regroupedPair` groups once more with
+    /// `Configuration.duetTimbreWeight`.
     ///
     /// `J` is raised by local search (single components moved, loudest first, and whole groups swapped
     /// between two regions) from several starts — each component to its best region, timbre clusters each
@@ -23,7 +24,7 @@ extension MotionInformedNMF {
         let energy: [Float]
         let features: [[Float]]
         let evidence: SourceEvidence
-        let timbreWeight: Float
+        var timbreWeight: Float
         let totalEnergy: Float
         let factors: NMF.Factors
         /// `score[c][r]`: one component's evidence for one region (the per-component choice).
@@ -233,6 +234,19 @@ extension MotionInformedNMF {
                 if !moved { break }
             }
             return s
+        }
+
+        /// With exactly two kept regions, the grouping raised once more under `timbreWeight` (from `state` and
+        /// from the usual starts), keeping the best end point; otherwise `state` as it is.
+        ///
+        /// Two instruments split into two timbre clusters reliably, so a larger weight on timbre leaves the
+        /// motion little to decide but which cluster is whose — a decision a box a cell larger or smaller
+        /// does not swing the way it swings single notes and near-equal groupings.
+        func regroupedPair(_ state: State, kept: [Int], timbreWeight weight: Float) -> State {
+            guard kept.count == 2, weight != timbreWeight else { return state }
+            var grouping = self
+            grouping.timbreWeight = weight
+            return grouping.optimised(from: [state.owner] + grouping.starts(kept: kept), kept: kept)
         }
 
         /// The cosine between component `c`'s timbre and region `r`'s timbre centroid in `s`.

@@ -71,25 +71,20 @@ public struct MotionInformedNMF: Sendable {
         /// Without `refinesAssignment`: a region whose evidence is below this share of all regions' is silent.
         public var minimumEvidenceShare: Float = 0.1
         /// Weight λ of timbre coherence against whole-source motion evidence in the joint grouping
-        /// (0: motion alone decides; large: timbre clusters, placed by motion), with three or more sources.
+        /// (0: motion alone decides; large: timbre clusters, placed by motion).
         public var timbreWeight: Float = 2
-        /// λ with two sources (asked for, or two regions on an automatic count).
+        /// λ for the final grouping when two regions are left sounding (the competition between regions, and
+        /// every grouping before it, use `timbreWeight`).
         ///
         /// The motion evidence hangs on the exact region box (a box a cell wider takes in some of a neighbour's
         /// glow, the light, the backdrop), and with λ = 2 the grouping followed those changes, moving notes and
         /// whole sources between two players (tuning duet #0: +10.8 dB as found, +3.5 with every box a cell
         /// larger, −3.6 a cell smaller). Two instruments split into two timbre clusters reliably, so with more
-        /// weight on timbre the motion has little left to decide but which cluster is whose: 8 steadied the
-        /// tuning duets (+11.7, +11.2, +11.3 dB on that clip; median +9.9 → +11.0 dB, median spread under a
-        /// one-cell change of every box 2.3 → 0.3 dB). With three or four players, often two of one family,
-        /// timbre clusters are less reliable and 8 lowered the tuning quartets, so they keep 2
+        /// weight on timbre the motion has little left to decide but which cluster is whose. With three or four
+        /// players, often two of one family, timbre clusters are less reliable (8 for every grouping lowered the
+        /// tuning quartets), and the competition needs the motion to tell a still region from a player
         /// (`Tools/eval/results/separation.md`, branch `sepstable`).
         public var duetTimbreWeight: Float = 8
-
-        /// λ for a grouping of `sources` sources among `regions` regions (`sources` nil: an automatic count).
-        func timbreWeight(sources: Int?, regions: Int) -> Float {
-            (sources ?? regions) == 2 ? duetTimbreWeight : timbreWeight
-        }
         /// A region is dropped as silent (beyond the count asked for) only when the energy-weighted evidence
         /// rises by more than this without it: its sound is better explained by another region.
         public var dropMargin: Float = 0.0
