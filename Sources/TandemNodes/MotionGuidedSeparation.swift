@@ -39,8 +39,8 @@ public struct MotionGuidedSeparation: Sendable {
         /// side, and one cell smaller — rather than the box's alone (`softTrack`).
         ///
         /// Made so that which player a source is given to does not hang on the exact box. Off: on the tuning
-        /// split it steadied the duets under a one-cell change of every box (with `duetTimbreWeight` 8, spread
-        /// of the region-attributed gain median 0.3 → 0.0 dB, largest 22.3 → 6.2 dB), but lowered the quartets
+        /// split it steadied the duets under a one-cell change of every box (with a timbre weight of 8 for every
+        /// grouping, spread of the region-attributed gain median 0.3 → 0.0 dB, largest 22.3 → 6.2 dB), but lowered the quartets
         /// as found (#0 +6.5 → +3.2, #2 +6.8 → +1.0 dB: in narrow panels the larger box takes in a neighbour);
         /// see `Tools/eval/results/separation.md`, branch `sepstable`.
         public var softensBoxes = false

@@ -80,7 +80,9 @@ public struct MotionInformedNMF: Sendable {
         /// glow, the light, the backdrop), and with λ = 2 the grouping followed those changes, moving notes and
         /// whole sources between two players (tuning duet #0: +10.8 dB as found, +3.5 with every box a cell
         /// larger, −3.6 a cell smaller). Two instruments split into two timbre clusters reliably, so with more
-        /// weight on timbre the motion has little left to decide but which cluster is whose. With three or four
+        /// weight on timbre the motion has little left to decide but which cluster is whose (that clip +11.7 /
+        /// +11.2 / +11.3 dB; tuning duets +9.9 → +11.0 dB, spread median 2.3 → 0.3 dB; held-out duets +6.9 →
+        /// +8.2 dB, though a duet of one family, contrabass + viola, was swapped whole). With three or four
         /// players, often two of one family, timbre clusters are less reliable (8 for every grouping lowered the
         /// tuning quartets), and the competition needs the motion to tell a still region from a player
         /// (`Tools/eval/results/separation.md`, branch `sepstable`).
