@@ -35,15 +35,6 @@ public struct MotionGuidedSeparation: Sendable {
         public var motionSteps: Int? = 16384
         /// The region finder's settings.
         public var finder = MotionRegionFinder()
-        /// Read each region's motion as the mean of three curves — its box's, the box one cell larger on every
-        /// side, and one cell smaller — rather than the box's alone (`softTrack`).
-        ///
-        /// Made so that which player a source is given to does not hang on the exact box. Off: on the tuning
-        /// split it steadied the duets under a one-cell change of every box (with a timbre weight of 8 for every
-        /// grouping, spread of the region-attributed gain median 0.3 → 0.0 dB, largest 22.3 → 6.2 dB), but lowered the quartets
-        /// as found (#0 +6.5 → +3.2, #2 +6.8 → +1.0 dB: in narrow panels the larger box takes in a neighbour);
-        /// see `Tools/eval/results/separation.md`, branch `sepstable`.
-        public var softensBoxes = false
         public init() {}
     }
 
@@ -136,25 +127,6 @@ public struct MotionGuidedSeparation: Sendable {
         return (frameTimes, energy)
     }
 
-    /// The motion curve of `region` softened at its edges: the mean of the curves of the box, the box grown
-    /// by one cell on every side (inside the frame) and the box shrunk by one cell on every side (each
-    /// dimension only when it spans at least three cells), all at the full frame rate (`track(for:in:)`).
-    func softTrack(for region: MotionRegion) throws -> (times: [Double], energy: [Float]) { try softTrack(for: region, in: map) }
-
-    func softTrack(for region: MotionRegion, in analysed: MotionMap) throws -> (times: [Double], energy: [Float]) {
-        let cell = max(1, map.cellSize)
-        let x0 = max(0, region.x - cell), y0 = max(0, region.y - cell)
-        let grown = MotionRegion(x: x0, y: y0, width: max(1, min(map.width, region.x + region.width + cell) - x0),
-                                 height: max(1, min(map.height, region.y + region.height + cell) - y0), label: region.label)
-        var shrunk = region
-        if region.width >= 3 * cell { shrunk.x += cell; shrunk.width -= 2 * cell }
-        if region.height >= 3 * cell { shrunk.y += cell; shrunk.height -= 2 * cell }
-        let own = try track(for: region, in: analysed)
-        let outer = try track(for: grown, in: analysed).energy, inner = try track(for: shrunk, in: analysed).energy
-        guard outer.count == own.energy.count, inner.count == own.energy.count else { return own }
-        return (own.times, own.energy.indices.map { (own.energy[$0] + outer[$0] + inner[$0]) / 3 })
-    }
-
     /// Checks user regions against a `width × height` video: each must lie inside the frame.
     /// - Returns: one sentence per region that does not, empty when all fit.
     public static func problems(with regions: [MotionRegion], width: Int, height: Int) -> [String] {
@@ -233,9 +205,7 @@ public struct MotionGuidedSeparation: Sendable {
                     notes.append("\(map.cuts.count) frame(s) taken for scene cuts, flashes or other whole-picture changes were not counted as motion")
                 }
             }
-            for region in regions {
-                curves[region.label] = try configuration.softensBoxes ? softTrack(for: region, in: map) : track(for: region, in: map)
-            }
+            for region in regions { curves[region.label] = try track(for: region, in: map) }
             tracks = regions.map { region in
                 let curve = curves[region.label]!
                 return MotionTrack(label: region.label, times: curve.times.map { $0 - startSeconds }, energy: curve.energy)
