@@ -123,6 +123,25 @@ struct SpeechFusionTests {
         #expect(kept.last.map { abs($0.end - (3.6 - SpeechFusion().configuration.padding)) < 1e-9 } == true, "\(kept)")
     }
 
+    /// The mirror case at an utterance's onset, seen on recorded speech (a soft first syllable): Whisper starts
+    /// the first word after a silence at the window's start (" Please" 0–1.82 s where the voice starts at
+    /// 1.62 s), so its middle lies a second before the speech and the middle rule drops it; its overlap keeps it.
+    @Test func aFirstWordStretchedBackIntoTheSilenceIsKeptByItsOverlap() {
+        // The fusion's stretch: the voice (1.62–3.6 s) with its padding on both sides.
+        let padding = SpeechFusion().configuration.padding
+        let map = SpeechMap(speech: [Segment(start: 1.62 - padding, end: 3.6 + padding, label: "speech", score: 0.9)], quiet: [], noiseFloor: nil)
+        let words = [TranscriptWord(word: " Please", start: 0, end: 1.82, probability: 0.9),
+                     TranscriptWord(word: " try", start: 1.82, end: 2.12, probability: 0.9)]
+        let segment = TranscriptSegment(start: 0, end: 2.12, text: " Please try", averageLogProbability: -0.3, words: words)
+        #expect(SpeechFusion().keep([segment], map: map, lips: nil).flatMap { $0.words ?? [] }.map(\.word) == [" try"])
+        var rules = SpeechFusion.TextRules()
+        rules.minimumWordOverlap = 0.1
+        let kept = SpeechFusion().keep([segment], map: map, lips: nil, rules: rules).flatMap { $0.words ?? [] }
+        #expect(kept.map(\.word) == [" Please", " try"], "\(kept)")
+        // Clamped to the voice: the stretch without the fusion's padding.
+        #expect(kept.first.map { abs($0.start - 1.62) < 1e-9 } == true, "\(kept)")
+    }
+
     /// Music's level moves, so its spread lifts the margin foreground speech must clear; speech at the
     /// background's level fails it. The detector's own speech is still mapped (`voiced`), apart from `speech`.
     @Test func voicedHoldsTheDetectorsSpeechTheLevelTestRejects() {
