@@ -35,15 +35,7 @@ def gain(stems, estimates, mix):
 
 
 def attributed(summary, out, count, mixture):
-    panels = ev.attribute(summary, out, count, len(mixture))
-    estimates, missing = [], 0
-    for i in range(count):
-        e = panels.get(i)
-        if e is None or np.sqrt(np.mean(e ** 2)) < 1e-4:
-            missing += 1
-            e = mixture
-        estimates.append(e)
-    return estimates, missing
+    return ev.player_estimates(ev.attribute(summary, out, count, len(mixture)), count, mixture)
 
 
 def nmf_ceiling(stems, mixture, per_source=8, iterations=30, seed=0):

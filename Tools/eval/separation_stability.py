@@ -62,14 +62,7 @@ def timed_run(tandem, video, out, count, extra):
 
 def score(summary, out, stems, count):
     mixture = np.sum(stems, axis=0).astype(np.float32)
-    panels = ev.attribute(summary, out, count, len(mixture))
-    estimates, unattributed = [], 0
-    for i in range(count):
-        e = panels.get(i)
-        if e is None or np.sqrt(np.mean(e ** 2)) < 1e-4:
-            unattributed += 1
-            e = mixture
-        estimates.append(e)
+    estimates, unattributed = ev.player_estimates(ev.attribute(summary, out, count, len(mixture)), count, mixture)
     mix = ev.sdr(stems, [mixture] * count, False)
     fixed = ev.sdr(stems, estimates, False)
     best = ev.sdr(stems, estimates, True)
