@@ -128,9 +128,9 @@ public struct MotionInformedNMF: Sendable {
         /// trios and quartets, harmonic +9.1 / +6.2 / +2.4 dB, ensemble +9.9 / +5.8 / +6.6 dB; the held-out
         /// split is in `Tools/eval/results/separation.md`, branch `sepmatch`. It costs both factorisations (the
         /// harmonic one starts from the components' NMF and, with two threads, runs beside their grouping, whose
-        /// thread then takes half of its products): 0.47 / 0.63 / 0.86 CPU s per 10 s duet, trio and quartet, and on
-        /// the two cores of a loaded machine 32× / 26× / 18× realtime where the build before this ran 24× / 19× / 14×
-        /// (17× for that quartet on an idle machine); see `Tools/eval/results/separation.md`, branch `sepspeed`.
+        /// thread then takes half of its products): 0.44 / 0.65 / 0.75 CPU s per 10 s duet, trio and quartet with the
+        /// count given, and on two idle cores 34× / 24× / 21× realtime (tuning clips #0, process start included;
+        /// 26× / 19× / 17× before that sharing); see `Tools/eval/results/separation.md`, the lead's idle-machine section.
         public var model: Model = .ensemble
         /// With harmonic sources and an automatic count: a region whose matched source follows its motion less
         /// than this (`SourceEvidence` score, −1…1; a still region scores 0) is silent.
