@@ -113,6 +113,18 @@ import TandemMedia
         #expect(quiet.transcript.isEmpty, "\(quiet.transcript)")
     }
 
+    /// Both transcription pipelines keep a word 0.1 s of which lies in speech (`word_overlap`): Whisper times an
+    /// utterance's first word from the silence before it and a last word on into the pause after it, and the
+    /// middle rule alone dropped those words (`SpeechFusionTests` holds the rule itself).
+    @Test func bothTranscriptionPipelinesKeepWordsByTheirOverlap() throws {
+        for name in ["transcribe-talking-head", "transcribe"] {
+            let pipeline = try Pipeline.load(contentsOf: Self.packageRoot.appendingPathComponent("Pipelines/\(name).yaml"), catalog: .standard)
+            let speakers = pipeline.nodes.filter { $0.kind == "assign-speakers" }
+            #expect(speakers.count == 1, "\(name)")
+            #expect(speakers.allSatisfy { $0.parameters.double("word_overlap") == 0.1 }, "\(name)")
+        }
+    }
+
     /// The pipeline (tiny.en, greedy) on one input; its transcript text, JSON and notes.
     func runPipeline(_ file: URL, as name: String, in root: URL, overrides: [(String, String)] = []) throws -> (text: String, json: String, notes: String) {
         let pipeline = try Pipeline.load(contentsOf: Self.packageRoot.appendingPathComponent("Pipelines/transcribe-talking-head.yaml"), catalog: .standard,
