@@ -29,20 +29,21 @@ import TandemDSP
     /// Feeds `samples` in chunks of uneven sizes; returns what each push gave, what finish gave, and the
     /// most frames the stream held at once.
     static func run(_ stream: inout WhisperRecognizer.Stream, _ samples: [Float]) throws
-        -> (pushed: [[WhisperSegment]], finished: [WhisperSegment], mostHeld: Int) {
+        -> (pushed: [[WhisperSegment]], finished: [WhisperSegment], mostHeld: Int, mostReserved: Int) {
         var pushed: [[WhisperSegment]] = []
-        var mostHeld = 0
+        var mostHeld = 0, mostReserved = 0
         var position = 0
         var size = 1000
         while position < samples.count {
             let end = min(samples.count, position + size)
             pushed.append(try stream.push(Array(samples[position..<end])))
             mostHeld = max(mostHeld, stream.heldFrames)
+            mostReserved = max(mostReserved, stream.reservedFrames)
             position = end
             size = size == 1000 ? 7919 : 1000
         }
         let finished = try stream.finish()
-        return (pushed, finished, mostHeld)
+        return (pushed, finished, mostHeld, mostReserved)
     }
 
     @Test func streamingGivesTheWholeInputTranscriptOverSeveralWindows() throws {
@@ -56,7 +57,8 @@ import TandemDSP
         #expect(Set(whole.map(\.seek)).count >= 3, "the input must take several windows")
 
         var stream = try recognizer.stream(options: options, lookaheadSeconds: 0)
-        let (pushed, finished, mostHeld) = try Self.run(&stream, samples)
+        let reservedAtStart = stream.reservedFrames
+        let (pushed, finished, mostHeld, mostReserved) = try Self.run(&stream, samples)
         let streamed = pushed.flatMap { $0 } + finished
         #expect(streamed == whole)
         // Windows were decoded while audio was still arriving, not all at the end.
@@ -64,6 +66,9 @@ import TandemDSP
         #expect(!pushed.flatMap { $0 }.isEmpty && pushed.flatMap { $0 }.count < whole.count)
         // Held after each push: less than one window (a full one is decoded at once).
         #expect(mostHeld <= WhisperLogMel.windowFrames + 1)
+        // The buffer is reserved once, for a window, its look-ahead and a push, and never grows by doubling.
+        #expect(mostReserved == reservedAtStart, "\(reservedAtStart) → \(mostReserved)")
+        #expect(reservedAtStart >= WhisperLogMel.windowFrames + WhisperRecognizer.Stream.pushRoomFrames)
     }
 
     @Test func aLookaheadPastTheInputDecodesEverythingAtTheEnd() throws {
@@ -73,7 +78,7 @@ import TandemDSP
         options.beamSize = 1
         let whole = try recognizer.transcribe(samples, options: options)
         var stream = try recognizer.stream(options: options, lookaheadSeconds: 120)
-        let (pushed, finished, _) = try Self.run(&stream, samples)
+        let (pushed, finished, _, _) = try Self.run(&stream, samples)
         #expect(pushed.allSatisfy { $0.isEmpty })
         #expect(finished == whole)
     }
@@ -92,7 +97,7 @@ import TandemDSP
             segments.filter { $0.seek + WhisperLogMel.windowFrames + 100 <= loudFrame }
         }
         var stream = try recognizer.stream(options: options, lookaheadSeconds: 0)
-        let (pushed, finished, _) = try Self.run(&stream, quiet + loud)
+        let (pushed, finished, _, _) = try Self.run(&stream, quiet + loud)
         let alone = early(try recognizer.transcribe(quiet, options: options))
         #expect(!alone.isEmpty)
         #expect(early(pushed.flatMap { $0 } + finished) == alone)

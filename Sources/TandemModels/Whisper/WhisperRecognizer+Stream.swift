@@ -36,6 +36,12 @@ extension WhisperRecognizer {
         public var seek: Int { session.seek }
         /// Raw log-mel frames held now (the memory the stream keeps, `× melCount × 4` bytes).
         public var heldFrames: Int { frames.count / logMel.melCount }
+        /// Frames the held buffer has room for: what the stream's buffer takes in memory once written.
+        public var reservedFrames: Int { frames.capacity / logMel.melCount }
+        /// Room beyond a window and its look-ahead for the audio of one push (10 s), so the buffer never
+        /// grows by doubling while a window waits: doubling left up to twice the look-ahead allocated (about
+        /// 19 MB more on long inputs with the default 600 s).
+        static let pushRoomFrames = 1000
 
         init(recognizer: WhisperRecognizer, options: WhisperDecodingOptions, lookaheadSeconds: Double) throws {
             try recognizer.check(options)
@@ -47,6 +53,8 @@ extension WhisperRecognizer {
             // that far ahead too, so the answer is the whole input's.
             if let threshold = options.hallucinationSilenceThreshold { lookahead = max(lookahead, Int((threshold * 100).rounded(.up)) + 1) }
             lookaheadFrames = lookahead
+            // Untouched capacity costs address space, not memory: a short input writes only the pages it fills.
+            frames.reserveCapacity((WhisperTranscriber<WhisperModel>.windowFrames + lookahead + Self.pushRoomFrames) * logMel.melCount)
         }
 
         /// Appends 16 kHz mono samples.
