@@ -61,21 +61,28 @@ extension SpeechFusion {
             func supported(_ time: Double) -> Segment? {
                 map.stretch(near: time, within: rules.wordTolerance) ?? (sure ? map.voicedStretch(near: time, within: rules.wordTolerance) : nil)
             }
-            /// The speech stretch (or, when Whisper is sure, voiced stretch) `word` overlaps most, if by at least `minimumWordOverlap`.
-            func overlapped(_ word: TranscriptWord) -> Segment? {
+            /// The stretch of `list` that `word` overlaps most, if by at least `minimumWordOverlap`.
+            func mostOverlapped(_ list: [Segment], _ word: TranscriptWord) -> Segment? {
                 guard let least = rules.minimumWordOverlap else { return nil }
-                func most(_ list: [Segment]) -> Segment? {
-                    list.map { ($0, min($0.end, word.end) - max($0.start, word.start)) }
-                        .filter { $0.1 >= least && $0.1 > 0 }.max { $0.1 < $1.1 }?.0
-                }
-                return most(map.speech) ?? (sure ? most(map.voiced) : nil)
+                return list.map { ($0, min($0.end, word.end) - max($0.start, word.start)) }
+                    .filter { $0.1 >= least && $0.1 > 0 }.max { $0.1 < $1.1 }?.0
+            }
+            /// The stretch a word belongs to: foreground speech near its middle or overlapped by it, and only then,
+            /// when Whisper is sure, the detector's voice. Under steady noise the detector's voice can run through a
+            /// pause (10 dB: one stretch over the whole clip), while the foreground speech ends and starts with the
+            /// sentences; a word Whisper stretched back across the pause must be timed by the sentence it opens.
+            func anchor(_ word: TranscriptWord) -> Segment? {
+                let middle = (word.start + word.end) / 2
+                if let speech = map.stretch(near: middle, within: rules.wordTolerance) ?? mostOverlapped(map.speech, word) { return speech }
+                guard sure else { return nil }
+                return map.voicedStretch(near: middle, within: rules.wordTolerance) ?? mostOverlapped(map.voiced, word)
             }
             func weak(_ s: Segment) -> Bool { Float(s.score) < configuration.speechThreshold && s.label == SpeechMap.offScreen }
             if let words = segment.words, !words.isEmpty {
                 var kept: [TranscriptWord] = []
                 var weakOnly = true
                 for word in words {
-                    guard let stretch = supported((word.start + word.end) / 2) ?? overlapped(word) else { continue }
+                    guard let stretch = anchor(word) else { continue }
                     if !weak(stretch) { weakOnly = false }
                     var named = word
                     // Whisper's word timings (cross-attention alignment) stretch the first word after a

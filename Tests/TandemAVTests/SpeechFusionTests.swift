@@ -220,6 +220,27 @@ struct SpeechFusionTests {
         #expect(SpeechFusion().keep([first], map: atStart, lips: nil).first?.words?.first?.start == 0)
     }
 
+    /// Under steady noise (10 dB) the detector's voice ran through the pause between two sentences while the
+    /// foreground speech stopped and started with them (tuning clip `tune-real-talking-head-10-1`), and Whisper, sure
+    /// of the text, timed the second sentence's first word "that" from the end of the first (3.82–6.06 s, spoken from
+    /// 5.8 s). The word belongs to the foreground sentence it overlaps, and is timed by it, not by the detector's voice.
+    @Test func aSureWordAcrossAPauseIsTimedByTheForegroundSpeechItOpens() {
+        let padding = SpeechFusion().configuration.padding
+        let map = SpeechMap(speech: [Segment(start: 1.62 - padding, end: 3.65 + padding, label: "face0", score: 0.97),
+                                     Segment(start: 5.7 - padding, end: 8.83 + padding, label: "face0", score: 0.98)],
+                            quiet: [], noiseFloor: -50, voiced: [Segment(start: 0, end: 12.4, label: SpeechMap.voice, score: 0.96)])
+        let words = [TranscriptWord(word: " muted,", start: 3.04, end: 3.46, probability: 0.9),
+                     TranscriptWord(word: " that", start: 3.82, end: 6.06, probability: 0.9),
+                     TranscriptWord(word: " feature", start: 6.06, end: 6.52, probability: 0.9)]
+        let segment = TranscriptSegment(start: 3.04, end: 6.52, text: " muted, that feature", averageLogProbability: -0.2,
+                                        noSpeechProbability: 0.01, words: words)
+        var rules = SpeechFusion.TextRules()
+        rules.minimumWordOverlap = 0.1
+        let kept = SpeechFusion().keep([segment], map: map, lips: nil, rules: rules).flatMap { $0.words ?? [] }
+        #expect(kept.map(\.word) == [" muted,", " that", " feature"], "\(kept)")
+        #expect(kept.count == 3 && abs(kept[1].start - 5.7) < 1e-9 && kept[1].end == 6.06, "\(kept)")
+    }
+
     @Test func silentAudioAndMissingDetectorAreNoted() {
         let silent = [Float](repeating: 0, count: 3 * Self.rate)
         let map = SpeechFusion().map(silent, sampleRate: Self.rate, voice: nil, lips: nil)
