@@ -9,7 +9,9 @@ import Foundation
 /// ends sweep a line — are candidates too when their cells, taken together, move persistently (see
 /// `thinMovers`). Groups whose boxes lie within `mergeGap` cells of each other are one player seen
 /// in pieces (a bow and a body, hands and keys, a glow around them) and merge, as do nearby groups that
-/// move at the same times (`mergingPieces`). The map has already
+/// move at the same times (`mergingPieces`; timing is compared without the steps in which a large share of
+/// the picture moves at once, `timingSteps`). Players still missed are then looked for among cells that move
+/// faintly but persistently, each against its own noise (`faintMovers`). The map has already
 /// undone global changes (light, camera, cuts: see `MotionMap`), so what is left is local. Without a
 /// requested count, groups whose energy curves rise and fall together
 /// (Pearson correlation ≥ `mergeCorrelation`) are one mover seen in pieces — the two edges of a waveform
@@ -57,6 +59,13 @@ public struct MotionRegionFinder: Sendable {
     public var countPieceCorrelation: Float = 0.5
     /// … and one of the two is thin or at most this share of the other's area (`pieceGroups`).
     public var countPieceAreaRatio = 0.5
+    /// Steps in which at least this share of the cells move, and `wholePictureRatio` times as many as in the
+    /// median step, are left out when timing is compared (`timingSteps`).
+    public var wholePictureShare: Float = 0.1
+    public var wholePictureRatio: Float = 5
+    /// A cell moves faintly when its energy exceeds its own median over the clip by this: where players the
+    /// other tests missed are looked for (`faintMovers`); 0 turns this off.
+    public var faintLevel: Float = 0.008
     public init(activeFraction: Float = 0.2, minimumShare: Float = 0.01, positionWeight: Float = 1, mergeCorrelation: Float = 0.9,
                 iterations: Int = 25, mergeGap: Int = 2, maximumRegions: Int = 8) {
         self.mergeGap = mergeGap
@@ -84,8 +93,10 @@ public struct MotionRegionFinder: Sendable {
         let active = means.indices.filter { means[$0] >= activeFraction * peak || activity[$0] >= minimumActivity }
         var groups = components(active, map: map, means: weights)
         groups += thinMovers(excluding: active, activity: activity, map: map)
+        let steps = timingSteps(in: map)
         groups = mergingNearby(groups, map: map)
-        groups = mergingPieces(groups, map: map)
+        groups = mergingPieces(groups, map: map, steps: steps)
+        groups += faintMovers(besides: groups, active: active, map: map)
         func energy(_ g: [Int]) -> Float { g.reduce(0) { $0 + means[$1] } }
         if let count, count >= 1 {
             if groups.count > count {
@@ -101,7 +112,7 @@ public struct MotionRegionFinder: Sendable {
                 groups.replaceSubrange(index...index, with: parts)
             }
         } else {
-            groups = mergingCorrelated(groups, map: map)
+            groups = mergingCorrelated(groups, map: map, steps: steps)
             if groups.count > maximumRegions { groups = Array(groups.sorted { energy($0) > energy($1) }.prefix(maximumRegions)) }
         }
         var regions = groups.map { boundingBox($0, map: map) }
@@ -198,23 +209,13 @@ public struct MotionRegionFinder: Sendable {
     /// so their raw frame-by-frame curves correlate weakly; over half a second they rise and fall together
     /// with the player's playing, while two players' phrases, pauses and gestures differ. Groups qualify
     /// when their boxes are at most `pieceGap` cells apart (players sit further apart than their own pieces)
-    /// and their averaged curves correlate at least `pieceCorrelation`.
-    func mergingPieces(_ groups: [[Int]], map: MotionMap) -> [[Int]] {
+    /// and their averaged curves, over `steps` (nil: all), correlate at least `pieceCorrelation`.
+    func mergingPieces(_ groups: [[Int]], map: MotionMap, steps: [Int]? = nil) -> [[Int]] {
         guard pieceGap > 0, groups.count > 1 else { return groups }
-        let step = map.frameCount > 1 ? (map.times[map.frameCount - 1] - map.times[0]) / Double(map.frameCount - 1) : 1
-        let width = step > 0 ? max(1, Int((pieceSmoothingSeconds / step).rounded())) : 1, half = width / 2
-        func smoothed(_ g: [Int]) -> [Float] {
-            let curve = summedCurve(g, map: map)
-            var prefix = [Float](repeating: 0, count: curve.count + 1)
-            for i in curve.indices { prefix[i + 1] = prefix[i] + curve[i] }
-            return curve.indices.map { i in
-                let lo = max(0, i - half), hi = min(curve.count, i - half + width)
-                return (prefix[hi] - prefix[lo]) / Float(hi - lo)
-            }
-        }
+        let width = smoothingWidth(map: map)
         // Complete linkage over the original pieces: a merged group takes in another only when every
         // piece of the one moves with every piece of the other, so a chain of pieces never joins two players.
-        let curves = groups.map(smoothed)
+        let curves = groups.map { smoothed(summedCurve($0, map: map, steps: steps), width: width) }
         var r = [[Float]](repeating: [Float](repeating: 1, count: groups.count), count: groups.count)
         for i in groups.indices {
             for j in (i + 1)..<groups.count {
@@ -250,11 +251,11 @@ public struct MotionRegionFinder: Sendable {
         return max(max(0, max(x.r0, y.r0) - min(x.r1, y.r1) - 1), max(0, max(x.c0, y.c0) - min(x.c1, y.c1) - 1))
     }
 
-    /// Merges, pair by pair (most correlated first), groups whose summed energy curves correlate at least
-    /// `mergeCorrelation`.
-    func mergingCorrelated(_ groups: [[Int]], map: MotionMap) -> [[Int]] {
+    /// Merges, pair by pair (most correlated first), groups whose summed energy curves, over `steps` (nil: all),
+    /// correlate at least `mergeCorrelation`.
+    func mergingCorrelated(_ groups: [[Int]], map: MotionMap, steps: [Int]? = nil) -> [[Int]] {
         var groups = groups
-        var curves = groups.map { summedCurve($0, map: map) }
+        var curves = groups.map { summedCurve($0, map: map, steps: steps) }
         while groups.count > 1 {
             var best: (i: Int, j: Int, r: Float)?
             for i in groups.indices {
@@ -266,13 +267,14 @@ public struct MotionRegionFinder: Sendable {
             guard let (i, j, _) = best else { break }
             groups[i] += groups.remove(at: j)
             curves.remove(at: j)
-            curves[i] = summedCurve(groups[i], map: map)
+            curves[i] = summedCurve(groups[i], map: map, steps: steps)
         }
         return groups
     }
 
-    func summedCurve(_ cells: [Int], map: MotionMap) -> [Float] {
-        (0..<map.frameCount).map { t in cells.reduce(Float(0)) { $0 + map.energies[t * map.cellCount + $1] } }
+    /// The summed energy of `cells` at each of `steps` (nil: every step).
+    func summedCurve(_ cells: [Int], map: MotionMap, steps: [Int]? = nil) -> [Float] {
+        (steps ?? Array(0..<map.frameCount)).map { t in cells.reduce(Float(0)) { $0 + map.energies[t * map.cellCount + $1] } }
     }
 
     /// Pearson correlation; 0 when either curve is flat.
