@@ -7,6 +7,9 @@ extension MotionInformedNMF {
         var groups: [[Int]]
         var confidence: [Float]
         var sounding: [Bool]
+        /// Regions taken for bystanders keeping time (`periodicMovers`): they make no sound, whatever another
+        /// model matches to them.
+        var bystanders: Set<Int> = []
     }
 
     /// Attributes the components to the regions and decides which regions make sound.
@@ -27,7 +30,9 @@ extension MotionInformedNMF {
         let curves = configuration.contrastsMotion ? Self.contrasted(motion, excluding: bystanders) : motion
         let evidence = SourceEvidence(configuration, motion: curves, frames: factors.frames, frameSeconds: frameSeconds)
         guard configuration.refinesAssignment, factors.components > motion.count else {
-            return perComponent(factors, evidence: evidence, sources: sources)
+            var attribution = perComponent(factors, evidence: evidence, sources: sources)
+            attribution.bystanders = bystanders
+            return attribution
         }
         let grouping = JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight)
         return competing(grouping, sources: sources, bystanders: bystanders)
@@ -89,7 +94,8 @@ extension MotionInformedNMF {
         let groups = (0..<regions).map { r in kept.contains(r) ? (0..<k).filter { state.owner[$0] == r } : [] }
         // A kept region's confidence is its whole source's evidence; a silent region's shortfall is no confidence in it.
         let confidence = (0..<regions).map { r in kept.contains(r) ? min(1, max(0, state.scores[r])) : 0 }
-        return Attribution(groups: groups, confidence: confidence, sounding: (0..<regions).map { kept.contains($0) })
+        return Attribution(groups: groups, confidence: confidence, sounding: (0..<regions).map { kept.contains($0) },
+                           bystanders: bystanders)
     }
 
     /// Region `r`'s summed activation with `members` added.

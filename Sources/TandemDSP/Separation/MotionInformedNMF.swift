@@ -243,6 +243,7 @@ public struct MotionInformedNMF: Sendable {
         var sounding: [Bool]
         var harmonicFactors: HarmonicModels?
         var componentMasks: [[Float]] = []
+        var bystanders: Set<Int> = []
         if audioOnly {
             (groups, confidences) = Self.groupBySpectralShape(factors, into: sourceCount)
             labels = (0..<sourceCount).map { "source\($0)" }
@@ -276,6 +277,7 @@ public struct MotionInformedNMF: Sendable {
                 attribution = group()
             }
             (groups, confidences, sounding) = (attribution.groups, attribution.confidence, attribution.sounding)
+            bystanders = attribution.bystanders
             labels = tracks.map(\.label)
         }
         guard configuration.model != .components, !audioOnly else {
@@ -302,6 +304,16 @@ public struct MotionInformedNMF: Sendable {
             masks = Self.blended(harmonic.masks, componentMasks, weights: weights)
             confidences = confidences.indices.map { share * harmonic.confidence[$0] + (1 - share) * confidences[$0] }
             sounding = sounding.indices.map { sounding[$0] || harmonic.sounding[$0] }
+        }
+        // A bystander keeping time makes no sound, even when more sources are asked for than there are other regions
+        // and the harmonic model matched one to it (a player the finder missed, whose notes no found region's motion
+        // explains): its output is silent and that sound is left out, not put on a player it would bury.
+        let silenced = bystanders.filter { sounding[$0] }.sorted()
+        for r in silenced { (sounding[r], confidences[r]) = (false, 0) }
+        if !silenced.isEmpty {
+            let left = "more sources were asked for than regions that are not bystanders: the sound matched to "
+                + silenced.map { labels[$0] }.joined(separator: ", ") + " (moving in time, not playing) was left out"
+            note = note.isEmpty ? left : note + "; " + left
         }
         return try resynthesize(spectra, channels: channels, length: length, masks: masks, groups: groups, confidences: confidences,
                                 sounding: sounding, labels: labels, audioOnly: false, note: note, stft: stftConfiguration,
