@@ -1,34 +1,43 @@
 import Foundation
 import TandemCore
 
-/// Whether a face's lips move *with* the sound: the evidence that the face is the one speaking.
+/// Which lip motion can be speech, and how well it follows the sound: what names a speaker.
 ///
 /// Lip activity alone says that a mouth moves, not that it makes the sound heard: a listener nodding
-/// or reacting during an off-camera question moves its mouth box as much as a speaker does. A speaking
-/// mouth opens and closes with the syllables, a little before the sound (lips lead by 0–250 ms), so
-/// its opening rises and falls with the audio's speech envelope; a nod moves the whole mouth and
-/// changes its opening little, and a reaction's openings fall where the syllables do not.
+/// during an off-camera question moves its mouth box as much as a speaker does. A speaking mouth opens
+/// and closes with the syllables (3–8 a second); a nod moves the whole mouth and leaves its opening
+/// alike. So a face's lip stretch names it only where the mouth's *opening* changes at that rate
+/// (`activityFloor`, `activityFraction`), and each such piece is scored by the Pearson correlation of
+/// the opening with the audio's speech envelope over the piece and `context` around it, the best over
+/// the lips' leads `0…maxLead` (lips lead the sound by 100–250 ms): where two faces' pieces overlap,
+/// the better-synchronised face speaks.
 ///
-/// For every frame of a face, the Pearson correlation of its mouth opening with the speech envelope
-/// over `window` seconds either side (the best over lips' leads `0…maxLead`) is compared with what the
-/// same face reaches against the audio shifted by several seconds (`baselineShifts`): that baseline is
-/// measured per face, so a face whose opening is noisy or busy does not pass on chance agreement.
-/// A frame is in sync where its correlation stands `margin` baseline deviations above the baseline mean.
+/// A gate on that correlation — a piece kept only where it beats what the same face reaches against
+/// audio shifted by seconds — was measured on the tuning split and not kept: with mouths that follow
+/// the text rather than the recording, and envelopes under 0 dB babble, it dropped more true speakers'
+/// pieces than listeners' (Tools/eval/results/lip_assist.md, branch talksync).
 public struct LipSync: Sendable {
     public struct Configuration: Sendable, Hashable {
-        /// Seconds either side of a frame over which opening and envelope are compared: a few syllables.
-        public var window = 1.0
-        /// Longest lead of the lips over the sound, seconds (lips lead by 100–250 ms).
+        /// Frames either side over which the opening's frame-to-frame change is averaged (2: 0.2 s at 25 fps).
+        public var activitySmoothing = 2
+        /// Smallest averaged change of the opening (its 0…1 units) that is a syllable's opening or closing:
+        /// a still or nodding mouth's opening flickers by under 0.01, syllables change it by 0.08–0.18.
+        public var activityFloor = 0.01
+        /// ...and at least this fraction of the face's own 95th percentile of it, so a face filmed with
+        /// more contrast needs more.
+        public var activityFraction = 0.15
+        /// Gaps (seconds) between active frames shorter than this are bridged: a held vowel, a closure, a
+        /// pause between words.
+        public var bridge = 0.7
+        /// Seconds added on both sides of a run of active frames (the smoothing blurs onsets).
+        public var padding = 0.2
+        /// Runs shorter than this (seconds, before padding) are no speech: a single reaction.
+        public var minimumRun = 0.3
+        /// Seconds around a piece over which its opening is compared with the sound: its onset and end
+        /// are what the comparison reads best.
+        public var context = 0.5
+        /// Longest lead of the lips over the sound, seconds.
         public var maxLead = 0.25
-        /// How far the audio is shifted (seconds, both ways) to measure a face's chance correlation.
-        public var baselineShifts: [Double] = [3, 4.5, 6, 7.5]
-        /// Baseline deviations a frame's correlation must stand above the face's baseline mean.
-        public var margin = 1.5
-        /// Gaps (seconds) between in-sync frames shorter than this are bridged: a held vowel or a
-        /// closure inside a word is still the same speech.
-        public var bridge = 0.5
-        /// Seconds added on both sides of a run of in-sync frames (the window's edges blur its onset).
-        public var padding = 0.25
         /// Half-width (seconds) of the envelope's smoothing: about one syllable's rise.
         public var envelopeSmoothing = 0.05
         public init() {}
@@ -76,61 +85,56 @@ public struct LipSync: Sendable {
         }
     }
 
-    /// A face's synchrony with the sound, frame by frame.
-    public struct Synchrony: Sendable {
-        /// Per frame of the track: the best correlation over the lips' leads (0 where undefined).
-        public var correlation: [Double]
-        /// Per frame: standard scores against the face's own baseline.
-        public var score: [Double]
-        /// The face's chance correlation with shifted audio: mean and deviation.
-        public var baselineMean: Double
-        public var baselineDeviation: Double
-    }
-
     public var configuration: Configuration
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
     }
 
-    /// How well `track`'s opening follows `envelope`, frame by frame.
-    /// - Complexity: O(n · w · l · (1 + s / 4)) for n frames, w frames per window, l leads and s baseline shifts
-    ///   (the baseline is sampled on every fourth frame).
-    public func synchrony(_ track: Track, envelope: Envelope) -> Synchrony {
+    /// Runs of the track where the opening changes at syllable rate: frame-to-frame change averaged over
+    /// `activitySmoothing` frames either side, at least `activityFloor` and `activityFraction` of its 95th
+    /// percentile; bridged, runs under `minimumRun` dropped, then padded.
+    public func openingRuns(_ track: Track) -> [(start: Double, end: Double)] {
         let n = track.times.count
-        let frameStep = n > 1 ? (track.times[n - 1] - track.times[0]) / Double(n - 1) : 0.04
-        let leadSteps = max(0, Int((configuration.maxLead / max(frameStep, 1e-3)).rounded()))
-        let leads = (0...leadSteps).map { Double($0) * configuration.maxLead / Double(max(leadSteps, 1)) }
-        // Each frame's window: the frames within `window` seconds of it.
-        var lower = [Int](repeating: 0, count: n), upper = [Int](repeating: 0, count: n)
-        var a = 0, b = 0
-        for i in 0..<n {
-            while track.times[a] < track.times[i] - configuration.window { a += 1 }
-            while b < n && track.times[b] <= track.times[i] + configuration.window { b += 1 }
-            lower[i] = a
-            upper[i] = b
+        guard n > 1 else { return [] }
+        var change = [Double](repeating: 0, count: n)
+        for i in 1..<n { change[i] = abs(track.opening[i] - track.opening[i - 1]) }
+        let r = configuration.activitySmoothing
+        var prefix = [0.0]
+        for c in change { prefix.append(prefix.last! + c) }
+        let activity = (0..<n).map { i in
+            let a = max(0, i - r), b = min(n, i + r + 1)
+            return (prefix[b] - prefix[a]) / Double(b - a)
         }
-        func correlation(_ i: Int, shift: Double) -> Double? {
-            var best: Double?
-            for lead in leads {
-                guard let r = Self.pearson(track: track, range: lower[i]..<upper[i], envelope: envelope, offset: lead + shift) else { continue }
-                best = max(best ?? -1, r)
-            }
-            return best
-        }
-        let observed = (0..<n).map { correlation($0, shift: 0) ?? 0 }
-        var chance: [Double] = []
-        for i in stride(from: 0, to: n, by: 4) {
-            for shift in configuration.baselineShifts.flatMap({ [$0, -$0] }) {
-                if let r = correlation(i, shift: shift) { chance.append(r) }
+        let sorted = activity.sorted()
+        let limit = max(configuration.activityFloor, configuration.activityFraction * sorted[min(n - 1, n * 95 / 100)])
+        var runs: [(start: Double, end: Double)] = []
+        for i in 0..<n where activity[i] >= limit {
+            if let last = runs.last, track.times[i] - last.end <= configuration.bridge {
+                runs[runs.count - 1].end = track.times[i]
+            } else {
+                runs.append((track.times[i], track.times[i]))
             }
         }
-        let mean = chance.isEmpty ? 0 : chance.reduce(0, +) / Double(chance.count)
-        let variance = chance.isEmpty ? 0 : chance.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(chance.count)
-        // A deviation floor: a face whose baseline is all alike (a still mouth: all 0) must still clear a real margin.
-        let deviation = max(sqrt(variance), 0.05)
-        return Synchrony(correlation: observed, score: observed.map { ($0 - mean) / deviation },
-                         baselineMean: mean, baselineDeviation: deviation)
+        return runs.filter { $0.end - $0.start >= configuration.minimumRun }
+            .map { ($0.start - configuration.padding, $0.end + configuration.padding) }
+    }
+
+    /// The best correlation, over the lips' leads, of the track's opening within `[start − context, end + context)`
+    /// with the envelope (0 where it cannot be measured).
+    public func correlation(_ track: Track, from start: Double, to end: Double, envelope: Envelope) -> Double {
+        var lo = 0, hi = track.times.count
+        while lo < hi { let mid = (lo + hi) / 2; if track.times[mid] < start - configuration.context { lo = mid + 1 } else { hi = mid } }
+        var upper = lo
+        while upper < track.times.count && track.times[upper] < end + configuration.context { upper += 1 }
+        let frameStep = track.times.count > 1 ? (track.times.last! - track.times[0]) / Double(track.times.count - 1) : 0.04
+        let steps = max(1, Int((configuration.maxLead / max(frameStep, 1e-3)).rounded()))
+        var best: Double?
+        for k in 0...steps {
+            let lead = Double(k) * configuration.maxLead / Double(steps)
+            if let r = Self.pearson(track: track, range: lo..<upper, envelope: envelope, offset: lead) { best = max(best ?? -1, r) }
+        }
+        return best ?? 0
     }
 
     /// Pearson correlation of the track's opening over `range` with the envelope `offset` seconds later, over
@@ -150,56 +154,33 @@ public struct LipSync: Sendable {
         return (sxy - sx * sy / count) / (vx * vy).squareRoot()
     }
 
-    /// The parts of `lips` (stretches labelled with their face) where that face's lips move with the sound,
-    /// each scored by its mean synchrony score; a face without a track keeps no stretch.
-    /// - Returns: the kept stretches (sorted by start) and, per face, the seconds of lip stretch dropped.
+    /// The parts of `lips` (stretches labelled with their face) where that face's mouth opens and closes at
+    /// syllable rate (`openingRuns`), each scored `(1 + r) / 2` for its correlation `r` with the envelope; a
+    /// face without a track keeps nothing.
+    /// - Returns: the kept pieces (sorted by start) and, per face, the seconds of lip stretch left out.
+    /// - Complexity: O(n log n + p · w · l) for n frames, p pieces, w frames per piece with its context and l leads.
     public func confirmed(_ lips: [Segment], tracks: [String: Track], envelope: Envelope) -> (kept: [Segment], dropped: [String: Double]) {
         var kept: [Segment] = []
         var dropped: [String: Double] = [:]
-        let faces = Set(lips.map(\.label))
-        for face in faces.sorted() {
+        for face in Set(lips.map(\.label)).sorted() {
             let stretches = lips.filter { $0.label == face }
             let total = stretches.reduce(0) { $0 + $1.end - $1.start }
             guard let track = tracks[face], !track.times.isEmpty else {
                 dropped[face] = total
                 continue
             }
-            let sync = synchrony(track, envelope: envelope)
-            let runs = inSyncRuns(sync.score, times: track.times)
-            var prefix = [0.0]
-            for score in sync.score { prefix.append(prefix.last! + score) }
-            /// The first frame at or after `time`.
-            func frame(_ time: Double) -> Int {
-                var lo = 0, hi = track.times.count
-                while lo < hi { let mid = (lo + hi) / 2; if track.times[mid] < time { lo = mid + 1 } else { hi = mid } }
-                return lo
-            }
+            let runs = openingRuns(track)
             var faceKept = 0.0
             for stretch in stretches {
                 for run in runs where run.end > stretch.start && run.start < stretch.end {
                     let start = max(stretch.start, run.start), end = min(stretch.end, run.end)
-                    let a = frame(start), b = max(a, frame(end))
-                    let score = b > a ? (prefix[b] - prefix[a]) / Double(b - a) : 0
-                    kept.append(Segment(start: start, end: end, label: face, score: score))
+                    let r = correlation(track, from: start, to: end, envelope: envelope)
+                    kept.append(Segment(start: start, end: end, label: face, score: (1 + r) / 2))
                     faceKept += end - start
                 }
             }
             if total - faceKept > 1e-6 { dropped[face] = total - faceKept }
         }
         return (kept.sorted { $0.start < $1.start }, dropped)
-    }
-
-    /// Runs of frames whose score reaches the margin, bridged and padded.
-    func inSyncRuns(_ scores: [Double], times: [Double]) -> [(start: Double, end: Double)] {
-        var runs: [(start: Double, end: Double)] = []
-        for (i, score) in scores.enumerated() where score >= configuration.margin {
-            let start = times[i] - configuration.padding, end = times[i] + configuration.padding
-            if let last = runs.last, start - last.end <= configuration.bridge {
-                runs[runs.count - 1].end = max(last.end, end)
-            } else {
-                runs.append((start, end))
-            }
-        }
-        return runs
     }
 }

@@ -49,8 +49,8 @@ public struct SpeechFusion: Sendable {
         /// while the probability stays at least this much lower: Silero's hysteresis (`get_speech_timestamps`'
         /// `neg_threshold`, threshold − 0.15), so a word whose probability dips under music stays inside its voice.
         public var voicedHysteresis: Float = 0.15
-        /// How a face's lips must follow the sound for its lip stretches to name a speaker (used when the
-        /// faces' mouth openings are given).
+        /// Which lip motion can name a speaker and how well it follows the sound (used when the faces' mouth
+        /// openings are given).
         public var lipSync = LipSync.Configuration()
 
         public init() {}
@@ -206,15 +206,16 @@ public struct SpeechFusion: Sendable {
         var liftedSeconds = 0.0
         for f in 0..<frameCount where lifted[f] { liftedSeconds += hopSeconds }
 
-        // The lips that may name a speaker: with the mouths' openings, only where they move with the sound
-        // (a listener nodding or reacting during an off-camera question moves its lips, but not with the words).
+        // The lips that may name a speaker: with the mouths' openings, only where the mouth opens and closes
+        // at syllable rate (a listener nodding during an off-camera question moves its lips, not its opening),
+        // each piece scored by how well it follows the sound.
         var speakers = lipStretches
         if let openings, lips != nil {
             let envelope = LipSync.Envelope(power: power, hopSeconds: hopSeconds, floor: floor, smoothing: c.lipSync.envelopeSmoothing)
             let sync = LipSync(configuration: c.lipSync).confirmed(lipStretches, tracks: openings, envelope: envelope)
             speakers = sync.kept
             for (face, seconds) in sync.dropped.sorted(by: { $0.key < $1.key }) where seconds >= 0.05 {
-                notes.append("\(face): " + String(format: "lips moved for %.1f s without following the sound (nodding, reacting?); ", seconds)
+                notes.append("\(face): " + String(format: "lips moved for %.1f s without opening and closing like speech (nodding?); ", seconds)
                              + "that motion names no speaker")
             }
         }

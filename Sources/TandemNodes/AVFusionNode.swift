@@ -42,15 +42,16 @@ public struct AVFusionNode: ValidatingNode {
                  PortSpec("lips", .segments, "lip-activity's speech stretches labelled face<id>; absent: no readable face, everyone off-screen", optional: true),
                  PortSpec("visible", .segments, "lip-activity's stretches with a readable face on screen", optional: true),
                  PortSpec("openings", .segments, "lip-activity's mouth openings per face and frame; given, a face's lips name a speaker only "
-                          + "where they move with the sound; absent: wherever its lip stretches lie", optional: true),
+                          + "where its mouth opens and closes like speech, the better-synchronised face where two do; absent: wherever its lip stretches lie",
+                          optional: true),
                  PortSpec("notes", .segments, "notes to pass on (lip-activity's)", optional: true)],
         outputs: [PortSpec("audio", .audio, "the audio to recognise: the input, enhanced when asked"),
                   PortSpec("windows", .segments, "regions to decode one by one (whisper's segments input); none when nobody speaks"),
                   PortSpec("speech", .segments, "foreground speech labelled face<id> or off-screen, score = mean voice probability (assign-speakers' map)"),
                   PortSpec("voiced", .segments, "where the voice detector alone says speech, whatever the level (label voice, score = mean probability): "
                            + "assign-speakers keeps text there only where Whisper is sure of it"),
-                  PortSpec("speakers", .segments, "the lip stretches that name speakers (label face<id>): with openings, only where the lips "
-                           + "move with the sound (assign-speakers' lips)"),
+                  PortSpec("speakers", .segments, "the lip stretches that name speakers (label face<id>): with openings, only where the mouth "
+                           + "opens and closes like speech, scored by its synchrony with the sound (assign-speakers' lips)"),
                   PortSpec("notes", .segments, "every note: the picture's and the fusion's")],
         parameters: [
             ParameterSpec("use_picture", .bool, default: .bool(true), "let the lips name speakers and lift unsure audio; false: audio only, everyone off-screen"),
@@ -64,11 +65,6 @@ public struct AVFusionNode: ValidatingNode {
             ParameterSpec("lift_threshold", .double(0...1), default: .double(Double(SpeechFusion.Configuration().liftThreshold)),
                           "lowest voice probability the lips can lift"),
             ParameterSpec("padding", .double(0...2), default: .double(SpeechFusion.Configuration().padding), "seconds added around speech"),
-            ParameterSpec("sync_margin", .double(-10...10), default: .double(LipSync.Configuration().margin),
-                          "with openings: how many deviations of a face's chance correlation (audio shifted by seconds) its lips' correlation "
-                          + "with the sound must stand above that chance's mean for them to name the speaker"),
-            ParameterSpec("sync_window", .double(0.2...5), default: .double(LipSync.Configuration().window),
-                          "with openings: seconds either side of a frame over which lips and sound are compared"),
             ParameterSpec("listen", .choice(SpeechFusion.Listening.allCases.map(\.rawValue)), default: .string(SpeechFusion.Listening.everything.rawValue),
                           "speech: decode only speech regions (cut where nobody speaks); everything: the whole audio, cut at pauses"),
             ParameterSpec("window_seconds", .double(1...30), default: .double(30), "longest recognition window"),
@@ -142,8 +138,6 @@ public struct AVFusionNode: ValidatingNode {
         configuration.spreadFactor = parameters.double("spread_factor")
         configuration.liftThreshold = Float(parameters.double("lift_threshold"))
         configuration.padding = parameters.double("padding")
-        configuration.lipSync.margin = parameters.double("sync_margin")
-        configuration.lipSync.window = parameters.double("sync_window")
         fusion = SpeechFusion(configuration: configuration)
         usePicture = parameters.bool("use_picture")
         listening = SpeechFusion.Listening(rawValue: parameters.string("listen")) ?? .speech
