@@ -21,11 +21,12 @@ public struct LipSync: Sendable {
         /// Frames either side over which the opening's frame-to-frame change is averaged (2: 0.2 s at 25 fps).
         public var activitySmoothing = 2
         /// Smallest averaged change of the opening (its 0…1 units) that is a syllable's opening or closing:
-        /// a still or nodding mouth's opening flickers by under 0.01, syllables change it by 0.08–0.18.
+        /// on the tuning clips a still or nodding mouth's opening flickers by under 0.01, syllables change it
+        /// by 0.01–0.03 between the large jumps (0.08–0.18) of open vowels.
         public var activityFloor = 0.01
         /// ...and at least this fraction of the face's own 95th percentile of it, so a face filmed with
-        /// more contrast needs more.
-        public var activityFraction = 0.15
+        /// more contrast needs more (0.15 left mid-sentence words without a speaker on the tuning clips).
+        public var activityFraction = 0.08
         /// Gaps (seconds) between active frames shorter than this are bridged: a held vowel, a closure, a
         /// pause between words.
         public var bridge = 0.7
