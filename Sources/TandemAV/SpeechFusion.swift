@@ -49,6 +49,9 @@ public struct SpeechFusion: Sendable {
         /// while the probability stays at least this much lower: Silero's hysteresis (`get_speech_timestamps`'
         /// `neg_threshold`, threshold − 0.15), so a word whose probability dips under music stays inside its voice.
         public var voicedHysteresis: Float = 0.15
+        /// Which lip motion can name a speaker and how well it follows the sound (used when the faces' mouth
+        /// openings are given).
+        public var lipSync = LipSync.Configuration()
 
         public init() {}
     }
@@ -66,12 +69,15 @@ public struct SpeechFusion: Sendable {
     ///   - lips: lip-activity's speech stretches labelled with their face (`face<id>`); nil when no
     ///     readable face was seen (no video, no face): every speaker is then off-screen.
     ///   - visible: where a readable face was on screen (for the notes; nil: wherever lips were measured).
+    ///   - openings: each face's mouth opening per frame, keyed by the lip stretches' labels; given, a lip
+    ///     stretch names its face only where the lips move with the sound (`LipSync`); nil: wherever it lies.
     /// - Returns: the speech map, times in seconds from `samples[0]`.
     /// - Complexity: O(n) in the samples, plus O(f · l) for f frames and l lip stretches.
-    public func map(_ samples: [Float], sampleRate: Int, voice: VoiceTrack?, lips: [Segment]?, visible: [Segment]? = nil) -> SpeechMap {
+    public func map(_ samples: [Float], sampleRate: Int, voice: VoiceTrack?, lips: [Segment]?, visible: [Segment]? = nil,
+                    openings: [String: LipSync.Track]? = nil) -> SpeechMap {
         var meter = LevelMeter(hop: Self.hop(voice: voice, sampleRate: sampleRate))
         meter.append(samples)
-        return map(levels: meter.finished(), sampleRate: sampleRate, voice: voice, lips: lips, visible: visible)
+        return map(levels: meter.finished(), sampleRate: sampleRate, voice: voice, lips: lips, visible: visible, openings: openings)
     }
 
     /// The hop of the fusion's frames: the voice track's, or 1/32 s without one.
@@ -84,7 +90,8 @@ public struct SpeechFusion: Sendable {
     /// - Parameters:
     ///   - levels: the recording's mean-square power per `hop(voice:sampleRate:)` samples, with its sample count.
     /// - Returns: the same map as `map(_:sampleRate:voice:lips:visible:)` on the samples the levels came from.
-    public func map(levels: LevelMeter.Levels, sampleRate: Int, voice: VoiceTrack?, lips: [Segment]?, visible: [Segment]? = nil) -> SpeechMap {
+    public func map(levels: LevelMeter.Levels, sampleRate: Int, voice: VoiceTrack?, lips: [Segment]?, visible: [Segment]? = nil,
+                    openings: [String: LipSync.Track]? = nil) -> SpeechMap {
         let c = configuration
         var notes: [String] = []
         let hop = Self.hop(voice: voice, sampleRate: sampleRate)
@@ -199,6 +206,20 @@ public struct SpeechFusion: Sendable {
         var liftedSeconds = 0.0
         for f in 0..<frameCount where lifted[f] { liftedSeconds += hopSeconds }
 
+        // The lips that may name a speaker: with the mouths' openings, only where the mouth opens and closes
+        // at syllable rate (a listener nodding during an off-camera question moves its lips, not its opening),
+        // each piece scored by how well it follows the sound.
+        var speakers = lipStretches
+        if let openings, lips != nil {
+            let envelope = LipSync.Envelope(power: power, hopSeconds: hopSeconds, floor: floor, smoothing: c.lipSync.envelopeSmoothing)
+            let sync = LipSync(configuration: c.lipSync).confirmed(lipStretches, tracks: openings, envelope: envelope)
+            speakers = sync.kept
+            for (face, seconds) in sync.dropped.sorted(by: { $0.key < $1.key }) where seconds >= 0.05 {
+                notes.append("\(face): " + String(format: "lips moved for %.1f s without opening and closing like speech (nodding?); ", seconds)
+                             + "that motion names no speaker")
+            }
+        }
+
         // Name each stretch: split where the face whose lips move changes.
         var named: [Segment] = []
         let meanProbability = { (a: Double, b: Double) -> Double in
@@ -207,7 +228,7 @@ public struct SpeechFusion: Sendable {
             return Double(probability[fa..<fb].reduce(0, +)) / Double(fb - fa)
         }
         for r in padded {
-            named += name(start: r.start, end: r.end, lips: lipStretches, meanProbability: meanProbability)
+            named += name(start: r.start, end: r.end, lips: speakers, meanProbability: meanProbability)
         }
 
         // Silent in both: frames with low voice probability, no lips moving and not inside padded speech.
@@ -225,7 +246,8 @@ public struct SpeechFusion: Sendable {
         }
 
         var map = SpeechMap(speech: named, quiet: quiet, noiseFloor: floor, liftedSeconds: liftedSeconds, notes: notes,
-                            voiced: voiced.map { Segment(start: $0.start, end: $0.end, label: SpeechMap.voice, score: meanProbability($0.start, $0.end)) })
+                            voiced: voiced.map { Segment(start: $0.start, end: $0.end, label: SpeechMap.voice, score: meanProbability($0.start, $0.end)) },
+                            speakers: speakers)
         map.notes.append(String(format: "noise floor %.0f dBFS (spread %.1f dB): foreground speech must stand %.1f dB above it", floor, spread, speechMargin))
         if lips == nil { map.notes.append("no readable face: any speech is attributed off-screen") }
         if let visible, lips != nil {

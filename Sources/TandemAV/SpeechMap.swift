@@ -24,12 +24,16 @@ public struct SpeechMap: Sendable, Equatable {
     public var voiced: [Segment]
     /// Seconds of speech that the picture lifted from an unsure audio voice probability (lips moving clearly).
     public var liftedSeconds: Double
+    /// The lip stretches (labelled `face<id>`) that name speakers: with the faces' mouth openings given to the
+    /// fusion, only where the lips move with the sound (`LipSync`); without them, every lip stretch.
+    public var speakers: [Segment]
     /// What was found and what was assumed, in sentences.
     public var notes: [String]
 
     public init(speech: [Segment], quiet: [Segment], noiseFloor: Double?, liftedSeconds: Double = 0, notes: [String] = [],
-                voiced: [Segment] = []) {
+                voiced: [Segment] = [], speakers: [Segment] = []) {
         self.speech = speech
+        self.speakers = speakers
         self.voiced = voiced
         self.quiet = quiet
         self.noiseFloor = noiseFloor

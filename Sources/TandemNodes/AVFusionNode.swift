@@ -41,12 +41,17 @@ public struct AVFusionNode: ValidatingNode {
                           + "absent: the level above the noise floor stands in", optional: true),
                  PortSpec("lips", .segments, "lip-activity's speech stretches labelled face<id>; absent: no readable face, everyone off-screen", optional: true),
                  PortSpec("visible", .segments, "lip-activity's stretches with a readable face on screen", optional: true),
+                 PortSpec("openings", .segments, "lip-activity's mouth openings per face and frame; given, a face's lips name a speaker only "
+                          + "where its mouth opens and closes like speech, the better-synchronised face where two do; absent: wherever its lip stretches lie",
+                          optional: true),
                  PortSpec("notes", .segments, "notes to pass on (lip-activity's)", optional: true)],
         outputs: [PortSpec("audio", .audio, "the audio to recognise: the input, enhanced when asked"),
                   PortSpec("windows", .segments, "regions to decode one by one (whisper's segments input); none when nobody speaks"),
                   PortSpec("speech", .segments, "foreground speech labelled face<id> or off-screen, score = mean voice probability (assign-speakers' map)"),
                   PortSpec("voiced", .segments, "where the voice detector alone says speech, whatever the level (label voice, score = mean probability): "
                            + "assign-speakers keeps text there only where Whisper is sure of it"),
+                  PortSpec("speakers", .segments, "the lip stretches that name speakers (label face<id>): with openings, only where the mouth "
+                           + "opens and closes like speech, scored by its synchrony with the sound (assign-speakers' lips)"),
                   PortSpec("notes", .segments, "every note: the picture's and the fusion's")],
         parameters: [
             ParameterSpec("use_picture", .bool, default: .bool(true), "let the lips name speakers and lift unsure audio; false: audio only, everyone off-screen"),
@@ -107,6 +112,7 @@ public struct AVFusionNode: ValidatingNode {
     private var voiceConnected = false
     private var lips: [Segment]?
     private var visible: [Segment]?
+    private var openings: [Segment]?
     private var notes: [Segment] = []
     /// The streaming path's state (nil: the whole recording is kept).
     private var streaming: Streaming?
@@ -233,6 +239,7 @@ public struct AVFusionNode: ValidatingNode {
             try output.emit(.segments(allNotes), port: "notes")
             try output.emit(.segments([]), port: "speech")
             try output.emit(.segments([]), port: "voiced")
+            try output.emit(.segments([]), port: "speakers")
             return
         }
         let origin = first.startSeconds, rate = first.sampleRate
@@ -240,7 +247,8 @@ public struct AVFusionNode: ValidatingNode {
         let track = streaming!.vad != nil ? VoiceTrack(probabilities: streaming!.probabilities, hop: SileroVAD.chunkSize) : nil
         let map = fusion.map(levels: levels, sampleRate: rate, voice: track,
                              lips: usePicture ? lips.map { Self.shifted($0, by: -origin) } : nil,
-                             visible: usePicture ? visible.map { Self.shifted($0, by: -origin) } : nil)
+                             visible: usePicture ? visible.map { Self.shifted($0, by: -origin) } : nil,
+                             openings: usePicture ? openings.map { Self.tracks($0, origin: origin) } : nil)
         var fusionNotes = map.notes
         if !usePicture { fusionNotes.append("picture not used (use_picture: false): all speech is attributed off-screen") }
         let end = origin + Double(levels.sampleCount) / Double(rate)
@@ -248,6 +256,17 @@ public struct AVFusionNode: ValidatingNode {
         try output.emit(.segments(allNotes), port: "notes")
         try output.emit(.segments(Self.shifted(map.speech, by: origin)), port: "speech")
         try output.emit(.segments(Self.shifted(map.voiced, by: origin)), port: "voiced")
+        try output.emit(.segments(Self.shifted(map.speakers, by: origin)), port: "speakers")
+    }
+
+    /// Lip-activity's per-frame opening segments as one track per face, times relative to `origin`.
+    static func tracks(_ openings: [Segment], origin: Double) -> [String: LipSync.Track] {
+        var byFace: [String: [(time: Double, opening: Double)]] = [:]
+        for s in openings { byFace[s.label, default: []].append((s.start - origin, s.score)) }
+        return byFace.mapValues { frames in
+            let sorted = frames.sorted { $0.time < $1.time }
+            return LipSync.Track(times: sorted.map(\.time), opening: sorted.map(\.opening))
+        }
     }
 
     private static func shifted(_ list: [Segment], by delta: Double) -> [Segment] {
@@ -262,6 +281,7 @@ public struct AVFusionNode: ValidatingNode {
         case ("voice", .segments(let s)): voiceSegments += s
         case ("lips", .segments(let s)): lips = (lips ?? []) + s
         case ("visible", .segments(let s)): visible = (visible ?? []) + s
+        case ("openings", .segments(let s)): openings = (openings ?? []) + s
         case ("notes", .segments(let s)): notes += s
         default: break
         }
@@ -301,6 +321,7 @@ public struct AVFusionNode: ValidatingNode {
             try output.emit(.segments([]), port: "windows")
             try output.emit(.segments([]), port: "speech")
             try output.emit(.segments([]), port: "voiced")
+            try output.emit(.segments([]), port: "speakers")
             return
         }
         chunks = []
@@ -333,7 +354,8 @@ public struct AVFusionNode: ValidatingNode {
         }
         let lipsRelative = usePicture ? lips.map { shifted($0, by: -origin) } : nil
         let visibleRelative = usePicture ? visible.map { shifted($0, by: -origin) } : nil
-        let map = fusion.map(samples, sampleRate: rate, voice: track, lips: lipsRelative, visible: visibleRelative)
+        let map = fusion.map(samples, sampleRate: rate, voice: track, lips: lipsRelative, visible: visibleRelative,
+                             openings: usePicture ? openings.map { Self.tracks($0, origin: origin) } : nil)
         var heard = samples
         var fusionNotes = map.notes
         if !usePicture { fusionNotes.append("picture not used (use_picture: false): all speech is attributed off-screen") }
@@ -349,6 +371,7 @@ public struct AVFusionNode: ValidatingNode {
         if !sentWindows { try output.emit(.segments(shifted(windows, by: origin)), port: "windows") }
         try output.emit(.segments(shifted(map.speech, by: origin)), port: "speech")
         try output.emit(.segments(shifted(map.voiced, by: origin)), port: "voiced")
+        try output.emit(.segments(shifted(map.speakers, by: origin)), port: "speakers")
         if !sentAudio {
             try output.emit(.audio(AudioBuffer(sampleRate: rate, channelLayout: audio.channelLayout, firstSample: audio.firstSample,
                                                channels: [SharedArray(heard)])), port: "audio")

@@ -8,7 +8,9 @@ import TandemVision
 /// `speech` is emitted once, at the end, and only when a readable face was seen — possibly empty
 /// (nobody spoke). No packet at all means the picture cannot tell (no video, no face, faces too small):
 /// downstream nodes then fall back to audio only. `notes` says why, in sentences. `visible` tells
-/// where a readable face was on screen, so the fusion can listen unaided where none was.
+/// where a readable face was on screen, so the fusion can listen unaided where none was. `openings`
+/// carries each mouth's opening frame by frame, so the fusion can tell lips that move with the sound
+/// from lips that only move.
 public struct LipActivityNode: ConfigurableNode {
     public static let descriptor = NodeDescriptor(
         kind: "lip-activity", doc: "Lip activity per face → speaker-labelled visual speech segments (hysteresis, padding).",
@@ -16,7 +18,9 @@ public struct LipActivityNode: ConfigurableNode {
                  PortSpec("mouths", .segments, "mouth-roi's per-frame mouth boxes")],
         outputs: [PortSpec("speech", .segments, "speech segments labelled face<id>, score = mean speaking score; absent when no readable face"),
                   PortSpec("notes", .segments, "bad-input findings (no face, several faces, too small, leaving the frame)"),
-                  PortSpec("visible", .segments, "where a readable face was on screen (label 'visible'); absent when no readable face")],
+                  PortSpec("visible", .segments, "where a readable face was on screen (label 'visible'); absent when no readable face"),
+                  PortSpec("openings", .segments, "each readable face's mouth opening, one segment per frame it was seen (label face<id>, "
+                           + "score = opening): what av-fusion compares with the sound; absent when no readable face")],
         parameters: [
             ParameterSpec("on_threshold", .double(0...1), default: .double(VisualVoiceActivity.Configuration().onThreshold), "score that starts speech"),
             ParameterSpec("off_threshold", .double(0...1), default: .double(VisualVoiceActivity.Configuration().offThreshold), "score that ends speech"),
@@ -61,6 +65,18 @@ public struct LipActivityNode: ConfigurableNode {
         if report.hasReadableFace {
             try output.emit(.segments(report.segments), port: "speech")
             try output.emit(.segments(report.visible), port: "visible")
+            try output.emit(.segments(Self.openingSegments(report)), port: "openings")
+        }
+    }
+
+    /// One segment per face and frame its mouth was seen: the frame's span, the face's label, its opening as the score.
+    static func openingSegments(_ report: VisualVoiceActivity.SpeakerScorer.Report) -> [Segment] {
+        let times = report.times
+        let frame = times.count > 1 ? (times.last! - times.first!) / Double(times.count - 1) : 0.04
+        return report.openings.keys.sorted().flatMap { face in
+            report.openings[face]!.enumerated().compactMap { i, opening in
+                opening.map { Segment(start: times[i], end: times[i] + frame, label: face, score: $0) }
+            }
         }
     }
 }

@@ -40,6 +40,9 @@ public struct LipActivity: Sendable {
     /// Per frame: how much the dark-gap depth changed since the previous frame, both measured at this
     /// frame's box (0 for the first frame and frames without a face).
     public private(set) var openingChange: [Float] = []
+    /// Per frame: the dark-gap depth itself (`opening`; 0 for frames without a face). A nod moves the whole
+    /// mouth and leaves it alike; syllables open and close it, so it is what follows the sound (`LipSync`).
+    public private(set) var opening: [Float] = []
     /// Per frame: the fraction of the whole face region (estimated from the mouth box) that changed by
     /// over 16 grey levels since the previous frame, at this frame's box; 0 for the first frame and frames without a face.
     public private(set) var faceChange: [Float] = []
@@ -76,6 +79,7 @@ public struct LipActivity: Sendable {
         previous = image
         motion.append(energy)
         openingChange.append(change)
+        opening.append(open)
         present.append(true)
         times.append(time)
     }
@@ -86,6 +90,7 @@ public struct LipActivity: Sendable {
         motion.append(0)
         faceChange.append(0)
         openingChange.append(0)
+        opening.append(0)
         present.append(false)
         times.append(time)
     }

@@ -107,6 +107,8 @@ extension VisualVoiceActivity {
             public var segments: [Segment]
             /// Per face, its speaking score per frame (faces too small to read score 0).
             public var scores: [String: [Double]]
+            /// Per face scored, its mouth opening per frame (`LipActivity.opening`), nil where the mouth was not seen.
+            public var openings: [String: [Double?]]
             public var times: [Double]
             /// Bad-input findings: no face, several faces, faces too small or leaving the frame.
             public var notes: [String]
@@ -122,6 +124,7 @@ extension VisualVoiceActivity {
         public func finish(duration: Double? = nil, configuration: Configuration = Configuration()) -> Report {
             var notes: [String] = []
             var scores: [String: [Double]] = [:]
+            var openings: [String: [Double?]] = [:]
             for (id, activity) in lips.sorted(by: { $0.key < $1.key }) {
                 let present = activity.present.filter { $0 }.count
                 let small = tooSmallFrames[id] ?? 0
@@ -137,6 +140,7 @@ extension VisualVoiceActivity {
                     notes.append("face\(id): partly outside the frame on \(outside) frames")
                 }
                 scores["face\(id)"] = activity.speakingScores()
+                openings["face\(id)"] = zip(activity.opening, activity.present).map { $1 ? Double($0) : nil }
             }
             if lips.isEmpty { notes.append(times.isEmpty ? "no video frames" : "no face found") }
             let readable = lips.filter { scores["face\($0.key)"] != nil }.map(\.value.present)
@@ -146,7 +150,7 @@ extension VisualVoiceActivity {
             let segments = scores.isEmpty ? [] : VisualVoiceActivity.speakerSegments(
                 scores: scores, times: times, frameDuration: frameDuration, totalDuration: duration, configuration: configuration)
             let seen = times.indices.map { t in readable.contains { $0[t] } }
-            return Report(segments: segments, scores: scores, times: times, notes: notes, hasReadableFace: !scores.isEmpty,
+            return Report(segments: segments, scores: scores, openings: openings, times: times, notes: notes, hasReadableFace: !scores.isEmpty,
                           visible: Self.runs(seen, times: times, frameDuration: frameDuration, end: duration))
         }
 

@@ -56,6 +56,7 @@ import TandemMedia
         let crops = try harness.collect("c-crops", from: "mouths.crops")
         let speech = try harness.collect("c-speech", from: "lips.speech")
         let visible = try harness.collect("c-visible", from: "lips.visible")
+        let openings = try harness.collect("c-openings", from: "lips.openings")
         _ = try harness.run(on: video)
         #expect(faces.packets.count == 50)
         #expect(crops.packets.allSatisfy { if case .tensor(let t) = $0 { t.shape == [1, 88, 88] } else { false } })
@@ -65,6 +66,14 @@ import TandemMedia
         if let s = spoken.first { #expect(s.start > 0.2 && s.start < 0.65 && s.end > 1.35 && s.end < 1.8, "\(s)") }
         let onScreen = segments(visible.packets)
         #expect(onScreen.count == 1 && onScreen.first?.start == 0 && (onScreen.first?.end ?? 0) > 1.9, "\(onScreen)")
+        // One opening per frame the mouth was seen; it swings while the gap opens and closes, and stays put before.
+        let opening = segments(openings.packets).filter { $0.label == "face0" }
+        #expect(opening.count == 50, "\(opening.count)")
+        func swing(_ frames: Range<Int>) -> Double {
+            let values = opening.filter { frames.contains(Int(($0.start * 25).rounded())) }.map(\.score)
+            return (values.max() ?? 0) - (values.min() ?? 0)
+        }
+        #expect(swing(15..<35) > 3 * swing(2..<14), "\(swing(15..<35)) against \(swing(2..<14))")
     }
 
     /// av-fusion → whisper → assign-speakers on clip1 with given lip stretches (nil: no lip input).
