@@ -71,12 +71,7 @@ public struct LipSync: Sendable {
         public init(power: [Double], hopSeconds: Double, floor: Double, smoothing: Double) {
             self.hopSeconds = hopSeconds
             let radius = max(0, Int((smoothing / hopSeconds).rounded()))
-            var prefix = [Double](repeating: 0, count: power.count + 1)
-            for (i, p) in power.enumerated() { prefix[i + 1] = prefix[i] + p }
-            values = power.indices.map { i in
-                let a = max(0, i - radius), b = min(power.count, i + radius + 1)
-                return max(0, 10 * log10((prefix[b] - prefix[a]) / Double(b - a) + 1e-12) - floor)
-            }
+            values = SpeechFusion.LevelMeter.smoothedDecibels(power, radius: radius).map { max(0, $0 - floor) }
         }
 
         /// The envelope at `time` (nil outside the recording).

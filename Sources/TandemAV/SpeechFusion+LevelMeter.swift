@@ -1,3 +1,5 @@
+import Foundation
+
 extension SpeechFusion {
     /// The mean-square power of every `hop` samples of a recording, measured as its audio arrives.
     ///
@@ -52,6 +54,18 @@ extension SpeechFusion {
         /// Every hop's power, the incomplete last one included.
         public func finished() -> Levels {
             Levels(hop: hop, power: partial.map { power + [$0] } ?? power, sampleCount: sampleCount)
+        }
+
+        /// The level in dBFS of each hop, averaged in the power domain over `radius` hops either side (fewer at
+        /// the ends): a syllable's dip is not a pause, and noise's hop-to-hop flicker is smoothed away.
+        /// - Complexity: O(power.count).
+        public static func smoothedDecibels(_ power: [Double], radius: Int) -> [Double] {
+            var prefix = [Double](repeating: 0, count: power.count + 1)
+            for (i, p) in power.enumerated() { prefix[i + 1] = prefix[i] + p }
+            return power.indices.map { i in
+                let a = max(0, i - radius), b = min(power.count, i + radius + 1)
+                return 10 * log10((prefix[b] - prefix[a]) / Double(b - a) + 1e-12)
+            }
         }
     }
 }

@@ -105,12 +105,7 @@ public struct SpeechFusion: Sendable {
         // Level per frame (dBFS of the mean square), and smoothed over ±levelSmoothing in the power domain.
         let level = power.map { 10 * log10($0 + 1e-12) }
         let radius = max(0, Int((c.levelSmoothing / hopSeconds).rounded()))
-        var prefix = [Double](repeating: 0, count: frameCount + 1)
-        for f in 0..<frameCount { prefix[f + 1] = prefix[f] + power[f] }
-        let smoothed = (0..<frameCount).map { f -> Double in
-            let a = max(0, f - radius), b = min(frameCount, f + radius + 1)
-            return 10 * log10((prefix[b] - prefix[a]) / Double(b - a) + 1e-12)
-        }
+        let smoothed = LevelMeter.smoothedDecibels(power, radius: radius)
         let loudest = level.max() ?? -120
         if loudest < c.silenceLevel {
             notes.append(String(format: "the audio is silent (loudest %.0f dBFS): nothing to transcribe", loudest))

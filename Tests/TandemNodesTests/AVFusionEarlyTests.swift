@@ -54,19 +54,22 @@ import TandemCore
         mutating func finish(output: NodeOutput) throws { gate.signal() }
     }
 
-    func run(enhance: Bool, wait seconds: Double) throws -> (opened: String, windows: [Segment], speech: [Segment], audio: Int) {
+    func run(enhance: Bool, wait seconds: Double, usePicture: Bool = true)
+        throws -> (opened: String, windows: [Segment], speech: [Segment], speakers: [Segment], audio: Int) {
         var harness = GraphHarness()
         defer { try? FileManager.default.removeItem(at: harness.root) }
         let gate = DispatchSemaphore(value: 0)
         let opened = PacketCollector.Box(), windows = PacketCollector.Box()
         try harness.graph.add("audio", AudioSource())
         try harness.graph.add("lips", GatedLips(gate: gate, opened: opened, seconds: seconds))
-        try harness.add("fusion", "av-fusion", ["vad_model": .string(""), "enhance": .bool(enhance), "enhance_below_snr": .double(100)])
+        try harness.add("fusion", "av-fusion", ["vad_model": .string(""), "enhance": .bool(enhance), "enhance_below_snr": .double(100),
+                                                "use_picture": .bool(usePicture)])
         try harness.graph.add("recognition", SignallingCollector(gate: gate, box: windows))
         try harness.connect("audio.audio", to: "fusion.audio")
         try harness.connect("lips.speech", to: "fusion.lips")
         try harness.connect("fusion.windows", to: "recognition.in")
         let speech = try harness.collect("c-speech", from: "fusion.speech")
+        let speakers = try harness.collect("c-speakers", from: "fusion.speakers")
         let audio = try harness.collect("c-audio", from: "fusion.audio")
         let input = harness.root.appendingPathComponent("in.wav")
         try FileManager.default.createDirectory(at: harness.root, withIntermediateDirectories: true)
@@ -75,7 +78,8 @@ import TandemCore
         func segments(_ box: PacketCollector.Box) -> [Segment] {
             box.packets.flatMap { (p: Packet) -> [Segment] in if case .segments(let s) = p { return s } else { return [] } }
         }
-        return (segments(opened).first?.label ?? "", segments(windows), segments(speech), audio.packets.audio.map(\.frameCount).reduce(0, +))
+        return (segments(opened).first?.label ?? "", segments(windows), segments(speech), segments(speakers),
+                audio.packets.audio.map(\.frameCount).reduce(0, +))
     }
 
     @Test func windowsAreSentBeforeTheLipsCome() throws {
@@ -92,5 +96,15 @@ import TandemCore
         #expect(late.opened == "timed out")
         #expect(late.windows.map { [$0.start, $0.end] } == [[0, 2]])
         #expect(late.audio == 32000)
+    }
+
+    /// The lips name speakers through `speakers` (what `assign-speakers` reads): every lip stretch without the mouths'
+    /// openings, and none with `use_picture: false`, whose words are all off-screen as its note says.
+    @Test func withoutThePictureTheLipsNameNobody() throws {
+        let seen = try run(enhance: false, wait: 20)
+        #expect(seen.speakers.map(\.label) == ["face0"], "\(seen.speakers)")
+        let unseen = try run(enhance: false, wait: 20, usePicture: false)
+        #expect(unseen.speakers.isEmpty, "\(unseen.speakers)")
+        #expect(!unseen.speech.isEmpty && unseen.speech.allSatisfy { $0.label == "off-screen" }, "\(unseen.speech)")
     }
 }
