@@ -209,6 +209,33 @@ public struct HarmonicNMF: Sendable {
         var numerator = [Float](repeating: 0, count: frames * unitCount)
         var products = [Float](repeating: 0, count: unitCount * bins)
         let kernel = Self.rangeKernel(count: pitchCount, spread: c.rangeSpreadSemitones)
+        // The templates are mostly zero (a pitch's lobes only), so the products skip the blocks that are (`skippingZeros`,
+        // `neededFrom`). Two of them take the units in pitch order, the sources of one pitch side by side (row r is unit
+        // `byPitch[r]`, unit u is row `rowOf[u]`): neighbouring rows then share their lobes' bins and more blocks are zero.
+        // Only the order of the rows changes, not any sum, so the factors keep their bits.
+        let byPitch = (0..<(sources * pitchCount)).map { r in (r % sources) * pitchCount + r / sources } + Array((sources * pitchCount)..<unitCount)
+        let rowOf: [Int] = {
+            var rows = [Int](repeating: 0, count: unitCount)
+            for (r, u) in byPitch.enumerated() { rows[u] = r }
+            return rows
+        }()
+        var templatesByPitch = [Float](repeating: 0, count: unitCount * bins)
+        var activationsByPitch = [Float](repeating: 0, count: frames * unitCount)
+        /// Per half of the bins, the bins each row of the profile products is read at (relative to the half): a pitch's
+        /// lobes, a noise component's every bin.
+        let neededBins: [(from: [Int32], to: [Int32])] = NMF.halves(bins).map { columns in
+            var from = [Int32](repeating: 0, count: unitCount), to = [Int32](repeating: 0, count: unitCount)
+            for (r, u) in byPitch.enumerated() {
+                var (low, high) = (0, bins)
+                if u < sources * pitchCount {
+                    let p = u % pitchCount
+                    let lobes = (0..<grid.partialCount[p]).map { grid.lobes[p * hCount + $0] }
+                    (low, high) = (lobes.map(\.start).min() ?? 0, lobes.map { $0.start + $0.values.count }.max() ?? 0)
+                }
+                (from[r], to[r]) = (Int32(low - columns.lowerBound), Int32(high - columns.lowerBound))
+            }
+            return (from, to)
+        }
 
         /// Templates from the profiles and band weights: W[k·P + p] = Σ_h a[k, h] G[p, h]; W[noise j] = B c_j.
         func buildTemplates() {
@@ -252,7 +279,7 @@ public struct HarmonicNMF: Sendable {
                             split(frameHalves) { rows in
                                 BLAS.sgemm(transposeA: false, transposeB: false, m: rows.count, n: bins, k: unitCount,
                                            a: x.baseAddress! + rows.lowerBound * unitCount, lda: unitCount, b: w.baseAddress!, ldb: bins,
-                                           c: m.baseAddress! + rows.lowerBound * bins, ldc: bins)
+                                           c: m.baseAddress! + rows.lowerBound * bins, ldc: bins, skippingZeros: true)
                                 for i in (rows.lowerBound * bins)..<(rows.upperBound * bins) { m[i] = v[i] / (m[i] + floor) }
                             }
                         }
@@ -282,17 +309,24 @@ public struct HarmonicNMF: Sendable {
         }
 
         for iteration in 0..<c.iterations {
-            // Activations: X ← X ⊙ (Q Wᵀ) ⊘ (1 Wᵀ).
+            // Activations: X ← X ⊙ (Q Wᵀ) ⊘ (1 Wᵀ), Q Wᵀ with the units in pitch order.
             buildTemplates()
+            templates.withUnsafeBufferPointer { w in
+                templatesByPitch.withUnsafeMutableBufferPointer { target in
+                    for (r, u) in byPitch.enumerated() {
+                        for f in 0..<bins { target[r * bins + f] = w[u * bins + f] }
+                    }
+                }
+            }
             refreshRatio()
             model.withUnsafeBufferPointer { q in
-                templates.withUnsafeBufferPointer { w in
+                templatesByPitch.withUnsafeBufferPointer { w in
                     numerator.withUnsafeMutableBufferPointer { n in
                         nonisolated(unsafe) let (q, w, n) = (q, w, n)
                         split(frameHalves) { rows in
                             BLAS.sgemm(transposeA: false, transposeB: true, m: rows.count, n: unitCount, k: bins,
                                        a: q.baseAddress! + rows.lowerBound * bins, lda: bins, b: w.baseAddress!, ldb: bins,
-                                       c: n.baseAddress! + rows.lowerBound * unitCount, ldc: unitCount)
+                                       c: n.baseAddress! + rows.lowerBound * unitCount, ldc: unitCount, skippingZeros: true)
                         }
                     }
                 }
@@ -303,10 +337,12 @@ public struct HarmonicNMF: Sendable {
             activations.withUnsafeMutableBufferPointer { x in
                 numerator.withUnsafeBufferPointer { n in
                     inverseSums.withUnsafeBufferPointer { inverse in
-                        // Frame by frame (no division per cell to find its unit).
-                        for t in 0..<frames {
-                            let row = t * unitCount
-                            for u in 0..<unitCount { x[row + u] *= n[row + u] * inverse[u] }
+                        rowOf.withUnsafeBufferPointer { rowOf in
+                            // Frame by frame (no division per cell to find its unit).
+                            for t in 0..<frames {
+                                let row = t * unitCount
+                                for u in 0..<unitCount { x[row + u] *= n[row + rowOf[u]] * inverse[u] }
+                            }
                         }
                     }
                 }
@@ -315,16 +351,31 @@ public struct HarmonicNMF: Sendable {
                 compete(&activations, frames: frames, unitCount: unitCount, sources: sources, pitchCount: pitchCount, kernel: kernel)
             }
 
-            // Profiles and noise bands: M = Xᵀ Q, then a[k, h] ← a[k, h] · Σ_p G[p, h]·M[k, p] / Σ_p |G[p, h]| Σ_t X[t, k, p].
+            // Profiles and noise bands: M = Xᵀ Q (rows in pitch order, only at the bins read below), then
+            // a[k, h] ← a[k, h] · Σ_p G[p, h]·M[k, p] / Σ_p |G[p, h]| Σ_t X[t, k, p].
             refreshRatio()
             activations.withUnsafeBufferPointer { x in
+                activationsByPitch.withUnsafeMutableBufferPointer { target in
+                    for t in 0..<frames {
+                        let row = t * unitCount
+                        for (r, u) in byPitch.enumerated() { target[row + r] = x[row + u] }
+                    }
+                }
+            }
+            activationsByPitch.withUnsafeBufferPointer { x in
                 model.withUnsafeBufferPointer { q in
                     products.withUnsafeMutableBufferPointer { m in
                         nonisolated(unsafe) let (x, q, m) = (x, q, m)
                         split(binHalves) { columns in
-                            BLAS.sgemm(transposeA: true, transposeB: false, m: unitCount, n: columns.count, k: frames,
-                                       a: x.baseAddress!, lda: unitCount, b: q.baseAddress! + columns.lowerBound, ldb: bins,
-                                       c: m.baseAddress! + columns.lowerBound, ldc: bins)
+                            let half = binHalves.firstIndex(of: columns)!
+                            neededBins[half].from.withUnsafeBufferPointer { from in
+                                neededBins[half].to.withUnsafeBufferPointer { to in
+                                    BLAS.sgemm(transposeA: true, transposeB: false, m: unitCount, n: columns.count, k: frames,
+                                               a: x.baseAddress!, lda: unitCount, b: q.baseAddress! + columns.lowerBound, ldb: bins,
+                                               c: m.baseAddress! + columns.lowerBound, ldc: bins,
+                                               neededFrom: from.baseAddress!, neededTo: to.baseAddress!)
+                                }
+                            }
                         }
                     }
                 }
@@ -348,7 +399,7 @@ public struct HarmonicNMF: Sendable {
                         var num: Float = 0, den: Float = 0
                         for p in 0..<pitchCount where h < grid.partialCount[p] {
                             let lobe = grid.lobes[p * hCount + h]
-                            let row = (k * pitchCount + p) * bins + lobe.start
+                            let row = rowOf[k * pitchCount + p] * bins + lobe.start
                             var dot: Float = 0
                             for (i, g) in lobe.values.enumerated() { dot += g * m[row + i] }
                             num += dot
@@ -358,7 +409,7 @@ public struct HarmonicNMF: Sendable {
                     }
                 }
                 for j in 0..<noise {
-                    let row = (sources * pitchCount + j) * bins
+                    let row = rowOf[sources * pitchCount + j] * bins
                     let activity = unitTotals[sources * pitchCount + j]
                     for b in 0..<bandCount {
                         var num: Float = 0, den: Float = 0
