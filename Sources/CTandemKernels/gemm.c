@@ -19,6 +19,10 @@
 #define NC_SIZE 512
 #endif
 enum { MR = 12, NR = 32, KC = KC_SIZE, MC = 96, NC = NC_SIZE };
+/// The widest block of B: NC columns, or up to two panels more when that is all that is left of n. A last block
+/// of a few columns would pack every block of A once more for them (a 513-bin spectrum: A packed twice, for one
+/// column); the blocks of n change no sum, so C keeps its bits.
+enum { NC_LAST = NC + 2 * NR };
 
 /// Packs rows [i0, i0 + mc) × columns [p0, p0 + kc) of op(A) into panels of MR rows, k-major
 /// (panel[kk][r]), rows past the end zero.
@@ -26,6 +30,18 @@ static void pack_a(const float *a, long lda, int transposed, long i0, long mc, l
     for (long panel = 0; panel < mc; panel += MR) {
         long rows = mc - panel < MR ? mc - panel : MR;
         float *target = packed + panel * kc;
+        if (rows == MR) {
+            // A whole panel: a run of MR values per step when A is stored transposed, else each row's run of kc values.
+            if (transposed) {
+                for (long kk = 0; kk < kc; kk++) memcpy(target + kk * MR, a + (p0 + kk) * lda + i0 + panel, MR * sizeof(float));
+            } else {
+                for (long r = 0; r < MR; r++) {
+                    const float *source = a + (i0 + panel + r) * lda + p0;
+                    for (long kk = 0; kk < kc; kk++) target[kk * MR + r] = source[kk];
+                }
+            }
+            continue;
+        }
         for (long kk = 0; kk < kc; kk++) {
             for (long r = 0; r < MR; r++) {
                 float value = 0;
@@ -176,10 +192,10 @@ __attribute__((target("avx512f,fma"))) static void sgemm_avx512(
     const int *neededFrom, const int *neededTo) {
     long paddedM = (m + MR - 1) / MR * MR;
     // With `skipZeros`: which steps of k each packed panel has non-zero, and one tile's steps to run.
-    unsigned long long stepsOfB[(NC / NR) * STEP_WORDS], stepsOfA[(MC / MR) * STEP_WORDS];
+    unsigned long long stepsOfB[(NC_LAST / NR) * STEP_WORDS], stepsOfA[(MC / MR) * STEP_WORDS];
     unsigned short steps[KC];
-    for (long j0 = 0; j0 < n; j0 += NC) {
-        long nc = n - j0 < NC ? n - j0 : NC;
+    for (long j0 = 0, nc; j0 < n; j0 += nc) {
+        nc = n - j0 <= NC_LAST ? n - j0 : NC;
         for (long p0 = 0; p0 < k; p0 += KC) {
             long kc = k - p0 < KC ? k - p0 : KC;
             // The first slice of k writes C (or adds to it when asked); later slices add.
@@ -235,7 +251,7 @@ static _Thread_local float *thread_packed_a = NULL, *thread_packed_b = NULL;
 /// This thread's packing buffers, or 0 when they cannot be had.
 static int thread_buffers(void) {
     if (!thread_packed_a) thread_packed_a = aligned_alloc(64, (size_t)MC * KC * sizeof(float));
-    if (!thread_packed_b) thread_packed_b = aligned_alloc(64, (size_t)NC * KC * sizeof(float));
+    if (!thread_packed_b) thread_packed_b = aligned_alloc(64, (size_t)NC_LAST * KC * sizeof(float));
     return thread_packed_a && thread_packed_b;
 }
 
