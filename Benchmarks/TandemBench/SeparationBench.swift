@@ -61,7 +61,17 @@ let separationBenchSuite = BenchSuite(name: "separation") {
     let window = (0..<65535).map { Float(sin(Double($0) * 0.05)) * 0.3 }
     let sourceFrames = [Tensor](repeating: Tensor(repeating: 0.1, shape: [3, 3, 224, 224]), count: 2)
 
+    // The first 10 s of the left channel as the separator's magnitude spectrogram (n_fft 2048 at 44.1 kHz, hop 512).
+    let magnitudeStft = try STFT(STFTConfiguration(fftSize: 2048, hop: 512, output: .magnitude))
+    let magnitude = magnitudeStft(Array(left[0..<(10 * rate)]))
+    let magnitudeFrames = magnitudeStft.frameCount(forLength: 10 * rate)
+
     return [
+        // The harmonic model the ensemble runs beside the components (most of a separation's products; its templates
+        // are mostly zero, which its products skip).
+        BenchCase(name: "harmonic NMF 10 s 44.1 kHz, 3 sources", units: 10, unitName: "s audio") {
+            _ = try HarmonicNMF().factorize(magnitude, frames: magnitudeFrames, bins: 1025, sampleRate: rate, fftSize: 2048, sources: 3)
+        },
         BenchCase(name: "motion-nmf 60 s 44.1 kHz stereo, 2 sources", units: Double(seconds), unitName: "s audio") {
             _ = try MotionInformedNMF().separate([left, right], sampleRate: rate, motion: tracks)
         },

@@ -19,6 +19,10 @@
 #define NC_SIZE 512
 #endif
 enum { MR = 12, NR = 32, KC = KC_SIZE, MC = 96, NC = NC_SIZE };
+/// The widest block of B: NC columns, or up to two panels more when that is all that is left of n. A last block
+/// of a few columns would pack every block of A once more for them (a 513-bin spectrum: A packed twice, for one
+/// column); the blocks of n change no sum, so C keeps its bits.
+enum { NC_LAST = NC + 2 * NR };
 
 /// Packs rows [i0, i0 + mc) × columns [p0, p0 + kc) of op(A) into panels of MR rows, k-major
 /// (panel[kk][r]), rows past the end zero.
@@ -26,6 +30,18 @@ static void pack_a(const float *a, long lda, int transposed, long i0, long mc, l
     for (long panel = 0; panel < mc; panel += MR) {
         long rows = mc - panel < MR ? mc - panel : MR;
         float *target = packed + panel * kc;
+        if (rows == MR) {
+            // A whole panel: a run of MR values per step when A is stored transposed, else each row's run of kc values.
+            if (transposed) {
+                for (long kk = 0; kk < kc; kk++) memcpy(target + kk * MR, a + (p0 + kk) * lda + i0 + panel, MR * sizeof(float));
+            } else {
+                for (long r = 0; r < MR; r++) {
+                    const float *source = a + (i0 + panel + r) * lda + p0;
+                    for (long kk = 0; kk < kc; kk++) target[kk * MR + r] = source[kk];
+                }
+            }
+            continue;
+        }
         for (long kk = 0; kk < kc; kk++) {
             for (long r = 0; r < MR; r++) {
                 float value = 0;
@@ -111,17 +127,81 @@ __attribute__((target("avx512f,fma"))) static void kernel_12x32(
     }
 }
 
+/// `kernel_12x32` over the `count` steps of k listed in `steps` (ascending) only: the steps left out are those
+/// where the A panel's column or the B panel's row is all zero, whose products add exactly nothing (each sum
+/// keeps its order, so C gets the same bits as from every step, for finite A and B).
+__attribute__((target("avx512f,fma"))) static void kernel_12x32_steps(
+    long count, const unsigned short *steps, const float *a, const float *b, float alpha, float *c, long ldc, long rows,
+    long columns, int accumulate) {
+    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+    __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+    __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps(), c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+    __m512 c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps(), c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps();
+    __m512 ca0 = _mm512_setzero_ps(), ca1 = _mm512_setzero_ps(), cb0 = _mm512_setzero_ps(), cb1 = _mm512_setzero_ps();
+    for (long s = 0; s < count; s++) {
+        const long kk = steps[s];
+        const float *ak = a + kk * MR, *bk = b + kk * NR;
+        const __m512 b0 = _mm512_load_ps(bk), b1 = _mm512_load_ps(bk + 16);
+        __m512 x;
+#define ROW(R, C0, C1) x = _mm512_set1_ps(ak[R]); C0 = _mm512_fmadd_ps(x, b0, C0); C1 = _mm512_fmadd_ps(x, b1, C1);
+        ROW(0, c00, c01) ROW(1, c10, c11) ROW(2, c20, c21) ROW(3, c30, c31) ROW(4, c40, c41) ROW(5, c50, c51)
+        ROW(6, c60, c61) ROW(7, c70, c71) ROW(8, c80, c81) ROW(9, c90, c91) ROW(10, ca0, ca1) ROW(11, cb0, cb1)
+#undef ROW
+    }
+    __m512 tile[MR][2] = {
+        {c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51},
+        {c60, c61}, {c70, c71}, {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1},
+    };
+    __mmask16 low = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
+    __mmask16 high = columns >= 32 ? 0xFFFF : columns <= 16 ? 0 : (__mmask16)((1u << (columns - 16)) - 1);
+    const __m512 scale = _mm512_set1_ps(alpha);
+    for (long r = 0; r < rows; r++) {
+        float *row = c + r * ldc;
+        __m512 v0 = _mm512_mul_ps(tile[r][0], scale), v1 = _mm512_mul_ps(tile[r][1], scale);
+        if (accumulate) {
+            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(low, row));
+            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(high, row + 16));
+        }
+        _mm512_mask_storeu_ps(row, low, v0);
+        _mm512_mask_storeu_ps(row + 16, high, v1);
+    }
+}
+
+enum { STEP_WORDS = (KC + 63) / 64 };
+
+/// Marks, for each of the `panels` packed panels of `width` values per step, the steps of k (of `kc`) holding a
+/// value that is not zero: bit kk of panel p's `STEP_WORDS` words.
+static void nonzero_steps(const float *packed, long panels, long width, long kc, unsigned long long *bits) {
+    for (long p = 0; p < panels; p++) {
+        unsigned long long *words = bits + p * STEP_WORDS;
+        for (long w = 0; w < STEP_WORDS; w++) words[w] = 0;
+        const float *panel = packed + p * width * kc;
+        for (long kk = 0; kk < kc; kk++) {
+            const float *step = panel + kk * width;
+            int any = 0;
+            for (long v = 0; v < width; v++) any |= step[v] != 0;
+            if (any) words[kk / 64] |= 1ull << (kk % 64);
+        }
+    }
+}
+
 __attribute__((target("avx512f,fma"))) static void sgemm_avx512(
     int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda, const float *b, long ldb,
-    row_map map, int accumulate, float *c, long ldc, const float *prepackedA, float *packedA, float *packedB) {
+    row_map map, int accumulate, float *c, long ldc, const float *prepackedA, float *packedA, float *packedB, int skipZeros,
+    const int *neededFrom, const int *neededTo) {
     long paddedM = (m + MR - 1) / MR * MR;
-    for (long j0 = 0; j0 < n; j0 += NC) {
-        long nc = n - j0 < NC ? n - j0 : NC;
+    // With `skipZeros`: which steps of k each packed panel has non-zero, and one tile's steps to run.
+    unsigned long long stepsOfB[(NC_LAST / NR) * STEP_WORDS], stepsOfA[(MC / MR) * STEP_WORDS];
+    unsigned short steps[KC];
+    for (long j0 = 0, nc; j0 < n; j0 += nc) {
+        nc = n - j0 <= NC_LAST ? n - j0 : NC;
         for (long p0 = 0; p0 < k; p0 += KC) {
             long kc = k - p0 < KC ? k - p0 : KC;
             // The first slice of k writes C (or adds to it when asked); later slices add.
             int add = accumulate || p0 > 0;
             pack_b(b, ldb, transposeB, map, p0, kc, j0, nc, packedB);
+            if (skipZeros) nonzero_steps(packedB, (nc + NR - 1) / NR, NR, kc, stepsOfB);
             for (long i0 = 0; i0 < m; i0 += MC) {
                 long mc = m - i0 < MC ? m - i0 : MC;
                 const float *panels = packedA;
@@ -130,12 +210,33 @@ __attribute__((target("avx512f,fma"))) static void sgemm_avx512(
                 } else {
                     pack_a(a, lda, transposeA, i0, mc, p0, kc, packedA);
                 }
+                if (skipZeros) nonzero_steps(panels, (mc + MR - 1) / MR, MR, kc, stepsOfA);
                 for (long ir = 0; ir < mc; ir += MR) {
                     long rows = mc - ir < MR ? mc - ir : MR;
                     for (long jr = 0; jr < nc; jr += NR) {
                         long columns = nc - jr < NR ? nc - jr : NR;
-                        kernel_12x32(kc, panels + ir * kc, packedB + jr * kc, alpha, c + (i0 + ir) * ldc + j0 + jr, ldc,
-                                     rows, columns, add);
+                        if (neededFrom) {
+                            // A tile none of whose rows needs a column of it is left as it was.
+                            long first = j0 + jr, last = j0 + jr + columns;
+                            int needed = 0;
+                            for (long r = i0 + ir; r < i0 + ir + rows; r++) needed |= neededFrom[r] < last && neededTo[r] > first;
+                            if (!needed) continue;
+                        }
+                        if (!skipZeros) {
+                            kernel_12x32(kc, panels + ir * kc, packedB + jr * kc, alpha, c + (i0 + ir) * ldc + j0 + jr, ldc,
+                                         rows, columns, add);
+                            continue;
+                        }
+                        long count = 0;
+                        for (long w = 0; w < STEP_WORDS; w++) {
+                            unsigned long long both = stepsOfA[(ir / MR) * STEP_WORDS + w] & stepsOfB[(jr / NR) * STEP_WORDS + w];
+                            while (both) {
+                                steps[count++] = (unsigned short)(w * 64 + __builtin_ctzll(both));
+                                both &= both - 1;
+                            }
+                        }
+                        kernel_12x32_steps(count, steps, panels + ir * kc, packedB + jr * kc, alpha, c + (i0 + ir) * ldc + j0 + jr,
+                                           ldc, rows, columns, add);
                     }
                 }
             }
@@ -150,7 +251,7 @@ static _Thread_local float *thread_packed_a = NULL, *thread_packed_b = NULL;
 /// This thread's packing buffers, or 0 when they cannot be had.
 static int thread_buffers(void) {
     if (!thread_packed_a) thread_packed_a = aligned_alloc(64, (size_t)MC * KC * sizeof(float));
-    if (!thread_packed_b) thread_packed_b = aligned_alloc(64, (size_t)NC * KC * sizeof(float));
+    if (!thread_packed_b) thread_packed_b = aligned_alloc(64, (size_t)NC_LAST * KC * sizeof(float));
     return thread_packed_a && thread_packed_b;
 }
 
@@ -158,7 +259,23 @@ int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float a
                  const float *b, long ldb, int accumulate, float *c, long ldc) {
     if (tandem_cpu_isa() < isa_avx512 || m <= 0 || n <= 0 || k <= 0 || !thread_buffers()) return 0;
     sgemm_avx512(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, (row_map){0, 0}, accumulate, c, ldc, NULL,
-                 thread_packed_a, thread_packed_b);
+                 thread_packed_a, thread_packed_b, 0, NULL, NULL);
+    return 1;
+}
+
+int tandem_sgemm_sparse(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
+                        const float *b, long ldb, int accumulate, float *c, long ldc) {
+    if (tandem_cpu_isa() < isa_avx512 || m <= 0 || n <= 0 || k <= 0 || !thread_buffers()) return 0;
+    sgemm_avx512(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, (row_map){0, 0}, accumulate, c, ldc, NULL,
+                 thread_packed_a, thread_packed_b, 1, NULL, NULL);
+    return 1;
+}
+
+int tandem_sgemm_rows_needed(int transposeA, int transposeB, long m, long n, long k, const float *a, long lda, const float *b,
+                             long ldb, const int *neededFrom, const int *neededTo, float *c, long ldc) {
+    if (tandem_cpu_isa() < isa_avx512 || m <= 0 || n <= 0 || k <= 0 || !thread_buffers()) return 0;
+    sgemm_avx512(transposeA, transposeB, m, n, k, 1, a, lda, b, ldb, (row_map){0, 0}, 0, c, ldc, NULL, thread_packed_a,
+                 thread_packed_b, 0, neededFrom, neededTo);
     return 1;
 }
 
@@ -166,7 +283,7 @@ int tandem_conv1d_gemm(long outputs, long n, long channels, long taps, long dila
                        const float *packedWeight, const float *signal, long ldSignal, int accumulate, float *c, long ldc) {
     if (tandem_cpu_isa() < isa_avx512 || outputs <= 0 || n <= 0 || channels <= 0 || taps <= 0 || !thread_buffers()) return 0;
     sgemm_avx512(0, 0, outputs, n, channels * taps, 1, weight, channels * taps, signal, ldSignal,
-                 (row_map){taps, dilation}, accumulate, c, ldc, packedWeight, thread_packed_a, thread_packed_b);
+                 (row_map){taps, dilation}, accumulate, c, ldc, packedWeight, thread_packed_a, thread_packed_b, 0, NULL, NULL);
     return 1;
 }
 
@@ -188,11 +305,19 @@ int tandem_sgemm_prepacked(long m, long n, long k, float alpha, const float *pac
                            const float *b, long ldb, int accumulate, float *c, long ldc) {
     if (tandem_cpu_isa() < isa_avx512 || m <= 0 || n <= 0 || k <= 0 || !thread_buffers()) return 0;
     sgemm_avx512(0, transposeB, m, n, k, alpha, NULL, 0, b, ldb, (row_map){0, 0}, accumulate, c, ldc, packedA,
-                 thread_packed_a, thread_packed_b);
+                 thread_packed_a, thread_packed_b, 0, NULL, NULL);
     return 1;
 }
 
 #else
+int tandem_sgemm_rows_needed(int transposeA, int transposeB, long m, long n, long k, const float *a, long lda, const float *b,
+                             long ldb, const int *neededFrom, const int *neededTo, float *c, long ldc) {
+    return 0;
+}
+int tandem_sgemm_sparse(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
+                        const float *b, long ldb, int accumulate, float *c, long ldc) {
+    return 0;
+}
 int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
                  const float *b, long ldb, int accumulate, float *c, long ldc) {
     return 0;

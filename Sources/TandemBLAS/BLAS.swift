@@ -17,25 +17,43 @@ package enum BLAS {
     ///
     /// With k = 0 the product is empty and C becomes `beta · C` (zeros when beta is 0, whatever C held).
     /// The corresponding C function is `cblas_sgemm`; on CPUs with AVX-512, `tandem_sgemm` computes
-    /// the products it covers (see `useOwnKernel`).
+    /// the products it covers (see `useOwnKernel`). `skippingZeros`: operands with many zeros (the harmonic
+    /// NMF's templates); Tandem's kernel then skips the steps of k where a block of A or B is all zero
+    /// (`tandem_sgemm_sparse`), which gives the same bits for finite operands, only sooner.
     @inline(__always)
     package static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, skippingZeros: Bool = false
     ) {
         guard m > 0, n > 0 else { return }
         if k == 0 {
             for row in 0..<m { for column in 0..<n { c[row * ldc + column] = beta == 0 ? 0 : c[row * ldc + column] * beta } }
             return
         }
-        if useOwnKernel, beta == 0 || beta == 1, n >= 16, m * n * k >= 32_768,
-           tandem_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta == 1 ? 1 : 0, c, ldc) == 1 {
-            return
+        if useOwnKernel, beta == 0 || beta == 1, n >= 16, m * n * k >= 32_768 {
+            let kernel = skippingZeros ? tandem_sgemm_sparse : tandem_sgemm
+            if kernel(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta == 1 ? 1 : 0, c, ldc) == 1 { return }
         }
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// `C = op(A) · op(B)` where only row i's columns `neededFrom[i]..<neededTo[i]` are wanted (the harmonic NMF's
+    /// partial lobes): Tandem's kernel leaves the 12 × 32 tiles of C that hold none of them as they were
+    /// (`tandem_sgemm_rows_needed`) and gives the others the bits `sgemm` gives them; OpenBLAS computes all of C.
+    @inline(__always)
+    package static func sgemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int,
+        neededFrom: UnsafePointer<Int32>, neededTo: UnsafePointer<Int32>
+    ) {
+        if useOwnKernel, m > 0, n >= 16, k > 0, m * n * k >= 32_768,
+           tandem_sgemm_rows_needed(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a, lda, b, ldb, neededFrom, neededTo, c, ldc) == 1 {
+            return
+        }
+        sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
     }
 
     /// Whether `sgemm` may use Tandem's AVX-512 kernel (`tandem_sgemm`) rather than OpenBLAS, for the

@@ -209,6 +209,43 @@ public struct HarmonicNMF: Sendable {
         var numerator = [Float](repeating: 0, count: frames * unitCount)
         var products = [Float](repeating: 0, count: unitCount * bins)
         let kernel = Self.rangeKernel(count: pitchCount, spread: c.rangeSpreadSemitones)
+        // The templates are mostly zero (a pitch's lobes only), so the products skip the blocks that are (`skippingZeros`,
+        // `neededFrom`). Two of them take the units in pitch order, the sources of one pitch side by side (row r is unit
+        // `byPitch[r]`, unit u is row `rowOf[u]`): neighbouring rows then share their lobes' bins and more blocks are zero.
+        // Only the order of the rows changes, not any sum, so the factors keep their bits.
+        let byPitch = (0..<(sources * pitchCount)).map { r in (r % sources) * pitchCount + r / sources } + Array((sources * pitchCount)..<unitCount)
+        let rowOf: [Int] = {
+            var rows = [Int](repeating: 0, count: unitCount)
+            for (r, u) in byPitch.enumerated() { rows[u] = r }
+            return rows
+        }()
+        var templatesByPitch = [Float](repeating: 0, count: unitCount * bins)
+        var activationsByPitch = [Float](repeating: 0, count: frames * unitCount)
+        /// The bins each row of the profile products is read at: a pitch's lobes, a noise component's every bin.
+        let readBins: [Range<Int>] = byPitch.map { u in
+            guard u < sources * pitchCount else { return 0..<bins }
+            let p = u % pitchCount
+            let lobes = (0..<grid.partialCount[p]).map { grid.lobes[p * hCount + $0] }
+            return (lobes.map(\.start).min() ?? 0)..<(lobes.map { $0.start + $0.values.count }.max() ?? 0)
+        }
+        /// The profile products in two blocks of bins holding as many read bins each (the low bins hold most lobes), cut
+        /// at a tile's edge (32 bins), so the two threads finish together.
+        let profileHalves: [Range<Int>] = {
+            guard NMF.halves(bins).count == 2 else { return [0..<bins] }
+            var perBin = [Int](repeating: 0, count: bins + 1)
+            for range in readBins where !range.isEmpty { perBin[range.lowerBound] += 1; perBin[range.upperBound] -= 1 }
+            var open = 0, seen = 0, cut = bins
+            let all = readBins.reduce(0) { $0 + $1.count }
+            for f in 0..<bins {
+                open += perBin[f]; seen += open
+                if 2 * seen >= all { cut = (f + 1 + 31) / 32 * 32; break }
+            }
+            return cut > 0 && cut < bins ? [0..<cut, cut..<bins] : [0..<bins]
+        }()
+        /// Per block of `profileHalves`, each row's read bins relative to the block.
+        let neededBins: [(from: [Int32], to: [Int32])] = profileHalves.map { columns in
+            (readBins.map { Int32($0.lowerBound - columns.lowerBound) }, readBins.map { Int32($0.upperBound - columns.lowerBound) })
+        }
 
         /// Templates from the profiles and band weights: W[k·P + p] = Σ_h a[k, h] G[p, h]; W[noise j] = B c_j.
         func buildTemplates() {
@@ -236,24 +273,32 @@ public struct HarmonicNMF: Sendable {
         }
 
         // Each product in two blocks (of frames, or of bins), the second offered to the spare thread.
-        let frameHalves = NMF.halves(frames), binHalves = NMF.halves(bins)
+        let frameHalves = NMF.halves(frames)
         func split(_ blocks: [Range<Int>], _ body: (Range<Int>) -> Void) {
             guard blocks.count == 2 else { for block in blocks { body(block) }; return }
             if let spare { spare.both({ body(blocks[0]) }, { body(blocks[1]) }) } else { body(blocks[0]); body(blocks[1]) }
         }
 
-        /// model ← V ⊘ (X W), the ratio both updates need.
-        func refreshRatio() {
+        /// model ← V ⊘ (X W), the ratio both updates need; `gatheringByPitch`: also `activationsByPitch` ← X's units
+        /// in pitch order, each half of the frames on the thread that has them.
+        func refreshRatio(gatheringByPitch: Bool = false) {
             activations.withUnsafeBufferPointer { x in
                 templates.withUnsafeBufferPointer { w in
                     model.withUnsafeMutableBufferPointer { m in
                         values.withUnsafeBufferPointer { v in
-                            nonisolated(unsafe) let (x, w, m, v) = (x, w, m, v)
-                            split(frameHalves) { rows in
-                                BLAS.sgemm(transposeA: false, transposeB: false, m: rows.count, n: bins, k: unitCount,
-                                           a: x.baseAddress! + rows.lowerBound * unitCount, lda: unitCount, b: w.baseAddress!, ldb: bins,
-                                           c: m.baseAddress! + rows.lowerBound * bins, ldc: bins)
-                                for i in (rows.lowerBound * bins)..<(rows.upperBound * bins) { m[i] = v[i] / (m[i] + floor) }
+                            activationsByPitch.withUnsafeMutableBufferPointer { gathered in
+                                nonisolated(unsafe) let (x, w, m, v, gathered) = (x, w, m, v, gathered)
+                                split(frameHalves) { rows in
+                                    BLAS.sgemm(transposeA: false, transposeB: false, m: rows.count, n: bins, k: unitCount,
+                                               a: x.baseAddress! + rows.lowerBound * unitCount, lda: unitCount, b: w.baseAddress!, ldb: bins,
+                                               c: m.baseAddress! + rows.lowerBound * bins, ldc: bins, skippingZeros: true)
+                                    for i in (rows.lowerBound * bins)..<(rows.upperBound * bins) { m[i] = v[i] / (m[i] + floor) }
+                                    guard gatheringByPitch else { return }
+                                    for t in rows {
+                                        let row = t * unitCount
+                                        for (r, u) in byPitch.enumerated() { gathered[row + r] = x[row + u] }
+                                    }
+                                }
                             }
                         }
                     }
@@ -282,31 +327,39 @@ public struct HarmonicNMF: Sendable {
         }
 
         for iteration in 0..<c.iterations {
-            // Activations: X ← X ⊙ (Q Wᵀ) ⊘ (1 Wᵀ).
+            // Activations: X ← X ⊙ (Q Wᵀ) ⊘ (1 Wᵀ), Q Wᵀ with the units in pitch order.
             buildTemplates()
-            refreshRatio()
-            model.withUnsafeBufferPointer { q in
-                templates.withUnsafeBufferPointer { w in
-                    numerator.withUnsafeMutableBufferPointer { n in
-                        nonisolated(unsafe) let (q, w, n) = (q, w, n)
-                        split(frameHalves) { rows in
-                            BLAS.sgemm(transposeA: false, transposeB: true, m: rows.count, n: unitCount, k: bins,
-                                       a: q.baseAddress! + rows.lowerBound * bins, lda: bins, b: w.baseAddress!, ldb: bins,
-                                       c: n.baseAddress! + rows.lowerBound * unitCount, ldc: unitCount)
-                        }
+            templates.withUnsafeBufferPointer { w in
+                templatesByPitch.withUnsafeMutableBufferPointer { target in
+                    for (r, u) in byPitch.enumerated() {
+                        for f in 0..<bins { target[r * bins + f] = w[u * bins + f] }
                     }
                 }
             }
+            refreshRatio()
             templates.withUnsafeBufferPointer { w in
                 for u in 0..<unitCount { var s: Float = 0; for f in 0..<bins { s += w[u * bins + f] }; templateSums[u] = s; inverseSums[u] = 1 / (s + floor) }
             }
-            activations.withUnsafeMutableBufferPointer { x in
-                numerator.withUnsafeBufferPointer { n in
-                    inverseSums.withUnsafeBufferPointer { inverse in
-                        // Frame by frame (no division per cell to find its unit).
-                        for t in 0..<frames {
-                            let row = t * unitCount
-                            for u in 0..<unitCount { x[row + u] *= n[row + u] * inverse[u] }
+            // Each half of the frames updated by the thread that made its numerators.
+            model.withUnsafeBufferPointer { q in
+                templatesByPitch.withUnsafeBufferPointer { w in
+                    numerator.withUnsafeMutableBufferPointer { n in
+                        activations.withUnsafeMutableBufferPointer { x in
+                            inverseSums.withUnsafeBufferPointer { inverse in
+                                rowOf.withUnsafeBufferPointer { rowOf in
+                                    nonisolated(unsafe) let (q, w, n, x, inverse, rowOf) = (q, w, n, x, inverse, rowOf)
+                                    split(frameHalves) { rows in
+                                        BLAS.sgemm(transposeA: false, transposeB: true, m: rows.count, n: unitCount, k: bins,
+                                                   a: q.baseAddress! + rows.lowerBound * bins, lda: bins, b: w.baseAddress!, ldb: bins,
+                                                   c: n.baseAddress! + rows.lowerBound * unitCount, ldc: unitCount, skippingZeros: true)
+                                        // Frame by frame (no division per cell to find its unit).
+                                        for t in rows {
+                                            let row = t * unitCount
+                                            for u in 0..<unitCount { x[row + u] *= n[row + rowOf[u]] * inverse[u] }
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -315,16 +368,23 @@ public struct HarmonicNMF: Sendable {
                 compete(&activations, frames: frames, unitCount: unitCount, sources: sources, pitchCount: pitchCount, kernel: kernel)
             }
 
-            // Profiles and noise bands: M = Xᵀ Q, then a[k, h] ← a[k, h] · Σ_p G[p, h]·M[k, p] / Σ_p |G[p, h]| Σ_t X[t, k, p].
-            refreshRatio()
-            activations.withUnsafeBufferPointer { x in
+            // Profiles and noise bands: M = Xᵀ Q (rows in pitch order, only at the bins read below), then
+            // a[k, h] ← a[k, h] · Σ_p G[p, h]·M[k, p] / Σ_p |G[p, h]| Σ_t X[t, k, p].
+            refreshRatio(gatheringByPitch: true)
+            activationsByPitch.withUnsafeBufferPointer { x in
                 model.withUnsafeBufferPointer { q in
                     products.withUnsafeMutableBufferPointer { m in
                         nonisolated(unsafe) let (x, q, m) = (x, q, m)
-                        split(binHalves) { columns in
-                            BLAS.sgemm(transposeA: true, transposeB: false, m: unitCount, n: columns.count, k: frames,
-                                       a: x.baseAddress!, lda: unitCount, b: q.baseAddress! + columns.lowerBound, ldb: bins,
-                                       c: m.baseAddress! + columns.lowerBound, ldc: bins)
+                        split(profileHalves) { columns in
+                            let half = profileHalves.firstIndex(of: columns)!
+                            neededBins[half].from.withUnsafeBufferPointer { from in
+                                neededBins[half].to.withUnsafeBufferPointer { to in
+                                    BLAS.sgemm(transposeA: true, transposeB: false, m: unitCount, n: columns.count, k: frames,
+                                               a: x.baseAddress!, lda: unitCount, b: q.baseAddress! + columns.lowerBound, ldb: bins,
+                                               c: m.baseAddress! + columns.lowerBound, ldc: bins,
+                                               neededFrom: from.baseAddress!, neededTo: to.baseAddress!)
+                                }
+                            }
                         }
                     }
                 }
@@ -348,7 +408,7 @@ public struct HarmonicNMF: Sendable {
                         var num: Float = 0, den: Float = 0
                         for p in 0..<pitchCount where h < grid.partialCount[p] {
                             let lobe = grid.lobes[p * hCount + h]
-                            let row = (k * pitchCount + p) * bins + lobe.start
+                            let row = rowOf[k * pitchCount + p] * bins + lobe.start
                             var dot: Float = 0
                             for (i, g) in lobe.values.enumerated() { dot += g * m[row + i] }
                             num += dot
@@ -358,7 +418,7 @@ public struct HarmonicNMF: Sendable {
                     }
                 }
                 for j in 0..<noise {
-                    let row = (sources * pitchCount + j) * bins
+                    let row = rowOf[sources * pitchCount + j] * bins
                     let activity = unitTotals[sources * pitchCount + j]
                     for b in 0..<bandCount {
                         var num: Float = 0, den: Float = 0

@@ -69,6 +69,19 @@ void tandem_attention_head(const float *q, long qStride, const float *k, const f
 int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
                  const float *b, long ldb, int accumulate, float *c, long ldc);
 
+/// `tandem_sgemm` for operands with many zeros (the harmonic NMF's templates): the steps of k where a packed
+/// panel of A (12 rows) or of B (32 columns) is all zero are skipped. Each sum runs over the same steps in the
+/// same order less terms that are exactly zero, so C gets the same bits as from `tandem_sgemm` (for finite A
+/// and B); only the work falls, with the share of such steps.
+int tandem_sgemm_sparse(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
+                        const float *b, long ldb, int accumulate, float *c, long ldc);
+
+/// C = op(A)·op(B) where only some of C is wanted: row i's columns [neededFrom[i], neededTo[i]). The 12 × 32 tiles of
+/// C that hold none of them are not computed (left as they were); the others get the bits `tandem_sgemm` gives them,
+/// and so may the columns around the wanted ones in those tiles. Returns 0, computing nothing, without AVX-512.
+int tandem_sgemm_rows_needed(int transposeA, int transposeB, long m, long n, long k, const float *a, long lda, const float *b,
+                             long ldb, const int *neededFrom, const int *neededTo, float *c, long ldc);
+
 /// A stride-1 1-D convolution as one GEMM whose column matrix is never built: c[o][t] (=, or +=
 /// when `accumulate`) Σ_{ch, j} weight[o][ch][j] · signal[ch][t + j·dilation] for t < n. `weight` is
 /// [outputs][channels][taps] as PyTorch stores it; `signal` rows are `ldSignal` apart and already
