@@ -53,7 +53,7 @@ public struct WriteAudioNode: ConfigurableNode {
         guard let writer else {
             // An audio stream without samples (or an input whose audio was all cut away): say so rather
             // than let an ok record hide the missing file.
-            context?.warn("no audio samples arrived: \(template) was not written")
+            context?.warn("no audio samples arrived: \(self.output?.finalURL.lastPathComponent ?? template.description) was not written")
             return
         }
         try writer.finish()
