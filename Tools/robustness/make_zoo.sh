@@ -57,6 +57,7 @@ make a_short.wav -f lavfi -i "$A:duration=0.1"
 make a_tiny.wav  -f lavfi -i "$A:duration=0.001"
 make a_cover.mp3 -f lavfi -i "$A:duration=2" -f lavfi -i "color=red:size=64x64:duration=1" -frames:v 1 \
   -map 0:a -map 1:v -c:v mjpeg -disposition:v attached_pic -id3v2_version 3
+make a_loud.wav   -f lavfi -i "aevalsrc='if(lt(mod(t*440,1),0.5),1,-1)':s=48000:d=2"  # full-scale square: overshoots when resampled
 make a_0samples.wav -f lavfi -i "$A:duration=1" -t 0
 
 # video codecs, sizes, pixel formats
@@ -112,6 +113,14 @@ fi
 rm -f c_h264_aac.mkv
 [ -s c_h264_aac_ts.ts ] && { cp c_h264_aac_ts.ts x_corrupt_middle_ts.ts; size=$(stat -c %s x_corrupt_middle_ts.ts); \
   dd if=/dev/zero of=x_corrupt_middle_ts.ts bs=188 seek=$((size / 188 / 3)) count=$((size / 188 / 3)) conv=notrunc status=none; }
+# AAC packets 20-31 overwritten: the decoder rejects them, and 0.28 s of audio is missing mid-file
+if [ -s c_h264_aac_mp4.mp4 ]; then
+  cp c_h264_aac_mp4.mp4 x_damaged_audio.mp4
+  ffprobe -v error -select_streams a -show_entries packet=pos,size -of csv=p=0 c_h264_aac_mp4.mp4 | sed -n 20,31p |
+    while IFS=, read -r size pos; do
+      head -c "$size" /dev/zero | tr '\0' '\377' | dd of=x_damaged_audio.mp4 bs=1 seek="$pos" conv=notrunc status=none
+    done
+fi
 : > x_zero_bytes.mp4
 echo "this is not a video" > x_text_renamed.mp4
 head -c 4096 /dev/urandom > x_random.mkv
