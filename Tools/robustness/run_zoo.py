@@ -5,7 +5,8 @@ whether each exists and is non-empty, the first stderr line. Rows that break a p
 
   CRASH    the process died of a signal        HANG      past --timeout seconds
   UNNAMED  a failure message without the file's name
-  MISSING  an output the manifest lists that is absent or empty
+  MISSING  an output the manifest lists that is absent (an empty one is shown by min_size=0: a
+           transcript of no speech is empty by design)
   ORPHAN   a file under --out no ok record lists (a partial output), or a leftover .tandem-tmp- file
   NORECORD an input of the batch without a manifest record
   DIFFERS  the batch and the single-file run disagree on the status
@@ -84,7 +85,7 @@ def check(out, inputs, rc, stderr, per_file):
             full = os.path.join(out, output)
             listed.add(os.path.normpath(output))
             size = os.path.getsize(full) if os.path.isfile(full) else (-1 if not os.path.exists(full) else 0)
-            if size <= 0 and not os.path.isdir(full):
+            if size < 0:
                 flags.append(f"MISSING({output})")
             states.append((output, size))
         rows[path] = dict(status=status, error=error.get("class", ""), message=message,
