@@ -23,10 +23,6 @@ final class SndfileHandle {
         // No PEAK chunk: libsndfile stamps it with the time of writing, so the same samples written twice
         // would differ in their bytes, and a batch rerun could not be checked by comparing files.
         sf_command(handle, Int32(SFC_SET_ADD_PEAK_CHUNK), nil, Int32(SF_FALSE))
-        // Float samples past ±1 (a loud downmix, a resampler's overshoot next to a clipped peak) are clipped
-        // when stored as integers: without it they wrap around to the opposite sign in WAV, and libFLAC
-        // refuses them, failing the whole file.
-        sf_command(handle, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
         self.handle = handle
         self.path = path
         self.channels = channels
