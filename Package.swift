@@ -46,15 +46,17 @@ let package = Package(
         .executableTarget(name: "tandem-bench", dependencies: ["TandemNodes"], path: "Benchmarks/TandemBench"),
         .executableTarget(name: "tandem-example", dependencies: ["TandemCore", "TandemNodes"], path: "Examples/CustomNode"),
 
-        .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore"]),
-        .testTarget(name: "TandemMediaTests", dependencies: ["TandemMedia"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TandemDSPTests", dependencies: ["TandemDSP"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TandemNNTests", dependencies: ["TandemNN"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TandemModelsTests", dependencies: ["TandemModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TandemNodesTests", dependencies: ["TandemNodes"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TandemAVTests", dependencies: ["TandemAV"]),
-        .testTarget(name: "TandemReportTests", dependencies: ["TandemReport"]),
-        .testTarget(name: "TandemVisionTests", dependencies: ["TandemVision"], resources: [.copy("Fixtures")]),
+        // Every test process writes its temporaries into one folder of its own, removed when it exits.
+        .target(name: "CTestScratch", path: "Tests/CTestScratch"),
+        .testTarget(name: "TandemCoreTests", dependencies: ["CTestScratch", "TandemCore"]),
+        .testTarget(name: "TandemMediaTests", dependencies: ["CTestScratch", "TandemMedia"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TandemDSPTests", dependencies: ["CTestScratch", "TandemDSP"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TandemNNTests", dependencies: ["CTestScratch", "TandemNN"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TandemModelsTests", dependencies: ["CTestScratch", "TandemModels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TandemNodesTests", dependencies: ["CTestScratch", "TandemNodes"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TandemAVTests", dependencies: ["CTestScratch", "TandemAV"]),
+        .testTarget(name: "TandemReportTests", dependencies: ["CTestScratch", "TandemReport"]),
+        .testTarget(name: "TandemVisionTests", dependencies: ["CTestScratch", "TandemVision"], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -42,6 +42,8 @@ public final class AudioFileWriter {
     private var muxer: FFOutputContext?
     private var encoder: LibavAudioEncoder?
     private var interleaved: [Float] = []
+    /// True when samples are stored as integers, which cannot hold values past ±1.
+    private var clipsToFullScale = false
     /// Frames interleaved and handed to libsndfile at a time (1 MB of stereo).
     static let interleaveFrames = 131_072
     private var finished = false
@@ -77,6 +79,11 @@ public final class AudioFileWriter {
             case (_, .pcm16): Int32(SF_FORMAT_PCM_16)
             default: Int32(SF_FORMAT_PCM_24)
             }
+            // Samples past ±1 (a loud downmix, a resampler's overshoot next to a clipped peak) are clipped before
+            // libsndfile stores them as integers: it would wrap them to the opposite sign in WAV, and libFLAC
+            // refuses them, failing the whole file. (libsndfile's own SFC_SET_CLIPPING also changes how every
+            // in-range sample is rounded.)
+            clipsToFullScale = subtype != Int32(SF_FORMAT_FLOAT)
             let major = kind == .wav ? Int32(SF_FORMAT_WAV) : Int32(SF_FORMAT_FLAC)
             sndfile = try SndfileHandle(writing: temporary, sampleRate: sampleRate, channels: channels, format: major | subtype)
         case .m4a, .opus:
@@ -114,7 +121,11 @@ public final class AudioFileWriter {
                 let count = min(block, frames - start)
                 for c in 0..<channelCount {
                     buffer.channels[c].withUnsafeBufferPointer { samples in
-                        for i in 0..<count { interleaved[i * channelCount + c] = samples[start + i] }
+                        if clipsToFullScale {
+                            for i in 0..<count { interleaved[i * channelCount + c] = min(1, max(-1, samples[start + i])) }
+                        } else {
+                            for i in 0..<count { interleaved[i * channelCount + c] = samples[start + i] }
+                        }
                     }
                 }
                 try interleaved.withUnsafeBufferPointer { try sndfile.write(interleaved: $0.baseAddress!, frames: count) }

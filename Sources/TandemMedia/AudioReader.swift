@@ -26,6 +26,14 @@ public final class AudioReader {
     public var corruptPacketCount: Int { loop.corruptPacketCount }
     /// Decoder errors on data already sent (decoding went on).
     public var decodeErrorCount: Int { loop.decodeErrorCount }
+    /// Seconds of silence put where the stream's timestamps jump forward (damaged packets skipped,
+    /// a recording paused), so the audio after a gap keeps its place on the file's clock.
+    public private(set) var gapSeconds: Double = 0
+    /// Gaps shorter than this are timestamp jitter, not lost audio (FFmpeg's `min_hard_comp` default).
+    static let smallestGapSeconds = 0.1
+    /// Jumps longer than this are a timestamp discontinuity (a broadcast capture's clock reset), not
+    /// audio to stand in for: filling them would hold that much silence in memory at once.
+    static let largestGapSeconds = 600.0
 
     private let loop: DecodeLoop
     private let clock: MediaClock
@@ -41,6 +49,9 @@ public final class AudioReader {
     private var nextPosition: Int64?
     /// Samples still to drop from the front when the stream starts before the clock origin.
     private var samplesToDrop: Int64 = 0
+    /// Where, at the output rate on the file's clock, the next decoded sample lands: the first frame's
+    /// position plus every sample fed since (a frame that starts well after it follows a gap).
+    private var inputEnd: Double?
     private var finished = false
     /// A read failure part-way (a truncated file), thrown once the audio before it is handed out.
     private var deferredError: MediaError?
@@ -163,12 +174,21 @@ public final class AudioReader {
         if resampler == nil {
             resampler = try FFResampler(input: frame, outputLayout: &outputLayout, outputRate: sampleRate, path: url.path)
         }
+        let start = frame.presentationTime.map { clock.sampleIndex($0, timeBase: timeBase, sampleRate: sampleRate) }
         if nextPosition == nil {
             // Anchor the stream on the shared clock with its first decoded frame.
-            let start = frame.presentationTime.map { clock.sampleIndex($0, timeBase: timeBase, sampleRate: sampleRate) } ?? 0
-            nextPosition = max(0, start)
-            samplesToDrop = max(0, -start)
+            nextPosition = max(0, start ?? 0)
+            samplesToDrop = max(0, -(start ?? 0))
+            inputEnd = Double(start ?? 0)
+        } else if let start, let end = inputEnd, let resampler,
+                  (Self.smallestGapSeconds * Double(sampleRate)...Self.largestGapSeconds * Double(sampleRate)).contains(Double(start) - end) {
+            // Audio is missing before this frame: silence in its place keeps what follows in sync with the picture.
+            let missing = Int((Double(start) - end) * Double(frame.sampleRate) / Double(sampleRate))
+            try appendConverted(resampler.silence(count: missing, path: url.path))
+            inputEnd = end + Double(missing) * Double(sampleRate) / Double(frame.sampleRate)
+            gapSeconds += Double(missing) / Double(frame.sampleRate)
         }
+        inputEnd = (inputEnd ?? 0) + Double(frame.sampleCount) * Double(sampleRate) / Double(frame.sampleRate)
         try appendConverted(frame)
     }
 

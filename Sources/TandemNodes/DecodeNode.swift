@@ -247,7 +247,10 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
             }
             if skipped > 0 { context.warn("\(skipped) damaged \(kind) packet\(skipped == 1 ? "" : "s") skipped") }
         }
-        if let audio { check("audio", stream: audio.stream, end: audioEnd, skipped: audio.corruptPacketCount + audio.decodeErrorCount) }
+        if let audio {
+            check("audio", stream: audio.stream, end: audioEnd, skipped: audio.corruptPacketCount + audio.decodeErrorCount)
+            if audio.gapSeconds > 0 { context.warn(String(format: "%.2f s of missing audio filled with silence to keep the rest in place", audio.gapSeconds)) }
+        }
         // Sparse sampling ends before the stream by design: only a reader that went through the whole
         // stream (decoding every frame, or indexing every packet) says where it stops.
         if let change = video?.pictureSizeChange { context.warn("\(change)") }

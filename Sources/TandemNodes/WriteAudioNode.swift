@@ -18,6 +18,7 @@ public struct WriteAudioNode: ConfigurableNode {
     private let sampleFormat: AudioFileWriter.SampleFormat
     private var output: AtomicOutput?
     private var writer: AudioFileWriter?
+    private var context: NodeContext?
 
     public init(parameters: NodeParameters) throws {
         template = try PathTemplate(parameters.string("path"))
@@ -34,6 +35,7 @@ public struct WriteAudioNode: ConfigurableNode {
 
     public mutating func start(_ context: NodeContext) throws {
         output = try context.createOutput(template)
+        self.context = context
     }
 
     public mutating func receive(_ packet: Packet, on port: InputPort, output: NodeOutput) throws {
@@ -48,6 +50,12 @@ public struct WriteAudioNode: ConfigurableNode {
     }
 
     public mutating func finish(output: NodeOutput) throws {
-        try writer?.finish()
+        guard let writer else {
+            // An audio stream without samples (or an input whose audio was all cut away): say so rather
+            // than let an ok record hide the missing file.
+            context?.warn("no audio samples arrived: \(self.output?.finalURL.lastPathComponent ?? template.description) was not written")
+            return
+        }
+        try writer.finish()
     }
 }

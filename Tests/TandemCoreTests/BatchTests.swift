@@ -152,6 +152,22 @@ struct CountWriter: ConfigurableNode {
         #expect(message.hasPrefix("broken link") && message.contains("elsewhere/gone.txt"), "\(message)")
     }
 
+    /// A link named on the command line that leads nowhere (a loop, a missing target) is refused as a
+    /// broken link, saying why, not as a missing file.
+    @Test func aNamedBrokenLinkSaysWhereItLeads() throws {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let a = root.appendingPathComponent("a.mp4"), b = root.appendingPathComponent("b.mp4")
+        try FileManager.default.createSymbolicLink(atPath: a.path, withDestinationPath: "b.mp4")
+        try FileManager.default.createSymbolicLink(atPath: b.path, withDestinationPath: "a.mp4")
+        #expect {
+            _ = try InputCollector().collect([a.path])
+        } throws: { error in
+            let text = String(describing: error)
+            return text.hasPrefix(a.path) && text.contains("broken link: points to b.mp4") && text.contains("symbolic links")
+        }
+    }
+
     @Test func aNamedPipeInAFolderIsRecordedFailedWithoutWaitingForAWriter() throws {
         try write("x\n", "in/good.txt")
         let pipe = root.appendingPathComponent("in/stream.txt")

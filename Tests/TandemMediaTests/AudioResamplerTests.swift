@@ -76,4 +76,28 @@ import TandemMedia
         #expect(throws: MediaError.self) { try resampler.convert(Self.input) }
         #expect(throws: MediaError.self) { try AudioResampler(inputRate: 0, inputChannels: 1, outputRate: 16_000, outputChannels: 1) }
     }
+
+    /// A stream shorter than the resampling filter (1 ms, 48 samples) still gives its 16 samples:
+    /// libswresample's drain alone returns none of them.
+    @Test(arguments: [48, 7, 300])
+    func streamShorterThanTheFilterKeepsItsSamples(count: Int) throws {
+        let level = [Float](repeating: 0.5, count: count)
+        let input = AudioBuffer(sampleRate: 48_000, channelLayout: "mono", firstSample: 0, channels: [SharedArray(level)])
+        let (first, samples) = try Self.resample([input])
+        #expect(first == 0)
+        #expect(samples[0].count == count / 3, "\(count) samples at 48 kHz")
+        #expect(samples[0].allSatisfy { $0 > 0.1 }, "the level survives: \(samples[0].prefix(4))")
+    }
+
+    /// The same through `AudioReader`, which decodes and resamples a file in one step.
+    @Test func tinyFileDecodesToItsLengthAtTheNewRate() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-tiny-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent("tiny.wav")
+        let samples = [Float](repeating: 0.25, count: 48)
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 48_000, channelLayout: "mono", firstSample: 0, channels: [SharedArray(samples)]), to: url)
+        let audio = try AudioReader(url: url, options: AudioDecodeOptions(sampleRate: 16_000, channels: 1)).readAll()
+        #expect(audio.frameCount == 16)
+    }
 }

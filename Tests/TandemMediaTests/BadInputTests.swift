@@ -40,6 +40,21 @@ import TandemCore
         #expect(result == .notMediaFile || result == .noUsableStream, "got \(String(describing: result))")
     }
 
+    /// An MP4 whose recording stopped before its index (moov) was written: said so, not "not media".
+    @Test func mp4WithoutItsIndex() throws {
+        let url = Fixture.temporaryDirectory().appendingPathComponent("unfinished.mp4")
+        defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
+        var bytes = Data([0, 0, 0, 24]) + Data("ftypisom".utf8) + Data([0, 0, 2, 0]) + Data("isommp41".utf8)
+        bytes += Data([0, 0, 0x10, 8]) + Data("mdat".utf8) + Data(repeating: 0x5A, count: 0x1000)
+        try bytes.write(to: url)
+        do {
+            try openAll(url.path)
+            Issue.record("opened a file without a moov atom")
+        } catch let error as MediaError {
+            #expect(error.code == .truncatedOrCorrupt && error.description.contains("no moov atom") && error.description.contains(url.path), "\(error)")
+        }
+    }
+
     @Test func missingFileAndDirectory() throws {
         #expect(code { try openAll("/nonexistent/file.mp4") } == .notFound)
         #expect(code { try openAll(Fixture.temporaryDirectory().path) } == .isDirectory)

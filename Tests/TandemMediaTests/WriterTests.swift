@@ -26,6 +26,23 @@ import TandemCore
         #expect(back.channels == original.channels)
     }
 
+    /// Samples past ±1 (a loud downmix, a resampler's overshoot) are clipped when stored as integers:
+    /// FLAC does not refuse them and WAV does not wrap them around to the opposite sign.
+    @Test(arguments: ["loud.flac", "loud.wav"])
+    func samplesPastFullScaleAreClipped(_ name: String) throws {
+        let directory = Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let samples: [Float] = (0..<4800).map { 1.6 * sinf(Float($0) * 2 * .pi / 48) }
+        let loud = AudioBuffer(sampleRate: 48000, channelLayout: "mono", firstSample: 0, channels: [SharedArray(samples)])
+        let url = directory.appendingPathComponent(name)
+        try AudioFileWriter.write(loud, to: url, sampleFormat: .pcm16)
+        let back = try AudioReader(url: url).readAll().channels[0].array
+        #expect(back.count == samples.count)
+        for (written, read) in zip(samples, back) {
+            #expect(abs(max(-1, min(1, written)) - read) < 0.001, "\(written) read back as \(read)")
+        }
+    }
+
     /// The same samples give the same bytes: no PEAK chunk, which libsndfile stamps with the time of writing.
     @Test func wavBytesDependOnlyOnTheSamples() throws {
         let original = try tone()

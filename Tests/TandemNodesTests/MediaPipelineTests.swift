@@ -41,6 +41,22 @@ import TandemMedia
         try? FileManager.default.removeItem(at: root)
     }
 
+    /// An audio stream without a sample writes no file, and the record says so instead of a silent ok.
+    @Test func audioWithoutSamplesIsWarnedNotWritten() throws {
+        let empty = root.appendingPathComponent("in/empty.wav")
+        try FileManager.default.createDirectory(at: empty.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 8_000, channelLayout: "mono", firstSample: 0, channels: [SharedArray([Float]())]), to: empty)
+        let result = try runPipeline("""
+            version: 1
+            nodes:
+              - {id: decode, kind: decode}
+              - {id: out, kind: write-audio, params: {path: "{stem}.flac"}, inputs: {audio: decode.audio}}
+            """, on: empty, relativePath: "empty.wav")
+        #expect(result.outputs.isEmpty)
+        #expect(result.warnings == ["out: no audio samples arrived: empty.flac was not written"])
+        try? FileManager.default.removeItem(at: root)
+    }
+
     @Test func framesAreSampledAndWrittenWithAContactSheet() throws {
         let video = root.appendingPathComponent("in/clip.mp4")
         try MediaSamples.video(video, frames: 30, fps: 10)  // 3 s

@@ -172,10 +172,10 @@ public final class BatchRunner: @unchecked Sendable {
         } catch is GraphCancelled {
             return nil
         } catch let error as NodeError {
-            record.error = .init(errorClass: Self.errorClass(error), message: error.underlying.map { String(describing: $0) } ?? error.message,
+            record.error = .init(errorClass: Self.errorClass(error), message: error.underlying.map(Self.message) ?? Self.withFinalNames(error.message),
                                  node: error.nodeID, time: error.mediaTime)
         } catch {
-            record.error = .init(errorClass: Self.errorClass(error), message: String(describing: error))
+            record.error = .init(errorClass: Self.errorClass(error), message: Self.message(error))
         }
         record.wallSeconds = elapsed()
         return record
@@ -188,11 +188,21 @@ public final class BatchRunner: @unchecked Sendable {
         return (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
     }
 
-    /// `Type.code` when the error has a `code` property (as every Tandem error does), else the type name.
+    /// `Type.code` when the error has a `code` property (as every Tandem error does), `FileError.reason`
+    /// for Foundation's file errors (a full disk, a folder it may not write), else the type name.
     static func errorClass(_ error: any Error) -> String {
         if let nodeError = error as? NodeError {
             guard let underlying = nodeError.underlying else { return "NodeError.\(nodeError.code)" }
             return errorClass(underlying)
+        }
+        if let fileError = error as? CocoaError {
+            return switch Self.posixCode(fileError) {
+            case ENOSPC: "FileError.noSpace"
+            case EDQUOT: "FileError.quotaExceeded"
+            case EACCES, EPERM: "FileError.permissionDenied"
+            case EROFS: "FileError.readOnlyFileSystem"
+            default: "FileError.io"
+            }
         }
         let type = String(describing: Swift.type(of: error))
         if let code = Mirror(reflecting: error).children.first(where: { $0.label == "code" })?.value {
@@ -200,6 +210,31 @@ public final class BatchRunner: @unchecked Sendable {
             return "\(type).\(text.split(separator: "(").first.map(String.init) ?? text)"
         }
         return type
+    }
+}
+
+extension BatchRunner {
+    /// A failure's message for the manifest and the progress line: Foundation's file errors as
+    /// "PATH: No space left on device" rather than a dump of their user info, and every
+    /// output named by its final name, not the hidden temporary it was being written to.
+    static func message(_ error: any Error) -> String {
+        guard let fileError = error as? CocoaError else { return withFinalNames(String(describing: error)) }
+        let path = (fileError.userInfo[NSFilePathErrorKey] as? String) ?? (fileError.userInfo[NSURLErrorKey] as? URL)?.path
+        let reason = posixCode(fileError).map { String(cString: strerror($0)) } ?? fileError.localizedDescription
+        return withFinalNames(path.map { "\($0): \(reason)" } ?? reason)
+    }
+
+    /// The POSIX error under a Foundation file error (ENOSPC for a full disk), when it has one.
+    static func posixCode(_ error: CocoaError) -> Int32? {
+        guard let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain else { return nil }
+        return Int32(underlying.code)
+    }
+
+    /// `text` with each hidden temporary output name (`.frame_000001.tandem-tmp-k3j9.png`, or a writer's own
+    /// temporary inside ours, `..a.tandem-tmp-x.tandem-tmp-y.flac`) replaced by the final name (`frame_000001.png`).
+    static func withFinalNames(_ text: String) -> String {
+        guard text.contains(".tandem-tmp-") else { return text }
+        return text.replacing(/(^|[\/\s])\.{1,2}([^\/\s]+?)(\.tandem-tmp-[0-9a-z]+)+/) { match in "\(match.output.1)\(match.output.2)" }
     }
 }
 

@@ -74,6 +74,11 @@ public struct InputCollector: Sendable {
         let url = URL(fileURLWithPath: argument, relativeTo: base).standardizedFileURL
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            if let target = BatchRunner.brokenLinkTarget(url.path) {
+                // The link itself is there: say where it leads and why that cannot be reached (a loop, a missing target).
+                let reason = access(url.path, F_OK) == 0 ? "unreadable" : String(cString: strerror(errno))
+                throw Problem(path: url.path, message: "broken link: points to \(target) (\(reason))")
+            }
             throw Problem(path: url.path, message: "no such file or folder")
         }
         if isDirectory.boolValue {

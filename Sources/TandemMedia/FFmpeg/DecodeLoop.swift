@@ -28,6 +28,8 @@ final class DecodeLoop {
     private var inputEnded = false
     private var drained = false
     private var pendingFailure: MediaError?
+    private var failuresInARow = 0
+    static let mostFailuresInARow = 1_000
 
     init(input: FFInputContext, decoder: FFDecoder) {
         self.input = input
@@ -50,9 +52,17 @@ final class DecodeLoop {
             switch try decoder.receive(into: frame) {
             case .frame:
                 if frame.isCorrupt { decodeErrorCount += 1 }
+                failuresInARow = 0
                 return true
             case .corrupt:
                 decodeErrorCount += 1
+                // Every decode error is skipped; a decoder failing again and again with no new packet
+                // sent in between would loop here forever.
+                failuresInARow += 1
+                if failuresInARow > Self.mostFailuresInARow {
+                    throw MediaError(.truncatedOrCorrupt, path: input.path, operation: "decode",
+                                     message: "the decoder failed \(failuresInARow) times in a row without new data")
+                }
             case .endOfStream:
                 drained = true
             case .needsInput:
@@ -61,6 +71,7 @@ final class DecodeLoop {
                     drained = true
                 } else {
                     try feed()
+                    failuresInARow = 0
                 }
             }
         }

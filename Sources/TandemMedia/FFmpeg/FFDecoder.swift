@@ -73,10 +73,18 @@ final class FFDecoder {
         switch status {
         case tandem_AVERROR_EAGAIN: return .receiveFirst
         case tandem_AVERROR_EOF: return .ended
-        case tandem_AVERROR_INVALIDDATA: return .corrupt
         default:
-            throw MediaError(ffmpeg: status, path: input.path, operation: "decode", code: .other)
+            if Self.isFailureOfTheDecoder(status) { throw MediaError(ffmpeg: status, path: input.path, operation: "decode", code: .other) }
+            return .corrupt
         }
+    }
+
+    /// True for the errors that stop decoding altogether (out of memory, a decoder used wrongly); any
+    /// other error concerns the packet's data, which is skipped as `ffmpeg` does. Decoders answer bad
+    /// data with more than `AVERROR_INVALIDDATA`: FFmpeg 5.1's AAC decoder returns bare numbers for a
+    /// damaged frame header, which used to fail a whole file over one bad audio packet.
+    static func isFailureOfTheDecoder(_ status: Int32) -> Bool {
+        status == tandem_AVERROR(ENOMEM) || status == tandem_AVERROR(EINVAL)
     }
 
     /// Result of asking the decoder for a frame.
@@ -97,8 +105,9 @@ final class FFDecoder {
         switch status {
         case tandem_AVERROR_EAGAIN: return .needsInput
         case tandem_AVERROR_EOF: return .endOfStream
-        case tandem_AVERROR_INVALIDDATA: return .corrupt
-        default: throw MediaError(ffmpeg: status, path: input.path, operation: "decode", code: .other)
+        default:
+            if Self.isFailureOfTheDecoder(status) { throw MediaError(ffmpeg: status, path: input.path, operation: "decode", code: .other) }
+            return .corrupt
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import CFFmpeg
 
 /// Owns an `AVFormatContext` opened for reading one file (a demuxer).
@@ -20,6 +21,10 @@ final class FFInputContext {
         var context: UnsafeMutablePointer<AVFormatContext>?
         let status = avformat_open_input(&context, path, nil, nil)
         guard status >= 0, let context else {
+            if status == tandem_AVERROR_INVALIDDATA && Self.startsLikeISOMedia(path) {
+                throw MediaError(.truncatedOrCorrupt, path: path, operation: "open", ffmpegCode: status,
+                                 message: "an MP4/MOV file without its index (no moov atom): a recording cut off before it was finished, or an incomplete download")
+            }
             let code: MediaError.Code? = status == tandem_AVERROR_INVALIDDATA ? .notMediaFile : nil
             throw MediaError(ffmpeg: status, path: path, operation: "open", code: code)
         }
@@ -33,6 +38,15 @@ final class FFInputContext {
         }
         pointer = context
         self.path = path
+    }
+
+    /// True when the file begins with an ISO base media `ftyp` box (MP4, MOV, M4A, 3GP): FFmpeg's
+    /// "invalid data" then means the index is missing, not that the file is something else.
+    static func startsLikeISOMedia(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 8)) ?? Data()
+        return head.count == 8 && head[head.startIndex + 4 ..< head.startIndex + 8] == Data("ftyp".utf8)
     }
 
     deinit {

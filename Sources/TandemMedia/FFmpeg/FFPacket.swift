@@ -19,6 +19,8 @@ final class FFPacket {
     var pts: Int64 { pointer.pointee.pts }
     var dts: Int64 { pointer.pointee.dts }
     var position: Int64 { pointer.pointee.pos }
+    /// Bytes of data. (Byte position and size locate a packet in its file.)
+    var size: Int { Int(pointer.pointee.size) }
     var isKeyFrame: Bool { pointer.pointee.flags & tandem_AV_PKT_FLAG_KEY != 0 }
     var isCorrupt: Bool { pointer.pointee.flags & tandem_AV_PKT_FLAG_CORRUPT != 0 }
     var isDiscarded: Bool { pointer.pointee.flags & tandem_AV_PKT_FLAG_DISCARD != 0 }

@@ -46,6 +46,16 @@ final class FFScaler {
         return descriptor.pointee.flags & (tandem_AV_PIX_FMT_FLAG_PAL | tandem_AV_PIX_FMT_FLAG_BITSTREAM | tandem_AV_PIX_FMT_FLAG_HWACCEL) == 0
     }
 
+    /// True when libswscale can resize a picture in `format` without leaving it: it writes that format,
+    /// which is not a palette (PAL8: GIF-like codecs, old AVIs, 8-bit BMPs) or bit-packed (1-bit monochrome).
+    /// Other formats are resized and converted in one pass.
+    /// The corresponding C function is `sws_isSupportedOutput`.
+    static func canResizeInItsOwnFormat(_ format: Int32) -> Bool {
+        guard let descriptor = av_pix_fmt_desc_get(AVPixelFormat(rawValue: format)),
+              sws_isSupportedOutput(AVPixelFormat(rawValue: format)) > 0 else { return false }
+        return descriptor.pointee.flags & (tandem_AV_PIX_FMT_FLAG_PAL | tandem_AV_PIX_FMT_FLAG_BITSTREAM) == 0
+    }
+
     /// Converts `frame` to `width`×`height` of `format` into `destination` (`stride` bytes per row).
     /// `destination` needs `FrameConverter.scalerPadding` bytes of room past its last row. With
     /// `topFieldOnly` the picture is read from its even rows (see `canSplitFields`) and stretched to `height`.
@@ -56,7 +66,7 @@ final class FFScaler {
         // colour at the output size (its vectorised unscaled converter), costs about half the CPU of
         // one combined pass, whose scaled RGB output path is mostly plain C.
         var picture = SourcePicture(frame, topFieldOnly: topFieldOnly)
-        if picture.width != width || picture.height != height {
+        if (picture.width != width || picture.height != height) && Self.canResizeInItsOwnFormat(picture.format) {
             picture = SourcePicture(try resize(picture, width: width, height: height, path: path), topFieldOnly: false)
         }
         let wanted = (picture.width, picture.height, picture.format, width, height, format.rawValue)
