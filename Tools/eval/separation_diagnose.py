@@ -8,6 +8,11 @@
             multiplicative updates, 8 components per player, n_fft 1024, hop 256, 30 iterations), each
             component given to the stem that holds most of its reconstruction, Wiener masks (p = 2).
 
+With --holdings, each found region is also listed with how much of every player's stem its output carries
+(the output projected on the stem, <output, stem> / <stem, stem>: 1 is the whole stem, 0 none of it), so a
+region that took another player's sound is seen directly: `0:.62/.39/.03/.05` is a region on panel 0 holding
+most of player 0 and 39 % of player 1 (`s`: flagged silent, no file).
+
 So `given - found` is what region finding loses, `ceiling - given` what the assignment of components to
 (right) regions loses, and `ceiling` is what the factorisation itself allows. It also lists what the
 finder found per panel (regions on each player, on the mover, silent flags).
@@ -57,6 +62,26 @@ def nmf_ceiling(stems, mixture, per_source=8, iterations=30, seed=0):
     return [librosa.istft(X * m / total, hop_length=hop, length=len(mixture)) for m in models]
 
 
+def holdings(summary, out, stems, count):
+    """Per region: its panel (M: the mover's), `s` when silent, then the share of each player's stem its output
+    carries (the output projected on the stem)."""
+    tokens = []
+    for s in summary["sources"]:
+        r = s.get("region")
+        if r is None:
+            continue
+        panel = int((r["x"] + r["width"] / 2) // ev.PANEL_W)
+        name = "M" if panel >= count else str(panel)
+        if "file" not in s:
+            tokens.append(name + "s")
+            continue
+        audio, _ = ev.sf.read(os.path.join(out, s["file"]), dtype="float32", always_2d=True)
+        signal = audio.mean(axis=1)[:len(stems[0])]
+        shares = [float(np.dot(signal[:len(t)], t[:len(signal)]) / np.dot(t, t)) for t in stems]
+        tokens.append(name + ":" + "/".join(f"{v:.2f}".replace("0.", ".") for v in shares))
+    return tokens
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tandem", default=".build/release/tandem")
@@ -70,6 +95,7 @@ def main():
     parser.add_argument("--separate-args", default="")
     parser.add_argument("--skip-given", action="store_true", help="only the found and ceiling scores")
     parser.add_argument("--with-mover", action="store_true", help="also score the players' panels plus the mover's")
+    parser.add_argument("--holdings", action="store_true", help="list how much of each player's stem every found region's output carries")
     args = parser.parse_args()
     rows = []
     for set_name in args.sets:
@@ -96,6 +122,8 @@ def main():
                     name = "M" if panel >= count else str(panel)
                     layout.append(name + ("s" if s.get("silent") else "") + ("W" if r["width"] > 1.5 * ev.PANEL_W else ""))
                 row["layout"] = " ".join(layout)
+                if args.holdings:
+                    row["holdings"] = holdings(summary, out, stems, count)
                 if not args.skip_given:
                     boxes = [f"{i * ev.PANEL_W},0,{ev.PANEL_W},{ev.PANEL_H}" for i in range(count)]
                     out = os.path.join(work, "diag-given")
@@ -117,6 +145,8 @@ def main():
                       f"found {row['found']:+5.1f} (perm {row['found_perm']:+5.1f}, w/o {row['found_missing']}) "
                       f"given {row.get('given', float('nan')):+5.1f} given+m {row.get('given_mover', float('nan')):+5.1f} "
                       f"ceiling {row['ceiling']:+5.1f} | regions {row['layout']}", flush=True)
+                if args.holdings:
+                    print("    holdings " + "  ".join(row["holdings"]), flush=True)
     print("\nmedians per count: found / given / given+mover / ceiling")
     for count in args.counts:
         sel = [r for r in rows if r["count"] == count]
