@@ -106,7 +106,12 @@ extension WhisperNode {
                     if session.needsLanguage {
                         let end = range.lowerBound + WhisperRecognizer.RegionSession.languageSamples
                         guard received >= end || audioEnded else { break }
-                        try session.detectLanguage(held(range.lowerBound..<min(end, received)))
+                        // With language_from_first_window, a region holding the 30 s detection reads leaves it
+                        // to its stream's first window, which is then encoded once; a shorter one is detected
+                        // on the audio after it too.
+                        if !session.detectsLanguageOnFirstWindow || range.upperBound < min(end, received) {
+                            try session.detectLanguage(held(range.lowerBound..<min(end, received)))
+                        }
                     }
                     active = try session.stream(lookaheadSeconds: lookaheadSeconds)
                     pushed = range.lowerBound
@@ -120,12 +125,12 @@ extension WhisperNode {
                 if reach > pushed {
                     let segments = try active!.push(held(pushed..<reach))
                     pushed = reach
-                    found += session.accept(segments, at: range.lowerBound)
+                    found += session.accept(segments, at: range.lowerBound, from: active)
                 }
                 // Final once no later region can join it and its audio is all in.
                 guard ranges.count > 1 || regionsEnded, pushed >= range.upperBound || audioEnded else { break }
                 let last = try active!.finish()
-                found += session.accept(last, at: range.lowerBound)
+                found += session.accept(last, at: range.lowerBound, from: active)
                 session.endRegion()
                 active = nil
                 finishedUpTo = max(finishedUpTo, range.upperBound)

@@ -239,7 +239,8 @@ private func features(frames: Int) -> [Float] { (0..<frames).map(Float.init) }
     }
 
     /// A multilingual-shaped vocabulary: the language is detected from the first step's language-token logits
-    /// and enters the prompt with the task.
+    /// and enters the prompt with the task; with `languageFromFirstWindow` the first window is encoded once
+    /// for detection and decoding, without it twice (faster-whisper's own copy of the first 30 s).
     @Test func multilingualPromptsCarryTheDetectedLanguage() throws {
         var vocabulary = (0..<256).map { String(ByteLevel.scalar(for: UInt8($0))) }
         vocabulary += [String](repeating: "", count: 50257 - 256).enumerated().map { "<pad\($0.offset)>" }
@@ -252,7 +253,8 @@ private func features(frames: Int) -> [Float] { (0..<frames).map(Float.init) }
             let vocabularySize = 50268 + 1501
             let melCount = 1
             var prompts: [[Int]] = []
-            func encode(_ features: [Float]) throws -> Int { 0 }
+            var encodes = 0
+            func encode(_ features: [Float]) throws -> Int { encodes += 1; return 0 }
             func makeCache(for encoded: Int) throws -> [[Int]] { [[]] }
             func selectRows(_ rows: [Int], cache: inout [[Int]]) { cache = rows.map { cache[$0] } }
             func decode(_ tokens: [[Int]], cache: inout [[Int]]) throws -> [[Float]] {
@@ -273,8 +275,16 @@ private func features(frames: Int) -> [Float] { (0..<frames).map(Float.init) }
         options.beamSize = 1
         options.temperatures = [0]
         options.task = .translate
+        model.encodes = 0
         _ = try transcriber.transcribe(features: [Float](repeating: 0, count: 101), frameCount: 101, options: options)
         #expect(model.prompts.last == [sotM, de, translate])
+        #expect(model.encodes == 2)
+        options.languageFromFirstWindow = true
+        model.encodes = 0
+        _ = try transcriber.transcribe(features: [Float](repeating: 0, count: 101), frameCount: 101, options: options)
+        #expect(model.prompts.last == [sotM, de, translate])
+        #expect(model.encodes == 1)
+        options.languageFromFirstWindow = false
         options.language = "fr"
         options.task = .transcribe
         _ = try transcriber.transcribe(features: [Float](repeating: 0, count: 101), frameCount: 101, options: options)

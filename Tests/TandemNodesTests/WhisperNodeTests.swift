@@ -149,6 +149,34 @@ struct SegmentSource: Node {
         #expect(!text.contains("quick"))
     }
 
+    /// `language_from_first_window`: a region holding the whole recording leaves detection to its first
+    /// window (same text, tokens and times; the probability from that window, not faster-whisper's copy with
+    /// the padding frame), while a region ending before the audio does is detected as without it.
+    @Test func languageFromTheFirstWindowChangesOnlyItsProbability() throws {
+        let base = Self.packageRoot.appendingPathComponent("Models/whisper-base").path
+        func run(_ regions: [Segment], firstWindow: Bool) throws -> [TranscriptSegment] {
+            var harness = GraphHarness()
+            try harness.add("decode", "decode", ["sample_rate": .int(16_000), "channels": .int(1)])
+            try harness.add("whisper", "whisper", ["model": .string(base), "beam_size": .int(1), "word_timestamps": .bool(false),
+                                                   "language_from_first_window": .bool(firstWindow)])
+            try harness.graph.add("regions", SegmentSource(segments: regions))
+            try harness.connect("decode.audio", to: "whisper.audio")
+            try harness.connect("regions.segments", to: "whisper.segments")
+            let out = try harness.collect("out", from: "whisper.transcript")
+            _ = try harness.run(on: Self.clip)
+            defer { try? FileManager.default.removeItem(at: harness.root) }
+            return transcript(out.packets)
+        }
+        let whole = [Segment(start: 0, end: 60, label: "speech")]
+        let copy = try run(whole, firstWindow: false), first = try run(whole, firstWindow: true)
+        #expect(!copy.isEmpty && copy.map(\.tokens) == first.map(\.tokens) && copy.map(\.start) == first.map(\.start))
+        #expect(copy.allSatisfy { $0.language == "en" } && first.allSatisfy { $0.language == "en" })
+        let (p0, p1) = (try #require(copy.first?.languageProbability), try #require(first.first?.languageProbability))
+        #expect(p0 != p1 && abs(p0 - p1) < 0.05, "\(p0) \(p1)")
+        let short = [Segment(start: 0.5, end: 2.5, label: "speech")]  // the clip runs on to 3.44 s
+        #expect(try run(short, firstWindow: true).map(\.languageProbability) == (try run(short, firstWindow: false)).map(\.languageProbability))
+    }
+
     /// `av-fusion` hands the whisper node the whole recording as one packet, whose storage the node
     /// shares rather than copies: the transcript within the same segments is the one the decoder's many
     /// small packets give.

@@ -126,21 +126,29 @@ extension WhisperRecognizer {
         ///   - cuts: samples of the region (from its start, sorted) where its windows' text must stop (see
         ///     ``WhisperRecognizer/transcribe(_:within:options:cutAtTouching:)``).
         public mutating func transcribe(_ samples: [Float], at offset: Int, cuts: [Int] = []) throws -> [WhisperSegment] {
+            precondition(!needsLanguage, "detect the language before the first region")
             let found = accept(try recognizer.transcribe(samples, options: regionOptions(), cuts: cuts), at: offset)
             endRegion()
             return found
         }
 
         /// A stream for the next region, prompted with the text carried so far: push the region's samples,
-        /// hand what it returns to ``accept(_:at:)`` and call ``endRegion()`` after its `finish()`. It gives what
+        /// hand what it returns to ``accept(_:at:from:)`` and call ``endRegion()`` after its `finish()`. It gives what
         /// ``transcribe(_:at:)`` gives whenever the region is at most 30 s plus `lookaheadSeconds` long.
+        ///
+        /// With `languageFromFirstWindow` the language may still be undetected: the stream then detects it from
+        /// its first window's encoder output (the one that window is decoded from, so it is encoded once) and
+        /// ``accept(_:at:from:)`` takes it over for later regions. Leave it to the stream only when the region
+        /// holds the 30 s from its start that ``detectLanguage(_:)`` would read (or runs to the recording's end).
         public func stream(lookaheadSeconds: Double) throws -> WhisperRecognizer.Stream {
-            precondition(!needsLanguage, "detect the language before the first region")
+            precondition(!needsLanguage || detectsLanguageOnFirstWindow, "detect the language before the first region")
             return try recognizer.stream(options: regionOptions(), lookaheadSeconds: lookaheadSeconds)
         }
 
+        /// Whether a region's stream may detect the language itself (`languageFromFirstWindow`).
+        public var detectsLanguageOnFirstWindow: Bool { options.languageFromFirstWindow }
+
         private func regionOptions() -> WhisperDecodingOptions {
-            precondition(!needsLanguage, "detect the language before the first region")
             var regionOptions = options
             regionOptions.initialPromptTokens = carried
             regionOptions.initialPrompt = nil
@@ -148,8 +156,13 @@ extension WhisperRecognizer {
         }
 
         /// Takes the current region's next segments (times from its start): moved onto the recording's clock,
-        /// numbered, and their text carried as the next region's prompt.
-        public mutating func accept(_ segments: [WhisperSegment], at offset: Int) -> [WhisperSegment] {
+        /// numbered, and their text carried as the next region's prompt; and the language `stream` detected,
+        /// when it was still to be detected.
+        public mutating func accept(_ segments: [WhisperSegment], at offset: Int, from stream: WhisperRecognizer.Stream? = nil) -> [WhisperSegment] {
+            if needsLanguage, let detected = stream?.language {
+                options.language = detected.code
+                languageProbability = detected.probability
+            }
             let seconds = Double(offset) / Double(WhisperLogMel.sampleRate)
             var result: [WhisperSegment] = []
             for var segment in segments {

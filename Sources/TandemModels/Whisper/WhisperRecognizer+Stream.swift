@@ -32,6 +32,8 @@ extension WhisperRecognizer {
         public let lookaheadFrames: Int
         var finished = false
 
+        /// The language decoded in and its probability; nil until the first window detects it (`auto`).
+        public var language: (code: String, probability: Double)? { session.language }
         /// The first mel frame of the next window (advances as windows are decoded).
         public var seek: Int { session.seek }
         /// Raw log-mel frames held now (the memory the stream keeps, `× melCount × 4` bytes).
@@ -103,7 +105,7 @@ extension WhisperRecognizer {
                     segmentSize = window
                 }
                 let available = firstFrame + frames.count / mels
-                if session.needsLanguage {
+                if session.needsLanguage && !session.options.languageFromFirstWindow {
                     precondition(firstFrame == 0, "the first window's frames are kept until the language is known")
                     try session.detectLanguage(window: normalizedWindow(from: 0, count: min(window, available)))
                 }

@@ -37,7 +37,8 @@ extension WhisperTranscriber {
                                    maxLength: WhisperTranscriber.maxLength)
             var options = options
             // faster-whisper: an English-only model transcribes English with probability 1, a given language
-            // is taken with probability 1, and `auto` is detected on the first 30 s window (``detectLanguage(window:)``).
+            // is taken with probability 1, and `auto` is detected on the first 30 s window (``detectLanguage(window:)``,
+            // or with `languageFromFirstWindow` by the first ``decode(window:segmentSize:contentFrames:emitUntil:)``).
             if !transcriber.tokenizer.isMultilingual { options.language = "en" }
             self.options = options
             if let tokens = options.initialPromptTokens {
@@ -47,18 +48,26 @@ extension WhisperTranscriber {
             }
         }
 
-        /// Whether the language is still to be detected (`auto` on a multilingual model) before the first window.
+        /// Whether the language is still to be detected (`auto` on a multilingual model) before the first window
+        /// (with `languageFromFirstWindow`, by it).
         public var needsLanguage: Bool { options.language == WhisperDecodingOptions.autoLanguage }
 
         /// Detects the language on the recording's first 3000 frames (the padding frame included when the
         /// recording is shorter), mel-major, zero-padded to 3000 frames.
         public mutating func detectLanguage(window: [Float]) throws {
-            let detected = try transcriber.detectLanguage(window: window)
+            let detected = try transcriber.detectLanguage(encoded: try transcriber.model.encode(window))
             options.language = detected.language
             languageProbability = Double(detected.probability)
         }
 
-        /// Decodes the window that starts at ``seek`` and moves ``seek`` past what it decoded.
+        /// The language decoded in and its probability (1 when given); nil until the first window detects it.
+        public var language: (code: String, probability: Double)? {
+            needsLanguage ? nil : (options.language, languageProbability)
+        }
+
+        /// Decodes the window that starts at ``seek`` and moves ``seek`` past what it decoded. With the language
+        /// still to be detected (`languageFromFirstWindow`), it is detected from this window's encoder output
+        /// first (the recording's first 3000 frames, without the padding frame of a shorter one).
         /// - Parameters:
         ///   - window: `melCount × 3000` mel-major features from frame `seek`, zeros after `segmentSize` frames.
         ///   - segmentSize: frames of content in the window (3000 except at the end of the recording).
@@ -74,13 +83,18 @@ extension WhisperTranscriber {
         ///     inside a word. nil: Whisper's own seek (faster-whisper's `generate_segments`).
         /// - Returns: the window's final segments (none when it was silence or skipped).
         public mutating func decode(window: [Float], segmentSize: Int, contentFrames: Int, emitUntil: Int? = nil) throws -> [WhisperSegment] {
-            precondition(!needsLanguage, "detect the language before the first window")
             let t = transcriber
             let timeOffset = Double(seek) * WhisperTranscriber.secondsPerFrame
             let segmentDuration = Double(segmentSize) * WhisperTranscriber.secondsPerFrame
             // A cut applies only inside this window's audio.
             let cut = emitUntil.flatMap { $0 > seek && $0 < seek + segmentSize ? $0 : nil }
             let encoded = try t.model.encode(window)
+            if needsLanguage {
+                precondition(options.languageFromFirstWindow, "detect the language before the first window")
+                let detected = try t.detectLanguage(encoded: encoded)
+                options.language = detected.language
+                languageProbability = Double(detected.probability)
+            }
             let prompt = t.makePrompt(previous: promptTokens, options: options)
             let decoded = try t.decodeWithFallback(search: search, encoded: encoded, prompt: prompt, options: options, generator: &generator)
 

@@ -51,7 +51,7 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
         precondition(features.count == mels * frameCount, "features hold \(features.count) values, not \(mels) × \(frameCount)")
         let contentFrames = frameCount - 1
         var session = try Session(transcriber: self, options: options)
-        if session.needsLanguage {
+        if session.needsLanguage && !options.languageFromFirstWindow {
             try session.detectLanguage(window: Self.window(features, frameCount: frameCount, from: 0,
                                                            count: min(Self.windowFrames, frameCount), melCount: mels))
         }
@@ -92,13 +92,14 @@ public struct WhisperTranscriber<Model: WhisperModelProtocol> {
     ///     the padding frame included, zero-padded (faster-whisper's `pad_or_trim`).
     /// - Returns: the most probable language code, its probability, and every language's, most probable first.
     public func detectLanguage(features: [Float], frameCount: Int) throws -> (language: String, probability: Float, all: [(String, Float)]) {
-        try detectLanguage(window: Self.window(features, frameCount: frameCount, from: 0, count: min(Self.windowFrames, frameCount),
-                                               melCount: model.melCount))
+        try detectLanguage(encoded: try model.encode(Self.window(features, frameCount: frameCount, from: 0,
+                                                                 count: min(Self.windowFrames, frameCount), melCount: model.melCount)))
     }
 
-    /// The spoken language from one zero-padded 3000-frame, mel-major window (see ``detectLanguage(features:frameCount:)``).
-    func detectLanguage(window: [Float]) throws -> (language: String, probability: Float, all: [(String, Float)]) {
-        var cache = try model.makeCache(for: try model.encode(window))
+    /// The spoken language from one window's encoder output (with `languageFromFirstWindow`, the output
+    /// the first window is then decoded from).
+    func detectLanguage(encoded: Model.Encoded) throws -> (language: String, probability: Float, all: [(String, Float)]) {
+        var cache = try model.makeCache(for: encoded)
         let logits = try model.decode([[tokenizer.startOfTranscript]], cache: &cache)[0]
         let languages = tokenizer.languages.filter { $0.id < logits.count }
         guard !languages.isEmpty else { return ("en", 1, [("en", 1)]) }
