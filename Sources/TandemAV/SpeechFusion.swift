@@ -200,6 +200,20 @@ public struct SpeechFusion: Sendable {
         let voiced = voice == nil ? [] : stretches(detected, hopSeconds: hopSeconds, duration: duration)
         var liftedSeconds = 0.0
         for f in 0..<frameCount where lifted[f] { liftedSeconds += hopSeconds }
+        // Each lifted run, so a reader sees where the picture made speech the audio alone did not, and on what evidence.
+        var runStart: Int?
+        for f in 0...frameCount {
+            if f < frameCount && lifted[f] {
+                if runStart == nil { runStart = f }
+            } else if let a = runStart {
+                runStart = nil
+                let frames = a..<f
+                let above = frames.reduce(0) { $0 + smoothed[$1] - floor } / Double(frames.count)
+                let voiceProbability = frames.reduce(Float(0)) { $0 + probability[$1] } / Float(frames.count)
+                notes.append(String(format: "lips lifted unsure audio to speech at %.2f–%.2f s: level %.1f dB above the floor, voice probability %.2f",
+                                    Double(a) * hopSeconds, Double(f) * hopSeconds, above, voiceProbability))
+            }
+        }
 
         // The lips that may name a speaker: with the mouths' openings, only where the mouth opens and closes
         // at syllable rate (a listener nodding during an off-camera question moves its lips, not its opening),
