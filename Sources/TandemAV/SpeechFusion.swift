@@ -9,8 +9,9 @@ import TandemCore
 /// the noise floor. Babble and music trip a voice detector too, but they sit at the floor measured
 /// where picture and sound are both silent; foreground speech stands above it. Where the voice
 /// probability is only unsure (at least `liftThreshold`) and some face's lips clearly move, the frame
-/// is lifted to speech (the low-SNR help of the picture). Lips moving where the audio holds no speech
-/// vouch for nothing: a listener nodding, smiling or mouthing along is not a source of words.
+/// is lifted to speech (the low-SNR help of the picture) if its level is one a quiet syllable of this clip's
+/// sure speech reaches (`liftBelowSpeech`). Lips moving where the audio holds no speech vouch for nothing:
+/// a listener nodding, smiling or mouthing along, or a mouth moving in a pause, is not a source of words.
 ///
 /// Each speech stretch is then named: the face whose lips move during it, else `SpeechMap.offScreen`,
 /// so off-camera questions are kept and said to be off-screen.
@@ -26,6 +27,11 @@ public struct SpeechFusion: Sendable {
         public var liftThreshold: Float = 0.2
         /// dB above the floor a lifted frame still needs: lips over sound at the floor are not speech.
         public var liftLevelAboveFloor = 0.5
+        /// A lifted frame's power above the floor may lie at most this many dB under the median of the clip's sure
+        /// speech (frames the audio alone calls speech): a quiet syllable of the same voice, not the noise's own
+        /// flicker. At 10 dB SNR that asks about 3 dB above the floor, so a pause 0.5 dB above it is not speech,
+        /// while at −5 dB (sure speech under 2 dB above the floor) `liftLevelAboveFloor` still decides.
+        public var liftBelowSpeech = 10.0
         /// Voice probability under which a frame is silent in sound (for the noise floor and the enhancer).
         public var quietThreshold: Float = 0.2
         /// Half-width (seconds) of the level's smoothing: a syllable's dip is not a pause.
@@ -174,18 +180,19 @@ public struct SpeechFusion: Sendable {
         let spread = floorNote?.hasPrefix("no silent stretch") == true ? 0 : max(0, Self.percentile(floorLevels, 0.9) - floor)
         if let floorNote { notes.append(floorNote) }
         let speechMargin = max(c.levelAboveFloor, c.spreadFactor * spread)
-        let liftMargin = max(c.liftLevelAboveFloor, 0.5 * c.spreadFactor * spread)
 
         var speech = [Bool](repeating: false, count: frameCount)
-        var lifted = [Bool](repeating: false, count: frameCount)
         for f in 0..<frameCount {
-            let above = smoothed[f] - floor
-            if probability[f] >= c.speechThreshold && above >= speechMargin && level[f] >= c.silenceLevel {
-                speech[f] = true
-            } else if c.lift && moving[f] && probability[f] >= c.liftThreshold && above >= liftMargin {
-                speech[f] = true
-                lifted[f] = true
-            }
+            speech[f] = probability[f] >= c.speechThreshold && smoothed[f] - floor >= speechMargin && level[f] >= c.silenceLevel
+        }
+        // The lift's margin follows this clip's sure speech: its median power above the floor, less liftBelowSpeech.
+        let sureAbove = Self.median((0..<frameCount).filter { speech[$0] }.map { pow(10, (smoothed[$0] - floor) / 10) - 1 })
+        let liftMargin = max(c.liftLevelAboveFloor, 0.5 * c.spreadFactor * spread,
+                             sureAbove.map { 10 * log10(1 + $0 * pow(10, -c.liftBelowSpeech / 10)) } ?? 0)
+        var lifted = [Bool](repeating: false, count: frameCount)
+        for f in 0..<frameCount where c.lift && !speech[f] && moving[f] && probability[f] >= c.liftThreshold && smoothed[f] - floor >= liftMargin {
+            speech[f] = true
+            lifted[f] = true
         }
         let duration = Double(levels.sampleCount) / Double(sampleRate)
         let padded = stretches(speech, hopSeconds: hopSeconds, duration: duration)
@@ -200,6 +207,20 @@ public struct SpeechFusion: Sendable {
         let voiced = voice == nil ? [] : stretches(detected, hopSeconds: hopSeconds, duration: duration)
         var liftedSeconds = 0.0
         for f in 0..<frameCount where lifted[f] { liftedSeconds += hopSeconds }
+        // Each lifted run, so a reader sees where the picture made speech the audio alone did not, and on what evidence.
+        var runStart: Int?
+        for f in 0...frameCount {
+            if f < frameCount && lifted[f] {
+                if runStart == nil { runStart = f }
+            } else if let a = runStart {
+                runStart = nil
+                let frames = a..<f
+                let above = frames.reduce(0) { $0 + smoothed[$1] - floor } / Double(frames.count)
+                let voiceProbability = frames.reduce(Float(0)) { $0 + probability[$1] } / Float(frames.count)
+                notes.append(String(format: "lips lifted unsure audio to speech at %.2f–%.2f s: level %.1f dB above the floor, voice probability %.2f",
+                                    Double(a) * hopSeconds, Double(f) * hopSeconds, above, voiceProbability))
+            }
+        }
 
         // The lips that may name a speaker: with the mouths' openings, only where the mouth opens and closes
         // at syllable rate (a listener nodding during an off-camera question moves its lips, not its opening),
@@ -243,7 +264,9 @@ public struct SpeechFusion: Sendable {
         var map = SpeechMap(speech: named, quiet: quiet, noiseFloor: floor, liftedSeconds: liftedSeconds, notes: notes,
                             voiced: voiced.map { Segment(start: $0.start, end: $0.end, label: SpeechMap.voice, score: meanProbability($0.start, $0.end)) },
                             speakers: speakers)
-        map.notes.append(String(format: "noise floor %.0f dBFS (spread %.1f dB): foreground speech must stand %.1f dB above it", floor, spread, speechMargin))
+        map.notes.append(String(format: "noise floor %.0f dBFS (spread %.1f dB): foreground speech must stand %.1f dB above it", floor, spread, speechMargin)
+                         + (sureAbove.map { String(format: " (its median stands %.1f dB above it)", 10 * log10(1 + $0)) } ?? "")
+                         + (c.lift && lips != nil ? String(format: ", unsure audio the lips lift %.1f dB", liftMargin) : ""))
         if lips == nil { map.notes.append("no readable face: any speech is attributed off-screen") }
         if let visible, lips != nil {
             let seen = visible.reduce(0) { $0 + max(0, min($1.end, duration) - max($1.start, 0)) }
@@ -326,6 +349,11 @@ public struct SpeechFusion: Sendable {
             }
         }
         return merged.map { Segment(start: $0.start, end: $0.end, label: $0.label, score: meanProbability($0.start, $0.end)) }
+    }
+
+    /// The middle of `values` (nearest rank); nil for none.
+    static func median(_ values: [Double]) -> Double? {
+        values.isEmpty ? nil : percentile(values, 0.5)
     }
 
     /// The `q`-quantile (0…1) of `values` (nearest rank); −120 for none.
