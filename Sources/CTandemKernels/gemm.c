@@ -87,6 +87,25 @@ static void pack_b(const float *b, long ldb, int transposed, row_map map, long p
     }
 }
 
+/// Stores the first `rows` × `columns` of a 12×32 tile of sums: c (=, or += when `accumulate`) alpha · tile.
+__attribute__((target("avx512f,fma"), always_inline)) static inline void store_tile(
+    __m512 tile[MR][2], float alpha, float *c, long ldc, long rows, long columns, int accumulate) {
+    // Masks for the two vectors of a row that hangs over the right edge.
+    __mmask16 low = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
+    __mmask16 high = columns >= 32 ? 0xFFFF : columns <= 16 ? 0 : (__mmask16)((1u << (columns - 16)) - 1);
+    const __m512 scale = _mm512_set1_ps(alpha);
+    for (long r = 0; r < rows; r++) {
+        float *row = c + r * ldc;
+        __m512 v0 = _mm512_mul_ps(tile[r][0], scale), v1 = _mm512_mul_ps(tile[r][1], scale);
+        if (accumulate) {
+            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(low, row));
+            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(high, row + 16));
+        }
+        _mm512_mask_storeu_ps(row, low, v0);
+        _mm512_mask_storeu_ps(row + 16, high, v1);
+    }
+}
+
 /// The 12×32 tile: c[r][0..31] (=, or += when `accumulate`) alpha · Σ_k a[k][r] · b[k][0..31].
 /// Only the first `rows` × `columns` of the tile are stored.
 __attribute__((target("avx512f,fma"))) static void kernel_12x32(
@@ -111,20 +130,7 @@ __attribute__((target("avx512f,fma"))) static void kernel_12x32(
         {c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51},
         {c60, c61}, {c70, c71}, {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1},
     };
-    // Masks for the two vectors of a row that hangs over the right edge.
-    __mmask16 low = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
-    __mmask16 high = columns >= 32 ? 0xFFFF : columns <= 16 ? 0 : (__mmask16)((1u << (columns - 16)) - 1);
-    const __m512 scale = _mm512_set1_ps(alpha);
-    for (long r = 0; r < rows; r++) {
-        float *row = c + r * ldc;
-        __m512 v0 = _mm512_mul_ps(tile[r][0], scale), v1 = _mm512_mul_ps(tile[r][1], scale);
-        if (accumulate) {
-            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(low, row));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(high, row + 16));
-        }
-        _mm512_mask_storeu_ps(row, low, v0);
-        _mm512_mask_storeu_ps(row + 16, high, v1);
-    }
+    store_tile(tile, alpha, c, ldc, rows, columns, accumulate);
 }
 
 /// `kernel_12x32` over the `count` steps of k listed in `steps` (ascending) only: the steps left out are those
@@ -153,19 +159,7 @@ __attribute__((target("avx512f,fma"))) static void kernel_12x32_steps(
         {c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51},
         {c60, c61}, {c70, c71}, {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1},
     };
-    __mmask16 low = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
-    __mmask16 high = columns >= 32 ? 0xFFFF : columns <= 16 ? 0 : (__mmask16)((1u << (columns - 16)) - 1);
-    const __m512 scale = _mm512_set1_ps(alpha);
-    for (long r = 0; r < rows; r++) {
-        float *row = c + r * ldc;
-        __m512 v0 = _mm512_mul_ps(tile[r][0], scale), v1 = _mm512_mul_ps(tile[r][1], scale);
-        if (accumulate) {
-            v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(low, row));
-            v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(high, row + 16));
-        }
-        _mm512_mask_storeu_ps(row, low, v0);
-        _mm512_mask_storeu_ps(row + 16, high, v1);
-    }
+    store_tile(tile, alpha, c, ldc, rows, columns, accumulate);
 }
 
 enum { STEP_WORDS = (KC + 63) / 64 };
