@@ -76,6 +76,12 @@ struct RunCommand: ParsableCommand {
         do { files = try collector.collect(inputs) } catch let problem as InputCollector.Problem {
             throw usageError(problem.description)
         }
+        if files.isEmpty {
+            // Not an error (a resumed or sharded batch may have nothing left), but a mistyped folder or
+            // `--include` glob should not pass as a quiet success.
+            let filter = include.isEmpty ? "media files (by extension)" : "files matching --include \(include.joined(separator: " "))"
+            FileHandle.standardError.write(Data("tandem: warning: no \(filter) among \(inputs.joined(separator: " ")); nothing to run\n".utf8))
+        }
         try refuseOutputCollisions(loaded, files)
         let started = Date()
         var record = RunRecord(

@@ -171,6 +171,24 @@ import TandemCore
         try? FileManager.default.removeItem(at: root)
     }
 
+    /// A folder without media (or an `--include` that matches nothing) runs nothing and says so.
+    @Test func aFolderWithoutMediaIsWarnedAbout() throws {
+        let inputs = root.appendingPathComponent("no-media")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+        try Data("notes".utf8).write(to: inputs.appendingPathComponent("readme.txt"))
+        let out = root.appendingPathComponent("out")
+        let plain = try Self.runCapturing(["run", try writePipeline(), inputs.path, "--out", out.path, "--progress", "none"])
+        #expect(plain.status == 0)
+        #expect(plain.errors.contains("warning: no media files (by extension) among \(inputs.path)"), "\(plain.errors)")
+        try MediaSamples.video(inputs.appendingPathComponent("clip.mp4"), frames: 2)
+        let globbed = try Self.runCapturing(["run", try writePipeline(), inputs.path, "--include", "*.mkv", "--out", out.path,
+                                             "--progress", "none"])
+        #expect(globbed.errors.contains("warning: no files matching --include *.mkv"), "\(globbed.errors)")
+        let found = try Self.runCapturing(["run", try writePipeline(), inputs.path, "--out", out.path, "--progress", "none"])
+        #expect(found.status == 0 && !found.errors.contains("warning: no"), "\(found.errors)")
+        try? FileManager.default.removeItem(at: root)
+    }
+
     /// What a scheduler sends before killing a task (scancel, a time limit): stop like Ctrl-C, exit 143.
     @Test func sigtermStopsCleanlyForTheScheduler() throws {
         let inputs = root.appendingPathComponent("term")
