@@ -87,9 +87,33 @@ static void pack_b(const float *b, long ldb, int transposed, row_map map, long p
     }
 }
 
-/// Stores the first `rows` × `columns` of a 12×32 tile of sums: c (=, or += when `accumulate`) alpha · tile.
-__attribute__((target("avx512f,fma"), always_inline)) static inline void store_tile(
-    __m512 tile[MR][2], float alpha, float *c, long ldc, long rows, long columns, int accumulate) {
+/// The 12×32 tile: c[r][0..31] (=, or += when `accumulate`) alpha · Σ_k a[k][r] · b[k][0..31], over every step of
+/// k (`steps` NULL, `count` = kc) or over the `count` steps listed in `steps` (ascending) only. Only the first
+/// `rows` × `columns` of the tile are stored. Always inlined into its two callers, where `steps` is a constant, so
+/// neither pays for the other's loop.
+__attribute__((target("avx512f,fma"), always_inline)) static inline void tile_12x32(
+    long count, const unsigned short *steps, const float *a, const float *b, float alpha, float *c, long ldc, long rows,
+    long columns, int accumulate) {
+    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+    __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+    __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps(), c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+    __m512 c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps(), c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps();
+    __m512 ca0 = _mm512_setzero_ps(), ca1 = _mm512_setzero_ps(), cb0 = _mm512_setzero_ps(), cb1 = _mm512_setzero_ps();
+    for (long s = 0; s < count; s++) {
+        const long kk = steps ? steps[s] : s;
+        const float *ak = a + kk * MR, *bk = b + kk * NR;
+        const __m512 b0 = _mm512_load_ps(bk), b1 = _mm512_load_ps(bk + 16);
+        __m512 x;
+#define ROW(R, C0, C1) x = _mm512_set1_ps(ak[R]); C0 = _mm512_fmadd_ps(x, b0, C0); C1 = _mm512_fmadd_ps(x, b1, C1);
+        ROW(0, c00, c01) ROW(1, c10, c11) ROW(2, c20, c21) ROW(3, c30, c31) ROW(4, c40, c41) ROW(5, c50, c51)
+        ROW(6, c60, c61) ROW(7, c70, c71) ROW(8, c80, c81) ROW(9, c90, c91) ROW(10, ca0, ca1) ROW(11, cb0, cb1)
+#undef ROW
+    }
+    const __m512 tile[MR][2] = {
+        {c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51},
+        {c60, c61}, {c70, c71}, {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1},
+    };
     // Masks for the two vectors of a row that hangs over the right edge.
     __mmask16 low = columns >= 16 ? 0xFFFF : (__mmask16)((1u << columns) - 1);
     __mmask16 high = columns >= 32 ? 0xFFFF : columns <= 16 ? 0 : (__mmask16)((1u << (columns - 16)) - 1);
@@ -106,60 +130,19 @@ __attribute__((target("avx512f,fma"), always_inline)) static inline void store_t
     }
 }
 
-/// The 12×32 tile: c[r][0..31] (=, or += when `accumulate`) alpha · Σ_k a[k][r] · b[k][0..31].
-/// Only the first `rows` × `columns` of the tile are stored.
+/// Every step of k.
 __attribute__((target("avx512f,fma"))) static void kernel_12x32(
     long kc, const float *a, const float *b, float alpha, float *c, long ldc, long rows, long columns, int accumulate) {
-    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
-    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
-    __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
-    __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps(), c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
-    __m512 c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps(), c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps();
-    __m512 ca0 = _mm512_setzero_ps(), ca1 = _mm512_setzero_ps(), cb0 = _mm512_setzero_ps(), cb1 = _mm512_setzero_ps();
-    for (long kk = 0; kk < kc; kk++) {
-        const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
-        __m512 x;
-#define ROW(R, C0, C1) x = _mm512_set1_ps(a[R]); C0 = _mm512_fmadd_ps(x, b0, C0); C1 = _mm512_fmadd_ps(x, b1, C1);
-        ROW(0, c00, c01) ROW(1, c10, c11) ROW(2, c20, c21) ROW(3, c30, c31) ROW(4, c40, c41) ROW(5, c50, c51)
-        ROW(6, c60, c61) ROW(7, c70, c71) ROW(8, c80, c81) ROW(9, c90, c91) ROW(10, ca0, ca1) ROW(11, cb0, cb1)
-#undef ROW
-        a += MR;
-        b += NR;
-    }
-    __m512 tile[MR][2] = {
-        {c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51},
-        {c60, c61}, {c70, c71}, {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1},
-    };
-    store_tile(tile, alpha, c, ldc, rows, columns, accumulate);
+    tile_12x32(kc, NULL, a, b, alpha, c, ldc, rows, columns, accumulate);
 }
 
-/// `kernel_12x32` over the `count` steps of k listed in `steps` (ascending) only: the steps left out are those
-/// where the A panel's column or the B panel's row is all zero, whose products add exactly nothing (each sum
-/// keeps its order, so C gets the same bits as from every step, for finite A and B).
+/// Only the `count` steps of k listed in `steps`: the steps left out are those where the A panel's column or the
+/// B panel's row is all zero, whose products add exactly nothing (each sum keeps its order, so C gets the same bits
+/// as from every step, for finite A and B).
 __attribute__((target("avx512f,fma"))) static void kernel_12x32_steps(
     long count, const unsigned short *steps, const float *a, const float *b, float alpha, float *c, long ldc, long rows,
     long columns, int accumulate) {
-    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
-    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(), c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
-    __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
-    __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps(), c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
-    __m512 c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps(), c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps();
-    __m512 ca0 = _mm512_setzero_ps(), ca1 = _mm512_setzero_ps(), cb0 = _mm512_setzero_ps(), cb1 = _mm512_setzero_ps();
-    for (long s = 0; s < count; s++) {
-        const long kk = steps[s];
-        const float *ak = a + kk * MR, *bk = b + kk * NR;
-        const __m512 b0 = _mm512_load_ps(bk), b1 = _mm512_load_ps(bk + 16);
-        __m512 x;
-#define ROW(R, C0, C1) x = _mm512_set1_ps(ak[R]); C0 = _mm512_fmadd_ps(x, b0, C0); C1 = _mm512_fmadd_ps(x, b1, C1);
-        ROW(0, c00, c01) ROW(1, c10, c11) ROW(2, c20, c21) ROW(3, c30, c31) ROW(4, c40, c41) ROW(5, c50, c51)
-        ROW(6, c60, c61) ROW(7, c70, c71) ROW(8, c80, c81) ROW(9, c90, c91) ROW(10, ca0, ca1) ROW(11, cb0, cb1)
-#undef ROW
-    }
-    __m512 tile[MR][2] = {
-        {c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51},
-        {c60, c61}, {c70, c71}, {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1},
-    };
-    store_tile(tile, alpha, c, ldc, rows, columns, accumulate);
+    tile_12x32(count, steps, a, b, alpha, c, ldc, rows, columns, accumulate);
 }
 
 enum { STEP_WORDS = (KC + 63) / 64 };
