@@ -62,6 +62,12 @@ def nmf_ceiling(stems, mixture, per_source=8, iterations=30, seed=0):
     return [librosa.istft(X * m / total, hop_length=hop, length=len(mixture)) for m in models]
 
 
+def panel_name(region, count):
+    """The panel a region's centre lies on: the player's index, or M for the mover's panel past the players'."""
+    panel = int((region["x"] + region["width"] / 2) // ev.PANEL_W)
+    return "M" if panel >= count else str(panel)
+
+
 def holdings(summary, out, stems, count):
     """Per region: its panel (M: the mover's), `s` when silent, then the share of each player's stem its output
     carries (the output projected on the stem)."""
@@ -70,8 +76,7 @@ def holdings(summary, out, stems, count):
         r = s.get("region")
         if r is None:
             continue
-        panel = int((r["x"] + r["width"] / 2) // ev.PANEL_W)
-        name = "M" if panel >= count else str(panel)
+        name = panel_name(r, count)
         if "file" not in s:
             tokens.append(name + "s")
             continue
@@ -118,8 +123,7 @@ def main():
                     r = s.get("region")
                     if r is None:
                         continue
-                    panel = int((r["x"] + r["width"] / 2) // ev.PANEL_W)
-                    name = "M" if panel >= count else str(panel)
+                    name = panel_name(r, count)
                     layout.append(name + ("s" if s.get("silent") else "") + ("W" if r["width"] > 1.5 * ev.PANEL_W else ""))
                 row["layout"] = " ".join(layout)
                 if args.holdings:
