@@ -27,6 +27,18 @@ struct SegmentSource: Node {
     /// faster-whisper's beam-5 transcript of clip1 with tiny.en (Tests/TandemModelsTests/Fixtures/whisper/transcripts.json).
     static let reference = " The quick brown fox jumped over the lazy dog."
 
+    /// Runs `harness` (its `decode` and `whisper` nodes added) on `clip` with `regions` as the whisper node's
+    /// segments, and returns the transcript; the harness's folder is removed.
+    func transcribe(_ clip: URL, within regions: [Segment], in harness: inout GraphHarness) throws -> [TranscriptSegment] {
+        try harness.graph.add("regions", SegmentSource(segments: regions))
+        try harness.connect("decode.audio", to: "whisper.audio")
+        try harness.connect("regions.segments", to: "whisper.segments")
+        let out = try harness.collect("out", from: "whisper.transcript")
+        defer { try? FileManager.default.removeItem(at: harness.root) }
+        _ = try harness.run(on: clip)
+        return transcript(out.packets)
+    }
+
     func transcript(_ packets: [Packet]) -> [TranscriptSegment] {
         packets.flatMap { (packet: Packet) -> [TranscriptSegment] in
             if case .transcript(let segments) = packet { return segments }
@@ -159,13 +171,7 @@ struct SegmentSource: Node {
             try harness.add("decode", "decode", ["sample_rate": .int(16_000), "channels": .int(1)])
             try harness.add("whisper", "whisper", ["model": .string(base), "beam_size": .int(1), "word_timestamps": .bool(false),
                                                    "language_from_first_window": .bool(firstWindow)])
-            try harness.graph.add("regions", SegmentSource(segments: regions))
-            try harness.connect("decode.audio", to: "whisper.audio")
-            try harness.connect("regions.segments", to: "whisper.segments")
-            let out = try harness.collect("out", from: "whisper.transcript")
-            _ = try harness.run(on: Self.clip)
-            defer { try? FileManager.default.removeItem(at: harness.root) }
-            return transcript(out.packets)
+            return try transcribe(Self.clip, within: regions, in: &harness)
         }
         let whole = [Segment(start: 0, end: 60, label: "speech")]
         let copy = try run(whole, firstWindow: false), first = try run(whole, firstWindow: true)
@@ -202,13 +208,7 @@ struct SegmentSource: Node {
                 try harness.add("decode", "decode", ["sample_rate": .int(16_000), "channels": .int(1)])
             }
             try harness.add("whisper", "whisper", ["model": .string(Self.model), "beam_size": .int(1)])
-            try harness.graph.add("regions", SegmentSource(segments: regions))
-            try harness.connect("decode.audio", to: "whisper.audio")
-            try harness.connect("regions.segments", to: "whisper.segments")
-            let out = try harness.collect("out", from: "whisper.transcript")
-            _ = try harness.run(on: Self.clip)
-            defer { try? FileManager.default.removeItem(at: harness.root) }
-            return transcript(out.packets)
+            return try transcribe(Self.clip, within: regions, in: &harness)
         }
         let whole = try run(whole: true), pieces = try run(whole: false)
         #expect(!whole.isEmpty)
