@@ -55,7 +55,12 @@ extension WhisperTranscriber {
         /// Detects the language on the recording's first 3000 frames (the padding frame included when the
         /// recording is shorter), mel-major, zero-padded to 3000 frames.
         public mutating func detectLanguage(window: [Float]) throws {
-            let detected = try transcriber.detectLanguage(encoded: try transcriber.model.encode(window))
+            try detectLanguage(encoded: try transcriber.model.encode(window))
+        }
+
+        /// Takes the language detected from `encoded` (a window's encoder output) as the one decoded in.
+        private mutating func detectLanguage(encoded: Model.Encoded) throws {
+            let detected = try transcriber.detectLanguage(encoded: encoded)
             options.language = detected.language
             languageProbability = Double(detected.probability)
         }
@@ -91,9 +96,7 @@ extension WhisperTranscriber {
             let encoded = try t.model.encode(window)
             if needsLanguage {
                 precondition(options.languageFromFirstWindow, "detect the language before the first window")
-                let detected = try t.detectLanguage(encoded: encoded)
-                options.language = detected.language
-                languageProbability = Double(detected.probability)
+                try detectLanguage(encoded: encoded)
             }
             let prompt = t.makePrompt(previous: promptTokens, options: options)
             let decoded = try t.decodeWithFallback(search: search, encoded: encoded, prompt: prompt, options: options, generator: &generator)
