@@ -55,6 +55,13 @@ public struct SpeechFusion: Sendable {
         /// while the probability stays at least this much lower: Silero's hysteresis (`get_speech_timestamps`'
         /// `neg_threshold`, threshold − 0.15), so a word whose probability dips under music stays inside its voice.
         public var voicedHysteresis: Float = 0.15
+        /// Seconds of a voiceless stretch next to possible voice that recognition still reads (`VoicelessStretches`):
+        /// the gate's padding and word tolerances reach under half a second from a voiced frame, and Whisper hears an
+        /// onset better with a little of what comes before it.
+        public var voicelessMargin = 1.0
+        /// Shortest voiceless stretch (after the margins) left out of recognition, seconds: a third of a Whisper
+        /// window, so cutting it out saves more decoding than splitting the speech around it into two regions costs.
+        public var voicelessMinimum = 10.0
         /// Which lip motion can name a speaker and how well it follows the sound (used when the faces' mouth
         /// openings are given).
         public var lipSync = LipSync.Configuration()

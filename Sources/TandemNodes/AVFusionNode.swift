@@ -46,7 +46,8 @@ public struct AVFusionNode: ValidatingNode {
                           optional: true),
                  PortSpec("notes", .segments, "notes to pass on (lip-activity's)", optional: true)],
         outputs: [PortSpec("audio", .audio, "the audio to recognise: the input, enhanced when asked"),
-                  PortSpec("windows", .segments, "regions to decode one by one (whisper's segments input); none when nobody speaks"),
+                  PortSpec("windows", .segments, "regions to decode one by one (whisper's segments input); none when nobody speaks; with skip_voiceless, "
+                           + "an empty one where a voiceless stretch was left out (no later window starts before it)"),
                   PortSpec("speech", .segments, "foreground speech labelled face<id> or off-screen, score = mean voice probability (assign-speakers' map)"),
                   PortSpec("voiced", .segments, "where the voice detector alone says speech, whatever the level (label voice, score = mean probability): "
                            + "assign-speakers keeps text there only where Whisper is sure of it"),
@@ -68,6 +69,9 @@ public struct AVFusionNode: ValidatingNode {
             ParameterSpec("listen", .choice(SpeechFusion.Listening.allCases.map(\.rawValue)), default: .string(SpeechFusion.Listening.everything.rawValue),
                           "speech: decode only speech regions (cut where nobody speaks); everything: the whole audio, cut at pauses"),
             ParameterSpec("window_seconds", .double(1...30), default: .double(30), "longest recognition window"),
+            ParameterSpec("skip_voiceless", .bool, default: .bool(false),
+                          "with listen: everything, leave out of the windows stretches of at least 10 s where no voice could hold text "
+                          + "assign-speakers' gate keeps (voice probability under the lift's, 1 s from any voice); only with its gate on"),
             ParameterSpec("voice_hop", .int(1...16_000), default: .int(512), "samples per voice probability when they arrive as a tensor"),
             ParameterSpec("vad_model", .string, default: .string("Models/silero-vad"),
                           "Silero VAD directory, run when `voice` is unconnected (16 kHz audio); empty: the level above the floor alone"),
@@ -97,6 +101,7 @@ public struct AVFusionNode: ValidatingNode {
     private let usePicture: Bool
     private let listening: SpeechFusion.Listening
     private let windowSeconds: Double
+    private let skipVoiceless: Bool
     private let voiceHop: Int
     private let enhance: Bool
     private var enhancement = SpeechFusion.Enhancement()
@@ -122,6 +127,10 @@ public struct AVFusionNode: ValidatingNode {
         var meter: SpeechFusion.LevelMeter?
         var vad: SileroVADStream?
         var cutter: SpeechFusion.WindowCutter?
+        /// With `skip_voiceless` and a voice detector: where recognition need not read.
+        var voiceless: SpeechFusion.VoicelessStretches?
+        /// Windows cut but not yet known to hold voice or not.
+        var pending: [Segment] = []
         /// Every frame's voice probability so far (for the map at the end).
         var probabilities: [Float] = []
         /// Frames given to the cutter.
@@ -142,6 +151,7 @@ public struct AVFusionNode: ValidatingNode {
         usePicture = parameters.bool("use_picture")
         listening = SpeechFusion.Listening(rawValue: parameters.string("listen")) ?? .speech
         windowSeconds = parameters.double("window_seconds")
+        skipVoiceless = parameters.bool("skip_voiceless") && listening == .everything
         voiceHop = parameters.int("voice_hop")
         if let problem = Self.problems(in: parameters).first {
             throw NodeError(code: .invalidParameters, message: problem.message)
@@ -177,6 +187,7 @@ public struct AVFusionNode: ValidatingNode {
             streaming!.vad = hasVoice ? SileroVADStream(model: vad!) : nil
             streaming!.cutter = SpeechFusion.WindowCutter(configuration: fusion.configuration, hop: hop, sampleRate: chunk.sampleRate,
                                                          limit: windowSeconds, maximumWait: windowSeconds, hasVoice: hasVoice)
+            if skipVoiceless && hasVoice { streaming!.voiceless = voicelessStretches(hop: hop, sampleRate: chunk.sampleRate) }
         } else if let first = streaming!.first, chunk.sampleRate != first.sampleRate {
             throw NodeError(code: .nodeFailed, message: "av-fusion: the audio's sample rate changed from \(first.sampleRate) to \(chunk.sampleRate) Hz")
         }
@@ -186,6 +197,7 @@ public struct AVFusionNode: ValidatingNode {
         if streaming!.vad != nil {
             let probabilities = streaming!.vad!.process(samples)
             streaming!.probabilities += probabilities
+            streaming!.voiceless?.append(probabilities)
         }
         try feedCutter(output: output)
     }
@@ -199,7 +211,48 @@ public struct AVFusionNode: ValidatingNode {
         let range = streaming!.fed..<ready
         let windows = streaming!.cutter!.append(power: power[range], probabilities: hasVoice ? streaming!.probabilities[range] : [])
         streaming!.fed = ready
-        try sendWindows(windows, output: output)
+        try sendWindows(settledWindows(adding: windows), output: output)
+    }
+
+    /// The pieces of the cut windows whose voice is known (all of them without `skip_voiceless`). A window whose end
+    /// was left out is followed by an empty one at its end, which tells `whisper` that no later window starts before
+    /// it, so it need not hold the audio of a long voiceless stretch.
+    private mutating func settledWindows(adding windows: [Segment]) -> [Segment] {
+        guard streaming!.voiceless != nil else { return windows }
+        streaming!.pending += windows
+        var pieces: [Segment] = []
+        while let window = streaming!.pending.first, window.end <= streaming!.voiceless!.settled {
+            let kept = streaming!.voiceless!.pieces(of: window)
+            pieces += kept
+            if kept.last?.end != window.end { pieces.append(Segment(start: window.end, end: window.end, label: window.label)) }
+            streaming!.pending.removeFirst()
+        }
+        return pieces
+    }
+
+    /// A tracker of the stretches recognition can skip: below the lowest probability any kept text can have
+    /// (the lips' lift's when they may lift; the lips are not known before the windows are sent).
+    private func voicelessStretches(hop: Int, sampleRate: Int) -> SpeechFusion.VoicelessStretches {
+        SpeechFusion.VoicelessStretches(configuration: fusion.configuration, hop: hop, sampleRate: sampleRate,
+                                        voiceFloor: fusion.configuration.lowestKeptProbability(lifting: usePicture))
+    }
+
+    /// `windows` (seconds from the audio's start) without the voiceless stretches of a whole recording's voice
+    /// track, and the seconds left out.
+    private func withoutVoiceless(_ windows: [Segment], voice: VoiceTrack?, sampleRate: Int, sampleCount: Int) -> (windows: [Segment], skipped: Double) {
+        guard skipVoiceless, let voice else { return (windows, 0) }
+        var voiceless = SpeechFusion.VoicelessStretches(configuration: fusion.configuration, hop: voice.hop, sampleRate: sampleRate,
+                                                        voiceFloor: fusion.configuration.lowestKeptProbability(lifting: usePicture))
+        voiceless.append(voice.probabilities)
+        voiceless.finish(sampleCount: sampleCount)
+        return (windows.flatMap { voiceless.pieces(of: $0) }, voiceless.skippedSeconds)
+    }
+
+    /// What the notes say of the stretches recognition left out.
+    private func voicelessNote(_ seconds: Double, of duration: Double) -> String? {
+        guard seconds > 0 else { return nil }
+        return String(format: "%.1f s of %.1f s without a voice (probability under %.2f, at least %.0f s from any) not sent to recognition",
+                      seconds, duration, fusion.configuration.lowestKeptProbability(lifting: usePicture), fusion.configuration.voicelessMargin)
     }
 
     private func sendWindows(_ windows: [Segment], output: NodeOutput) throws {
@@ -215,13 +268,15 @@ public struct AVFusionNode: ValidatingNode {
             if streaming!.vad != nil {
                 let probabilities = streaming!.vad!.finish()
                 streaming!.probabilities += probabilities
+                streaming!.voiceless?.append(probabilities)
             }
             try feedCutter(output: output)
             let meter = streaming!.meter!
             let lastProbability = streaming!.vad != nil && meter.power.count < streaming!.probabilities.count
                 ? streaming!.probabilities[meter.power.count] : 0
             let windows = streaming!.cutter!.finish(lastPower: meter.partial, lastProbability: lastProbability, sampleCount: meter.sampleCount)
-            try sendWindows(windows, output: output)
+            streaming!.voiceless?.finish(sampleCount: meter.sampleCount)
+            try sendWindows(settledWindows(adding: windows), output: output)
         }
         try output.end(port: "audio")
         try output.end(port: "windows")
@@ -251,6 +306,9 @@ public struct AVFusionNode: ValidatingNode {
                              openings: usePicture ? openings.map { Self.tracks($0, origin: origin) } : nil)
         var fusionNotes = map.notes
         if !usePicture { fusionNotes.append("picture not used (use_picture: false): all speech is attributed off-screen") }
+        if let skipped = streaming!.voiceless.flatMap({ voicelessNote($0.skippedSeconds, of: Double(levels.sampleCount) / Double(rate)) }) {
+            fusionNotes.append(skipped)
+        }
         let end = origin + Double(levels.sampleCount) / Double(rate)
         allNotes += fusionNotes.map { Segment(start: origin, end: end, label: $0, score: 0) }
         try output.emit(.segments(allNotes), port: "notes")
@@ -300,10 +358,13 @@ public struct AVFusionNode: ValidatingNode {
         try output.emit(.audio(audio), port: "audio")
         try output.end(port: "audio")
         sentAudio = true
-        if listening == .everything, audio.durationSeconds > 0, audio.durationSeconds <= windowSeconds {
+        // With skip_voiceless, the voice must be known: the node's own detector's, not a connected one still arriving.
+        if listening == .everything, audio.durationSeconds > 0, audio.durationSeconds <= windowSeconds, !(skipVoiceless && voiceConnected) {
             // The one window `SpeechFusion.windows` gives such a recording, whatever the map.
-            let windows = SpeechFusion.windows(for: SpeechMap(speech: [], quiet: [], noiseFloor: nil, notes: []),
-                                               duration: audio.durationSeconds, listening: .everything, limit: windowSeconds)
+            let whole = SpeechFusion.windows(for: SpeechMap(speech: [], quiet: [], noiseFloor: nil, notes: []),
+                                             duration: audio.durationSeconds, listening: .everything, limit: windowSeconds)
+            let windows = withoutVoiceless(whole, voice: vadProbabilities.map { VoiceTrack(probabilities: $0, hop: SileroVAD.chunkSize) },
+                                           sampleRate: audio.sampleRate, sampleCount: audio.frameCount).windows
             try output.emit(.segments(windows.map { Segment(start: $0.start + audio.startSeconds, end: $0.end + audio.startSeconds,
                                                             label: $0.label, score: $0.score) }), port: "windows")
             try output.end(port: "windows")
@@ -364,9 +425,11 @@ public struct AVFusionNode: ValidatingNode {
             heard = result.audio
             fusionNotes.append(result.note)
         }
+        let (windows, skipped) = withoutVoiceless(SpeechFusion.windows(for: map, duration: audio.durationSeconds, listening: listening, limit: windowSeconds),
+                                                  voice: track, sampleRate: rate, sampleCount: samples.count)
+        if let note = voicelessNote(skipped, of: audio.durationSeconds) { fusionNotes.append(note) }
         let end = origin + audio.durationSeconds
         allNotes += fusionNotes.map { Segment(start: origin, end: end, label: $0, score: 0) }
-        let windows = SpeechFusion.windows(for: map, duration: audio.durationSeconds, listening: listening, limit: windowSeconds)
         try output.emit(.segments(allNotes), port: "notes")
         if !sentWindows { try output.emit(.segments(shifted(windows, by: origin)), port: "windows") }
         try output.emit(.segments(shifted(map.speech, by: origin)), port: "speech")

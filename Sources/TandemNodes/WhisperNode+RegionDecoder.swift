@@ -17,6 +17,10 @@ extension WhisperNode {
     /// Where two regions only touch (av-fusion's windows, cut in pauses), they are one stream and, with
     /// `cutAtTouching`, the boundary is a cut the stream's windows stop their text at
     /// (`WhisperRecognizer.Stream.cut(atSample:)`), as `transcribe(_:within:cutAtTouching:)` does.
+    ///
+    /// An empty region (start = end) decodes nothing and says that no later region starts before it, so the audio
+    /// before it is released: av-fusion sends one where it leaves a voiceless stretch out, so an hour without a
+    /// voice is not held waiting for a region.
     struct RegionDecoder {
         var session: WhisperRecognizer.RegionSession
         let lookaheadSeconds: Double
@@ -29,6 +33,8 @@ extension WhisperNode {
         private var ranges: [Range<Int>] = []
         /// Whether any region has arrived (before that, no audio can be released).
         private var anyRegion = false
+        /// No later region starts before this sample (the latest empty region's).
+        private var noRegionBefore = 0
         /// Where the last finished region ended: audio before it is never needed again.
         private var finishedUpTo = 0
         /// The audio held, from sample `bufferStart`.
@@ -67,6 +73,10 @@ extension WhisperNode {
             let seconds = Double(origin) / Double(WhisperLogMel.sampleRate)
             let shifted = early.map { Segment(start: $0.start - seconds, end: $0.end - seconds, label: $0.label, score: $0.score) }
             early = []
+            for marker in shifted where marker.end <= marker.start {
+                anyRegion = true
+                noRegionBefore = max(noRegionBefore, Int((marker.start * Double(WhisperLogMel.sampleRate)).rounded()))
+            }
             for var range in WhisperRecognizer.sampleRanges(shifted, sampleCount: nil) {
                 anyRegion = true
                 // A region reaching back into one already decoded (a producer out of time order) starts where that one ended.
@@ -128,7 +138,7 @@ extension WhisperNode {
                     found += session.accept(segments, at: range.lowerBound, from: active)
                 }
                 // Final once no later region can join it and its audio is all in.
-                guard ranges.count > 1 || regionsEnded, pushed >= range.upperBound || audioEnded else { break }
+                guard ranges.count > 1 || regionsEnded || noRegionBefore > first.upperBound, pushed >= range.upperBound || audioEnded else { break }
                 let last = try active!.finish()
                 found += session.accept(last, at: range.lowerBound, from: active)
                 session.endRegion()
@@ -147,7 +157,7 @@ extension WhisperNode {
             if let first = ranges.first {
                 keep = active == nil ? first.lowerBound : pushed
             } else {
-                keep = finishedUpTo
+                keep = max(finishedUpTo, noRegionBefore)
             }
             liveStart = max(liveStart, min(keep, received))
             // Moving the kept samples down costs their count: do it only once the dead prefix outweighs them.

@@ -36,7 +36,8 @@ public struct WhisperNode: ValidatingNode {
     public static let descriptor = NodeDescriptor(
         kind: "whisper", doc: "Whisper speech recognition (CTranslate2 model directory) of 16 kHz mono audio.",
         inputs: [PortSpec("audio", .audio, "16 kHz mono audio (decode with sample_rate: 16000, channels: 1)"),
-                 PortSpec("segments", .segments, "speech regions to transcribe; unconnected: the whole input", optional: true)],
+                 PortSpec("segments", .segments, "speech regions to transcribe, in time order (an empty one decodes nothing: no later one starts before it); "
+                          + "unconnected: the whole input", optional: true)],
         outputs: [PortSpec("transcript", .transcript, "the input's transcript segments, on the file's clock")],
         parameters: [
             ParameterSpec("model", .string, default: .string("Models/whisper-base"),

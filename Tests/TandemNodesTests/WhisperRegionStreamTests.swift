@@ -63,6 +63,50 @@ import TandemModels
         #expect(decoder.heldSamples == 0 || decoder.heldSamples < 16_000)
     }
 
+    /// Empty regions (av-fusion's marks where it left a voiceless stretch out) end the region before them and release
+    /// the audio before them: a minute of silence between two sentences is not held, and the text is the same.
+    @Test func emptyRegionsReleaseTheAudioBeforeThem() throws {
+        let recognizer = try WhisperRecognizer(directory: Self.model)
+        var options = WhisperDecodingOptions()
+        options.beamSize = 1
+        let (recording, clipSeconds) = try Self.recording()
+        let single = Array(recording.prefix(Int((clipSeconds * 16_000).rounded())))
+        let samples = single + [Float](repeating: 0, count: 60 * 16_000) + single
+        let regions = [Segment(start: 0, end: clipSeconds + 1, label: "window"),
+                       Segment(start: clipSeconds + 59, end: Double(samples.count) / 16_000, label: "window")]
+        let whole = try recognizer.transcribe(samples, within: regions, options: options)
+        let marks = [20.0, 40].map { Segment(start: clipSeconds + $0, end: clipSeconds + $0, label: "window") }
+        let sent = [regions[0], marks[0], marks[1], regions[1]]
+
+        var decoder = WhisperNode.RegionDecoder(session: try recognizer.regionSession(options: options), lookaheadSeconds: 600)
+        var found: [WhisperSegment] = []
+        var next = 0, start = 0, mostHeldInSilence = 0
+        var foundWhenFirstMarked: Int?
+        while start < samples.count {
+            let end = min(samples.count, start + 3_000)
+            decoder.add(samples: Array(samples[start..<end]), origin: 0)
+            while next < sent.count, sent[next].end + 1 <= Double(end) / 16_000 {
+                decoder.add([sent[next]], origin: 0)
+                next += 1
+            }
+            found += try decoder.advance()
+            if next == 2 && foundWhenFirstMarked == nil { foundWhenFirstMarked = found.count }
+            if next >= 2 && Double(end) / 16_000 < clipSeconds + 59 { mostHeldInSilence = max(mostHeldInSilence, decoder.heldSamples) }
+            start = end
+        }
+        decoder.audioEnded = true
+        decoder.add(Array(sent[next...]), origin: 0)
+        decoder.regionsEnded = true
+        found += try decoder.advance()
+
+        #expect(!whole.isEmpty)
+        #expect(found.map(\.text) == whole.map(\.text) && found.map(\.start) == whole.map(\.start))
+        // The first sentence's text comes as soon as the first mark says no region joins it.
+        #expect((foundWhenFirstMarked ?? 0) > 0 && (foundWhenFirstMarked ?? 0) < found.count, "\(String(describing: foundWhenFirstMarked)) of \(found.count)")
+        // At most the 20 s between marks and the lag of a second: not the minute.
+        #expect(mostHeldInSilence < 22 * 16_000, "held \(mostHeldInSilence) samples")
+    }
+
     /// Windows longer in all than 30 s that touch at a pause (as av-fusion's `listen: everything` cuts them):
     /// the first Whisper window writes no text past the cut, the second starts at it, every sentence is written
     /// once, and the node's streaming path gives what the whole recording gives.
