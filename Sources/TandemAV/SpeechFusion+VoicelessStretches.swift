@@ -8,7 +8,7 @@ extension SpeechFusion {
     /// voice. Every frame of either has a voice probability of at least `speechThreshold − voicedHysteresis`,
     /// or of `liftThreshold` where moving lips lift it, and padding, bridging and the word tolerances reach
     /// well under a second from such frames. Whisper decoding noise or music with no voice runs its
-    /// temperature fallback (2 s of full-scale noise: 15 CPU s) and the gate then drops all it wrote; after a
+    /// temperature fallback (2 s of full-scale noise: 15–20 CPU s) and the gate then drops all it wrote; after a
     /// long music intro its prompt and language come from that music too. The lips are known only at the end
     /// of the video, so the stretches are judged by the audio alone, as the windows are cut, against the
     /// lowest probability the lips could lift.
