@@ -20,8 +20,10 @@ extension MotionRegionFinder {
         var bars = [Float](repeating: 0, count: map.cellCount)
         var activity = [Float](repeating: 0, count: map.cellCount)
         for c in 0..<map.cellCount {
-            let series = map.series(cell: c)
-            bars[c] = OrderStatistic.median(series) + faintLevel
+            // The series is a fresh copy: its median is selected in place (the count above the bar does not
+            // depend on the order selection leaves).
+            var series = map.series(cell: c)
+            bars[c] = OrderStatistic.select(series.count / 2, in: &series) + faintLevel
             activity[c] = Float(series.reduce(0) { $1 > bars[c] ? $0 + 1 : $0 }) / Float(map.frameCount)
         }
         let typical = OrderStatistic.median(activity)

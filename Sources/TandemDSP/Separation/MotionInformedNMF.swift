@@ -177,8 +177,12 @@ public struct MotionInformedNMF: Sendable {
     ///   - sources: how many sounding sources; nil = as many as the motion explains (2 when there is
     ///     no motion). With more tracks than sources, the tracks whose motion explains the sound best
     ///     are kept and the others come back silent.
-    /// - Throws: `DSPError` for empty or ragged audio, or a bad configuration.
-    public func separate(_ channels: [[Float]], sampleRate: Int, motion: [MotionTrack], sources: Int? = nil) throws -> SeparationResult {
+    ///   - masksReady: called once the masks are final, before the sources are inverted, with the result
+    ///     whose `channels` are still empty: a picture of the masks can be drawn and written while the
+    ///     inversion runs, instead of after it.
+    /// - Throws: `DSPError` for empty or ragged audio, or a bad configuration; what `masksReady` throws.
+    public func separate(_ channels: [[Float]], sampleRate: Int, motion: [MotionTrack], sources: Int? = nil,
+                         masksReady: ((SeparationResult) throws -> Void)? = nil) throws -> SeparationResult {
         guard let length = channels.first?.count, length > 0, channels.allSatisfy({ $0.count == length }) else {
             throw DSPError(.shapeMismatch, "need one or more channels of equal, non-zero length")
         }
@@ -227,16 +231,16 @@ public struct MotionInformedNMF: Sendable {
             return try resynthesize(spectra, channels: channels, length: length, factors: attribution.factors, groups: attribution.groups,
                                     confidences: attribution.confidence, sounding: attribution.sounding, labels: attribution.labels,
                                     audioOnly: audioOnly, note: note, stft: stftConfiguration, frames: frames, bins: bins,
-                                    sampleRate: sampleRate, fftSize: n, hop: hop)
+                                    sampleRate: sampleRate, fftSize: n, hop: hop, masksReady: masksReady)
         }
         let nmf = NMF(components: configuration.componentsPerSource * sourceCount, divergence: configuration.divergence,
                       iterations: configuration.iterations, seed: configuration.seed)
-        var input = magnitude
-        if configuration.divergence == .itakuraSaito { input = magnitude.map { $0 * $0 } }
-        let factors = try nmf.factorize(input, frames: frames, bins: bins)
-        input = []
+        let componentsNMF = { [magnitude] () throws -> NMF.Factors in
+            try nmf.factorize(self.configuration.divergence == .itakuraSaito ? magnitude.map { $0 * $0 } : magnitude, frames: frames, bins: bins)
+        }
 
         // Attribution.
+        let factors: NMF.Factors
         var groups: [[Int]]
         var confidences: [Float]
         let labels: [String]
@@ -245,12 +249,15 @@ public struct MotionInformedNMF: Sendable {
         var componentMasks: [[Float]] = []
         var bystanders: Set<Int> = []
         if audioOnly {
+            factors = try componentsNMF()
             (groups, confidences) = Self.groupBySpectralShape(factors, into: sourceCount)
             labels = (0..<sourceCount).map { "source\($0)" }
             sounding = groups.map { _ in true }
         } else {
             let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
-            let group = { self.attribute(factors, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) }) }
+            let group = { (factors: NMF.Factors) in
+                self.attribute(factors, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) })
+            }
             let attribution: Attribution
             if configuration.model != .components {
                 // The harmonic factorisation needs nothing from the grouping: with two threads it runs beside it, and
@@ -258,23 +265,34 @@ public struct MotionInformedNMF: Sendable {
                 // sources' models and shares), so the shorter side's thread is not left idle.
                 // The side done first lends its thread: the grouping, when it ends first, takes half of each of the
                 // harmonic factorisation's products (the same products either way).
+                // A harmonic model that runs its own plain NMF (another source count than the components') starts
+                // at once, beside the components' NMF too.
                 let spare = (ComputeContext.current?.threads ?? 1) >= 2 ? SpareThread() : nil
+                let harmonicSources = harmonicSourceCount(magnitude, frames: frames, bins: bins, frameSeconds: frameSeconds,
+                                                          tracks: tracks, asked: sources)
+                let early = spare != nil && !harmonicReusesComponents(sources: harmonicSources, componentCount: nmf.components)
+                // The components' NMF, run first when the harmonic model starts from it.
+                let sharedFactors = early ? nil : try componentsNMF()
                 let factorisation = { [magnitude] in
                     defer { spare?.close() }
                     let factors = try self.harmonicFactorisation(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
-                                                                 frameSeconds: frameSeconds, tracks: tracks, asked: sources, componentFactors: factors,
-                                                                 spare: spare)
+                                                                 sources: harmonicSources, componentFactors: sharedFactors, spare: spare)
                     return HarmonicModels(factors, maskExponent: self.configuration.maskExponent)
                 }
-                let grouping = { () -> (Attribution, [[Float]]) in
-                    let attribution = group()
-                    let masks = self.componentMasks(factors, attribution: attribution, cells: frames * bins)
-                    spare?.serve()
-                    return (attribution, masks)
+                let grouping = { () -> Result<(NMF.Factors, Attribution, [[Float]]), Error> in
+                    Result {
+                        let factors = try sharedFactors ?? componentsNMF()
+                        let attribution = group(factors)
+                        let masks = self.componentMasks(factors, attribution: attribution, cells: frames * bins)
+                        return (factors, attribution, masks)
+                    }
                 }
-                ((attribution, componentMasks), harmonicFactors) = try Self.side(by: grouping, factorisation)
+                let (grouped, harmonicModels) = try Self.side(by: { defer { spare?.serve() }; return grouping() }, factorisation)
+                (factors, attribution, componentMasks) = try grouped.get()
+                harmonicFactors = harmonicModels
             } else {
-                attribution = group()
+                factors = try componentsNMF()
+                attribution = group(factors)
             }
             (groups, confidences, sounding) = (attribution.groups, attribution.confidence, attribution.sounding)
             bystanders = attribution.bystanders
@@ -283,7 +301,7 @@ public struct MotionInformedNMF: Sendable {
         guard configuration.model != .components, !audioOnly else {
             return try resynthesize(spectra, channels: channels, length: length, factors: factors, groups: groups, confidences: confidences,
                                     sounding: sounding, labels: labels, audioOnly: audioOnly, note: note, stft: stftConfiguration,
-                                    frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n, hop: hop)
+                                    frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n, hop: hop, masksReady: masksReady)
         }
         // Harmonic sources, matched with the components' grouping as a second opinion; alone or averaged with it.
         let harmonic = try harmonicAttribution(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
@@ -317,7 +335,7 @@ public struct MotionInformedNMF: Sendable {
         }
         return try resynthesize(spectra, channels: channels, length: length, masks: masks, groups: groups, confidences: confidences,
                                 sounding: sounding, labels: labels, audioOnly: false, note: note, stft: stftConfiguration,
-                                sampleRate: sampleRate, frames: frames, bins: bins, fftSize: n, hop: hop)
+                                sampleRate: sampleRate, frames: frames, bins: bins, fftSize: n, hop: hop, masksReady: masksReady)
     }
 
     /// `body(0)`, …, `body(count − 1)` in order of index, run side by side when the graph has two or more threads
@@ -366,7 +384,7 @@ public struct MotionInformedNMF: Sendable {
     func resynthesize(_ spectra: [[Float]], channels: [[Float]], length: Int, factors: NMF.Factors, groups: [[Int]],
                       confidences: [Float], sounding: [Bool], labels: [String], audioOnly: Bool, note: String,
                       stft stftConfiguration: STFTConfiguration, frames: Int, bins: Int, sampleRate: Int, fftSize n: Int,
-                      hop: Int) throws -> SeparationResult {
+                      hop: Int, masksReady: ((SeparationResult) throws -> Void)?) throws -> SeparationResult {
         var sounding = sounding
         // A group with no component (a region that took nothing) is silent too.
         for s in groups.indices where groups[s].isEmpty { sounding[s] = false }
@@ -374,15 +392,25 @@ public struct MotionInformedNMF: Sendable {
         let masks = Self.wienerMasks(groups.map { factors.reconstruction(of: $0) }, exponent: configuration.maskExponent)
         return try resynthesize(spectra, channels: channels, length: length, masks: masks, groups: groups, confidences: confidences,
                                 sounding: sounding, labels: labels, audioOnly: audioOnly, note: note, stft: stftConfiguration,
-                                sampleRate: sampleRate, frames: frames, bins: bins, fftSize: n, hop: hop)
+                                sampleRate: sampleRate, frames: frames, bins: bins, fftSize: n, hop: hop, masksReady: masksReady)
     }
 
     /// Each output's mask applied to every channel and inverted with the mixture's phase; a silent output is silence.
+    /// `masksReady` sees the result before the inversion, its `channels` empty.
     func resynthesize(_ spectra: [[Float]], channels: [[Float]], length: Int, masks: [[Float]], groups: [[Int]],
                       confidences: [Float], sounding: [Bool], labels: [String], audioOnly: Bool, note: String,
                       stft stftConfiguration: STFTConfiguration, sampleRate: Int, frames: Int, bins: Int, fftSize n: Int,
-                      hop: Int) throws -> SeparationResult {
+                      hop: Int, masksReady: ((SeparationResult) throws -> Void)?) throws -> SeparationResult {
         let cells = frames * bins
+        // A region that makes no sound gets silence, not the mixture, and no mask.
+        let sources = groups.indices.map { s in
+            sounding[s] ? SeparationResult.Source(label: labels[s], channels: [], confidence: confidences[s], components: groups[s], mask: masks[s])
+                : SeparationResult.Source(label: labels[s], channels: [], confidence: confidences[s], components: [],
+                                          mask: [Float](repeating: 0, count: cells), silent: true)
+        }
+        var result = SeparationResult(mode: audioOnly ? .audioOnly : .motion, note: note, sources: sources, sampleRate: sampleRate,
+                                      fftSize: n, hop: hop, frames: frames, bins: bins)
+        try masksReady?(result)
         let inverse = try InverseSTFT(stftConfiguration)
         let gain = SpectralMask(.ratio())
         // Every sounding source's channels, each inverted on its own (on the graph's threads when it has two or more:
@@ -391,21 +419,16 @@ public struct MotionInformedNMF: Sendable {
         let inverted = try Self.concurrently(jobs.count) { j in
             try inverse(gain.apply(masks[jobs[j].source], to: spectra[jobs[j].channel]), length: length)
         }
-        var results: [SeparationResult.Source] = []
         var next = 0
-        for s in 0..<groups.count {
+        for s in result.sources.indices {
             guard sounding[s] else {
-                // Silence, not the mixture: a region that makes no sound gets nothing.
-                results.append(.init(label: labels[s], channels: channels.map { _ in [Float](repeating: 0, count: length) },
-                                     confidence: confidences[s], components: [], mask: [Float](repeating: 0, count: cells), silent: true))
+                result.sources[s].channels = channels.map { _ in [Float](repeating: 0, count: length) }
                 continue
             }
-            let separated = Array(inverted[next..<(next + spectra.count)])
+            result.sources[s].channels = Array(inverted[next..<(next + spectra.count)])
             next += spectra.count
-            results.append(.init(label: labels[s], channels: separated, confidence: confidences[s], components: groups[s], mask: masks[s]))
         }
-        return SeparationResult(mode: audioOnly ? .audioOnly : .motion, note: note, sources: results, sampleRate: sampleRate,
-                                fftSize: n, hop: hop, frames: frames, bins: bins)
+        return result
     }
 }
 
