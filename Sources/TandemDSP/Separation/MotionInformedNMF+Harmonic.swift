@@ -54,11 +54,10 @@ extension MotionInformedNMF {
         }
         let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
         let mixtureOnsets = Self.mixtureOnsets(magnitude, frames: frames, bins: bins)
-        let models = try factorized ?? HarmonicModels(
-            harmonicFactorisation(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize,
-                                  sources: harmonicSourceCount(magnitude, frames: frames, bins: bins, frameSeconds: frameSeconds, tracks: tracks, asked: asked),
-                                  componentFactors: componentFactors),
-            maskExponent: configuration.maskExponent)
+        let models = try factorized ?? HarmonicModels(harmonicFactorisation(magnitude, frames: frames, bins: bins, sampleRate: sampleRate,
+                                                                            fftSize: fftSize, frameSeconds: frameSeconds, tracks: tracks,
+                                                                            asked: asked, componentFactors: componentFactors),
+                                                      maskExponent: configuration.maskExponent)
         let factors = models.factors
         let k = factors.sources
         let activations = models.activations
@@ -164,32 +163,22 @@ extension MotionInformedNMF {
         return onsetCurve(loudness)
     }
 
-    /// How many sources the harmonic factorisation that `harmonicAttribution` matches to `tracks` (non-empty) has:
-    /// the count asked for (at most the regions), else the regions that are not bystanders by the mixture's onsets.
-    func harmonicSourceCount(_ magnitude: [Float], frames: Int, bins: Int, frameSeconds: Double, tracks: [MotionTrack], asked: Int?) -> Int {
+    /// The harmonic factorisation `harmonicAttribution` matches to `tracks` (non-empty): K sources, K the count
+    /// asked for (at most the regions), else the regions that are not bystanders by the mixture's onsets.
+    /// Needs nothing from the components' grouping, so it can run beside it.
+    func harmonicFactorisation(_ magnitude: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, frameSeconds: Double,
+                               tracks: [MotionTrack], asked: Int?, componentFactors: NMF.Factors?,
+                               spare: SpareThread? = nil) throws -> HarmonicNMF.Factors {
         let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
         var movers = Self.periodicMovers(motion: curves, onsets: [Self.mixtureOnsets(magnitude, frames: frames, bins: bins)],
                                          frameSeconds: frameSeconds, configuration: configuration)
         if movers.allSatisfy({ $0 }) { movers = movers.map { _ in false } }
         let players = movers.filter { !$0 }.count
-        return asked.map { max(1, min($0, tracks.count)) } ?? max(1, min(players, configuration.maximumSources))
-    }
-
-    /// Whether the harmonic factorisation of `sources` sources starts from the components model's NMF of
-    /// `componentCount` components (set alike, the defaults: reused, not run a second time), so it has to wait
-    /// for that NMF; otherwise it runs its own and can start beside it.
-    func harmonicReusesComponents(sources: Int, componentCount: Int) -> Bool {
-        configuration.divergence == .kullbackLeibler && configuration.iterations == configuration.harmonic.initialIterations
-            && componentCount == configuration.harmonic.initialComponentsPerSource * sources
-    }
-
-    /// The harmonic factorisation `harmonicAttribution` matches to `tracks` (non-empty), of `sources`
-    /// (`harmonicSourceCount`) sources. Needs nothing from the components' grouping, so it can run beside it.
-    func harmonicFactorisation(_ magnitude: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, sources k: Int,
-                               componentFactors: NMF.Factors?, spare: SpareThread? = nil) throws -> HarmonicNMF.Factors {
-        // The components model's NMF is the harmonic model's starting point when both are set alike; `HarmonicNMF`
-        // checks its shape.
-        let plain = componentFactors.flatMap { harmonicReusesComponents(sources: k, componentCount: $0.components) ? $0 : nil }
+        let k = asked.map { max(1, min($0, tracks.count)) } ?? max(1, min(players, configuration.maximumSources))
+        // The components model's NMF is the harmonic model's starting point when both are set alike (the
+        // defaults): reused, not run a second time. `HarmonicNMF` checks its shape.
+        let plain = configuration.divergence == .kullbackLeibler && configuration.iterations == configuration.harmonic.initialIterations
+            ? componentFactors : nil
         return try harmonicModel.factorize(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize, sources: k,
                                            initialPlainNMF: plain, spare: spare)
     }

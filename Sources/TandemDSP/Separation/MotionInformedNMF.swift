@@ -235,12 +235,12 @@ public struct MotionInformedNMF: Sendable {
         }
         let nmf = NMF(components: configuration.componentsPerSource * sourceCount, divergence: configuration.divergence,
                       iterations: configuration.iterations, seed: configuration.seed)
-        let componentsNMF = { [magnitude] () throws -> NMF.Factors in
-            try nmf.factorize(self.configuration.divergence == .itakuraSaito ? magnitude.map { $0 * $0 } : magnitude, frames: frames, bins: bins)
-        }
+        var input = magnitude
+        if configuration.divergence == .itakuraSaito { input = magnitude.map { $0 * $0 } }
+        let factors = try nmf.factorize(input, frames: frames, bins: bins)
+        input = []
 
         // Attribution.
-        let factors: NMF.Factors
         var groups: [[Int]]
         var confidences: [Float]
         let labels: [String]
@@ -249,15 +249,12 @@ public struct MotionInformedNMF: Sendable {
         var componentMasks: [[Float]] = []
         var bystanders: Set<Int> = []
         if audioOnly {
-            factors = try componentsNMF()
             (groups, confidences) = Self.groupBySpectralShape(factors, into: sourceCount)
             labels = (0..<sourceCount).map { "source\($0)" }
             sounding = groups.map { _ in true }
         } else {
             let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
-            let group = { (factors: NMF.Factors) in
-                self.attribute(factors, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) })
-            }
+            let group = { self.attribute(factors, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) }) }
             let attribution: Attribution
             if configuration.model != .components {
                 // The harmonic factorisation needs nothing from the grouping: with two threads it runs beside it, and
@@ -265,34 +262,23 @@ public struct MotionInformedNMF: Sendable {
                 // sources' models and shares), so the shorter side's thread is not left idle.
                 // The side done first lends its thread: the grouping, when it ends first, takes half of each of the
                 // harmonic factorisation's products (the same products either way).
-                // A harmonic model that runs its own plain NMF (another source count than the components') starts
-                // at once, beside the components' NMF too.
                 let spare = (ComputeContext.current?.threads ?? 1) >= 2 ? SpareThread() : nil
-                let harmonicSources = harmonicSourceCount(magnitude, frames: frames, bins: bins, frameSeconds: frameSeconds,
-                                                          tracks: tracks, asked: sources)
-                let early = spare != nil && !harmonicReusesComponents(sources: harmonicSources, componentCount: nmf.components)
-                // The components' NMF, run first when the harmonic model starts from it.
-                let sharedFactors = early ? nil : try componentsNMF()
                 let factorisation = { [magnitude] in
                     defer { spare?.close() }
                     let factors = try self.harmonicFactorisation(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
-                                                                 sources: harmonicSources, componentFactors: sharedFactors, spare: spare)
+                                                                 frameSeconds: frameSeconds, tracks: tracks, asked: sources, componentFactors: factors,
+                                                                 spare: spare)
                     return HarmonicModels(factors, maskExponent: self.configuration.maskExponent)
                 }
-                let grouping = { () -> Result<(NMF.Factors, Attribution, [[Float]]), Error> in
-                    Result {
-                        let factors = try sharedFactors ?? componentsNMF()
-                        let attribution = group(factors)
-                        let masks = self.componentMasks(factors, attribution: attribution, cells: frames * bins)
-                        return (factors, attribution, masks)
-                    }
+                let grouping = { () -> (Attribution, [[Float]]) in
+                    let attribution = group()
+                    let masks = self.componentMasks(factors, attribution: attribution, cells: frames * bins)
+                    spare?.serve()
+                    return (attribution, masks)
                 }
-                let (grouped, harmonicModels) = try Self.side(by: { defer { spare?.serve() }; return grouping() }, factorisation)
-                (factors, attribution, componentMasks) = try grouped.get()
-                harmonicFactors = harmonicModels
+                ((attribution, componentMasks), harmonicFactors) = try Self.side(by: grouping, factorisation)
             } else {
-                factors = try componentsNMF()
-                attribution = group(factors)
+                attribution = group()
             }
             (groups, confidences, sounding) = (attribution.groups, attribution.confidence, attribution.sounding)
             bystanders = attribution.bystanders
@@ -416,9 +402,9 @@ public struct MotionInformedNMF: Sendable {
         // Every sounding source's channels, each inverted on its own (on the graph's threads when it has two or more:
         // the last stage of a separation has nothing else to run beside it).
         let jobs = (0..<groups.count).filter { sounding[$0] }.flatMap { s in spectra.indices.map { (source: s, channel: $0) } }
-        let inverted = try Self.concurrently(jobs.count) { j in
-            try inverse(gain.apply(masks[jobs[j].source], to: spectra[jobs[j].channel]), length: length)
-        }
+        let invert = { (j: Int) in try inverse(gain.apply(masks[jobs[j].source], to: spectra[jobs[j].channel]), length: length) }
+        // What `masksReady` started (a picture's encoder) has the other thread: the inversion then keeps to this one.
+        let inverted = masksReady == nil ? try Self.concurrently(jobs.count, invert) : try jobs.indices.map(invert)
         var next = 0
         for s in result.sources.indices {
             guard sounding[s] else {
