@@ -186,8 +186,10 @@ public struct SeparateNode: ValidatingNode {
             length: spill.frameCount, channelCount: spill.channelCount, sampleRate: spill.sampleRate, startSeconds: start.seconds,
             read: { try spill.read($0) }, videoWidth: videoSize?.width, mixtureMagnitude: output.isConnected("image"),
             masksReady: output.isConnected("image") ? { [imageWidth] result, magnitude in
-                // Sent before the sources: the picture's encoder runs beside the inversion and the sources' writer.
+                // Sent before the sources, and the port ended (one picture per input), which wakes its writer now
+                // rather than when this node finishes: the picture's encoder runs beside the inversion.
                 try output.emit(.image(result.picture(mixtureMagnitude: magnitude, firstSecond: start.seconds, plotWidth: imageWidth)), port: "image")
+                try output.end(port: "image")
             } : nil) { stretch in
             // One packet per source for each stretch, in the order of the regions, at its exact position.
             for channels in stretch.sources {
