@@ -100,14 +100,17 @@ extension MotionInformedNMF {
         let overlap = max(0, min(step / 2, Int(chunking.overlapSeconds * Double(sampleRate))))
         guard length > step + overlap else {
             let whole = try read(0..<length)
-            var masked: ChunkedSeparation?
-            var result = try separate(whole, sampleRate: sampleRate, motion: motion, sources: sources) { result in
-                masked = ChunkedSeparation(result: result, mixtureMagnitude: try mixtureMagnitude ? result.mixtureMagnitude(of: whole) : [])
-                try masksReady?(masked!)
-            }
+            var magnitude: [Float] = []
+            var result = try separate(whole, sampleRate: sampleRate, motion: motion, sources: sources, masksReady: masksReady.map { masksReady in
+                { result in
+                    if mixtureMagnitude { magnitude = try result.mixtureMagnitude(of: whole) }
+                    try masksReady(ChunkedSeparation(result: result, mixtureMagnitude: magnitude))
+                }
+            })
+            if mixtureMagnitude && masksReady == nil { magnitude = try result.mixtureMagnitude(of: whole) }
             try emit(SeparatedStretch(firstSample: 0, sources: result.sources.map(\.channels)))
             for s in result.sources.indices { result.sources[s].channels = [] }
-            return ChunkedSeparation(result: result, mixtureMagnitude: masked?.mixtureMagnitude ?? [])
+            return ChunkedSeparation(result: result, mixtureMagnitude: magnitude)
         }
         var starts = Array(stride(from: 0, to: length, by: step))
         // A short tail joins the chunk before it rather than being factorised on its own.

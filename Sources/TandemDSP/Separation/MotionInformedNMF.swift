@@ -179,7 +179,8 @@ public struct MotionInformedNMF: Sendable {
     ///     are kept and the others come back silent.
     ///   - masksReady: called once the masks are final, before the sources are inverted, with the result
     ///     whose `channels` are still empty: a picture of the masks can be drawn and written while the
-    ///     inversion runs, instead of after it.
+    ///     inversion runs, instead of after it (the inversion then keeps to one thread, leaving the other
+    ///     to what `masksReady` started).
     /// - Throws: `DSPError` for empty or ragged audio, or a bad configuration; what `masksReady` throws.
     public func separate(_ channels: [[Float]], sampleRate: Int, motion: [MotionTrack], sources: Int? = nil,
                          masksReady: ((SeparationResult) throws -> Void)? = nil) throws -> SeparationResult {
