@@ -169,11 +169,15 @@ public struct MotionGuidedSeparation: Sendable {
     ///   - videoWidth: the source video's width in pixels, to report regions in its coordinates
     ///     (nil: the analysed frames' coordinates).
     ///   - mixtureMagnitude: also build the mixture magnitude for the mask picture (`Output.mixtureMagnitude`).
+    ///   - masksReady: the result's masks (pieces counted once, as returned) and the mixture magnitude, as soon as
+    ///     they are final: for a recording in one piece before its sources are inverted, so that the mask
+    ///     picture is drawn and written beside the inversion and the writing of the sources.
     ///   - emit: the stretches, in order, each with one entry per source in the order of `Output.sources`.
     /// - Returns: the sources with empty `channels` (they were emitted), the result's masks, and the notes.
     /// - Throws: `DSPError` for empty audio; `VisionError` for a bad grid; what `read` and `emit` throw.
     public func separate(length: Int, channelCount: Int, sampleRate: Int, startSeconds: Double, read: (Range<Int>) throws -> [[Float]],
                          videoWidth: Int?, mixtureMagnitude: Bool = false,
+                         masksReady: ((_ result: SeparationResult, _ mixtureMagnitude: [Float]) throws -> Void)? = nil,
                          emit: (MotionInformedNMF.SeparatedStretch) throws -> Void) throws -> Output {
         var notes: [String] = []
         var regions: [MotionRegion] = []
@@ -235,7 +239,14 @@ public struct MotionGuidedSeparation: Sendable {
         var meters: [SoundingMeter] = []
         let streamed = try MotionInformedNMF(configuration.nmf).separate(
             length: length, channelCount: channelCount, sampleRate: sampleRate, read: read, motion: tracks, sources: sources,
-            chunking: configuration.chunking, mixtureMagnitude: mixtureMagnitude) { separated in
+            chunking: configuration.chunking, mixtureMagnitude: mixtureMagnitude,
+            masksReady: masksReady.map { masksReady in
+                { masked in
+                    var result = masked.result
+                    _ = Self.counting(&result, pieces: pieces)
+                    try masksReady(result, masked.mixtureMagnitude)
+                }
+            }) { separated in
             let stretch = Self.merging(separated, pieces: pieces)
             if meters.isEmpty { meters = stretch.sources.map { _ in SoundingMeter(sampleRate: sampleRate) } }
             for s in stretch.sources.indices where s < meters.count { meters[s].add(stretch.sources[s], at: stretch.firstSample) }

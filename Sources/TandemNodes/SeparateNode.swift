@@ -22,7 +22,8 @@ import TandemVision
 ///   the name, the box in the video's pixels — none in audio-only mode —, the attribution confidence 0…1,
 ///   the seconds it sounded and moved, `silent` when its motion explained none of the sound); label the
 ///   name, score the confidence;
-/// - `image`: the mixture's spectrogram with each source's mask (built a chunk at a time at a fixed width);
+/// - `image`: the mixture's spectrogram with each source's mask (built a chunk at a time at a fixed width), sent as
+///   soon as the masks are final (before the sources of a recording separated in one piece);
 /// - `notes`: sentences about fallbacks (no video stream → audio-only split), as segment labels.
 public struct SeparateNode: ValidatingNode {
     public static let descriptor = NodeDescriptor(
@@ -183,8 +184,13 @@ public struct SeparateNode: ValidatingNode {
         let end = MediaTime(sample: spill.firstSample + Int64(spill.frameCount), rate: spill.sampleRate)
         let separated = try separation.separate(
             length: spill.frameCount, channelCount: spill.channelCount, sampleRate: spill.sampleRate, startSeconds: start.seconds,
-            read: { try spill.read($0) }, videoWidth: videoSize?.width,
-            mixtureMagnitude: output.isConnected("image")) { stretch in
+            read: { try spill.read($0) }, videoWidth: videoSize?.width, mixtureMagnitude: output.isConnected("image"),
+            masksReady: output.isConnected("image") ? { [imageWidth] result, magnitude in
+                // Sent before the sources, and the port ended (one picture per input), which wakes its writer now
+                // rather than when this node finishes: the picture's encoder runs beside the inversion.
+                try output.emit(.image(result.picture(mixtureMagnitude: magnitude, firstSecond: start.seconds, plotWidth: imageWidth)), port: "image")
+                try output.end(port: "image")
+            } : nil) { stretch in
             // One packet per source for each stretch, in the order of the regions, at its exact position.
             for channels in stretch.sources {
                 try output.emit(.audio(AudioBuffer(sampleRate: spill.sampleRate, channelLayout: spill.channelLayout,
@@ -196,10 +202,6 @@ public struct SeparateNode: ValidatingNode {
             try output.emit(.segments(separated.notes.map { Segment(start: start, end: end, label: $0, score: 0) }), port: "notes")
         }
         try output.emit(.segments(separated.sources.map { $0.segment(start: start, end: end) }), port: "regions")
-        if output.isConnected("image") {
-            try output.emit(.image(separated.result.picture(mixtureMagnitude: separated.mixtureMagnitude, firstSecond: start.seconds, plotWidth: imageWidth)),
-                            port: "image")
-        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TandemCore
 
 extension MotionRegionFinder {
     /// Players the other tests missed, among cells that move faintly but persistently: a light bow over a
@@ -17,13 +18,7 @@ extension MotionRegionFinder {
     /// never a bridge that would join two found players into one box.
     func faintMovers(besides groups: [[Int]], active: [Int], map: MotionMap) -> [[Int]] {
         guard faintLevel > 0, map.frameCount > 1 else { return [] }
-        var bars = [Float](repeating: 0, count: map.cellCount)
-        var activity = [Float](repeating: 0, count: map.cellCount)
-        for c in 0..<map.cellCount {
-            let series = map.series(cell: c)
-            bars[c] = OrderStatistic.median(series) + faintLevel
-            activity[c] = Float(series.reduce(0) { $1 > bars[c] ? $0 + 1 : $0 }) / Float(map.frameCount)
-        }
+        let (bars, activity) = faintBars(map)
         let typical = OrderStatistic.median(activity)
         let floor = max(thinMoverActivity, 4 * typical)
         var taken = [Bool](repeating: false, count: map.cellCount)
@@ -36,5 +31,42 @@ extension MotionRegionFinder {
             return Float(moving) >= minimumActivity * Float(map.frameCount)
         }
         return mergingNearby(found, map: map).filter { group in groups.allSatisfy { gap($0, group, map: map) > mergeGap } }
+    }
+
+    /// Per cell, its bar (median energy over the steps plus `faintLevel`) and the share of steps above it.
+    ///
+    /// The cells' series are gathered a block of neighbouring cells at a time (one pass over the steps reads
+    /// each block's cache line once, where one cell's series alone takes one line per step), and the blocks
+    /// are split between the graph's threads; each cell's median and count are taken as alone, so the values
+    /// do not depend on either.
+    func faintBars(_ map: MotionMap) -> (bars: [Float], activity: [Float]) {
+        let cells = map.cellCount, steps = map.frameCount, block = 16
+        var bars = [Float](repeating: 0, count: cells), activity = [Float](repeating: 0, count: cells)
+        let blocks = (cells + block - 1) / block
+        let threads = min(2, max(1, ComputeContext.current?.threads ?? 1), blocks)
+        map.energies.withUnsafeBufferPointer { energies in
+            bars.withUnsafeMutableBufferPointer { bars in
+                activity.withUnsafeMutableBufferPointer { activity in
+                    nonisolated(unsafe) let (energies, bars, activity) = (energies, bars, activity)
+                    // Each thread writes the cells of its own blocks only.
+                    DispatchQueue.concurrentPerform(iterations: threads) { part in
+                        var gathered = [Float](repeating: 0, count: block * steps)
+                        for b in (blocks * part / threads)..<(blocks * (part + 1) / threads) {
+                            let first = b * block, count = min(block, cells - first)
+                            for t in 0..<steps {
+                                for j in 0..<count { gathered[j * steps + t] = energies[t * cells + first + j] }
+                            }
+                            for j in 0..<count {
+                                var series = Array(gathered[(j * steps)..<((j + 1) * steps)])
+                                let bar = OrderStatistic.select(steps / 2, in: &series) + faintLevel
+                                bars[first + j] = bar
+                                activity[first + j] = Float(series.reduce(0) { $1 > bar ? $0 + 1 : $0 }) / Float(steps)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (bars, activity)
     }
 }

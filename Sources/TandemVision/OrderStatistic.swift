@@ -11,35 +11,39 @@ enum OrderStatistic {
     /// - Complexity: O(n) on average (median-of-three pivots), O(n²) at worst.
     static func select(_ k: Int, in values: inout [Float]) -> Float {
         precondition(k >= 0 && k < values.count, "index \(k) outside 0..<\(values.count)")
-        var low = 0, high = values.count - 1
-        while high > low {
-            // Median of three as the pivot: sorted or constant input stays linear.
-            let middle = low + (high - low) / 2
-            if values[middle] < values[low] { values.swapAt(middle, low) }
-            if values[high] < values[low] { values.swapAt(high, low) }
-            if values[high] < values[middle] { values.swapAt(high, middle) }
-            let pivot = values[middle]
-            // Hoare partition: afterwards every value in low...j is ≤ pivot and every value in j+1...high ≥ pivot.
-            var i = low, j = high
-            while i <= j {
-                while values[i] < pivot { i += 1 }
-                while pivot < values[j] { j -= 1 }
-                if i <= j {
-                    values.swapAt(i, j)
-                    i += 1
-                    j -= 1
+        // On the buffer: the partition loops stay inside low...high (the pivot stops both scans), and an
+        // array's uniqueness and bounds checks per access cost more than the comparisons.
+        return values.withUnsafeMutableBufferPointer { values in
+            var low = 0, high = values.count - 1
+            while high > low {
+                // Median of three as the pivot: sorted or constant input stays linear.
+                let middle = low + (high - low) / 2
+                if values[middle] < values[low] { values.swapAt(middle, low) }
+                if values[high] < values[low] { values.swapAt(high, low) }
+                if values[high] < values[middle] { values.swapAt(high, middle) }
+                let pivot = values[middle]
+                // Hoare partition: afterwards every value in low...j is ≤ pivot and every value in j+1...high ≥ pivot.
+                var i = low, j = high
+                while i <= j {
+                    while values[i] < pivot { i += 1 }
+                    while pivot < values[j] { j -= 1 }
+                    if i <= j {
+                        values.swapAt(i, j)
+                        i += 1
+                        j -= 1
+                    }
+                }
+                if k <= j {
+                    high = j
+                } else if k >= i {
+                    low = i
+                } else {
+                    // j < k < i: the values between the two parts equal the pivot.
+                    return values[k]
                 }
             }
-            if k <= j {
-                high = j
-            } else if k >= i {
-                low = i
-            } else {
-                // j < k < i: the values between the two parts equal the pivot.
-                return values[k]
-            }
+            return values[k]
         }
-        return values[k]
     }
 
     /// The upper median (the element at index `count / 2` of the sorted values), 0 for no values.

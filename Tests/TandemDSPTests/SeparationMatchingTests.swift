@@ -6,6 +6,28 @@ import TandemCore
 /// Matching whole sources to regions on more than one score, refusing low-margin matches, and the ensemble of
 /// the free-components and harmonic models.
 @Suite struct SeparationMatchingTests {
+    /// The agreement summed pair by pair on the threads gives the bits of one Double sum per pair in bin order.
+    @Test func agreementIsEachPairsSumInBinOrder() throws {
+        var rng = SplitMix64(seed: 14)
+        let cells = 1000
+        let models = (0..<3).map { s in (0..<cells).map { _ in s == 2 ? 0 : rng.nextUnitFloat() } }  // the third: no energy
+        let masks = (0..<4).map { _ in (0..<cells).map { _ in rng.nextUnitFloat() } }
+        let expected = models.map { model -> [Float] in
+            let total = model.reduce(Double(0)) { $0 + Double($1) }
+            return masks.map { mask in
+                guard total > 0 else { return 0 }
+                var sum = 0.0
+                for i in model.indices { sum += Double(model[i]) * Double(mask[i]) }
+                return Float(sum / total)
+            }
+        }
+        let context = ComputeContext(threads: 2)
+        let agreement = context.run { MotionInformedNMF.agreement(models, with: masks) }
+        #expect(agreement == expected)
+        #expect(MotionInformedNMF.agreement(models, with: masks) == expected)
+        #expect(MotionInformedNMF.agreement(models, with: []) == [[], [], []])
+    }
+
     /// Two sources whose motion evidence is nearly tied, tipped the wrong way by a few hundredths (what a box a
     /// cell wider does): motion alone swaps them; with the components' grouping's agreement they stay.
     @Test func agreementKeepsTheMatchThatMotionAloneWouldSwap() {

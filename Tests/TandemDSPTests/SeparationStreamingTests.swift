@@ -33,6 +33,46 @@ struct SeparationStreamingTests {
         #expect(streamed.separation.mixtureMagnitude == (try whole.mixtureMagnitude(of: [mix])))
     }
 
+    /// What `masksReady` saw, and where: before or after the first stretch was emitted.
+    static func watchingMasks(_ mix: [Float], tracks: [MotionTrack], chunking: MotionInformedNMF.Chunking,
+                              configuration: MotionInformedNMF.Configuration)
+        throws -> (separation: MotionInformedNMF.ChunkedSeparation, seen: [(separation: MotionInformedNMF.ChunkedSeparation, stretchesBefore: Int)]) {
+        var stretches = 0
+        var seen: [(separation: MotionInformedNMF.ChunkedSeparation, stretchesBefore: Int)] = []
+        let separation = try MotionInformedNMF(configuration).separate(
+            length: mix.count, channelCount: 1, sampleRate: Duet.rate, read: { [Array(mix[$0])] }, motion: tracks, chunking: chunking,
+            mixtureMagnitude: true, masksReady: { seen.append(($0, stretches)) }) { _ in stretches += 1 }
+        return (separation, seen)
+    }
+
+    /// A recording in one piece hands its final masks (and the mixture magnitude) over before its sources are
+    /// inverted and emitted, so a picture of them can be made beside that; a chunked one after its last chunk.
+    @Test func masksAreHandedOverOnceAsSoonAsTheyAreFinal() throws {
+        var configuration = MotionInformedNMF.Configuration()
+        configuration.componentsPerSource = 4
+        let mix = zip(Duet.low, Duet.high).map { $0 + $1 }
+        let tracks = [Duet.motion(Duet.highOnsets, label: "right"), Duet.motion(Duet.lowOnsets, label: "left")]
+        let short = try Self.watchingMasks(mix, tracks: tracks, chunking: MotionInformedNMF.Chunking(), configuration: configuration)
+        try #require(short.seen.count == 1)
+        #expect(short.seen[0].stretchesBefore == 0)
+        let early = short.seen[0].separation
+        #expect(early.result.sources.map(\.mask) == short.separation.result.sources.map(\.mask))
+        #expect(early.result.sources.map(\.confidence) == short.separation.result.sources.map(\.confidence))
+        #expect(early.result.sources.map(\.silent) == short.separation.result.sources.map(\.silent))
+        #expect(early.result.sources.map(\.label) == short.separation.result.sources.map(\.label))
+        #expect(early.result.sources.allSatisfy { $0.channels.isEmpty })
+        #expect(early.mixtureMagnitude == short.separation.mixtureMagnitude && !early.mixtureMagnitude.isEmpty)
+
+        let duet = SeparationTests.longDuet(times: 3)
+        let long = try Self.watchingMasks(zip(duet.low, duet.high).map { $0 + $1 }, tracks: duet.tracks,
+                                          chunking: MotionInformedNMF.Chunking(seconds: 4, overlapSeconds: 0.5, maskFrames: 100),
+                                          configuration: configuration)
+        try #require(long.seen.count == 1)
+        #expect(long.seen[0].stretchesBefore == 3)
+        #expect(long.seen[0].separation.result.sources.map(\.mask) == long.separation.result.sources.map(\.mask))
+        #expect(long.seen[0].separation.mixtureMagnitude == long.separation.mixtureMagnitude)
+    }
+
     @Test func crossFadesAreContinuousAcrossChunkBoundaries() throws {
         let duet = SeparationTests.longDuet(times: 3)
         let mix = zip(duet.low, duet.high).map { $0 + $1 }

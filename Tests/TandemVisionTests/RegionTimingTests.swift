@@ -85,6 +85,28 @@ import TandemCore
         #expect(plain.regions(in: map).allSatisfy { $0.x >= 72 }, "\(plain.regions(in: map))")
     }
 
+    /// Each cell's faint bar and activity, gathered a block of cells at a time on one or two threads, are its own
+    /// series' median plus `faintLevel` and its share of steps above that, as computed cell by cell.
+    @Test func faintBarsAreEachCellsOwnMedianAndShare() throws {
+        var small = MotionMap(cellSize: 4)
+        var generator = SplitMix(seed: 5)
+        for t in 0..<30 {  // 5 × 3 cells: fewer than one block
+            try small.append(GrayImage(width: 20, height: 12, pixels: (0..<240).map { _ in UInt8(generator.unit() * 255) }), time: Double(t) / 25)
+        }
+        let finder = MotionRegionFinder()
+        for map in [try Self.faintScene(), try Self.faintScene(flicker: true), small] {
+            let expected = (0..<map.cellCount).map { c -> (Float, Float) in
+                let series = map.series(cell: c)
+                let bar = series.sorted()[series.count / 2] + finder.faintLevel
+                return (bar, Float(series.filter { $0 > bar }.count) / Float(map.frameCount))
+            }
+            for threads in [1, 2] {
+                let (bars, activity) = ComputeContext(threads: threads).run { finder.faintBars(map) }
+                #expect(bars == expected.map(\.0) && activity == expected.map(\.1), "\(map.cellCount) cells, \(threads) threads")
+            }
+        }
+    }
+
     @Test func aFaintFlickerIsNotAPlayer() throws {
         let map = try Self.faintScene(flicker: true)
         let regions = MotionRegionFinder().regions(in: map)

@@ -83,11 +83,15 @@ extension MotionInformedNMF {
     ///   - read: the recording's samples in a range (one array per channel); each chunk is read once,
     ///     and once more around each mask frame when `mixtureMagnitude` is asked for.
     ///   - mixtureMagnitude: also build the mixture's magnitude for the picture, a chunk at a time.
+    ///   - masksReady: called once with what this returns, as soon as it is final: for a recording in one
+    ///     piece before its sources are inverted and emitted (so a picture of the masks is made beside
+    ///     that), for a chunked one after the last chunk.
     ///   - emit: receives the stretches in order; together they cover `0..<length` once.
     /// - Returns: the result (masks, confidences, silent flags) with empty signals.
-    /// - Throws: `DSPError` for empty audio or a bad configuration; whatever `read` or `emit` throw.
+    /// - Throws: `DSPError` for empty audio or a bad configuration; whatever `read`, `masksReady` or `emit` throw.
     public func separate(length: Int, channelCount: Int, sampleRate: Int, read: (Range<Int>) throws -> [[Float]],
                          motion: [MotionTrack], sources: Int? = nil, chunking: Chunking, mixtureMagnitude: Bool = false,
+                         masksReady: ((ChunkedSeparation) throws -> Void)? = nil,
                          emit: (SeparatedStretch) throws -> Void) throws -> ChunkedSeparation {
         guard length > 0, channelCount > 0, sampleRate > 0 else {
             throw DSPError(.shapeMismatch, "nothing to separate: \(length) samples × \(channelCount) channels at \(sampleRate) Hz")
@@ -96,8 +100,14 @@ extension MotionInformedNMF {
         let overlap = max(0, min(step / 2, Int(chunking.overlapSeconds * Double(sampleRate))))
         guard length > step + overlap else {
             let whole = try read(0..<length)
-            var result = try separate(whole, sampleRate: sampleRate, motion: motion, sources: sources)
-            let magnitude = try mixtureMagnitude ? result.mixtureMagnitude(of: whole) : []
+            var magnitude: [Float] = []
+            var result = try separate(whole, sampleRate: sampleRate, motion: motion, sources: sources, masksReady: masksReady.map { masksReady in
+                { result in
+                    if mixtureMagnitude { magnitude = try result.mixtureMagnitude(of: whole) }
+                    try masksReady(ChunkedSeparation(result: result, mixtureMagnitude: magnitude))
+                }
+            })
+            if mixtureMagnitude && masksReady == nil { magnitude = try result.mixtureMagnitude(of: whole) }
             try emit(SeparatedStretch(firstSample: 0, sources: result.sources.map(\.channels)))
             for s in result.sources.indices { result.sources[s].channels = [] }
             return ChunkedSeparation(result: result, mixtureMagnitude: magnitude)
@@ -192,7 +202,9 @@ extension MotionInformedNMF {
         }
         let result = SeparationResult(mode: mode, note: notes.joined(separator: "; "), sources: chunkedSources, sampleRate: sampleRate,
                                       fftSize: g.fftSize, hop: g.maskHop, frames: g.maskFrames, bins: g.bins)
-        return ChunkedSeparation(result: result, mixtureMagnitude: magnitude)
+        let separation = ChunkedSeparation(result: result, mixtureMagnitude: magnitude)
+        try masksReady?(separation)
+        return separation
     }
 
     /// The mask frames (at `hop`, `count` of them) whose sample falls in `core`.

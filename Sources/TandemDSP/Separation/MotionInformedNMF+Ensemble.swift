@@ -38,16 +38,23 @@ extension MotionInformedNMF {
     /// The components model groups its own factorisation into regions by timbre and whole-source motion; where
     /// it puts a harmonic source's bins is a second opinion on that source's region, one that does not rest on
     /// the single onset and level correlation of the source's summed activation with a region's motion curve.
+    ///
+    /// The pairs are summed on the graph's threads, each over buffers in bin order as before.
     static func agreement(_ sourceModels: [[Float]], with componentMasks: [[Float]]) -> [[Float]] {
-        sourceModels.map { model in
-            let total = model.reduce(Double(0)) { $0 + Double($1) }
-            return componentMasks.map { mask in
-                guard total > 0 else { return 0 }
-                var s = 0.0
-                for i in model.indices where i < mask.count { s += Double(model[i]) * Double(mask[i]) }
-                return Float(s / total)
+        let totals = sourceModels.map { $0.reduce(Double(0)) { $0 + Double($1) } }
+        let regions = componentMasks.count
+        let shares = (try? concurrently(sourceModels.count * regions) { pair -> Float in
+            let (s, r) = (pair / regions, pair % regions)
+            guard totals[s] > 0 else { return 0 }
+            var sum = 0.0
+            sourceModels[s].withUnsafeBufferPointer { model in
+                componentMasks[r].withUnsafeBufferPointer { mask in
+                    for i in 0..<min(model.count, mask.count) { sum += Double(model[i]) * Double(mask[i]) }
+                }
             }
-        }
+            return Float(sum / totals[s])
+        }) ?? [Float](repeating: 0, count: sourceModels.count * regions)  // the body throws nothing
+        return sourceModels.indices.map { s in Array(shares[(s * regions)..<((s + 1) * regions)]) }
     }
 
     /// Per matched row, how much the matching's total would fall if that row could not keep its column: the

@@ -177,8 +177,13 @@ public struct MotionInformedNMF: Sendable {
     ///   - sources: how many sounding sources; nil = as many as the motion explains (2 when there is
     ///     no motion). With more tracks than sources, the tracks whose motion explains the sound best
     ///     are kept and the others come back silent.
-    /// - Throws: `DSPError` for empty or ragged audio, or a bad configuration.
-    public func separate(_ channels: [[Float]], sampleRate: Int, motion: [MotionTrack], sources: Int? = nil) throws -> SeparationResult {
+    ///   - masksReady: called once the masks are final, before the sources are inverted, with the result
+    ///     whose `channels` are still empty: a picture of the masks can be drawn and written while the
+    ///     inversion runs, instead of after it (the inversion then keeps to one thread, leaving the other
+    ///     to what `masksReady` started).
+    /// - Throws: `DSPError` for empty or ragged audio, or a bad configuration; what `masksReady` throws.
+    public func separate(_ channels: [[Float]], sampleRate: Int, motion: [MotionTrack], sources: Int? = nil,
+                         masksReady: ((SeparationResult) throws -> Void)? = nil) throws -> SeparationResult {
         guard let length = channels.first?.count, length > 0, channels.allSatisfy({ $0.count == length }) else {
             throw DSPError(.shapeMismatch, "need one or more channels of equal, non-zero length")
         }
@@ -227,7 +232,7 @@ public struct MotionInformedNMF: Sendable {
             return try resynthesize(spectra, channels: channels, length: length, factors: attribution.factors, groups: attribution.groups,
                                     confidences: attribution.confidence, sounding: attribution.sounding, labels: attribution.labels,
                                     audioOnly: audioOnly, note: note, stft: stftConfiguration, frames: frames, bins: bins,
-                                    sampleRate: sampleRate, fftSize: n, hop: hop)
+                                    sampleRate: sampleRate, fftSize: n, hop: hop, masksReady: masksReady)
         }
         let nmf = NMF(components: configuration.componentsPerSource * sourceCount, divergence: configuration.divergence,
                       iterations: configuration.iterations, seed: configuration.seed)
@@ -283,7 +288,7 @@ public struct MotionInformedNMF: Sendable {
         guard configuration.model != .components, !audioOnly else {
             return try resynthesize(spectra, channels: channels, length: length, factors: factors, groups: groups, confidences: confidences,
                                     sounding: sounding, labels: labels, audioOnly: audioOnly, note: note, stft: stftConfiguration,
-                                    frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n, hop: hop)
+                                    frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n, hop: hop, masksReady: masksReady)
         }
         // Harmonic sources, matched with the components' grouping as a second opinion; alone or averaged with it.
         let harmonic = try harmonicAttribution(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
@@ -317,7 +322,7 @@ public struct MotionInformedNMF: Sendable {
         }
         return try resynthesize(spectra, channels: channels, length: length, masks: masks, groups: groups, confidences: confidences,
                                 sounding: sounding, labels: labels, audioOnly: false, note: note, stft: stftConfiguration,
-                                sampleRate: sampleRate, frames: frames, bins: bins, fftSize: n, hop: hop)
+                                sampleRate: sampleRate, frames: frames, bins: bins, fftSize: n, hop: hop, masksReady: masksReady)
     }
 
     /// `body(0)`, …, `body(count − 1)` in order of index, run side by side when the graph has two or more threads
@@ -366,7 +371,7 @@ public struct MotionInformedNMF: Sendable {
     func resynthesize(_ spectra: [[Float]], channels: [[Float]], length: Int, factors: NMF.Factors, groups: [[Int]],
                       confidences: [Float], sounding: [Bool], labels: [String], audioOnly: Bool, note: String,
                       stft stftConfiguration: STFTConfiguration, frames: Int, bins: Int, sampleRate: Int, fftSize n: Int,
-                      hop: Int) throws -> SeparationResult {
+                      hop: Int, masksReady: ((SeparationResult) throws -> Void)?) throws -> SeparationResult {
         var sounding = sounding
         // A group with no component (a region that took nothing) is silent too.
         for s in groups.indices where groups[s].isEmpty { sounding[s] = false }
@@ -374,38 +379,43 @@ public struct MotionInformedNMF: Sendable {
         let masks = Self.wienerMasks(groups.map { factors.reconstruction(of: $0) }, exponent: configuration.maskExponent)
         return try resynthesize(spectra, channels: channels, length: length, masks: masks, groups: groups, confidences: confidences,
                                 sounding: sounding, labels: labels, audioOnly: audioOnly, note: note, stft: stftConfiguration,
-                                sampleRate: sampleRate, frames: frames, bins: bins, fftSize: n, hop: hop)
+                                sampleRate: sampleRate, frames: frames, bins: bins, fftSize: n, hop: hop, masksReady: masksReady)
     }
 
     /// Each output's mask applied to every channel and inverted with the mixture's phase; a silent output is silence.
+    /// `masksReady` sees the result before the inversion, its `channels` empty.
     func resynthesize(_ spectra: [[Float]], channels: [[Float]], length: Int, masks: [[Float]], groups: [[Int]],
                       confidences: [Float], sounding: [Bool], labels: [String], audioOnly: Bool, note: String,
                       stft stftConfiguration: STFTConfiguration, sampleRate: Int, frames: Int, bins: Int, fftSize n: Int,
-                      hop: Int) throws -> SeparationResult {
+                      hop: Int, masksReady: ((SeparationResult) throws -> Void)?) throws -> SeparationResult {
         let cells = frames * bins
+        // A region that makes no sound gets silence, not the mixture, and no mask.
+        let sources = groups.indices.map { s in
+            sounding[s] ? SeparationResult.Source(label: labels[s], channels: [], confidence: confidences[s], components: groups[s], mask: masks[s])
+                : SeparationResult.Source(label: labels[s], channels: [], confidence: confidences[s], components: [],
+                                          mask: [Float](repeating: 0, count: cells), silent: true)
+        }
+        var result = SeparationResult(mode: audioOnly ? .audioOnly : .motion, note: note, sources: sources, sampleRate: sampleRate,
+                                      fftSize: n, hop: hop, frames: frames, bins: bins)
+        try masksReady?(result)
         let inverse = try InverseSTFT(stftConfiguration)
         let gain = SpectralMask(.ratio())
         // Every sounding source's channels, each inverted on its own (on the graph's threads when it has two or more:
         // the last stage of a separation has nothing else to run beside it).
         let jobs = (0..<groups.count).filter { sounding[$0] }.flatMap { s in spectra.indices.map { (source: s, channel: $0) } }
-        let inverted = try Self.concurrently(jobs.count) { j in
-            try inverse(gain.apply(masks[jobs[j].source], to: spectra[jobs[j].channel]), length: length)
-        }
-        var results: [SeparationResult.Source] = []
+        let invert = { (j: Int) in try inverse(gain.apply(masks[jobs[j].source], to: spectra[jobs[j].channel]), length: length) }
+        // What `masksReady` started (a picture's encoder) has the other thread: the inversion then keeps to this one.
+        let inverted = masksReady == nil ? try Self.concurrently(jobs.count, invert) : try jobs.indices.map(invert)
         var next = 0
-        for s in 0..<groups.count {
+        for s in result.sources.indices {
             guard sounding[s] else {
-                // Silence, not the mixture: a region that makes no sound gets nothing.
-                results.append(.init(label: labels[s], channels: channels.map { _ in [Float](repeating: 0, count: length) },
-                                     confidence: confidences[s], components: [], mask: [Float](repeating: 0, count: cells), silent: true))
+                result.sources[s].channels = channels.map { _ in [Float](repeating: 0, count: length) }
                 continue
             }
-            let separated = Array(inverted[next..<(next + spectra.count)])
+            result.sources[s].channels = Array(inverted[next..<(next + spectra.count)])
             next += spectra.count
-            results.append(.init(label: labels[s], channels: separated, confidence: confidences[s], components: groups[s], mask: masks[s]))
         }
-        return SeparationResult(mode: audioOnly ? .audioOnly : .motion, note: note, sources: results, sampleRate: sampleRate,
-                                fftSize: n, hop: hop, frames: frames, bins: bins)
+        return result
     }
 }
 
