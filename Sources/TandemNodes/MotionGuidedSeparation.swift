@@ -294,7 +294,7 @@ public struct MotionGuidedSeparation: Sendable {
             // Said whenever a piece's sound moved to the kept piece (also when the kept piece alone had been left silent).
             if sounding.contains(where: { $0 != keep }) {
                 let labels = group.sorted().map { result.sources[$0].label }.joined(separator: ", ")
-                notes.append("regions \(labels) are pieces of one player (side by side and moving at the same times, or one box over the other): "
+                notes.append("regions \(labels) are pieces of one player (side by side and moving at the same times, one box over the other, or a thin or small box above or below a larger one): "
                              + "counted once, their sound is in \(result.sources[keep].label) and the others are listed silent")
             }
             result.sources[keep].confidence = sounding.map { result.sources[$0].confidence }.max()!

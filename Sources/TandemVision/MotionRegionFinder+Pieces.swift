@@ -17,13 +17,19 @@ extension MotionRegionFinder {
     /// not decide), correlates at least `countPieceCorrelation`; or when one box covers at least half of the
     /// other (a bow's line inside its player's body box). Groups link completely: every region of one
     /// moves with every region of the other, so a chain never joins two players.
+    ///
+    /// Before that, pieces stacked in a player's column are joined to it (`stackedAnchors`): a thin or small box
+    /// above or below a larger one, at most `countStackGap` cells away, whatever their timing — a bow's line under
+    /// the body and a hand over the instrument move at different times (their curves correlate no more than two
+    /// players'), so no timing test tells them; what does is that players stand side by side. This rests on that
+    /// layout: a back row seen above a front row would be counted with it when its boxes are thin or small.
     /// - Parameters:
     ///   - regions: the regions, in pixels of the analysed frames.
     ///   - curves: each region's motion curve, all at the same times.
     ///   - cellSize: the motion map's cell, in pixels (the gap is counted in cells).
     /// - Returns: groups of two or more indices into `regions`, each sorted.
     public func pieceGroups(of regions: [MotionRegion], curves: [[Float]], cellSize: Int) -> [[Int]] {
-        guard countPieceGap >= 0, regions.count > 1, curves.count == regions.count else { return [] }
+        guard countPieceGap >= 0 || countStackGap >= 0, regions.count > 1, curves.count == regions.count else { return [] }
         let compressed = curves.map { curve -> [Float] in
             let mean = curve.reduce(0, +) / Float(max(curve.count, 1))
             return mean > 0 ? curve.map { Foundation.log1p($0 / mean) } : curve.map { _ in 0 }
@@ -36,16 +42,31 @@ extension MotionRegionFinder {
                 let n = min(compressed[i].count, compressed[j].count)
                 r[i][j] = correlation(Array(compressed[i].prefix(n)), Array(compressed[j].prefix(n)))
                 r[j][i] = r[i][j]
-                near[i][j] = Self.alongside(regions[i], regions[j], within: countPieceGap * cell)
+                near[i][j] = countPieceGap >= 0 && Self.alongside(regions[i], regions[j], within: countPieceGap * cell)
                     && (Self.isThin(regions[i], cell: cell) || Self.isThin(regions[j], cell: cell)
                         || Double(min(regions[i].area, regions[j].area)) <= countPieceAreaRatio * Double(max(regions[i].area, regions[j].area)))
                 near[j][i] = near[i][j]
                 // One box lying over half of the other: the finder's groups are disjoint sets of cells, so their
                 // cells interleave — a bow's line inside its player's body box — whatever their timing.
-                if Self.overlapShare(regions[i], regions[j]) >= 0.5 { (r[i][j], r[j][i], near[i][j], near[j][i]) = (1, 1, true, true) }
+                if countPieceGap >= 0, Self.overlapShare(regions[i], regions[j]) >= 0.5 { (r[i][j], r[j][i], near[i][j], near[j][i]) = (1, 1, true, true) }
             }
         }
-        var groups = regions.indices.map { [$0] }
+        let anchors = Self.stackedAnchors(regions, within: countStackGap < 0 ? nil : countStackGap * cell, cell: cell,
+                                          areaRatio: countPieceAreaRatio)
+        for (i, j) in anchors.enumerated() {
+            guard let j else { continue }
+            (r[i][j], r[j][i], near[i][j], near[j][i]) = (1, 1, true, true)
+        }
+        // Each stacked piece starts in its anchor's group (followed up a chain of anchors).
+        var groups: [[Int]] = []
+        var groupOf = [Int](repeating: -1, count: regions.count)
+        for i in regions.indices {
+            var root = i
+            // An anchor is larger than its piece, so the chain ends.
+            while let next = anchors[root] { root = next }
+            if groupOf[root] < 0 { groupOf[root] = groups.count; groups.append([]) }
+            groups[groupOf[root]].append(i)
+        }
         while groups.count > 1 {
             var best: (i: Int, j: Int, r: Float)?
             for i in groups.indices {
@@ -59,6 +80,30 @@ extension MotionRegionFinder {
             groups[i] += groups.remove(at: j)
         }
         return groups.filter { $0.count > 1 }.map { $0.sorted() }
+    }
+
+    /// Per region, the larger box it is a stacked piece of, or nil: a larger box it lies half inside, else the nearest
+    /// larger box whose columns overlap or touch its own, at most `gap` pixels above or below it (their rows apart),
+    /// with one of the two thin or the smaller at most `areaRatio` of the larger's area. Nil for every region when
+    /// `gap` is nil.
+    static func stackedAnchors(_ regions: [MotionRegion], within gap: Int?, cell: Int, areaRatio: Double) -> [Int?] {
+        guard let gap else { return regions.map { _ in nil } }
+        return regions.indices.map { i in
+            let a = regions[i]
+            var best: (index: Int, distance: Int)?
+            for j in regions.indices where j != i {
+                let b = regions[j]
+                guard a.area < b.area || (a.area == b.area && i > j) else { continue }
+                let dx = max(a.x, b.x) - min(a.x + a.width, b.x + b.width)
+                let dy = max(a.y, b.y) - min(a.y + a.height, b.y + b.height)
+                // Lying half inside the box (the overlap rule's piece) makes it the anchor before any box apart from it.
+                let inside = overlapShare(a, b) >= 0.5
+                guard inside || (dx <= 0 && dy >= 0 && dy <= gap) else { continue }
+                guard inside || isThin(a, cell: cell) || isThin(b, cell: cell) || Double(a.area) <= areaRatio * Double(b.area) else { continue }
+                if dy < (best?.distance ?? .max) { best = (j, dy) }
+            }
+            return best?.index
+        }
     }
 
     /// A box at most two cells across one way: the line a bow's end sweeps.

@@ -59,6 +59,12 @@ public struct MotionRegionFinder: Sendable {
     public var countPieceCorrelation: Float = 0.5
     /// … and one of the two is thin or at most this share of the other's area (`pieceGroups`).
     public var countPieceAreaRatio = 0.5
+    /// After separation, with an automatic count: a box lying above or below a larger one (their columns
+    /// overlap or touch) at most this many cells away, the two thin or of `countPieceAreaRatio`, is a piece of
+    /// that box's player whatever its timing (`pieceGroups`); −1 turns this off. On the 36 tuning clips a player's
+    /// stacked pieces (a bow's line under the body, a hand over the instrument) lay 0–11 cells apart and their
+    /// motions correlate no more than two players' (`sepquart`: 0.23); no two players' boxes shared columns.
+    public var countStackGap = 12
     /// Steps in which at least this share of the cells move, and `wholePictureRatio` times as many as in the
     /// median step, are left out when timing is compared (`timingSteps`).
     public var wholePictureShare: Float = 0.1

@@ -80,4 +80,28 @@ import Testing
         let hand = MotionRegion(x: 136, y: 48, width: 24, height: 24)
         #expect(finder.pieceGroups(of: [left, hand], curves: curves, cellSize: 8) == [[0, 1]])
     }
+
+    /// Pieces stacked in a player's column (a bow's line under the body, a hand above it) count with that player
+    /// whatever their timing, each with its own player when two stand side by side; a box of a size above another,
+    /// or one further than `countStackGap` cells away, stays a player.
+    @Test func piecesStackedInAPlayersColumnCountWithIt() {
+        // Each region moves at its own times: no timing test would join any two of them.
+        let curves = [5, 7, 11, 13].enumerated().map { i, every in
+            Self.curve(moving: Self.frames(phrases: [0..<250], every: every, offset: i), level: 0.05, seed: i + 1)
+        }
+        let left = MotionRegion(x: 30, y: 40, width: 90, height: 60), right = MotionRegion(x: 190, y: 40, width: 90, height: 60)
+        // The left player's bow line 6 cells (of 5 px) under the body; a hand over the right player's box, touching its column.
+        let bow = MotionRegion(x: 20, y: 130, width: 100, height: 5), hand = MotionRegion(x: 170, y: 10, width: 20, height: 15)
+        let finder = MotionRegionFinder()
+        #expect(curves.indices.dropFirst().allSatisfy { finder.correlation(curves[0], curves[$0]) < 0.3 })
+        #expect(finder.pieceGroups(of: [left, right, bow, hand], curves: curves, cellSize: 5) == [[0, 2], [1, 3]])
+        // A player of a size seen above another (a back row), and a small box further below than `countStackGap`.
+        let above = MotionRegion(x: 25, y: 0, width: 100, height: 35)
+        let far = MotionRegion(x: 200, y: 40 + 60 + 5 * (finder.countStackGap + 1), width: 40, height: 10)
+        #expect(finder.pieceGroups(of: [left, right, above, far], curves: curves, cellSize: 5).isEmpty)
+        // Turned off: the stacked pieces stay apart.
+        var off = finder
+        off.countStackGap = -1
+        #expect(off.pieceGroups(of: [left, right, bow, hand], curves: curves, cellSize: 5).isEmpty)
+    }
 }
