@@ -256,19 +256,21 @@ public struct MotionGuidedSeparation: Sendable {
         let counted = Set(pieces.flatMap(\.merged))
         let silentCount = result.sources.indices.filter { result.sources[$0].silent && !counted.contains($0) }.count
         let soundingCount = result.sources.filter { !$0.silent }.count
-        let given = configuration.regions?.count ?? 0
+        let givenCount = configuration.regions?.count ?? 0
         if let asked = configuration.sources, result.mode == .motion, soundingCount < asked {
             notes.append("asked for \(asked) sources, but the motion explains the sound of only \(soundingCount) region(s); the others are listed silent, with no file")
-        } else if given > 0, result.mode == .motion, soundingCount < given {
+        } else if givenCount > 0, result.mode == .motion, soundingCount < givenCount {
             // The user's boxes are not moving regions found: more boxes than players, or a box on no player.
-            notes.append("\(given) regions given, but the motion explains the sound of only \(soundingCount) of them; the others are listed silent, with no file")
+            notes.append("\(givenCount) regions given, but the motion explains the sound of only \(soundingCount) of them; the others are listed silent, with no file")
         } else if silentCount > 0 {
             notes.append("\(silentCount) region(s) moved but made no sound (a conductor, a dancer, the audience or a moving background?): listed silent, with no file")
         }
         let separated = result.sources.enumerated().map { s, source in
             let found = regions.first { $0.label == source.label }
             let track = found.flatMap { curves[$0.label] }
-            let region = found.map {
+            // The user's boxes are reported as given (back from the analysed frames' pixels they would round).
+            let given = configuration.regions.flatMap { boxes in regions.firstIndex { $0.label == source.label }.map { boxes[$0] } }
+            let region = given.map { MotionRegion(x: $0.x, y: $0.y, width: $0.width, height: $0.height, label: source.label) } ?? found.map {
                 MotionRegion(x: Int(Double($0.x) * scale), y: Int(Double($0.y) * scale), width: Int(Double($0.width) * scale),
                              height: Int(Double($0.height) * scale), label: $0.label)
             }

@@ -203,6 +203,16 @@ enum TwoPlayers {
         let left = try #require(packets["sources"]?.audio.first).channels[0].array
         #expect(TwoPlayers.energy(left, at: 440) > 4 * TwoPlayers.energy(left, at: 1320))
 
+        // At a scale that does not divide the boxes (frames a fifth of the video), they are still reported as given.
+        let fifth = TwoPlayers.frames().map { frame in
+            var frame = frame
+            (frame.sourceWidth, frame.sourceHeight) = (5 * frame.width, 5 * frame.height)
+            return frame
+        }
+        let (uneven, _) = try run(audio: TwoPlayers.audio(), frames: fifth, parameters: ["regions": .string("3,2,238,237;243,1,237,238")])
+        #expect(segments(uneven["regions"]).map(\.region?.box) == [PictureRegion.Box(x: 3, y: 2, width: 238, height: 237),
+                                                                  PictureRegion.Box(x: 243, y: 1, width: 237, height: 238)])
+
         let error = try #require(throws: (any Error).self) {
             _ = try run(audio: TwoPlayers.audio(), frames: halfSize, parameters: ["regions": .string("0,0,96,96;150,0,60,60")])
         }
