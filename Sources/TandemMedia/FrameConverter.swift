@@ -14,6 +14,13 @@ final class FrameConverter {
     private let scaler: FFScaler
     /// Bytes allowed past the end of a destination handed to libswscale (see `convert`).
     static let scalerPadding = 256
+
+    /// Bytes per row of a destination handed to libswscale: `width` rounded up to whole blocks of 16
+    /// pixels. Its vectorised colour converters (YUV 4:2:0 → RGB24 among them) write whole blocks of 8
+    /// pixels and, when the last block would pass the stride, skip it and leave the row's last pixels
+    /// unwritten: with rows packed tight, a width that is not a multiple of 8 kept whatever memory held
+    /// in its last columns (black, or different bytes from run to run).
+    static func scalerStride(width: Int, channels: Int) -> Int { (width + 15) / 16 * 16 * channels }
     private var scratch: [UInt8] = []
     /// The decoded size every picture is converted as: the first converted picture's. A stream whose
     /// pictures change size (recordings joined end to end, captures of an adaptive stream) keeps its
@@ -77,7 +84,7 @@ final class FrameConverter {
         let channels = bytesPerPixel
         let outStride = g.outputWidth * channels
         var packed: SharedArray<UInt8>
-        if rotation == 0 && g.isIdentityPlacement {
+        if rotation == 0 && g.isIdentityPlacement && Self.scalerStride(width: g.scaledWidth, channels: channels) == outStride {
             let count = outStride * g.outputHeight
             // Room past the end: libswscale's vectorised converters write whole blocks of pixels,
             // up to a block beyond the last one of a row, so the last row spills over.
@@ -88,10 +95,10 @@ final class FrameConverter {
             }
             packed = SharedArray(elements)
         } else {
-            // Scale in the decoded orientation, then place (rotate, crop, pad) into the output.
+            // Scale in the decoded orientation, then place (rotate, crop, pad, or drop the rows' padding) into the output.
             let turned = rotation % 180 != 0
             let sw = turned ? g.scaledHeight : g.scaledWidth, sh = turned ? g.scaledWidth : g.scaledHeight
-            let scratchStride = sw * channels
+            let scratchStride = Self.scalerStride(width: sw, channels: channels)
             if scratch.count < scratchStride * sh + FrameConverter.scalerPadding {
                 scratch = [UInt8](repeating: 0, count: scratchStride * sh + FrameConverter.scalerPadding)
             }
@@ -101,7 +108,7 @@ final class FrameConverter {
             packed = SharedArray(repeating: 0, count: outStride * g.outputHeight)
             scratch.withUnsafeBufferPointer { source in
                 packed.withUnsafeMutableBufferPointer { output in
-                    place(source.baseAddress!, sw: sw, sh: sh, into: output.baseAddress!, geometry: g, channels: channels)
+                    place(source.baseAddress!, sw: sw, sh: sh, stride: scratchStride, into: output.baseAddress!, geometry: g, channels: channels)
                 }
             }
         }
@@ -121,15 +128,15 @@ final class FrameConverter {
         return (g.outputWidth, g.outputHeight, outStride, packed, SharedArray([]))
     }
 
-    /// Copies the scaled picture `source` (`sw`×`sh`, decoded orientation) into the output,
-    /// turning it by `rotation` and placing it at the geometry's offset; the rest stays black.
-    private func place(_ source: UnsafePointer<UInt8>, sw: Int, sh: Int, into output: UnsafeMutablePointer<UInt8>,
+    /// Copies the scaled picture `source` (`sw`×`sh`, decoded orientation, `stride` bytes per row) into the
+    /// output, turning it by `rotation` and placing it at the geometry's offset; the rest stays black.
+    private func place(_ source: UnsafePointer<UInt8>, sw: Int, sh: Int, stride srcStride: Int, into output: UnsafeMutablePointer<UInt8>,
                        geometry g: FrameGeometry, channels: Int) {
         // The output rectangle the picture covers, clipped to the output.
         let x0 = max(0, g.offsetX), x1 = min(g.outputWidth, g.offsetX + g.scaledWidth)
         let y0 = max(0, g.offsetY), y1 = min(g.outputHeight, g.offsetY + g.scaledHeight)
         guard x0 < x1, y0 < y1 else { return }
-        let outStride = g.outputWidth * channels, srcStride = sw * channels
+        let outStride = g.outputWidth * channels
         for y in y0..<y1 {
             let dy = y - g.offsetY  // row in the displayed (turned) picture
             let row = output + y * outStride

@@ -204,6 +204,9 @@ public struct MotionGuidedSeparation: Sendable {
                     // Fewer separate movers than sources asked for (players touching): split by timing and place.
                     regions = finder.regions(in: map, count: count)
                 }
+                // Regions that all move for no measurable time (`activeSeconds` 0, reported as moving 0 s) are no
+                // players: a still picture's compression settling over its first frames, a single flicker.
+                if try regions.allSatisfy({ Self.activeSeconds(try track(for: $0, in: map).energy, step: 1) == 0 }) { regions = [] }
                 if regions.count == 1 && sources == nil { notes.append("one moving region: one player, or players too close to tell apart") }
                 if !map.cuts.isEmpty {
                     notes.append("\(map.cuts.count) frame(s) taken for scene cuts, flashes or other whole-picture changes were not counted as motion")
@@ -218,6 +221,11 @@ public struct MotionGuidedSeparation: Sendable {
                 notes.append("nothing moves in the video (a still picture?); used the audio-only fallback")
             } else if tracks.allSatisfy({ $0.energy.allSatisfy { $0 == 0 } }) {
                 notes.append("the given regions do not move (a still picture?); each motion curve is flat, so the attribution has no visual evidence")
+            } else if configuration.regions?.isEmpty == false {
+                let still = tracks.filter { Self.activeSeconds($0.energy, step: 1) == 0 }.map(\.label)
+                if !still.isEmpty {
+                    notes.append("nothing moves in the given region(s) \(still.joined(separator: ", ")): whatever sound they get is attributed without visual evidence")
+                }
             }
             if let count = sources, regions.count > count {
                 notes.append("\(regions.count) moving regions for \(count) sources: the \(regions.count - count) whose sound the other regions explain best are silent")
@@ -259,15 +267,21 @@ public struct MotionGuidedSeparation: Sendable {
         let counted = Set(pieces.flatMap(\.merged))
         let silentCount = result.sources.indices.filter { result.sources[$0].silent && !counted.contains($0) }.count
         let soundingCount = result.sources.filter { !$0.silent }.count
+        let givenCount = configuration.regions?.count ?? 0
         if let asked = configuration.sources, result.mode == .motion, soundingCount < asked {
             notes.append("asked for \(asked) sources, but the motion explains the sound of only \(soundingCount) region(s); the others are listed silent, with no file")
+        } else if givenCount > 0, result.mode == .motion, soundingCount < givenCount {
+            // The user's boxes are not moving regions found: more boxes than players, or a box on no player.
+            notes.append("\(givenCount) regions given, but the motion explains the sound of only \(soundingCount) of them; the others are listed silent, with no file")
         } else if silentCount > 0 {
             notes.append("\(silentCount) region(s) moved but made no sound (a conductor, a dancer, the audience or a moving background?): listed silent, with no file")
         }
         let separated = result.sources.enumerated().map { s, source in
             let found = regions.first { $0.label == source.label }
             let track = found.flatMap { curves[$0.label] }
-            let region = found.map {
+            // The user's boxes are reported as given (back from the analysed frames' pixels they would round).
+            let given = configuration.regions.flatMap { boxes in regions.firstIndex { $0.label == source.label }.map { boxes[$0] } }
+            let region = given.map { MotionRegion(x: $0.x, y: $0.y, width: $0.width, height: $0.height, label: source.label) } ?? found.map {
                 MotionRegion(x: Int(Double($0.x) * scale), y: Int(Double($0.y) * scale), width: Int(Double($0.width) * scale),
                              height: Int(Double($0.height) * scale), label: $0.label)
             }
@@ -278,6 +292,9 @@ public struct MotionGuidedSeparation: Sendable {
             }
             return Source(label: source.label, channels: source.channels, confidence: source.confidence, region: region, silent: source.silent,
                           soundingSeconds: s < meters.count ? meters[s].seconds : 0, movingSeconds: moving)
+        }
+        if !separated.isEmpty, meters.allSatisfy({ $0.seconds == 0 }) {
+            notes.append("the recording is silent: every source is silence")
         }
         return Output(result: result, sources: separated, notes: notes, mixtureMagnitude: streamed.mixtureMagnitude)
     }

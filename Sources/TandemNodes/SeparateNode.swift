@@ -173,7 +173,7 @@ public struct SeparateNode: ValidatingNode {
 
     public mutating func finish(output: NodeOutput) throws {
         guard let spill, spill.frameCount > 0 else {
-            throw NodeError(code: .nodeFailed, message: "separate: the input has no audio, nothing to separate (video-only file?)")
+            throw NodeError(code: .nodeFailed, message: "separate: \(MissingAudio.reason(in: input)); nothing to separate")
         }
         defer {
             spill.remove()

@@ -236,7 +236,7 @@ public struct SoundOfPixelsNode: ValidatingNode {
 
     public mutating func finish(output: NodeOutput) throws {
         guard audioFormat != nil else {
-            throw NodeError(code: .nodeFailed, message: "sound-of-pixels: the input has no audio, nothing to separate (video-only file?)")
+            throw NodeError(code: .nodeFailed, message: "sound-of-pixels: \(MissingAudio.reason(in: input)); nothing to separate")
         }
         try pushReady(output: output, final: true)
         let format = audioFormat!

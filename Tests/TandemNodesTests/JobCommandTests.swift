@@ -74,4 +74,29 @@ import TandemCore
         let refused = try run(["separate", tone.path, "--out", root.appendingPathComponent("refused").path, "--sources", "many"])
         #expect(refused.status == 2, "\(refused.errors)")
     }
+
+    /// Boxes from the user: a malformed one stops validation (exit 2, nothing run); one that fits one
+    /// input's picture but not another's fails that input only, naming it, and the batch goes on (exit 1).
+    @Test func separateChecksTheRegionsPerInput() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let small = root.appendingPathComponent("in/small.mp4"), large = root.appendingPathComponent("in/large.mp4")
+        try MediaSamples.video(small, frames: 20, width: 64, height: 48, tone: true)
+        try MediaSamples.video(large, frames: 20, width: 128, height: 96, tone: true)
+        let malformed = try run(["separate", small.path, "--region", "0,0,-5,10", "--out", root.appendingPathComponent("malformed").path])
+        #expect(malformed.status == 2 && malformed.errors.contains("0,0,-5,10"), "\(malformed.errors)")
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("malformed/manifest.jsonl").path))
+
+        let out = root.appendingPathComponent("out")
+        let result = try run(["separate", root.appendingPathComponent("in").path, "--region", "0,0,60,48", "--region", "60,0,60,48",
+                              "--iterations", "5", "--out", out.path, "--progress", "none"])
+        #expect(result.status == 1, "\(result.errors)")
+        let records = records(out)
+        #expect(records.map(\.relpath) == ["large.mp4", "small.mp4"])
+        #expect(records.map(\.status) == [.ok, .failed])
+        let message = records.last?.error?.message ?? ""
+        #expect(message.contains("small.mp4") && message.contains("region 60,0,60,48 lies outside the 64×48 frame"), "\(message)")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("separated/large/summary.json"))) as? [String: Any]
+        let boxes = (summary?["sources"] as? [[String: Any]] ?? []).compactMap { $0["region"] as? [String: Int] }
+        #expect(boxes.map { $0["x"] } == [0, 60], "\(String(describing: summary))")
+    }
 }

@@ -171,6 +171,24 @@ enum TwoPlayers {
         #expect(TwoPlayers.energy(left, at: 440) > 4 * TwoPlayers.energy(left, at: 1320))
     }
 
+    /// More boxes than players (a duet given five): every box is listed with its packet, the players keep
+    /// their own sound, and the notes name the boxes where nothing moves (and, when the motion explains the
+    /// sound of fewer boxes than given, say how many).
+    @Test func moreRegionsGivenThanPlayersAreListedAndNoted() throws {
+        let boxes = "0,0,48,48;48,0,48,48;96,0,12,48;104,0,32,48;132,0,12,48"
+        let (packets, _) = try run(audio: TwoPlayers.audio(), frames: Self.framesWithSilentMover(), parameters: ["regions": .string(boxes)])
+        let regions = segments(packets["regions"])
+        let sources = packets["sources"]?.audio ?? []
+        try #require(regions.count == 5 && sources.count == 5, "\(regions)")
+        let left = sources[0].channels[0].array, right = sources[1].channels[0].array
+        #expect(TwoPlayers.energy(left, at: 440) > 4 * TwoPlayers.energy(left, at: 1320))
+        #expect(TwoPlayers.energy(right, at: 1320) > 4 * TwoPlayers.energy(right, at: 440))
+        let notes = segments(packets["notes"]).map(\.label)
+        #expect(notes.contains { $0.contains("nothing moves in the given region(s) region2, region4") }, "\(notes)")
+        let sounding = regions.filter { $0.region?.silent == false }.count
+        if sounding < 5 { #expect(notes.contains { $0.contains("5 regions given, but the motion explains the sound of only \(sounding)") }, "\(notes)") }
+    }
+
     /// Frames decoded smaller than the video still say the video's size: regions are given and reported in
     /// the video's pixels, and one outside it fails the input, naming it, with no file opened for the size.
     @Test func regionsAreInTheVideosPixelsTheFramesCarry() throws {
@@ -184,6 +202,16 @@ enum TwoPlayers {
         #expect(regions.map(\.region?.box) == [PictureRegion.Box(x: 0, y: 0, width: 96, height: 96), PictureRegion.Box(x: 96, y: 0, width: 96, height: 96)])
         let left = try #require(packets["sources"]?.audio.first).channels[0].array
         #expect(TwoPlayers.energy(left, at: 440) > 4 * TwoPlayers.energy(left, at: 1320))
+
+        // At a scale that does not divide the boxes (frames a fifth of the video), they are still reported as given.
+        let fifth = TwoPlayers.frames().map { frame in
+            var frame = frame
+            (frame.sourceWidth, frame.sourceHeight) = (5 * frame.width, 5 * frame.height)
+            return frame
+        }
+        let (uneven, _) = try run(audio: TwoPlayers.audio(), frames: fifth, parameters: ["regions": .string("3,2,238,237;243,1,237,238")])
+        #expect(segments(uneven["regions"]).map(\.region?.box) == [PictureRegion.Box(x: 3, y: 2, width: 238, height: 237),
+                                                                  PictureRegion.Box(x: 243, y: 1, width: 237, height: 238)])
 
         let error = try #require(throws: (any Error).self) {
             _ = try run(audio: TwoPlayers.audio(), frames: halfSize, parameters: ["regions": .string("0,0,96,96;150,0,60,60")])
@@ -203,6 +231,22 @@ enum TwoPlayers {
     @Test func stillPictureFallsBackToAudioOnlyAndSaysSo() throws {
         let (packets, _) = try run(audio: TwoPlayers.audio(), frames: Self.framesWithSilentMover(still: true))
         #expect(packets["sources"]?.audio.count == 2)
+        #expect(segments(packets["notes"]).contains { $0.label.contains("nothing moves") })
+    }
+
+    /// A still picture whose first frames settle (an encoder refining it, a flicker): the change is no
+    /// player, and the separation falls back to audio only instead of giving the mixture to one region.
+    @Test func stillPictureThatSettlesFallsBackToAudioOnly() throws {
+        let frames = Self.framesWithSilentMover(still: true).map { frame in
+            guard frame.frameIndex < 3 else { return frame }
+            var pixels = frame.bytes.array
+            for y in 10..<30 { for x in 20..<60 { pixels[y * 144 + x] &+= UInt8(40 * (3 - frame.frameIndex)) } }
+            return VideoFrame(layout: .gray8, width: 144, height: 48, stride: 144, bytes: SharedArray(pixels), pts: frame.pts,
+                              timeBase: frame.timeBase, frameIndex: frame.frameIndex, seconds: frame.seconds)
+        }
+        let (packets, _) = try run(audio: TwoPlayers.audio(), frames: frames)
+        let regions = segments(packets["regions"])
+        #expect(regions.count == 2 && regions.allSatisfy { $0.region?.box == nil }, "\(regions)")
         #expect(segments(packets["notes"]).contains { $0.label.contains("nothing moves") })
     }
 
@@ -251,6 +295,7 @@ enum TwoPlayers {
         let sources = packets["sources"]?.audio ?? []
         #expect(sources.count == 2)
         for source in sources { #expect(source.channels[0].array.allSatisfy { $0 == 0 }) }
+        #expect(segments(packets["notes"]).contains { $0.label.contains("the recording is silent") })
     }
 
     @Test func badSourceCountIsRefused() throws {
@@ -304,5 +349,32 @@ enum TwoPlayers {
         let video = harness.root.appendingPathComponent("in/video.mp4")
         try MediaSamples.video(video, frames: 5)
         #expect { try run(video) } throws: { "\($0)".contains("no audio stream") }
+
+        // An audio stream without samples is told apart from a video-only file.
+        let empty = harness.root.appendingPathComponent("in/empty.wav")
+        try AudioFileWriter.write(AudioBuffer(sampleRate: 8000, channelLayout: "mono", firstSample: 0, channels: [SharedArray([Float]())]), to: empty)
+        #expect { try run(empty) } throws: {
+            "\($0)".contains("empty.wav: its pcm_") && "\($0)".contains("audio stream gave no samples") && !"\($0)".contains("video-only")
+        }
+    }
+
+    /// With decode's `missing_audio: skip`, a video-only file reaches the separator, which says what the file lacks.
+    @Test func videoOnlyFileIsNamedAsSuch() throws {
+        let harness = GraphHarness()
+        defer { try? FileManager.default.removeItem(at: harness.root) }
+        let pipeline = try Pipeline.load(yaml: """
+            version: 1
+            nodes:
+              - {id: decode, kind: decode, params: {missing_audio: skip, layout: gray8}}
+              - {id: separate, kind: separate, inputs: {audio: decode.audio, video: decode.video}}
+            sinks:
+              - {id: regions, kind: write-json, params: {path: "regions.json"}, inputs: {in: separate.regions}}
+            """, file: "video-only.yaml", catalog: .standard)
+        let video = harness.root.appendingPathComponent("in/video.mp4")
+        try MediaSamples.video(video, frames: 5)
+        #expect {
+            try GraphExecution(try pipeline.makeGraph(catalog: .standard), input: InputFile(url: video, relativePath: "video.mp4"),
+                               outputDirectory: harness.root.appendingPathComponent("out")).run()
+        } throws: { "\($0)".contains("separate: video.mp4 has no audio stream (a video-only file); nothing to separate") }
     }
 }
