@@ -50,6 +50,13 @@ public struct MotionRegionFinder: Sendable {
     /// 0 turns this off.
     public var pieceGap = 12
     public var pieceCorrelation: Float = 0.5
+    /// Two groups of a size (the smaller more than `comparablePieceShare` of the larger's cells, neither thin)
+    /// are pieces of one player only when their averaged curves correlate at least `comparablePieceCorrelation`:
+    /// a piece is usually smaller than what it joins (a bow's line, a hand beside a body), while two players side
+    /// by side are blobs of a size whose playing, smoothed, can correlate 0.57 (a fresh tuning duet, #6). A
+    /// player's two hands striking together correlate 0.78–1.0. Above 1: groups of a size never merge here.
+    public var comparablePieceShare: Float = 0.5
+    public var comparablePieceCorrelation: Float = 0.75
     public var pieceSmoothingSeconds = 0.5
     /// After separation, with an automatic count: regions side by side at most this many cells apart whose
     /// frame-by-frame timing correlates at least `countPieceCorrelation` are counted as one player
@@ -230,7 +237,8 @@ public struct MotionRegionFinder: Sendable {
             for i in cells.indices {
                 for j in (i + 1)..<cells.count where gap(cells[i], cells[j], map: map) <= pieceGap {
                     let linkage = merged[i].flatMap { a in merged[j].map { r[a][$0] } }.min()!
-                    if linkage >= pieceCorrelation && linkage > (best?.r ?? -1) { best = (i, j, linkage) }
+                    let needed = ofASize(cells[i], cells[j], map: map) ? comparablePieceCorrelation : pieceCorrelation
+                    if linkage >= needed && linkage > (best?.r ?? -1) { best = (i, j, linkage) }
                 }
             }
             guard let (i, j, _) = best else { break }
@@ -238,6 +246,17 @@ public struct MotionRegionFinder: Sendable {
             merged[i] += merged.remove(at: j)
         }
         return cells
+    }
+
+    /// Whether two groups are blobs of a size (see `comparablePieceShare`): neither box at most two cells across,
+    /// and the smaller holds more than `comparablePieceShare` of the larger's cells.
+    func ofASize(_ a: [Int], _ b: [Int], map: MotionMap) -> Bool {
+        func isThin(_ g: [Int]) -> Bool {
+            let rows = g.map { $0 / map.columns }, columns = g.map { $0 % map.columns }
+            return min(rows.max()! - rows.min()!, columns.max()! - columns.min()!) + 1 <= 2
+        }
+        guard !a.isEmpty, !b.isEmpty, !isThin(a), !isThin(b) else { return false }
+        return Float(min(a.count, b.count)) > comparablePieceShare * Float(max(a.count, b.count))
     }
 
     /// Cells between the bounding boxes of two groups (0 when they touch or overlap).
