@@ -50,7 +50,7 @@ public struct MotionRegionFinder: Sendable {
     /// 0 turns this off.
     public var pieceGap = 12
     public var pieceCorrelation: Float = 0.5
-    /// Two groups of a size (the smaller more than `comparablePieceShare` of the larger's cells, neither thin)
+    /// Two groups of a size (the smaller more than `comparablePieceShare` of the larger's cells, neither a line)
     /// are pieces of one player only when their averaged curves correlate at least `comparablePieceCorrelation`:
     /// a piece is usually smaller than what it joins (a bow's line, a hand beside a body), while two players side
     /// by side are blobs of a size whose playing, smoothed, can correlate 0.57 (a fresh tuning duet, #6). A
@@ -248,14 +248,16 @@ public struct MotionRegionFinder: Sendable {
         return cells
     }
 
-    /// Whether two groups are blobs of a size (see `comparablePieceShare`): neither box at most two cells across,
+    /// Whether two groups are blobs of a size (see `comparablePieceShare`): neither is line-like (its box at most
+    /// two cells, or at most half as many as it is long, across: a bow's end sweeping, widened by a shaking camera),
     /// and the smaller holds more than `comparablePieceShare` of the larger's cells.
     func ofASize(_ a: [Int], _ b: [Int], map: MotionMap) -> Bool {
-        func isThin(_ g: [Int]) -> Bool {
+        func isLine(_ g: [Int]) -> Bool {
             let rows = g.map { $0 / map.columns }, columns = g.map { $0 % map.columns }
-            return min(rows.max()! - rows.min()!, columns.max()! - columns.min()!) + 1 <= 2
+            let height = rows.max()! - rows.min()! + 1, width = columns.max()! - columns.min()! + 1
+            return min(height, width) <= 2 || 2 * min(height, width) <= max(height, width)
         }
-        guard !a.isEmpty, !b.isEmpty, !isThin(a), !isThin(b) else { return false }
+        guard !a.isEmpty, !b.isEmpty, !isLine(a), !isLine(b) else { return false }
         return Float(min(a.count, b.count)) > comparablePieceShare * Float(max(a.count, b.count))
     }
 
