@@ -9,7 +9,8 @@ import Foundation
 /// ends sweep a line — are candidates too when their cells, taken together, move persistently (see
 /// `thinMovers`). Groups whose boxes lie within `mergeGap` cells of each other are one player seen
 /// in pieces (a bow and a body, hands and keys, a glow around them) and merge, as do nearby groups that
-/// move at the same times (`mergingPieces`; timing is compared without the steps in which a large share of
+/// move at the same times (`mergingPieces`; two blobs of a size must move together more closely than a small
+/// piece and its body, `ofASize`; timing is compared without the steps in which a large share of
 /// the picture moves at once, `timingSteps`). Players still missed are then looked for among cells that move
 /// faintly but persistently, each against its own noise (`faintMovers`). The map has already
 /// undone global changes (light, camera, cuts: see `MotionMap`), so what is left is local. Without a
@@ -216,7 +217,8 @@ public struct MotionRegionFinder: Sendable {
     /// so their raw frame-by-frame curves correlate weakly; over half a second they rise and fall together
     /// with the player's playing, while two players' phrases, pauses and gestures differ. Groups qualify
     /// when their boxes are at most `pieceGap` cells apart (players sit further apart than their own pieces)
-    /// and their averaged curves, over `steps` (nil: all), correlate at least `pieceCorrelation`.
+    /// and their averaged curves, over `steps` (nil: all), correlate at least `pieceCorrelation` — at least
+    /// `comparablePieceCorrelation` when the two are blobs of a size (`ofASize`), as two players side by side are.
     func mergingPieces(_ groups: [[Int]], map: MotionMap, steps: [Int]? = nil) -> [[Int]] {
         guard pieceGap > 0, groups.count > 1 else { return groups }
         let width = smoothingWidth(map: map)
