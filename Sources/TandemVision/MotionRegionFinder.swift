@@ -9,7 +9,8 @@ import Foundation
 /// ends sweep a line — are candidates too when their cells, taken together, move persistently (see
 /// `thinMovers`). Groups whose boxes lie within `mergeGap` cells of each other are one player seen
 /// in pieces (a bow and a body, hands and keys, a glow around them) and merge, as do nearby groups that
-/// move at the same times (`mergingPieces`; timing is compared without the steps in which a large share of
+/// move at the same times (`mergingPieces`; two blobs of a size must move together more closely than a small
+/// piece and its body, `ofASize`; timing is compared without the steps in which a large share of
 /// the picture moves at once, `timingSteps`). Players still missed are then looked for among cells that move
 /// faintly but persistently, each against its own noise (`faintMovers`). The map has already
 /// undone global changes (light, camera, cuts: see `MotionMap`), so what is left is local. Without a
@@ -50,6 +51,13 @@ public struct MotionRegionFinder: Sendable {
     /// 0 turns this off.
     public var pieceGap = 12
     public var pieceCorrelation: Float = 0.5
+    /// Two groups of a size (the smaller more than `comparablePieceShare` of the larger's cells, neither a line)
+    /// are pieces of one player only when their averaged curves correlate at least `comparablePieceCorrelation`:
+    /// a piece is usually smaller than what it joins (a bow's line, a hand beside a body), while two players side
+    /// by side are blobs of a size whose playing, smoothed, can correlate 0.57 (a fresh tuning duet, #6). A
+    /// player's two hands striking together correlate 0.78–1.0. Above 1: groups of a size never merge here.
+    public var comparablePieceShare: Float = 0.5
+    public var comparablePieceCorrelation: Float = 0.75
     public var pieceSmoothingSeconds = 0.5
     /// After separation, with an automatic count: regions side by side at most this many cells apart whose
     /// frame-by-frame timing correlates at least `countPieceCorrelation` are counted as one player
@@ -215,7 +223,8 @@ public struct MotionRegionFinder: Sendable {
     /// so their raw frame-by-frame curves correlate weakly; over half a second they rise and fall together
     /// with the player's playing, while two players' phrases, pauses and gestures differ. Groups qualify
     /// when their boxes are at most `pieceGap` cells apart (players sit further apart than their own pieces)
-    /// and their averaged curves, over `steps` (nil: all), correlate at least `pieceCorrelation`.
+    /// and their averaged curves, over `steps` (nil: all), correlate at least `pieceCorrelation` — at least
+    /// `comparablePieceCorrelation` when the two are blobs of a size (`ofASize`), as two players side by side are.
     func mergingPieces(_ groups: [[Int]], map: MotionMap, steps: [Int]? = nil) -> [[Int]] {
         guard pieceGap > 0, groups.count > 1 else { return groups }
         let width = smoothingWidth(map: map)
@@ -236,7 +245,8 @@ public struct MotionRegionFinder: Sendable {
             for i in cells.indices {
                 for j in (i + 1)..<cells.count where gap(cells[i], cells[j], map: map) <= pieceGap {
                     let linkage = merged[i].flatMap { a in merged[j].map { r[a][$0] } }.min()!
-                    if linkage >= pieceCorrelation && linkage > (best?.r ?? -1) { best = (i, j, linkage) }
+                    let needed = ofASize(cells[i], cells[j], map: map) ? comparablePieceCorrelation : pieceCorrelation
+                    if linkage >= needed && linkage > (best?.r ?? -1) { best = (i, j, linkage) }
                 }
             }
             guard let (i, j, _) = best else { break }
@@ -244,6 +254,19 @@ public struct MotionRegionFinder: Sendable {
             merged[i] += merged.remove(at: j)
         }
         return cells
+    }
+
+    /// Whether two groups are blobs of a size (see `comparablePieceShare`): neither is line-like (its box at most
+    /// two cells, or at most half as many as it is long, across: a bow's end sweeping, widened by a shaking camera),
+    /// and the smaller holds more than `comparablePieceShare` of the larger's cells.
+    func ofASize(_ a: [Int], _ b: [Int], map: MotionMap) -> Bool {
+        func isLine(_ g: [Int]) -> Bool {
+            let rows = g.map { $0 / map.columns }, columns = g.map { $0 % map.columns }
+            let height = rows.max()! - rows.min()! + 1, width = columns.max()! - columns.min()! + 1
+            return min(height, width) <= 2 || 2 * min(height, width) <= max(height, width)
+        }
+        guard !a.isEmpty, !b.isEmpty, !isLine(a), !isLine(b) else { return false }
+        return Float(min(a.count, b.count)) > comparablePieceShare * Float(max(a.count, b.count))
     }
 
     /// Cells between the bounding boxes of two groups (0 when they touch or overlap).
