@@ -246,8 +246,10 @@ public struct SoundOfPixelsNode: ValidatingNode {
         stream = nil
         try output.emit(.segments([Segment(start: start, end: end, label: "Sound of Pixels, \(userRegions == nil ? "\(grid.rows)x\(grid.columns) grid" : "\(regions.count) given") regions pooled from one feature map, "
                                            + (configuration.binaryMask ? "binary" : "ratio") + " masks", score: 0)]), port: "notes")
-        try output.emit(.segments(regions.map { region in
-            let box = [region.x, region.y, region.width, region.height].map { Int(Double($0) * scale) }
+        try output.emit(.segments(regions.enumerated().map { i, region in
+            // The user's boxes are reported as given (back from the received frames' pixels they would round).
+            let box = userRegions.map { [$0[i].x, $0[i].y, $0[i].width, $0[i].height] }
+                ?? [region.x, region.y, region.width, region.height].map { Int(Double($0) * scale) }
             return Segment(start: start, end: end, region: PictureRegion(
                 label: region.label, box: PictureRegion.Box(x: box[0], y: box[1], width: box[2], height: box[3]), confidence: 1))
         }), port: "regions")

@@ -61,12 +61,18 @@ import TandemModels
     }
 
     @Test func userRegionsArePooledFromTheWholePicture() throws {
-        func separate(_ regions: String) throws -> (labels: [String], audio: [[Float]]) {
+        func separate(_ regions: String, videoScale: Int = 1) throws -> (labels: [String], audio: [[Float]]) {
             var harness = GraphHarness()
             try harness.add("sop", "sound-of-pixels", ["weights": .string(Self.weights), "window_samples": .int(32767), "image_size": .int(48),
                                                        "regions": .string(regions)])
+            // Frames decoded at 1/videoScale of the video's size.
+            let frames = TwoPlayers.frames().enumerated().filter { $0.offset % 3 == 0 }.map { _, frame in
+                var frame = frame
+                (frame.sourceWidth, frame.sourceHeight) = (videoScale * frame.width, videoScale * frame.height)
+                return frame
+            }
             try harness.graph.add("audio", AudioSource(buffer: TwoPlayers.audio()))
-            try harness.graph.add("video", FrameSource(frames: TwoPlayers.frames().enumerated().filter { $0.offset % 3 == 0 }.map(\.element)))
+            try harness.graph.add("video", FrameSource(frames: frames))
             try harness.connect("audio.audio", to: "sop.audio")
             try harness.connect("video.video", to: "sop.video")
             let sources = try harness.collect("c-sources", from: "sop.sources")
@@ -80,6 +86,8 @@ import TandemModels
         #expect(given.audio.count == 2)
         // Different regions of the picture give different masks; the same region twice, the same one.
         #expect(given.audio[0] != given.audio[1])
+        // At a scale that does not divide the boxes (frames a fifth of the video), they are still reported as given.
+        #expect(try separate("3,2,198,237;243,1,237,238", videoScale: 5).labels == ["region0 3 2 198 237", "region1 243 1 237 238"])
         let twice = try separate("0,0,40,48;0,0,40,48")
         #expect(twice.audio[0] == twice.audio[1])
         #expect(twice.audio[0] == given.audio[0])
