@@ -241,8 +241,7 @@ public struct AVFusionNode: ValidatingNode {
     /// track, and the seconds left out.
     private func withoutVoiceless(_ windows: [Segment], voice: VoiceTrack?, sampleRate: Int, sampleCount: Int) -> (windows: [Segment], skipped: Double) {
         guard skipVoiceless, let voice else { return (windows, 0) }
-        var voiceless = SpeechFusion.VoicelessStretches(configuration: fusion.configuration, hop: voice.hop, sampleRate: sampleRate,
-                                                        voiceFloor: fusion.configuration.lowestKeptProbability(lifting: usePicture))
+        var voiceless = voicelessStretches(hop: voice.hop, sampleRate: sampleRate)
         voiceless.append(voice.probabilities)
         voiceless.finish(sampleCount: sampleCount)
         return (windows.flatMap { voiceless.pieces(of: $0) }, voiceless.skippedSeconds)
