@@ -27,7 +27,9 @@ The stems (equal RMS) are summed into a dual-mono mixture, muxed with the video,
   - silent-mover share: the energy the outputs on the silent mover's panel took, relative to the mixture.
 
 Two sets are made from disjoint seeds, instrument pools, background textures and silent movers: a
-tuning set (used while developing) and a held-out set (never tuned on). The table is written in
+tuning set (used while developing) and a held-out set (never tuned on). A third, tuning-wide, is tuning
+material with a third instrument pool (brass, saxophones, pipes, plucked strings) and the tuning set's
+textures and movers. The table is written in
 Markdown with --table.
 
     /work/venv/bin/python Tools/eval/separation_eval.py --tandem .build/release/tandem --table Tools/eval/results/separation.md
@@ -68,8 +70,18 @@ HELD_OUT_POOL = [
     ("vibraphone", 11, 53, 77, "strike", "mallet"), ("harp", 46, 36, 79, "strike", "harp"),
     ("electric_piano", 4, 45, 72, "strike", "piano"),
 ]
+# A second tuning pool, disjoint from both (session 16): the first tuning pool has one brass instrument and no low
+# brass, so the held-out pool's sustained brass and saxophones met timbres nothing had been tuned on.
+TUNING_WIDE_POOL = [
+    ("tuba", 58, 28, 53, "wind", "brass"), ("muted_trumpet", 59, 55, 77, "wind", "brass"),
+    ("english_horn", 69, 52, 77, "wind", "reed"), ("tenor_sax", 66, 44, 68, "wind", "reed"),
+    ("piccolo", 72, 74, 96, "wind", "pipe"), ("recorder", 74, 60, 84, "wind", "pipe"),
+    ("pizzicato_strings", 45, 40, 72, "strike", "strings"), ("xylophone", 13, 65, 96, "strike", "mallet"),
+    ("electric_guitar", 27, 40, 76, "strike", "guitar"), ("accordion", 21, 53, 81, "wind", "organ"),
+]
 SETS = {
     "tuning": {"seed": 2026, "pool": TUNING_POOL, "textures": ["stripes", "noise"], "movers": ["conductor", "screen"]},
+    "tuning-wide": {"seed": 4711, "pool": TUNING_WIDE_POOL, "textures": ["stripes", "noise"], "movers": ["conductor", "screen"]},
     "held-out": {"seed": 90210, "pool": HELD_OUT_POOL, "textures": ["checks", "blobs"], "movers": ["dancer", "audience"]},
 }
 
@@ -487,7 +499,7 @@ def main():
     parser.add_argument("--sets", nargs="+", default=["tuning", "held-out"], choices=list(SETS))
     parser.add_argument("--clips", type=int, default=6, help="clips per player count and set")
     parser.add_argument("--first-clip", type=int, default=0,
-                        help="index of the first clip (held-out clips 0-8 were run in many sessions up to 14; 9-17 were first run, blind, at the end of session 15; 18 on are unseen)")
+                        help="index of the first clip (held-out clips 0-8 were run and diagnosed in many sessions and are tuning material since session 16; 9-17 were run blind at the end of sessions 15 and 16, 18-26 at the end of session 16; 27 on are unseen)")
     parser.add_argument("--counts", type=int, nargs="+", default=[2, 3, 4])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--separate-args", default="", help="extra arguments for tandem separate")
