@@ -96,17 +96,30 @@ public struct SpectrogramImage: Sendable {
 
         let levels = normalised(values)
         let colors = colorMap.table()
-        for x in 0..<plotW {
-            let firstFrame = x * frameCount / plotW
-            let lastFrame = max(firstFrame + 1, (x + 1) * frameCount / plotW)
-            for y in 0..<plotH {
-                let row = plotH - 1 - y
-                let firstBin = row * binCount / plotH
-                let lastBin = max(firstBin + 1, (row + 1) * binCount / plotH)
-                var level: Float = 0
-                for t in firstFrame..<lastFrame { for k in firstBin..<lastBin { level = max(level, levels[t * binCount + k]) } }
-                let c = colors[Int((level * 255).rounded())]
-                canvas.set(Self.marginLeft + x, Self.marginTop + y, (c.red, c.green, c.blue))
+        // Each plot row's bins, from the top (the highest bins) down.
+        let binRanges = (0..<plotH).map { y -> Range<Int> in
+            let row = plotH - 1 - y
+            let firstBin = row * binCount / plotH
+            return firstBin..<max(firstBin + 1, (row + 1) * binCount / plotH)
+        }
+        // Over buffers (no check per level read or pixel written: the plot lies inside the canvas): a separation's
+        // picture has several panels of 128 000 pixels, drawn before its encoder can start.
+        levels.withUnsafeBufferPointer { levels in
+            canvas.bytes.withUnsafeMutableBufferPointer { pixels in
+                for x in 0..<plotW {
+                    let firstFrame = x * frameCount / plotW
+                    let lastFrame = max(firstFrame + 1, (x + 1) * frameCount / plotW)
+                    for y in 0..<plotH {
+                        let bins = binRanges[y]
+                        var level: Float = 0
+                        for t in firstFrame..<lastFrame { for k in bins { level = max(level, levels[t * binCount + k]) } }
+                        let c = colors[Int((level * 255).rounded())]
+                        let i = ((Self.marginTop + y) * width + Self.marginLeft + x) * 3
+                        pixels[i] = c.red
+                        pixels[i + 1] = c.green
+                        pixels[i + 2] = c.blue
+                    }
+                }
             }
         }
         drawAxes(&canvas, plotW: plotW, plotH: plotH, seconds: (firstSecond, Double(frameCount) * secondsPerFrame),

@@ -54,7 +54,12 @@ public final class FloatSpill: @unchecked Sendable {
         guard let writer, !removed else { throw MediaError(.invalidArgument, path: file.path, operation: "spill", message: "the spill was removed") }
         guard !values.isEmpty else { return }
         do {
-            try writer.write(contentsOf: values.withUnsafeBytes { Data($0) })
+            // Written from the values' own bytes: a `Data` copy would hold the rows twice for the write (the
+            // motion map's 300 MB handed over at once when it first goes coarser).
+            try values.withUnsafeBytes { bytes in
+                try writer.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), count: bytes.count,
+                                                  deallocator: .none))
+            }
         } catch {
             throw MediaError(.io, path: file.path, operation: "spill", message: "\(error.localizedDescription)")
         }

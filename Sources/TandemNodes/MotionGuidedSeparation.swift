@@ -64,7 +64,8 @@ public struct MotionGuidedSeparation: Sendable {
     }
 
     public var configuration: Configuration
-    private var map: MotionMap
+    /// The motion of the frames appended so far; released by `separate` once the regions' curves are taken.
+    private(set) var map: MotionMap
     public private(set) var framesSeen = 0
     /// Every frame's full-rate cell row, on disk, for the regions' curves once the map went coarser;
     /// made just before the map first averages steps (until then the map holds every row itself, so a
@@ -98,7 +99,14 @@ public struct MotionGuidedSeparation: Sendable {
         frameTimes.append(frame.seconds)
     }
 
-    /// Deletes the temporary files (the frames' rows); later separations use the coarse map's curves.
+    /// An empty map of the same settings in place of the one filled so far (its memory goes now).
+    private mutating func releaseMotion() {
+        var empty = MotionMap(cellSize: map.cellSize)
+        empty.stepBudget = configuration.motionSteps
+        map = empty
+    }
+
+    /// Deletes the temporary files (the frames' rows).
     public mutating func removeTemporaryFiles() {
         frameRows?.remove()
         frameRows = nil
@@ -137,12 +145,12 @@ public struct MotionGuidedSeparation: Sendable {
     }
 
     /// Separates `audio` guided by the frames appended so far (the whole-array form of
-    /// `separate(length:…emit:)`, with the stretches joined).
+    /// `separate(length:…emit:)`, with the stretches joined; it releases the motion map likewise).
     /// - Parameters:
     ///   - videoWidth: the source video's width in pixels, to report regions in its coordinates
     ///     (nil: the analysed frames' coordinates).
     /// - Throws: `DSPError` for empty audio; `VisionError` for a bad grid.
-    public func separate(_ audio: AudioBuffer, videoWidth: Int?) throws -> Output {
+    public mutating func separate(_ audio: AudioBuffer, videoWidth: Int?) throws -> Output {
         let channels = audio.channels.map(\.array)
         var outputs: [[[Float]]] = []
         let streamed = try separate(length: audio.frameCount, channelCount: audio.channelCount, sampleRate: audio.sampleRate,
@@ -163,6 +171,10 @@ public struct MotionGuidedSeparation: Sendable {
     /// guided by the frames appended so far, handing each stretch of the sources to `emit` as soon as
     /// it is final: the regions are found over the whole video first, then every chunk is attributed
     /// with the same regions.
+    ///
+    /// One separation per recording: the motion map is released as soon as the regions and their curves are
+    /// taken, so the factorisation's memory is never added to the map's (up to `motionSteps` rows of cells,
+    /// 300 MB for 512×144 frames); frames appended afterwards start a new map.
     /// - Parameters:
     ///   - startSeconds: the recording's first sample on the media clock (motion times are shifted by it).
     ///   - read: the recording's samples in a range, one array per channel.
@@ -175,7 +187,7 @@ public struct MotionGuidedSeparation: Sendable {
     ///   - emit: the stretches, in order, each with one entry per source in the order of `Output.sources`.
     /// - Returns: the sources with empty `channels` (they were emitted), the result's masks, and the notes.
     /// - Throws: `DSPError` for empty audio; `VisionError` for a bad grid; what `read` and `emit` throw.
-    public func separate(length: Int, channelCount: Int, sampleRate: Int, startSeconds: Double, read: (Range<Int>) throws -> [[Float]],
+    public mutating func separate(length: Int, channelCount: Int, sampleRate: Int, startSeconds: Double, read: (Range<Int>) throws -> [[Float]],
                          videoWidth: Int?, mixtureMagnitude: Bool = false,
                          masksReady: ((_ result: SeparationResult, _ mixtureMagnitude: [Float]) throws -> Void)? = nil,
                          emit: (MotionInformedNMF.SeparatedStretch) throws -> Void) throws -> Output {
@@ -185,7 +197,6 @@ public struct MotionGuidedSeparation: Sendable {
         /// Each region's full-rate motion curve on the media clock.
         var curves: [String: (times: [Double], energy: [Float])] = [:]
         var sources = configuration.sources
-        let map = self.map
         let scale = videoWidth.map { map.width > 0 ? Double($0) / Double(map.width) : 1 } ?? 1
         if map.frameCount > 0 {
             if let given = configuration.regions, !given.isEmpty {
@@ -244,6 +255,7 @@ public struct MotionGuidedSeparation: Sendable {
                 pieces.append((keep: keep, merged: group.filter { $0 != keep }))
             }
         }
+        releaseMotion()
         var meters: [SoundingMeter] = []
         let streamed = try MotionInformedNMF(configuration.nmf).separate(
             length: length, channelCount: channelCount, sampleRate: sampleRate, read: read, motion: tracks, sources: sources,

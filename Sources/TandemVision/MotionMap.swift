@@ -98,6 +98,9 @@ public struct MotionMap: Sendable {
             columns = (width + cellSize - 1) / cellSize
             cellPixels = [Int](repeating: 0, count: rows * columns)
             for y in 0..<height { for x in 0..<width { cellPixels[(y / cellSize) * columns + x / cellSize] += 1 } }
+            // The whole budget at once (address space only until rows are written): growing by doubling would
+            // copy the map, holding it twice for a moment, each time it doubled.
+            if let stepBudget { energies.reserveCapacity(stepBudget * rows * columns) }
         }
         guard image.width == width, image.height == height else {
             throw VisionError(.sizeChanged, "frame \(framesAppended) is \(image.width)×\(image.height), the map is \(width)×\(height)")
@@ -144,26 +147,27 @@ public struct MotionMap: Sendable {
     }
 
     /// Averages neighbouring time steps in pairs (an odd last step is kept as the start of the next).
+    ///
+    /// In place: step `p` is written over after steps `2p` and `2p + 1` were read, and the storage keeps its
+    /// capacity, so the map never holds a second copy of itself and never grows past its budget (a new
+    /// array per halving cost half the map again at each halving, and its refill after it).
     private mutating func halveTimeResolution() {
-        let pairs = times.count / 2
-        var merged = [Float](repeating: 0, count: pairs * cellCount)
-        for p in 0..<pairs {
-            let a = 2 * p * cellCount, b = a + cellCount
-            for c in 0..<cellCount { merged[p * cellCount + c] = (energies[a + c] + energies[b + c]) / 2 }
-        }
+        let count = times.count, pairs = count / 2, cells = cellCount
         var leftover: [Float] = []
         var leftoverTime = 0.0
-        if times.count % 2 == 1 {
-            leftover = Array(energies[(times.count - 1) * cellCount..<times.count * cellCount])
-            leftoverTime = times[times.count - 1]
+        if count % 2 == 1 {
+            leftover = Array(energies[(count - 1) * cells..<count * cells])
+            leftoverTime = times[count - 1]
         }
-        var mergedTimes = [Double](repeating: 0, count: pairs)
-        for p in 0..<pairs {
-            let a: Double = times[2 * p], b: Double = times[2 * p + 1]
-            mergedTimes[p] = (a + b) / 2
+        energies.withUnsafeMutableBufferPointer { e in
+            for p in 0..<pairs {
+                let a = 2 * p * cells, b = a + cells
+                for c in 0..<cells { e[p * cells + c] = (e[a + c] + e[b + c]) / 2 }
+            }
         }
-        times = mergedTimes
-        energies = merged
+        energies.removeLast((count - pairs) * cells)
+        for p in 0..<pairs { times[p] = (times[2 * p] + times[2 * p + 1]) / 2 }
+        times.removeLast(count - pairs)
         if !leftover.isEmpty {
             // The odd step holds `framesPerStep` frames: half of the new step, gathered as its sum.
             pendingCells = leftover.map { $0 * Float(framesPerStep) }

@@ -28,9 +28,10 @@ import Testing
         return best == -1 ? 0 : best
     }
 
-    /// Lengths and lags that leave 0–3 windows over after the groups of four, windows with no span in
-    /// common (curves barely longer than the lags), and a reference shorter than the curves.
-    @Test(arguments: [(40, 0, 40), (200, 5, 200), (301, 21, 301), (9, 6, 9), (120, 7, 90), (5, 1, 5), (1000, 43, 1000)])
+    /// Lengths and lags that leave 0–7 windows over after the groups of eight and four, windows with no span
+    /// in common (curves barely longer than the lags), and a reference shorter or longer than the curves.
+    @Test(arguments: [(40, 0, 40), (200, 5, 200), (301, 21, 301), (9, 6, 9), (120, 7, 90), (5, 1, 5), (1000, 43, 1000),
+                      (862, 26, 862), (500, 52, 470), (300, 11, 340)])
     func productsEqualTheOneWindowLoop(sizes: (Int, Int, Int)) {
         let (length, maxLag, referenceLength) = sizes
         var state: UInt64 = UInt64(length * 131 + maxLag)

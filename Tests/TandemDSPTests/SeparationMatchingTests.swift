@@ -55,6 +55,41 @@ import TandemCore
         #expect(Array(withBystander.matching.prefix(2)) == [2, 1])
     }
 
+    /// The Wiener masks and the blend are the same bits whether each pass is cut in two halves of the cells on two
+    /// threads (a spare thread serving, or the graph's two threads) or run whole on one, and are `V_s^p / Σ V_j^p`.
+    @Test func masksAreTheSameBitsOnTwoThreads() {
+        // 1001 cells (halves of different sizes), three outputs, every seventh cell held by no model.
+        func value(_ s: Int, _ i: Int) -> Float {
+            guard i % 7 != 0 else { return 0 }
+            let step = Float((i * (s + 3)) % 17)
+            return step * 0.37 + Float(s) * 0.01
+        }
+        let models: [[Float]] = (0..<3).map { s in (0..<1001).map { value(s, $0) } }
+        let squares = MotionInformedNMF.wienerMasks(models, exponent: 2)
+        let powers = MotionInformedNMF.wienerMasks(models, exponent: 1.5)
+        let spare = SpareThread(), served = DispatchSemaphore(value: 0)
+        let thread = Thread { spare.serve(); served.signal() }
+        thread.start()
+        let sharedSquares = MotionInformedNMF.wienerMasks(models, exponent: 2, spare: spare)
+        let sharedPowers = MotionInformedNMF.wienerMasks(models, exponent: 1.5, spare: spare)
+        spare.close()
+        served.wait()
+        #expect(sharedSquares == squares && sharedPowers == powers)
+        for i in [1, 2, 500, 1000] {
+            let total = models.reduce(Float(0)) { $0 + $1[i] * $1[i] }
+            #expect(squares[1][i] == models[1][i] * models[1][i] / total)
+        }
+        #expect(squares.allSatisfy { $0[0] == 0 && $0[7] == 0 } && powers.allSatisfy { $0[994] == 0 })
+        let weights: [Float] = [0.3, 0.5, 0.9]
+        let blended = MotionInformedNMF.blended(squares, powers, weights: weights)
+        let sharedBlend = ComputeContext(threads: 2).run { MotionInformedNMF.blended(squares, powers, weights: weights) }
+        #expect(sharedBlend == blended)
+        for i in [1, 2, 500, 1000] {
+            let parts = (0..<3).map { weights[$0] * squares[$0][i] + (1 - weights[$0]) * powers[$0][i] }
+            #expect(blended[2][i] == parts[2] / (parts[0] + parts[1] + parts[2]))
+        }
+    }
+
     @Test func blendedMasksSumToOne() {
         let a: [[Float]] = [[1, 0, 0.5, 0], [0, 1, 0.5, 0]]
         let b: [[Float]] = [[0.2, 0.9, 0.0, 0], [0.8, 0.1, 1.0, 0]]

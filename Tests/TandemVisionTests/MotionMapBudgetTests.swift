@@ -30,4 +30,30 @@ struct MotionMapBudgetTests {
             #expect(abs(bounded.times[k] - time) < 1e-9)
         }
     }
+
+    /// Halving works in place: each kept step is exactly the mean of its pair, and the storage reserved for the
+    /// budget at the first frame is never reallocated (no second copy of the map, no growth past the budget).
+    @Test func halvingKeepsTheStorageAndAveragesPairsExactly() throws {
+        var full = MotionMap(cellSize: 8)
+        var bounded = MotionMap(cellSize: 8)
+        bounded.stepBudget = 8
+        var capacities: Set<Int> = []
+        for t in 0..<40 {
+            let image = MotionMapTests.scene(player: (x: 10 + (t * 5) % 50, y: 10 + (t * 2) % 30))
+            try full.append(image, time: Double(t) / 25)
+            try bounded.append(image, time: Double(t) / 25)
+            capacities.insert(bounded.energies.capacity)
+            guard t == 7 else { continue }
+            // The budget of 8 reached once: 4 steps, each its two frames' mean.
+            let cells = full.cellCount
+            #expect(bounded.frameCount == 4 && bounded.framesPerStep == 2)
+            for k in 0..<4 {
+                for c in 0..<cells {
+                    #expect(bounded.energies[k * cells + c] == (full.energies[2 * k * cells + c] + full.energies[(2 * k + 1) * cells + c]) / 2)
+                }
+                #expect(bounded.times[k] == (full.times[2 * k] + full.times[2 * k + 1]) / 2)
+            }
+        }
+        #expect(capacities.count == 1 && capacities.first! >= 8 * full.cellCount)
+    }
 }

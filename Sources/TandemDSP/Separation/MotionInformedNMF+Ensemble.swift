@@ -3,33 +3,52 @@ import Foundation
 extension MotionInformedNMF {
     /// Wiener-style masks `V_s^p / Σ_j V_j^p` from each output's model `V_s` (`frames × bins`); a bin no
     /// model holds is 0 in every mask (silence stays silence, never NaN).
-    static func wienerMasks(_ models: [[Float]], exponent p: Float) -> [[Float]] {
+    /// - Parameter spare: a thread lent by the other side (`SpareThread`): each pass is cut in two halves of the
+    ///   cells, the second run there while it serves. Every cell's sum and quotient are the same either way.
+    static func wienerMasks(_ models: [[Float]], exponent p: Float, spare: SpareThread? = nil) -> [[Float]] {
         guard let cells = models.first?.count else { return [] }
-        // Written into fresh masks over buffers (no copy of the models, no check per cell): this runs over every
-        // cell of every output several times per separation.
+        // Over buffers (no copy of the models, no check per cell): this runs over every cell of every output
+        // several times per separation. Each cell's total adds the outputs' powers in output order.
         var total = [Float](repeating: 0, count: cells)
-        var masks = models.map { model in
+        total.withUnsafeMutableBufferPointer { total in
+            nonisolated(unsafe) let total = total
+            inHalves(cells, spare: spare) { range in
+                for model in models {
+                    model.withUnsafeBufferPointer { m in
+                        for i in range { total[i] += p == 2 ? m[i] * m[i] : pow(m[i], p) }
+                    }
+                }
+            }
+        }
+        return models.map { model in
             [Float](unsafeUninitializedCapacity: cells) { mask, initialized in
-                model.withUnsafeBufferPointer { m in
-                    total.withUnsafeMutableBufferPointer { total in
-                        for i in 0..<cells {
-                            let v = p == 2 ? m[i] * m[i] : pow(m[i], p)
-                            mask[i] = v
-                            total[i] += v
+                nonisolated(unsafe) let mask = mask
+                inHalves(cells, spare: spare) { range in
+                    model.withUnsafeBufferPointer { m in
+                        total.withUnsafeBufferPointer { total in
+                            for i in range {
+                                let v = p == 2 ? m[i] * m[i] : pow(m[i], p)
+                                mask[i] = total[i] > 0 ? v / total[i] : 0
+                            }
                         }
                     }
                 }
                 initialized = cells
             }
         }
-        total.withUnsafeBufferPointer { total in
-            for s in masks.indices {
-                masks[s].withUnsafeMutableBufferPointer { mask in
-                    for i in 0..<cells { mask[i] = total[i] > 0 ? mask[i] / total[i] : 0 }
-                }
-            }
+    }
+
+    /// `body` over the two halves of `0..<count`: the second on `spare` while it serves, else here after the first.
+    /// Without a spare thread, on the graph's threads when it has two (`concurrently`), else here.
+    static func inHalves(_ count: Int, spare: SpareThread?, onGraphThreads: Bool = false, _ body: (Range<Int>) -> Void) {
+        let middle = count / 2
+        if let spare {
+            spare.both({ body(0..<middle) }, { body(middle..<count) })
+        } else if onGraphThreads {
+            _ = try? concurrently(2) { half in body(half == 0 ? 0..<middle : middle..<count) }  // the body throws nothing
+        } else {
+            body(0..<count)
         }
-        return masks
     }
 
     /// `agreement[s][r]`: the share of harmonic source `s`'s model energy that the free components' grouping
@@ -83,21 +102,31 @@ extension MotionInformedNMF {
     /// - Parameter weights: per output, the weight of `a` (0…1).
     static func blended(_ a: [[Float]], _ b: [[Float]], weights: [Float]) -> [[Float]] {
         guard let cells = a.first?.count else { return b }
-        // Over buffers, the sum across outputs kept in one pass: the same sums, in the same order, as cell by cell.
+        // Over buffers, the sum across outputs kept in one pass: the same sums, in the same order, as cell by cell;
+        // each pass in two halves of the cells on the graph's threads (the other has nothing to do here).
         var out = a.indices.map { r in
             [Float](unsafeUninitializedCapacity: cells) { out, initialized in
+                nonisolated(unsafe) let out = out
                 let w = weights[r], v = 1 - weights[r]
-                a[r].withUnsafeBufferPointer { a in
-                    b[r].withUnsafeBufferPointer { b in for i in 0..<cells { out[i] = w * a[i] + v * b[i] } }
+                inHalves(cells, spare: nil, onGraphThreads: true) { range in
+                    a[r].withUnsafeBufferPointer { a in
+                        b[r].withUnsafeBufferPointer { b in for i in range { out[i] = w * a[i] + v * b[i] } }
+                    }
                 }
                 initialized = cells
             }
         }
         var total = [Float](repeating: 0, count: cells)
         total.withUnsafeMutableBufferPointer { total in
-            for r in out.indices { out[r].withUnsafeBufferPointer { o in for i in 0..<cells { total[i] += o[i] } } }
+            nonisolated(unsafe) let total = total
+            inHalves(cells, spare: nil, onGraphThreads: true) { range in
+                for o in out { o.withUnsafeBufferPointer { o in for i in range { total[i] += o[i] } } }
+            }
             for r in out.indices {
-                out[r].withUnsafeMutableBufferPointer { o in for i in 0..<cells { o[i] = total[i] > 0 ? o[i] / total[i] : 0 } }
+                out[r].withUnsafeMutableBufferPointer { o in
+                    nonisolated(unsafe) let o = o
+                    inHalves(cells, spare: nil, onGraphThreads: true) { range in for i in range { o[i] = total[i] > 0 ? o[i] / total[i] : 0 } }
+                }
             }
         }
         return out

@@ -60,15 +60,35 @@ extension MotionInformedNMF {
 
         /// Per window, Σ a[t] · values[t + lag] over `start..<end`, each sum taken in ascending `t`.
         ///
-        /// Four windows are summed side by side (four independent additions per step instead of one
-        /// chain waiting on the last), and read through spans (no bounds check per term): each window's
-        /// sum still adds the same terms in the same order, so the bits are those of one window at a time.
+        /// Eight windows of consecutive lags are summed as the lanes of one vector (the reference's eight
+        /// values at `t + lag` are adjacent), other runs four side by side (four independent additions per
+        /// step instead of one chain waiting on the last), read through spans (no bounds check per term):
+        /// each window's sum still adds the same terms in the same order, each product rounded and then
+        /// added as in one window's loop, so the bits are those of one window at a time.
         /// - Complexity: O(windows × length); the grouping search's hot loop.
         func laggedProducts(_ a: [Double]) -> [Double] {
             var products = [Double](repeating: 0, count: windows.count)
             let x = a.span, y = wide.span
             var i = 0
             while i < windows.count {
+                // Lags rise with the index, so eight windows whose first and last lags are 7 apart are consecutive.
+                if i + 8 <= windows.count, windows[i + 7].lag - windows[i].lag == 7 {
+                    let group = windows[i..<(i + 8)]
+                    let first = group.map(\.start).max()!, last = group.map(\.end).min()!
+                    if first < last {
+                        // Each sum: its terms before the span all eight share, that span (one vector), its terms after.
+                        var sums = SIMD8<Double>()
+                        for (j, w) in group.enumerated() { for t in w.start..<first { sums[j] += x[t] * y[t + w.lag] } }
+                        sums = Self.products(x, y, firstLag: windows[i].lag, first..<last, adding: sums)
+                        for (j, w) in group.enumerated() {
+                            var s = sums[j]
+                            for t in last..<w.end { s += x[t] * y[t + w.lag] }
+                            products[i + j] = s
+                        }
+                        i += 8
+                        continue
+                    }
+                }
                 guard i + 4 <= windows.count else {
                     products[i] = Self.product(x, y, windows[i].lag, windows[i].start..<windows[i].end)
                     i += 1
@@ -108,6 +128,23 @@ extension MotionInformedNMF {
                 i += 4
             }
             return products
+        }
+
+        /// Lane `j`: `sums[j]` + Σ x[t] · y[t + firstLag + j] over `range`, in ascending `t` (eight lags at once;
+        /// `y` must hold `t + firstLag ..< t + firstLag + 8` for every `t` in `range`).
+        private static func products(_ x: Span<Double>, _ y: Span<Double>, firstLag: Int, _ range: Range<Int>,
+                                     adding sums: SIMD8<Double>) -> SIMD8<Double> {
+            precondition(range.lowerBound + firstLag >= 0 && range.upperBound + firstLag + 7 <= y.count, "lags outside the reference")
+            var s = sums
+            x.withUnsafeBufferPointer { x in
+                y.withUnsafeBytes { y in
+                    for t in range {
+                        s += SIMD8(repeating: x[t]) * y.loadUnaligned(fromByteOffset: (t + firstLag) * MemoryLayout<Double>.stride,
+                                                                      as: SIMD8<Double>.self)
+                    }
+                }
+            }
+            return s
         }
 
         /// Σ x[t] · y[t + lag] over `range`, in ascending `t`.

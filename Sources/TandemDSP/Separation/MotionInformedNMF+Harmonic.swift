@@ -141,11 +141,21 @@ extension MotionInformedNMF {
         var sourceModels: [[Float]]
         var shares: [[Float]]
 
-        init(_ factors: HarmonicNMF.Factors, maskExponent: Float) {
+        /// - Parameter spare: the other side's thread, lent while it serves (`SpareThread`): half of the sources'
+        ///   models, then half of each pass of the shares, are made there (the same values either way).
+        init(_ factors: HarmonicNMF.Factors, maskExponent: Float, spare: SpareThread? = nil) {
             self.factors = factors
-            activations = (0..<factors.sources).map { factors.activation(ofSource: $0) }
-            sourceModels = (0..<factors.sources).map { factors.units.reconstruction(of: factors.members(of: $0)) }
-            shares = MotionInformedNMF.wienerMasks(sourceModels, exponent: maskExponent)
+            var parts = [(activation: [Float], model: [Float])?](repeating: nil, count: factors.sources)
+            parts.withUnsafeMutableBufferPointer { parts in
+                nonisolated(unsafe) let parts = parts
+                // Each half writes its own sources' slots only.
+                MotionInformedNMF.inHalves(factors.sources, spare: spare) { range in
+                    for s in range { parts[s] = (factors.activation(ofSource: s), factors.units.reconstruction(of: factors.members(of: s))) }
+                }
+            }
+            activations = parts.map { $0!.activation }
+            sourceModels = parts.map { $0!.model }
+            shares = MotionInformedNMF.wienerMasks(sourceModels, exponent: maskExponent, spare: spare)
         }
     }
 

@@ -269,7 +269,7 @@ public struct MotionInformedNMF: Sendable {
                     let factors = try self.harmonicFactorisation(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
                                                                  frameSeconds: frameSeconds, tracks: tracks, asked: sources, componentFactors: factors,
                                                                  spare: spare)
-                    return HarmonicModels(factors, maskExponent: self.configuration.maskExponent)
+                    return HarmonicModels(factors, maskExponent: self.configuration.maskExponent, spare: spare)
                 }
                 let grouping = { () -> (Attribution, [[Float]]) in
                     let attribution = group()

@@ -71,11 +71,15 @@ extension SeparationResult {
         for (title, image) in panels {
             canvas.text(title, x: SpectrogramImage.marginLeft, y: top + 3)
             top += titleHeight
-            let bytes = image.bytes.array
-            for y in 0..<image.height {
-                for x in 0..<image.width {
-                    let i = y * image.stride + x * 3
-                    canvas.set(x, top + y, (bytes[i], bytes[i + 1], bytes[i + 2]))
+            // Row by row (each panel is at most the canvas's width and lies inside it).
+            let row = image.width * 3
+            image.bytes.array.withUnsafeBufferPointer { source in
+                canvas.bytes.withUnsafeMutableBufferPointer { pixels in
+                    for y in 0..<image.height {
+                        let to = (top + y) * width * 3, from = y * image.stride
+                        _ = UnsafeMutableBufferPointer(rebasing: pixels[to..<(to + row)])
+                            .update(fromContentsOf: UnsafeBufferPointer(rebasing: source[from..<(from + row)]))
+                    }
                 }
             }
             top += image.height
