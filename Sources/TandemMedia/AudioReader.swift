@@ -93,7 +93,7 @@ public final class AudioReader {
             var source = parameters.ch_layout
             _ = av_channel_layout_copy(&outputLayout, &source)
         }
-        let rate = options.sampleRate ?? Int(parameters.sample_rate)
+        let rate = options.outputRate(forStreamRate: Int(parameters.sample_rate))
         guard rate > 0 else {
             av_channel_layout_uninit(&outputLayout)
             throw MediaError(.invalidArgument, path: path, operation: "open audio", message: "invalid sample rate \(rate)")

@@ -55,6 +55,7 @@ final class FrameConverter {
     func geometry(width: Int, height: Int) -> FrameGeometry {
         let turned = rotation % 180 != 0
         return FrameGeometry.make(width: turned ? height : width, height: turned ? width : height, mode: options.resize)
+            .limited(toSide: options.maximumSide)
     }
 
     /// `frame`'s size as shown, before rotation: with `squarePixels`, the stored width times the pixels'

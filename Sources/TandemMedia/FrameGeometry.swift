@@ -39,6 +39,15 @@ struct FrameGeometry: Equatable {
         }
     }
 
+    /// The geometry scaled down, aspect ratio kept, so that neither side passes `side` (`VideoDecodeOptions.maximumSide`);
+    /// only a geometry whose output is the whole scaled picture (a crop or letterbox is already bounded by its box).
+    func limited(toSide side: Int?) -> FrameGeometry {
+        guard let side, side > 0, isIdentityPlacement, max(outputWidth, outputHeight) > side else { return self }
+        let scale = Double(side) / Double(max(outputWidth, outputHeight))
+        let w = min(side, max(1, Int((Double(outputWidth) * scale).rounded()))), h = min(side, max(1, Int((Double(outputHeight) * scale).rounded())))
+        return FrameGeometry(scaledWidth: w, scaledHeight: h, outputWidth: w, outputHeight: h, offsetX: 0, offsetY: 0)
+    }
+
     /// True when the scaled picture is exactly the output (no crop, no bars).
     var isIdentityPlacement: Bool {
         offsetX == 0 && offsetY == 0 && scaledWidth == outputWidth && scaledHeight == outputHeight

@@ -59,7 +59,11 @@ public struct MediaFile: Sendable {
             index: index, type: type, codec: String(cString: avcodec_get_name(parameters.codec_id)), timeBase: timeBase,
             startPts: s.start_time == tandem_AV_NOPTS_VALUE ? nil : s.start_time,
             startSeconds: seconds(s.start_time),
-            durationSeconds: s.duration > 0 ? seconds(s.duration) : nil,
+            durationSeconds: s.duration > 0 ? seconds(s.duration) : taggedEnd(s.metadata).flatMap { end in
+                // The tag is where the stream ends on the container's timeline: its length runs from its start.
+                let length = end - (seconds(s.start_time) ?? 0)
+                return length > 0 ? length : nil
+            },
             frameCount: s.nb_frames > 0 ? Int(s.nb_frames) : nil,
             bitRate: parameters.bit_rate > 0 ? Int(parameters.bit_rate) : nil)
         info.decoder = avcodec_find_decoder(parameters.codec_id).map { String(cString: $0.pointee.name) }
@@ -86,6 +90,23 @@ public struct MediaFile: Sendable {
             info.sampleFormat = av_get_sample_fmt_name(AVSampleFormat(rawValue: parameters.format)).map { String(cString: $0) }
         }
         return info
+    }
+
+    /// Where a stream ends, from its `DURATION` tag (`HH:MM:SS.nnnnnnnnn`, the time of its last sample on the
+    /// container's timeline): how Matroska and WebM state each stream's length (FFmpeg's and mkvmerge's muxers
+    /// write it), which their stream headers do not carry. `nil` without the tag or when it does not parse.
+    static func taggedEnd(_ metadata: OpaquePointer?) -> Double? {
+        guard let entry = av_dict_get(metadata, "DURATION", nil, 0), let value = entry.pointee.value else { return nil }
+        return parsedClockTime(String(cString: value))
+    }
+
+    /// `HH:MM:SS.fraction` as seconds; `nil` for anything else or a time that is not positive.
+    static func parsedClockTime(_ text: String) -> Double? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, let hours = Int(parts[0]), let minutes = Int(parts[1]), let seconds = Double(parts[2]),
+              hours >= 0, (0..<60).contains(minutes), seconds >= 0, seconds < 60 else { return nil }
+        let total = Double(hours * 3600 + minutes * 60) + seconds
+        return total > 0 ? total : nil
     }
 
     /// `tag` as four characters (`avc1`), or `nil` when it is 0 or not printable ASCII (some

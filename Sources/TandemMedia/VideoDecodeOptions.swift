@@ -22,6 +22,11 @@ public struct VideoDecodeOptions: Sendable, Hashable {
     public var streamIndex: Int?
     /// The libswscale filter used when resizing.
     public var interpolation: Interpolation
+    /// The longest side a frame may have after `resize` (`none`, `shorterSide` and `shorterSideAtMost`, whose
+    /// output is the whole scaled picture): a longer picture is scaled down further, keeping its aspect ratio.
+    /// A 1-pixel-wide video brought to a 144-pixel shorter side would otherwise be 25920 pixels long.
+    /// `nil`: no limit.
+    public var maximumSide: Int?
 
     /// libswscale's scaling filters (`SWS_*`), cheapest first.
     public enum Interpolation: String, Sendable, Hashable, Codable, CaseIterable {

@@ -20,6 +20,8 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
                   PortSpec("video", .video, "frames, sampled and resized as asked")],
         parameters: [
             ParameterSpec("sample_rate", .int(0...768_000), default: .int(0), "audio output rate in Hz; 0 keeps the stream's"),
+            ParameterSpec("max_sample_rate", .int(0...768_000), default: .int(0),
+                          "with sample_rate 0: audio faster than this is resampled down to it (88.2 kHz to 44.1 with 48000); 0: no limit"),
             ParameterSpec("channels", .int(0...64), default: .int(0), "audio output channels; 0 keeps the stream's"),
             ParameterSpec("chunk_frames", .int(16...(1 << 22)), default: .int(4096), "audio samples per channel in each packet"),
             ParameterSpec("sampling", .choice(["all", "fps", "uniform", "segments", "clips", "keyframes", "scene"]), default: .string("all"),
@@ -39,6 +41,8 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
             ParameterSpec("width", .int(2...16384), default: .int(224), "target width for exact, center-crop, letterbox"),
             ParameterSpec("height", .int(2...16384), default: .int(224), "target height for exact, center-crop, letterbox"),
             ParameterSpec("side", .int(2...16384), default: .int(256), "shorter side for shorter-side, shrink and center-crop"),
+            ParameterSpec("max_side", .int(0...16384), default: .int(0),
+                          "longest side a frame may have after none, shorter-side or shrink (a longer picture is scaled down further, keeping its shape: a 1-pixel-wide video stays small); 0: no limit"),
             ParameterSpec("interpolation", .choice(VideoDecodeOptions.Interpolation.allCases.map(\.rawValue)), default: .string("bilinear"),
                           "libswscale filter used when resizing"),
             ParameterSpec("threads", .int(0...64), default: .int(0), "decoder threads; 0 lets FFmpeg choose"),
@@ -84,8 +88,10 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
     private var nextChunk: AudioBuffer?
     private var nextFrame: VideoFrame?
     private var context: NodeContext?
-    /// The container's duration, for streams that state none of their own (Matroska).
+    /// The container's duration, for streams that state none of their own.
     private var fileDuration: Double?
+    /// The file's earliest start (seconds, the streams' own time): time 0 of the file's clock.
+    private var clockOrigin = 0.0
     /// Where the last emitted audio chunk ended (seconds).
     private var audioEnd: Double?
     /// Frames sent on the video output, so a video stream that gave none is reported.
@@ -94,8 +100,10 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
     public init(parameters: NodeParameters) throws {
         let rate = parameters.int("sample_rate"), channels = parameters.int("channels")
         let audioStream = parameters.int("audio_stream"), videoStream = parameters.int("video_stream")
+        let maximumRate = parameters.int("max_sample_rate")
         audioOptions = AudioDecodeOptions(sampleRate: rate == 0 ? nil : rate, channels: channels == 0 ? nil : channels,
-                                          chunkFrames: parameters.int("chunk_frames"), streamIndex: audioStream < 0 ? nil : audioStream)
+                                          chunkFrames: parameters.int("chunk_frames"), streamIndex: audioStream < 0 ? nil : audioStream,
+                                          maximumSampleRate: maximumRate == 0 ? nil : maximumRate)
         let layout: PixelLayout = switch parameters.string("layout") {
         case "gray8": .gray8
         case "float32": .float32CHW
@@ -112,6 +120,7 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
         videoOptions.interpolation = VideoDecodeOptions.Interpolation(rawValue: parameters.string("interpolation")) ?? .bilinear
         videoOptions.squarePixels = parameters.bool("square_pixels")
         videoOptions.deinterlace = parameters.bool("deinterlace")
+        videoOptions.maximumSide = parameters.int("max_side") == 0 ? nil : parameters.int("max_side")
         self.videoOptions = videoOptions
         if let frames = FrameSampling(parsing: parameters.string("frames")) {
             sampling = frames
@@ -151,6 +160,7 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
         // cannot be read, the readers below fail with the reason.
         let header = try? MediaFile.open(url).info
         fileDuration = header?.durationSeconds
+        clockOrigin = header?.startSeconds ?? 0
         // A stream asked for by number, or a file whose header cannot be read, counts as there: the reader
         // reports what is wrong with it.
         func has(_ kind: MediaInfo.StreamType) -> Bool {
@@ -163,6 +173,7 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
             } else {
                 let reader = try AudioReader(url: url, options: audioOptions)
                 audio = reader
+                if audioOptions.streamIndex == nil, let header, let note = Self.streamChoice(reader.stream, among: header) { context.warn(note) }
                 nextChunk = try reader.next()
             }
         }
@@ -175,6 +186,18 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
                 nextFrame = try nextSelectedFrame()
             }
         }
+    }
+
+    /// With several audio streams in the file (languages, a commentary, a second mix) and none asked for: which
+    /// one is decoded and how to pick another, since every output then follows that one choice. nil with one stream.
+    static func streamChoice(_ chosen: MediaInfo.Stream, among header: MediaInfo) -> String? {
+        let others = header.streams.filter { $0.type == .audio && $0.index != chosen.index }
+        guard !others.isEmpty else { return nil }
+        func describe(_ s: MediaInfo.Stream) -> String {
+            "#\(s.index) (" + ([s.codec] + [s.channelLayout, s.sampleRate.map { "\($0) Hz" }].compactMap { $0 }).joined(separator: ", ") + ")"
+        }
+        return "the file has \(others.count + 1) audio streams: decoded \(describe(chosen)), FFmpeg's choice; not \(others.map(describe).joined(separator: ", ")) "
+            + "(audio_stream picks another, by the number `tandem probe` prints)"
     }
 
     public mutating func takeFrameSelection(_ selection: FrameSelection, onOutput port: String) -> Bool {
@@ -222,44 +245,100 @@ public struct DecodeNode: ValidatingNode, FrameSelectionTaking {
         return true
     }
 
-    /// True when the video reader decodes every frame from start to end (as with a `sample-frames`
-    /// choice taken over, but not with this node's own sparse samplings, nor `first`).
+    /// True when the video reader goes through the whole stream, so that it knows where it ends: every frame
+    /// decoded, or `fps` (sequential, or over an exact packet index when the rate is low), whether this node's
+    /// own sampling or a `sample-frames` choice taken over; not this node's other sparse samplings, nor `first`.
     private var readsWholeVideo: Bool {
         switch selection {
         case .first: false
         case .fps, .every: true
-        case nil: if case .all = sampling { true } else { false }
+        case nil:
+            switch sampling {
+            case .all, .fps: true
+            default: false
+            }
         }
     }
 
-    /// Says so when the file held less than it claims: a stream that stops well before its stated
-    /// duration (a truncated download, an interrupted recording) or packets FFmpeg could not decode.
-    /// Both still give a usable, shorter or patchier, result, so the run goes on, but "ok" alone would hide it.
+    /// Says so when the file held less than it claims (packets FFmpeg could not decode, a stream that stops
+    /// well before its stated duration: a truncated download, an interrupted recording), or when one stream
+    /// ends well before the other (`lengthWarnings`). Each still gives a usable, shorter or patchier, result,
+    /// so the run goes on, but "ok" alone would hide it.
     private mutating func warnAboutDamage() {
         guard let context else { return }
-        func check(_ kind: String, stream: MediaInfo.Stream, end: Double?, skipped: Int) {
-            if let stated = stream.durationSeconds ?? fileDuration, stated > 0 {
-                let decoded = end ?? 0
-                if stated - decoded > max(1, 0.05 * stated) {
-                    context.warn(String(format: "the %@ stream ends at %.1f s of the %.1f s the file states (truncated or damaged?)",
-                                        kind, decoded, stated))
-                }
-            }
+        func skippedPackets(_ kind: String, _ skipped: Int) {
             if skipped > 0 { context.warn("\(skipped) damaged \(kind) packet\(skipped == 1 ? "" : "s") skipped") }
-        }
-        if let audio {
-            check("audio", stream: audio.stream, end: audioEnd, skipped: audio.corruptPacketCount + audio.decodeErrorCount)
-            if audio.gapSeconds > 0 { context.warn(String(format: "%.2f s of missing audio filled with silence to keep the rest in place", audio.gapSeconds)) }
         }
         // Sparse sampling ends before the stream by design: only a reader that went through the whole
         // stream (decoding every frame, or indexing every packet) says where it stops.
+        let audioLength = audio.map { StreamLength(end: audioEnd ?? 0, stated: statedEnd(of: $0.stream)) }
+        let videoLength = readsWholeVideo && framesEmitted > 0 ? video.map { StreamLength(end: $0.streamEndSeconds ?? 0, stated: statedEnd(of: $0.stream)) } : nil
+        for warning in Self.lengthWarnings(audio: audioLength, video: videoLength, fileDuration: fileDuration) { context.warn(warning) }
+        if let audio {
+            skippedPackets("audio", audio.corruptPacketCount + audio.decodeErrorCount)
+            if audio.gapSeconds > 0 { context.warn(String(format: "%.2f s of missing audio filled with silence to keep the rest in place", audio.gapSeconds)) }
+        }
         if let change = video?.pictureSizeChange { context.warn("\(change)") }
         if video != nil, framesEmitted == 0 {
             context.warn("the video stream gave no picture (damaged, or cut before its first frame): the video output ends without frames")
         }
-        if let video, readsWholeVideo {
-            check("video", stream: video.stream, end: video.streamEndSeconds, skipped: video.corruptPacketCount + video.decodeErrorCount)
-        }
+        if let video, readsWholeVideo { skippedPackets("video", video.corruptPacketCount + video.decodeErrorCount) }
         self.context = nil
+    }
+
+    /// Where `stream` should end on the file's clock by its own header entry (its start plus the duration it
+    /// states: MP4 always, Matroska in a `DURATION` tag); nil when it states none.
+    private func statedEnd(of stream: MediaInfo.Stream) -> Double? {
+        stream.durationSeconds.map { $0 + (stream.startSeconds ?? clockOrigin) - clockOrigin }
+    }
+
+    /// Where a stream read through its whole length ended on the file's clock, and where its own header entry
+    /// says it ends (`statedEnd(of:)`; nil when unstated).
+    struct StreamLength {
+        var end: Double
+        var stated: Double?
+    }
+
+    /// What the streams' ends say, each sentence true of the file: a stream that stops well before the
+    /// duration stated for it is truncated or damaged; a stream that ends well before the other, where that
+    /// other reaches the file's end, is simply the shorter track (an audio track recorded for part of the
+    /// video, a video cut shorter than its sound) — named, with both times, not taken for damage. With one
+    /// stream read and no duration stated for it, the file's duration alone cannot tell the two apart, and
+    /// the sentence says so.
+    /// - Parameters:
+    ///   - audio, video: the streams read through (nil: not decoded, or sampled sparsely).
+    ///   - fileDuration: the container's duration (the longest stream's).
+    static func lengthWarnings(audio: StreamLength?, video: StreamLength?, fileDuration: Double?) -> [String] {
+        /// More than a second, and more than 5 %, short of `whole`.
+        func short(_ end: Double, of whole: Double) -> Bool { whole - end > max(1, 0.05 * whole) }
+        var warnings: [String] = []
+        var damaged = false
+        let streams = [("audio", audio), ("video", video)]
+        for (index, (kind, length)) in streams.enumerated() {
+            guard let length else { continue }
+            let end = String(format: "%.1f", length.end)
+            if let stated = length.stated {
+                if short(length.end, of: stated) {
+                    warnings.append("the \(kind) stream ends at \(end) s of the " + String(format: "%.1f", stated) + " s its header states (truncated or damaged?)")
+                    damaged = true
+                }
+                continue
+            }
+            guard let file = fileDuration, short(length.end, of: file) else { continue }
+            let other = streams[1 - index].1
+            if let other, !short(other.end, of: file) { continue }  // the shorter track: said below
+            let whole = String(format: "%.1f", file)
+            warnings.append(other == nil
+                ? "the \(kind) stream ends at \(end) s of the \(whole) s the file states (shorter than the file's other streams, or truncated or damaged)"
+                : "the \(kind) stream ends at \(end) s of the \(whole) s the file states, and the \(streams[1 - index].0) at " + String(format: "%.1f", other!.end)
+                  + " s (truncated or damaged?)")
+            damaged = true
+        }
+        if !damaged, let audio, let video, short(min(audio.end, video.end), of: max(audio.end, video.end)) {
+            let (shorter, longer) = audio.end < video.end ? (("audio", audio.end), ("video", video.end)) : (("video", video.end), ("audio", audio.end))
+            warnings.append("the \(shorter.0) stream ends at " + String(format: "%.1f", shorter.1) + " s, " + String(format: "%.1f", longer.1 - shorter.1)
+                            + " s before the \(longer.0) stream (" + String(format: "%.1f", longer.1) + " s): the file's \(shorter.0) track stops first (not a cut-off file)")
+        }
+        return warnings
     }
 }

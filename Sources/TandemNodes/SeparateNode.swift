@@ -171,6 +171,26 @@ public struct SeparateNode: ValidatingNode {
         }
     }
 
+    /// Pictures whose shorter side is under this many pixels hold too little to tell players apart by where they move.
+    static let smallestPictureSide = 16
+
+    /// Sentences about the input itself, before the separation's own: a picture too small or thin for motion to
+    /// place players, and audio brought down to a lower rate than the file's (decode's `max_sample_rate`), which
+    /// is then the rate of the sources written.
+    static func inputNotes(videoSize: (width: Int, height: Int)?, sampleRate: Int, input: URL?) -> [String] {
+        var notes: [String] = []
+        if let size = videoSize, min(size.width, size.height) < smallestPictureSide {
+            notes.append("the picture is only \(size.width)×\(size.height) pixels: too small or thin to tell players apart by where they move, "
+                         + "so the regions are weak evidence (the players' boxes given by hand may serve better)")
+        }
+        let rates = Set(((input.flatMap { try? MediaFile.open($0).info })?.streams ?? []).filter { $0.type == .audio }.compactMap(\.sampleRate))
+        if rates.count == 1, let rate = rates.first, rate > sampleRate {
+            notes.append("the file's \(rate) Hz audio was separated at \(sampleRate) Hz, the rate of the sources written "
+                         + "(decode's max_sample_rate or sample_rate: the factorisation's cost grows with the rate, and nothing audible lies above half of it)")
+        }
+        return notes
+    }
+
     public mutating func finish(output: NodeOutput) throws {
         guard let spill, spill.frameCount > 0 else {
             throw NodeError(code: .nodeFailed, message: "separate: \(MissingAudio.reason(in: input)); nothing to separate")
@@ -198,8 +218,9 @@ public struct SeparateNode: ValidatingNode {
                                                    channels: channels.map { SharedArray($0) })), port: "sources")
             }
         }
-        if output.isConnected("notes"), !separated.notes.isEmpty {
-            try output.emit(.segments(separated.notes.map { Segment(start: start, end: end, label: $0, score: 0) }), port: "notes")
+        let notes = Self.inputNotes(videoSize: videoSize, sampleRate: spill.sampleRate, input: input) + separated.notes
+        if output.isConnected("notes"), !notes.isEmpty {
+            try output.emit(.segments(notes.map { Segment(start: start, end: end, label: $0, score: 0) }), port: "notes")
         }
         try output.emit(.segments(separated.sources.map { $0.segment(start: start, end: end) }), port: "regions")
     }

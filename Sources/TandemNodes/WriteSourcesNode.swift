@@ -188,7 +188,10 @@ public struct WriteSourcesNode: ConfigurableNode {
             all.append(entry)
         }
         let first = staged.first
+        // The run's warnings so far (the decoder's: a stream that stops first, which audio stream of several), beside the
+        // separation's notes, so the summary alone tells what the sources were made from.
         let document: [String: Any] = ["input": context?.input?.relativePath ?? "", "mode": mode, "notes": notes, "sources": all,
+                                       "warnings": context?.warnings.all ?? [],
                                        "sample_rate": first?.sampleRate ?? 0,
                                        "seconds": first.map { Double($0.frames) / Double($0.sampleRate) } ?? 0.0]
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

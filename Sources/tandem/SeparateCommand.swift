@@ -26,6 +26,8 @@ struct SeparateCommand: ParsableCommand {
     @Option(help: "Video frames per second analysed for motion; default: the pipeline's (25).") var fps: Double?
     @Option(help: "Shorter side, in pixels, of the frames analysed for motion (the motion cells scale with it); default: the pipeline's (144).")
     var analysisSide: Int?
+    @Option(help: "The file's audio stream to separate, by the number `tandem probe` prints (a file with several: a commentary, a second mix); default: FFmpeg's choice, named in the run's warnings.")
+    var audioStream: Int?
     @Option(help: "Use a ROWSxCOLUMNS grid of regions instead of finding moving regions (e.g. 1x2).") var grid: String?
     @Option(name: .customLong("region"), help: "A player's region 'x,y,w,h' in video pixels, used as given (repeat for each player).")
     var regions: [String] = []
@@ -53,8 +55,10 @@ struct SeparateCommand: ParsableCommand {
         if let fps { sets.append("fps=\(fps)") }
         if let analysisSide {
             // Motion cells are 1/36 of the analysed side, as at the default 144 pixels (4-pixel cells).
-            sets += ["side=\(analysisSide)", "cell_size=\(max(2, analysisSide / 36))"]
+            // The longer side is bounded at 7 times the shorter, as the pipeline's 1008 for 144.
+            sets += ["side=\(analysisSide)", "cell_size=\(max(2, analysisSide / 36))", "max_side=\(7 * analysisSide)"]
         }
+        if let audioStream { sets.append("audio_stream=\(audioStream)") }
         if let model { sets.append("model=\(model)") }
         if let divergence { sets.append("divergence=\(divergence)") }
         if let iterations { sets.append("iterations=\(iterations)") }
