@@ -20,8 +20,8 @@ import Testing
     }
 
     /// A dark body (partials fading above a few hundred hertz) and a bright one (a resonance near 2.5 kHz).
-    static let dark: (Float) -> Float = { exp(-$0 / 800) }
-    static let bright: (Float) -> Float = { 0.05 + exp(-pow(($0 - 2500) / 600, 2)) }
+    static func dark(_ f: Float) -> Float { exp(-f / 800) }
+    static func bright(_ f: Float) -> Float { 0.05 + exp(-pow((f - 2500) / 600, 2)) }
 
     static func factors(_ templates: [[Float]]) -> NMF.Factors {
         NMF.Factors(frames: 1, bins: bins, components: templates.count, activations: [Float](repeating: 1, count: templates.count),
