@@ -25,6 +25,9 @@ The stems (equal RMS) are summed into a dual-mono mixture, muxed with the video,
   - best-permutation SDR of the same estimates (for reference: separation regardless of place);
   - count: how many sources `--sources auto` writes that are not flagged silent, against N;
   - silent-mover share: the energy the outputs on the silent mover's panel took, relative to the mixture.
+With --oracle-regions each player's panel box is given to `tandem separate --region` (used as given, one source per
+player) instead of the regions the finder found: its gap to the found-regions run splits a clip's shortfall into the
+finder's part (wrong or partial regions) and the models' part (poor sources on the right regions).
 
 Two sets are made from disjoint seeds, instrument pools, background textures and silent movers: a
 tuning set (used while developing) and a held-out set (never tuned on). A third, tuning-wide, is tuning
@@ -37,6 +40,7 @@ Markdown with --table.
 import argparse
 import json
 import os
+import resource
 import struct
 import subprocess
 import sys
@@ -333,11 +337,20 @@ def write_video(frames, mixture, path, work):
     subprocess.run(cmd, input=frames.tobytes(), check=True)
 
 
+def panel_regions(count):
+    """Each player's whole panel as a `--region x,y,w,h` (video pixels): the oracle's regions."""
+    return [arg for i in range(count) for arg in ("--region", f"{i * PANEL_W},0,{PANEL_W},{PANEL_H}")]
+
+
 def run_tandem(tandem, video, out, sources, extra):
+    """Runs `tandem separate`; returns its summary, wall seconds and CPU seconds (user + system of the child)."""
     started = time.time()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([tandem, "separate", video, "--out", out, "--sources", sources, "--progress", "none"] + extra,
                           capture_output=True, text=True)
     elapsed = time.time() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         print(proc.stderr, file=sys.stderr)
         raise SystemExit(f"tandem separate failed on {video}")
@@ -347,7 +360,7 @@ def run_tandem(tandem, video, out, sources, extra):
     for source in summary["sources"]:
         if "file" in source:
             source["file"] = os.path.join(folder, source["file"])  # relative to out, as attribute() reads it
-    return summary, elapsed
+    return summary, elapsed, cpu
 
 
 def attribute(summary, out, count, length):
@@ -419,10 +432,10 @@ def make_clip(args, set_name, cfg, count, index):
 def evaluate_clip(args, set_name, cfg, count, index):
     work, scene, stems, video = make_clip(args, set_name, cfg, count, index)
     mixture = np.sum(stems, axis=0).astype(np.float32)
-    extra = args.separate_args.split()
+    extra = args.separate_args.split() + (panel_regions(count) if args.oracle_regions else [])
 
-    out = os.path.join(work, "separated")
-    summary, elapsed = run_tandem(args.tandem, video, out, str(count), extra)
+    out = os.path.join(work, "oracle" if args.oracle_regions else "separated")
+    summary, elapsed, cpu = run_tandem(args.tandem, video, out, str(count), extra)
     panels = attribute(summary, out, count, len(mixture))
     estimates, unattributed = player_estimates(panels, count, mixture)
     mix_sdr = sdr(stems, [mixture] * count, False)
@@ -431,12 +444,12 @@ def evaluate_clip(args, set_name, cfg, count, index):
     mover = panels.get(count)
     mover_share = float(np.sum(mover ** 2) / np.sum(mixture ** 2)) if mover is not None else 0.0
 
-    if args.no_auto:
+    if args.no_auto or args.oracle_regions:
         auto, auto_count = {"sources": []}, -1
         auto_gain, auto_unattributed = None, None
     else:
         out_auto = os.path.join(work, "auto")
-        auto, _ = run_tandem(args.tandem, video, out_auto, "auto", extra)
+        auto, _, _ = run_tandem(args.tandem, video, out_auto, "auto", extra)
         auto_count = sum(1 for s in auto["sources"] if not s.get("silent", False))
         # The automatic count's own sources, scored like the fixed count's: what a user of `auto` gets per player.
         auto_estimates, auto_unattributed = player_estimates(attribute(auto, out_auto, count, len(mixture)), count, mixture)
@@ -451,12 +464,12 @@ def evaluate_clip(args, set_name, cfg, count, index):
         "unattributed": unattributed, "mover_share": mover_share, "auto_count": auto_count,
         "auto_gain": auto_gain, "auto_unattributed": auto_unattributed, "auto_notes": auto.get("notes", []),
         "layout": layout(summary, count), "auto_layout": layout(auto, count),
-        "seconds": elapsed, "realtime": args.seconds / elapsed,
+        "seconds": elapsed, "realtime": args.seconds / elapsed, "cpu_seconds": cpu, "oracle_regions": args.oracle_regions,
     }
     print(f"{set_name:8s} n={count} #{index} {'+'.join(row['instruments']):40s} cam {row['camera']:6s} light {row['light']:7s} "
           f"mover {row['mover']:9s} pause {'y' if row['pause'] else 'n'} | gain {row['gain']:+6.2f} (best perm {row['best_perm_gain']:+6.2f}) "
           f"players w/o sound {unattributed} mover share {mover_share:.2f} auto {auto_count}"
-          + (f" (gain {auto_gain:+.2f}, w/o sound {auto_unattributed})" if auto_gain is not None else "") + f" | {elapsed:.1f} s | "
+          + (f" (gain {auto_gain:+.2f}, w/o sound {auto_unattributed})" if auto_gain is not None else "") + f" | {elapsed:.1f} s, CPU {cpu:.2f} s | "
           f"regions {row['layout']} / auto {row['auto_layout']}", flush=True)
     return row
 
@@ -506,6 +519,10 @@ def main():
     parser.add_argument("--table", help="write the Markdown table here")
     parser.add_argument("--generate-only", action="store_true", help="only make the clips (cached in --work)")
     parser.add_argument("--no-auto", action="store_true", help="skip the --sources auto run (count right is then not scored)")
+    parser.add_argument("--oracle-regions", action="store_true",
+                        help="give each player's panel box as --region (used as given) instead of the found regions, "
+                             "outputs in oracle/: the gap to the found-regions run is the finder's share of the shortfall "
+                             "(implies --no-auto)")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     results = []
@@ -528,8 +545,8 @@ def main():
                   f"without sound {sum(r['unattributed'] for r in rows)}, auto count right {sum(r['auto_count'] == count for r in rows)}/{len(rows)}, "
                   + (f"auto gain {np.median([r['auto_gain'] for r in rows]):+.2f} dB, auto without sound {sum(r['auto_unattributed'] for r in rows)}, "
                      if rows and rows[0].get('auto_gain') is not None else "") +
-                  f"speed {np.median([r['realtime'] for r in rows]):.1f}x")
-    with open(os.path.join(args.work, "results.json"), "w") as f:
+                  f"speed {np.median([r['realtime'] for r in rows]):.1f}x, CPU {np.median([r['cpu_seconds'] for r in rows]):.2f} s")
+    with open(os.path.join(args.work, "results-oracle.json" if args.oracle_regions else "results.json"), "w") as f:
         json.dump(results, f, indent=1)
     if args.table:
         command = "/work/venv/bin/python Tools/eval/separation_eval.py " + " ".join(a for a in sys.argv[1:])

@@ -34,7 +34,8 @@ extension MotionInformedNMF {
             attribution.bystanders = bystanders
             return attribution
         }
-        let grouping = JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight)
+        let grouping = JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight,
+                                     envelopeWeight: configuration.envelopeWeight)
         return competing(grouping, sources: sources, bystanders: bystanders)
     }
 

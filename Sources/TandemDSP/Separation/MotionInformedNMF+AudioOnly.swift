@@ -14,6 +14,38 @@ extension MotionInformedNMF {
         }
     }
 
+    /// What the joint grouping compares components' timbre by: the unit-length concatenation of
+    /// `√(1 − w)` times the template's features (`timbreFeatures`) and `√w` times its spectral envelope's
+    /// (`envelopeFeatures`), so the cosine of two components is `(1 − w)` times the one plus `w` times the other.
+    static func groupingFeatures(_ factors: NMF.Factors, envelopeWeight w: Float) -> [[Float]] {
+        let templates = timbreFeatures(factors)
+        guard w > 0 else { return templates }
+        let envelopes = envelopeFeatures(factors)
+        let a = (1 - min(1, w)).squareRoot(), b = min(1, w).squareRoot()
+        return templates.indices.map { c in templates[c].map { a * $0 } + envelopes[c].map { b * $0 } }
+    }
+
+    /// Each component's spectral envelope: its template averaged in 24 smooth log-frequency bands
+    /// (`HarmonicNMF.smoothBands`), log-compressed against its loudest band, unit length. Two notes of one
+    /// instrument at different pitches share little of their templates' partials but much of their envelope.
+    static func envelopeFeatures(_ factors: NMF.Factors) -> [[Float]] {
+        let bins = factors.bins, count = 24
+        let bands = HarmonicNMF.smoothBands(bins: bins, count: count)
+        return (0..<factors.components).map { c in
+            var e = [Float](repeating: 0, count: count)
+            for f in 0..<bins {
+                let v = factors.templates[c * bins + f]
+                guard v > 0 else { continue }
+                for b in 0..<count { e[b] += bands[f * count + b] * v }
+            }
+            let peak = max(e.max() ?? 0, 1e-20)
+            var out = e.map { Foundation.log1p(100 * $0 / peak) }
+            let norm = max(out.reduce(0) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+            for i in out.indices { out[i] /= norm }
+            return out
+        }
+    }
+
     /// Groups components into `count` sources by the shape of their spectral templates (the audio-only fallback).
     ///
     /// Templates are log-compressed and normalised to unit length, so k-means groups by cosine

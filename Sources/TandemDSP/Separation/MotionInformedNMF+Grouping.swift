@@ -9,7 +9,8 @@ extension MotionInformedNMF {
     /// `E` is the onset and energy-over-time evidence of the region's *summed* activation against its
     /// motion (`SourceEvidence`): one component covers a few notes and hardly follows a player's bowing
     /// or swaying, a whole source does. The second term is timbre coherence: `f_c` is a component's
-    /// log-compressed, unit-length spectral template and `e_c` its energy, so the term is the
+    /// log-compressed, unit-length spectral template joined with its spectral envelope
+    /// (`groupingFeatures`, `Configuration.envelopeWeight`) and `e_c` its energy, so the term is the
     /// energy-weighted mean cosine of each component to its group's timbre centroid (spherical k-means'
     /// objective); it keeps an instrument's notes together where the motion cannot tell them apart.
     /// λ is `Configuration.timbreWeight`; when two regions are left, `regroupedPair` groups once more with
@@ -41,14 +42,14 @@ extension MotionInformedNMF {
             var counts: [Int]
         }
 
-        init(_ factors: NMF.Factors, evidence: SourceEvidence, timbreWeight: Float) {
+        init(_ factors: NMF.Factors, evidence: SourceEvidence, timbreWeight: Float, envelopeWeight: Float = 0) {
             self.factors = factors
             self.evidence = evidence
             self.timbreWeight = timbreWeight
             activations = (0..<factors.components).map { factors.activation($0) }
             energy = activations.map { $0.reduce(0, +) }
             totalEnergy = max(energy.reduce(0, +), 1e-20)
-            features = MotionInformedNMF.timbreFeatures(factors)
+            features = MotionInformedNMF.groupingFeatures(factors, envelopeWeight: envelopeWeight)
             let evidence = evidence
             score = activations.map { a in
                 let curves = evidence.curves(a)

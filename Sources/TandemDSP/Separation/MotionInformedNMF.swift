@@ -87,6 +87,16 @@ public struct MotionInformedNMF: Sendable {
         /// tuning quartets), and the competition needs the motion to tell a still region from a player
         /// (`Tools/eval/results/separation.md`, branch `sepstable`).
         public var duetTimbreWeight: Float = 8
+        /// Share of the spectral envelope in the joint grouping's timbre comparison (`groupingFeatures`: the cosine
+        /// of two components is `1 − w` times their templates' plus `w` times their envelopes').
+        ///
+        /// A template holds one note's partials, so two notes of one instrument a fifth apart share few bins while
+        /// two instruments playing the same note share them all: where the players' ranges overlap, the templates'
+        /// timbre groups by pitch, not by instrument. The envelope (`envelopeFeatures`, the template in 24 smooth
+        /// log-frequency bands) changes little from note to note of one instrument. With the players' regions
+        /// found right, the sources were what fell short (issue #14; `Tools/eval/results/separation.md`, branch
+        /// `sepqual`, which has the figures and the weights tried).
+        public var envelopeWeight: Float = 0.25
         /// A region is dropped as silent (beyond the count asked for) only when the energy-weighted evidence
         /// rises by more than this without it: its sound is better explained by another region.
         public var dropMargin: Float = 0.0
