@@ -42,7 +42,7 @@ extension MotionInformedNMF {
             var counts: [Int]
         }
 
-        init(_ factors: NMF.Factors, evidence: SourceEvidence, timbreWeight: Float, envelopeWeight: Float = 0) {
+        init(_ factors: NMF.Factors, evidence: SourceEvidence, timbreWeight: Float, envelopeWeight: Float) {
             self.factors = factors
             self.evidence = evidence
             self.timbreWeight = timbreWeight
