@@ -68,6 +68,8 @@ def check_random(rng):
     worst = 0.0
     for name, references, estimates in random_cases(rng):
         scorer = ReferenceScorer(references)
+        if "singular" in name and scorer.all_sources.factor is not None:
+            raise SystemExit(f"{name}: the Gram matrix was factorised, the least-squares fallback is not checked")
         for permute in (False, True):
             difference = largest_difference(scorer.scores(estimates, permute), bss_eval_sources(references, estimates, compute_permutation=permute))
             worst = max(worst, difference)
