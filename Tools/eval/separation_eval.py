@@ -18,7 +18,7 @@ own panel of a colour video. What the picture shows is realistically imperfect:
   - a player who pauses for several bars (their body still sways);
   - timbres of one GM family together (violin + viola, trumpet + trombone, ...).
 The stems (equal RMS) are summed into a dual-mono mixture, muxed with the video, separated by
-`tandem separate --sources N` and `--sources auto`, and scored with mir_eval's bss_eval_sources:
+`tandem separate --sources N` and `--sources auto`, and scored by BSS Eval v3 (bss_scores.py: mir_eval's bss_eval_sources):
   - region-attributed SDR (the headline): each player's stem against the sum of the output(s) whose
     region centre lies on that player's panel; a player with no output is scored on the mixture
     (gain 0) and counted as left without sound; the gain is over the mixture's own SDR;
@@ -51,7 +51,8 @@ warnings.filterwarnings("ignore", category=FutureWarning)
 
 import numpy as np
 import soundfile as sf
-from mir_eval.separation import bss_eval_sources
+
+from bss_scores import CachedScorer
 
 RATE = 22050
 FPS = 25
@@ -406,8 +407,13 @@ def player_estimates(panels, count, mixture):
     return estimates, unattributed
 
 
+# A clip's four score sets share its references: their Gram matrix is factorised once (bss_scores.py; mir_eval's
+# bss_eval_sources figures, several times faster).
+SCORER = CachedScorer()
+
+
 def sdr(refs, estimates, permute):
-    return bss_eval_sources(np.asarray(refs), np.asarray(estimates), compute_permutation=permute)[0]
+    return SCORER.scores(refs, estimates, permute)[0]
 
 
 def make_clip(args, set_name, cfg, count, index):
