@@ -15,7 +15,7 @@ struct FramesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "frames", abstract: "Sample frames from videos and write them as images (runs Pipelines/frames.yaml).",
         discussion: """
-        Writes DIR/frames/<relpath>/frame_<index>.<format> and contact_sheet.png for every input, and
+        Writes DIR/frames/<relpath>/frame_<index>.<format> and contact_sheet.png for every input, and \
         DIR/manifest.jsonl as `tandem run` does.
         """)
 

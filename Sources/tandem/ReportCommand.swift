@@ -7,9 +7,9 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Write an HTML report of a batch's output folder (DIR/report/index.html).",
         discussion: """
-        Reads DIR/manifest.jsonl, any DIR/manifest.shard-I-of-N.jsonl (the newest record of each input
-        wins) and DIR/run.json, probes each input, and writes DIR/report/: a summary page with a
-        filterable table of inputs, and one page per input with its pictures, players and timed
+        Reads DIR/manifest.jsonl, any DIR/manifest.shard-I-of-N.jsonl (the newest record of each input \
+        wins) and DIR/run.json, probes each input, and writes DIR/report/: a summary page with a \
+        filterable table of inputs, and one page per input with its pictures, players and timed \
         transcripts. Everything is referenced by relative paths; no server or network is needed.
         """)
 

@@ -9,11 +9,12 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run a pipeline over files, folders and @list files.",
         discussion: """
-        Inputs are files, folders (recursive, media extensions unless --include says otherwise) and
-        @list.txt files (one path per line). Each input gets its own graph; outputs appear under their
-        final names only when the input completed. DIR/manifest.jsonl records every input
+        Inputs are files, folders (recursive, media extensions unless --include says otherwise) and \
+        @list.txt files (one path per line). Each input gets its own graph; outputs appear under their \
+        final names only when the input completed. DIR/manifest.jsonl records every input \
         (DIR/manifest.shard-I-of-N.jsonl for a shard: one writer per file); DIR/inputs.json lists them all.
-        Exit status: 0 all ok, 1 some inputs failed, 2 usage or validation error, 130 interrupted (SIGINT),
+
+        Exit status: 0 all ok, 1 some inputs failed, 2 usage or validation error, 130 interrupted (SIGINT), \
         143 terminated (SIGTERM, as schedulers send before killing; unfinished inputs rerun with --resume).
         """)
 

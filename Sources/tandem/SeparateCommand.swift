@@ -14,8 +14,8 @@ struct SeparateCommand: ParsableCommand {
         commandName: "separate",
         abstract: "Separate the instruments of recordings by where they move (runs Pipelines/separate-instruments.yaml).",
         discussion: """
-        Writes DIR/separated/<relpath>/<region>.wav per sounding source, summary.json and masks.png for every
-        input, and DIR/manifest.jsonl as `tandem run` does. An input without audio, or with a --region outside
+        Writes DIR/separated/<relpath>/<region>.wav per sounding source, summary.json and masks.png for every \
+        input, and DIR/manifest.jsonl as `tandem run` does. An input without audio, or with a --region outside \
         its picture, fails with the reason in the manifest; the others go on (exit status 1 when any failed).
         """)
 

@@ -7,9 +7,10 @@ struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Merge a batch's manifests: ok, failed by error class, skipped, pending, per shard.",
         discussion: """
-        Reads DIR/inputs.json (every input of the batch and the shard count, written by `tandem run` and
-        `tandem submit`) and every manifest in DIR (manifest.jsonl, manifest.shard-I-of-N.jsonl); an input's
+        Reads DIR/inputs.json (every input of the batch and the shard count, written by `tandem run` and \
+        `tandem submit`) and every manifest in DIR (manifest.jsonl, manifest.shard-I-of-N.jsonl); an input's \
         newest record is its state. Pending: no record yet, or recorded done but changed since.
+
         Exit status: 0 every input done, 1 some failed or pending, 2 no batch in DIR.
         """)
 

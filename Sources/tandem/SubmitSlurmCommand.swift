@@ -12,10 +12,11 @@ struct SubmitSlurmCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "slurm", abstract: "Write and submit an sbatch job array running the batch, one shard per task.",
         discussion: """
-        Writes DIR/tandem-slurm.sbatch (tasks 0…N-1, each `tandem run … --shard $SLURM_ARRAY_TASK_ID/N
-        --resume --jobs C`, logs in DIR/slurm-logs/) and DIR/inputs.json (the resolved inputs and N, for
-        `tandem status`), then submits with `sbatch --parsable`. Each task writes only
+        Writes DIR/tandem-slurm.sbatch (tasks 0…N-1, each `tandem run … --shard $SLURM_ARRAY_TASK_ID/N \
+        --resume --jobs C`, logs in DIR/slurm-logs/) and DIR/inputs.json (the resolved inputs and N, for \
+        `tandem status`), then submits with `sbatch --parsable`. Each task writes only \
         DIR/manifest.shard-I-of-N.jsonl. A failed task reruns alone: sbatch --array=K DIR/tandem-slurm.sbatch.
+
         Exit status: 0 submitted (or printed), 1 sbatch refused, 2 usage or pipeline error (nothing submitted).
         """)
 
