@@ -3,7 +3,7 @@ import Testing
 import TandemCore
 @testable import TandemDSP
 
-/// Matching whole sources to regions on more than one score, refusing low-margin matches, and the ensemble of
+/// Matching whole sources to regions on more than one score, the matches' confidence, and the ensemble of
 /// the free-components and harmonic models.
 @Suite struct SeparationMatchingTests {
     /// The agreement summed pair by pair on the threads gives the bits of one Double sum per pair in bin order.
@@ -100,26 +100,60 @@ import TandemCore
         #expect(abs(out[0][0] - 0.92 / 1.56) < 1e-6)
     }
 
-    /// A refused match gives the source's bins to the regions as the free components' grouping does: with every
-    /// match refused, the harmonic model's masks are the components model's.
-    @Test func refusedMatchesFollowTheComponents() throws {
+    /// A match's confidence is its evidence scaled by its margin: an exact tie (two sources that score alike on
+    /// two regions) is no confidence, a near-tie little, a clear match its whole evidence.
+    @Test func nearTiesAreLowConfidence() {
+        let tied = MotionInformedNMF.matchSources(motion: [[0.6, 0.6], [0.6, 0.6]], agreement: nil, bystanders: [false, false],
+                                                  agreementWeight: 1)
+        #expect(tied.margins == [0, 0])
+        let clear = MotionInformedNMF.matchSources(motion: [[0.8, 0.1, 0.7], [0.1, 0.9, 0.0]], agreement: nil,
+                                                   bystanders: [false, false, false], agreementWeight: 1)
+        func confidence(_ evidence: Float, _ margin: Float) -> Float {
+            MotionInformedNMF.matchConfidence(evidence: evidence, margin: margin, confidentMargin: 0.1)
+        }
+        #expect(tied.margins.allSatisfy { confidence(0.6, $0) == 0 })
+        // Source 0 holds region 0 by 0.1 over region 2 (trusted whole); a margin of 0.02 keeps a fifth.
+        #expect(abs(confidence(0.8, clear.margins[0]) - 0.8) < 1e-5 && abs(confidence(0.9, clear.margins[1]) - 0.9) < 1e-5)
+        #expect(abs(confidence(0.8, 0.02) - 0.16) < 1e-6)
+        // Nothing else could take the region (one source, one region): trusted whole; evidence below 0 is no confidence.
+        #expect(confidence(0.5, .infinity) == 0.5 && confidence(-0.3, 1) == 0)
+    }
+
+    /// An exact tie is still matched: with both regions moving alike and the components' grouping giving no
+    /// opinion (half of every bin to each region), each region's harmonic mask is one whole source — the two
+    /// masks differ bin by bin, each holding one instrument — not the components' even share, and both matches
+    /// have no confidence.
+    @Test func aTiedMatchKeepsItsSourceWhole() throws {
         let reed = HarmonicDuet.reed, string = HarmonicDuet.string
         let mix = zip(reed, string).map { $0 + $1 }
-        let tracks = [HarmonicDuet.motion(HarmonicDuet.stringNotes, label: "right"), HarmonicDuet.motion(HarmonicDuet.reedNotes, label: "left")]
-        var configuration = MotionInformedNMF.Configuration()
-        configuration.model = .components
-        let components = try MotionInformedNMF(configuration).separate([mix], sampleRate: HarmonicDuet.rate, motion: tracks, sources: 2)
-        configuration.model = .harmonicSources
-        configuration.minimumMatchMargin = 1000
-        let refused = try MotionInformedNMF(configuration).separate([mix], sampleRate: HarmonicDuet.rate, motion: tracks, sources: 2)
-        configuration.minimumMatchMargin = 0
-        let kept = try MotionInformedNMF(configuration).separate([mix], sampleRate: HarmonicDuet.rate, motion: tracks, sources: 2)
-        func difference(_ x: SeparationResult, _ y: SeparationResult) -> Float {
-            zip(x.sources[0].mask, y.sources[0].mask).reduce(Float(0)) { $0 + abs($1.0 - $1.1) } / Float(x.sources[0].mask.count)
+        let fftSize = 1024, hop = 256
+        let stft = try STFT(STFTConfiguration(fftSize: fftSize, hop: hop, output: .complex, planning: .estimate))
+        func magnitude(_ x: [Float]) -> [Float] {
+            let spectrum = stft(x)
+            return (0..<(spectrum.count / 2)).map { i -> Float in
+                let re = spectrum[2 * i], im = spectrum[2 * i + 1]
+                return (re * re + im * im).squareRoot()
+            }
         }
-        #expect(difference(refused, components) < 1e-3, "mean mask difference \(difference(refused, components))")
-        // Kept, the harmonic sources' own masks, which differ.
-        #expect(difference(kept, components) > 0.02, "mean mask difference \(difference(kept, components))")
+        let frames = stft.frameCount(forLength: mix.count), bins = fftSize / 2 + 1
+        let both = HarmonicDuet.motion(HarmonicDuet.reedNotes, label: "a")
+        let tracks = [both, MotionTrack(label: "b", times: both.times, energy: both.energy)]
+        let even = [[Float]](repeating: [Float](repeating: 0.5, count: frames * bins), count: 2)
+        var configuration = MotionInformedNMF.Configuration()
+        configuration.model = .harmonicSources
+        let attribution = try MotionInformedNMF(configuration).harmonicAttribution(
+            magnitude(mix), frames: frames, bins: bins, sampleRate: HarmonicDuet.rate, fftSize: fftSize,
+            frameSeconds: Double(hop) / Double(HarmonicDuet.rate), tracks: tracks, count: 2, asked: 2, componentMasks: even)
+        #expect(attribution.confidence == [0, 0])
+        #expect(Set(attribution.owner) == [0, 1])
+        let apart = zip(attribution.masks[0], attribution.masks[1]).reduce(Float(0)) { $0 + abs($1.0 - $1.1) } / Float(frames * bins)
+        #expect(apart > 0.3, "mean difference of the two regions' masks \(apart)")
+        // Each mask holds one instrument: weighted by the reed's magnitudes, one region's mask is mostly reed.
+        let reedMagnitude = magnitude(reed)
+        let reedShares = attribution.masks.map { mask in
+            zip(mask, reedMagnitude).reduce(Float(0)) { $0 + $1.0 * $1.1 } / reedMagnitude.reduce(0, +)
+        }
+        #expect(reedShares.max()! > 0.7, "reed's share per region \(reedShares)")
     }
 
     /// The ensemble's outputs sum to the mixture, a still region stays silent, and each player's output holds

@@ -12,12 +12,10 @@ extension MotionInformedNMF {
         var labels: [String]
         var note: String
         /// Per output, the soft mask the harmonic model gives it (`frames × bins`, Wiener-normalised across the
-        /// outputs): its matched sources' share of each bin, plus, for a refused match, that source's share
-        /// shared out as the free components' grouping shares it (`componentMasks`). Empty without motion.
+        /// outputs): its matched sources' share of each bin. Empty without motion.
         var masks: [[Float]] = []
-        /// Per harmonic source: the region it was matched to (or joined), and whether its match was refused.
+        /// Per harmonic source: the region it was matched to (or joined).
         var owner: [Int] = []
-        var refused: [Bool] = []
     }
 
     /// Factorises the mixture into whole harmonic instruments (`HarmonicNMF`) and gives each to a region.
@@ -28,11 +26,12 @@ extension MotionInformedNMF {
     /// region's motion by `SourceEvidence` (onsets and energy over time), plus, when the free components'
     /// grouping is given (`componentMasks`, its Wiener masks per region), `agreementWeight` times the share of
     /// the source's energy that grouping gives the region; the matching with the largest total wins
-    /// (`matchSources`). A match held by less than `minimumMatchMargin` is refused: a near-tie is what a box a
-    /// cell wider swings, and a swapped source costs a whole player, so that source's bins are shared out as the
-    /// components' grouping shares them (`masks`). Regions beyond K get no source and are silent;
-    /// bystanders (`periodicMovers`) are matched only when there are more sources than other regions. A
-    /// source's confidence is its evidence for its region, clamped to 0…1.
+    /// (`matchSources`). Every match is kept, a near-tie too: a near-tie is what a box a cell wider swings, so
+    /// it is low confidence (`matchConfidence`), and in the ensemble its region's mask then comes mostly from
+    /// the components; but its bins stay with the source's region rather than being shared out as the
+    /// components' grouping shares them, which is where that grouping's own swaps came back. Regions beyond K
+    /// get no source and are silent; bystanders (`periodicMovers`) are matched only when there are more sources
+    /// than other regions.
     ///
     /// K is the count asked for (at most the number of regions); with an automatic count it is the number of
     /// regions that are not bystanders (at least one, at most `maximumSources`), and a region whose source's
@@ -82,13 +81,11 @@ extension MotionInformedNMF {
         var confidence = [Float](repeating: 0, count: regions)
         var sounding = [Bool](repeating: false, count: regions)
         var owner = (0..<k).map { matching[$0] }
-        // A match that a small change could swing is refused when the free components give a second opinion:
-        // the source's bins are then shared out as the components' grouping shares them.
-        let refused = (0..<k).map { agreement != nil && margins[$0] < configuration.minimumMatchMargin }
         for s in 0..<k {
             let r = matching[s]
             groups[r] = factors.members(of: s)
-            confidence[r] = min(1, max(0, motionScore[s][r]) * min(1, max(0, margins[s]) / max(configuration.minimumMatchMargin, 1e-3)))
+            confidence[r] = Self.matchConfidence(evidence: motionScore[s][r], margin: margins[s],
+                                                 confidentMargin: configuration.confidentMatchMargin)
             sounding[r] = true
         }
         // With an automatic count, a region whose source follows its motion hardly at all (a still region, a
@@ -111,26 +108,27 @@ extension MotionInformedNMF {
         }
         var masks = [[Float]](repeating: [Float](repeating: 0, count: frames * bins), count: regions)
         for s in 0..<k {
-            // Over buffers: each of these loops runs over every cell (frames × bins) of every region.
+            // Over buffers: this runs over every cell (frames × bins) of every source.
             shares[s].withUnsafeBufferPointer { share in
-                if refused[s], let componentMasks {
-                    for r in 0..<regions {
-                        componentMasks[r].withUnsafeBufferPointer { component in
-                            masks[r].withUnsafeMutableBufferPointer { mask in
-                                for i in mask.indices { mask[i] += share[i] * component[i] }
-                            }
-                        }
-                    }
-                } else {
-                    masks[owner[s]].withUnsafeMutableBufferPointer { mask in for i in mask.indices { mask[i] += share[i] } }
-                }
+                masks[owner[s]].withUnsafeMutableBufferPointer { mask in for i in mask.indices { mask[i] += share[i] } }
             }
         }
-        // A region that holds only a refused source's share sounds through it.
-        for r in 0..<regions where !sounding[r] && masks[r].contains(where: { $0 > 1e-3 }) { sounding[r] = true }
         let note = regions > k ? "harmonic sources: \(k) instruments matched to \(regions) regions; the other regions are silent" : ""
         return HarmonicAttribution(factors: factors.units, groups: groups, confidence: confidence, sounding: sounding,
-                                   labels: tracks.map(\.label), note: note, masks: masks, owner: owner, refused: refused)
+                                   labels: tracks.map(\.label), note: note, masks: masks, owner: owner)
+    }
+
+    /// How sure a harmonic match is, 0…1: the source's motion evidence for its region, scaled down in proportion
+    /// when the matching holds it by less than `confidentMargin` (`matchMargins`).
+    ///
+    /// A near-tie is what a box a cell wider or a flash frame fewer swings, so it is low confidence even when the
+    /// source follows its region's motion well; a match no other matching comes near keeps its whole evidence.
+    /// - Parameters:
+    ///   - evidence: the source's `SourceEvidence` score for its region (−1…1).
+    ///   - margin: the match's margin (0 for an exact tie; infinite when nothing else could take the region).
+    ///   - confidentMargin: the margin from which the match is trusted whole (positive).
+    static func matchConfidence(evidence: Float, margin: Float, confidentMargin: Float) -> Float {
+        min(1, max(0, evidence)) * min(1, max(0, margin) / max(confidentMargin, .leastNormalMagnitude))
     }
 
     /// A harmonic factorisation with what the matching reads from it: each source's summed activation, its part

@@ -152,10 +152,14 @@ public struct MotionInformedNMF: Sendable {
         /// of a source's energy the components' masks give a region, 0…1) added to its motion evidence when
         /// sources are matched to regions. 0: motion evidence alone, as before.
         public var agreementWeight: Float = 1
-        /// Harmonic sources with motion: a source whose match the matching's total holds by less than this
-        /// (`matchMargins`) is refused, and its bins are shared out as the free components' grouping shares them.
-        /// 0: no match is refused.
-        public var minimumMatchMargin: Float = 0.1
+        /// Harmonic sources with motion: the margin (`matchMargins`) from which a match is trusted whole; a match
+        /// held by less has its confidence scaled down in proportion (`matchConfidence`), so in the ensemble a
+        /// near-tie's region takes its mask mostly from the components. Every match is kept: refusing those below
+        /// 0.1 (their bins shared out as the components' grouping shares them, sessions 13–16) lost where that
+        /// grouping had swapped two players (tuning quartets +6.60 → +6.84 dB median with the count given, +6.20 →
+        /// +7.24 with `auto`; check quartets +5.52 → +5.84, one more player with sound), though single clips lose up
+        /// to 2 dB, 5 with `auto`; see `Tools/eval/results/separation.md`, session 17, `sepmargin`.
+        public var confidentMatchMargin: Float = 0.1
         /// With `model == .ensemble`: the harmonic model's weight in each region's averaged mask (0…1).
         public var harmonicShare: Float = 0.5
         /// With `model == .ensemble`: weigh each region's two masks by the two models' confidence in it (the
