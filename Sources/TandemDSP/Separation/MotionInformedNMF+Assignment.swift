@@ -55,11 +55,12 @@ extension MotionInformedNMF {
     /// for that drop: "explained as well elsewhere" then means two players, not a player and a bystander.
     /// `bystanders` (regions whose motion marks them as a conductor, a dancer, a screen: `periodicMovers`)
     /// are dropped first, one at a time by the same reassignment, whatever the objective says.
-    /// When more players are kept than `sources` asks for, the player whose loss costs the least is dropped, all its
-    /// kept pieces at once (`players`: the regions taken for pieces of one player). Counted region by region, the
-    /// cheapest drop took a player's only region while another player's second piece stayed (tuning duet #9,
-    /// quartet #5: `Tools/eval/results/separation.md`, `sepdrop2`, `sepcount` session 17). After each drop the
-    /// components are regrouped among the regions left. With nothing to go on (flat motion, silence) every region is kept.
+    /// When more regions are kept than `sources` asks for, the region whose loss costs the least is dropped — but once no
+    /// more players are kept than asked for (`players`: the regions taken for pieces of one player), only a piece of a
+    /// player that keeps another may go, never a player's last region. Region by region alone, the cheapest drop took a
+    /// player's only region while another player's second piece stayed (tuning duet #9, quartet #5:
+    /// `Tools/eval/results/separation.md`, `sepdrop2`, `sepcount` session 17). After each drop the components are
+    /// regrouped among the regions left. With nothing to go on (flat motion, silence) every region is kept.
     /// - Parameter players: per region, the index of its player (regions of one player share it); missing: each region its own.
     func competing(_ grouping: JointGrouping, sources: Int?, bystanders: Set<Int> = [], players: [Int] = []) -> Attribution {
         let regions = grouping.evidence.regions, k = grouping.components
@@ -68,24 +69,26 @@ extension MotionInformedNMF {
         let player = (0..<regions).map { $0 < players.count ? players[$0] : $0 }
         while kept.count > 1 {
             let before = grouping.explained(state, kept: kept)
-            let keptPlayers = Set(kept.map { player[$0] })
-            let tooMany = sources.map { keptPlayers.count > $0 } ?? false
+            let tooMany = sources.map { kept.count > $0 } ?? false
+            // As few players kept as sources asked for, but more regions: what goes is a piece of a player that keeps another.
+            let piecesOnly = tooMany && Set(kept.map { player[$0] }).count <= sources!
             // Bystanders go first, whatever their sound evidence; then the usual rules.
             let forced = kept.contains { bystanders.contains($0) }
-            // What may go at once: a bystander or a region alone; with too many players, a player's kept pieces together.
-            let candidates: [[Int]]
-            if forced {
-                candidates = kept.filter { bystanders.contains($0) }.map { [$0] }
-            } else if tooMany {
-                candidates = keptPlayers.sorted().map { p in kept.filter { player[$0] == p } }
-            } else {
-                // Only more players than asked for overrule a region's own strong evidence.
-                candidates = kept.filter { state.scores[$0] < configuration.keepEvidence }.map { [$0] }
-            }
-            var best: (dropped: [Int], owner: [Int], gain: Float)?
-            for dropped in candidates where dropped.count < kept.count {
-                let rest = kept.filter { !dropped.contains($0) }
-                let members = (0..<k).filter { dropped.contains(state.owner[$0]) }
+            var best: (index: Int, owner: [Int], gain: Float)?
+            for (index, r) in kept.enumerated() {
+                let candidate: Bool
+                if forced {
+                    candidate = bystanders.contains(r)
+                } else if piecesOnly {
+                    candidate = kept.contains { $0 != r && player[$0] == player[r] }
+                } else {
+                    // Only more regions than asked for overrule a region's own strong evidence.
+                    candidate = tooMany || state.scores[r] < configuration.keepEvidence
+                }
+                guard candidate else { continue }
+                var rest = kept
+                rest.remove(at: index)
+                let members = (0..<k).filter { state.owner[$0] == r }
                 var whole = state.owner
                 let target = rest.max { grouping.evidence(union(state, $0, members, grouping), region: $0)
                     < grouping.evidence(union(state, $1, members, grouping), region: $1) }!
@@ -97,12 +100,12 @@ extension MotionInformedNMF {
                 for c in members { byTimbre[c] = rest.max { grouping.affinity(c, state, $0) < grouping.affinity(c, state, $1) }! }
                 for owner in [whole, each, byTimbre] {
                     let gain = grouping.explained(grouping.state(owner), kept: rest) - before
-                    if gain > (best?.gain ?? -.infinity) { best = (dropped, owner, gain) }
+                    if gain > (best?.gain ?? -.infinity) { best = (index, owner, gain) }
                 }
             }
             guard let best else { break }
             guard forced || tooMany || best.gain > configuration.dropMargin else { break }
-            kept.removeAll { best.dropped.contains($0) }
+            kept.remove(at: best.index)
             state = grouping.improved(grouping.state(best.owner), kept: kept, passes: 2)
         }
         // Two players left: their final grouping leans on timbre (`duetTimbreWeight`).
