@@ -7,9 +7,10 @@ import TandemVision
 /// The default separator end to end, shared by the `separate` node and `tandem separate`: motion of
 /// the video mapped on a grid of cells (global light and camera changes undone), candidate regions —
 /// found, a fixed grid, or given by the user — one motion curve per region, then `MotionInformedNMF`,
-/// which keeps the regions whose motion explains the sound and flags the others silent. With an automatic
-/// count and found regions, pieces of one player (`MotionRegionFinder.pieceGroups`) are then counted once:
-/// their sound is summed into the busiest piece and the others are listed silent, with a note.
+/// which keeps the regions whose motion explains the sound and flags the others silent. With found regions,
+/// pieces of one player (`MotionRegionFinder.pieceGroups`) are counted once: with a count given, a piece goes
+/// before any player's last region, and the sound of a player's pieces is summed into the busiest piece and the
+/// others are listed silent, with a note.
 ///
 /// Frames go in one by one (gray, small: about 144 px on the shorter side is plenty for motion);
 /// the audio is read back at the end a chunk at a time (from wherever the caller kept it): regions are
@@ -228,7 +229,7 @@ public struct MotionGuidedSeparation: Sendable {
             for region in regions { curves[region.label] = try track(for: region, in: map) }
             pieces = Self.pieces(of: regions, curves: curves, finder: configuration.finder, cellSize: map.cellSize, sources: sources,
                                  found: configuration.regions?.isEmpty ?? true && configuration.grid == nil)
-            // A player's pieces share its kept piece's label: with a count given they are kept or dropped together.
+            // A player's pieces share its kept piece's label: with a count given, a piece goes before a player.
             var player: [String: String] = [:]
             for (keep, merged) in pieces { for i in [keep] + merged { player[regions[i].label] = regions[keep].label } }
             tracks = regions.map { region in
@@ -309,8 +310,9 @@ public struct MotionGuidedSeparation: Sendable {
     }
 
     /// Found regions that are pieces of one player (`MotionRegionFinder.pieceGroups`), each group with its busiest piece
-    /// (the most motion) to keep: the separation runs on the regions as found, with a count given a player's pieces are kept
-    /// or dropped together, and each group's sound is then summed into the kept piece, so that a player is one source.
+    /// (the most motion) to keep: the separation runs on the regions as found (with a count given, a piece goes before any
+    /// player's last region: `MotionInformedNMF.competing`), and each group's sound is then summed into the kept piece,
+    /// so that a player is one source.
     /// None for the user's regions or a grid, and none with a count given that the groups would leave unmet (fewer players
     /// than sources asked for: the regions then compete one by one, as when two players were glued).
     static func pieces(of regions: [MotionRegion], curves: [String: (times: [Double], energy: [Float])], finder: MotionRegionFinder,

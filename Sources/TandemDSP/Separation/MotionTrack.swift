@@ -9,7 +9,7 @@ public struct MotionTrack: Sendable, Hashable {
     public var energy: [Float]
     /// The name shared by the regions taken for pieces of one player (the region finder's `pieceGroups`: a bow's
     /// line under its player's body, a hand over a bell), or nil for a region standing alone. With a count given,
-    /// a player's pieces are kept or dropped together (`MotionInformedNMF.competing`).
+    /// a piece goes before any player's last region (`MotionInformedNMF.competing`).
     public var player: String?
 
     public init(label: String, times: [Double], energy: [Float], player: String? = nil) {
