@@ -7,9 +7,10 @@ import TandemVision
 /// The default separator end to end, shared by the `separate` node and `tandem separate`: motion of
 /// the video mapped on a grid of cells (global light and camera changes undone), candidate regions —
 /// found, a fixed grid, or given by the user — one motion curve per region, then `MotionInformedNMF`,
-/// which keeps the regions whose motion explains the sound and flags the others silent. With an automatic
-/// count and found regions, pieces of one player (`MotionRegionFinder.pieceGroups`) are then counted once:
-/// their sound is summed into the busiest piece and the others are listed silent, with a note.
+/// which keeps the regions whose motion explains the sound and flags the others silent. With found regions,
+/// pieces of one player (`MotionRegionFinder.pieceGroups`) are counted once: with a count given, a piece goes
+/// before any player's last region, and the sound of a player's pieces is summed into the busiest piece and the
+/// others are listed silent, with a note.
 ///
 /// Frames go in one by one (gray, small: about 144 px on the shorter side is plenty for motion);
 /// the audio is read back at the end a chunk at a time (from wherever the caller kept it): regions are
@@ -193,6 +194,8 @@ public struct MotionGuidedSeparation: Sendable {
                          emit: (MotionInformedNMF.SeparatedStretch) throws -> Void) throws -> Output {
         var notes: [String] = []
         var regions: [MotionRegion] = []
+        /// Found regions taken for pieces of one player (`pieces(of:…)`): each group's sound is summed into its busiest piece.
+        var pieces: [(keep: Int, merged: [Int])] = []
         var tracks: [MotionTrack] = []
         /// Each region's full-rate motion curve on the media clock.
         var curves: [String: (times: [Double], energy: [Float])] = [:]
@@ -224,9 +227,15 @@ public struct MotionGuidedSeparation: Sendable {
                 }
             }
             for region in regions { curves[region.label] = try track(for: region, in: map) }
+            pieces = Self.pieces(of: regions, curves: curves, finder: configuration.finder, cellSize: map.cellSize, sources: sources,
+                                 found: configuration.regions?.isEmpty ?? true && configuration.grid == nil)
+            // A player's pieces share its kept piece's label: with a count given, a piece goes before a player.
+            var player: [String: String] = [:]
+            for (keep, merged) in pieces { for i in [keep] + merged { player[regions[i].label] = regions[keep].label } }
             tracks = regions.map { region in
                 let curve = curves[region.label]!
-                return MotionTrack(label: region.label, times: curve.times.map { $0 - startSeconds }, energy: curve.energy)
+                return MotionTrack(label: region.label, times: curve.times.map { $0 - startSeconds }, energy: curve.energy,
+                                   player: player[region.label])
             }
             if tracks.isEmpty {
                 notes.append("nothing moves in the video (a still picture?); used the audio-only fallback")
@@ -243,17 +252,6 @@ public struct MotionGuidedSeparation: Sendable {
             }
         } else {
             notes.append("no video frames (no video stream in the input, or none decodable); used the audio-only fallback (split by timbre alone)")
-        }
-        // With an automatic count and found regions, pieces of one player are counted once (`pieceGroups`):
-        // the separation runs on the regions as found, and each group's sound is then summed into its busiest piece.
-        var pieces: [(keep: Int, merged: [Int])] = []
-        if configuration.sources == nil, configuration.regions?.isEmpty ?? true, configuration.grid == nil, regions.count > 1 {
-            let energies = regions.map { curves[$0.label]!.energy }
-            let totals: [Float] = energies.map { $0.reduce(0, +) }
-            for group in configuration.finder.pieceGroups(of: regions, curves: energies, cellSize: map.cellSize) {
-                let keep: Int = group.max { totals[$0] < totals[$1] }!
-                pieces.append((keep: keep, merged: group.filter { $0 != keep }))
-            }
         }
         releaseMotion()
         var meters: [SoundingMeter] = []
@@ -309,6 +307,26 @@ public struct MotionGuidedSeparation: Sendable {
             notes.append("the recording is silent: every source is silence")
         }
         return Output(result: result, sources: separated, notes: notes, mixtureMagnitude: streamed.mixtureMagnitude)
+    }
+
+    /// Found regions that are pieces of one player (`MotionRegionFinder.pieceGroups`), each group with its busiest piece
+    /// (the most motion) to keep: the separation runs on the regions as found (with a count given, a piece goes before any
+    /// player's last region: `MotionInformedNMF.competing`), and each group's sound is then summed into the kept piece,
+    /// so that a player is one source.
+    /// None for the user's regions or a grid, and none with a count given that the groups would leave unmet (fewer players
+    /// than sources asked for: the regions then compete one by one, as when two players were glued).
+    static func pieces(of regions: [MotionRegion], curves: [String: (times: [Double], energy: [Float])], finder: MotionRegionFinder,
+                       cellSize: Int, sources: Int?, found: Bool) -> [(keep: Int, merged: [Int])] {
+        guard found, regions.count > 1 else { return [] }
+        let energies = regions.map { curves[$0.label]?.energy ?? [] }
+        let totals: [Float] = energies.map { $0.reduce(0, +) }
+        let groups = finder.pieceGroups(of: regions, curves: energies, cellSize: cellSize)
+        let players = regions.count - groups.reduce(0) { $0 + $1.count - 1 }
+        if let sources, players < sources { return [] }
+        return groups.map { group in
+            let keep: Int = group.max { totals[$0] < totals[$1] }!
+            return (keep: keep, merged: group.filter { $0 != keep })
+        }
     }
 
     /// `result` with each group of pieces counted once, as `merging(_:pieces:)` summed their signals: the kept

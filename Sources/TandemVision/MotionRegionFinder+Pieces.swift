@@ -83,9 +83,11 @@ extension MotionRegionFinder {
     }
 
     /// Per region, the larger box it is a stacked piece of, or nil: a larger box it lies half inside, else the nearest
-    /// larger box whose columns overlap or touch its own, at most `gap` pixels above or below it (their rows apart),
-    /// with one of the two thin or the smaller at most `areaRatio` of the larger's area. Nil for every region when
-    /// `gap` is nil.
+    /// larger box whose columns overlap its own or come within one cell of them, at most `gap` pixels above or below it
+    /// (their rows apart), with one of the two thin or the smaller at most `areaRatio` of the larger's area. Nil for
+    /// every region when `gap` is nil. The cell of slack takes a hand or a bell seen just beside its player's column
+    /// (tuning-wide duet #0, quartet #3: a 3×3-cell piece one cell off, 7–8 cells under its player's box); two players
+    /// stand further apart than that.
     static func stackedAnchors(_ regions: [MotionRegion], within gap: Int?, cell: Int, areaRatio: Double) -> [Int?] {
         guard let gap else { return regions.map { _ in nil } }
         return regions.indices.map { i in
@@ -98,7 +100,7 @@ extension MotionRegionFinder {
                 let dy = max(a.y, b.y) - min(a.y + a.height, b.y + b.height)
                 // Lying half inside the box (the overlap rule's piece) makes it the anchor before any box apart from it.
                 let inside = overlapShare(a, b) >= 0.5
-                guard inside || (dx <= 0 && dy >= 0 && dy <= gap) else { continue }
+                guard inside || (dx <= cell && dy >= 0 && dy <= gap) else { continue }
                 guard inside || isThin(a, cell: cell) || isThin(b, cell: cell) || Double(a.area) <= areaRatio * Double(b.area) else { continue }
                 if dy < (best?.distance ?? .max) { best = (j, dy) }
             }
@@ -106,8 +108,12 @@ extension MotionRegionFinder {
         }
     }
 
-    /// A box at most two cells across one way: the line a bow's end sweeps.
-    static func isThin(_ box: MotionRegion, cell: Int) -> Bool { min(box.width, box.height) <= 2 * cell }
+    /// A box at most two cells across one way, or three when it is at least twice as long: the line a bow's end sweeps,
+    /// or a bell's, widened by a shaking camera (tuning quartet #4: a bassoon seen as two 14×3 and 14×5-cell lines).
+    static func isThin(_ box: MotionRegion, cell: Int) -> Bool {
+        let across = min(box.width, box.height)
+        return across <= 2 * cell || (across <= 3 * cell && max(box.width, box.height) >= 2 * across)
+    }
 
     /// The share of the smaller box that the two boxes have in common.
     static func overlapShare(_ a: MotionRegion, _ b: MotionRegion) -> Double {

@@ -104,4 +104,24 @@ import Testing
         off.countStackGap = -1
         #expect(off.pieceGroups(of: [left, right, bow, hand], curves: curves, cellSize: 5).isEmpty)
     }
+    /// A bassoon seen as two lines in one column (a 3-cell-thick line 9 cells under a wider one, their timing apart) is
+    /// one player; so is a small piece one cell beside its player's column, 7 cells under it. Two cells beside, or a box
+    /// of a size 4 cells thick, it stays apart.
+    @Test func aThickLineAndAPieceJustBesideTheColumnCountWithTheirPlayer() {
+        let curves = [5, 7, 11].enumerated().map { i, every in
+            Self.curve(moving: Self.frames(phrases: [0..<250], every: every, offset: i), level: 0.05, seed: i + 1)
+        }
+        let finder = MotionRegionFinder()
+        // Cells of 5 px: the upper line 14 × 5 cells, the lower 14 × 3, 9 cells under it; a neighbour far to the right.
+        let upper = MotionRegion(x: 365, y: 80, width: 70, height: 25), lower = MotionRegion(x: 365, y: 150, width: 70, height: 15)
+        let neighbour = MotionRegion(x: 520, y: 40, width: 100, height: 135)
+        #expect(finder.pieceGroups(of: [upper, lower, neighbour], curves: curves, cellSize: 5) == [[0, 1]])
+        let thick = MotionRegion(x: 365, y: 150, width: 70, height: 20)
+        #expect(finder.pieceGroups(of: [upper, thick, neighbour], curves: curves, cellSize: 5).isEmpty)
+        // A 3 × 3-cell piece one cell left of the body's column, 7 cells under it; then two cells left.
+        let body = MotionRegion(x: 215, y: 70, width: 50, height: 50)
+        let beside = MotionRegion(x: 195, y: 155, width: 15, height: 15), apart = MotionRegion(x: 190, y: 155, width: 15, height: 15)
+        #expect(finder.pieceGroups(of: [body, beside, neighbour], curves: curves, cellSize: 5) == [[0, 1]])
+        #expect(finder.pieceGroups(of: [body, apart, neighbour], curves: curves, cellSize: 5).isEmpty)
+    }
 }

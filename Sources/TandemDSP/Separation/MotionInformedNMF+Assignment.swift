@@ -17,7 +17,8 @@ extension MotionInformedNMF {
     /// With `refinesAssignment` (the default), the components are grouped into whole sources by timbre and
     /// motion together (`JointGrouping`), and regions compete as whole sources (`competing`); otherwise
     /// each component goes to the region whose motion explains it best (`perComponent`).
-    func attribute(_ factors: NMF.Factors, motion: [[Float]], frameSeconds: Double, sources: Int?) -> Attribution {
+    /// - Parameter players: per region, the index of the player it is a piece of (`playerIndices`; missing: each region its own).
+    func attribute(_ factors: NMF.Factors, motion: [[Float]], frameSeconds: Double, sources: Int?, players: [Int] = []) -> Attribution {
         // Bystanders (a conductor, a dancer, a screen: `periodicMovers`) first: their motion is their own, not
         // the motion the players share, so it is left out of the common part `contrasted` takes away.
         let activations = (0..<factors.components).map { factors.activation($0) }
@@ -36,7 +37,7 @@ extension MotionInformedNMF {
         }
         let grouping = JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight,
                                      envelopeWeight: configuration.envelopeWeight)
-        return competing(grouping, sources: sources, bystanders: bystanders)
+        return competing(grouping, sources: sources, bystanders: bystanders, players: players)
     }
 
     /// Regions compete as whole sources, so that a player who sounds is never left silent.
@@ -54,20 +55,37 @@ extension MotionInformedNMF {
     /// for that drop: "explained as well elsewhere" then means two players, not a player and a bystander.
     /// `bystanders` (regions whose motion marks them as a conductor, a dancer, a screen: `periodicMovers`)
     /// are dropped first, one at a time by the same reassignment, whatever the objective says.
-    /// When more regions are kept than `sources` asks for, the region whose loss costs the least is dropped. After each drop the components are
+    /// When more regions are kept than `sources` asks for, the region whose loss costs the least is dropped — but once no
+    /// more players are kept than asked for (`players`: the regions taken for pieces of one player), only a piece of a
+    /// player that keeps another may go, never a player's last region. Region by region alone, the cheapest drop took a
+    /// player's only region while another player's second piece stayed (tuning duet #9, quartet #5:
+    /// `Tools/eval/results/separation.md`, `sepdrop2`, `sepcount` session 17). After each drop the components are
     /// regrouped among the regions left. With nothing to go on (flat motion, silence) every region is kept.
-    func competing(_ grouping: JointGrouping, sources: Int?, bystanders: Set<Int> = []) -> Attribution {
+    /// - Parameter players: per region, the index of its player (regions of one player share it); missing: each region its own.
+    func competing(_ grouping: JointGrouping, sources: Int?, bystanders: Set<Int> = [], players: [Int] = []) -> Attribution {
         let regions = grouping.evidence.regions, k = grouping.components
         var kept = Array(0..<regions)
         var state = grouping.optimised(from: grouping.starts(kept: kept), kept: kept)
+        let player = (0..<regions).map { $0 < players.count ? players[$0] : $0 }
         while kept.count > 1 {
             let before = grouping.explained(state, kept: kept)
             let tooMany = sources.map { kept.count > $0 } ?? false
+            // As few players kept as sources asked for, but more regions: what goes is a piece of a player that keeps another.
+            let piecesOnly = tooMany && Set(kept.map { player[$0] }).count <= sources!
             // Bystanders go first, whatever their sound evidence; then the usual rules.
             let forced = kept.contains { bystanders.contains($0) }
             var best: (index: Int, owner: [Int], gain: Float)?
-            // Only more regions than asked for overrule a region's own strong evidence.
-            for (index, r) in kept.enumerated() where forced ? bystanders.contains(r) : (tooMany || state.scores[r] < configuration.keepEvidence) {
+            for (index, r) in kept.enumerated() {
+                let candidate: Bool
+                if forced {
+                    candidate = bystanders.contains(r)
+                } else if piecesOnly {
+                    candidate = kept.contains { $0 != r && player[$0] == player[r] }
+                } else {
+                    // Only more regions than asked for overrule a region's own strong evidence.
+                    candidate = tooMany || state.scores[r] < configuration.keepEvidence
+                }
+                guard candidate else { continue }
                 var rest = kept
                 rest.remove(at: index)
                 let members = (0..<k).filter { state.owner[$0] == r }
@@ -97,6 +115,17 @@ extension MotionInformedNMF {
         let confidence = (0..<regions).map { r in kept.contains(r) ? min(1, max(0, state.scores[r])) : 0 }
         return Attribution(groups: groups, confidence: confidence, sounding: (0..<regions).map { kept.contains($0) },
                            bystanders: bystanders)
+    }
+
+    /// Per track, the index of the first track of its player (`MotionTrack.player`), or its own index when it stands alone.
+    static func playerIndices(_ tracks: [MotionTrack]) -> [Int] {
+        var first: [String: Int] = [:]
+        return tracks.indices.map { i in
+            guard let name = tracks[i].player else { return i }
+            if let index = first[name] { return index }
+            first[name] = i
+            return i
+        }
     }
 
     /// Region `r`'s summed activation with `members` added.

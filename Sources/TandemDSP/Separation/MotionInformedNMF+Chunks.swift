@@ -130,7 +130,7 @@ extension MotionInformedNMF {
             let end = index + 1 < starts.count ? min(length, starts[index + 1] + overlap) : length
             let coreEnd = index + 1 < starts.count ? starts[index + 1] : length
             let seconds = Double(start) / Double(sampleRate)
-            let shifted = motion.map { MotionTrack(label: $0.label, times: $0.times.map { $0 - seconds }, energy: $0.energy) }
+            let shifted = motion.map { MotionTrack(label: $0.label, times: $0.times.map { $0 - seconds }, energy: $0.energy, player: $0.player) }
             let piece = try read(start..<end)
             let result = try separate(piece, sampleRate: sampleRate, motion: shifted, sources: sources)
             if !result.note.isEmpty && !notes.contains(result.note) { notes.append(result.note) }

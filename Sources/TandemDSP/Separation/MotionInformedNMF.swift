@@ -269,7 +269,9 @@ public struct MotionInformedNMF: Sendable {
             sounding = groups.map { _ in true }
         } else {
             let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
-            let group = { self.attribute(factors, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) }) }
+            let players = Self.playerIndices(tracks)
+            let group = { self.attribute(factors, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) },
+                                         players: players) }
             let attribution: Attribution
             if configuration.model != .components {
                 // The harmonic factorisation needs nothing from the grouping: with two threads it runs beside it, and

@@ -7,12 +7,17 @@ public struct MotionTrack: Sendable, Hashable {
     public var times: [Double]
     /// Motion energy at each time (any non-negative scale).
     public var energy: [Float]
+    /// The name shared by the regions taken for pieces of one player (the region finder's `pieceGroups`: a bow's
+    /// line under its player's body, a hand over a bell), or nil for a region standing alone. With a count given,
+    /// a piece goes before any player's last region (`MotionInformedNMF.competing`).
+    public var player: String?
 
-    public init(label: String, times: [Double], energy: [Float]) {
+    public init(label: String, times: [Double], energy: [Float], player: String? = nil) {
         precondition(times.count == energy.count, "\(times.count) times for \(energy.count) values")
         self.label = label
         self.times = times
         self.energy = energy
+        self.player = player
     }
 
     /// The energy at `time`, linearly interpolated, held constant beyond the ends (0 with no values).
