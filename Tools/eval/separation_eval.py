@@ -29,6 +29,20 @@ With --oracle-regions each player's panel box is given to `tandem separate --reg
 player) instead of the regions the finder found: its gap to the found-regions run splits a clip's shortfall into the
 finder's part (wrong or partial regions) and the models' part (poor sources on the right regions).
 
+With --footage each clip is scored on a variant that looks like camera footage, derived from its mixture.mkv
+(so it applies to clips already made, without regenerating them) and kept beside it as footage.mkv (reused;
+footage.json holds the strengths drawn). Deterministic, seeded per clip; strengths are drawn per clip:
+  - the optics and the sensor: a slight blur (Gaussian sigma 0.3-0.9 px), in half the clips a down- and
+    up-scale (0.55-0.85 of the size, bicubic);
+  - sensor noise, new in every frame: luma grain (sigma 1.5-5 levels at mid-grey, 1.4x that in the darks,
+    0.6x in the highlights, grain 0.4-0.9 px) and coarser chroma noise (sigma 1-4 levels);
+  - what phones and uploads do: H.264 (60 %, CRF 24-32), HEVC (25 %, CRF 26-32) or VP9 (15 %, CRF 32-42) in
+    yuv420p with a real GOP (1-2 s) and B-frames; half the clips re-encoded a second time as an upload is
+    (H.264 CRF 23-28, GOP 2-5 s).
+The audio stream is copied as it is (the score is about the picture's effect on separation). Not modelled:
+rolling shutter, motion blur, auto exposure and white balance hunting, in-camera denoising and sharpening,
+lens distortion, dropped or duplicated frames, frame-rate conversion, letterboxing, compressed audio.
+
 Two sets are made from disjoint seeds, instrument pools, background textures and silent movers: a
 tuning set (used while developing) and a held-out set (never tuned on). A third, tuning-wide, is tuning
 material with a third instrument pool (brass, saxophones, pipes, plucked strings) and the tuning set's
@@ -50,6 +64,7 @@ import warnings
 warnings.filterwarnings("ignore", category=FutureWarning)
 
 import numpy as np
+from scipy.ndimage import gaussian_filter
 import soundfile as sf
 from mir_eval.separation import bss_eval_sources
 
@@ -410,6 +425,91 @@ def sdr(refs, estimates, permute):
     return bss_eval_sources(np.asarray(refs), np.asarray(estimates), compute_permutation=permute)[0]
 
 
+FOOTAGE_SEED = 1717  # drawn per clip together with the set's seed, the count and the clip's index
+FOOTAGE_VERSION = 1  # a footage.json of another version is made again
+
+
+def footage_settings(rng):
+    """The strengths of one clip's footage variant (see the module's help)."""
+    codec = rng.choice(["h264", "hevc", "vp9"], p=[0.6, 0.25, 0.15])
+    crf = {"h264": rng.integers(24, 33), "hevc": rng.integers(26, 33), "vp9": rng.integers(32, 43)}[codec]
+    second = bool(rng.random() < 0.5)
+    return {
+        "version": FOOTAGE_VERSION,
+        "blur": round(float(rng.uniform(0.3, 0.9)), 2),
+        "rescale": round(float(rng.uniform(0.55, 0.85)), 2) if rng.random() < 0.5 else None,
+        "luma_noise": round(float(rng.uniform(1.5, 5.0)), 2), "grain": round(float(rng.uniform(0.4, 0.9)), 2),
+        "chroma_noise": round(float(rng.uniform(1.0, 4.0)), 2),
+        "codec": str(codec), "crf": int(crf), "gop": int(rng.choice([25, 50])), "bframes": int(rng.integers(2, 4)),
+        "preset": str(rng.choice(["veryfast", "fast", "medium"])),
+        "upload": {"crf": int(rng.integers(23, 29)), "gop": int(rng.choice([50, 75, 125]))} if second else None,
+    }
+
+
+def encoder_args(codec, crf, gop, bframes, preset):
+    """FFmpeg video encoder arguments for one generation of the footage variant (yuv420p, a fixed GOP)."""
+    if codec == "h264":
+        return ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-g", str(gop), "-bf", str(bframes)]
+    if codec == "hevc":
+        return ["-c:v", "libx265", "-preset", preset, "-crf", str(crf),
+                "-x265-params", f"keyint={gop}:bframes={bframes}:log-level=none"]
+    return ["-c:v", "libvpx-vp9", "-crf", str(crf), "-b:v", "0", "-g", str(gop), "-deadline", "good", "-cpu-used", "4",
+            "-row-mt", "1"]
+
+
+def add_sensor_noise(frames, settings, rng):
+    """Temporal sensor noise on yuv444p frames (uint8, frames x 3 x h x w), in place: grain on the luma, stronger
+    in the darks, and coarser noise on the chroma."""
+    levels = settings["luma_noise"]
+    for frame in frames:
+        y = frame[0].astype(np.float32)
+        grain = gaussian_filter(rng.standard_normal(y.shape).astype(np.float32), settings["grain"])
+        grain /= grain.std() + 1e-6
+        sigma = levels * (1.4 - 0.8 * y / 255)
+        frame[0] = np.clip(y + sigma * grain + 0.5, 0, 255).astype(np.uint8)
+        for plane in (1, 2):
+            blotch = gaussian_filter(rng.standard_normal(y.shape).astype(np.float32), 1.5)
+            blotch /= blotch.std() + 1e-6
+            frame[plane] = np.clip(frame[plane].astype(np.float32) + settings["chroma_noise"] * blotch + 0.5, 0, 255).astype(np.uint8)
+
+
+def make_footage(video, work, seed):
+    """The clip's footage variant, `footage.mkv` in `work` (made once and reused; a symlink there is replaced, never
+    written through): the picture blurred, rescaled, noised and encoded once or twice; the audio copied."""
+    path, meta = os.path.join(work, "footage.mkv"), os.path.join(work, "footage.json")
+    settings = footage_settings(np.random.default_rng(seed))
+    if os.path.exists(path) and os.path.exists(meta) and not os.path.islink(path) and json.load(open(meta)) == settings:
+        return path, settings
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
+                            "-of", "csv=p=0", video], capture_output=True, text=True, check=True)
+    w, h = (int(v) for v in probe.stdout.strip().split(","))
+    chain = [f"gblur=sigma={settings['blur']}"]
+    if settings["rescale"]:
+        sw, sh = (2 * round(v * settings["rescale"] / 2) for v in (w, h))
+        chain = [f"scale={sw}:{sh}:flags=bicubic", f"scale={w}:{h}:flags=bicubic"] + chain
+    decoded = subprocess.run(["ffmpeg", "-loglevel", "error", "-i", video, "-map", "0:v:0", "-vf", ",".join(chain),
+                              "-pix_fmt", "yuv444p", "-f", "rawvideo", "-"], capture_output=True, check=True).stdout
+    frames = np.frombuffer(decoded, np.uint8).reshape(-1, 3, h, w).copy()
+    add_sensor_noise(frames, settings, np.random.default_rng([seed[0], seed[1], seed[2], seed[3], 1]))
+    for stale in (path, meta):
+        if os.path.lexists(stale):
+            os.unlink(stale)
+    first = os.path.join(work, "footage-camera.mkv" if settings["upload"] else "footage-partial.mkv")
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "yuv444p", "-s", f"{w}x{h}",
+                    "-r", str(FPS), "-i", "-", "-i", video, "-map", "0:v", "-map", "1:a", "-c:a", "copy", "-pix_fmt", "yuv420p"]
+                   + encoder_args(settings["codec"], settings["crf"], settings["gop"], settings["bframes"], settings["preset"])
+                   + ["-shortest", first], input=frames.tobytes(), check=True)
+    if settings["upload"]:
+        upload = settings["upload"]
+        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", first, "-map", "0:v", "-map", "0:a", "-c:a", "copy",
+                        "-pix_fmt", "yuv420p"] + encoder_args("h264", upload["crf"], upload["gop"], 3, "medium")
+                       + [os.path.join(work, "footage-partial.mkv")], check=True)
+        os.unlink(first)
+    os.rename(os.path.join(work, "footage-partial.mkv"), path)
+    json.dump(settings, open(meta, "w"))
+    return path, settings
+
+
 def make_clip(args, set_name, cfg, count, index):
     """The clip's scene, stems, mixture and video; made once per work folder (each clip has its own seed)."""
     work = os.path.join(args.work, f"{set_name}-n{count}-m{index}")
@@ -426,6 +526,8 @@ def make_clip(args, set_name, cfg, count, index):
         mixture = np.sum(stems, axis=0).astype(np.float32)
         write_video(video_frames(rng, scene, stems, mixture, args.seconds), mixture, video, work)
         np.save(cached, np.asarray(stems))
+    if args.footage:
+        video, _ = make_footage(video, work, [cfg["seed"], count, index, FOOTAGE_SEED])
     return work, scene, stems, video
 
 
@@ -465,6 +567,7 @@ def evaluate_clip(args, set_name, cfg, count, index):
         "auto_gain": auto_gain, "auto_unattributed": auto_unattributed, "auto_notes": auto.get("notes", []),
         "layout": layout(summary, count), "auto_layout": layout(auto, count),
         "seconds": elapsed, "realtime": args.seconds / elapsed, "cpu_seconds": cpu, "oracle_regions": args.oracle_regions,
+        "footage": json.load(open(os.path.join(work, "footage.json"))) if args.footage else None,
     }
     print(f"{set_name:8s} n={count} #{index} {'+'.join(row['instruments']):40s} cam {row['camera']:6s} light {row['light']:7s} "
           f"mover {row['mover']:9s} pause {'y' if row['pause'] else 'n'} | gain {row['gain']:+6.2f} (best perm {row['best_perm_gain']:+6.2f}) "
@@ -519,6 +622,9 @@ def main():
     parser.add_argument("--table", help="write the Markdown table here")
     parser.add_argument("--generate-only", action="store_true", help="only make the clips (cached in --work)")
     parser.add_argument("--no-auto", action="store_true", help="skip the --sources auto run (count right is then not scored)")
+    parser.add_argument("--footage", action="store_true",
+                        help="score each clip's footage variant (footage.mkv beside mixture.mkv, made once: blur, rescale, "
+                             "sensor noise, one or two lossy encodes; see above) instead of the clip; results-footage.json")
     parser.add_argument("--oracle-regions", action="store_true",
                         help="give each player's panel box as --region (used as given) instead of the found regions, "
                              "outputs in oracle/: the gap to the found-regions run is the finder's share of the shortfall "
@@ -546,7 +652,8 @@ def main():
                   + (f"auto gain {np.median([r['auto_gain'] for r in rows]):+.2f} dB, auto without sound {sum(r['auto_unattributed'] for r in rows)}, "
                      if rows and rows[0].get('auto_gain') is not None else "") +
                   f"speed {np.median([r['realtime'] for r in rows]):.1f}x, CPU {np.median([r['cpu_seconds'] for r in rows]):.2f} s")
-    with open(os.path.join(args.work, "results-oracle.json" if args.oracle_regions else "results.json"), "w") as f:
+    name = "results" + ("-footage" if args.footage else "") + ("-oracle" if args.oracle_regions else "") + ".json"
+    with open(os.path.join(args.work, name), "w") as f:
         json.dump(results, f, indent=1)
     if args.table:
         command = "/work/venv/bin/python Tools/eval/separation_eval.py " + " ".join(a for a in sys.argv[1:])
