@@ -11,7 +11,8 @@ extension MotionRegionFinder {
     /// frames raises its own bar (and so would a faint player moving in more than half of them: a player's
     /// cells, light bows' included, move in a few per cent to a third of the frames). Candidates are the cells neither active nor
     /// in a group yet that move faintly in at least `thinMoverActivity` of the steps and at least four times as often as
-    /// the picture's median cell (noise everywhere raises the bar with it); an 8-connected group of
+    /// the picture's median cell (noise everywhere raises the bar with it), and not within `faintBorderCells` of the
+    /// picture's edge (where encoders and scalers make their own faint flicker); an 8-connected group of
     /// `minimumCells` or more of them is kept when some cell of it moves faintly in at least
     /// `minimumActivity` of the steps. Groups are joined when within `mergeGap` of each other, and only groups
     /// standing apart from every group already found (further than `mergeGap`) are returned: new players,
@@ -24,7 +25,12 @@ extension MotionRegionFinder {
         var taken = [Bool](repeating: false, count: map.cellCount)
         for c in active { taken[c] = true }
         for group in groups { for c in group { taken[c] = true } }
-        let candidates = activity.indices.filter { !taken[$0] && activity[$0] >= floor }
+        let edge = faintBorderCells
+        func nearEdge(_ cell: Int) -> Bool {
+            let r = cell / map.columns, c = cell % map.columns
+            return r < edge || c < edge || r >= map.rows - edge || c >= map.columns - edge
+        }
+        let candidates = activity.indices.filter { !taken[$0] && activity[$0] >= floor && !nearEdge($0) }
         let found = components(candidates, map: map, means: activity, minimumShare: 0).filter { group in
             var moving = 0
             for t in 0..<map.frameCount where group.contains(where: { map.energies[t * map.cellCount + $0] > bars[$0] }) { moving += 1 }

@@ -80,6 +80,11 @@ public struct MotionRegionFinder: Sendable {
     /// A cell moves faintly when its energy exceeds its own median over the clip by this: where players the
     /// other tests missed are looked for (`faintMovers`); 0 turns this off.
     public var faintLevel: Float = 0.008
+    /// Cells this close to the picture's edge (in cells) are never faint movers: encoders, scalers and a moving
+    /// camera are least exact at the edge (macroblock padding, edge taps, a strip coming into view), and on camera-like
+    /// footage (`separation_eval.py --footage`) its rows flickered faintly in 10–16 % of the steps — a new "player"
+    /// along the top or bottom edge. A faint player the edge cuts keeps its inner cells. 0 turns this off.
+    public var faintBorderCells = 1
     public init(activeFraction: Float = 0.2, minimumShare: Float = 0.01, positionWeight: Float = 1, mergeCorrelation: Float = 0.9,
                 iterations: Int = 25, mergeGap: Int = 2, maximumRegions: Int = 8) {
         self.mergeGap = mergeGap

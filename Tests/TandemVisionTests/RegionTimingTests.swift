@@ -54,14 +54,15 @@ import TandemCore
     /// frame of its phrases (its edge cells move at about 0.016, under `movingLevel`, in a third of the frames).
     /// `flicker`: the left block's 4×4 cells instead stay put and blink 4–5 grey levels up and down every frame
     /// (a faint glow, a screen's noise): they move faintly in every frame, by as much as the faint player's do.
-    static func faintScene(flicker: Bool = false) throws -> MotionMap {
+    /// `top`, `height`: where the left block lies (pixels; its width stays 16).
+    static func faintScene(flicker: Bool = false, top: Int = 8, height: Int = 12) throws -> MotionMap {
         var map = MotionMap(cellSize: 4)
         var generator = SplitMix(seed: 11)
         let phrases = [0..<50, 80..<140, 170..<230]
         for t in 0..<250 {
             var pixels = [UInt8](repeating: 40, count: 96 * 32)
             let dx = phrases.contains { $0.contains(t) } && t % 4 == 1 ? 2 : 0
-            for cy in stride(from: 8, to: 20, by: 4) {
+            for cy in stride(from: top, to: top + height, by: 4) {
                 for cx in stride(from: 12, to: 28, by: 4) {
                     let level = flicker ? UInt8(t % 2 == 0 ? 40 : 44 + Int(generator.unit() * 2)) : 56
                     for y in cy..<(cy + 4) { for x in (cx + (flicker ? 0 : dx))..<(cx + (flicker ? 0 : dx) + 4) { pixels[y * 96 + x] = level } }
@@ -105,6 +106,20 @@ import TandemCore
                 #expect(bars == expected.map(\.0) && activity == expected.map(\.1), "\(map.cellCount) cells, \(threads) threads")
             }
         }
+    }
+
+    /// The same faint motion against the picture's top edge (its moving ends three cells tall, one of them on the edge,
+    /// as an encoder's or scaler's flicker there is) is not a player: what is left off the edge is a speck. With the edge
+    /// counted it would be one.
+    @Test func aFaintMoverAgainstThePicturesEdgeIsNotAPlayer() throws {
+        let map = try Self.faintScene(top: 0, height: 12)
+        let regions = MotionRegionFinder().regions(in: map)
+        #expect(regions.allSatisfy { $0.x >= 72 }, "\(regions)")
+        var withEdge = MotionRegionFinder()
+        withEdge.faintBorderCells = 0
+        #expect(withEdge.regions(in: map).contains { $0.x < 40 && $0.y == 0 }, "\(withEdge.regions(in: map))")
+        // One cell further in, the strip is found as the faint block is.
+        #expect(MotionRegionFinder().regions(in: try Self.faintScene(top: 4, height: 12)).contains { $0.x < 40 })
     }
 
     @Test func aFaintFlickerIsNotAPlayer() throws {

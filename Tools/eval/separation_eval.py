@@ -516,6 +516,91 @@ def make_footage(video, work, seed):
     return path, settings
 
 
+FOOTAGE_SEED = 1717  # drawn per clip together with the set's seed, the count and the clip's index
+FOOTAGE_VERSION = 1  # a footage.json of another version is made again
+
+
+def footage_settings(rng):
+    """The strengths of one clip's footage variant (see the module's help)."""
+    codec = rng.choice(["h264", "hevc", "vp9"], p=[0.6, 0.25, 0.15])
+    crf = {"h264": rng.integers(24, 33), "hevc": rng.integers(26, 33), "vp9": rng.integers(32, 43)}[codec]
+    second = bool(rng.random() < 0.5)
+    return {
+        "version": FOOTAGE_VERSION,
+        "blur": round(float(rng.uniform(0.3, 0.9)), 2),
+        "rescale": round(float(rng.uniform(0.55, 0.85)), 2) if rng.random() < 0.5 else None,
+        "luma_noise": round(float(rng.uniform(1.5, 5.0)), 2), "grain": round(float(rng.uniform(0.4, 0.9)), 2),
+        "chroma_noise": round(float(rng.uniform(1.0, 4.0)), 2),
+        "codec": str(codec), "crf": int(crf), "gop": int(rng.choice([25, 50])), "bframes": int(rng.integers(2, 4)),
+        "preset": str(rng.choice(["veryfast", "fast", "medium"])),
+        "upload": {"crf": int(rng.integers(23, 29)), "gop": int(rng.choice([50, 75, 125]))} if second else None,
+    }
+
+
+def encoder_args(codec, crf, gop, bframes, preset):
+    """FFmpeg video encoder arguments for one generation of the footage variant (yuv420p, a fixed GOP)."""
+    if codec == "h264":
+        return ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-g", str(gop), "-bf", str(bframes)]
+    if codec == "hevc":
+        return ["-c:v", "libx265", "-preset", preset, "-crf", str(crf),
+                "-x265-params", f"keyint={gop}:bframes={bframes}:log-level=none"]
+    return ["-c:v", "libvpx-vp9", "-crf", str(crf), "-b:v", "0", "-g", str(gop), "-deadline", "good", "-cpu-used", "4",
+            "-row-mt", "1"]
+
+
+def add_sensor_noise(frames, settings, rng):
+    """Temporal sensor noise on yuv444p frames (uint8, frames x 3 x h x w), in place: grain on the luma, stronger
+    in the darks, and coarser noise on the chroma."""
+    levels = settings["luma_noise"]
+    for frame in frames:
+        y = frame[0].astype(np.float32)
+        grain = gaussian_filter(rng.standard_normal(y.shape).astype(np.float32), settings["grain"])
+        grain /= grain.std() + 1e-6
+        sigma = levels * (1.4 - 0.8 * y / 255)
+        frame[0] = np.clip(y + sigma * grain + 0.5, 0, 255).astype(np.uint8)
+        for plane in (1, 2):
+            blotch = gaussian_filter(rng.standard_normal(y.shape).astype(np.float32), 1.5)
+            blotch /= blotch.std() + 1e-6
+            frame[plane] = np.clip(frame[plane].astype(np.float32) + settings["chroma_noise"] * blotch + 0.5, 0, 255).astype(np.uint8)
+
+
+def make_footage(video, work, seed):
+    """The clip's footage variant, `footage.mkv` in `work` (made once and reused; a symlink there is replaced, never
+    written through): the picture blurred, rescaled, noised and encoded once or twice; the audio copied."""
+    path, meta = os.path.join(work, "footage.mkv"), os.path.join(work, "footage.json")
+    settings = footage_settings(np.random.default_rng(seed))
+    if os.path.exists(path) and os.path.exists(meta) and not os.path.islink(path) and json.load(open(meta)) == settings:
+        return path, settings
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
+                            "-of", "csv=p=0", video], capture_output=True, text=True, check=True)
+    w, h = (int(v) for v in probe.stdout.strip().split(","))
+    chain = [f"gblur=sigma={settings['blur']}"]
+    if settings["rescale"]:
+        sw, sh = (2 * round(v * settings["rescale"] / 2) for v in (w, h))
+        chain = [f"scale={sw}:{sh}:flags=bicubic", f"scale={w}:{h}:flags=bicubic"] + chain
+    decoded = subprocess.run(["ffmpeg", "-loglevel", "error", "-i", video, "-map", "0:v:0", "-vf", ",".join(chain),
+                              "-pix_fmt", "yuv444p", "-f", "rawvideo", "-"], capture_output=True, check=True).stdout
+    frames = np.frombuffer(decoded, np.uint8).reshape(-1, 3, h, w).copy()
+    add_sensor_noise(frames, settings, np.random.default_rng([seed[0], seed[1], seed[2], seed[3], 1]))
+    for stale in (path, meta):
+        if os.path.lexists(stale):
+            os.unlink(stale)
+    first = os.path.join(work, "footage-camera.mkv" if settings["upload"] else "footage-partial.mkv")
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "yuv444p", "-s", f"{w}x{h}",
+                    "-r", str(FPS), "-i", "-", "-i", video, "-map", "0:v", "-map", "1:a", "-c:a", "copy", "-pix_fmt", "yuv420p"]
+                   + encoder_args(settings["codec"], settings["crf"], settings["gop"], settings["bframes"], settings["preset"])
+                   + ["-shortest", first], input=frames.tobytes(), check=True)
+    if settings["upload"]:
+        upload = settings["upload"]
+        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", first, "-map", "0:v", "-map", "0:a", "-c:a", "copy",
+                        "-pix_fmt", "yuv420p"] + encoder_args("h264", upload["crf"], upload["gop"], 3, "medium")
+                       + [os.path.join(work, "footage-partial.mkv")], check=True)
+        os.unlink(first)
+    os.rename(os.path.join(work, "footage-partial.mkv"), path)
+    json.dump(settings, open(meta, "w"))
+    return path, settings
+
+
 def make_clip(args, set_name, cfg, count, index):
     """The clip's scene, stems, mixture and video; made once per work folder (each clip has its own seed)."""
     work = os.path.join(args.work, f"{set_name}-n{count}-m{index}")
