@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TandemCore
+@testable import TandemDSP
 
 /// A float32 array read from a `.npy` fixture: its shape and values in C order.
 struct NpyArray {
@@ -128,4 +129,26 @@ func testSignal(_ count: Int, seed: UInt64 = 1) -> [Float] {
         let t = Float(i) / 16000
         return 0.5 * sin(2 * .pi * 440 * t) + 0.2 * sin(2 * .pi * 3000 * t) + 0.2 * noise
     }
+}
+
+/// Hand-made factors for the assignment's tests: `components` components over 250 frames and 64 bins, each a
+/// normalised Gaussian spectral shape centred on bin `centre(c)` and four decaying notes at its own times
+/// (SplitMix64 `seed`), so that instruments made of a few neighbouring components can be told apart by timbre.
+func noteFactors(components: Int, seed: UInt64, centre: (Int) -> Int) -> NMF.Factors {
+    let frames = 250, bins = 64
+    var activations = [Float](repeating: 0, count: frames * components)
+    var generator = SplitMix64(seed: seed)
+    for c in 0..<components {
+        for _ in 0..<4 {
+            let start = Int(generator.next() % UInt64(frames - 20))
+            for t in start..<min(frames, start + 15) { activations[t * components + c] += Float(Foundation.exp(-Double(t - start) / 6)) }
+        }
+    }
+    var templates = [Float](repeating: 0, count: components * bins)
+    for c in 0..<components {
+        for b in 0..<bins { templates[c * bins + b] = Float(Foundation.exp(-pow(Double(b - centre(c)) / 4, 2))) + 1e-4 }
+        let sum = templates[(c * bins)..<((c + 1) * bins)].reduce(0, +)
+        for b in 0..<bins { templates[c * bins + b] /= sum }
+    }
+    return NMF.Factors(frames: frames, bins: bins, components: components, activations: activations, templates: templates)
 }

@@ -9,25 +9,11 @@ import TandemCore
     /// Hand-made factors: three instruments of four components each (spectral shapes a few bins apart, each
     /// component a few notes at its own times), and what each instrument played over time.
     static func band() -> (factors: NMF.Factors, played: [[Float]]) {
-        let frames = 250, bins = 64, components = 12
-        var activations = [Float](repeating: 0, count: frames * components)
-        var generator = SplitMix64(seed: 11)
-        for c in 0..<components {
-            for _ in 0..<4 {
-                let start = Int(generator.next() % UInt64(frames - 20))
-                for t in start..<min(frames, start + 15) { activations[t * components + c] += Float(Foundation.exp(-Double(t - start) / 6)) }
-            }
-        }
-        var templates = [Float](repeating: 0, count: components * bins)
-        for c in 0..<components {
-            let centre = 8 + 16 * (c / 4) + 2 * (c % 4)
-            for b in 0..<bins { templates[c * bins + b] = Float(Foundation.exp(-pow(Double(b - centre) / 4, 2))) + 1e-4 }
-            let sum = templates[(c * bins)..<((c + 1) * bins)].reduce(0, +)
-            for b in 0..<bins { templates[c * bins + b] /= sum }
-        }
-        let factors = NMF.Factors(frames: frames, bins: bins, components: components, activations: activations, templates: templates)
+        let components = 12
+        let factors = noteFactors(components: components, seed: 11) { c in 8 + 16 * (c / 4) + 2 * (c % 4) }
+        let activations = factors.activations
         let played = (0..<3).map { p in
-            (0..<frames).map { t in (4 * p..<4 * p + 4).reduce(Float(0)) { $0 + activations[t * components + $1] } }
+            (0..<factors.frames).map { t in (4 * p..<4 * p + 4).reduce(Float(0)) { $0 + activations[t * components + $1] } }
         }
         return (factors, played)
     }

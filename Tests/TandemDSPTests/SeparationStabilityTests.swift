@@ -10,25 +10,11 @@ import TandemCore
     /// motion follows each instrument's notes; region 0's box also took in `leak` times the other player's
     /// first component (a box a cell wider towards the neighbour, who glows on those notes).
     static func contaminated(leak: Float) -> (factors: NMF.Factors, motion: [[Float]]) {
-        let frames = 250, bins = 64, components = 8
-        var activations = [Float](repeating: 0, count: frames * components)
-        var generator = SplitMix64(seed: 7)
-        for c in 0..<components {
-            for _ in 0..<4 {
-                let start = Int(generator.next() % UInt64(frames - 20))
-                for t in start..<min(frames, start + 15) { activations[t * components + c] += Float(Foundation.exp(-Double(t - start) / 6)) }
-            }
-        }
-        var templates = [Float](repeating: 0, count: components * bins)
-        for c in 0..<components {
-            let centre = c < 4 ? 14 + 2 * c : 22 + 2 * (c - 4)
-            for b in 0..<bins { templates[c * bins + b] = Float(Foundation.exp(-pow(Double(b - centre) / 4, 2))) + 1e-4 }
-            let sum = templates[(c * bins)..<((c + 1) * bins)].reduce(0, +)
-            for b in 0..<bins { templates[c * bins + b] /= sum }
-        }
-        let factors = NMF.Factors(frames: frames, bins: bins, components: components, activations: activations, templates: templates)
+        let components = 8
+        let factors = noteFactors(components: components, seed: 7) { c in c < 4 ? 14 + 2 * c : 22 + 2 * (c - 4) }
+        let activations = factors.activations
         func played(_ members: Range<Int>) -> [Float] {
-            (0..<frames).map { t in members.reduce(Float(0)) { $0 + activations[t * components + $1] } }
+            (0..<factors.frames).map { t in members.reduce(Float(0)) { $0 + activations[t * components + $1] } }
         }
         var first = played(0..<4)
         let neighbour = played(4..<5)

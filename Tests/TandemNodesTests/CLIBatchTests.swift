@@ -17,12 +17,15 @@ import TandemCore
         throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "build the tandem product before the tests"])
     }
 
-    /// Runs `tandem` from the package root to the end, with what it printed to each stream.
-    static func runCapturing(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+    /// Runs `tandem` from the package root to the end, with what it printed to each stream; `environment` is laid over
+    /// the test's own.
+    static func runCapturing(_ arguments: [String], environment: [String: String] = [:]) throws
+        -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = try tandemBinary()
         process.arguments = arguments
         process.currentDirectoryURL = BatchWidthTests.packageRoot
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors

@@ -6,17 +6,7 @@ import Testing
 @Suite struct CLIHelpTests {
     /// The `--help` text of `tandem ARGUMENTS...`, as printed on an 80-column terminal.
     func help(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = try CLIBatchTests.tandemBinary()
-        process.arguments = arguments + ["--help"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["COLUMNS": "80"]) { _, new in new }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text
+        try CLIBatchTests.runCapturing(arguments + ["--help"], environment: ["COLUMNS": "80"]).output
     }
 
     /// The lines between the overview and the usage, split into paragraphs at blank lines.

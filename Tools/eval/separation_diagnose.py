@@ -35,7 +35,7 @@ import separation_eval as ev  # noqa: E402
 
 
 def gain(stems, estimates, mix):
-    """Region-attributed SDR gain over the mixture's SDR `mix` (mir_eval is slow: one call per score)."""
+    """Region-attributed SDR gain over the mixture's SDR `mix` (one BSS Eval call per score)."""
     return ev.sdr(stems, estimates, False) - mix
 
 

@@ -586,7 +586,7 @@ def evaluate_clip(args, set_name, cfg, count, index):
 def table(results, sets, counts, command):
     lines = ["# Separation: region-attributed evaluation", "",
              "Made by (about 20 minutes on two cores):", "", "```sh", command, "```", "",
-             "Medians over clips; gains are over the mixture's own SDR (mir_eval bss_eval_sources, dB). "
+             "Medians over clips; gains are over the mixture's own SDR (BSS Eval v3 by bss_scores.py: mir_eval's bss_eval_sources figures, dB). "
              "*Region-attributed*: each player's stem against the output(s) whose region centre lies on that player. "
              "*Best permutation*: the same estimates, best pairing. *Without sound*: players with no output on them "
              "(scored on the mixture). *Mover share*: energy the outputs on a silent mover took, over the mixture's. "
