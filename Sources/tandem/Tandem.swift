@@ -25,9 +25,9 @@ struct Tandem: AsyncParsableCommand {
         // One OpenBLAS thread from the start, as `ComputeThreads` holds it once a network runs: the separation's
         // factorisations cut their products in two on the graph's own two threads, and OpenBLAS's pool on top of
         // them (a thread per core by default) spun in `sched_yield` on the cores those threads needed and ran one
-        // threaded product at a time. A 10 s trio with `--sources auto` took 35 % less CPU and 30 % less wall time
-        // without it. It also made the separated samples depend on the machine's core count: OpenBLAS gives a
-        // product slightly different bits on one thread and on two.
+        // threaded product at a time. Without it the tuning clips #0 took 27–38 % less CPU and 22–30 % less wall
+        // time (`Tools/eval/results/separation.md`, session 18, `sepspeed`). It also made the separated samples
+        // depend on the machine's core count: OpenBLAS gives a product slightly different bits on one thread and on two.
         BLAS.setThreadCount(1)
         // OpenBLAS's idle pool would spin on a core for the first tenth of a second of every command.
         BLAS.stopIdleThreads()
