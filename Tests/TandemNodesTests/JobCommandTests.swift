@@ -75,6 +75,27 @@ import TandemCore
         #expect(refused.status == 2, "\(refused.errors)")
     }
 
+    /// The separation's products run on OpenBLAS without its pool (the factorisations cut them in two on their own
+    /// threads), so its samples do not depend on how many threads OpenBLAS would start: it gives a product slightly
+    /// different bits on one thread and on two.
+    @Test func separateGivesTheSameSamplesWhateverOpenBLASsThreadCount() throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let tone = root.appendingPathComponent("in/tone.wav")
+        try MediaSamples.tone(tone, seconds: 2, rate: 22_050)
+        var files: [[String: Data]] = []
+        for threads in ["1", "2"] {
+            let out = root.appendingPathComponent("out\(threads)")
+            let result = try CLIBatchTests.runCapturing(["separate", tone.path, "--out", out.path, "--sources", "2", "--iterations", "5",
+                                                         "--progress", "none"], environment: ["OPENBLAS_NUM_THREADS": threads])
+            #expect(result.status == 0, "\(result.errors)")
+            let folder = out.appendingPathComponent("separated/tone")
+            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            files.append(try Dictionary(uniqueKeysWithValues: names.map { ($0, try Data(contentsOf: folder.appendingPathComponent($0))) }))
+        }
+        #expect(files[0].keys.contains("source0.wav"), "\(files[0].keys)")
+        #expect(files[0] == files[1], "\(files[0].keys.filter { files[0][$0] != files[1][$0] })")
+    }
+
     /// Boxes from the user: a malformed one stops validation (exit 2, nothing run); one that fits one
     /// input's picture but not another's fails that input only, naming it, and the batch goes on (exit 1).
     @Test func separateChecksTheRegionsPerInput() throws {

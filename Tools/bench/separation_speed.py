@@ -75,19 +75,31 @@ def looped(source, seconds, work):
     return path
 
 
+def players(clip):
+    """The player count in an evaluation clip's folder name (`tuning-n3-m0/mixture.mkv` → "3")."""
+    folder = os.path.basename(os.path.dirname(clip))
+    for part in folder.split("-"):
+        if part[:1] == "n" and part[1:].isdigit():
+            return part[1:]
+    raise SystemExit(f"--sources N: no player count (-nP-) in {folder}")
+
+
 def cpu_children():
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
-def run_once(binary, root, mode, clip, out):
+def run_once(binary, root, mode, clip, out, sources=None):
     """One run in `root` (where its Pipelines/ folder is): wall seconds, CPU seconds (user + system, all
-    threads), per-node busy seconds."""
+    threads), per-node busy seconds. `sources`: `tandem separate --sources` (N or auto), as the evaluation
+    runs it; nil: the command's default."""
     shutil.rmtree(out, ignore_errors=True)
     if mode == "run":
         cmd = [binary, "run", PIPELINE, clip, "--out", out, "--progress", "none", "--stats"]
     else:
         cmd = [binary, "separate", clip, "--out", out, "--progress", "none", "--stats"]
+        if sources:
+            cmd += ["--sources", sources]
     cpu = cpu_children()
     started = time.perf_counter()
     proc = subprocess.run(REALTIME + cmd, capture_output=True, text=True, cwd=root)
@@ -145,6 +157,10 @@ def main():
     parser.add_argument("--long-runs", type=int, default=None, help="runs for clips over 5 min (default: --runs)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--modes", nargs="+", default=["run", "separate"], choices=["run", "separate"])
+    parser.add_argument("--sources", nargs="+", default=[None],
+                        help="with the separate mode: run each clip with each of these `--sources` values; `N` is the "
+                             "clip's player count, read from its folder name (tuning-n3-m0 → 3), as separation_eval.py "
+                             "gives it; e.g. `--sources N auto`")
     parser.add_argument("--perf", action="store_true", help="one perf record per clip and build, split by stage")
     parser.add_argument("--work", default="/tmp/tandem-separation-speed")
     parser.add_argument("--json", help="write every measurement here")
@@ -188,15 +204,21 @@ def main():
             order = builds if r % 2 == 0 else list(reversed(builds))
             for name, binary, root in order:
                 for mode in args.modes:
-                    wall, cpu, nodes = run_once(binary, root, mode, clip, os.path.join(scratch, "out"))
-                    entry["runs"].setdefault(f"{name} {mode}", []).append({"wall": wall, "cpu": cpu, "nodes": nodes})
-        print(f"\n{os.path.basename(os.path.dirname(clip))}/{os.path.basename(clip)}: {seconds:.1f} s, {runs} runs each")
+                    for sources in (args.sources if mode == "separate" else [None]):
+                        count = players(clip) if sources == "N" else sources
+                        wall, cpu, nodes = run_once(binary, root, mode, clip, os.path.join(scratch, "out"), count)
+                        key = f"{name} {mode}" + (f" {sources}" if sources else "")
+                        entry["runs"].setdefault(key, []).append({"wall": wall, "cpu": cpu, "nodes": nodes,
+                                                                 "load": os.getloadavg()[0]})
+        loads = [r["load"] for rows in entry["runs"].values() for r in rows]
+        print(f"\n{os.path.basename(os.path.dirname(clip))}/{os.path.basename(clip)}: {seconds:.1f} s, {runs} runs each, "
+              f"load average {min(loads):.1f}–{max(loads):.1f}")
         for key, rows in entry["runs"].items():
             wall = statistics.median(r["wall"] for r in rows)
             cpu = statistics.median(r["cpu"] for r in rows)
             ids = sorted({i for r in rows for i in r["nodes"]})
             busy = "  ".join(f"{i} {statistics.median(r['nodes'].get(i, 0) for r in rows):.2f}" for i in ids)
-            print(f"  {key:18s} wall {wall:7.2f} s  realtime {seconds / wall:6.1f}x  cpu {cpu:7.2f} s ({seconds / cpu:6.1f}x)   busy s: {busy}")
+            print(f"  {key:24s} wall {wall:7.2f} s  realtime {seconds / wall:6.1f}x  cpu {cpu:7.2f} s ({seconds / cpu:6.1f}x)   busy s: {busy}")
         if args.perf:
             for name, binary, root in builds:
                 shares, top = perf_split(binary, root, clip, scratch)
