@@ -15,8 +15,11 @@ extension MotionRegionFinder {
     /// `Media/two-instruments.mp4`, whose two players stand close and move at their notes — and their
     /// motion, log-compressed frame by frame (`log(1 + x / mean)`, so a few large frames such as a flash do
     /// not decide), correlates at least `countPieceCorrelation`; or when one box covers at least half of the
-    /// other (a bow's line inside its player's body box). Groups link completely: every region of one
-    /// moves with every region of the other, so a chain never joins two players.
+    /// other (a bow's line inside its player's body box); or when both are lines on one axis at most `countPieceGap`
+    /// cells apart along it (`collinear`: a bow's line that a softer picture broke in pieces — on camera footage,
+    /// `separation_eval.py --footage`, tuning clips showed a row-20 bow line as two lines 3–4 cells apart whose timing
+    /// correlated −0.22 to 0.37, under the bar of pieces side by side). Groups link completely: every region
+    /// of one moves with every region of the other, so a chain never joins two players.
     ///
     /// Before that, pieces stacked in a player's column are joined to it (`stackedAnchors`): a thin or small box
     /// above or below a larger one, at most `countStackGap` cells away, whatever their timing — a bow's line under
@@ -49,6 +52,10 @@ extension MotionRegionFinder {
                 // One box lying over half of the other: the finder's groups are disjoint sets of cells, so their
                 // cells interleave — a bow's line inside its player's body box — whatever their timing.
                 if countPieceGap >= 0, Self.overlapShare(regions[i], regions[j]) >= 0.5 { (r[i][j], r[j][i], near[i][j], near[j][i]) = (1, 1, true, true) }
+                // Two lines on one axis, at most `countPieceGap` cells apart along it: one line broken in pieces, whatever their timing.
+                if countPieceGap >= 0, Self.collinear(regions[i], regions[j], within: countPieceGap * cell, cell: cell) {
+                    (r[i][j], r[j][i], near[i][j], near[j][i]) = (1, 1, true, true)
+                }
             }
         }
         let anchors = Self.stackedAnchors(regions, within: countStackGap < 0 ? nil : countStackGap * cell, cell: cell,
@@ -113,6 +120,17 @@ extension MotionRegionFinder {
     static func isThin(_ box: MotionRegion, cell: Int) -> Bool {
         let across = min(box.width, box.height)
         return across <= 2 * cell || (across <= 3 * cell && max(box.width, box.height) >= 2 * across)
+    }
+
+    /// Whether two boxes are lines along one axis (each thin, `isThin`, and at least twice as long as it is across),
+    /// overlapping across it and at most `gap` pixels apart along it: one line broken in pieces.
+    static func collinear(_ a: MotionRegion, _ b: MotionRegion, within gap: Int, cell: Int) -> Bool {
+        guard isThin(a, cell: cell), isThin(b, cell: cell) else { return false }
+        let dx = max(a.x, b.x) - min(a.x + a.width, b.x + b.width)
+        let dy = max(a.y, b.y) - min(a.y + a.height, b.y + b.height)
+        if a.width >= 2 * a.height && b.width >= 2 * b.height { return dy < 0 && dx <= gap }
+        if a.height >= 2 * a.width && b.height >= 2 * b.width { return dx < 0 && dy <= gap }
+        return false
     }
 
     /// The share of the smaller box that the two boxes have in common.

@@ -124,4 +124,32 @@ import Testing
         #expect(finder.pieceGroups(of: [body, beside, neighbour], curves: curves, cellSize: 5) == [[0, 1]])
         #expect(finder.pieceGroups(of: [body, apart, neighbour], curves: curves, cellSize: 5).isEmpty)
     }
+
+    /// A bow's line broken in pieces by a softer picture (camera footage: blur, grain, a lossy encode) counts once: two
+    /// lines on one row at most `countPieceGap` cells apart, whatever their timing (a line's pieces move as the bow's end
+    /// passes them, so their curves correlate little). Two cells further apart, lines across each other, or a line beside
+    /// a box of a size, they stay apart.
+    @Test func aLineBrokenInPiecesCountsOnce() {
+        let curves = [5, 7, 11].enumerated().map { i, every in
+            Self.curve(moving: Self.frames(phrases: [0..<250], every: every, offset: i), level: 0.05, seed: i + 1)
+        }
+        let finder = MotionRegionFinder()
+        #expect(finder.correlation(curves[0], curves[1]) < 0.3)
+        // Cells of 4 px: a 5-cell piece and an 11-cell piece of row 20, 3 cells apart; a player far to the right.
+        let left = MotionRegion(x: 40, y: 80, width: 20, height: 4), right = MotionRegion(x: 72, y: 80, width: 44, height: 4)
+        let player = MotionRegion(x: 288, y: 48, width: 60, height: 32)
+        #expect(finder.pieceGroups(of: [left, right, player], curves: curves, cellSize: 4) == [[0, 1]])
+        // The broken line's pieces 4 cells apart (the gap) still count once; 6 cells apart they stay two.
+        let atGap = MotionRegion(x: 76, y: 80, width: 44, height: 4), further = MotionRegion(x: 84, y: 80, width: 44, height: 4)
+        #expect(finder.pieceGroups(of: [left, atGap, player], curves: curves, cellSize: 4) == [[0, 1]])
+        #expect(finder.pieceGroups(of: [left, further, player], curves: curves, cellSize: 4).isEmpty)
+        // An upright line beside the row's piece, and a box of a size beside it, are not one line with it.
+        let upright = MotionRegion(x: 72, y: 60, width: 4, height: 40), box = MotionRegion(x: 72, y: 72, width: 20, height: 20)
+        #expect(finder.pieceGroups(of: [left, upright, player], curves: curves, cellSize: 4).isEmpty)
+        #expect(finder.pieceGroups(of: [left, box, player], curves: curves, cellSize: 4).isEmpty)
+        // Turned off with the count's other side-by-side joining.
+        var off = finder
+        off.countPieceGap = -1
+        #expect(off.pieceGroups(of: [left, right, player], curves: curves, cellSize: 4).isEmpty)
+    }
 }
