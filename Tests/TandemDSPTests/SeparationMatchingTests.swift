@@ -44,6 +44,35 @@ import TandemCore
         #expect(off.matching == [1, 0])
     }
 
+    /// Beyond seven rows (eight found regions: pieces, a mover) the matching is still the one with the largest sum, as
+    /// every permutation finds it; the greedy pairing it replaced took the largest pair first and lost the rest.
+    @Test func beyondSevenRowsTheMatchingIsTheBest() {
+        func total(_ m: [Int], _ x: [[Float]]) -> Float { m.indices.reduce(Float(0)) { $0 + x[$1][m[$1]] } }
+        func exhaustive(_ x: [[Float]]) -> Float {
+            var best = -Float.infinity, current = Array(x.indices)
+            func permute(_ i: Int) {
+                if i == x.count { best = max(best, total(current, x)); return }
+                for j in i..<x.count { current.swapAt(i, j); permute(i + 1); current.swapAt(i, j) }
+            }
+            permute(0)
+            return best
+        }
+        // Greedy takes (0, 0) = 1 and leaves row 1 only 0; the best pairs (0, 1) and (1, 0) for 1.8.
+        var crafted = [[Float]](repeating: [Float](repeating: 0, count: 8), count: 8)
+        crafted[0][0] = 1; crafted[0][1] = 0.9; crafted[1][0] = 0.9
+        let matching = MotionInformedNMF.JointGrouping.bestMatching(crafted)
+        #expect(Set(matching).count == 8 && matching[0] == 1 && matching[1] == 0, "\(matching)")
+        var rng = SplitMix64(seed: 18)
+        for n in [8, 9] {
+            for _ in 0..<3 {
+                let x = (0..<n).map { _ in (0..<n).map { _ in rng.nextUnitFloat() * 2 - 1 } }
+                let m = MotionInformedNMF.JointGrouping.bestMatching(x)
+                #expect(Set(m).count == n)
+                #expect(abs(total(m, x) - exhaustive(x)) < 1e-4)
+            }
+        }
+    }
+
     /// Two sources, three regions: a source whose second-best region is free has the margin of that move alone,
     /// and a bystander region is matched only when nothing else is left.
     @Test func marginsAndBystanders() {

@@ -143,17 +143,16 @@ extension MotionInformedNMF {
             return starts
         }
 
-        /// The one-to-one matching of rows to columns with the largest sum (exhaustive up to 7, greedy beyond).
+        /// The one-to-one matching of rows to columns with the largest sum (a square matrix): exhaustive up to 7 rows, the
+        /// Hungarian method (`hungarian`) beyond.
+        ///
+        /// Beyond 7 rows this was greedy (the largest pair first), which is not the best matching: a quartet with eight
+        /// found regions (tuning quartet #10: three pieces of the cello, a conductor's box over two panels) had its
+        /// harmonic sources placed by the greedy pairs (`Tools/eval/results/separation.md`, session 18, `sepplace3`).
         static func bestMatching(_ matrix: [[Float]]) -> [Int] {
             let n = matrix.count
             guard n > 1 else { return Array(0..<n) }
-            if n > 7 {
-                var taken = Set<Int>(), result = [Int](repeating: 0, count: n)
-                let pairs = (0..<n).flatMap { i in (0..<n).map { (i, $0) } }.sorted { matrix[$0.0][$0.1] > matrix[$1.0][$1.1] }
-                var done = Set<Int>()
-                for (i, j) in pairs where !done.contains(i) && !taken.contains(j) { result[i] = j; done.insert(i); taken.insert(j) }
-                return result
-            }
+            if n > 7 { return hungarian(matrix) }
             var best = Array(0..<n), bestValue = -Float.infinity
             var current = Array(0..<n)
             func permute(_ i: Int) {
@@ -170,6 +169,45 @@ extension MotionInformedNMF {
             }
             permute(0)
             return best
+        }
+
+        /// The matching of rows to columns with the largest sum on a square matrix, by the Hungarian method (Kuhn–Munkres
+        /// with row and column potentials, O(n³)): rows are added one at a time, each along the shortest augmenting path
+        /// of the reduced costs (the negated scores).
+        static func hungarian(_ matrix: [[Float]]) -> [Int] {
+            let n = matrix.count
+            guard n > 0 else { return [] }
+            // 1-based rows and columns; column 0 is the start of each augmenting path.
+            var u = [Double](repeating: 0, count: n + 1), v = u
+            var row = [Int](repeating: 0, count: n + 1), way = row
+            for i in 1...n {
+                row[0] = i
+                var column = 0
+                var reach = [Double](repeating: .infinity, count: n + 1)
+                var used = [Bool](repeating: false, count: n + 1)
+                repeat {
+                    used[column] = true
+                    let r = row[column]
+                    var delta = Double.infinity, next = 0
+                    for j in 1...n where !used[j] {
+                        let cost = -Double(matrix[r - 1][j - 1]) - u[r] - v[j]
+                        if cost < reach[j] { reach[j] = cost; way[j] = column }
+                        if reach[j] < delta { delta = reach[j]; next = j }
+                    }
+                    for j in 0...n {
+                        if used[j] { u[row[j]] += delta; v[j] -= delta } else { reach[j] -= delta }
+                    }
+                    column = next
+                } while row[column] != 0
+                repeat {
+                    let previous = way[column]
+                    row[column] = row[previous]
+                    column = previous
+                } while column != 0
+            }
+            var result = [Int](repeating: 0, count: n)
+            for j in 1...n { result[row[j] - 1] = j - 1 }
+            return result
         }
 
         /// The best end point of local search from each start.

@@ -23,7 +23,8 @@ extension MotionInformedNMF {
     /// With `model == .harmonicSources` the grouping of free components into players — where trios and
     /// quartets lose — is the factorisation's job; what is left for the motion is a one-to-one matching of K
     /// sources to the regions: each source's activation summed over its pitches is scored against each
-    /// region's motion by `SourceEvidence` (onsets and energy over time), plus, when the free components'
+    /// region's motion by `SourceEvidence` (onsets and energy over time) and `coincidenceWeight` times its
+    /// `OnsetCoincidence` (its onsets met one by one by the region's motion peaks), plus, when the free components'
     /// grouping is given (`componentMasks`, its Wiener masks per region), `agreementWeight` times the share of
     /// the source's energy that grouping gives the region; the matching with the largest total wins
     /// (`matchSources`). Every match is kept, a near-tie too: a near-tie is what a box a cell wider swings, so
@@ -75,7 +76,13 @@ extension MotionInformedNMF {
             for r in 0..<regions { motionScore[s][r] = evidence.score(prepared, region: r) }
         }
         let agreement = componentMasks.map { Self.agreement(sourceModels, with: $0) }
-        let (matrix, matching, margins) = Self.matchSources(motion: motionScore, agreement: agreement, bystanders: movers,
+        // The matching also weighs how the sources' onsets meet the regions' motion peaks; the confidence and the automatic
+        // count's bar stay on the correlations (`motionScore`), whose scale they were set on.
+        let coincidence = OnsetCoincidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds)
+        let placement = (0..<k).map { s in
+            zip(motionScore[s], coincidence.scores(activations[s])).map { $0 + configuration.coincidenceWeight * $1 }
+        }
+        let (matrix, matching, margins) = Self.matchSources(motion: placement, agreement: agreement, bystanders: movers,
                                                             agreementWeight: configuration.agreementWeight)
         var groups = [[Int]](repeating: [], count: regions)
         var confidence = [Float](repeating: 0, count: regions)
@@ -200,7 +207,7 @@ extension MotionInformedNMF {
     /// that is enough to swap them — a whole player lost. The components' grouping rests on many components and
     /// on timbre, so it does not swing with the same small changes; adding it separates the two totals.
     /// - Parameters:
-    ///   - motion: `[source][region]` motion evidence (`SourceEvidence`).
+    ///   - motion: `[source][region]` motion evidence (`SourceEvidence`, with the onset coincidence added).
     ///   - agreement: `[source][region]` shares of each source's energy (`agreement(_:with:)`), or nil.
     ///   - bystanders: per region, a bystander (scores −2: matched only when sources outnumber the other regions).
     /// - Returns: the square score matrix (padded with zero rows), the matching (`matching[s]` is source `s`'s

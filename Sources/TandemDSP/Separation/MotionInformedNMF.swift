@@ -152,6 +152,16 @@ public struct MotionInformedNMF: Sendable {
         /// of a source's energy the components' masks give a region, 0…1) added to its motion evidence when
         /// sources are matched to regions. 0: motion evidence alone, as before.
         public var agreementWeight: Float = 1
+        /// Harmonic sources with motion: weight of the onset coincidence (`OnsetCoincidence`: a source's note onsets and
+        /// a region's motion peaks, the motion late, each side counted against the other, chance taken out; −1…1) added
+        /// to the motion evidence when sources are matched to regions. The correlations of `SourceEvidence` tie where a
+        /// region moves all the time, and take a motion before the note as readily as after it; the coincidence does
+        /// not. 0: off, as before session 18 (`Tools/eval/results/separation.md`, session 18, `sepplace3`).
+        public var coincidenceWeight: Float = 0.5
+        /// The coincidence window after a note onset: from this long before it…
+        public var coincidenceEarliestSeconds: Double = 0.02
+        /// … to this long after it (a player's hands and bow move with a lag; the glow follows the loudness later).
+        public var coincidenceLatestSeconds: Double = 0.2
         /// Harmonic sources with motion: the margin (`matchMargins`) from which a match is trusted whole; a match
         /// held by less has its confidence scaled down in proportion (`matchConfidence`), so in the ensemble a
         /// near-tie's region takes its mask mostly from the components. Every match is kept: refusing those below
