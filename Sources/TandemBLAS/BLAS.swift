@@ -35,6 +35,7 @@ package enum BLAS {
             let kernel = skippingZeros ? tandem_sgemm_sparse : tandem_sgemm
             if kernel(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta == 1 ? 1 : 0, c, ldc) == 1 { return }
         }
+        _ = oneThreadUnlessTold
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -113,6 +114,7 @@ package enum BLAS {
         beta: Float = 0, y: UnsafeMutablePointer<Float>
     ) {
         guard m > 0, n > 0 else { return }
+        _ = oneThreadUnlessTold
         cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
     }
 
@@ -129,6 +131,7 @@ package enum BLAS {
     /// The corresponding C function is `blas_thread_shutdown_` (what OpenBLAS's own fork handler calls), looked up
     /// at run time.
     package static func stopIdleThreads() {
+        _ = oneThreadUnlessTold
         #if canImport(Glibc)
         typealias Shutdown = @convention(c) () -> Int32
         guard let symbol = dlsym(nil, "blas_thread_shutdown_") else { return }  // nil: RTLD_DEFAULT, every loaded library
@@ -140,6 +143,19 @@ package enum BLAS {
     ///
     /// The corresponding C function is `openblas_set_num_threads`.
     package static func setThreadCount(_ count: Int) {
+        _ = oneThreadUnlessTold
         openblas_set_num_threads(Int32(count))
     }
+
+    /// One OpenBLAS thread from the first product on, until someone asks for more (`setThreadCount`, which
+    /// `ComputeThreads` calls when told to let OpenBLAS thread a network's GEMMs).
+    ///
+    /// The separation's factorisations cut their products in two on the graph's own threads, and OpenBLAS's
+    /// default pool (a thread per core) on top of them spun in `sched_yield` on the cores those threads needed:
+    /// with one thread the tuning clips #0 took 27–38 % less CPU and 22–30 % less wall time
+    /// (`Tools/eval/results/separation.md`, session 18, `sepspeed`). It also keeps results from depending on the
+    /// core count, or on what else in the process touched OpenBLAS first: a product gets slightly different bits
+    /// on one thread and on two. Every caller gets this, not only the `tandem` command (the tests, `tandem-bench`,
+    /// a program using the library). Applied once, before anything else sets the count, so a later choice stands.
+    private static let oneThreadUnlessTold: Void = openblas_set_num_threads(1)
 }

@@ -22,13 +22,6 @@ struct Tandem: AsyncParsableCommand {
     /// Parses the command line and runs the chosen subcommand as ArgumentParser's own `main`
     /// does, except that a parse or validation failure exits with `usageExitCode`.
     static func main() async {
-        // One OpenBLAS thread from the start, as `ComputeThreads` holds it once a network runs: the separation's
-        // factorisations cut their products in two on the graph's own two threads, and OpenBLAS's pool on top of
-        // them (a thread per core by default) spun in `sched_yield` on the cores those threads needed and ran one
-        // threaded product at a time. Without it the tuning clips #0 took 27–38 % less CPU and 22–30 % less wall
-        // time (`Tools/eval/results/separation.md`, session 18, `sepspeed`). It also made the separated samples
-        // depend on the machine's core count: OpenBLAS gives a product slightly different bits on one thread and on two.
-        BLAS.setThreadCount(1)
         // OpenBLAS's idle pool would spin on a core for the first tenth of a second of every command.
         BLAS.stopIdleThreads()
         do {
