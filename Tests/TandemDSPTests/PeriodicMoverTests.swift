@@ -72,4 +72,57 @@ struct PeriodicMoverTests {
         #expect(strength > 0.95 && abs(lag - 80) <= 1)
         #expect(MotionInformedNMF.periodicity(Self.irregular(seed: 11), lags: 25...200).strength < 0.65)
     }
+
+    /// A second box on a mover, grouped with it as one player's pieces, is a bystander too when the mover's box is the
+    /// group's busiest; a flagged piece that is not its player's busiest, or a spread that would leave no player, changes nothing.
+    @Test func aMoversPiecesAreBystandersWithIt() {
+        // Regions: a player, a conductor (busiest of its group), a second box on the conductor, not flagged alone.
+        #expect(MotionInformedNMF.spreadingMovers([false, true, false], players: [0, 1, 1]) == [false, true, true])
+        // The flagged piece is the lesser one: the player keeps its busiest piece.
+        #expect(MotionInformedNMF.spreadingMovers([false, false, true], players: [0, 1, 1]) == [false, false, true])
+        // Standing alone: as flagged.
+        #expect(MotionInformedNMF.spreadingMovers([false, true, false], players: []) == [false, true, false])
+        // Every region a bystander after the spread: left as flagged (the caller's "every region a bystander" rule then applies).
+        #expect(MotionInformedNMF.spreadingMovers([true, false], players: [0, 0]) == [true, false])
+    }
+
+    /// End to end in the components' attribution: the conductor's second box, which alone moves irregularly enough to
+    /// be no bystander, is dropped with the conductor when they are one group's pieces, and sounds when it stands alone.
+    @Test func aConductorsSecondBoxTakesNoSound() {
+        let components = 8
+        let factors = noteFactors(components: components, seed: 5) { c in 10 + 12 * (c / 4) + 2 * (c % 4) }
+        let activations = factors.activations
+        let played = (0..<2).map { p in
+            (0..<factors.frames).map { t in (4 * p..<4 * p + 4).reduce(Float(0)) { $0 + activations[t * components + $1] } }
+        }
+        let step = 0.032, beat = 17  // a 0.54 s gesture
+        let conductor = (0..<factors.frames).map { t in Float(2 + 2 * sin(2 * Double.pi * Double(t) / Double(beat))) }
+        // The second box: the conductor's elbow, faint, following the second player's notes by chance.
+        let elbow = played[1].map { 0.3 * $0 }
+        let motion = [played[0], played[1], conductor, elbow]
+        let alone = MotionInformedNMF().attribute(factors, motion: motion, frameSeconds: step, sources: nil, players: [0, 1, 2, 3])
+        let grouped = MotionInformedNMF().attribute(factors, motion: motion, frameSeconds: step, sources: nil, players: [0, 1, 2, 2])
+        #expect(alone.bystanders == [2], "\(alone.bystanders)")
+        #expect(grouped.bystanders == [2, 3], "\(grouped.bystanders)")
+        #expect(grouped.sounding == [true, true, false, false], "\(grouped.sounding)")
+    }
+
+    /// The player's busiest piece — the most motion summed, the first of equals — is what the pieces point to.
+    @Test func playersPointToTheirBusiestPiece() {
+        let times = [0.0, 0.04]
+        let tracks = [MotionTrack(label: "motion0", times: times, energy: [0, 1]),
+                      MotionTrack(label: "motion1", times: times, energy: [1, 0], player: "a"),
+                      MotionTrack(label: "motion2", times: times, energy: [2, 1], player: "a"),
+                      MotionTrack(label: "motion3", times: times, energy: [1, 2], player: "a"),
+                      MotionTrack(label: "motion4", times: times, energy: [0, 1], player: "b"),
+                      MotionTrack(label: "motion5", times: times, energy: [1, 0], player: "b")]
+        #expect(MotionInformedNMF.playerIndices(tracks) == [0, 2, 2, 2, 4, 4])
+    }
+
+    /// A region either model takes for a bystander is silenced: the harmonic sources' flags join the components'.
+    @Test func eitherModelsBystandersAreSilenced() {
+        #expect(MotionInformedNMF.bystanders([], harmonic: [false, false, true]) == [2])
+        #expect(MotionInformedNMF.bystanders([1], harmonic: [false, false, true]) == [1, 2])
+        #expect(MotionInformedNMF.bystanders([1], harmonic: []) == [1])
+    }
 }

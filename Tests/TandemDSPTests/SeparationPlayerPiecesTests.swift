@@ -91,7 +91,8 @@ import TandemCore
         #expect(Self.sounding(motion, players: [0, 1, 2, 3], factors: factors) == alone)
     }
 
-    /// The tracks name their player by a label; the separation reads it as the index of the player's first track.
+    /// The tracks name their player by a label; the separation reads it as the index of the player's busiest track (here
+    /// all move alike: the first).
     @Test func playersComeFromTheTracksLabels() {
         let times = [0.0, 0.04]
         let tracks = [MotionTrack(label: "motion0", times: times, energy: [0, 1]),

@@ -25,7 +25,8 @@ extension MotionInformedNMF {
         var total = [Float](repeating: 0, count: factors.frames)
         for a in activations { for t in total.indices { total[t] += a[t] } }
         let onsets = [Self.onsetCurve(total)] + activations.map(Self.onsetCurve)
-        let movers = Self.periodicMovers(motion: motion, onsets: onsets, frameSeconds: frameSeconds, configuration: configuration)
+        let movers = Self.spreadingMovers(Self.periodicMovers(motion: motion, onsets: onsets, frameSeconds: frameSeconds,
+                                                             configuration: configuration), players: players)
         // Every region a bystander: nothing to tell players by, so every region competes as usual.
         let bystanders = movers.allSatisfy { $0 } ? [] : Set((0..<motion.count).filter { movers[$0] })
         let curves = configuration.contrastsMotion ? Self.contrasted(motion, excluding: bystanders) : motion
@@ -117,15 +118,18 @@ extension MotionInformedNMF {
                            bystanders: bystanders)
     }
 
-    /// Per track, the index of the first track of its player (`MotionTrack.player`), or its own index when it stands alone.
+    /// Per track, the index of its player's busiest piece — the most motion summed over the curve, the first of equals:
+    /// the piece `MotionGuidedSeparation` counts the player's sound on — or its own index when it stands alone
+    /// (`MotionTrack.player` names the pieces of one player).
     static func playerIndices(_ tracks: [MotionTrack]) -> [Int] {
-        var first: [String: Int] = [:]
-        return tracks.indices.map { i in
-            guard let name = tracks[i].player else { return i }
-            if let index = first[name] { return index }
-            first[name] = i
-            return i
+        let totals = tracks.map { $0.energy.reduce(0, +) }
+        var busiest: [String: Int] = [:]
+        for i in tracks.indices {
+            guard let name = tracks[i].player else { continue }
+            if let b = busiest[name], totals[b] >= totals[i] { continue }
+            busiest[name] = i
         }
+        return tracks.indices.map { i in tracks[i].player.flatMap { busiest[$0] } ?? i }
     }
 
     /// Region `r`'s summed activation with `members` added.

@@ -236,6 +236,20 @@ extension MotionInformedNMF {
         }
     }
 
+    /// `movers` (`periodicMovers`) with every piece of a player whose busiest piece is a bystander taken for one too.
+    ///
+    /// A player's pieces are counted as one source on the busiest (`MotionGuidedSeparation.pieces`): when that piece
+    /// keeps time as a bystander, a second box on the same mover that does not (a conductor's arm and its elbow,
+    /// periodicity 0.23) would otherwise keep some sound, and that sound would be counted on the mover as a player
+    /// (tuning duet #4 as footage: 0.30 of the mixture on the conductor, a player without sound, 6 sources for 2).
+    /// A flagged piece that is not its player's busiest changes nothing: the player keeps its other pieces. Left as
+    /// it is when it would leave no region that is not a bystander.
+    /// - Parameter players: per region, the index of its player's busiest piece (`playerIndices`); missing: its own.
+    static func spreadingMovers(_ movers: [Bool], players: [Int]) -> [Bool] {
+        let spread = movers.indices.map { r in movers[r] || (r < players.count && movers.indices.contains(players[r]) && movers[players[r]]) }
+        return spread.allSatisfy { $0 } ? movers : spread
+    }
+
     /// The strongest normalised autocorrelation of `x` over `lags`, and the lag where it is.
     static func periodicity(_ x: [Float], lags: ClosedRange<Int>) -> (strength: Float, lag: Int) {
         var best: (strength: Float, lag: Int) = (-1, lags.lowerBound)

@@ -16,6 +16,9 @@ extension MotionInformedNMF {
         var masks: [[Float]] = []
         /// Per harmonic source: the region it was matched to (or joined).
         var owner: [Int] = []
+        /// Per region, a bystander keeping time by the instruments' own onsets (`periodicMovers` over the mixture's and
+        /// each harmonic source's): empty without motion.
+        var bystanders: [Bool] = []
     }
 
     /// Factorises the mixture into whole harmonic instruments (`HarmonicNMF`) and gives each to a region.
@@ -62,8 +65,9 @@ extension MotionInformedNMF {
         let k = factors.sources
         let activations = models.activations
         // Bystanders again, now that the sources' own onsets can show a player who keeps a beat.
-        var movers = Self.periodicMovers(motion: curves, onsets: [mixtureOnsets] + activations.map(Self.onsetCurve),
-                                     frameSeconds: frameSeconds, configuration: configuration)
+        var movers = Self.spreadingMovers(Self.periodicMovers(motion: curves, onsets: [mixtureOnsets] + activations.map(Self.onsetCurve),
+                                                              frameSeconds: frameSeconds, configuration: configuration),
+                                          players: Self.playerIndices(tracks))
         if movers.allSatisfy({ $0 }) { movers = movers.map { _ in false } }
         let evidence = SourceEvidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds)
         let regions = tracks.count
@@ -122,7 +126,7 @@ extension MotionInformedNMF {
         }
         let note = regions > k ? "harmonic sources: \(k) instruments matched to \(regions) regions; the other regions are silent" : ""
         return HarmonicAttribution(factors: factors.units, groups: groups, confidence: confidence, sounding: sounding,
-                                   labels: tracks.map(\.label), note: note, masks: masks, owner: owner)
+                                   labels: tracks.map(\.label), note: note, masks: masks, owner: owner, bystanders: movers)
     }
 
     /// How sure a harmonic match is, 0…1: the source's motion evidence for its region, scaled down in proportion
@@ -185,8 +189,9 @@ extension MotionInformedNMF {
                                tracks: [MotionTrack], asked: Int?, componentFactors: NMF.Factors?,
                                spare: SpareThread? = nil) throws -> HarmonicNMF.Factors {
         let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
-        var movers = Self.periodicMovers(motion: curves, onsets: [Self.mixtureOnsets(magnitude, frames: frames, bins: bins)],
-                                         frameSeconds: frameSeconds, configuration: configuration)
+        var movers = Self.spreadingMovers(Self.periodicMovers(motion: curves, onsets: [Self.mixtureOnsets(magnitude, frames: frames, bins: bins)],
+                                                              frameSeconds: frameSeconds, configuration: configuration),
+                                          players: Self.playerIndices(tracks))
         if movers.allSatisfy({ $0 }) { movers = movers.map { _ in false } }
         let players = movers.filter { !$0 }.count
         let k = asked.map { max(1, min($0, tracks.count)) } ?? max(1, min(players, configuration.maximumSources))
