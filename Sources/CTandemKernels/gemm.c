@@ -74,8 +74,8 @@ static inline const float *b_row(const float *b, long ldb, row_map map, long p) 
 
 /// Packs rows [p0, p0 + kc) × columns [j0, j0 + nc) of op(B) into panels of `nr` columns, k-major
 /// (panel[kk][c]), columns past the end zero. Always inlined, as `pack_a`.
-__attribute__((always_inline)) static inline void pack_b(long nr, const float *b, long ldb, int transposed, row_map map, long p0, long kc, long j0, long nc,
-                   float *packed) {
+__attribute__((always_inline)) static inline void pack_b(long nr, const float *b, long ldb, int transposed, row_map map,
+                                                        long p0, long kc, long j0, long nc, float *packed) {
     for (long panel = 0; panel < nc; panel += nr) {
         long columns = nc - panel < nr ? nc - panel : nr;
         float *target = packed + panel * kc;
