@@ -19,7 +19,8 @@ package enum BLAS {
     /// The corresponding C function is `cblas_sgemm`; on CPUs with AVX-512, `tandem_sgemm` computes
     /// the products it covers (see `useOwnKernel`). `skippingZeros`: operands with many zeros (the harmonic
     /// NMF's templates); Tandem's kernel then skips the steps of k where a block of A or B is all zero
-    /// (`tandem_sgemm_sparse`), which gives the same bits for finite operands, only sooner.
+    /// (`tandem_sgemm_sparse`), which gives the same bits for finite operands, only sooner. That one runs on CPUs
+    /// with AVX2 too (its 6 × 16 tile), where the dense products stay in OpenBLAS, as fast there.
     @inline(__always)
     package static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
@@ -42,8 +43,9 @@ package enum BLAS {
     }
 
     /// `C = op(A) · op(B)` where only row i's columns `neededFrom[i]..<neededTo[i]` are wanted (the harmonic NMF's
-    /// partial lobes): Tandem's kernel leaves the 12 × 32 tiles of C that hold none of them as they were
-    /// (`tandem_sgemm_rows_needed`) and gives the others the bits `sgemm` gives them; OpenBLAS computes all of C.
+    /// partial lobes): Tandem's kernel (AVX-512 or AVX2) leaves the 12 × 32 (6 × 16) tiles of C that hold none of them
+    /// as they were (`tandem_sgemm_rows_needed`) and gives the others the bits its dense product gives them; OpenBLAS,
+    /// on a CPU with neither, computes all of C.
     @inline(__always)
     package static func sgemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
@@ -57,9 +59,9 @@ package enum BLAS {
         sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc)
     }
 
-    /// Whether `sgemm` may use Tandem's AVX-512 kernel (`tandem_sgemm`) rather than OpenBLAS, for the
-    /// products it covers (alpha 1, beta 0 or 1, not tiny). The Debian OpenBLAS this machine class runs
-    /// is often pinned to its AVX2 kernels (`OPENBLAS_CORETYPE=Haswell`), which reach about half the
+    /// Whether `sgemm` may use Tandem's kernel (`tandem_sgemm`, and its AVX2 path for the products that skip work)
+    /// rather than OpenBLAS, for the products it covers (beta 0 or 1, not tiny). The Debian OpenBLAS this machine
+    /// class runs is often pinned to its AVX2 kernels (`OPENBLAS_CORETYPE=Haswell`), which reach about half the
     /// AVX-512 throughput on CPUs that have it. `TANDEM_SGEMM=openblas` turns it off, for comparisons.
     private static let useOwnKernel: Bool = {
         guard let setting = getenv("TANDEM_SGEMM") else { return true }

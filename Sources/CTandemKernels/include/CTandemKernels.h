@@ -65,22 +65,33 @@ void tandem_attention_head(const float *q, long qStride, const float *k, const f
 /// C = alpha·op(A)·op(B), or C += alpha·op(A)·op(B) when `accumulate`, all row-major: op(A) is m×k (A stored k×m
 /// when `transposeA`), op(B) is k×n (B stored n×k when `transposeB`), C is m×n. Single-threaded.
 /// Returns 1 when done with AVX-512, 0 (computing nothing) when the CPU lacks it or memory for the
-/// packed operands could not be had: the caller then uses another GEMM.
+/// packed operands could not be had: the caller then uses another GEMM. (AVX2 hosts keep their dense products
+/// in OpenBLAS, which is as fast there: see `dense_isa` in gemm.c.)
 int tandem_sgemm(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
                  const float *b, long ldb, int accumulate, float *c, long ldc);
 
 /// `tandem_sgemm` for operands with many zeros (the harmonic NMF's templates): the steps of k where a packed
-/// panel of A (12 rows) or of B (32 columns) is all zero are skipped. Each sum runs over the same steps in the
-/// same order less terms that are exactly zero, so C gets the same bits as from `tandem_sgemm` (for finite A
-/// and B); only the work falls, with the share of such steps.
+/// panel of A (12 rows; 6 with AVX2) or of B (32 columns; 16 with AVX2) is all zero are skipped. Each sum runs over
+/// the same steps in the same order less terms that are exactly zero, so C gets the same bits as from the dense
+/// product (for finite A and B); only the work falls, with the share of such steps. With AVX-512 or AVX2; returns 0,
+/// computing nothing, without either.
 int tandem_sgemm_sparse(int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
                         const float *b, long ldb, int accumulate, float *c, long ldc);
 
-/// C = op(A)·op(B) where only some of C is wanted: row i's columns [neededFrom[i], neededTo[i]). The 12 × 32 tiles of
-/// C that hold none of them are not computed (left as they were); the others get the bits `tandem_sgemm` gives them,
-/// and so may the columns around the wanted ones in those tiles. Returns 0, computing nothing, without AVX-512.
+/// C = op(A)·op(B) where only some of C is wanted: row i's columns [neededFrom[i], neededTo[i]). The 12 × 32 tiles
+/// (6 × 16 with AVX2) of C that hold none of them are not computed (left as they were); the others get the bits the
+/// dense product gives them, and so may the columns around the wanted ones in those tiles. Returns 0, computing
+/// nothing, without AVX-512 or AVX2.
 int tandem_sgemm_rows_needed(int transposeA, int transposeB, long m, long n, long k, const float *a, long lda, const float *b,
                              long ldb, const int *neededFrom, const int *neededTo, float *c, long ldc);
+
+/// `tandem_sgemm` (`skipZeros` 0, `neededFrom` NULL), `tandem_sgemm_sparse` (`skipZeros` 1) or `tandem_sgemm_rows_needed`
+/// (`neededFrom`/`neededTo` given; alpha 1, `accumulate` 0) with a chosen instruction set (1 AVX2, its 6 × 16 tile;
+/// 2 AVX-512, its 12 × 32 tile), so tests can check every path the CPU has, the dense AVX2 one among them, which
+/// `tandem_sgemm` leaves to OpenBLAS. Returns 0, computing nothing, when the CPU lacks it.
+int tandem_sgemm_isa(int isa, int transposeA, int transposeB, long m, long n, long k, float alpha, const float *a, long lda,
+                     const float *b, long ldb, int accumulate, float *c, long ldc, int skipZeros, const int *neededFrom,
+                     const int *neededTo);
 
 /// A stride-1 1-D convolution as one GEMM whose column matrix is never built: c[o][t] (=, or +=
 /// when `accumulate`) Σ_{ch, j} weight[o][ch][j] · signal[ch][t + j·dilation] for t < n. `weight` is
