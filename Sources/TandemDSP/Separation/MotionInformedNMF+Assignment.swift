@@ -25,8 +25,8 @@ extension MotionInformedNMF {
         var total = [Float](repeating: 0, count: factors.frames)
         for a in activations { for t in total.indices { total[t] += a[t] } }
         let onsets = [Self.onsetCurve(total)] + activations.map(Self.onsetCurve)
-        let movers = Self.spreadingMovers(Self.periodicMovers(motion: motion, onsets: onsets, frameSeconds: frameSeconds,
-                                                             configuration: configuration), players: players)
+        let movers = Self.periodicMovers(motion: motion, onsets: onsets, frameSeconds: frameSeconds, configuration: configuration,
+                                         players: players)
         // Every region a bystander: nothing to tell players by, so every region competes as usual.
         let bystanders = movers.allSatisfy { $0 } ? [] : Set((0..<motion.count).filter { movers[$0] })
         let curves = configuration.contrastsMotion ? Self.contrasted(motion, excluding: bystanders) : motion

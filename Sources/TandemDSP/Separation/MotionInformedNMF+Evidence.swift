@@ -211,13 +211,16 @@ extension MotionInformedNMF {
     /// - Parameters:
     ///   - motion: per region, the motion curve on the STFT frames.
     ///   - onsets: onset curves of the sound on the same frames (the mixture's, each component's).
+    ///   - players: per region, the index of its player's busiest piece (`playerIndices`); empty: each region its own.
+    ///     A player whose busiest piece is a bystander is one with all its pieces (`spreadingMovers`).
     /// - Returns: per region, true for a bystander.
-    static func periodicMovers(motion: [[Float]], onsets: [[Float]], frameSeconds: Double, configuration: Configuration) -> [Bool] {
+    static func periodicMovers(motion: [[Float]], onsets: [[Float]], frameSeconds: Double, configuration: Configuration,
+                               players: [Int] = []) -> [Bool] {
         let shortest = max(1, Int((0.25 / frameSeconds).rounded())), longest = Int((2.0 / frameSeconds).rounded())
         let smooth = max(1, Int((configuration.smoothingSeconds / frameSeconds).rounded()))
         let sounds = onsets.map { movingAverage($0, smooth) }
         let phrase = max(1, Int((0.5 / frameSeconds).rounded())), slow = 2 * longest
-        return motion.map { curve in
+        let movers = motion.map { curve in
             guard curve.count > 2 * longest else { return false }
             // A bystander keeps moving: a region still for more than `moverStillness` of its half-seconds
             // (a player between phrases, in a pause) is not one.
@@ -234,9 +237,10 @@ extension MotionInformedNMF {
             let audio = sounds.map { sound in ((period - 1)...(period + 1)).map { autocorrelation(sound, lag: $0) }.max() ?? 0 }.max() ?? 0
             return audio < configuration.moverRhythm
         }
+        return spreadingMovers(movers, players: players)
     }
 
-    /// `movers` (`periodicMovers`) with every piece of a player whose busiest piece is a bystander taken for one too.
+    /// `movers` (`periodicMovers`' own flags) with every piece of a player whose busiest piece is a bystander taken for one too.
     ///
     /// A player's pieces are counted as one source on the busiest (`MotionGuidedSeparation.pieces`): when that piece
     /// keeps time as a bystander, a second box on the same mover that does not (a conductor's arm and its elbow,

@@ -65,9 +65,8 @@ extension MotionInformedNMF {
         let k = factors.sources
         let activations = models.activations
         // Bystanders again, now that the sources' own onsets can show a player who keeps a beat.
-        var movers = Self.spreadingMovers(Self.periodicMovers(motion: curves, onsets: [mixtureOnsets] + activations.map(Self.onsetCurve),
-                                                              frameSeconds: frameSeconds, configuration: configuration),
-                                          players: Self.playerIndices(tracks))
+        var movers = Self.periodicMovers(motion: curves, onsets: [mixtureOnsets] + activations.map(Self.onsetCurve),
+                                         frameSeconds: frameSeconds, configuration: configuration, players: Self.playerIndices(tracks))
         if movers.allSatisfy({ $0 }) { movers = movers.map { _ in false } }
         let evidence = SourceEvidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds)
         let regions = tracks.count
@@ -189,9 +188,8 @@ extension MotionInformedNMF {
                                tracks: [MotionTrack], asked: Int?, componentFactors: NMF.Factors?,
                                spare: SpareThread? = nil) throws -> HarmonicNMF.Factors {
         let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
-        var movers = Self.spreadingMovers(Self.periodicMovers(motion: curves, onsets: [Self.mixtureOnsets(magnitude, frames: frames, bins: bins)],
-                                                              frameSeconds: frameSeconds, configuration: configuration),
-                                          players: Self.playerIndices(tracks))
+        var movers = Self.periodicMovers(motion: curves, onsets: [Self.mixtureOnsets(magnitude, frames: frames, bins: bins)],
+                                         frameSeconds: frameSeconds, configuration: configuration, players: Self.playerIndices(tracks))
         if movers.allSatisfy({ $0 }) { movers = movers.map { _ in false } }
         let players = movers.filter { !$0 }.count
         let k = asked.map { max(1, min($0, tracks.count)) } ?? max(1, min(players, configuration.maximumSources))
