@@ -10,7 +10,11 @@ own panel of a colour video. What the picture shows is realistically imperfect:
     bowed strings bow back and forth all the time (the bow turns at a note change, late by a jittered
     lag, and sometimes in the middle of a note), winds and mallets move their hands near onsets with
     lag and jitter, and some onsets show no motion at all (missed);
-  - a glow around each player that follows that player's loudness, smoothed and late;
+  - a follow-spot around each player, worked by hand: it follows when the player has notes (from the score,
+    not the stem's loudness), late (0.25-0.6 s) and slow (smoothed over 0.4-1.0 s), spills the whole band's
+    loudness, is left where it was for a second or three now and then, and is off in a third of the clips
+    (until session 19 the glow followed each player's own stem loudness 3 frames late: a cue drawn from the
+    answer, which a placement could lean on);
   - global changes: camera shake, a slow pan or a zoom, lighting that flickers, fades in, or follows
     the loudness of the whole band (a stage light), a one-frame flash;
   - motion that makes no sound: a conductor beating time, a dancer, a waving audience member or a
@@ -283,7 +287,27 @@ def make_scene(rng, cfg, count, seconds, set_name):
     }
 
 
-def video_frames(rng, scene, stems, mixture, seconds):
+def follow_spot(rng, notes, band, frames_n):
+    """A player's glow per video frame, 0..1: a follow-spot worked by hand, a weak cue and an imperfect one. It follows
+    the score (whether the player has a note), never the stem's loudness; late and slow, so it cannot mark an onset;
+    mixed with the band's loudness (spill); held where it was for 1-3 s now and then; off in a third of the clips."""
+    if rng.uniform() < 1 / 3:
+        return np.zeros(frames_n)
+    strength, spill = rng.uniform(0.4, 1.0), rng.uniform(0.2, 0.6)
+    lag, width = int(rng.uniform(0.25, 0.6) * FPS), max(1, int(rng.uniform(0.4, 1.0) * FPS))
+    t = np.arange(frames_n) / FPS
+    playing = np.zeros(frames_n)
+    for onset, duration, _ in notes:
+        playing[(t >= onset) & (t <= onset + duration + 0.3)] = 1.0
+    follow = np.convolve((1 - spill) * playing + spill * band, np.ones(width) / width, mode="full")[:frames_n]
+    follow = np.concatenate([np.zeros(lag), follow])[:frames_n]
+    for _ in range(int(rng.integers(0, 3))):
+        start = int(rng.integers(0, frames_n))
+        follow[start:start + int(rng.uniform(1, 3) * FPS)] = follow[start]
+    return strength * follow
+
+
+def video_frames(rng, spot_rng, scene, mixture, seconds):
     count = len(scene["chosen"])
     panels = count + (scene["mover"] != "none")
     width, height = PANEL_W * panels, PANEL_H
@@ -295,13 +319,8 @@ def video_frames(rng, scene, stems, mixture, seconds):
         states.append({"sway_amp": rng.uniform(2, 6), "sway_period": rng.uniform(2.0, 4.0), "phase": rng.uniform(0, 6.3),
                        "bow": 0.0, "extra_turns": list(rng.uniform(0, seconds, int(seconds / 2)))})
         cues.append(jittered_onsets(rng, scene["notes"][i]))
-    # Glow follows each player's loudness 3 frames late, smoothed.
-    glows = []
-    for s in stems:
-        e = envelope(s, frames_n)
-        e = np.convolve(e, np.ones(4) / 4, mode="full")[:frames_n]
-        glows.append(np.concatenate([np.zeros(3), e])[:frames_n])
     band = envelope(mixture, frames_n)
+    glows = [follow_spot(spot_rng, notes, band, frames_n) for notes in scene["notes"]]
     mover_left = MARGIN + PANEL_W * count
     shake = np.cumsum(rng.normal(0, 1.2, (frames_n, 2)), axis=0)
     shake -= np.linspace(0, 1, frames_n)[:, None] * shake[-1]  # a random walk that returns home
@@ -431,6 +450,7 @@ def sdr(refs, estimates, permute):
     return SCORER.scores(refs, estimates, permute)[0]
 
 
+SPOT_SEED = 2020  # the follow-spots' draws (session 20), apart from the clip's own so that nothing else changed
 FOOTAGE_SEED = 1717  # drawn per clip together with the set's seed, the count and the clip's index
 FOOTAGE_VERSION = 1  # a footage.json of another version is made again
 
@@ -521,6 +541,7 @@ def make_clip(args, set_name, cfg, count, index):
     work = os.path.join(args.work, f"{set_name}-n{count}-m{index}")
     os.makedirs(work, exist_ok=True)
     rng = np.random.default_rng([cfg["seed"], count, index])
+    spot_rng = np.random.default_rng([cfg["seed"], count, index, SPOT_SEED])  # its own draws: the rest of the clip is as before
     scene = make_scene(rng, cfg, count, args.seconds, set_name)
     video = os.path.join(work, "mixture.mkv")
     cached = os.path.join(work, "stems.npy")
@@ -530,7 +551,7 @@ def make_clip(args, set_name, cfg, count, index):
         stems = [render(c[1], n, args.seconds, os.path.join(work, f"stem{i}.wav")) for i, (c, n) in enumerate(zip(scene["chosen"], scene["notes"]))]
         stems = [s / (np.sqrt(np.mean(s ** 2)) + 1e-9) * 0.1 for s in stems]
         mixture = np.sum(stems, axis=0).astype(np.float32)
-        write_video(video_frames(rng, scene, stems, mixture, args.seconds), mixture, video, work)
+        write_video(video_frames(rng, spot_rng, scene, mixture, args.seconds), mixture, video, work)
         np.save(cached, np.asarray(stems))
     if args.footage:
         video, _ = make_footage(video, work, [cfg["seed"], count, index, FOOTAGE_SEED])
