@@ -206,7 +206,7 @@ def draw_player(canvas, rng_state, left, style, t, cues, notes, glow, colour):
     sway = rng_state["sway_amp"] * np.sin(2 * np.pi * t / rng_state["sway_period"] + rng_state["phase"])
     bx = left + 55 + sway
     by = MARGIN + 60
-    # Glow: a halo behind the player, brighter with the player's (late, smoothed) loudness.
+    # Glow: a halo behind the player, brighter with its follow-spot (see follow_spot).
     if glow > 0.02:
         y0, y1 = int(by - 20), int(by + 110)
         x0, x1 = int(bx - 20), int(bx + 70)
