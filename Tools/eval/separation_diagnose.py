@@ -101,6 +101,7 @@ def main():
     parser.add_argument("--skip-given", action="store_true", help="only the found and ceiling scores")
     parser.add_argument("--with-mover", action="store_true", help="also score the players' panels plus the mover's")
     parser.add_argument("--holdings", action="store_true", help="list how much of each player's stem every found region's output carries")
+    parser.add_argument("--footage", action="store_true", help="diagnose each clip's camera-like variant (footage.mkv, as separation_eval.py --footage)")
     args = parser.parse_args()
     rows = []
     for set_name in args.sets:
@@ -113,7 +114,7 @@ def main():
                 row = {"set": set_name, "count": count, "clip": index, "instruments": [c[0] for c in scene["chosen"]],
                        "mover": scene["mover"], "camera": scene["camera"], "light": scene["light"]}
                 out = os.path.join(work, "diag-found")
-                summary, _ = ev.run_tandem(args.tandem, video, out, str(count), extra)
+                summary, _, _ = ev.run_tandem(args.tandem, video, out, str(count), extra)
                 estimates, missing = attributed(summary, out, count, mixture)
                 mix = ev.sdr(stems, [mixture] * count, False)
                 g, p = gain(stems, estimates, mix), ev.sdr(stems, estimates, True) - mix
@@ -131,14 +132,14 @@ def main():
                 if not args.skip_given:
                     boxes = [f"{i * ev.PANEL_W},0,{ev.PANEL_W},{ev.PANEL_H}" for i in range(count)]
                     out = os.path.join(work, "diag-given")
-                    summary, _ = ev.run_tandem(args.tandem, video, out, str(count), extra + sum((["--region", b] for b in boxes), []))
+                    summary, _, _ = ev.run_tandem(args.tandem, video, out, str(count), extra + sum((["--region", b] for b in boxes), []))
                     estimates, missing = attributed(summary, out, count, mixture)
                     g = gain(stems, estimates, mix)
                     row.update(given=float(np.mean(g)), given_missing=missing)
                     if scene["mover"] != "none" and args.with_mover:
                         boxes.append(f"{count * ev.PANEL_W},0,{ev.PANEL_W},{ev.PANEL_H}")
                         out = os.path.join(work, "diag-given-mover")
-                        summary, _ = ev.run_tandem(args.tandem, video, out, str(count), extra + sum((["--region", b] for b in boxes), []))
+                        summary, _, _ = ev.run_tandem(args.tandem, video, out, str(count), extra + sum((["--region", b] for b in boxes), []))
                         estimates, missing = attributed(summary, out, count, mixture)
                         g = gain(stems, estimates, mix)
                         row.update(given_mover=float(np.mean(g)))

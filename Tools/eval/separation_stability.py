@@ -19,7 +19,6 @@ The CPU time of the `found` run (user + system of the tandem process) is reporte
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 
@@ -51,15 +50,6 @@ def changed(box, cell, step, width, height):
     return x, y, w, h
 
 
-def timed_run(tandem, video, out, count, extra):
-    """`separation_eval.run_tandem`, with the CPU seconds (user + system) of the tandem process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    summary, elapsed = ev.run_tandem(tandem, video, out, str(count), extra)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return summary, elapsed, cpu
-
-
 def score(summary, out, stems, count):
     mixture = np.sum(stems, axis=0).astype(np.float32)
     estimates, unattributed = ev.player_estimates(ev.attribute(summary, out, count, len(mixture)), count, mixture)
@@ -74,7 +64,7 @@ def stability(args, set_name, cfg, count, index):
     width, height = frame_size(video)
     extra = args.separate_args.split()
     out = os.path.join(work, "separated")
-    summary, _, cpu = timed_run(args.tandem, video, out, count, extra)
+    summary, _, cpu = ev.run_tandem(args.tandem, video, out, str(count), extra)
     boxes = [(s["region"]["x"], s["region"]["y"], s["region"]["width"], s["region"]["height"])
              for s in summary["sources"] if s.get("region")]
     row = {"set": set_name, "count": count, "clip": index, "instruments": [c[0] for c in scene["chosen"]], "cpu": cpu,
@@ -84,7 +74,7 @@ def stability(args, set_name, cfg, count, index):
         regions = [changed(b, args.cell, step, width, height) for b in boxes]
         given = [a for r in regions for a in ("--region", ",".join(map(str, r)))]
         variant_out = os.path.join(work, f"stability-{name}")
-        s, _, _ = timed_run(args.tandem, video, variant_out, count, extra + given)
+        s, _, _ = ev.run_tandem(args.tandem, video, variant_out, str(count), extra + given)
         row["runs"][name] = score(s, variant_out, stems, count)
     gains = [g for g, _, _ in row["runs"].values()]
     row["spread"] = max(gains) - min(gains)
@@ -105,6 +95,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--cell", type=int, default=5, help="one motion cell in video pixels")
     parser.add_argument("--separate-args", default="", help="extra arguments for tandem separate")
+    parser.add_argument("--footage", action="store_true", help="each clip's camera-like variant (footage.mkv, as separation_eval.py --footage)")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     rows = []
