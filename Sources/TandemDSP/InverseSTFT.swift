@@ -52,13 +52,22 @@ public struct InverseSTFT: Sendable {
         var sum = [Float](repeating: 0, count: total)
         var envelope = [Float](repeating: 0, count: total)
         let synthesizer = FrameSynthesizer(self)
+        // Overlap-added through buffers (no bounds or uniqueness check per sample, so the loop vectorises), with the
+        // squared window taken once: the same products added in the same order.
+        let squared = window.map { $0 * $0 }
         frames.withUnsafeBufferPointer { frames in
-            for t in 0..<frameCount {
-                let time = synthesizer.synthesize(frames.baseAddress! + t * stride)
-                let offset = t * hop
-                for i in 0..<n {
-                    sum[offset + i] += time[i]
-                    envelope[offset + i] += window[i] * window[i]
+            sum.withUnsafeMutableBufferPointer { sum in
+                envelope.withUnsafeMutableBufferPointer { envelope in
+                    squared.withUnsafeBufferPointer { squared in
+                        for t in 0..<frameCount {
+                            let time = synthesizer.synthesize(frames.baseAddress! + t * stride)
+                            let offset = t * hop
+                            for i in 0..<n {
+                                sum[offset + i] += time[i]
+                                envelope[offset + i] += squared[i]
+                            }
+                        }
+                    }
                 }
             }
         }

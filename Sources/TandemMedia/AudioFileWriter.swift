@@ -119,12 +119,17 @@ public final class AudioFileWriter {
             var start = 0
             while start < frames {
                 let count = min(block, frames - start)
-                for c in 0..<channelCount {
-                    buffer.channels[c].withUnsafeBufferPointer { samples in
-                        if clipsToFullScale {
-                            for i in 0..<count { interleaved[i * channelCount + c] = min(1, max(-1, samples[start + i])) }
-                        } else {
-                            for i in 0..<count { interleaved[i * channelCount + c] = samples[start + i] }
+                // Through buffers: the writer's stored array, written element by element, costs a uniqueness and an
+                // exclusivity check per sample.
+                let channelCount = channelCount, clips = clipsToFullScale
+                interleaved.withUnsafeMutableBufferPointer { interleaved in
+                    for c in 0..<channelCount {
+                        buffer.channels[c].withUnsafeBufferPointer { samples in
+                            if clips {
+                                for i in 0..<count { interleaved[i * channelCount + c] = min(1, max(-1, samples[start + i])) }
+                            } else {
+                                for i in 0..<count { interleaved[i * channelCount + c] = samples[start + i] }
+                            }
                         }
                     }
                 }

@@ -346,12 +346,16 @@ public struct MotionGuidedSeparation: Sendable {
             }
             result.sources[keep].confidence = sounding.map { result.sources[$0].confidence }.max()!
             result.sources[keep].silent = false
+            // The kept mask taken out while the group's are added (one owner: no copy, no check per cell).
+            var mask = result.sources[keep].mask
+            result.sources[keep].mask = []
             for m in merged {
-                for i in result.sources[keep].mask.indices where i < result.sources[m].mask.count { result.sources[keep].mask[i] += result.sources[m].mask[i] }
+                Self.add(result.sources[m].mask, to: &mask)
                 result.sources[m].silent = true
                 result.sources[m].confidence = 0
-                result.sources[m].mask = result.sources[m].mask.map { _ in 0 }
+                result.sources[m].mask = [Float](repeating: 0, count: result.sources[m].mask.count)
             }
+            result.sources[keep].mask = mask
         }
         return notes
     }
@@ -361,16 +365,27 @@ public struct MotionGuidedSeparation: Sendable {
         guard !pieces.isEmpty else { return stretch }
         var stretch = stretch
         for (keep, merged) in pieces where stretch.sources.indices.contains(keep) {
+            // The kept channels taken out while the group's are added (one owner: no copy, no check per sample).
+            var channels = stretch.sources[keep]
+            stretch.sources[keep] = []
             for m in merged where stretch.sources.indices.contains(m) {
-                for c in stretch.sources[keep].indices where c < stretch.sources[m].count {
-                    for i in stretch.sources[keep][c].indices where i < stretch.sources[m][c].count {
-                        stretch.sources[keep][c][i] += stretch.sources[m][c][i]
-                    }
-                }
-                stretch.sources[m] = stretch.sources[m].map { $0.map { _ in 0 } }
+                for c in channels.indices where c < stretch.sources[m].count { add(stretch.sources[m][c], to: &channels[c]) }
+                stretch.sources[m] = stretch.sources[m].map { [Float](repeating: 0, count: $0.count) }
             }
+            stretch.sources[keep] = channels
         }
         return stretch
+    }
+
+    /// `total[i] += part[i]` over the indices both have.
+    /// - Complexity: O(min(total.count, part.count)), vectorised.
+    static func add(_ part: [Float], to total: inout [Float]) {
+        let n = min(total.count, part.count)
+        part.withUnsafeBufferPointer { part in
+            total.withUnsafeMutableBufferPointer { total in
+                for i in 0..<n { total[i] += part[i] }
+            }
+        }
     }
 
     /// Seconds of tenth-second blocks within 30 dB of the loudest block, measured a stretch at a time:
@@ -398,7 +413,11 @@ public struct MotionGuidedSeparation: Sendable {
                 let stop = min(end, (index + 1) * block)
                 while sums.count <= index { sums.append(0); counts.append(0) }
                 var s = sums[index]
-                for channel in channels { for i in (start - first)..<(stop - first) { s += Double(channel[i]) * Double(channel[i]) } }
+                for channel in channels {
+                    channel.withUnsafeBufferPointer { samples in
+                        for i in (start - first)..<(stop - first) { s += Double(samples[i]) * Double(samples[i]) }
+                    }
+                }
                 sums[index] = s
                 counts[index] += stop - start
                 start = stop

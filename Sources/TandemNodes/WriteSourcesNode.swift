@@ -149,7 +149,13 @@ public struct WriteSourcesNode: ConfigurableNode {
                             + "the previous stretch (which ended at \(source.endSample))")
         }
         try source.writer.write(audio)
-        for channel in audio.channels { for v in channel.array { source.sumOfSquares += Double(v) * Double(v) } }
+        // Summed in a local (the same additions in the same order): a stored property of a class, updated per
+        // sample, is read and written through memory with an exclusivity check each time.
+        var sumOfSquares = source.sumOfSquares
+        for channel in audio.channels {
+            channel.withUnsafeBufferPointer { samples in for v in samples { sumOfSquares += Double(v) * Double(v) } }
+        }
+        source.sumOfSquares = sumOfSquares
         source.samples += audio.frameCount * audio.channelCount
         source.frames += audio.frameCount
         source.endSample = audio.endSample

@@ -83,14 +83,27 @@ struct GlobalMotion {
     }
 
     /// The 25th, 50th and 75th percentiles of the luma, from its histogram.
+    ///
+    /// The pixels are counted into four histograms in turn, then added: neighbouring pixels of one value (most of
+    /// a picture) would otherwise wait each for the last one's count to be stored before adding to it.
     static func quartiles(_ pixels: [UInt8]) -> (lower: Float, median: Float, upper: Float) {
         guard !pixels.isEmpty else { return (0, 0, 0) }
-        var histogram = [Int](repeating: 0, count: 256)
+        var partial = [Int32](repeating: 0, count: 4 * 256)
         do {
-            var counts = histogram.mutableSpan
+            var counts = partial.mutableSpan
             let values = pixels.span
-            for i in values.indices { counts[Int(values[i])] += 1 }
+            let whole = values.count / 4 * 4
+            var i = 0
+            while i < whole {
+                counts[Int(values[i])] &+= 1
+                counts[256 + Int(values[i + 1])] &+= 1
+                counts[512 + Int(values[i + 2])] &+= 1
+                counts[768 + Int(values[i + 3])] &+= 1
+                i += 4
+            }
+            while i < values.count { counts[Int(values[i])] &+= 1; i += 1 }
         }
+        let histogram = (0..<256).map { v in Int(partial[v]) + Int(partial[256 + v]) + Int(partial[512 + v]) + Int(partial[768 + v]) }
         func percentile(_ fraction: Double) -> Float {
             let target = Int(fraction * Double(pixels.count))
             var seen = 0

@@ -168,4 +168,21 @@ import TandemCore
         }
         #expect(OrderStatistic.median([]) == 0)
     }
+
+    /// The four interleaved histograms give the percentiles a sort gives (lengths not a multiple of four included).
+    @Test func quartilesEqualSorting() {
+        var state: UInt64 = 7
+        for count in [1, 2, 3, 5, 8, 1001, 73_731] {
+            let pixels = (0..<count).map { i -> UInt8 in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                // Runs of one value (a plain background) between noise.
+                return i % 97 < 40 ? 17 : UInt8(truncatingIfNeeded: state >> 40)
+            }
+            let sorted = pixels.sorted()
+            let expected = [0.25, 0.5, 0.75].map { Float(sorted[min(count - 1, Int($0 * Double(count)))]) }
+            let q = GlobalMotion.quartiles(pixels)
+            #expect([q.lower, q.median, q.upper] == expected, "count \(count)")
+        }
+        #expect(GlobalMotion.quartiles([]) == (0, 0, 0))
+    }
 }

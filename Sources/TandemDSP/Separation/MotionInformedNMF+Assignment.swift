@@ -243,9 +243,13 @@ extension MotionInformedNMF {
 
     /// Half-wave-rectified frame-to-frame rise of the log-compressed activation: where notes start.
     static func onsetCurve(_ activation: [Float]) -> [Float] {
-        let compressed = compressed(activation)
-        var onsets = [Float](repeating: 0, count: activation.count)
-        for t in 1..<max(compressed.count, 1) { onsets[t] = max(0, compressed[t] - compressed[t - 1]) }
+        rises(compressed(activation))
+    }
+
+    /// Half-wave-rectified frame-to-frame rise of `curve` (`onsetCurve` of an activation already `compressed`).
+    static func rises(_ curve: [Float]) -> [Float] {
+        var onsets = [Float](repeating: 0, count: curve.count)
+        for t in 1..<max(curve.count, 1) { onsets[t] = max(0, curve[t] - curve[t - 1]) }
         return onsets
     }
 
