@@ -110,8 +110,9 @@ public struct MotionInformedNMF: Sendable {
         public var moverPeriodicity: Float = 0.65
         /// … or whose motion's power between 0.6 and 8 Hz lies at least this much in its three strongest spectral lines
         /// (`lineShare`): a dancer or an audience repeating several gestures at once, which one lag's autocorrelation
-        /// misses (held-out dancers and audiences 0.77–0.91 with periodicity 0.5–0.64; every player region measured ≤ 0.70;
-        /// `Tools/eval/results/separation.md`, session 18 `sepmover` and session 20 `sepcount3`). Above 1: off.
+        /// misses (session 20's development clips: dancers and audiences under the periodicity bar 0.79–0.90, never still;
+        /// player regions up to 0.76, and every one above 0.70 still in 16–28 % of its half-seconds, so `moverStillness`
+        /// keeps them; `Tools/eval/results/separation.md`, session 18 `sepmover` and session 20 `sepcount3`). Above 1: off.
         public var moverLineShare: Float = 0.75
         /// The sound's own onsets repeating at the motion's period at least this strongly (autocorrelation)
         /// mark a player keeping a beat (a drummer), not a bystander.
