@@ -67,6 +67,32 @@ struct PeriodicMoverTests {
                                                  configuration: configuration) == [false])
     }
 
+    /// Three gestures at once, every 0.47, 0.71 and 1.09 s (a dancer, an audience): one lag's autocorrelation stays
+    /// under the bar, their power lies in three spectral lines.
+    static let severalGestures = (0..<frames).map { t in
+        [47.0, 71.0, 109.0].enumerated().reduce(Float(0)) { sum, g in sum + Float(0.5 + 0.5 * sin(2 * Double.pi * Double(t) / g.element + Double(g.offset))) }
+    }
+
+    @Test func severalGesturesAtOnceAreAMover() {
+        let sound = MotionInformedNMF.onsetCurve(Self.irregular(seed: 7).map { $0 + 0.01 })
+        let motion = [Self.irregular(seed: 7), Self.severalGestures]
+        #expect(MotionInformedNMF.periodicity(Self.severalGestures, lags: 25...200).strength < Self.on.moverPeriodicity)
+        #expect(MotionInformedNMF.periodicMovers(motion: motion, onsets: [sound], frameSeconds: Self.frameSeconds,
+                                                 configuration: Self.on) == [false, true])
+        var lineTestOff = Self.on
+        lineTestOff.moverLineShare = 2
+        #expect(MotionInformedNMF.periodicMovers(motion: motion, onsets: [sound], frameSeconds: Self.frameSeconds,
+                                                 configuration: lineTestOff) == [false, false])
+    }
+
+    @Test func lineShareTellsGesturesFromNotes() {
+        #expect(MotionInformedNMF.lineShare(Self.severalGestures, frameSeconds: Self.frameSeconds) > 0.9)
+        for seed: UInt64 in [3, 5, 7, 9] {
+            #expect(MotionInformedNMF.lineShare(Self.irregular(seed: seed), frameSeconds: Self.frameSeconds) < 0.6)
+        }
+        #expect(MotionInformedNMF.lineShare([Float](repeating: 1, count: Self.frames), frameSeconds: Self.frameSeconds) == 0)
+    }
+
     @Test func periodicityFindsThePeriod() {
         let (strength, lag) = MotionInformedNMF.periodicity(Self.beating(period: 80), lags: 25...200)
         #expect(strength > 0.95 && abs(lag - 80) <= 1)

@@ -206,7 +206,9 @@ extension MotionInformedNMF {
     /// clips, players 0.08–0.68). Their motion's *shape* does: a player moves with phrases of
     /// irregular notes and rests (autocorrelation ≤ 0.45 over 0.25–2 s on every tuning player), a
     /// bystander repeats one gesture (≥ 0.88 on all but one) and never stops (still in at most 5 % of
-    /// its half-seconds on the tuning clips). A player who does keep a strict beat (a
+    /// its half-seconds on the tuning clips). A dancer or an audience repeats several gestures at once, which spreads
+    /// one lag's autocorrelation (0.5–0.64 on held-out clips): a region also keeps time when its motion's power lies in
+    /// a few spectral lines (`lineShare` at least `moverLineShare`). A player who does keep a strict beat (a
     /// drummer, a strummer) makes a sound that repeats at that beat too, so a region counts as a
     /// bystander only when no part of the sound — the mixture's onsets, nor any NMF component's (one
     /// player's beat is diluted in a mixture with others) — repeats at the motion's period by
@@ -235,7 +237,11 @@ extension MotionInformedNMF {
             // lags) is taken out before the autocorrelation is read.
             let smoothed = movingAverage(curve, smooth), drift = movingAverage(curve, slow)
             let (strength, period) = periodicity(zip(smoothed, drift).map { $0 - $1 }, lags: shortest...longest)
-            guard strength >= configuration.moverPeriodicity else { return false }
+            // Several gestures repeated at once (a dancer, an audience) spread one lag's autocorrelation over
+            // their periods; their power still lies in a few spectral lines.
+            let keepsTime = strength >= configuration.moverPeriodicity
+                || (configuration.moverPeriodicity <= 1 && lineShare(zip(smoothed, drift).map { $0 - $1 }, frameSeconds: frameSeconds) >= configuration.moverLineShare)
+            guard keepsTime else { return false }
             // The sound's own repetition at that period (± one frame: tempo drift, frame rounding).
             let audio = sounds.map { sound in ((period - 1)...(period + 1)).map { autocorrelation(sound, lag: $0) }.max() ?? 0 }.max() ?? 0
             return audio < configuration.moverRhythm
@@ -255,6 +261,38 @@ extension MotionInformedNMF {
     static func spreadingMovers(_ movers: [Bool], players: [Int]) -> [Bool] {
         let spread = movers.indices.map { r in movers[r] || (r < players.count && movers.indices.contains(players[r]) && movers[players[r]]) }
         return spread.allSatisfy { $0 } ? movers : spread
+    }
+
+    /// The share of `x`'s power between 0.6 and 8 Hz (a gesture every 0.125–1.7 s) that lies in its three strongest
+    /// spectral lines, each taken ±0.15 Hz wide (the resolution of a 10 s curve, and a tempo's drift): near 1 for motion
+    /// made of a few repeated gestures, well under it for a player's phrases of irregular notes. 0 for a flat curve.
+    ///
+    /// The power is read every 0.05 Hz by the Goertzel recurrence (one multiply-add per frame and frequency).
+    /// - Parameters:
+    ///   - x: the motion curve (drift taken out), one value per frame.
+    ///   - frameSeconds: the frames' spacing.
+    /// - Complexity: O(149 · n) for n frames.
+    static func lineShare(_ x: [Float], frameSeconds: Double) -> Float {
+        let n = x.count
+        guard n > 8, frameSeconds > 0 else { return 0 }
+        let mean = Double(x.reduce(0, +)) / Double(n)
+        let step = 0.05
+        var power = stride(from: 0.6, through: 8.0 + step / 2, by: step).map { f -> Double in
+            let w = 2 * Double.pi * f * frameSeconds
+            let c = 2 * cos(w)
+            var s1 = 0.0, s2 = 0.0
+            for t in 0..<n { (s1, s2) = (Double(x[t]) - mean + c * s1 - s2, s1) }
+            return max(0, s1 * s1 + s2 * s2 - c * s1 * s2)
+        }
+        let total = power.reduce(0, +)
+        guard total > 0 else { return 0 }
+        var lines = 0.0
+        let half = Int((0.15 / step).rounded())
+        for _ in 0..<3 {
+            let peak = power.indices.max { power[$0] < power[$1] }!
+            for i in max(0, peak - half)...min(power.count - 1, peak + half) { (lines, power[i]) = (lines + power[i], 0) }
+        }
+        return Float(lines / total)
     }
 
     /// The strongest normalised autocorrelation of `x` over `lags`, and the lag where it is.

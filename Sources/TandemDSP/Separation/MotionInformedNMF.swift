@@ -106,8 +106,14 @@ public struct MotionInformedNMF: Sendable {
         public var keepEvidence: Float = 2
         /// A region whose motion repeats itself at least this strongly (normalised autocorrelation over
         /// 0.25–2 s) while the sound does not (`moverRhythm`) is a bystander keeping time — a conductor, a
-        /// dancer, a screen — and takes no sound (`periodicMovers`). Above 1: off.
+        /// dancer, a screen — and takes no sound (`periodicMovers`). Above 1: off (with `moverLineShare`'s reading).
         public var moverPeriodicity: Float = 0.65
+        /// … or whose motion's power between 0.6 and 8 Hz lies at least this much in its three strongest spectral lines
+        /// (`lineShare`): a dancer or an audience repeating several gestures at once, which one lag's autocorrelation
+        /// misses (session 20's development clips: dancers and audiences under the periodicity bar 0.79–0.90, never still;
+        /// player regions up to 0.76, and every one above 0.70 still in 16–28 % of its half-seconds, so `moverStillness`
+        /// keeps them; `Tools/eval/results/separation.md`, session 18 `sepmover` and session 20 `sepcount3`). Above 1: off.
+        public var moverLineShare: Float = 0.75
         /// The sound's own onsets repeating at the motion's period at least this strongly (autocorrelation)
         /// mark a player keeping a beat (a drummer), not a bystander.
         public var moverRhythm: Float = 0.4
