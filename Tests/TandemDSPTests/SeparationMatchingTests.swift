@@ -129,6 +129,20 @@ import TandemCore
         #expect(abs(out[0][0] - 0.92 / 1.56) < 1e-6)
     }
 
+    /// A model's balance is its quietest sounding region's masked energy over its loudest's: a model that gave one
+    /// player nothing scores 0, one that split the mixture evenly 1; silent regions left out of `regions` do not count.
+    @Test func balanceComparesTheRegionsEnergies() {
+        let magnitude: [Float] = [2, 1, 1, 0]
+        let even: [[Float]] = [[1, 0, 1, 0.5], [0, 1, 0, 0.5], [0, 0, 0, 0]]
+        #expect(MotionInformedNMF.balance(even, magnitude: magnitude, regions: [0, 1]) == 0.2)  // 1 / (4 + 1)
+        let collapsed: [[Float]] = [[1, 1, 1, 1], [0, 0, 0, 0], [0, 0, 0, 0]]
+        #expect(MotionInformedNMF.balance(collapsed, magnitude: magnitude, regions: [0, 1]) == 0)
+        let halves: [[Float]] = [[0.5, 0.5, 0.5, 0], [0.5, 0.5, 0.5, 0], [0, 0, 0, 0]]
+        #expect(MotionInformedNMF.balance(halves, magnitude: magnitude, regions: [0, 1]) == 1)
+        #expect(MotionInformedNMF.balance(halves, magnitude: magnitude, regions: [0]) == 1)
+        #expect(MotionInformedNMF.balance(halves, magnitude: [0, 0, 0, 0], regions: [0, 1]) == 1)
+    }
+
     /// A match's confidence is its evidence scaled by its margin: an exact tie (two sources that score alike on
     /// two regions) is no confidence, a near-tie little, a clear match its whole evidence.
     @Test func nearTiesAreLowConfidence() {

@@ -94,6 +94,23 @@ extension MotionInformedNMF {
         }
     }
 
+    /// How evenly a model's masks share the mixture's energy among `regions`: the quietest region's masked energy
+    /// (Σ (mask · |X|)²) over the loudest's, 0…1; 1 with fewer than two regions or no energy (nothing to compare).
+    static func balance(_ masks: [[Float]], magnitude: [Float], regions: [Int]) -> Float {
+        guard regions.count > 1 else { return 1 }
+        let energies = regions.map { r -> Double in
+            var sum = 0.0
+            masks[r].withUnsafeBufferPointer { m in
+                magnitude.withUnsafeBufferPointer { x in
+                    for i in 0..<min(m.count, x.count) { let v = Double(m[i] * x[i]); sum += v * v }
+                }
+            }
+            return sum
+        }
+        guard let loudest = energies.max(), loudest > 0 else { return 1 }
+        return Float(energies.min()! / loudest)
+    }
+
     /// Per output, `w_a · a + (1 − w_a) · b`, then one Wiener normalisation across the outputs, so the masks
     /// still sum to 1 in every bin that either set covers (the outputs sum to the mixture).
     ///
