@@ -129,7 +129,7 @@ import TandemCore
         #expect(abs(out[0][0] - 0.92 / 1.56) < 1e-6)
     }
 
-    /// A model's balance is its quietest sounding region's masked energy over its loudest's: a model that gave one
+    /// A duet model's balance is its quieter sounding region's masked energy over its louder's: a model that gave one
     /// player nothing scores 0, one that split the mixture evenly 1; silent regions left out of `regions` do not count.
     @Test func balanceComparesTheRegionsEnergies() {
         let magnitude: [Float] = [2, 1, 1, 0]
@@ -141,6 +141,8 @@ import TandemCore
         #expect(MotionInformedNMF.balance(halves, magnitude: magnitude, regions: [0, 1]) == 1)
         #expect(MotionInformedNMF.balance(halves, magnitude: magnitude, regions: [0]) == 1)
         #expect(MotionInformedNMF.balance(halves, magnitude: [0, 0, 0, 0], regions: [0, 1]) == 1)
+        // Three regions (a trio): not read, whatever the shares.
+        #expect(MotionInformedNMF.balance(collapsed, magnitude: magnitude, regions: [0, 1, 2]) == 1)
     }
 
     /// A match's confidence is its evidence scaled by its margin: an exact tie (two sources that score alike on

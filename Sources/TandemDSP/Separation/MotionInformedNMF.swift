@@ -179,7 +179,7 @@ public struct MotionInformedNMF: Sendable {
         /// +9.9, trios +5.4 → +5.8, quartets +6.3 → +6.6 dB).
         public var confidenceWeighting = true
         /// With `model == .ensemble` and `confidenceWeighting`: each model's confidences are also scaled by its
-        /// `balance` (the quietest sounding region's energy over the loudest's) to this power; 0: off.
+        /// `balance` (with two sounding regions, the quieter one's energy over the louder's) to this power; 0: off.
         ///
         /// A model that leaves a player almost without sound while the other hears every player is usually the one
         /// that failed: a harmonic source that took both instruments, or a grouping that put most components on one
