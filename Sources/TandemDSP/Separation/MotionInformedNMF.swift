@@ -184,8 +184,10 @@ public struct MotionInformedNMF: Sendable {
         /// A model that leaves a player almost without sound while the other hears every player is usually the one
         /// that failed: a harmonic source that took both instruments, or a grouping that put most components on one
         /// region. The confidences say how sure each model is of *where* its sources go, not how good they are, so
-        /// the ensemble averaged a collapsed model with a good one. Duets with the players' panels given (session
-        /// 20, `sepduet2`): held-out clips 36–44 median +5.47 → +7.96 dB; tuning 0–11 mean +7.94 → +8.54 dB.
+        /// the ensemble averaged a collapsed model with a good one. Duets, found regions, `--sources 2` (session 20,
+        /// `sepduet2`): tuning 0–11 +8.39 → +9.38 dB median (footage +9.86 → +10.84), held-out 36–44 +1.35 → +2.08
+        /// (footage +1.29 → +1.98), held-out 0–8 +7.95 → +7.66 (summed over its clips +1.3 dB); not read where three or
+        /// more regions sound; see `Tools/eval/results/separation.md`, session 20, `sepduet2`.
         public var balanceExponent: Float = 2
         /// The harmonic model's settings (with `model == .harmonicSources`); its seed is `seed`.
         public var harmonic = HarmonicNMF.Configuration()
