@@ -101,6 +101,7 @@ def main():
     parser.add_argument("--skip-given", action="store_true", help="only the found and ceiling scores")
     parser.add_argument("--with-mover", action="store_true", help="also score the players' panels plus the mover's")
     parser.add_argument("--holdings", action="store_true", help="list how much of each player's stem every found region's output carries")
+    parser.add_argument("--level-spread", type=float, default=0.0, help="players at unequal loudness (as separation_eval.py --level-spread)")
     parser.add_argument("--footage", action="store_true", help="diagnose each clip's camera-like variant (footage.mkv, as separation_eval.py --footage)")
     args = parser.parse_args()
     rows = []

@@ -21,7 +21,7 @@ own panel of a colour video. What the picture shows is realistically imperfect:
     scrolling background screen, in a panel of its own;
   - a player who pauses for several bars (their body still sways);
   - timbres of one GM family together (violin + viola, trumpet + trombone, ...).
-The stems (equal RMS) are summed into a dual-mono mixture, muxed with the video, separated by
+The stems (equal RMS, or levels spread over --level-spread dB) are summed into a dual-mono mixture, muxed with the video, separated by
 `tandem separate --sources N` and `--sources auto`, and scored by BSS Eval v3 (bss_scores.py: mir_eval's bss_eval_sources):
   - region-attributed SDR (the headline): each player's stem against the sum of the output(s) whose
     region centre lies on that player's panel; a player with no output is scored on the mixture
@@ -451,6 +451,7 @@ def sdr(refs, estimates, permute):
 
 
 SPOT_SEED = 2020  # the follow-spots' draws (session 20), apart from the clip's own so that nothing else changed
+LEVEL_SEED = 2021  # the players' levels with --level-spread (session 20)
 FOOTAGE_SEED = 1717  # drawn per clip together with the set's seed, the count and the clip's index
 FOOTAGE_VERSION = 1  # a footage.json of another version is made again
 
@@ -550,6 +551,9 @@ def make_clip(args, set_name, cfg, count, index):
     else:
         stems = [render(c[1], n, args.seconds, os.path.join(work, f"stem{i}.wav")) for i, (c, n) in enumerate(zip(scene["chosen"], scene["notes"]))]
         stems = [s / (np.sqrt(np.mean(s ** 2)) + 1e-9) * 0.1 for s in stems]
+        if args.level_spread > 0:  # players at unequal loudness, drawn apart from the clip's other draws
+            level_rng = np.random.default_rng([cfg["seed"], count, index, LEVEL_SEED])
+            stems = [s * 10 ** (level_rng.uniform(-0.5, 0.5) * args.level_spread / 20) for s in stems]
         mixture = np.sum(stems, axis=0).astype(np.float32)
         write_video(video_frames(rng, spot_rng, scene, mixture, args.seconds), mixture, video, work)
         np.save(cached, np.asarray(stems))
@@ -646,6 +650,9 @@ def main():
     parser.add_argument("--counts", type=int, nargs="+", default=[2, 3, 4])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--separate-args", default="", help="extra arguments for tandem separate")
+    parser.add_argument("--level-spread", type=float, default=0.0,
+                        help="players at unequal loudness: each stem's level drawn uniformly over this many dB around the "
+                             "others' (0: equal RMS, the default and every committed table); use its own --work, the clips differ")
     parser.add_argument("--table", help="write the Markdown table here")
     parser.add_argument("--generate-only", action="store_true", help="only make the clips (cached in --work)")
     parser.add_argument("--no-auto", action="store_true", help="skip the --sources auto run (count right is then not scored)")

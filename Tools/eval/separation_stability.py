@@ -95,6 +95,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--cell", type=int, default=5, help="one motion cell in video pixels")
     parser.add_argument("--separate-args", default="", help="extra arguments for tandem separate")
+    parser.add_argument("--level-spread", type=float, default=0.0, help="players at unequal loudness (as separation_eval.py --level-spread)")
     parser.add_argument("--footage", action="store_true", help="each clip's camera-like variant (footage.mkv, as separation_eval.py --footage)")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
