@@ -12,6 +12,7 @@ final class FFScaler {
     deinit {
         sws_freeContext(context)
         sws_freeContext(resizeContext)
+        sws_freeContext(lumaContext)
     }
 
     private var resizeContext: OpaquePointer?
