@@ -81,9 +81,9 @@ public struct MotionRegionFinder: Sendable {
     public var countStackSizeGap = 4
     /// … and two lines on one axis further apart than `countPieceGap`, up to this many cells, count as one player when
     /// their frame-by-frame timing correlates at least `countPieceCorrelation` (`pieceGroups`); −1 turns this off. On the
-    /// regenerated development clips (session 21) a bow's line broken in two lay 5–11 cells apart on its row, its pieces
-    /// correlating −0.03 to 0.83 (9 of 16 pairs at least 0.5 plain and footage, the rest left apart), while two players'
-    /// lines on one row lay 6–9 cells apart at most 0.35.
+    /// regenerated development clips (session 21) a bow's line broken in two lay 5–13 cells apart on its row, its pieces
+    /// correlating −0.11 to 0.83 (8 of the 22 pairs within 10 cells at least 0.5, plain and footage; the rest left apart),
+    /// while two players' lines on one row lay 5–10 cells apart at most 0.35 (19 pairs).
     public var countLineGap = 10
     public var countStackColumnShare = 0.6
     /// Steps in which at least this share of the cells move, and `wholePictureRatio` times as many as in the
