@@ -108,11 +108,12 @@ extension MotionRegionFinder {
     /// (tuning-wide duet #0, quartet #3: a 3×3-cell piece one cell off, 7–8 cells under its player's box); two players
     /// stand further apart than that.
     ///
-    /// Two more stack whatever their areas: a box at most `ofASize.gap` pixels from a larger one whose columns cover
-    /// `ofASize.share` of its own (a player split top and bottom), and a strip at most two cells high on the frame's top
-    /// or bottom edge (`frameHeight`), at any distance from the nearest larger box over its columns: camera footage's
-    /// shake and encode leave such a line moving the whole clip under the players (`separation_eval.py --footage`,
-    /// held-out clips 36–62: 3–37 cells long, under a player's box 6–16 cells up), and no player is one.
+    /// Two more stack whatever their areas: a box at most `ofASize.gap` pixels above or below a larger one whose columns
+    /// cover `ofASize.share` of the narrower's (a player split top and bottom), and a strip at most two cells high on the
+    /// frame's top or bottom edge (`frameHeight`), at any distance from the nearest larger box over its columns: camera
+    /// footage's shake and encode leave such a line moving the whole clip under the players (`separation_eval.py
+    /// --footage`, tuning and held-out clips: 2–126 cells long, 6–34 cells from a player's box), and none was a player's
+    /// only region.
     static func stackedAnchors(_ regions: [MotionRegion], within gap: Int?, cell: Int, areaRatio: Double,
                                ofASize: (gap: Int, share: Double)? = nil, frameHeight: Int? = nil) -> [Int?] {
         guard let gap else { return regions.map { _ in nil } }
