@@ -227,8 +227,8 @@ public struct MotionGuidedSeparation: Sendable {
                 }
             }
             for region in regions { curves[region.label] = try track(for: region, in: map) }
-            pieces = Self.pieces(of: regions, curves: curves, finder: configuration.finder, cellSize: map.cellSize, sources: sources,
-                                 found: configuration.regions?.isEmpty ?? true && configuration.grid == nil)
+            pieces = Self.pieces(of: regions, curves: curves, finder: configuration.finder, cellSize: map.cellSize, frameHeight: map.height,
+                                 sources: sources, found: configuration.regions?.isEmpty ?? true && configuration.grid == nil)
             // A player's pieces share its kept piece's label: with a count given, a piece goes before a player.
             var player: [String: String] = [:]
             for (keep, merged) in pieces { for i in [keep] + merged { player[regions[i].label] = regions[keep].label } }
@@ -316,15 +316,18 @@ public struct MotionGuidedSeparation: Sendable {
     /// None for the user's regions or a grid, and none with a count given that the groups would leave unmet (fewer players
     /// than sources asked for: the regions then compete one by one, as when two players were glued).
     static func pieces(of regions: [MotionRegion], curves: [String: (times: [Double], energy: [Float])], finder: MotionRegionFinder,
-                       cellSize: Int, sources: Int?, found: Bool) -> [(keep: Int, merged: [Int])] {
+                       cellSize: Int, frameHeight: Int? = nil, sources: Int?, found: Bool) -> [(keep: Int, merged: [Int])] {
         guard found, regions.count > 1 else { return [] }
         let energies = regions.map { curves[$0.label]?.energy ?? [] }
         let totals: [Float] = energies.map { $0.reduce(0, +) }
-        let groups = finder.pieceGroups(of: regions, curves: energies, cellSize: cellSize)
+        let groups = finder.pieceGroups(of: regions, curves: energies, cellSize: cellSize, frameHeight: frameHeight)
         let players = regions.count - groups.reduce(0) { $0 + $1.count - 1 }
         if let sources, players < sources { return [] }
         return groups.map { group in
-            let keep: Int = group.max { totals[$0] < totals[$1] }!
+            // A strip on the frame's edge moves the whole clip and so is often the busiest; its player's own box is kept
+            // (the source's place is the kept piece's).
+            let boxes = group.filter { !MotionRegionFinder.isEdgeStrip(regions[$0], cell: cellSize, frameHeight: frameHeight) }
+            let keep: Int = (boxes.isEmpty ? group : boxes).max { totals[$0] < totals[$1] }!
             return (keep: keep, merged: group.filter { $0 != keep })
         }
     }

@@ -18,21 +18,26 @@ extension MotionRegionFinder {
     /// other (a bow's line inside its player's body box); or when both are lines on one axis at most `countPieceGap`
     /// cells apart along it (`collinear`: a bow's line that a softer picture broke in pieces — on camera footage,
     /// `separation_eval.py --footage`, tuning clips showed a row-20 bow line as two lines 3–4 cells apart whose timing
-    /// correlated −0.22 to 0.37, under the bar of pieces side by side). Groups link completely: every region
+    /// correlated −0.22 to 0.37, under the bar of pieces side by side), or up to `countLineGap` cells apart when their
+    /// timing correlates at least `countPieceCorrelation` too. Groups link completely: every region
     /// of one moves with every region of the other, so a chain never joins two players.
     ///
     /// Before that, pieces stacked in a player's column are joined to it (`stackedAnchors`): a thin or small box
     /// above or below a larger one, at most `countStackGap` cells away, whatever their timing — a bow's line under
     /// the body and a hand over the instrument move at different times (their curves correlate no more than two
     /// players'), so no timing test tells them; what does is that players stand side by side. This rests on that
-    /// layout: a back row seen above a front row would be counted with it when its boxes are thin or small.
+    /// layout: a back row seen above a front row would be counted with it when its boxes are thin or small. Boxes of a
+    /// size stacked closely in one column (`countStackSizeGap`, `countStackColumnShare`: a player split top and bottom)
+    /// and a strip on the frame's top or bottom edge (camera footage: shake and the encoder leave a one-cell line there
+    /// that moves all the time, under a player's column) are stacked pieces too.
     /// - Parameters:
     ///   - regions: the regions, in pixels of the analysed frames.
     ///   - curves: each region's motion curve, all at the same times.
     ///   - cellSize: the motion map's cell, in pixels (the gap is counted in cells).
+    ///   - frameHeight: the analysed frames' height in pixels, to tell the edge strips; nil: none is one.
     /// - Returns: groups of two or more indices into `regions`, each sorted.
-    public func pieceGroups(of regions: [MotionRegion], curves: [[Float]], cellSize: Int) -> [[Int]] {
-        guard countPieceGap >= 0 || countStackGap >= 0, regions.count > 1, curves.count == regions.count else { return [] }
+    public func pieceGroups(of regions: [MotionRegion], curves: [[Float]], cellSize: Int, frameHeight: Int? = nil) -> [[Int]] {
+        guard countPieceGap >= 0 || countStackGap >= 0 || countLineGap >= 0, regions.count > 1, curves.count == regions.count else { return [] }
         let compressed = curves.map { curve -> [Float] in
             let mean = curve.reduce(0, +) / Float(max(curve.count, 1))
             return mean > 0 ? curve.map { Foundation.log1p($0 / mean) } : curve.map { _ in 0 }
@@ -56,10 +61,17 @@ extension MotionRegionFinder {
                 if countPieceGap >= 0, Self.collinear(regions[i], regions[j], within: countPieceGap * cell, cell: cell) {
                     (r[i][j], r[j][i], near[i][j], near[j][i]) = (1, 1, true, true)
                 }
+                // Two lines on one axis further apart: one line broken in pieces when they also move at the same times
+                // (the linkage below); two players' bow lines on one row are as far apart but keep their own notes.
+                if countLineGap >= 0, !near[i][j], Self.collinear(regions[i], regions[j], within: countLineGap * cell, cell: cell) {
+                    (near[i][j], near[j][i]) = (true, true)
+                }
             }
         }
         let anchors = Self.stackedAnchors(regions, within: countStackGap < 0 ? nil : countStackGap * cell, cell: cell,
-                                          areaRatio: countPieceAreaRatio)
+                                          areaRatio: countPieceAreaRatio,
+                                          ofASize: countStackSizeGap < 0 ? nil : (countStackSizeGap * cell, countStackColumnShare),
+                                          frameHeight: frameHeight)
         for (i, j) in anchors.enumerated() {
             guard let j else { continue }
             (r[i][j], r[j][i], near[i][j], near[j][i]) = (1, 1, true, true)
@@ -95,24 +107,50 @@ extension MotionRegionFinder {
     /// every region when `gap` is nil. The cell of slack takes a hand or a bell seen just beside its player's column
     /// (tuning-wide duet #0, quartet #3: a 3×3-cell piece one cell off, 7–8 cells under its player's box); two players
     /// stand further apart than that.
-    static func stackedAnchors(_ regions: [MotionRegion], within gap: Int?, cell: Int, areaRatio: Double) -> [Int?] {
+    ///
+    /// Two more stack whatever their areas: a box at most `ofASize.gap` pixels above or below a larger one whose columns
+    /// cover `ofASize.share` of the narrower's (a player split top and bottom), and a strip at most two cells high on the
+    /// frame's top or bottom edge (`frameHeight`), at any distance from the nearest larger box over its columns: camera
+    /// footage's shake and encode leave such a line moving the whole clip under the players (`separation_eval.py
+    /// --footage`, tuning and held-out clips: 2–126 cells long, 6–34 cells from a player's box), and none was a player's
+    /// only region.
+    static func stackedAnchors(_ regions: [MotionRegion], within gap: Int?, cell: Int, areaRatio: Double,
+                               ofASize: (gap: Int, share: Double)? = nil, frameHeight: Int? = nil) -> [Int?] {
         guard let gap else { return regions.map { _ in nil } }
+        let edges = regions.map { isEdgeStrip($0, cell: cell, frameHeight: frameHeight) }
         return regions.indices.map { i in
-            let a = regions[i]
+            let a = regions[i], edge = edges[i]
             var best: (index: Int, distance: Int)?
             for j in regions.indices where j != i {
                 let b = regions[j]
-                guard a.area < b.area || (a.area == b.area && i > j) else { continue }
+                // A strip's anchor is a box the strip is not: a line along the top edge is no player's either.
+                guard a.area < b.area || (a.area == b.area && i > j), !(edge && edges[j]) else { continue }
                 let dx = max(a.x, b.x) - min(a.x + a.width, b.x + b.width)
                 let dy = max(a.y, b.y) - min(a.y + a.height, b.y + b.height)
                 // Lying half inside the box (the overlap rule's piece) makes it the anchor before any box apart from it.
                 let inside = overlapShare(a, b) >= 0.5
-                guard inside || (dx <= cell && dy >= 0 && dy <= gap) else { continue }
-                guard inside || isThin(a, cell: cell) || isThin(b, cell: cell) || Double(a.area) <= areaRatio * Double(b.area) else { continue }
+                guard inside || (dx <= cell && dy >= 0 && (dy <= gap || edge)) else { continue }
+                let stacked = inside || edge || isThin(a, cell: cell) || isThin(b, cell: cell)
+                    || Double(a.area) <= areaRatio * Double(b.area)
+                    || ofASize.map { dy <= $0.gap && columnShare(a, b) >= $0.share } ?? false
+                guard stacked else { continue }
                 if dy < (best?.distance ?? .max) { best = (j, dy) }
             }
             return best?.index
         }
+    }
+
+    /// Whether a box is a strip at most two cells high on the frame's top or bottom edge (`stackedAnchors`); never when
+    /// `frameHeight` is nil.
+    public static func isEdgeStrip(_ box: MotionRegion, cell: Int, frameHeight: Int?) -> Bool {
+        guard let frameHeight else { return false }
+        return box.height <= 2 * cell && (box.y <= 0 || box.y + box.height >= frameHeight)
+    }
+
+    /// The share of the narrower box's columns that the two boxes have in common.
+    static func columnShare(_ a: MotionRegion, _ b: MotionRegion) -> Double {
+        let w = min(a.x + a.width, b.x + b.width) - max(a.x, b.x)
+        return w > 0 ? Double(w) / Double(max(1, min(a.width, b.width))) : 0
     }
 
     /// A box at most two cells across one way, or three when it is at least twice as long: the line a bow's end sweeps,

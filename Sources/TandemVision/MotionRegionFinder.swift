@@ -73,6 +73,19 @@ public struct MotionRegionFinder: Sendable {
     /// stacked pieces (a bow's line under the body, a hand over the instrument) lay 0–11 cells apart and their
     /// motions correlate no more than two players' (`sepquart`: 0.23); no two players' boxes shared columns.
     public var countStackGap = 12
+    /// … and two boxes of a size count as one player too when one lies at most this many cells above or below the
+    /// other and the other's columns cover at least `countStackColumnShare` of its own (`pieceGroups`); −1 turns this
+    /// off. On the regenerated development clips (session 21) a player split top and bottom (a body over its arms, two
+    /// boxes of 0.6–0.9 of each other's area) lay 3–4 cells apart in one column, and no two players' boxes, nor a player's
+    /// and a bystander's, shared 0.5 of their columns within 4 cells (within 5–6, only footage's edge strips did).
+    public var countStackSizeGap = 4
+    public var countStackColumnShare = 0.6
+    /// … and two lines on one axis further apart than `countPieceGap`, up to this many cells, count as one player when
+    /// their frame-by-frame timing correlates at least `countPieceCorrelation` (`pieceGroups`); −1 turns this off. On the
+    /// regenerated development clips (session 21) a bow's line broken in two lay 5–13 cells apart on its row, its pieces
+    /// correlating −0.11 to 0.83 (8 of the 22 pairs within 10 cells at least 0.5, plain and footage; the rest left apart),
+    /// while two players' lines on one row lay 5–10 cells apart at most 0.35 (19 pairs).
+    public var countLineGap = 10
     /// Steps in which at least this share of the cells move, and `wholePictureRatio` times as many as in the
     /// median step, are left out when timing is compared (`timingSteps`).
     public var wholePictureShare: Float = 0.1

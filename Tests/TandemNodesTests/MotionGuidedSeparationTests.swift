@@ -84,4 +84,23 @@ import TandemVision
         #expect(result.sources[0].mask == [0, 0] && result.sources[0].confidence == 0)
         #expect(notes.count == 1 && notes[0].contains("motion0, motion1, motion2") && notes[0].contains("sound is in motion1"), "\(notes)")
     }
+
+    /// A player's box and a strip on the frame's bottom edge under it are one player, and the box is kept though the
+    /// strip moved more; without the frame's height the strip (thin, but 15 cells under the box) stands alone.
+    @Test func aPlayersBoxIsKeptBeforeAStripOnTheEdge() {
+        let box = MotionRegion(x: 215, y: 80, width: 45, height: 20, label: "motion0")
+        let strip = MotionRegion(x: 185, y: 175, width: 35, height: 5, label: "motion1")
+        let other = MotionRegion(x: 380, y: 75, width: 50, height: 40, label: "motion2")
+        // The strip moves every frame; the box and the other player at their own notes.
+        let times = (0..<250).map { Double($0) / 25 }
+        let curves: [String: (times: [Double], energy: [Float])] = [
+            "motion0": (times, (0..<250).map { $0 % 5 == 0 ? 0.05 : 0.001 }),
+            "motion1": (times, (0..<250).map { 0.02 + Float($0 % 3) * 0.001 }),
+            "motion2": (times, (0..<250).map { $0 % 7 == 1 ? 0.05 : 0.001 })]
+        let pieces = MotionGuidedSeparation.pieces(of: [box, strip, other], curves: curves, finder: MotionRegionFinder(), cellSize: 5,
+                                                   frameHeight: 180, sources: nil, found: true)
+        #expect(pieces.count == 1 && pieces[0].keep == 0 && pieces[0].merged == [1], "\(pieces)")
+        #expect(MotionGuidedSeparation.pieces(of: [box, strip, other], curves: curves, finder: MotionRegionFinder(), cellSize: 5,
+                                              sources: nil, found: true).isEmpty)
+    }
 }

@@ -36,9 +36,10 @@ import Testing
         #expect(finder.pieceGroups(of: [left, right, next, far], curves: curves, cellSize: 5) == [[0, 1]])
         // The flash dominates the raw curves: without the compression the two ends would not qualify.
         #expect(finder.correlation(curves[0], curves[1]) < finder.countPieceCorrelation)
-        // Turned off: nothing is grouped.
+        // Turned off (with the timed joining of lines further apart): nothing is grouped.
         var off = finder
         off.countPieceGap = -1
+        off.countLineGap = -1
         #expect(off.pieceGroups(of: [left, right, next, far], curves: curves, cellSize: 5).isEmpty)
     }
 
@@ -82,8 +83,8 @@ import Testing
     }
 
     /// Pieces stacked in a player's column (a bow's line under the body, a hand above it) count with that player
-    /// whatever their timing, each with its own player when two stand side by side; a box of a size above another,
-    /// or one further than `countStackGap` cells away, stays a player.
+    /// whatever their timing, each with its own player when two stand side by side; a box of a size more than
+    /// `countStackSizeGap` cells below another, or a small one further than `countStackGap` cells away, stays a player.
     @Test func piecesStackedInAPlayersColumnCountWithIt() {
         // Each region moves at its own times: no timing test would join any two of them.
         let curves = [5, 7, 11, 13].enumerated().map { i, every in
@@ -95,10 +96,11 @@ import Testing
         let finder = MotionRegionFinder()
         #expect(curves.indices.dropFirst().allSatisfy { finder.correlation(curves[0], curves[$0]) < 0.3 })
         #expect(finder.pieceGroups(of: [left, right, bow, hand], curves: curves, cellSize: 5) == [[0, 2], [1, 3]])
-        // A player of a size seen above another (a back row), and a small box further below than `countStackGap`.
-        let above = MotionRegion(x: 25, y: 0, width: 100, height: 35)
+        // A player of a size 5 cells below another (a front row under a back row), and a small box further below than
+        // `countStackGap`.
+        let below = MotionRegion(x: 25, y: 125, width: 100, height: 40)
         let far = MotionRegion(x: 200, y: 40 + 60 + 5 * (finder.countStackGap + 1), width: 40, height: 10)
-        #expect(finder.pieceGroups(of: [left, right, above, far], curves: curves, cellSize: 5).isEmpty)
+        #expect(finder.pieceGroups(of: [left, right, below, far], curves: curves, cellSize: 5).isEmpty)
         // Turned off: the stacked pieces stay apart.
         var off = finder
         off.countStackGap = -1
@@ -151,5 +153,68 @@ import Testing
         var off = finder
         off.countPieceGap = -1
         #expect(off.pieceGroups(of: [left, right, player], curves: curves, cellSize: 4).isEmpty)
+    }
+
+    /// A player split top and bottom (a 9 × 4-cell box 3 cells over an 8 × 6 one in its column, their timing apart) is one
+    /// player; 6 cells apart, or with less than 0.6 of the narrower's columns shared, or turned off, the two stay apart.
+    @Test func boxesOfASizeStackedInOneColumnCountOnce() {
+        let curves = [5, 7, 11].enumerated().map { i, every in
+            Self.curve(moving: Self.frames(phrases: [0..<250], every: every, offset: i), level: 0.05, seed: i + 1)
+        }
+        let finder = MotionRegionFinder()
+        // Cells of 5 px: 36 and 48 cells, 0.75 of each other's area (over `countPieceAreaRatio`), neither thin.
+        let upper = MotionRegion(x: 210, y: 80, width: 45, height: 20), lower = MotionRegion(x: 215, y: 115, width: 40, height: 30)
+        let neighbour = MotionRegion(x: 380, y: 75, width: 50, height: 40)
+        #expect(finder.pieceGroups(of: [upper, lower, neighbour], curves: curves, cellSize: 5) == [[0, 1]])
+        let apart = MotionRegion(x: 215, y: 130, width: 40, height: 30)
+        #expect(finder.pieceGroups(of: [upper, apart, neighbour], curves: curves, cellSize: 5).isEmpty)
+        // Shifted right by 5 of its 8 columns: 3 of 8 shared.
+        let aside = MotionRegion(x: 240, y: 115, width: 40, height: 30)
+        #expect(finder.pieceGroups(of: [upper, aside, neighbour], curves: curves, cellSize: 5).isEmpty)
+        var off = finder
+        off.countStackSizeGap = -1
+        #expect(off.pieceGroups(of: [upper, lower, neighbour], curves: curves, cellSize: 5).isEmpty)
+    }
+
+    /// A one-cell strip on the frame's bottom row (camera footage's shake and encode) counts with the player whose column it
+    /// lies under, 15 cells below the player's box; one on the top row too. The same strip off the edge, or with no frame
+    /// height given, stays apart, and two strips are not each other's player.
+    @Test func aStripOnTheFramesEdgeCountsWithThePlayerOverIt() {
+        let curves = [5, 7, 11].enumerated().map { i, every in
+            Self.curve(moving: Self.frames(phrases: [0..<250], every: every, offset: i), level: 0.05, seed: i + 1)
+        }
+        let finder = MotionRegionFinder()
+        // Cells of 5 px, a 180-px frame: the player 9 × 4 cells at row 16; the strip 7 × 1 on row 35.
+        let player = MotionRegion(x: 215, y: 80, width: 45, height: 20), neighbour = MotionRegion(x: 380, y: 75, width: 50, height: 40)
+        let bottom = MotionRegion(x: 185, y: 175, width: 35, height: 5), top = MotionRegion(x: 230, y: 0, width: 50, height: 5)
+        #expect(finder.pieceGroups(of: [player, bottom, neighbour], curves: curves, cellSize: 5, frameHeight: 180) == [[0, 1]])
+        #expect(finder.pieceGroups(of: [player, top, neighbour], curves: curves, cellSize: 5, frameHeight: 180) == [[0, 1]])
+        #expect(finder.pieceGroups(of: [player, bottom, neighbour], curves: curves, cellSize: 5).isEmpty)
+        let offEdge = MotionRegion(x: 185, y: 170, width: 35, height: 5)
+        #expect(finder.pieceGroups(of: [player, offEdge, neighbour], curves: curves, cellSize: 5, frameHeight: 180).isEmpty)
+        // Two strips over each other's columns, one on each edge, no player over them.
+        let long = MotionRegion(x: 0, y: 175, width: 150, height: 5), short = MotionRegion(x: 20, y: 0, width: 50, height: 5)
+        #expect(finder.pieceGroups(of: [long, short, neighbour], curves: curves, cellSize: 5, frameHeight: 180).isEmpty)
+    }
+
+    /// A bow's line broken 8 cells apart on its row counts once when its pieces move at the same times; with other
+    /// timings (two players' lines on one row), 11 cells apart, or turned off, the two stay apart.
+    @Test func aLineBrokenFurtherApartCountsOnceWhenItsPiecesMoveTogether() {
+        let bow = Self.frames(phrases: [0..<60, 90..<150, 200..<240], every: 3, offset: 0)
+        let other = Self.frames(phrases: [30..<110, 160..<230], every: 4, offset: 1)
+        let curves = [Self.curve(moving: bow, level: 0.05, seed: 1), Self.curve(moving: bow, level: 0.02, seed: 2),
+                      Self.curve(moving: other, level: 0.03, seed: 3), Self.curve(moving: other, level: 0.04, seed: 4)]
+        let finder = MotionRegionFinder()
+        #expect(finder.correlation(curves[0], curves[2]) < finder.countPieceCorrelation)
+        // Cells of 5 px: a 6-cell and a 5-cell piece of row 20, 8 cells apart; a player far off.
+        let left = MotionRegion(x: 200, y: 100, width: 30, height: 5), right = MotionRegion(x: 270, y: 100, width: 25, height: 5)
+        let player = MotionRegion(x: 500, y: 60, width: 60, height: 40)
+        #expect(finder.pieceGroups(of: [left, right, player], curves: [curves[0], curves[1], curves[3]], cellSize: 5) == [[0, 1]])
+        #expect(finder.pieceGroups(of: [left, right, player], curves: [curves[0], curves[2], curves[3]], cellSize: 5).isEmpty)
+        let far = MotionRegion(x: 285, y: 100, width: 25, height: 5)
+        #expect(finder.pieceGroups(of: [left, far, player], curves: [curves[0], curves[1], curves[3]], cellSize: 5).isEmpty)
+        var off = finder
+        off.countLineGap = -1
+        #expect(off.pieceGroups(of: [left, right, player], curves: [curves[0], curves[1], curves[3]], cellSize: 5).isEmpty)
     }
 }
