@@ -40,18 +40,30 @@ public final class ImageEncoder {
 
     private var state: State?
 
-    /// PNG's zlib level and row filter. Both only trade time for size: PNG stays lossless. FFmpeg's
-    /// defaults (zlib's level 6, no row filter, as `ffmpeg -i in out.png` writes) spend most of a
-    /// frame-extraction job in deflate; level 4 with the Paeth filter took 42% less CPU for 60 noisy
-    /// 320×180 frames, and the files came out 3% larger (level 1: 66% less CPU, 16% larger).
-    static let pngCompressionLevel: Int32 = 4
-    static let pngPrediction = "paeth"
+    public let content: ImageWriter.Content
+
+    /// PNG's zlib level and row filter for `content`. Both only trade time for size: PNG stays lossless.
+    /// - Camera frames: FFmpeg's defaults (zlib's level 6, no row filter, as `ffmpeg -i in out.png` writes)
+    ///   spend most of a frame-extraction job in deflate; level 4 with the Paeth filter took 42% less CPU for 60
+    ///   noisy 320×180 frames, and the files came out 3% larger (level 1: 66% less CPU, 16% larger).
+    /// - Drawn pictures: on the separator's mask picture (856×1212, flat plot areas, spectrograms stretched over
+    ///   whole pixel columns) the Paeth filter only costs: Paeth at level 4 took 76 ms and 1.17 MB, no filter at
+    ///   level 1 34 ms and 0.85 MB (Paeth at level 1: 50 ms, 1.21 MB). The picture is encoded last, after the
+    ///   separation, on one core while the other has little left to do, so its deflate is wall time.
+    static func pngSettings(_ content: ImageWriter.Content) -> (level: Int32, prediction: String) {
+        switch content {
+        case .photographic: (4, "paeth")
+        case .drawn: (1, "none")
+        }
+    }
 
     /// - Parameters:
     ///   - quality: JPEG quality 1…100 (ignored for PNG, which is lossless).
-    public init(format: ImageWriter.Format, quality: Int = 90) {
+    ///   - content: what the images show, which picks PNG's deflate settings (ignored for JPEG).
+    public init(format: ImageWriter.Format, quality: Int = 90, content: ImageWriter.Content = .photographic) {
         self.format = format
         self.quality = quality
+        self.content = content
     }
 
     /// The encoded image file's bytes for `frame`.
@@ -93,13 +105,14 @@ public final class ImageEncoder {
         if let state, state.key == key { return state }
         state = nil
         let (format, quality) = (self.format, self.quality)
-        let options = format == .png ? ["pred": ImageEncoder.pngPrediction] : [:]
+        let png = ImageEncoder.pngSettings(content)
+        let options = format == .png ? ["pred": png.prediction] : [:]
         let encoder = try FFEncoder(name: format == .png ? "png" : "mjpeg", path: path, options: options) { context, _ in
             context.pointee.width = Int32(key.width)
             context.pointee.height = Int32(key.height)
             context.pointee.pix_fmt = key.pixelFormat
             context.pointee.time_base = AVRational(num: 1, den: 1)
-            if format == .png { context.pointee.compression_level = ImageEncoder.pngCompressionLevel }
+            if format == .png { context.pointee.compression_level = png.level }
             if format == .jpeg {
                 // mjpeg's quantiser scale 2 (best) … 31 (worst), from the 1…100 quality.
                 let q = 2 + (100 - max(1, min(100, quality))) * 29 / 99

@@ -4,6 +4,9 @@ import TandemMedia
 
 /// `write-image`: writes image packets (spectrogram pictures, plots, masks) as PNG or JPEG files.
 ///
+/// Every picture it gets is drawn by Tandem, so PNGs are written as `ImageWriter.Content.drawn` (no row filter, a
+/// fast deflate: the separator's mask picture in less than half the time and smaller).
+///
 /// Most producers emit one picture per input, so the default path has no `{index}`; a second
 /// picture for the same input then needs `{index}` in the path.
 public struct WriteImageNode: ConfigurableNode {
@@ -41,7 +44,7 @@ public struct WriteImageNode: ConfigurableNode {
             throw NodeError(code: .invalidParameters, message: "write-image got a second image for this input; add {index} to path '\(template)'")
         }
         let file = try context!.createOutput(template, index: index)
-        try ImageWriter.encode(image, format: format, quality: quality, path: file.finalURL.path).write(to: file.temporaryURL)
+        try ImageWriter.encode(image, format: format, quality: quality, content: .drawn, path: file.finalURL.path).write(to: file.temporaryURL)
         index += 1
     }
 }
