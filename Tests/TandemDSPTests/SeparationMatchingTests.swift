@@ -132,14 +132,16 @@ import TandemCore
     /// The timbre bands are log-spaced from 60 Hz to 8 kHz, each at least one bin, inside the spectrum, in order.
     @Test func timbreBandsCoverTheSpectrumInOrder() {
         let bands = MotionInformedNMF.timbreBands(sampleRate: 16000, fftSize: 128, bins: 65)
-        #expect(bands.first?.lowerBound == 1 && bands.last?.upperBound == 64)  // ⌈60 / 125⌉, ⌈8000 / 125⌉
+        // ⌈60 / 125⌉ = 1; ⌈8000 / 125⌉ = 64, or 65 where the power rounds a hair above 8 kHz.
+        #expect(bands.first?.lowerBound == 1)
+        #expect(bands.last.map { (64...65).contains($0.upperBound) } == true)
         for (a, b) in zip(bands, bands.dropFirst()) { #expect(a.upperBound == b.lowerBound) }
         #expect(bands.allSatisfy { !$0.isEmpty })
     }
 
     /// A duet model that followed each instrument scores a high timbre contrast, one whose two regions take the two
     /// instruments in turns (a patchwork) a low one, one that gave a region nothing 0 — and the contrast of the clean
-    /// model is the same with one player 20 dB quieter, where the regions' energy balance falls to a hundredth.
+    /// model is the same with one player 20 dB quieter.
     @Test func timbreContrastRewardsTheModelThatFollowsEachInstrument() {
         let (frames, bins) = (40, 65)
         let bands = MotionInformedNMF.timbreBands(sampleRate: 16000, fftSize: 128, bins: bins)
@@ -156,7 +158,7 @@ import TandemCore
             }
             return (low, high)
         }
-        func contrasts(quieter: Float) -> (clean: Float, patchwork: Float, collapsed: Float, balance: Float) {
+        func contrasts(quieter: Float) -> (clean: Float, patchwork: Float, collapsed: Float) {
             let (low, high) = spectra(quieter: quieter)
             let magnitude = zip(low, high).map { $0 + $1 }
             let share = zip(low, magnitude).map { $1 > 0 ? $0 / $1 : 0 }
@@ -168,15 +170,13 @@ import TandemCore
             func contrast(_ masks: [[Float]]) -> Float {
                 MotionInformedNMF.timbreContrast(masks, magnitude: magnitude, frames: frames, bins: bins, regions: [0, 1], bands: bands)
             }
-            let energies = clean.map { m in zip(m, magnitude).reduce(Float(0)) { $0 + ($1.0 * $1.1) * ($1.0 * $1.1) } }
-            return (contrast(clean), contrast(patchwork), contrast(collapsed), energies.min()! / energies.max()!)
+            return (contrast(clean), contrast(patchwork), contrast(collapsed))
         }
         let even = contrasts(quieter: 1), spread = contrasts(quieter: 0.1)
         #expect(even.clean > 5 * even.patchwork)
         #expect(spread.clean > 5 * spread.patchwork)
         #expect(even.collapsed == 0 && spread.collapsed == 0)
         #expect(abs(spread.clean - even.clean) < 1e-3 * even.clean)
-        #expect(spread.balance < 0.02 * even.balance)
         // Not a duet: not read.
         let magnitude = [Float](repeating: 1, count: frames * bins), third = [Float](repeating: 1.0 / 3, count: frames * bins)
         #expect(MotionInformedNMF.timbreContrast([third, third, third], magnitude: magnitude, frames: frames, bins: bins,

@@ -194,6 +194,9 @@ public struct MotionInformedNMF: Sendable {
         /// model per clip gave held-out duets 36–44 +8.50 dB with the panels given, the ensemble +5.47: session 20,
         /// `sepduet2`). The contrast reads each region's band shape with its loudness taken out, so it does not lean
         /// on the players being equally loud, as `sepduet2`'s balance did (it lost with the players' levels spread).
+        /// Duets, found regions, session 21 (`sepduet3`), median: tuning 0–11 +8.39 → +9.28 dB, held-out 36–44 +1.35 →
+        /// +2.28, 45–53 +5.73 → +6.28; with the players' levels spread over 12 dB, tuning mean +7.89 → +9.66, held-out
+        /// 36–53 median +3.80 → +3.34 (mean +2.67 → +2.78): it cannot see a clean model whose sources sit on the wrong players.
         public var timbreContrastExponent: Float = 2
         /// The harmonic model's settings (with `model == .harmonicSources`); its seed is `seed`.
         public var harmonic = HarmonicNMF.Configuration()
