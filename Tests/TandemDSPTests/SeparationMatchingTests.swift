@@ -129,6 +129,60 @@ import TandemCore
         #expect(abs(out[0][0] - 0.92 / 1.56) < 1e-6)
     }
 
+    /// The timbre bands are log-spaced from 60 Hz to 8 kHz, each at least one bin, inside the spectrum, in order.
+    @Test func timbreBandsCoverTheSpectrumInOrder() {
+        let bands = MotionInformedNMF.timbreBands(sampleRate: 16000, fftSize: 128, bins: 65)
+        // ⌈60 / 125⌉ = 1; ⌈8000 / 125⌉ = 64, or 65 where the power rounds a hair above 8 kHz.
+        #expect(bands.first?.lowerBound == 1)
+        #expect(bands.last.map { (64...65).contains($0.upperBound) } == true)
+        for (a, b) in zip(bands, bands.dropFirst()) { #expect(a.upperBound == b.lowerBound) }
+        #expect(bands.allSatisfy { !$0.isEmpty })
+    }
+
+    /// A duet model that followed each instrument scores a high timbre contrast, one whose two regions take the two
+    /// instruments in turns (a patchwork) a low one, one that gave a region nothing 0 — and the contrast of the clean
+    /// model is the same with one player 20 dB quieter.
+    @Test func timbreContrastRewardsTheModelThatFollowsEachInstrument() {
+        let (frames, bins) = (40, 65)
+        let bands = MotionInformedNMF.timbreBands(sampleRate: 16000, fftSize: 128, bins: bins)
+        var rng = SplitMix64(seed: 21)
+        // A low instrument (bins 2-9, falling) and a high one (bins 20-44, rising), each at a level drawn per frame,
+        // every bin varying a little from frame to frame.
+        let levels = (0..<frames).map { _ in (0.2 + rng.nextUnitFloat(), 0.2 + rng.nextUnitFloat()) }
+        let jitter = (0..<(frames * bins)).map { _ in 0.7 + 0.6 * rng.nextUnitFloat() }
+        func spectra(quieter: Float) -> (low: [Float], high: [Float]) {
+            var low = [Float](repeating: 0, count: frames * bins), high = low
+            for f in 0..<frames {
+                for b in 2..<10 { low[f * bins + b] = levels[f].0 / Float(b) * jitter[f * bins + b] }
+                for b in 20..<45 { high[f * bins + b] = quieter * levels[f].1 * Float(b) / 45 * jitter[f * bins + b] }
+            }
+            return (low, high)
+        }
+        func contrasts(quieter: Float) -> (clean: Float, patchwork: Float, collapsed: Float) {
+            let (low, high) = spectra(quieter: quieter)
+            let magnitude = zip(low, high).map { $0 + $1 }
+            let share = zip(low, magnitude).map { $1 > 0 ? $0 / $1 : 0 }
+            let clean = [share, share.map { 1 - $0 }]
+            // The patchwork: region 0 takes the low instrument on even frames and the high one on odd frames.
+            let turns = share.indices.map { i in (i / bins) % 2 == 0 ? share[i] : 1 - share[i] }
+            let patchwork = [turns, turns.map { 1 - $0 }]
+            let collapsed = [magnitude.map { _ in Float(1) }, magnitude.map { _ in Float(0) }]
+            func contrast(_ masks: [[Float]]) -> Float {
+                MotionInformedNMF.timbreContrast(masks, magnitude: magnitude, frames: frames, bins: bins, regions: [0, 1], bands: bands)
+            }
+            return (contrast(clean), contrast(patchwork), contrast(collapsed))
+        }
+        let even = contrasts(quieter: 1), spread = contrasts(quieter: 0.1)
+        #expect(even.clean > 5 * even.patchwork)
+        #expect(spread.clean > 5 * spread.patchwork)
+        #expect(even.collapsed == 0 && spread.collapsed == 0)
+        #expect(abs(spread.clean - even.clean) < 1e-3 * even.clean)
+        // Not a duet: not read.
+        let magnitude = [Float](repeating: 1, count: frames * bins), third = [Float](repeating: 1.0 / 3, count: frames * bins)
+        #expect(MotionInformedNMF.timbreContrast([third, third, third], magnitude: magnitude, frames: frames, bins: bins,
+                                                 regions: [0, 1, 2], bands: bands) == 1)
+    }
+
     /// A match's confidence is its evidence scaled by its margin: an exact tie (two sources that score alike on
     /// two regions) is no confidence, a near-tie little, a clear match its whole evidence.
     @Test func nearTiesAreLowConfidence() {

@@ -94,6 +94,65 @@ extension MotionInformedNMF {
         }
     }
 
+    /// Bins of `count` log-spaced bands from 60 Hz to 8 kHz (bands under one bin wide left out): the timbre that
+    /// `timbreContrast` reads.
+    static func timbreBands(sampleRate: Int, fftSize: Int, bins: Int, count: Int = 16) -> [Range<Int>] {
+        let (low, high) = (60.0, 8000.0), binHz = Double(sampleRate) / Double(fftSize)
+        let edges = (0...count).map { i in min(bins, Int((low * pow(high / low, Double(i) / Double(count)) / binHz).rounded(.up))) }
+        return (0..<count).map { edges[$0]..<edges[$0 + 1] }.filter { !$0.isEmpty }
+    }
+
+    /// How distinct the timbres of a model's two sounding regions are: the squared distance between their mean
+    /// band spectra over the spread of each around its own mean (a Fisher ratio), 0 when either region has no
+    /// energy; 1 unless there are exactly two regions.
+    ///
+    /// Each region's masked spectrum (mask · |X|)² is summed in `bands` frame by frame, floored at 1 % of the
+    /// frame's mean band, taken as log and centred on the frame's mean, so the loudness of a frame and of a
+    /// player never counts: only the spectral shape. The mean and the spread are over frames weighted by the
+    /// region's energy in them. A model that followed each instrument gives two steady, different shapes; one
+    /// that collapsed (a source that took both instruments, a grouping that put pieces of each on both regions)
+    /// gives two patchworks whose shapes change with whichever instrument holds the frame and whose means draw
+    /// together. Unlike the regions' energies (`sepduet2`'s balance), it does not ask the players to be equally loud.
+    static func timbreContrast(_ masks: [[Float]], magnitude: [Float], frames: Int, bins: Int, regions: [Int],
+                               bands: [Range<Int>]) -> Float {
+        guard regions.count == 2, !bands.isEmpty else { return 1 }
+        let k = bands.count
+        let moments = regions.map { r -> (mean: [Double], spread: Double)? in
+            var sum = [Double](repeating: 0, count: k), squares = 0.0, weight = 0.0
+            var band = [Double](repeating: 0, count: k)
+            masks[r].withUnsafeBufferPointer { m in
+                magnitude.withUnsafeBufferPointer { x in
+                    for f in 0..<frames {
+                        let row = f * bins
+                        var energy = 0.0
+                        for b in 0..<bins { let v = Double(m[row + b] * x[row + b]); energy += v * v }
+                        guard energy > 0 else { continue }
+                        for (j, range) in bands.enumerated() {
+                            var e = 0.0
+                            for b in range { let v = Double(m[row + b] * x[row + b]); e += v * v }
+                            band[j] = e
+                        }
+                        let floor = 0.01 * band.reduce(0, +) / Double(k) + .leastNormalMagnitude
+                        for j in 0..<k { band[j] = log(band[j] + floor) }
+                        let centre = band.reduce(0, +) / Double(k)
+                        for j in 0..<k {
+                            let t = band[j] - centre
+                            sum[j] += energy * t
+                            squares += energy * t * t
+                        }
+                        weight += energy
+                    }
+                }
+            }
+            guard weight > 0 else { return nil }
+            let mean = sum.map { $0 / weight }
+            return (mean, squares / weight - mean.reduce(0) { $0 + $1 * $1 })
+        }
+        guard let a = moments[0], let b = moments[1] else { return 0 }
+        let distance = zip(a.mean, b.mean).reduce(0.0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
+        return Float(distance / max(a.spread + b.spread, 1e-12))
+    }
+
     /// Per output, `w_a · a + (1 − w_a) · b`, then one Wiener normalisation across the outputs, so the masks
     /// still sum to 1 in every bin that either set covers (the outputs sum to the mixture).
     ///
