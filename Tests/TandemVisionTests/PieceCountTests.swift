@@ -20,6 +20,14 @@ import Testing
         Set(phrases.flatMap { $0.filter { ($0 + offset) % every == 0 } })
     }
 
+    /// Three regions moving all clip long at their own periods (5, 7 and 11 frames): their timing is unrelated, so only a
+    /// rule on where the boxes lie can join them.
+    static func curvesApart() -> [[Float]] {
+        [5, 7, 11].enumerated().map { i, every in
+            curve(moving: frames(phrases: [0..<250], every: every, offset: i), level: 0.05, seed: i + 1)
+        }
+    }
+
     @Test func twoEndsOfABowCountOnceButNeighboursAndFarPlayersDoNot() {
         let bow = Self.frames(phrases: [0..<60, 90..<150, 200..<240], every: 3, offset: 0)
         let neighbour = Self.frames(phrases: [40..<100, 150..<210], every: 4, offset: 1)
@@ -110,9 +118,7 @@ import Testing
     /// one player; so is a small piece one cell beside its player's column, 7 cells under it. Two cells beside, or a box
     /// of a size 4 cells thick, it stays apart.
     @Test func aThickLineAndAPieceJustBesideTheColumnCountWithTheirPlayer() {
-        let curves = [5, 7, 11].enumerated().map { i, every in
-            Self.curve(moving: Self.frames(phrases: [0..<250], every: every, offset: i), level: 0.05, seed: i + 1)
-        }
+        let curves = Self.curvesApart()
         let finder = MotionRegionFinder()
         // Cells of 5 px: the upper line 14 × 5 cells, the lower 14 × 3, 9 cells under it; a neighbour far to the right.
         let upper = MotionRegion(x: 365, y: 80, width: 70, height: 25), lower = MotionRegion(x: 365, y: 150, width: 70, height: 15)
@@ -132,9 +138,7 @@ import Testing
     /// passes them, so their curves correlate little). Two cells further apart, lines across each other, or a line beside
     /// a box of a size, they stay apart.
     @Test func aLineBrokenInPiecesCountsOnce() {
-        let curves = [5, 7, 11].enumerated().map { i, every in
-            Self.curve(moving: Self.frames(phrases: [0..<250], every: every, offset: i), level: 0.05, seed: i + 1)
-        }
+        let curves = Self.curvesApart()
         let finder = MotionRegionFinder()
         #expect(finder.correlation(curves[0], curves[1]) < 0.3)
         // Cells of 4 px: a 5-cell piece and an 11-cell piece of row 20, 3 cells apart; a player far to the right.
@@ -158,9 +162,7 @@ import Testing
     /// A player split top and bottom (a 9 × 4-cell box 3 cells over an 8 × 6 one in its column, their timing apart) is one
     /// player; 6 cells apart, or with less than 0.6 of the narrower's columns shared, or turned off, the two stay apart.
     @Test func boxesOfASizeStackedInOneColumnCountOnce() {
-        let curves = [5, 7, 11].enumerated().map { i, every in
-            Self.curve(moving: Self.frames(phrases: [0..<250], every: every, offset: i), level: 0.05, seed: i + 1)
-        }
+        let curves = Self.curvesApart()
         let finder = MotionRegionFinder()
         // Cells of 5 px: 36 and 48 cells, 0.75 of each other's area (over `countPieceAreaRatio`), neither thin.
         let upper = MotionRegion(x: 210, y: 80, width: 45, height: 20), lower = MotionRegion(x: 215, y: 115, width: 40, height: 30)
@@ -180,9 +182,7 @@ import Testing
     /// lies under, 15 cells below the player's box; one on the top row too. The same strip off the edge, or with no frame
     /// height given, stays apart, and two strips are not each other's player.
     @Test func aStripOnTheFramesEdgeCountsWithThePlayerOverIt() {
-        let curves = [5, 7, 11].enumerated().map { i, every in
-            Self.curve(moving: Self.frames(phrases: [0..<250], every: every, offset: i), level: 0.05, seed: i + 1)
-        }
+        let curves = Self.curvesApart()
         let finder = MotionRegionFinder()
         // Cells of 5 px, a 180-px frame: the player 9 × 4 cells at row 16; the strip 7 × 1 on row 35.
         let player = MotionRegion(x: 215, y: 80, width: 45, height: 20), neighbour = MotionRegion(x: 380, y: 75, width: 50, height: 40)
