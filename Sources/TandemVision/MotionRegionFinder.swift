@@ -98,12 +98,6 @@ public struct MotionRegionFinder: Sendable {
     /// footage (`separation_eval.py --footage`) its rows flickered faintly in 10–16 % of the steps — a new "player"
     /// along the top or bottom edge. A faint player the edge cuts keeps its inner cells. 0 turns this off.
     public var faintBorderCells = 1
-    /// The faint search also counts a cell's faint steps only where one of its eight neighbours moves faintly too
-    /// within this many steps (`faintSteps`, `faintMovers`): a player's faint motion spans cells and steps, a camera's
-    /// sensor noise and encode flicker single cells in single steps. On camera-like footage the noise alone put the
-    /// picture's median cell over its bar in 2–6 % of the steps, and with it the faint search's floor (4× that) over
-    /// the players' cells (7.6–19 %). −1 turns this second count off.
-    public var faintNeighbourSteps = 1
     public init(activeFraction: Float = 0.2, minimumShare: Float = 0.01, positionWeight: Float = 1, mergeCorrelation: Float = 0.9,
                 iterations: Int = 25, mergeGap: Int = 2, maximumRegions: Int = 8) {
         self.mergeGap = mergeGap
