@@ -19,7 +19,10 @@ extension MotionRegionFinder {
     /// cells apart along it (`collinear`: a bow's line that a softer picture broke in pieces — on camera footage,
     /// `separation_eval.py --footage`, tuning clips showed a row-20 bow line as two lines 3–4 cells apart whose timing
     /// correlated −0.22 to 0.37, under the bar of pieces side by side), or up to `countLineGap` cells apart when their
-    /// timing correlates at least `countPieceCorrelation` too. Groups link completely: every region
+    /// timing correlates at least `countPieceCorrelation` too, or up to `countLineSpanGap` cells apart whatever their timing
+    /// when end to end they span no more than one bow's line (`countLineSpan`: two players' lines on one row span two
+    /// players' places, and a line's pieces, each passed by the bow's end in turn, correlate as little as two players' —
+    /// −0.11 to 0.83 against at most 0.35 on the development clips). Groups link completely: every region
     /// of one moves with every region of the other, so a chain never joins two players.
     ///
     /// Before that, pieces stacked in a player's column are joined to it (`stackedAnchors`): a thin or small box
@@ -65,6 +68,14 @@ extension MotionRegionFinder {
                 // (the linkage below); two players' bow lines on one row are as far apart but keep their own notes.
                 if countLineGap >= 0, !near[i][j], Self.collinear(regions[i], regions[j], within: countLineGap * cell, cell: cell) {
                     (near[i][j], near[j][i]) = (true, true)
+                }
+                // Two lines on one axis that end to end are no longer than one bow's line: its pieces, whatever their
+                // timing (a bow's end passes one piece, then the other). Ranked over the other joins by their timing, so
+                // that in a chain of three short lines the two that move together more join first.
+                if countLineSpan >= 0, Self.collinear(regions[i], regions[j], within: countLineSpanGap * cell, cell: cell),
+                   Self.span(regions[i], regions[j]) <= countLineSpan * cell, r[i][j] < 1 {
+                    let linked = 1 + max(0, r[i][j])
+                    (r[i][j], r[j][i], near[i][j], near[j][i]) = (linked, linked, true, true)
                 }
             }
         }
@@ -169,6 +180,13 @@ extension MotionRegionFinder {
         if a.width >= 2 * a.height && b.width >= 2 * b.height { return dy < 0 && dx <= gap }
         if a.height >= 2 * a.width && b.height >= 2 * b.width { return dx < 0 && dy <= gap }
         return false
+    }
+
+    /// How far two boxes reach end to end along the axis they lie on: their joint extent along the longer of the two
+    /// boxes' axes (`collinear` lines: along the row for lines on a row, along the column for upright ones).
+    static func span(_ a: MotionRegion, _ b: MotionRegion) -> Int {
+        if a.width >= a.height { return max(a.x + a.width, b.x + b.width) - min(a.x, b.x) }
+        return max(a.y + a.height, b.y + b.height) - min(a.y, b.y)
     }
 
     /// The share of the smaller box that the two boxes have in common.
