@@ -256,4 +256,31 @@ import Testing
         #expect(finder.pieceGroups(of: [a, b, c], curves: [together[0], together[1], apart], cellSize: 5) == [[0, 1]])
         #expect(finder.pieceGroups(of: [a, b, c], curves: [apart, together[0], together[1]], cellSize: 5) == [[1, 2]])
     }
+
+    /// Check duet #12 as footage: a player's line in two pieces 3 cells apart and, 8 cells before it, the other player's
+    /// line, the two nearer lines 27 cells end to end. The 3-cell link holds whatever the timing and joins first, so the
+    /// span link of the two players' lines cannot join them (the far piece does not move with the other player). But
+    /// close lines longer than a bow's line end to end rank under a span link (held-out trio #2 as footage).
+    @Test func linksThatHoldWhateverTheTimingJoinFirstUnlessLongerThanABowsLine() {
+        let curves = Self.curvesApart()
+        let finder = MotionRegionFinder()
+        // Cells of 5 px on row 20: the other player's line, cells 20–27; the player's pieces, cells 35–46 and 49–62.
+        let other = MotionRegion(x: 100, y: 100, width: 40, height: 5)
+        let near = MotionRegion(x: 175, y: 100, width: 60, height: 5), far = MotionRegion(x: 245, y: 100, width: 70, height: 5)
+        #expect(MotionRegionFinder.span(other, near) <= finder.countLineSpan * 5)
+        #expect(finder.pieceGroups(of: [other, near, far], curves: curves, cellSize: 5) == [[1, 2]])
+        #expect(finder.pieceGroups(of: [far, near, other], curves: curves, cellSize: 5) == [[0, 1]])
+        // The other player's own far piece, cells 1–6, joins its line: two players, two groups.
+        let first = MotionRegion(x: 5, y: 100, width: 30, height: 5)
+        let fourth = Self.curve(moving: Self.frames(phrases: [0..<250], every: 13, offset: 3), level: 0.05, seed: 4)
+        #expect(finder.pieceGroups(of: [first, other, near, far], curves: [fourth] + curves, cellSize: 5) == [[0, 1], [2, 3]])
+
+        // Held-out trio #2 as footage: a player's two lines, cells 5–11 and 20–30 (26 end to end), and the next player's
+        // 28-cell line 3 cells after them (42 end to end with the nearer piece).
+        let left = MotionRegion(x: 25, y: 100, width: 35, height: 5), right = MotionRegion(x: 100, y: 100, width: 55, height: 5)
+        let next = MotionRegion(x: 170, y: 100, width: 140, height: 5)
+        #expect(MotionRegionFinder.span(right, next) > finder.countLineSpan * 5)
+        #expect(finder.pieceGroups(of: [left, right, next], curves: curves, cellSize: 5) == [[0, 1]])
+        #expect(finder.pieceGroups(of: [next, right, left], curves: curves, cellSize: 5) == [[1, 2]])
+    }
 }
