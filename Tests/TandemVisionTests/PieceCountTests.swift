@@ -44,10 +44,11 @@ import Testing
         #expect(finder.pieceGroups(of: [left, right, next, far], curves: curves, cellSize: 5) == [[0, 1]])
         // The flash dominates the raw curves: without the compression the two ends would not qualify.
         #expect(finder.correlation(curves[0], curves[1]) < finder.countPieceCorrelation)
-        // Turned off (with the timed joining of lines further apart): nothing is grouped.
+        // Turned off (with the joining of lines further apart, timed or within a bow's span): nothing is grouped.
         var off = finder
         off.countPieceGap = -1
         off.countLineGap = -1
+        off.countLineSpan = -1
         #expect(off.pieceGroups(of: [left, right, next, far], curves: curves, cellSize: 5).isEmpty)
     }
 
@@ -55,8 +56,9 @@ import Testing
     @Test func aChainDoesNotJoinTwoPlayers() {
         let first = Self.frames(phrases: [0..<120], every: 2, offset: 0)
         let second = Self.frames(phrases: [120..<250], every: 2, offset: 0)
-        let a = MotionRegion(x: 0, y: 50, width: 30, height: 5), b = MotionRegion(x: 35, y: 50, width: 30, height: 5)
-        let c = MotionRegion(x: 70, y: 50, width: 30, height: 5)
+        // Cells of 5 px: three 12-cell lines on one row, 1 cell apart (A to C: 38 cells end to end, over a bow's line).
+        let a = MotionRegion(x: 0, y: 50, width: 60, height: 5), b = MotionRegion(x: 65, y: 50, width: 60, height: 5)
+        let c = MotionRegion(x: 130, y: 50, width: 60, height: 5)
         let curves = [Self.curve(moving: first, level: 0.05, seed: 1), Self.curve(moving: first.union(second), level: 0.05, seed: 2),
                       Self.curve(moving: second, level: 0.05, seed: 3)]
         let groups = MotionRegionFinder().pieceGroups(of: [a, b, c], curves: curves, cellSize: 5)
@@ -104,9 +106,9 @@ import Testing
         let finder = MotionRegionFinder()
         #expect(curves.indices.dropFirst().allSatisfy { finder.correlation(curves[0], curves[$0]) < 0.3 })
         #expect(finder.pieceGroups(of: [left, right, bow, hand], curves: curves, cellSize: 5) == [[0, 2], [1, 3]])
-        // A player of a size 5 cells below another (a front row under a back row), and a small box further below than
+        // A player of a size 6 cells below another (a front row under a back row), and a small box further below than
         // `countStackGap`.
-        let below = MotionRegion(x: 25, y: 125, width: 100, height: 40)
+        let below = MotionRegion(x: 25, y: 130, width: 100, height: 40)
         let far = MotionRegion(x: 200, y: 40 + 60 + 5 * (finder.countStackGap + 1), width: 40, height: 10)
         #expect(finder.pieceGroups(of: [left, right, below, far], curves: curves, cellSize: 5).isEmpty)
         // Turned off: the stacked pieces stay apart.
@@ -145,22 +147,24 @@ import Testing
         let left = MotionRegion(x: 40, y: 80, width: 20, height: 4), right = MotionRegion(x: 72, y: 80, width: 44, height: 4)
         let player = MotionRegion(x: 288, y: 48, width: 60, height: 32)
         #expect(finder.pieceGroups(of: [left, right, player], curves: curves, cellSize: 4) == [[0, 1]])
-        // The broken line's pieces 4 cells apart (the gap) still count once; 6 cells apart they stay two.
-        let atGap = MotionRegion(x: 76, y: 80, width: 44, height: 4), further = MotionRegion(x: 84, y: 80, width: 44, height: 4)
+        // The broken line's pieces 4 cells apart (the gap) still count once; 6 cells apart, and 33 cells end to end (longer
+        // than a bow's line, `countLineSpan`), they stay two.
+        let atGap = MotionRegion(x: 76, y: 80, width: 44, height: 4), further = MotionRegion(x: 84, y: 80, width: 88, height: 4)
         #expect(finder.pieceGroups(of: [left, atGap, player], curves: curves, cellSize: 4) == [[0, 1]])
         #expect(finder.pieceGroups(of: [left, further, player], curves: curves, cellSize: 4).isEmpty)
         // An upright line beside the row's piece, and a box of a size beside it, are not one line with it.
         let upright = MotionRegion(x: 72, y: 60, width: 4, height: 40), box = MotionRegion(x: 72, y: 72, width: 20, height: 20)
         #expect(finder.pieceGroups(of: [left, upright, player], curves: curves, cellSize: 4).isEmpty)
         #expect(finder.pieceGroups(of: [left, box, player], curves: curves, cellSize: 4).isEmpty)
-        // Turned off with the count's other side-by-side joining.
+        // Turned off with the count's other side-by-side joining (and the bow's span).
         var off = finder
         off.countPieceGap = -1
+        off.countLineSpan = -1
         #expect(off.pieceGroups(of: [left, right, player], curves: curves, cellSize: 4).isEmpty)
     }
 
-    /// A player split top and bottom (a 9 × 4-cell box 3 cells over an 8 × 6 one in its column, their timing apart) is one
-    /// player; 6 cells apart, or with less than 0.6 of the narrower's columns shared, or turned off, the two stay apart.
+    /// A player split top and bottom (a 9 × 4-cell box 3 or 5 cells over an 8 × 6 one in its column, their timing apart) is
+    /// one player; 6 cells apart, or with less than 0.6 of the narrower's columns shared, or turned off, the two stay apart.
     @Test func boxesOfASizeStackedInOneColumnCountOnce() {
         let curves = Self.curvesApart()
         let finder = MotionRegionFinder()
@@ -168,6 +172,8 @@ import Testing
         let upper = MotionRegion(x: 210, y: 80, width: 45, height: 20), lower = MotionRegion(x: 215, y: 115, width: 40, height: 30)
         let neighbour = MotionRegion(x: 380, y: 75, width: 50, height: 40)
         #expect(finder.pieceGroups(of: [upper, lower, neighbour], curves: curves, cellSize: 5) == [[0, 1]])
+        let fiveApart = MotionRegion(x: 215, y: 125, width: 40, height: 30)
+        #expect(finder.pieceGroups(of: [upper, fiveApart, neighbour], curves: curves, cellSize: 5) == [[0, 1]])
         let apart = MotionRegion(x: 215, y: 130, width: 40, height: 30)
         #expect(finder.pieceGroups(of: [upper, apart, neighbour], curves: curves, cellSize: 5).isEmpty)
         // Shifted right by 5 of its 8 columns: 3 of 8 shared.
@@ -197,8 +203,9 @@ import Testing
         #expect(finder.pieceGroups(of: [long, short, neighbour], curves: curves, cellSize: 5, frameHeight: 180).isEmpty)
     }
 
-    /// A bow's line broken 8 cells apart on its row counts once when its pieces move at the same times; with other
-    /// timings (two players' lines on one row), 11 cells apart, or turned off, the two stay apart.
+    /// A line broken 8 cells apart on its row, 39 cells end to end (longer than a bow's line, `countLineSpan`), counts once
+    /// when its pieces move at the same times; with other timings (two players' lines on one row), 11 cells apart, or
+    /// turned off, the two stay apart.
     @Test func aLineBrokenFurtherApartCountsOnceWhenItsPiecesMoveTogether() {
         let bow = Self.frames(phrases: [0..<60, 90..<150, 200..<240], every: 3, offset: 0)
         let other = Self.frames(phrases: [30..<110, 160..<230], every: 4, offset: 1)
@@ -206,8 +213,8 @@ import Testing
                       Self.curve(moving: other, level: 0.03, seed: 3), Self.curve(moving: other, level: 0.04, seed: 4)]
         let finder = MotionRegionFinder()
         #expect(finder.correlation(curves[0], curves[2]) < finder.countPieceCorrelation)
-        // Cells of 5 px: a 6-cell and a 5-cell piece of row 20, 8 cells apart; a player far off.
-        let left = MotionRegion(x: 200, y: 100, width: 30, height: 5), right = MotionRegion(x: 270, y: 100, width: 25, height: 5)
+        // Cells of 5 px: a 26-cell and a 5-cell piece of row 20, 8 cells apart; a player far off.
+        let left = MotionRegion(x: 100, y: 100, width: 130, height: 5), right = MotionRegion(x: 270, y: 100, width: 25, height: 5)
         let player = MotionRegion(x: 500, y: 60, width: 60, height: 40)
         #expect(finder.pieceGroups(of: [left, right, player], curves: [curves[0], curves[1], curves[3]], cellSize: 5) == [[0, 1]])
         #expect(finder.pieceGroups(of: [left, right, player], curves: [curves[0], curves[2], curves[3]], cellSize: 5).isEmpty)
@@ -216,5 +223,64 @@ import Testing
         var off = finder
         off.countLineGap = -1
         #expect(off.pieceGroups(of: [left, right, player], curves: [curves[0], curves[1], curves[3]], cellSize: 5).isEmpty)
+    }
+
+    /// Two short lines on one row, 9 cells apart and 27 end to end (no longer than one bow's line), count once whatever
+    /// their timing; a 24-cell line and a 7-cell one 7 cells apart (38 end to end: two players' lines), the left short line
+    /// and a 5-cell one 14 cells apart (over `countLineSpanGap`), or the rule turned off, stay apart. In a chain of three
+    /// short lines the two that move together join, whichever side they are on, and the third stays a player.
+    @Test func shortLinesOnOneRowWithinABowsSpanCountOnceWhateverTheirTiming() {
+        let curves = Self.curvesApart()
+        let finder = MotionRegionFinder()
+        #expect(finder.correlation(curves[0], curves[1]) < finder.countPieceCorrelation)
+        // Cells of 5 px: a 10-cell and an 8-cell piece of row 20; a player far off.
+        let left = MotionRegion(x: 180, y: 100, width: 50, height: 5), right = MotionRegion(x: 275, y: 100, width: 40, height: 5)
+        let player = MotionRegion(x: 500, y: 60, width: 60, height: 40)
+        #expect(finder.pieceGroups(of: [left, right, player], curves: curves, cellSize: 5) == [[0, 1]])
+        let long = MotionRegion(x: 40, y: 100, width: 120, height: 5), short = MotionRegion(x: 195, y: 100, width: 35, height: 5)
+        #expect(finder.pieceGroups(of: [long, short, player], curves: curves, cellSize: 5).isEmpty)
+        let beyond = MotionRegion(x: 300, y: 100, width: 25, height: 5)
+        #expect(finder.pieceGroups(of: [left, beyond, player], curves: curves, cellSize: 5).isEmpty)
+        var off = finder
+        off.countLineSpan = -1
+        #expect(off.pieceGroups(of: [left, right, player], curves: curves, cellSize: 5).isEmpty)
+
+        // A chain on one row: a 10-cell, a 6-cell and a 3-cell line, 9 cells apart each (the outer two 37 cells end to end).
+        let bow = Self.frames(phrases: [0..<60, 90..<150, 200..<240], every: 3, offset: 0)
+        let other = Self.frames(phrases: [30..<110, 160..<230], every: 4, offset: 1)
+        let together = [Self.curve(moving: bow, level: 0.05, seed: 1), Self.curve(moving: bow, level: 0.02, seed: 2)]
+        let apart = Self.curve(moving: other, level: 0.03, seed: 3)
+        #expect(finder.correlation(together[0], apart) < finder.countPieceCorrelation)
+        let a = MotionRegion(x: 100, y: 100, width: 50, height: 5), b = MotionRegion(x: 195, y: 100, width: 30, height: 5)
+        let c = MotionRegion(x: 270, y: 100, width: 15, height: 5)
+        #expect(finder.pieceGroups(of: [a, b, c], curves: [together[0], together[1], apart], cellSize: 5) == [[0, 1]])
+        #expect(finder.pieceGroups(of: [a, b, c], curves: [apart, together[0], together[1]], cellSize: 5) == [[1, 2]])
+    }
+
+    /// Check duet #12 as footage: a player's line in two pieces 3 cells apart and, 8 cells before it, the other player's
+    /// line, the two nearer lines 27 cells end to end. The 3-cell link holds whatever the timing and joins first, so the
+    /// span link of the two players' lines cannot join them (the far piece does not move with the other player). But
+    /// close lines longer than a bow's line end to end rank under a span link (held-out trio #2 as footage).
+    @Test func linksThatHoldWhateverTheTimingJoinFirstUnlessLongerThanABowsLine() {
+        let curves = Self.curvesApart()
+        let finder = MotionRegionFinder()
+        // Cells of 5 px on row 20: the other player's line, cells 20–27; the player's pieces, cells 35–46 and 49–62.
+        let other = MotionRegion(x: 100, y: 100, width: 40, height: 5)
+        let near = MotionRegion(x: 175, y: 100, width: 60, height: 5), far = MotionRegion(x: 245, y: 100, width: 70, height: 5)
+        #expect(MotionRegionFinder.span(other, near) <= finder.countLineSpan * 5)
+        #expect(finder.pieceGroups(of: [other, near, far], curves: curves, cellSize: 5) == [[1, 2]])
+        #expect(finder.pieceGroups(of: [far, near, other], curves: curves, cellSize: 5) == [[0, 1]])
+        // The other player's own far piece, cells 1–6, joins its line: two players, two groups.
+        let first = MotionRegion(x: 5, y: 100, width: 30, height: 5)
+        let fourth = Self.curve(moving: Self.frames(phrases: [0..<250], every: 13, offset: 3), level: 0.05, seed: 4)
+        #expect(finder.pieceGroups(of: [first, other, near, far], curves: [fourth] + curves, cellSize: 5) == [[0, 1], [2, 3]])
+
+        // Held-out trio #2 as footage: a player's two lines, cells 5–11 and 20–30 (26 end to end), and the next player's
+        // 28-cell line 3 cells after them (42 end to end with the nearer piece).
+        let left = MotionRegion(x: 25, y: 100, width: 35, height: 5), right = MotionRegion(x: 100, y: 100, width: 55, height: 5)
+        let next = MotionRegion(x: 170, y: 100, width: 140, height: 5)
+        #expect(MotionRegionFinder.span(right, next) > finder.countLineSpan * 5)
+        #expect(finder.pieceGroups(of: [left, right, next], curves: curves, cellSize: 5) == [[0, 1]])
+        #expect(finder.pieceGroups(of: [next, right, left], curves: curves, cellSize: 5) == [[1, 2]])
     }
 }
