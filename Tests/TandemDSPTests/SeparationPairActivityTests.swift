@@ -30,18 +30,22 @@ import Testing
         return NMF.Factors(frames: frames, bins: bins, components: components, activations: activations, templates: templates)
     }
 
-    /// A player's bow: it slides for 0.4 s from each of their notes' starts (120 ms late), then rests while the note goes on.
+    /// A player's bow: it slides for 0.4 s from each of their notes' starts (120 ms late), rests while the note goes on,
+    /// and lifts for 0.4 s after the note's end.
     static func bow(_ instrument: Int) -> [Float] {
         var curve = [Float](repeating: 0.02, count: frames)
-        for (start, _) in notes[instrument] { for t in (start + 12)..<min(frames, start + 52) { curve[t] = 1 } }
+        for (start, end) in notes[instrument] {
+            for t in (start + 12)..<min(frames, start + 52) { curve[t] = 1 }
+            for t in min(frames, end)..<min(frames, end + 40) { curve[t] = 1 }
+        }
         return curve
     }
 
     /// Player 1 also sways through each of player 0's notes, from 0.3 s after its start to 0.3 s after its end (as a
-    /// follow-spot that spills onto the neighbour): player 0's level follows player 1's region.
+    /// follow-spot that spills onto the neighbour): player 0's level follows player 1's region better than its own bow.
     static func motion(instruments: Int) -> [[Float]] {
         var curves = (0..<instruments).map(bow)
-        for (start, end) in notes[0] { for t in (start + 30)..<min(frames, end + 30) { curves[1][t] = max(curves[1][t], 0.8) } }
+        for (start, end) in notes[0] { for t in (start + 30)..<min(frames, end + 30) { curves[1][t] = max(curves[1][t], 0.5) } }
         return curves
     }
 

