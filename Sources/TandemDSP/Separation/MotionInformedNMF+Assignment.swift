@@ -38,7 +38,10 @@ extension MotionInformedNMF {
         }
         let grouping = JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight,
                                      envelopeWeight: configuration.envelopeWeight)
-        return competing(grouping, sources: sources, bystanders: bystanders, players: players)
+        let pair = configuration.pairActivityWeight > 0
+            ? SourceEvidence(configuration, motion: curves, frames: factors.frames, frameSeconds: frameSeconds,
+                             activityWeight: configuration.pairActivityWeight) : nil
+        return competing(grouping, sources: sources, bystanders: bystanders, players: players, pairEvidence: pair)
     }
 
     /// Regions compete as whole sources, so that a player who sounds is never left silent.
@@ -62,8 +65,12 @@ extension MotionInformedNMF {
     /// player's only region while another player's second piece stayed (tuning duet #9, quartet #5:
     /// `Tools/eval/results/separation.md`, `sepdrop2`, `sepcount` session 17). After each drop the components are
     /// regrouped among the regions left. With nothing to go on (flat motion, silence) every region is kept.
-    /// - Parameter players: per region, the index of its player (regions of one player share it); missing: each region its own.
-    func competing(_ grouping: JointGrouping, sources: Int?, bystanders: Set<Int> = [], players: [Int] = []) -> Attribution {
+    /// When two regions are left they are grouped once more (`JointGrouping.regroupedPair`), under `pairEvidence` when given.
+    /// - Parameters:
+    ///   - players: per region, the index of its player (regions of one player share it); missing: each region its own.
+    ///   - pairEvidence: the evidence the final pairing of two regions reads (`Configuration.pairActivityWeight`); nil: the grouping's.
+    func competing(_ grouping: JointGrouping, sources: Int?, bystanders: Set<Int> = [], players: [Int] = [],
+                   pairEvidence: SourceEvidence? = nil) -> Attribution {
         let regions = grouping.evidence.regions, k = grouping.components
         var kept = Array(0..<regions)
         var state = grouping.optimised(from: grouping.starts(kept: kept), kept: kept)
@@ -109,8 +116,8 @@ extension MotionInformedNMF {
             kept.remove(at: best.index)
             state = grouping.improved(grouping.state(best.owner), kept: kept, passes: 2)
         }
-        // Two players left: their final grouping leans on timbre (`duetTimbreWeight`).
-        state = grouping.regroupedPair(state, kept: kept, timbreWeight: configuration.duetTimbreWeight)
+        // Two players left: their final grouping leans on timbre (`duetTimbreWeight`) and places by the activity (`pairEvidence`).
+        state = grouping.regroupedPair(state, kept: kept, timbreWeight: configuration.duetTimbreWeight, evidence: pairEvidence)
         let groups = (0..<regions).map { r in kept.contains(r) ? (0..<k).filter { state.owner[$0] == r } : [] }
         // A kept region's confidence is its whole source's evidence; a silent region's shortfall is no confidence in it.
         let confidence = (0..<regions).map { r in kept.contains(r) ? min(1, max(0, state.scores[r])) : 0 }

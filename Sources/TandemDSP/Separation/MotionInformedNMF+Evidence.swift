@@ -16,10 +16,15 @@ extension MotionInformedNMF {
         ///   - values: the reference curve `b`.
         ///   - length: the length of the curves it will be correlated with (`a`).
         init(_ values: [Float], length: Int, maxLag: Int) {
+            self.init(values, length: length, lags: -maxLag...maxLag)
+        }
+
+        /// - Parameter lags: the lags searched (`values[t + lag]` against `a[t]`: a positive lag reads the reference later).
+        init(_ values: [Float], length: Int, lags: ClosedRange<Int>) {
             self.values = values
             wide = values.map { Double($0) }
             var windows: [(lag: Int, start: Int, end: Int, mean: Double, norm: Double)] = []
-            for lag in -maxLag...maxLag {
+            for lag in lags {
                 let start = max(0, -lag), end = min(length, values.count - lag)
                 guard end - start > 2 else { continue }
                 var s = 0.0
@@ -155,46 +160,86 @@ extension MotionInformedNMF {
         }
     }
 
-    /// How well a candidate source — a summed activation — follows each region's motion: the onset and
-    /// energy-over-time correlations of `scores`, with the motion side prepared once.
+    /// How well a candidate source — a summed activation — follows each region's motion: the onset correlation of
+    /// `scores`, and the energy over time or the activity after its onsets (`activityWeight`: 0 everywhere but where two
+    /// players are left, `Configuration.pairActivityWeight`), with the motion side prepared once.
     struct SourceEvidence: Sendable {
         let smooth: Int
         let long: Int
         let onsetWeight: Float
         let onsets: [LaggedReference]
         let levels: [LaggedReference]
+        /// Frames over which each onset is spread forward for the activity curve (`activitySeconds`).
+        let spread: Int
+        let activityWeight: Float
+        /// Per region, its motion averaged over `activityMotionSeconds`, searched from `maximumLagSeconds` early to
+        /// `activityLateSeconds` late.
+        let activities: [LaggedReference]
 
-        init(_ configuration: Configuration, motion: [[Float]], frames: Int, frameSeconds: Double) {
+        /// - Parameter activityWeight: the activity's share of the non-onset evidence (0: the energy over time alone).
+        init(_ configuration: Configuration, motion: [[Float]], frames: Int, frameSeconds: Double, activityWeight: Float = 0) {
             smooth = max(1, Int((configuration.smoothingSeconds / frameSeconds).rounded()))
             long = max(1, Int((configuration.envelopeSeconds / frameSeconds).rounded()))
             let maxLag = Int((configuration.maximumLagSeconds / frameSeconds).rounded())
             let envelopeLag = Int((2 * configuration.maximumLagSeconds / frameSeconds).rounded())
             onsetWeight = configuration.onsetWeight
+            spread = max(1, Int((configuration.activitySeconds / frameSeconds).rounded()))
+            self.activityWeight = activityWeight
             let (smooth, long) = (smooth, long)
             onsets = motion.map { LaggedReference(MotionInformedNMF.movingAverage($0, smooth), length: frames, maxLag: maxLag) }
-            levels = motion.map { LaggedReference(MotionInformedNMF.movingAverage($0, long), length: frames, maxLag: envelopeLag) }
+            levels = activityWeight < 1
+                ? motion.map { LaggedReference(MotionInformedNMF.movingAverage($0, long), length: frames, maxLag: envelopeLag) } : []
+            if activityWeight > 0 {
+                let width = max(1, Int((configuration.activityMotionSeconds / frameSeconds).rounded()))
+                let late = max(-maxLag, Int((configuration.activityLateSeconds / frameSeconds).rounded()))
+                activities = motion.map { LaggedReference(MotionInformedNMF.movingAverage($0, width), length: frames, lags: -maxLag...late) }
+            } else {
+                activities = []
+            }
         }
 
         var regions: Int { onsets.count }
 
-        /// The two curves of a source that are compared with motion: smoothed onsets and the averaged level.
-        /// Both are made from one log-compressed activation (`onsetCurve` is the rises of `compressed`): the
-        /// grouping's search scores thousands of candidate sources, and `log1pf` was 3–4 % of a trio's CPU, taken twice.
-        func curves(_ activation: [Float]) -> (onsets: [Float], level: [Float]) {
+        /// The curves of a source that are compared with motion: smoothed onsets, the averaged level, and the activity
+        /// (`activity`; empty when `activityWeight` is 0). All are made from one log-compressed activation (`onsetCurve` is
+        /// the rises of `compressed`): the grouping's search scores thousands of candidate sources, and `log1pf` was 3–4 %
+        /// of a trio's CPU, taken twice.
+        func curves(_ activation: [Float]) -> (onsets: [Float], level: [Float], activity: [Float]) {
             let compressed = MotionInformedNMF.compressed(activation)
-            return (MotionInformedNMF.movingAverage(MotionInformedNMF.rises(compressed), smooth),
-                    MotionInformedNMF.movingAverage(compressed, long))
+            let rises = MotionInformedNMF.rises(compressed)
+            return (MotionInformedNMF.movingAverage(rises, smooth), activityWeight < 1 ? MotionInformedNMF.movingAverage(compressed, long) : [],
+                    activityWeight > 0 ? MotionInformedNMF.activity(rises, spread: spread) : [])
         }
 
-        /// The source's evidence for region `r`, from its prepared curves.
-        func score(_ curves: (onsets: [Float], level: [Float]), region r: Int) -> Float {
-            onsetWeight * onsets[r].correlation(curves.onsets) + (1 - onsetWeight) * levels[r].correlation(curves.level)
+        /// The source's evidence for region `r`, from its prepared curves: `onsetWeight` of the onsets' correlation, the
+        /// rest the level's and the activity's, the activity taking `activityWeight` of it.
+        func score(_ curves: (onsets: [Float], level: [Float], activity: [Float]), region r: Int) -> Float {
+            let level = activityWeight < 1 ? (1 - activityWeight) * levels[r].correlation(curves.level) : 0
+            let activity = activityWeight > 0 ? activityWeight * activities[r].correlation(curves.activity) : 0
+            return onsetWeight * onsets[r].correlation(curves.onsets) + (1 - onsetWeight) * (level + activity)
         }
 
         /// The evidence that `activation` (a component's or a whole source's) is region `r`'s sound.
         func callAsFunction(_ activation: [Float], region r: Int) -> Float {
             score(curves(activation), region: r)
         }
+    }
+
+    /// Each frame's sum of `rises` over the `spread` frames up to it: how much has started lately.
+    ///
+    /// A player's motion follows what they start, late and for a while, not how loud they are: a bow slides from a
+    /// note's start until it turns or reaches its end, a wind player's hands and instrument rise after an onset and
+    /// settle, a follow-spot catches up with an entry. An onset spread forward over the next few tenths of a second is
+    /// that shape; the level (`envelopeSeconds`) is not — a long note keeps its level while the bow has stopped.
+    static func activity(_ rises: [Float], spread: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: rises.count)
+        var sum: Double = 0
+        for t in rises.indices {
+            sum += Double(rises[t])
+            if t >= spread { sum -= Double(rises[t - spread]) }
+            out[t] = Float(max(0, sum))
+        }
+        return out
     }
 
     /// Which regions are bystanders that keep time — a conductor beating, a dancer, a waving audience, a

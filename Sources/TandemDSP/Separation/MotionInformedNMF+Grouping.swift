@@ -24,12 +24,12 @@ extension MotionInformedNMF {
         let activations: [[Float]]
         let energy: [Float]
         let features: [[Float]]
-        let evidence: SourceEvidence
+        private(set) var evidence: SourceEvidence
         var timbreWeight: Float
         let totalEnergy: Float
         let factors: NMF.Factors
         /// `score[c][r]`: one component's evidence for one region (the per-component choice).
-        let score: [[Float]]
+        private(set) var score: [[Float]]
 
         /// A grouping with what the objective needs cached per region (indexed by region, all regions).
         struct State {
@@ -50,8 +50,12 @@ extension MotionInformedNMF {
             energy = activations.map { $0.reduce(0, +) }
             totalEnergy = max(energy.reduce(0, +), 1e-20)
             features = MotionInformedNMF.groupingFeatures(factors, envelopeWeight: envelopeWeight)
-            let evidence = evidence
-            score = activations.map { a in
+            score = Self.scores(activations, evidence)
+        }
+
+        /// Per component, its evidence for each region.
+        private static func scores(_ activations: [[Float]], _ evidence: SourceEvidence) -> [[Float]] {
+            activations.map { a in
                 let curves = evidence.curves(a)
                 return (0..<evidence.regions).map { evidence.score(curves, region: $0) }
             }
@@ -275,16 +279,23 @@ extension MotionInformedNMF {
             return s
         }
 
-        /// With exactly two kept regions, the grouping raised once more under `timbreWeight` (from `state` and
-        /// from the usual starts), keeping the best end point; otherwise `state` as it is.
+        /// With exactly two kept regions, the grouping raised once more under `timbreWeight` and, when given,
+        /// `evidence` (from `state` and from the usual starts), keeping the best end point; otherwise `state` as it is.
         ///
         /// Two instruments split into two timbre clusters reliably, so a larger weight on timbre leaves the
         /// motion little to decide but which cluster is whose — a decision a box a cell larger or smaller
-        /// does not swing the way it swings single notes and near-equal groupings.
-        func regroupedPair(_ state: State, kept: [Int], timbreWeight weight: Float) -> State {
-            guard kept.count == 2, weight != timbreWeight else { return state }
+        /// does not swing the way it swings single notes and near-equal groupings. That decision is the
+        /// placement, and `evidence` (the activity after the onsets, `Configuration.pairActivityWeight`) reads it
+        /// from what the players start rather than from how loud their notes stay.
+        /// - Returns: the state, scored by the evidence it was grouped under.
+        func regroupedPair(_ state: State, kept: [Int], timbreWeight weight: Float, evidence pair: SourceEvidence? = nil) -> State {
+            guard kept.count == 2, weight != timbreWeight || pair != nil else { return state }
             var grouping = self
             grouping.timbreWeight = weight
+            if let pair {
+                grouping.evidence = pair
+                grouping.score = Self.scores(activations, pair)
+            }
             return grouping.optimised(from: [state.owner] + grouping.starts(kept: kept), kept: kept)
         }
 

