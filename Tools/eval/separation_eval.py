@@ -646,7 +646,7 @@ def main():
     parser.add_argument("--sets", nargs="+", default=["tuning", "held-out"], choices=list(SETS))
     parser.add_argument("--clips", type=int, default=6, help="clips per player count and set")
     parser.add_argument("--first-clip", type=int, default=0,
-                        help="index of the first clip (held-out clips 0-8 were run and diagnosed in many sessions and are tuning material since session 16; 9-17 were run blind at the end of sessions 15 and 16, 18-26 at the end of session 16, 27-35 blind in session 17, 36-44 blind in session 18 and development material since session 19, 45-53 blind in session 19 and development material since session 20, 54-62 blind in session 20 and development material since session 21, 63-71 blind in session 21 and development material since session 22, 72-80 blind in session 22; 81 on are unseen)")
+                        help="index of the first clip (held-out clips 0-8 were run and diagnosed in many sessions and are tuning material since session 16; 9-17 were run blind at the end of sessions 15 and 16, 18-26 at the end of session 16, 27-35 blind in session 17, 36-44 blind in session 18 and development material since session 19, 45-53 blind in session 19 and development material since session 20, 54-62 blind in session 20 and development material since session 21, 63-71 blind in session 21 and development material since session 22, 72-80 blind in session 22 and development material since session 23, 81-89 blind in session 23; 90 on are unseen)")
     parser.add_argument("--counts", type=int, nargs="+", default=[2, 3, 4])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--separate-args", default="", help="extra arguments for tandem separate")
