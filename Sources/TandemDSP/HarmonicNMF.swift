@@ -261,12 +261,13 @@ public struct HarmonicNMF: Sendable {
                         }
                     }
                 }
-                for j in 0..<noise {
-                    let row = (sources * pitchCount + j) * bins
-                    for f in 0..<bins {
-                        var s: Float = 0
-                        for b in 0..<bandCount { s += bands[f * bandCount + b] * bandWeights[j * bandCount + b] }
-                        w[row + f] = s
+                bands.withUnsafeBufferPointer { bands in
+                    bandWeights.withUnsafeBufferPointer { weights in
+                        for j in 0..<noise {
+                            let row = (sources * pitchCount + j) * bins
+                            Self.mixColumns(bands, rows: bins, columns: bandCount, weights: UnsafeBufferPointer(rebasing: weights[(j * bandCount)...]),
+                                            into: UnsafeMutableBufferPointer(rebasing: w[row...]))
+                        }
                     }
                 }
             }
@@ -338,8 +339,9 @@ public struct HarmonicNMF: Sendable {
             }
             refreshRatio()
             templates.withUnsafeBufferPointer { w in
-                for u in 0..<unitCount { var s: Float = 0; for f in 0..<bins { s += w[u * bins + f] }; templateSums[u] = s; inverseSums[u] = 1 / (s + floor) }
+                templateSums.withUnsafeMutableBufferPointer { sums in Self.rowSums(w, rows: unitCount, width: bins, into: sums) }
             }
+            for u in 0..<unitCount { inverseSums[u] = 1 / (templateSums[u] + floor) }
             // Each half of the frames updated by the thread that made its numerators.
             model.withUnsafeBufferPointer { q in
                 templatesByPitch.withUnsafeBufferPointer { w in
@@ -420,11 +422,10 @@ public struct HarmonicNMF: Sendable {
                 for j in 0..<noise {
                     let row = rowOf[sources * pitchCount + j] * bins
                     let activity = unitTotals[sources * pitchCount + j]
-                    for b in 0..<bandCount {
-                        var num: Float = 0, den: Float = 0
-                        for f in 0..<bins { num += bands[f * bandCount + b] * m[row + f]; den += bands[f * bandCount + b] }
-                        bandWeights[j * bandCount + b] *= num / (den * activity + floor)
+                    let (num, den) = bands.withUnsafeBufferPointer { bands in
+                        Self.columnProducts(bands, rows: bins, columns: bandCount, vector: UnsafeBufferPointer(rebasing: m[row..<(row + bins)]))
                     }
+                    for b in 0..<bandCount { bandWeights[j * bandCount + b] *= num[b] / (den[b] * activity + floor) }
                 }
             }
             // Scale: unit-sum band weights and unit-mean profiles, the scale moved into the activations.

@@ -195,14 +195,28 @@ struct GlobalMotion {
             do {
                 var cells = sums.mutableSpan
                 let d = distances.span
-                var x = x0, cell = rowBase + x0 / cs, end = min(x1, (x0 / cs + 1) * cs)
+                var x = x0, cell = rowBase + x0 / cs
+                // Whole cells four at a time, one a lane, after a first cell the shift cut: each lane still adds its
+                // cell's pixels one by one in order (the same sums), but four cells' chains run side by side where a
+                // cell at a time waited on each addition (a third of the map's time went to these short chains).
+                var lanes = x0 % cs == 0
                 while x < x1 {
+                    if lanes && x + 4 * cs <= x1 {
+                        let i = x - x0
+                        var s = SIMD4<Float>(cells[cell], cells[cell + 1], cells[cell + 2], cells[cell + 3])
+                        for j in i..<(i + cs) { s += SIMD4<Float>(d[j], d[j + cs], d[j + 2 * cs], d[j + 3 * cs]) }
+                        for lane in 0..<4 { cells[cell + lane] = s[lane] }
+                        x += 4 * cs
+                        cell += 4
+                        continue
+                    }
+                    let end = min(x1, (x / cs + 1) * cs)
                     var s = cells[cell]
                     for i in (x - x0)..<(end - x0) { s += d[i] }
                     cells[cell] = s
                     x = end
                     cell += 1
-                    end = min(x1, end + cs)
+                    lanes = true
                 }
             }
         }

@@ -117,6 +117,26 @@ import TandemCore
         #expect(reference.contains { $0 > 0 })
     }
 
+    /// Four cells a lane: several cell sizes on a frame wide enough for a few groups of four, an edge cell
+    /// smaller than the others, shifts that cut the first cell or not — the reference's bits.
+    @Test(arguments: [1, 2, 3, 4, 5])
+    func cellEnergiesInLanesEqualThePixelLoop(cellSize cs: Int) {
+        let width = 83, height = 21
+        let rows = (height + cs - 1) / cs, columns = (width + cs - 1) / cs
+        let previous = Self.image(width: width, height: height, seed: 3)
+        let current = Self.image(width: width, height: height, seed: 4, shiftX: 2, gain: 0.9)
+        let motion = GlobalMotion(previous: previous, current: current, maximumShift: 6)
+        for shift in [(0, 0), (1, 0), (-2, 1), (cs, -1), (-cs - 1, 2), (5, 0)] {
+            let forced = GlobalMotion(previous: MotionFrame(previous), current: MotionFrame(current), gain: motion.gain,
+                                      offset: motion.offset, shift: shift)
+            let reference = Self.referenceCells(previous: previous, current: current, gain: motion.gain, offset: motion.offset,
+                                                shift: shift, cellSize: cs, rows: rows, columns: columns)
+            let cells = forced.cellEnergies(cellSize: cs, rows: rows, columns: columns)
+            #expect(cells.map(\.bitPattern) == reference.map(\.bitPattern), "cell size \(cs), shift \(shift)")
+            #expect(reference.contains { $0 > 0 })
+        }
+    }
+
     /// A whole map over a moving, flickering, panning sequence: every frame's row as the reference
     /// computation (gain, offset and shift found the old way, median taken by sorting) gives it.
     @Test func mapEqualsTheReference() throws {
@@ -167,6 +187,35 @@ import TandemCore
             #expect(OrderStatistic.median(values) == 0.5)
         }
         #expect(OrderStatistic.median([]) == 0)
+    }
+
+    /// The radix selection gives the sort's value, bit for bit, on non-negative values (ties, zeros, subnormals,
+    /// infinity), and declines where a value has its sign bit set or is NaN, where the median is selection's.
+    @Test func radixSelectionEqualsSorting() {
+        var state: UInt64 = 31
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        for count in [1, 2, 3, 7, 100, 1001, 4608] {
+            let sets: [[Float]] = [
+                (0..<count).map { _ in Float(next() % 1000) / 997 },
+                (0..<count).map { i in i % 3 == 0 ? 0 : Float(next()) / 1e6 },
+                [Float](repeating: 0, count: count),
+                (0..<count).map { i in i % 5 == 0 ? .infinity : Float(bitPattern: UInt32(next() % 5000)) },
+            ]
+            for values in sets {
+                let sorted = values.sorted()
+                for k in Set([0, count / 3, count / 2, count - 1]) {
+                    #expect(OrderStatistic.nonNegativeSelect(k, in: values)?.bitPattern == sorted[k].bitPattern, "count \(count), k \(k)")
+                }
+                #expect(OrderStatistic.median(values).bitPattern == sorted[count / 2].bitPattern)
+            }
+        }
+        #expect(OrderStatistic.nonNegativeSelect(0, in: [1, -0.0, 2]) == nil)
+        #expect(OrderStatistic.nonNegativeSelect(1, in: [1, -3, 2]) == nil)
+        #expect(OrderStatistic.nonNegativeSelect(0, in: [1, .nan]) == nil)
+        #expect(OrderStatistic.median([3, -1, 2, -5, 0]) == 0)
     }
 
     /// The four interleaved histograms give the percentiles a sort gives (lengths not a multiple of four included).
