@@ -16,7 +16,8 @@ extension MotionRegionFinder {
     /// `minimumCells` or more of them is kept when some cell of it moves faintly in at least
     /// `minimumActivity` of the steps. Groups are joined when within `mergeGap` of each other, and only groups
     /// standing apart from every group already found (further than `mergeGap`) are returned: new players,
-    /// never a bridge that would join two found players into one box.
+    /// never a bridge that would join two found players into one box. Candidates left over that lie in a run along
+    /// one row (`faintLines`, a bow's line broken into pairs) are a player too when apart from every found one.
     func faintMovers(besides groups: [[Int]], active: [Int], map: MotionMap) -> [[Int]] {
         guard faintLevel > 0, map.frameCount > 1 else { return [] }
         let (bars, activity) = faintBars(map)
