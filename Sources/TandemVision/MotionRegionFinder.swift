@@ -123,6 +123,10 @@ public struct MotionRegionFinder: Sendable {
     /// footage (`separation_eval.py --footage`) its rows flickered faintly in 10–16 % of the steps — a new "player"
     /// along the top or bottom edge. A faint player the edge cuts keeps its inner cells. 0 turns this off.
     public var faintBorderCells = 1
+    /// Faint candidates on one row at most this many cells apart are one line (`faintLines`), kept as a player
+    /// when it persists, lies further than `pieceGap` from every group found and neither shares nor touches the columns of
+    /// one (a found player's own faint pieces, beside, above or below it, are not new players); 0 turns this off.
+    public var faintLineGap = 3
     public init(activeFraction: Float = 0.2, minimumShare: Float = 0.01, positionWeight: Float = 1, mergeCorrelation: Float = 0.9,
                 iterations: Int = 25, mergeGap: Int = 2, maximumRegions: Int = 8) {
         self.mergeGap = mergeGap
