@@ -32,20 +32,18 @@ extension MotionRegionFinder {
             return r < edge || c < edge || r >= map.rows - edge || c >= map.columns - edge
         }
         let candidates = activity.indices.filter { !taken[$0] && activity[$0] >= floor && !nearEdge($0) }
-        let found = components(candidates, map: map, means: activity, minimumShare: 0).filter { group in
+        /// Whether some cell of `cells` passes its bar in at least `minimumActivity` of the steps.
+        func persists(_ cells: [Int]) -> Bool {
             var moving = 0
-            for t in 0..<map.frameCount where group.contains(where: { map.energies[t * map.cellCount + $0] > bars[$0] }) { moving += 1 }
+            for t in 0..<map.frameCount where cells.contains(where: { map.energies[t * map.cellCount + $0] > bars[$0] }) { moving += 1 }
             return Float(moving) >= minimumActivity * Float(map.frameCount)
         }
+        let found = components(candidates, map: map, means: activity, minimumShare: 0).filter(persists)
         let kept = mergingNearby(found, map: map).filter { group in groups.allSatisfy { gap($0, group, map: map) > mergeGap } }
         guard faintLineGap > 0 else { return kept }
         var inFound = [Bool](repeating: false, count: map.cellCount)
         for group in found { for c in group { inFound[c] = true } }
-        let lines = faintLines(candidates.filter { !inFound[$0] }, map: map).filter { line in
-            var moving = 0
-            for t in 0..<map.frameCount where line.contains(where: { map.energies[t * map.cellCount + $0] > bars[$0] }) { moving += 1 }
-            return Float(moving) >= minimumActivity * Float(map.frameCount)
-        }
+        let lines = faintLines(candidates.filter { !inFound[$0] }, map: map).filter(persists)
         // Players sit side by side: a line above or below a found group (their columns overlapping or touching, as
         // `countStackGap` stacks pieces) is that player's piece, however far (development: tuning-wide quartet #2 as
         // footage and held-out quartet #79, lines 13–14 rows over or under a player).
