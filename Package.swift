@@ -41,9 +41,10 @@ let package = Package(
         .target(name: "TandemReport", dependencies: ["TandemCore", "TandemMedia"]),
         // The command links the Swift runtime and Foundation statically on Linux (`swift build --static-swift-stdlib`
         // for this one target): as 14 shared libraries their ~20 000 symbol relocations were looked up at every start
-        // through the ~150 libraries FFmpeg pulls in, 20-25 ms of a 0.09 s start before any decoding. Compiled with the
-        // flag too, so the module's link entries name the static Foundation's own archives (ICU, CoreFoundation).
-        // Only here: the test bundles load Swift Testing and XCTest, which need the shared runtime.
+        // through the ~150 libraries FFmpeg pulls in, 10-25 ms of a 0.09 s start before any decoding. Compiled with the
+        // flag too, so the module's link entries name the static Foundation's own archives (ICU, CoreFoundation);
+        // linked with it alone they go unresolved. Only here: the test bundles load Swift Testing and XCTest, which
+        // need the shared runtime (and `--static-swift-stdlib` for the whole build finds no Swift Testing).
         .executableTarget(name: "tandem", dependencies: [
             "TandemCore", "TandemMedia", "TandemNodes", "TandemReport", "TandemBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))],
