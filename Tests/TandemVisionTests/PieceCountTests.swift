@@ -237,9 +237,10 @@ import Testing
 
     /// A zooming camera's edge strips with no larger box over their columns (held-out trio #85 as footage: strips on the top
     /// and bottom rows 8 cells beside a player's columns; duet #88: a 16 × 3-cell strip on the bottom rows under a 9 × 4-cell
-    /// player) count with the box nearest their columns; 11 cells beside every box, or turned off, they stay apart. A piece over
-    /// a long bottom strip does not count with the player the strip stacks with (tuning quartet #2 as footage).
-    @Test func anEdgeStripBesideEveryColumnCountsWithTheNearestBox() {
+    /// player) count with the body nearest their columns, not with a thin piece nearer; 11 cells beside every body, or turned
+    /// off, they stay apart. A piece over a long bottom strip does not count with the player the strip stacks with (tuning
+    /// quartet #2 as footage).
+    @Test func anEdgeStripBesideEveryColumnCountsWithTheNearestBody() {
         let curves = [5, 7, 11, 13].enumerated().map { i, every in
             Self.curve(moving: Self.frames(phrases: [0..<250], every: every, offset: i), level: 0.05, seed: i + 1)
         }
@@ -251,6 +252,11 @@ import Testing
         #expect(finder.pieceGroups(of: [first, second, top, bottom], curves: curves, cellSize: 5, frameHeight: 180) == [[1, 2, 3]])
         let far = MotionRegion(x: 320, y: 175, width: 20, height: 5)
         #expect(finder.pieceGroups(of: [first, second, top, far], curves: curves, cellSize: 5, frameHeight: 180) == [[1, 2]])
+        // A thin 3 × 1-cell piece one cell after the top strip (on row 7, 4 cells before the second player's columns) is not
+        // the strip's body: the strip still counts with the second player, the piece alone.
+        let nearer = MotionRegion(x: 180, y: 35, width: 15, height: 5)
+        #expect(finder.pieceGroups(of: [first, second, top, bottom, nearer], curves: curves + [curves[0]], cellSize: 5, frameHeight: 180)
+                == [[1, 2, 3]])
         var off = finder
         off.countEdgeStripReach = -1
         #expect(off.pieceGroups(of: [first, second, top, bottom], curves: curves, cellSize: 5, frameHeight: 180).isEmpty)
