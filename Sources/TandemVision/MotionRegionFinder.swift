@@ -71,8 +71,11 @@ public struct MotionRegionFinder: Sendable {
     /// overlap or touch) at most this many cells away, the two thin or of `countPieceAreaRatio`, is a piece of
     /// that box's player whatever its timing (`pieceGroups`); −1 turns this off. On the 36 tuning clips a player's
     /// stacked pieces (a bow's line under the body, a hand over the instrument) lay 0–11 cells apart and their
-    /// motions correlate no more than two players' (`sepquart`: 0.23); no two players' boxes shared columns.
-    public var countStackGap = 12
+    /// motions correlate no more than two players' (`sepquart`: 0.23); no two players' boxes shared columns. On the
+    /// development clips of sessions 23–24 (held-out 36–89, tuning, plain and footage) every such pair 13–16 cells apart
+    /// was one player's too (8 pairs: held-out quartet #72's bow line 13 rows under the body, tuning duet #4 as footage a
+    /// bell 16 rows over its line), as were 4 more 19–22 apart; none was two players' or a player's and a bystander's.
+    public var countStackGap = 16
     /// … where "above or below" lets the piece's columns come up to this many cells short of the box's (`stackedAnchors`).
     /// On the development clips of sessions 20–23 (`auto` and N regions, plain and footage) every thin or small box 2–3
     /// cells beside a larger one's column and at most `countStackGap` cells above or below it was that player's (a hand or a
@@ -111,6 +114,11 @@ public struct MotionRegionFinder: Sendable {
     /// next player's body (held-out quartet #2), and pairs that span more (a player's line beside a bystander's screen,
     /// 33–60 cells) were never one player's.
     public var countPieceBesideGap = 7
+    /// … and a strip on the frame's top or bottom edge with no larger box over its columns counts with the body (a box that
+    /// is not thin) nearest its columns, at most this many cells beside them (`stackedAnchors`); −1 turns this off. On the
+    /// development clips of sessions 23–24 (camera footage; 15 clip-pictures hold an edge strip) such strips lay 0–9 cells
+    /// beside the nearest body's columns, on zooming and shaking cameras, and none was a player's only region.
+    public var countEdgeStripReach = 10
     /// Steps in which at least this share of the cells move, and `wholePictureRatio` times as many as in the
     /// median step, are left out when timing is compared (`timingSteps`).
     public var wholePictureShare: Float = 0.1

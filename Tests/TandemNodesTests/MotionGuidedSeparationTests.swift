@@ -86,9 +86,9 @@ import TandemVision
     }
 
     /// A player's box and a strip on the frame's bottom edge under it are one player, and the box is kept though the
-    /// strip moved more; without the frame's height the strip (thin, but 15 cells under the box) stands alone.
+    /// strip moved more; without the frame's height the strip (thin, but 23 cells under the box) stands alone.
     @Test func aPlayersBoxIsKeptBeforeAStripOnTheEdge() {
-        let box = MotionRegion(x: 215, y: 80, width: 45, height: 20, label: "motion0")
+        let box = MotionRegion(x: 215, y: 40, width: 45, height: 20, label: "motion0")
         let strip = MotionRegion(x: 185, y: 175, width: 35, height: 5, label: "motion1")
         let other = MotionRegion(x: 380, y: 75, width: 50, height: 40, label: "motion2")
         // The strip moves every frame; the box and the other player at their own notes.

@@ -197,13 +197,13 @@ import Testing
     }
 
     /// A one-cell strip on the frame's bottom row (camera footage's shake and encode) counts with the player whose column it
-    /// lies under, 15 cells below the player's box; one on the top row too. The same strip off the edge, or with no frame
+    /// lies under, 23 cells below the player's box; one on the top row too. The same strip off the edge, or with no frame
     /// height given, stays apart, and two strips are not each other's player.
     @Test func aStripOnTheFramesEdgeCountsWithThePlayerOverIt() {
         let curves = Self.curvesApart()
         let finder = MotionRegionFinder()
-        // Cells of 5 px, a 180-px frame: the player 9 × 4 cells at row 16; the strip 7 × 1 on row 35.
-        let player = MotionRegion(x: 215, y: 80, width: 45, height: 20), neighbour = MotionRegion(x: 380, y: 75, width: 50, height: 40)
+        // Cells of 5 px, a 180-px frame: the player 9 × 4 cells at row 8; the strip 7 × 1 on row 35.
+        let player = MotionRegion(x: 215, y: 40, width: 45, height: 20), neighbour = MotionRegion(x: 380, y: 75, width: 50, height: 40)
         let bottom = MotionRegion(x: 185, y: 175, width: 35, height: 5), top = MotionRegion(x: 230, y: 0, width: 50, height: 5)
         #expect(finder.pieceGroups(of: [player, bottom, neighbour], curves: curves, cellSize: 5, frameHeight: 180) == [[0, 1]])
         #expect(finder.pieceGroups(of: [player, top, neighbour], curves: curves, cellSize: 5, frameHeight: 180) == [[0, 1]])
@@ -213,6 +213,62 @@ import Testing
         // Two strips over each other's columns, one on each edge, no player over them.
         let long = MotionRegion(x: 0, y: 175, width: 150, height: 5), short = MotionRegion(x: 20, y: 0, width: 50, height: 5)
         #expect(finder.pieceGroups(of: [long, short, neighbour], curves: curves, cellSize: 5, frameHeight: 180).isEmpty)
+    }
+
+    /// A line 13 rows under its player's body (held-out quartet #72: a 9 × 1-cell bow line under an 8 × 3-cell body) and a
+    /// bell 16 rows over its player's line (tuning duet #4 as footage: an 11 × 3-cell box over a 20 × 1-cell line) count with
+    /// their player whatever their timing; 17 rows away, or with the stacking gap at session 23's 12 cells, they stay apart.
+    @Test func aPieceUpToSixteenRowsAboveOrBelowItsPlayerCountsWithIt() {
+        let curves = Self.curvesApart()
+        let finder = MotionRegionFinder()
+        // Cells of 5 px: the body on cells 44–51, rows 16–18; the line on cells 45–53, row 32; a player far off.
+        let body = MotionRegion(x: 220, y: 80, width: 40, height: 15), line = MotionRegion(x: 225, y: 160, width: 45, height: 5)
+        let player = MotionRegion(x: 500, y: 60, width: 60, height: 40)
+        #expect(finder.pieceGroups(of: [body, line, player], curves: curves, cellSize: 5) == [[0, 1]])
+        let bell = MotionRegion(x: 255, y: 5, width: 55, height: 15), row = MotionRegion(x: 180, y: 100, width: 100, height: 5)
+        #expect(finder.pieceGroups(of: [row, bell, player], curves: curves, cellSize: 5) == [[0, 1]])
+        let further = MotionRegion(x: 225, y: 180, width: 45, height: 5)
+        #expect(finder.pieceGroups(of: [body, further, player], curves: curves, cellSize: 5).isEmpty)
+        var before = finder
+        before.countStackGap = 12
+        #expect(before.pieceGroups(of: [body, line, player], curves: curves, cellSize: 5).isEmpty)
+        #expect(before.pieceGroups(of: [row, bell, player], curves: curves, cellSize: 5).isEmpty)
+    }
+
+    /// A zooming camera's edge strips with no larger box over their columns (held-out trio #85 as footage: strips on the top
+    /// and bottom rows 8 cells beside a player's columns; duet #88: a 16 × 3-cell strip on the bottom rows under a 9 × 4-cell
+    /// player) count with the body nearest their columns, not with a thin piece nearer; 11 cells beside every body, or turned
+    /// off, they stay apart. A piece over a long bottom strip does not count with the player the strip stacks with (tuning
+    /// quartet #2 as footage).
+    @Test func anEdgeStripBesideEveryColumnCountsWithTheNearestBody() {
+        let curves = [5, 7, 11, 13].enumerated().map { i, every in
+            Self.curve(moving: Self.frames(phrases: [0..<250], every: every, offset: i), level: 0.05, seed: i + 1)
+        }
+        let finder = MotionRegionFinder()
+        // Cells of 5 px, a 180-px frame: players on cells 8–19 and 43–53, rows 16–20; a top strip on cells 30–35 (8 cells
+        // before the second player, 11 after the first) and a bottom strip on cells 61–65 (8 after the second).
+        let first = MotionRegion(x: 40, y: 80, width: 55, height: 20), second = MotionRegion(x: 215, y: 80, width: 50, height: 20)
+        let top = MotionRegion(x: 150, y: 0, width: 25, height: 5), bottom = MotionRegion(x: 305, y: 175, width: 20, height: 5)
+        #expect(finder.pieceGroups(of: [first, second, top, bottom], curves: curves, cellSize: 5, frameHeight: 180) == [[1, 2, 3]])
+        let far = MotionRegion(x: 320, y: 175, width: 20, height: 5)
+        #expect(finder.pieceGroups(of: [first, second, top, far], curves: curves, cellSize: 5, frameHeight: 180) == [[1, 2]])
+        // A thin 3 × 1-cell piece one cell after the top strip (on row 7, 4 cells before the second player's columns) is not
+        // the strip's body: the strip still counts with the second player, the piece alone.
+        let nearer = MotionRegion(x: 180, y: 35, width: 15, height: 5)
+        #expect(finder.pieceGroups(of: [first, second, top, bottom, nearer], curves: curves + [curves[0]], cellSize: 5, frameHeight: 180)
+                == [[1, 2, 3]])
+        var off = finder
+        off.countEdgeStripReach = -1
+        #expect(off.pieceGroups(of: [first, second, top, bottom], curves: curves, cellSize: 5, frameHeight: 180).isEmpty)
+        // A 16 × 3-cell strip on rows 33–35 under a 9 × 4-cell player on rows 16–19 (13 rows apart, the strip the larger).
+        let player = MotionRegion(x: 45, y: 80, width: 45, height: 20), wide = MotionRegion(x: 65, y: 165, width: 80, height: 15)
+        #expect(finder.pieceGroups(of: [player, wide, second], curves: Array(curves.prefix(3)), cellSize: 5, frameHeight: 180) == [[0, 1]])
+        #expect(off.pieceGroups(of: [player, wide, second], curves: Array(curves.prefix(3)), cellSize: 5, frameHeight: 180).isEmpty)
+        // A bottom strip on cells 0–125 under a 15 × 14-cell player; a 3 × 2-cell piece 7 rows over the strip, 4 cells beside a
+        // 7 × 2-cell player's columns: the piece stays apart.
+        let body = MotionRegion(x: 20, y: 75, width: 75, height: 70), strip = MotionRegion(x: 0, y: 175, width: 630, height: 5)
+        let line = MotionRegion(x: 490, y: 100, width: 35, height: 10), piece = MotionRegion(x: 545, y: 130, width: 15, height: 10)
+        #expect(finder.pieceGroups(of: [body, strip, line, piece], curves: curves, cellSize: 5, frameHeight: 180) == [[0, 1]])
     }
 
     /// A line broken 8 cells apart on its row, 39 cells end to end (longer than a bow's line, `countLineSpan`), counts once
