@@ -103,6 +103,7 @@ extension MotionRegionFinder {
                                           slack: countStackColumnSlack * cell,
                                           areaRatio: countPieceAreaRatio,
                                           ofASize: countStackSizeGap < 0 ? nil : (countStackSizeGap * cell, countStackColumnShare),
+                                          reach: countLineSpan < 0 ? nil : countLineSpan * cell,
                                           frameHeight: frameHeight, stripReach: countEdgeStripReach < 0 ? nil : countEdgeStripReach * cell)
         for (i, j) in anchors.enumerated() {
             guard let j else { continue }
@@ -149,11 +150,44 @@ extension MotionRegionFinder {
     /// that comes nearest its columns, within `stripReach` pixels of them (a zooming camera's strips lie beside the players,
     /// or outgrow the box over them; a thin piece beside the strip may be the next player's bow); and no box stacks with a
     /// strip, which is no player's.
+    ///
+    /// Nor may a box join two players through the pieces stacked on it: while two or more pieces stack above or below it
+    /// (not edge strips, not lying half inside it) and, with the box, their columns span more than `reach` pixels end to
+    /// end, the piece whose columns lie furthest from the box's loses it — it stands in the next player's place, and
+    /// taking both pieces into the box's group would join two players with no link between them, a chain the complete
+    /// linkage never sees. On the development clips of sessions 20–24 (N and `auto` regions, plain and footage) a box
+    /// and the pieces stacked on it spanned 11–27 cells where they were one player's and 43–61 where they reached over
+    /// two players' places (held-out duet #85 as footage: a 44-cell box along the frame's bottom under both players'
+    /// bodies, 23 cells apart; held-out duet #70 as footage, a box over both players' bow lines; held-out trio #6 as
+    /// footage, a line from the next player's place beside a player's hands). The piece left out counts with the box,
+    /// or not, by the other links.
+    /// - Parameter reach: the most a box and its stacked pieces may span across (`countLineSpan`; nil: any).
     static func stackedAnchors(_ regions: [MotionRegion], within gap: Int?, cell: Int, slack: Int, areaRatio: Double,
-                               ofASize: (gap: Int, share: Double)? = nil, frameHeight: Int? = nil, stripReach: Int? = nil) -> [Int?] {
+                               ofASize: (gap: Int, share: Double)? = nil, reach: Int? = nil, frameHeight: Int? = nil,
+                               stripReach: Int? = nil) -> [Int?] {
         guard let gap else { return regions.map { _ in nil } }
         let edges = regions.map { isEdgeStrip($0, cell: cell, frameHeight: frameHeight) }
-        return regions.indices.map { i in
+        var anchors = nearestAnchors(regions, edges: edges, within: gap, cell: cell, slack: slack, areaRatio: areaRatio,
+                                     ofASize: ofASize, stripReach: stripReach)
+        guard let reach else { return anchors }
+        let centre = { (box: MotionRegion) in 2 * box.x + box.width }
+        for j in Set(anchors.compactMap { $0 }) {
+            var pieces = regions.indices.filter { anchors[$0] == j && !edges[$0] && overlapShare(regions[$0], regions[j]) < 0.5 }
+            while pieces.count > 1 {
+                let boxes = [regions[j]] + pieces.map { regions[$0] }
+                guard boxes.map({ $0.x + $0.width }).max()! - boxes.map(\.x).min()! > reach else { break }
+                let far = pieces.max { abs(centre(regions[$0]) - centre(regions[j])) < abs(centre(regions[$1]) - centre(regions[j])) }!
+                anchors[far] = nil
+                pieces.removeAll { $0 == far }
+            }
+        }
+        return anchors
+    }
+
+    /// Per region, the nearest larger box it is a stacked piece of, or nil (`stackedAnchors` before the reach is checked).
+    private static func nearestAnchors(_ regions: [MotionRegion], edges: [Bool], within gap: Int, cell: Int, slack: Int,
+                                       areaRatio: Double, ofASize: (gap: Int, share: Double)?, stripReach: Int?) -> [Int?] {
+        regions.indices.map { i in
             let a = regions[i], edge = edges[i]
             var best: (index: Int, distance: Int)?
             for j in regions.indices where j != i {

@@ -196,6 +196,27 @@ import Testing
         #expect(off.pieceGroups(of: [upper, lower, neighbour], curves: curves, cellSize: 5).isEmpty)
     }
 
+    /// A wide box along the frame's bottom under two players' bodies (held-out duet #85 as footage: 44 cells wide, the
+    /// bodies 23 cells apart) does not join the two: the body further from the box's columns stands apart, the nearer one
+    /// counts with the box. Two pieces of one player stacked under its box within a bow's line end to end both count with it.
+    @Test func aBoxUnderTwoPlayersPlacesDoesNotJoinThem() {
+        let curves = Self.curvesApart()
+        let finder = MotionRegionFinder()
+        // Cells of 5 px, a 180-px frame: the box 44 × 10 cells on the bottom rows (not an edge strip: 10 cells high); the
+        // left body 10 × 10 cells 2 cells over its left end, the right body 8 × 4 cells 6 cells over its middle.
+        let left = MotionRegion(x: 55, y: 70, width: 50, height: 50), right = MotionRegion(x: 220, y: 80, width: 40, height: 20)
+        let box = MotionRegion(x: 100, y: 130, width: 220, height: 50)
+        #expect(finder.pieceGroups(of: [left, right, box], curves: curves, cellSize: 5, frameHeight: 180) == [[1, 2]])
+        // One player's box and a hand and a bow's end under it, 20 cells end to end.
+        let body = MotionRegion(x: 100, y: 40, width: 100, height: 60)
+        let hand = MotionRegion(x: 100, y: 110, width: 30, height: 20), bowEnd = MotionRegion(x: 170, y: 110, width: 30, height: 20)
+        #expect(finder.pieceGroups(of: [body, hand, bowEnd], curves: curves, cellSize: 5, frameHeight: 180) == [[0, 1, 2]])
+        // Without a bow's line to bound the stack (`countLineSpan` −1), the wide box joins both bodies, as before.
+        var off = finder
+        off.countLineSpan = -1
+        #expect(off.pieceGroups(of: [left, right, box], curves: curves, cellSize: 5, frameHeight: 180) == [[0, 1, 2]])
+    }
+
     /// A one-cell strip on the frame's bottom row (camera footage's shake and encode) counts with the player whose column it
     /// lies under, 23 cells below the player's box; one on the top row too. The same strip off the edge, or with no frame
     /// height given, stays apart, and two strips are not each other's player.
