@@ -170,13 +170,13 @@ extension MotionRegionFinder {
         var anchors = nearestAnchors(regions, edges: edges, within: gap, cell: cell, slack: slack, areaRatio: areaRatio,
                                      ofASize: ofASize, stripReach: stripReach)
         guard let reach else { return anchors }
-        let centre = { (box: MotionRegion) in 2 * box.x + box.width }
         for j in Set(anchors.compactMap { $0 }) {
             var pieces = regions.indices.filter { anchors[$0] == j && !edges[$0] && overlapShare(regions[$0], regions[j]) < 0.5 }
             while pieces.count > 1 {
                 let boxes = [regions[j]] + pieces.map { regions[$0] }
                 guard boxes.map({ $0.x + $0.width }).max()! - boxes.map(\.x).min()! > reach else { break }
-                let far = pieces.max { abs(centre(regions[$0]) - centre(regions[j])) < abs(centre(regions[$1]) - centre(regions[j])) }!
+                let offset = { (i: Int) in abs(regions[i].center.x - regions[j].center.x) }
+                let far = pieces.max { offset($0) < offset($1) }!
                 anchors[far] = nil
                 pieces.removeAll { $0 == far }
             }
@@ -195,8 +195,7 @@ extension MotionRegionFinder {
                 // An anchor is never a strip: a line along the top edge is no player's, so a piece over it is not counted
                 // with it (nor, through it, with whichever player the strip stacks with).
                 guard a.area < b.area || (a.area == b.area && i > j), !edges[j] else { continue }
-                let dx = max(a.x, b.x) - min(a.x + a.width, b.x + b.width)
-                let dy = max(a.y, b.y) - min(a.y + a.height, b.y + b.height)
+                let (dx, dy) = gaps(a, b)
                 // Lying half inside the box (the overlap rule's piece) makes it the anchor before any box apart from it.
                 let inside = overlapShare(a, b) >= 0.5
                 guard inside || (dx <= slack && dy >= 0 && (dy <= gap || edge)) else { continue }
@@ -213,11 +212,11 @@ extension MotionRegionFinder {
                 var nearest: (index: Int, columns: Int, rows: Int)?
                 for j in regions.indices where j != i && !edges[j] && !isThin(regions[j], cell: cell) {
                     let b = regions[j]
-                    let dx = max(0, max(a.x, b.x) - min(a.x + a.width, b.x + b.width))
-                    let dy = max(0, max(a.y, b.y) - min(a.y + a.height, b.y + b.height))
+                    let (dx, dy) = gaps(a, b)
                     guard dx <= stripReach else { continue }
-                    if let n = nearest, (n.columns, n.rows) <= (dx, dy) { continue }
-                    nearest = (j, dx, dy)
+                    let apart = (columns: max(0, dx), rows: max(0, dy))
+                    if let n = nearest, (n.columns, n.rows) <= apart { continue }
+                    nearest = (j, apart.columns, apart.rows)
                 }
                 return nearest?.index
             }
@@ -251,8 +250,7 @@ extension MotionRegionFinder {
     /// overlapping across it and at most `gap` pixels apart along it: one line broken in pieces.
     static func collinear(_ a: MotionRegion, _ b: MotionRegion, within gap: Int, cell: Int) -> Bool {
         guard isThin(a, cell: cell), isThin(b, cell: cell) else { return false }
-        let dx = max(a.x, b.x) - min(a.x + a.width, b.x + b.width)
-        let dy = max(a.y, b.y) - min(a.y + a.height, b.y + b.height)
+        let (dx, dy) = gaps(a, b)
         if a.width >= 2 * a.height && b.width >= 2 * b.height { return dy < 0 && dx <= gap }
         if a.height >= 2 * a.width && b.height >= 2 * b.width { return dx < 0 && dy <= gap }
         return false
@@ -265,6 +263,11 @@ extension MotionRegionFinder {
         return max(a.y + a.height, b.y + b.height) - min(a.y, b.y)
     }
 
+    /// The pixels between two boxes across their columns and across their rows; negative by as much as they overlap.
+    static func gaps(_ a: MotionRegion, _ b: MotionRegion) -> (columns: Int, rows: Int) {
+        (max(a.x, b.x) - min(a.x + a.width, b.x + b.width), max(a.y, b.y) - min(a.y + a.height, b.y + b.height))
+    }
+
     /// The share of the smaller box that the two boxes have in common.
     static func overlapShare(_ a: MotionRegion, _ b: MotionRegion) -> Double {
         let w = min(a.x + a.width, b.x + b.width) - max(a.x, b.x), h = min(a.y + a.height, b.y + b.height) - max(a.y, b.y)
@@ -275,16 +278,14 @@ extension MotionRegionFinder {
     /// How far two boxes that share rows and lie at most `gap` pixels apart along them reach end to end along the row; nil
     /// when their rows do not overlap or they lie further apart.
     static func rowExtent(_ a: MotionRegion, _ b: MotionRegion, within gap: Int) -> Int? {
-        let dx = max(a.x, b.x) - min(a.x + a.width, b.x + b.width)
-        let dy = max(a.y, b.y) - min(a.y + a.height, b.y + b.height)
+        let (dx, dy) = gaps(a, b)
         guard dy < 0, dx <= gap else { return nil }
         return max(a.x + a.width, b.x + b.width) - min(a.x, b.x)
     }
 
     /// Whether two boxes overlap along one axis and are at most `gap` pixels apart along the other.
     static func alongside(_ a: MotionRegion, _ b: MotionRegion, within gap: Int) -> Bool {
-        let dx = max(a.x, b.x) - min(a.x + a.width, b.x + b.width)
-        let dy = max(a.y, b.y) - min(a.y + a.height, b.y + b.height)
+        let (dx, dy) = gaps(a, b)
         return (dx <= 0 && dy <= gap) || (dy <= 0 && dx <= gap)
     }
 }
