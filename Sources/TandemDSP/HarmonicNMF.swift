@@ -70,15 +70,6 @@ public struct HarmonicNMF: Sendable {
         public var rangeCompetitionIterations: Int = 10
         /// Width (standard deviation, semitones) of the pitch histogram's smoothing in the competition.
         public var rangeSpreadSemitones: Float = 4
-        /// From the end of the range competition, every `pruneInterval` updates, a (source, pitch) unit whose
-        /// activation over the whole input is under this share of its source's strongest pitch is set to zero for
-        /// good (multiplicative updates could never bring it back) and its template left empty, so the products
-        /// skip it; 0: none. A source's notes lie in its range: after the competition most of the 69 pitches hold
-        /// next to nothing, yet each cost as much in every product as a pitch the source plays (tuning trio #0
-        /// after the competition: 136 of its 207 pitch units under a thousandth of their source's strongest).
-        public var pruneBelow: Float = 1e-3
-        /// Updates between two prunings (a unit can fall under `pruneBelow` later in the fit).
-        public var pruneInterval: Int = 5
         /// The initial plain NMF: components per source and iterations.
         public var initialComponentsPerSource: Int = 8
         public var initialIterations: Int = 30
@@ -160,11 +151,7 @@ public struct HarmonicNMF: Sendable {
     /// - Parameter initialPlainNMF: the plain NMF the initialisation starts from, when the caller already ran
     ///   exactly that one on `values` (`initialComponentsPerSource · sources` components, `initialIterations`
     ///   Kullback-Leibler updates, `seed`), as the motion-informed ensemble's components model does; it is
-    ///   then not run twice. One with more components (`initialComponentsPerSource` per region, where movers
-    ///   and pieces leave fewer sources than regions) is clustered into the sources all the same: it splits
-    ///   the same mixture more finely, and running the smaller one as well cost `auto` 0.06–0.08 CPU s on a
-    ///   10 s trio. A factorisation of fewer components or of other frames or bins is ignored and the plain
-    ///   NMF run here.
+    ///   then not run twice. A factorisation of another shape is ignored and the plain NMF run here.
     /// - Complexity: O((initialIterations · initialComponentsPerSource + iterations · (pitches + noise)) ·
     ///   sources · frames · bins), in four SGEMMs per iteration.
     public func factorize(_ values: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, sources: Int,
@@ -201,7 +188,7 @@ public struct HarmonicNMF: Sendable {
 
         // Initialisation from a plain NMF clustered by timbre and register.
         let reusable = initialPlainNMF.flatMap { plain in
-            plain.frames == frames && plain.bins == bins && plain.components >= c.initialComponentsPerSource * sources ? plain : nil
+            plain.frames == frames && plain.bins == bins && plain.components == c.initialComponentsPerSource * sources ? plain : nil
         }
         var (profiles, activations) = try initialise(values, frames: frames, bins: bins, sources: sources, grid: grid,
                                                      unitCount: unitCount, plain: reusable, rng: &rng)
@@ -256,20 +243,16 @@ public struct HarmonicNMF: Sendable {
             return cut > 0 && cut < bins ? [0..<cut, cut..<bins] : [0..<bins]
         }()
         /// Per block of `profileHalves`, each row's read bins relative to the block.
-        var neededBins: [(from: [Int32], to: [Int32])] = profileHalves.map { columns in
+        let neededBins: [(from: [Int32], to: [Int32])] = profileHalves.map { columns in
             (readBins.map { Int32($0.lowerBound - columns.lowerBound) }, readBins.map { Int32($0.upperBound - columns.lowerBound) })
         }
 
-        /// The (source, pitch) units not pruned (`pruneBelow`); noise components are never pruned.
-        var alive = [Bool](repeating: true, count: sources * pitchCount)
-
         /// Templates from the profiles and band weights: W[k·P + p] = Σ_h a[k, h] G[p, h]; W[noise j] = B c_j.
-        /// A pruned unit's template stays zero.
         func buildTemplates() {
             templates.withUnsafeMutableBufferPointer { w in
                 for i in 0..<(sources * pitchCount * bins) { w[i] = 0 }
                 for k in 0..<sources {
-                    for p in 0..<pitchCount where alive[k * pitchCount + p] {
+                    for p in 0..<pitchCount {
                         let row = (k * pitchCount + p) * bins
                         for h in 0..<grid.partialCount[p] {
                             let amplitude = profiles[k * hCount + h]
@@ -386,15 +369,6 @@ public struct HarmonicNMF: Sendable {
             if c.rangeCompetition > 0 && sources > 1 && iteration < c.rangeCompetitionIterations {
                 compete(&activations, frames: frames, unitCount: unitCount, sources: sources, pitchCount: pitchCount, kernel: kernel)
             }
-            if c.pruneBelow > 0, iteration + 1 < c.iterations, iteration + 1 >= c.rangeCompetitionIterations,
-               (iteration + 1 - c.rangeCompetitionIterations) % max(1, c.pruneInterval) == 0 {
-                let pruned = Self.prune(&activations, alive: &alive, frames: frames, unitCount: unitCount, sources: sources,
-                                        pitchCount: pitchCount, below: c.pruneBelow)
-                // The profile products need no bin of a pruned unit's row (its activations are zero; the update skips it).
-                for u in pruned {
-                    for half in neededBins.indices { neededBins[half].from[rowOf[u]] = 0; neededBins[half].to[rowOf[u]] = 0 }
-                }
-            }
 
             // Profiles and noise bands: M = Xᵀ Q (rows in pitch order, only at the bins read below), then
             // a[k, h] ← a[k, h] · Σ_p G[p, h]·M[k, p] / Σ_p |G[p, h]| Σ_t X[t, k, p].
@@ -434,7 +408,7 @@ public struct HarmonicNMF: Sendable {
                 for k in 0..<sources {
                     for h in 0..<hCount {
                         var num: Float = 0, den: Float = 0
-                        for p in 0..<pitchCount where h < grid.partialCount[p] && alive[k * pitchCount + p] {
+                        for p in 0..<pitchCount where h < grid.partialCount[p] {
                             let lobe = grid.lobes[p * hCount + h]
                             let row = rowOf[k * pitchCount + p] * bins + lobe.start
                             var dot: Float = 0
@@ -486,27 +460,6 @@ public struct HarmonicNMF: Sendable {
             return scores.indices.max { scores[$0] < scores[$1] } ?? 0
         }
         return factors
-    }
-
-    /// Sets to zero, in every frame, each (source, pitch) unit still `alive` whose activation summed over the frames is
-    /// under `below` times its source's largest such sum, and marks it dead. Returns the units pruned now.
-    static func prune(_ x: inout [Float], alive: inout [Bool], frames: Int, unitCount: Int, sources: Int, pitchCount: Int,
-                      below: Float) -> [Int] {
-        var totals = [Float](repeating: 0, count: sources * pitchCount)
-        x.withUnsafeBufferPointer { x in
-            for t in 0..<frames { for u in 0..<(sources * pitchCount) { totals[u] += x[t * unitCount + u] } }
-        }
-        var pruned: [Int] = []
-        for k in 0..<sources {
-            let units = (k * pitchCount)..<((k + 1) * pitchCount)
-            let strongest = units.reduce(Float(0)) { max($0, totals[$1]) }
-            pruned += units.filter { alive[$0] && totals[$0] < below * strongest }
-        }
-        x.withUnsafeMutableBufferPointer { x in
-            for u in pruned { for t in 0..<frames { x[t * unitCount + u] = 0 } }
-        }
-        for u in pruned { alive[u] = false }
-        return pruned
     }
 
     /// Scales each source's activation at each pitch by its share (to the power `rangeCompetition`) of the

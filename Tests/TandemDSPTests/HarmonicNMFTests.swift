@@ -124,27 +124,6 @@ enum HarmonicDuet {
         #expect(changed.units.activations != own.units.activations)
     }
 
-    /// A given plain NMF with more components than the sources' share (`auto`: eight per region, fewer sources
-    /// than regions) is the start too: it gives the factors of a model that runs that many components itself.
-    @Test func aGivenLargerInitialNMFIsClusteredIntoTheSources() throws {
-        let frames = 40, bins = 129
-        var rng = SplitMix64(seed: 7)
-        let values = (0..<(frames * bins)).map { _ in rng.nextUnitFloat() + 0.01 }
-        var configuration = HarmonicNMF.Configuration()
-        configuration.iterations = 4
-        configuration.initialIterations = 6
-        let plain = try NMF(components: 24, divergence: .kullbackLeibler, iterations: configuration.initialIterations,
-                            seed: configuration.seed).factorize(values, frames: frames, bins: bins)
-        let given = try HarmonicNMF(configuration).factorize(values, frames: frames, bins: bins, sampleRate: 22050, fftSize: 256,
-                                                             sources: 2, initialPlainNMF: plain)
-        var twelve = configuration
-        twelve.initialComponentsPerSource = 12
-        let own = try HarmonicNMF(twelve).factorize(values, frames: frames, bins: bins, sampleRate: 22050, fftSize: 256, sources: 2)
-        #expect(given.units.activations == own.units.activations && given.profiles == own.profiles)
-        let eight = try HarmonicNMF(configuration).factorize(values, frames: frames, bins: bins, sampleRate: 22050, fftSize: 256, sources: 2)
-        #expect(given.units.activations != eight.units.activations)
-    }
-
     /// The duet's magnitude spectrogram (frames × bins, n_fft 1024 at 22.05 kHz), as the separator factorises it.
     static func duetMagnitude() throws -> (values: [Float], frames: Int, bins: Int) {
         let mix = zip(HarmonicDuet.reed, HarmonicDuet.string).map { $0 + $1 }
@@ -188,50 +167,12 @@ enum HarmonicDuet {
         #expect(same.units.activations == settled.units.activations && same.profiles == settled.profiles)
     }
 
-    /// `prune` zeroes, in every frame, the pitches under the share of their own source's strongest pitch, marks them
-    /// dead, returns them, and leaves noise columns and units already dead alone.
-    @Test func pruneZeroesThePitchesFarUnderTheirSourcesStrongest() {
-        // 2 frames × (2 sources × 3 pitches + 1 noise); totals: source 0 [10, 0.005, 3], source 1 [1, 1, 0.0009].
-        var x: [Float] = [6, 0.002, 1, 0.5, 0.5, 0.0004, 0,
-                          4, 0.003, 2, 0.5, 0.5, 0.0005, 7]
-        var alive = [Bool](repeating: true, count: 6)
-        let pruned = HarmonicNMF.prune(&x, alive: &alive, frames: 2, unitCount: 7, sources: 2, pitchCount: 3, below: 1e-3)
-        #expect(pruned == [1, 5])
-        #expect(alive == [true, false, true, true, true, false])
-        #expect(x == [6, 0, 1, 0.5, 0.5, 0, 0,
-                      4, 0, 2, 0.5, 0.5, 0, 7])
-        #expect(HarmonicNMF.prune(&x, alive: &alive, frames: 2, unitCount: 7, sources: 2, pitchCount: 3, below: 1e-3).isEmpty)
-    }
-
-    /// In a whole factorisation the pruned pitches end at zero in every frame with empty templates (the products skip
-    /// them), each source keeps pitches, and the noise is never pruned; `pruneBelow` 0 prunes nothing.
-    @Test func prunedPitchesEndEmpty() throws {
-        let (values, frames, bins) = try Self.duetMagnitude()
-        func run(_ below: Float) throws -> HarmonicNMF.Factors {
-            var configuration = HarmonicNMF.Configuration()
-            configuration.pruneBelow = below
-            return try HarmonicNMF(configuration).factorize(values, frames: frames, bins: bins, sampleRate: HarmonicDuet.rate,
-                                                            fftSize: 1024, sources: 2)
-        }
-        func empty(_ f: HarmonicNMF.Factors) -> [Int] {
-            (0..<f.units.components).filter { u in (0..<f.units.frames).allSatisfy { f.units.activations[$0 * f.units.components + u] == 0 } }
-        }
-        let pruned = try run(1e-3), kept = try run(0)
-        let p = pruned.pitches.count, dead = empty(pruned)
-        #expect(!dead.isEmpty && dead.allSatisfy { $0 < 2 * p })
-        #expect((0..<2).allSatisfy { k in dead.filter { $0 / p == k }.count < p })
-        #expect(dead.allSatisfy { u in (0..<bins).allSatisfy { pruned.units.templates[u * bins + $0] == 0 } })
-        #expect(empty(kept).isEmpty)
-    }
-
     /// With a spare thread serving, half of each product runs there; the factors are the same bits as alone, and a
     /// spare thread that never serves (or has closed) costs nothing but its lock.
     @Test func aSpareThreadGivesTheSameFactors() throws {
         let (values, frames, bins) = try Self.duetMagnitude()
         var configuration = HarmonicNMF.Configuration()
         configuration.iterations = 6
-        configuration.rangeCompetitionIterations = 3  // pruned after 3 updates: the pruned rows' halves too
-        configuration.pruneInterval = 2
         let model = HarmonicNMF(configuration)
         func run(_ spare: SpareThread?) throws -> HarmonicNMF.Factors {
             try model.factorize(values, frames: frames, bins: bins, sampleRate: HarmonicDuet.rate, fftSize: 1024, sources: 2,

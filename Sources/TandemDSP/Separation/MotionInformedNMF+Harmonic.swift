@@ -206,8 +206,7 @@ extension MotionInformedNMF {
         let players = movers.filter { !$0 }.count
         let k = asked.map { max(1, min($0, tracks.count)) } ?? max(1, min(players, configuration.maximumSources))
         // The components model's NMF is the harmonic model's starting point when both are set alike (the
-        // defaults): reused, not run a second time — in `auto` too, where its components (eight per region) outnumber
-        // the sources' share when movers or pieces are among the regions. `HarmonicNMF` checks its shape.
+        // defaults): reused, not run a second time. `HarmonicNMF` checks its shape.
         let plain = configuration.divergence == .kullbackLeibler && configuration.iterations == configuration.harmonic.initialIterations
             ? componentFactors : nil
         return try harmonicModel.factorize(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize, sources: k,
