@@ -16,8 +16,7 @@ import Foundation
 /// undone global changes (light, camera, cuts: see `MotionMap`), so what is left is local. Without a
 /// requested count, groups whose energy curves rise and fall together
 /// (Pearson correlation ≥ `mergeCorrelation`) are one mover seen in pieces — the two edges of a waveform
-/// whose middle does not change, a player's bow arm and head — and merge; every group left is a region, but a
-/// lone group is split in two as below when its halves do not move in step (players touching).
+/// whose middle does not change, a player's bow arm and head — and merge; every group left is a region.
 /// With a count `k`, the `k` most
 /// energetic groups are kept; when there are fewer than `k` (players touching), the most energetic group
 /// is split in two by k-means on its cells' energy curves (z-scored, so the distance is 1 − correlation:
@@ -173,37 +172,22 @@ public struct MotionRegionFinder: Sendable {
                 groups = Array(groups.sorted { energy($0) > energy($1) }.prefix(count))
             }
             // Too few separate blobs (players touching): split the most energetic blob by timing and place.
-            groups = splitting(groups, until: count, map: map, means: means)
+            while groups.count < count {
+                guard let index = groups.indices.filter({ groups[$0].count >= 2 }).max(by: { energy(groups[$0]) < energy(groups[$1]) }) else { break }
+                let parts = cluster(groups[index], into: 2, map: map, means: means)
+                // Halves that move in step are one mover: asking for more sources does not make more players.
+                guard parts.count == 2,
+                      correlation(summedCurve(parts[0], map: map), summedCurve(parts[1], map: map)) < mergeCorrelation else { break }
+                groups.replaceSubrange(index...index, with: parts)
+            }
         } else {
             groups = mergingCorrelated(groups, map: map, steps: steps)
             if groups.count > maximumRegions { groups = Array(groups.sorted { energy($0) > energy($1) }.prefix(maximumRegions)) }
-            // One moving region: players touching, or one player. It is cut in halves by timing and place as a count of 2
-            // cuts it: two players playing their own parts do not move in step; one player's halves mostly do and stay
-            // whole, and where they do not, their boxes lie one over the other and the count takes them for pieces of one
-            // player (`pieceGroups`). Without it, two players glued into one box were one source with the count
-            // automatic, though a count of 2 split them (held-out duets #57 and #65 as footage, #93 plain and as footage).
-            if groups.count == 1 { groups = splitting(groups, until: 2, map: map, means: means) }
         }
         var regions = groups.map { boundingBox($0, map: map) }
         regions.sort { ($0.center.x, $0.center.y) < ($1.center.x, $1.center.y) }
         for i in regions.indices { regions[i].label = "motion\(i)" }
         return regions
-    }
-
-    /// `groups` with the most energetic group of two or more cells split in two by timing and place (`cluster`), again
-    /// until there are `count`, while the two halves of each split do not move in step (their energy curves correlate
-    /// under `mergeCorrelation`): halves that move in step are one mover, and asking for more does not make more players.
-    func splitting(_ groups: [[Int]], until count: Int, map: MotionMap, means: [Float]) -> [[Int]] {
-        var groups = groups
-        func energy(_ g: [Int]) -> Float { g.reduce(0) { $0 + means[$1] } }
-        while groups.count < count {
-            guard let index = groups.indices.filter({ groups[$0].count >= 2 }).max(by: { energy(groups[$0]) < energy(groups[$1]) }) else { break }
-            let parts = cluster(groups[index], into: 2, map: map, means: means)
-            guard parts.count == 2,
-                  correlation(summedCurve(parts[0], map: map), summedCurve(parts[1], map: map)) < mergeCorrelation else { break }
-            groups.replaceSubrange(index...index, with: parts)
-        }
-        return groups
     }
 
     /// Groups of cells that each move too seldom to be active but together move persistently: a bow

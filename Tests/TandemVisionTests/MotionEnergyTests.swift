@@ -97,24 +97,10 @@ enum Synthetic {
             if t % 10 < 5 { squares.append((12, 8, 8)) }
             try map.append(Synthetic.gray(width: 40, height: 24, squares: squares), time: Double(t))
         }
+        #expect(MotionRegionFinder().regions(in: map).count == 1)
         let split = MotionRegionFinder().regions(in: map, count: 2)
         #expect(split.count == 2)
         #expect(split.map(\.x) == [4, 12] && split.map(\.width) == [8, 8])
-        // With the count automatic the lone blob is split too: its halves do not move in step.
-        #expect(MotionRegionFinder().regions(in: map) == split)
-    }
-
-    @Test func aLoneMoverWhoseHalvesMoveInStepStaysOneRegion() throws {
-        // One 16×8 mover flickering on one beat: split by place, its halves move in step, so it is one region,
-        // with the count automatic as with a count of 2.
-        var map = MotionMap(cellSize: 4)
-        for t in 0..<30 {
-            try map.append(Synthetic.gray(width: 40, height: 24, squares: t % 6 < 3 ? [(4, 8, 8), (12, 8, 8)] : []), time: Double(t))
-        }
-        let regions = MotionRegionFinder().regions(in: map)
-        #expect(regions.count == 1)
-        #expect(regions.first.map { $0.x == 4 && $0.width == 16 } == true, "\(regions)")
-        #expect(MotionRegionFinder().regions(in: map, count: 2) == regions)
     }
 
     @Test func countKeepsTheBusiestSeparateRegions() throws {
@@ -167,12 +153,11 @@ enum Synthetic {
         #expect(regions.count == 2)
         #expect(regions[0].x == 4 && regions[0].y == 0 && regions[0].height == 20)
         #expect(regions[1].x == 68)
-        // Without the piece merge, three; with no distance limit the far player is taken in too, and the one group
-        // left is cut in two again by timing (the automatic count's lone-region split).
+        // Without the piece merge, three; with no distance limit, the far player would be taken in too.
         finder.pieceGap = 0
         #expect(finder.regions(in: map).count == 3)
         finder.pieceGap = 20
-        #expect(finder.regions(in: map).count == 2)
+        #expect(finder.regions(in: map).count == 1)
     }
 
     @Test func stillVideoHasNoRegions() throws {

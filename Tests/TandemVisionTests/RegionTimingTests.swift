@@ -28,13 +28,9 @@ import TandemCore
         // A bow (a 28×4 bar) above a body (16×20) that moves with it, in the same phrases.
         let phrases = [0..<60, 100..<180, 210..<250]
         let map = try Self.scene(players: [(24, 4, 28, 4, phrases, 2), (30, 10, 16, 20, phrases, 2)])
-        let finder = MotionRegionFinder()
-        let regions = finder.regions(in: map)
-        // Alone in the picture with the count automatic, the region is cut in halves by timing (players touching look
-        // like this too); the halves' boxes lie one over the other, so they are pieces of one player, counted once.
-        let groups = finder.pieceGroups(of: regions, curves: regions.map { map.series(for: $0) }, cellSize: map.cellSize)
-        #expect(regions.count - groups.reduce(0) { $0 + $1.count - 1 } == 1, "\(regions) \(groups)")
-        #expect(regions.map(\.y).min()! <= 4 && regions.map { $0.y + $0.height }.max()! >= 30, "\(regions)")
+        let regions = MotionRegionFinder().regions(in: map)
+        #expect(regions.count == 1, "\(regions)")
+        #expect(regions.first.map { $0.y <= 4 && $0.y + $0.height >= 30 } == true, "\(regions)")
     }
 
     @Test func aFlashLightingBothPlayersDoesNotGlueThem() throws {
@@ -46,12 +42,11 @@ import TandemCore
         #expect(steps.count < map.frameCount && !steps.contains(60) && !steps.contains(61) && steps.contains(59))
         let regions = finder.regions(in: map)
         #expect(regions.count == 2, "\(regions)")
-        // With every step compared, the two flashes make the players' curves rise together: one group, which, alone in
-        // the picture, is cut in two again by timing (the automatic count's lone-region split).
+        // With every step compared, the two flashes make the players' curves rise together: one region.
         var blind = finder
         blind.wholePictureShare = 1.01
         #expect(blind.timingSteps(in: map).count == map.frameCount)
-        #expect(blind.regions(in: map).count == 2)
+        #expect(blind.regions(in: map).count == 1)
     }
 
     /// 96×32 frames at 25 fps: a heavy mover (an 8×8 square jumping 16 px every frame) at the right, and at
