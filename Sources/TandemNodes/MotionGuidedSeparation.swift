@@ -234,8 +234,10 @@ public struct MotionGuidedSeparation: Sendable {
             for (keep, merged) in pieces { for i in [keep] + merged { player[regions[i].label] = regions[keep].label } }
             tracks = regions.map { region in
                 let curve = curves[region.label]!
+                // The turns while the map keeps every frame (to 10.9 minutes at 25 fps by default); none for a longer video.
+                let turns = map.turns(for: region)
                 return MotionTrack(label: region.label, times: curve.times.map { $0 - startSeconds }, energy: curve.energy,
-                                   player: player[region.label])
+                                   player: player[region.label], turns: turns.count == curve.times.count ? turns : [])
             }
             if tracks.isEmpty {
                 notes.append("nothing moves in the video (a still picture?); used the audio-only fallback")

@@ -234,6 +234,56 @@ struct GlobalMotion {
         return sums
     }
 
+    /// Per cell, which way its moving pixels went: the sums of `∂x L · ∂t L` and `∂y L · ∂t L` over the pixels that
+    /// score in `cellEnergies` (outside the previous frame's 3×3 range), `/ 255²` and over the cell's covered pixels,
+    /// interleaved (`[2 · cell]` x, `[2 · cell + 1]` y).
+    ///
+    /// The energy has no sign: a bow sliding at an even speed scores the same whichever way it goes, so the moment it
+    /// turns — a bowed note's start — does not show in it. `∂t L ≈ −(u ∂x L + v ∂y L)` for a motion `(u, v)`, so
+    /// each product's sign is the motion's against the brightness slope, and summed over a region the two sums turn
+    /// over when the region's motion does (the gradient-constraint of Lucas and Kanade, without the division). Only the
+    /// pixels that score as motion count: a sub-pixel slide of the picture (a pan's rounding, shake, compression
+    /// noise) leaves the 3×3 range alone and would otherwise add a flow everywhere. The gradients are those of the
+    /// mean of the current frame and the light-matched, shifted previous one (central differences, edges repeated).
+    /// - Complexity: O(pixels) for the distances, O(moving pixels) for the products.
+    func cellFlows(cellSize cs: Int, rows: Int, columns: Int) -> [Float] {
+        let w = previous.width, h = previous.height
+        let g = gain, o = offset, dx = shift.x, dy = shift.y
+        let x0 = max(0, dx), x1 = min(w, w + dx), y0 = max(0, dy), y1 = min(h, h + dy)
+        var sums = [Float](repeating: 0, count: 2 * rows * columns)
+        guard x1 > x0, y1 > y0 else { return sums }
+        let q = current.image.pixels.span, p = previous.image.pixels.span, lo = previous.low.span, hi = previous.high.span
+        for y in y0..<y1 {
+            let sy = y - dy
+            let up = max(0, y - 1) * w, down = min(h - 1, y + 1) * w
+            let upPrevious = max(0, sy - 1) * w, downPrevious = min(h - 1, sy + 1) * w
+            let rowBase = (y / cs) * columns
+            for x in x0..<x1 {
+                let v = Float(q[y * w + x]), sx = x - dx
+                let a = g * Float(lo[sy * w + sx]) + o, b = g * Float(hi[sy * w + sx]) + o
+                guard v > b || v < a else { continue }
+                let left = max(0, x - 1), right = min(w - 1, x + 1), leftPrevious = max(0, sx - 1), rightPrevious = min(w - 1, sx + 1)
+                let gx = (Float(q[y * w + right]) - Float(q[y * w + left]) + g * (Float(p[sy * w + rightPrevious]) - Float(p[sy * w + leftPrevious]))) / 4
+                let gy = (Float(q[down + x]) - Float(q[up + x]) + g * (Float(p[downPrevious + sx]) - Float(p[upPrevious + sx]))) / 4
+                let gt = v - (g * Float(p[sy * w + sx]) + o)
+                let cell = rowBase + x / cs
+                sums[2 * cell] += gx * gt
+                sums[2 * cell + 1] += gy * gt
+            }
+        }
+        func covered(_ index: Int, _ low: Int, _ high: Int) -> Int { max(0, min(high, (index + 1) * cs) - max(low, index * cs)) }
+        for r in 0..<rows {
+            let coveredRows = covered(r, y0, y1)
+            for c in 0..<columns {
+                let count = coveredRows * covered(c, x0, x1)
+                let scale: Float = count > 0 ? 1 / (255 * 255 * Float(count)) : 0
+                sums[2 * (r * columns + c)] *= scale
+                sums[2 * (r * columns + c) + 1] *= scale
+            }
+        }
+        return sums
+    }
+
     /// The minimum and maximum of each pixel's 3×3 neighbourhood (separable: rows, then columns).
     /// - Complexity: O(pixels).
     static func neighbourhoodRange(_ image: GrayImage) -> (low: [UInt8], high: [UInt8]) {

@@ -43,6 +43,11 @@ public struct MotionMap: Sendable {
     /// Frame-major: `energies[frame * cellCount + cell]`, mean |Δluma| / 255 in the cell.
     public private(set) var energies: [Float] = []
     public private(set) var times: [Double] = []
+    /// Frame-major like `energies`, two per cell (`GlobalMotion.cellFlows`: which way the cell's moving pixels went, x then
+    /// y), kept while the map holds every frame (`framesPerStep` 1) and dropped when it first averages steps: a turn lasts
+    /// a frame, and a mean over frames cancels it. Half precision (the direction is what is read): the map's memory doubles
+    /// while they are kept, where two `Float`s a cell would triple it.
+    public private(set) var flows: [Float16] = []
     /// Frames taken for cuts or flashes (their energies are 0).
     public private(set) var cuts: [Int] = []
     /// The camera translation found at each frame (pixels, current relative to previous).
@@ -106,6 +111,7 @@ public struct MotionMap: Sendable {
             throw VisionError(.sizeChanged, "frame \(framesAppended) is \(image.width)×\(image.height), the map is \(width)×\(height)")
         }
         var cells = [Float](repeating: 0, count: cellCount)
+        var cellFlows = [Float](repeating: 0, count: 2 * cellCount)
         var shift = (x: 0, y: 0)
         let frame = compensatesGlobalMotion ? MotionFrame(image) : MotionFrame(plain: image)
         if let previous {
@@ -119,6 +125,7 @@ public struct MotionMap: Sendable {
                     cells = [Float](repeating: 0, count: cellCount)
                 } else {
                     for c in cells.indices { cells[c] = max(0, cells[c] - median) }
+                    if framesPerStep == 1 { cellFlows = comparison.cellFlows(cellSize: cellSize, rows: rows, columns: columns) }
                 }
             } else {
                 cells = Self.plainDifference(previous.image, image, cellSize: cellSize, columns: columns, cellPixels: cellPixels)
@@ -129,6 +136,7 @@ public struct MotionMap: Sendable {
         framesAppended += 1
         if framesPerStep == 1 {
             energies.append(contentsOf: cells)
+            if compensatesGlobalMotion { flows.append(contentsOf: cellFlows.map { Float16($0) }) }
             times.append(time)
         } else {
             if pendingCount == 0 { pendingCells = [Float](repeating: 0, count: cellCount); pendingTime = 0 }
@@ -153,6 +161,7 @@ public struct MotionMap: Sendable {
     /// array per halving cost half the map again at each halving, and its refill after it).
     private mutating func halveTimeResolution() {
         let count = times.count, pairs = count / 2, cells = cellCount
+        flows = []
         var leftover: [Float] = []
         var leftoverTime = 0.0
         if count % 2 == 1 {
@@ -255,6 +264,32 @@ public struct MotionMap: Sendable {
             members = [r * columns + c]
         }
         return members
+    }
+
+    /// How much a region's motion turns over at each frame: `√max(0, −f(t−1) · f(t))`, `f` the region's flow (the
+    /// pixel-weighted mean of its cells' `flows`), so a bow that reverses scores at the first frame it goes back, while
+    /// motion that starts, stops, or keeps its way (a bow at an even speed, a sway between its turns) scores 0. Empty
+    /// when the map keeps no flows (plain frame differences, or averaged steps).
+    ///
+    /// Summed over the region before the product: a bow's two ends and the hand that holds it go one way together, where
+    /// one cell alone sees an end pass through in a frame or two and turns more with noise than with the bow.
+    public func turns(for region: MotionRegion) -> [Float] {
+        guard flows.count == 2 * energies.count, cellCount > 0 else { return [] }
+        let members = cells(in: region)
+        let total = Float(members.reduce(0) { $0 + cellPixels[$1] })
+        var turns = [Float](repeating: 0, count: frameCount)
+        var last = (x: Float(0), y: Float(0))
+        for t in 0..<frameCount {
+            var x: Float = 0, y: Float = 0
+            for cell in members {
+                let weight = Float(cellPixels[cell]) / total
+                x += Float(flows[2 * (t * cellCount + cell)]) * weight
+                y += Float(flows[2 * (t * cellCount + cell) + 1]) * weight
+            }
+            turns[t] = max(0, -(last.x * x + last.y * y)).squareRoot()
+            last = (x, y)
+        }
+        return turns
     }
 
     /// The energy curve of a region: the pixel-weighted mean of the cells whose centre lies in it

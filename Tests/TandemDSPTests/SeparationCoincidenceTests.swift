@@ -57,4 +57,25 @@ import Testing
         // No onsets: nothing to say about any region.
         #expect(coincidence.scores([Float](repeating: 1, count: frames)) == [0, 0, 0, 0])
     }
+
+    /// A bow moving at an even speed (its energy flat, no peaks) that turns 80 ms after each onset, against one that turns
+    /// at other times: the turns are what tell them apart, and with `turnWeight` 0 they tie as before.
+    @Test func aBowTurningAfterTheOnsetsCoincides() {
+        let frames = 600, step = 0.01
+        let flat = [Float](repeating: 0.3, count: frames)
+        let curves = [flat, flat]
+        let turns = [Self.motion(Self.onsets.map { $0 + 8 }, frames: frames), Self.motion(Self.onsets.map { $0 + 31 }, frames: frames)]
+        var configuration = MotionInformedNMF.Configuration()
+        let a = Self.activation(frames: frames)
+        let scores = MotionInformedNMF.OnsetCoincidence(configuration, motion: curves, turns: turns, frames: frames, frameSeconds: step).scores(a)
+        #expect(scores[0] > 0.8 && scores[1] < 0.2, "\(scores)")
+        configuration.turnWeight = 0
+        let without = MotionInformedNMF.OnsetCoincidence(configuration, motion: curves, turns: turns, frames: frames, frameSeconds: step).scores(a)
+        #expect(without == [0, 0])
+        // Turns beside motion peaks add to them: the late motion with late turns scores more than with none.
+        let late = Self.motion(Self.onsets.map { $0 + 8 }, frames: frames)
+        let both = MotionInformedNMF.OnsetCoincidence(MotionInformedNMF.Configuration(), motion: [late, late], turns: [turns[0], []],
+                                                      frames: frames, frameSeconds: step).scores(a)
+        #expect(both[0] > both[1] + 0.5, "\(both)")
+    }
 }

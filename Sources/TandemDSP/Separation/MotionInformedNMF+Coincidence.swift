@@ -12,6 +12,11 @@ extension MotionInformedNMF {
     /// correlation on the bassoon's, its own and the guitar's regions, and went to the guitar's; its coincidence there
     /// is −0.06 / 0.66 / 0.32, which (at `coincidenceWeight` 0.5) puts it on its own. Both sides are scored, so a
     /// region that peaks everywhere (recall at chance) and one that peaks rarely (precision at chance) gain nothing.
+    ///
+    /// A region's turns (`MotionTrack.turns`: its motion going back the way it came) are counted the same way, apart,
+    /// and added (`turnWeight`): a bow moves all the time and turns where a note starts, so its energy's peaks (where it
+    /// starts after a rest, or a sway's) meet few onsets while its turns meet most; a hand that lifts and settles after
+    /// a note turns there too.
     struct OnsetCoincidence: Sendable {
         /// The onset curves' and motion curves' moving average, frames (`smoothingSeconds`).
         let smooth: Int
@@ -23,8 +28,13 @@ extension MotionInformedNMF {
         let earliest: Int
         let latest: Int
         let frames: Int
+        /// Per region, the peaks of its turns and the frames where an onset would meet one (empty: no turns measured).
+        let turnPeaks: [[Int]]
+        let turnBefore: [[Bool]]
+        let turnWeight: Float
 
-        init(_ configuration: Configuration, motion: [[Float]], frames: Int, frameSeconds: Double) {
+        /// - Parameter turns: per region, its turns on the same frames (`MotionTrack.resampledTurns`), or empty.
+        init(_ configuration: Configuration, motion: [[Float]], turns: [[Float]] = [], frames: Int, frameSeconds: Double) {
             smooth = max(1, Int((configuration.smoothingSeconds / frameSeconds).rounded()))
             earliest = -Int((configuration.coincidenceEarliestSeconds / frameSeconds).rounded())
             latest = Int((configuration.coincidenceLatestSeconds / frameSeconds).rounded())
@@ -32,22 +42,38 @@ extension MotionInformedNMF {
             let (smooth, earliest, latest) = (smooth, earliest, latest)
             peaks = motion.map { Self.peaks(MotionInformedNMF.movingAverage($0, smooth)) }
             before = peaks.map { Self.cover($0, frames: frames, from: -latest, to: -earliest) }
+            let turnWeight = configuration.turnWeight
+            self.turnWeight = turnWeight
+            turnPeaks = motion.indices.map { r in
+                r < turns.count && turns[r].count == frames && turnWeight > 0 ? Self.peaks(MotionInformedNMF.movingAverage(turns[r], smooth)) : []
+            }
+            turnBefore = turnPeaks.map { Self.cover($0, frames: frames, from: -latest, to: -earliest) }
         }
 
-        /// Per region, −1…1: the mean of two chance-corrected shares — of the source's onsets with a motion peak of the
+        /// Per region: the mean of two chance-corrected shares — of the source's onsets with a motion peak of the
         /// region in the window after them, and of the region's motion peaks with an onset in the window before them
-        /// ((share − chance) / (1 − chance), chance the share of frames the windows cover). 0 for every region when the
-        /// source has no onsets, and for a region that never peaks.
+        /// ((share − chance) / (1 − chance), chance the share of frames the windows cover), −1…1 — plus `turnWeight` times
+        /// the same of its turns' peaks. 0 for every region when the source has no onsets; a region that never peaks (or
+        /// never turns) gains nothing from that side.
         func scores(_ activation: [Float]) -> [Float] {
             let onsets = Self.peaks(MotionInformedNMF.movingAverage(MotionInformedNMF.onsetCurve(activation), smooth))
             guard !onsets.isEmpty else { return peaks.map { _ in 0 } }
             let after = Self.cover(onsets, frames: frames, from: earliest, to: latest)
             return peaks.indices.map { r in
-                guard !peaks[r].isEmpty else { return 0 }
-                let recall = Self.corrected(hits: onsets.filter { before[r][$0] }.count, of: onsets.count, cover: before[r])
-                let precision = Self.corrected(hits: peaks[r].filter { after[$0] }.count, of: peaks[r].count, cover: after)
-                return (recall + precision) / 2
+                Self.agreement(onsets, after: after, peaks: peaks[r], before: before[r])
+                    + turnWeight * Self.agreement(onsets, after: after, peaks: turnPeaks[r], before: turnBefore[r])
             }
+        }
+
+        /// −1…1, the mean of the two chance-corrected shares of `onsets` and `peaks` (0 when there are no peaks).
+        /// - Parameters:
+        ///   - after: the frames in the window after an onset.
+        ///   - before: the frames in the window before a peak.
+        static func agreement(_ onsets: [Int], after: [Bool], peaks: [Int], before: [Bool]) -> Float {
+            guard !peaks.isEmpty else { return 0 }
+            let recall = corrected(hits: onsets.filter { before[$0] }.count, of: onsets.count, cover: before)
+            let precision = corrected(hits: peaks.filter { after[$0] }.count, of: peaks.count, cover: after)
+            return (recall + precision) / 2
         }
 
         /// Cohen's kappa of one side: the share of hits over what the covered share of frames gives by chance.

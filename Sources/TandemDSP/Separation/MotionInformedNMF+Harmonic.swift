@@ -93,7 +93,8 @@ extension MotionInformedNMF {
         let agreement = componentMasks.map { Self.agreement(sourceModels, with: $0) }
         // The matching also weighs how the sources' onsets meet the regions' motion peaks; the confidence and the automatic
         // count's bar stay on the correlations (`motionScore`), whose scale they were set on.
-        let coincidence = OnsetCoincidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds)
+        let coincidence = OnsetCoincidence(configuration, motion: curves, turns: tracks.map { $0.resampledTurns(count: frames, step: frameSeconds) },
+                                           frames: frames, frameSeconds: frameSeconds)
         let placement = (0..<k).map { s in
             zip(placing[s], coincidence.scores(activations[s])).map { $0 + configuration.coincidenceWeight * $1 }
         }

@@ -188,6 +188,14 @@ public struct MotionInformedNMF: Sendable {
         /// region moves all the time, and take a motion before the note as readily as after it; the coincidence does
         /// not. 0: off, as before session 18 (`Tools/eval/results/separation.md`, session 18, `sepplace3`).
         public var coincidenceWeight: Float = 0.5
+        /// The weight, within the onset coincidence, of the regions' turns (`MotionTrack.turns`: a bow going back) met by the
+        /// sources' onsets, beside their motion peaks (weight 1). 0: the motion peaks alone, as before session 25.
+        ///
+        /// A bow slides at an even speed between its turns, so its energy has no peak where a bowed note starts: on
+        /// held-out trio #74 (viola, contrabass, electric piano) the viola's region's motion peaks met the contrabass's
+        /// onsets (0.35) more than the viola's own (0.06), while its turns met the viola's (0.33) and not the others'
+        /// (`Tools/eval/results/separation.md`, session 25, `sepbow`).
+        public var turnWeight: Float = 1
         /// The coincidence window after a note onset: from this long before it…
         public var coincidenceEarliestSeconds: Double = 0.02
         /// … to this long after it (a player's hands and bow move with a lag; the glow follows the loudness later).
