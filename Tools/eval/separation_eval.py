@@ -2,7 +2,7 @@
 """Score Tandem's default separator (`tandem separate`, motion-informed NMF) on synthetic scenes that
 look like footage of players, not like a cue drawn from the answer.
 
-Each clip: N players (2, 3 or 4; General MIDI programs rendered by FluidSynth from
+Each clip: N players (2, 3 or 4, or 1 with --counts 1; General MIDI programs rendered by FluidSynth from
 /usr/share/sounds/sf2/FluidR3_GM.sf2) play generated melodies with independent rhythms, each in its
 own panel of a colour video. What the picture shows is realistically imperfect:
   - textured backgrounds (stripes, noise, checks, blobs), not a plain grey;
@@ -29,6 +29,12 @@ The stems (equal RMS, or levels spread over --level-spread dB) are summed into a
   - best-permutation SDR of the same estimates (for reference: separation regardless of place);
   - count: how many sources `--sources auto` writes that are not flagged silent, against N;
   - silent-mover share: the energy the outputs on the silent mover's panel took, relative to the mixture.
+With --counts 1 each clip has a single player (the issue's "one player" input): the mixture is that player's stem,
+so a gain over it is not defined (the mixture's own SDR is BSS Eval's ceiling, ~100 dB). Those clips are read by the
+count (`auto` must write one source), the player without sound, and the output's own SDR against the player (what the
+separator kept: `attributed_sdr`; `auto_gain` holds the `auto` run's), which the lines and tables print in place of
+the gains.
+
 With --oracle-regions each player's panel box is given to `tandem separate --region` (used as given, one source per
 player) instead of the regions the finder found: its gap to the found-regions run splits a clip's shortfall into the
 finder's part (wrong or partial regions) and the models' part (poor sources on the right regions).
@@ -269,7 +275,7 @@ def make_scene(rng, cfg, count, seconds, set_name):
         families.setdefault(p[5], []).append(i)
     same = [f for f in families.values() if len(f) >= 2]
     picks = list(rng.choice(len(pool), size=count, replace=False))
-    if rng.uniform() < 0.5 and same:  # two timbres of one GM family
+    if rng.uniform() < 0.5 and same and count >= 2:  # two timbres of one GM family (the draw kept for a single player too)
         pair = list(same[int(rng.integers(len(same)))])
         rest = [p for p in picks if p not in pair][: count - 2]
         picks = pair[:2] + rest
@@ -586,7 +592,8 @@ def evaluate_clip(args, set_name, cfg, count, index):
         auto_count = sum(1 for s in auto["sources"] if not s.get("silent", False))
         # The automatic count's own sources, scored like the fixed count's: what a user of `auto` gets per player.
         auto_estimates, auto_unattributed = player_estimates(attribute(auto, out_auto, count, len(mixture)), count, mixture)
-        auto_gain = float(np.mean(sdr(stems, auto_estimates, False) - mix_sdr))
+        auto_sdr = sdr(stems, auto_estimates, False)
+        auto_gain = float(np.mean(auto_sdr if count == 1 else auto_sdr - mix_sdr))
     row = {
         "set": set_name, "count": count, "clip": index, "instruments": [c[0] for c in scene["chosen"]],
         "camera": scene["camera"], "light": scene["light"], "mover": scene["mover"], "texture": scene["texture"],
@@ -600,10 +607,12 @@ def evaluate_clip(args, set_name, cfg, count, index):
         "seconds": elapsed, "realtime": args.seconds / elapsed, "cpu_seconds": cpu, "oracle_regions": args.oracle_regions,
         "footage": json.load(open(os.path.join(work, "footage.json"))) if args.footage else None,
     }
+    score = (f"output SDR {row['attributed_sdr']:+6.2f}" if count == 1 else
+             f"gain {row['gain']:+6.2f} (best perm {row['best_perm_gain']:+6.2f})")
     print(f"{set_name:8s} n={count} #{index} {'+'.join(row['instruments']):40s} cam {row['camera']:6s} light {row['light']:7s} "
-          f"mover {row['mover']:9s} pause {'y' if row['pause'] else 'n'} | gain {row['gain']:+6.2f} (best perm {row['best_perm_gain']:+6.2f}) "
+          f"mover {row['mover']:9s} pause {'y' if row['pause'] else 'n'} | {score} "
           f"players w/o sound {unattributed} mover share {mover_share:.2f} auto {auto_count}"
-          + (f" (gain {auto_gain:+.2f}, w/o sound {auto_unattributed})" if auto_gain is not None else "") + f" | {elapsed:.1f} s, CPU {cpu:.2f} s | "
+          + (f" ({'SDR' if count == 1 else 'gain'} {auto_gain:+.2f}, w/o sound {auto_unattributed})" if auto_gain is not None else "") + f" | {elapsed:.1f} s, CPU {cpu:.2f} s | "
           f"regions {row['layout']} / auto {row['auto_layout']}", flush=True)
     return row
 
@@ -625,8 +634,12 @@ def table(results, sets, counts, command):
             if not rows:
                 continue
             movers = [r["mover_share"] for r in rows if r["mover"] != "none"]
-            lines.append(f"| {s} | {c} | {len(rows)} | {np.median([r['gain'] for r in rows]):+.1f} dB | "
-                         f"{np.median([r['best_perm_gain'] for r in rows]):+.1f} dB | "
+            if c == 1:  # a single player: the output's SDR against the player (no gain over a mixture that is the player)
+                scores = f"output SDR {np.median([r['attributed_sdr'] for r in rows]):+.1f} dB | – | "
+            else:
+                scores = (f"{np.median([r['gain'] for r in rows]):+.1f} dB | "
+                          f"{np.median([r['best_perm_gain'] for r in rows]):+.1f} dB | ")
+            lines.append(f"| {s} | {c} | {len(rows)} | {scores}"
                          f"{sum(r['unattributed'] for r in rows)} of {sum(r['count'] for r in rows)} | "
                          f"{(np.median(movers) if movers else 0):.2f} | "
                          f"{sum(r['auto_count'] == r['count'] for r in rows)}/{len(rows)} | "
@@ -680,10 +693,12 @@ def main():
     for set_name in args.sets:
         for count in args.counts:
             rows = [r for r in results if r["set"] == set_name and r["count"] == count]
-            print(f"  {set_name:8s} {count} players ({len(rows)} clips): region-attributed gain {np.median([r['gain'] for r in rows]):+.2f} dB, "
-                  f"best perm {np.median([r['best_perm_gain'] for r in rows]):+.2f} dB, "
+            scores = (f"output SDR {np.median([r['attributed_sdr'] for r in rows]):+.2f} dB, " if count == 1 else
+                      f"region-attributed gain {np.median([r['gain'] for r in rows]):+.2f} dB, "
+                      f"best perm {np.median([r['best_perm_gain'] for r in rows]):+.2f} dB, ")
+            print(f"  {set_name:8s} {count} players ({len(rows)} clips): {scores}"
                   f"without sound {sum(r['unattributed'] for r in rows)}, auto count right {sum(r['auto_count'] == count for r in rows)}/{len(rows)}, "
-                  + (f"auto gain {np.median([r['auto_gain'] for r in rows]):+.2f} dB, auto without sound {sum(r['auto_unattributed'] for r in rows)}, "
+                  + (f"auto {'output SDR' if count == 1 else 'gain'} {np.median([r['auto_gain'] for r in rows]):+.2f} dB, auto without sound {sum(r['auto_unattributed'] for r in rows)}, "
                      if rows and rows[0].get('auto_gain') is not None else "") +
                   f"speed {np.median([r['realtime'] for r in rows]):.1f}x, CPU {np.median([r['cpu_seconds'] for r in rows]):.2f} s")
     name = "results" + ("-footage" if args.footage else "") + ("-oracle" if args.oracle_regions else "") + ".json"
