@@ -30,9 +30,10 @@ The stems (equal RMS, or levels spread over --level-spread dB) are summed into a
   - count: how many sources `--sources auto` writes that are not flagged silent, against N;
   - silent-mover share: the energy the outputs on the silent mover's panel took, relative to the mixture.
 With --counts 1 each clip has a single player (the issue's "one player" input): the mixture is that player's stem,
-so a gain over it is not defined (the mixture's own SDR is BSS Eval's ceiling, ~100 dB). Those clips are read by the
+so a gain over it is not defined (scored against itself the mixture reaches ~240 dB; an output that is the mixture, as
+written and read back, ~139 dB). Those clips are read by the
 count (`auto` must write one source), the player without sound, and the output's own SDR against the player (what the
-separator kept: `attributed_sdr`; `auto_gain` holds the `auto` run's), which the lines and tables print in place of
+separator kept: `attributed_sdr`, and `auto_sdr` for the `auto` run), which the lines and tables print in place of
 the gains.
 
 With --oracle-regions each player's panel box is given to `tandem separate --region` (used as given, one source per
@@ -585,15 +586,15 @@ def evaluate_clip(args, set_name, cfg, count, index):
 
     if args.no_auto or args.oracle_regions:
         auto, auto_count = {"sources": []}, -1
-        auto_gain, auto_unattributed = None, None
+        auto_gain, auto_sdr, auto_unattributed = None, None, None
     else:
         out_auto = os.path.join(work, "auto")
         auto, _, _ = run_tandem(args.tandem, video, out_auto, "auto", extra)
         auto_count = sum(1 for s in auto["sources"] if not s.get("silent", False))
         # The automatic count's own sources, scored like the fixed count's: what a user of `auto` gets per player.
         auto_estimates, auto_unattributed = player_estimates(attribute(auto, out_auto, count, len(mixture)), count, mixture)
-        auto_sdr = sdr(stems, auto_estimates, False)
-        auto_gain = float(np.mean(auto_sdr if count == 1 else auto_sdr - mix_sdr))
+        auto_scores = sdr(stems, auto_estimates, False)
+        auto_gain, auto_sdr = float(np.mean(auto_scores - mix_sdr)), float(np.mean(auto_scores))
     row = {
         "set": set_name, "count": count, "clip": index, "instruments": [c[0] for c in scene["chosen"]],
         "camera": scene["camera"], "light": scene["light"], "mover": scene["mover"], "texture": scene["texture"],
@@ -602,7 +603,7 @@ def evaluate_clip(args, set_name, cfg, count, index):
         "gain": float(np.mean(fixed - mix_sdr)), "best_perm_gain": float(np.mean(best - mix_sdr)),
         "per_player_gain": [float(v) for v in fixed - mix_sdr],
         "unattributed": unattributed, "mover_share": mover_share, "auto_count": auto_count,
-        "auto_gain": auto_gain, "auto_unattributed": auto_unattributed, "auto_notes": auto.get("notes", []),
+        "auto_gain": auto_gain, "auto_sdr": auto_sdr, "auto_unattributed": auto_unattributed, "auto_notes": auto.get("notes", []),
         "layout": layout(summary, count), "auto_layout": layout(auto, count),
         "seconds": elapsed, "realtime": args.seconds / elapsed, "cpu_seconds": cpu, "oracle_regions": args.oracle_regions,
         "footage": json.load(open(os.path.join(work, "footage.json"))) if args.footage else None,
@@ -612,7 +613,7 @@ def evaluate_clip(args, set_name, cfg, count, index):
     print(f"{set_name:8s} n={count} #{index} {'+'.join(row['instruments']):40s} cam {row['camera']:6s} light {row['light']:7s} "
           f"mover {row['mover']:9s} pause {'y' if row['pause'] else 'n'} | {score} "
           f"players w/o sound {unattributed} mover share {mover_share:.2f} auto {auto_count}"
-          + (f" ({'SDR' if count == 1 else 'gain'} {auto_gain:+.2f}, w/o sound {auto_unattributed})" if auto_gain is not None else "") + f" | {elapsed:.1f} s, CPU {cpu:.2f} s | "
+          + (f" ({f'SDR {auto_sdr:+.2f}' if count == 1 else f'gain {auto_gain:+.2f}'}, w/o sound {auto_unattributed})" if auto_gain is not None else "") + f" | {elapsed:.1f} s, CPU {cpu:.2f} s | "
           f"regions {row['layout']} / auto {row['auto_layout']}", flush=True)
     return row
 
@@ -698,7 +699,7 @@ def main():
                       f"best perm {np.median([r['best_perm_gain'] for r in rows]):+.2f} dB, ")
             print(f"  {set_name:8s} {count} players ({len(rows)} clips): {scores}"
                   f"without sound {sum(r['unattributed'] for r in rows)}, auto count right {sum(r['auto_count'] == count for r in rows)}/{len(rows)}, "
-                  + (f"auto {'output SDR' if count == 1 else 'gain'} {np.median([r['auto_gain'] for r in rows]):+.2f} dB, auto without sound {sum(r['auto_unattributed'] for r in rows)}, "
+                  + (f"auto {'output SDR' if count == 1 else 'gain'} {np.median([r['auto_sdr' if count == 1 else 'auto_gain'] for r in rows]):+.2f} dB, auto without sound {sum(r['auto_unattributed'] for r in rows)}, "
                      if rows and rows[0].get('auto_gain') is not None else "") +
                   f"speed {np.median([r['realtime'] for r in rows]):.1f}x, CPU {np.median([r['cpu_seconds'] for r in rows]):.2f} s")
     name = "results" + ("-footage" if args.footage else "") + ("-oracle" if args.oracle_regions else "") + ".json"
