@@ -544,9 +544,14 @@ def make_footage(video, work, seed):
     return path, settings
 
 
+def clip_name(set_name, count, index):
+    return f"{set_name}-n{count}-m{index}"
+
+
 def make_clip(args, set_name, cfg, count, index):
-    """The clip's scene, stems, mixture and video; made once per work folder (each clip has its own seed)."""
-    work = os.path.join(args.work, f"{set_name}-n{count}-m{index}")
+    """The clip's scene, stems, mixture and video; made once per clip folder (each clip has its own seed), in
+    --clip-cache when given (shared by the runs of several builds) and otherwise in --work."""
+    work = os.path.join(args.clip_cache or args.work, clip_name(set_name, count, index))
     os.makedirs(work, exist_ok=True)
     rng = np.random.default_rng([cfg["seed"], count, index])
     spot_rng = np.random.default_rng([cfg["seed"], count, index, SPOT_SEED])  # its own draws: the rest of the clip is as before
@@ -570,7 +575,9 @@ def make_clip(args, set_name, cfg, count, index):
 
 
 def evaluate_clip(args, set_name, cfg, count, index):
-    work, scene, stems, video = make_clip(args, set_name, cfg, count, index)
+    _, scene, stems, video = make_clip(args, set_name, cfg, count, index)
+    work = os.path.join(args.work, clip_name(set_name, count, index))  # this run's outputs, beside or apart from the clip
+    os.makedirs(work, exist_ok=True)
     mixture = np.sum(stems, axis=0).astype(np.float32)
     extra = args.separate_args.split() + (panel_regions(count) if args.oracle_regions else [])
 
@@ -606,7 +613,7 @@ def evaluate_clip(args, set_name, cfg, count, index):
         "auto_gain": auto_gain, "auto_sdr": auto_sdr, "auto_unattributed": auto_unattributed, "auto_notes": auto.get("notes", []),
         "layout": layout(summary, count), "auto_layout": layout(auto, count),
         "seconds": elapsed, "realtime": args.seconds / elapsed, "cpu_seconds": cpu, "oracle_regions": args.oracle_regions,
-        "footage": json.load(open(os.path.join(work, "footage.json"))) if args.footage else None,
+        "footage": json.load(open(os.path.join(os.path.dirname(video), "footage.json"))) if args.footage else None,
     }
     score = (f"output SDR {row['attributed_sdr']:+6.2f}" if count == 1 else
              f"gain {row['gain']:+6.2f} (best perm {row['best_perm_gain']:+6.2f})")
@@ -660,15 +667,18 @@ def main():
     parser.add_argument("--sets", nargs="+", default=["tuning", "held-out"], choices=list(SETS))
     parser.add_argument("--clips", type=int, default=6, help="clips per player count and set")
     parser.add_argument("--first-clip", type=int, default=0,
-                        help="index of the first clip (held-out clips 0-8 were run and diagnosed in many sessions and are tuning material since session 16; 9-17 were run blind at the end of sessions 15 and 16, 18-26 at the end of session 16, 27-35 blind in session 17, 36-44 blind in session 18 and development material since session 19, 45-53 blind in session 19 and development material since session 20, 54-62 blind in session 20 and development material since session 21, 63-71 blind in session 21 and development material since session 22, 72-80 blind in session 22 and development material since session 23, 81-89 blind in session 23 and development material since session 24, 90-98 blind in session 24 and development material since session 25, 99-107 blind in session 25; 108 on are unseen)")
+                        help="index of the first clip (held-out clips 0-8 were run and diagnosed in many sessions and are tuning material since session 16; 9-17 were run blind at the end of sessions 15 and 16, 18-26 at the end of session 16, 27-35 blind in session 17, 36-44 blind in session 18 and development material since session 19, 45-53 blind in session 19 and development material since session 20, 54-62 blind in session 20 and development material since session 21, 63-71 blind in session 21 and development material since session 22, 72-80 blind in session 22 and development material since session 23, 81-89 blind in session 23 and development material since session 24, 90-98 blind in session 24 and development material since session 25, 99-107 blind in session 25 and development material since session 26, 108-116 blind in session 26; 117 on are unseen)")
     parser.add_argument("--counts", type=int, nargs="+", default=[2, 3, 4])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--separate-args", default="", help="extra arguments for tandem separate")
     parser.add_argument("--level-spread", type=float, default=0.0,
                         help="players at unequal loudness: each stem's level drawn uniformly over this many dB around the "
                              "others' (0: equal RMS, the default and every committed table); use its own --work, the clips differ")
+    parser.add_argument("--clip-cache", help="make and read the clips here instead of in --work, whose folders then hold "
+                             "only this run's outputs: one cache serves the runs of several builds (make it first with "
+                             "--generate-only, with --footage too, so two runs never write a clip at once)")
     parser.add_argument("--table", help="write the Markdown table here")
-    parser.add_argument("--generate-only", action="store_true", help="only make the clips (cached in --work)")
+    parser.add_argument("--generate-only", action="store_true", help="only make the clips (cached in --clip-cache, else --work)")
     parser.add_argument("--no-auto", action="store_true", help="skip the --sources auto run (count right is then not scored)")
     parser.add_argument("--footage", action="store_true",
                         help="score each clip's footage variant (footage.mkv beside mixture.mkv, made once: blur, rescale, "
