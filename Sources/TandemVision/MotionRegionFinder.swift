@@ -6,8 +6,8 @@ import Foundation
 /// `minimumActivity` of the frames, are active; each 8-connected
 /// group of active cells is a candidate (groups holding less than `minimumShare` of the active energy are
 /// dropped as noise, unless they persist apart from every other group: `lonePieces`). Thin movers whose cells each
-/// move too seldom — a bow sliding along itself, whose ends sweep a line — are candidates too when their cells, taken together, move persistently (see
-/// `thinMovers`). Groups whose boxes lie within `mergeGap` cells of each other are one player seen
+/// move too seldom — a bow sliding along itself, whose ends sweep a line — are candidates too when their cells, taken
+/// together, move persistently (see `thinMovers`). Groups whose boxes lie within `mergeGap` cells of each other are one player seen
 /// in pieces (a bow and a body, hands and keys, a glow around them) and merge, as do nearby groups that
 /// move at the same times (`mergingPieces`; two blobs of a size must move together more closely than a small
 /// piece and its body, `ofASize`; timing is compared without the steps in which a large share of
