@@ -5,9 +5,9 @@ import Foundation
 /// Cells whose mean motion reaches `activeFraction` of the busiest cell's, or that move in at least
 /// `minimumActivity` of the frames, are active; each 8-connected
 /// group of active cells is a candidate (groups holding less than `minimumShare` of the active energy are
-/// dropped as noise). Thin movers whose cells each move too seldom — a bow sliding along itself, whose
-/// ends sweep a line — are candidates too when their cells, taken together, move persistently (see
-/// `thinMovers`). Groups whose boxes lie within `mergeGap` cells of each other are one player seen
+/// dropped as noise, unless they persist apart from every other group: `lonePieces`). Thin movers whose cells each
+/// move too seldom — a bow sliding along itself, whose ends sweep a line — are candidates too when their cells, taken
+/// together, move persistently (see `thinMovers`). Groups whose boxes lie within `mergeGap` cells of each other are one player seen
 /// in pieces (a bow and a body, hands and keys, a glow around them) and merge, as do nearby groups that
 /// move at the same times (`mergingPieces`; two blobs of a size must move together more closely than a small
 /// piece and its body, `ofASize`; timing is compared without the steps in which a large share of
@@ -131,6 +131,13 @@ public struct MotionRegionFinder: Sendable {
     /// footage (`separation_eval.py --footage`) its rows flickered faintly in 10–16 % of the steps — a new "player"
     /// along the top or bottom edge. A faint player the edge cuts keeps its inner cells. 0 turns this off.
     public var faintBorderCells = 1
+    /// Whether groups of active cells that `minimumShare` dropped are players after all when they stand apart from every
+    /// group found (`lonePieces`): the share is of the whole picture's motion, and a mover that holds most of it (a
+    /// scrolling screen, 650 cells and 91–97 % of the active energy on tuning clips) makes a bow's line beside it a speck.
+    public var keepsLonePieces = true
+    /// Steps in which more than this many times the median step's share of cells move faintly are the picture flickering
+    /// (an encoder's refresh), left out of the faint search's counts when they set its floor (`quietSteps`); 0 turns this off.
+    public var faintFlickerRatio: Float = 3
     /// Faint candidates on one row at most this many cells apart are one line (`faintLines`), kept as a player
     /// when it persists, lies further than `pieceGap` from every group found and neither shares nor touches the columns of
     /// one (a found player's own faint pieces, beside, above or below it, are not new players); 0 turns this off.
@@ -162,6 +169,7 @@ public struct MotionRegionFinder: Sendable {
         let active = means.indices.filter { means[$0] >= activeFraction * peak || activity[$0] >= minimumActivity }
         var groups = components(active, map: map, means: weights)
         groups += thinMovers(excluding: active, activity: activity, map: map)
+        groups += lonePieces(of: active, besides: groups, map: map)
         let steps = timingSteps(in: map)
         groups = mergingNearby(groups, map: map)
         groups = mergingPieces(groups, map: map, steps: steps)
@@ -209,6 +217,28 @@ public struct MotionRegionFinder: Sendable {
         let candidates = activity.indices.filter { !excluded[$0] && activity[$0] >= floor }
         let groups = components(candidates, map: map, means: activity, minimumShare: 0)
         return groups.filter { persists($0, map: map) }
+    }
+
+    /// Groups of active cells that the share test dropped but that stand apart from every group in `groups`: further
+    /// than `pieceGap` from each and off its columns (a found player's own pieces lie beside, above or below it), not
+    /// within `faintBorderCells` of the picture's edge (where encoders and scalers flicker), of `minimumCells` or more
+    /// cells, and persistent (`persists`). The share bar is relative to the picture's whole motion: beside a mover that
+    /// holds nearly all of it, a player's bow line, broken into pieces of 8–11 cells, holds under `minimumShare` and was
+    /// dropped as noise (tuning duet #1 as camera footage, trios #8 and quartets #4 plain and as footage: players with
+    /// no region beside a scrolling screen). Noise near a player stays dropped.
+    func lonePieces(of active: [Int], besides groups: [[Int]], map: MotionMap) -> [[Int]] {
+        guard keepsLonePieces, !groups.isEmpty else { return [] }
+        var taken = [Bool](repeating: false, count: map.cellCount)
+        for group in groups { for c in group { taken[c] = true } }
+        let edge = faintBorderCells
+        let left = active.filter { cell in
+            let r = cell / map.columns, c = cell % map.columns
+            return !taken[cell] && r >= edge && c >= edge && r < map.rows - edge && c < map.columns - edge
+        }
+        func columns(_ g: [Int]) -> ClosedRange<Int> { g.map { $0 % map.columns }.min()!...(g.map { $0 % map.columns }.max()! + 1) }
+        return components(left, map: map, means: [Float](repeating: 0, count: map.cellCount), minimumShare: 0).filter { piece in
+            persists(piece, map: map) && groups.allSatisfy { gap($0, piece, map: map) > pieceGap && !columns($0).overlaps(columns(piece)) }
+        }
     }
 
     /// 8-connected components of the active cells, small ones dropped.
