@@ -18,12 +18,8 @@ extension HarmonicNMF {
     /// `registerWeight` × pitch in octaves), from eight energy-weighted random starts, keeping the lowest cost
     /// among clusterings that give every source at least a tenth of its fair share of energy.
     /// `plain`, when given, is that plain NMF already run by the caller.
-    ///
-    /// `rescue` is a second start, given where a source with a real share of the energy starts under its notes
-    /// (`collapsedSource`): the same clustering, its components that sit under their notes moved to their lowest
-    /// tone (`lowestTone`) and that source's profile drawn halfway to a 1/h fall. `nil` elsewhere.
     func initialise(_ values: [Float], frames: Int, bins: Int, sources: Int, grid: PartialGrid, unitCount: Int,
-                    plain given: NMF.Factors?, rng: inout SplitMix64) throws -> (start: Start, rescue: Start?) {
+                    plain given: NMF.Factors?, rng: inout SplitMix64) throws -> (profiles: [Float], activations: [Float]) {
         let c = configuration
         let pitchCount = grid.pitches.count, hCount = c.partials
         let plain = try given ?? NMF(components: c.initialComponentsPerSource * sources, divergence: .kullbackLeibler,
@@ -75,71 +71,32 @@ extension HarmonicNMF {
             for (i, j) in pool.sorted(by: { pitch[$0] < pitch[$1] }).enumerated() { label[j] = i % sources }
         }
 
-        /// Profiles and activations from the clustering, a component's energy at `pitch`, its shape `profile`;
-        /// source `falling`'s profile drawn halfway to a 1/h fall.
-        func start(pitch: [Int], profile: [[Float]], falling: Int? = nil) -> Start {
-            var profiles = [Float](repeating: 1e-3, count: sources * hCount)
-            var activations = [Float](repeating: 0, count: frames * unitCount)
-            for k in 0..<sources {
-                let members = pool.filter { label[$0] == k }
-                let weight = members.reduce(Float(0)) { $0 + energy[$1] }
-                guard weight > 0 else {
-                    for h in 0..<hCount { profiles[k * hCount + h] += 1 / Float(h + 1) }
-                    continue
-                }
-                for j in members {
-                    let sum = profile[j].reduce(0, +) + 1e-12
-                    for h in 0..<hCount { profiles[k * hCount + h] += energy[j] / weight * profile[j][h] / sum }
-                    // Its activation, scaled to the part of its template on partials, goes to its pitch.
-                    let scale = sum
-                    let unit = k * pitchCount + pitch[j]
-                    plain.activations.withUnsafeBufferPointer { h in
-                        for t in 0..<frames { activations[t * unitCount + unit] += h[t * count + j] * scale }
-                    }
+        var profiles = [Float](repeating: 1e-3, count: sources * hCount)
+        var activations = [Float](repeating: 0, count: frames * unitCount)
+        for k in 0..<sources {
+            let members = pool.filter { label[$0] == k }
+            let weight = members.reduce(Float(0)) { $0 + energy[$1] }
+            guard weight > 0 else {
+                for h in 0..<hCount { profiles[k * hCount + h] += 1 / Float(h + 1) }
+                continue
+            }
+            for j in members {
+                let sum = profile[j].reduce(0, +) + 1e-12
+                for h in 0..<hCount { profiles[k * hCount + h] += energy[j] / weight * profile[j][h] / sum }
+                // Its activation, scaled to the part of its template on partials, goes to its pitch.
+                let scale = sum
+                let unit = k * pitchCount + pitch[j]
+                plain.activations.withUnsafeBufferPointer { h in
+                    for t in 0..<frames { activations[t * unitCount + unit] += h[t * count + j] * scale }
                 }
             }
-            // Every (source, pitch) starts above zero, or multiplicative updates could never use it.
-            var mean: Double = 0
-            for t in 0..<frames { for u in 0..<(sources * pitchCount) { mean += Double(activations[t * unitCount + u]) } }
-            let lift = Float(0.05 * mean / Double(frames * sources * pitchCount)) + 1e-9
-            for t in 0..<frames { for u in 0..<(sources * pitchCount) { activations[t * unitCount + u] += lift } }
-            if let k = falling {
-                let fall = (0..<hCount).map { 1 / Float($0 + 1) }, fallSum = fall.reduce(0, +)
-                let own = profiles[(k * hCount)..<((k + 1) * hCount)].reduce(0, +)
-                for h in 0..<hCount { profiles[k * hCount + h] = 0.5 * profiles[k * hCount + h] + 0.5 * own * fall[h] / fallSum }
-            }
-            return Start(profiles: profiles, activations: activations)
         }
-
-        let first = start(pitch: pitch, profile: profile)
-        guard c.rescueCollapsedSources, sources > 1, pool.count >= sources else { return (first, nil) }
-        let shares: [Float] = {
-            let total = pool.reduce(Float(0)) { $0 + energy[$1] }
-            return (0..<sources).map { k in pool.filter { label[$0] == k }.reduce(Float(0)) { $0 + energy[$1] } / max(total, 1e-12) }
-        }()
-        let sourceProfiles: [[Float]] = (0..<sources).map { (k: Int) -> [Float] in
-            first.profiles[(k * hCount)..<((k + 1) * hCount)].map { (a: Float) -> Float in a - 1e-3 }
-        }
-        guard let collapsed = Self.collapsedSource(profiles: sourceProfiles, shares: shares, shareFloor: c.collapsedShareFloor) else {
-            return (first, nil)
-        }
-        // Every component that sits under its notes moves to its lowest tone; its label stays.
-        var moved = pitch, movedProfile = profile
-        plain.templates.withUnsafeBufferPointer { w in
-            for j in pool where Self.isUnderItsNotes(profile[j]) {
-                func amplitude(_ p: Int, _ h: Int) -> Float {
-                    guard h < grid.partialCount[p] else { return 0 }
-                    let lobe = grid.lobes[p * hCount + h]
-                    var s: Float = 0
-                    for (i, g) in lobe.values.enumerated() { s += g * w[j * bins + lobe.start + i] }
-                    return s
-                }
-                guard let q = Self.lowestTone(of: profile[j], at: pitch[j], pitchCount: pitchCount, firstPartial: { amplitude($0, 0) }) else { continue }
-                moved[j] = q
-                movedProfile[j] = (0..<hCount).map { amplitude(q, $0) }
-            }
-        }
-        return (first, start(pitch: moved, profile: movedProfile, falling: collapsed))
+        // Every (source, pitch) starts above zero, or multiplicative updates could never use it.
+        var mean: Double = 0
+        for t in 0..<frames { for u in 0..<(sources * pitchCount) { mean += Double(activations[t * unitCount + u]) } }
+        let lift = Float(0.05 * mean / Double(frames * sources * pitchCount)) + 1e-9
+        for t in 0..<frames { for u in 0..<(sources * pitchCount) { activations[t * unitCount + u] += lift } }
+        return (profiles, activations)
     }
 
     /// Energy-weighted k-means of `features[pool]` into `count` clusters; labels for every index (0 outside the pool).

@@ -75,12 +75,6 @@ public struct HarmonicNMF: Sendable {
         public var initialIterations: Int = 30
         /// Weight of the register (pitch in octaves) against the log profile in the initial clustering.
         public var registerWeight: Float = 1
-        /// Where a source starts under its notes with at least `collapsedShareFloor` of the clustered energy, also
-        /// start from its components moved to their tones, run both `rescueJudgeUpdates` updates, and go on from
-        /// the start whose divergence is then lower (`HarmonicNMF+Collapse.swift`). Elsewhere nothing changes.
-        public var rescueCollapsedSources: Bool = true
-        public var collapsedShareFloor: Float = 0.1
-        public var rescueJudgeUpdates: Int = 8
         public var seed: UInt64 = 0x5EED
 
         public init() {}
@@ -196,116 +190,174 @@ public struct HarmonicNMF: Sendable {
         let reusable = initialPlainNMF.flatMap { plain in
             plain.frames == frames && plain.bins == bins && plain.components == c.initialComponentsPerSource * sources ? plain : nil
         }
-        /// `iterations` multiplicative updates from `start`, the noise drawn from `rng`.
-        func updated(from start: Start, rng: SplitMix64, iterations: Int) -> Factors {
-            var (profiles, activations) = (start.profiles, start.activations)
-            var rng = rng
-            // Noise: random smooth spectra and activations.
-            var bandWeights = (0..<(bandCount * noise)).map { _ in 0.5 + rng.nextUnitFloat() }  // noise × bands
-            if noise > 0 {
-                for t in 0..<frames { for j in 0..<noise { activations[t * unitCount + sources * pitchCount + j] = (0.5 + rng.nextUnitFloat()) * meanValue } }
-            }
-            if peak == 0 {
-                return Factors(units: .init(frames: frames, bins: bins, components: unitCount, activations: [Float](repeating: 0, count: frames * unitCount),
-                                            templates: [Float](repeating: 1 / Float(bins), count: unitCount * bins)),
-                               sources: sources, pitches: grid.pitches, profiles: profiles, partials: hCount,
-                               noiseOwner: (0..<noise).map { $0 % sources })
-            }
+        var (profiles, activations) = try initialise(values, frames: frames, bins: bins, sources: sources, grid: grid,
+                                                     unitCount: unitCount, plain: reusable, rng: &rng)
+        // Noise: random smooth spectra and activations.
+        var bandWeights = (0..<(bandCount * noise)).map { _ in 0.5 + rng.nextUnitFloat() }  // noise × bands
+        if noise > 0 {
+            for t in 0..<frames { for j in 0..<noise { activations[t * unitCount + sources * pitchCount + j] = (0.5 + rng.nextUnitFloat()) * meanValue } }
+        }
+        if peak == 0 {
+            return Factors(units: .init(frames: frames, bins: bins, components: unitCount, activations: [Float](repeating: 0, count: frames * unitCount),
+                                        templates: [Float](repeating: 1 / Float(bins), count: unitCount * bins)),
+                           sources: sources, pitches: grid.pitches, profiles: profiles, partials: hCount,
+                           noiseOwner: (0..<noise).map { $0 % sources })
+        }
 
-            var templates = [Float](repeating: 0, count: unitCount * bins)
-            var model = [Float](repeating: 0, count: frames * bins)
-            var numerator = [Float](repeating: 0, count: frames * unitCount)
-            var products = [Float](repeating: 0, count: unitCount * bins)
-            let kernel = Self.rangeKernel(count: pitchCount, spread: c.rangeSpreadSemitones)
-            // The templates are mostly zero (a pitch's lobes only), so the products skip the blocks that are (`skippingZeros`,
-            // `neededFrom`). Two of them take the units in pitch order, the sources of one pitch side by side (row r is unit
-            // `byPitch[r]`, unit u is row `rowOf[u]`): neighbouring rows then share their lobes' bins and more blocks are zero.
-            // Only the order of the rows changes, not any sum, so the factors keep their bits.
-            let byPitch = (0..<(sources * pitchCount)).map { r in (r % sources) * pitchCount + r / sources } + Array((sources * pitchCount)..<unitCount)
-            let rowOf: [Int] = {
-                var rows = [Int](repeating: 0, count: unitCount)
-                for (r, u) in byPitch.enumerated() { rows[u] = r }
-                return rows
-            }()
-            var templatesByPitch = [Float](repeating: 0, count: unitCount * bins)
-            var activationsByPitch = [Float](repeating: 0, count: frames * unitCount)
-            /// The bins each row of the profile products is read at: a pitch's lobes, a noise component's every bin.
-            let readBins: [Range<Int>] = byPitch.map { u in
-                guard u < sources * pitchCount else { return 0..<bins }
-                let p = u % pitchCount
-                let lobes = (0..<grid.partialCount[p]).map { grid.lobes[p * hCount + $0] }
-                return (lobes.map(\.start).min() ?? 0)..<(lobes.map { $0.start + $0.values.count }.max() ?? 0)
+        var templates = [Float](repeating: 0, count: unitCount * bins)
+        var model = [Float](repeating: 0, count: frames * bins)
+        var numerator = [Float](repeating: 0, count: frames * unitCount)
+        var products = [Float](repeating: 0, count: unitCount * bins)
+        let kernel = Self.rangeKernel(count: pitchCount, spread: c.rangeSpreadSemitones)
+        // The templates are mostly zero (a pitch's lobes only), so the products skip the blocks that are (`skippingZeros`,
+        // `neededFrom`). Two of them take the units in pitch order, the sources of one pitch side by side (row r is unit
+        // `byPitch[r]`, unit u is row `rowOf[u]`): neighbouring rows then share their lobes' bins and more blocks are zero.
+        // Only the order of the rows changes, not any sum, so the factors keep their bits.
+        let byPitch = (0..<(sources * pitchCount)).map { r in (r % sources) * pitchCount + r / sources } + Array((sources * pitchCount)..<unitCount)
+        let rowOf: [Int] = {
+            var rows = [Int](repeating: 0, count: unitCount)
+            for (r, u) in byPitch.enumerated() { rows[u] = r }
+            return rows
+        }()
+        var templatesByPitch = [Float](repeating: 0, count: unitCount * bins)
+        var activationsByPitch = [Float](repeating: 0, count: frames * unitCount)
+        /// The bins each row of the profile products is read at: a pitch's lobes, a noise component's every bin.
+        let readBins: [Range<Int>] = byPitch.map { u in
+            guard u < sources * pitchCount else { return 0..<bins }
+            let p = u % pitchCount
+            let lobes = (0..<grid.partialCount[p]).map { grid.lobes[p * hCount + $0] }
+            return (lobes.map(\.start).min() ?? 0)..<(lobes.map { $0.start + $0.values.count }.max() ?? 0)
+        }
+        /// The profile products in two blocks of bins holding as many read bins each (the low bins hold most lobes), cut
+        /// at a tile's edge (32 bins), so the two threads finish together.
+        let profileHalves: [Range<Int>] = {
+            guard NMF.halves(bins).count == 2 else { return [0..<bins] }
+            var perBin = [Int](repeating: 0, count: bins + 1)
+            for range in readBins where !range.isEmpty { perBin[range.lowerBound] += 1; perBin[range.upperBound] -= 1 }
+            var open = 0, seen = 0, cut = bins
+            let all = readBins.reduce(0) { $0 + $1.count }
+            for f in 0..<bins {
+                open += perBin[f]; seen += open
+                if 2 * seen >= all { cut = (f + 1 + 31) / 32 * 32; break }
             }
-            /// The profile products in two blocks of bins holding as many read bins each (the low bins hold most lobes), cut
-            /// at a tile's edge (32 bins), so the two threads finish together.
-            let profileHalves: [Range<Int>] = {
-                guard NMF.halves(bins).count == 2 else { return [0..<bins] }
-                var perBin = [Int](repeating: 0, count: bins + 1)
-                for range in readBins where !range.isEmpty { perBin[range.lowerBound] += 1; perBin[range.upperBound] -= 1 }
-                var open = 0, seen = 0, cut = bins
-                let all = readBins.reduce(0) { $0 + $1.count }
-                for f in 0..<bins {
-                    open += perBin[f]; seen += open
-                    if 2 * seen >= all { cut = (f + 1 + 31) / 32 * 32; break }
-                }
-                return cut > 0 && cut < bins ? [0..<cut, cut..<bins] : [0..<bins]
-            }()
-            /// Per block of `profileHalves`, each row's read bins relative to the block.
-            let neededBins: [(from: [Int32], to: [Int32])] = profileHalves.map { columns in
-                (readBins.map { Int32($0.lowerBound - columns.lowerBound) }, readBins.map { Int32($0.upperBound - columns.lowerBound) })
-            }
+            return cut > 0 && cut < bins ? [0..<cut, cut..<bins] : [0..<bins]
+        }()
+        /// Per block of `profileHalves`, each row's read bins relative to the block.
+        let neededBins: [(from: [Int32], to: [Int32])] = profileHalves.map { columns in
+            (readBins.map { Int32($0.lowerBound - columns.lowerBound) }, readBins.map { Int32($0.upperBound - columns.lowerBound) })
+        }
 
-            /// Templates from the profiles and band weights: W[k·P + p] = Σ_h a[k, h] G[p, h]; W[noise j] = B c_j.
-            func buildTemplates() {
-                templates.withUnsafeMutableBufferPointer { w in
-                    for i in 0..<(sources * pitchCount * bins) { w[i] = 0 }
-                    for k in 0..<sources {
-                        for p in 0..<pitchCount {
-                            let row = (k * pitchCount + p) * bins
-                            for h in 0..<grid.partialCount[p] {
-                                let amplitude = profiles[k * hCount + h]
-                                let lobe = grid.lobes[p * hCount + h]
-                                for (i, g) in lobe.values.enumerated() { w[row + lobe.start + i] += amplitude * g }
-                            }
+        /// Templates from the profiles and band weights: W[k·P + p] = Σ_h a[k, h] G[p, h]; W[noise j] = B c_j.
+        func buildTemplates() {
+            templates.withUnsafeMutableBufferPointer { w in
+                for i in 0..<(sources * pitchCount * bins) { w[i] = 0 }
+                for k in 0..<sources {
+                    for p in 0..<pitchCount {
+                        let row = (k * pitchCount + p) * bins
+                        for h in 0..<grid.partialCount[p] {
+                            let amplitude = profiles[k * hCount + h]
+                            let lobe = grid.lobes[p * hCount + h]
+                            for (i, g) in lobe.values.enumerated() { w[row + lobe.start + i] += amplitude * g }
                         }
                     }
-                    bands.withUnsafeBufferPointer { bands in
-                        bandWeights.withUnsafeBufferPointer { weights in
-                            for j in 0..<noise {
-                                let row = (sources * pitchCount + j) * bins
-                                Self.mixColumns(bands, rows: bins, columns: bandCount, weights: UnsafeBufferPointer(rebasing: weights[(j * bandCount)...]),
-                                                into: UnsafeMutableBufferPointer(rebasing: w[row...]))
-                            }
+                }
+                bands.withUnsafeBufferPointer { bands in
+                    bandWeights.withUnsafeBufferPointer { weights in
+                        for j in 0..<noise {
+                            let row = (sources * pitchCount + j) * bins
+                            Self.mixColumns(bands, rows: bins, columns: bandCount, weights: UnsafeBufferPointer(rebasing: weights[(j * bandCount)...]),
+                                            into: UnsafeMutableBufferPointer(rebasing: w[row...]))
                         }
                     }
                 }
             }
+        }
 
-            // Each product in two blocks (of frames, or of bins), the second offered to the spare thread.
-            let frameHalves = NMF.halves(frames)
-            func split(_ blocks: [Range<Int>], _ body: (Range<Int>) -> Void) {
-                guard blocks.count == 2 else { for block in blocks { body(block) }; return }
-                if let spare { spare.both({ body(blocks[0]) }, { body(blocks[1]) }) } else { body(blocks[0]); body(blocks[1]) }
+        // Each product in two blocks (of frames, or of bins), the second offered to the spare thread.
+        let frameHalves = NMF.halves(frames)
+        func split(_ blocks: [Range<Int>], _ body: (Range<Int>) -> Void) {
+            guard blocks.count == 2 else { for block in blocks { body(block) }; return }
+            if let spare { spare.both({ body(blocks[0]) }, { body(blocks[1]) }) } else { body(blocks[0]); body(blocks[1]) }
+        }
+
+        /// model ← V ⊘ (X W), the ratio both updates need; `gatheringByPitch`: also `activationsByPitch` ← X's units
+        /// in pitch order, each half of the frames on the thread that has them.
+        func refreshRatio(gatheringByPitch: Bool = false) {
+            activations.withUnsafeBufferPointer { x in
+                templates.withUnsafeBufferPointer { w in
+                    model.withUnsafeMutableBufferPointer { m in
+                        values.withUnsafeBufferPointer { v in
+                            activationsByPitch.withUnsafeMutableBufferPointer { gathered in
+                                nonisolated(unsafe) let (x, w, m, v, gathered) = (x, w, m, v, gathered)
+                                split(frameHalves) { rows in
+                                    BLAS.sgemm(transposeA: false, transposeB: false, m: rows.count, n: bins, k: unitCount,
+                                               a: x.baseAddress! + rows.lowerBound * unitCount, lda: unitCount, b: w.baseAddress!, ldb: bins,
+                                               c: m.baseAddress! + rows.lowerBound * bins, ldc: bins, skippingZeros: true)
+                                    for i in (rows.lowerBound * bins)..<(rows.upperBound * bins) { m[i] = v[i] / (m[i] + floor) }
+                                    guard gatheringByPitch else { return }
+                                    for t in rows {
+                                        let row = t * unitCount
+                                        for (r, u) in byPitch.enumerated() { gathered[row + r] = x[row + u] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
+        }
 
-            /// model ← V ⊘ (X W), the ratio both updates need; `gatheringByPitch`: also `activationsByPitch` ← X's units
-            /// in pitch order, each half of the frames on the thread that has them.
-            func refreshRatio(gatheringByPitch: Bool = false) {
-                activations.withUnsafeBufferPointer { x in
-                    templates.withUnsafeBufferPointer { w in
-                        model.withUnsafeMutableBufferPointer { m in
-                            values.withUnsafeBufferPointer { v in
-                                activationsByPitch.withUnsafeMutableBufferPointer { gathered in
-                                    nonisolated(unsafe) let (x, w, m, v, gathered) = (x, w, m, v, gathered)
+        var templateSums = [Float](repeating: 0, count: unitCount), inverseSums = [Float](repeating: 0, count: unitCount)
+        var updates = 0, lastDivergence: Double?, settled = false
+        /// The generalised KL divergence D(V | X W) at the ratio `refreshRatio` left in `model`: Σ V log(V / Λ) − Σ V + Σ Λ,
+        /// with Σ Λ = Σ_u (Σ_t X[t, u]) (Σ_f W[u, f]) (`totals`, `templateSums`). Λ is floored as the ratio floors it.
+        func divergence(_ totals: [Float]) -> Double {
+            var logSum = 0.0
+            values.withUnsafeBufferPointer { v in
+                model.withUnsafeBufferPointer { q in
+                    for t in 0..<frames {
+                        var row: Float = 0
+                        for f in (t * bins)..<((t + 1) * bins) where v[f] > 0 { row += v[f] * log(q[f]) }
+                        logSum += Double(row)
+                    }
+                }
+            }
+            var modelSum = 0.0
+            for u in 0..<unitCount { modelSum += Double(totals[u]) * Double(templateSums[u]) }
+            return logSum - total + modelSum
+        }
+
+        for iteration in 0..<c.iterations {
+            // Activations: X ← X ⊙ (Q Wᵀ) ⊘ (1 Wᵀ), Q Wᵀ with the units in pitch order.
+            buildTemplates()
+            templates.withUnsafeBufferPointer { w in
+                templatesByPitch.withUnsafeMutableBufferPointer { target in
+                    for (r, u) in byPitch.enumerated() {
+                        for f in 0..<bins { target[r * bins + f] = w[u * bins + f] }
+                    }
+                }
+            }
+            refreshRatio()
+            templates.withUnsafeBufferPointer { w in
+                templateSums.withUnsafeMutableBufferPointer { sums in Self.rowSums(w, rows: unitCount, width: bins, into: sums) }
+            }
+            for u in 0..<unitCount { inverseSums[u] = 1 / (templateSums[u] + floor) }
+            // Each half of the frames updated by the thread that made its numerators.
+            model.withUnsafeBufferPointer { q in
+                templatesByPitch.withUnsafeBufferPointer { w in
+                    numerator.withUnsafeMutableBufferPointer { n in
+                        activations.withUnsafeMutableBufferPointer { x in
+                            inverseSums.withUnsafeBufferPointer { inverse in
+                                rowOf.withUnsafeBufferPointer { rowOf in
+                                    nonisolated(unsafe) let (q, w, n, x, inverse, rowOf) = (q, w, n, x, inverse, rowOf)
                                     split(frameHalves) { rows in
-                                        BLAS.sgemm(transposeA: false, transposeB: false, m: rows.count, n: bins, k: unitCount,
-                                                   a: x.baseAddress! + rows.lowerBound * unitCount, lda: unitCount, b: w.baseAddress!, ldb: bins,
-                                                   c: m.baseAddress! + rows.lowerBound * bins, ldc: bins, skippingZeros: true)
-                                        for i in (rows.lowerBound * bins)..<(rows.upperBound * bins) { m[i] = v[i] / (m[i] + floor) }
-                                        guard gatheringByPitch else { return }
+                                        BLAS.sgemm(transposeA: false, transposeB: true, m: rows.count, n: unitCount, k: bins,
+                                                   a: q.baseAddress! + rows.lowerBound * bins, lda: bins, b: w.baseAddress!, ldb: bins,
+                                                   c: n.baseAddress! + rows.lowerBound * unitCount, ldc: unitCount, skippingZeros: true)
+                                        // Frame by frame (no division per cell to find its unit).
                                         for t in rows {
                                             let row = t * unitCount
-                                            for (r, u) in byPitch.enumerated() { gathered[row + r] = x[row + u] }
+                                            for u in 0..<unitCount { x[row + u] *= n[row + rowOf[u]] * inverse[u] }
                                         }
                                     }
                                 }
@@ -314,172 +366,100 @@ public struct HarmonicNMF: Sendable {
                     }
                 }
             }
-
-            var templateSums = [Float](repeating: 0, count: unitCount), inverseSums = [Float](repeating: 0, count: unitCount)
-            var updates = 0, lastDivergence: Double?, settled = false
-            /// The generalised KL divergence D(V | X W) at the ratio `refreshRatio` left in `model`: Σ V log(V / Λ) − Σ V + Σ Λ,
-            /// with Σ Λ = Σ_u (Σ_t X[t, u]) (Σ_f W[u, f]) (`totals`, `templateSums`). Λ is floored as the ratio floors it.
-            func divergence(_ totals: [Float]) -> Double {
-                var logSum = 0.0
-                values.withUnsafeBufferPointer { v in
-                    model.withUnsafeBufferPointer { q in
-                        for t in 0..<frames {
-                            var row: Float = 0
-                            for f in (t * bins)..<((t + 1) * bins) where v[f] > 0 { row += v[f] * log(q[f]) }
-                            logSum += Double(row)
-                        }
-                    }
-                }
-                var modelSum = 0.0
-                for u in 0..<unitCount { modelSum += Double(totals[u]) * Double(templateSums[u]) }
-                return logSum - total + modelSum
+            if c.rangeCompetition > 0 && sources > 1 && iteration < c.rangeCompetitionIterations {
+                compete(&activations, frames: frames, unitCount: unitCount, sources: sources, pitchCount: pitchCount, kernel: kernel)
             }
 
-            for iteration in 0..<iterations {
-                // Activations: X ← X ⊙ (Q Wᵀ) ⊘ (1 Wᵀ), Q Wᵀ with the units in pitch order.
-                buildTemplates()
-                templates.withUnsafeBufferPointer { w in
-                    templatesByPitch.withUnsafeMutableBufferPointer { target in
-                        for (r, u) in byPitch.enumerated() {
-                            for f in 0..<bins { target[r * bins + f] = w[u * bins + f] }
-                        }
-                    }
-                }
-                refreshRatio()
-                templates.withUnsafeBufferPointer { w in
-                    templateSums.withUnsafeMutableBufferPointer { sums in Self.rowSums(w, rows: unitCount, width: bins, into: sums) }
-                }
-                for u in 0..<unitCount { inverseSums[u] = 1 / (templateSums[u] + floor) }
-                // Each half of the frames updated by the thread that made its numerators.
+            // Profiles and noise bands: M = Xᵀ Q (rows in pitch order, only at the bins read below), then
+            // a[k, h] ← a[k, h] · Σ_p G[p, h]·M[k, p] / Σ_p |G[p, h]| Σ_t X[t, k, p].
+            refreshRatio(gatheringByPitch: true)
+            activationsByPitch.withUnsafeBufferPointer { x in
                 model.withUnsafeBufferPointer { q in
-                    templatesByPitch.withUnsafeBufferPointer { w in
-                        numerator.withUnsafeMutableBufferPointer { n in
-                            activations.withUnsafeMutableBufferPointer { x in
-                                inverseSums.withUnsafeBufferPointer { inverse in
-                                    rowOf.withUnsafeBufferPointer { rowOf in
-                                        nonisolated(unsafe) let (q, w, n, x, inverse, rowOf) = (q, w, n, x, inverse, rowOf)
-                                        split(frameHalves) { rows in
-                                            BLAS.sgemm(transposeA: false, transposeB: true, m: rows.count, n: unitCount, k: bins,
-                                                       a: q.baseAddress! + rows.lowerBound * bins, lda: bins, b: w.baseAddress!, ldb: bins,
-                                                       c: n.baseAddress! + rows.lowerBound * unitCount, ldc: unitCount, skippingZeros: true)
-                                            // Frame by frame (no division per cell to find its unit).
-                                            for t in rows {
-                                                let row = t * unitCount
-                                                for u in 0..<unitCount { x[row + u] *= n[row + rowOf[u]] * inverse[u] }
-                                            }
-                                        }
-                                    }
+                    products.withUnsafeMutableBufferPointer { m in
+                        nonisolated(unsafe) let (x, q, m) = (x, q, m)
+                        split(profileHalves) { columns in
+                            let half = profileHalves.firstIndex(of: columns)!
+                            neededBins[half].from.withUnsafeBufferPointer { from in
+                                neededBins[half].to.withUnsafeBufferPointer { to in
+                                    BLAS.sgemm(transposeA: true, transposeB: false, m: unitCount, n: columns.count, k: frames,
+                                               a: x.baseAddress!, lda: unitCount, b: q.baseAddress! + columns.lowerBound, ldb: bins,
+                                               c: m.baseAddress! + columns.lowerBound, ldc: bins,
+                                               neededFrom: from.baseAddress!, neededTo: to.baseAddress!)
                                 }
                             }
                         }
                     }
                 }
-                if c.rangeCompetition > 0 && sources > 1 && iteration < c.rangeCompetitionIterations {
-                    compete(&activations, frames: frames, unitCount: unitCount, sources: sources, pitchCount: pitchCount, kernel: kernel)
-                }
-
-                // Profiles and noise bands: M = Xᵀ Q (rows in pitch order, only at the bins read below), then
-                // a[k, h] ← a[k, h] · Σ_p G[p, h]·M[k, p] / Σ_p |G[p, h]| Σ_t X[t, k, p].
-                refreshRatio(gatheringByPitch: true)
-                activationsByPitch.withUnsafeBufferPointer { x in
-                    model.withUnsafeBufferPointer { q in
-                        products.withUnsafeMutableBufferPointer { m in
-                            nonisolated(unsafe) let (x, q, m) = (x, q, m)
-                            split(profileHalves) { columns in
-                                let half = profileHalves.firstIndex(of: columns)!
-                                neededBins[half].from.withUnsafeBufferPointer { from in
-                                    neededBins[half].to.withUnsafeBufferPointer { to in
-                                        BLAS.sgemm(transposeA: true, transposeB: false, m: unitCount, n: columns.count, k: frames,
-                                                   a: x.baseAddress!, lda: unitCount, b: q.baseAddress! + columns.lowerBound, ldb: bins,
-                                                   c: m.baseAddress! + columns.lowerBound, ldc: bins,
-                                                   neededFrom: from.baseAddress!, neededTo: to.baseAddress!)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-                var unitTotals = [Float](repeating: 0, count: unitCount)
-                activations.withUnsafeBufferPointer { x in
-                    unitTotals.withUnsafeMutableBufferPointer { totals in
-                        for t in 0..<frames { for u in 0..<unitCount { totals[u] += x[t * unitCount + u] } }
-                    }
-                }
-                updates = iteration + 1
-                if c.convergenceTolerance > 0, updates >= c.rangeCompetitionIterations,
-                   (updates - c.rangeCompetitionIterations) % max(1, c.convergenceInterval) == 0 {
-                    let d = divergence(unitTotals)
-                    if let last = lastDivergence, last - d < Double(c.convergenceTolerance) * abs(last) { settled = true }
-                    lastDivergence = d
-                }
-                products.withUnsafeBufferPointer { m in
-                    for k in 0..<sources {
-                        for h in 0..<hCount {
-                            var num: Float = 0, den: Float = 0
-                            for p in 0..<pitchCount where h < grid.partialCount[p] {
-                                let lobe = grid.lobes[p * hCount + h]
-                                let row = rowOf[k * pitchCount + p] * bins + lobe.start
-                                var dot: Float = 0
-                                for (i, g) in lobe.values.enumerated() { dot += g * m[row + i] }
-                                num += dot
-                                den += unitTotals[k * pitchCount + p]  // each lobe sums to 1
-                            }
-                            profiles[k * hCount + h] *= num / (den + floor)
-                        }
-                    }
-                    for j in 0..<noise {
-                        let row = rowOf[sources * pitchCount + j] * bins
-                        let activity = unitTotals[sources * pitchCount + j]
-                        let (num, den) = bands.withUnsafeBufferPointer { bands in
-                            Self.columnProducts(bands, rows: bins, columns: bandCount, vector: UnsafeBufferPointer(rebasing: m[row..<(row + bins)]))
-                        }
-                        for b in 0..<bandCount { bandWeights[j * bandCount + b] *= num[b] / (den[b] * activity + floor) }
-                    }
-                }
-                // Scale: unit-sum band weights and unit-mean profiles, the scale moved into the activations.
-                activations.withUnsafeMutableBufferPointer { x in
-                    for j in 0..<noise {
-                        var s: Float = 0
-                        for b in 0..<bandCount { s += bandWeights[j * bandCount + b] }
-                        guard s > 0 else { continue }
-                        for b in 0..<bandCount { bandWeights[j * bandCount + b] /= s }
-                        for t in 0..<frames { x[t * unitCount + sources * pitchCount + j] *= s }
-                    }
-                    for k in 0..<sources {
-                        var s: Float = 0
-                        for h in 0..<hCount { s += profiles[k * hCount + h] }
-                        guard s > 0 else { continue }
-                        for h in 0..<hCount { profiles[k * hCount + h] /= s }
-                        for t in 0..<frames { for p in 0..<pitchCount { x[t * unitCount + k * pitchCount + p] *= s } }
-                    }
-                }
-                if settled { break }
             }
-            buildTemplates()
-
-            // Each noise component to the source whose summed activation its own follows most closely.
-            let units = NMF.Factors(frames: frames, bins: bins, components: unitCount, activations: activations, templates: templates)
-            var factors = Factors(units: units, sources: sources, pitches: grid.pitches, profiles: profiles, partials: hCount, noiseOwner: [],
-                                  updates: updates)
-            let curves = (0..<sources).map { factors.activation(ofSource: $0) }
-            factors.noiseOwner = (0..<noise).map { j in
-                let curve = units.activation(sources * pitchCount + j)
-                let scores = curves.map { Self.pearson(curve, $0) }
-                return scores.indices.max { scores[$0] < scores[$1] } ?? 0
+            var unitTotals = [Float](repeating: 0, count: unitCount)
+            activations.withUnsafeBufferPointer { x in
+                unitTotals.withUnsafeMutableBufferPointer { totals in
+                    for t in 0..<frames { for u in 0..<unitCount { totals[u] += x[t * unitCount + u] } }
+                }
             }
-            return factors
+            updates = iteration + 1
+            if c.convergenceTolerance > 0, updates >= c.rangeCompetitionIterations,
+               (updates - c.rangeCompetitionIterations) % max(1, c.convergenceInterval) == 0 {
+                let d = divergence(unitTotals)
+                if let last = lastDivergence, last - d < Double(c.convergenceTolerance) * abs(last) { settled = true }
+                lastDivergence = d
+            }
+            products.withUnsafeBufferPointer { m in
+                for k in 0..<sources {
+                    for h in 0..<hCount {
+                        var num: Float = 0, den: Float = 0
+                        for p in 0..<pitchCount where h < grid.partialCount[p] {
+                            let lobe = grid.lobes[p * hCount + h]
+                            let row = rowOf[k * pitchCount + p] * bins + lobe.start
+                            var dot: Float = 0
+                            for (i, g) in lobe.values.enumerated() { dot += g * m[row + i] }
+                            num += dot
+                            den += unitTotals[k * pitchCount + p]  // each lobe sums to 1
+                        }
+                        profiles[k * hCount + h] *= num / (den + floor)
+                    }
+                }
+                for j in 0..<noise {
+                    let row = rowOf[sources * pitchCount + j] * bins
+                    let activity = unitTotals[sources * pitchCount + j]
+                    let (num, den) = bands.withUnsafeBufferPointer { bands in
+                        Self.columnProducts(bands, rows: bins, columns: bandCount, vector: UnsafeBufferPointer(rebasing: m[row..<(row + bins)]))
+                    }
+                    for b in 0..<bandCount { bandWeights[j * bandCount + b] *= num[b] / (den[b] * activity + floor) }
+                }
+            }
+            // Scale: unit-sum band weights and unit-mean profiles, the scale moved into the activations.
+            activations.withUnsafeMutableBufferPointer { x in
+                for j in 0..<noise {
+                    var s: Float = 0
+                    for b in 0..<bandCount { s += bandWeights[j * bandCount + b] }
+                    guard s > 0 else { continue }
+                    for b in 0..<bandCount { bandWeights[j * bandCount + b] /= s }
+                    for t in 0..<frames { x[t * unitCount + sources * pitchCount + j] *= s }
+                }
+                for k in 0..<sources {
+                    var s: Float = 0
+                    for h in 0..<hCount { s += profiles[k * hCount + h] }
+                    guard s > 0 else { continue }
+                    for h in 0..<hCount { profiles[k * hCount + h] /= s }
+                    for t in 0..<frames { for p in 0..<pitchCount { x[t * unitCount + k * pitchCount + p] *= s } }
+                }
+            }
+            if settled { break }
         }
+        buildTemplates()
 
-        let (first, rescue) = try initialise(values, frames: frames, bins: bins, sources: sources, grid: grid,
-                                             unitCount: unitCount, plain: reusable, rng: &rng)
-        guard let rescue else { return updated(from: first, rng: rng, iterations: c.iterations) }
-        // A source started under its notes: both starts run a few updates, the lower divergence goes on (from its
-        // start, so where the first wins the factors are those of no second start).
-        let judged = [first, rescue].map { start in
-            let factors = updated(from: start, rng: rng, iterations: min(c.rescueJudgeUpdates, c.iterations))
-            return NMF.divergence(values, factors.units.reconstruction(of: Array(0..<unitCount)), .kullbackLeibler)
+        // Each noise component to the source whose summed activation its own follows most closely.
+        let units = NMF.Factors(frames: frames, bins: bins, components: unitCount, activations: activations, templates: templates)
+        var factors = Factors(units: units, sources: sources, pitches: grid.pitches, profiles: profiles, partials: hCount, noiseOwner: [],
+                              updates: updates)
+        let curves = (0..<sources).map { factors.activation(ofSource: $0) }
+        factors.noiseOwner = (0..<noise).map { j in
+            let curve = units.activation(sources * pitchCount + j)
+            let scores = curves.map { Self.pearson(curve, $0) }
+            return scores.indices.max { scores[$0] < scores[$1] } ?? 0
         }
-        return updated(from: judged[1] < judged[0] ? rescue : first, rng: rng, iterations: c.iterations)
+        return factors
     }
 
     /// Scales each source's activation at each pitch by its share (to the power `rangeCompetition`) of the
