@@ -124,6 +124,8 @@ private struct ModelBinWriter {
             (header { $0.u32(6); $0.string("S"); $0.u32(1); $0.u32(1); $0.string("x"); $0.u8(0); $0.u8(9); $0.u32(1); $0.u8(0) }, .unknownDataType),
             (header { $0.u32(6); $0.string("S"); $0.u32(1); $0.u32(1); $0.variable("x", shape: [3], type: 0, data: [0, 0, 0, 0]); $0.u32(0) }, .sizeMismatch),
             (header { $0.u32(6); $0.string("S"); $0.u32(1); $0.u32(1); $0.variable("x", shape: [0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF], type: 0, data: []); $0.u32(0) }, .sizeMismatch),
+            // Elements that fit an Int but whose bytes do not (2^62 − 1 floats): found by randomGarbageNeverCrashes.
+            (header { $0.u32(6); $0.string("S"); $0.u32(1); $0.u32(1); $0.variable("x", shape: [0x7FFF_FFFF, 0x8000_0001], type: 0, data: []); $0.u32(0) }, .sizeMismatch),
             (header { $0.u32(6); $0.string("S"); $0.u32(1); $0.u32(0); $0.u32(1); $0.string("a"); $0.string("missing") }, .badAlias),
             (header { $0.u32(6); $0.string("S"); $0.u32(1); $0.u32(0); $0.u32(0); $0.u8(1) }, .trailingBytes),
             (header { $0.u32(6); $0.string("S"); $0.u32(1); $0.u32(0xFFFF_FFFF) }, .truncated),

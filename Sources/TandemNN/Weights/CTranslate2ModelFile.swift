@@ -151,8 +151,10 @@ public final class CTranslate2ModelFile: Sendable {
                 guard !overflow else { throw reader.error(.sizeMismatch, "shape \(shape) overflows") }
                 elements = product
             }
-            guard elements * dataType.size == byteCount else {
-                throw reader.error(.sizeMismatch, "shape \(shape) of \(dataType) needs \(elements * dataType.size) bytes, file says \(byteCount)")
+            let (needed, tooLarge) = elements.multipliedReportingOverflow(by: dataType.size)
+            guard !tooLarge else { throw reader.error(.sizeMismatch, "shape \(shape) of \(dataType) overflows") }
+            guard needed == byteCount else {
+                throw reader.error(.sizeMismatch, "shape \(shape) of \(dataType) needs \(needed) bytes, file says \(byteCount)")
             }
             let offset = try reader.skip(byteCount, what: "data")
             guard index[name] == nil else { throw reader.error(.duplicateName, "") }
