@@ -12,7 +12,8 @@
 # Logs beside the results (OUT/SET/plain.log, footage.log). Nice 10 so the machine's other work goes on.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-PYTHON=${PYTHON:-/work/venv/bin/python}
+# The virtualenv beside the checkout, as Tools/requirements.txt makes it (or PYTHON=...).
+PYTHON=${PYTHON:-$HERE/../../../venv/bin/python}
 
 set_args() {
     case "$1" in
@@ -26,9 +27,11 @@ set_args() {
     esac
 }
 
+usage() { sed -n 2,12p "$0"; exit 2; }
 command=${1:-}; shift || true
 case "$command" in
     generate)
+        [ $# -ge 2 ] || usage
         cache=$1; shift
         for name in "$@"; do
             args=$(set_args "$name")
@@ -39,6 +42,7 @@ case "$command" in
             echo "made $cache/$name"
         done ;;
     run)
+        [ $# -ge 4 ] || usage
         tandem=$1 cache=$2 out=$3; shift 3
         for name in "$@"; do
             args=$(set_args "$name")
@@ -49,5 +53,5 @@ case "$command" in
                 --work "$out/$name" --footage > "$out/$name/footage.log" 2>&1
             echo "scored $out/$name"
         done ;;
-    *) sed -n 2,13p "$0"; exit 2 ;;
+    *) usage ;;
 esac
