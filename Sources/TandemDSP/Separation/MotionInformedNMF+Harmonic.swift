@@ -98,7 +98,8 @@ extension MotionInformedNMF {
             zip(placing[s], coincidence.scores(activations[s])).map { $0 + configuration.coincidenceWeight * $1 }
         }
         let (matrix, matching, margins) = Self.matchSources(motion: placement, agreement: agreement, bystanders: movers,
-                                                            agreementWeight: configuration.agreementWeight)
+                                                            agreementWeight: configuration.agreementWeight,
+                                                            players: Self.playerIndices(tracks))
         var groups = [[Int]](repeating: [], count: regions)
         var confidence = [Float](repeating: 0, count: regions)
         var sounding = [Bool](repeating: false, count: regions)
@@ -225,15 +226,32 @@ extension MotionInformedNMF {
     ///   - motion: `[source][region]` motion evidence (`SourceEvidence`, with the onset coincidence added).
     ///   - agreement: `[source][region]` shares of each source's energy (`agreement(_:with:)`), or nil.
     ///   - bystanders: per region, a bystander (scores −2: matched only when sources outnumber the other regions).
+    ///   - players: per region, the index of its player's busiest piece (`playerIndices`); empty: each region its own.
+    ///     While the players who are not bystanders are at least as many as the sources, a player takes one source:
+    ///     its busiest piece scores what its best piece scores and its other pieces −2. Piece by piece, two sources
+    ///     went to two pieces of one player and another player's only region got none — a playing player left
+    ///     silent (10 of the 19 such players on session 27's development clips had another player in several boxes).
     /// - Returns: the square score matrix (padded with zero rows), the matching (`matching[s]` is source `s`'s
     ///   region) and each source's margin.
-    static func matchSources(motion: [[Float]], agreement: [[Float]]?, bystanders: [Bool], agreementWeight: Float)
-        -> (matrix: [[Float]], matching: [Int], margins: [Float]) {
+    static func matchSources(motion: [[Float]], agreement: [[Float]]?, bystanders: [Bool], agreementWeight: Float,
+                             players: [Int] = []) -> (matrix: [[Float]], matching: [Int], margins: [Float]) {
         let k = motion.count, regions = bystanders.count
+        // A piece that is no bystander while its busiest piece is one (`spreadingMovers` left it so) stands alone.
+        let player = (0..<regions).map { r in r < players.count && !bystanders[players[r]] ? players[r] : r }
+        let byPlayer = Set((0..<regions).filter { !bystanders[$0] }.map { player[$0] }).count >= k
         var matrix = [[Float]](repeating: [Float](repeating: 0, count: regions), count: max(regions, k))
         for s in 0..<k {
             for r in 0..<regions {
                 matrix[s][r] = bystanders[r] ? -2 : motion[s][r] + agreementWeight * (agreement?[s][r] ?? 0)
+            }
+            guard byPlayer else { continue }
+            let own = matrix[s]
+            for r in 0..<regions where !bystanders[r] {
+                if player[r] != r {
+                    matrix[s][r] = -2
+                } else {
+                    matrix[s][r] = (0..<regions).filter { player[$0] == r && !bystanders[$0] }.map { own[$0] }.max() ?? own[r]
+                }
             }
         }
         let matching = JointGrouping.bestMatching(matrix)
