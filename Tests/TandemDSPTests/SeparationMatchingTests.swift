@@ -85,15 +85,16 @@ import TandemCore
     }
 
     /// Two sources, three regions of which the last two are pieces of one player (the third its busiest): both sources
-    /// follow the pieces best, but while there are as many players as sources each player takes one, so the player
-    /// alone in its region keeps a source; with more sources than players a player may take two.
+    /// follow the pieces best, but while there are as many players as sources each player takes one (on its best
+    /// piece), so the player alone in its region keeps a source; with more sources than players a player may take two.
     @Test func aPlayerInPiecesTakesOneSourceWhilePlayersSuffice() {
         let motion: [[Float]] = [[0.3, 0.9, 0.6], [0.2, 0.5, 0.7]]
         let byPiece = MotionInformedNMF.matchSources(motion: motion, agreement: nil, bystanders: [false, false, false], agreementWeight: 1)
         #expect(Set(byPiece.matching.prefix(2)) == [1, 2])
         let byPlayer = MotionInformedNMF.matchSources(motion: motion, agreement: nil, bystanders: [false, false, false], agreementWeight: 1,
                                                       players: [0, 2, 2])
-        #expect(Array(byPlayer.matching.prefix(2)) == [2, 0], "the first source follows piece 1 best: its player's busiest piece takes it")
+        #expect(Array(byPlayer.matching.prefix(2)) == [1, 0], "the first source follows piece 1 best and is placed there")
+        #expect(abs(byPlayer.margins[0] - 0.1) < 1e-5, "a margin among players, not between two pieces of one: \(byPlayer.margins)")
         let three: [[Float]] = motion + [[0.1, 0.1, 0.1]]
         let morePlayersAsked = MotionInformedNMF.matchSources(motion: three, agreement: nil, bystanders: [false, false, false],
                                                               agreementWeight: 1, players: [0, 2, 2])

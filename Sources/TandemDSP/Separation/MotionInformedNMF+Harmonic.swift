@@ -227,34 +227,40 @@ extension MotionInformedNMF {
     ///   - agreement: `[source][region]` shares of each source's energy (`agreement(_:with:)`), or nil.
     ///   - bystanders: per region, a bystander (scores −2: matched only when sources outnumber the other regions).
     ///   - players: per region, the index of its player's busiest piece (`playerIndices`); empty: each region its own.
-    ///     While the players who are not bystanders are at least as many as the sources, a player takes one source:
-    ///     its busiest piece scores what its best piece scores and its other pieces −2. Piece by piece, two sources
-    ///     went to two pieces of one player and another player's only region got none — a playing player left
-    ///     silent (10 of the 19 such players on session 27's development clips had another player in several boxes).
+    ///     While the players who are not bystanders are at least as many as the sources, a player takes one source
+    ///     (matched on its best piece's score, placed on that piece): piece by piece, two sources went to two pieces of
+    ///     one player and another player's only region got none — a playing player left silent (10 of the 19 such
+    ///     players on session 27's development clips had another player in several boxes).
     /// - Returns: the square score matrix (padded with zero rows), the matching (`matching[s]` is source `s`'s
-    ///   region) and each source's margin.
+    ///   region) and each source's margin (among players, when matched by player).
     static func matchSources(motion: [[Float]], agreement: [[Float]]?, bystanders: [Bool], agreementWeight: Float,
                              players: [Int] = []) -> (matrix: [[Float]], matching: [Int], margins: [Float]) {
         let k = motion.count, regions = bystanders.count
-        // A piece that is no bystander while its busiest piece is one (`spreadingMovers` left it so) stands alone.
-        let player = (0..<regions).map { r in r < players.count && !bystanders[players[r]] ? players[r] : r }
-        let byPlayer = Set((0..<regions).filter { !bystanders[$0] }.map { player[$0] }).count >= k
         var matrix = [[Float]](repeating: [Float](repeating: 0, count: regions), count: max(regions, k))
         for s in 0..<k {
             for r in 0..<regions {
                 matrix[s][r] = bystanders[r] ? -2 : motion[s][r] + agreementWeight * (agreement?[s][r] ?? 0)
             }
-            guard byPlayer else { continue }
-            let own = matrix[s]
+        }
+        // A piece that is no bystander while its busiest piece is one (`spreadingMovers` left it so) stands alone.
+        let player = (0..<regions).map { r in r < players.count && !bystanders[players[r]] ? players[r] : r }
+        let pieces = (0..<regions).map { r in (0..<regions).filter { player[$0] == r && !bystanders[$0] } }
+        guard pieces.contains(where: { $0.count > 1 }), pieces.filter({ !$0.isEmpty }).count >= k else {
+            let matching = JointGrouping.bestMatching(matrix)
+            return (matrix, matching, matchMargins(matrix, matching: matching, rows: k))
+        }
+        // One column per player (its busiest piece's), scored by its best piece; its other pieces out of reach.
+        var byPlayer = matrix
+        for s in 0..<k {
             for r in 0..<regions where !bystanders[r] {
-                if player[r] != r {
-                    matrix[s][r] = -2
-                } else {
-                    matrix[s][r] = (0..<regions).filter { player[$0] == r && !bystanders[$0] }.map { own[$0] }.max() ?? own[r]
-                }
+                byPlayer[s][r] = pieces[r].isEmpty ? -2 : pieces[r].map { matrix[s][$0] }.max()!
             }
         }
-        let matching = JointGrouping.bestMatching(matrix)
-        return (matrix, matching, matchMargins(matrix, matching: matching, rows: k))
+        var matching = JointGrouping.bestMatching(byPlayer)
+        let margins = matchMargins(byPlayer, matching: matching, rows: k)
+        for s in 0..<k where pieces[matching[s]].count > 1 {
+            matching[s] = pieces[matching[s]].max { matrix[s][$0] < matrix[s][$1] }!
+        }
+        return (matrix, matching, margins)
     }
 }
