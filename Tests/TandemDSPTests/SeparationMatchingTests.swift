@@ -101,6 +101,19 @@ import TandemCore
         #expect(Set(morePlayersAsked.matching.prefix(3)) == [0, 1, 2])
     }
 
+    /// With the count automatic, the harmonic model gets one instrument per player that is not a bystander: two pieces
+    /// of one player are one, a bystander none; a count asked for is kept (at most the regions), and at least one.
+    @Test func theHarmonicModelCountsPlayersNotPieces() {
+        let players = [0, 2, 2, 3]  // regions 1 and 2: one player (2 its busiest piece)
+        #expect(MotionInformedNMF.harmonicSourceCount(asked: nil, bystanders: [false, false, false, false], players: players, maximum: 6) == 3)
+        #expect(MotionInformedNMF.harmonicSourceCount(asked: nil, bystanders: [false, false, false, true], players: players, maximum: 6) == 2)
+        #expect(MotionInformedNMF.harmonicSourceCount(asked: nil, bystanders: [false, false, false, false], players: [], maximum: 6) == 4)
+        #expect(MotionInformedNMF.harmonicSourceCount(asked: nil, bystanders: [false, false, false, false], players: players, maximum: 2) == 2)
+        #expect(MotionInformedNMF.harmonicSourceCount(asked: 3, bystanders: [false, false, false, false], players: players, maximum: 6) == 3)
+        #expect(MotionInformedNMF.harmonicSourceCount(asked: 9, bystanders: [false, false], players: [], maximum: 6) == 2)
+        #expect(MotionInformedNMF.harmonicSourceCount(asked: nil, bystanders: [], players: [], maximum: 6) == 1)
+    }
+
     /// The Wiener masks and the blend are the same bits whether each pass is cut in two halves of the cells on two
     /// threads (a spare thread serving, or the graph's two threads) or run whole on one, and are `V_s^p / Σ V_j^p`.
     @Test func masksAreTheSameBitsOnTwoThreads() {
