@@ -297,11 +297,13 @@ public struct MotionRegionFinder: Sendable {
     /// between its pieces, and measured from it a corner strip joined to one player (a shaking camera's edge flicker)
     /// reached over the quiet gap to the next player's body (held-out duet #101 as camera footage: both players, 10 cells
     /// apart, and three edge strips became one box over the whole picture).
-    func mergingNearby(_ groups: [[Int]], map: MotionMap) -> [[Int]] {
+    /// - Parameter byPieces: false measures from the merged boxes instead (the faint search's candidates: see `faintMovers`).
+    func mergingNearby(_ groups: [[Int]], map: MotionMap, byPieces: Bool = true) -> [[Int]] {
         var groups = groups
         var pieces = groups.map { [$0] }
         func near(_ i: Int, _ j: Int) -> Bool {
-            pieces[i].contains { a in pieces[j].contains { gap(a, $0, map: map) <= mergeGap } }
+            guard byPieces else { return gap(groups[i], groups[j], map: map) <= mergeGap }
+            return pieces[i].contains { a in pieces[j].contains { gap(a, $0, map: map) <= mergeGap } }
         }
         var merged = true
         while merged {

@@ -27,6 +27,8 @@ import TandemCore
         #expect(groups.contains { Set($0) == Set(corner + left) })
         #expect(groups.contains { Set($0) == Set(right) })
         #expect(groups.contains { Set($0) == Set(top) })
+        // Measured from the joined boxes (the faint search's candidates), the box grows over all four.
+        #expect(MotionRegionFinder().mergingNearby([corner, left, top, right], map: map, byPieces: false).count == 1)
     }
 
     @Test func piecesWithinTheGapChainIntoOneGroup() throws {
