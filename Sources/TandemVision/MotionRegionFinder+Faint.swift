@@ -14,8 +14,10 @@ extension MotionRegionFinder {
     /// the picture's median cell (noise everywhere raises the bar with it), and not within `faintBorderCells` of the
     /// picture's edge (where encoders and scalers make their own faint flicker); an 8-connected group of
     /// `minimumCells` or more of them is kept when some cell of it moves faintly in at least
-    /// `minimumActivity` of the steps. Groups are joined when within `mergeGap` of each other, and only groups
-    /// standing apart from every group already found (further than `mergeGap`) are returned: new players,
+    /// `minimumActivity` of the steps. Groups are joined when within `mergeGap` of each other (measured from the joined
+    /// boxes, which grow: a found player's faint fringe joins into one group that lies near the player and is dropped
+    /// whole; joined piece to piece, its far pieces came back as new silent regions — held-out trio #100 as footage), and
+    /// only groups standing apart from every group already found (further than `mergeGap`) are returned: new players,
     /// never a bridge that would join two found players into one box. Candidates left over that lie in a run along
     /// one row (`faintLines`, a bow's line broken into pairs) are a player too when apart from every found one.
     func faintMovers(besides groups: [[Int]], active: [Int], map: MotionMap) -> [[Int]] {
@@ -41,7 +43,7 @@ extension MotionRegionFinder {
             return Float(moving) >= minimumActivity * Float(steps.count)
         }
         let found = components(candidates, map: map, means: activity, minimumShare: 0).filter(persists)
-        let kept = mergingNearby(found, map: map).filter { group in groups.allSatisfy { gap($0, group, map: map) > mergeGap } }
+        let kept = mergingNearby(found, map: map, byPieces: false).filter { group in groups.allSatisfy { gap($0, group, map: map) > mergeGap } }
         guard faintLineGap > 0 else { return kept }
         var inFound = [Bool](repeating: false, count: map.cellCount)
         for group in found { for c in group { inFound[c] = true } }
@@ -50,7 +52,7 @@ extension MotionRegionFinder {
         // `countStackGap` stacks pieces) is that player's piece, however far (development: tuning-wide quartet #2 as
         // footage and held-out quartet #79, lines 13–14 rows over or under a player).
         func columns(_ g: [Int]) -> ClosedRange<Int> { g.map { $0 % map.columns }.min()!...(g.map { $0 % map.columns }.max()! + 1) }
-        return kept + mergingNearby(lines, map: map).filter { line in
+        return kept + mergingNearby(lines, map: map, byPieces: false).filter { line in
             (groups + kept).allSatisfy { gap($0, line, map: map) > pieceGap && !columns($0).overlaps(columns(line)) }
         }
     }

