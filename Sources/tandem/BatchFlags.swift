@@ -23,6 +23,7 @@ struct BatchFlags: ParsableArguments {
     /// - Returns: the batch summary and whether SIGTERM stopped it.
     func runBatch(bundled name: String, inputs: [String], out: String, sets: [String], progress defaultProgress: String = "auto") throws
         -> (summary: BatchSummary, terminated: Bool) {
+        if pipeline == nil, let missing = BundledPipeline.missing(name) { throw usageError(missing) }
         var arguments = [pipeline ?? BundledPipeline.url(name).path, "--out", out, "--jobs", String(jobs), "--progress", progress ?? defaultProgress]
         if let threads { arguments += ["--threads", String(threads)] }
         if resume { arguments.append("--resume") }

@@ -84,6 +84,36 @@ import TandemCore
         #expect(Array(withBystander.matching.prefix(2)) == [2, 1])
     }
 
+    /// Two sources, three regions of which the last two are pieces of one player (the third its busiest): both sources
+    /// follow the pieces best, but while there are as many players as sources each player takes one (on its best
+    /// piece), so the player alone in its region keeps a source; with more sources than players a player may take two.
+    @Test func aPlayerInPiecesTakesOneSourceWhilePlayersSuffice() {
+        let motion: [[Float]] = [[0.3, 0.9, 0.6], [0.2, 0.5, 0.7]]
+        let byPiece = MotionInformedNMF.matchSources(motion: motion, agreement: nil, bystanders: [false, false, false], agreementWeight: 1)
+        #expect(Set(byPiece.matching.prefix(2)) == [1, 2])
+        let byPlayer = MotionInformedNMF.matchSources(motion: motion, agreement: nil, bystanders: [false, false, false], agreementWeight: 1,
+                                                      players: [0, 2, 2])
+        #expect(Array(byPlayer.matching.prefix(2)) == [1, 0], "the first source follows piece 1 best and is placed there")
+        #expect(abs(byPlayer.margins[0] - 0.1) < 1e-5, "a margin among players, not between two pieces of one: \(byPlayer.margins)")
+        let three: [[Float]] = motion + [[0.1, 0.1, 0.1]]
+        let morePlayersAsked = MotionInformedNMF.matchSources(motion: three, agreement: nil, bystanders: [false, false, false],
+                                                              agreementWeight: 1, players: [0, 2, 2])
+        #expect(Set(morePlayersAsked.matching.prefix(3)) == [0, 1, 2])
+    }
+
+    /// With the count automatic, the harmonic model gets one instrument per player that is not a bystander: two pieces
+    /// of one player are one, a bystander none; a count asked for is kept (at most the regions), and at least one.
+    @Test func theHarmonicModelCountsPlayersNotPieces() {
+        let players = [0, 2, 2, 3]  // regions 1 and 2: one player (2 its busiest piece)
+        #expect(MotionInformedNMF.harmonicSourceCount(asked: nil, bystanders: [false, false, false, false], players: players, maximum: 6) == 3)
+        #expect(MotionInformedNMF.harmonicSourceCount(asked: nil, bystanders: [false, false, false, true], players: players, maximum: 6) == 2)
+        #expect(MotionInformedNMF.harmonicSourceCount(asked: nil, bystanders: [false, false, false, false], players: [], maximum: 6) == 4)
+        #expect(MotionInformedNMF.harmonicSourceCount(asked: nil, bystanders: [false, false, false, false], players: players, maximum: 2) == 2)
+        #expect(MotionInformedNMF.harmonicSourceCount(asked: 3, bystanders: [false, false, false, false], players: players, maximum: 6) == 3)
+        #expect(MotionInformedNMF.harmonicSourceCount(asked: 9, bystanders: [false, false], players: [], maximum: 6) == 2)
+        #expect(MotionInformedNMF.harmonicSourceCount(asked: nil, bystanders: [], players: [], maximum: 6) == 1)
+    }
+
     /// The Wiener masks and the blend are the same bits whether each pass is cut in two halves of the cells on two
     /// threads (a spare thread serving, or the graph's two threads) or run whole on one, and are `V_s^p / Σ V_j^p`.
     @Test func masksAreTheSameBitsOnTwoThreads() {

@@ -174,6 +174,31 @@ import TandemCore
         try? FileManager.default.removeItem(at: root)
     }
 
+    /// A `tandem` copied out of its checkout, run elsewhere, finds no bundled pipeline: a job command says where it looked
+    /// and what to do (exit 2, nothing written), not only that a file it was never given does not exist.
+    @Test func aCopiedBinaryNamesTheMissingBundledPipeline() throws {
+        let away = root.appendingPathComponent("away")
+        try FileManager.default.createDirectory(at: away, withIntermediateDirectories: true)
+        let copy = away.appendingPathComponent("tandem")
+        try FileManager.default.copyItem(at: try Self.tandemBinary(), to: copy)
+        try MediaSamples.video(away.appendingPathComponent("clip.mp4"), frames: 2)
+        let process = Process()
+        process.executableURL = copy
+        process.arguments = ["separate", "clip.mp4", "--out", "out", "--progress", "none"]
+        process.currentDirectoryURL = away
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(text.contains("Pipelines/separate-instruments.yaml is in neither the current directory"), "\(text)")
+        #expect(text.contains("--pipeline FILE"), "\(text)")
+        #expect(!FileManager.default.fileExists(atPath: away.appendingPathComponent("out").path))
+        try? FileManager.default.removeItem(at: root)
+    }
+
     /// A folder without media (or an `--include` that matches nothing) runs nothing and says so.
     @Test func aFolderWithoutMediaIsWarnedAbout() throws {
         let inputs = root.appendingPathComponent("no-media")
