@@ -224,6 +224,19 @@ public struct MotionInformedNMF: Sendable {
         /// Summed over each clip's change on all 57 development duets +37.6 dB plain and +22.1 dB as footage, the losses on
         /// held-out 54–62 and 0–8 as footage (session 21, lead).
         public var timbreContrastExponent: Float = 2
+        /// With `model == .ensemble` and a duet (two sources, two heard regions): below this agreement of the two models'
+        /// masks (`maskAgreement`) the components are factorised again with `flatRedoComponentsPerSource` per source
+        /// (`flatDuetRedo`). 0: off.
+        ///
+        /// Set on the development duets of session 27 (tuning 0–20, held-out 72–107): below 0.6 the redo fires on about
+        /// one duet in eight and costs +5 % of the duets' CPU; at 0.7 it also takes held-out #99, where the harmonic
+        /// sources themselves are swapped and agreeing with them lost 0.7 dB, and at 0.8 the duets' CPU rises 13 %
+        /// (`Tools/eval/results/separation.md`, session 27, `sepflat`).
+        public var flatAgreement: Float = 0.6
+        /// The redo is kept when it agrees with the harmonic sources by this much more than the first factorisation.
+        public var flatRedoMargin: Float = 0.03
+        /// Components per source of the redo.
+        public var flatRedoComponentsPerSource: Int = 12
         /// The harmonic model's settings (with `model == .harmonicSources`); its seed is `seed`.
         public var harmonic = HarmonicNMF.Configuration()
 
@@ -319,6 +332,8 @@ public struct MotionInformedNMF: Sendable {
         var harmonicFactors: HarmonicModels?
         var componentMasks: [[Float]] = []
         var bystanders: Set<Int> = []
+        /// The components' grouping of another factorisation (the flat-duet redo, `flatDuetRedo`).
+        var regroup: ((NMF.Factors) -> Attribution)?
         if audioOnly {
             (groups, confidences) = Self.groupBySpectralShape(factors, into: sourceCount)
             labels = (0..<sourceCount).map { "source\($0)" }
@@ -328,6 +343,8 @@ public struct MotionInformedNMF: Sendable {
             let players = Self.playerIndices(tracks)
             let group = { self.attribute(factors, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) },
                                          players: players) }
+            regroup = { other in self.attribute(other, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) },
+                                                players: players) }
             let attribution: Attribution
             if configuration.model != .components {
                 // The harmonic factorisation needs nothing from the grouping: with two threads it runs beside it, and
@@ -373,6 +390,14 @@ public struct MotionInformedNMF: Sendable {
             (groups, confidences, sounding) = (harmonic.groups, harmonic.confidence, harmonic.sounding)
         } else {
             let share = min(1, max(0, configuration.harmonicShare))
+            // A duet the two models share out differently is factorised again on the components' side (`flatDuetRedo`).
+            if let regroup, let redo = try flatDuetRedo(magnitude, frames: frames, bins: bins, sourceCount: sourceCount,
+                                                       harmonicMasks: harmonic.masks, harmonicSounding: harmonic.sounding,
+                                                       componentMasks: componentMasks, sounding: sounding, regroup: regroup) {
+                componentMasks = redo.masks
+                (groups, confidences, sounding) = (redo.attribution.groups, redo.attribution.confidence, redo.attribution.sounding)
+                bystanders = redo.attribution.bystanders
+            }
             let heard = harmonic.masks.indices.filter { sounding[$0] || harmonic.sounding[$0] }
             let k = configuration.timbreContrastExponent
             var contrastShare: Float?
