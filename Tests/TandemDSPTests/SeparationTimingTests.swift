@@ -77,6 +77,19 @@ import Testing
         #expect(MotionInformedNMF.support(factors, unit: 0, frames: 0..<0, mask: mask) == 0)
     }
 
+    /// With more open regions than `timingMostRegions`, every unit stays whole: the same stretch that moves between two
+    /// regions stays when two more regions are open (still ones, which could not take it).
+    @Test func manyRegionsKeepTheirUnitsWhole() {
+        let frames = 3000
+        let still = [Float](repeating: 0.05, count: frames)
+        let motion = [Self.motion(after: Self.first, frames: frames), Self.motion(after: Self.second, frames: frames), still, still]
+        let shared = Self.activation(Self.first + [Self.second[2]], frames: frames)
+        let own = Self.activation(Self.second, frames: frames)
+        #expect(Self.timing(motion).moves([shared, own], owners: [0, 1], support: Self.unbacked).allSatisfy { $0.isEmpty })
+        #expect(Self.timing(motion, open: [true, true, true, false]).moves([shared, own], owners: [0, 1], support: Self.unbacked)[0]
+            == [.init(frames: Self.second[2]..<(Self.second[2] + 20), region: 1)])
+    }
+
     /// Both regions start together (a note of each at once), or the owner's region starts too: nothing moves. A
     /// region that is not open (silent, a bystander) takes nothing; a unit with no owner is not read.
     @Test func ambiguousTimingKeepsTheOwner() {

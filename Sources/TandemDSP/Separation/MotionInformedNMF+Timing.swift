@@ -22,6 +22,8 @@ extension MotionInformedNMF {
     /// of the stretch's energy). Where both regions start together, where blur smears the starts, or where a player
     /// moves without playing, the stretch stays with the owner (the models' decision).
     ///
+    /// Among at most `timingMostRegions` open regions: with more, one of them starts by chance after too many notes.
+    ///
     /// The whole clip's timing must first be worth reading: over all stretches (energy-weighted) the owners'
     /// regions must start with their own stretches (mean rank at least `agreement`); otherwise nothing moves.
     struct NoteTiming: Sendable {
@@ -48,6 +50,8 @@ extension MotionInformedNMF {
         /// The motion window's length after a start, frames.
         let window: Int
         let floor: Float
+        /// The most open regions among which stretches are given (`timingMostRegions`).
+        let most: Int
         let dip: Float
         let shortest: Int
         let reattack: Int
@@ -69,6 +73,7 @@ extension MotionInformedNMF {
             agreement = configuration.timingAgreement
             backed = configuration.timingBacked
             floor = configuration.timingFloor
+            most = configuration.timingMostRegions
             dip = 0.5
             together = smooth
             window = latest + earliest
@@ -82,7 +87,7 @@ extension MotionInformedNMF {
         ///   model gives the owner: a stretch it backs (above `backed`) stays.
         func moves(_ activations: [[Float]], owners: [Int?], support: (Int, Range<Int>, Int) -> Float) -> [[Move]] {
             let none = activations.map { _ in [Move]() }
-            guard open.filter({ $0 }).count >= 2 else { return none }
+            guard (2...max(2, most)).contains(open.filter({ $0 }).count) else { return none }
             let peak = activations.indices.compactMap { owners[$0] == nil ? nil : activations[$0].max() }.max() ?? 0
             guard peak > 0 else { return none }
             var agreed = 0.0, weight = 0.0

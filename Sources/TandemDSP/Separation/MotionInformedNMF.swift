@@ -209,6 +209,11 @@ public struct MotionInformedNMF: Sendable {
         /// `NoteTiming`: a stretch stays with its owner when the other model gives the owner more than this share of its
         /// energy (the two models agree: the profile is not in doubt there).
         public var timingBacked: Float = 0.8
+        /// `NoteTiming`: the most sounding regions (players) among which stretches are given by timing; with more, each unit
+        /// stays whole with its region. The more regions, the likelier one of them starts by chance just after a note
+        /// whose owner's region is still: through the pipeline quartets lost (medians down in 4 of 6 quartet cells of
+        /// tuning, check and 72–80) where duets and trios gained (session 27, `septime`).
+        public var timingMostRegions: Int = 3
         /// `NoteTiming`: a stretch is where a unit's activation is above this share of its peak.
         public var timingFloor: Float = 0.1
         /// `NoteTiming`: stretches shorter than this are left with their owner (seconds).
