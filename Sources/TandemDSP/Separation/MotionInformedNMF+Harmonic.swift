@@ -129,11 +129,37 @@ extension MotionInformedNMF {
                 owner[s] = best
             }
         }
+        // Each pitch's note stretches given by timing (`NoteTiming`): the moved stretches are sources of their own, one
+        // per region they go to, and every source's share of each bin is taken again.
+        var shareOwners = owner
+        var timedShares = shares
+        if configuration.timesNotes {
+            let open = (0..<regions).map { sounding[$0] && !movers[$0] }
+            var owners = [Int?](repeating: nil, count: factors.units.components)
+            // Pitches only: a noise component's activation follows no note.
+            let pitched = factors.sources * factors.pitches.count
+            for s in 0..<k { for u in factors.members(of: s) where u < pitched { owners[u] = owner[s] } }
+            let timing = NoteTiming(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds, open: open)
+            let moves = timing.moves((0..<factors.units.components).map { factors.units.activation($0) }, owners: owners) { u, stretch, r in
+                componentMasks.map { Self.support(factors.units, unit: u, frames: stretch, mask: $0[r]) } ?? 0
+            }
+            if moves.contains(where: { !$0.isEmpty }) {
+                let (timed, added) = Self.timed(factors.units, moves: moves, regions: regions)
+                var models = (0..<k).map { s in
+                    factors.members(of: s).contains { !moves[$0].isEmpty } ? timed.reconstruction(of: factors.members(of: s)) : sourceModels[s]
+                }
+                for r in 0..<regions where !added[r].isEmpty {
+                    models.append(timed.reconstruction(of: added[r]))
+                    shareOwners.append(r)
+                }
+                timedShares = Self.wienerMasks(models, exponent: configuration.maskExponent)
+            }
+        }
         var masks = [[Float]](repeating: [Float](repeating: 0, count: frames * bins), count: regions)
-        for s in 0..<k {
+        for s in timedShares.indices {
             // Over buffers: this runs over every cell (frames × bins) of every source.
-            shares[s].withUnsafeBufferPointer { share in
-                masks[owner[s]].withUnsafeMutableBufferPointer { mask in for i in mask.indices { mask[i] += share[i] } }
+            timedShares[s].withUnsafeBufferPointer { share in
+                masks[shareOwners[s]].withUnsafeMutableBufferPointer { mask in for i in mask.indices { mask[i] += share[i] } }
             }
         }
         let note = regions > k ? "harmonic sources: \(k) instruments matched to \(regions) regions; the other regions are silent" : ""

@@ -192,6 +192,32 @@ public struct MotionInformedNMF: Sendable {
         public var coincidenceEarliestSeconds: Double = 0.02
         /// … to this long after it (a player's hands and bow move with a lag; the glow follows the loudness later).
         public var coincidenceLatestSeconds: Double = 0.2
+        /// With motion, the harmonic model (`.ensemble`, `.harmonicSources`) and two or more sounding regions: each unit
+        /// of both models (a free component; a harmonic source's pitch, not its noise) cut into note-long stretches, and
+        /// a stretch given to the region whose motion starts with it while its owner's region is still, unless that
+        /// region's own note explains its start or the other model backs the owner (`NoteTiming`). Off: every unit
+        /// whole to its region, as before session 27 (`Tools/eval/results/separation.md`, session 27, `septime`).
+        public var timesNotes = true
+        /// `NoteTiming`: the rank (0…1) of a region's motion start after a stretch's first frame from which it takes
+        /// the stretch…
+        public var timingClear: Float = 0.9
+        /// … while the owner's region and every other region rank at most this there.
+        public var timingStill: Float = 0.5
+        /// `NoteTiming`: the owners' mean rank at their own stretches (energy-weighted) from which the clip's timing is
+        /// read at all (0.5 is chance).
+        public var timingAgreement: Float = 0.6
+        /// `NoteTiming`: a stretch stays with its owner when the other model gives the owner more than this share of its
+        /// energy (the two models agree: the profile is not in doubt there).
+        public var timingBacked: Float = 0.8
+        /// `NoteTiming`: the most sounding regions (players) among which stretches are given by timing; with more, each unit
+        /// stays whole with its region. The more regions, the likelier one of them starts by chance just after a note
+        /// whose owner's region is still: through the pipeline quartets lost (medians down in 4 of 6 quartet cells of
+        /// tuning, check and 72–80) where duets and trios gained (session 27, `septime`).
+        public var timingMostRegions: Int = 3
+        /// `NoteTiming`: a stretch is where a unit's activation is above this share of its peak.
+        public var timingFloor: Float = 0.1
+        /// `NoteTiming`: stretches shorter than this are left with their owner (seconds).
+        public var timingShortestSeconds: Double = 0.1
         /// Harmonic sources with motion: the margin (`matchMargins`) from which a match is trusted whole; a match
         /// held by less has its confidence scaled down in proportion (`matchConfidence`), so in the ensemble a
         /// near-tie's region takes its mask mostly from the components. Every match is kept: refusing those below
@@ -331,6 +357,8 @@ public struct MotionInformedNMF: Sendable {
         var sounding: [Bool]
         var harmonicFactors: HarmonicModels?
         var componentMasks: [[Float]] = []
+        // The grouping and the regions' motion, kept for the components' note timing (`timedComponentMasks`).
+        var grouped: (attribution: Attribution, motion: [[Float]])?
         var bystanders: Set<Int> = []
         /// The components' grouping of another factorisation (the flat-duet redo, `flatDuetRedo`).
         var regroup: ((NMF.Factors) -> Attribution)?
@@ -372,6 +400,7 @@ public struct MotionInformedNMF: Sendable {
             }
             (groups, confidences, sounding) = (attribution.groups, attribution.confidence, attribution.sounding)
             bystanders = attribution.bystanders
+            grouped = (attribution, curves)
             labels = tracks.map(\.label)
         }
         guard configuration.model != .components, !audioOnly else {
@@ -385,6 +414,10 @@ public struct MotionInformedNMF: Sendable {
                                                componentMasks: componentMasks, componentFactors: factors, factorized: harmonicFactors)
         if !harmonic.note.isEmpty { note = note.isEmpty ? harmonic.note : note + "; " + harmonic.note }
         let masks: [[Float]]
+        // The components' masks with their note stretches given by timing where the harmonic model does not back their owner.
+        let blendedMasks = grouped.flatMap {
+            timedComponentMasks(factors, attribution: $0.attribution, motion: $0.motion, frameSeconds: frameSeconds, support: harmonic.masks)
+        } ?? componentMasks
         if configuration.model == .harmonicSources {
             masks = Self.blended(harmonic.masks, harmonic.masks, weights: harmonic.masks.map { _ in 1 })
             (groups, confidences, sounding) = (harmonic.groups, harmonic.confidence, harmonic.sounding)
@@ -406,7 +439,7 @@ public struct MotionInformedNMF: Sendable {
                 let quality = { (masks: [[Float]]) in
                     pow(Self.timbreContrast(masks, magnitude: magnitude, frames: frames, bins: bins, regions: heard, bands: bands), k)
                 }
-                let (h, c) = (quality(harmonic.masks), quality(componentMasks))
+                let (h, c) = (quality(harmonic.masks), quality(blendedMasks))
                 if h + c > 0 { contrastShare = h / (h + c) }
             }
             let weights = harmonic.masks.indices.map { r -> Float in
@@ -415,7 +448,7 @@ public struct MotionInformedNMF: Sendable {
                 let h = share * max(0, harmonic.confidence[r]), c = (1 - share) * max(0, confidences[r])
                 return h + c > 0 ? h / (h + c) : share
             }
-            masks = Self.blended(harmonic.masks, componentMasks, weights: weights)
+            masks = Self.blended(harmonic.masks, blendedMasks, weights: weights)
             confidences = confidences.indices.map { share * harmonic.confidence[$0] + (1 - share) * confidences[$0] }
             sounding = sounding.indices.map { sounding[$0] || harmonic.sounding[$0] }
         }
@@ -467,6 +500,27 @@ public struct MotionInformedNMF: Sendable {
         let groups = attribution.groups, sounding = attribution.sounding
         return Self.wienerMasks(groups.indices.map { sounding[$0] ? factors.reconstruction(of: groups[$0]) : [Float](repeating: 0, count: cells) },
                                 exponent: configuration.maskExponent)
+    }
+
+    /// `componentMasks` with each free component's note stretches given by timing (`NoteTiming`) among the sounding
+    /// regions that are not bystanders, where `support` (the other model's masks per region) does not back the owner;
+    /// nil when `timesNotes` is off or no stretch moves.
+    func timedComponentMasks(_ factors: NMF.Factors, attribution: Attribution, motion: [[Float]], frameSeconds: Double,
+                             support: [[Float]]) -> [[Float]]? {
+        guard configuration.timesNotes else { return nil }
+        let groups = attribution.groups, regions = groups.count
+        let open = (0..<regions).map { attribution.sounding[$0] && !attribution.bystanders.contains($0) }
+        var owners = [Int?](repeating: nil, count: factors.components)
+        for r in 0..<regions where open[r] { for c in groups[r] { owners[c] = r } }
+        let timing = NoteTiming(configuration, motion: motion, frames: factors.frames, frameSeconds: frameSeconds, open: open)
+        let moves = timing.moves((0..<factors.components).map { factors.activation($0) }, owners: owners) { u, stretch, r in
+            Self.support(factors, unit: u, frames: stretch, mask: support[r])
+        }
+        guard moves.contains(where: { !$0.isEmpty }) else { return nil }
+        let (timed, added) = Self.timed(factors, moves: moves, regions: regions)
+        var moved = attribution
+        for r in 0..<regions { moved.groups[r] += added[r] }
+        return componentMasks(timed, attribution: moved, cells: factors.frames * factors.bins)
     }
 
     /// `first()` on this thread and `second()` on another when the graph has two threads (`ComputeContext`),
