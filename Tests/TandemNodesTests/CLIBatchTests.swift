@@ -17,14 +17,14 @@ import TandemCore
         throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "build the tandem product before the tests"])
     }
 
-    /// Runs `tandem` from the package root to the end, with what it printed to each stream; `environment` is laid over
-    /// the test's own.
-    static func runCapturing(_ arguments: [String], environment: [String: String] = [:]) throws
-        -> (status: Int32, output: String, errors: String) {
+    /// Runs `tandem` (or `executable`) from the package root (or `directory`) to the end, with what it printed to each
+    /// stream; `environment` is laid over the test's own.
+    static func runCapturing(_ arguments: [String], environment: [String: String] = [:], executable: URL? = nil,
+                             directory: URL? = nil) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
-        process.executableURL = try tandemBinary()
+        process.executableURL = try executable ?? tandemBinary()
         process.arguments = arguments
-        process.currentDirectoryURL = BatchWidthTests.packageRoot
+        process.currentDirectoryURL = directory ?? BatchWidthTests.packageRoot
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
@@ -182,19 +182,11 @@ import TandemCore
         let copy = away.appendingPathComponent("tandem")
         try FileManager.default.copyItem(at: try Self.tandemBinary(), to: copy)
         try MediaSamples.video(away.appendingPathComponent("clip.mp4"), frames: 2)
-        let process = Process()
-        process.executableURL = copy
-        process.arguments = ["separate", "clip.mp4", "--out", "out", "--progress", "none"]
-        process.currentDirectoryURL = away
-        let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
-        #expect(text.contains("Pipelines/separate-instruments.yaml is in neither the current directory"), "\(text)")
-        #expect(text.contains("--pipeline FILE"), "\(text)")
+        let result = try Self.runCapturing(["separate", "clip.mp4", "--out", "out", "--progress", "none"], executable: copy,
+                                           directory: away)
+        #expect(result.status == 2)
+        #expect(result.errors.contains("Pipelines/separate-instruments.yaml is in neither the current directory"), "\(result.errors)")
+        #expect(result.errors.contains("--pipeline FILE"), "\(result.errors)")
         #expect(!FileManager.default.fileExists(atPath: away.appendingPathComponent("out").path))
         try? FileManager.default.removeItem(at: root)
     }

@@ -78,32 +78,31 @@ import TandemCore
     @Test func blobsWideApartForTheirSize() throws {
         let map = try Self.scene(players: [])
         let finder = MotionRegionFinder()
-        func block(_ column: Int, _ row: Int, _ width: Int, _ height: Int) -> [Int] {
-            (row..<(row + height)).flatMap { r in (column..<(column + width)).map { r * map.columns + $0 } }
-        }
         // Side by side: 5 cells wide, 2 apart (2.5 times) — apart; 3 apart — not.
-        #expect(finder.standApart(block(0, 0, 5, 4), block(7, 0, 5, 4), map: map))
-        #expect(!finder.standApart(block(0, 0, 5, 4), block(8, 0, 5, 4), map: map))
+        #expect(finder.standApart(Self.block(map, 0, 0, 5, 4), Self.block(map, 7, 0, 5, 4), map: map))
+        #expect(!finder.standApart(Self.block(map, 0, 0, 5, 4), Self.block(map, 8, 0, 5, 4), map: map))
         // The narrower of the two decides: 4 cells wide beside 10, 2 apart.
-        #expect(!finder.standApart(block(0, 0, 4, 4), block(6, 0, 10, 4), map: map))
+        #expect(!finder.standApart(Self.block(map, 0, 0, 4, 4), Self.block(map, 6, 0, 10, 4), map: map))
         // Stacked: their heights across the gap between them count, not their widths.
-        #expect(!finder.standApart(block(0, 0, 10, 3), block(0, 6, 10, 3), map: map))
-        #expect(finder.standApart(block(0, 0, 4, 4), block(0, 5, 4, 4), map: map))
+        #expect(!finder.standApart(Self.block(map, 0, 0, 10, 3), Self.block(map, 0, 6, 10, 3), map: map))
+        #expect(finder.standApart(Self.block(map, 0, 0, 4, 4), Self.block(map, 0, 5, 4, 4), map: map))
         // Touching or overlapping boxes are never apart.
-        #expect(!finder.standApart(block(0, 0, 5, 4), block(5, 0, 5, 4), map: map))
+        #expect(!finder.standApart(Self.block(map, 0, 0, 5, 4), Self.block(map, 5, 0, 5, 4), map: map))
     }
 
     @Test func linesAndSmallPiecesAreNotBlobsOfASize() throws {
         let map = try Self.scene(players: [])
         let finder = MotionRegionFinder()
-        func block(_ column: Int, _ row: Int, _ width: Int, _ height: Int) -> [Int] {
-            (row..<(row + height)).flatMap { r in (column..<(column + width)).map { r * map.columns + $0 } }
-        }
-        #expect(finder.ofASize(block(0, 0, 4, 4), block(10, 0, 4, 3), map: map))
+        #expect(finder.ofASize(Self.block(map, 0, 0, 4, 4), Self.block(map, 10, 0, 4, 3), map: map))
         // A small piece beside a blob (a hand beside a body): at most half its cells.
-        #expect(!finder.ofASize(block(0, 0, 4, 4), block(10, 0, 2, 4), map: map))
+        #expect(!finder.ofASize(Self.block(map, 0, 0, 4, 4), Self.block(map, 10, 0, 2, 4), map: map))
         // The two ends of a bow, 3 cells tall under a shaking camera and 7–8 long: lines, whatever their size.
-        #expect(!finder.ofASize(block(0, 2, 8, 3), block(12, 2, 7, 3), map: map))
-        #expect(!finder.ofASize(block(0, 0, 4, 4), block(10, 0, 6, 2), map: map))
+        #expect(!finder.ofASize(Self.block(map, 0, 2, 8, 3), Self.block(map, 12, 2, 7, 3), map: map))
+        #expect(!finder.ofASize(Self.block(map, 0, 0, 4, 4), Self.block(map, 10, 0, 6, 2), map: map))
+    }
+
+    /// The cells of a `width` × `height` block of `map` whose top-left cell is at `column`, `row`.
+    static func block(_ map: MotionMap, _ column: Int, _ row: Int, _ width: Int, _ height: Int) -> [Int] {
+        (row..<(row + height)).flatMap { r in (column..<(column + width)).map { r * map.columns + $0 } }
     }
 }
