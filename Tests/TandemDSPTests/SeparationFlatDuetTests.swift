@@ -59,13 +59,15 @@ import TandemCore
             return MotionInformedNMF.Attribution(groups: groups, confidence: [1, 1], sounding: [true, true])
         }
         func redo(_ components: [[Float]], sourceCount: Int = 2, regroup: ((NMF.Factors) -> MotionInformedNMF.Attribution)? = nil) throws
-            -> (attribution: MotionInformedNMF.Attribution, masks: [[Float]])? {
+            -> (factors: NMF.Factors, attribution: MotionInformedNMF.Attribution, masks: [[Float]])? {
             try separator.flatDuetRedo(magnitude, frames: frames, bins: bins, sourceCount: sourceCount, harmonicMasks: split,
                                        harmonicSounding: [true, true], componentMasks: components, sounding: [true, true],
                                        regroup: regroup ?? byBins)
         }
         let kept = try #require(try redo(even))
         #expect(redone == 1 && kept.attribution.groups.allSatisfy { !$0.isEmpty })
+        // The redo's own factors come back with its grouping: the blend's note timing reads them, not the first's.
+        #expect(kept.factors.components == 8 && kept.attribution.groups.joined().allSatisfy { $0 < 8 })
         #expect(MotionInformedNMF.maskAgreement(split, kept.masks, magnitude: magnitude, regions: [0, 1]) > 0.9)
         #expect(try redo(split) == nil && redone == 1)
         #expect(try redo(even, sourceCount: 3) == nil && redone == 1)
@@ -74,5 +76,27 @@ import TandemCore
             MotionInformedNMF.Attribution(groups: [Array(0..<factors.components), []], confidence: [1, 0], sounding: [true, false])
         }
         #expect(try redo(even, regroup: oneRegion) == nil)
+    }
+
+    /// Through `separate`: a kept redo is what the ensemble blends. With the harmonic side weighed out (share 0, no
+    /// contrast or confidence weighting) and note timing off, the outputs are the mixture under the components' masks
+    /// alone, so a duet whose redo is forced (any agreement redoes, any redo is kept) comes out other than without it.
+    /// After `septime` was merged the blend read the first factorisation's timed masks whatever the redo gave (session 27).
+    @Test func aKeptRedoIsWhatTheEnsembleBlends() throws {
+        let mix = zip(Duet.low, Duet.high).map { $0 + $1 }
+        let tracks = [Duet.motion(Duet.highOnsets, label: "right"), Duet.motion(Duet.lowOnsets, label: "left")]
+        var configuration = MotionInformedNMF.Configuration()
+        configuration.componentsPerSource = 2
+        configuration.timesNotes = false
+        configuration.harmonicShare = 0
+        configuration.confidenceWeighting = false
+        configuration.timbreContrastExponent = 0
+        configuration.flatAgreement = 0
+        let first = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks, sources: 2)
+        (configuration.flatAgreement, configuration.flatRedoMargin, configuration.flatRedoComponentsPerSource) = (2, -2, 5)
+        let redone = try MotionInformedNMF(configuration).separate([mix], sampleRate: Duet.rate, motion: tracks, sources: 2)
+        #expect(first.sources.count == 2 && redone.sources.count == 2)
+        let difference = zip(first.sources[0].channels[0], redone.sources[0].channels[0]).map { abs($0 - $1) }.max() ?? 0
+        #expect(difference > 1e-3, "the redo's masks were not blended: largest difference \(difference)")
     }
 }

@@ -36,10 +36,10 @@ extension MotionInformedNMF {
     ///   - harmonicMasks, harmonicSounding: the harmonic sources' masks and sounding regions (`HarmonicAttribution`).
     ///   - componentMasks, sounding: the components' grouping's masks and sounding regions.
     ///   - regroup: the components' grouping of another factorisation (`attribute` with the same motion and count).
-    /// - Returns: the redo's grouping and masks, or nil when the rule does not apply or the first factorisation stays.
+    /// - Returns: the redo's factors, grouping and masks, or nil when the rule does not apply or the first factorisation stays.
     func flatDuetRedo(_ magnitude: [Float], frames: Int, bins: Int, sourceCount: Int, harmonicMasks: [[Float]], harmonicSounding: [Bool],
                       componentMasks: [[Float]], sounding: [Bool], regroup: (NMF.Factors) -> Attribution) throws
-        -> (attribution: Attribution, masks: [[Float]])? {
+        -> (factors: NMF.Factors, attribution: Attribution, masks: [[Float]])? {
         let heard = harmonicMasks.indices.filter { sounding[$0] || harmonicSounding[$0] }
         let perSource = configuration.flatRedoComponentsPerSource
         guard heard.count == 2, sourceCount == 2, perSource != configuration.componentsPerSource, perSource > 0,
@@ -57,6 +57,6 @@ extension MotionInformedNMF {
         // would agree fully with a harmonic model that did the same).
         guard heard.allSatisfy({ attribution.sounding[$0] }) else { return nil }
         let second = Self.maskAgreement(harmonicMasks, masks, magnitude: magnitude, regions: heard)
-        return second > first + configuration.flatRedoMargin ? (attribution, masks) : nil
+        return second > first + configuration.flatRedoMargin ? (factors, attribution, masks) : nil
     }
 }

@@ -415,7 +415,7 @@ public struct MotionInformedNMF: Sendable {
         if !harmonic.note.isEmpty { note = note.isEmpty ? harmonic.note : note + "; " + harmonic.note }
         let masks: [[Float]]
         // The components' masks with their note stretches given by timing where the harmonic model does not back their owner.
-        let blendedMasks = grouped.flatMap {
+        var blendedMasks = grouped.flatMap {
             timedComponentMasks(factors, attribution: $0.attribution, motion: $0.motion, frameSeconds: frameSeconds, support: harmonic.masks)
         } ?? componentMasks
         if configuration.model == .harmonicSources {
@@ -430,6 +430,11 @@ public struct MotionInformedNMF: Sendable {
                 componentMasks = redo.masks
                 (groups, confidences, sounding) = (redo.attribution.groups, redo.attribution.confidence, redo.attribution.sounding)
                 bystanders = redo.attribution.bystanders
+                // The redo's components are what the blend reads, their note stretches timed as the first's were.
+                blendedMasks = grouped.flatMap {
+                    timedComponentMasks(redo.factors, attribution: redo.attribution, motion: $0.motion, frameSeconds: frameSeconds,
+                                        support: harmonic.masks)
+                } ?? redo.masks
             }
             let heard = harmonic.masks.indices.filter { sounding[$0] || harmonic.sounding[$0] }
             let k = configuration.timbreContrastExponent
