@@ -369,10 +369,12 @@ public struct MotionInformedNMF: Sendable {
         } else {
             let curves = tracks.map { $0.resampled(count: frames, step: frameSeconds) }
             let players = Self.playerIndices(tracks)
-            let group = { self.attribute(factors, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) },
-                                         players: players) }
-            regroup = { other in self.attribute(other, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) },
-                                                players: players) }
+            let regroupOther = { (other: NMF.Factors) in
+                self.attribute(other, motion: curves, frameSeconds: frameSeconds, sources: sources.map { min($0, tracks.count) },
+                               players: players)
+            }
+            regroup = regroupOther
+            let group = { regroupOther(factors) }
             let attribution: Attribution
             if configuration.model != .components {
                 // The harmonic factorisation needs nothing from the grouping: with two threads it runs beside it, and
@@ -414,28 +416,28 @@ public struct MotionInformedNMF: Sendable {
                                                componentMasks: componentMasks, componentFactors: factors, factorized: harmonicFactors)
         if !harmonic.note.isEmpty { note = note.isEmpty ? harmonic.note : note + "; " + harmonic.note }
         let masks: [[Float]]
-        // The components' masks with their note stretches given by timing where the harmonic model does not back their owner.
-        var blendedMasks = grouped.flatMap {
-            timedComponentMasks(factors, attribution: $0.attribution, motion: $0.motion, frameSeconds: frameSeconds, support: harmonic.masks)
-        } ?? componentMasks
         if configuration.model == .harmonicSources {
             masks = Self.blended(harmonic.masks, harmonic.masks, weights: harmonic.masks.map { _ in 1 })
             (groups, confidences, sounding) = (harmonic.groups, harmonic.confidence, harmonic.sounding)
         } else {
             let share = min(1, max(0, configuration.harmonicShare))
-            // A duet the two models share out differently is factorised again on the components' side (`flatDuetRedo`).
+            // The components the blend reads: the first factorisation's, or a duet's redo (`flatDuetRedo`) when the two
+            // models share the mixture out differently.
+            var blendedFactors = factors
             if let regroup, let redo = try flatDuetRedo(magnitude, frames: frames, bins: bins, sourceCount: sourceCount,
                                                        harmonicMasks: harmonic.masks, harmonicSounding: harmonic.sounding,
                                                        componentMasks: componentMasks, sounding: sounding, regroup: regroup) {
                 componentMasks = redo.masks
                 (groups, confidences, sounding) = (redo.attribution.groups, redo.attribution.confidence, redo.attribution.sounding)
                 bystanders = redo.attribution.bystanders
-                // The redo's components are what the blend reads, their note stretches timed as the first's were.
-                blendedMasks = grouped.flatMap {
-                    timedComponentMasks(redo.factors, attribution: redo.attribution, motion: $0.motion, frameSeconds: frameSeconds,
-                                        support: harmonic.masks)
-                } ?? redo.masks
+                blendedFactors = redo.factors
+                grouped?.attribution = redo.attribution
             }
+            // Their note stretches given by timing where the harmonic model does not back their owner.
+            let blendedMasks = grouped.flatMap {
+                timedComponentMasks(blendedFactors, attribution: $0.attribution, motion: $0.motion, frameSeconds: frameSeconds,
+                                    support: harmonic.masks)
+            } ?? componentMasks
             let heard = harmonic.masks.indices.filter { sounding[$0] || harmonic.sounding[$0] }
             let k = configuration.timbreContrastExponent
             var contrastShare: Float?
