@@ -14,8 +14,10 @@ extension MotionRegionFinder {
     /// the picture's median cell (noise everywhere raises the bar with it), and not within `faintBorderCells` of the
     /// picture's edge (where encoders and scalers make their own faint flicker); an 8-connected group of
     /// `minimumCells` or more of them is kept when some cell of it moves faintly in at least
-    /// `minimumActivity` of the steps. Groups are joined when within `mergeGap` of each other (measured from the joined
-    /// boxes, which grow: a found player's faint fringe joins into one group that lies near the player and is dropped
+    /// `minimumActivity` of the steps, or in at least `faintPersistence` of them when some cell of it also moves plainly
+    /// (above `movingLevel`) in at least `thinMoverActivity` of the frames: a wind player beside a dancer glows and sways
+    /// faintly in 10–15 % of the steps and now and then clearly, where grain and an encoder's flicker stay faint. Groups
+    /// are joined when within `mergeGap` of each other (measured from the joined boxes, which grow: a found player's faint fringe joins into one group that lies near the player and is dropped
     /// whole; joined piece to piece, its far pieces came back as new silent regions — held-out trio #100 as footage), and
     /// only groups standing apart from every group already found (further than `mergeGap`) are returned: new players,
     /// never a bridge that would join two found players into one box. Candidates left over that lie in a run along
@@ -36,13 +38,25 @@ extension MotionRegionFinder {
             return r < edge || c < edge || r >= map.rows - edge || c >= map.columns - edge
         }
         let candidates = activity.indices.filter { !taken[$0] && activity[$0] >= floor && !nearEdge($0) }
-        /// Whether some cell of `cells` passes its bar in at least `minimumActivity` of the steps.
-        func persists(_ cells: [Int]) -> Bool {
+        /// The share of the steps in which some cell of `cells` passes its bar.
+        func persistence(_ cells: [Int]) -> Float {
             var moving = 0
             for t in steps where cells.contains(where: { map.energies[t * map.cellCount + $0] > bars[$0] }) { moving += 1 }
-            return Float(moving) >= minimumActivity * Float(steps.count)
+            return Float(moving) / Float(max(1, steps.count))
         }
-        let found = components(candidates, map: map, means: activity, minimumShare: 0).filter(persists)
+        func persists(_ cells: [Int]) -> Bool { persistence(cells) >= minimumActivity }
+        /// Whether some cell of `cells` moves plainly (above `movingLevel`) in at least `thinMoverActivity` of the frames.
+        func movesPlainly(_ cells: [Int]) -> Bool {
+            cells.contains { cell in
+                var moving = 0
+                for t in 0..<map.frameCount where map.energies[t * map.cellCount + cell] > movingLevel { moving += 1 }
+                return Float(moving) >= thinMoverActivity * Float(map.frameCount)
+            }
+        }
+        let found = components(candidates, map: map, means: activity, minimumShare: 0).filter { group in
+            let share = persistence(group)
+            return share >= minimumActivity || (share >= faintPersistence && movesPlainly(group))
+        }
         let kept = mergingNearby(found, map: map, byPieces: false).filter { group in groups.allSatisfy { gap($0, group, map: map) > mergeGap } }
         guard faintLineGap > 0 else { return kept }
         var inFound = [Bool](repeating: false, count: map.cellCount)
