@@ -38,8 +38,10 @@ extension MotionInformedNMF {
         }
         let grouping = JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight,
                                      envelopeWeight: configuration.envelopeWeight)
+        // Two players left: each piece read with its player's whole motion (`joinsPieces`).
+        let pairCurves = configuration.joinsPieces ? Self.joinedPieces(curves, players: players) : curves
         let pair = configuration.pairActivityWeight > 0
-            ? SourceEvidence(configuration, motion: curves, frames: factors.frames, frameSeconds: frameSeconds,
+            ? SourceEvidence(configuration, motion: pairCurves, frames: factors.frames, frameSeconds: frameSeconds,
                              activityWeight: configuration.pairActivityWeight) : nil
         return competing(grouping, sources: sources, bystanders: bystanders, players: players, pairEvidence: pair)
     }

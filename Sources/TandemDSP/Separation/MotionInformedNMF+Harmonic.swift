@@ -71,8 +71,10 @@ extension MotionInformedNMF {
         let evidence = SourceEvidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds)
         // Two sources: which is whose is read from the activity after their onsets (`pairActivityWeight`); the confidence and
         // the automatic count's bar stay on `evidence`, whose scale they were set on.
+        // … each piece with its player's whole motion (`joinsPieces`).
+        let pairCurves = configuration.joinsPieces ? Self.joinedPieces(curves, players: Self.playerIndices(tracks)) : curves
         let pair = k == 2 && configuration.pairActivityWeight > 0
-            ? SourceEvidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds,
+            ? SourceEvidence(configuration, motion: pairCurves, frames: frames, frameSeconds: frameSeconds,
                              activityWeight: configuration.pairActivityWeight) : nil
         let regions = tracks.count
         let sourceModels = models.sourceModels, shares = models.shares

@@ -198,6 +198,18 @@ public struct MotionInformedNMF: Sendable {
         /// region's own note explains its start or the other model backs the owner (`NoteTiming`). Off: every unit
         /// whole to its region, as before session 27 (`Tools/eval/results/separation.md`, session 27, `septime`).
         public var timesNotes = true
+        /// Where two players are left — the final grouping of two kept regions (`JointGrouping.regroupedPair`) and the
+        /// harmonic model's matching of two sources, the evidence `pairActivityWeight` shapes — each piece of a player (the
+        /// regions `MotionTrack.player` names as one player's: a bow's line broken at its ends, a hand over a bell) is read
+        /// with the player's whole motion, its pieces' curves summed (`joinedPieces`). Off: each piece with its own curve.
+        ///
+        /// A bow sliding along its own length moves only at its two ends, so its line is often found in two pieces, and
+        /// which piece a duet keeps for the player is a near-tie that the camera's noise and the encoder decide; one end
+        /// alone shows only part of the strokes (held-out #109 and #114, viola + contrabass as camera footage, kept the
+        /// other end of the viola's bow than the clip itself did and gave each player the other's sound). Read everywhere
+        /// (the competition and the groupings of three or four too) it mended those and lost trios (held-out #112 plain
+        /// +7.70 → +1.32 dB): `Tools/eval/results/separation.md`, session 28, `sepswap2`.
+        public var joinsPieces = true
         /// `NoteTiming`: the rank (0…1) of a region's motion start after a stretch's first frame from which it takes
         /// the stretch…
         public var timingClear: Float = 0.9
