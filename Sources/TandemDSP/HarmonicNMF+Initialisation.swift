@@ -22,7 +22,7 @@ extension HarmonicNMF {
                     plain given: NMF.Factors?, rng: inout SplitMix64) throws -> (profiles: [Float], activations: [Float]) {
         let c = configuration
         let pitchCount = grid.pitches.count, hCount = c.partials
-        let plain = try given ?? NMF(components: c.initialComponents(sources: sources), divergence: .kullbackLeibler,
+        let plain = try given ?? NMF(components: c.initialComponentsPerSource * sources, divergence: .kullbackLeibler,
                                      iterations: c.initialIterations, seed: c.seed).factorize(values, frames: frames, bins: bins)
         let count = plain.components
         var energy = [Float](repeating: 0, count: count)

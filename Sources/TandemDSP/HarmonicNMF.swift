@@ -57,9 +57,7 @@ public struct HarmonicNMF: Sendable {
         /// The updates of a factorisation that has settled cost as much as the first ones. Off by default: at the
         /// 30 updates the separator runs, the divergence still falls 2–5 % every five updates on the tuning clips,
         /// so any tolerance that stops sooner is just fewer updates — and 20 updates cost the tuning quartets
-        /// 0.5 dB (median) and two clips over 1 dB (`Tools/eval/results/separation.md`, branch `sepspeed`). More do not pay
-        /// either: 60 updates lost on 30 development duets (session 28, `sepiter`: sums −4.7 dB plain, −9.3 dB as footage,
-        /// 14 and 12 clips down against 5 and 4 up) for 16–18 % more CPU.
+        /// 0.5 dB (median) and two clips over 1 dB (`Tools/eval/results/separation.md`, branch `sepspeed`).
         public var convergenceTolerance: Float = 0
         /// Updates between two checks of the divergence (each check costs one logarithm per cell).
         public var convergenceInterval: Int = 5
@@ -72,33 +70,14 @@ public struct HarmonicNMF: Sendable {
         public var rangeCompetitionIterations: Int = 10
         /// Width (standard deviation, semitones) of the pitch histogram's smoothing in the competition.
         public var rangeSpreadSemitones: Float = 4
-        /// The initial plain NMF: components per source (three sources or more; two: `duetInitialComponentsPerSource`) and
-        /// iterations, alike `MotionInformedNMF.Configuration`'s `componentsPerSource` and `iterations` so the separator's
-        /// ensemble hands its components' NMF in (`initialPlainNMF`) instead of running a second one. 45, 60 or 80 initial
-        /// updates were mixed on 30 development duets (session 28, `sepiter`: 60 summed +18.6 dB plain, −7.7 dB as
-        /// footage); left at 30.
+        /// The initial plain NMF: components per source and iterations.
         public var initialComponentsPerSource: Int = 8
         public var initialIterations: Int = 30
-        /// With two sources, the initial plain NMF's components per source (in place of `initialComponentsPerSource`).
-        ///
-        /// 12 since session 28 (8 before): two sources clustered from 24 components come out cleaner, and on the
-        /// development duets not screened on (held-out 81–89, 90–98, 99–107, 108–116, 126–134; 45 a kind) the
-        /// separator's region-attributed gain summed +19.5 dB plain and +21.7 dB as footage with `--sources 2`, +31.7 and
-        /// +2.7 dB with `auto`; the medians moved −0.14 / +0.05 dB and +0.55 / −0.19 dB. With three and four sources the
-        /// same change was mixed (held-out 81–98: sums −2.9 / −0.8 dB plain, −2.9 / +4.4 dB footage) and cost 5–9 % CPU,
-        /// so it is for duets only. The separator's duets no longer hand their components' NMF (8 per source) in; the
-        /// second plain NMF did not slow the slowest duets measured. `Tools/eval/results/separation.md`, session 28, `sepiter`.
-        public var duetInitialComponentsPerSource: Int = 12
         /// Weight of the register (pitch in octaves) against the log profile in the initial clustering.
         public var registerWeight: Float = 1
         public var seed: UInt64 = 0x5EED
 
         public init() {}
-
-        /// Components of the initial plain NMF for `sources` sources (`duetInitialComponentsPerSource` each for two).
-        public func initialComponents(sources: Int) -> Int {
-            (sources == 2 ? duetInitialComponentsPerSource : initialComponentsPerSource) * sources
-        }
     }
 
     public var configuration: Configuration
@@ -170,7 +149,7 @@ public struct HarmonicNMF: Sendable {
     /// - Throws: `DSPError(.shapeMismatch)` when `values` is not `frames × bins` or `bins` is not
     ///   `fftSize / 2 + 1`; `.invalidConfiguration` for no source, an empty pitch grid or no partial.
     /// - Parameter initialPlainNMF: the plain NMF the initialisation starts from, when the caller already ran
-    ///   exactly that one on `values` (`Configuration.initialComponents(sources:)` components, `initialIterations`
+    ///   exactly that one on `values` (`initialComponentsPerSource · sources` components, `initialIterations`
     ///   Kullback-Leibler updates, `seed`), as the motion-informed ensemble's components model does; it is
     ///   then not run twice. A factorisation of another shape is ignored and the plain NMF run here.
     /// - Complexity: O((initialIterations · initialComponentsPerSource + iterations · (pitches + noise)) ·
@@ -209,7 +188,7 @@ public struct HarmonicNMF: Sendable {
 
         // Initialisation from a plain NMF clustered by timbre and register.
         let reusable = initialPlainNMF.flatMap { plain in
-            plain.frames == frames && plain.bins == bins && plain.components == c.initialComponents(sources: sources) ? plain : nil
+            plain.frames == frames && plain.bins == bins && plain.components == c.initialComponentsPerSource * sources ? plain : nil
         }
         var (profiles, activations) = try initialise(values, frames: frames, bins: bins, sources: sources, grid: grid,
                                                      unitCount: unitCount, plain: reusable, rng: &rng)

@@ -111,7 +111,7 @@ enum HarmonicDuet {
         configuration.initialIterations = 6
         let model = HarmonicNMF(configuration)
         let own = try model.factorize(values, frames: frames, bins: bins, sampleRate: 22050, fftSize: 256, sources: 2)
-        let plain = try NMF(components: configuration.initialComponents(sources: 2), divergence: .kullbackLeibler,
+        let plain = try NMF(components: configuration.initialComponentsPerSource * 2, divergence: .kullbackLeibler,
                             iterations: configuration.initialIterations, seed: configuration.seed).factorize(values, frames: frames, bins: bins)
         let given = try model.factorize(values, frames: frames, bins: bins, sampleRate: 22050, fftSize: 256, sources: 2, initialPlainNMF: plain)
         #expect(given.units.activations == own.units.activations && given.units.templates == own.units.templates && given.profiles == own.profiles)
@@ -119,34 +119,9 @@ enum HarmonicDuet {
         let ignored = try model.factorize(values, frames: frames, bins: bins, sampleRate: 22050, fftSize: 256, sources: 2, initialPlainNMF: otherShape)
         #expect(ignored.units.activations == own.units.activations)
         // A different starting point gives different factors: the test would see a given NMF not being used.
-        let shorter = try NMF(components: configuration.initialComponents(sources: 2), iterations: 1).factorize(values, frames: frames, bins: bins)
+        let shorter = try NMF(components: configuration.initialComponentsPerSource * 2, iterations: 1).factorize(values, frames: frames, bins: bins)
         let changed = try model.factorize(values, frames: frames, bins: bins, sampleRate: 22050, fftSize: 256, sources: 2, initialPlainNMF: shorter)
         #expect(changed.units.activations != own.units.activations)
-    }
-
-    /// By default two sources start from a plain NMF of 12 components each (8 until session 28, `sepiter`), three or
-    /// more from 8 each: a plain NMF of that shape handed in is what the initialisation starts from, one of another
-    /// shape is not (the separator's components model, 8 per source, is then not reused for a duet).
-    @Test func duetsStartFromTwelveComponentsPerSource() throws {
-        let frames = 40, bins = 129
-        var rng = SplitMix64(seed: 11)
-        let values = (0..<(frames * bins)).map { _ in rng.nextUnitFloat() + 0.01 }
-        var configuration = HarmonicNMF.Configuration()
-        #expect(configuration.initialComponents(sources: 2) == 24 && configuration.initialComponents(sources: 3) == 24)
-        #expect(MotionInformedNMF.Configuration().harmonic.initialComponents(sources: 2) == 24)
-        configuration.iterations = 4
-        let model = HarmonicNMF(configuration)
-        func started(from components: Int, sources: Int) throws -> Bool {
-            let own = try model.factorize(values, frames: frames, bins: bins, sampleRate: 22050, fftSize: 256, sources: sources)
-            let plain = try NMF(components: components, iterations: 1).factorize(values, frames: frames, bins: bins)
-            let given = try model.factorize(values, frames: frames, bins: bins, sampleRate: 22050, fftSize: 256, sources: sources,
-                                            initialPlainNMF: plain)
-            return given.units.activations != own.units.activations
-        }
-        #expect(try started(from: 24, sources: 2))
-        #expect(try !started(from: 16, sources: 2))
-        #expect(try started(from: 24, sources: 3))
-        #expect(try !started(from: 36, sources: 3))
     }
 
     /// The duet's magnitude spectrogram (frames × bins, n_fft 1024 at 22.05 kHz), as the separator factorises it.

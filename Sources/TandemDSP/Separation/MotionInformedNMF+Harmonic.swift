@@ -232,10 +232,8 @@ extension MotionInformedNMF {
                                          frameSeconds: frameSeconds, configuration: configuration, players: playerOf)
         if movers.allSatisfy({ $0 }) { movers = movers.map { _ in false } }
         let k = Self.harmonicSourceCount(asked: asked, bystanders: movers, players: playerOf, maximum: configuration.maximumSources)
-        // The components model's NMF is the harmonic model's starting point when both are set alike: reused, not run
-        // a second time. `HarmonicNMF` checks its shape. Not with two harmonic sources since session 28 (`sepiter`): the
-        // harmonic model's duets start from 12 components per source (`duetInitialComponentsPerSource`), the components
-        // model keeps 8.
+        // The components model's NMF is the harmonic model's starting point when both are set alike (the
+        // defaults): reused, not run a second time. `HarmonicNMF` checks its shape.
         let plain = configuration.divergence == .kullbackLeibler && configuration.iterations == configuration.harmonic.initialIterations
             ? componentFactors : nil
         return try harmonicModel.factorize(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize, sources: k,

@@ -58,10 +58,7 @@ public struct MotionInformedNMF: Sendable {
         /// through Tandem, but on the held-out clips the region-attributed score fell (trios +3.5 → +3.3,
         /// quartets +4.3 → +0.6 dB: sharper sources placed on the wrong regions cost more) and best
         /// permutation did not rise. More updates pay once the assignment places sources reliably; see
-        /// `Tools/eval/results/separation.md`, branch `sepnmf`. Measured again in session 28 (`sepiter`), placement
-        /// reworked since: 45 updates on 30 development duets (tuning 0–20, held-out 72–80), `--sources 2` medians
-        /// −0.29 dB plain and +0.33 dB as footage, sums +3.3 and −6.7 dB — still not worth it. (The bundled pipeline
-        /// sets `iterations` and `componentsPerSource` itself, from its own parameters.)
+        /// `Tools/eval/results/separation.md`, branch `sepnmf`.
         public var iterations: Int = 30
         public var seed: UInt64 = 0x5EED
         public var maskExponent: Float = 2
