@@ -76,12 +76,13 @@ def looped(source, seconds, work):
 
 
 def players(clip):
-    """The player count in an evaluation clip's folder name (`tuning-n3-m0/mixture.mkv` → "3")."""
+    """The player count in an evaluation clip's folder name (`tuning-n3-m0/mixture.mkv` → "3"), or in a looped
+    clip's file name, which carries its source's folder (`tuning-n3-m0-mixture-60s.mkv`)."""
     folder = os.path.basename(os.path.dirname(clip))
-    for part in folder.split("-"):
+    for part in folder.split("-") + os.path.basename(clip).split("-"):
         if part[:1] == "n" and part[1:].isdigit():
             return part[1:]
-    raise SystemExit(f"--sources N: no player count (-nP-) in {folder}")
+    raise SystemExit(f"--sources N: no player count (-nP-) in {clip}")
 
 
 def cpu_children():
