@@ -5,32 +5,18 @@ import TandemCore
 /// An encoder's refresh lifts a large share of the cells over their faint bars at once; where those steps set the faint
 /// floor over a player's own faint motion they are left out of the counts, and grain that is the picture's own is not.
 @Suite struct FaintFlickerTests {
-    /// 250 frames at 25 fps of a 128×48 picture (32 × 12 cells of 4 pixels), frame differences without compensation. Every
+    /// `FaintScene`'s picture (the jumper at x 112, a player found without the faint search) where every
     /// cell blinks 3 grey levels up for a frame in `grain` of the frames; every tenth frame (when `flicker`) 40 % of the cells
     /// blink together (the refresh); the 3 × 3 cells at rows 4…6, columns 8…10 blink 4 levels up in 8 % of the frames (a
-    /// faint player: each of its cells over its bar in about 16 % of the steps); an 8×8 square at x 112 jumps between
-    /// y = 8 and 16 every frame (a player found without the faint search).
+    /// faint player: each of its cells over its bar in about 16 % of the steps).
     static func scene(flicker: Bool, grain: Double = 0.01) throws -> MotionMap {
-        var map = MotionMap(cellSize: 4, compensatesGlobalMotion: false)
         var generator = SplitMix(seed: 29)
-        let width = 128, height = 48
-        for t in 0..<250 {
-            var pixels = [UInt8](repeating: 40, count: width * height)
-            for row in 0..<12 {
-                for column in 0..<32 {
-                    let player = (4...6).contains(row) && (8...10).contains(column)
-                    let level: UInt8
-                    if player && generator.unit() < 0.08 { level = 44 }
-                    else if generator.unit() < grain || (flicker && t % 10 == 0 && generator.unit() < 0.4) { level = 43 }
-                    else { continue }
-                    for y in (4 * row)..<(4 * row + 4) { for x in (4 * column)..<(4 * column + 4) { pixels[y * width + x] = level } }
-                }
-            }
-            let top = t % 2 == 0 ? 8 : 16
-            for y in top..<(top + 8) { for x in 112..<120 { pixels[y * width + x] = 220 } }
-            try map.append(GrayImage(width: width, height: height, pixels: pixels), time: Double(t) / 25)
+        return try FaintScene.map { t, row, column in
+            let player = (4...6).contains(row) && (8...10).contains(column)
+            if player && generator.unit() < 0.08 { return 44 }
+            if generator.unit() < grain || (flicker && t % 10 == 0 && generator.unit() < 0.4) { return 43 }
+            return nil
         }
-        return map
     }
 
     @Test func aFaintPlayerUnderARefreshsFlickerIsFound() throws {

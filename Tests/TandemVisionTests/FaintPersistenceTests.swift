@@ -5,32 +5,18 @@ import TandemCore
 /// A player whose faint motion comes back in fewer steps than `minimumActivity` is found by the faint search when some
 /// cell of it also moves plainly now and then; a patch that only flickers faintly as often is not a player.
 @Suite struct FaintPersistenceTests {
-    /// 250 frames at 25 fps of a 128×48 picture (32 × 12 cells of 4 pixels), frame differences without compensation. Every
-    /// cell off rows 4…6 blinks 3 grey levels up for a frame in 1 % of the frames (grain); an 8×8 square at x 112 jumps
-    /// between y = 8 and 16 every frame (a player found without the faint search). Every 17th frame (15 blinks, 30 of 249
+    /// `FaintScene`'s picture (the jumper at x 112, a player found without the faint search) where every
+    /// cell off rows 4…6 blinks 3 grey levels up for a frame in 1 % of the frames (grain). Every 17th frame (15 blinks, 30 of 249
     /// steps: 12 %) the 3 × 3 cells at rows 4…6, columns 8…10 brighten by `playerLevels` (the player), and 8 frames later
     /// the 3 × 3 cells at rows 4…6, columns 20…22 by 3 levels (a faint patch: under `movingLevel`, over its faint bar).
     static func scene(playerLevels: UInt8 = 8) throws -> MotionMap {
-        var map = MotionMap(cellSize: 4, compensatesGlobalMotion: false)
         var generator = SplitMix(seed: 31)
-        let width = 128, height = 48
-        for t in 0..<250 {
-            var pixels = [UInt8](repeating: 40, count: width * height)
-            for row in 0..<12 {
-                for column in 0..<32 {
-                    let level: UInt8
-                    if t % 17 == 0 && (4...6).contains(row) && (8...10).contains(column) { level = 40 + playerLevels }
-                    else if t % 17 == 8 && (4...6).contains(row) && (20...22).contains(column) { level = 43 }
-                    else if !(4...6).contains(row) && generator.unit() < 0.01 { level = 43 }
-                    else { continue }
-                    for y in (4 * row)..<(4 * row + 4) { for x in (4 * column)..<(4 * column + 4) { pixels[y * width + x] = level } }
-                }
-            }
-            let top = t % 2 == 0 ? 8 : 16
-            for y in top..<(top + 8) { for x in 112..<120 { pixels[y * width + x] = 220 } }
-            try map.append(GrayImage(width: width, height: height, pixels: pixels), time: Double(t) / 25)
+        return try FaintScene.map { t, row, column in
+            if t % 17 == 0 && (4...6).contains(row) && (8...10).contains(column) { return 40 + playerLevels }
+            if t % 17 == 8 && (4...6).contains(row) && (20...22).contains(column) { return 43 }
+            if !(4...6).contains(row) && generator.unit() < 0.01 { return 43 }
+            return nil
         }
-        return map
     }
 
     @Test func aPlayerMovingInOneStepInEightIsFound() throws {
