@@ -55,5 +55,4 @@ import TandemCore
         let apart = alone.attribute(factors, motion: motion, frameSeconds: 0.032, sources: 2, players: [0, 1, 0])
         #expect(apart.groups[0] == [4, 5, 6, 7] && apart.groups[1] == [0, 1, 2, 3], "\(apart.groups)")
     }
-
 }
