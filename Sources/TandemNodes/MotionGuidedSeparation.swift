@@ -320,7 +320,7 @@ public struct MotionGuidedSeparation: Sendable {
         guard found, regions.count > 1 else { return [] }
         let energies = regions.map { curves[$0.label]?.energy ?? [] }
         let totals: [Float] = energies.map { $0.reduce(0, +) }
-        let groups = finder.pieceGroups(of: regions, curves: energies, cellSize: cellSize, frameHeight: frameHeight, automatic: sources == nil)
+        let groups = finder.pieceGroups(of: regions, curves: energies, cellSize: cellSize, frameHeight: frameHeight)
         let players = regions.count - groups.reduce(0) { $0 + $1.count - 1 }
         if let sources, players < sources { return [] }
         return groups.map { group in

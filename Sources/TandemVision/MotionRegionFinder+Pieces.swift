@@ -42,11 +42,8 @@ extension MotionRegionFinder {
     ///   - curves: each region's motion curve, all at the same times.
     ///   - cellSize: the motion map's cell, in pixels (the gap is counted in cells).
     ///   - frameHeight: the analysed frames' height in pixels, to tell the edge strips; nil: none is one.
-    ///   - automatic: the count is the finder's to make (no count given): boxes in one column, their centres at most
-    ///     `countColumnGap` cells apart across, count as one player too (not two boxes of a size side by side, nor edge strips).
     /// - Returns: groups of two or more indices into `regions`, each sorted.
-    public func pieceGroups(of regions: [MotionRegion], curves: [[Float]], cellSize: Int, frameHeight: Int? = nil,
-                            automatic: Bool = false) -> [[Int]] {
+    public func pieceGroups(of regions: [MotionRegion], curves: [[Float]], cellSize: Int, frameHeight: Int? = nil) -> [[Int]] {
         guard countPieceGap >= 0 || countStackGap >= 0 || countLineGap >= 0, regions.count > 1, curves.count == regions.count else { return [] }
         let compressed = curves.map { curve -> [Float] in
             let mean = curve.reduce(0, +) / Float(max(curve.count, 1))
@@ -111,14 +108,6 @@ extension MotionRegionFinder {
         for (i, j) in anchors.enumerated() {
             guard let j else { continue }
             (r[i][j], r[j][i], near[i][j], near[j][i]) = (whatever, whatever, true, true)
-        }
-        if automatic, countColumnGap >= 0 {
-            for i in regions.indices {
-                for j in (i + 1)..<regions.count where Self.inOneColumn(regions[i], regions[j], within: countColumnGap * cell, cell: cell,
-                                                                        areaRatio: countPieceAreaRatio, frameHeight: frameHeight) {
-                    (r[i][j], r[j][i], near[i][j], near[j][i]) = (whatever, whatever, true, true)
-                }
-            }
         }
         // Each stacked piece starts in its anchor's group (followed up a chain of anchors).
         var groups: [[Int]] = []
@@ -233,17 +222,6 @@ extension MotionRegionFinder {
             }
             return best?.index
         }
-    }
-
-    /// Whether two boxes are one player's by their place alone when the count is automatic (`countColumnGap`): their centres at
-    /// most `gap` pixels apart across the frame, neither an edge strip (`isEdgeStrip`), and not two boxes of a size side by
-    /// side (on common rows, neither thin, the smaller over `areaRatio` of the larger's area: two people close together).
-    static func inOneColumn(_ a: MotionRegion, _ b: MotionRegion, within gap: Int, cell: Int, areaRatio: Double, frameHeight: Int?) -> Bool {
-        guard abs(a.center.x - b.center.x) <= Double(gap),
-              !isEdgeStrip(a, cell: cell, frameHeight: frameHeight), !isEdgeStrip(b, cell: cell, frameHeight: frameHeight) else { return false }
-        let sideBySide = gaps(a, b).rows < 0
-        let ofASize = !isThin(a, cell: cell) && !isThin(b, cell: cell) && Double(min(a.area, b.area)) > areaRatio * Double(max(a.area, b.area))
-        return !(sideBySide && ofASize)
     }
 
     /// Whether a box is a strip on the frame's top or bottom edge (`stackedAnchors`): at most two cells high, or three when it

@@ -128,15 +128,6 @@ public struct MotionRegionFinder: Sendable {
     /// development clips of sessions 23–24 (camera footage; 15 clip-pictures hold an edge strip) such strips lay 0–9 cells
     /// beside the nearest body's columns, on zooming and shaking cameras, and none was a player's only region.
     public var countEdgeStripReach = 10
-    /// With the count automatic (`pieceGroups(of:…automatic:)`), two boxes whose centres lie at most this many cells apart
-    /// across the frame count as one player whatever their timing, unless they are two boxes of a size side by side (on
-    /// common rows, neither thin, the smaller over `countPieceAreaRatio` of the larger: two people, as an audience's
-    /// figures 9 cells apart); −1 turns this off. Players stand side by side, a body's breadth or more apart: on the
-    /// development clips with main's session-28 build (`auto` regions, plain and footage, 1,735 pairs of sounding regions)
-    /// two players' sounding regions lay 12 cells or more apart centre to centre, and the pieces of one player that the
-    /// other rules left apart (a body split top and bottom 6–12 rows apart, a hand or bell beside a bow's line, two small
-    /// blobs of one player) 0.5–9 (session 28, branch `sepcount10`). With a count given, the count decides and this is off.
-    public var countColumnGap = 10
     /// Steps in which at least this share of the cells move, and `wholePictureRatio` times as many as in the
     /// median step, are left out when timing is compared (`timingSteps`).
     public var wholePictureShare: Float = 0.1

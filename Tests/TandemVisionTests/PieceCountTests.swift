@@ -399,32 +399,4 @@ import Testing
         #expect(finder.pieceGroups(of: [left, right, next], curves: curves, cellSize: 5) == [[0, 1]])
         #expect(finder.pieceGroups(of: [next, right, left], curves: curves, cellSize: 5) == [[1, 2]])
     }
-
-    /// With the count automatic, boxes in one column (centres at most `countColumnGap` cells apart across) are one player:
-    /// held-out trio #110 as footage, a body split top and bottom 6 rows apart (boxes near a size), and tuning quartet #1
-    /// as footage, two small blobs 5 cells apart on one row. Two people of a size side by side (an audience's figures, 9
-    /// cells apart) and the next player (12 cells apart) stay apart; with a count given nothing of this applies.
-    @Test func boxesInOneColumnAreOnePlayerWhenTheCountIsAutomatic() {
-        let curves = [5, 7, 11].enumerated().map { i, every in
-            Self.curve(moving: Self.frames(phrases: [0..<250], every: every, offset: i), level: 0.05, seed: i + 1)
-        }
-        let finder = MotionRegionFinder()
-        // Cells of 5 px, frames 180 px high: the body (cells 42–53, rows 16–20), its lower half (48–57, rows 26–35), the
-        // next player's body (76–87, rows 16–20).
-        let body = MotionRegion(x: 210, y: 80, width: 55, height: 20), lower = MotionRegion(x: 240, y: 130, width: 45, height: 45)
-        let next = MotionRegion(x: 380, y: 80, width: 55, height: 20)
-        #expect(finder.pieceGroups(of: [body, lower, next], curves: curves, cellSize: 5, frameHeight: 180, automatic: true) == [[0, 1]])
-        #expect(finder.pieceGroups(of: [body, lower, next], curves: curves, cellSize: 5, frameHeight: 180).isEmpty)
-        // Two 2 × 2-cell blobs on one row, 5 cells apart.
-        let blobs = [MotionRegion(x: 530, y: 100, width: 10, height: 10), MotionRegion(x: 565, y: 95, width: 10, height: 10)]
-        #expect(finder.pieceGroups(of: blobs, curves: Array(curves.prefix(2)), cellSize: 5, frameHeight: 180, automatic: true) == [[0, 1]])
-        #expect(finder.pieceGroups(of: blobs, curves: Array(curves.prefix(2)), cellSize: 5, frameHeight: 180).isEmpty)
-        // Two 6 × 9-cell figures side by side, 9 cells apart centre to centre: two people.
-        let figures = [MotionRegion(x: 335, y: 75, width: 30, height: 45), MotionRegion(x: 380, y: 75, width: 30, height: 45)]
-        #expect(finder.pieceGroups(of: figures, curves: Array(curves.prefix(2)), cellSize: 5, frameHeight: 180, automatic: true).isEmpty)
-        // Turned off: the body and its lower half stay apart.
-        var off = finder
-        off.countColumnGap = -1
-        #expect(off.pieceGroups(of: [body, lower, next], curves: curves, cellSize: 5, frameHeight: 180, automatic: true).isEmpty)
-    }
 }
