@@ -64,15 +64,16 @@ extension MotionInformedNMF {
         let factors = models.factors
         let k = factors.sources
         let activations = models.activations
+        let playerOf = Self.playerIndices(tracks)
         // Bystanders again, now that the sources' own onsets can show a player who keeps a beat.
         var movers = Self.periodicMovers(motion: curves, onsets: [mixtureOnsets] + activations.map(Self.onsetCurve),
-                                         frameSeconds: frameSeconds, configuration: configuration, players: Self.playerIndices(tracks))
+                                         frameSeconds: frameSeconds, configuration: configuration, players: playerOf)
         if movers.allSatisfy({ $0 }) { movers = movers.map { _ in false } }
         let evidence = SourceEvidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds)
         // Two sources: which is whose is read from the activity after their onsets (`pairActivityWeight`); the confidence and
         // the automatic count's bar stay on `evidence`, whose scale they were set on.
         // … each piece with its player's whole motion (`joinsPieces`).
-        let pairCurves = configuration.joinsPieces ? Self.joinedPieces(curves, players: Self.playerIndices(tracks)) : curves
+        let pairCurves = configuration.joinsPieces ? Self.joinedPieces(curves, players: playerOf) : curves
         let pair = k == 2 && configuration.pairActivityWeight > 0
             ? SourceEvidence(configuration, motion: pairCurves, frames: frames, frameSeconds: frameSeconds,
                              activityWeight: configuration.pairActivityWeight) : nil
@@ -101,7 +102,7 @@ extension MotionInformedNMF {
         }
         let (matrix, matching, margins) = Self.matchSources(motion: placement, agreement: agreement, bystanders: movers,
                                                             agreementWeight: configuration.agreementWeight,
-                                                            players: Self.playerIndices(tracks))
+                                                            players: playerOf)
         var groups = [[Int]](repeating: [], count: regions)
         var confidence = [Float](repeating: 0, count: regions)
         var sounding = [Bool](repeating: false, count: regions)
