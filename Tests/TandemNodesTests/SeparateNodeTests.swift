@@ -316,6 +316,22 @@ enum TwoPlayers {
         #expect(summary?["mode"] as? String == "audio-only")
     }
 
+    /// `tandem separate` runs the pipeline file, whose `params` spell out the separator's settings so that `--set`
+    /// can reach them; a default changed in Swift alone would never reach the command, so the two must agree.
+    @Test func pipelineSpellsTheNodesDefaults() throws {
+        let pipeline = try Pipeline.load(contentsOf: Self.packageRoot.appendingPathComponent("Pipelines/separate-instruments.yaml"), catalog: .standard)
+        let separate = try #require(pipeline.nodes.first { $0.kind == "separate" })
+        for spec in SeparateNode.descriptor.parameters {
+            guard let expected = spec.defaultValue, let given = separate.parameters.values[spec.name] else { continue }
+            switch (expected, given) {
+            case let (.double(a), .double(b)):
+                #expect(abs(a - b) <= 1e-6 * max(1, abs(a)), "\(spec.name): the pipeline gives \(b), the node's default is \(a)")
+            default:
+                #expect(expected == given, "\(spec.name): the pipeline gives \(given), the node's default is \(expected)")
+            }
+        }
+    }
+
     /// The pipeline over files: an audio-only WAV (fallback, every output written), silence, and a video-only file.
     @Test func separateInstrumentsPipeline() throws {
         let harness = GraphHarness()
