@@ -51,6 +51,44 @@ struct PeriodicMoverTests {
                                                  configuration: Self.on) == [false])
     }
 
+    /// A stage light fading to near dark for 1.5 s of every 5: every region's motion falls with it.
+    static func faded(_ curve: [Float]) -> [Float] {
+        curve.enumerated().map { t, v in t % 500 >= 350 ? 0.05 * v : v }
+    }
+
+    @Test func aDancerUnderAFadingLightIsAMover() {
+        // A dancer keeping time beside two players, all three under the fade: the dark stretches quiet the dancer as much as
+        // the players, so they are the picture's, not a pause.
+        let sound = MotionInformedNMF.onsetCurve(Self.irregular(seed: 7).map { $0 + 0.01 })
+        let motion = [Self.irregular(seed: 3), Self.irregular(seed: 11), Self.beating(period: 55)].map(Self.faded)
+        let movers = MotionInformedNMF.periodicMovers(motion: motion, onsets: [sound], frameSeconds: Self.frameSeconds,
+                                                      configuration: Self.on)
+        #expect(movers == [false, false, true])
+        // Read on its own level alone, the dark stretches are rests.
+        var alone = Self.on
+        alone.moverStillnessInPicture = false
+        #expect(MotionInformedNMF.periodicMovers(motion: motion, onsets: [sound], frameSeconds: Self.frameSeconds,
+                                                 configuration: alone) == [false, false, false])
+    }
+
+    @Test func aRegularPlayerWhoRestsWhileOthersPlayIsNoMover() {
+        // A player moving on a strict beat in phrases, resting 1.5 s of every 3.5 while the others go on, under the same fade.
+        let phrased = Self.beating(period: 55).enumerated().map { t, v in t % 350 < 200 ? v : 0.02 }
+        let sound = MotionInformedNMF.onsetCurve(Self.irregular(seed: 5).map { $0 + 0.01 })
+        let motion = [phrased, Self.irregular(seed: 3), Self.irregular(seed: 11)].map(Self.faded)
+        #expect(MotionInformedNMF.periodicMovers(motion: motion, onsets: [sound], frameSeconds: Self.frameSeconds,
+                                                 configuration: Self.on) == [false, false, false])
+    }
+
+    @Test func stillShareReadsTheOtherRegions() {
+        // Quiet for the last 3 of 10 s: alone, while the others go on, or with them.
+        let level = (0..<1000).map { Float($0 < 700 ? 1 : 0.01) }
+        #expect(abs(MotionInformedNMF.stillShare(level, others: nil) - 0.3) < 1e-6)
+        #expect(abs(MotionInformedNMF.stillShare(level, others: [Float](repeating: 1, count: 1000)) - 0.3) < 1e-6)
+        #expect(MotionInformedNMF.stillShare(level, others: level) == 0)
+        #expect(MotionInformedNMF.stillShare([Float](repeating: 0, count: 10), others: nil) == 1)
+    }
+
     @Test func slowDriftIsNoRepetition() {
         // Motion that only rises and falls over seconds (a swell, a sway) and never stops.
         let drift = (0..<Self.frames).map { t in Float(1.2 + sin(2 * Double.pi * Double(t) / 700)) }

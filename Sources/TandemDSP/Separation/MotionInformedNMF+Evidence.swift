@@ -270,14 +270,17 @@ extension MotionInformedNMF {
         let smooth = max(1, Int((configuration.smoothingSeconds / frameSeconds).rounded()))
         let sounds = onsets.map { movingAverage($0, smooth) }
         let phrase = max(1, Int((0.5 / frameSeconds).rounded())), slow = 2 * longest
-        let movers = motion.map { curve in
+        let levels = motion.map { movingAverage($0, phrase) }
+        // Every region's level summed: with a region's own taken out, the rest of the picture's motion.
+        let frames = levels.map(\.count).min() ?? 0
+        let total = (0..<frames).map { t in levels.reduce(Float(0)) { $0 + $1[t] } }
+        let movers = motion.indices.map { r in
+            let curve = motion[r]
             guard curve.count > 2 * longest else { return false }
             // A bystander keeps moving: a region still for more than `moverStillness` of its half-seconds
-            // (a player between phrases, in a pause) is not one.
-            let level = movingAverage(curve, phrase)
-            let sorted = level.sorted()
-            let high = sorted[min(sorted.count - 1, Int(0.95 * Double(sorted.count)))]
-            guard high > 0, Float(level.filter { $0 < 0.2 * high }.count) < configuration.moverStillness * Float(level.count) else { return false }
+            // (a player between phrases, in a pause) is not one — still against the other regions, when there are any.
+            let others = configuration.moverStillnessInPicture && levels.count > 1 ? (0..<frames).map { total[$0] - levels[r][$0] } : nil
+            guard stillShare(levels[r], others: others) < configuration.moverStillness else { return false }
             // Repetition, not slowness: the curve's drift over phrases (which alone correlates highly at short
             // lags) is taken out before the autocorrelation is read.
             let smoothed = movingAverage(curve, smooth), drift = movingAverage(curve, slow)
@@ -292,6 +295,32 @@ extension MotionInformedNMF {
             return audio < configuration.moverRhythm
         }
         return spreadingMovers(movers, players: players)
+    }
+
+    /// The share of `level`'s half-seconds (a region's motion averaged over 0.5 s) in which the region is still: below a fifth
+    /// of its usual level (the 95th percentile) — and, given `others` (the other regions' levels summed), its level against
+    /// theirs below a fifth of its usual ratio too. 1 for a region that never moves.
+    ///
+    /// Against the others, a stretch that quiets every region at once is the picture's, not the region's: a stage light
+    /// fading or going dark lowers a dancer's motion with the players' (development clips b72 #80 and b90 #95, light fade:
+    /// the dancer and the audience below a fifth of their level in 0.11 of their half-seconds, against the others never
+    /// so low), while a player resting between phrases is quiet as the others go on, by both readings.
+    /// - Parameters:
+    ///   - level: the region's motion, averaged over half a second, per frame.
+    ///   - others: the other regions' `level`s summed per frame (as long as `level` or longer), or nil: the level alone.
+    static func stillShare(_ level: [Float], others: [Float]?) -> Float {
+        let sorted = level.sorted()
+        guard !sorted.isEmpty else { return 1 }
+        let high = sorted[min(sorted.count - 1, Int(0.95 * Double(sorted.count)))]
+        guard high > 0 else { return 1 }
+        let quiet = level.indices.filter { level[$0] < 0.2 * high }
+        guard let others else { return Float(quiet.count) / Float(level.count) }
+        // Where the others do not move at all, nothing tells the region's quiet from the picture's: not counted still.
+        let ratio = level.indices.map { others[$0] > 0 ? level[$0] / others[$0] : nil }
+        let ratios = ratio.compactMap { $0 }.sorted()
+        guard !ratios.isEmpty else { return 0 }
+        let usual = ratios[min(ratios.count - 1, Int(0.95 * Double(ratios.count)))]
+        return Float(quiet.filter { ratio[$0].map { $0 < 0.2 * usual } ?? false }.count) / Float(level.count)
     }
 
     /// `movers` (`periodicMovers`' own flags) with every piece of a player whose busiest piece is a bystander taken for one too.

@@ -144,6 +144,11 @@ public struct MotionInformedNMF: Sendable {
         /// A region still (below a fifth of its usual level) in at least this share of its half-seconds —
         /// a player between phrases — is never taken for a bystander.
         public var moverStillness: Float = 0.1
+        /// A half-second counts as still (`moverStillness`) only when the region is quiet against the other regions too
+        /// (`stillShare`): a light fading or going dark quiets every region at once, a dancer with the players, and is no
+        /// pause. Off: the region's own level alone, as before session 29 (`Tools/eval/results/separation.md`, session 29,
+        /// `sepcount11`).
+        public var moverStillnessInPicture = true
         /// Compare each component with what distinguishes a region's motion from the other regions' (see
         /// `contrasted`), not with its raw motion. Made for regions that hold more than the player — the
         /// boxes a user gives, whole panels with their background, light and glow. Off: with the players'
