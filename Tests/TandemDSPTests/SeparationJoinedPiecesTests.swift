@@ -26,6 +26,28 @@ import TandemCore
         #expect(MotionInformedNMF.joinedPieces(curves, players: [0, 1, 0, 1]) == [[3, 0], [0, 3], [3, 0], [0, 3]])
     }
 
+    /// Player 0's second piece (region 2) follows player 0's sound (placed on region 0) better than player 1's: joined.
+    /// Player 1's second piece (region 3) follows player 0's sound a little better (0.05) than its own: it stands alone.
+    /// Player 1's third piece (region 4) follows player 0's sound clearly better (0.2): joined, its player's kept piece may
+    /// be the swapped one.
+    @Test func aPieceLeaningALittleToTheOtherPlayerStandsAlone() {
+        let score: [[Float]] = [[0.6, 0.1, 0.5, 0.30, 0.3], [0.1, 0.7, 0.2, 0.25, 0.1]]
+        #expect(MotionInformedNMF.joiningPieces(players: [0, 1, 0, 1, 1], own: [0, 1], score: score, margin: 0.1) == [0, 1, 0, -4, 1])
+        let curves: [[Float]] = [[1, 0], [0, 1], [2, 0], [5, 5], [0, 2]]
+        #expect(MotionInformedNMF.joinedPieces(curves, players: [0, 1, 0, -4, 1]) == [[3, 0], [0, 3], [3, 0], [5, 5], [0, 3]])
+    }
+
+    /// A sound placed on a piece that is not its player's busiest: that piece anchors its player and the busiest is judged.
+    /// A player who holds none of the sounds, and missing labels, leave the labels as they are.
+    @Test func thePieceHoldingTheSoundAnchorsItsPlayer() {
+        let score: [[Float]] = [[0.35, 0.6, 0.5], [0.4, 0.1, 0.6]]
+        #expect(MotionInformedNMF.joiningPieces(players: [0, 0, 2], own: [1, 2], score: score, margin: 0.1) == [-1, 0, 2])
+        #expect(MotionInformedNMF.joiningPieces(players: [0, 0, 2], own: [1, 2], score: score, margin: 0.04) == [0, 0, 2])
+        #expect(MotionInformedNMF.joiningPieces(players: [0, 1, 3, 3], own: [0, 1], score: [[1, 0, 0, 0], [0, 1, 1, 1]], margin: 0.1)
+                == [0, 1, 3, 3])
+        #expect(MotionInformedNMF.joiningPieces(players: [], own: [0, 1], score: [[1, 0], [0, 1]], margin: 0.1) == [])
+    }
+
     /// A region's motion: `weighted` components' activations (index, weight) plus a little slow, irregular sway.
     static func following(_ weighted: [(Int, Float)], _ factors: NMF.Factors, seed: UInt64) -> [Float] {
         var generator = SplitMix64(seed: seed)

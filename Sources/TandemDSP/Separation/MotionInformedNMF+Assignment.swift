@@ -1,6 +1,9 @@
 import Foundation
 
 extension MotionInformedNMF {
+    /// The evidence a pair of players is placed by, given the players' labels its regions' curves are joined by.
+    typealias PairEvidence = (_ joined: [Int]) -> SourceEvidence
+
     /// Who made which part of the mixture: per region its components, a 0…1 confidence, and whether
     /// the region is taken to make sound at all.
     struct Attribution {
@@ -38,11 +41,13 @@ extension MotionInformedNMF {
         }
         let grouping = JointGrouping(factors, evidence: evidence, timbreWeight: configuration.timbreWeight,
                                      envelopeWeight: configuration.envelopeWeight)
-        // Two players left: each piece read with its player's whole motion (`joinsPieces`).
-        let pairCurves = configuration.joinsPieces ? Self.joinedPieces(curves, players: players) : curves
-        let pair = configuration.pairActivityWeight > 0
-            ? SourceEvidence(configuration, motion: pairCurves, frames: factors.frames, frameSeconds: frameSeconds,
-                             activityWeight: configuration.pairActivityWeight) : nil
+        // Two players left: each piece read with its player's whole motion (`joinsPieces`), save the pieces `joiningPieces` leaves alone.
+        let configuration = configuration
+        let pair: PairEvidence? = configuration.pairActivityWeight > 0
+            ? { joined in
+                SourceEvidence(configuration, motion: configuration.joinsPieces ? Self.joinedPieces(curves, players: joined) : curves,
+                               frames: factors.frames, frameSeconds: frameSeconds, activityWeight: configuration.pairActivityWeight)
+            } : nil
         return competing(grouping, sources: sources, bystanders: bystanders, players: players, pairEvidence: pair)
     }
 
@@ -70,9 +75,10 @@ extension MotionInformedNMF {
     /// When two regions are left they are grouped once more (`JointGrouping.regroupedPair`), under `pairEvidence` when given.
     /// - Parameters:
     ///   - players: per region, the index of its player (regions of one player share it); missing: each region its own.
-    ///   - pairEvidence: the evidence the final pairing of two regions reads (`Configuration.pairActivityWeight`); nil: the grouping's.
+    ///   - pairEvidence: the evidence the final pairing of two regions reads (`Configuration.pairActivityWeight`), given the
+    ///     players' labels its pieces are joined by (`joiningPieces`); nil: the grouping's.
     func competing(_ grouping: JointGrouping, sources: Int?, bystanders: Set<Int> = [], players: [Int] = [],
-                   pairEvidence: SourceEvidence? = nil) -> Attribution {
+                   pairEvidence: PairEvidence? = nil) -> Attribution {
         let regions = grouping.evidence.regions, k = grouping.components
         var kept = Array(0..<regions)
         var state = grouping.optimised(from: grouping.starts(kept: kept), kept: kept)
@@ -119,7 +125,13 @@ extension MotionInformedNMF {
             state = grouping.improved(grouping.state(best.owner), kept: kept, passes: 2)
         }
         // Two players left: their final grouping leans on timbre (`duetTimbreWeight`) and places by the activity (`pairEvidence`).
-        state = grouping.regroupedPair(state, kept: kept, timbreWeight: configuration.duetTimbreWeight, evidence: pairEvidence)
+        // A dropped piece joins its player's reading unless it leans a little to the other kept region's group (`joiningPieces`).
+        let pair = kept.count == 2 ? pairEvidence.map { evidence in
+            let own = kept.map { grouping.evidence.curves(state.sums[$0]) }
+            let score = own.map { g in (0..<regions).map { grouping.evidence.score(g, region: $0) } }
+            return evidence(Self.joiningPieces(players: player, own: kept, score: score, margin: configuration.pieceMargin))
+        } : nil
+        state = grouping.regroupedPair(state, kept: kept, timbreWeight: configuration.duetTimbreWeight, evidence: pair)
         let groups = (0..<regions).map { r in kept.contains(r) ? (0..<k).filter { state.owner[$0] == r } : [] }
         // A kept region's confidence is its whole source's evidence; a silent region's shortfall is no confidence in it.
         let confidence = (0..<regions).map { r in kept.contains(r) ? min(1, max(0, state.scores[r])) : 0 }

@@ -72,37 +72,42 @@ extension MotionInformedNMF {
         let evidence = SourceEvidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds)
         // Two sources: which is whose is read from the activity after their onsets (`pairActivityWeight`); the confidence and
         // the automatic count's bar stay on `evidence`, whose scale they were set on.
-        // … each piece with its player's whole motion (`joinsPieces`).
-        let pairCurves = configuration.joinsPieces ? Self.joinedPieces(curves, players: playerOf) : curves
-        let pair = k == 2 && configuration.pairActivityWeight > 0
-            ? SourceEvidence(configuration, motion: pairCurves, frames: frames, frameSeconds: frameSeconds,
-                             activityWeight: configuration.pairActivityWeight) : nil
         let regions = tracks.count
         let sourceModels = models.sourceModels, shares = models.shares
         var motionScore = [[Float]](repeating: [Float](repeating: 0, count: regions), count: k)
-        var placing = motionScore
         for s in 0..<k {
             // The summed activation's onsets, not the rises at each pitch (`HarmonicNMF.Factors.noteOnsets`):
             // those were tried and lost on the tuning duets (found regions +8.3 → +4.3 dB median; one more swap).
             let prepared = evidence.curves(activations[s])
             for r in 0..<regions { motionScore[s][r] = evidence.score(prepared, region: r) }
-            if let pair {
-                let curves = pair.curves(activations[s])
-                for r in 0..<regions { placing[s][r] = pair.score(curves, region: r) }
-            } else {
-                placing[s] = motionScore[s]
-            }
         }
         let agreement = componentMasks.map { Self.agreement(sourceModels, with: $0) }
         // The matching also weighs how the sources' onsets meet the regions' motion peaks; the confidence and the automatic
         // count's bar stay on the correlations (`motionScore`), whose scale they were set on.
         let coincidence = OnsetCoincidence(configuration, motion: curves, frames: frames, frameSeconds: frameSeconds)
-        let placement = (0..<k).map { s in
-            zip(placing[s], coincidence.scores(activations[s])).map { $0 + configuration.coincidenceWeight * $1 }
+        let coincidences = (0..<k).map { coincidence.scores(activations[$0]) }
+        let matched = { (pairCurves: [[Float]]) in
+            let pair = k == 2 && self.configuration.pairActivityWeight > 0
+                ? SourceEvidence(self.configuration, motion: pairCurves, frames: frames, frameSeconds: frameSeconds,
+                                 activityWeight: self.configuration.pairActivityWeight) : nil
+            let placement = (0..<k).map { s in
+                let placing = pair.map { pair in
+                    let curves = pair.curves(activations[s])
+                    return (0..<regions).map { pair.score(curves, region: $0) }
+                } ?? motionScore[s]
+                return zip(placing, coincidences[s]).map { $0 + self.configuration.coincidenceWeight * $1 }
+            }
+            return Self.matchSources(motion: placement, agreement: agreement, bystanders: movers,
+                                     agreementWeight: self.configuration.agreementWeight, players: playerOf)
         }
-        let (matrix, matching, margins) = Self.matchSources(motion: placement, agreement: agreement, bystanders: movers,
-                                                            agreementWeight: configuration.agreementWeight,
-                                                            players: playerOf)
+        var (matrix, matching, margins) = matched(curves)
+        // Two sources: each piece read with its player's whole motion, save a piece that leans a little to the source the
+        // other player was matched with (`joinsPieces`, `joiningPieces`), and the two matched again.
+        if k == 2, configuration.joinsPieces, configuration.pairActivityWeight > 0 {
+            let joined = Self.joiningPieces(players: playerOf, own: Array(matching.prefix(k)), score: motionScore, margin: configuration.pieceMargin)
+            let pairCurves = Self.joinedPieces(curves, players: joined)
+            if pairCurves != curves { (matrix, matching, margins) = matched(pairCurves) }
+        }
         var groups = [[Int]](repeating: [], count: regions)
         var confidence = [Float](repeating: 0, count: regions)
         var sounding = [Bool](repeating: false, count: regions)

@@ -18,3 +18,33 @@ extension MotionInformedNMF {
         }
     }
 }
+
+extension MotionInformedNMF {
+    /// The players' labels for `joinedPieces`, with each piece that leans a little to another player's sound standing alone.
+    ///
+    /// `own[s]` is the region the pair's sound `s` is placed on (a kept region's component group, a matched harmonic source);
+    /// `score[s][r]` is how well sound `s` follows region `r`'s motion. A piece of a player who holds a sound is joined to its
+    /// player's reading where it follows that sound better than the others (a bow's other end showing the strokes the kept
+    /// end misses: held-out #109 as footage, 0.22 against 0.17), or where it follows another sound better by at least
+    /// `margin` — then the kept piece may be the one that follows the wrong sound, and the joined reading decides (held-out
+    /// #114 as footage: the contrabass's kept end follows the viola's group, its other end the contrabass's, 0.16 against
+    /// −0.04). In between it tells nothing for sure, and summed it would weigh by its size: a large piece leaning a little to
+    /// the other player's sound drowns its player's kept piece (held-out #100, alto sax + viola: the viola's silent piece
+    /// follows the sax's group at 0.27 and the viola's at 0.24, its kept piece 0.57 against −0.04; b126 #128, b135 #142):
+    /// `Tools/eval/results/separation.md`, session 29, `sepswap3`.
+    /// - Parameters:
+    ///   - players: per region, its player's index (`playerIndices`); missing or short: the labels as they are.
+    ///   - own: per sound, the region it is placed on; those regions keep their labels.
+    ///   - score: per sound, its evidence per region.
+    ///   - margin: how much better another sound must follow a piece for the piece to be joined all the same.
+    /// - Returns: per region, `players[r]` where it is joined, or a label of its own (`-1 - r`) where it stands alone.
+    static func joiningPieces(players: [Int], own: [Int], score: [[Float]], margin: Float) -> [Int] {
+        guard own.count == score.count, score.count > 1 else { return players }
+        return players.indices.map { r in
+            guard !own.contains(r), score.allSatisfy({ r < $0.count }),
+                  let s = own.firstIndex(where: { $0 < players.count && players[$0] == players[r] }) else { return players[r] }
+            let other = score.indices.filter { $0 != s }.map { score[$0][r] }.max()!
+            return score[s][r] > other || other - score[s][r] >= margin ? players[r] : -1 - r
+        }
+    }
+}

@@ -206,7 +206,8 @@ public struct MotionInformedNMF: Sendable {
         /// Where two players are left — the final grouping of two kept regions (`JointGrouping.regroupedPair`) and the
         /// harmonic model's matching of two sources, the evidence `pairActivityWeight` shapes — each piece of a player (the
         /// regions `MotionTrack.player` names as one player's: a bow's line broken at its ends, a hand over a bell) is read
-        /// with the player's whole motion, its pieces' curves summed (`joinedPieces`). Off: each piece with its own curve.
+        /// with the player's whole motion, its pieces' curves summed (`joinedPieces`), save a piece that leans a little to
+        /// the other player's sound (`joiningPieces`, `pieceMargin`). Off: each piece with its own curve.
         ///
         /// A bow sliding along its own length moves only at its two ends, so its line is often found in two pieces, and
         /// which piece a duet keeps for the player is a near-tie that the camera's noise and the encoder decide; one end
@@ -215,6 +216,12 @@ public struct MotionInformedNMF: Sendable {
         /// (the competition and the groupings of three or four too) it mended those and lost trios (held-out #112 plain
         /// +7.70 → +1.32 dB): `Tools/eval/results/separation.md`, session 28, `sepswap2`.
         public var joinsPieces = true
+        /// `joinsPieces`: a piece that follows another player's sound better than its own player's is joined all the same
+        /// only when it does so by at least this much (`joiningPieces`; the evidence's scale, a correlation); by less it
+        /// stands alone. The leaning pieces traced lean by 0.03 (b99 #100), 0.06 (b126 #128) and 0.07 (b135 #142 as
+        /// footage), the bow end that mends held-out #114 as footage by 0.19 (`Tools/eval/results/separation.md`, session 29,
+        /// `sepswap3`).
+        public var pieceMargin: Float = 0.1
         /// `NoteTiming`: the rank (0…1) of a region's motion start after a stretch's first frame from which it takes
         /// the stretch…
         public var timingClear: Float = 0.9
