@@ -46,19 +46,6 @@ import TandemCore
 
     /// Beyond seven rows (eight found regions: pieces, a mover) the matching is still the one with the largest sum, as
     /// every permutation finds it; the greedy pairing it replaced took the largest pair first and lost the rest.
-    /// The agreement is a second opinion up to three sources; with four or more the harmonic sources are matched on the
-    /// motion alone, and a zero bound turns it off everywhere.
-    @Test func agreementCountsUpToThreeSources() {
-        var configuration = MotionInformedNMF.Configuration()
-        let separator = MotionInformedNMF(configuration)
-        #expect([2, 3, 4, 5].map { separator.matchingAgreementWeight(sources: $0) } == [1, 1, 0, 0])
-        configuration.agreementMostSources = 0
-        #expect(MotionInformedNMF(configuration).matchingAgreementWeight(sources: 2) == 0)
-        configuration.agreementMostSources = .max
-        configuration.agreementWeight = 0.5
-        #expect(MotionInformedNMF(configuration).matchingAgreementWeight(sources: 6) == 0.5)
-    }
-
     @Test func beyondSevenRowsTheMatchingIsTheBest() {
         func total(_ m: [Int], _ x: [[Float]]) -> Float { m.indices.reduce(Float(0)) { $0 + x[$1][m[$1]] } }
         func exhaustive(_ x: [[Float]]) -> Float {

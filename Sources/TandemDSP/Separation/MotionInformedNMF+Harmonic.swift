@@ -101,7 +101,7 @@ extension MotionInformedNMF {
             zip(placing[s], coincidence.scores(activations[s])).map { $0 + configuration.coincidenceWeight * $1 }
         }
         let (matrix, matching, margins) = Self.matchSources(motion: placement, agreement: agreement, bystanders: movers,
-                                                            agreementWeight: matchingAgreementWeight(sources: k),
+                                                            agreementWeight: configuration.agreementWeight,
                                                             players: playerOf)
         var groups = [[Int]](repeating: [], count: regions)
         var confidence = [Float](repeating: 0, count: regions)
@@ -168,12 +168,6 @@ extension MotionInformedNMF {
         let note = regions > k ? "harmonic sources: \(k) instruments matched to \(regions) regions; the other regions are silent" : ""
         return HarmonicAttribution(factors: factors.units, groups: groups, confidence: confidence, sounding: sounding,
                                    labels: tracks.map(\.label), note: note, masks: masks, owner: owner, bystanders: movers)
-    }
-
-    /// The agreement's weight when `sources` harmonic sources are matched to regions: `Configuration.agreementWeight`
-    /// while they are at most `Configuration.agreementMostSources`, else 0 (the motion alone).
-    func matchingAgreementWeight(sources: Int) -> Float {
-        sources <= configuration.agreementMostSources ? configuration.agreementWeight : 0
     }
 
     /// How sure a harmonic match is, 0…1: the source's motion evidence for its region, scaled down in proportion

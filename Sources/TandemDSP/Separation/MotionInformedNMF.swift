@@ -182,16 +182,6 @@ public struct MotionInformedNMF: Sendable {
         /// of a source's energy the components' masks give a region, 0…1) added to its motion evidence when
         /// sources are matched to regions. 0: motion evidence alone, as before.
         public var agreementWeight: Float = 1
-        /// `agreementWeight` is added while the harmonic sources are at most this many; with more, the matching reads the
-        /// motion alone (`matchingAgreementWeight`). 0: never added; `Int.max`: always, as before session 29.
-        ///
-        /// Among four or more regions the components' grouping places its groups by the same motion evidence, its search
-        /// keeping the groups that fit some region's motion best, so its agreement is that evidence read a second time,
-        /// not a second opinion. Where two bowed players' own evidence is a near-tie (their clean stems read another
-        /// player's panel better in half the cases), the agreement carried the grouping's wrong placement into the
-        /// harmonic sources (viola + contrabass quartets, development 72–161: `Tools/eval/results/separation.md`,
-        /// session 29, `sepbowclass`).
-        public var agreementMostSources: Int = 3
         /// Harmonic sources with motion: weight of the onset coincidence (`OnsetCoincidence`: a source's note onsets and
         /// a region's motion peaks, the motion late, each side counted against the other, chance taken out; −1…1) added
         /// to the motion evidence when sources are matched to regions. The correlations of `SourceEvidence` tie where a
