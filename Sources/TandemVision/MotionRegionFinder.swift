@@ -160,6 +160,9 @@ public struct MotionRegionFinder: Sendable {
     /// the new groups that a bar of 0.10 alone added on camera footage (a found player's fringe, the picture's corners) were
     /// of 3–6 cells that never moved plainly (at most 3 % of the frames).
     public var faintPersistence: Float = 0.10
+    /// Whether a line is kept from joining a group through the group's fringe (`mergingNearby`, `fringes`): measured from the
+    /// group's own pieces it joins only when near them, or by its timing (`mergingPieces`).
+    public var keepsLinesOffFringes = true
     public init(activeFraction: Float = 0.2, minimumShare: Float = 0.01, positionWeight: Float = 1, mergeCorrelation: Float = 0.9,
                 iterations: Int = 25, mergeGap: Int = 2, maximumRegions: Int = 8) {
         self.mergeGap = mergeGap
@@ -186,10 +189,14 @@ public struct MotionRegionFinder: Sendable {
         let weights = means.indices.map { max(means[$0] / peak, activity[$0]) }
         let active = means.indices.filter { means[$0] >= activeFraction * peak || activity[$0] >= minimumActivity }
         var groups = components(active, map: map, means: weights)
-        groups += thinMovers(excluding: active, activity: activity, map: map)
+        let bodies = groups
+        let thin = thinMovers(excluding: active, activity: activity, map: map)
+        groups += thin
         groups += lonePieces(of: active, besides: groups, map: map)
         let steps = timingSteps(in: map)
-        groups = mergingNearby(groups, map: map)
+        let fringe = fringes(thin, of: bodies, map: map)
+        groups = mergingNearby(groups, map: map, fringes: fringe.map { $0 + bodies.count },
+                               strokes: thin.indices.filter { !fringe.contains($0) }.map { $0 + bodies.count }, bodies: Array(bodies.indices))
         groups = mergingPieces(groups, map: map, steps: steps)
         groups += faintMovers(besides: groups, active: active, map: map)
         func energy(_ g: [Int]) -> Float { g.reduce(0) { $0 + means[$1] } }
@@ -307,12 +314,32 @@ public struct MotionRegionFinder: Sendable {
     /// reached over the quiet gap to the next player's body (held-out duet #101 as camera footage: both players, 10 cells
     /// apart, and three edge strips became one box over the whole picture).
     /// - Parameter byPieces: false measures from the merged boxes instead (the faint search's candidates: see `faintMovers`).
-    func mergingNearby(_ groups: [[Int]], map: MotionMap, byPieces: Bool = true) -> [[Int]] {
+    ///
+    /// A line that is all its player shows (`keptOffFringes`) is not near a group through that group's fringe (`fringes`)
+    /// unless it lies over the fringe's box: the fringe of a large mover reaches out on every side, and a bow's line beside
+    /// it joined the mover (held-out trio #140 and quartet #128 plain: a player's whole line 1–2 cells from a dancer's
+    /// fringe, 4–5 from the dancer's body; the dancer's region, taken for a bystander, then silenced the player). Measured
+    /// from the mover's own cells the line stays apart; `mergingPieces` joins it still when it moves at the mover's times.
+    /// - Parameters:
+    ///   - fringes: indices into `groups` of fringe groups (none: every piece reaches out alike).
+    ///   - strokes: indices of thin movers that are no fringe (the lines that may be kept off).
+    ///   - bodies: indices of the active components (the bodies fringes surround).
+    func mergingNearby(_ groups: [[Int]], map: MotionMap, byPieces: Bool = true, fringes: [Int] = [], strokes: [Int] = [],
+                       bodies: [Int] = []) -> [[Int]] {
         var groups = groups
-        var pieces = groups.map { [$0] }
+        let originals = groups
+        let (fringe, lines) = keptOffFringes(groups, fringes: fringes, strokes: strokes, bodies: bodies, map: map)
+        var pieces = groups.indices.map { [$0] }
         func near(_ i: Int, _ j: Int) -> Bool {
             guard byPieces else { return gap(groups[i], groups[j], map: map) <= mergeGap }
-            return pieces[i].contains { a in pieces[j].contains { gap(a, $0, map: map) <= mergeGap } }
+            return pieces[i].contains { a in
+                pieces[j].contains { b in
+                    // A line reaches a fringe only by lying over it (a mover's own stroke inside its outline).
+                    fringe[a] != fringe[b] && lines[fringe[a] ? b : a]
+                        ? overlaps(originals[a], originals[b], map: map)
+                        : gap(originals[a], originals[b], map: map) <= mergeGap
+                }
+            }
         }
         var merged = true
         while merged {
@@ -375,13 +402,62 @@ public struct MotionRegionFinder: Sendable {
     /// two cells, or at most half as many as it is long, across: a bow's end sweeping, widened by a shaking camera),
     /// and the smaller holds more than `comparablePieceShare` of the larger's cells.
     func ofASize(_ a: [Int], _ b: [Int], map: MotionMap) -> Bool {
-        func isLine(_ g: [Int]) -> Bool {
-            let rows = g.map { $0 / map.columns }, columns = g.map { $0 % map.columns }
-            let height = rows.max()! - rows.min()! + 1, width = columns.max()! - columns.min()! + 1
-            return min(height, width) <= 2 || 2 * min(height, width) <= max(height, width)
-        }
-        guard !a.isEmpty, !b.isEmpty, !isLine(a), !isLine(b) else { return false }
+        guard !a.isEmpty, !b.isEmpty, !isLine(a, map: map), !isLine(b, map: map) else { return false }
         return Float(min(a.count, b.count)) > comparablePieceShare * Float(max(a.count, b.count))
+    }
+
+    /// Whether a group is line-like: its box at most two cells, or at most half as many as it is long, across (a bow's end
+    /// sweeping, widened by a shaking camera).
+    func isLine(_ g: [Int], map: MotionMap) -> Bool {
+        guard !g.isEmpty else { return false }
+        let rows = g.map { $0 / map.columns }, columns = g.map { $0 % map.columns }
+        let height = rows.max()! - rows.min()! + 1, width = columns.max()! - columns.min()! + 1
+        return min(height, width) <= 2 || 2 * min(height, width) <= max(height, width)
+    }
+
+    /// Indices into `thin` of the groups that are a body's fringe: a thin mover (`thinMovers`) whose box overlaps the box
+    /// of one of `bodies` (the active components) — the cells around a large mover that each move a little as its edges
+    /// pass (a dancer's: 216–338 cells around a body of 222), not a piece of its own. Off when `keepsLinesOffFringes` is false.
+    func fringes(_ thin: [[Int]], of bodies: [[Int]], map: MotionMap) -> [Int] {
+        guard keepsLinesOffFringes, !bodies.isEmpty else { return [] }
+        return thin.indices.filter { i in bodies.contains { overlaps(thin[i], $0, map: map) } }
+    }
+
+    /// Per group, whether it is a fringe, and whether it is a line kept off fringes (`mergingNearby`): one of `strokes` (thin
+    /// movers that are no fringe) shaped as a line (`isLine`), off every fringe's box, with nothing else within `pieceGap`
+    /// but the mover a fringe is around (the fringe, the body it surrounds, and what lies within `mergeGap` of them: a
+    /// dancer's legs) and its own pieces (lines within `mergeGap`) — all a player shows of itself. A line with its player's
+    /// other pieces near it is left to join as before: the player keeps its region, and a piece freed beside it only moved
+    /// the placement (held-out trio #136 plain, a bow line in two pieces 3 cells apart, the one beside the dancer's fringe
+    /// freed: −7.2 dB, two players' sounds swapped). Active components shaped as lines are bodies (an audience's upright
+    /// figures), not bows' lines, and are never strokes.
+    func keptOffFringes(_ groups: [[Int]], fringes: [Int], strokes: [Int], bodies: [Int], map: MotionMap) -> (fringe: [Bool], lines: [Bool]) {
+        var fringe = [Bool](repeating: false, count: groups.count), lines = fringe
+        guard !fringes.isEmpty, !strokes.isEmpty else { return (fringe, lines) }
+        for i in fringes where fringe.indices.contains(i) { fringe[i] = true }
+        let shapes = groups.map { isLine($0, map: map) }
+        var candidate = fringe.map { _ in false }
+        for i in strokes where groups.indices.contains(i) && !fringe[i] && shapes[i] { candidate[i] = true }
+        // The mover: its fringes, the bodies they are around, and what lies within `mergeGap` of those bodies (a dancer's
+        // legs or arms), or of a fringe when it is no candidate line.
+        let surrounded = bodies.filter { b in groups.indices.contains(b) && fringes.contains { overlaps(groups[b], groups[$0], map: map) } }
+        let mover = groups.indices.map { i in
+            fringe[i] || surrounded.contains { gap(groups[i], groups[$0], map: map) <= mergeGap }
+                || (!candidate[i] && fringes.contains { gap(groups[i], groups[$0], map: map) <= mergeGap })
+        }
+        for i in groups.indices where candidate[i] && !fringes.contains(where: { overlaps(groups[i], groups[$0], map: map) }) {
+            lines[i] = groups.indices.allSatisfy { o in
+                o == i || mover[o] || (shapes[o] && gap(groups[o], groups[i], map: map) <= mergeGap) || gap(groups[o], groups[i], map: map) > pieceGap
+            }
+        }
+        return (fringe, lines)
+    }
+
+    /// Whether the bounding boxes of two groups share a cell.
+    func overlaps(_ a: [Int], _ b: [Int], map: MotionMap) -> Bool {
+        guard !a.isEmpty, !b.isEmpty else { return false }
+        let ra = a.map { $0 / map.columns }, ca = a.map { $0 % map.columns }, rb = b.map { $0 / map.columns }, cb = b.map { $0 % map.columns }
+        return ra.min()! <= rb.max()! && rb.min()! <= ra.max()! && ca.min()! <= cb.max()! && cb.min()! <= ca.max()!
     }
 
     /// Whether two groups are wide apart for their size (see `apartSpanRatio`): across the gap between their boxes (along
