@@ -18,10 +18,11 @@ extension MotionRegionFinder {
     /// (above `movingLevel`) in at least `thinMoverActivity` of the frames: a wind player beside a dancer glows and sways
     /// faintly in 10–15 % of the steps and now and then clearly, where grain and an encoder's flicker stay faint. Groups
     /// are joined when within `mergeGap` of each other (measured from the joined boxes, which grow: a found player's
-    /// faint fringe joins into one group that lies near the player and is dropped whole; joined piece to piece, its far pieces came back as new silent regions — held-out trio #100 as footage), and
-    /// only groups standing apart from every group already found (further than `mergeGap`) are returned: new players,
-    /// never a bridge that would join two found players into one box. Candidates left over that lie in a run along
-    /// one row (`faintLines`, a bow's line broken into pairs) are a player too when apart from every found one.
+    /// faint fringe joins into one group that lies near the player and is dropped whole; joined piece to piece, its far
+    /// pieces came back as new silent regions — held-out trio #100 as footage), and only groups standing apart from every
+    /// group already found (further than `mergeGap`) are returned: new players, never a bridge that would join two found
+    /// players into one box. Candidates left over that lie in a run along one row (`faintLines`, a bow's line broken into
+    /// pairs) are a player too when apart from every found one.
     func faintMovers(besides groups: [[Int]], active: [Int], map: MotionMap) -> [[Int]] {
         guard faintLevel > 0, map.frameCount > 1 else { return [] }
         var (bars, activity) = faintBars(map)

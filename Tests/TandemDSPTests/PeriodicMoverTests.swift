@@ -87,6 +87,8 @@ struct PeriodicMoverTests {
         #expect(abs(MotionInformedNMF.stillShare(level, others: [Float](repeating: 1, count: 1000)) - 0.3) < 1e-6)
         #expect(MotionInformedNMF.stillShare(level, others: level) == 0)
         #expect(MotionInformedNMF.stillShare([Float](repeating: 0, count: 10), others: nil) == 1)
+        // The others' sum stops at the shortest curve: the frames past it have no reading and are not counted still.
+        #expect(abs(MotionInformedNMF.stillShare(level, others: [Float](repeating: 1, count: 800)) - 0.1) < 1e-6)
     }
 
     @Test func slowDriftIsNoRepetition() {

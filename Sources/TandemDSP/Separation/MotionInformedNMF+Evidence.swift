@@ -307,7 +307,8 @@ extension MotionInformedNMF {
     /// so low), while a player resting between phrases is quiet as the others go on, by both readings.
     /// - Parameters:
     ///   - level: the region's motion, averaged over half a second, per frame.
-    ///   - others: the other regions' `level`s summed per frame (as long as `level` or longer), or nil: the level alone.
+    ///   - others: the other regions' `level`s summed per frame, or nil: the level alone. Frames past its end (a region's
+    ///     curve longer than the shortest, whose length the sum stops at) have no reading against the others.
     static func stillShare(_ level: [Float], others: [Float]?) -> Float {
         let sorted = level.sorted()
         guard !sorted.isEmpty else { return 1 }
@@ -316,7 +317,7 @@ extension MotionInformedNMF {
         let quiet = level.indices.filter { level[$0] < 0.2 * high }
         guard let others else { return Float(quiet.count) / Float(level.count) }
         // Where the others do not move at all, nothing tells the region's quiet from the picture's: not counted still.
-        let ratio = level.indices.map { others[$0] > 0 ? level[$0] / others[$0] : nil }
+        let ratio = level.indices.map { $0 < others.count && others[$0] > 0 ? level[$0] / others[$0] : nil }
         let ratios = ratio.compactMap { $0 }.sorted()
         guard !ratios.isEmpty else { return 0 }
         let usual = ratios[min(ratios.count - 1, Int(0.95 * Double(ratios.count)))]
