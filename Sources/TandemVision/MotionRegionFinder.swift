@@ -13,7 +13,8 @@ import Foundation
 /// piece and its body, `ofASize`, and two such blobs each wider than the gap between them, `standApart`, never merge
 /// on timing; timing is compared without the steps in which a large share of
 /// the picture moves at once, `timingSteps`). Players still missed are then looked for among cells that move
-/// faintly but persistently, each against its own noise (`faintMovers`). The map has already
+/// faintly but persistently, each against its own noise, and on a grainy picture over neighbourhoods of cells
+/// too (`faintMovers`). The map has already
 /// undone global changes (light, camera, cuts: see `MotionMap`), so what is left is local. Without a
 /// requested count, groups whose energy curves rise and fall together
 /// (Pearson correlation ≥ `mergeCorrelation`) are one mover seen in pieces — the two edges of a waveform
@@ -160,6 +161,10 @@ public struct MotionRegionFinder: Sendable {
     /// the new groups that a bar of 0.10 alone added on camera footage (a found player's fringe, the picture's corners) were
     /// of 3–6 cells that never moved plainly (at most 3 % of the frames).
     public var faintPersistence: Float = 0.10
+    /// Where the picture's grain sets the faint floor, the faint search is run again reading each cell as the mean of the
+    /// cells at most this many rows and columns from it, when that at least halves the floor (`neighbourhoodReading`); what
+    /// it finds apart from every group found and off their columns is added. 0 turns this off.
+    public var faintNeighbourhood = 1
     /// Whether a line is kept from joining a group through the group's fringe (`mergingNearby`, `fringes`): measured from the
     /// group's own pieces it joins only when near them, or by its timing (`mergingPieces`).
     public var keepsLinesOffFringes = true
