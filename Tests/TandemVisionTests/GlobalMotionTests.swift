@@ -164,10 +164,10 @@ import TandemCore
             var cells = Self.referenceCells(previous: before, current: image, gain: g, offset: o, shift: shift, cellSize: cs,
                                             rows: map.rows, columns: map.columns)
             let median = cells.sorted()[cells.count / 2]
-            // The noise floor: the lower quartile of the medians of the frames within `noiseFloorSeconds`, this one's included.
+            // The noise floor: the least median of the frames within `noiseFloorSeconds`, this one's included.
             if median <= map.cutLevel { medians.append((Double(t), median)) }
-            let recent = medians.filter { $0.time > Double(t) - map.noiseFloorSeconds }.map(\.median).sorted()
-            let floor = max(median, map.noiseFloorFactor * (recent.isEmpty ? 0 : recent[recent.count / 4]))
+            let recent = medians.filter { $0.time > Double(t) - map.noiseFloorSeconds }.map(\.median)
+            let floor = max(median, map.noiseFloorFactor * (recent.min() ?? 0))
             cells = median > map.cutLevel ? cells.map { _ in 0 } : cells.map { max(0, $0 - floor) }
             #expect(row == cells, "frame \(t)")
             previous = image

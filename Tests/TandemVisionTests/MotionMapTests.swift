@@ -95,7 +95,7 @@ import TandemCore
 
     @Test func grainThatLastsIsNoiseAndThePlayerStays() throws {
         var floored = MotionMap(cellSize: 4), medianOnly = MotionMap(cellSize: 4)
-        medianOnly.noiseFloorFactor = 1
+        medianOnly.noiseFloorFactor = 0
         var random = SplitMix64(seed: 7)
         for t in 0..<40 {
             // A plain dark wall (where grain shows most), still but for the player's square (scene 30…40 × 20…30,
@@ -119,7 +119,7 @@ import TandemCore
         // No grain: one frame of a light change and a camera step, then a player; the medians stay at 0 but for
         // single frames, so the floor is the frame's own median and nothing changes.
         var floored = MotionMap(cellSize: 8), medianOnly = MotionMap(cellSize: 8)
-        medianOnly.noiseFloorFactor = 1
+        medianOnly.noiseFloorFactor = 0
         for t in 0..<30 {
             let image = Self.scene(dx: t >= 12 ? 3 : 0, gain: t == 7 ? 1.2 : 1, player: (30, t % 3 == 0 ? 20 : 28))
             try floored.append(image, time: Double(t) / 25)
