@@ -15,12 +15,6 @@ import TandemCore
 ///   compression noise) do not;
 /// - **what is left everywhere**: the frame's median cell energy (a residue of the above touches
 ///   every cell; a player touches few) is subtracted;
-/// - **the camera's own noise**: sensor grain and its compression flicker touch every cell in every
-///   frame, and a still cell's share of it swings far above the median (on camera-like footage a
-///   tenth of the still cells' steps reach 4 times it); the level under which the medians never
-///   fall for `noiseFloorSeconds` is that noise, and `noiseFloorFactor` times it is subtracted where it
-///   is more than the frame's own median (a clean picture's medians drop to 0 between flashes, a
-///   pan's or a shake's residue, so its floor is 0);
 /// - **scene cuts and flashes**: a frame whose median cell energy is still above `cutLevel` after all
 ///   that is a new picture, not motion; it scores 0.
 /// A whole video costs a few passes per pixel per frame; the curves of any region can be read back
@@ -40,13 +34,6 @@ public struct MotionMap: Sendable {
     public var cutLevel: Float = 0.05
     /// Largest camera translation searched between consecutive frames, as a fraction of the shorter side.
     public var maximumShiftFraction = 0.06
-    /// The noise floor: the least of the frames' median cell energies over the last `noiseFloorSeconds`,
-    /// times `noiseFloorFactor`, is subtracted from every cell when it exceeds the frame's own median (0:
-    /// the median alone). Grain's medians dip to about 0.6 of their typical level within two seconds; 5
-    /// times that clears most of a still cell's swings, and a player's cells (0.02–0.3 while moving) keep
-    /// all but the floor.
-    public var noiseFloorFactor: Float = 5
-    public var noiseFloorSeconds = 2.0
     public private(set) var width = 0
     public private(set) var height = 0
     public private(set) var rows = 0
@@ -60,8 +47,6 @@ public struct MotionMap: Sendable {
     public private(set) var cuts: [Int] = []
     /// The camera translation found at each frame (pixels, current relative to previous).
     public private(set) var shifts: [(x: Int, y: Int)] = []
-    /// The median cell energy of the recent frames that were not cuts, oldest first (for the noise floor).
-    private var recentMedians: [(time: Double, median: Float)] = []
     /// The last frame, prepared for the next comparison (its profiles, quartiles and neighbourhood range).
     private var previous: MotionFrame?
     /// Threads a frame's cell energies may be computed on (bands of cell rows, each summed in the same
@@ -133,8 +118,7 @@ public struct MotionMap: Sendable {
                     cuts.append(framesAppended)
                     cells = [Float](repeating: 0, count: cellCount)
                 } else {
-                    let floor = max(median, noiseFloorFactor * noiseLevel(median: median, time: time))
-                    for c in cells.indices { cells[c] = max(0, cells[c] - floor) }
+                    for c in cells.indices { cells[c] = max(0, cells[c] - median) }
                 }
             } else {
                 cells = Self.plainDifference(previous.image, image, cellSize: cellSize, columns: columns, cellPixels: cellPixels)
@@ -160,18 +144,6 @@ public struct MotionMap: Sendable {
         }
         if let stepBudget, times.count >= stepBudget, pendingCount == 0 { halveTimeResolution() }
         return cells
-    }
-
-    /// The picture's steady noise: the least median cell energy of the frames of the last
-    /// `noiseFloorSeconds`, this one's (`median`, at `time`) included (a noise floor by minimum
-    /// statistics). Grain keeps the medians up frame after frame; a clean picture's medians are 0 but for
-    /// frames of light or camera change, and fall back to 0 between them.
-    /// - Complexity: O(frames in the window).
-    private mutating func noiseLevel(median: Float, time: Double) -> Float {
-        recentMedians.append((time, median))
-        let start = recentMedians.firstIndex { $0.time > time - noiseFloorSeconds } ?? recentMedians.count - 1
-        if start > 0 { recentMedians.removeFirst(start) }
-        return recentMedians.reduce(median) { min($0, $1.median) }
     }
 
     /// Averages neighbouring time steps in pairs (an odd last step is kept as the start of the next).

@@ -138,12 +138,11 @@ import TandemCore
     }
 
     /// A whole map over a moving, flickering, panning sequence: every frame's row as the reference
-    /// computation (gain, offset and shift found the old way, median and noise floor taken by sorting) gives it.
+    /// computation (gain, offset and shift found the old way, median taken by sorting) gives it.
     @Test func mapEqualsTheReference() throws {
         let width = 72, height = 40, cs = 4
         var map = MotionMap(cellSize: cs)
         var previous: GrayImage?
-        var medians: [(time: Double, median: Float)] = []
         for t in 0..<8 {
             let image = Self.image(width: width, height: height, seed: UInt64(10 + t % 3), shiftX: t * 2, gain: 1 + 0.05 * Double(t % 2))
             let row = try map.append(image, time: Double(t))
@@ -164,11 +163,7 @@ import TandemCore
             var cells = Self.referenceCells(previous: before, current: image, gain: g, offset: o, shift: shift, cellSize: cs,
                                             rows: map.rows, columns: map.columns)
             let median = cells.sorted()[cells.count / 2]
-            // The noise floor: the least median of the frames within `noiseFloorSeconds`, this one's included.
-            if median <= map.cutLevel { medians.append((Double(t), median)) }
-            let recent = medians.filter { $0.time > Double(t) - map.noiseFloorSeconds }.map(\.median)
-            let floor = max(median, map.noiseFloorFactor * (recent.min() ?? 0))
-            cells = median > map.cutLevel ? cells.map { _ in 0 } : cells.map { max(0, $0 - floor) }
+            cells = median > map.cutLevel ? cells.map { _ in 0 } : cells.map { max(0, $0 - median) }
             #expect(row == cells, "frame \(t)")
             previous = image
         }
