@@ -43,9 +43,8 @@ extension MotionRegionFinder {
     }
 
     /// `faintMovers(besides:active:map:)` on one reading of the map (`faintReading`, `neighbourhoodReading`).
-    func faintMovers(besides groups: [[Int]], active: [Int], map: MotionMap,
-                     reading: (energies: [Float], bars: [Float], activity: [Float], steps: [Int])) -> [[Int]] {
-        let (energies, bars, activity, steps) = reading
+    func faintMovers(besides groups: [[Int]], active: [Int], map: MotionMap, reading: FaintReading) -> [[Int]] {
+        let (energies, bars, activity, steps) = (reading.energies, reading.bars, reading.activity, reading.steps)
         let floor = faintFloor(activity)
         var taken = [Bool](repeating: false, count: map.cellCount)
         for c in active { taken[c] = true }
@@ -89,18 +88,29 @@ extension MotionRegionFinder {
         }
     }
 
-    /// What the faint search reads of the map: per step and cell the energies, each cell's bar, its share of the counted
-    /// steps above the bar, and those steps (`quietSteps`).
-    func faintReading(_ map: MotionMap) -> (energies: [Float], bars: [Float], activity: [Float], steps: [Int]) {
+    /// What the faint search reads of a map's energies (the map's own, or their neighbourhood means).
+    struct FaintReading {
+        /// Per step and cell, frame-major like the map's.
+        var energies: [Float]
+        /// Each cell's bar.
+        var bars: [Float]
+        /// Each cell's share of the counted steps above its bar.
+        var activity: [Float]
+        /// The counted steps (`quietSteps`).
+        var steps: [Int]
+    }
+
+    /// The faint search's reading of the map's own energies.
+    func faintReading(_ map: MotionMap) -> FaintReading {
         faintReading(map.energies, map: map)
     }
 
     /// `faintReading(_:)` of `energies`, frame-major like the map's.
-    func faintReading(_ energies: [Float], map: MotionMap) -> (energies: [Float], bars: [Float], activity: [Float], steps: [Int]) {
+    func faintReading(_ energies: [Float], map: MotionMap) -> FaintReading {
         var (bars, activity) = faintBars(energies, cells: map.cellCount, steps: map.frameCount)
         var steps = Array(0..<map.frameCount)
         if let quiet = quietSteps(bars: bars, activity: activity, map: map, energies: energies) { (steps, activity) = quiet }
-        return (energies, bars, activity, steps)
+        return FaintReading(energies: energies, bars: bars, activity: activity, steps: steps)
     }
 
     /// The faint search's reading of each cell's mean over the cells within `faintNeighbourhood` of it, when the picture's
@@ -115,8 +125,7 @@ extension MotionRegionFinder {
     /// the players' cells still passed. In a clean picture the floor is at its least already, and the means would only
     /// blur the faint players' outlines and thin lines.
     /// - Complexity: O(steps · cells), only when the floor of `own` is above `thinMoverActivity`.
-    func neighbourhoodReading(_ map: MotionMap, besides own: (energies: [Float], bars: [Float], activity: [Float], steps: [Int]))
-        -> (energies: [Float], bars: [Float], activity: [Float], steps: [Int])? {
+    func neighbourhoodReading(_ map: MotionMap, besides own: FaintReading) -> FaintReading? {
         guard faintNeighbourhood > 0, faintFloor(own.activity) > thinMoverActivity else { return nil }
         let averaged = faintReading(neighbourhoodMeans(map, reach: faintNeighbourhood), map: map)
         return 2 * faintFloor(averaged.activity) <= faintFloor(own.activity) ? averaged : nil
@@ -132,20 +141,20 @@ extension MotionRegionFinder {
         let rows = map.rows, columns = map.columns, cells = map.cellCount
         var means = [Float](repeating: 0, count: map.energies.count)
         var across = [Float](repeating: 0, count: cells)
+        // Running sums along a row and down a column; their first entry stays 0.
+        var alongRow = [Float](repeating: 0, count: columns + 1), downColumn = [Float](repeating: 0, count: rows + 1)
         for t in 0..<map.frameCount {
             let base = t * cells
             for r in 0..<rows {
-                var prefix = [Float](repeating: 0, count: columns + 1)
-                for c in 0..<columns { prefix[c + 1] = prefix[c] + map.energies[base + r * columns + c] }
-                for c in 0..<columns { across[r * columns + c] = prefix[min(columns, c + reach + 1)] - prefix[max(0, c - reach)] }
+                for c in 0..<columns { alongRow[c + 1] = alongRow[c] + map.energies[base + r * columns + c] }
+                for c in 0..<columns { across[r * columns + c] = alongRow[min(columns, c + reach + 1)] - alongRow[max(0, c - reach)] }
             }
             for c in 0..<columns {
                 let width = Float(min(columns, c + reach + 1) - max(0, c - reach))
-                var prefix = [Float](repeating: 0, count: rows + 1)
-                for r in 0..<rows { prefix[r + 1] = prefix[r] + across[r * columns + c] }
+                for r in 0..<rows { downColumn[r + 1] = downColumn[r] + across[r * columns + c] }
                 for r in 0..<rows {
                     let low = max(0, r - reach), high = min(rows, r + reach + 1)
-                    means[base + r * columns + c] = (prefix[high] - prefix[low]) / (width * Float(high - low))
+                    means[base + r * columns + c] = (downColumn[high] - downColumn[low]) / (width * Float(high - low))
                 }
             }
         }
@@ -178,8 +187,7 @@ extension MotionRegionFinder {
         var quiet = [Float](repeating: 0, count: cells)
         for t in steps { for c in 0..<cells where energies[t * cells + c] > bars[c] { quiet[c] += 1 } }
         for c in quiet.indices { quiet[c] /= Float(steps.count) }
-        let floor = max(thinMoverActivity, 4 * OrderStatistic.median(activity))
-        guard 2 * max(thinMoverActivity, 4 * OrderStatistic.median(quiet)) <= floor else { return nil }
+        guard 2 * faintFloor(quiet) <= faintFloor(activity) else { return nil }
         return (steps, quiet)
     }
 
