@@ -17,7 +17,7 @@ public final class AudioSpill {
     public let firstSample: Int64
     /// Samples per channel appended so far.
     public var frameCount: Int { rows.rowCount }
-    /// The private directory holding the spill file (removed with it).
+    /// The private directory the spill file was made in (unlinked with it as soon as it is open; named in errors).
     public var directory: URL { rows.directory }
     private let rows: FloatSpill
     private var block: [Float] = []

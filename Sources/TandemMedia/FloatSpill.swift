@@ -1,8 +1,10 @@
 import Foundation
 
 /// Rows of `width` Float32 values kept on disk while they are produced and read back a range at a
-/// time: one raw file in a private temporary directory, removed by `remove()` or when the spill is
-/// dropped (so also when its owner fails or its graph is cancelled).
+/// time: one raw file in a private temporary directory, unlinked as soon as it is open for writing and
+/// reading, so its space is the system's again when the spill is removed, dropped, or its process ends
+/// any way at all (a SIGKILL, a scheduler's time limit, a crash): a killed run leaves nothing in the
+/// temporary directory.
 ///
 /// For work that must see the end of a stream before it can use the beginning — the audio a
 /// separator attributes only once the whole video's motion is known (`AudioSpill`), the full-rate
@@ -17,14 +19,14 @@ public final class FloatSpill: @unchecked Sendable {
     public var rowCount: Int { lock.withLock { rows } }
     private var rows = 0
     private let lock = NSLock()
-    /// The private directory holding the file (removed with it).
+    /// The private directory the file was made in (unlinked with it once both are open; named in errors).
     public let directory: URL
     private let file: URL
     private var writer: FileHandle?
     private var reader: FileHandle?
     private var removed = false
 
-    /// Creates the directory and the empty file.
+    /// Creates the directory and the empty file, opens it for writing and reading, and unlinks both.
     /// - Parameters:
     ///   - width: values per row (≥ 1).
     ///   - parent: where the private directory is made (default: the system's temporary directory).
@@ -37,10 +39,13 @@ public final class FloatSpill: @unchecked Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             guard FileManager.default.createFile(atPath: file.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
             writer = try FileHandle(forWritingTo: file)
+            reader = try FileHandle(forReadingFrom: file)
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw MediaError(.io, path: file.path, operation: "create spill file", message: "\(error.localizedDescription)")
         }
+        // The open handles keep the data; the names go now, so no way of ending leaves them behind.
+        try? FileManager.default.removeItem(at: directory)
     }
 
     /// Appends whole rows (`values.count` a multiple of `width`), row after row.
@@ -79,16 +84,16 @@ public final class FloatSpill: @unchecked Sendable {
         let bytes = rows.count * width * MemoryLayout<Float>.size
         do {
             try writer?.synchronize()
-            if reader == nil { reader = try FileHandle(forReadingFrom: file) }
-            try reader!.seek(toOffset: UInt64(rows.lowerBound * width * MemoryLayout<Float>.size))
-            guard let data = try reader!.read(upToCount: bytes), data.count == bytes else { throw CocoaError(.fileReadCorruptFile) }
+            guard let reader else { throw CocoaError(.fileReadNoSuchFile) }
+            try reader.seek(toOffset: UInt64(rows.lowerBound * width * MemoryLayout<Float>.size))
+            guard let data = try reader.read(upToCount: bytes), data.count == bytes else { throw CocoaError(.fileReadCorruptFile) }
             return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         } catch {
             throw MediaError(.io, path: file.path, operation: "read spill", message: "\(error.localizedDescription)")
         }
     }
 
-    /// Closes and deletes the file and its directory (idempotent).
+    /// Closes the file, which frees its space (idempotent).
     public func remove() {
         lock.lock()
         defer { lock.unlock() }
@@ -98,12 +103,10 @@ public final class FloatSpill: @unchecked Sendable {
         try? reader?.close()
         writer = nil
         reader = nil
-        try? FileManager.default.removeItem(at: directory)
     }
 
     deinit {
         try? writer?.close()
         try? reader?.close()
-        if !removed { try? FileManager.default.removeItem(at: directory) }
     }
 }

@@ -39,7 +39,8 @@ import TandemVision
             #expect(full.energy.count == frames.count)
             #expect(full.energy.contains { $0 > 0 })
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).contains { $0.hasPrefix("tandem-spill-") })
+        // The spilled rows have no name on disk (`FloatSpill`): nothing is left for a killed run to leave behind.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
         bounded.removeTemporaryFiles()
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
     }
