@@ -36,9 +36,8 @@ extension MotionRegionFinder {
         let found = faintMovers(besides: groups, active: active, map: map, reading: own)
         guard let averaged = neighbourhoodReading(map, besides: own) else { return found }
         let besides = groups + found
-        func columns(_ g: [Int]) -> ClosedRange<Int> { g.map { $0 % map.columns }.min()!...(g.map { $0 % map.columns }.max()! + 1) }
         return found + faintMovers(besides: besides, active: active, map: map, reading: averaged).filter { group in
-            besides.allSatisfy { !columns($0).overlaps(columns(group)) }
+            besides.allSatisfy { !columnSpan($0, map: map).overlaps(columnSpan(group, map: map)) }
         }
     }
 
@@ -82,9 +81,8 @@ extension MotionRegionFinder {
         // Players sit side by side: a line above or below a found group (their columns overlapping or touching, as
         // `countStackGap` stacks pieces) is that player's piece, however far (development: tuning-wide quartet #2 as
         // footage and held-out quartet #79, lines 13–14 rows over or under a player).
-        func columns(_ g: [Int]) -> ClosedRange<Int> { g.map { $0 % map.columns }.min()!...(g.map { $0 % map.columns }.max()! + 1) }
         return kept + mergingNearby(lines, map: map, byPieces: false).filter { line in
-            (groups + kept).allSatisfy { gap($0, line, map: map) > pieceGap && !columns($0).overlaps(columns(line)) }
+            (groups + kept).allSatisfy { gap($0, line, map: map) > pieceGap && !columnSpan($0, map: map).overlaps(columnSpan(line, map: map)) }
         }
     }
 

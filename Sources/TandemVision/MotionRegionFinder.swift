@@ -265,9 +265,8 @@ public struct MotionRegionFinder: Sendable {
             let r = cell / map.columns, c = cell % map.columns
             return !taken[cell] && r >= edge && c >= edge && r < map.rows - edge && c < map.columns - edge
         }
-        func columns(_ g: [Int]) -> ClosedRange<Int> { g.map { $0 % map.columns }.min()!...(g.map { $0 % map.columns }.max()! + 1) }
         return components(left, map: map, means: [Float](repeating: 0, count: map.cellCount), minimumShare: 0).filter { piece in
-            persists(piece, map: map) && groups.allSatisfy { gap($0, piece, map: map) > pieceGap && !columns($0).overlaps(columns(piece)) }
+            persists(piece, map: map) && groups.allSatisfy { gap($0, piece, map: map) > pieceGap && !columnSpan($0, map: map).overlaps(columnSpan(piece, map: map)) }
         }
     }
 
@@ -456,6 +455,13 @@ public struct MotionRegionFinder: Sendable {
             }
         }
         return (fringe, lines)
+    }
+
+    /// The columns a group's box spans, one more on the right: two groups whose spans overlap share a column or lie in
+    /// touching ones — one above the other, a player's piece rather than a second player beside it.
+    func columnSpan(_ g: [Int], map: MotionMap) -> ClosedRange<Int> {
+        let columns = g.map { $0 % map.columns }
+        return columns.min()!...(columns.max()! + 1)
     }
 
     /// Whether the bounding boxes of two groups share a cell.
