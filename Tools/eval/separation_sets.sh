@@ -7,7 +7,7 @@
 #
 # Sets (separation_eval.py's --sets, --first-clip, --clips, --counts):
 #   tune    tuning 0-11            check   tuning 12-20          wide   tuning-wide 0-8
-#   ho      held-out 0-8           bNN     held-out NN..NN+8 (b36 ... b171: development; see --first-clip's help)
+#   ho      held-out 0-8           bNN     held-out NN..NN+8 (b36 ... b189: development; see --first-clip's help)
 #   solo    one player: tuning and held-out 0-8 (--counts 1)
 # Logs beside the results (OUT/SET/plain.log, footage.log). Nice 10 so the machine's other work goes on.
 set -euo pipefail
