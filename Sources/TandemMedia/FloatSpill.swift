@@ -5,6 +5,9 @@ import Foundation
 /// reading, so its space is the system's again when the spill is removed, dropped, or its process ends
 /// any way at all (a SIGKILL, a scheduler's time limit, a crash): a killed run leaves nothing in the
 /// temporary directory.
+/// Reads never sync the file first: `FileHandle` writes go straight to the system, whose page cache
+/// serves them to the reading handle, and an fsync would only push hundreds of megabytes to a disk (or a
+/// cluster's network file system) that nobody reads back after the process.
 ///
 /// For work that must see the end of a stream before it can use the beginning — the audio a
 /// separator attributes only once the whole video's motion is known (`AudioSpill`), the full-rate
@@ -83,7 +86,6 @@ public final class FloatSpill: @unchecked Sendable {
         guard !rows.isEmpty else { return [] }
         let bytes = rows.count * width * MemoryLayout<Float>.size
         do {
-            try writer?.synchronize()
             guard let reader else { throw CocoaError(.fileReadNoSuchFile) }
             try reader.seek(toOffset: UInt64(rows.lowerBound * width * MemoryLayout<Float>.size))
             guard let data = try reader.read(upToCount: bytes), data.count == bytes else { throw CocoaError(.fileReadCorruptFile) }

@@ -27,6 +27,19 @@ import Testing
         #expect(throws: MediaError.self) { try spill.read(0..<1) }
     }
 
+    /// Writes go straight to the file (no buffer in between), so a read right after an append sees it without a sync.
+    @Test func rowsAppendedBetweenReadsComeBackAtOnce() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spill = try FloatSpill(width: 2, in: folder)
+        for block in 0..<50 {
+            let rows = (0..<(2 * (block + 1))).map { Float(block * 1000 + $0) }
+            try spill.append(rows)
+            let last = spill.rowCount
+            #expect(try spill.read((last - block - 1)..<last) == rows)
+        }
+    }
+
     @Test func aFolderThatCannotBeMadeIsAnErrorNamingTheFile() throws {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
