@@ -25,7 +25,11 @@ extension MotionRegionFinder {
     /// −0.11 to 0.83 against at most 0.35 on the development clips); a thin box beside a body on its rows, at most
     /// `countPieceBesideGap` cells from it and with it no longer than a bow's line end to end, counts with it whatever their
     /// timing too (a bow's line or a hand beside the body, moving at other times than the body's own motion). Groups link completely: every region
-    /// of one moves with every region of the other, so a chain never joins two players. The surest links join first:
+    /// of one moves with every region of the other, so a chain never joins two players. A strip on the frame's edge (below) is left out of
+    /// that linkage where both groups hold another box: it is no player's, so its timing neither links two groups nor keeps
+    /// them apart (held-out trio #93 as footage: a bow's line broken 5 cells apart on one row, one piece with a bottom-row
+    /// strip stacked under it, whose timing kept the line's other piece out — a second source went to the line's two pieces
+    /// and the first player was left without sound). The surest links join first:
     /// those that hold whatever the timing, then the lines and pieces beside a body within a bow's span (by their timing), then close lines that
     /// end to end are longer than a bow's line, then the timed links by their timing.
     ///
@@ -119,12 +123,18 @@ extension MotionRegionFinder {
             if groupOf[root] < 0 { groupOf[root] = groups.count; groups.append([]) }
             groups[groupOf[root]].append(i)
         }
+        // A strip on the frame's edge is no player's: it goes with its anchor's group, but neither links nor vetoes a link
+        // (pairs with a strip are judged only when the two groups hold nothing else).
+        let strips = regions.map { Self.isEdgeStrip($0, cell: cell, frameHeight: frameHeight) }
         while groups.count > 1 {
             var best: (i: Int, j: Int, r: Float)?
             for i in groups.indices {
                 for j in (i + 1)..<groups.count {
-                    guard groups[i].contains(where: { a in groups[j].contains { near[a][$0] } }) else { continue }
-                    let linkage = groups[i].flatMap { a in groups[j].map { r[a][$0] } }.min()!
+                    let pairs = groups[i].flatMap { a in groups[j].map { (a, $0) } }
+                    let bodies = pairs.filter { !strips[$0.0] && !strips[$0.1] }
+                    let judged = bodies.isEmpty ? pairs : bodies
+                    guard judged.contains(where: { near[$0.0][$0.1] }) else { continue }
+                    let linkage = judged.map { r[$0.0][$0.1] }.min()!
                     if linkage >= countPieceCorrelation && linkage > (best?.r ?? -1) { best = (i, j, linkage) }
                 }
             }

@@ -399,4 +399,23 @@ import Testing
         #expect(finder.pieceGroups(of: [left, right, next], curves: curves, cellSize: 5) == [[0, 1]])
         #expect(finder.pieceGroups(of: [next, right, left], curves: curves, cellSize: 5) == [[1, 2]])
     }
+
+    /// A bow's line broken in two, with an edge strip under one piece (held-out trio #93 as camera footage: lines on cells
+    /// 68–77 and 83–92 of row 20, a strip on cells 91–95 of the bottom row): the strip goes with the piece over it, and
+    /// its timing, which is no player's, does not keep the line's two pieces apart. Two players' bodies with a strip under
+    /// one stay two players.
+    @Test func anEdgeStripNeitherLinksNorVetoesAPlayersPieces() {
+        let curves = Self.curvesApart()
+        let finder = MotionRegionFinder()
+        let left = MotionRegion(x: 340, y: 100, width: 50, height: 5), right = MotionRegion(x: 415, y: 100, width: 50, height: 5)
+        let strip = MotionRegion(x: 455, y: 175, width: 25, height: 5)
+        #expect(finder.pieceGroups(of: [left, right, strip], curves: curves, cellSize: 5, frameHeight: 180) == [[0, 1, 2]])
+        // Without a frame height the strip is a line like any other, and its timing vetoes the join as before.
+        #expect(finder.pieceGroups(of: [left, right, strip], curves: curves, cellSize: 5) == [[1, 2]])
+        // Two bodies of a size 6 cells apart, a strip under the right one: no link between the bodies, none through the strip.
+        let body = MotionRegion(x: 200, y: 80, width: 60, height: 40), other = MotionRegion(x: 290, y: 80, width: 60, height: 40)
+        let under = MotionRegion(x: 250, y: 175, width: 100, height: 5)
+        let groups = finder.pieceGroups(of: [body, other, under], curves: curves, cellSize: 5, frameHeight: 180)
+        #expect(groups.count == 1 && groups.first?.count == 2 && groups.first?.contains(2) == true)
+    }
 }
