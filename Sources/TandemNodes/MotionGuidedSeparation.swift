@@ -39,9 +39,12 @@ public struct MotionGuidedSeparation: Sendable {
         /// Where the picture is grainy (`MotionRegionFinder.grainy`: camera footage), a region's motion curve sums only its
         /// cells whose mean motion is more than this many times the region's grain level (`MotionMap.movingCells`); 0: every
         /// cell. Over a large box whose player moves a thin bow, the still cells' grain outweighed the bow on footage and the
-        /// region's chance correlations placed the sources (development trio #131 as footage −2.93 → +10.02 dB; session 31,
+        /// region's chance correlations placed the sources (development trio #131 as footage −2.93 → +9.97 dB; session 31,
         /// `sepfootplace`). A clean picture is read as before.
         public var grainCellRatio: Float = 2
+        /// … and only where those cells carry less than this share of the region's motion, so that the grain sets its curve
+        /// (`MotionMap.movingCells`): a region that is mostly its moving cells (a wind player's hands and body) is read whole.
+        public var grainCellShare: Float = 0.5
         public init() {}
     }
 
@@ -130,7 +133,7 @@ public struct MotionGuidedSeparation: Sendable {
     ///   - grainy: the picture's grain sets the finder's faint floor (`MotionRegionFinder.grainy`): the region's cells that
     ///     move no more than its grain (`Configuration.grainCellRatio`, `MotionMap.movingCells`) are left out of its curve.
     func track(for region: MotionRegion, in analysed: MotionMap, grainy: Bool = false) throws -> (times: [Double], energy: [Float]) {
-        let kept = grainy && configuration.grainCellRatio > 0 ? analysed.movingCells(in: region, ratio: configuration.grainCellRatio) : nil
+        let kept = grainy && configuration.grainCellRatio > 0 ? analysed.movingCells(in: region, ratio: configuration.grainCellRatio, share: configuration.grainCellShare) : nil
         guard map.framesPerStep > 1, let frameRows, frameRows.rowCount == frameTimes.count else {
             return (analysed.times, analysed.series(for: region, rows: analysed.energies, keeping: kept))
         }

@@ -283,15 +283,17 @@ public struct MotionMap: Sendable {
     }
 
     /// The cells of `region` that move above the region's own grain: those whose mean energy is more than `ratio` times the
-    /// region's grain level, its cells' lower quartile of mean energies (nil when the region has fewer than `fewest` cells,
-    /// that quartile is 0 or no cell is above it so: nothing is left out).
+    /// region's grain level, its cells' lower quartile of mean energies — when they carry less than `share` of the region's
+    /// motion (pixel-weighted mean energies), so that the rest, grain, sets its curve. Nil (nothing left out) when the region
+    /// has fewer than `fewest` cells, that quartile is 0 (a clean picture's still cells), no cell is above it so, or the moving
+    /// cells carry `share` or more of the motion already (a wind player's hands and body, a region found tight).
     ///
     /// A player rarely moves over the whole box found around them: a bow or a hand moves a few cells while the body and the
     /// instrument stay still. On a clean picture the still cells measure 0; on camera footage every cell carries grain and the
     /// codec's flicker, and over a large box whose player moves a thin bow those still cells' grain outweighs the bow — the
     /// region's curve is then mostly noise (development duet #163 as footage: the viola's curve against the plain clip's 0.29,
     /// trio #131 the contrabass's 0.16, each in the same box), and its chance correlations place sources.
-    public func movingCells(in region: MotionRegion, ratio: Float, fewest: Int = 8) -> Set<Int>? {
+    public func movingCells(in region: MotionRegion, ratio: Float, share: Float = 1, fewest: Int = 8) -> Set<Int>? {
         let members = cells(in: region)
         guard members.count >= fewest else { return nil }
         let means = members.map { meanEnergy(cell: $0) }
@@ -299,7 +301,15 @@ public struct MotionMap: Sendable {
         guard grain > 0 else { return nil }
         let moving = Set(members.indices.filter { means[$0] > ratio * grain }.map { members[$0] })
         // No cell stands above the others' grain: the region moves evenly (or not at all), and is read whole.
-        return moving.isEmpty ? nil : moving
+        guard !moving.isEmpty else { return nil }
+        // The curve is mostly its moving cells' already (a player's body, a wind player's hands): read whole, as before.
+        var total: Float = 0, kept: Float = 0
+        for (i, cell) in members.enumerated() {
+            let energy = means[i] * Float(cellPixels[cell])
+            total += energy
+            if moving.contains(cell) { kept += energy }
+        }
+        return kept >= share * total ? nil : moving
     }
 }
 

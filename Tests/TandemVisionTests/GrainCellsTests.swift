@@ -51,7 +51,7 @@ import TandemCore
     @Test func grainyBoxIsReadFromTheCellsThatMoveAboveItsGrain() throws {
         let map = try Self.map(frames: 120, grain: 14, bow: Self.turns)
         let box = MotionRegion(x: 8, y: 8, width: 32, height: 32)
-        let kept = try #require(map.movingCells(in: box, ratio: 2))
+        let kept = try #require(map.movingCells(in: box, ratio: 2, share: 0.5))
         #expect(kept == [5 * 16 + 5], "\(kept)")
         // The bow's own turns, as the frame difference sees them (the first frame has no predecessor).
         let truth = (0..<120).map { Float($0 > 0 && Self.turns($0) ? 1 : 0) }
@@ -69,6 +69,14 @@ import TandemCore
         #expect(map.movingCells(in: box, ratio: 2) == nil)
         #expect(map.series(for: box, rows: map.energies, keeping: nil) == map.series(for: box, rows: map.energies))
         #expect(!MotionRegionFinder().grainy(map))
+    }
+
+    @Test func aTightBoxWhoseMovingCellsCarryMostOfItsMotionIsReadWhole() throws {
+        // The bow turns every frame, in a 3 × 3-cell box around it: its cell carries most of the box's motion.
+        let map = try Self.map(frames: 60, grain: 14, bow: { _ in true })
+        let box = MotionRegion(x: 16, y: 16, width: 12, height: 12)
+        #expect(map.movingCells(in: box, ratio: 2) == [5 * 16 + 5])
+        #expect(map.movingCells(in: box, ratio: 2, share: 0.5) == nil)
     }
 
     @Test func aBoxOfGrainAloneIsReadWhole() throws {
