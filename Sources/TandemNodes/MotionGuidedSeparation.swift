@@ -36,15 +36,6 @@ public struct MotionGuidedSeparation: Sendable {
         public var motionSteps: Int? = 16384
         /// The region finder's settings.
         public var finder = MotionRegionFinder()
-        /// Where the picture is grainy (`MotionRegionFinder.grainy`: camera footage), a region's motion curve sums only its
-        /// cells whose mean motion is more than this many times the region's grain level (`MotionMap.movingCells`); 0: every
-        /// cell. Over a large box whose player moves a thin bow, the still cells' grain outweighed the bow on footage and the
-        /// region's chance correlations placed the sources (development trio #131 as footage −2.93 → +9.97 dB; session 31,
-        /// `sepfootplace`). A clean picture is read as before.
-        public var grainCellRatio: Float = 2
-        /// … and only where those cells carry less than this share of the region's motion, so that the grain sets its curve
-        /// (`MotionMap.movingCells`): a region that is mostly its moving cells (a wind player's hands and body) is read whole.
-        public var grainCellShare: Float = 0.5
         public init() {}
     }
 
@@ -127,15 +118,11 @@ public struct MotionGuidedSeparation: Sendable {
     /// else read back from the frames' rows a block at a time.
     func track(for region: MotionRegion) throws -> (times: [Double], energy: [Float]) { try track(for: region, in: map) }
 
-    /// - Parameters:
-    ///   - analysed: the map the regions were found on (global steps zeroed), whose curves are
-    ///     used while it keeps every frame.
-    ///   - grainy: the picture's grain sets the finder's faint floor (`MotionRegionFinder.grainy`): the region's cells that
-    ///     move no more than its grain (`Configuration.grainCellRatio`, `MotionMap.movingCells`) are left out of its curve.
-    func track(for region: MotionRegion, in analysed: MotionMap, grainy: Bool = false) throws -> (times: [Double], energy: [Float]) {
-        let kept = grainy && configuration.grainCellRatio > 0 ? analysed.movingCells(in: region, ratio: configuration.grainCellRatio, share: configuration.grainCellShare) : nil
+    /// - Parameter analysed: the map the regions were found on (global steps zeroed), whose curves are
+    ///   used while it keeps every frame.
+    func track(for region: MotionRegion, in analysed: MotionMap) throws -> (times: [Double], energy: [Float]) {
         guard map.framesPerStep > 1, let frameRows, frameRows.rowCount == frameTimes.count else {
-            return (analysed.times, analysed.series(for: region, rows: analysed.energies, keeping: kept))
+            return (analysed.times, analysed.series(for: region))
         }
         var energy: [Float] = []
         energy.reserveCapacity(frameTimes.count)
@@ -143,7 +130,7 @@ public struct MotionGuidedSeparation: Sendable {
         var start = 0
         while start < frameTimes.count {
             let end = min(frameTimes.count, start + block)
-            energy += map.series(for: region, rows: try frameRows.read(start..<end), keeping: kept)
+            energy += map.series(for: region, rows: try frameRows.read(start..<end))
             start = end
         }
         return (frameTimes, energy)
@@ -239,9 +226,7 @@ public struct MotionGuidedSeparation: Sendable {
                     notes.append("\(map.cuts.count) frame(s) taken for scene cuts, flashes or other whole-picture changes were not counted as motion")
                 }
             }
-            // On grainy footage each region's curve is read from its cells that move above the grain.
-            let grainy = configuration.grainCellRatio > 0 && configuration.finder.grainy(map)
-            for region in regions { curves[region.label] = try track(for: region, in: map, grainy: grainy) }
+            for region in regions { curves[region.label] = try track(for: region, in: map) }
             pieces = Self.pieces(of: regions, curves: curves, finder: configuration.finder, cellSize: map.cellSize, frameHeight: map.height,
                                  sources: sources, found: configuration.regions?.isEmpty ?? true && configuration.grid == nil)
             // A player's pieces share its kept piece's label: with a count given, a piece goes before a player.

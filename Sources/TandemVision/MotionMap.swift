@@ -264,52 +264,14 @@ public struct MotionMap: Sendable {
     /// The energy curve of a region over `rows` laid out like `energies` (frame-major rows of
     /// `cellCount`), e.g. the full-rate rows `append` returned, kept elsewhere.
     public func series(for region: MotionRegion, rows: [Float]) -> [Float] {
-        series(for: region, rows: rows, keeping: nil)
-    }
-
-    /// The energy curve of a region over `rows` with only the cells in `kept` summed (nil: all of them), still divided by
-    /// the pixels of all the region's cells: a cell left out adds nothing, so where the cells left out never move the
-    /// curve is the whole region's.
-    public func series(for region: MotionRegion, rows: [Float], keeping kept: Set<Int>?) -> [Float] {
         let members = cells(in: region)
         guard !members.isEmpty, cellCount > 0 else { return [] }
         let total = Float(members.reduce(0) { $0 + cellPixels[$1] })
-        let summed = kept.map { kept in members.filter { kept.contains($0) } } ?? members
         return (0..<(rows.count / cellCount)).map { t in
             var s: Float = 0
-            for cell in summed { s += rows[t * cellCount + cell] * Float(cellPixels[cell]) }
+            for cell in members { s += rows[t * cellCount + cell] * Float(cellPixels[cell]) }
             return s / total
         }
-    }
-
-    /// The cells of `region` that move above the region's own grain: those whose mean energy is more than `ratio` times the
-    /// region's grain level, its cells' lower quartile of mean energies — when they carry less than `share` of the region's
-    /// motion (pixel-weighted mean energies), so that the rest, grain, sets its curve. Nil (nothing left out) when the region
-    /// has fewer than `fewest` cells, that quartile is 0 (a clean picture's still cells), no cell is above it so, or the moving
-    /// cells carry `share` or more of the motion already (a wind player's hands and body, a region found tight).
-    ///
-    /// A player rarely moves over the whole box found around them: a bow or a hand moves a few cells while the body and the
-    /// instrument stay still. On a clean picture the still cells measure 0; on camera footage every cell carries grain and the
-    /// codec's flicker, and over a large box whose player moves a thin bow those still cells' grain outweighs the bow — the
-    /// region's curve is then mostly noise (development duet #163 as footage: the viola's curve against the plain clip's 0.29,
-    /// trio #131 the contrabass's 0.16, each in the same box), and its chance correlations place sources.
-    public func movingCells(in region: MotionRegion, ratio: Float, share: Float = 1, fewest: Int = 8) -> Set<Int>? {
-        let members = cells(in: region)
-        guard members.count >= fewest else { return nil }
-        let means = members.map { meanEnergy(cell: $0) }
-        let grain = means.sorted()[members.count / 4]
-        guard grain > 0 else { return nil }
-        let moving = Set(members.indices.filter { means[$0] > ratio * grain }.map { members[$0] })
-        // No cell stands above the others' grain: the region moves evenly (or not at all), and is read whole.
-        guard !moving.isEmpty else { return nil }
-        // The curve is mostly its moving cells' already (a player's body, a wind player's hands): read whole, as before.
-        var total: Float = 0, kept: Float = 0
-        for (i, cell) in members.enumerated() {
-            let energy = means[i] * Float(cellPixels[cell])
-            total += energy
-            if moving.contains(cell) { kept += energy }
-        }
-        return kept >= share * total ? nil : moving
     }
 }
 

@@ -129,15 +129,6 @@ extension MotionRegionFinder {
         return 2 * faintFloor(averaged.activity) <= faintFloor(own.activity) ? averaged : nil
     }
 
-    /// Whether the picture's grain sets the faint floor: the median cell passes its faint bar in more than a quarter of
-    /// `thinMoverActivity` of the counted steps (`faintFloor` of the map's own reading above `thinMoverActivity`), as every
-    /// cell of camera footage does now and then (3.6–11 % of the steps; a clean picture 0–1.2 %).
-    /// - Complexity: O(steps · cells).
-    public func grainy(_ map: MotionMap) -> Bool {
-        guard faintLevel > 0, map.frameCount > 1 else { return false }
-        return faintFloor(faintReading(map).activity) > thinMoverActivity
-    }
-
     /// The faint floor for cells' shares of steps over their bars: `thinMoverActivity`, or four times the median cell's
     /// share when that is more (noise everywhere raises the bar with it).
     func faintFloor(_ activity: [Float]) -> Float { max(thinMoverActivity, 4 * OrderStatistic.median(activity)) }
