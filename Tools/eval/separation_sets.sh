@@ -9,6 +9,8 @@
 #   tune    tuning 0-11            check   tuning 12-20          wide   tuning-wide 0-8
 #   ho      held-out 0-8           bNN     held-out NN..NN+8 (b36 ... b171: development; see --first-clip's help)
 #   solo    one player: tuning and held-out 0-8 (--counts 1)
+#   gtune gcheck gsolo gNN   the same seeds with the panels in two rows, one above another (--layout grid: a video
+#                            call's grid, players on risers; session 31): give them a cache of their own
 # Logs beside the results (OUT/SET/plain.log, footage.log). Nice 10 so the machine's other work goes on.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -23,11 +25,13 @@ set_args() {
         ho) echo "--sets held-out --first-clip 0 --clips 9" ;;
         solo) echo "--sets tuning held-out --first-clip 0 --clips 9 --counts 1" ;;
         b[0-9]*) echo "--sets held-out --first-clip ${1#b} --clips 9" ;;
+        gtune|gcheck|gsolo) echo "$(set_args "${1#g}") --layout grid" ;;
+        g[0-9]*) echo "$(set_args "b${1#g}") --layout grid" ;;
         *) echo "unknown set: $1" >&2; exit 2 ;;
     esac
 }
 
-usage() { sed -n 2,12p "$0"; exit 2; }
+usage() { sed -n 2,14p "$0"; exit 2; }
 command=${1:-}; shift || true
 case "$command" in
     generate)
