@@ -441,6 +441,16 @@ def panel_regions(count, arrangement=None):
             for arg in ("--region", "{},{},{},{}".format(*arrangement.corner(i), PANEL_W, PANEL_H))]
 
 
+def row_scale_args(arrangement):
+    """`tandem separate` arguments that analyse the picture at the scale its row clip is analysed at (the pipeline
+    scales the shorter side to 144 pixels, so a grid's players are smaller in the motion cells than a row's): a grid's
+    score with them apart from its players' size, the layout's own effect."""
+    row = Arrangement("row", arrangement.count, arrangement.panels > arrangement.count)
+    scale = 144 / min(row.width, row.height)
+    side = round(scale * min(arrangement.width, arrangement.height))
+    return ["--set", f"side={side}", "--set", f"max_side={7 * side}"]
+
+
 def run_tandem(tandem, video, out, sources, extra):
     """Runs `tandem separate`; returns its summary, wall seconds and CPU seconds (user + system of the child)."""
     started = time.time()
@@ -646,6 +656,8 @@ def evaluate_clip(args, set_name, cfg, count, index):
     os.makedirs(work, exist_ok=True)
     mixture = np.sum(stems, axis=0).astype(np.float32)
     extra = args.separate_args.split() + (panel_regions(count, arrangement) if args.oracle_regions else [])
+    if args.row_scale:
+        extra += row_scale_args(arrangement)
 
     out = os.path.join(work, "oracle" if args.oracle_regions else "separated")
     summary, elapsed, cpu = run_tandem(args.tandem, video, out, str(count), extra)
@@ -755,6 +767,9 @@ def main():
                         help="where the panels lie: one row side by side (the default: every set and table until session "
                              "31), or two rows, one above another, as a video call's grid or players on risers "
                              "(see Arrangement); grid clips are folders of their own (-grid), so use their own cache")
+    parser.add_argument("--row-scale", action="store_true",
+                        help="analyse each picture at its row clip's scale (see row_scale_args): with --layout grid, the "
+                             "stacking's effect apart from the players' smaller size; use its own --work")
     parser.add_argument("--oracle-regions", action="store_true",
                         help="give each player's panel box as --region (used as given) instead of the found regions, "
                              "outputs in oracle/: the gap to the found-regions run is the finder's share of the shortfall "

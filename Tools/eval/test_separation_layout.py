@@ -64,6 +64,14 @@ class ArrangementTests(unittest.TestCase):
         self.assertEqual(ev.panel_regions(2, ev.Arrangement("grid", 2, False)),
                          ["--region", f"0,0,{W},{H}", "--region", f"0,{H},{W},{H}"])
 
+    def test_row_scale(self):
+        # a row's scale is 144 / 180 (the row's height); a 2 x 2 grid's shorter side is 320, a stacked duet's 160
+        self.assertEqual(ev.row_scale_args(ev.Arrangement("grid", 4, False)), ["--set", "side=256", "--set", "max_side=1792"])
+        self.assertEqual(ev.row_scale_args(ev.Arrangement("grid", 2, False)), ["--set", "side=128", "--set", "max_side=896"])
+        self.assertEqual(ev.row_scale_args(ev.Arrangement("row", 3, True)), ["--set", "side=144", "--set", "max_side=1008"])
+        # a soloist alone: 160 x 180, shorter side 160 either way
+        self.assertEqual(ev.row_scale_args(ev.Arrangement("grid", 1, False)), ["--set", "side=144", "--set", "max_side=1008"])
+
     def test_clip_names_apart(self):
         self.assertEqual(ev.clip_name("tuning", 2, 3), "tuning-n2-m3")
         self.assertEqual(ev.clip_name("tuning", 2, 3, "grid"), "tuning-n2-m3-grid")
