@@ -322,11 +322,14 @@ class Arrangement:
     `row` (every set until session 31): one row of panels, side by side. `grid` (session 31): the panels fill two rows
     of cells, row by row, as a video call's grid or players on risers (one behind and above another) would: a duet
     alone is 1 x 2 (one above the other), three panels 2 x 2 with the last cell empty, four 2 x 2, five (a quartet and
-    its mover) 3 x 2 with the last cell empty; a single panel stays one. An empty cell shows the background only."""
+    its mover) 3 x 2 with the last cell empty; a single panel stays one. An empty cell shows the background only.
+    A grid has thin dark lines between its cells, fixed in the picture while the camera moves the scene behind them (a
+    video call's lines stay put while a cell's camera shakes); `risers` is the same two rows with no lines (one camera
+    over a stage whose back row stands above the front row)."""
 
     def __init__(self, kind, count, mover):
         self.kind, self.count, self.panels = kind, count, count + bool(mover)
-        if kind == "row" or self.panels == 1:
+        if kind == "row" or self.panels == 1:  # grid and risers alike
             self.columns, self.rows = self.panels, 1
         else:
             self.columns, self.rows = (self.panels + 1) // 2, 2
@@ -356,7 +359,7 @@ class Arrangement:
     def draw_borders(self, frame):
         """A grid's thin dark lines between cells, fixed in the picture (composited after the camera, as a video
         call's are); none in a row."""
-        if self.kind == "row":
+        if self.kind != "grid":
             return
         for c in range(1, self.columns):
             frame[:, PANEL_W * c - BORDER // 2:PANEL_W * c + (BORDER + 1) // 2] = 25
@@ -763,10 +766,11 @@ def main():
     parser.add_argument("--footage", action="store_true",
                         help="score each clip's footage variant (footage.mkv beside mixture.mkv, made once: blur, rescale, "
                              "sensor noise, one or two lossy encodes; see above) instead of the clip; results-footage.json")
-    parser.add_argument("--layout", choices=["row", "grid"], default="row",
+    parser.add_argument("--layout", choices=["row", "grid", "risers"], default="row",
                         help="where the panels lie: one row side by side (the default: every set and table until session "
                              "31), or two rows, one above another, as a video call's grid or players on risers "
-                             "(see Arrangement); grid clips are folders of their own (-grid), so use their own cache")
+                             "(see Arrangement), with lines between the cells (grid) or none (risers); their clips are "
+                             "folders of their own (-grid, -risers), so use their own cache")
     parser.add_argument("--row-scale", action="store_true",
                         help="analyse each picture at its row clip's scale (see row_scale_args): with --layout grid, the "
                              "stacking's effect apart from the players' smaller size; use its own --work")

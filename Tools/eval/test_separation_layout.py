@@ -83,9 +83,14 @@ class ArrangementTests(unittest.TestCase):
         a.draw_borders(frame)
         self.assertTrue((frame[:, W - 1:W + 1] == 25).all() and (frame[H - 1:H + 1, :] == 25).all())
         self.assertEqual(int((frame == 25).all(axis=2).sum()), 2 * a.height + 2 * a.width - 4)
-        row = np.full((H, 2 * W, 3), 200, np.uint8)
-        ev.Arrangement("row", 2, False).draw_borders(row)
-        self.assertTrue((row == 200).all())
+        for kind, shape in (("row", (H, 2 * W, 3)), ("risers", (2 * H, 2 * W, 3))):
+            plain = np.full(shape, 200, np.uint8)
+            ev.Arrangement(kind, 3, True).draw_borders(plain)
+            self.assertTrue((plain == 200).all(), kind)
+
+    def test_risers_are_a_grid_without_lines(self):
+        g, r = ev.Arrangement("grid", 4, True), ev.Arrangement("risers", 4, True)
+        self.assertEqual((g.columns, g.rows, [g.corner(p) for p in range(5)]), (r.columns, r.rows, [r.corner(p) for p in range(5)]))
 
 
 if __name__ == "__main__":
