@@ -84,6 +84,8 @@ RATE = 22050
 FPS = 25
 PANEL_W, PANEL_H = 160, 180
 MARGIN = 24  # canvas border the camera can move into
+GRID_SEED = 2612  # a grid picture's background (session 31), apart from the clip's own draws so that nothing else changed
+BORDER = 2  # a grid's lines between cells, pixels
 SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
 
 # (name, GM program, lowest MIDI note, highest MIDI note, motion style, family)
@@ -208,11 +210,11 @@ def jittered_onsets(rng, notes, miss=0.15, lag=0.06, jitter=0.05):
     return [on + lag + rng.normal(0, jitter) for on, _, _ in notes if rng.uniform() > miss]
 
 
-def draw_player(canvas, rng_state, left, style, t, cues, notes, glow, colour):
-    """One player at time t in the panel starting at x = left (canvas coordinates)."""
+def draw_player(canvas, rng_state, left, top, style, t, cues, notes, glow, colour):
+    """One player at time t in the panel whose top left corner is (left, top) (canvas coordinates)."""
     sway = rng_state["sway_amp"] * np.sin(2 * np.pi * t / rng_state["sway_period"] + rng_state["phase"])
     bx = left + 55 + sway
-    by = MARGIN + 60
+    by = top + 60
     # Glow: a halo behind the player, brighter with its follow-spot (see follow_spot).
     if glow > 0.02:
         y0, y1 = int(by - 20), int(by + 110)
@@ -241,29 +243,29 @@ def draw_player(canvas, rng_state, left, style, t, cues, notes, glow, colour):
         rect(canvas, bx + 37, by + 50 - 0.7 * lift, 18, 10, (240, 220, 200))
 
 
-def draw_mover(canvas, kind, left, t, rng_state):
-    """Motion that makes no sound, in its own panel."""
+def draw_mover(canvas, kind, left, top, t, rng_state):
+    """Motion that makes no sound, in its own panel (top left corner (left, top))."""
     if kind == "conductor":
         beat = 0.55
         phase = (t % beat) / beat
         ax = left + 70 + 30 * np.sin(2 * np.pi * phase)
-        ay = MARGIN + 60 + 25 * abs(np.cos(np.pi * phase))
-        rect(canvas, left + 55, MARGIN + 60, 50, 90, (40, 40, 50))
+        ay = top + 60 + 25 * abs(np.cos(np.pi * phase))
+        rect(canvas, left + 55, top + 60, 50, 90, (40, 40, 50))
         rect(canvas, ax, ay, 12, 12, (240, 220, 200))
     elif kind == "dancer":
         x = left + 55 + 35 * np.sin(2 * np.pi * t / 1.7)
-        y = MARGIN + 55 + 10 * np.sin(2 * np.pi * t / 0.6)
+        y = top + 55 + 10 * np.sin(2 * np.pi * t / 0.6)
         rect(canvas, x, y, 40, 95, (200, 60, 120))
         rect(canvas, x - 15 + 15 * np.sin(2 * np.pi * t / 0.8), y + 20, 70, 8, (240, 220, 200))
     elif kind == "audience":
         for k in range(3):
             x = left + 15 + 45 * k
-            rect(canvas, x, MARGIN + 120, 30, 60, (90, 80, 70))
+            rect(canvas, x, top + 120, 30, 60, (90, 80, 70))
             wave = 20 * np.sin(2 * np.pi * t / (0.9 + 0.3 * k) + k)
-            rect(canvas, x + 10 + wave * 0.5, MARGIN + 95 - abs(wave), 8, 25, (240, 220, 200))
+            rect(canvas, x + 10 + wave * 0.5, top + 95 - abs(wave), 8, 25, (240, 220, 200))
     else:  # screen: a scrolling picture in the background
         off = int(t * 40) % 32
-        y0, y1, x0, x1 = MARGIN + 30, MARGIN + 150, left + 20, left + 140
+        y0, y1, x0, x1 = top + 30, top + 150, left + 20, left + 140
         yy, xx = np.mgrid[y0:y1, x0:x1]
         canvas[y0:y1, x0:x1] = (80 + 80 * (((xx + off) // 16 + yy // 16) % 2))[..., None]
 
@@ -314,12 +316,66 @@ def follow_spot(rng, notes, band, frames_n):
     return strength * follow
 
 
-def video_frames(rng, spot_rng, scene, mixture, seconds):
+class Arrangement:
+    """Where a clip's panels lie in its picture: the players' (0 ... count - 1), then the silent mover's (count), if any.
+
+    `row` (every set until session 31): one row of panels, side by side. `grid` (session 31): the panels fill two rows
+    of cells, row by row, as a video call's grid or players on risers (one behind and above another) would: a duet
+    alone is 1 x 2 (one above the other), three panels 2 x 2 with the last cell empty, four 2 x 2, five (a quartet and
+    its mover) 3 x 2 with the last cell empty; a single panel stays one. An empty cell shows the background only.
+    A grid has thin dark lines between its cells, fixed in the picture while the camera moves the scene behind them (a
+    video call's lines stay put while a cell's camera shakes); `risers` is the same two rows with no lines (one camera
+    over a stage whose back row stands above the front row)."""
+
+    def __init__(self, kind, count, mover):
+        self.kind, self.count, self.panels = kind, count, count + bool(mover)
+        if kind == "row" or self.panels == 1:  # grid and risers alike
+            self.columns, self.rows = self.panels, 1
+        else:
+            self.columns, self.rows = (self.panels + 1) // 2, 2
+        self.width, self.height = PANEL_W * self.columns, PANEL_H * self.rows
+
+    def corner(self, panel):
+        """The panel's top left corner in the picture (video pixels)."""
+        return PANEL_W * (panel % self.columns), PANEL_H * (panel // self.columns)
+
+    def panel_at(self, x, y):
+        """The panel whose cell holds the picture's point (x, y): a player's, the mover's (count), or an empty cell
+        (>= panels)."""
+        column = min(max(int(x // PANEL_W), 0), self.columns - 1)
+        row = min(max(int(y // PANEL_H), 0), self.rows - 1)
+        return row * self.columns + column
+
+    def region_panel(self, region):
+        """The panel a region's centre lies on."""
+        return self.panel_at(region["x"] + region["width"] / 2, region.get("y", 0) + region.get("height", 0) / 2)
+
+    def spans(self, region):
+        """Whether a region's box spans more than one cell side by side, and more than one one above another."""
+        wide = region["x"] // PANEL_W != (region["x"] + region["width"] - 1) // PANEL_W
+        tall = (self.rows > 1 and region["y"] // PANEL_H != (region["y"] + region["height"] - 1) // PANEL_H)
+        return wide, tall
+
+    def draw_borders(self, frame):
+        """A grid's thin dark lines between cells, fixed in the picture (composited after the camera, as a video
+        call's are); none in a row."""
+        if self.kind != "grid":
+            return
+        for c in range(1, self.columns):
+            frame[:, PANEL_W * c - BORDER // 2:PANEL_W * c + (BORDER + 1) // 2] = 25
+        for r in range(1, self.rows):
+            frame[PANEL_H * r - BORDER // 2:PANEL_H * r + (BORDER + 1) // 2, :] = 25
+
+
+def video_frames(rng, spot_rng, scene, mixture, seconds, arrangement, grid_rng=None):
+    """The clip's picture: frames x height x width x RGB. `grid_rng` draws a grid's background (the row-shaped one is
+    drawn first all the same, so every later draw, and so every motion, is the row clip's)."""
     count = len(scene["chosen"])
-    panels = count + (scene["mover"] != "none")
-    width, height = PANEL_W * panels, PANEL_H
+    width, height = arrangement.width, arrangement.height
     frames_n = int(seconds * FPS)
-    background = texture(scene["texture"], rng, height + 2 * MARGIN, width + 2 * MARGIN)
+    background = texture(scene["texture"], rng, PANEL_H + 2 * MARGIN, PANEL_W * arrangement.panels + 2 * MARGIN)
+    if arrangement.kind != "row":
+        background = texture(scene["texture"], grid_rng, height + 2 * MARGIN, width + 2 * MARGIN)
     colours = [rng.uniform(60, 200, 3) for _ in range(count)]
     states, cues = [], []
     for i, (_, _, _, _, style, _) in enumerate(scene["chosen"]):
@@ -328,7 +384,6 @@ def video_frames(rng, spot_rng, scene, mixture, seconds):
         cues.append(jittered_onsets(rng, scene["notes"][i]))
     band = envelope(mixture, frames_n)
     glows = [follow_spot(spot_rng, notes, band, frames_n) for notes in scene["notes"]]
-    mover_left = MARGIN + PANEL_W * count
     shake = np.cumsum(rng.normal(0, 1.2, (frames_n, 2)), axis=0)
     shake -= np.linspace(0, 1, frames_n)[:, None] * shake[-1]  # a random walk that returns home
     flash_frame = int(rng.integers(FPS * 2, frames_n - FPS))
@@ -338,10 +393,12 @@ def video_frames(rng, spot_rng, scene, mixture, seconds):
         t = f / FPS
         canvas = background.copy()
         for i in range(count):
-            draw_player(canvas, states[i], MARGIN + i * PANEL_W, scene["chosen"][i][4], t, cues[i], scene["notes"][i],
+            left, top = arrangement.corner(i)
+            draw_player(canvas, states[i], MARGIN + left, MARGIN + top, scene["chosen"][i][4], t, cues[i], scene["notes"][i],
                         glows[i][f], colours[i])
         if scene["mover"] != "none":
-            draw_mover(canvas, scene["mover"], mover_left, t, None)
+            left, top = arrangement.corner(count)
+            draw_mover(canvas, scene["mover"], MARGIN + left, MARGIN + top, t, None)
         # Camera.
         dx = dy = 0.0
         zoom = 1.0
@@ -366,6 +423,7 @@ def video_frames(rng, spot_rng, scene, mixture, seconds):
             gain = 1.8
         tint = np.array([1.0, 1.0, 1.0]) if scene["light"] != "stage" else np.array([1.0, 0.9 + 0.1 * band[f], 0.85])
         out[f] = np.clip(frame * gain * tint, 0, 255).astype(np.uint8)
+        arrangement.draw_borders(out[f])
     return out
 
 
@@ -379,9 +437,21 @@ def write_video(frames, mixture, path, work):
     subprocess.run(cmd, input=frames.tobytes(), check=True)
 
 
-def panel_regions(count):
+def panel_regions(count, arrangement=None):
     """Each player's whole panel as a `--region x,y,w,h` (video pixels): the oracle's regions."""
-    return [arg for i in range(count) for arg in ("--region", f"{i * PANEL_W},0,{PANEL_W},{PANEL_H}")]
+    arrangement = arrangement or Arrangement("row", count, False)
+    return [arg for i in range(count)
+            for arg in ("--region", "{},{},{},{}".format(*arrangement.corner(i), PANEL_W, PANEL_H))]
+
+
+def row_scale_args(arrangement):
+    """`tandem separate` arguments that analyse the picture at the scale its row clip is analysed at (the pipeline
+    scales the shorter side to 144 pixels, so a grid's players are smaller in the motion cells than a row's): a grid's
+    score with them apart from its players' size, the layout's own effect."""
+    row = Arrangement("row", arrangement.count, arrangement.panels > arrangement.count)
+    scale = 144 / min(row.width, row.height)
+    side = round(scale * min(arrangement.width, arrangement.height))
+    return ["--set", f"side={side}", "--set", f"max_side={7 * side}"]
 
 
 def run_tandem(tandem, video, out, sources, extra):
@@ -405,33 +475,37 @@ def run_tandem(tandem, video, out, sources, extra):
     return summary, elapsed, cpu
 
 
-def attribute(summary, out, count, length):
+def attribute(summary, out, count, length, arrangement=None):
     """Per player panel, the sum of the outputs whose region centre lies on it (None if none); per panel
-    beyond the players (the silent mover), the same."""
+    beyond the players (the silent mover, or a grid's empty cell), the same. A row of panels unless `arrangement`."""
+    arrangement = arrangement or Arrangement("row", count, True)
     by_panel = {}
     for source in summary["sources"]:
         region = source.get("region")
         if region is None or "file" not in source:  # silent regions have no file
             continue
-        panel = int((region["x"] + region["width"] / 2) // PANEL_W)
+        panel = arrangement.region_panel(region)
         audio, _ = sf.read(os.path.join(out, source["file"]), dtype="float32", always_2d=True)
         signal = audio.mean(axis=1)[:length]
         by_panel[panel] = by_panel.get(panel, 0) + signal
     return by_panel
 
 
-def layout(summary, count):
+def layout(summary, count, arrangement=None):
     """Where each region lies, one token per source: the player's panel its centre is on (M: the silent
-    mover's panel), `s` when flagged silent, `W` when its box spans more than one panel (one box over two
-    players) — what the failure causes are read from."""
+    mover's panel, E: a grid's empty cell), `s` when flagged silent, `W` when its box spans more than one panel side
+    by side (one box over two players), `T` when it spans panels one above another (a grid only) — what the failure
+    causes are read from."""
+    arrangement = arrangement or Arrangement("row", count, True)
     tokens = []
     for source in summary["sources"]:
         region = source.get("region")
         if region is None:
             continue
-        panel = int((region["x"] + region["width"] / 2) // PANEL_W)
-        first, last = region["x"] // PANEL_W, (region["x"] + region["width"] - 1) // PANEL_W
-        tokens.append(("M" if panel >= count else str(panel)) + ("s" if source.get("silent") else "") + ("W" if first != last else ""))
+        panel = arrangement.region_panel(region)
+        wide, tall = arrangement.spans(region)
+        tokens.append(("E" if panel >= arrangement.panels else "M" if panel >= count else str(panel))
+                      + ("s" if source.get("silent") else "") + ("W" if wide else "") + ("T" if tall else ""))
     return " ".join(tokens)
 
 
@@ -544,18 +618,22 @@ def make_footage(video, work, seed):
     return path, settings
 
 
-def clip_name(set_name, count, index):
-    return f"{set_name}-n{count}-m{index}"
+def clip_name(set_name, count, index, arrangement="row"):
+    """A clip's folder: a grid clip's is apart from the row clip's (`-grid`), so neither is read as the other."""
+    return f"{set_name}-n{count}-m{index}" + ("" if arrangement == "row" else f"-{arrangement}")
 
 
 def make_clip(args, set_name, cfg, count, index):
     """The clip's scene, stems, mixture and video; made once per clip folder (each clip has its own seed), in
     --clip-cache when given (shared by the runs of several builds) and otherwise in --work."""
-    work = os.path.join(args.clip_cache or args.work, clip_name(set_name, count, index))
+    kind = getattr(args, "layout", "row")  # the other tools' arguments have no --layout
+    work = os.path.join(args.clip_cache or args.work, clip_name(set_name, count, index, kind))
     os.makedirs(work, exist_ok=True)
     rng = np.random.default_rng([cfg["seed"], count, index])
     spot_rng = np.random.default_rng([cfg["seed"], count, index, SPOT_SEED])  # its own draws: the rest of the clip is as before
+    grid_rng = np.random.default_rng([cfg["seed"], count, index, GRID_SEED])
     scene = make_scene(rng, cfg, count, args.seconds, set_name)
+    arrangement = Arrangement(kind, count, scene["mover"] != "none")
     video = os.path.join(work, "mixture.mkv")
     cached = os.path.join(work, "stems.npy")
     if os.path.exists(video) and os.path.exists(cached):
@@ -567,7 +645,7 @@ def make_clip(args, set_name, cfg, count, index):
             level_rng = np.random.default_rng([cfg["seed"], count, index, LEVEL_SEED])
             stems = [s * 10 ** (level_rng.uniform(-0.5, 0.5) * args.level_spread / 20) for s in stems]
         mixture = np.sum(stems, axis=0).astype(np.float32)
-        write_video(video_frames(rng, spot_rng, scene, mixture, args.seconds), mixture, video, work)
+        write_video(video_frames(rng, spot_rng, scene, mixture, args.seconds, arrangement, grid_rng), mixture, video, work)
         np.save(cached, np.asarray(stems))
     if args.footage:
         video, _ = make_footage(video, work, [cfg["seed"], count, index, FOOTAGE_SEED])
@@ -576,14 +654,17 @@ def make_clip(args, set_name, cfg, count, index):
 
 def evaluate_clip(args, set_name, cfg, count, index):
     _, scene, stems, video = make_clip(args, set_name, cfg, count, index)
-    work = os.path.join(args.work, clip_name(set_name, count, index))  # this run's outputs, beside or apart from the clip
+    arrangement = Arrangement(args.layout, count, scene["mover"] != "none")
+    work = os.path.join(args.work, clip_name(set_name, count, index, args.layout))  # this run's outputs, beside or apart from the clip
     os.makedirs(work, exist_ok=True)
     mixture = np.sum(stems, axis=0).astype(np.float32)
-    extra = args.separate_args.split() + (panel_regions(count) if args.oracle_regions else [])
+    extra = args.separate_args.split() + (panel_regions(count, arrangement) if args.oracle_regions else [])
+    if args.row_scale:
+        extra += row_scale_args(arrangement)
 
     out = os.path.join(work, "oracle" if args.oracle_regions else "separated")
     summary, elapsed, cpu = run_tandem(args.tandem, video, out, str(count), extra)
-    panels = attribute(summary, out, count, len(mixture))
+    panels = attribute(summary, out, count, len(mixture), arrangement)
     estimates, unattributed = player_estimates(panels, count, mixture)
     mix_sdr = sdr(stems, [mixture] * count, False)
     fixed = sdr(stems, estimates, False)
@@ -599,7 +680,7 @@ def evaluate_clip(args, set_name, cfg, count, index):
         auto, _, _ = run_tandem(args.tandem, video, out_auto, "auto", extra)
         auto_count = sum(1 for s in auto["sources"] if not s.get("silent", False))
         # The automatic count's own sources, scored like the fixed count's: what a user of `auto` gets per player.
-        auto_estimates, auto_unattributed = player_estimates(attribute(auto, out_auto, count, len(mixture)), count, mixture)
+        auto_estimates, auto_unattributed = player_estimates(attribute(auto, out_auto, count, len(mixture), arrangement), count, mixture)
         auto_scores = sdr(stems, auto_estimates, False)
         auto_gain, auto_sdr = float(np.mean(auto_scores - mix_sdr)), float(np.mean(auto_scores))
     row = {
@@ -611,10 +692,12 @@ def evaluate_clip(args, set_name, cfg, count, index):
         "per_player_gain": [float(v) for v in fixed - mix_sdr],
         "unattributed": unattributed, "mover_share": mover_share, "auto_count": auto_count,
         "auto_gain": auto_gain, "auto_sdr": auto_sdr, "auto_unattributed": auto_unattributed, "auto_notes": auto.get("notes", []),
-        "layout": layout(summary, count), "auto_layout": layout(auto, count),
+        "layout": layout(summary, count, arrangement), "auto_layout": layout(auto, count, arrangement),
         "seconds": elapsed, "realtime": args.seconds / elapsed, "cpu_seconds": cpu, "oracle_regions": args.oracle_regions,
         "footage": json.load(open(os.path.join(os.path.dirname(video), "footage.json"))) if args.footage else None,
     }
+    if args.layout != "row":  # a row clip's line is as it always was
+        row["arrangement"] = args.layout
     score = (f"output SDR {row['attributed_sdr']:+6.2f}" if count == 1 else
              f"gain {row['gain']:+6.2f} (best perm {row['best_perm_gain']:+6.2f})")
     print(f"{set_name:8s} n={count} #{index} {'+'.join(row['instruments']):40s} cam {row['camera']:6s} light {row['light']:7s} "
@@ -683,6 +766,14 @@ def main():
     parser.add_argument("--footage", action="store_true",
                         help="score each clip's footage variant (footage.mkv beside mixture.mkv, made once: blur, rescale, "
                              "sensor noise, one or two lossy encodes; see above) instead of the clip; results-footage.json")
+    parser.add_argument("--layout", choices=["row", "grid", "risers"], default="row",
+                        help="where the panels lie: one row side by side (the default: every set and table until session "
+                             "31), or two rows, one above another, as a video call's grid or players on risers "
+                             "(see Arrangement), with lines between the cells (grid) or none (risers); their clips are "
+                             "folders of their own (-grid, -risers), so use their own cache")
+    parser.add_argument("--row-scale", action="store_true",
+                        help="analyse each picture at its row clip's scale (see row_scale_args): with --layout grid, the "
+                             "stacking's effect apart from the players' smaller size; use its own --work")
     parser.add_argument("--oracle-regions", action="store_true",
                         help="give each player's panel box as --region (used as given) instead of the found regions, "
                              "outputs in oracle/: the gap to the found-regions run is the finder's share of the shortfall "

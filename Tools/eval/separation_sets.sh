@@ -9,6 +9,9 @@
 #   tune    tuning 0-11            check   tuning 12-20          wide   tuning-wide 0-8
 #   ho      held-out 0-8           bNN     held-out NN..NN+8 (b36 ... b189: development; see --first-clip's help)
 #   solo    one player: tuning and held-out 0-8 (--counts 1)
+#   gtune gcheck gsolo gNN   the same seeds with the panels in two rows, one above another, lines between the cells
+#                            (--layout grid: a video call's grid; session 31): give them a cache of their own
+#   rtune rcheck rsolo rNN   the same two rows with no lines (--layout risers: players on risers, one camera)
 # Logs beside the results (OUT/SET/plain.log, footage.log). Nice 10 so the machine's other work goes on.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -23,11 +26,15 @@ set_args() {
         ho) echo "--sets held-out --first-clip 0 --clips 9" ;;
         solo) echo "--sets tuning held-out --first-clip 0 --clips 9 --counts 1" ;;
         b[0-9]*) echo "--sets held-out --first-clip ${1#b} --clips 9" ;;
+        gtune|gcheck|gsolo) echo "$(set_args "${1#g}") --layout grid" ;;
+        g[0-9]*) echo "$(set_args "b${1#g}") --layout grid" ;;
+        rtune|rcheck|rsolo) echo "$(set_args "${1#r}") --layout risers" ;;
+        r[0-9]*) echo "$(set_args "b${1#r}") --layout risers" ;;
         *) echo "unknown set: $1" >&2; exit 2 ;;
     esac
 }
 
-usage() { sed -n 2,12p "$0"; exit 2; }
+usage() { sed -n 2,15p "$0"; exit 2; }
 command=${1:-}; shift || true
 case "$command" in
     generate)
