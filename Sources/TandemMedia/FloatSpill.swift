@@ -5,6 +5,7 @@ import Foundation
 /// reading, so its space is the system's again when the spill is removed, dropped, or its process ends
 /// any way at all (a SIGKILL, a scheduler's time limit, a crash): a killed run leaves nothing in the
 /// temporary directory.
+///
 /// Reads never sync the file first: `FileHandle` writes go straight to the system, whose page cache
 /// serves them to the reading handle, and an fsync would only push hundreds of megabytes to a disk (or a
 /// cluster's network file system) that nobody reads back after the process.

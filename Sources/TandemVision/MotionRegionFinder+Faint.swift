@@ -122,7 +122,8 @@ extension MotionRegionFinder {
     /// not: over 3 × 3 cells the grain averages out (the median cell's share fell to 0–1.2 %, the floor to 0.04–0.05) and
     /// the players' cells still passed. In a clean picture the floor is at its least already, and the means would only
     /// blur the faint players' outlines and thin lines.
-    /// - Complexity: O(steps · cells), only when the floor of `own` is above `thinMoverActivity`.
+    /// - Complexity: O(steps · cells), only when the floor of `own` is above `thinMoverActivity`; the means are a second
+    ///   array the size of the map's energies (at most the map's cap, about 151 MB), held while the second search runs.
     func neighbourhoodReading(_ map: MotionMap, besides own: FaintReading) -> FaintReading? {
         guard faintNeighbourhood > 0, faintFloor(own.activity) > thinMoverActivity else { return nil }
         let averaged = faintReading(neighbourhoodMeans(map, reach: faintNeighbourhood), map: map)
@@ -171,11 +172,10 @@ extension MotionRegionFinder {
     /// its share. Where the floor falls less, the picture's noise is its own (sensor grain), and every step is counted.
     /// At least half the steps must stay (a picture flickering most of the time has no quiet to measure against).
     /// - Complexity: O(steps · cells), two passes over the map.
-    /// - Parameter energies: the energies the bars are of (nil: the map's own).
-    func quietSteps(bars: [Float], activity: [Float], map: MotionMap, energies: [Float]? = nil) -> (steps: [Int], activity: [Float])? {
+    /// - Parameter energies: the energies the bars are of, frame-major like the map's (its own, or their neighbourhood means).
+    func quietSteps(bars: [Float], activity: [Float], map: MotionMap, energies: [Float]) -> (steps: [Int], activity: [Float])? {
         guard faintFlickerRatio > 0, map.frameCount > 1 else { return nil }
         let cells = map.cellCount
-        let energies = energies ?? map.energies
         let shares = (0..<map.frameCount).map { t in
             (0..<cells).reduce(0) { energies[t * cells + $1] > bars[$1] ? $0 + 1 : $0 }
         }

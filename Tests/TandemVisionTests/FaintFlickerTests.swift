@@ -33,13 +33,13 @@ import TandemCore
         let finder = MotionRegionFinder()
         let flickering = try Self.scene(flicker: true)
         let (bars, activity) = finder.faintBars(flickering)
-        let quiet = try #require(finder.quietSteps(bars: bars, activity: activity, map: flickering))
+        let quiet = try #require(finder.quietSteps(bars: bars, activity: activity, map: flickering, energies: flickering.energies))
         // The refresh frames and the steps after them (the blink going off): 49 of 250 (the first frame scores 0).
         #expect(quiet.steps.count == 201)
         #expect(quiet.steps.allSatisfy { $0 == 0 || ($0 % 10 != 0 && $0 % 10 != 1) })
         // Grain in a fifth of the frames, no refresh: every step counts.
         let grainy = try Self.scene(flicker: false, grain: 0.2)
         let (grainBars, grainActivity) = finder.faintBars(grainy)
-        #expect(finder.quietSteps(bars: grainBars, activity: grainActivity, map: grainy) == nil)
+        #expect(finder.quietSteps(bars: grainBars, activity: grainActivity, map: grainy, energies: grainy.energies) == nil)
     }
 }
