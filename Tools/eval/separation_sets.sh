@@ -7,7 +7,7 @@
 #
 # Sets (separation_eval.py's --sets, --first-clip, --clips, --counts):
 #   tune    tuning 0-11            check   tuning 12-20          wide   tuning-wide 0-8
-#   ho      held-out 0-8           bNN     held-out NN..NN+8 (b36 ... b189: development; see --first-clip's help)
+#   ho      held-out 0-8           bNN     held-out NN..NN+8 (b36 ... b207: development; see --first-clip's help)
 #   solo    one player: tuning and held-out 0-8 (--counts 1)
 #   gtune gcheck gsolo gNN   the same seeds with the panels in two rows, one above another, lines between the cells
 #                            (--layout grid: a video call's grid; session 31): give them a cache of their own
