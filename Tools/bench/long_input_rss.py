@@ -10,7 +10,9 @@ length, alternating builds, and reports peak RSS (ru_maxrss of the child, from w
 
 Jobs: `transcribe` (Pipelines/transcribe.yaml, Media/talking.mp4's speech as 16 kHz mono FLAC),
 `separate` (Pipelines/separate-instruments.yaml, Media/two-instruments.mp4 with its audio at 44.1 kHz),
-`talking-head` (Pipelines/transcribe-talking-head.yaml, Media/talking.mp4 scaled to 720p).
+`talking-head` (Pipelines/transcribe-talking-head.yaml, Media/talking.mp4 scaled to 720p),
+`separate-grainy` (as `separate`, with sensor-like grain over the picture: the region finder's faint search then
+also reads the map as neighbourhood means, a second map-sized array).
 Inputs are made once in --work and reused. Uses only the Python standard library and the ffmpeg CLI.
 """
 import argparse
@@ -29,6 +31,7 @@ JOBS = {
     "transcribe": ("Pipelines/transcribe.yaml", "Media/talking.mp4", "flac"),
     "separate": ("Pipelines/separate-instruments.yaml", "Media/two-instruments.mp4", "mp4"),
     "talking-head": ("Pipelines/transcribe-talking-head.yaml", "Media/talking.mp4", "mp4"),
+    "separate-grainy": ("Pipelines/separate-instruments.yaml", "Media/two-instruments.mp4", "mp4"),
 }
 
 
@@ -50,6 +53,13 @@ def make_input(job, minutes, work):
     elif job == "separate":
         # The picture copied packet for packet; the sound re-encoded once at 44.1 kHz.
         ffmpeg("-stream_loop", "-1", "-i", source, "-t", seconds, "-c:v", "copy", "-ar", "44100", "-c:a", "aac", partial)
+    elif job == "separate-grainy":
+        # One grainy copy of the sample (temporal and spatial noise, re-encoded), then looped with its streams copied.
+        clip = os.path.join(work, "two-instruments-grainy.mp4")
+        if not os.path.exists(clip):
+            ffmpeg("-i", source, "-vf", "noise=alls=40:allf=t+u", "-c:v", "libx264", "-preset", "veryfast",
+                   "-ar", "44100", "-c:a", "aac", clip)
+        ffmpeg("-stream_loop", "-1", "-i", clip, "-t", seconds, "-c", "copy", partial)
     else:
         # One 720p copy of the sample, then looped with its streams copied.
         clip = os.path.join(work, "talking-720p.mp4")
