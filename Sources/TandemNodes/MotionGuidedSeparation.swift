@@ -36,6 +36,23 @@ public struct MotionGuidedSeparation: Sendable {
         public var motionSteps: Int? = 16384
         /// The region finder's settings.
         public var finder = MotionRegionFinder()
+        /// When the found regions are small in the analysed picture, look again at a larger one (`finerScale()`);
+        /// nil: analyse at the size received only.
+        public var rescaling: Rescaling?
+        public init() {}
+    }
+
+    /// When to analyse the motion again at a larger picture: the finder's distances and sizes are counted in
+    /// cells, so players one above another (a video call's grid, an orchestra on risers) analysed at a fixed
+    /// shorter side get fewer cells each, and the finder's reach gets to the next player.
+    public struct Rescaling: Sendable {
+        /// Found regions whose median longer side is under this many cells are small (a single row of players
+        /// is about 12; a 2 × 2 grid's about 8).
+        public var smallCells = 8.0
+        /// The larger picture brings the median region's longer side to about this many cells.
+        public var targetCells = 12.0
+        /// The larger picture's sides are at most this many times the analysed picture's.
+        public var largestFactor = 2.0
         public init() {}
     }
 
@@ -105,6 +122,31 @@ public struct MotionGuidedSeparation: Sendable {
         var empty = MotionMap(cellSize: map.cellSize)
         empty.stepBudget = configuration.motionSteps
         map = empty
+    }
+
+    /// The size of the frames appended so far (0 × 0 before the first).
+    var analysedSize: (width: Int, height: Int) { (map.width, map.height) }
+
+    /// How many times larger (in each side) the frames should be for the motion to be analysed again, when
+    /// `configuration.rescaling` is set and the regions found in the frames appended so far are small
+    /// (`finerScale(longerSides:rescaling:)`); nil otherwise, and for the user's regions or a fixed grid.
+    public func finerScale() -> Double? {
+        guard let rescaling = configuration.rescaling, map.frameCount > 0, configuration.regions?.isEmpty ?? true,
+              configuration.grid == nil else { return nil }
+        let cell = Double(map.cellSize)
+        let sides = configuration.finder.regions(in: map).map { Double(max($0.width, $0.height)) / cell }
+        return Self.finerScale(longerSides: sides, rescaling: rescaling)
+    }
+
+    /// The factor that brings the median of `longerSides` (cells) to `targetCells`, at most `largestFactor`;
+    /// nil when there are no regions or the median is at least `smallCells`.
+    static func finerScale(longerSides: [Double], rescaling: Rescaling) -> Double? {
+        guard !longerSides.isEmpty else { return nil }
+        let sorted = longerSides.sorted()
+        let middle = sorted.count / 2
+        let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        guard median < rescaling.smallCells else { return nil }
+        return min(rescaling.largestFactor, rescaling.targetCells / max(median, 1))
     }
 
     /// Deletes the temporary files (the frames' rows).

@@ -54,6 +54,11 @@ public struct SeparateNode: ValidatingNode {
                           "a region that never rests and whose motion repeats at least this strongly (autocorrelation, 0...1) while no sound repeats with it is a bystander (a conductor, a dancer keeping time) and is dropped first; above 1: off"),
             ParameterSpec("chunk_seconds", .double(5...3600), default: .double(MotionInformedNMF.Chunking().seconds),
                           "longer recordings are factorised this many seconds at a time (cross-faded), so memory stays bounded"),
+            ParameterSpec("rescale", .choice(["auto", "off"]), default: .string("off"),
+                          "auto: when the moving regions found are small in the frames received (players one above another, as in a video call's grid), the input's video is decoded again larger, at fps, and its motion analysed there; off: the frames received only"),
+            ParameterSpec("rescale_below", .double(1...1000), default: .double(MotionGuidedSeparation.Rescaling().smallCells),
+                          "with rescale auto, regions are small when the median of their longer sides is under this many motion cells"),
+            ParameterSpec("fps", .double(0.0001...1000), default: .double(25), "frames per second of the video decoded again with rescale auto (as the frames received)"),
             ParameterSpec("image_width", .int(16...8192), default: .int(800), "plot width of the mask picture in pixels"),
         ])
 
@@ -112,6 +117,8 @@ public struct SeparateNode: ValidatingNode {
 
     private var separation: MotionGuidedSeparation
     private let imageWidth: Int
+    /// The frame rate at which the video is decoded again for a larger analysis (`rescale` auto).
+    private let fps: Double
     private var input: URL?
     /// The source video's size, from the first frame received (`VideoFrame.sourceWidth`/`sourceHeight`):
     /// the frames are scaled down for motion, and regions are given and reported in the video's pixels.
@@ -137,8 +144,14 @@ public struct SeparateNode: ValidatingNode {
         configuration.nmf.keepEvidence = Float(parameters.double("keep_evidence"))
         configuration.nmf.moverPeriodicity = Float(parameters.double("bystander_periodicity"))
         configuration.chunking.seconds = parameters.double("chunk_seconds")
+        if parameters.string("rescale") == "auto" {
+            var rescaling = MotionGuidedSeparation.Rescaling()
+            rescaling.smallCells = parameters.double("rescale_below")
+            configuration.rescaling = rescaling
+        }
         separation = MotionGuidedSeparation(configuration: configuration)
         imageWidth = parameters.int("image_width")
+        fps = parameters.double("fps")
     }
 
     public mutating func start(_ context: NodeContext) throws {
@@ -169,6 +182,32 @@ public struct SeparateNode: ValidatingNode {
            let problem = MotionGuidedSeparation.problems(with: regions, width: frame.sourceWidth, height: frame.sourceHeight).first {
             throw NodeError(code: .invalidParameters, message: "separate: \(input?.lastPathComponent ?? "the input"): \(problem)")
         }
+    }
+
+    /// With `rescale` auto and small regions found (`MotionGuidedSeparation.finerScale()`): the input's video decoded
+    /// again, larger by that factor (motion cells keep their size in pixels, so each player gets more of them), and the
+    /// separation's motion taken from it instead.
+    /// - Returns: a sentence saying so, or none when nothing was done (regions big enough, no input file, or a video
+    ///   that gave no frame the second time: the first analysis stands).
+    /// - Throws: what decoding the input throws.
+    private mutating func analyseLarger() throws -> [String] {
+        guard let factor = separation.finerScale(), let input else { return [] }
+        let size = separation.analysedSize
+        let width = Int((Double(size.width) * factor).rounded()), height = Int((Double(size.height) * factor).rounded())
+        let reader = try FrameReader(url: input, sampling: .fps(fps), options: VideoDecodeOptions(layout: .gray8, resize: .exact(width: width, height: height)))
+        var larger = MotionGuidedSeparation(configuration: separation.configuration)
+        larger.temporaryDirectory = spillParent
+        do {
+            while let frame = try reader.next() { try larger.append(frame) }
+        } catch {
+            larger.removeTemporaryFiles()
+            throw error
+        }
+        guard larger.framesSeen > 0 else { return [] }
+        separation.removeTemporaryFiles()
+        separation = larger
+        return ["the moving regions were small at \(size.width)×\(size.height) pixels (players one above another?): "
+                + "their motion was analysed again at \(width)×\(height)"]
     }
 
     /// Pictures whose shorter side is under this many pixels hold too little to tell players apart by where they move.
@@ -202,6 +241,7 @@ public struct SeparateNode: ValidatingNode {
         }
         let start = MediaTime(sample: spill.firstSample, rate: spill.sampleRate)
         let end = MediaTime(sample: spill.firstSample + Int64(spill.frameCount), rate: spill.sampleRate)
+        let rescaled = try analyseLarger()
         let separated = try separation.separate(
             length: spill.frameCount, channelCount: spill.channelCount, sampleRate: spill.sampleRate, startSeconds: start.seconds,
             read: { try spill.read($0) }, videoWidth: videoSize?.width, mixtureMagnitude: output.isConnected("image"),
@@ -218,7 +258,7 @@ public struct SeparateNode: ValidatingNode {
                                                    channels: channels.map { SharedArray($0) })), port: "sources")
             }
         }
-        let notes = Self.inputNotes(videoSize: videoSize, sampleRate: spill.sampleRate, input: input) + separated.notes
+        let notes = Self.inputNotes(videoSize: videoSize, sampleRate: spill.sampleRate, input: input) + rescaled + separated.notes
         if output.isConnected("notes"), !notes.isEmpty {
             try output.emit(.segments(notes.map { Segment(start: start, end: end, label: $0, score: 0) }), port: "notes")
         }

@@ -56,7 +56,8 @@ struct SeparateCommand: ParsableCommand {
         if let analysisSide {
             // Motion cells are 1/36 of the analysed side, as at the default 144 pixels (4-pixel cells).
             // The longer side is bounded at 7 times the shorter, as the pipeline's 1008 for 144.
-            sets += ["side=\(analysisSide)", "cell_size=\(max(2, analysisSide / 36))", "max_side=\(7 * analysisSide)"]
+            // The side asked for is the one analysed: no second, larger look when the regions found are small.
+            sets += ["side=\(analysisSide)", "cell_size=\(max(2, analysisSide / 36))", "max_side=\(7 * analysisSide)", "rescale=off"]
         }
         if let audioStream { sets.append("audio_stream=\(audioStream)") }
         if let model { sets.append("model=\(model)") }

@@ -104,4 +104,35 @@ import TandemVision
         #expect(MotionGuidedSeparation.pieces(of: [box, strip, other], curves: curves, finder: MotionRegionFinder(), cellSize: 5,
                                               sources: nil, found: true).isEmpty)
     }
+
+    /// Small regions ask for a larger picture: the factor brings their median longer side to the target, capped; a
+    /// median at or above `smallCells`, or no region at all, asks for nothing.
+    @Test func smallRegionsAskForALargerPicture() {
+        let rescaling = MotionGuidedSeparation.Rescaling()
+        #expect(MotionGuidedSeparation.finerScale(longerSides: [8, 7.5, 6], rescaling: rescaling) == 12 / 7.5)
+        #expect(MotionGuidedSeparation.finerScale(longerSides: [3, 5, 20, 30], rescaling: rescaling) == nil)
+        #expect(MotionGuidedSeparation.finerScale(longerSides: [3, 5, 6, 30], rescaling: rescaling) == 2)
+        #expect(MotionGuidedSeparation.finerScale(longerSides: [8, 12, 5], rescaling: rescaling) == nil)
+        #expect(MotionGuidedSeparation.finerScale(longerSides: [], rescaling: rescaling) == nil)
+    }
+
+    /// The two players' 24-pixel squares are 6 cells of 4 pixels: twice the picture is asked for when rescaling is
+    /// on, nothing when it is off or the regions are the user's.
+    @Test func aSeparationAsksForALargerPictureOnlyWhenOn() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var on = Self.separation(steps: nil, in: folder)
+        on.configuration.rescaling = MotionGuidedSeparation.Rescaling()
+        var off = Self.separation(steps: nil, in: folder)
+        var given = on
+        given.configuration.regions = [MotionRegion(x: 0, y: 0, width: 48, height: 48)]
+        for frame in TwoPlayers.frames() {
+            try on.append(frame)
+            try off.append(frame)
+            try given.append(frame)
+        }
+        #expect(on.finerScale() == 2)
+        #expect(off.finerScale() == nil)
+        #expect(given.finerScale() == nil)
+    }
 }

@@ -374,6 +374,55 @@ enum TwoPlayers {
         }
     }
 
+    /// Players whose regions are small in the frames received (6 cells of 4 pixels) are analysed again from the file
+    /// at twice the size, with a note, and their regions still come back in the video's pixels; `rescale` off keeps
+    /// the frames received.
+    @Test func smallPlayersAreAnalysedAgainLarger() throws {
+        let harness = GraphHarness()
+        defer { try? FileManager.default.removeItem(at: harness.root) }
+        let video = harness.root.appendingPathComponent("in/players.mp4")
+        try FileManager.default.createDirectory(at: video.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let writer = try VideoFileWriter(url: video, width: 96, height: 48, frameRate: Rational(Int64(TwoPlayers.fps), 1), preset: "ultrafast",
+                                         audio: VideoFileWriter.AudioTrack())
+        let rate = 22_050
+        let samples = (0..<Int(TwoPlayers.seconds * Double(rate))).map { i -> Float in
+            let t = Double(i) / Double(rate)
+            return Float((TwoPlayers.playing(TwoPlayers.left, at: t) ? 0.4 * sin(2 * .pi * 440 * t) : 0)
+                         + (TwoPlayers.playing(TwoPlayers.right, at: t) ? 0.4 * sin(2 * .pi * 1320 * t) : 0))
+        }
+        try writer.write(AudioBuffer(sampleRate: rate, channelLayout: "mono", firstSample: 0, channels: [SharedArray(samples)]))
+        for frame in TwoPlayers.frames() {
+            let rgb = frame.bytes.array.flatMap { [$0, $0, $0] }
+            try writer.write(VideoFrame(layout: .rgb24, width: 96, height: 48, stride: 96 * 3, bytes: SharedArray(rgb), pts: frame.pts,
+                                        timeBase: frame.timeBase, frameIndex: frame.frameIndex, seconds: frame.seconds))
+        }
+        try writer.finish()
+        func notes(rescale: String) throws -> (notes: [String], boxes: [[String: Any]]) {
+            let pipeline = try Pipeline.load(yaml: """
+                version: 1
+                nodes:
+                  - {id: decode, kind: decode, params: {sampling: fps, fps: 25, layout: gray8, resize: shorter-side, side: 48}}
+                  - {id: separate, kind: separate, params: {sources: 2, rescale: \(rescale), fps: 25}, inputs: {audio: decode.audio, video: decode.video}}
+                sinks:
+                  - {id: sources, kind: write-sources, params: {folder: "\(rescale)"}, inputs: {regions: separate.regions, sources: separate.sources, notes: separate.notes}}
+                """, file: "rescale.yaml", catalog: .standard)
+            _ = try GraphExecution(try pipeline.makeGraph(catalog: .standard), input: InputFile(url: video, relativePath: "players.mp4"),
+                                   outputDirectory: harness.root.appendingPathComponent("out")).run()
+            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: harness.root.appendingPathComponent("out/\(rescale)/summary.json"))) as? [String: Any]
+            return ((summary?["notes"] as? [String]) ?? [], ((summary?["sources"] as? [[String: Any]]) ?? []).compactMap { $0["region"] as? [String: Any] })
+        }
+        let larger = try notes(rescale: "auto")
+        #expect(larger.notes.contains { $0.contains("small at 96×48 pixels") && $0.contains("analysed again at 192×96") }, "\(larger.notes)")
+        // The squares' boxes, in the video's pixels: one on each side of the picture.
+        let centres = larger.boxes.compactMap { box -> Int? in
+            guard let x = box["x"] as? Int, let width = box["width"] as? Int else { return nil }
+            return x + width / 2
+        }.sorted()
+        #expect(centres.count == 2 && centres[0] < 48 && centres[1] >= 48, "\(larger.boxes)")
+        let received = try notes(rescale: "off")
+        #expect(!received.notes.contains { $0.contains("analysed again") }, "\(received.notes)")
+    }
+
     /// With decode's `missing_audio: skip`, a video-only file reaches the separator, which says what the file lacks.
     @Test func videoOnlyFileIsNamedAsSuch() throws {
         let harness = GraphHarness()
