@@ -12,7 +12,7 @@ import TandemCore
         #expect(HarmonicNMF.keepsEnvelope(shaped: [0.5, 0.25, 0.25], plain: [0.3, 0.3, 0.4], smallestShare: 0.6))
         #expect(!HarmonicNMF.keepsEnvelope(shaped: [0.5, 0.45, 0.05], plain: [0.3, 0.3, 0.4], smallestShare: 0.6))
         // At exactly the share the envelope stays; a lone source always keeps it.
-        #expect(HarmonicNMF.keepsEnvelope(shaped: [0.88, 0.12], plain: [0.8, 0.2], smallestShare: 0.6))
+        #expect(HarmonicNMF.keepsEnvelope(shaped: [0.875, 0.125], plain: [0.75, 0.25], smallestShare: 0.5))
         #expect(HarmonicNMF.keepsEnvelope(shaped: [1], plain: [1], smallestShare: 0.6))
     }
 
