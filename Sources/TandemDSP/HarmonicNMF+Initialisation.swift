@@ -18,12 +18,8 @@ extension HarmonicNMF {
     /// `registerWeight` × pitch in octaves), from eight energy-weighted random starts, keeping the lowest cost
     /// among clusterings that give every source at least a tenth of its fair share of energy.
     /// `plain`, when given, is that plain NMF already run by the caller.
-    ///
-    /// With a frequency envelope (`envelope.bands > 0`) the source's timbre starts in the envelope instead: each band
-    /// the energy-weighted mean of the members' normalised partial amplitudes that read it (at each member's own
-    /// pitch), bands no member reaches taken from the nearest that one does; the profile starts flat.
-    func initialise(_ values: [Float], frames: Int, bins: Int, sources: Int, grid: PartialGrid, envelope: EnvelopeGrid, unitCount: Int,
-                    plain given: NMF.Factors?, rng: inout SplitMix64) throws -> (profiles: [Float], envelopes: [Float], activations: [Float]) {
+    func initialise(_ values: [Float], frames: Int, bins: Int, sources: Int, grid: PartialGrid, unitCount: Int,
+                    plain given: NMF.Factors?, rng: inout SplitMix64) throws -> (profiles: [Float], activations: [Float]) {
         let c = configuration
         let pitchCount = grid.pitches.count, hCount = c.partials
         let plain = try given ?? NMF(components: c.initialComponentsPerSource * sources, divergence: .kullbackLeibler,
@@ -76,7 +72,6 @@ extension HarmonicNMF {
         }
 
         var profiles = [Float](repeating: 1e-3, count: sources * hCount)
-        var envelopes = [Float](repeating: 1, count: sources * envelope.bands)
         var activations = [Float](repeating: 0, count: frames * unitCount)
         for k in 0..<sources {
             let members = pool.filter { label[$0] == k }
@@ -85,17 +80,9 @@ extension HarmonicNMF {
                 for h in 0..<hCount { profiles[k * hCount + h] += 1 / Float(h + 1) }
                 continue
             }
-            if envelope.bands > 0 {
-                let normalised = members.map { j in profile[j].map { $0 / (profile[j].reduce(0, +) + 1e-12) } }
-                let start = envelope.start(members: zip(members, normalised).map { (pitch[$0.0], energy[$0.0], $0.1) })
-                for b in 0..<envelope.bands { envelopes[k * envelope.bands + b] = start[b] }
-                for h in 0..<hCount { profiles[k * hCount + h] = 1 / Float(hCount) }
-            }
             for j in members {
                 let sum = profile[j].reduce(0, +) + 1e-12
-                if envelope.bands == 0 {
-                    for h in 0..<hCount { profiles[k * hCount + h] += energy[j] / weight * profile[j][h] / sum }
-                }
+                for h in 0..<hCount { profiles[k * hCount + h] += energy[j] / weight * profile[j][h] / sum }
                 // Its activation, scaled to the part of its template on partials, goes to its pitch.
                 let scale = sum
                 let unit = k * pitchCount + pitch[j]
@@ -109,7 +96,7 @@ extension HarmonicNMF {
         for t in 0..<frames { for u in 0..<(sources * pitchCount) { mean += Double(activations[t * unitCount + u]) } }
         let lift = Float(0.05 * mean / Double(frames * sources * pitchCount)) + 1e-9
         for t in 0..<frames { for u in 0..<(sources * pitchCount) { activations[t * unitCount + u] += lift } }
-        return (profiles, envelopes, activations)
+        return (profiles, activations)
     }
 
     /// Energy-weighted k-means of `features[pool]` into `count` clusters; labels for every index (0 outside the pool).

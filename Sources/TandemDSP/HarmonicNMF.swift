@@ -15,8 +15,7 @@ import TandemCore
 /// - `G[p, h, ·]` partial `h + 1` of pitch `p`: the Hann window's main lobe at that frequency, its top
 ///   widened by ±`toleranceCents` (vibrato, slight inharmonicity), unit sum;
 /// - `a[k, ·]` the source's partial amplitudes, **one profile shared by all its notes** — what makes the
-///   sources instruments: a note goes to the source whose timbre explains it; optionally times a smooth
-///   envelope in frequency (`envelopeBands`), so the partials' balance follows a resonance fixed in Hz;
+///   sources instruments: a note goes to the source whose timbre explains it;
 /// - `X` the activations per source, pitch and frame;
 /// - a few noise components per source (bow and breath noise, attacks) whose templates are built from
 ///   smooth log-frequency bands `B`, so they cannot hold partials and take the notes away from the sources.
@@ -76,18 +75,6 @@ public struct HarmonicNMF: Sendable {
         public var initialIterations: Int = 30
         /// Weight of the register (pitch in octaves) against the log profile in the initial clustering.
         public var registerWeight: Float = 1
-        /// 0: one partial profile per source, shared by all its notes. More: a source's partial amplitudes are its profile
-        /// times a smooth **frequency envelope** (this many triangles on a log-frequency axis, 40 Hz to half the sample
-        /// rate, each partial reading it at its own frequency): a resonance that stays put in Hz while the pitch moves, as
-        /// a brass bell or a reed's bore does, so the partials' balance changes with pitch (Durrieu et al.'s source-filter
-        /// model, with the profile kept as a factor). The initial clustering's timbre starts in the envelope, the profile flat.
-        public var envelopeBands: Int = 30
-        /// With an envelope: the profile-only model is run too, and the envelope's factorisation kept unless its smallest
-        /// source holds less than this share of what the profile-only factorisation's smallest source holds (0: the
-        /// envelope always). The envelope lifts oboe + alto sax (+29.5 dB summed over 20 duets, the harmonic model alone)
-        /// and loses French horn + trombone (−19.3 over 26), where one source takes both brass instruments and the other
-        /// shrinks: 0.6 keeps the first and drops the worst of the second (`factorizeChoosingEnvelope`; session 32).
-        public var envelopeSmallestShare: Float = 0.6
         public var seed: UInt64 = 0x5EED
 
         public init() {}
@@ -113,15 +100,6 @@ public struct HarmonicNMF: Sendable {
         public var noiseOwner: [Int]
         /// The multiplicative updates run (fewer than `Configuration.iterations` when the divergence settled first).
         public var updates: Int = 0
-        /// sources × `envelopeBands`: each source's frequency envelope (unit mean; empty without one).
-        public var envelopes: [Float] = []
-        public var envelopeBands: Int = 30
-        /// With an envelope: the profile-only model is run too, and the envelope's factorisation kept unless its smallest
-        /// source holds less than this share of what the profile-only factorisation's smallest source holds (0: the
-        /// envelope always). The envelope lifts oboe + alto sax (+29.5 dB summed over 20 duets, the harmonic model alone)
-        /// and loses French horn + trombone (−19.3 over 26), where one source takes both brass instruments and the other
-        /// shrinks: 0.6 keeps the first and drops the worst of the second (`factorizeChoosingEnvelope`; session 32).
-        public var envelopeSmallestShare: Float = 0.6
 
         /// The units that make source `k`: its pitches and its noise components.
         public func members(of k: Int) -> [Int] {
@@ -175,8 +153,7 @@ public struct HarmonicNMF: Sendable {
     ///   Kullback-Leibler updates, `seed`), as the motion-informed ensemble's components model does; it is
     ///   then not run twice. A factorisation of another shape is ignored and the plain NMF run here.
     /// - Complexity: O((initialIterations · initialComponentsPerSource + iterations · (pitches + noise)) ·
-    ///   sources · frames · bins), in four SGEMMs per iteration; the harmonic part twice when the envelope is chosen per
-    ///   factorisation (`envelopeSmallestShare`).
+    ///   sources · frames · bins), in four SGEMMs per iteration.
     public func factorize(_ values: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, sources: Int,
                           initialPlainNMF: NMF.Factors? = nil) throws -> Factors {
         try factorize(values, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize, sources: sources,
@@ -187,17 +164,6 @@ public struct HarmonicNMF: Sendable {
     /// the products are always cut in the same two blocks).
     func factorize(_ values: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, sources: Int,
                    initialPlainNMF: NMF.Factors?, spare: SpareThread?) throws -> Factors {
-        if configuration.envelopeBands > 0, configuration.envelopeSmallestShare > 0 {
-            return try factorizeChoosingEnvelope(values, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize,
-                                                 sources: sources, initialPlainNMF: initialPlainNMF, spare: spare)
-        }
-        return try factorizeOnce(values, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize, sources: sources,
-                                 initialPlainNMF: initialPlainNMF, spare: spare)
-    }
-
-    /// One factorisation with the model as configured.
-    func factorizeOnce(_ values: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, sources: Int,
-                       initialPlainNMF: NMF.Factors?, spare: SpareThread?) throws -> Factors {
         let c = configuration
         guard values.count == frames * bins, frames > 0, bins == fftSize / 2 + 1 else {
             throw DSPError(.shapeMismatch, "\(values.count) values are not \(frames) frames × \(bins) bins of an n_fft \(fftSize) STFT")
@@ -213,7 +179,6 @@ public struct HarmonicNMF: Sendable {
         let unitCount = sources * pitchCount + noise
         let bands = Self.smoothBands(bins: bins)
         let bandCount = bands.count / bins
-        let envelope = EnvelopeGrid(grid, bands: c.envelopeBands, sampleRate: sampleRate)
         var rng = SplitMix64(seed: c.seed)
 
         var peak: Float = 0, total: Double = 0
@@ -225,9 +190,8 @@ public struct HarmonicNMF: Sendable {
         let reusable = initialPlainNMF.flatMap { plain in
             plain.frames == frames && plain.bins == bins && plain.components == c.initialComponentsPerSource * sources ? plain : nil
         }
-        // envelopes: sources × envelope bands (none without an envelope).
-        var (profiles, envelopes, activations) = try initialise(values, frames: frames, bins: bins, sources: sources, grid: grid,
-                                                                envelope: envelope, unitCount: unitCount, plain: reusable, rng: &rng)
+        var (profiles, activations) = try initialise(values, frames: frames, bins: bins, sources: sources, grid: grid,
+                                                     unitCount: unitCount, plain: reusable, rng: &rng)
         // Noise: random smooth spectra and activations.
         var bandWeights = (0..<(bandCount * noise)).map { _ in 0.5 + rng.nextUnitFloat() }  // noise × bands
         if noise > 0 {
@@ -291,7 +255,7 @@ public struct HarmonicNMF: Sendable {
                     for p in 0..<pitchCount {
                         let row = (k * pitchCount + p) * bins
                         for h in 0..<grid.partialCount[p] {
-                            let amplitude = profiles[k * hCount + h] * envelope.value(envelopes, source: k, pitch: p, partial: h)
+                            let amplitude = profiles[k * hCount + h]
                             let lobe = grid.lobes[p * hCount + h]
                             for (i, g) in lobe.values.enumerated() { w[row + lobe.start + i] += amplitude * g }
                         }
@@ -441,10 +405,6 @@ public struct HarmonicNMF: Sendable {
                 lastDivergence = d
             }
             products.withUnsafeBufferPointer { m in
-                // With an envelope E[k, p, h] (read at partial h of pitch p), a[k, h] ← a[k, h] · Σ_p E·(G·M)[k, p, h] / Σ_p E Σ_t X[t, k, p],
-                // then the envelope's bands from the same products (`EnvelopeGrid.update`; not refreshed in between, which
-                // saves a product per update: the Python prototype refreshed them).
-                var lobeProducts = envelope.bands > 0 ? [Float](repeating: 0, count: sources * pitchCount * hCount) : []
                 for k in 0..<sources {
                     for h in 0..<hCount {
                         var num: Float = 0, den: Float = 0
@@ -453,22 +413,11 @@ public struct HarmonicNMF: Sendable {
                             let row = rowOf[k * pitchCount + p] * bins + lobe.start
                             var dot: Float = 0
                             for (i, g) in lobe.values.enumerated() { dot += g * m[row + i] }
-                            if envelope.bands > 0 {
-                                lobeProducts[(k * pitchCount + p) * hCount + h] = dot
-                                let e = envelope.value(envelopes, source: k, pitch: p, partial: h)
-                                num += e * dot
-                                den += e * unitTotals[k * pitchCount + p]
-                            } else {
-                                num += dot
-                                den += unitTotals[k * pitchCount + p]  // each lobe sums to 1
-                            }
+                            num += dot
+                            den += unitTotals[k * pitchCount + p]  // each lobe sums to 1
                         }
                         profiles[k * hCount + h] *= num / (den + floor)
                     }
-                }
-                if envelope.bands > 0 {
-                    envelope.update(&envelopes, profiles: profiles, lobeProducts: lobeProducts, unitTotals: unitTotals,
-                                    sources: sources, floor: floor)
                 }
                 for j in 0..<noise {
                     let row = rowOf[sources * pitchCount + j] * bins
@@ -493,14 +442,6 @@ public struct HarmonicNMF: Sendable {
                     for h in 0..<hCount { s += profiles[k * hCount + h] }
                     guard s > 0 else { continue }
                     for h in 0..<hCount { profiles[k * hCount + h] /= s }
-                    // Unit-mean envelope, its scale too into the activations.
-                    var e: Float = 0
-                    for b in 0..<envelope.bands { e += envelopes[k * envelope.bands + b] }
-                    if envelope.bands > 0, e > 0 {
-                        e /= Float(envelope.bands)
-                        for b in 0..<envelope.bands { envelopes[k * envelope.bands + b] /= e }
-                        s *= e
-                    }
                     for t in 0..<frames { for p in 0..<pitchCount { x[t * unitCount + k * pitchCount + p] *= s } }
                 }
             }
@@ -511,7 +452,7 @@ public struct HarmonicNMF: Sendable {
         // Each noise component to the source whose summed activation its own follows most closely.
         let units = NMF.Factors(frames: frames, bins: bins, components: unitCount, activations: activations, templates: templates)
         var factors = Factors(units: units, sources: sources, pitches: grid.pitches, profiles: profiles, partials: hCount, noiseOwner: [],
-                              updates: updates, envelopes: envelopes, envelopeBands: envelope.bands)
+                              updates: updates)
         let curves = (0..<sources).map { factors.activation(ofSource: $0) }
         factors.noiseOwner = (0..<noise).map { j in
             let curve = units.activation(sources * pitchCount + j)
