@@ -11,8 +11,9 @@ import Foundation
 /// in pieces (a bow and a body, hands and keys, a glow around them) and merge, as do nearby groups that
 /// move at the same times (`mergingPieces`; two blobs of a size must move together more closely than a small
 /// piece and its body, `ofASize`, and two such blobs each wider than the gap between them, `standApart`, never merge
-/// on timing; timing is compared without the steps in which a large share of
-/// the picture moves at once, `timingSteps`). Players still missed are then looked for among cells that move
+/// on timing, nor do two groups of comparable cells each broad on both axes for the gap, whatever their shape,
+/// `broadApart`; timing is compared without the steps in which a large share of the picture moves at once,
+/// `timingSteps`). Players still missed are then looked for among cells that move
 /// faintly but persistently, each against its own noise, and on a grainy picture over neighbourhoods of cells
 /// too (`faintMovers`). The map has already
 /// undone global changes (light, camera, cuts: see `MotionMap`), so what is left is local. Without a
@@ -66,7 +67,8 @@ public struct MotionRegionFinder: Sendable {
     /// space between them. On the motion maps of 378 development clip-pictures (tuning 0–20, single players, held-out
     /// 72–107, plain and camera footage) the 113 merges of blobs of a size within one player each spanned at most 2 times
     /// the gap; the 4 between two players were bowed pairs 5–9 cells apart, each 24–27 cells wide (2.8–4.8 times the
-    /// gap), whose continuous strokes correlate 0.76–0.86 over half a second (held-out duets #92, #93, trio #84).
+    /// gap), whose continuous strokes correlate 0.76–0.86 over half a second (held-out duets #92, #93, trio #84). The same
+    /// ratio, taken on both axes, keeps two broad groups of comparable cells apart whatever their shape (`broadApart`).
     public var apartSpanRatio: Float = 2.5
     public var pieceSmoothingSeconds = 0.5
     /// After separation, with an automatic count: regions side by side at most this many cells apart whose
@@ -368,7 +370,8 @@ public struct MotionRegionFinder: Sendable {
     /// with the player's playing, while two players' phrases, pauses and gestures differ. Groups qualify
     /// when their boxes are at most `pieceGap` cells apart (players sit further apart than their own pieces)
     /// and their averaged curves, over `steps` (nil: all), correlate at least `pieceCorrelation` — at least
-    /// `comparablePieceCorrelation` when the two are blobs of a size (`ofASize`), as two players side by side are.
+    /// `comparablePieceCorrelation` when the two are blobs of a size (`ofASize`), as two players side by side are; never when
+    /// they stand apart for their size (`standApart` for blobs of a size, `broadApart` for groups broad on both axes).
     func mergingPieces(_ groups: [[Int]], map: MotionMap, steps: [Int]? = nil) -> [[Int]] {
         guard pieceGap > 0, groups.count > 1 else { return groups }
         let width = smoothingWidth(map: map)
@@ -390,7 +393,7 @@ public struct MotionRegionFinder: Sendable {
                 for j in (i + 1)..<cells.count where gap(cells[i], cells[j], map: map) <= pieceGap {
                     let linkage = merged[i].flatMap { a in merged[j].map { r[a][$0] } }.min()!
                     let comparable = ofASize(cells[i], cells[j], map: map)
-                    if comparable && standApart(cells[i], cells[j], map: map) { continue }
+                    if (comparable && standApart(cells[i], cells[j], map: map)) || broadApart(cells[i], cells[j], map: map) { continue }
                     let needed = comparable ? comparablePieceCorrelation : pieceCorrelation
                     if linkage >= needed && linkage > (best?.r ?? -1) { best = (i, j, linkage) }
                 }
@@ -490,6 +493,29 @@ public struct MotionRegionFinder: Sendable {
         let gap = max(rowGap, columnGap)
         guard gap > 0 else { return false }
         return Float(across) >= apartSpanRatio * Float(gap)
+    }
+
+    /// Whether two groups of comparable cells (the smaller more than `comparablePieceShare` of the larger's) each span, on
+    /// both axes, at least `apartSpanRatio` times the gap between their boxes: two broad movers side by side, whatever the
+    /// ratio of their sides, never merge on timing (`mergingPieces`). `ofASize` takes a box half as tall as it is long for a
+    /// line (a bow's end sweeping), which leaves `standApart` to blobs that are no wider than twice their height; two
+    /// players shown as wide bands — `Media/two-instruments.mp4`'s waveforms, 12 × 28 cells each, 4 cells apart — are
+    /// "lines" by that ratio and joined at the small pieces' bar on their timing alone. Sensor grain raises the correlation
+    /// of their half-second curves (0.34 in the plain sample; with FFmpeg's `noise=alls=N:allf=t+u` and H.264, 0.46 at
+    /// N = 10, 0.70 at 20, 0.77 at 30, 0.78 at 40): from 20 on they passed `pieceCorrelation` and the two players became one
+    /// region over both panels and the still gap between them. A line broken in pieces along its axis is thin across it
+    /// (a bow's line, 1–4 cells, is under `apartSpanRatio` times any gap of 2 or more), so it still joins on its timing; a
+    /// broad piece beside a body holding more than twice its cells does too. 0 `apartSpanRatio` turns this off.
+    func broadApart(_ a: [Int], _ b: [Int], map: MotionMap) -> Bool {
+        guard apartSpanRatio > 0, !a.isEmpty, !b.isEmpty,
+              Float(min(a.count, b.count)) > comparablePieceShare * Float(max(a.count, b.count)) else { return false }
+        let between = gap(a, b, map: map)
+        guard between > 0 else { return false }
+        func narrowSide(_ g: [Int]) -> Int {
+            let rows = g.map { $0 / map.columns }, columns = g.map { $0 % map.columns }
+            return min(rows.max()! - rows.min()! + 1, columns.max()! - columns.min()! + 1)
+        }
+        return Float(min(narrowSide(a), narrowSide(b))) >= apartSpanRatio * Float(between)
     }
 
     /// Cells between the bounding boxes of two groups (0 when they touch or overlap).
