@@ -53,6 +53,8 @@ import TandemCore
         #expect(MotionInformedNMF.silencedPlayers([0, 2], sounding: sounding, players: [0, 1, 3, 3]).isEmpty)
         // Without players each region is its own.
         #expect(MotionInformedNMF.silencedPlayers([0, 1, 2], sounding: sounding, players: []) == [1, 2])
+        // A bystander matched (more sources than other regions) is silent in the grouping by rule: no disagreement.
+        #expect(MotionInformedNMF.silencedPlayers([0, 1, 2], sounding: sounding, players: [], bystanders: [false, false, true]) == [1])
     }
 
     /// Held-out trio #131 as camera footage, its scores rounded: the components' grouping keeps the dancer (region 3, a
