@@ -44,56 +44,6 @@ import TandemCore
         #expect(off.matching == [1, 0])
     }
 
-    /// The regions of a matching whose player the other model leaves silent: a player counts as heard when any of its
-    /// pieces sounds.
-    @Test func silencedPlayersAreThoseWithNoPieceSounding() {
-        // Regions 2 and 3 are pieces of one player (3 its busiest); region 1's player alone and silent.
-        let sounding = [true, false, false, true]
-        #expect(MotionInformedNMF.silencedPlayers([0, 1, 2], sounding: sounding, players: [0, 1, 3, 3]) == [1])
-        #expect(MotionInformedNMF.silencedPlayers([0, 2], sounding: sounding, players: [0, 1, 3, 3]).isEmpty)
-        // Without players each region is its own.
-        #expect(MotionInformedNMF.silencedPlayers([0, 1, 2], sounding: sounding, players: []) == [1, 2])
-        // A bystander matched (more sources than other regions) is silent in the grouping by rule: no disagreement.
-        #expect(MotionInformedNMF.silencedPlayers([0, 1, 2], sounding: sounding, players: [], bystanders: [false, false, true]) == [1])
-    }
-
-    /// Held-out trio #131 as camera footage, its scores rounded: the components' grouping keeps the dancer (region 3, a
-    /// bystander to the harmonic matching) and the contrabass's grainy box (1) and drops the saxophone's (0), so the
-    /// saxophone's source (row 1) gets its agreement on the contrabass's box. With the agreement the saxophone and the
-    /// contrabass swap; where the matching gives a source to a player the grouping left silent it reads the motion alone.
-    @Test func aPlayerTheGroupingSilencedIsMatchedOnTheMotionAlone() {
-        let motion: [[Float]] = [[0.14, 0.18, 0.52, 0.06], [0.13, 0.18, 0.30, 0.13], [0.18, 0.27, 0.42, 0.19]]
-        let agreement: [[Float]] = [[0, 0.13, 0.81, 0.07], [0, 0.54, 0.25, 0.21], [0, 0.08, 0.30, 0.63]]
-        let bystanders = [false, false, false, true]
-        let before = MotionInformedNMF.matchSources(motion: motion, agreement: agreement, bystanders: bystanders, agreementWeight: 1)
-        #expect(Array(before.matching.prefix(3)) == [2, 1, 0])
-        let silenced = [false, true, true, true]
-        let after = MotionInformedNMF.matchSources(motion: motion, agreement: agreement, bystanders: bystanders, agreementWeight: 1,
-                                                   players: [], componentSounding: silenced, silencedAgreementWeight: 0)
-        #expect(Array(after.matching.prefix(3)) == [2, 0, 1])
-        let alone = MotionInformedNMF.matchSources(motion: motion, agreement: nil, bystanders: bystanders, agreementWeight: 1)
-        #expect(after.matrix == alone.matrix && after.margins == alone.margins)
-        // Weight 1, or every matched player sounding in the grouping: the matching as before, margins and all.
-        for (sounding, weight) in [(silenced, Float(1)), ([true, true, true, false], Float(0))] {
-            let same = MotionInformedNMF.matchSources(motion: motion, agreement: agreement, bystanders: bystanders, agreementWeight: 1,
-                                                      players: [], componentSounding: sounding, silencedAgreementWeight: weight)
-            #expect(same.matching == before.matching && same.margins == before.margins && same.matrix == before.matrix)
-        }
-    }
-
-    /// When the motion alone gives the same matching, the match keeps the margins the agreement gave it.
-    @Test func theSameMatchingKeepsItsMargins() {
-        let motion: [[Float]] = [[0.6, 0.1, 0.2], [0.1, 0.5, 0.2]]
-        let agreement: [[Float]] = [[0.7, 0.3, 0], [0.2, 0.8, 0]]
-        let before = MotionInformedNMF.matchSources(motion: motion, agreement: agreement, bystanders: [false, false, false],
-                                                    agreementWeight: 1)
-        let after = MotionInformedNMF.matchSources(motion: motion, agreement: agreement, bystanders: [false, false, false],
-                                                   agreementWeight: 1, players: [], componentSounding: [true, false, false],
-                                                   silencedAgreementWeight: 0)
-        #expect(Array(after.matching.prefix(2)) == [0, 1])
-        #expect(after.margins == before.margins && after.matrix == before.matrix)
-    }
-
     /// Beyond seven rows (eight found regions: pieces, a mover) the matching is still the one with the largest sum, as
     /// every permutation finds it; the greedy pairing it replaced took the largest pair first and lost the rest.
     @Test func beyondSevenRowsTheMatchingIsTheBest() {

@@ -30,8 +30,7 @@ extension MotionInformedNMF {
     /// `OnsetCoincidence` (its onsets met one by one by the region's motion peaks), plus, when the free components'
     /// grouping is given (`componentMasks`, its Wiener masks per region), `agreementWeight` times the share of
     /// the source's energy that grouping gives the region; the matching with the largest total wins
-    /// (`matchSources`) — unless it gives a source to a player that grouping left silent (`componentSounding`), when
-    /// the agreement counts only `silencedAgreementWeight` as much. Every match is kept, a near-tie too: a near-tie is what a box a cell wider swings, so
+    /// (`matchSources`). Every match is kept, a near-tie too: a near-tie is what a box a cell wider swings, so
     /// it is low confidence (`matchConfidence`), and in the ensemble its region's mask then comes mostly from
     /// the components; but its bins stay with the source's region rather than being shared out as the
     /// components' grouping shares them, which is where that grouping's own swaps came back. Regions beyond K
@@ -48,8 +47,7 @@ extension MotionInformedNMF {
     /// sources' models, already run (beside the components' grouping, on another thread).
     func harmonicAttribution(_ magnitude: [Float], frames: Int, bins: Int, sampleRate: Int, fftSize: Int, frameSeconds: Double,
                              tracks: [MotionTrack], count: Int, asked: Int?, componentMasks: [[Float]]? = nil,
-                             componentFactors: NMF.Factors? = nil, factorized: HarmonicModels? = nil,
-                             componentSounding: [Bool]? = nil) throws -> HarmonicAttribution {
+                             componentFactors: NMF.Factors? = nil, factorized: HarmonicModels? = nil) throws -> HarmonicAttribution {
         let model = harmonicModel
         if tracks.isEmpty {
             let factors = try model.factorize(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: fftSize, sources: count)
@@ -100,9 +98,7 @@ extension MotionInformedNMF {
                 return zip(placing, coincidences[s]).map { $0 + self.configuration.coincidenceWeight * $1 }
             }
             return Self.matchSources(motion: placement, agreement: agreement, bystanders: movers,
-                                     agreementWeight: self.configuration.agreementWeight, players: playerOf,
-                                     componentSounding: componentSounding,
-                                     silencedAgreementWeight: self.configuration.silencedAgreementWeight)
+                                     agreementWeight: self.configuration.agreementWeight, players: playerOf)
         }
         var (matrix, matching, margins) = matched(curves)
         // Two sources: each piece read with its player's whole motion, save a piece that leans a little to the source the
@@ -263,50 +259,6 @@ extension MotionInformedNMF {
         if let asked { return max(1, min(asked, bystanders.count)) }
         let playing = Set(bystanders.indices.filter { !bystanders[$0] }.map { $0 < players.count ? players[$0] : $0 }).count
         return max(1, min(playing, maximum))
-    }
-
-    /// `matchSources(motion:agreement:bystanders:agreementWeight:players:)`, matched again with the agreement's weight
-    /// times `silencedAgreementWeight` when that matching gives a source to a player the free components' grouping left
-    /// silent (no piece of the player in `componentSounding`; `silencedPlayers`) and the matching moves; otherwise its result
-    /// unchanged.
-    ///
-    /// The agreement is the grouping's opinion only among the regions it keeps: a player it left silent has no share of
-    /// any source, and that player's sound went to the regions it kept, so the agreement pulls the very source at stake
-    /// onto a kept player — often the one whose motion could not keep it away. On camera footage a quietly moving
-    /// player's curve is mostly grain (a contrabass's box follows its plain curve at 0.16), the competition keeps
-    /// another region (a dancer) and drops a player's, and the dropped player's components go to the grainy box: held-out
-    /// trio #131 as footage, the motion alone placing the saxophone right by 0.03, the agreement's 0.54 on the contrabass's
-    /// box turning it (`Tools/eval/results/separation.md`, session 31, `sepfootplace`). Where the two models disagree on who
-    /// plays, the matching reads the sources' own fit with the motion.
-    /// - Parameters:
-    ///   - componentSounding: per region, whether the components' grouping keeps it sounding; nil: no check.
-    ///   - silencedAgreementWeight: the share of the agreement's weight kept when the check fails (1: as before).
-    static func matchSources(motion: [[Float]], agreement: [[Float]]?, bystanders: [Bool], agreementWeight: Float, players: [Int],
-                             componentSounding: [Bool]?, silencedAgreementWeight: Float) -> (matrix: [[Float]], matching: [Int], margins: [Float]) {
-        let matched = matchSources(motion: motion, agreement: agreement, bystanders: bystanders, agreementWeight: agreementWeight,
-                                   players: players)
-        guard agreement != nil, silencedAgreementWeight != 1, let componentSounding,
-              !silencedPlayers(Array(matched.matching.prefix(motion.count)), sounding: componentSounding, players: players,
-                               bystanders: bystanders).isEmpty
-        else { return matched }
-        let again = matchSources(motion: motion, agreement: agreement, bystanders: bystanders,
-                                 agreementWeight: agreementWeight * silencedAgreementWeight, players: players)
-        // The same matching keeps its margins (the confidence's scale was set with the agreement in them).
-        return again.matching.prefix(motion.count) == matched.matching.prefix(motion.count) ? matched : again
-    }
-
-    /// The regions of `matching` (a source's region per source) whose player has no sounding region in `sounding`, bystanders
-    /// aside: a bystander gets a source only when the sources outnumber the other regions, and the grouping silences it by
-    /// rule, not because it reads the players otherwise (held-out trio #164 as footage: a mover over two panels, matched so,
-    /// lost 3.8 dB when that counted as a disagreement).
-    /// - Parameters:
-    ///   - sounding: per region, sounding in the other model.
-    ///   - players: per region, the index of its player's busiest piece (`playerIndices`); empty: each region its own.
-    ///   - bystanders: per region, a bystander to the matching (`periodicMovers`); empty: none.
-    static func silencedPlayers(_ matching: [Int], sounding: [Bool], players: [Int], bystanders: [Bool] = []) -> [Int] {
-        let player = { (r: Int) in r < players.count ? players[r] : r }
-        let heard = Set(sounding.indices.filter { sounding[$0] }.map(player))
-        return matching.filter { $0 < sounding.count && !($0 < bystanders.count && bystanders[$0]) && !heard.contains(player($0)) }
     }
 
     /// Sources matched one to one with regions on more than one score: each source's motion evidence for a

@@ -187,12 +187,6 @@ public struct MotionInformedNMF: Sendable {
         /// of a source's energy the components' masks give a region, 0…1) added to its motion evidence when
         /// sources are matched to regions. 0: motion evidence alone, as before.
         public var agreementWeight: Float = 1
-        /// Harmonic sources with motion: the share of `agreementWeight` kept when the matching would give a source to a
-        /// player the free components' grouping left silent — the two models disagree on who plays, and the grouping gave
-        /// that player's sound to the players it kept (`matchSources(…componentSounding:silencedAgreementWeight:)`). 0: the
-        /// sources are matched again on the motion alone there; 1: as before session 32 (`Tools/eval/results/separation.md`,
-        /// session 32, `sepfootagree`).
-        public var silencedAgreementWeight: Float = 0
         /// Harmonic sources with motion: weight of the onset coincidence (`OnsetCoincidence`: a source's note onsets and
         /// a region's motion peaks, the motion late, each side counted against the other, chance taken out; −1…1) added
         /// to the motion evidence when sources are matched to regions. The correlations of `SourceEvidence` tie where a
@@ -443,8 +437,7 @@ public struct MotionInformedNMF: Sendable {
         // Harmonic sources, matched with the components' grouping as a second opinion; alone or averaged with it.
         let harmonic = try harmonicAttribution(magnitude, frames: frames, bins: bins, sampleRate: sampleRate, fftSize: n,
                                                frameSeconds: frameSeconds, tracks: tracks, count: sourceCount, asked: sources,
-                                               componentMasks: componentMasks, componentFactors: factors, factorized: harmonicFactors,
-                                               componentSounding: sounding)
+                                               componentMasks: componentMasks, componentFactors: factors, factorized: harmonicFactors)
         if !harmonic.note.isEmpty { note = note.isEmpty ? harmonic.note : note + "; " + harmonic.note }
         let masks: [[Float]]
         if configuration.model == .harmonicSources {
