@@ -40,7 +40,8 @@ extension MotionRegionFinder {
     /// layout: a back row seen above a front row would be counted with it when its boxes are thin or small. Boxes of a
     /// size stacked closely in one column (`countStackSizeGap`, `countStackColumnShare`: a player split top and bottom)
     /// and a strip on the frame's top or bottom edge (camera footage: shake and the encoder leave a one-cell line there
-    /// that moves all the time, under a player's column) are stacked pieces too.
+    /// that moves all the time, under a player's column) are stacked pieces too, and so is a speck a few cells from its
+    /// player's box in any direction (`countSpeckReach`: camera footage breaks a hand or a bow's tip off its box).
     /// - Parameters:
     ///   - regions: the regions, in pixels of the analysed frames.
     ///   - curves: each region's motion curve, all at the same times.
@@ -108,7 +109,8 @@ extension MotionRegionFinder {
                                           areaRatio: countPieceAreaRatio,
                                           ofASize: countStackSizeGap < 0 ? nil : (countStackSizeGap * cell, countStackColumnShare),
                                           reach: countLineSpan < 0 ? nil : countLineSpan * cell,
-                                          frameHeight: frameHeight, stripReach: countEdgeStripReach < 0 ? nil : countEdgeStripReach * cell)
+                                          frameHeight: frameHeight, stripReach: countEdgeStripReach < 0 ? nil : countEdgeStripReach * cell,
+                                          speck: countSpeckReach < 0 ? nil : (countSpeckReach * cell, countSpeckArea * cell * cell))
         for (i, j) in anchors.enumerated() {
             guard let j else { continue }
             (r[i][j], r[j][i], near[i][j], near[j][i]) = (whatever, whatever, true, true)
@@ -171,14 +173,25 @@ extension MotionRegionFinder {
     /// bodies, 23 cells apart; held-out duet #70 as footage, a box over both players' bow lines; held-out trio #6 as
     /// footage, a line from the next player's place beside a player's hands). The piece left out counts with the box,
     /// or not, by the other links.
-    /// - Parameter reach: the most a box and its stacked pieces may span across (`countLineSpan`; nil: any).
+    ///
+    /// A speck no rule above stacks (`speck`: at most `area` square pixels and no line, or a line aslant of the box) stacks
+    /// with the nearest larger box, not an edge strip, at most `speck.reach` pixels from it across the columns and across
+    /// the rows, when the two span no more than `reach` along the row (`MotionRegionFinder.countSpeckReach`).
+    /// - Parameters:
+    ///   - reach: the most a box and its stacked pieces may span across (`countLineSpan`; nil: any).
+    ///   - speck: how far a speck may lie from its box and its largest area, in pixels (nil: specks stack by the rules above only).
     static func stackedAnchors(_ regions: [MotionRegion], within gap: Int?, cell: Int, slack: Int, areaRatio: Double,
                                ofASize: (gap: Int, share: Double)? = nil, reach: Int? = nil, frameHeight: Int? = nil,
-                               stripReach: Int? = nil) -> [Int?] {
+                               stripReach: Int? = nil, speck: (reach: Int, area: Int)? = nil) -> [Int?] {
         guard let gap else { return regions.map { _ in nil } }
         let edges = regions.map { isEdgeStrip($0, cell: cell, frameHeight: frameHeight) }
         var anchors = nearestAnchors(regions, edges: edges, within: gap, cell: cell, slack: slack, areaRatio: areaRatio,
                                      ofASize: ofASize, stripReach: stripReach)
+        if let speck {
+            for i in regions.indices where anchors[i] == nil && !edges[i] {
+                anchors[i] = speckAnchor(i, regions, edges: edges, within: speck.reach, area: speck.area, span: reach)
+            }
+        }
         guard let reach else { return anchors }
         for j in Set(anchors.compactMap { $0 }) {
             var pieces = regions.indices.filter { anchors[$0] == j && !edges[$0] && overlapShare(regions[$0], regions[j]) < 0.5 }
@@ -232,6 +245,28 @@ extension MotionRegionFinder {
             }
             return best?.index
         }
+    }
+
+    /// The nearest larger box a speck (`regions[i]`: at most `area` square pixels, no line unless it lies aslant of the box)
+    /// lies at most `gap` pixels from across the columns and across the rows, the two spanning at most `span` pixels along the
+    /// row; nil when `regions[i]` is no speck or no box qualifies. A line on a box's rows or columns is left to the line rules:
+    /// on a bow's row the next player's line lies 5–7 cells off (`countSpeckReach`).
+    static func speckAnchor(_ i: Int, _ regions: [MotionRegion], edges: [Bool], within gap: Int, area: Int, span: Int?) -> Int? {
+        let a = regions[i]
+        guard a.area <= area else { return nil }
+        let line = max(a.width, a.height) >= 2 * min(a.width, a.height)
+        var best: (index: Int, distance: Int)?
+        for j in regions.indices where j != i && !edges[j] {
+            let b = regions[j]
+            guard a.area < b.area || (a.area == b.area && i > j) else { continue }
+            let (dx, dy) = gaps(a, b)
+            guard !line || (dx > 0 && dy > 0) else { continue }
+            let distance = max(dx, dy)
+            guard distance <= gap else { continue }
+            if let span, max(a.x + a.width, b.x + b.width) - min(a.x, b.x) > span { continue }
+            if distance < (best?.distance ?? .max) { best = (j, distance) }
+        }
+        return best?.index
     }
 
     /// Whether a box is a strip on the frame's top or bottom edge (`stackedAnchors`): at most two cells high, or three when it

@@ -131,6 +131,18 @@ public struct MotionRegionFinder: Sendable {
     /// development clips of sessions 23–24 (camera footage; 15 clip-pictures hold an edge strip) such strips lay 0–9 cells
     /// beside the nearest body's columns, on zooming and shaking cameras, and none was a player's only region.
     public var countEdgeStripReach = 10
+    /// … and a speck — a box of at most `countSpeckArea` cells that is no line (its longer side under twice its shorter), or
+    /// a line lying aslant of the box (sharing neither its rows nor its columns) — that no rule above stacks counts with the
+    /// nearest larger box at most `countSpeckReach` cells from it across the columns and across the rows, the two no longer
+    /// end to end along the row than a bow's line (`countLineSpan`), whatever their timing (`stackedAnchors`); −1 turns this
+    /// off. On camera footage grain and blur break a player's hand, bell or bow tip off its box: on the development
+    /// clip-pictures of session 32 (tuning, check, soloists, held-out 72–197, plain and footage; `auto` regions) such specks
+    /// lay 3–7 cells from their player's box (six footage clip-pictures counted one player too many for it: a 2 × 2 speck 5
+    /// cells beside another, a 3 × 2 one 3 cells before its bow's line, a 2 × 4 one 5 cells aside and 7 under the body),
+    /// and 10 cells or more from any other player's box within a bow's span; the boxes 5–7 cells from the next player's were
+    /// lines on a bow's row, which the line rules judge.
+    public var countSpeckReach = 7
+    public var countSpeckArea = 9
     /// Steps in which at least this share of the cells move, and `wholePictureRatio` times as many as in the
     /// median step, are left out when timing is compared (`timingSteps`).
     public var wholePictureShare: Float = 0.1

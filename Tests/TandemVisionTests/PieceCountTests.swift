@@ -118,10 +118,12 @@ import Testing
     }
     /// A bassoon seen as two lines in one column (a 3-cell-thick line 9 cells under a wider one, their timing apart) is
     /// one player; so is a small piece one or three cells beside its player's column, 7 cells under it. Four cells beside, or
-    /// a box of a size 4 cells thick, it stays apart.
+    /// a box of a size 4 cells thick, it stays apart — but for the speck rule (`countSpeckReach`: a 3 × 3-cell piece 4 cells
+    /// aside and 7 under is a speck within its reach), turned off here where the column's slack is what is tested.
     @Test func aThickLineAndAPieceJustBesideTheColumnCountWithTheirPlayer() {
         let curves = Self.curvesApart()
-        let finder = MotionRegionFinder()
+        var finder = MotionRegionFinder()
+        finder.countSpeckReach = -1
         // Cells of 5 px: the upper line 14 × 5 cells, the lower 14 × 3, 9 cells under it; a neighbour far to the right.
         let upper = MotionRegion(x: 365, y: 80, width: 70, height: 25), lower = MotionRegion(x: 365, y: 150, width: 70, height: 15)
         let neighbour = MotionRegion(x: 520, y: 40, width: 100, height: 135)
@@ -135,6 +137,7 @@ import Testing
         #expect(finder.pieceGroups(of: [body, beside, neighbour], curves: curves, cellSize: 5) == [[0, 1]])
         #expect(finder.pieceGroups(of: [body, threeOff, neighbour], curves: curves, cellSize: 5) == [[0, 1]])
         #expect(finder.pieceGroups(of: [body, apart, neighbour], curves: curves, cellSize: 5).isEmpty)
+        #expect(MotionRegionFinder().pieceGroups(of: [body, apart, neighbour], curves: curves, cellSize: 5) == [[0, 1]])
         // Held-out trio #75: a bow's tip (6 × 3 cells) 2 cells left of the player's column, 11 cells over it.
         let player = MotionRegion(x: 215, y: 75, width: 45, height: 25), tip = MotionRegion(x: 175, y: 5, width: 30, height: 15)
         #expect(finder.pieceGroups(of: [player, tip, neighbour], curves: curves, cellSize: 5) == [[0, 1]])
@@ -286,10 +289,14 @@ import Testing
         #expect(finder.pieceGroups(of: [player, wide, second], curves: Array(curves.prefix(3)), cellSize: 5, frameHeight: 180) == [[0, 1]])
         #expect(off.pieceGroups(of: [player, wide, second], curves: Array(curves.prefix(3)), cellSize: 5, frameHeight: 180).isEmpty)
         // A bottom strip on cells 0–125 under a 15 × 14-cell player; a 3 × 2-cell piece 7 rows over the strip, 4 cells beside a
-        // 7 × 2-cell player's columns: the piece stays apart.
+        // 7 × 2-cell player's columns: the piece does not count with the strip's player; it is a speck 4 cells aslant of the
+        // line, and counts with it (`countSpeckReach`; before session 32 it stood alone).
         let body = MotionRegion(x: 20, y: 75, width: 75, height: 70), strip = MotionRegion(x: 0, y: 175, width: 630, height: 5)
         let line = MotionRegion(x: 490, y: 100, width: 35, height: 10), piece = MotionRegion(x: 545, y: 130, width: 15, height: 10)
-        #expect(finder.pieceGroups(of: [body, strip, line, piece], curves: curves, cellSize: 5, frameHeight: 180) == [[0, 1]])
+        #expect(finder.pieceGroups(of: [body, strip, line, piece], curves: curves, cellSize: 5, frameHeight: 180) == [[0, 1], [2, 3]])
+        var noSpecks = finder
+        noSpecks.countSpeckReach = -1
+        #expect(noSpecks.pieceGroups(of: [body, strip, line, piece], curves: curves, cellSize: 5, frameHeight: 180) == [[0, 1]])
     }
 
     /// A line broken 8 cells apart on its row, 39 cells end to end (longer than a bow's line, `countLineSpan`), counts once
@@ -404,6 +411,41 @@ import Testing
     /// 68–77 and 83–92 of row 20, a strip on cells 91–95 of the bottom row): the strip goes with the piece over it, and
     /// its timing, which is no player's, does not keep the line's two pieces apart. Two players' bodies with a strip under
     /// one stay two players.
+    /// A speck that camera footage broke off its player's box counts with the nearest larger box a few cells away in any
+    /// direction, whatever their timing (`countSpeckReach`): held-out quartet #104 as footage, a 2 × 4-cell speck 5 cells
+    /// aside and 7 rows under a 16 × 6-cell body; tuning quartet #1, two 2 × 2-cell specks 5 cells apart on one row; held-out
+    /// trio #102, a 3 × 2-cell speck 3 cells before its bow's 17 × 1-cell line. A speck 8 cells off, one whose box spans more
+    /// than a bow's line with it, and a short line on a body's rows 5 cells beside it (the next player's bow, left to the line
+    /// rules) stay apart, as does everything with the rule turned off.
+    @Test func aSpeckAFewCellsFromItsPlayersBoxCountsWithIt() {
+        let curves = [5, 7, 11, 13].enumerated().map { i, every in
+            Self.curve(moving: Self.frames(phrases: [0..<250], every: every, offset: i), level: 0.05, seed: i + 1)
+        }
+        let finder = MotionRegionFinder()
+        var off = finder
+        off.countSpeckReach = -1
+        // Cells of 5 px. A body on cells 8–23, rows 18–23; a player far off.
+        let body = MotionRegion(x: 40, y: 90, width: 80, height: 30), far = MotionRegion(x: 500, y: 80, width: 60, height: 40)
+        let aslant = MotionRegion(x: 145, y: 155, width: 10, height: 20)
+        #expect(finder.pieceGroups(of: [body, aslant, far], curves: Array(curves.prefix(3)), cellSize: 5) == [[0, 1]])
+        #expect(off.pieceGroups(of: [body, aslant, far], curves: Array(curves.prefix(3)), cellSize: 5).isEmpty)
+        let further = MotionRegion(x: 160, y: 155, width: 10, height: 20)
+        #expect(finder.pieceGroups(of: [body, further, far], curves: Array(curves.prefix(3)), cellSize: 5).isEmpty)
+        // Two 2 × 2-cell specks 5 cells apart on one row.
+        let speck = MotionRegion(x: 530, y: 100, width: 10, height: 10), next = MotionRegion(x: 565, y: 95, width: 10, height: 10)
+        #expect(finder.pieceGroups(of: [body, speck, next], curves: Array(curves.prefix(3)), cellSize: 5) == [[1, 2]])
+        // A 3 × 2-cell speck 3 cells before a 17 × 1-cell line on its row.
+        let line = MotionRegion(x: 45, y: 100, width: 85, height: 5), dot = MotionRegion(x: 15, y: 100, width: 15, height: 10)
+        #expect(finder.pieceGroups(of: [line, dot, far], curves: Array(curves.prefix(3)), cellSize: 5) == [[0, 1]])
+        #expect(off.pieceGroups(of: [line, dot, far], curves: Array(curves.prefix(3)), cellSize: 5).isEmpty)
+        // A 44-cell box (one over two players) and a speck 5 cells after it: 52 cells end to end, apart.
+        let wide = MotionRegion(x: 50, y: 65, width: 220, height: 80), after = MotionRegion(x: 295, y: 100, width: 15, height: 10)
+        #expect(finder.pieceGroups(of: [wide, after, far], curves: Array(curves.prefix(3)), cellSize: 5).isEmpty)
+        // A 4 × 1-cell line on a 43 × 16-cell body's rows, 5 cells after it (held-out quartet #140 as footage): apart.
+        let player = MotionRegion(x: 210, y: 65, width: 215, height: 80), bow = MotionRegion(x: 450, y: 100, width: 20, height: 5)
+        #expect(finder.pieceGroups(of: [player, bow, body], curves: Array(curves.prefix(3)), cellSize: 5).isEmpty)
+    }
+
     @Test func anEdgeStripNeitherLinksNorVetoesAPlayersPieces() {
         let curves = Self.curvesApart()
         let finder = MotionRegionFinder()
