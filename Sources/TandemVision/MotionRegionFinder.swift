@@ -422,16 +422,26 @@ public struct MotionRegionFinder: Sendable {
     /// and the smaller holds more than `comparablePieceShare` of the larger's cells.
     func ofASize(_ a: [Int], _ b: [Int], map: MotionMap) -> Bool {
         guard !a.isEmpty, !b.isEmpty, !isLine(a, map: map), !isLine(b, map: map) else { return false }
-        return Float(min(a.count, b.count)) > comparablePieceShare * Float(max(a.count, b.count))
+        return ofComparableCells(a, b)
+    }
+
+    /// Whether the smaller of two groups holds more than `comparablePieceShare` of the larger's cells.
+    func ofComparableCells(_ a: [Int], _ b: [Int]) -> Bool {
+        Float(min(a.count, b.count)) > comparablePieceShare * Float(max(a.count, b.count))
     }
 
     /// Whether a group is line-like: its box at most two cells, or at most half as many as it is long, across (a bow's end
     /// sweeping, widened by a shaking camera).
     func isLine(_ g: [Int], map: MotionMap) -> Bool {
         guard !g.isEmpty else { return false }
-        let rows = g.map { $0 / map.columns }, columns = g.map { $0 % map.columns }
-        let height = rows.max()! - rows.min()! + 1, width = columns.max()! - columns.min()! + 1
+        let (height, width) = boxSides(g, map: map)
         return min(height, width) <= 2 || 2 * min(height, width) <= max(height, width)
+    }
+
+    /// The rows and columns a non-empty group's bounding box spans.
+    func boxSides(_ g: [Int], map: MotionMap) -> (height: Int, width: Int) {
+        let rows = g.map { $0 / map.columns }, columns = g.map { $0 % map.columns }
+        return (rows.max()! - rows.min()! + 1, columns.max()! - columns.min()! + 1)
     }
 
     /// Indices into `thin` of the groups that are a body's fringe: a thin mover (`thinMovers`) whose box overlaps the box
@@ -519,15 +529,12 @@ public struct MotionRegionFinder: Sendable {
     /// (a bow's line, 1–4 cells, is under `apartSpanRatio` times any gap of 2 or more), so it still joins on its timing; a
     /// broad piece beside a body holding more than twice its cells does too. 0 `apartSpanRatio` turns this off.
     func broadApart(_ a: [Int], _ b: [Int], map: MotionMap) -> Bool {
-        guard apartSpanRatio > 0, !a.isEmpty, !b.isEmpty,
-              Float(min(a.count, b.count)) > comparablePieceShare * Float(max(a.count, b.count)) else { return false }
+        guard apartSpanRatio > 0, !a.isEmpty, !b.isEmpty, ofComparableCells(a, b) else { return false }
         let between = gap(a, b, map: map)
         guard between > 0 else { return false }
-        func narrowSide(_ g: [Int]) -> Int {
-            let rows = g.map { $0 / map.columns }, columns = g.map { $0 % map.columns }
-            return min(rows.max()! - rows.min()! + 1, columns.max()! - columns.min()! + 1)
-        }
-        return Float(min(narrowSide(a), narrowSide(b))) >= apartSpanRatio * Float(between)
+        let (sidesA, sidesB) = (boxSides(a, map: map), boxSides(b, map: map))
+        let narrowest = min(sidesA.height, sidesA.width, sidesB.height, sidesB.width)
+        return Float(narrowest) >= apartSpanRatio * Float(between)
     }
 
     /// Cells between the bounding boxes of two groups (0 when they touch or overlap).
